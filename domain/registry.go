@@ -1,0 +1,142 @@
+package domain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+)
+
+// EventData is the payload of one event type. Each payload type names itself
+// and its current schema version.
+type EventData interface {
+	// EventType is the registered type name, e.g. "ProgressReported".
+	EventType() string
+}
+
+// Upcaster rewrites the JSON payload of an older schema version into the next
+// version's shape. It is registered for the version it reads.
+type Upcaster func(payload []byte) ([]byte, error)
+
+// ErrUnknownEventType is returned when decoding an event whose type name is
+// not registered.
+var ErrUnknownEventType = errors.New("unknown event type")
+
+type registration struct {
+	typ       reflect.Type
+	version   uint16
+	upcasters map[uint16]Upcaster
+}
+
+// Registry maps event type names to their Go payload types and upcasts older
+// schema versions on decode. Build one with NewRegistry; it is read-only after
+// construction and safe for concurrent use.
+type Registry struct {
+	types map[string]*registration
+}
+
+// NewRegistry returns an empty registry. Most callers want DefaultRegistry.
+func NewRegistry() *Registry {
+	return &Registry{types: make(map[string]*registration)}
+}
+
+// Register adds a payload type at its current schema version. sample is a
+// zero value of the payload type (a struct, not a pointer).
+func (r *Registry) Register(sample EventData, version uint16) {
+	t := reflect.TypeOf(sample)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	name := sample.EventType()
+	if _, dup := r.types[name]; dup {
+		panic(fmt.Sprintf("domain: event type %q registered twice", name))
+	}
+	if version == 0 {
+		version = 1
+	}
+	r.types[name] = &registration{typ: t, version: version, upcasters: map[uint16]Upcaster{}}
+}
+
+// RegisterUpcaster adds a function that turns a payload of schema version
+// from into version from+1.
+func (r *Registry) RegisterUpcaster(typeName string, from uint16, up Upcaster) error {
+	reg, ok := r.types[typeName]
+	if !ok {
+		return fmt.Errorf("register upcaster for %q: %w", typeName, ErrUnknownEventType)
+	}
+	if from >= reg.version {
+		return fmt.Errorf("register upcaster for %q: version %d is not older than current %d", typeName, from, reg.version)
+	}
+	reg.upcasters[from] = up
+	return nil
+}
+
+// Version returns the current schema version of a registered type.
+func (r *Registry) Version(typeName string) (uint16, bool) {
+	reg, ok := r.types[typeName]
+	if !ok {
+		return 0, false
+	}
+	return reg.version, true
+}
+
+// Types lists the registered type names in sorted order.
+func (r *Registry) Types() []string {
+	out := make([]string, 0, len(r.types))
+	for name := range r.types {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Encode marshals a payload and returns its type name, schema version and JSON.
+func (r *Registry) Encode(data EventData) (string, uint16, []byte, error) {
+	name := data.EventType()
+	reg, ok := r.types[name]
+	if !ok {
+		return "", 0, nil, fmt.Errorf("encode %q: %w", name, ErrUnknownEventType)
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("encode %q: %w", name, err)
+	}
+	return name, reg.version, b, nil
+}
+
+// Decode returns the typed payload of a recorded event, upcasting older
+// schema versions first. The result is a value of the registered struct type.
+func (r *Registry) Decode(e *Event) (EventData, error) {
+	reg, ok := r.types[e.Type]
+	if !ok {
+		return nil, fmt.Errorf("decode event %s at %s/%d: %w %q", e.ID, e.Stream, e.Version, ErrUnknownEventType, e.Type)
+	}
+	payload := e.Payload
+	v := e.SchemaVersion
+	if v == 0 {
+		v = 1
+	}
+	if v > reg.version {
+		return nil, fmt.Errorf("decode event %s (%s): schema version %d is newer than this build knows (%d)", e.ID, e.Type, v, reg.version)
+	}
+	for ; v < reg.version; v++ {
+		up, ok := reg.upcasters[v]
+		if !ok {
+			return nil, fmt.Errorf("decode event %s (%s): no upcaster from schema version %d", e.ID, e.Type, v)
+		}
+		var err error
+		if payload, err = up(payload); err != nil {
+			return nil, fmt.Errorf("decode event %s (%s): upcast from version %d: %w", e.ID, e.Type, v, err)
+		}
+	}
+	ptr := reflect.New(reg.typ)
+	if err := json.Unmarshal(payload, ptr.Interface()); err != nil {
+		return nil, fmt.Errorf("decode event %s (%s): %w", e.ID, e.Type, err)
+	}
+	data, ok := ptr.Elem().Interface().(EventData)
+	if !ok {
+		return nil, fmt.Errorf("decode event %s: registered type %s does not implement EventData", e.ID, reg.typ)
+	}
+	return data, nil
+}

@@ -1,0 +1,188 @@
+// Package eventstore defines the port every event store adapter implements —
+// the ledger's only source of truth — with its typed errors and a catch-up
+// subscription built on any adapter's reads.
+//
+// Adapters live in sub-packages named for what they adapt: eventstore/bolt
+// (the embedded default), eventstore/memory (tests and benchmarks). Every
+// adapter passes the contract suite in eventstore/storetest.
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"taskledger/domain"
+)
+
+// ExpectedVersion states what an append expects of its stream.
+type ExpectedVersion struct {
+	kind    expectKind
+	version uint64
+}
+
+type expectKind uint8
+
+const (
+	expectAny expectKind = iota
+	expectNoStream
+	expectExact
+)
+
+// Any appends whatever the stream holds.
+func Any() ExpectedVersion { return ExpectedVersion{kind: expectAny} }
+
+// NoStream appends only if the stream has no events yet.
+func NoStream() ExpectedVersion { return ExpectedVersion{kind: expectNoStream} }
+
+// Exact appends only if the stream's last event has version v. Exact(0) is
+// the same as NoStream.
+func Exact(v uint64) ExpectedVersion {
+	if v == 0 {
+		return NoStream()
+	}
+	return ExpectedVersion{kind: expectExact, version: v}
+}
+
+// Matches reports whether a stream whose last version is current (0 for no
+// stream) satisfies the expectation.
+func (x ExpectedVersion) Matches(current uint64) bool {
+	switch x.kind {
+	case expectNoStream:
+		return current == 0
+	case expectExact:
+		return current == x.version
+	default:
+		return true
+	}
+}
+
+// IsAny reports whether the expectation accepts any stream state.
+func (x ExpectedVersion) IsAny() bool { return x.kind == expectAny }
+
+// Version returns the exact version expected, 0 for NoStream; meaningless for Any.
+func (x ExpectedVersion) Version() uint64 { return x.version }
+
+// String renders the expectation for error messages.
+func (x ExpectedVersion) String() string {
+	switch x.kind {
+	case expectNoStream:
+		return "no stream"
+	case expectExact:
+		return fmt.Sprintf("version %d", x.version)
+	default:
+		return "any"
+	}
+}
+
+// Direction orders a stream read.
+type Direction uint8
+
+const (
+	// Forwards reads from older to newer events.
+	Forwards Direction = iota
+	// Backwards reads from newer to older events.
+	Backwards
+)
+
+// AppendResult describes a successful append.
+type AppendResult struct {
+	// Events are the events as stored: version, position and hashes set.
+	// For an idempotent re-append they are the events stored the first time.
+	Events []domain.Event
+	// StreamVersion is the version of the stream's last appended event.
+	StreamVersion uint64
+	// Position is the global log position of the last appended event.
+	Position uint64
+	// Duplicate is true when every event was already stored and nothing was
+	// appended.
+	Duplicate bool
+}
+
+// Store is the event store port. Implementations are safe for concurrent use.
+type Store interface {
+	// Append adds events to the end of a stream if the stream matches
+	// expected. The store seals each event (stream, version, prev hash, hash)
+	// and assigns its global position; an append is atomic and durable when
+	// Append returns. If every event ID is already stored in that stream, in
+	// that order, Append returns the stored events with Duplicate set and
+	// stores nothing. If only some are, it returns ErrDuplicateMismatch.
+	Append(ctx context.Context, stream string, expected ExpectedVersion, events []domain.Event) (AppendResult, error)
+
+	// ReadStream returns up to limit events of a stream starting at version
+	// from (inclusive), in the given direction. Reading Backwards from
+	// version 0 starts at the stream's last event. limit <= 0 means no limit.
+	// A stream with no events gives ErrStreamNotFound.
+	ReadStream(ctx context.Context, stream string, dir Direction, from uint64, limit int) ([]domain.Event, error)
+
+	// ReadAll returns up to limit events of the global log whose position is
+	// greater than after, in log order. limit <= 0 means no limit.
+	ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error)
+
+	// Head returns the position of the last event in the global log, 0 if
+	// the log is empty.
+	Head(ctx context.Context) (uint64, error)
+
+	// WaitForAppend blocks until the log's head is beyond after, the context
+	// ends or the store closes. It is what live subscriptions wait on.
+	WaitForAppend(ctx context.Context, after uint64) error
+
+	// Close releases the store. Later calls return ErrClosed.
+	Close() error
+}
+
+// ErrStreamNotFound is returned when reading a stream that has no events.
+var ErrStreamNotFound = errors.New("stream not found")
+
+// ErrClosed is returned by every call on a closed store.
+var ErrClosed = errors.New("event store is closed")
+
+// ErrDuplicateMismatch is returned when an append repeats some, but not all,
+// stored event IDs, or repeats them in another stream or order.
+var ErrDuplicateMismatch = errors.New("append repeats stored event IDs that do not match the request")
+
+// ErrWrongExpectedVersion matches every *WrongExpectedVersionError with errors.Is.
+var ErrWrongExpectedVersion = errors.New("wrong expected version")
+
+// WrongExpectedVersionError reports an optimistic concurrency conflict and
+// carries the stream's actual version.
+type WrongExpectedVersionError struct {
+	Stream   string
+	Expected ExpectedVersion
+	// Actual is the stream's last version, 0 when the stream does not exist.
+	Actual uint64
+}
+
+func (e *WrongExpectedVersionError) Error() string {
+	return fmt.Sprintf("append to %s: expected %s, stream is at version %d", e.Stream, e.Expected, e.Actual)
+}
+
+// Is makes errors.Is(err, ErrWrongExpectedVersion) true.
+func (e *WrongExpectedVersionError) Is(target error) bool { return target == ErrWrongExpectedVersion }
+
+// ValidateAppend checks the arguments every adapter rejects before touching
+// storage: a stream name, at least one event, and for each event an ID and a
+// type. Adapters call it first.
+func ValidateAppend(stream string, events []domain.Event) error {
+	if stream == "" {
+		return errors.New("append: empty stream name")
+	}
+	if len(events) == 0 {
+		return fmt.Errorf("append to %s: no events", stream)
+	}
+	seen := make(map[[16]byte]struct{}, len(events))
+	for i := range events {
+		e := &events[i]
+		if e.ID == ([16]byte{}) {
+			return fmt.Errorf("append to %s: event %d has no ID", stream, i)
+		}
+		if e.Type == "" {
+			return fmt.Errorf("append to %s: event %d has no type", stream, i)
+		}
+		if _, dup := seen[e.ID]; dup {
+			return fmt.Errorf("append to %s: event ID %s appears twice in one append", stream, e.ID)
+		}
+		seen[e.ID] = struct{}{}
+	}
+	return nil
+}
