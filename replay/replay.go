@@ -1,0 +1,224 @@
+// Package replay reads a store's global log and decodes it on every core,
+// then hands the events to a fold strictly in log order. Rebuilding read
+// models, the benchmark and offline checks replay through it.
+//
+// Decoding a JSON payload costs several times more than reading it, so the
+// log is cut into batches that worker goroutines decode concurrently; a
+// single goroutine applies the decoded batches in the order they were read.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+)
+
+// Scanner is implemented by stores that can stream their log to a callback
+// without building slices (the embedded store does). The event passed to fn
+// is valid only during the call.
+type Scanner interface {
+	ScanAll(ctx context.Context, after uint64, fn func(*domain.Event) error) error
+}
+
+// ApplyFunc folds one decoded event. It runs on one goroutine, in log order.
+type ApplyFunc func(e *domain.Event, data domain.EventData) error
+
+// Options tune a replay.
+type Options struct {
+	// After is the position to start after; 0 replays from the beginning.
+	After uint64
+	// Until stops the replay after this position; 0 means the log's end as
+	// it was when the replay started.
+	Until uint64
+	// Workers is the number of decoding goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// BatchSize is the number of events per batch; 0 means 1024.
+	BatchSize int
+}
+
+// Stats reports what a replay did.
+type Stats struct {
+	Events int    // events applied
+	Last   uint64 // position of the last event applied, or Options.After
+}
+
+type batch struct {
+	events []domain.Event
+	datas  []domain.EventData
+	err    error // decoding failed at events[bad]
+	bad    int
+	done   chan struct{}
+}
+
+// errStop ends a scan once Until is reached.
+var errStop = errors.New("replay: reached the end position")
+
+// Run replays the log of s after opts.After, decoding with reg and applying
+// with apply. It stops at the first decode or apply error and names the event.
+func Run(ctx context.Context, s eventstore.Store, reg *domain.Registry, opts Options, apply ApplyFunc) (Stats, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1024
+	}
+	stats := Stats{Last: opts.After}
+	if opts.Until == 0 {
+		head, err := s.Head(ctx)
+		if err != nil {
+			return stats, fmt.Errorf("replay: %w", err)
+		}
+		opts.Until = head
+	}
+	if opts.Until <= opts.After {
+		return stats, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	work := make(chan *batch, opts.Workers*2)
+	ordered := make(chan *batch, opts.Workers*4)
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.datas = make([]domain.EventData, len(b.events))
+				b.bad = len(b.events)
+				for i := range b.events {
+					d, err := reg.Decode(&b.events[i])
+					if err != nil {
+						b.err = fmt.Errorf("position %d: %w", b.events[i].Position, err)
+						b.bad = i
+						break
+					}
+					b.datas[i] = d
+				}
+				close(b.done)
+			}
+		}()
+	}
+
+	// The reader cuts the log into batches and queues each twice: to a
+	// decoder and, in order, to the applier.
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		readErr <- read(ctx, s, opts, func(events []domain.Event) bool {
+			b := &batch{events: events, done: make(chan struct{})}
+			select {
+			case work <- b:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case ordered <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+
+	var applyErr error
+	for b := range ordered {
+		<-b.done
+		if applyErr != nil {
+			continue
+		}
+		for i := range b.events[:b.bad] {
+			if err := apply(&b.events[i], b.datas[i]); err != nil {
+				e := &b.events[i]
+				applyErr = fmt.Errorf("replay: apply %s at position %d (stream %s, version %d): %w", e.Type, e.Position, e.Stream, e.Version, err)
+				cancel()
+				break
+			}
+			stats.Events++
+			stats.Last = b.events[i].Position
+		}
+		if b.err != nil && applyErr == nil {
+			applyErr = fmt.Errorf("replay: %w", b.err)
+			cancel()
+		}
+	}
+	wg.Wait()
+	if applyErr != nil {
+		return stats, applyErr
+	}
+	if err := <-readErr; err != nil && !errors.Is(err, errStop) {
+		return stats, fmt.Errorf("replay: read log: %w", err)
+	}
+	return stats, ctx.Err()
+}
+
+// read feeds batches of copied events to emit until opts.Until.
+func read(ctx context.Context, s eventstore.Store, opts Options, emit func([]domain.Event) bool) error {
+	if sc, ok := s.(Scanner); ok {
+		cur := make([]domain.Event, 0, opts.BatchSize)
+		var arena []byte
+		flush := func() bool {
+			if len(cur) == 0 {
+				return true
+			}
+			ok := emit(cur)
+			cur = make([]domain.Event, 0, opts.BatchSize)
+			arena = nil
+			return ok
+		}
+		err := sc.ScanAll(ctx, opts.After, func(e *domain.Event) error {
+			if e.Position > opts.Until {
+				return errStop
+			}
+			ev := *e
+			// Copy the payload into a per-batch arena: one allocation per
+			// batch instead of one per event, and safe after the scan moves on.
+			if cap(arena)-len(arena) < len(e.Payload) {
+				arena = make([]byte, 0, max(64<<10, len(e.Payload)))
+			}
+			start := len(arena)
+			arena = append(arena, e.Payload...)
+			ev.Payload = arena[start:len(arena):len(arena)]
+			cur = append(cur, ev)
+			if len(cur) == opts.BatchSize && !flush() {
+				return ctx.Err()
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return err
+		}
+		if !flush() {
+			return ctx.Err()
+		}
+		return nil
+	}
+	after := opts.After
+	for after < opts.Until {
+		events, err := s.ReadAll(ctx, after, opts.BatchSize)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		n := len(events)
+		for n > 0 && events[n-1].Position > opts.Until {
+			n--
+		}
+		if n == 0 {
+			return nil
+		}
+		if !emit(events[:n]) {
+			return ctx.Err()
+		}
+		after = events[n-1].Position
+	}
+	return nil
+}
