@@ -186,3 +186,18 @@ func recordedBy(history []domain.Event, key string) []domain.Event {
 	}
 	return nil
 }
+
+// Dispatch executes any domain command on the aggregate its stream names,
+// routing it with domain.Decide.
+func Dispatch(ctx context.Context, h *Handler, cmd domain.Command, meta domain.Meta) (Result, error) {
+	stream := cmd.Stream()
+	if _, err := domain.NewAggregate(stream); err != nil {
+		return Result{}, fmt.Errorf("command %T: %w", cmd, err)
+	}
+	return Execute(ctx, h, stream, meta,
+		func() domain.VersionedAggregate {
+			agg, _ := domain.NewAggregate(stream)
+			return agg
+		},
+		func(agg domain.VersionedAggregate) ([]domain.EventData, error) { return domain.Decide(agg, cmd, meta) })
+}

@@ -1,0 +1,257 @@
+package projections
+
+import (
+	"encoding/gob"
+	"fmt"
+	"sort"
+
+	"taskledger/domain"
+)
+
+// TaskKey identifies a task across plans.
+type TaskKey struct {
+	Plan domain.PlanID
+	Task domain.TaskNo
+}
+
+// Catalog is the read model of plans, tasks and units: what a plan says and
+// who the units are, with renames and merges applied.
+type Catalog struct {
+	cursor
+	plans map[domain.PlanID]*domain.Plan
+	tasks map[TaskKey]*domain.Task
+	units map[domain.UnitID]*domain.Unit
+}
+
+func newCatalog() *Catalog {
+	return &Catalog{
+		plans: map[domain.PlanID]*domain.Plan{},
+		tasks: map[TaskKey]*domain.Task{},
+		units: map[domain.UnitID]*domain.Unit{},
+	}
+}
+
+// Name implements Model.
+func (c *Catalog) Name() string { return "catalog" }
+
+// Apply implements Model.
+func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.check(e); err != nil {
+		return err
+	}
+	var agg domain.Aggregate
+	switch d := data.(type) {
+	case domain.PlanRegistered, domain.SchemeAdopted, domain.ScorecardPublished:
+		id := planOf(d)
+		if c.plans[id] == nil {
+			c.plans[id] = &domain.Plan{}
+		}
+		agg = c.plans[id]
+	case domain.TaskRegistered:
+		agg = c.task(TaskKey{d.Plan, d.Task})
+	case domain.TaskAmended:
+		agg = c.task(TaskKey{d.Plan, d.Task})
+	case domain.UnitRegistered:
+		agg = c.unit(d.Unit)
+	case domain.UnitRenamed:
+		agg = c.unit(d.Unit)
+	case domain.UnitMerged:
+		agg = c.unit(d.Unit)
+	case domain.IndicatorMeasured:
+		agg = c.unit(d.Unit)
+	}
+	if agg != nil {
+		if err := agg.Apply(e, data); err != nil {
+			return err
+		}
+	}
+	c.pos = e.Position
+	return nil
+}
+
+func planOf(d domain.EventData) domain.PlanID {
+	switch d := d.(type) {
+	case domain.PlanRegistered:
+		return d.Plan
+	case domain.SchemeAdopted:
+		return d.Plan
+	case domain.ScorecardPublished:
+		return d.Plan
+	}
+	return ""
+}
+
+func (c *Catalog) task(k TaskKey) *domain.Task {
+	if c.tasks[k] == nil {
+		c.tasks[k] = &domain.Task{}
+	}
+	return c.tasks[k]
+}
+
+func (c *Catalog) unit(id domain.UnitID) *domain.Unit {
+	if c.units[id] == nil {
+		c.units[id] = &domain.Unit{}
+	}
+	return c.units[id]
+}
+
+// Plans returns the registered plans, by ID.
+func (c *Catalog) Plans() []domain.Plan {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]domain.Plan, 0, len(c.plans))
+	for _, p := range c.plans {
+		if p.Registered {
+			out = append(out, *p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Plan returns one plan.
+func (c *Catalog) Plan(id domain.PlanID) (domain.Plan, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	p, ok := c.plans[id]
+	if !ok || !p.Registered {
+		return domain.Plan{}, false
+	}
+	return *p, true
+}
+
+// Tasks returns the registered tasks of a plan in number order.
+func (c *Catalog) Tasks(plan domain.PlanID) []domain.Task {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []domain.Task
+	for k, t := range c.tasks {
+		if k.Plan == plan && t.Registered {
+			out = append(out, *t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].No < out[j].No })
+	return out
+}
+
+// Task returns one task.
+func (c *Catalog) Task(plan domain.PlanID, no domain.TaskNo) (domain.Task, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tasks[TaskKey{plan, no}]
+	if !ok || !t.Registered {
+		return domain.Task{}, false
+	}
+	return *t, true
+}
+
+// Units returns every registered unit, by ID.
+func (c *Catalog) Units() []domain.Unit {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]domain.Unit, 0, len(c.units))
+	for _, u := range c.units {
+		if u.Registered {
+			out = append(out, *u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Unit returns one unit.
+func (c *Catalog) Unit(id domain.UnitID) (domain.Unit, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	u, ok := c.units[id]
+	if !ok || !u.Registered {
+		return domain.Unit{}, false
+	}
+	return *u, true
+}
+
+// Successor follows merges from a unit to the unit that now carries its
+// history; a unit never merged is its own successor.
+func (c *Catalog) Successor(id domain.UnitID) domain.UnitID {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	seen := map[domain.UnitID]bool{}
+	for {
+		u, ok := c.units[id]
+		if !ok || u.MergedInto == "" || seen[id] {
+			return id
+		}
+		seen[id] = true
+		id = u.MergedInto
+	}
+}
+
+// ResolveUnit finds a unit by ID, current name, former name or alias.
+func (c *Catalog) ResolveUnit(ref string) (domain.Unit, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if u, ok := c.units[domain.UnitID(ref)]; ok && u.Registered {
+		return *u, nil
+	}
+	var found []domain.Unit
+	for _, u := range c.units {
+		if !u.Registered {
+			continue
+		}
+		if u.Name == ref || contains(u.Aliases, ref) || contains(u.FormerNames, ref) {
+			found = append(found, *u)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return domain.Unit{}, fmt.Errorf("unit %q: %w", ref, domain.ErrNotFound)
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
+	return domain.Unit{}, fmt.Errorf("unit %q is ambiguous: it names %s and %s: %w", ref, found[0].ID, found[1].ID, domain.ErrInvalidArgument)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type catalogState struct {
+	Pos   uint64
+	Plans map[domain.PlanID]*domain.Plan
+	Tasks map[TaskKey]*domain.Task
+	Units map[domain.UnitID]*domain.Unit
+}
+
+func (c *Catalog) encode(enc *gob.Encoder) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return enc.Encode(catalogState{c.pos, c.plans, c.tasks, c.units})
+}
+
+func (c *Catalog) decode(dec *gob.Decoder) error {
+	var s catalogState
+	if err := dec.Decode(&s); err != nil {
+		return err
+	}
+	fresh := newCatalog()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pos, c.plans, c.tasks, c.units = s.Pos, orEmpty(s.Plans, fresh.plans), orEmpty(s.Tasks, fresh.tasks), orEmpty(s.Units, fresh.units)
+	return nil
+}
+
+// orEmpty returns m, or empty when m is nil (gob does not send empty maps).
+func orEmpty[K comparable, V any](m, empty map[K]V) map[K]V {
+	if m == nil {
+		return empty
+	}
+	return m
+}

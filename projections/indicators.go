@@ -1,0 +1,117 @@
+package projections
+
+import (
+	"encoding/gob"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+)
+
+// Measurement is one county indicator value for a month, with the event
+// that recorded it. A restated month keeps only the latest value.
+type Measurement struct {
+	Unit       domain.UnitID
+	Metric     domain.Metric
+	Period     domain.YearMonth
+	Value      float64
+	EventID    uuid.UUID
+	RecordedAt time.Time
+	Revisions  int
+}
+
+type indicatorKey struct {
+	Unit   domain.UnitID
+	Metric domain.Metric
+	Period domain.YearMonth
+}
+
+// Indicators is the read model of measured air quality per county and month.
+type Indicators struct {
+	cursor
+	values map[indicatorKey]Measurement
+}
+
+func newIndicators() *Indicators {
+	return &Indicators{values: map[indicatorKey]Measurement{}}
+}
+
+// Name implements Model.
+func (in *Indicators) Name() string { return "indicators" }
+
+// Apply implements Model.
+func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if err := in.check(e); err != nil {
+		return err
+	}
+	if m, ok := data.(domain.IndicatorMeasured); ok {
+		k := indicatorKey{m.Unit, m.Metric, m.Period}
+		prev, seen := in.values[k]
+		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: e.ID, RecordedAt: e.RecordedAt}
+		if seen {
+			v.Revisions = prev.Revisions + 1
+		}
+		in.values[k] = v
+	}
+	in.pos = e.Position
+	return nil
+}
+
+// Year returns the measurements of a year (every unit when unit is empty),
+// ordered by unit, metric and month.
+func (in *Indicators) Year(unit domain.UnitID, year int) []Measurement {
+	in.mu.RLock()
+	var out []Measurement
+	for k, v := range in.values {
+		if k.Period.Year() == year && (unit == "" || k.Unit == unit) {
+			out = append(out, v)
+		}
+	}
+	in.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Unit != b.Unit {
+			return a.Unit < b.Unit
+		}
+		if a.Metric != b.Metric {
+			return a.Metric < b.Metric
+		}
+		return a.Period.String() < b.Period.String()
+	})
+	return out
+}
+
+type indicatorsState struct {
+	Pos    uint64
+	Values []Measurement
+}
+
+func (in *Indicators) encode(enc *gob.Encoder) error {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	vals := make([]Measurement, 0, len(in.values))
+	for _, v := range in.values {
+		vals = append(vals, v)
+	}
+	return enc.Encode(indicatorsState{in.pos, vals})
+}
+
+func (in *Indicators) decode(dec *gob.Decoder) error {
+	var s indicatorsState
+	if err := dec.Decode(&s); err != nil {
+		return fmt.Errorf("indicators snapshot: %w", err)
+	}
+	values := make(map[indicatorKey]Measurement, len(s.Values))
+	for _, v := range s.Values {
+		values[indicatorKey{v.Unit, v.Metric, v.Period}] = v
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.pos, in.values = s.Pos, values
+	return nil
+}

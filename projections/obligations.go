@@ -1,0 +1,302 @@
+package projections
+
+import (
+	"encoding/gob"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+)
+
+// Report is the last progress report on an obligation.
+type Report struct {
+	EventID    uuid.UUID
+	Percent    domain.Percent
+	Note       string
+	RecordedAt time.Time
+	Effective  time.Time
+}
+
+// Obligations is the read model of every unit's duties: each obligation
+// folded by the domain's own Obligation aggregate, indexed by unit and task.
+type Obligations struct {
+	cursor
+	byStream map[string]*domain.Obligation
+	last     map[string]Report
+	byUnit   map[domain.UnitID][]string
+	byTask   map[TaskKey][]string
+}
+
+func newObligations() *Obligations {
+	return &Obligations{
+		byStream: map[string]*domain.Obligation{},
+		last:     map[string]Report{},
+		byUnit:   map[domain.UnitID][]string{},
+		byTask:   map[TaskKey][]string{},
+	}
+}
+
+// Name implements Model.
+func (o *Obligations) Name() string { return "obligations" }
+
+// Apply implements Model.
+func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := o.check(e); err != nil {
+		return err
+	}
+	oe, ok := data.(domain.ObligationEvent)
+	if !ok {
+		o.pos = e.Position
+		return nil
+	}
+	key := oe.Key()
+	stream := key.Stream()
+	ob := o.byStream[stream]
+	if ob == nil {
+		ob = &domain.Obligation{}
+	}
+	if err := ob.Apply(e, data); err != nil {
+		return err
+	}
+	if _, known := o.byStream[stream]; !known {
+		o.byStream[stream] = ob
+		o.byUnit[key.Unit] = append(o.byUnit[key.Unit], stream)
+		tk := TaskKey{key.Plan, key.Task}
+		o.byTask[tk] = append(o.byTask[tk], stream)
+	}
+	if r, ok := data.(domain.ProgressReported); ok {
+		o.last[stream] = Report{EventID: e.ID, Percent: r.Percent, Note: r.Note, RecordedAt: e.RecordedAt, Effective: e.EffectiveAt}
+	}
+	o.pos = e.Position
+	return nil
+}
+
+// Get returns a copy of one obligation's state.
+func (o *Obligations) Get(stream string) (domain.Obligation, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	ob, ok := o.byStream[stream]
+	if !ok {
+		return domain.Obligation{}, false
+	}
+	return *ob, true
+}
+
+// All returns copies of every obligation, ordered by stream name.
+func (o *Obligations) All() []domain.Obligation {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	streams := make([]string, 0, len(o.byStream))
+	for s := range o.byStream {
+		streams = append(streams, s)
+	}
+	sort.Strings(streams)
+	out := make([]domain.Obligation, len(streams))
+	for i, s := range streams {
+		out[i] = *o.byStream[s]
+	}
+	return out
+}
+
+// ObligationView is one obligation as a department or inspector reads it at
+// a moment: its duty, milestones, the traffic light and the last report.
+type ObligationView struct {
+	Stream string
+	domain.ObligationKey
+	// Status is the domain status, or "overdue" when an open milestone's
+	// due date has passed.
+	Status string
+	// Light is green, yellow, red, or grey for a withdrawn duty.
+	Light      Light
+	Milestones []MilestoneView
+	// NextDue is the earliest due date of a milestone still owed; zero when
+	// nothing is owed.
+	NextDue    domain.Date
+	Progress   domain.Percent
+	Reports    int
+	LastReport *Report
+	// PendingExtension is the request awaiting a decision, if any.
+	PendingExtension *domain.ExtensionRequest
+	Slips            int
+	Findings         int
+	StartsOn         domain.Date
+	Basis            string
+}
+
+// MilestoneView is one milestone of an ObligationView.
+type MilestoneView struct {
+	domain.Milestone
+	Overdue bool
+	Light   Light
+}
+
+// Light is a traffic light.
+type Light string
+
+// The traffic lights.
+const (
+	Green  Light = "green"
+	Yellow Light = "yellow"
+	Red    Light = "red"
+	Grey   Light = "grey"
+)
+
+// View computes an obligation's view at now. yellowDays is how close a due
+// date must be for the light to turn yellow.
+func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yellowDays int) ObligationView {
+	v := ObligationView{
+		Stream:        stream,
+		ObligationKey: ob.Key,
+		Status:        string(ob.Status),
+		Light:         Green,
+		Progress:      ob.Progress,
+		Reports:       ob.Reports,
+		LastReport:    last,
+		Slips:         len(ob.Slips),
+		Findings:      len(ob.Findings),
+		StartsOn:      ob.StartsOn,
+		Basis:         ob.Basis,
+	}
+	if ob.PendingExtension != nil {
+		pe := *ob.PendingExtension
+		v.PendingExtension = &pe
+	}
+	overdue := map[domain.MilestoneID]bool{}
+	for _, id := range ob.Overdue(now) {
+		overdue[id] = true
+	}
+	today := domain.DateOf(now)
+	for _, ms := range ob.Milestones {
+		mv := MilestoneView{Milestone: ms, Overdue: overdue[ms.ID], Light: Green}
+		owed := ms.Completion != domain.ClaimVerified && !ob.Closed()
+		switch {
+		case mv.Overdue:
+			mv.Light = Red
+		case owed && ms.Due.DaysSince(today) <= yellowDays:
+			mv.Light = Yellow
+		}
+		if owed && (v.NextDue.IsZero() || ms.Due.Before(v.NextDue)) {
+			v.NextDue = ms.Due
+		}
+		v.Milestones = append(v.Milestones, mv)
+		if rank(mv.Light) > rank(v.Light) {
+			v.Light = mv.Light
+		}
+	}
+	if len(overdue) > 0 && (ob.Status == domain.StatusOpen || ob.Status == domain.StatusExtended || ob.Status == domain.StatusRejected) {
+		v.Status = "overdue"
+	}
+	if !ob.Active() {
+		v.Light = Grey
+		v.NextDue = domain.Date{}
+	}
+	return v
+}
+
+func rank(l Light) int {
+	switch l {
+	case Red:
+		return 3
+	case Yellow:
+		return 2
+	case Green:
+		return 1
+	}
+	return 0
+}
+
+// Filter selects obligations.
+type Filter struct {
+	// Unit, when set, keeps one unit's obligations.
+	Unit domain.UnitID
+	// Plan and Task, when set, keep one plan's or one task's.
+	Plan domain.PlanID
+	Task domain.TaskNo
+	// Status, when set, keeps obligations whose view status equals it.
+	Status string
+	// DueBefore, when set, keeps obligations with something owed before it.
+	DueBefore domain.Date
+}
+
+// Views returns the obligations a filter selects, as seen at now, ordered
+// by next due date (nothing owed last), then stream name.
+func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []ObligationView {
+	o.mu.RLock()
+	var streams []string
+	switch {
+	case f.Unit != "":
+		streams = append(streams, o.byUnit[f.Unit]...)
+	case f.Task != 0:
+		streams = append(streams, o.byTask[TaskKey{f.Plan, f.Task}]...)
+	default:
+		for s := range o.byStream {
+			streams = append(streams, s)
+		}
+	}
+	out := make([]ObligationView, 0, len(streams))
+	for _, s := range streams {
+		ob := o.byStream[s]
+		if (f.Plan != "" && ob.Key.Plan != f.Plan) || (f.Task != 0 && ob.Key.Task != f.Task) {
+			continue
+		}
+		var last *Report
+		if r, ok := o.last[s]; ok {
+			last = &r
+		}
+		v := View(s, ob, last, now, yellowDays)
+		if f.Status != "" && v.Status != f.Status {
+			continue
+		}
+		if !f.DueBefore.IsZero() && (v.NextDue.IsZero() || !v.NextDue.Before(f.DueBefore)) {
+			continue
+		}
+		out = append(out, v)
+	}
+	o.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].NextDue, out[j].NextDue
+		if a != b {
+			if a.IsZero() || b.IsZero() {
+				return b.IsZero()
+			}
+			return a.Before(b)
+		}
+		return out[i].Stream < out[j].Stream
+	})
+	return out
+}
+
+type obligationsState struct {
+	Pos      uint64
+	ByStream map[string]*domain.Obligation
+	Last     map[string]Report
+	ByUnit   map[domain.UnitID][]string
+	ByTask   map[TaskKey][]string
+}
+
+func (o *Obligations) encode(enc *gob.Encoder) error {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return enc.Encode(obligationsState{o.pos, o.byStream, o.last, o.byUnit, o.byTask})
+}
+
+func (o *Obligations) decode(dec *gob.Decoder) error {
+	var s obligationsState
+	if err := dec.Decode(&s); err != nil {
+		return fmt.Errorf("obligations snapshot: %w", err)
+	}
+	fresh := newObligations()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.pos = s.Pos
+	o.byStream = orEmpty(s.ByStream, fresh.byStream)
+	o.last = orEmpty(s.Last, fresh.last)
+	o.byUnit = orEmpty(s.ByUnit, fresh.byUnit)
+	o.byTask = orEmpty(s.ByTask, fresh.byTask)
+	return nil
+}

@@ -1,0 +1,129 @@
+// Package projections computes what people read from the ledger — who owes
+// what, task boards, audit indexes, county indicators and scorecards — as
+// deterministic folds of the event log.
+//
+// Each read model (a Model) keeps the position of the last event it applied.
+// A Runner feeds the models: it restores their snapshots, catches up on the
+// log in bulk with replay (decoding on every core), then follows new events
+// live through the Watermill feed, one handler per model, checkpointing only
+// what a model has applied. The same models can be built as of any log
+// position or recorded time with BuildAt; the result equals replaying the
+// log up to that point, because that is what it does.
+package projections
+
+import (
+	"encoding/gob"
+	"fmt"
+	"sync"
+	"time"
+
+	"taskledger/domain"
+)
+
+// Model is one read model folded from the log.
+type Model interface {
+	// Name identifies the model: its checkpoint and snapshot file.
+	Name() string
+	// Position is the log position of the last event the model applied.
+	Position() uint64
+	// Apply folds one event. It must not fail on events the model does not
+	// care about; it fails only when the event contradicts the model's
+	// state, which means the log is corrupt or the model has a bug.
+	Apply(e *domain.Event, data domain.EventData) error
+	// encode and decode write and read the model's state with its position.
+	encode(enc *gob.Encoder) error
+	decode(dec *gob.Decoder) error
+}
+
+// Config holds the read side's tunable rules.
+type Config struct {
+	// BackdateGrace is how long after the period it speaks of an event may
+	// be recorded before the audit index flags it as backdated. Zero means
+	// 7 days.
+	BackdateGrace time.Duration
+	// YellowDays is how many days before a due date a traffic light turns
+	// yellow. Zero means 30.
+	YellowDays int
+}
+
+func (c Config) withDefaults() Config {
+	if c.BackdateGrace <= 0 {
+		c.BackdateGrace = 7 * 24 * time.Hour
+	}
+	if c.YellowDays <= 0 {
+		c.YellowDays = 30
+	}
+	return c
+}
+
+// Views is the set of read models the server and the CLI query.
+type Views struct {
+	Config      Config
+	Catalog     *Catalog
+	Obligations *Obligations
+	Audit       *Audit
+	Indicators  *Indicators
+}
+
+// NewViews returns empty read models.
+func NewViews(cfg Config) *Views {
+	cfg = cfg.withDefaults()
+	return &Views{
+		Config:      cfg,
+		Catalog:     newCatalog(),
+		Obligations: newObligations(),
+		Audit:       newAudit(cfg.BackdateGrace),
+		Indicators:  newIndicators(),
+	}
+}
+
+// Models lists the read models in a fixed order.
+func (v *Views) Models() []Model {
+	return []Model{v.Catalog, v.Obligations, v.Audit, v.Indicators}
+}
+
+// Position is the lowest position every model has reached.
+func (v *Views) Position() uint64 {
+	var low uint64
+	for i, m := range v.Models() {
+		if p := m.Position(); i == 0 || p < low {
+			low = p
+		}
+	}
+	return low
+}
+
+// Apply folds an event into every model that has not applied it yet.
+func (v *Views) Apply(e *domain.Event, data domain.EventData) error {
+	for _, m := range v.Models() {
+		if e.Position <= m.Position() {
+			continue
+		}
+		if err := m.Apply(e, data); err != nil {
+			return fmt.Errorf("%s: %w", m.Name(), err)
+		}
+	}
+	return nil
+}
+
+// cursor is the part every model shares: a lock and a position.
+type cursor struct {
+	mu  sync.RWMutex
+	pos uint64
+}
+
+// Position implements Model.
+func (c *cursor) Position() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.pos
+}
+
+// check refuses an event that does not come after what was applied. The
+// caller holds the write lock and sets pos once the event is applied.
+func (c *cursor) check(e *domain.Event) error {
+	if e.Position <= c.pos {
+		return fmt.Errorf("event at position %d arrived after position %d", e.Position, c.pos)
+	}
+	return nil
+}
