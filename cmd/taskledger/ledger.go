@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"taskledger/command"
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/projections"
+)
+
+// ledger is an open store with what commands and queries need around it.
+type ledger struct {
+	spec     string
+	store    eventstore.Store
+	registry *domain.Registry
+	handler  *command.Handler
+	// snapshots is where read-model snapshots live; empty for memory stores.
+	snapshots string
+}
+
+// openLedger opens the store a --store value names.
+func openLedger(spec string) (*ledger, error) {
+	s, err := openStore(spec)
+	if err != nil {
+		return nil, err
+	}
+	reg := domain.DefaultRegistry()
+	l := &ledger{spec: spec, store: s, registry: reg, handler: command.NewHandler(s, reg)}
+	if spec != "memory" {
+		l.snapshots = filepath.Join(spec, "projections")
+	}
+	return l, nil
+}
+
+func (l *ledger) Close() error { return l.store.Close() }
+
+// views returns read models at a cut. For the whole log they come from the
+// snapshots plus the events after them; for an earlier cut they are built by
+// replaying the log up to it.
+func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Logger) (*projections.Views, error) {
+	if cut.Position > 0 || !cut.Time.IsZero() {
+		return projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, cut)
+	}
+	r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: logger})
+	r.Restore(ctx)
+	n, err := r.CatchUp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n >= 10_000 {
+		if err := r.SnapshotAll(ctx); err != nil {
+			logger.Warn("could not save read-model snapshots", "err", err)
+		}
+	}
+	return r.Views(), nil
+}
+
+// cutFlags adds --as-of and --at-position to fs.
+type cutFlags struct {
+	asOf     string
+	position uint64
+}
+
+func addCutFlags(fs *flag.FlagSet) *cutFlags {
+	c := &cutFlags{}
+	fs.StringVar(&c.asOf, "as-of", "", "evaluate as the ledger stood then: a date (end of that day, Asia/Shanghai) or an RFC 3339 time")
+	fs.Uint64Var(&c.position, "at-position", 0, "evaluate as the ledger stood at this log position")
+	return c
+}
+
+// cut parses the flags. now is the moment used for traffic lights when no
+// --as-of is given.
+func (c *cutFlags) cut() (projections.Cut, error) {
+	cut := projections.Cut{Position: c.position}
+	if c.asOf != "" {
+		t, err := parseInstant(c.asOf)
+		if err != nil {
+			return cut, fmt.Errorf("%w: --as-of: %v", errUsage, err)
+		}
+		cut.Time = t
+	}
+	return cut, nil
+}
+
+// parseInstant reads a date (meaning the end of that day in Asia/Shanghai)
+// or an RFC 3339 time.
+func parseInstant(s string) (time.Time, error) {
+	if d, err := domain.ParseDate(s); err == nil {
+		return d.EndOf().Add(-time.Nanosecond), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither a date (2025-06-30) nor an RFC 3339 time (2025-06-30T18:00:00+08:00)", s)
+	}
+	return t, nil
+}
+
+// quietLogger logs warnings and errors to the app's stderr.
+func quietLogger(a *app) *slog.Logger {
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// formatFlag adds a --format flag limited to the given choices.
+func formatFlag(fs *flag.FlagSet, choices ...string) *string {
+	return fs.String("format", choices[0], "output format: "+strings.Join(choices, ", "))
+}
+
+func checkFormat(got string, choices ...string) error {
+	for _, c := range choices {
+		if got == c {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: --format %q: choose %s", errUsage, got, strings.Join(choices, ", "))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
