@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ObligationKey identifies one unit's duty on one task: task × unit × role.
@@ -102,6 +104,59 @@ type Milestone struct {
 	VerifiedAt time.Time
 	// Slipped lists the due dates recorded as slipped, in order.
 	Slipped []Date
+	// Extensions lists the granted extensions, in order.
+	Extensions []ExtensionGrant
+	// ClaimEventID is the CompletionClaimed event behind CompletedAt (the
+	// whole obligation's claim when its verification completed the
+	// milestone); zero when CompletedAt is zero.
+	ClaimEventID uuid.UUID
+	// VerifiedEventID is the CompletionVerified event behind VerifiedAt.
+	VerifiedEventID uuid.UUID
+}
+
+// ExtensionGrant is one granted extension of a milestone. Scoring needs
+// when it was granted: a slip of a due date that an extension had already
+// moved costs nothing.
+type ExtensionGrant struct {
+	// EventID is the ExtensionGranted event.
+	EventID uuid.UUID
+	// PreviousDue is the due date the grant moved, Due the new one.
+	PreviousDue Date
+	Due         Date
+	// GrantedAt is the grant's effective time, RecordedAt when the ledger
+	// recorded it; they differ when the grant was entered backdated.
+	GrantedAt  time.Time
+	RecordedAt time.Time
+}
+
+// PeriodReport is one progress report, by the period it covers, for the
+// periodic-report rules of scoring.
+type PeriodReport struct {
+	// Period is the month the report covers.
+	Period  YearMonth
+	Percent Percent
+	// EventID is the ProgressReported event.
+	EventID uuid.UUID
+	// ReportedAt is the report's effective time, RecordedAt when the ledger
+	// recorded it.
+	ReportedAt time.Time
+	RecordedAt time.Time
+}
+
+// Holding is one span during which the unit held the obligation: from an
+// assignment to the withdrawal or reassignment that ended it.
+type Holding struct {
+	// From is the effective time of the ResponsibilityAssigned.
+	From time.Time
+	// StartsOn is the assignment's StartsOn, if any.
+	StartsOn Date
+	// Until is the effective time of the withdrawal or reassignment that
+	// ended the holding; zero while the unit holds the obligation.
+	Until time.Time
+	// AssignedEventID and EndedEventID are the events that began and
+	// ended the holding (EndedEventID zero while held).
+	AssignedEventID uuid.UUID
+	EndedEventID    uuid.UUID
 }
 
 // ExtensionRequest is a pending request for a later due date.
@@ -119,6 +174,8 @@ type Slip struct {
 	Due         Date
 	OriginalDue Date
 	RecordedAt  time.Time
+	// EventID is the DeadlineSlipped event.
+	EventID uuid.UUID
 }
 
 // Finding is an inspection finding against the obligation.
@@ -133,6 +190,13 @@ type Finding struct {
 	// Rectified is true once RectificationCompleted is applied.
 	Rectified   bool
 	RectifiedAt time.Time
+	// EventID is the FindingRecorded event; RectifyByEventID the event
+	// that set the current RectifyBy (FindingRecorded or
+	// RectificationDue; zero when none is required); RectifiedEventID the
+	// RectificationCompleted event.
+	EventID          uuid.UUID
+	RectifyByEventID uuid.UUID
+	RectifiedEventID uuid.UUID
 }
 
 // Obligation is the aggregate of one unit's duty on one task (task × unit ×
@@ -186,6 +250,9 @@ type Obligation struct {
 	StartsOn Date
 	// Term counts assignments: 1 for the first, +1 per re-opening.
 	Term int
+	// Holdings lists the spans the unit held the obligation, one per term,
+	// in order.
+	Holdings []Holding
 	// AssignedAt is the effective time of the latest assignment.
 	AssignedAt time.Time
 	// ReassignedFrom is the obligation this one took over, if any.
@@ -199,6 +266,9 @@ type Obligation struct {
 	Progress   Percent
 	ProgressAt time.Time
 	Reports    int
+	// PeriodReports lists every progress report with the period it
+	// covers, in recording order.
+	PeriodReports []PeriodReport
 	// PendingExtension is the request awaiting a decision, if any.
 	PendingExtension *ExtensionRequest
 	// Completion is the state of the whole-obligation claim; it becomes
@@ -206,6 +276,11 @@ type Obligation struct {
 	Completion  ClaimState
 	CompletedAt time.Time
 	VerifiedAt  time.Time
+	// ClaimEventID is the CompletionClaimed event behind CompletedAt (for a
+	// completion by milestones, the latest milestone's claim);
+	// VerifiedEventID the CompletionVerified event behind VerifiedAt.
+	ClaimEventID    uuid.UUID
+	VerifiedEventID uuid.UUID
 	// Slips and Findings, in recording order.
 	Slips    []Slip
 	Findings []Finding
@@ -1000,7 +1075,7 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 			return unexpected("obligation "+o.Key.Path(), data)
 		}
 	}
-	if err := o.fold(effectiveOf(e), data); err != nil {
+	if err := o.fold(e, effectiveOf(e), data); err != nil {
 		return err
 	}
 	o.refresh()
@@ -1008,8 +1083,12 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 	return nil
 }
 
-// fold applies one obligation payload at its effective time t.
-func (o *Obligation) fold(t time.Time, data EventData) error {
+// fold applies one obligation payload of event e at its effective time t.
+func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
+	recorded := e.RecordedAt
+	if recorded.IsZero() {
+		recorded = t
+	}
 	ms := func(id MilestoneID) (*Milestone, error) {
 		i := o.milestoneIndex(id)
 		if i < 0 {
@@ -1028,6 +1107,7 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 		o.Key, o.Status, o.Basis, o.StartsOn = d.Key(), StatusOpen, d.Basis, d.StartsOn
 		o.Term++
 		o.AssignedAt = t
+		o.Holdings = append(o.Holdings, Holding{From: t, StartsOn: d.StartsOn, AssignedEventID: e.ID})
 		o.ReassignedFrom, o.ReassignedTo = nil, nil
 		if d.ReassignedFrom != nil {
 			f := *d.ReassignedFrom
@@ -1036,8 +1116,10 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 	case ResponsibilityReassigned:
 		to := d.To()
 		o.Status, o.ReassignedTo = StatusReassigned, &to
+		o.endHolding(e, t)
 	case ResponsibilityWithdrawn:
 		o.Status = StatusWithdrawn
+		o.endHolding(e, t)
 	case MilestoneScheduled:
 		if o.milestoneIndex(d.Milestone) >= 0 {
 			return fmt.Errorf("obligation %s: milestone %q scheduled twice: %w", o.Key.Path(), d.Milestone, ErrUnexpectedEvent)
@@ -1052,6 +1134,11 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 	case ProgressReported:
 		o.Progress, o.ProgressAt = d.Percent, t
 		o.Reports++
+		period := d.Period
+		if period.IsZero() {
+			period = YearMonthOf(t)
+		}
+		o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: e.ID, ReportedAt: t, RecordedAt: recorded})
 	case ExtensionRequested:
 		o.PendingExtension = &ExtensionRequest{
 			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: t,
@@ -1063,6 +1150,7 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 		}
 		m.Due = d.Due
 		m.Extended = m.Due != m.OriginalDue
+		m.Extensions = append(m.Extensions, ExtensionGrant{EventID: e.ID, PreviousDue: d.PreviousDue, Due: d.Due, GrantedAt: t, RecordedAt: recorded})
 		o.PendingExtension = nil
 	case ExtensionRefused:
 		o.PendingExtension = nil
@@ -1072,24 +1160,25 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 			return err
 		}
 		m.Slipped = append(m.Slipped, d.Due)
-		o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: t})
+		o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: t, EventID: e.ID})
 	case CompletionClaimed:
 		if d.Milestone == "" {
-			o.Completion, o.CompletedAt = ClaimPending, t
+			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, t, e.ID
 			break
 		}
 		m, err := ms(d.Milestone)
 		if err != nil {
 			return err
 		}
-		m.Completion, m.CompletedAt = ClaimPending, t
+		m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, t, e.ID
 	case CompletionVerified:
 		if d.Milestone == "" {
-			o.Completion, o.VerifiedAt = ClaimVerified, t
+			o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, t, e.ID
 			for i := range o.Milestones {
 				m := &o.Milestones[i]
 				if m.Completion != ClaimVerified {
 					m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, t
+					m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, e.ID
 				}
 			}
 		} else {
@@ -1097,38 +1186,42 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 			if err != nil {
 				return err
 			}
-			m.Completion, m.VerifiedAt = ClaimVerified, t
-			o.completeIfAllVerified(t)
+			m.Completion, m.VerifiedAt, m.VerifiedEventID = ClaimVerified, t, e.ID
+			o.completeIfAllVerified(t, e.ID)
 		}
 	case CompletionRejected:
 		if d.Milestone == "" {
-			o.Completion, o.CompletedAt = ClaimRejected, time.Time{}
+			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
 		} else {
 			m, err := ms(d.Milestone)
 			if err != nil {
 				return err
 			}
-			m.Completion, m.CompletedAt = ClaimRejected, time.Time{}
+			m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
 		}
 	case FindingRecorded:
 		if d.Finding != len(o.Findings)+1 {
 			return fmt.Errorf("obligation %s: finding %d out of sequence: %w", o.Key.Path(), d.Finding, ErrUnexpectedEvent)
 		}
-		o.Findings = append(o.Findings, Finding{
-			No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: t, RectifyBy: d.RectifyBy,
-		})
+		f := Finding{
+			No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: t, RectifyBy: d.RectifyBy, EventID: e.ID,
+		}
+		if !d.RectifyBy.IsZero() {
+			f.RectifyByEventID = e.ID
+		}
+		o.Findings = append(o.Findings, f)
 	case RectificationDue:
 		f, err := fd(d.Finding)
 		if err != nil {
 			return err
 		}
-		f.RectifyBy = d.Due
+		f.RectifyBy, f.RectifyByEventID = d.Due, e.ID
 	case RectificationCompleted:
 		f, err := fd(d.Finding)
 		if err != nil {
 			return err
 		}
-		f.Rectified, f.RectifiedAt = true, t
+		f.Rectified, f.RectifiedAt, f.RectifiedEventID = true, t, e.ID
 	default:
 		return unexpected("obligation", data)
 	}
@@ -1136,21 +1229,31 @@ func (o *Obligation) fold(t time.Time, data EventData) error {
 }
 
 // completeIfAllVerified closes the obligation when its last milestone is
-// verified; its completion time is the latest milestone's.
-func (o *Obligation) completeIfAllVerified(t time.Time) {
+// verified (by event id at t); its completion time is the latest
+// milestone's.
+func (o *Obligation) completeIfAllVerified(t time.Time, id uuid.UUID) {
 	if len(o.Milestones) == 0 || o.Completion == ClaimVerified {
 		return
 	}
 	var latest time.Time
+	var claim uuid.UUID
 	for _, m := range o.Milestones {
 		if m.Completion != ClaimVerified {
 			return
 		}
 		if m.CompletedAt.After(latest) {
-			latest = m.CompletedAt
+			latest, claim = m.CompletedAt, m.ClaimEventID
 		}
 	}
 	o.Completion, o.CompletedAt, o.VerifiedAt = ClaimVerified, latest, t
+	o.ClaimEventID, o.VerifiedEventID = claim, id
+}
+
+// endHolding closes the current holding at t, by event e.
+func (o *Obligation) endHolding(e *Event, t time.Time) {
+	if n := len(o.Holdings); n > 0 && o.Holdings[n-1].Until.IsZero() {
+		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = t, e.ID
+	}
 }
 
 // refresh recomputes Status of an active obligation from its state.

@@ -1,0 +1,384 @@
+package scoring
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+)
+
+// evaluator applies a scheme's deduction rules to obligations for one
+// assessment year and as-of instant.
+type evaluator struct {
+	in Input
+	s  Scheme
+}
+
+// deduction is one item of the task-delivery rules before it becomes a
+// line of a bureau card (points as they are) or a county card (scaled).
+type deduction struct {
+	// rule is the rule id suffix.
+	rule string
+	// amount is the points deducted, ≥ 0.
+	amount     Points
+	obligation string
+	zh, en     string
+	events     []uuid.UUID
+}
+
+func (d deduction) line(prefix string) Line {
+	return Line{Rule: prefix + "." + d.rule, Obligation: d.obligation, ZH: d.zh, EN: d.en, Events: d.events}
+}
+
+// obligationDeductions are the deductions of one obligation.
+type obligationDeductions struct {
+	items []deduction
+	// slips counts the slipped milestones charged; falseReports the
+	// confirmed false reports.
+	slips, falseReports int
+}
+
+// deductions applies every deduction rule to one obligation, in a fixed
+// order: per milestone (slip or excused slip, then lateness), missed
+// reports, false reports, overdue rectifications.
+func (ev evaluator) deductions(o *domain.Obligation) obligationDeductions {
+	var out obligationDeductions
+	for _, ms := range o.Milestones {
+		ev.milestoneDeductions(o, ms, &out)
+	}
+	if d, ok := ev.missedReports(o); ok {
+		out.items = append(out.items, d)
+	}
+	for _, f := range o.Findings {
+		if d, ok := ev.falseReport(o, f); ok {
+			out.items = append(out.items, d)
+			out.falseReports++
+		}
+	}
+	for _, f := range o.Findings {
+		if d, ok := ev.overdueRectification(o, f); ok {
+			out.items = append(out.items, d)
+		}
+	}
+	// A rule the scheme sets to 0 points leaves no line, except the
+	// excused slip, which explains why a slip costs nothing.
+	kept := out.items[:0]
+	for _, d := range out.items {
+		if d.amount > 0 || d.rule == ruleSlipExcused {
+			kept = append(kept, d)
+		}
+	}
+	out.items = kept
+	return out
+}
+
+// inYear reports whether the date lies in the assessment year.
+func (ev evaluator) inYear(d domain.Date) bool { return d.Year() == ev.in.Year }
+
+// lastDayBefore returns the last civil day that has begun before t.
+func lastDayBefore(t time.Time) domain.Date { return domain.DateOf(t.Add(-time.Nanosecond)) }
+
+// milestoneLabel names a milestone in a line: what is due, or its id.
+func milestoneLabel(ms domain.Milestone) string {
+	if ms.What != "" {
+		return ms.What
+	}
+	return string(ms.ID)
+}
+
+// grantTime returns when a grant counts as made, under the scheme.
+func (ev evaluator) grantTime(g domain.ExtensionGrant) time.Time {
+	if ev.s.Deductions.Extension.GrantedBy == GrantedByEffective {
+		return g.GrantedAt
+	}
+	return g.RecordedAt
+}
+
+// covering returns the grant that moved due date d before it ended, if any.
+func (ev evaluator) covering(ms domain.Milestone, d domain.Date) (domain.ExtensionGrant, bool) {
+	for _, g := range ms.Extensions {
+		if g.PreviousDue == d && g.Due.After(d) && ev.grantTime(g).Before(d.EndOf()) {
+			return g, true
+		}
+	}
+	return domain.ExtensionGrant{}, false
+}
+
+// milestoneDeductions applies the slip, excused-slip and lateness rules to
+// one milestone. A milestone is charged once, in the year of the first
+// slip no extension covered, and that slip's due date starts the lateness
+// clock; slips covered by an extension granted before they fell due are
+// listed at no cost.
+func (ev evaluator) milestoneDeductions(o *domain.Obligation, ms domain.Milestone, out *obligationDeductions) {
+	task, path := int(o.Key.Task), o.Key.Path()
+	var charged []domain.Slip
+	for _, sl := range o.Slips {
+		if sl.Milestone != ms.ID || sl.RecordedAt.After(ev.in.AsOf) {
+			continue
+		}
+		g, ok := ev.covering(ms, sl.Due)
+		if !ok {
+			charged = append(charged, sl)
+			continue
+		}
+		if !ev.inYear(sl.Due) {
+			continue
+		}
+		out.items = append(out.items, deduction{
+			rule: ruleSlipExcused, obligation: path,
+			zh: fmt.Sprintf("第%d项任务里程碑「%s」期限%s前已获延期至%s（%s批准），该次逾期不扣分",
+				task, milestoneLabel(ms), sl.Due, g.Due, domain.DateOf(ev.grantTime(g))),
+			en: fmt.Sprintf("task %d, milestone %q: the %s due date had been extended to %s before it passed (granted %s); this slip costs nothing",
+				task, milestoneLabel(ms), sl.Due, g.Due, domain.DateOf(ev.grantTime(g))),
+			events: []uuid.UUID{sl.EventID, g.EventID},
+		})
+	}
+	if len(charged) == 0 || !ev.inYear(charged[0].Due) {
+		return
+	}
+	first := charged[0]
+	role := o.Key.Role
+	amount := ev.s.Deductions.Slip.For(role)
+	var events []uuid.UUID
+	var later []string
+	for i, sl := range charged {
+		events = append(events, sl.EventID)
+		if i > 0 {
+			later = append(later, sl.Due.String())
+		}
+	}
+	zh := fmt.Sprintf("第%d项任务里程碑「%s」未按期完成（期限%s），作为%s单位扣%s分", task, milestoneLabel(ms), first.Due, role.Label(), amount)
+	en := fmt.Sprintf("task %d, milestone %q slipped (due %s); as %s: -%s", task, milestoneLabel(ms), first.Due, role, amount)
+	if len(later) > 0 {
+		zh += fmt.Sprintf("；此后再次逾期（%s），同一里程碑只扣一次", strings.Join(later, "、"))
+		en += fmt.Sprintf("; it slipped again (%s), charged once per milestone", strings.Join(later, ", "))
+	}
+	out.items = append(out.items, deduction{rule: ruleSlip + "." + strings.ToLower(string(role)), amount: amount, obligation: path, zh: zh, en: en, events: events})
+	out.slips++
+	if d, ok := ev.lateness(o, ms, first); ok {
+		out.items = append(out.items, d)
+	}
+}
+
+// lateness applies the lateness rule to a charged slip: days late run from
+// the slip's due date to the day the work was achieved (a verified or
+// pending claim), or else to the day the unit stopped holding the
+// obligation, or else to the last day begun before as-of.
+func (ev evaluator) lateness(o *domain.Obligation, ms domain.Milestone, sl domain.Slip) (deduction, bool) {
+	r := ev.s.Deductions.Lateness
+	asOf := ev.in.AsOf
+	events := []uuid.UUID{sl.EventID}
+	var last domain.Date
+	var zhEnd, enEnd string
+	done := func(state domain.ClaimState, at time.Time) bool {
+		return (state == domain.ClaimVerified || state == domain.ClaimPending) && !at.IsZero() && !at.After(asOf)
+	}
+	switch {
+	case done(ms.Completion, ms.CompletedAt):
+		last = domain.DateOf(ms.CompletedAt)
+		events = appendID(events, ms.ClaimEventID)
+		zhEnd, enEnd = fmt.Sprintf("%s完成", last), fmt.Sprintf("achieved %s", last)
+	case done(o.Completion, o.CompletedAt):
+		last = domain.DateOf(o.CompletedAt)
+		events = appendID(events, o.ClaimEventID)
+		zhEnd, enEnd = fmt.Sprintf("%s完成", last), fmt.Sprintf("achieved %s", last)
+	case !o.Active() && len(o.Holdings) > 0 && !o.Holdings[len(o.Holdings)-1].Until.IsZero() && o.Holdings[len(o.Holdings)-1].Until.Before(asOf):
+		h := o.Holdings[len(o.Holdings)-1]
+		last = lastDayBefore(h.Until)
+		events = appendID(events, h.EndedEventID)
+		zhEnd, enEnd = fmt.Sprintf("职责于%s解除", domain.DateOf(h.Until)), fmt.Sprintf("the duty ended %s", domain.DateOf(h.Until))
+	default:
+		last = lastDayBefore(asOf)
+		zhEnd, enEnd = fmt.Sprintf("截至%s仍未完成", last), fmt.Sprintf("still not achieved on %s", last)
+	}
+	days := last.DaysSince(sl.Due)
+	steps := r.Steps(days)
+	amount := Points(steps) * r.PointsPerStep
+	if amount > r.CapPerSlip {
+		amount = r.CapPerSlip
+	}
+	if amount <= 0 {
+		return deduction{}, false
+	}
+	capNote, capNoteEN := "", ""
+	if Points(steps)*r.PointsPerStep > r.CapPerSlip {
+		capNote, capNoteEN = "，已达上限", ", capped"
+	}
+	return deduction{
+		rule: ruleSlipLate, amount: amount, obligation: o.Key.Path(),
+		zh: fmt.Sprintf("第%d项任务里程碑「%s」逾期%d天（期限%s，%s）：逾期%d天后每满%d天扣%s分，计%d次，扣%s分（每项上限%s分%s）",
+			int(o.Key.Task), milestoneLabel(ms), days, sl.Due, zhEnd, r.GraceDays, r.StepDays, r.PointsPerStep, steps, amount, r.CapPerSlip, capNote),
+		en: fmt.Sprintf("task %d, milestone %q: %d days late (due %s, %s): %s per full %d days beyond the first %d, %d step(s): -%s (cap %s per slip%s)",
+			int(o.Key.Task), milestoneLabel(ms), days, sl.Due, enEnd, r.PointsPerStep, r.StepDays, r.GraceDays, steps, amount, r.CapPerSlip, capNoteEN),
+		events: events,
+	}, true
+}
+
+// appendID appends id unless it is zero.
+func appendID(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
+	if id == (uuid.UUID{}) {
+		return ids
+	}
+	return append(ids, id)
+}
+
+// period is one reporting period of the assessment year.
+type period struct {
+	label       string
+	first, last domain.Date
+}
+
+// periods returns the year's reporting periods under the scheme.
+func (ev evaluator) periods() []period {
+	y := ev.in.Year
+	var out []period
+	if ev.s.Deductions.MissedReport.Period == PeriodQuarter {
+		for q := 0; q < 4; q++ {
+			first := domain.MustDate(y, time.Month(3*q+1), 1)
+			out = append(out, period{label: fmt.Sprintf("%d-Q%d", y, q+1), first: first, last: domain.MustDate(y, time.Month(3*q+3), 1).LastOfMonth()})
+		}
+		return out
+	}
+	for m := time.January; m <= time.December; m++ {
+		first := domain.MustDate(y, m, 1)
+		out = append(out, period{label: fmt.Sprintf("%d-%02d", y, int(m)), first: first, last: first.LastOfMonth()})
+	}
+	return out
+}
+
+// missedReports applies the missed-report rule: a report is owed for each
+// period of the year that has ended by as-of, that the unit held the
+// obligation for throughout (from the later of the assignment's day and
+// its StartsOn to the period's end), and that ended before the obligation
+// was verified complete. A ProgressReported whose period (month) falls in
+// the period makes it; the rest are missed.
+func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
+	r := ev.s.Deductions.MissedReport
+	asOf := ev.in.AsOf
+	var missed []string
+	var events []uuid.UUID
+	for _, p := range ev.periods() {
+		end := p.last.EndOf()
+		if asOf.Before(end) {
+			continue
+		}
+		if o.Completion == domain.ClaimVerified && !o.VerifiedAt.IsZero() && o.VerifiedAt.Before(end) {
+			continue
+		}
+		holding, held := uuid.UUID{}, false
+		for _, h := range o.Holdings {
+			start := domain.DateOf(h.From)
+			if h.StartsOn.After(start) {
+				start = h.StartsOn
+			}
+			if !start.After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
+				holding, held = h.AssignedEventID, true
+				break
+			}
+		}
+		if !held {
+			continue
+		}
+		reported := false
+		for _, rep := range o.PeriodReports {
+			if rep.RecordedAt.After(asOf) {
+				continue
+			}
+			d := rep.Period.FirstDay()
+			if !d.Before(p.first) && !d.After(p.last) {
+				reported = true
+				break
+			}
+		}
+		if !reported {
+			missed = append(missed, p.label)
+			if !containsID(events, holding) {
+				events = appendID(events, holding)
+			}
+		}
+	}
+	if len(missed) == 0 {
+		return deduction{}, false
+	}
+	full := Points(len(missed)) * r.Points
+	amount := min(full, r.CapPerObligation)
+	capNote, capNoteEN := "", ""
+	if full > r.CapPerObligation {
+		capNote, capNoteEN = "，已达上限", ", capped"
+	}
+	what := "月度"
+	if r.Period == PeriodQuarter {
+		what = "季度"
+	}
+	return deduction{
+		rule: ruleMissed, amount: amount, obligation: o.Key.Path(),
+		zh: fmt.Sprintf("第%d项任务应报未报%s进展报告%d次（%s），每次扣%s分，扣%s分（每项义务每年上限%s分%s）",
+			int(o.Key.Task), what, len(missed), strings.Join(missed, "、"), r.Points, amount, r.CapPerObligation, capNote),
+		en: fmt.Sprintf("task %d: %d %sly progress report(s) owed and not made (%s): %s each, -%s (cap %s per obligation and year%s)",
+			int(o.Key.Task), len(missed), r.Period, strings.Join(missed, ", "), r.Points, amount, r.CapPerObligation, capNoteEN),
+		events: events,
+	}, true
+}
+
+func containsID(ids []uuid.UUID, id uuid.UUID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// falseReport applies the false-report rule to a finding recorded in the
+// year.
+func (ev evaluator) falseReport(o *domain.Obligation, f domain.Finding) (deduction, bool) {
+	if f.Kind != domain.FindingFalseReport || f.RecordedAt.After(ev.in.AsOf) || !ev.inYear(domain.DateOf(f.RecordedAt)) {
+		return deduction{}, false
+	}
+	r := ev.s.Deductions.FalseReport
+	zh := fmt.Sprintf("第%d项任务经督查认定虚假报告（第%d号发现，%s记录：%s），扣%s分", int(o.Key.Task), f.No, domain.DateOf(f.RecordedAt), f.Summary, r.Points)
+	en := fmt.Sprintf("task %d: confirmed false report (finding %d, recorded %s: %s): -%s", int(o.Key.Task), f.No, domain.DateOf(f.RecordedAt), f.Summary, r.Points)
+	if r.GradeCap != "" {
+		zh += fmt.Sprintf("，等级最高为%s", r.GradeCap)
+		en += fmt.Sprintf("; the grade is at most %s", r.GradeCap)
+	}
+	return deduction{rule: ruleFalseReport, amount: r.Points, obligation: o.Key.Path(), zh: zh, en: en, events: []uuid.UUID{f.EventID}}, true
+}
+
+// overdueRectification applies the overdue-rectification rule: a
+// rectification due in the year, whose due date has passed by as-of, and
+// that was not completed by its due date (not at all, or late).
+func (ev evaluator) overdueRectification(o *domain.Obligation, f domain.Finding) (deduction, bool) {
+	due := f.RectifyBy
+	if due.IsZero() || !ev.inYear(due) || !due.PassedAt(ev.in.AsOf) {
+		return deduction{}, false
+	}
+	events := appendID([]uuid.UUID{f.EventID}, f.RectifyByEventID)
+	if f.RectifyByEventID == f.EventID {
+		events = events[:1]
+	}
+	var zhHow, enHow string
+	switch {
+	case f.Rectified && f.RectifiedAt.Before(due.EndOf()):
+		return deduction{}, false
+	case f.Rectified && !f.RectifiedAt.After(ev.in.AsOf):
+		events = appendID(events, f.RectifiedEventID)
+		zhHow, enHow = fmt.Sprintf("至%s才完成整改", domain.DateOf(f.RectifiedAt)), fmt.Sprintf("rectified only on %s", domain.DateOf(f.RectifiedAt))
+	default:
+		zhHow, enHow = "截至评估时点未完成整改", "not rectified as of the assessment"
+	}
+	p := ev.s.Deductions.OverdueRectification.Points
+	return deduction{
+		rule: ruleRectify, amount: p, obligation: o.Key.Path(),
+		zh:     fmt.Sprintf("第%d项任务第%d号发现整改期限%s已过，%s，扣%s分", int(o.Key.Task), f.No, due, zhHow, p),
+		en:     fmt.Sprintf("task %d, finding %d: rectification was due %s and was %s: -%s", int(o.Key.Task), f.No, due, enHow, p),
+		events: events,
+	}, true
+}
+
+// ratio returns a/b as an exact rational.
+func ratio(a, b Points) *big.Rat { return big.NewRat(int64(a), int64(b)) }

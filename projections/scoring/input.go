@@ -1,0 +1,127 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+)
+
+// Input is everything a year's scorecards are computed from. The caller
+// folds the ledger up to the as-of cut-off: events recorded or effective
+// after AsOf must already be left out (obligations folded only from
+// earlier events, measurements recorded by then). Compute never reads a
+// clock; lateness is measured up to AsOf.
+type Input struct {
+	// Year is the assessment year.
+	Year int
+	// AsOf is the evaluation instant: deadlines, owed reports and
+	// rectifications are judged as of then.
+	AsOf time.Time
+	// Units are the units to score and name; obligations of units not
+	// listed are an error.
+	Units []Unit
+	// Obligations are the folded obligation aggregates, in any order.
+	Obligations []*domain.Obligation
+	// Indicators are the counties' monthly air-quality measurements,
+	// revisions included, in any order.
+	Indicators []IndicatorValue
+	// Targets are the plan's targets (from PlanRegistered).
+	Targets []domain.PlanTarget
+	// Baselines are the counties' baseline-year values that
+	// reduce_by_pct targets are measured against.
+	Baselines []Baseline
+}
+
+// Unit is a unit as scorecards name it.
+type Unit struct {
+	ID   domain.UnitID
+	Name string
+	// Kind decides which scorecards the unit gets: bureaus the bureau
+	// cards, counties the county cards; bodies are not scored.
+	Kind domain.UnitKind
+}
+
+// IndicatorValue is one IndicatorMeasured event.
+type IndicatorValue struct {
+	Unit   domain.UnitID
+	Metric domain.Metric
+	Period domain.YearMonth
+	Value  float64
+	// EventID is the IndicatorMeasured event; Position its place in the
+	// global log, which orders revisions: of several values for the same
+	// unit, metric and month, the one with the highest Position wins.
+	EventID  uuid.UUID
+	Position uint64
+}
+
+// Baseline is a county's value of a metric in a baseline year (e.g. its
+// 2020 PM2.5), for targets of the form "−26.8% vs 2020".
+type Baseline struct {
+	Unit   domain.UnitID
+	Metric domain.Metric
+	Year   int
+	Value  float64
+	// Source says where the figure comes from; EventID is the event that
+	// recorded it, if the ledger holds one.
+	Source  string
+	EventID uuid.UUID
+}
+
+// validate checks the input's own consistency.
+func (in Input) validate() error {
+	if in.Year < 1990 || in.Year > 2100 {
+		return fmt.Errorf("year %d is outside 1990–2100", in.Year)
+	}
+	if in.AsOf.IsZero() {
+		return fmt.Errorf("as-of time is required")
+	}
+	units := make(map[domain.UnitID]Unit, len(in.Units))
+	for _, u := range in.Units {
+		if err := u.ID.Validate(); err != nil {
+			return fmt.Errorf("unit %q: %w", u.ID, err)
+		}
+		if err := u.Kind.Validate(); err != nil {
+			return fmt.Errorf("unit %s: %w", u.ID, err)
+		}
+		if _, dup := units[u.ID]; dup {
+			return fmt.Errorf("unit %s is listed twice", u.ID)
+		}
+		units[u.ID] = u
+	}
+	seen := make(map[domain.ObligationKey]bool, len(in.Obligations))
+	for i, o := range in.Obligations {
+		if o == nil || !o.Assigned() {
+			return fmt.Errorf("obligation %d is nil or was never assigned", i)
+		}
+		if _, ok := units[o.Key.Unit]; !ok {
+			return fmt.Errorf("obligation %s names unit %s, which is not among the input units", o.Key.Path(), o.Key.Unit)
+		}
+		if seen[o.Key] {
+			return fmt.Errorf("obligation %s is listed twice", o.Key.Path())
+		}
+		seen[o.Key] = true
+	}
+	for _, v := range in.Indicators {
+		if err := v.Metric.Validate(); err != nil {
+			return fmt.Errorf("indicator of %s for %s: %w", v.Unit, v.Period, err)
+		}
+		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+			return fmt.Errorf("indicator %s of %s for %s is not a finite number", v.Metric, v.Unit, v.Period)
+		}
+	}
+	for _, b := range in.Baselines {
+		if math.IsNaN(b.Value) || math.IsInf(b.Value, 0) || b.Value <= 0 {
+			return fmt.Errorf("baseline %s of %s for %d is not a positive number", b.Metric, b.Unit, b.Year)
+		}
+	}
+	for i, t := range in.Targets {
+		if math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
+			return fmt.Errorf("target %d (%s) is not a finite number", i+1, t.Metric)
+		}
+	}
+	return nil
+}
