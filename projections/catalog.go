@@ -3,7 +3,11 @@ package projections
 import (
 	"encoding/gob"
 	"fmt"
+	"slices"
 	"sort"
+	"time"
+
+	"github.com/google/uuid"
 
 	"taskledger/domain"
 )
@@ -18,16 +22,18 @@ type TaskKey struct {
 // who the units are, with renames and merges applied.
 type Catalog struct {
 	cursor
-	plans map[domain.PlanID]*domain.Plan
-	tasks map[TaskKey]*domain.Task
-	units map[domain.UnitID]*domain.Unit
+	schemes map[domain.PlanID][]AdoptedScheme
+	plans   map[domain.PlanID]*domain.Plan
+	tasks   map[TaskKey]*domain.Task
+	units   map[domain.UnitID]*domain.Unit
 }
 
 func newCatalog() *Catalog {
 	return &Catalog{
-		plans: map[domain.PlanID]*domain.Plan{},
-		tasks: map[TaskKey]*domain.Task{},
-		units: map[domain.UnitID]*domain.Unit{},
+		schemes: map[domain.PlanID][]AdoptedScheme{},
+		plans:   map[domain.PlanID]*domain.Plan{},
+		tasks:   map[TaskKey]*domain.Task{},
+		units:   map[domain.UnitID]*domain.Unit{},
 	}
 }
 
@@ -66,6 +72,9 @@ func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
 		if err := agg.Apply(e, data); err != nil {
 			return err
 		}
+	}
+	if d, ok := data.(domain.SchemeAdopted); ok {
+		c.schemes[d.Plan] = append(c.schemes[d.Plan], AdoptedScheme{SchemeAdopted: d, EventID: e.ID, RecordedAt: e.RecordedAt})
 	}
 	c.pos = e.Position
 	return nil
@@ -223,17 +232,32 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// AdoptedScheme is a scoring scheme a plan adopted, with its document.
+type AdoptedScheme struct {
+	domain.SchemeAdopted
+	EventID    uuid.UUID
+	RecordedAt time.Time
+}
+
+// Schemes returns the schemes a plan adopted, in adoption order.
+func (c *Catalog) Schemes(plan domain.PlanID) []AdoptedScheme {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return slices.Clone(c.schemes[plan])
+}
+
 type catalogState struct {
-	Pos   uint64
-	Plans map[domain.PlanID]*domain.Plan
-	Tasks map[TaskKey]*domain.Task
-	Units map[domain.UnitID]*domain.Unit
+	Pos     uint64
+	Schemes map[domain.PlanID][]AdoptedScheme
+	Plans   map[domain.PlanID]*domain.Plan
+	Tasks   map[TaskKey]*domain.Task
+	Units   map[domain.UnitID]*domain.Unit
 }
 
 func (c *Catalog) encode(enc *gob.Encoder) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return enc.Encode(catalogState{c.pos, c.plans, c.tasks, c.units})
+	return enc.Encode(catalogState{c.pos, c.schemes, c.plans, c.tasks, c.units})
 }
 
 func (c *Catalog) decode(dec *gob.Decoder) error {
@@ -245,6 +269,7 @@ func (c *Catalog) decode(dec *gob.Decoder) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pos, c.plans, c.tasks, c.units = s.Pos, orEmpty(s.Plans, fresh.plans), orEmpty(s.Tasks, fresh.tasks), orEmpty(s.Units, fresh.units)
+	c.schemes = orEmpty(s.Schemes, fresh.schemes)
 	return nil
 }
 

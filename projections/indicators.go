@@ -19,6 +19,7 @@ type Measurement struct {
 	Period     domain.YearMonth
 	Value      float64
 	EventID    uuid.UUID
+	Position   uint64
 	RecordedAt time.Time
 	Revisions  int
 }
@@ -52,7 +53,7 @@ func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
 	if m, ok := data.(domain.IndicatorMeasured); ok {
 		k := indicatorKey{m.Unit, m.Metric, m.Period}
 		prev, seen := in.values[k]
-		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: e.ID, RecordedAt: e.RecordedAt}
+		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
 		if seen {
 			v.Revisions = prev.Revisions + 1
 		}

@@ -1,0 +1,119 @@
+package projections
+
+import (
+	"fmt"
+	"time"
+
+	"taskledger/domain"
+	"taskledger/projections/scoring"
+)
+
+// SchemeFor returns the scoring scheme to use for a plan's year: the one
+// named (id and version; version 0 means its latest), else the latest scheme
+// the plan adopted for that year (or for every year), else the default
+// scheme that ships with taskledger.
+func (v *Views) SchemeFor(plan domain.PlanID, year int, id string, version int) (scoring.Scheme, error) {
+	adopted := v.Catalog.Schemes(plan)
+	for i := len(adopted) - 1; i >= 0; i-- {
+		a := adopted[i]
+		switch {
+		case id != "" && (a.Scheme != id || (version != 0 && a.Version != version)):
+			continue
+		case id == "" && a.Year != 0 && a.Year != year:
+			continue
+		}
+		s, err := scoring.Parse(a.Document)
+		if err != nil {
+			return scoring.Scheme{}, fmt.Errorf("scheme %s v%d adopted by event %s: %w", a.Scheme, a.Version, a.EventID, err)
+		}
+		return s, nil
+	}
+	def := scoring.Default()
+	if id != "" && (id != def.ID || (version != 0 && version != def.Version)) {
+		return scoring.Scheme{}, fmt.Errorf("scheme %s version %d was never adopted by plan %s: %w", id, version, plan, domain.ErrUnknownScheme)
+	}
+	return def, nil
+}
+
+// ScoringInput gathers from the read models what a year's scorecards are
+// computed from, judged at asOf. The read models must already be cut at
+// asOf (see BuildAt) when asOf is in the past.
+func (v *Views) ScoringInput(plan domain.PlanID, year int, asOf time.Time) (scoring.Input, error) {
+	p, ok := v.Catalog.Plan(plan)
+	if !ok {
+		return scoring.Input{}, fmt.Errorf("plan %q: %w", plan, domain.ErrNotFound)
+	}
+	in := scoring.Input{Year: year, AsOf: asOf, Targets: p.Targets}
+	for _, u := range v.Catalog.Units() {
+		in.Units = append(in.Units, scoring.Unit{ID: u.ID, Name: u.Name, Kind: u.Kind})
+	}
+	for _, ob := range v.Obligations.All() {
+		if ob.Key.Plan == plan {
+			ob := ob
+			in.Obligations = append(in.Obligations, &ob)
+		}
+	}
+	for _, m := range v.Indicators.Year("", year) {
+		in.Indicators = append(in.Indicators, scoring.IndicatorValue{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: m.EventID, Position: m.Position})
+	}
+	in.Baselines = v.baselines(p.Targets)
+	return in, nil
+}
+
+// baselines derives, for each county target measured against a baseline
+// year, the county's value in that year: the mean of the months the ledger
+// holds for it.
+func (v *Views) baselines(targets []domain.PlanTarget) []scoring.Baseline {
+	var out []scoring.Baseline
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if t.Comparator != domain.ReduceByPercent || t.Unit == "" {
+			continue
+		}
+		key := fmt.Sprint(t.Unit, t.Metric, t.BaselineYear)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var sum float64
+		var n int
+		var last Measurement
+		for _, m := range v.Indicators.Year(t.Unit, t.BaselineYear) {
+			if string(m.Metric) == t.Metric {
+				sum += m.Value
+				n++
+				if m.Position > last.Position {
+					last = m
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		out = append(out, scoring.Baseline{
+			Unit: t.Unit, Metric: domain.Metric(t.Metric), Year: t.BaselineYear,
+			Value:   float64(int64(sum/float64(n)*100+0.5)) / 100,
+			Source:  fmt.Sprintf("mean of %d monthly values of %d in the ledger", n, t.BaselineYear),
+			EventID: last.EventID,
+		})
+	}
+	return out
+}
+
+// Scorecards computes a year's scorecards of one kind from the read models,
+// judged at asOf, under the scheme SchemeFor picks.
+func (v *Views) Scorecards(plan domain.PlanID, year int, kind scoring.Kind, schemeID string, schemeVersion int, asOf time.Time) (scoring.Result, error) {
+	s, err := v.SchemeFor(plan, year, schemeID, schemeVersion)
+	if err != nil {
+		return scoring.Result{}, err
+	}
+	in, err := v.ScoringInput(plan, year, asOf)
+	if err != nil {
+		return scoring.Result{}, err
+	}
+	res, err := scoring.Compute(in, s, kind)
+	if err != nil {
+		return scoring.Result{}, fmt.Errorf("scorecards %d (%s): %w", year, kind, err)
+	}
+	return res, nil
+}
