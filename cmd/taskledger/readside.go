@@ -138,7 +138,11 @@ func runObligations(ctx context.Context, a *app, args []string) error {
 		if !ov.NextDue.IsZero() {
 			next = ov.NextDue.String()
 		}
-		tab.Row(fmt.Sprintf("（%d）", ov.Task), ov.Role.Label(), ov.Status, string(ov.Light), next, fmt.Sprintf("%d%%", ov.Progress), itoa(ov.Slips), title)
+		label := fmt.Sprintf("（%d）", ov.Task)
+		if t, ok := v.Catalog.Task(ov.Plan, ov.Task); ok && t.Label != "" {
+			label = t.Label
+		}
+		tab.Row(label, ov.Role.Label(), ov.Status, string(ov.Light), next, fmt.Sprintf("%d%%", ov.Progress), itoa(ov.Slips), title)
 	}
 	return tab.Write(a.stdout)
 }

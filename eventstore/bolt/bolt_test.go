@@ -1,0 +1,20 @@
+package bolt_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"taskledger/eventstore"
+	"taskledger/eventstore/bolt"
+	"taskledger/eventstore/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.DensePositions())
+}

@@ -1,0 +1,101 @@
+// Package bolt is taskledger's embedded event store: the whole ledger in one
+// bbolt (go.etcd.io/bbolt) file. It implements eventstore.Store, numbers the
+// global log densely (1, 2, 3…) and adds ScanAll, a fast path for replay.
+//
+// # Writes
+//
+// Append hands its request to one committer goroutine. Each round the
+// committer takes every pending request, judges them in arrival order inside
+// a single bbolt read-write transaction, each against the log as left by the
+// requests before it in the same round, and commits once: one bbolt commit
+// (two fsyncs) for the whole group. Each request gets its own answer; one
+// refused for a wrong expected version or a mismatched duplicate does not
+// affect the others. The store seals every event (stream, version, previous
+// hash, hash) and assigns its position inside that transaction. An Append
+// returns only after its group is durable.
+//
+// Idempotency uses an index of event IDs kept in memory, not in the file (an
+// on-disk index would cost 25–40 bytes per event and a random page write per
+// event). The committer rebuilds it when the store opens by reading the ID of
+// every record (tens of milliseconds per million events; about 20–40 bytes
+// of memory per event). Appends wait for that scan; reads do not.
+//
+// # File layout (format "taskledger-bolt/1")
+//
+// Integers are unsigned LEB128 varints ("uvarint") unless said otherwise;
+// u32 and u64 keys are big-endian so that they sort numerically. The file
+// has five top-level buckets:
+//
+//	meta     "format"  → "taskledger-bolt/1"
+//	         "segsize" → uvarint S, the segment size (bbolt page size − 32)
+//	         "state"   → uvarint head position · uvarint log length in bytes
+//	         "tail"    → the log's last, partial segment: (log length mod S) bytes
+//	log      u64 i     → bytes [i·S, (i+1)·S) of the log; full segments only
+//	pidx     u64 c     → uvarint byte offset of the record at position 32·c+1
+//	names    kind · u32 id → an interned string, by kind:
+//	                     's' stream name, 't' event type, 'a' actor,
+//	                     'd' payload dictionary of the event type with the same id;
+//	                     IDs count 1, 2, 3… per kind; ID 0 stands for ""
+//	streams  u32 sid   → uvarint last version · uvarint last position ·
+//	                     32-byte hash of the last event
+//	         u32 sid · u32 c → positions of versions 64·c+1 … 64·c+64 of the
+//	                     stream: the first as a uvarint, then uvarint deltas
+//
+// The log is one byte string: every record in position order, each a
+// uvarint body length followed by the body. It is cut into segments of S
+// bytes regardless of record boundaries, so records span segments and leave
+// no padding; two full segments with their keys fill two bbolt pages
+// exactly. The partial last segment lives in meta, so a commit rewrites one
+// small page instead of the log's last leaf. The record at position p is
+// found from checkpoint (p−1)/32 by stepping over record lengths. Segment,
+// checkpoint and name keys only grow (per kind, for names), so those
+// buckets fill their pages completely (FillPercent 1.0); the streams bucket
+// keeps bbolt's default.
+//
+// A record body is:
+//
+//	uvarint flags
+//	    bits 0-1  causation mode: 0 zero (omitted), 1 literal,
+//	              2 same as the previous record's causation ID
+//	    bits 2-3  correlation mode: as causation, and 3 equal to this
+//	              record's causation ID
+//	    bit 4     prev hash is zero (omitted)
+//	    bit 5     payload is compressed with the type's dictionary
+//	    bit 6     recorded-at is the zero time (omitted)
+//	    bit 7     effective-at is the zero time (omitted)
+//	16 bytes      event ID
+//	uvarint       stream ID ('s')
+//	uvarint       version
+//	uvarint       type ID ('t')
+//	uvarint       schema version
+//	time          recorded-at, relative to the previous record's recorded-at
+//	time          effective-at, relative to this record's recorded-at
+//	uvarint       actor ID ('a'; 0 for "")
+//	[16 bytes]    causation ID, if literal
+//	[16 bytes]    correlation ID, if literal
+//	[32 bytes]    prev hash, unless zero
+//	32 bytes      hash
+//	rest          payload: the hashed bytes, or their compressed form
+//
+// A time is Unix nanoseconds relative to a base: a uvarint v whose low 3
+// bits k < 4 give the unit (ns, µs, ms, s = 1000^k ns) and whose upper bits
+// are the zigzag-coded difference in that unit; or v = 4 followed by the
+// absolute Unix nanoseconds as 8 big-endian bytes. "Previous record" means
+// the previous record of the same checkpoint group: at positions 32·c+1 the
+// previous causation and correlation are zero and the previous recorded-at
+// is 0, so every group decodes on its own. Times come back in UTC; the store
+// refuses times outside 1678–2262, whose Unix nanoseconds the hash cannot
+// represent.
+//
+// A compressed payload is coded against its type's dictionary, which is the
+// first payload ever stored for that type (at most 4096 bytes) and never
+// changes. It is a sequence of ops, each a uvarint v: if v is even, a
+// literal run of v/2+1 bytes follows; if v is odd, a uvarint offset follows
+// and the op copies (v−1)/2+5 bytes from the dictionary at that offset. The
+// store keeps the compressed form only if it is shorter and decompresses back
+// to the payload.
+//
+// Every field of the canonical encoding (docs/ledger-format.md) is stored
+// or exactly recoverable, so (*domain.Event).Verify recomputes an event's
+// hash from what is read back: a changed payload, ID, time or link shows.
+package bolt

@@ -1,0 +1,249 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"taskledger/domain"
+)
+
+// Layout constants. Changing any of them changes the file format.
+const (
+	// checkpointEvery is the distance in positions between checkpoints: the
+	// record at position c·checkpointEvery+1 has its byte offset in the pidx
+	// bucket and refers to no earlier record.
+	checkpointEvery = 32
+	// chunkVersions is how many stream versions one stream-index chunk holds.
+	chunkVersions = 64
+)
+
+// u64Key is an 8-byte big-endian key, so keys sort numerically.
+func u64Key(v uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], v)
+	return k[:]
+}
+
+// logView is the log as one transaction sees it: full segments in the log
+// bucket, the last partial segment in tail, checkpoints in pidx. A writer's
+// view changes as it appends.
+type logView struct {
+	log, pidx *bbolt.Bucket
+	segSize   uint64
+	head      uint64 // position of the last record
+	logLen    uint64 // bytes in the log
+	tail      []byte // bytes [logLen - logLen%segSize, logLen)
+	// sequential allows a read-only view to walk segments with a cursor.
+	sequential bool
+}
+
+// segment returns segment i's bytes.
+func (v *logView) segment(i uint64) ([]byte, error) {
+	full := v.logLen / v.segSize
+	switch {
+	case i < full:
+		b := v.log.Get(u64Key(i))
+		if uint64(len(b)) != v.segSize {
+			return nil, fmt.Errorf("%w: log segment %d has %d bytes, want %d", errCorrupt, i, len(b), v.segSize)
+		}
+		return b, nil
+	case i == full:
+		return v.tail, nil
+	}
+	return nil, fmt.Errorf("%w: log segment %d beyond the end", errCorrupt, i)
+}
+
+// checkpoint returns the byte offset of the record at position c·checkpointEvery+1.
+func (v *logView) checkpoint(c uint64) (uint64, error) {
+	b := v.pidx.Get(u64Key(c))
+	off, n := binary.Uvarint(b)
+	if n <= 0 || off > v.logLen {
+		return 0, fmt.Errorf("%w: checkpoint %d", errCorrupt, c)
+	}
+	return off, nil
+}
+
+// logReader decodes records of a logView one after the other, jumping through
+// checkpoints when asked for an earlier or distant position. It is not safe
+// for concurrent use.
+type logReader struct {
+	v   *logView
+	res resolver
+
+	pos uint64 // position of the next record; 0 before the first seek
+	off uint64 // byte offset of the next record
+	st  deltaState
+
+	segIdx  uint64
+	seg     []byte
+	hasSeg  bool
+	cur     *bbolt.Cursor
+	scratch []byte // records that span segments
+	payload []byte // decompressed payloads
+}
+
+func newLogReader(v *logView, res resolver) *logReader {
+	r := &logReader{v: v, res: res}
+	if v.sequential {
+		r.cur = v.log.Cursor()
+	}
+	return r
+}
+
+// seek makes position p (1 ≤ p ≤ head) the next record to read.
+func (r *logReader) seek(p uint64) error {
+	if p == 0 || p > r.v.head {
+		return fmt.Errorf("read position %d: log head is %d", p, r.v.head)
+	}
+	if r.pos == 0 || p < r.pos || p-r.pos >= checkpointEvery {
+		c := (p - 1) / checkpointEvery
+		off, err := r.v.checkpoint(c)
+		if err != nil {
+			return err
+		}
+		r.pos, r.off, r.st = c*checkpointEvery+1, off, deltaState{}
+	}
+	for r.pos < p {
+		if err := r.next(nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// next decodes the record at r.pos into e, or only steps over it when e is
+// nil. e.Payload aliases the file or one of the reader's buffers: it is
+// valid until the next call or the end of the transaction.
+func (r *logReader) next(e *domain.Event) error {
+	if r.pos > r.v.head || r.pos == 0 {
+		return fmt.Errorf("read position %d: log head is %d", r.pos, r.v.head)
+	}
+	if (r.pos-1)%checkpointEvery == 0 {
+		r.st = deltaState{}
+	}
+	body, err := r.record()
+	if err != nil {
+		return fmt.Errorf("read position %d: %w", r.pos, err)
+	}
+	if e == nil {
+		_, err = decodeBody(body, &r.st, nil, nil)
+	} else {
+		var info bodyInfo
+		info, err = decodeBody(body, &r.st, r.res, e)
+		if err == nil && info.compressed {
+			var dict string
+			if dict, err = r.res.name(kindDict, info.typ); err == nil {
+				r.payload, err = decompress(r.payload[:0], e.Payload, dict)
+				e.Payload = r.payload
+			}
+		}
+		e.Position = r.pos
+	}
+	if err != nil {
+		return fmt.Errorf("read position %d: %w", r.pos, err)
+	}
+	r.pos++
+	return nil
+}
+
+// nextID returns the event ID of the record at r.pos and steps over it
+// without decoding the rest (and without the delta state: only for scans
+// that never decode).
+func (r *logReader) nextID() ([16]byte, error) {
+	body, err := r.record()
+	if err != nil {
+		return [16]byte{}, fmt.Errorf("read position %d: %w", r.pos, err)
+	}
+	id, err := recordID(body)
+	if err != nil {
+		return id, fmt.Errorf("read position %d: %w", r.pos, err)
+	}
+	r.pos++
+	return id, nil
+}
+
+// record reads the length-prefixed record at r.off and moves past it.
+func (r *logReader) record() ([]byte, error) {
+	seg, err := r.segment(r.off / r.v.segSize)
+	if err != nil {
+		return nil, err
+	}
+	in := r.off % r.v.segSize
+	n, k := binary.Uvarint(seg[in:])
+	if k <= 0 {
+		// The length may straddle two segments.
+		hdr, err := r.bytes(r.off, min(binary.MaxVarintLen64, r.v.logLen-r.off))
+		if err != nil {
+			return nil, err
+		}
+		if n, k = binary.Uvarint(hdr); k <= 0 {
+			return nil, fmt.Errorf("%w: record length at offset %d", errCorrupt, r.off)
+		}
+	}
+	start := r.off + uint64(k)
+	if n > r.v.logLen-start || r.v.logLen < start {
+		return nil, fmt.Errorf("%w: record at offset %d runs past the log's end", errCorrupt, r.off)
+	}
+	body, err := r.bytes(start, n)
+	if err != nil {
+		return nil, err
+	}
+	r.off = start + n
+	return body, nil
+}
+
+// bytes returns log bytes [off, off+n): a slice of one segment when they lie
+// in one, else a copy in the reader's scratch buffer.
+func (r *logReader) bytes(off, n uint64) ([]byte, error) {
+	i, in := off/r.v.segSize, off%r.v.segSize
+	seg, err := r.segment(i)
+	if err != nil {
+		return nil, err
+	}
+	if in+n <= uint64(len(seg)) {
+		return seg[in : in+n], nil
+	}
+	r.scratch = r.scratch[:0]
+	for n > 0 {
+		seg, err := r.segment(i)
+		if err != nil {
+			return nil, err
+		}
+		if in >= uint64(len(seg)) {
+			return nil, fmt.Errorf("%w: log ends inside a record", errCorrupt)
+		}
+		take := min(n, uint64(len(seg))-in)
+		r.scratch = append(r.scratch, seg[in:in+take]...)
+		n -= take
+		i, in = i+1, 0
+	}
+	return r.scratch, nil
+}
+
+// segment returns segment i, remembering the last one fetched.
+func (r *logReader) segment(i uint64) ([]byte, error) {
+	if r.hasSeg && r.segIdx == i {
+		return r.seg, nil
+	}
+	var seg []byte
+	if r.cur != nil && i < r.v.logLen/r.v.segSize {
+		var k []byte
+		if r.hasSeg && i == r.segIdx+1 {
+			k, seg = r.cur.Next()
+		} else {
+			k, seg = r.cur.Seek(u64Key(i))
+		}
+		if k == nil || binary.BigEndian.Uint64(k) != i || uint64(len(seg)) != r.v.segSize {
+			return nil, fmt.Errorf("%w: log segment %d missing", errCorrupt, i)
+		}
+	} else {
+		var err error
+		if seg, err = r.v.segment(i); err != nil {
+			return nil, err
+		}
+	}
+	r.segIdx, r.seg, r.hasSeg = i, seg, true
+	return seg, nil
+}

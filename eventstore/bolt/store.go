@@ -1,0 +1,555 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+)
+
+// FileName is the name of the ledger file OpenDir uses inside its directory.
+const FileName = "ledger.db"
+
+// DefaultTimeout is how long Open waits for another process to release the
+// file when Options.Timeout is zero.
+const DefaultTimeout = 5 * time.Second
+
+// formatV1 identifies the file layout described in the package comment.
+const formatV1 = "taskledger-bolt/1"
+
+// Bucket names and meta keys.
+var (
+	bucketMeta    = []byte("meta")
+	bucketLog     = []byte("log")
+	bucketPidx    = []byte("pidx")
+	bucketNames   = []byte("names")
+	bucketStreams = []byte("streams")
+
+	keyFormat  = []byte("format")
+	keySegSize = []byte("segsize")
+	keyState   = []byte("state")
+	keyTail    = []byte("tail")
+)
+
+// scanTxEvents bounds how many events one read transaction decodes: long
+// read transactions keep bbolt from reusing pages and from growing its
+// memory map, so big reads are cut into several.
+const scanTxEvents = 16384
+
+// Options configures Open.
+type Options struct {
+	// Timeout is how long Open waits for another process holding the file
+	// to let go of it: zero means DefaultTimeout, negative waits forever.
+	Timeout time.Duration
+	// NoSync skips fsync on commit. UNSAFE: an acknowledged append can be
+	// lost, or the file corrupted, when the machine (not only the process)
+	// stops. For tests and benchmarks only, never for a real ledger.
+	NoSync bool
+	// InitialMmapSize is the initial size in bytes of bbolt's memory map.
+	// A map larger than the file lets long reads run without blocking the
+	// writer when the file grows; zero lets bbolt choose.
+	InitialMmapSize int
+
+	// segmentSize overrides the segment size of a new file (tests only).
+	segmentSize uint64
+}
+
+// Store is the embedded event store: one bbolt file. It implements
+// eventstore.Store and is safe for concurrent use. Appends are grouped into
+// commits by one committer goroutine; see the package documentation.
+type Store struct {
+	db      *bbolt.DB
+	path    string
+	segSize uint64
+	names   *nameTable
+
+	// mu guards closed and pending; Close sets closed, then waits for
+	// inflight calls, then stops the committer.
+	mu        sync.Mutex
+	closed    bool
+	pending   []*appendReq
+	inflight  sync.WaitGroup
+	done      chan struct{} // closed when Close begins
+	wake      chan struct{} // cap 1: pending is not empty
+	stop      chan struct{} // closed to stop the committer
+	stopped   chan struct{} // closed when the committer has returned
+	closeOnce sync.Once
+	closeErr  error
+
+	// head is the last committed position; headCh is closed and replaced on
+	// every commit that moves it.
+	head   atomic.Uint64
+	headMu sync.Mutex
+	headCh chan struct{}
+
+	// Committer-owned state (only the committer goroutine touches these).
+	w       writerState
+	commits atomic.Uint64 // commits that appended something, for tests
+
+	// beforeGroup, when set (by tests), runs in the committer before it
+	// takes the pending appends.
+	beforeGroup func()
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// OpenDir opens or creates the ledger in directory dir (created if needed)
+// as the file dir/ledger.db.
+func OpenDir(dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("bolt: open ledger directory: %w", err)
+	}
+	return Open(filepath.Join(dir, FileName), opts)
+}
+
+// Open opens or creates the ledger file at path. Another process holding
+// the file makes Open fail after opts.Timeout.
+func Open(path string, opts Options) (*Store, error) {
+	timeout := opts.Timeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultTimeout
+	case timeout < 0:
+		timeout = 0 // bbolt waits forever
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:         timeout,
+		NoFreelistSync:  true,
+		FreelistType:    bbolt.FreelistMapType,
+		NoSync:          opts.NoSync,
+		InitialMmapSize: opts.InitialMmapSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	s := &Store{
+		db:      db,
+		path:    path,
+		names:   newNameTable(),
+		done:    make(chan struct{}),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		headCh:  make(chan struct{}),
+	}
+	if err := s.init(opts); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	go s.run()
+	return s, nil
+}
+
+// init creates the buckets of a new file or checks an existing one, and
+// loads the names and the log's state.
+func (s *Store) init(opts Options) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			for _, name := range [][]byte{bucketMeta, bucketLog, bucketPidx, bucketNames, bucketStreams} {
+				if _, err := tx.CreateBucket(name); err != nil {
+					return fmt.Errorf("create bucket %s: %w", name, err)
+				}
+			}
+			meta = tx.Bucket(bucketMeta)
+			// Two full segments and their keys fill two pages exactly.
+			seg := uint64(s.db.Info().PageSize - 32)
+			if opts.segmentSize != 0 {
+				seg = opts.segmentSize
+			}
+			for k, v := range map[string][]byte{
+				string(keyFormat):  []byte(formatV1),
+				string(keySegSize): binary.AppendUvarint(nil, seg),
+				string(keyState):   encodeState(0, 0),
+				string(keyTail):    {},
+			} {
+				if err := meta.Put([]byte(k), v); err != nil {
+					return fmt.Errorf("initialise meta: %w", err)
+				}
+			}
+		}
+		if f := meta.Get(keyFormat); !bytes.Equal(f, []byte(formatV1)) {
+			return fmt.Errorf("not a taskledger ledger file (format %q, want %q)", f, formatV1)
+		}
+		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("%w: bucket %s missing", errCorrupt, name)
+			}
+		}
+		seg, n := binary.Uvarint(meta.Get(keySegSize))
+		if n <= 0 || seg < 16 {
+			return fmt.Errorf("%w: segment size", errCorrupt)
+		}
+		s.segSize = seg
+		v, err := s.view(tx, false)
+		if err != nil {
+			return err
+		}
+		if k, _ := v.log.Cursor().Last(); (k == nil) != (v.logLen < seg) ||
+			(k != nil && binary.BigEndian.Uint64(k) != v.logLen/seg-1) {
+			return fmt.Errorf("%w: log length %d does not match the stored segments", errCorrupt, v.logLen)
+		}
+		if err := s.names.load(tx.Bucket(bucketNames)); err != nil {
+			return fmt.Errorf("load names: %w", err)
+		}
+		s.head.Store(v.head)
+		s.w.head, s.w.logLen = v.head, v.logLen
+		s.w.tail = append(make([]byte, 0, seg), v.tail...)
+		return nil
+	})
+}
+
+// encodeState is the meta state value: head and log length.
+func encodeState(head, logLen uint64) []byte {
+	b := binary.AppendUvarint(nil, head)
+	return binary.AppendUvarint(b, logLen)
+}
+
+// view returns the log as tx sees it.
+func (s *Store) view(tx *bbolt.Tx, sequential bool) (*logView, error) {
+	meta := tx.Bucket(bucketMeta)
+	st := meta.Get(keyState)
+	head, n := binary.Uvarint(st)
+	if n <= 0 {
+		return nil, fmt.Errorf("%w: meta state", errCorrupt)
+	}
+	logLen, m := binary.Uvarint(st[n:])
+	if m <= 0 {
+		return nil, fmt.Errorf("%w: meta state", errCorrupt)
+	}
+	tail := meta.Get(keyTail)
+	if uint64(len(tail)) != logLen%s.segSize {
+		return nil, fmt.Errorf("%w: tail segment has %d bytes, log length %d", errCorrupt, len(tail), logLen)
+	}
+	return &logView{
+		log:        tx.Bucket(bucketLog),
+		pidx:       tx.Bucket(bucketPidx),
+		segSize:    s.segSize,
+		head:       head,
+		logLen:     logLen,
+		tail:       tail,
+		sequential: sequential,
+	}, nil
+}
+
+// enter registers a call; it fails once Close has begun.
+func (s *Store) enter() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return eventstore.ErrClosed
+	}
+	s.inflight.Add(1)
+	return nil
+}
+
+func (s *Store) exit() { s.inflight.Done() }
+
+// Close stops the store: later calls return eventstore.ErrClosed, waiters in
+// WaitForAppend are released, appends already accepted are committed and
+// answered, and the file is closed. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.done)
+		s.mu.Unlock()
+		s.inflight.Wait()
+		close(s.stop)
+		<-s.stopped
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("bolt: close %s: %w", s.path, err)
+		}
+	})
+	return s.closeErr
+}
+
+// Path returns the ledger file's path.
+func (s *Store) Path() string { return s.path }
+
+// Head implements eventstore.Store.
+func (s *Store) Head(ctx context.Context) (uint64, error) {
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.exit()
+	return s.head.Load(), nil
+}
+
+// WaitForAppend implements eventstore.Store.
+func (s *Store) WaitForAppend(ctx context.Context, after uint64) error {
+	for {
+		select {
+		case <-s.done:
+			return eventstore.ErrClosed
+		default:
+		}
+		s.headMu.Lock()
+		head, ch := s.head.Load(), s.headCh
+		s.headMu.Unlock()
+		if head > after {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return eventstore.ErrClosed
+		}
+	}
+}
+
+// setHead publishes a new head and wakes every waiter.
+func (s *Store) setHead(head uint64) {
+	s.headMu.Lock()
+	s.head.Store(head)
+	close(s.headCh)
+	s.headCh = make(chan struct{})
+	s.headMu.Unlock()
+}
+
+// ReadStream implements eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Direction, from uint64, limit int) ([]domain.Event, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.exit()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", stream, err)
+	}
+	notFound := fmt.Errorf("read %s: %w", stream, eventstore.ErrStreamNotFound)
+	sid, ok := s.names.id(kindStream, stream)
+	if !ok || stream == "" {
+		return nil, notFound
+	}
+	var out []domain.Event
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		streams := tx.Bucket(bucketStreams)
+		st, ok, err := getStreamState(streams, sid)
+		if err != nil {
+			return err
+		}
+		if !ok || st.version == 0 {
+			return notFound
+		}
+		last := st.version
+		var lo, hi uint64 // versions, inclusive
+		if dir == eventstore.Backwards {
+			hi = from
+			if hi == 0 || hi > last {
+				hi = last
+			}
+			lo = 1
+			if limit > 0 && hi > uint64(limit) {
+				lo = hi - uint64(limit) + 1
+			}
+		} else {
+			lo = max(from, 1)
+			if lo > last {
+				return nil
+			}
+			hi = last
+			if limit > 0 && hi-lo+1 > uint64(limit) {
+				hi = lo + uint64(limit) - 1
+			}
+		}
+		positions, err := streamPositions(streams, sid, lo, hi)
+		if err != nil {
+			return err
+		}
+		if dir == eventstore.Backwards {
+			for i, j := 0, len(positions)-1; i < j; i, j = i+1, j-1 {
+				positions[i], positions[j] = positions[j], positions[i]
+			}
+		}
+		v, err := s.view(tx, false)
+		if err != nil {
+			return err
+		}
+		r := newLogReader(v, s.names.snapshot(tx.Bucket(bucketNames)))
+		out = make([]domain.Event, len(positions))
+		var arena payloadArena
+		for i, p := range positions {
+			if err := r.seek(p); err != nil {
+				return err
+			}
+			if err := r.next(&out[i]); err != nil {
+				return err
+			}
+			out[i].Payload = arena.copy(out[i].Payload)
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("bolt: read stream %s: %w", stream, s.closedErr(err))
+	}
+	return out, nil
+}
+
+// ReadAll implements eventstore.Store. Events are read up to the head as it
+// was when the call began.
+func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.exit()
+	head := s.head.Load()
+	if after >= head {
+		return nil, nil
+	}
+	n := head - after
+	if limit > 0 && n > uint64(limit) {
+		n = uint64(limit)
+	}
+	out := make([]domain.Event, n)
+	var arena payloadArena
+	for done := uint64(0); done < n; {
+		if err := s.alive(ctx); err != nil {
+			return nil, fmt.Errorf("bolt: read log after %d: %w", after, err)
+		}
+		chunk := out[done:min(n, done+scanTxEvents)]
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			r, err := s.reader(tx, after+done+1)
+			if err != nil {
+				return err
+			}
+			for i := range chunk {
+				if err := r.next(&chunk[i]); err != nil {
+					return err
+				}
+				chunk[i].Payload = arena.copy(chunk[i].Payload)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bolt: read log after %d: %w", after, s.closedErr(err))
+		}
+		done += uint64(len(chunk))
+	}
+	return out, nil
+}
+
+// ScanAll calls fn for every event whose position is greater than after, in
+// log order, up to the head as it was when ScanAll began. It is the fast path
+// for replay: it builds no slice of the log; it decodes a few hundred events
+// at a time into buffers it reuses, so fn must not retain e or e.Payload
+// past the call. fn may keep a copy of the struct (*e; its strings are
+// immutable) with a copy of the payload. fn runs outside any transaction and
+// may append to the store. An error from fn stops the scan and is returned
+// wrapped; so is ctx's error, and ErrClosed if the store closes.
+func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(*domain.Event) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.exit()
+	until := s.head.Load()
+	const maxBatch = 512
+	batch := make([]domain.Event, maxBatch)
+	arena := make([]byte, 0, 128<<10)
+	for after < until {
+		if err := s.alive(ctx); err != nil {
+			return fmt.Errorf("bolt: scan log after %d: %w", after, err)
+		}
+		n := 0
+		arena = arena[:0]
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			r, err := s.reader(tx, after+1)
+			if err != nil {
+				return err
+			}
+			for p := after + 1; p <= until && n < maxBatch; p++ {
+				e := &batch[n]
+				if err := r.next(e); err != nil {
+					return err
+				}
+				if len(e.Payload) > cap(arena)-len(arena) {
+					if n > 0 {
+						break // the next batch starts with this event
+					}
+					arena = make([]byte, 0, len(e.Payload))
+				}
+				start := len(arena)
+				arena = append(arena, e.Payload...)
+				e.Payload = arena[start:len(arena):len(arena)]
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("bolt: scan log after %d: %w", after, s.closedErr(err))
+		}
+		for i := range n {
+			if err := fn(&batch[i]); err != nil {
+				return fmt.Errorf("bolt: scan log at position %d: %w", batch[i].Position, err)
+			}
+		}
+		after += uint64(n)
+	}
+	return nil
+}
+
+// reader returns a reader of tx's log positioned at position from.
+func (s *Store) reader(tx *bbolt.Tx, from uint64) (*logReader, error) {
+	v, err := s.view(tx, true)
+	if err != nil {
+		return nil, err
+	}
+	r := newLogReader(v, s.names.snapshot(tx.Bucket(bucketNames)))
+	if err := r.seek(from); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// alive reports ctx's error, or ErrClosed once Close has begun, so that long
+// reads stop promptly.
+func (s *Store) alive(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-s.done:
+		return eventstore.ErrClosed
+	default:
+		return nil
+	}
+}
+
+// closedErr maps bbolt's "database not open" to eventstore.ErrClosed.
+func (s *Store) closedErr(err error) error {
+	if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+		return fmt.Errorf("%w: %w", eventstore.ErrClosed, err)
+	}
+	return err
+}
+
+// payloadArena copies payloads into shared blocks: one allocation per 64 KiB
+// of payloads instead of one per event.
+type payloadArena struct{ buf []byte }
+
+func (a *payloadArena) copy(p []byte) []byte {
+	if len(p) == 0 {
+		return nil
+	}
+	if cap(a.buf)-len(a.buf) < len(p) {
+		a.buf = make([]byte, 0, max(64<<10, len(p)))
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, p...)
+	return a.buf[start:len(a.buf):len(a.buf)]
+}

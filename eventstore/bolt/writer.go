@@ -1,0 +1,568 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	bbolt "go.etcd.io/bbolt"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+)
+
+// appendReq is one Append call waiting for the committer.
+type appendReq struct {
+	ctx      context.Context
+	stream   string
+	expected eventstore.ExpectedVersion
+	events   []domain.Event // the caller's events, copied; sealed in place
+	res      chan appendResult
+}
+
+type appendResult struct {
+	res eventstore.AppendResult
+	err error
+}
+
+// writerState is the committed state the committer continues from.
+type writerState struct {
+	head, logLen uint64
+	tail         []byte                // the committed partial segment; never modified
+	st           deltaState            // after the record at head
+	ids          *idIndex              // event ID → position, built by the committer
+	dicts        map[uint32]*dictTable // committed payload dictionaries by type ID
+}
+
+// errNothingToCommit rolls back a group in which no append stored anything.
+var errNothingToCommit = errors.New("nothing to commit")
+
+// Append implements eventstore.Store. The append is durable (fsynced) when
+// Append returns without error. Concurrent appends are committed together,
+// each judged in arrival order against the log including the appends before
+// it in the same commit. If ctx ends while the append waits, Append returns
+// ctx's error and the events may or may not have been stored; retrying with
+// the same event IDs is safe.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
+	if err := s.enter(); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	defer s.exit()
+	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+	}
+	req := &appendReq{
+		ctx:      ctx,
+		stream:   stream,
+		expected: expected,
+		events:   append([]domain.Event(nil), events...),
+		res:      make(chan appendResult, 1),
+	}
+	s.mu.Lock()
+	s.pending = append(s.pending, req)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case r := <-req.res:
+		return r.res, r.err
+	case <-ctx.Done():
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w (the events may still be stored; retrying with the same event IDs is safe)", stream, ctx.Err())
+	}
+}
+
+// run is the committer: it loads the event-ID index, then commits whatever
+// appends are pending, one bbolt transaction per round, until Close.
+func (s *Store) run() {
+	defer close(s.stopped)
+	loadErr := s.loadWriter()
+	if loadErr != nil {
+		loadErr = fmt.Errorf("bolt: load event index of %s: %w", s.path, loadErr)
+	}
+	for {
+		select {
+		case <-s.wake:
+		case <-s.stop:
+			// Only appends whose callers gave up (their ctx ended) are left.
+			for _, r := range s.takePending() {
+				r.res <- appendResult{err: eventstore.ErrClosed}
+			}
+			return
+		}
+		if s.beforeGroup != nil {
+			s.beforeGroup()
+		}
+		reqs := s.takePending()
+		if len(reqs) == 0 {
+			continue
+		}
+		if loadErr != nil {
+			for _, r := range reqs {
+				r.res <- appendResult{err: loadErr}
+			}
+			continue
+		}
+		s.commitGroup(reqs)
+	}
+}
+
+func (s *Store) takePending() []*appendReq {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reqs := s.pending
+	s.pending = nil
+	return reqs
+}
+
+// loadWriter builds the event-ID index and the delta state after the last
+// record, reading only each record's ID where it can.
+func (s *Store) loadWriter() error {
+	head := s.w.head
+	ids := newIDIndex(int(head))
+	const perTx = checkpointEvery * 32768
+	for after := uint64(0); after < head; after += perTx {
+		end := min(head, after+perTx)
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			v, err := s.view(tx, true)
+			if err != nil {
+				return err
+			}
+			r := newLogReader(v, nil)
+			if err := r.seek(after + 1); err != nil {
+				return err
+			}
+			for p := after + 1; p <= end; p++ {
+				id, err := r.nextID()
+				if err != nil {
+					return err
+				}
+				if !ids.insert(id, p) {
+					return fmt.Errorf("%w: event ID %s stored twice", errCorrupt, uuid.UUID(id))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if head%checkpointEvery != 0 {
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			v, err := s.view(tx, false)
+			if err != nil {
+				return err
+			}
+			r := newLogReader(v, nil)
+			if err := r.seek(head - head%checkpointEvery + 1); err != nil {
+				return err
+			}
+			for r.pos <= head {
+				if err := r.next(nil); err != nil {
+					return err
+				}
+			}
+			s.w.st = r.st
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	s.w.ids = ids
+	return nil
+}
+
+// commitGroup appends reqs in one transaction and answers each.
+func (s *Store) commitGroup(reqs []*appendReq) {
+	results := make([]appendResult, len(reqs))
+	var w *writer
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		w = s.newWriter(tx)
+		for i, r := range reqs {
+			if err := r.ctx.Err(); err != nil {
+				results[i].err = fmt.Errorf("append to %s: %w", r.stream, err)
+				continue
+			}
+			res, err := w.apply(r)
+			var fatal *fatalError
+			if errors.As(err, &fatal) {
+				return fmt.Errorf("append to %s: %w", r.stream, fatal.err)
+			}
+			results[i] = appendResult{res: res, err: err}
+		}
+		if w.appended == 0 {
+			return errNothingToCommit
+		}
+		return w.finish()
+	})
+	switch {
+	case err == nil:
+		s.publish(w)
+	case errors.Is(err, errNothingToCommit):
+	default:
+		err = fmt.Errorf("bolt: commit %d appends to %s: %w", len(reqs), s.path, err)
+		for i := range results {
+			results[i] = appendResult{err: err}
+		}
+	}
+	for i, r := range reqs {
+		r.res <- results[i]
+	}
+}
+
+// publish makes a committed group visible: names, IDs, writer state, head.
+func (s *Store) publish(w *writer) {
+	for i, k := range kinds {
+		s.names.add(k, w.newNames[i])
+	}
+	for id, p := range w.newIDs {
+		s.w.ids.insert(id, p)
+	}
+	for tid, t := range w.newDicts {
+		s.w.dicts[tid] = t
+	}
+	s.w.head, s.w.logLen, s.w.tail, s.w.st = w.v.head, w.v.logLen, w.v.tail, w.st
+	s.commits.Add(1)
+	s.setHead(w.v.head)
+}
+
+// fatalError marks an error that aborts the whole commit, not one append.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+func fatal(err error) error { return &fatalError{err: err} }
+
+// writer appends within one transaction.
+type writer struct {
+	s       *Store
+	tx      *bbolt.Tx
+	v       logView
+	st      deltaState
+	streams *bbolt.Bucket
+	names   *bbolt.Bucket
+	meta    *bbolt.Bucket
+	res     *snapshot
+
+	newNames   [len(kinds)][]string
+	newNameIDs [len(kinds)]map[string]uint32
+	newIDs     map[uuid.UUID]uint64
+	newDicts   map[uint32]*dictTable
+	body       []byte
+	packed     []byte // compressed payload
+	check      []byte // its decompression
+	appended   int
+}
+
+func (s *Store) newWriter(tx *bbolt.Tx) *writer {
+	w := &writer{
+		s:       s,
+		tx:      tx,
+		st:      s.w.st,
+		streams: tx.Bucket(bucketStreams),
+		names:   tx.Bucket(bucketNames),
+		meta:    tx.Bucket(bucketMeta),
+		newIDs:  map[uuid.UUID]uint64{},
+	}
+	if s.w.dicts == nil {
+		s.w.dicts = map[uint32]*dictTable{}
+	}
+	w.v = logView{
+		log:     tx.Bucket(bucketLog),
+		pidx:    tx.Bucket(bucketPidx),
+		segSize: s.segSize,
+		head:    s.w.head,
+		logLen:  s.w.logLen,
+		tail:    append(make([]byte, 0, s.segSize), s.w.tail...),
+	}
+	// Keys of these buckets only ever grow at the end (per kind for names):
+	// fill pages completely instead of splitting them in half.
+	w.v.log.FillPercent = 1.0
+	w.v.pidx.FillPercent = 1.0
+	w.names.FillPercent = 1.0
+	w.res = s.names.snapshot(w.names)
+	for i := range w.newNameIDs {
+		w.newNameIDs[i] = map[string]uint32{}
+	}
+	return w
+}
+
+// apply judges and, if it passes, writes one append. Errors that concern
+// only this append are returned plain; errors that must abort the commit
+// are *fatalError.
+func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
+	if res, dup, err := w.duplicate(r); dup || err != nil {
+		return res, err
+	}
+	sid, known := w.nameID(kindStream, r.stream)
+	var st streamState
+	if known {
+		var err error
+		if st, _, err = getStreamState(w.streams, sid); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+	}
+	if !r.expected.Matches(st.version) {
+		return eventstore.AppendResult{}, &eventstore.WrongExpectedVersionError{Stream: r.stream, Expected: r.expected, Actual: st.version}
+	}
+	for i := range r.events {
+		e := &r.events[i]
+		for _, t := range []struct {
+			name string
+			at   time.Time
+		}{{"recorded", e.RecordedAt}, {"effective", e.EffectiveAt}} {
+			if !t.at.IsZero() && !time.Unix(0, t.at.UnixNano()).Equal(t.at) {
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: event %d: %s time %s is outside the years 1678-2262 that the ledger can hash", r.stream, i, t.name, t.at)
+			}
+		}
+	}
+	// The append is accepted: from here on only storage errors can occur.
+	var err error
+	if !known {
+		if sid, err = w.intern(kindStream, r.stream); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+	}
+	for i := range r.events {
+		e := &r.events[i]
+		var n ids
+		n.stream = sid
+		if n.typ, err = w.internType(e.Type, e.Payload); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+		if n.actor, err = w.intern(kindActor, e.Actor); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+		e.RecordedAt = normalizeTime(e.RecordedAt)
+		e.EffectiveAt = normalizeTime(e.EffectiveAt)
+		e.Seal(r.stream, st.version+1, st.lastHash)
+		e.Position = w.v.head + 1
+		if err := w.writeRecord(e, n); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+		if err := appendChunk(w.streams, sid, st, e.Position); err != nil {
+			return eventstore.AppendResult{}, fatal(err)
+		}
+		st = streamState{version: e.Version, lastPos: e.Position, lastHash: e.Hash}
+		w.newIDs[e.ID] = e.Position
+	}
+	if err := w.streams.Put(stateKey(sid), st.encode()); err != nil {
+		return eventstore.AppendResult{}, fatal(err)
+	}
+	w.appended++
+	return eventstore.AppendResult{Events: r.events, StreamVersion: st.version, Position: st.lastPos}, nil
+}
+
+// duplicate reports whether r repeats an append already stored (dup), and
+// refuses one that repeats stored event IDs in any other way.
+func (w *writer) duplicate(r *appendReq) (eventstore.AppendResult, bool, error) {
+	var res eventstore.AppendResult
+	positions := make([]uint64, len(r.events))
+	found := 0
+	for i := range r.events {
+		p, ok, err := w.lookupID(r.events[i].ID)
+		if err != nil {
+			return res, false, fatal(err)
+		}
+		if ok {
+			positions[i] = p
+			found++
+		}
+	}
+	if found == 0 {
+		return res, false, nil
+	}
+	if found < len(r.events) {
+		return res, false, fmt.Errorf("append to %s: %d of %d event IDs are already stored: %w", r.stream, found, len(r.events), eventstore.ErrDuplicateMismatch)
+	}
+	rd := newLogReader(&w.v, w.res)
+	stored := make([]domain.Event, len(positions))
+	var arena payloadArena
+	for i, p := range positions {
+		if err := rd.seek(p); err != nil {
+			return res, false, fatal(err)
+		}
+		e := &stored[i]
+		if err := rd.next(e); err != nil {
+			return res, false, fatal(err)
+		}
+		e.Payload = arena.copy(e.Payload)
+		if e.Stream != r.stream {
+			return res, false, fmt.Errorf("append to %s: event %s is stored in stream %s: %w", r.stream, e.ID, e.Stream, eventstore.ErrDuplicateMismatch)
+		}
+		if i > 0 && e.Version != stored[i-1].Version+1 {
+			return res, false, fmt.Errorf("append to %s: stored events %s and %s are not consecutive in that order: %w", r.stream, stored[i-1].ID, e.ID, eventstore.ErrDuplicateMismatch)
+		}
+	}
+	last := stored[len(stored)-1]
+	return eventstore.AppendResult{Events: stored, StreamVersion: last.Version, Position: last.Position, Duplicate: true}, true, nil
+}
+
+// lookupID returns the position of a stored event ID, including events
+// written earlier in this transaction.
+func (w *writer) lookupID(id uuid.UUID) (uint64, bool, error) {
+	if p, ok := w.newIDs[id]; ok {
+		return p, true, nil
+	}
+	p, exact, ok := w.s.w.ids.lookup(id)
+	if !ok || exact {
+		return p, ok, nil
+	}
+	// Another ID may share the 64-bit key: compare the stored ID.
+	rd := newLogReader(&w.v, nil)
+	if err := rd.seek(p); err != nil {
+		return 0, false, err
+	}
+	got, err := rd.nextID()
+	if err != nil {
+		return 0, false, err
+	}
+	return p, got == id, nil
+}
+
+// nameID returns the ID of a string committed or interned in this transaction.
+func (w *writer) nameID(kind byte, name string) (uint32, bool) {
+	if id, ok := w.s.names.id(kind, name); ok {
+		return id, true
+	}
+	id, ok := w.newNameIDs[kindIndex(kind)][name]
+	return id, ok
+}
+
+// intern returns the ID of name, adding it to the names bucket if new.
+func (w *writer) intern(kind byte, name string) (uint32, error) {
+	if id, ok := w.nameID(kind, name); ok {
+		return id, nil
+	}
+	ki := kindIndex(kind)
+	next := uint64(w.s.names.count(kind)) + uint64(len(w.newNames[ki]))
+	if next > 1<<32-1 {
+		return 0, fmt.Errorf("intern %q: too many %c names", name, kind)
+	}
+	id := uint32(next)
+	if err := w.names.Put(nameKey(kind, id), []byte(name)); err != nil {
+		return 0, fmt.Errorf("intern %q: %w", name, err)
+	}
+	w.newNames[ki] = append(w.newNames[ki], name)
+	w.newNameIDs[ki][name] = id
+	return id, nil
+}
+
+// internType returns the ID of an event type; a new type gets payload as
+// its dictionary.
+func (w *writer) internType(typ string, payload []byte) (uint32, error) {
+	if id, ok := w.nameID(kindType, typ); ok {
+		return id, nil
+	}
+	id, err := w.intern(kindType, typ)
+	if err != nil {
+		return 0, err
+	}
+	dict := payload[:min(len(payload), maxDict)]
+	if err := w.names.Put(nameKey(kindDict, id), append([]byte(nil), dict...)); err != nil {
+		return 0, fmt.Errorf("store the payload dictionary of %q: %w", typ, err)
+	}
+	w.newNames[kindIndex(kindDict)] = append(w.newNames[kindIndex(kindDict)], string(dict))
+	if w.newDicts == nil {
+		w.newDicts = map[uint32]*dictTable{}
+	}
+	w.newDicts[id] = newDictTable(string(dict))
+	return id, nil
+}
+
+// dict returns the dictionary table of type tid.
+func (w *writer) dict(tid uint32) (*dictTable, error) {
+	if t := w.newDicts[tid]; t != nil {
+		return t, nil
+	}
+	if t := w.s.w.dicts[tid]; t != nil {
+		return t, nil
+	}
+	if tid >= w.s.names.count(kindDict) {
+		return nil, fmt.Errorf("%w: no payload dictionary for type %d", errCorrupt, tid)
+	}
+	d, err := w.res.name(kindDict, tid)
+	if err != nil {
+		return nil, err
+	}
+	t := newDictTable(d) // committed, so it can outlive this transaction
+	w.s.w.dicts[tid] = t
+	return t, nil
+}
+
+// writeRecord appends the sealed event e to the log.
+func (w *writer) writeRecord(e *domain.Event, n ids) error {
+	p := e.Position
+	if (p-1)%checkpointEvery == 0 {
+		w.st = deltaState{}
+		if err := w.v.pidx.Put(u64Key((p-1)/checkpointEvery), binary.AppendUvarint(nil, w.v.logLen)); err != nil {
+			return fmt.Errorf("write checkpoint: %w", err)
+		}
+	}
+	payload, compressed := e.Payload, false
+	if len(e.Payload) > minMatch {
+		t, err := w.dict(n.typ)
+		if err != nil {
+			return err
+		}
+		w.packed = t.compress(w.packed[:0], e.Payload)
+		if len(w.packed) < len(e.Payload) {
+			// Store the compressed form only if it decodes to the payload.
+			var err error
+			w.check, err = decompress(w.check[:0], w.packed, t.dict)
+			if err == nil && string(w.check) == string(e.Payload) {
+				payload, compressed = w.packed, true
+			}
+		}
+	}
+	w.body = appendBody(w.body[:0], e, n, &w.st, payload, compressed)
+	var hdr [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(hdr[:], uint64(len(w.body)))
+	if err := w.appendBytes(hdr[:k]); err != nil {
+		return err
+	}
+	if err := w.appendBytes(w.body); err != nil {
+		return err
+	}
+	w.v.head = p
+	return nil
+}
+
+// appendBytes adds b to the log, storing each segment as it fills.
+func (w *writer) appendBytes(b []byte) error {
+	seg := w.v.segSize
+	for len(b) > 0 {
+		n := min(seg-uint64(len(w.v.tail)), uint64(len(b)))
+		w.v.tail = append(w.v.tail, b[:n]...)
+		b = b[n:]
+		w.v.logLen += n
+		if uint64(len(w.v.tail)) == seg {
+			// bbolt keeps the value until commit: start a new buffer.
+			if err := w.v.log.Put(u64Key(w.v.logLen/seg-1), w.v.tail); err != nil {
+				return fmt.Errorf("write log segment: %w", err)
+			}
+			w.v.tail = make([]byte, 0, seg)
+		}
+	}
+	return nil
+}
+
+// finish writes the tail segment and the log state.
+func (w *writer) finish() error {
+	if err := w.meta.Put(keyTail, w.v.tail); err != nil {
+		return fmt.Errorf("write tail segment: %w", err)
+	}
+	if err := w.meta.Put(keyState, encodeState(w.v.head, w.v.logLen)); err != nil {
+		return fmt.Errorf("write log state: %w", err)
+	}
+	return nil
+}
