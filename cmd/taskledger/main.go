@@ -42,6 +42,7 @@ func subcommands() []subcommand {
 			return runPlan(ctx, args, a.stdout, a.stderr)
 		}},
 		{"import", "record a plan's units, tasks, duties and milestones (only what changed)", runImport},
+		{"demo", "fill a ledger with a clearly labelled SIMULATED year of activity", runDemo},
 		{"bench", "measure append and replay throughput of a store", runBench},
 		{"rebuild", "recompute every read model from the start of the log", runRebuild},
 		{"tick", "record the deadline slips due now (or at --now)", runTick},
