@@ -54,8 +54,9 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 		o.pos = e.Position
 		return nil
 	}
-	key := oe.Key()
-	stream := key.Stream()
+	// The event's own stream is the obligation's: no need to rebuild the
+	// name from the key on this hot path.
+	stream := e.Stream
 	ob := o.byStream[stream]
 	if ob == nil {
 		ob = &domain.Obligation{}
@@ -64,6 +65,7 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 		return err
 	}
 	if _, known := o.byStream[stream]; !known {
+		key := oe.Key()
 		o.byStream[stream] = ob
 		o.byUnit[key.Unit] = append(o.byUnit[key.Unit], stream)
 		tk := TaskKey{key.Plan, key.Task}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,8 +47,16 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	perTask := fs.Int("events-per-task", 10, "events appended to each stream")
 	batch := fs.Int("batch", 1, "events per append")
 	writers := fs.Int("writers", 32, "concurrent writers")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	switch {
 	case *store == "":
@@ -263,4 +272,18 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// startProfile starts a CPU profile written to path; call the returned
+// function to stop it.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

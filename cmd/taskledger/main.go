@@ -44,6 +44,7 @@ func subcommands() []subcommand {
 		{"import", "record a plan's units, tasks, duties and milestones (only what changed)", runImport},
 		{"demo", "fill a ledger with a clearly labelled SIMULATED year of activity", runDemo},
 		{"bench", "measure append and replay throughput of a store", runBench},
+		{"bench-read", "measure rebuild, scorecard and as-of scorecard times on a ledger", runBenchRead},
 		{"rebuild", "recompute every read model from the start of the log", runRebuild},
 		{"tick", "record the deadline slips due now (or at --now)", runTick},
 		{"scorecard", "a year's scorecards and rankings, with every point explained", runScorecard},
