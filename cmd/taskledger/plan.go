@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"taskledger/planparse"
+)
+
+const planUsage = `Usage: taskledger plan parse FILE [--json] [--year YYYY] [--registry FILE|none]
+
+Parses a plan document (实施方案 text, UTF-8, LF or CRLF) and prints its
+tasks with their units and roles, deadlines and targets, then the warnings.
+It reads only FILE and touches no ledger.
+
+Flags:
+  --json             print the parsed plan as JSON (indented, UTF-8 unescaped)
+  --year YYYY        plan year for deadlines that name only a month ("5月底");
+                     default: the earliest year a deadline names, else the
+                     title's year, else the year of the document's date line
+  --registry FILE    unit registry JSON (see planparse.LoadRegistry); "none"
+                     treats every unit as new; default: the embedded
+                     Chifeng registry
+`
+
+// runPlan implements `taskledger plan parse FILE [--json]`.
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" || a == "help" {
+			fmt.Fprint(stdout, planUsage)
+			return flag.ErrHelp
+		}
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, planUsage)
+		return fmt.Errorf("%w: plan needs a subcommand: parse", errUsage)
+	}
+	if args[0] != "parse" {
+		fmt.Fprint(stderr, planUsage)
+		return fmt.Errorf("%w: unknown plan subcommand %q (want parse)", errUsage, args[0])
+	}
+	fs := flag.NewFlagSet("taskledger plan parse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, planUsage) }
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	year := fs.Int("year", 0, "plan year for month-only deadlines")
+	regPath := fs.String("registry", "", "unit registry JSON file, or none")
+	// Flags may come before or after FILE.
+	var files []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: plan parse needs exactly one FILE, got %d", errUsage, len(files))
+	}
+	if *year != 0 && (*year < 1990 || *year > 2100) {
+		return fmt.Errorf("%w: --year %d is not a plausible plan year", errUsage, *year)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	opts := planparse.Options{PlanYear: *year}
+	switch *regPath {
+	case "":
+		opts.Registry = planparse.ChifengRegistry()
+	case "none":
+		opts.Registry = planparse.EmptyRegistry()
+	default:
+		f, err := os.Open(*regPath)
+		if err != nil {
+			return fmt.Errorf("open registry: %w", err)
+		}
+		reg, err := planparse.LoadRegistry(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("registry %s: %w", *regPath, err)
+		}
+		opts.Registry = reg
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return fmt.Errorf("open plan: %w", err)
+	}
+	defer f.Close()
+	plan, err := planparse.Parse(f, opts)
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", files[0], err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(plan); err != nil {
+			return fmt.Errorf("write JSON: %w", err)
+		}
+		return nil
+	}
+	return writePlanSummary(stdout, plan)
+}
+
+// writePlanSummary prints a readable account of a parsed plan.
+func writePlanSummary(w io.Writer, p *planparse.Plan) error {
+	var b strings.Builder
+	known, unknown := 0, 0
+	for _, u := range p.Units {
+		if u.Known {
+			known++
+		} else {
+			unknown++
+		}
+	}
+	title := p.Title
+	if title == "" {
+		title = "(untitled plan)"
+	}
+	fmt.Fprintf(&b, "%s\n", title)
+	fmt.Fprintf(&b, "%d tasks · %d chapters · %d units (%d known, %d new) · plan year %s · layout %s · %d warnings\n",
+		len(p.Tasks), len(p.Chapters), len(p.Units), known, unknown, yearText(p.PlanYear), p.Layout, len(p.Warnings))
+	if len(p.OverallTargets) > 0 {
+		b.WriteString("\nOverall targets\n")
+		for _, t := range p.OverallTargets {
+			fmt.Fprintf(&b, "  - %s\n", targetText(t))
+		}
+	}
+	chapter := ""
+	for _, t := range p.Tasks {
+		head := t.Chapter
+		if t.Part != "" {
+			head = t.Part + " / " + t.Chapter
+		}
+		if head != chapter {
+			fmt.Fprintf(&b, "\n%s\n", head)
+			chapter = head
+		}
+		num := fmt.Sprintf("%d.", t.Number)
+		if p.Layout == planparse.LayoutParen {
+			num = "（" + cnNumber(t.Number) + "）"
+		}
+		fmt.Fprintf(&b, "\n%s %s\n", num, t.Title)
+		writeResponsibilities(&b, t)
+		for _, c := range t.Collectives {
+			fmt.Fprintf(&b, "    %-12s %s (collective, not a unit)\n", c.Role, c.Phrase)
+		}
+		for _, d := range t.Deadlines {
+			when := "due " + d.Due
+			if d.Starts != "" {
+				when = "from " + d.Starts
+			} else if d.Due == "" {
+				when = "date unknown"
+			}
+			what := d.What
+			if d.Milestone != "" && d.Milestone != d.What {
+				what = d.Milestone + " — " + d.What
+			}
+			fmt.Fprintf(&b, "    %-12s %s: %s [%s]\n", "deadline", when, clipText(what, 60), d.Phrase)
+		}
+		for _, tg := range t.Targets {
+			fmt.Fprintf(&b, "    %-12s %s\n", "target", targetText(tg))
+		}
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintf(&b, "\nWarnings (%d)\n", len(p.Warnings))
+		for _, wn := range p.Warnings {
+			where := ""
+			if wn.Line > 0 {
+				where = fmt.Sprintf(" line %d", wn.Line)
+			}
+			fmt.Fprintf(&b, "  [%s]%s %s\n", wn.Code, where, wn.Message)
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// writeResponsibilities prints a task's units grouped by bracket and role.
+func writeResponsibilities(b *strings.Builder, t planparse.Task) {
+	type group struct {
+		bracket int
+		role    planparse.Role
+		names   []string
+		via     string // the standing directive's group, for bracket 0
+	}
+	var groups []*group
+	find := func(bracket int, role planparse.Role) *group {
+		for _, g := range groups {
+			if g.bracket == bracket && g.role == role {
+				return g
+			}
+		}
+		g := &group{bracket: bracket, role: role}
+		groups = append(groups, g)
+		return g
+	}
+	brackets := 0
+	for _, r := range t.Responsibilities {
+		if r.Bracket > brackets {
+			brackets = r.Bracket
+		}
+	}
+	for _, r := range t.Responsibilities {
+		name := r.Unit
+		if !r.Known {
+			name += " (new)"
+		}
+		g := find(r.Bracket, r.Role)
+		g.names = append(g.names, name)
+		if r.Bracket == 0 {
+			g.via = r.AsWritten
+		}
+	}
+	if len(groups) == 0 {
+		b.WriteString("    (no units)\n")
+	}
+	for _, g := range groups {
+		label := string(g.role)
+		if g.bracket > 0 && brackets > 1 {
+			label += fmt.Sprintf(" ·%d", g.bracket)
+		}
+		line := strings.Join(g.names, "、")
+		if g.bracket == 0 {
+			line += " (standing: " + g.via + "落实)"
+		}
+		fmt.Fprintf(b, "    %-12s %s\n", label, line)
+	}
+}
+
+// targetText writes a target as one line.
+func targetText(t planparse.Target) string {
+	sym := map[planparse.Comparator]string{
+		planparse.CmpLE: "≤", planparse.CmpLT: "<", planparse.CmpGE: "≥", planparse.CmpGT: ">",
+		planparse.CmpEQ: "=", planparse.CmpApprox: "≈",
+		planparse.CmpDecreaseBy: "down by", planparse.CmpIncreaseBy: "up by",
+	}[t.Comparator]
+	s := fmt.Sprintf("%s %s %s%s", t.Metric, sym, formatValue(t.Value), t.Unit)
+	var extra []string
+	if t.Bound != "" {
+		extra = append(extra, strings.ReplaceAll(t.Bound, "_", " "))
+	}
+	if t.BaselineYear != 0 {
+		extra = append(extra, fmt.Sprintf("vs %d", t.BaselineYear))
+	}
+	extra = append(extra, t.Scope)
+	if t.Due != "" {
+		extra = append(extra, "by "+t.Due)
+	}
+	if t.Aspirational {
+		extra = append(extra, "力争")
+	}
+	return s + " (" + strings.Join(extra, ", ") + ")"
+}
+
+func formatValue(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+}
+
+// cnNumber writes 1…99 as a Chinese numeral, as plans number their tasks.
+func cnNumber(n int) string {
+	const digits = "〇一二三四五六七八九"
+	d := []rune(digits)
+	switch {
+	case n < 1 || n > 99:
+		return fmt.Sprint(n)
+	case n < 10:
+		return string(d[n])
+	case n < 20:
+		return "十" + strings.TrimPrefix(string(d[n%10]), "〇")
+	}
+	return string(d[n/10]) + "十" + strings.TrimPrefix(string(d[n%10]), "〇")
+}
+
+func yearText(y int) string {
+	if y == 0 {
+		return "unknown"
+	}
+	return fmt.Sprint(y)
+}
+
+func clipText(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "…"
+}

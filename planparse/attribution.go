@@ -1,0 +1,386 @@
+package planparse
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	// standingRE is a directive that binds this task and every later one:
+	// "以下均需各旗县区人民政府落实，不再列出".
+	standingRE = regexp.MustCompile(`以下(?:各项)?(?:任务)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
+	// firstLeadRE is a directive that makes the first unit of each list the
+	// lead: "列第一位者为牵头单位，下同".
+	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:单位|部门)`)
+	// prefixRoleRE is an attribution of the form "牵头考核单位：市审批服务局".
+	prefixRoleRE = regexp.MustCompile(`^(.{0,12}?)(?:单位|部门)[:：](.+)$`)
+	// unitNameRE is how the name of a unit ends.
+	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
+	// collectiveRE is a phrase that names a set of units, not a unit.
+	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面)$|各级`)
+	// bareDeptRE is a department name without a place: "审批服务局".
+	bareDeptRE = regexp.MustCompile(`^[^省市县区旗州盟]{1,7}(局|委|厅|办)$`)
+	// scoreBracketRE is a score bracket "（0.5分）".
+	scoreBracketRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)分$`)
+)
+
+// roleSuffix is a role phrase that ends an attribution clause.
+type roleSuffix struct {
+	text string
+	kind roleKind
+}
+
+type roleKind int
+
+const (
+	rkLead roleKind = iota
+	rkSupport
+	rkImplementing
+	rkResponsible // 负责: JOINT without a 牵头, SUPPORT after one
+)
+
+// roleSuffixes lists the clause endings that carry a role, longest first.
+func roleSuffixes() []roleSuffix {
+	return []roleSuffix{
+		{"按职责分工配合", rkSupport}, {"按职责分工负责", rkResponsible}, {"按职责分工落实", rkImplementing},
+		{"按职责配合", rkSupport}, {"按分工配合", rkSupport}, {"按职责负责", rkResponsible}, {"按分工负责", rkResponsible},
+		{"按职责落实", rkImplementing}, {"牵头负责", rkLead}, {"牵头落实", rkLead}, {"牵头组织", rkLead},
+		{"分工负责", rkResponsible}, {"共同负责", rkResponsible}, {"具体负责", rkResponsible},
+		{"组织落实", rkImplementing}, {"负责落实", rkImplementing},
+		{"牵头", rkLead}, {"配合", rkSupport}, {"协助", rkSupport}, {"参与", rkSupport}, {"协同", rkSupport},
+		{"落实", rkImplementing}, {"负责", rkResponsible},
+	}
+}
+
+// attrUnit is one name an attribution gives a role.
+type attrUnit struct {
+	name      string
+	role      Role
+	listStart bool // the first name of a clause's list
+}
+
+// attribution is what one bracket says.
+type attribution struct {
+	units      []attrUnit
+	notes      []string
+	standing   string // the group of a 以下均需…落实 directive
+	firstLead  bool   // 列第一位者为牵头单位 applies to this bracket
+	stickyLead bool   // … and to every later one (下同)
+	noRole     []string
+}
+
+// parseAttribution reads a bracket's inner text. ok is false when the
+// bracket is not an attribution: it names no role, or no unit.
+func (p *parser) parseAttribution(inner string) (attribution, bool) {
+	var a attribution
+	sents := splitTop(inner, "。")
+	var unitSents []string
+	for _, s := range sents {
+		s = trimPunct(s)
+		if s == "" {
+			continue
+		}
+		if m := standingRE.FindStringSubmatch(s); m != nil {
+			a.standing = trimPunct(m[1])
+			continue
+		}
+		if firstLeadRE.MatchString(s) {
+			a.firstLead = true
+			a.stickyLead = strings.Contains(s, "下同")
+			continue
+		}
+		unitSents = append(unitSents, s)
+	}
+	firstLead := a.firstLead || p.firstLead
+	hasRole := a.standing != "" || a.firstLead
+	hasLead := false // a 牵头 came earlier in the bracket
+	for _, s := range unitSents {
+		var pending []string
+		for _, cl := range splitTop(s, "，；,;") {
+			cl = trimPunct(cl)
+			if cl == "" {
+				continue
+			}
+			if m := prefixRoleRE.FindStringSubmatch(cl); m != nil && roleWordRE.MatchString(m[1]) {
+				a.notes = append(a.notes, pending...)
+				pending = nil
+				kind := rkResponsible
+				switch {
+				case strings.Contains(m[1], "牵头"):
+					kind = rkLead
+				case strings.Contains(m[1], "配合"), strings.Contains(m[1], "协助"):
+					kind = rkSupport
+				}
+				a.assign(splitUnitList(m[2]), kind, &hasLead, firstLead)
+				hasRole = true
+				continue
+			}
+			if rs, ok := p.matchRoleSuffix(cl); ok {
+				names := strings.TrimSuffix(cl, rs.text)
+				names = trimUnitListDecor(names)
+				if names == "" && len(pending) == 0 {
+					continue
+				}
+				list := pending
+				pending = nil
+				if names != "" {
+					list = append(list, splitUnitList(names)...)
+				}
+				a.assign(list, rs.kind, &hasLead, firstLead)
+				hasRole = true
+				continue
+			}
+			if looksLikeUnitList(p.reg, cl) {
+				pending = append(pending, splitUnitList(cl)...)
+				continue
+			}
+			a.notes = append(a.notes, cl)
+		}
+		if len(pending) > 0 {
+			a.noRole = append(a.noRole, pending...)
+		}
+	}
+	if !hasRole {
+		return attribution{}, false
+	}
+	if a.standing == "" && !a.firstLead {
+		// Without a directive, at least one name must read as a unit: "（由
+		// 企业自行负责）" is no attribution.
+		named := false
+		for _, u := range a.units {
+			named = named || looksLikeUnit(p.reg, u.name)
+		}
+		for _, n := range a.noRole {
+			named = named || looksLikeUnit(p.reg, n)
+		}
+		if !named {
+			return attribution{}, false
+		}
+	}
+	for i, n := range a.noRole {
+		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0})
+	}
+	return a, true
+}
+
+// matchRoleSuffix finds the role phrase that ends a clause.
+func (p *parser) matchRoleSuffix(cl string) (roleSuffix, bool) {
+	for _, rs := range p.roles {
+		if strings.HasSuffix(cl, rs.text) {
+			return rs, true
+		}
+	}
+	return roleSuffix{}, false
+}
+
+// assign gives the names of one clause their role.
+func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, firstLead bool) {
+	for i, n := range names {
+		var role Role
+		switch kind {
+		case rkLead:
+			role = RoleLead
+		case rkSupport:
+			role = RoleSupport
+		case rkImplementing:
+			role = RoleImplementing
+		default:
+			switch {
+			case *hasLead:
+				role = RoleSupport
+			case firstLead && i == 0:
+				role = RoleLead
+			case firstLead:
+				role = RoleSupport
+			default:
+				role = RoleJoint
+			}
+		}
+		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0})
+	}
+	if kind == rkLead || kind == rkResponsible && firstLead && len(names) > 0 {
+		*hasLead = true
+	}
+}
+
+// trimUnitListDecor removes what surrounds a list of units in a clause:
+// a leading 由, trailing 等 / 等部门 / 分别 / 共同.
+func trimUnitListDecor(s string) string {
+	s = trimPunct(s)
+	s = strings.TrimPrefix(s, "由")
+	for changed := true; changed; {
+		changed = false
+		for _, suf := range []string{"分别", "共同", "等部门", "等单位", "等"} {
+			if r, ok := strings.CutSuffix(s, suf); ok {
+				s, changed = r, true
+			}
+		}
+	}
+	return trimPunct(s)
+}
+
+// splitUnitList splits a list of unit names at 、 and ，.
+func splitUnitList(s string) []string {
+	var out []string
+	for _, n := range splitTop(s, "、，,") {
+		n = trimUnitListDecor(n)
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// looksLikeUnitList reports whether every item of a clause is a unit name,
+// a registry group or a collective phrase.
+func looksLikeUnitList(reg *Registry, s string) bool {
+	items := splitUnitList(s)
+	if len(items) == 0 {
+		return false
+	}
+	for _, n := range items {
+		if !looksLikeUnit(reg, n) {
+			return false
+		}
+	}
+	return true
+}
+
+func looksLikeUnit(reg *Registry, n string) bool {
+	if _, ok := reg.Lookup(n); ok {
+		return true
+	}
+	if _, ok := reg.LookupGroup(n); ok {
+		return true
+	}
+	return unitNameRE.MatchString(n) || collectiveRE.MatchString(n)
+}
+
+// unknownID is the stable id of a unit the registry does not know.
+func unknownID(name string) string {
+	sum := sha1.Sum([]byte(name))
+	return "unit." + hex.EncodeToString(sum[:6])
+}
+
+// resolvedUnit is a written name resolved against the registry.
+type resolvedUnit struct {
+	id, name, kind string
+	known          bool
+}
+
+// resolve resolves a written name. prefix is the prefix the list's first
+// name carries ("市", "省", "赤峰市"), which later names of the list that
+// the registry does not know inherit when they read as a bare department
+// name — short and ending in 局, 委, 厅 or 办 ("市住建局、审批服务局" →
+// 市审批服务局; "省商务厅、合肥海关" keeps 合肥海关).
+func (p *parser) resolve(name, prefix string) resolvedUnit {
+	if u, ok := p.reg.Lookup(name); ok {
+		return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+	}
+	if prefix != "" && !strings.HasPrefix(name, prefix) && bareDeptRE.MatchString(name) {
+		if u, ok := p.reg.Lookup(prefix + name); ok {
+			return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+		}
+		name = prefix + name
+	}
+	display := p.reg.stripPrefix(name)
+	return resolvedUnit{id: unknownID(display), name: display, kind: "unknown"}
+}
+
+// listPrefix returns the place prefix of the first name of a list, if any:
+// a registry prefix, or "市" / "省" followed by a bare department name
+// ("市住建局", "省商务厅" — but not "市场监管总局", "市委网信办", "省政府办公厅").
+func (p *parser) listPrefix(name string) string {
+	for _, pre := range p.reg.prefixes {
+		if strings.HasPrefix(name, pre) {
+			return pre
+		}
+	}
+	for _, pre := range []string{"省", "市"} {
+		rest, ok := strings.CutPrefix(name, pre)
+		if !ok || rest == "" || strings.ContainsRune("场委政直级属辖内长", firstRune(rest)) || !bareDeptRE.MatchString(rest) {
+			continue
+		}
+		if _, known := p.reg.Lookup(name); known {
+			return ""
+		}
+		return pre
+	}
+	return ""
+}
+
+// applyAttribution turns a bracket's attribution into the task's
+// responsibilities and collectives.
+func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope string) {
+	prefix := ""
+	for _, au := range a.units {
+		if au.listStart {
+			prefix = p.listPrefix(au.name)
+		}
+		if members, ok := p.reg.LookupGroup(au.name); ok {
+			role := au.role
+			for _, u := range members {
+				p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: role, Scope: scope,
+					AsWritten: au.name, Known: true, Bracket: bracket})
+				p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
+			}
+			continue
+		}
+		if collectiveRE.MatchString(au.name) {
+			t.Collectives = append(t.Collectives, Collective{Phrase: au.name, Role: au.role, Bracket: bracket})
+			p.warn(Warning{Code: WarnCollective, Task: t.Number, Line: t.Line,
+				Message: fmt.Sprintf("task %d names the collective %q as %s; it is not turned into units", t.Number, au.name, au.role)})
+			continue
+		}
+		if !looksLikeUnit(p.reg, au.name) {
+			p.warn(Warning{Code: WarnNotAUnit, Task: t.Number, Line: t.Line,
+				Message: fmt.Sprintf("task %d: %q in an attribution does not read as a unit name; ignored", t.Number, au.name)})
+			continue
+		}
+		ru := p.resolve(au.name, prefix)
+		p.addResp(t, Responsibility{Unit: ru.name, UnitID: ru.id, Role: au.role, Scope: scope,
+			AsWritten: au.name, Known: ru.known, Bracket: bracket})
+		p.noteUnit(ru, t.Number, t.Line)
+	}
+	for _, n := range a.noRole {
+		p.warn(Warning{Code: WarnNoRole, Task: t.Number, Line: t.Line,
+			Message: fmt.Sprintf("task %d: %q is named in an attribution without a role; taken as JOINT", t.Number, n)})
+	}
+}
+
+// respKey identifies a responsibility for de-duplication.
+type respKey struct {
+	unit    string
+	role    Role
+	bracket int
+}
+
+// addResp appends a responsibility unless the same bracket already gives
+// the unit the same role; a standing one (bracket 0) is skipped when any
+// bracket of the task already gives the unit that role.
+func (p *parser) addResp(t *Task, r Responsibility) {
+	k := respKey{r.UnitID, r.Role, r.Bracket}
+	if p.respSeen[k] || r.Bracket == 0 && p.respSeen[respKey{r.UnitID, r.Role, -1}] {
+		return
+	}
+	p.respSeen[k] = true
+	p.respSeen[respKey{r.UnitID, r.Role, -1}] = true
+	t.Responsibilities = append(t.Responsibilities, r)
+}
+
+// noteUnit records a unit in the plan's unit list and warns once about a
+// unit the registry does not know.
+func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
+	if _, seen := p.unitIndex[ru.id]; seen {
+		return
+	}
+	p.unitIndex[ru.id] = len(p.units)
+	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known})
+	if !ru.known {
+		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
+			Message: fmt.Sprintf("unit %q is not in the registry; kept as new unit %s (first named in task %d)", ru.name, ru.id, task)})
+	}
+}

@@ -1,0 +1,164 @@
+// Package planparse parses the text of a Chinese government action plan
+// (实施方案, 指导意见, 实施意见, 考评办法 …) into a structured Plan: its
+// chapters, its numbered tasks, the units responsible for each task and
+// their roles, its deadlines and its quantitative targets. It stands alone:
+// it imports only the standard library, and reports in Plan.Warnings what it
+// could not settle instead of guessing silently.
+//
+// # Input
+//
+// UTF-8 text with LF or CRLF line ends. Before parsing, every line is
+// normalised: a byte-order mark and control characters are dropped; stray
+// markup such as "[bookmark: _GoBack]" is removed (warning markup-removed);
+// full-width digits, Latin letters, "．", "％" and "／" become ASCII; spaces
+// are kept only between two ASCII letters or digits; an ASCII double quote
+// becomes “ or ” so that quotes pair up ("蒙速办" written “蒙速办"); lines
+// starting with "#" are comments. Input that is not UTF-8 is rejected with
+// ErrNotUTF8, input with no task with ErrNoTasks. Parse never panics.
+//
+// # Layouts and what a task is
+//
+// Two layouts are recognised, by general rules only:
+//
+//   - LayoutParen, the 实施方案 layout (the Chifeng plan, the State Council
+//     opinion): chapters "一、…" (a heading "10、" that continues the chapter
+//     sequence is read as 十、, warning arabic-heading) hold tasks "（三）…"
+//     numbered across the document. Every paragraph up to the next heading
+//     belongs to the task (the second paragraph of （十八） does).
+//   - LayoutItems (the Anhui and Baotou documents): chapters "一、…" and
+//     headings "（一）…" group items "1." / "1．" / "1、"; the items are the
+//     tasks, and a task's Chapter is its （一） heading (Part is the 一、
+//     chapter). A "（一）" line that is a paragraph rather than a heading is
+//     ordinary text.
+//
+// The document is parsed both ways and the items layout is taken when it
+// finds at least as many tasks as the paren layout.
+//
+// Items under a preamble chapter — one whose title contains 总体要求,
+// 指导思想, 基本原则, 主要目标, 发展目标, 工作目标, 总体目标, 总体思路 or
+// 目标任务 — and items whose own title is one of those words are not tasks:
+// they are kept in Plan.Preamble. So in the Chifeng plan （一）重点区域 and
+// （二）主要目标 under 一、总体要求 are preamble and its tasks are exactly
+// （三）…（三十）. The quantitative targets of a preamble item or chapter
+// whose title contains 目标 become Plan.OverallTargets.
+//
+// A task ends at the next heading or item, or at a trailer line: a date line
+// ("2018年12月21日"), "附件", a lone bracket that attributes nothing
+// ("（此件公开发布）"), or a short unpunctuated line (a signature such as
+// "国务院") that no ordinary paragraph follows. Text after a trailer is
+// dropped until the next heading.
+//
+// The title is the last unpunctuated line before the first heading that ends
+// like a document title (…方案, …意见, …办法 …, but not …通知), joined with
+// the line before it when a title is broken over two lines.
+//
+// # Attributions and roles
+//
+// A bracket （…） of a task is an attribution when a clause of it ends with a
+// role phrase or has the form "牵头考核单位：X"; other brackets ("（PM2.5）",
+// "（含电力）", "（不含）", "（池）", "（市、区）") are ignored, and score
+// brackets "（0.5分）" set Task.Points. Inside an attribution, sentences are
+// split at 。 and clauses at ， and ；; unit lists are split at 、 and ，,
+// and a trailing 等 (等部门, 等单位) is dropped. A clause without a role
+// phrase that reads as a list of units ("赤峰市工业和信息化局、…、市场监督管理局，
+// 内蒙古交通集团有限公司赤峰分公司等按职责分工负责") joins the next clause's
+// list. Roles:
+//
+//   - X牵头, X牵头负责, 牵头…单位：X → LEAD;
+//   - X配合, X协助, X参与, and X负责 / X按职责分工负责 / X按分工负责 after a
+//     牵头 in the same bracket → SUPPORT;
+//   - X负责 / X按职责分工负责 / X按分工负责 in a bracket that names no 牵头 →
+//     JOINT (all share the lead) — unless a "列第一位者为牵头单位" directive
+//     is in force (with 下同: for this and every later bracket), which makes
+//     the first unit of each such list LEAD and the rest SUPPORT;
+//   - X落实 → IMPLEMENTING. "以下均需各旗县区人民政府落实，不再列出" makes the
+//     group IMPLEMENTING for this task and every later one (Bracket 0, empty
+//     Scope); the registry expands the group into the county governments.
+//
+// Each bracket yields its own responsibilities (Responsibility.Bracket is its
+// 1-based index), and Scope is the text the bracket covers: from the end of
+// the previous attribution bracket of the task (or the task's start) to this
+// one — one sentence or several, as in （二十七）. A unit may therefore
+// appear once per bracket. Text after the last attribution bracket is
+// reported (unattributed-text). A task without an attribution bracket is
+// reported (no-attribution), as is one whose brackets name only collectives.
+//
+// Collective phrases (各有关部门, 各省级人民政府, …成员单位, …牵头单位) are not
+// turned into units: they are listed in Task.Collectives and reported
+// (collective-unit), unless the registry defines them as a group.
+//
+// # Units
+//
+// Unit names are normalised against a Registry shipped as data (the Chifeng
+// one is units/chifeng.json, embedded; LoadRegistry reads others). A name is
+// looked up as written, then without a registry prefix ("赤峰市"), then
+// without a leading "市"; aliases and the width of parentheses do not
+// matter. The Chifeng counties are displayed by their short names ("红山区"),
+// with "红山区人民政府" and "红山区政府" as aliases. A name the registry does not
+// know is kept as a new unit with the id "unit.<first 12 hex digits of the
+// SHA-1 of its name>" and reported once (unknown-unit); it is never dropped.
+// In a list, an unknown bare department name ("审批服务局") inherits the
+// place prefix of the list's first name ("市住建局、审批服务局" → 市审批服务局).
+// Plan.Units lists every unit the tasks name.
+//
+// # Deadlines
+//
+// Deadlines are civil dates "YYYY-MM-DD" in Asia/Shanghai:
+//
+//	2025年底前, 2025年年底前     → due 2025-12-31
+//	到2025年, 到2025年底         → due 2025-12-31
+//	2025年全市…（clause start）   → due 2025-12-31
+//	2025年6月底前, 2025年6月底    → due 2025-06-30 (上旬 10th, 中旬 20th)
+//	2025年6月30日前              → due 2025-06-30
+//	2024年底前投入运行           → due 2024-12-31, Milestone "投入运行"
+//	从2026年1月1日起             → Starts 2026-01-01 (no Due)
+//	5月底前, 5月底, 6月份, 12月取得 → the plan year's month end
+//	年底前                       → the plan year's 31 December
+//
+// "比2020年" is a baseline, never a deadline. The plan year is
+// Options.PlanYear, else the earliest year any deadline names, else the year
+// in the title, else the year of the first date line; when none exists,
+// month-only deadlines get no date and a warning (no-plan-year). What is the
+// clause a phrase governs: the rest of the sentence when the phrase stands
+// alone in its clause ("2025年底前，…"), up to the next clause with another
+// phrase; else the phrase's clause without the phrase. A deadline inside an
+// attribution bracket ("（6月底完成，牵头考核单位：…）") governs the text the
+// bracket covers: What is that text's first sentence and Milestone the
+// note ("完成").
+//
+// # Targets
+//
+// A target is a clause "metric + verb + value(s)": metric, Comparator, Value,
+// Unit (μg/m3, %, 百分点, 毫克/立方米, 亿千瓦 …), BaselineYear (比2020年), Scope
+// and Phrase. Comparators: le (控制在…以下, 不超过, 下降至…以下), lt (低于),
+// ge (达到, 达到…以上, 不低于, 提高至), gt (超过), eq (稳定在, and 不出现X as X =
+// 0), approx (any level verb with 左右), decrease_by / increase_by (下降,
+// 降低, 减少 / 增长, 提高, 新增 without 至) with Bound at_least (以上),
+// at_most (以内) or about (左右). 力争 sets Aspirational. Scope is "city" —
+// the plan's whole jurisdiction, also after 全市/全省/全国 — or the unit id of
+// the registry counties that open the clause ("宁城县、元宝山区…"); a scope
+// holds for the rest of the sentence. "X、Y…分别下降10%" gives one target
+// per metric (sharing the ending 排放总量, 使用比例 …); "分别达到87.0%、91.9%"
+// pairs values with metrics, or with the scopes, in order. A baseline holds
+// for the rest of the sentence. Due is the date of the nearest preceding
+// deadline phrase in the same paragraph.
+//
+// # Warnings
+//
+// Codes: markup-removed, arabic-heading, chapter-restart (numbering starts
+// again, as in an annex), no-attribution, unattributed-text,
+// collective-unit, unknown-unit, not-a-unit, no-role, no-plan-year,
+// bad-date, task-numbering (repeated or missing numbers), target-mismatch,
+// no-title, directive.
+//
+// # Known limits
+//
+// The parser reads the common layouts and phrasings; it does not understand
+// Chinese. A metric list such as "马铃薯种植、收获机械化率" yields
+// "马铃薯种植机械化率" and "收获机械化率" (the crop is not distributed); a
+// target needs a number right after its verb ("新增5G基站1000座" is not read);
+// "2025年前" is ambiguous and not read as a deadline; a registry applies to
+// one jurisdiction, so parsing another city's plan with the Chifeng
+// registry maps bare names such as 发展改革委 to Chifeng's bureau — use
+// EmptyRegistry or that city's registry.
+package planparse
