@@ -113,8 +113,11 @@ func OpenDir(dir string, opts Options) (*Store, error) {
 	return Open(filepath.Join(dir, FileName), opts)
 }
 
-// Open opens or creates the ledger file at path. Another process holding
-// the file makes Open fail after opts.Timeout.
+// Open opens the ledger file at path, creating it (mode 0600) if it does not
+// exist; its directory must exist. Another process holding the file makes
+// Open fail after opts.Timeout. Open returns once the file is checked and
+// readable; the committer then reads every record's ID to rebuild the
+// event-ID index, and the first appends wait for that.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.Timeout
 	switch {
@@ -151,33 +154,25 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets of a new file or checks an existing one, and
-// loads the names and the log's state.
+// init creates the buckets of a new file, then checks the file and loads
+// the names and the log's state.
 func (s *Store) init(opts Options) error {
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	var fresh bool
+	if err := s.db.View(func(tx *bbolt.Tx) error {
+		fresh = tx.Bucket(bucketMeta) == nil
+		return nil
+	}); err != nil {
+		return err
+	}
+	if fresh {
+		if err := s.db.Update(func(tx *bbolt.Tx) error { return create(tx, opts) }); err != nil {
+			return fmt.Errorf("create ledger: %w", err)
+		}
+	}
+	return s.db.View(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			for _, name := range [][]byte{bucketMeta, bucketLog, bucketPidx, bucketNames, bucketStreams} {
-				if _, err := tx.CreateBucket(name); err != nil {
-					return fmt.Errorf("create bucket %s: %w", name, err)
-				}
-			}
-			meta = tx.Bucket(bucketMeta)
-			// Two full segments and their keys fill two pages exactly.
-			seg := uint64(s.db.Info().PageSize - 32)
-			if opts.segmentSize != 0 {
-				seg = opts.segmentSize
-			}
-			for k, v := range map[string][]byte{
-				string(keyFormat):  []byte(formatV1),
-				string(keySegSize): binary.AppendUvarint(nil, seg),
-				string(keyState):   encodeState(0, 0),
-				string(keyTail):    {},
-			} {
-				if err := meta.Put([]byte(k), v); err != nil {
-					return fmt.Errorf("initialise meta: %w", err)
-				}
-			}
+			return fmt.Errorf("%w: bucket %s missing", errCorrupt, bucketMeta)
 		}
 		if f := meta.Get(keyFormat); !bytes.Equal(f, []byte(formatV1)) {
 			return fmt.Errorf("not a taskledger ledger file (format %q, want %q)", f, formatV1)
@@ -208,6 +203,32 @@ func (s *Store) init(opts Options) error {
 		s.w.tail = append(make([]byte, 0, seg), v.tail...)
 		return nil
 	})
+}
+
+// create makes the buckets and meta entries of a new, empty ledger.
+func create(tx *bbolt.Tx, opts Options) error {
+	for _, name := range [][]byte{bucketMeta, bucketLog, bucketPidx, bucketNames, bucketStreams} {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	// Two full segments and their keys fill two pages exactly.
+	seg := uint64(tx.DB().Info().PageSize - 32)
+	if opts.segmentSize != 0 {
+		seg = opts.segmentSize
+	}
+	meta := tx.Bucket(bucketMeta)
+	for _, kv := range []struct{ k, v []byte }{
+		{keyFormat, []byte(formatV1)},
+		{keySegSize, binary.AppendUvarint(nil, seg)},
+		{keyState, encodeState(0, 0)},
+		{keyTail, []byte{}},
+	} {
+		if err := meta.Put(kv.k, kv.v); err != nil {
+			return fmt.Errorf("initialise meta: %w", err)
+		}
+	}
+	return nil
 }
 
 // encodeState is the meta state value: head and log length.

@@ -54,29 +54,47 @@ func getStreamState(b *bbolt.Bucket, sid uint32) (streamState, bool, error) {
 	return st, true, nil
 }
 
-// appendChunk records that version (st.version+1) of stream sid is at pos.
-// prev is the stream's state before the event.
-func appendChunk(b *bbolt.Bucket, sid uint32, prev streamState, pos uint64) error {
-	v := prev.version + 1
-	chunk, idx := (v-1)/chunkVersions, (v-1)%chunkVersions
-	key := chunkKey(sid, chunk)
-	if chunk > 1<<32-1 {
-		return fmt.Errorf("stream %d: more than %d versions", sid, uint64(chunkVersions)<<32)
-	}
-	var val []byte
-	if idx == 0 {
-		val = binary.AppendUvarint(make([]byte, 0, 8), pos)
-	} else {
-		old := b.Get(key)
-		if old == nil || pos <= prev.lastPos {
-			return fmt.Errorf("%w: stream %d index chunk %d", errCorrupt, sid, chunk)
+// appendChunks records that the next versions of stream sid (after
+// prev.version) are at positions, updating each index chunk once.
+func appendChunks(b *bbolt.Bucket, sid uint32, prev streamState, positions []uint64) error {
+	v, last := prev.version, prev.lastPos // versions stored so far, last position
+	for len(positions) > 0 {
+		chunk, idx := v/chunkVersions, v%chunkVersions
+		if chunk > 1<<32-1 {
+			return fmt.Errorf("stream %d: more than %d versions", sid, uint64(chunkVersions)<<32)
 		}
-		// bbolt keeps a reference to the value until commit: build a new one.
-		val = make([]byte, len(old), len(old)+binary.MaxVarintLen64)
-		copy(val, old)
-		val = binary.AppendUvarint(val, pos-prev.lastPos)
+		key := chunkKey(sid, chunk)
+		n := min(uint64(len(positions)), chunkVersions-idx)
+		var val []byte
+		if idx == 0 {
+			val = make([]byte, 0, n*3)
+		} else {
+			old := b.Get(key)
+			if old == nil {
+				return fmt.Errorf("%w: stream %d index chunk %d missing", errCorrupt, sid, chunk)
+			}
+			// bbolt keeps a reference to a value until commit: build a new one.
+			val = make([]byte, len(old), len(old)+int(n)*3)
+			copy(val, old)
+		}
+		for i, p := range positions[:n] {
+			if p <= last {
+				return fmt.Errorf("%w: stream %d positions out of order", errCorrupt, sid)
+			}
+			if idx == 0 && i == 0 {
+				val = binary.AppendUvarint(val, p) // a chunk starts absolute
+			} else {
+				val = binary.AppendUvarint(val, p-last)
+			}
+			last = p
+		}
+		if err := b.Put(key, val); err != nil {
+			return err
+		}
+		positions = positions[n:]
+		v += n
 	}
-	return b.Put(key, val)
+	return nil
 }
 
 // streamPositions returns the positions of versions lo … hi (inclusive) of

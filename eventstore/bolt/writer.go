@@ -258,8 +258,9 @@ type writer struct {
 	newIDs     map[uuid.UUID]uint64
 	newDicts   map[uint32]*dictTable
 	body       []byte
-	packed     []byte // compressed payload
-	check      []byte // its decompression
+	packed     []byte   // compressed payload
+	check      []byte   // its decompression
+	positions  []uint64 // of the append being written
 	appended   int
 }
 
@@ -327,6 +328,8 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 	}
 	// The append is accepted: from here on only storage errors can occur.
 	var err error
+	prev := st
+	w.positions = w.positions[:0]
 	if !known {
 		if sid, err = w.intern(kindStream, r.stream); err != nil {
 			return eventstore.AppendResult{}, fatal(err)
@@ -349,11 +352,12 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 		if err := w.writeRecord(e, n); err != nil {
 			return eventstore.AppendResult{}, fatal(err)
 		}
-		if err := appendChunk(w.streams, sid, st, e.Position); err != nil {
-			return eventstore.AppendResult{}, fatal(err)
-		}
+		w.positions = append(w.positions, e.Position)
 		st = streamState{version: e.Version, lastPos: e.Position, lastHash: e.Hash}
 		w.newIDs[e.ID] = e.Position
+	}
+	if err := appendChunks(w.streams, sid, prev, w.positions); err != nil {
+		return eventstore.AppendResult{}, fatal(err)
 	}
 	if err := w.streams.Put(stateKey(sid), st.encode()); err != nil {
 		return eventstore.AppendResult{}, fatal(err)
@@ -366,7 +370,7 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 // refuses one that repeats stored event IDs in any other way.
 func (w *writer) duplicate(r *appendReq) (eventstore.AppendResult, bool, error) {
 	var res eventstore.AppendResult
-	positions := make([]uint64, len(r.events))
+	var positions []uint64 // allocated at the first stored ID
 	found := 0
 	for i := range r.events {
 		p, ok, err := w.lookupID(r.events[i].ID)
@@ -374,6 +378,9 @@ func (w *writer) duplicate(r *appendReq) (eventstore.AppendResult, bool, error) 
 			return res, false, fatal(err)
 		}
 		if ok {
+			if positions == nil {
+				positions = make([]uint64, len(r.events))
+			}
 			positions[i] = p
 			found++
 		}
