@@ -22,18 +22,20 @@ type TaskKey struct {
 // who the units are, with renames and merges applied.
 type Catalog struct {
 	cursor
-	schemes map[domain.PlanID][]AdoptedScheme
-	plans   map[domain.PlanID]*domain.Plan
-	tasks   map[TaskKey]*domain.Task
-	units   map[domain.UnitID]*domain.Unit
+	schemes   map[domain.PlanID][]AdoptedScheme
+	published map[domain.PlanID][]PublishedScorecard
+	plans     map[domain.PlanID]*domain.Plan
+	tasks     map[TaskKey]*domain.Task
+	units     map[domain.UnitID]*domain.Unit
 }
 
 func newCatalog() *Catalog {
 	return &Catalog{
-		schemes: map[domain.PlanID][]AdoptedScheme{},
-		plans:   map[domain.PlanID]*domain.Plan{},
-		tasks:   map[TaskKey]*domain.Task{},
-		units:   map[domain.UnitID]*domain.Unit{},
+		schemes:   map[domain.PlanID][]AdoptedScheme{},
+		published: map[domain.PlanID][]PublishedScorecard{},
+		plans:     map[domain.PlanID]*domain.Plan{},
+		tasks:     map[TaskKey]*domain.Task{},
+		units:     map[domain.UnitID]*domain.Unit{},
 	}
 }
 
@@ -73,8 +75,11 @@ func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
 			return err
 		}
 	}
-	if d, ok := data.(domain.SchemeAdopted); ok {
+	switch d := data.(type) {
+	case domain.SchemeAdopted:
 		c.schemes[d.Plan] = append(c.schemes[d.Plan], AdoptedScheme{SchemeAdopted: d, EventID: e.ID, RecordedAt: e.RecordedAt})
+	case domain.ScorecardPublished:
+		c.published[d.Plan] = append(c.published[d.Plan], PublishedScorecard{ScorecardPublished: d, EventID: e.ID, RecordedAt: e.RecordedAt, Actor: e.Actor})
 	}
 	c.pos = e.Position
 	return nil
@@ -246,18 +251,34 @@ func (c *Catalog) Schemes(plan domain.PlanID) []AdoptedScheme {
 	return slices.Clone(c.schemes[plan])
 }
 
+// PublishedScorecard is a publication of a year's scorecards of one kind.
+type PublishedScorecard struct {
+	domain.ScorecardPublished
+	EventID    uuid.UUID
+	RecordedAt time.Time
+	Actor      string
+}
+
+// Published returns a plan's published scorecards, in publication order.
+func (c *Catalog) Published(plan domain.PlanID) []PublishedScorecard {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return slices.Clone(c.published[plan])
+}
+
 type catalogState struct {
-	Pos     uint64
-	Schemes map[domain.PlanID][]AdoptedScheme
-	Plans   map[domain.PlanID]*domain.Plan
-	Tasks   map[TaskKey]*domain.Task
-	Units   map[domain.UnitID]*domain.Unit
+	Pos       uint64
+	Schemes   map[domain.PlanID][]AdoptedScheme
+	Published map[domain.PlanID][]PublishedScorecard
+	Plans     map[domain.PlanID]*domain.Plan
+	Tasks     map[TaskKey]*domain.Task
+	Units     map[domain.UnitID]*domain.Unit
 }
 
 func (c *Catalog) encode(enc *gob.Encoder) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return enc.Encode(catalogState{c.pos, c.schemes, c.plans, c.tasks, c.units})
+	return enc.Encode(catalogState{c.pos, c.schemes, c.published, c.plans, c.tasks, c.units})
 }
 
 func (c *Catalog) decode(dec *gob.Decoder) error {
@@ -270,6 +291,7 @@ func (c *Catalog) decode(dec *gob.Decoder) error {
 	defer c.mu.Unlock()
 	c.pos, c.plans, c.tasks, c.units = s.Pos, orEmpty(s.Plans, fresh.plans), orEmpty(s.Tasks, fresh.tasks), orEmpty(s.Units, fresh.units)
 	c.schemes = orEmpty(s.Schemes, fresh.schemes)
+	c.published = orEmpty(s.Published, fresh.published)
 	return nil
 }
 

@@ -1,10 +1,12 @@
 package projections
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"taskledger/domain"
+	"taskledger/eventstore"
 	"taskledger/projections/scoring"
 )
 
@@ -116,4 +118,27 @@ func (v *Views) Scorecards(plan domain.PlanID, year int, kind scoring.Kind, sche
 		return scoring.Result{}, fmt.Errorf("scorecards %d (%s): %w", year, kind, err)
 	}
 	return res, nil
+}
+
+// ScorecardsAt computes a year's scorecards as the ledger stood at a log
+// position, judged at asOf: the read models are built from the events at or
+// before position that were recorded by asOf. The same position, asOf and
+// scheme always give byte-identical results, which is what makes a
+// published scorecard checkable later.
+func ScorecardsAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, plan domain.PlanID, year int, kind scoring.Kind, schemeID string, schemeVersion int, position uint64, asOf time.Time) (scoring.Result, error) {
+	v, err := BuildAt(ctx, s, reg, cfg, Cut{Position: position, Time: asOf})
+	if err != nil {
+		return scoring.Result{}, err
+	}
+	return v.Scorecards(plan, year, kind, schemeID, schemeVersion, asOf)
+}
+
+// Reproduce recomputes a published scorecard at the cut it was published
+// at, and reports whether its digest still matches.
+func Reproduce(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, p PublishedScorecard) (scoring.Result, bool, error) {
+	res, err := ScorecardsAt(ctx, s, reg, cfg, p.Plan, p.Year, scoring.Kind(p.Kind), p.Scheme, p.SchemeVersion, p.AsOfPosition, p.AsOf)
+	if err != nil {
+		return scoring.Result{}, false, err
+	}
+	return res, res.Digest() == p.Digest, nil
 }

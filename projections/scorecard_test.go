@@ -62,3 +62,48 @@ func TestScorecardsFromReadModelsAndAsOf(t *testing.T) {
 		t.Fatal("an unknown scheme was accepted")
 	}
 }
+
+func TestPublishedScorecardReproducesAndLaterChangesShow(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	keys := scenario(t, s)
+	reg := domain.DefaultRegistry()
+	head, _ := s.Head(ctx)
+	asOf := ledgertest.Shanghai(2026, time.January, 31, 23)
+	res, err := projections.ScorecardsAt(ctx, s, reg, projections.Config{}, "p", 2025, scoring.KindBureau, "", 0, head, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ledgertest.New(t, s, ledgertest.Shanghai(2026, time.January, 5, 9))
+	def := scoring.Default()
+	b.Do(domain.AdoptScheme{Plan: "p", Scheme: def.ID, Version: def.Version, Year: 2025, Document: def.Canonical()}, "committee")
+	b.Do(domain.PublishScorecard{Plan: "p", Year: 2025, Kind: "bureau", Scheme: res.Scheme, SchemeVersion: res.SchemeVersion, AsOfPosition: head, AsOf: asOf, Digest: res.Digest()}, "committee")
+	// Later, the support obligation's milestone is found to have slipped.
+	b.Do(domain.RecordSlip{ObligationKey: keys[3], Milestone: "m1"}, "system")
+
+	v, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := v.Catalog.Published("p")
+	if len(pubs) != 1 || pubs[0].Digest != res.Digest() {
+		t.Fatalf("published scorecards %+v", pubs)
+	}
+	again, ok, err := projections.Reproduce(ctx, s, reg, projections.Config{}, pubs[0])
+	if err != nil || !ok {
+		t.Fatalf("the published scorecard does not reproduce: ok %v, err %v", ok, err)
+	}
+	now, err := v.Scorecards("p", 2025, scoring.KindBureau, "", 0, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := scoring.Diff(again, now)
+	if len(changes) == 0 {
+		t.Fatal("a slip recorded after publication shows no difference")
+	}
+	for _, c := range changes {
+		if c.Unit != "" && c.Unit != "bureau.eco" {
+			t.Fatalf("a change for %s, which nothing touched: %+v", c.Unit, c)
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // snapshotFormat changes whenever a model's encoded state changes shape; a
 // snapshot of another format is ignored and the model rebuilt from the log.
-const snapshotFormat = 2
+const snapshotFormat = 3
 
 type snapshotHeader struct {
 	Format int

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"time"
+
+	"taskledger/command"
+	"taskledger/projections"
 
 	"taskledger/domain"
 	"taskledger/internal/termtable"
@@ -20,6 +24,9 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	unit := fs.String("unit", "", "explain one unit's card line by line")
 	cf := addCutFlags(fs)
 	format := formatFlag(fs, "table", "json", "csv")
+	publish := fs.Bool("publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
+	check := fs.Bool("check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
+	actor := fs.String("actor", "committee", "who publishes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +60,15 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	asOf := a.now()
 	if !cut.Time.IsZero() {
 		asOf = cut.Time
+	}
+	if *check {
+		if cut.Position > 0 || !cut.Time.IsZero() {
+			return fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
+		}
+		return checkPublished(ctx, a, l, v, domain.PlanID(*plan), *year, k)
+	}
+	if *publish {
+		return publishScorecard(ctx, a, l, v, domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf, *actor)
 	}
 	res, err := v.Scorecards(domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf)
 	if err != nil {
@@ -115,4 +131,83 @@ func parseSchemeRef(s string) (string, int, error) {
 		}
 	}
 	return s, 0, nil
+}
+
+// publishScorecard records a year's scorecards of one kind as published,
+// computed at the current head of the log.
+func publishScorecard(ctx context.Context, a *app, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind, schemeID string, schemeVersion int, asOf time.Time, actor string) error {
+	scheme, err := v.SchemeFor(plan, year, schemeID, schemeVersion)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	if _, adopted := v.Catalog.Plan(plan); adopted {
+		p, _ := v.Catalog.Plan(plan)
+		if _, ok := p.Scheme(scheme.ID, scheme.Version); !ok {
+			cmd := domain.AdoptScheme{Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: year, Document: scheme.Canonical()}
+			meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("adopt:%s:%s:%d:%d", plan, scheme.ID, scheme.Version, year)}
+			if _, err := command.Dispatch(ctx, l.handler, cmd, meta); err != nil {
+				return fmt.Errorf("adopt scheme %s v%d: %w", scheme.ID, scheme.Version, err)
+			}
+			fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", scheme.ID, scheme.Version, year)
+		}
+	}
+	head, err := l.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := projections.ScorecardsAt(ctx, l.store, l.registry, projections.Config{}, plan, year, k, scheme.ID, scheme.Version, head, asOf)
+	if err != nil {
+		return err
+	}
+	cmd := domain.PublishScorecard{Plan: plan, Year: year, Kind: string(k), Scheme: res.Scheme, SchemeVersion: res.SchemeVersion, AsOfPosition: head, AsOf: asOf, Digest: res.Digest()}
+	meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("publish:%s:%d:%s:%s", plan, year, k, res.Digest())}
+	out, err := command.Dispatch(ctx, l.handler, cmd, meta)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
+		year, k, len(res.Cards), head, asOf.In(domain.Shanghai()).Format(time.RFC3339), res.Digest(), out.Position)
+	return nil
+}
+
+// checkPublished recomputes the latest published result at its cut and
+// compares it with the published digest and with the result computed now
+// from the whole ledger at the same evaluation instant.
+func checkPublished(ctx context.Context, a *app, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind) error {
+	var latest *projections.PublishedScorecard
+	for _, p := range v.Catalog.Published(plan) {
+		if p.Year == year && p.Kind == string(k) {
+			latest = &p
+		}
+	}
+	if latest == nil {
+		return fmt.Errorf("no %d %s scorecards were published for plan %s: %w", year, k, plan, domain.ErrNotFound)
+	}
+	then, ok, err := projections.Reproduce(ctx, l.store, l.registry, projections.Config{}, *latest)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("the scorecards published at position %d (event %s) do NOT reproduce: digest %s recorded, %s recomputed", latest.AsOfPosition, latest.EventID, latest.Digest, then.Digest())
+	}
+	fmt.Fprintf(a.stdout, "published at position %d by %s: reproduces exactly (digest %s)\n", latest.AsOfPosition, latest.Actor, latest.Digest)
+	// The same year, scheme and evaluation instant, over everything the
+	// ledger holds now: corrections, late reports and findings recorded
+	// since publication show up as differences.
+	asOf := latest.AsOf
+	now, err := v.Scorecards(plan, year, k, latest.Scheme, latest.SchemeVersion, asOf)
+	if err != nil {
+		return err
+	}
+	changes := scoring.Diff(then, now)
+	if len(changes) == 0 {
+		fmt.Fprintln(a.stdout, "recomputed now: no difference")
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "recomputed now, as of %s: %d differences\n", asOf.In(domain.Shanghai()).Format(time.RFC3339), len(changes))
+	for _, c := range changes {
+		fmt.Fprintf(a.stdout, "  %-28s %-14s %s → %s\n", c.Unit, c.Field, c.Old, c.New)
+	}
+	return nil
 }
