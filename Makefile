@@ -28,10 +28,14 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# bench: throughput figures (not part of make test). BENCH_EVENTS scales the
-# store benchmark: tasks × events-per-task.
+# bench: throughput figures (not part of make test). The store benchmark
+# appends BENCH_TASKS × BENCH_PER_TASK events (1M by default) with 32 writers,
+# one and ten events per append; the read-side benchmark fills a demo ledger
+# of about a million events (BENCH_SCALE) and measures rebuild, a year's
+# scorecards from warm read models and an as-of scorecard.
 BENCH_TASKS ?= 20000
 BENCH_PER_TASK ?= 50
+BENCH_SCALE ?= 220
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	@for batch in 1 10; do \
@@ -39,6 +43,10 @@ bench: build
 	  $(BIN) bench --store $$dir/ledger --tasks $(BENCH_TASKS) --events-per-task $(BENCH_PER_TASK) --writers 32 --batch $$batch; \
 	  rm -rf $$dir; \
 	done
+	@dir=$$(mktemp -d); \
+	$(BIN) demo --store $$dir/ledger --scale $(BENCH_SCALE) >/dev/null && \
+	$(BIN) bench-read --store $$dir/ledger --runs 3; \
+	rm -rf $$dir
 
 # soak: long crash, fuzz and load runs, outside make test.
 soak:
