@@ -14,10 +14,13 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/taskledger
 
 # run: build, open the embedded demo ledger (importing the bundled Chifeng
-# plan when it is empty) and report what it holds.
+# plan and recording a clearly labelled SIMULATED year when it is empty) and
+# report what it holds.
 run: build
 	@mkdir -p $(DEMO)
-	$(BIN) demo --store $(DEMO) --plan $(PLAN)
+	@if $(BIN) status --store $(DEMO) | grep -q "the ledger is empty"; then $(BIN) demo --store $(DEMO); fi
+	$(BIN) status --store $(DEMO)
+	$(BIN) scorecard --store $(DEMO) --year 2025 --as-of 2026-01-31
 
 # test: the whole suite, as CI runs it.
 test: vet
