@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/eventstore/bolt"
@@ -80,7 +81,7 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	reg := domain.DefaultRegistry()
 	counts := map[string]int{}
 	streams := map[string]struct{}{}
-	var total int
+	var total, simulated int
 	var after uint64
 	for {
 		batch, err := s.ReadAll(ctx, after, 4096)
@@ -96,6 +97,9 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 				return fmt.Errorf("position %d: %w %q", e.Position, domain.ErrUnknownEventType, e.Type)
 			}
 			counts[e.Type]++
+			if strings.HasPrefix(e.Actor, demo.ActorPrefix) {
+				simulated++
+			}
 			streams[e.Stream] = struct{}{}
 			total++
 		}
@@ -105,6 +109,9 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	if total == 0 {
 		fmt.Fprintln(a.stdout, "the ledger is empty")
 		return nil
+	}
+	if simulated > 0 {
+		fmt.Fprintf(a.stdout, "NOTE: %d of these events are SIMULATED demo activity (actors %q…, notes %q…), not real reports\n", simulated, demo.ActorPrefix, demo.NotePrefix)
 	}
 	types := make([]string, 0, len(counts))
 	for t := range counts {
