@@ -47,17 +47,15 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	perTask := fs.Int("events-per-task", 10, "events appended to each stream")
 	batch := fs.Int("batch", 1, "events per append")
 	writers := fs.Int("writers", 32, "concurrent writers")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profile := profileFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *profile != "" {
-		stop, err := startProfile(*profile)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stop, err := profile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	switch {
 	case *store == "":
 		return fmt.Errorf("%w: --store is required (a new directory, or memory)", errUsage)

@@ -30,17 +30,15 @@ func runBenchRead(ctx context.Context, a *app, args []string) error {
 	plan := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
 	year := fs.Int("year", 2025, "the assessment year to score")
 	runs := fs.Int("runs", 5, "repetitions of each measurement (medians are reported)")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profile := profileFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *profile != "" {
-		stop, err := startProfile(*profile)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stop, err := profile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *runs < 1 {
 		return fmt.Errorf("%w: --runs must be at least 1", errUsage)
 	}

@@ -124,3 +124,39 @@ func checkFormat(got string, choices ...string) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// openAt opens the ledger a --store value names and builds its read models
+// at the cut the flags give. It returns the moment reads are judged at: the
+// cut's time, or now. The caller closes the ledger.
+func openAt(ctx context.Context, a *app, store string, cf *cutFlags) (*ledger, *projections.Views, time.Time, error) {
+	cut, err := cf.cut()
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	l, err := openLedger(store)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	v, err := l.views(ctx, cut, quietLogger(a))
+	if err != nil {
+		l.Close()
+		return nil, nil, time.Time{}, err
+	}
+	at := a.now()
+	if !cut.Time.IsZero() {
+		at = cut.Time
+	}
+	return l, v, at, nil
+}
+
+// profileFlag adds --cpuprofile to fs; the returned function starts the
+// profile when the flag was given and returns the function that stops it.
+func profileFlag(fs *flag.FlagSet) func() (func(), error) {
+	path := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	return func() (func(), error) {
+		if *path == "" {
+			return func() {}, nil
+		}
+		return startProfile(*path)
+	}
+}

@@ -100,26 +100,14 @@ func runObligations(ctx context.Context, a *app, args []string) error {
 	if err := checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
-	cut, err := cf.cut()
-	if err != nil {
-		return err
-	}
-	l, err := openLedger(*store)
+	l, v, now, err := openAt(ctx, a, *store, cf)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, err := l.views(ctx, cut, quietLogger(a))
-	if err != nil {
-		return err
-	}
 	u, err := v.Catalog.ResolveUnit(*unit)
 	if err != nil {
 		return err
-	}
-	now := a.now()
-	if !cut.Time.IsZero() {
-		now = cut.Time
 	}
 	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: *status}, now, v.Config.YellowDays)
 	if *format == "json" {

@@ -44,27 +44,15 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	cut, err := cf.cut()
-	if err != nil {
-		return err
+	if *check && (cf.position > 0 || cf.asOf != "") {
+		return fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
 	}
-	l, err := openLedger(*store)
+	l, v, asOf, err := openAt(ctx, a, *store, cf)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, err := l.views(ctx, cut, quietLogger(a))
-	if err != nil {
-		return err
-	}
-	asOf := a.now()
-	if !cut.Time.IsZero() {
-		asOf = cut.Time
-	}
 	if *check {
-		if cut.Position > 0 || !cut.Time.IsZero() {
-			return fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
-		}
 		return checkPublished(ctx, a, l, v, domain.PlanID(*plan), *year, k)
 	}
 	if *publish {
