@@ -236,7 +236,7 @@ func assignOutcomes(cands []*msSim) {
 	quotas := []struct {
 		out  outcome
 		frac float64
-	}{{grantBefore, 0.10}, {refused, 0.07}, {grantAfter, 0.06}, {lateClaim, 0.08}, {slipOnly, 0.12}}
+	}{{grantBefore, 0.08}, {refused, 0.03}, {grantAfter, 0.03}, {lateClaim, 0.04}, {slipOnly, 0.04}}
 	n := len(cands)
 	budget := n - (n+1)/2
 	i := 0
