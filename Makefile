@@ -6,25 +6,30 @@ PLAN      := examples/chifeng-air-quality-plan.txt
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet bench soak fuzz clean
+.PHONY: all build run test vet bench soak fuzz clean clientcheck-deps
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/taskledger
 
-# run: build, open the embedded demo ledger (importing the bundled Chifeng
-# plan and recording a clearly labelled SIMULATED year when it is empty) and
-# report what it holds.
+# run: build, open the embedded demo ledger in ./data/demo (importing the
+# bundled Chifeng plan and recording a clearly labelled SIMULATED year when it
+# is empty) and serve the GraphQL API on localhost:8080; the first start
+# prints one login token per role.
 run: build
 	@mkdir -p $(DEMO)
-	@if $(BIN) status --store $(DEMO) | grep -q "the ledger is empty"; then $(BIN) demo --store $(DEMO); fi
-	$(BIN) status --store $(DEMO)
-	$(BIN) scorecard --store $(DEMO) --year 2025 --as-of 2026-01-31
+	$(BIN) serve --demo --store $(DEMO) --plan $(PLAN)
 
 # test: the whole suite, as CI runs it.
-test: vet
+test: vet clientcheck-deps
 	$(GO) test -race -count=1 ./...
+
+# clientcheck-deps: graphql-js for the outside-client schema check
+# (graphql/clientcheck); without npm that check says so and is skipped.
+clientcheck-deps:
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix graphql/clientcheck --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the GraphQL outside-client check will be skipped"; fi
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

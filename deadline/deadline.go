@@ -16,7 +16,8 @@ import (
 	"taskledger/domain"
 )
 
-// Actor is the actor of the events the watcher records.
+// Actor is the actor of the events the watcher records, unless WithActor
+// says otherwise.
 const Actor = "system"
 
 // Source lists the obligations to check. The obligations read model is one.
@@ -29,6 +30,7 @@ type Watcher struct {
 	h      *command.Handler
 	source Source
 	logger *slog.Logger
+	actor  string
 }
 
 // New returns a watcher that finds candidates in source and records slips
@@ -37,7 +39,15 @@ func New(h *command.Handler, source Source, logger *slog.Logger) *Watcher {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Watcher{h: h, source: source, logger: logger}
+	return &Watcher{h: h, source: source, logger: logger, actor: Actor}
+}
+
+// WithActor makes the watcher record its slips as actor: a demo ledger's
+// watcher records as "demo:system", so that even the slips the live clock
+// finds in simulated activity are marked simulated.
+func (w *Watcher) WithActor(actor string) *Watcher {
+	w.actor = actor
+	return w
 }
 
 // Outcome reports one tick.
@@ -58,7 +68,7 @@ func (w *Watcher) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 			m, _ := ob.Milestone(ms)
 			cmd := domain.RecordSlip{ObligationKey: ob.Key, Milestone: ms}
 			meta := domain.Meta{
-				Actor: Actor,
+				Actor: w.actor,
 				Now:   now,
 				// The due date is part of the key: after an extension the
 				// same milestone can slip again, at its new date.

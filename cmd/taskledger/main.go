@@ -37,6 +37,8 @@ type subcommand struct {
 func subcommands() []subcommand {
 	return []subcommand{
 		{"version", "print the build version", runVersion},
+		{"serve", "serve the GraphQL API (--demo: with a simulated year)", runServe},
+		{"token", "make and list API tokens (token create | token list)", runToken},
 		{"status", "open a ledger and report what it holds", runStatus},
 		{"plan", "work with plan documents (plan parse FILE)", func(ctx context.Context, a *app, args []string) error {
 			return runPlan(ctx, args, a.stdout, a.stderr)

@@ -1,0 +1,90 @@
+// Package auth holds the GraphQL API's roles, the principal a request acts
+// as, and the bearer tokens that name principals.
+//
+// A token is shown once, when it is made; the ledger keeps only its SHA-256
+// hash, in a JSON file (DIR/tokens.json, mode 0600, replaced atomically) or
+// in memory for throwaway ledgers. A file-backed Tokens rereads the file
+// when it changes, so `taskledger token create` works while a server runs.
+package auth
+
+import (
+	"fmt"
+	"strings"
+
+	"taskledger/domain"
+)
+
+// Role is what a principal may do. See docs/graphql.md for the matrix.
+type Role string
+
+// The roles.
+const (
+	// Coordinator is the plan office: imports plans, assigns and withdraws
+	// responsibilities, decides extensions, records indicators.
+	Coordinator Role = "coordinator"
+	// Bureau is a city department (市直部门) acting for its own unit.
+	Bureau Role = "bureau"
+	// County is a county government (旗县区人民政府) acting for its own unit.
+	County Role = "county"
+	// Inspector (督查) reads everything, records findings and verifies or
+	// rejects completion claims.
+	Inspector Role = "inspector"
+	// Committee is the assessment committee: adopts scoring schemes,
+	// computes and publishes scorecards.
+	Committee Role = "committee"
+	// Public is anyone without a token: published scorecards only.
+	Public Role = "public"
+)
+
+// Roles lists the roles a token can carry, in a fixed order.
+func Roles() []Role { return []Role{Coordinator, Bureau, County, Inspector, Committee} }
+
+// ParseRole parses a token role, ignoring case and surrounding space.
+// Public is not a token role: it is what a request without a token acts as.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range Roles() {
+		if r == known {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("role %q is not one of coordinator, bureau, county, inspector, committee", s)
+}
+
+// UnitBound reports whether the role acts for one unit (bureau, county).
+func (r Role) UnitBound() bool { return r == Bureau || r == County }
+
+// Principal is who a request acts as.
+type Principal struct {
+	// TokenID identifies the token (not secret); empty for Public.
+	TokenID string
+	// Role is what the principal may do.
+	Role Role
+	// Unit is the unit a bureau or county token acts for.
+	Unit domain.UnitID
+	// Name is a human-readable label of the token's holder.
+	Name string
+}
+
+// Anonymous is the principal of a request without a token.
+func Anonymous() Principal { return Principal{Role: Public, Name: "public"} }
+
+// Authenticated reports whether the principal came from a token.
+func (p Principal) Authenticated() bool { return p.Role != Public && p.Role != "" }
+
+// Actor is what events record as the principal: "name#tokenid".
+func (p Principal) Actor() string {
+	if !p.Authenticated() {
+		return "public"
+	}
+	return p.Name + "#" + p.TokenID
+}
+
+// DefaultName is the name a token gets when none is given: the role, and
+// the unit for unit-bound roles ("county@county.ningcheng").
+func DefaultName(r Role, unit domain.UnitID) string {
+	if unit != "" {
+		return string(r) + "@" + string(unit)
+	}
+	return string(r)
+}

@@ -1,0 +1,572 @@
+package graphql
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	gql "github.com/graph-gophers/graphql-go"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/projections"
+)
+
+// root resolves the Query, Mutation and Subscription root fields.
+type root struct{ s *Server }
+
+// Ledger resolves ledger.
+func (r *root) Ledger() *ledgerResolver { return &ledgerResolver{s: r.s} }
+
+// Me resolves me.
+func (r *root) Me(ctx context.Context) *principalResolver {
+	return &principalResolver{s: r.s, p: principalOf(ctx)}
+}
+
+// Plan resolves plan.
+func (r *root) Plan(ctx context.Context, args struct{ ID *gql.ID }) (*planResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	id, err := r.s.plan((*string)(args.ID))
+	if err != nil {
+		if ae, ok := err.(*apiError); ok && ae.code == CodeNotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	p, ok := r.s.views.Catalog.Plan(id)
+	if !ok {
+		return nil, nil
+	}
+	return &planResolver{s: r.s, p: p}, nil
+}
+
+// Plans resolves plans.
+func (r *root) Plans(ctx context.Context) ([]*planResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	var out []*planResolver
+	for _, p := range r.s.views.Catalog.Plans() {
+		out = append(out, &planResolver{s: r.s, p: p})
+	}
+	return out, nil
+}
+
+type taskFilterInput struct {
+	Plan   *gql.ID
+	Unit   *gql.ID
+	Search *string
+}
+
+// Tasks resolves tasks.
+func (r *root) Tasks(ctx context.Context, args struct{ Filter *taskFilterInput }) ([]*taskResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	f := args.Filter
+	if f == nil {
+		f = &taskFilterInput{}
+	}
+	plan, err := r.s.plan((*string)(f.Plan))
+	if err != nil {
+		return nil, err
+	}
+	var holds map[domain.TaskNo]bool
+	if f.Unit != nil {
+		u, err := r.s.resolveUnit(string(*f.Unit))
+		if err != nil {
+			return nil, err
+		}
+		holds = map[domain.TaskNo]bool{}
+		for _, v := range r.s.views.Obligations.Views(projections.Filter{Unit: u, Plan: plan}, r.s.now(), r.s.views.Config.YellowDays) {
+			holds[v.Task] = true
+		}
+	}
+	var out []*taskResolver
+	for _, t := range r.s.views.Catalog.Tasks(plan) {
+		if holds != nil && !holds[t.No] {
+			continue
+		}
+		if f.Search != nil && *f.Search != "" {
+			q := *f.Search
+			if !strings.Contains(t.Title, q) && !strings.Contains(t.Chapter, q) && !strings.Contains(t.Text, q) {
+				continue
+			}
+		}
+		out = append(out, &taskResolver{s: r.s, t: t})
+	}
+	return out, nil
+}
+
+// Task resolves task.
+func (r *root) Task(ctx context.Context, args struct {
+	Number int32
+	Plan   *gql.ID
+}) (*taskResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	plan, err := r.s.plan((*string)(args.Plan))
+	if err != nil {
+		return nil, err
+	}
+	t, ok := r.s.views.Catalog.Task(plan, domain.TaskNo(args.Number))
+	if !ok {
+		return nil, nil
+	}
+	return &taskResolver{s: r.s, t: t}, nil
+}
+
+// Units resolves units.
+func (r *root) Units(ctx context.Context, args struct{ Kind *string }) ([]*unitResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	var out []*unitResolver
+	for _, u := range r.s.views.Catalog.Units() {
+		if args.Kind != nil && !strings.EqualFold(string(u.Kind), *args.Kind) {
+			continue
+		}
+		out = append(out, &unitResolver{s: r.s, u: u})
+	}
+	return out, nil
+}
+
+// Unit resolves unit.
+func (r *root) Unit(ctx context.Context, args struct{ ID gql.ID }) (*unitResolver, error) {
+	if _, err := authorize(ctx, actReadCatalog); err != nil {
+		return nil, err
+	}
+	u, err := r.s.views.Catalog.ResolveUnit(string(args.ID))
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &unitResolver{s: r.s, u: u}, nil
+}
+
+// resolveUnit finds a unit by id, name or alias and returns its id.
+func (s *Server) resolveUnit(ref string) (domain.UnitID, error) {
+	u, err := s.views.Catalog.ResolveUnit(ref)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// pageSize checks a first argument.
+func (s *Server) pageSize(first int32) (int, error) {
+	n := int(first)
+	if n < 1 || n > s.limits.MaxPage {
+		return 0, invalidf("first must be between 1 and %d, not %d", s.limits.MaxPage, n)
+	}
+	return n, nil
+}
+
+// viewsAt returns read models as recorded by asOf and the instant to
+// evaluate them at: the live models and now when asOf is nil or not in the
+// past, otherwise models built from the log up to asOf (cached while the
+// log head is unchanged).
+func (s *Server) viewsAt(ctx context.Context, asOf *gql.Time) (*projections.Views, time.Time, error) {
+	now := s.now()
+	if asOf == nil || asOf.Time.IsZero() {
+		return s.views, now, nil
+	}
+	at := asOf.Time
+	if !at.Before(now) {
+		return s.views, at, nil
+	}
+	head, err := s.store.Head(ctx)
+	if err != nil {
+		return nil, at, err
+	}
+	v, err := s.caches.views.get(cutKey{at: at.UnixNano(), head: head}, func() (*projections.Views, error) {
+		return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, projections.Cut{Time: at})
+	})
+	return v, at, err
+}
+
+type obligationsArgs struct {
+	Unit      *gql.ID
+	Status    *string
+	DueBefore *Date
+	AsOf      *gql.Time
+	Plan      *gql.ID
+	Task      *int32
+	First     int32
+	After     *string
+}
+
+type obligationPage struct {
+	items []*obligationResolver
+	next  *string
+	total int
+	asOf  time.Time
+}
+
+func (p *obligationPage) Items() []*obligationResolver { return p.items }
+func (p *obligationPage) NextCursor() *string          { return p.next }
+func (p *obligationPage) Total() int32                 { return int32(p.total) }
+func (p *obligationPage) AsOf() gql.Time               { return gql.Time{Time: p.asOf} }
+
+// cursorKey orders obligation views as Obligations.Views sorts them: by next
+// due date, nothing owed last, then stream.
+func cursorKey(v projections.ObligationView) string {
+	due := "9999-12-32"
+	if !v.NextDue.IsZero() {
+		due = v.NextDue.String()
+	}
+	return due + "|" + v.Stream
+}
+
+// Obligations resolves obligations.
+func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligationPage, error) {
+	p, err := authorize(ctx, actReadObligations)
+	if err != nil {
+		return nil, err
+	}
+	first, err := r.s.pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	var f projections.Filter
+	if args.Unit != nil {
+		if f.Unit, err = r.s.resolveUnit(string(*args.Unit)); err != nil {
+			if errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound() {
+				return nil, newError(CodeForbidden, "a %s token acts only for unit %s", p.Role, p.Unit)
+			}
+			return nil, err
+		}
+	}
+	if f.Unit, err = ownUnit(p, actReadObligations, f.Unit); err != nil {
+		return nil, err
+	}
+	if args.Plan != nil {
+		if f.Plan, err = r.s.plan((*string)(args.Plan)); err != nil {
+			return nil, err
+		}
+	}
+	if args.Task != nil {
+		if f.Task = domain.TaskNo(*args.Task); f.Task <= 0 {
+			return nil, invalidf("task must be positive")
+		}
+		if f.Plan == "" {
+			if f.Plan, err = r.s.plan(nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if args.Status != nil {
+		f.Status = strings.ToLower(*args.Status)
+	}
+	if args.DueBefore != nil {
+		f.DueBefore = args.DueBefore.Date
+	}
+	after := ""
+	if args.After != nil && *args.After != "" {
+		b, err := base64.RawURLEncoding.DecodeString(*args.After)
+		if err != nil || !strings.HasPrefix(string(b), "o1|") {
+			return nil, invalidf("after is not a cursor this API returned")
+		}
+		after = strings.TrimPrefix(string(b), "o1|")
+	}
+	views, at, err := r.s.viewsAt(ctx, args.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	all := views.Obligations.Views(f, at, views.Config.YellowDays)
+	start := 0
+	if after != "" {
+		start = sort.Search(len(all), func(i int) bool { return cursorKey(all[i]) > after })
+	}
+	page := &obligationPage{total: len(all), asOf: at}
+	end := min(start+first, len(all))
+	for _, v := range all[start:end] {
+		page.items = append(page.items, &obligationResolver{s: r.s, cat: views.Catalog, v: v})
+	}
+	if end < len(all) && end > start {
+		c := base64.RawURLEncoding.EncodeToString([]byte("o1|" + cursorKey(all[end-1])))
+		page.next = &c
+	}
+	return page, nil
+}
+
+type auditArgs struct {
+	Task   *int32
+	Unit   *gql.ID
+	Stream *string
+	Plan   *gql.ID
+	From   *gql.Time
+	To     *gql.Time
+	AsOf   *gql.Time
+	First  int32
+	After  *Position
+}
+
+type auditTrail struct {
+	events []*eventResolver
+	next   *Position
+	intact bool
+}
+
+func (a *auditTrail) Events() []*eventResolver { return a.events }
+func (a *auditTrail) NextCursor() *Position    { return a.next }
+func (a *auditTrail) Intact() bool             { return a.intact }
+
+// AuditTrail resolves auditTrail.
+func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, error) {
+	p, err := authorize(ctx, actReadAudit)
+	if err != nil {
+		return nil, err
+	}
+	first, err := r.s.pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	given := 0
+	for _, set := range []bool{args.Task != nil, args.Unit != nil, args.Stream != nil} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, invalidf("give exactly one of task, unit and stream")
+	}
+	var after uint64
+	if args.After != nil {
+		after = uint64(*args.After)
+	}
+	var positions []uint64
+	var streamEvents []domain.Event
+	switch {
+	case args.Task != nil:
+		if p.Role.UnitBound() {
+			return nil, newError(CodeForbidden, "a %s token may read the audit trail of its own unit or its own obligations, not of a whole task", p.Role)
+		}
+		plan, err := r.s.plan((*string)(args.Plan))
+		if err != nil {
+			return nil, err
+		}
+		positions = r.s.views.Audit.TaskPositions(plan, domain.TaskNo(*args.Task))
+	case args.Unit != nil:
+		u, err := r.s.resolveUnit(string(*args.Unit))
+		if err != nil && !(errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound()) {
+			return nil, err
+		}
+		if u, err = ownUnit(p, actReadAudit, u); err != nil {
+			return nil, err
+		}
+		positions = r.s.views.Audit.UnitPositions(u)
+	default:
+		ref, err := domain.ParseStream(*args.Stream)
+		if err != nil {
+			return nil, err
+		}
+		if p.Role.UnitBound() && ref.Unit != p.Unit {
+			return nil, newError(CodeForbidden, "a %s token may read only streams of its own unit %s", p.Role, p.Unit)
+		}
+		streamEvents, err = r.s.store.ReadStream(ctx, *args.Stream, eventstore.Forwards, 1, 0)
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return nil, newError(CodeNotFound, "stream %s has no events", *args.Stream)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	keep := func(e *domain.Event) bool {
+		if e.Position <= after {
+			return false
+		}
+		if args.AsOf != nil && e.RecordedAt.After(args.AsOf.Time) {
+			return false
+		}
+		eff := e.EffectiveAt
+		if eff.IsZero() {
+			eff = e.RecordedAt
+		}
+		if args.From != nil && eff.Before(args.From.Time) {
+			return false
+		}
+		if args.To != nil && eff.After(args.To.Time) {
+			return false
+		}
+		return true
+	}
+	var got []domain.Event
+	more := false
+	collect := func(e domain.Event) bool {
+		if !keep(&e) {
+			return true
+		}
+		if len(got) == first {
+			more = true
+			return false
+		}
+		got = append(got, e)
+		return true
+	}
+	if streamEvents != nil {
+		for _, e := range streamEvents {
+			if !collect(e) {
+				break
+			}
+		}
+	} else if err := r.s.readPositions(ctx, positions, after, collect); err != nil {
+		return nil, err
+	}
+	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got)}
+	if more && len(got) > 0 {
+		n := Position(got[len(got)-1].Position)
+		trail.next = &n
+	}
+	return trail, nil
+}
+
+// readPositions reads the events at the given ascending positions beyond
+// after, in runs of consecutive positions, until visit returns false.
+func (s *Server) readPositions(ctx context.Context, positions []uint64, after uint64, visit func(domain.Event) bool) error {
+	i := sort.Search(len(positions), func(i int) bool { return positions[i] > after })
+	for i < len(positions) {
+		j := i + 1
+		for j < len(positions) && positions[j] == positions[j-1]+1 && j-i < 512 {
+			j++
+		}
+		batch, err := s.store.ReadAll(ctx, positions[i]-1, j-i)
+		if err != nil {
+			return err
+		}
+		want := map[uint64]bool{}
+		for _, p := range positions[i:j] {
+			want[p] = true
+		}
+		for _, e := range batch {
+			if want[e.Position] && !visit(e) {
+				return nil
+			}
+		}
+		i = j
+	}
+	return nil
+}
+
+// intact checks events' hashes and, for consecutive versions of a stream,
+// their links.
+func intact(events []domain.Event) bool {
+	last := map[string]domain.Event{}
+	for _, e := range events {
+		if e.Verify() != nil {
+			return false
+		}
+		if e.Version == 1 && !e.PrevHash.IsZero() {
+			return false
+		}
+		if prev, ok := last[e.Stream]; ok && prev.Version+1 == e.Version && prev.Hash != e.PrevHash {
+			return false
+		}
+		last[e.Stream] = e
+	}
+	return true
+}
+
+type eventPage struct {
+	events []*eventResolver
+	end    uint64
+	more   bool
+}
+
+func (p *eventPage) Events() []*eventResolver { return p.events }
+func (p *eventPage) EndPosition() Position    { return Position(p.end) }
+func (p *eventPage) HasMore() bool            { return p.more }
+
+// Events resolves events.
+func (r *root) Events(ctx context.Context, args struct {
+	After *Position
+	Types *[]string
+	First int32
+}) (*eventPage, error) {
+	if _, err := authorize(ctx, actReadEvents); err != nil {
+		return nil, err
+	}
+	first, err := r.s.pageSize(args.First)
+	if err != nil {
+		return nil, err
+	}
+	types := map[string]bool{}
+	if args.Types != nil {
+		for _, t := range *args.Types {
+			if _, ok := r.s.reg.Version(t); !ok {
+				return nil, invalidf("%q is not an event type", t)
+			}
+			types[t] = true
+		}
+	}
+	var after uint64
+	if args.After != nil {
+		after = uint64(*args.After)
+	}
+	head, err := r.s.store.Head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page := &eventPage{end: after}
+	var got []domain.Event
+	scanned := 0
+scan:
+	for scanned < r.s.limits.MaxScanEvents && page.end < head {
+		batch, err := r.s.store.ReadAll(ctx, page.end, min(1024, r.s.limits.MaxScanEvents-scanned))
+		if err != nil {
+			return nil, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, e := range batch {
+			scanned++
+			page.end = e.Position
+			if len(types) == 0 || types[e.Type] {
+				got = append(got, e)
+				if len(got) == first {
+					break scan
+				}
+			}
+		}
+	}
+	page.events = r.s.eventList(got)
+	page.more = page.end < head
+	return page, nil
+}
+
+// describe summarises a recorded command result for MutationResult.summary.
+func describe(events []domain.Event, duplicate bool) string {
+	if len(events) == 0 {
+		return "nothing recorded: the ledger already says this"
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, e := range events {
+		if counts[e.Type] == 0 {
+			order = append(order, e.Type)
+		}
+		counts[e.Type]++
+	}
+	parts := make([]string, len(order))
+	for i, t := range order {
+		parts[i] = fmt.Sprintf("%s ×%d", t, counts[t])
+		if counts[t] == 1 {
+			parts[i] = t
+		}
+	}
+	verb := "recorded"
+	if duplicate {
+		verb = "already recorded by the first attempt"
+	}
+	return verb + ": " + strings.Join(parts, ", ")
+}

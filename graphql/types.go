@@ -1,0 +1,383 @@
+package graphql
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	gql "github.com/graph-gophers/graphql-go"
+
+	"taskledger/domain"
+	"taskledger/graphql/auth"
+	"taskledger/projections"
+)
+
+// demoActorPrefix marks the actors of simulated events (package demo).
+const demoActorPrefix = "demo:"
+
+// ---- events ----
+
+type eventResolver struct {
+	e     domain.Event
+	grace time.Duration
+}
+
+func (s *Server) event(e domain.Event) *eventResolver {
+	return &eventResolver{e: e, grace: s.views.Config.BackdateGrace}
+}
+
+func (s *Server) eventList(events []domain.Event) []*eventResolver {
+	out := make([]*eventResolver, len(events))
+	for i := range events {
+		out[i] = s.event(events[i])
+	}
+	return out
+}
+
+func (r *eventResolver) ID() gql.ID             { return gql.ID(r.e.ID.String()) }
+func (r *eventResolver) Position() Position     { return Position(r.e.Position) }
+func (r *eventResolver) Stream() string         { return r.e.Stream }
+func (r *eventResolver) Version() int32         { return int32(r.e.Version) }
+func (r *eventResolver) Type() string           { return r.e.Type }
+func (r *eventResolver) SchemaVersion() int32   { return int32(r.e.SchemaVersion) }
+func (r *eventResolver) Actor() string          { return r.e.Actor }
+func (r *eventResolver) RecordedAt() gql.Time   { return gql.Time{Time: r.e.RecordedAt} }
+func (r *eventResolver) Payload() string        { return string(r.e.Payload) }
+func (r *eventResolver) Hash() string           { return r.e.Hash.String() }
+func (r *eventResolver) PrevHash() string       { return r.e.PrevHash.String() }
+func (r *eventResolver) CausationID() *gql.ID   { return idOrNil(r.e.CausationID) }
+func (r *eventResolver) CorrelationID() *gql.ID { return idOrNil(r.e.CorrelationID) }
+
+func (r *eventResolver) EffectiveAt() gql.Time {
+	if r.e.EffectiveAt.IsZero() {
+		return gql.Time{Time: r.e.RecordedAt}
+	}
+	return gql.Time{Time: r.e.EffectiveAt}
+}
+
+// Backdated applies the audit index's rule: recorded longer after the
+// moment it speaks of than the grace allows.
+func (r *eventResolver) Backdated() bool {
+	return !r.e.EffectiveAt.IsZero() && r.e.RecordedAt.Sub(r.e.EffectiveAt) > r.grace
+}
+
+func (r *eventResolver) Flags() []string {
+	flags := []string{}
+	if r.Backdated() {
+		flags = append(flags, "backdated")
+	}
+	if strings.HasPrefix(r.e.Actor, demoActorPrefix) {
+		flags = append(flags, "simulated")
+	}
+	if r.e.Verify() != nil {
+		flags = append(flags, "hash_mismatch")
+	}
+	return flags
+}
+
+func idOrNil(id uuid.UUID) *gql.ID {
+	if id == uuid.Nil {
+		return nil
+	}
+	v := gql.ID(id.String())
+	return &v
+}
+
+// ---- ledger and principal ----
+
+type ledgerResolver struct{ s *Server }
+
+func (r *ledgerResolver) Mode() string    { return r.s.cfg.Mode }
+func (r *ledgerResolver) Notice() *string { return strOrNil(r.s.cfg.Notice) }
+func (r *ledgerResolver) Head(ctx context.Context) (Position, error) {
+	h, err := r.s.store.Head(ctx)
+	return Position(h), err
+}
+func (r *ledgerResolver) ViewPosition() Position { return Position(r.s.views.Position()) }
+func (r *ledgerResolver) Now() gql.Time          { return gql.Time{Time: r.s.now()} }
+func (r *ledgerResolver) DefaultPlan() *gql.ID {
+	p, err := r.s.plan(nil)
+	if err != nil {
+		return nil
+	}
+	id := gql.ID(p)
+	return &id
+}
+
+type principalResolver struct {
+	s *Server
+	p auth.Principal
+}
+
+func (r *principalResolver) Role() string     { return strings.ToUpper(string(r.p.Role)) }
+func (r *principalResolver) Name() string     { return r.p.Name }
+func (r *principalResolver) Actor() string    { return r.p.Actor() }
+func (r *principalResolver) TokenID() *string { return strOrNil(r.p.TokenID) }
+func (r *principalResolver) UnitID() *gql.ID {
+	if r.p.Unit == "" {
+		return nil
+	}
+	id := gql.ID(r.p.Unit)
+	return &id
+}
+func (r *principalResolver) Unit() *unitResolver {
+	if r.p.Unit == "" {
+		return nil
+	}
+	u, ok := r.s.views.Catalog.Unit(r.p.Unit)
+	if !ok {
+		return nil
+	}
+	return &unitResolver{s: r.s, u: u}
+}
+
+// ---- plans, tasks, units ----
+
+type planResolver struct {
+	s *Server
+	p domain.Plan
+}
+
+func (r *planResolver) ID() gql.ID      { return gql.ID(r.p.ID) }
+func (r *planResolver) Title() string   { return r.p.Title }
+func (r *planResolver) Issuer() *string { return strOrNil(r.p.Issuer) }
+func (r *planResolver) IssuedOn() *Date { return dateOrNil(r.p.IssuedOn) }
+func (r *planResolver) SourceDigest() *string {
+	if r.p.SourceDigest.IsZero() {
+		return nil
+	}
+	s := r.p.SourceDigest.String()
+	return &s
+}
+func (r *planResolver) Targets() []*targetResolver {
+	out := make([]*targetResolver, len(r.p.Targets))
+	for i, t := range r.p.Targets {
+		out[i] = &targetResolver{t: t}
+	}
+	return out
+}
+func (r *planResolver) Tasks() []*taskResolver {
+	var out []*taskResolver
+	for _, t := range r.s.views.Catalog.Tasks(r.p.ID) {
+		out = append(out, &taskResolver{s: r.s, t: t})
+	}
+	return out
+}
+func (r *planResolver) Schemes() []*adoptedSchemeResolver {
+	out := make([]*adoptedSchemeResolver, len(r.p.Schemes))
+	for i, a := range r.p.Schemes {
+		out[i] = &adoptedSchemeResolver{a: a}
+	}
+	return out
+}
+
+type adoptedSchemeResolver struct{ a domain.AdoptedScheme }
+
+func (r *adoptedSchemeResolver) Scheme() string { return r.a.Scheme }
+func (r *adoptedSchemeResolver) Version() int32 { return int32(r.a.Version) }
+func (r *adoptedSchemeResolver) Year() int32    { return int32(r.a.Year) }
+
+type targetResolver struct{ t domain.PlanTarget }
+
+func (r *targetResolver) Unit() *gql.ID {
+	if r.t.Unit == "" {
+		return nil
+	}
+	id := gql.ID(r.t.Unit)
+	return &id
+}
+func (r *targetResolver) Metric() string     { return r.t.Metric }
+func (r *targetResolver) Comparator() string { return string(r.t.Comparator) }
+func (r *targetResolver) Value() float64     { return r.t.Value }
+func (r *targetResolver) By() *Date          { return dateOrNil(r.t.By) }
+func (r *targetResolver) Text() *string      { return strOrNil(r.t.Text) }
+func (r *targetResolver) BaselineYear() *int32 {
+	if r.t.BaselineYear == 0 {
+		return nil
+	}
+	y := int32(r.t.BaselineYear)
+	return &y
+}
+
+type taskResolver struct {
+	s *Server
+	t domain.Task
+}
+
+func (r *taskResolver) Plan() gql.ID     { return gql.ID(r.t.Plan) }
+func (r *taskResolver) Number() int32    { return int32(r.t.No) }
+func (r *taskResolver) Label() *string   { return strOrNil(r.t.Label) }
+func (r *taskResolver) Chapter() *string { return strOrNil(r.t.Chapter) }
+func (r *taskResolver) Title() string    { return r.t.Title }
+func (r *taskResolver) Text() *string    { return strOrNil(r.t.Text) }
+
+// Obligations lists the task's obligations now; a bureau or county token
+// sees only its own unit's.
+func (r *taskResolver) Obligations(ctx context.Context) ([]*obligationResolver, error) {
+	p, err := authorize(ctx, actReadObligations)
+	if err != nil {
+		return nil, err
+	}
+	f := projections.Filter{Plan: r.t.Plan, Task: r.t.No}
+	if p.Role.UnitBound() {
+		f.Unit = p.Unit
+	}
+	now := r.s.now()
+	views := r.s.views.Obligations.Views(f, now, r.s.views.Config.YellowDays)
+	out := make([]*obligationResolver, len(views))
+	for i, v := range views {
+		out[i] = &obligationResolver{s: r.s, cat: r.s.views.Catalog, v: v}
+	}
+	return out, nil
+}
+
+type unitResolver struct {
+	s *Server
+	u domain.Unit
+}
+
+func (r *unitResolver) ID() gql.ID            { return gql.ID(r.u.ID) }
+func (r *unitResolver) Kind() string          { return strings.ToUpper(string(r.u.Kind)) }
+func (r *unitResolver) Name() string          { return r.u.Name }
+func (r *unitResolver) Aliases() []string     { return nonNil(r.u.Aliases) }
+func (r *unitResolver) FormerNames() []string { return nonNil(r.u.FormerNames) }
+func (r *unitResolver) MergedInto() *gql.ID {
+	if r.u.MergedInto == "" {
+		return nil
+	}
+	id := gql.ID(r.u.MergedInto)
+	return &id
+}
+func (r *unitResolver) Indicators(args struct{ Year int32 }) []*measurementResolver {
+	var out []*measurementResolver
+	for _, m := range r.s.views.Indicators.Year(r.u.ID, int(args.Year)) {
+		out = append(out, &measurementResolver{m: m})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+type measurementResolver struct{ m projections.Measurement }
+
+func (r *measurementResolver) Metric() string       { return strings.ToUpper(string(r.m.Metric)) }
+func (r *measurementResolver) Period() string       { return r.m.Period.String() }
+func (r *measurementResolver) Value() float64       { return r.m.Value }
+func (r *measurementResolver) Revisions() int32     { return int32(r.m.Revisions) }
+func (r *measurementResolver) EventID() gql.ID      { return gql.ID(r.m.EventID.String()) }
+func (r *measurementResolver) RecordedAt() gql.Time { return gql.Time{Time: r.m.RecordedAt} }
+
+// ---- obligations ----
+
+type obligationResolver struct {
+	s   *Server
+	cat *projections.Catalog
+	v   projections.ObligationView
+}
+
+func (r *obligationResolver) ID() gql.ID     { return gql.ID(r.v.Stream) }
+func (r *obligationResolver) Plan() gql.ID   { return gql.ID(r.v.Plan) }
+func (r *obligationResolver) Task() int32    { return int32(r.v.Task) }
+func (r *obligationResolver) Unit() gql.ID   { return gql.ID(r.v.Unit) }
+func (r *obligationResolver) Role() string   { return string(r.v.Role) }
+func (r *obligationResolver) Status() string { return strings.ToUpper(r.v.Status) }
+func (r *obligationResolver) Light() string  { return strings.ToUpper(string(r.v.Light)) }
+func (r *obligationResolver) Progress() int32 {
+	return int32(r.v.Progress)
+}
+func (r *obligationResolver) Reports() int32  { return int32(r.v.Reports) }
+func (r *obligationResolver) NextDue() *Date  { return dateOrNil(r.v.NextDue) }
+func (r *obligationResolver) StartsOn() *Date { return dateOrNil(r.v.StartsOn) }
+func (r *obligationResolver) Basis() *string  { return strOrNil(r.v.Basis) }
+func (r *obligationResolver) Slips() int32    { return int32(r.v.Slips) }
+func (r *obligationResolver) Findings() int32 { return int32(r.v.Findings) }
+func (r *obligationResolver) TaskTitle() *string {
+	t, ok := r.cat.Task(r.v.Plan, r.v.Task)
+	if !ok {
+		return nil
+	}
+	return &t.Title
+}
+func (r *obligationResolver) UnitName() *string {
+	u, ok := r.cat.Unit(r.v.Unit)
+	if !ok {
+		return nil
+	}
+	return &u.Name
+}
+func (r *obligationResolver) Milestones() []*milestoneResolver {
+	out := make([]*milestoneResolver, len(r.v.Milestones))
+	for i, m := range r.v.Milestones {
+		out[i] = &milestoneResolver{m: m}
+	}
+	return out
+}
+func (r *obligationResolver) LastReport() *reportResolver {
+	if r.v.LastReport == nil {
+		return nil
+	}
+	return &reportResolver{r: *r.v.LastReport}
+}
+func (r *obligationResolver) PendingExtension() *extensionResolver {
+	if r.v.PendingExtension == nil {
+		return nil
+	}
+	return &extensionResolver{x: *r.v.PendingExtension}
+}
+
+type milestoneResolver struct{ m projections.MilestoneView }
+
+func (r *milestoneResolver) ID() string         { return string(r.m.ID) }
+func (r *milestoneResolver) What() *string      { return strOrNil(r.m.What) }
+func (r *milestoneResolver) Due() Date          { return Date{r.m.Due} }
+func (r *milestoneResolver) OriginalDue() *Date { return dateOrNil(r.m.OriginalDue) }
+func (r *milestoneResolver) Extended() bool     { return r.m.Extended }
+func (r *milestoneResolver) Overdue() bool      { return r.m.Overdue }
+func (r *milestoneResolver) Light() string      { return strings.ToUpper(string(r.m.Light)) }
+func (r *milestoneResolver) Completion() string { return claimState(r.m.Completion) }
+func (r *milestoneResolver) Slipped() []Date {
+	out := make([]Date, len(r.m.Slipped))
+	for i, d := range r.m.Slipped {
+		out[i] = Date{d}
+	}
+	return out
+}
+
+func claimState(c domain.ClaimState) string {
+	switch c {
+	case domain.ClaimPending:
+		return "CLAIMED"
+	case domain.ClaimVerified:
+		return "VERIFIED"
+	case domain.ClaimRejected:
+		return "REJECTED"
+	}
+	return "NONE"
+}
+
+type reportResolver struct{ r projections.Report }
+
+func (r *reportResolver) EventID() gql.ID      { return gql.ID(r.r.EventID.String()) }
+func (r *reportResolver) Percent() int32       { return int32(r.r.Percent) }
+func (r *reportResolver) Note() *string        { return strOrNil(r.r.Note) }
+func (r *reportResolver) RecordedAt() gql.Time { return gql.Time{Time: r.r.RecordedAt} }
+func (r *reportResolver) EffectiveAt() gql.Time {
+	if r.r.Effective.IsZero() {
+		return gql.Time{Time: r.r.RecordedAt}
+	}
+	return gql.Time{Time: r.r.Effective}
+}
+
+type extensionResolver struct{ x domain.ExtensionRequest }
+
+func (r *extensionResolver) Milestone() string     { return string(r.x.Milestone) }
+func (r *extensionResolver) CurrentDue() Date      { return Date{r.x.CurrentDue} }
+func (r *extensionResolver) RequestedDue() Date    { return Date{r.x.RequestedDue} }
+func (r *extensionResolver) Reason() *string       { return strOrNil(r.x.Reason) }
+func (r *extensionResolver) RequestedAt() gql.Time { return gql.Time{Time: r.x.RequestedAt} }

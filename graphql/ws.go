@@ -1,0 +1,382 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	gql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"taskledger/graphql/auth"
+	"taskledger/graphql/internal/gqldoc"
+)
+
+// Subprotocol is the WebSocket subprotocol the server speaks
+// (github.com/enisdenjo/graphql-ws, PROTOCOL.md).
+const Subprotocol = "graphql-transport-ws"
+
+// Close codes of the graphql-transport-ws protocol.
+const (
+	closeBadMessage        websocket.StatusCode = 4400
+	closeUnauthorized      websocket.StatusCode = 4401
+	closeForbidden         websocket.StatusCode = 4403
+	closeSubprotocol       websocket.StatusCode = 4406
+	closeInitTimeout       websocket.StatusCode = 4408
+	closeDuplicateID       websocket.StatusCode = 4409
+	closeTooManyInitialise websocket.StatusCode = 4429
+)
+
+// wsWriteTimeout bounds one message write.
+const wsWriteTimeout = 10 * time.Second
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+func isWebSocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
+		strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade")
+}
+
+// wsConn is one graphql-transport-ws connection.
+type wsConn struct {
+	s    *Server
+	c    *websocket.Conn
+	ctx  context.Context // ends when the connection does
+	stop context.CancelFunc
+
+	mu        sync.Mutex
+	principal auth.Principal
+	acked     bool
+	initSeen  bool
+	ops       map[string]context.CancelFunc
+	opsWG     sync.WaitGroup
+}
+
+// serveWebSocket upgrades /graphql to graphql-transport-ws. A token sent
+// in the Authorization header is checked before the upgrade (401 if it is
+// invalid); otherwise connection_init's payload carries it.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	var upgradeP *auth.Principal
+	if h := r.Header.Get("Authorization"); h != "" {
+		p, err := s.authenticate(h)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
+			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{requestError(CodeUnauthenticated, "", "the token is not valid")}})
+			s.metrics.observe("subscription", http.StatusUnauthorized, 0)
+			return
+		}
+		upgradeP = &p
+	}
+	if !s.trackConn() {
+		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.conns.Done()
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	if err != nil {
+		return // Accept has answered.
+	}
+	s.metrics.wsConnections.Add(1)
+	defer s.metrics.wsConnections.Add(-1)
+	if c.Subprotocol() != Subprotocol {
+		c.Close(closeSubprotocol, "Subprotocol not acceptable: use "+Subprotocol)
+		return
+	}
+	c.SetReadLimit(s.limits.MaxBodyBytes)
+	ctx, stop := context.WithCancel(s.base)
+	conn := &wsConn{s: s, c: c, ctx: ctx, stop: stop, ops: map[string]context.CancelFunc{}, principal: auth.Anonymous()}
+	if upgradeP != nil {
+		conn.principal = *upgradeP
+	}
+	conn.run()
+}
+
+func (w *wsConn) run() {
+	defer w.stop()
+	initTimer := time.AfterFunc(w.s.limits.InitTimeout, func() {
+		w.mu.Lock()
+		acked := w.acked
+		w.mu.Unlock()
+		if !acked {
+			w.close(closeInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	defer initTimer.Stop()
+	go func() {
+		<-w.ctx.Done()
+		if w.s.closing.Load() {
+			w.close(websocket.StatusGoingAway, "server shutting down")
+		}
+	}()
+	for {
+		typ, data, err := w.c.Read(context.Background())
+		if err != nil {
+			break
+		}
+		if typ != websocket.MessageText {
+			w.close(closeBadMessage, "Messages must be JSON text")
+			break
+		}
+		var m wsMessage
+		if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
+			w.close(closeBadMessage, "Invalid message received")
+			break
+		}
+		if !w.handle(m) {
+			break
+		}
+	}
+	w.stop()
+	w.mu.Lock()
+	for _, cancel := range w.ops {
+		cancel()
+	}
+	w.mu.Unlock()
+	w.opsWG.Wait()
+	_ = w.c.CloseNow()
+}
+
+func (w *wsConn) close(code websocket.StatusCode, reason string) {
+	_ = w.c.Close(code, reason)
+}
+
+func (w *wsConn) send(m wsMessage) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, wsWriteTimeout)
+	defer cancel()
+	return w.c.Write(ctx, websocket.MessageText, b)
+}
+
+// handle acts on one client message; false ends the connection.
+func (w *wsConn) handle(m wsMessage) bool {
+	switch m.Type {
+	case "connection_init":
+		return w.init(m)
+	case "ping":
+		return w.send(wsMessage{Type: "pong"}) == nil
+	case "pong":
+		return true
+	case "subscribe":
+		w.mu.Lock()
+		acked := w.acked
+		w.mu.Unlock()
+		if !acked {
+			w.close(closeUnauthorized, "Unauthorized")
+			return false
+		}
+		return w.subscribe(m)
+	case "complete":
+		w.mu.Lock()
+		if cancel, ok := w.ops[m.ID]; ok {
+			cancel()
+		}
+		w.mu.Unlock()
+		return true
+	}
+	w.close(closeBadMessage, fmt.Sprintf("Invalid message type %q", m.Type))
+	return false
+}
+
+// init authenticates connection_init: its payload may carry the token as
+// authorization ("Bearer …"), Authorization, token, or
+// headers.Authorization.
+func (w *wsConn) init(m wsMessage) bool {
+	w.mu.Lock()
+	if w.initSeen {
+		w.mu.Unlock()
+		w.close(closeTooManyInitialise, "Too many initialisation requests")
+		return false
+	}
+	w.initSeen = true
+	w.mu.Unlock()
+	var payload map[string]any
+	if len(m.Payload) > 0 && string(m.Payload) != "null" {
+		if err := json.Unmarshal(m.Payload, &payload); err != nil {
+			w.close(closeBadMessage, "connection_init payload must be an object")
+			return false
+		}
+	}
+	header := initToken(payload)
+	if header != "" {
+		p, err := w.s.authenticate(header)
+		if err != nil {
+			w.close(closeForbidden, "Forbidden: the token is not valid")
+			return false
+		}
+		w.mu.Lock()
+		w.principal = p
+		w.mu.Unlock()
+	}
+	w.mu.Lock()
+	w.acked = true
+	w.mu.Unlock()
+	return w.send(wsMessage{Type: "connection_ack"}) == nil
+}
+
+func initToken(payload map[string]any) string {
+	str := func(v any) string { s, _ := v.(string); return s }
+	for _, k := range []string{"authorization", "Authorization"} {
+		if s := str(payload[k]); s != "" {
+			return s
+		}
+	}
+	if s := str(payload["token"]); s != "" {
+		if strings.HasPrefix(strings.ToLower(s), "bearer ") {
+			return s
+		}
+		return "Bearer " + s
+	}
+	if h, ok := payload["headers"].(map[string]any); ok {
+		for k, v := range h {
+			if strings.EqualFold(k, "Authorization") {
+				return str(v)
+			}
+		}
+	}
+	return ""
+}
+
+// subscribe starts one operation.
+func (w *wsConn) subscribe(m wsMessage) bool {
+	if m.ID == "" {
+		w.close(closeBadMessage, "subscribe needs an id")
+		return false
+	}
+	var req request
+	if err := json.Unmarshal(m.Payload, &req); err != nil || req.Query == "" {
+		w.close(closeBadMessage, "subscribe payload must hold a query")
+		return false
+	}
+	w.mu.Lock()
+	if _, dup := w.ops[m.ID]; dup {
+		w.mu.Unlock()
+		w.close(closeDuplicateID, fmt.Sprintf("Subscriber for %s already exists", m.ID))
+		return false
+	}
+	if len(w.ops) >= w.s.limits.MaxSubscriptionsPerConn {
+		w.mu.Unlock()
+		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("a connection may run at most %d operations at once", w.s.limits.MaxSubscriptionsPerConn)))
+	}
+	ctx, cancel := context.WithCancel(withPrincipal(w.ctx, w.principal))
+	w.ops[m.ID] = cancel
+	p := w.principal
+	w.mu.Unlock()
+
+	if qe := w.s.precheck(req, p); qe != nil {
+		w.finishOp(m.ID)
+		w.s.metrics.observe("subscription", http.StatusBadRequest, 0)
+		return w.sendErrors(m.ID, qe)
+	}
+	if w.s.metrics.subscriptions.Add(1) > int64(w.s.limits.MaxSubscriptions) {
+		w.s.metrics.subscriptions.Add(-1)
+		w.finishOp(m.ID)
+		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the server runs at most %d operations over WebSockets at once; try again later", w.s.limits.MaxSubscriptions)))
+	}
+	w.opsWG.Add(1)
+	go func() {
+		defer w.opsWG.Done()
+		defer w.s.metrics.subscriptions.Add(-1)
+		defer w.finishOp(m.ID)
+		w.runOp(ctx, m.ID, req)
+	}()
+	return true
+}
+
+// precheck applies the transport's own checks to an operation.
+func (s *Server) precheck(req request, p auth.Principal) *gqlerrors.QueryError {
+	if len(req.Query) > s.limits.MaxQueryBytes {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), s.limits.MaxQueryBytes))
+	}
+	doc, err := gqldoc.Parse(req.Query)
+	if err != nil {
+		return requestError(CodeInvalidArgument, "syntax", err.Error())
+	}
+	op, err := doc.Operation(req.OperationName)
+	if err != nil {
+		return requestError(CodeInvalidArgument, "validation", err.Error())
+	}
+	if n := doc.CountFields(op); n > s.limits.MaxFields {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), s.limits.MaxFields))
+	}
+	if !p.Authenticated() {
+		for _, f := range doc.RootFields(op) {
+			if !publicRootField(f.Name) {
+				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f.Name))
+			}
+		}
+	}
+	return nil
+}
+
+func (w *wsConn) finishOp(id string) {
+	w.mu.Lock()
+	if cancel, ok := w.ops[id]; ok {
+		cancel()
+		delete(w.ops, id)
+	}
+	w.mu.Unlock()
+}
+
+func (w *wsConn) sendErrors(id string, errs ...*gqlerrors.QueryError) bool {
+	b, _ := json.Marshal(errs)
+	return w.send(wsMessage{ID: id, Type: "error", Payload: b}) == nil
+}
+
+// runOp runs an operation and streams its results: next for each, then
+// complete; error when it is refused before producing data. A client's
+// complete cancels ctx and ends it without a further message.
+func (w *wsConn) runOp(ctx context.Context, id string, req request) {
+	start := time.Now()
+	results, err := w.s.schema.Subscribe(ctx, req.Query, req.OperationName, req.Variables)
+	if err != nil {
+		w.s.logger.Error("subscribe failed", "err", err)
+		w.sendErrors(id, requestError(CodeInternal, "", internalMessage))
+		return
+	}
+	first := true
+	for v := range results {
+		res, ok := v.(*gql.Response)
+		if !ok {
+			continue
+		}
+		res.Errors = w.s.fixErrors(ctx, res.Errors)
+		if first {
+			first = false
+			status := http.StatusOK
+			if refused(res) {
+				status = http.StatusBadRequest
+			}
+			w.s.metrics.observe("subscription", status, time.Since(start))
+			if status != http.StatusOK {
+				w.sendErrors(id, res.Errors...)
+				return
+			}
+		}
+		b, err := response{Data: res.Data, Errors: res.Errors}.marshal()
+		if err != nil {
+			w.s.logger.Error("encode subscription result", "err", err)
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err := w.send(wsMessage{ID: id, Type: "next", Payload: b}); err != nil {
+			return
+		}
+	}
+	if ctx.Err() == nil {
+		_ = w.send(wsMessage{ID: id, Type: "complete"})
+	}
+}
