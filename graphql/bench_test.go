@@ -219,6 +219,14 @@ func BenchmarkScorecardQuery(b *testing.B) {
 	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], q, nil })
 }
 
+// BenchmarkRankingsQuery: 32 clients reading the 2025 county rankings
+// (rank, name, total, grade; no line items), as a ranking page does.
+func BenchmarkRankingsQuery(b *testing.B) {
+	e := newBenchEnv(b, memory.New(), true)
+	q := `{ scorecard(year: 2025, kind: COUNTY) { digest cards { rank name totalText grade } } }`
+	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], q, nil })
+}
+
 // BenchmarkScorecardCompute: as BenchmarkScorecardQuery, but every request
 // names its own asOf instant, so every one is computed afresh.
 func BenchmarkScorecardCompute(b *testing.B) {

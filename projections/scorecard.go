@@ -3,18 +3,31 @@ package projections
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/projections/scoring"
 )
 
+// schemeCache keeps parsed schemes: parsing a scheme document costs more
+// than computing a small scorecard from warm read models.
+type schemeCache struct {
+	mu      sync.Mutex
+	def     *scoring.Scheme
+	adopted map[uuid.UUID]scoring.Scheme // by SchemeAdopted event ID
+}
+
 // SchemeFor returns the scoring scheme to use for a plan's year: the one
 // named (id and version; version 0 means its latest), else the latest scheme
 // the plan adopted for that year (or for every year), else the default
 // scheme that ships with taskledger.
 func (v *Views) SchemeFor(plan domain.PlanID, year int, id string, version int) (scoring.Scheme, error) {
+	v.schemes.mu.Lock()
+	defer v.schemes.mu.Unlock()
 	adopted := v.Catalog.Schemes(plan)
 	for i := len(adopted) - 1; i >= 0; i-- {
 		a := adopted[i]
@@ -24,13 +37,24 @@ func (v *Views) SchemeFor(plan domain.PlanID, year int, id string, version int) 
 		case id == "" && a.Year != 0 && a.Year != year:
 			continue
 		}
+		if s, ok := v.schemes.adopted[a.EventID]; ok {
+			return s, nil
+		}
 		s, err := scoring.Parse(a.Document)
 		if err != nil {
 			return scoring.Scheme{}, fmt.Errorf("scheme %s v%d adopted by event %s: %w", a.Scheme, a.Version, a.EventID, err)
 		}
+		if v.schemes.adopted == nil {
+			v.schemes.adopted = map[uuid.UUID]scoring.Scheme{}
+		}
+		v.schemes.adopted[a.EventID] = s
 		return s, nil
 	}
-	def := scoring.Default()
+	if v.schemes.def == nil {
+		def := scoring.Default()
+		v.schemes.def = &def
+	}
+	def := *v.schemes.def
 	if id != "" && (id != def.ID || (version != 0 && version != def.Version)) {
 		return scoring.Scheme{}, fmt.Errorf("scheme %s version %d was never adopted by plan %s: %w", id, version, plan, domain.ErrUnknownScheme)
 	}

@@ -63,6 +63,8 @@ type Views struct {
 	Obligations *Obligations
 	Audit       *Audit
 	Indicators  *Indicators
+
+	schemes schemeCache
 }
 
 // NewViews returns empty read models.
