@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 )
 
 func runScorecard(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "scorecard", "--year YEAR [--kind bureau|county] [--as-of TIME] [--scheme ID[:VERSION]] [--unit UNIT] [--format table|json|csv] [--store DIR]")
+	fs := newFlags(a, "scorecard", "--year YEAR [--kind bureau|county] [--as-of TIME] [--scheme ID[:VERSION]] [--unit UNIT] [--format table|json|csv|xlsx] [--out FILE] [--store DIR]")
 	store := storeFlag(a, fs)
 	plan := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
 	year := fs.Int("year", 0, "the assessment year (required)")
@@ -23,7 +22,8 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	scheme := fs.String("scheme", "", "scheme id, optionally with :version; default the one the plan adopted for the year, else the shipped default")
 	unit := fs.String("unit", "", "explain one unit's card line by line")
 	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json", "csv")
+	format := formatFlag(fs, "table", "json", "csv", "xlsx")
+	out := fs.String("out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
 	publish := fs.Bool("publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
 	check := fs.Bool("check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
 	actor := fs.String("actor", "committee", "who publishes")
@@ -37,8 +37,14 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	if k != scoring.KindBureau && k != scoring.KindCounty {
 		return fmt.Errorf("%w: --kind %q: choose bureau or county", errUsage, *kind)
 	}
-	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv", "xlsx"); err != nil {
 		return err
+	}
+	if *out != "" && *format != "csv" && *format != "xlsx" {
+		return fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
+	}
+	if *format == "xlsx" && *out == "" {
+		return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 	}
 	schemeID, schemeVersion, err := parseSchemeRef(*scheme)
 	if err != nil {
@@ -66,14 +72,8 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 	case "json":
 		_, err := a.stdout.Write(append(res.JSON(), '\n'))
 		return err
-	case "csv":
-		w := csv.NewWriter(a.stdout)
-		_ = w.Write([]string{"rank", "unit", "name", "total", "grade", "slips"})
-		for _, c := range res.Cards {
-			_ = w.Write([]string{itoa(c.Rank), string(c.Unit), c.Name, c.Total.String(), c.Grade, itoa(c.Slips)})
-		}
-		w.Flush()
-		return w.Error()
+	case "csv", "xlsx":
+		return writeScorecardExport(a, domain.PlanID(*plan), res, *format, *out)
 	}
 	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", res.Year, res.Kind, res.Scheme, res.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
 	if *unit != "" {

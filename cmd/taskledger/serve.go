@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"taskledger/dashboard"
 	"taskledger/deadline"
 	"taskledger/demo"
 	"taskledger/domain"
@@ -127,7 +128,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           dashboard.Handler(dashboard.Config{API: srv.Handler(), Logger: logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.Background() },
@@ -245,6 +246,7 @@ func printServing(a *app, addr, store, mode string, head uint64, tokens *auth.To
 	w := a.stdout
 	base := "http://" + addr
 	fmt.Fprintf(w, "taskledger serving the %s ledger %s (%d events)\n", mode, store, head)
+	fmt.Fprintf(w, "  dashboard      %s/  (open it in a browser; paste a token below to log in)\n", base)
 	fmt.Fprintf(w, "  GraphQL        %s/graphql  (POST any operation, GET queries)\n", base)
 	fmt.Fprintf(w, "  subscriptions  ws://%s/graphql  (graphql-transport-ws; token in connection_init's payload as authorization)\n", addr)
 	fmt.Fprintf(w, "  health         %s/healthz\n", base)

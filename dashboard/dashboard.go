@@ -1,0 +1,134 @@
+// Package dashboard serves taskledger's web dashboard: static HTML, CSS and
+// JavaScript embedded in the binary (no build step, no network access
+// needed), which talk to the ledger only through the GraphQL API, and
+// download endpoints that export scorecards and the obligations ledger
+// (台账) as CSV or XLSX.
+//
+// Handler mounts the dashboard at / beside an API handler (the GraphQL
+// server's /graphql, /healthz and /metrics). The export endpoints run their
+// GraphQL queries through that same API handler with the caller's bearer
+// token, so they see exactly what the token may see:
+//
+//	GET /export/scorecard.csv|xlsx?year=2025&kind=bureau|county[&asOf=TIME]   committee, inspector
+//	GET /export/published.csv|xlsx?year=2025&kind=bureau|county               anyone (published rankings)
+//	GET /export/obligations.csv|xlsx[?unit=ID][&asOf=TIME]                     any token (bureau/county: own unit)
+//
+// Authorise with the header Authorization: Bearer <token>; tokens in URLs
+// are not accepted (they end up in logs and browser history). The
+// dashboard downloads with fetch and saves the response as a file.
+package dashboard
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed static
+var static embed.FS
+
+// Config is what the dashboard needs.
+type Config struct {
+	// API serves /graphql, /healthz and /metrics (graphql.Server.Handler).
+	API http.Handler
+	// Logger receives export failures; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// apiPaths are the paths passed to the API handler unchanged.
+var apiPaths = map[string]bool{"/graphql": true, "/healthz": true, "/metrics": true}
+
+// handler routes requests between the API, the static files and exports.
+type handler struct {
+	api    http.Handler
+	files  fs.FS
+	logger *slog.Logger
+}
+
+// Handler returns an http.Handler that serves the API's paths through
+// cfg.API and everything else as the dashboard: / (the single page),
+// /assets/… (scripts, styles, icons) and /export/… (downloads). Other
+// paths are 404.
+func Handler(cfg Config) http.Handler {
+	files, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if apiPaths[p] || strings.HasPrefix(p, "/graphql/") {
+		if h.api == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h.api.ServeHTTP(w, r)
+		return
+	}
+	switch {
+	case strings.HasPrefix(p, "/export/"):
+		h.serveExport(w, r)
+	case p == "/" || p == "/index.html":
+		h.serveFile(w, r, "index.html")
+	case strings.HasPrefix(p, "/assets/"):
+		name := strings.TrimPrefix(path.Clean(p), "/")
+		h.serveFile(w, r, name)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// securityHeaders keeps the page to its own scripts and styles and the
+// API of its own origin.
+func securityHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+}
+
+// serveFile writes one embedded file with its content type.
+func (h *handler) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	b, err := fs.ReadFile(h.files, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	switch path.Ext(name) {
+	case ".html":
+		ct = "text/html; charset=utf-8"
+	case ".js":
+		ct = "text/javascript; charset=utf-8"
+	case ".css":
+		ct = "text/css; charset=utf-8"
+	case ".svg":
+		ct = "image/svg+xml"
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	securityHeaders(w)
+	w.Header().Set("Content-Type", ct)
+	// The files change with the binary: revalidate every time.
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(b)
+	}
+}

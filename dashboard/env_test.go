@@ -1,0 +1,178 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"taskledger/command"
+	"taskledger/demo"
+	"taskledger/domain"
+	"taskledger/eventstore/memory"
+	"taskledger/graphql"
+	"taskledger/graphql/auth"
+	"taskledger/planimport"
+	"taskledger/planparse"
+	"taskledger/projections"
+)
+
+// demoEnv is the API and the dashboard over a memory store holding the
+// Chifeng plan and the simulated 2025, with one token per role and the
+// 2025 bureau scorecards published. Tests share one (building it takes a
+// few seconds).
+type demoEnv struct {
+	http   *httptest.Server
+	tokens map[string]string // coordinator, bureau, county, inspector, committee
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *demoEnv
+	sharedErr  error
+	sharedStop func()
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedStop != nil {
+		sharedStop()
+	}
+	os.Exit(code)
+}
+
+// demoServer returns the shared demo environment.
+func demoServer(t *testing.T) *demoEnv {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedStop, sharedErr = buildDemo() })
+	if sharedErr != nil {
+		t.Fatalf("demo ledger: %v", sharedErr)
+	}
+	return shared
+}
+
+func buildDemo() (*demoEnv, func(), error) {
+	ctx := context.Background()
+	store := memory.New()
+	reg := domain.DefaultRegistry()
+	h := command.NewHandler(store, reg)
+	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := planparse.ParseBytes(src, planparse.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := planimport.Import(ctx, h, views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
+		return nil, nil, err
+	}
+	if views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{}); err != nil {
+		return nil, nil, err
+	}
+	if _, err := demo.Generate(ctx, h, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	runner := projections.NewRunner(store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{Logger: logger})
+	if err := runner.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	tokens := auth.InMemory(rand.Reader, time.Now)
+	e := &demoEnv{tokens: map[string]string{}}
+	for name, spec := range map[string]auth.Spec{
+		"coordinator": {Role: auth.Coordinator, Name: "测试计划办"},
+		"bureau":      {Role: auth.Bureau, Unit: "bureau.ecology-environment"},
+		"county":      {Role: auth.County, Unit: "county.ningcheng"},
+		"inspector":   {Role: auth.Inspector, Name: "测试督查"},
+		"committee":   {Role: auth.Committee, Name: "测试考核委员会"},
+	} {
+		tok, _, err := tokens.Create(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.tokens[name] = tok
+	}
+	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now,
+		Logger: logger, Mode: graphql.ModeDemo, DefaultPlan: "chifeng-air"})
+	if err != nil {
+		return nil, nil, err
+	}
+	e.http = httptest.NewServer(Handler(Config{API: srv.Handler(), Logger: logger}))
+	stop := func() {
+		e.http.Close()
+		srv.Close()
+		_ = runner.Close(ctx)
+		_ = store.Close()
+	}
+	for _, q := range []string{
+		`mutation { adoptScheme(year: 2025, idempotencyKey: "test-adopt", wait: true) { position } }`,
+		`mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 1, idempotencyKey: "test-publish", wait: true) { position } }`,
+	} {
+		if _, err := e.gql("committee", q); err != nil {
+			stop()
+			return nil, nil, err
+		}
+	}
+	return e, stop, nil
+}
+
+// gql runs one operation as the named role and returns the raw response.
+func (e *demoEnv) gql(role, query string) (map[string]any, error) {
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	}
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data   map[string]any `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, err
+	}
+	if len(out.Errors) > 0 {
+		return out.Data, &apiErr{out.Errors[0].Message}
+	}
+	return out.Data, nil
+}
+
+type apiErr struct{ msg string }
+
+func (e *apiErr) Error() string { return e.msg }
+
+// get fetches a path as the named role ("" for none).
+func (e *demoEnv) get(t *testing.T, role, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+path, nil)
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	}
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}

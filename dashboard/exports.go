@@ -1,0 +1,431 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"taskledger/export"
+)
+
+// maxObligationPages bounds how many pages of 500 an obligations export
+// reads.
+const maxObligationPages = 40
+
+// exportError is an export refused or failed, written as JSON with the
+// GraphQL error's code.
+type exportError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *exportError) Error() string { return e.message }
+
+// gqlError is one error of a GraphQL response.
+type gqlError struct {
+	Message    string `json:"message"`
+	Extensions struct {
+		Code string `json:"code"`
+	} `json:"extensions"`
+}
+
+// query runs a GraphQL query through the API handler with the caller's
+// Authorization header and decodes data into out.
+func (h *handler) query(ctx context.Context, authz, q string, vars map[string]any, out any) error {
+	if h.api == nil {
+		return &exportError{http.StatusServiceUnavailable, "INTERNAL", "no API"}
+	}
+	body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	h.api.ServeHTTP(rec, req)
+	var resp struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []gqlError      `json:"errors"`
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), &resp); err != nil {
+		return fmt.Errorf("decode API response (status %d): %w", rec.status, err)
+	}
+	if len(resp.Errors) > 0 {
+		e := resp.Errors[0]
+		return &exportError{statusFor(rec.status, e.Extensions.Code), e.Extensions.Code, e.Message}
+	}
+	if rec.status != http.StatusOK {
+		return &exportError{rec.status, "INTERNAL", http.StatusText(rec.status)}
+	}
+	return json.Unmarshal(resp.Data, out)
+}
+
+// statusFor maps a GraphQL error code to the export's HTTP status.
+func statusFor(status int, code string) int {
+	if status != http.StatusOK {
+		return status
+	}
+	switch code {
+	case "UNAUTHENTICATED":
+		return http.StatusUnauthorized
+	case "FORBIDDEN":
+		return http.StatusForbidden
+	case "NOT_FOUND":
+		return http.StatusNotFound
+	case "INVALID_ARGUMENT":
+		return http.StatusBadRequest
+	case "CONFLICT":
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// recorder is an in-memory http.ResponseWriter.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(s int) {
+	if !r.wrote {
+		r.status, r.wrote = s, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
+
+// serveExport is /export/{scorecard,published,obligations}.{csv,xlsx}.
+func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		writeExportError(w, &exportError{http.StatusMethodNotAllowed, "INVALID_ARGUMENT", "use GET"})
+		return
+	}
+	name := strings.TrimPrefix(r.URL.Path, "/export/")
+	base, format, _ := strings.Cut(name, ".")
+	if format != "csv" && format != "xlsx" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Has("token") || r.URL.Query().Has("access_token") {
+		writeExportError(w, &exportError{http.StatusBadRequest, "INVALID_ARGUMENT", "send the token in the Authorization header, not in the URL"})
+		return
+	}
+	authz := r.Header.Get("Authorization")
+	var (
+		buf      bytes.Buffer
+		filename string
+		err      error
+	)
+	switch base {
+	case "scorecard", "published":
+		var sc export.Scorecard
+		sc, err = h.scorecard(r.Context(), authz, r.URL.Query(), base == "published")
+		if err == nil {
+			filename = fmt.Sprintf("scorecard-%d-%s", sc.Year, sc.Kind)
+			if sc.Published {
+				filename = fmt.Sprintf("published-%d-%s", sc.Year, sc.Kind)
+			}
+			if format == "csv" {
+				err = export.ScorecardCSV(&buf, sc)
+			} else {
+				err = export.ScorecardXLSX(&buf, sc)
+			}
+		}
+	case "obligations":
+		var ob export.Obligations
+		ob, err = h.obligations(r.Context(), authz, r.URL.Query())
+		if err == nil {
+			filename = "obligations"
+			if ob.Unit != "" {
+				filename += "-" + ob.Unit
+			}
+			filename += "-" + ob.AsOf.Format("20060102")
+			if format == "csv" {
+				err = export.ObligationsCSV(&buf, ob)
+			} else {
+				err = export.ObligationsXLSX(&buf, ob)
+			}
+		}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		var ee *exportError
+		if !errors.As(err, &ee) {
+			h.logger.Error("export failed", "path", r.URL.Path, "err", err)
+			ee = &exportError{http.StatusInternalServerError, "INTERNAL", "the export failed"}
+		}
+		writeExportError(w, ee)
+		return
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	filename += "." + format
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(filename), url.PathEscape(filename)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
+}
+
+// asciiName replaces what is not printable ASCII for the plain filename
+// parameter.
+func asciiName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func writeExportError(w http.ResponseWriter, e *exportError) {
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(e.status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"message": e.message, "code": e.code}})
+}
+
+// yearKind reads ?year= and ?kind=.
+func yearKind(q url.Values) (int, string, error) {
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil || year < 1900 || year > 9999 {
+		return 0, "", &exportError{http.StatusBadRequest, "INVALID_ARGUMENT", "year must be a year such as 2025"}
+	}
+	kind := strings.ToUpper(q.Get("kind"))
+	if kind == "" {
+		kind = "BUREAU"
+	}
+	if kind != "BUREAU" && kind != "COUNTY" {
+		return 0, "", &exportError{http.StatusBadRequest, "INVALID_ARGUMENT", "kind must be bureau or county"}
+	}
+	return year, kind, nil
+}
+
+// cardJSON is a ScoreCard as the API returns it.
+type cardJSON struct {
+	Rank        int     `json:"rank"`
+	Unit        string  `json:"unit"`
+	Name        string  `json:"name"`
+	Total       float64 `json:"total"`
+	Grade       string  `json:"grade"`
+	GradeEn     string  `json:"gradeEn"`
+	GradeCapped bool    `json:"gradeCapped"`
+	Slips       int     `json:"slips"`
+	Lines       []struct {
+		Rule       string   `json:"rule"`
+		Points     float64  `json:"points"`
+		Obligation string   `json:"obligation"`
+		Metric     string   `json:"metric"`
+		ZH         string   `json:"zh"`
+		EN         string   `json:"en"`
+		EventIDs   []string `json:"eventIds"`
+	} `json:"lines"`
+}
+
+func (c cardJSON) card() export.Card {
+	out := export.Card{Rank: c.Rank, Unit: c.Unit, Name: c.Name, Total: c.Total, Grade: c.Grade, GradeEN: c.GradeEn, GradeCapped: c.GradeCapped, Slips: c.Slips}
+	for _, l := range c.Lines {
+		out.Lines = append(out.Lines, export.Line{Rule: l.Rule, Points: l.Points, Obligation: l.Obligation, Metric: l.Metric, ZH: l.ZH, EN: l.EN, Events: l.EventIDs})
+	}
+	return out
+}
+
+const cardFields = `rank unit name total grade gradeEn gradeCapped slips lines { rule points obligation metric zh en eventIds }`
+
+// scorecard fetches a year's scorecards (or the latest published ones).
+func (h *handler) scorecard(ctx context.Context, authz string, q url.Values, published bool) (export.Scorecard, error) {
+	year, kind, err := yearKind(q)
+	if err != nil {
+		return export.Scorecard{}, err
+	}
+	vars := map[string]any{"year": year, "kind": kind}
+	type ledgerJSON struct {
+		Notice *string `json:"notice"`
+	}
+	if published {
+		var data struct {
+			Ledger ledgerJSON `json:"ledger"`
+			Pub    []struct {
+				Plan          string     `json:"plan"`
+				Scheme        string     `json:"scheme"`
+				SchemeVersion int        `json:"schemeVersion"`
+				AsOf          *time.Time `json:"asOf"`
+				Digest        string     `json:"digest"`
+				Cards         []cardJSON `json:"cards"`
+			} `json:"publishedScorecards"`
+		}
+		const gq = `query($year: Int!, $kind: ScorecardKind!) { ledger { notice }
+  publishedScorecards(year: $year, kind: $kind) { plan scheme schemeVersion asOf digest cards { ` + cardFields + ` } } }`
+		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
+			return export.Scorecard{}, err
+		}
+		if len(data.Pub) == 0 {
+			return export.Scorecard{}, &exportError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no %s scorecards have been published for %d", strings.ToLower(kind), year)}
+		}
+		p := data.Pub[0] // newest first
+		sc := export.Scorecard{Plan: p.Plan, Year: year, Kind: strings.ToLower(kind), Scheme: p.Scheme, SchemeVersion: p.SchemeVersion, Digest: p.Digest, Published: true, Notice: deref(data.Ledger.Notice)}
+		if p.AsOf != nil {
+			sc.AsOf = *p.AsOf
+		}
+		for _, c := range p.Cards {
+			sc.Cards = append(sc.Cards, c.card())
+		}
+		return sc, nil
+	}
+	gq := `query($year: Int!, $kind: ScorecardKind!, $asOf: Time) { ledger { notice }
+  scorecard(year: $year, kind: $kind, asOf: $asOf) { plan scheme schemeVersion asOf digest published cards { ` + cardFields + ` } } }`
+	if a := q.Get("asOf"); a != "" {
+		vars["asOf"] = a
+	}
+	var data struct {
+		Ledger ledgerJSON `json:"ledger"`
+		S      struct {
+			Plan          string     `json:"plan"`
+			Scheme        string     `json:"scheme"`
+			SchemeVersion int        `json:"schemeVersion"`
+			AsOf          time.Time  `json:"asOf"`
+			Digest        string     `json:"digest"`
+			Cards         []cardJSON `json:"cards"`
+		} `json:"scorecard"`
+	}
+	if err := h.query(ctx, authz, gq, vars, &data); err != nil {
+		return export.Scorecard{}, err
+	}
+	s := data.S
+	sc := export.Scorecard{Plan: s.Plan, Year: year, Kind: strings.ToLower(kind), Scheme: s.Scheme, SchemeVersion: s.SchemeVersion, AsOf: s.AsOf, Digest: s.Digest, Notice: deref(data.Ledger.Notice)}
+	for _, c := range s.Cards {
+		sc.Cards = append(sc.Cards, c.card())
+	}
+	return sc, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// obligations fetches every obligation the token may see (one unit's with
+// ?unit=), page by page.
+func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (export.Obligations, error) {
+	const gq = `query($unit: ID, $asOf: Time, $after: String) { ledger { notice }
+  obligations(unit: $unit, asOf: $asOf, first: 500, after: $after) { asOf nextCursor items {
+    id task taskTitle unit unitName role status light progress reports nextDue slips findings
+    milestones { what due completion overdue }
+    pendingExtension { milestone currentDue requestedDue reason } } } }`
+	vars := map[string]any{}
+	if u := q.Get("unit"); u != "" {
+		vars["unit"] = u
+	}
+	if a := q.Get("asOf"); a != "" {
+		vars["asOf"] = a
+	}
+	var out export.Obligations
+	units := map[string]bool{}
+	for page := 0; page < maxObligationPages; page++ {
+		var data struct {
+			Ledger struct {
+				Notice *string `json:"notice"`
+			} `json:"ledger"`
+			O struct {
+				AsOf       time.Time `json:"asOf"`
+				NextCursor *string   `json:"nextCursor"`
+				Items      []struct {
+					ID         string `json:"id"`
+					Task       int    `json:"task"`
+					TaskTitle  string `json:"taskTitle"`
+					Unit       string `json:"unit"`
+					UnitName   string `json:"unitName"`
+					Role       string `json:"role"`
+					Status     string `json:"status"`
+					Light      string `json:"light"`
+					Progress   int    `json:"progress"`
+					Reports    int    `json:"reports"`
+					NextDue    string `json:"nextDue"`
+					Slips      int    `json:"slips"`
+					Findings   int    `json:"findings"`
+					Milestones []struct {
+						What       string `json:"what"`
+						Due        string `json:"due"`
+						Completion string `json:"completion"`
+						Overdue    bool   `json:"overdue"`
+					} `json:"milestones"`
+					Pending *struct {
+						Milestone    string `json:"milestone"`
+						CurrentDue   string `json:"currentDue"`
+						RequestedDue string `json:"requestedDue"`
+						Reason       string `json:"reason"`
+					} `json:"pendingExtension"`
+				} `json:"items"`
+			} `json:"obligations"`
+		}
+		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
+			return export.Obligations{}, err
+		}
+		if page == 0 {
+			out.AsOf, out.Notice = data.O.AsOf, deref(data.Ledger.Notice)
+		}
+		for _, it := range data.O.Items {
+			ob := export.Obligation{ID: it.ID, Task: it.Task, TaskTitle: it.TaskTitle, Unit: it.Unit, UnitName: it.UnitName, Role: it.Role,
+				Status: it.Status, Light: it.Light, Progress: it.Progress, Reports: it.Reports, NextDue: it.NextDue, Slips: it.Slips, Findings: it.Findings}
+			var ms []string
+			for _, m := range it.Milestones {
+				s := m.Due + " " + m.What
+				switch {
+				case m.Completion == "VERIFIED":
+					s += "（已核验）"
+				case m.Completion == "CLAIMED":
+					s += "（已申报完成）"
+				case m.Overdue:
+					s += "（逾期）"
+				}
+				ms = append(ms, s)
+			}
+			ob.Milestones = strings.Join(ms, "\n")
+			if p := it.Pending; p != nil {
+				ob.PendingExtension = fmt.Sprintf("%s → %s：%s", p.CurrentDue, p.RequestedDue, p.Reason)
+			}
+			units[it.UnitName] = true
+			out.Items = append(out.Items, ob)
+		}
+		if data.O.NextCursor == nil {
+			break
+		}
+		vars["after"] = *data.O.NextCursor
+	}
+	if len(units) == 1 {
+		for u := range units {
+			out.Unit = u
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,628 @@
+// taskledger dashboard: a single page over the GraphQL API at /graphql.
+// Plain JavaScript, no framework, no network access beyond this origin.
+'use strict';
+(function () {
+  const I18N = {
+    zh: {
+      brand: '任务落实台账', public: '公开排名', scorecards: '考核排名', tasks: '任务看板', mine: '我的任务',
+      ledgerAll: '任务台账', audit: '审计轨迹', login: '登录', logout: '退出', lang: 'English',
+      demo: '演示模式', loading: '加载中…', refused: '服务器拒绝：', failed: '请求失败：',
+      year: '年度', kind: '类别', bureau: '市直部门', county: '旗县区', show: '查询', rank: '名次', unit: '单位',
+      score: '得分', grade: '等次', slips: '延误', lines: '得分明细', eventsN: '个事件', rule: '规则', points: '分值', why: '说明',
+      obligation: '涉及义务', events: '依据事件', back: '返回排名', download: '下载', print: '打印',
+      noPublished: '该年度尚未公开发布排名。', publishedAt: '发布时间', verified: '已复核：与账本重新计算一致',
+      notVerified: '复核失败：重新计算与发布摘要不一致', scheme: '评分办法', asOf: '截至', digest: '摘要',
+      publishedYes: '已公开发布', publishedNo: '未发布（内部计算结果）',
+      tokenLabel: '访问令牌（tl_ 开头，由管理员发放）', tokenHelp: '令牌只保存在本浏览器标签页（sessionStorage），关闭标签页即清除。',
+      badToken: '令牌无效或已撤销。', loggedInAs: '已登录：', role: '角色',
+      roles: { COORDINATOR: '计划办', BUREAU: '市直部门', COUNTY: '旗县区政府', INSPECTOR: '督查', COMMITTEE: '考核委员会', PUBLIC: '公众' },
+      task: '任务', chapter: '章节', due: '期限', progress: '进度', status: '状态', light: '信号灯', nextDue: '下一期限',
+      milestones: '里程碑', lastReport: '最近报告', pending: '待批延期', total: '共', items: '项',
+      reportProgress: '报告进展', percent: '完成比例（%）', period: '所属月份', note: '说明', submit: '提交',
+      requestExtension: '申请延期', milestone: '里程碑', newDue: '申请延至', reason: '理由',
+      claimCompletion: '申报完成', evidence: '佐证材料', chooseObligation: '选择义务', recorded: '已记录：',
+      position: '账本位置', notOwner: '只有市直部门和旗县区令牌可以报告进展、申请延期和申报完成；此处为只读台账。',
+      auditTask: '任务编号', auditUnit: '单位', asOfDate: '截至日期（含当日）', intact: '哈希链完整：每个事件的内容与哈希一致，链接未断',
+      broken: '哈希链验证失败：存在内容与哈希不符或链接断裂的事件', type: '类型', actor: '操作者', recordedAt: '记录时间',
+      effectiveAt: '所述时间', flags: '标记', hash: '哈希', stream: '事件流', more: '加载更多', none: '无',
+      lightCounts: '信号灯统计', allUnits: '全部单位', needLogin: '请先登录。', roleLabel: '令牌角色',
+      exportLedger: '导出台账', exportScore: '导出排名', auditLink: '审计轨迹',
+      duty: { LEAD: '牵头', JOINT: '分工负责', SUPPORT: '配合', IMPLEMENTING: '落实' },
+      st: { OPEN: '推进中', EXTENDED: '已延期', COMPLETION_CLAIMED: '已申报完成', VERIFIED: '已核验', REJECTED: '被驳回', WITHDRAWN: '已撤销', REASSIGNED: '已调整', OVERDUE: '逾期' },
+      lights: { GREEN: '绿灯', YELLOW: '黄灯', RED: '红灯', GREY: '灰灯' },
+      completion: { NONE: '', CLAIMED: '已申报', VERIFIED: '已核验', REJECTED: '被驳回' },
+      printNote: '打印时间', footer: '所有数据均由不可篡改的事件账本计算得出。'
+    },
+    en: {
+      brand: 'Task ledger', public: 'Public rankings', scorecards: 'Scorecards', tasks: 'Task board', mine: 'My obligations',
+      ledgerAll: 'Obligations ledger', audit: 'Audit trail', login: 'Log in', logout: 'Log out', lang: '中文',
+      demo: 'Demo mode', loading: 'Loading…', refused: 'Refused by the server:', failed: 'Request failed:',
+      year: 'Year', kind: 'Kind', bureau: 'Bureaus', county: 'Counties', show: 'Show', rank: 'Rank', unit: 'Unit',
+      score: 'Score', grade: 'Grade', slips: 'Slips', lines: 'Line items', eventsN: 'events', rule: 'Rule', points: 'Points', why: 'Explanation',
+      obligation: 'Obligation', events: 'Events', back: 'Back to rankings', download: 'Download', print: 'Print',
+      noPublished: 'No rankings have been published for this year.', publishedAt: 'Published', verified: 'Verified: recomputing from the ledger gives the published digest',
+      notVerified: 'Verification FAILED: the recomputation does not match the published digest', scheme: 'Scheme', asOf: 'As of', digest: 'Digest',
+      publishedYes: 'Published', publishedNo: 'Not published (internal computation)',
+      tokenLabel: 'Access token (starts with tl_, issued by the administrator)', tokenHelp: 'The token is kept only in this browser tab (sessionStorage) and is gone when the tab closes.',
+      badToken: 'The token is invalid or revoked.', loggedInAs: 'Logged in:', role: 'Role',
+      roles: { COORDINATOR: 'Plan office', BUREAU: 'Bureau', COUNTY: 'County', INSPECTOR: 'Inspector', COMMITTEE: 'Committee', PUBLIC: 'Public' },
+      task: 'Task', chapter: 'Chapter', due: 'Due', progress: 'Progress', status: 'Status', light: 'Light', nextDue: 'Next due',
+      milestones: 'Milestones', lastReport: 'Last report', pending: 'Pending extension', total: 'Total', items: 'items',
+      reportProgress: 'Report progress', percent: 'Percent complete', period: 'Month', note: 'Note', submit: 'Submit',
+      requestExtension: 'Request an extension', milestone: 'Milestone', newDue: 'New due date', reason: 'Reason',
+      claimCompletion: 'Claim completion', evidence: 'Evidence', chooseObligation: 'Obligation', recorded: 'Recorded:',
+      position: 'Position', notOwner: 'Only bureau and county tokens report progress, request extensions and claim completion; this ledger is read-only.',
+      auditTask: 'Task number', auditUnit: 'Unit', asOfDate: 'As of (end of day)', intact: 'Hash chain intact: every event matches its hash and no link is broken',
+      broken: 'Hash chain verification FAILED: an event does not match its hash or a link is broken', type: 'Type', actor: 'Actor', recordedAt: 'Recorded',
+      effectiveAt: 'Effective', flags: 'Flags', hash: 'Hash', stream: 'Stream', more: 'Load more', none: 'none',
+      lightCounts: 'Lights', allUnits: 'All units', needLogin: 'Please log in first.', roleLabel: 'Role',
+      exportLedger: 'Export ledger', exportScore: 'Export rankings', auditLink: 'Audit trail',
+      duty: { LEAD: 'lead', JOINT: 'joint', SUPPORT: 'support', IMPLEMENTING: 'implementing' },
+      st: { OPEN: 'open', EXTENDED: 'extended', COMPLETION_CLAIMED: 'completion claimed', VERIFIED: 'verified', REJECTED: 'rejected', WITHDRAWN: 'withdrawn', REASSIGNED: 'reassigned', OVERDUE: 'overdue' },
+      lights: { GREEN: 'green', YELLOW: 'yellow', RED: 'red', GREY: 'grey' },
+      completion: { NONE: '', CLAIMED: 'claimed', VERIFIED: 'verified', REJECTED: 'rejected' },
+      printNote: 'Printed', footer: 'Every figure is computed from a tamper-evident event ledger.'
+    }
+  };
+
+  const TOKEN_KEY = 'taskledger.token';
+  const LANG_KEY = 'taskledger.lang';
+  const state = { lang: localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh', token: sessionStorage.getItem(TOKEN_KEY) || '', me: null, ledger: null };
+
+  function t(key) {
+    const parts = key.split('.');
+    let v = I18N[state.lang];
+    for (const p of parts) v = v == null ? undefined : v[p];
+    return v == null ? key : v;
+  }
+
+  // h builds an element: h('a', {href: '#', class: 'x', onclick: fn}, child…).
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else if (k === 'text') el.textContent = v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const c of children.flat(Infinity)) {
+      if (c == null || c === false) continue;
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  function s(tag, attrs, ...children) {
+    const el = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+  }
+
+  class ApiError extends Error {
+    constructor(message, code) { super(message); this.code = code; }
+  }
+
+  // gql posts one operation to /graphql with the bearer token, if any.
+  async function gql(query, variables) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    let res;
+    try {
+      res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables: variables || {} }) });
+    } catch (e) {
+      throw new ApiError(String(e.message || e), 'NETWORK');
+    }
+    let body;
+    try { body = await res.json(); } catch (e) { throw new ApiError('HTTP ' + res.status, 'HTTP_' + res.status); }
+    if (body.errors && body.errors.length) {
+      const e = body.errors[0];
+      throw new ApiError(e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
+    }
+    return body.data;
+  }
+
+  // newKey makes an idempotency key (crypto.getRandomValues works on plain http too).
+  function newKey() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return 'dash-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  function errorBox(err, prefix) {
+    return h('div', { class: 'error', role: 'alert', 'data-code': err.code || '' },
+      h('strong', { text: prefix || t('refused') }), ' ', h('span', { class: 'msg', text: err.message }),
+      err.code ? h('code', { class: 'code', text: err.code }) : null);
+  }
+
+  const tz = 'Asia/Shanghai';
+  function fmtTime(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    const g = (k) => (p.find((x) => x.type === k) || {}).value;
+    return `${g('year')}-${g('month')}-${g('day')} ${g('hour')}:${g('minute')}`;
+  }
+  const GRADES = { '优秀': 'g1', '良好': 'g2', '合格': 'g3', '不合格': 'g4' };
+  // gradeClass colours a card by its grade (a capped grade can be below what the total earns).
+  function gradeClass(total, grade) { return GRADES[grade] || (total >= 90 ? 'g1' : total >= 80 ? 'g2' : total >= 60 ? 'g3' : 'g4'); }
+  function gradeText(c) { return state.lang === 'en' && c.gradeEn ? c.gradeEn : c.grade; }
+  function lightDot(l) { return h('span', { class: 'light ' + l, title: t('lights.' + l), 'aria-label': t('lights.' + l) }); }
+  function progressBar(p) {
+    const bar = h('span', { class: 'progress', role: 'progressbar', 'aria-valuenow': p, 'aria-valuemin': 0, 'aria-valuemax': 100 }, h('span'));
+    bar.firstChild.style.width = Math.max(0, Math.min(100, p)) + '%';
+    return bar;
+  }
+  function scoreBar(total, grade) {
+    const w = 240, v = Math.max(0, Math.min(100, total));
+    const colors = { g1: '#2e7d32', g2: '#558b2f', g3: '#c98a00', g4: '#c62828' };
+    return s('svg', { class: 'bar', width: w, height: 16, viewBox: `0 0 ${w} 16`, role: 'img', 'aria-label': String(total) },
+      s('rect', { x: 0, y: 2, width: w, height: 12, fill: '#e3e8ee', rx: 2 }),
+      s('rect', { x: 0, y: 2, width: (w * v / 100).toFixed(1), height: 12, fill: colors[gradeClass(total, grade)], rx: 2 }),
+      s('line', { x1: w * 0.6, x2: w * 0.6, y1: 0, y2: 16, stroke: '#5b6876', 'stroke-dasharray': '2,2' }),
+      s('line', { x1: w * 0.9, x2: w * 0.9, y1: 0, y2: 16, stroke: '#5b6876', 'stroke-dasharray': '2,2' }));
+  }
+
+  // route reads location.hash: #/page?a=1&b=2.
+  function route() {
+    const raw = location.hash.replace(/^#\/?/, '');
+    const [page, q] = raw.split('?');
+    return { page: page || (state.token ? 'tasks' : 'public'), params: new URLSearchParams(q || '') };
+  }
+  function link(page, params) {
+    const q = new URLSearchParams(params || {}).toString();
+    return '#/' + page + (q ? '?' + q : '');
+  }
+
+  function defaultYear() {
+    const now = state.ledger && state.ledger.now ? new Date(state.ledger.now) : new Date();
+    return now.getUTCFullYear() - 1;
+  }
+
+  // download fetches an export with the token and saves it as a file.
+  async function download(url, msgEl) {
+    msgEl.replaceChildren();
+    const headers = {};
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    try {
+      const res = await fetch(url, { headers });
+      if (!res.ok) {
+        let e = { message: 'HTTP ' + res.status, code: 'HTTP_' + res.status };
+        try { e = (await res.json()).error || e; } catch (x) { /* not JSON */ }
+        msgEl.append(errorBox(new ApiError(e.message, e.code)));
+        return;
+      }
+      const blob = await res.blob();
+      const cd = res.headers.get('Content-Disposition') || '';
+      const m = /filename\*=UTF-8''([^;]+)/.exec(cd);
+      const a = h('a', { href: URL.createObjectURL(blob), download: m ? decodeURIComponent(m[1]) : url.split('/').pop().split('?')[0] });
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    } catch (e) {
+      msgEl.append(errorBox(new ApiError(String(e.message || e), 'NETWORK'), t('failed')));
+    }
+  }
+  function exportButtons(path, params, label) {
+    const msg = h('div', { class: 'export-msg' });
+    const q = new URLSearchParams(params).toString();
+    const mk = (fmt) => h('button', { class: 'secondary', type: 'button', 'data-export': fmt, onclick: () => download(`/export/${path}.${fmt}?${q}`, msg) }, `${label} ${fmt.toUpperCase()}`);
+    return h('div', { class: 'no-print export' }, h('div', { class: 'controls' }, mk('xlsx'), mk('csv'),
+      h('button', { class: 'secondary', type: 'button', onclick: () => window.print() }, t('print'))), msg);
+  }
+
+  // ---- chrome: navigation, language, login state, demo banner ----
+
+  function navItems() {
+    const role = state.me ? state.me.role : 'PUBLIC';
+    const items = [['public', t('public')]];
+    if (role === 'PUBLIC') return items.concat([['login', t('login')]]);
+    if (role === 'COMMITTEE' || role === 'INSPECTOR') items.push(['scorecards', t('scorecards')]);
+    items.push(['tasks', t('tasks')]);
+    items.push(['mine', role === 'BUREAU' || role === 'COUNTY' ? t('mine') : t('ledgerAll')]);
+    if (role === 'INSPECTOR' || role === 'BUREAU' || role === 'COUNTY') items.push(['audit', t('audit')]);
+    return items;
+  }
+
+  function renderChrome(page) {
+    document.documentElement.lang = state.lang === 'en' ? 'en' : 'zh-CN';
+    document.getElementById('brand-name').textContent = 'taskledger · ' + t('brand');
+    const nav = document.getElementById('nav');
+    nav.replaceChildren(...navItems().map(([p, label]) => h('a', { href: link(p), class: p === page ? 'active' : null, id: 'nav-' + p }, label)));
+    const tools = document.getElementById('tools');
+    tools.replaceChildren();
+    if (state.me && state.me.role !== 'PUBLIC') {
+      const who = (state.me.unit ? state.me.unit.name + ' · ' : '') + t('roles.' + state.me.role);
+      tools.append(h('span', { class: 'who', id: 'who', text: who }),
+        h('button', { type: 'button', id: 'logout', onclick: logout }, t('logout')));
+    }
+    tools.append(h('button', { type: 'button', id: 'lang', onclick: () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; localStorage.setItem(LANG_KEY, state.lang); render(); } }, t('lang')));
+    const banner = document.getElementById('demo-banner');
+    if (state.ledger && state.ledger.mode === 'demo') {
+      banner.hidden = false;
+      banner.replaceChildren(h('strong', { text: '⚠ ' + t('demo') }), state.ledger.notice || 'SIMULATED');
+    } else {
+      banner.hidden = true;
+    }
+    document.getElementById('foot').textContent = t('footer');
+  }
+
+  function logout() {
+    state.token = '';
+    state.me = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    location.hash = link('public');
+    render();
+  }
+
+  // ---- pages ----
+
+  const pages = {};
+
+  pages.login = async function (main) {
+    const input = h('textarea', { id: 'token', name: 'token', rows: 2, autocomplete: 'off', spellcheck: 'false', required: true });
+    const msg = h('div');
+    const form = h('form', {
+      id: 'login-form',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        msg.replaceChildren();
+        const token = input.value.trim().replace(/^Bearer\s+/i, '');
+        const saved = state.token;
+        state.token = token;
+        try {
+          const d = await gql('{ me { role unitId name actor unit { id name } } }');
+          if (d.me.role === 'PUBLIC') throw new ApiError(t('badToken'), 'UNAUTHENTICATED');
+          state.me = d.me;
+          sessionStorage.setItem(TOKEN_KEY, token);
+          location.hash = link(d.me.role === 'BUREAU' || d.me.role === 'COUNTY' ? 'mine' : d.me.role === 'COORDINATOR' ? 'tasks' : d.me.role === 'INSPECTOR' ? 'audit' : 'scorecards');
+        } catch (e) {
+          state.token = saved;
+          msg.append(errorBox(e.code === 'UNAUTHENTICATED' ? new ApiError(t('badToken') + ' ' + e.message, e.code) : e));
+        }
+      }
+    }, h('label', {}, t('tokenLabel'), input), h('p', { class: 'muted', text: t('tokenHelp') }), h('div', {}, h('button', { class: 'primary', type: 'submit', id: 'login-submit' }, t('login'))), msg);
+    main.append(h('h1', { id: 'page-title', text: t('login') }), h('div', { class: 'panel login' }, form));
+  };
+
+  function rankingTable(cards, opts) {
+    const body = cards.map((c) => h('tr', { class: 'card-row', 'data-unit': c.unit },
+      h('td', { class: 'num', text: c.rank }),
+      h('td', {}, opts.linkUnit ? h('a', { href: link('unit', { unit: c.unit, year: opts.year, kind: opts.kind }), class: 'unit-link' }, c.name) : c.name),
+      h('td', {}, scoreBar(c.total, c.grade)),
+      h('td', { class: 'num total', text: c.totalText }),
+      h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), title: c.gradeCapped ? 'capped' : null, text: gradeText(c) })),
+      h('td', { class: 'num', text: c.slips })));
+    return h('table', { class: 'ranking' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }), h('th', { text: '' }),
+        h('th', { class: 'num', text: t('score') }), h('th', { text: t('grade') }), h('th', { class: 'num', text: t('slips') }))),
+      h('tbody', {}, body));
+  }
+
+  function yearKindControls(params, page) {
+    const year = Number(params.get('year')) || defaultYear();
+    const kind = params.get('kind') === 'COUNTY' ? 'COUNTY' : 'BUREAU';
+    const yearIn = h('input', { type: 'number', id: 'year', value: year, min: 2000, max: 2100 });
+    const seg = h('div', { class: 'seg', role: 'group' }, ['BUREAU', 'COUNTY'].map((k) =>
+      h('button', { type: 'button', class: k === kind ? 'on' : null, id: 'kind-' + k.toLowerCase(), onclick: () => { location.hash = link(page, { year: yearIn.value, kind: k }); } }, t(k.toLowerCase()))));
+    const controls = h('div', { class: 'controls' }, h('label', {}, t('year'), yearIn), h('label', {}, t('kind'), seg),
+      h('button', { class: 'primary', type: 'button', onclick: () => { location.hash = link(page, { year: yearIn.value, kind }); } }, t('show')));
+    return { year, kind, controls };
+  }
+
+  pages.public = async function (main, params) {
+    const { year, kind, controls } = yearKindControls(params, 'public');
+    main.append(h('h1', { id: 'page-title', text: `${t('public')} · ${year} · ${t(kind.toLowerCase())}` }), controls);
+    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) { kind scheme schemeVersion asOf publishedAt digest verified
+      cards { rank unit name total totalText grade gradeEn gradeCapped slips } } }`, { year, kind });
+    if (!d.publishedScorecards.length) {
+      main.append(h('p', { class: 'panel muted', id: 'none-published', text: t('noPublished') }));
+      return;
+    }
+    const seen = {};
+    for (const p of d.publishedScorecards) {
+      if (seen[p.kind]) continue; // newest first: the latest publication of each kind
+      seen[p.kind] = true;
+      main.append(h('section', { class: 'panel published', 'data-kind': p.kind },
+        h('h2', { text: `${year} ${t(p.kind.toLowerCase())}` }),
+        h('div', { class: 'summary' },
+          h('span', { text: `${t('publishedAt')}: ${fmtTime(p.publishedAt)}` }),
+          h('span', { text: `${t('asOf')}: ${fmtTime(p.asOf)}` }),
+          h('span', { text: `${t('scheme')}: ${p.scheme} v${p.schemeVersion}` }),
+          h('span', { class: p.verified ? 'ok' : 'bad', text: p.verified ? '✔ ' + t('verified') : '✘ ' + t('notVerified') })),
+        exportButtons('published', { year, kind: p.kind.toLowerCase() }, t('download')),
+        rankingTable(p.cards, { linkUnit: false })));
+    }
+  };
+
+  const scoreCache = new Map();
+  async function fetchScorecard(year, kind) {
+    const key = year + '/' + kind + '/' + (state.token || '');
+    if (!scoreCache.has(key)) {
+      scoreCache.set(key, gql(`query($year: Int!, $kind: ScorecardKind!) { scorecard(year: $year, kind: $kind) {
+        scheme schemeVersion schemeAdopted asOf position digest published
+        cards { rank unit name total totalText grade gradeEn gradeCapped slips
+          lines { rule pointsText points obligation metric zh en eventIds events { id type recordedAt effectiveAt actor } } } } }`, { year, kind })
+        .then((d) => d.scorecard).catch((e) => { scoreCache.delete(key); throw e; }));
+    }
+    return scoreCache.get(key);
+  }
+
+  pages.scorecards = async function (main, params) {
+    const { year, kind, controls } = yearKindControls(params, 'scorecards');
+    main.append(h('h1', { id: 'page-title', text: `${t('scorecards')} · ${year} · ${t(kind.toLowerCase())}` }), controls);
+    const sc = await fetchScorecard(year, kind);
+    main.append(h('div', { class: 'panel' },
+      h('div', { class: 'summary' },
+        h('span', { text: `${t('scheme')}: ${sc.scheme} v${sc.schemeVersion}` }),
+        h('span', { text: `${t('asOf')}: ${fmtTime(sc.asOf)}` }),
+        h('span', { text: `${t('position')}: ${sc.position}` }),
+        h('span', { class: 'mono', text: `${t('digest')}: ${sc.digest.slice(0, 16)}…` }),
+        h('span', { class: sc.published ? 'ok' : 'muted', text: sc.published ? t('publishedYes') : t('publishedNo') })),
+      exportButtons('scorecard', { year, kind: kind.toLowerCase() }, t('exportScore')),
+      rankingTable(sc.cards, { linkUnit: true, year, kind })));
+  };
+
+  // taskOf reads the task number out of "plan/task/unit/ROLE".
+  function taskOf(obligation) {
+    const parts = (obligation || '').split('/');
+    return parts.length >= 4 ? parts[parts.length - 3] : '';
+  }
+
+  pages.unit = async function (main, params) {
+    const year = Number(params.get('year')) || defaultYear();
+    const kind = params.get('kind') === 'COUNTY' ? 'COUNTY' : 'BUREAU';
+    const sc = await fetchScorecard(year, kind);
+    const c = sc.cards.find((x) => x.unit === params.get('unit'));
+    main.append(h('p', { class: 'no-print' }, h('a', { href: link('scorecards', { year, kind }), id: 'back' }, '← ' + t('back'))));
+    if (!c) { main.append(errorBox(new ApiError(params.get('unit') || '?', 'NOT_FOUND'))); return; }
+    main.append(h('h1', { id: 'page-title' }, `${c.name} · ${year} · `, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), ` ${c.totalText}`),
+      h('div', { class: 'summary' }, h('span', { text: `${t('rank')}: ${c.rank}` }), h('span', { text: `${t('slips')}: ${c.slips}` }), h('span', { text: `${t('scheme')}: ${sc.scheme} v${sc.schemeVersion}` })),
+      h('h2', { text: t('lines') }));
+    const rows = c.lines.map((ln) => {
+      const task = taskOf(ln.obligation);
+      return h('tr', { class: 'line' },
+        h('td', { class: 'mono', text: ln.rule }),
+        h('td', { class: 'num', text: ln.pointsText }),
+        h('td', {}, state.lang === 'en' ? ln.en : ln.zh),
+        h('td', { class: 'mono', text: ln.obligation || '' }),
+        h('td', {}, ln.events.map((e) => h('div', { class: 'event' },
+          h('a', { class: 'mono event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), title: e.id }, e.id.slice(0, 8)),
+          ` ${e.type} ${fmtTime(e.effectiveAt)}`))));
+    });
+    main.append(h('table', { class: 'lines' },
+      h('thead', {}, h('tr', {}, [t('rule'), t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
+      h('tbody', {}, rows)));
+  };
+
+  pages.tasks = async function (main) {
+    main.append(h('h1', { id: 'page-title', text: t('tasks') }));
+    const d = await gql(`{ tasks { number label chapter title obligations { id unit unitName role status light progress nextDue } } }`);
+    const counts = { GREEN: 0, YELLOW: 0, RED: 0, GREY: 0 };
+    d.tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
+    main.append(h('div', { class: 'panel summary', id: 'light-counts' }, h('strong', { text: t('lightCounts') + ':' }),
+      Object.entries(counts).map(([l, n]) => h('span', {}, lightDot(l), `${t('lights.' + l)} ${n}`))));
+    let chapter = null, section = null;
+    for (const tk of d.tasks) {
+      if (tk.chapter !== chapter) {
+        chapter = tk.chapter;
+        section = h('section', { class: 'chapter' }, h('h2', { text: chapter || '—' }));
+        main.append(section);
+      }
+      const duties = tk.obligations.map((o) => h('div', { class: 'duty', 'data-obligation': o.id },
+        lightDot(o.light), h('strong', { text: o.unitName || o.unit }), ' ', h('span', { class: 'meta', text: `${t('duty.' + o.role)} · ${t('st.' + o.status)}` }),
+        h('div', { class: 'meta', text: `${t('progress')} ${o.progress}% · ${t('nextDue')} ${o.nextDue || '—'}` }), progressBar(o.progress)));
+      section.append(h('article', { class: 'task', 'data-task': tk.number },
+        h('h3', {}, `${tk.label || tk.number} ${tk.title}`),
+        duties.length ? h('div', { class: 'duties' }, duties) : h('p', { class: 'muted', text: t('none') })));
+    }
+  };
+
+  const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
+    id task taskTitle unit unitName role status light progress reports nextDue slips findings
+    milestones { id what due originalDue extended completion overdue light }
+    lastReport { percent note effectiveAt recordedAt }
+    pendingExtension { milestone currentDue requestedDue reason } } } }`;
+
+  async function allObligations() {
+    let after = null, items = [], total = 0, asOf = null;
+    for (let i = 0; i < 20; i++) {
+      const d = await gql(OBLIGATIONS, { after });
+      items = items.concat(d.obligations.items);
+      total = d.obligations.total;
+      asOf = d.obligations.asOf;
+      after = d.obligations.nextCursor;
+      if (!after) break;
+    }
+    return { items, total, asOf };
+  }
+
+  pages.mine = async function (main, params, flash) {
+    const role = state.me.role;
+    const own = role === 'BUREAU' || role === 'COUNTY';
+    main.append(h('h1', { id: 'page-title', text: own ? `${t('mine')} · ${state.me.unit ? state.me.unit.name : state.me.unitId}` : t('ledgerAll') }));
+    const { items, total, asOf } = await allObligations();
+    main.append(h('div', { class: 'summary' }, h('span', { text: `${t('total')} ${total} ${t('items')}` }), h('span', { text: `${t('asOf')}: ${fmtTime(asOf)}` })),
+      exportButtons('obligations', {}, t('exportLedger')));
+    const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
+    if (flash) msg.append(flash);
+    if (own && items.length) main.append(actionForms(items, msg, params));
+    else if (!own) main.append(h('p', { class: 'muted no-print', text: t('notOwner') }));
+    main.append(msg);
+    const rows = items.map((o) => h('tr', { class: 'obligation', 'data-obligation': o.id, 'data-task': o.task },
+      h('td', {}, lightDot(o.light)),
+      h('td', {}, h('strong', { text: `${o.task} ` }), o.taskTitle || '', own ? null : h('div', { class: 'muted', text: o.unitName })),
+      h('td', { class: 'nowrap', text: t('duty.' + o.role) }),
+      h('td', { class: 'status nowrap', text: t('st.' + o.status) }),
+      h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
+      h('td', { class: 'nowrap', text: o.nextDue || '—' }),
+      h('td', {}, o.milestones.map((m) => h('div', {}, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
+        m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '', m.extended ? ` (${m.originalDue} →)` : ''))),
+      h('td', { class: 'last-report' }, o.lastReport ? `${o.lastReport.percent}% ${o.lastReport.note || ''} (${fmtTime(o.lastReport.effectiveAt)})` : '—',
+        o.pendingExtension ? h('div', { class: 'muted', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null)));
+    main.append(h('table', { class: 'obligations' },
+      h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), t('nextDue'), t('milestones'), t('lastReport')].map((x) => h('th', { text: x })))),
+      h('tbody', {}, rows)));
+  };
+
+  // actionForms: report progress, request an extension, claim completion.
+  function actionForms(items, msg, params) {
+    const sel = h('select', { id: 'obligation' }, items.map((o) => h('option', { value: o.id, selected: o.id === params.get('o') }, `${o.task} ${o.taskTitle || ''} · ${t('duty.' + o.role)}`)));
+    const current = () => items.find((o) => o.id === sel.value) || items[0];
+    const msSelects = [];
+    const milestoneSelect = (id) => { const m = h('select', { id }); msSelects.push(m); return m; };
+    const fillMilestones = () => {
+      const o = current();
+      for (const m of msSelects) m.replaceChildren(...o.milestones.map((x) => h('option', { value: x.id }, `${x.due} ${(x.what || x.id).slice(0, 30)}`)));
+    };
+    sel.addEventListener('change', fillMilestones);
+    const month = new Date().toISOString().slice(0, 7);
+
+    // submit runs one mutation with a key made when the form was shown;
+    // a network failure keeps the key so that a retry records nothing twice.
+    function mutationForm(id, title, fields, build) {
+      let key = newKey();
+      const button = h('button', { class: 'primary', type: 'submit' }, t('submit'));
+      const form = h('form', {
+        id,
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          msg.replaceChildren();
+          button.disabled = true;
+          const o = current();
+          const [mutation, vars] = build(o);
+          try {
+            const d = await gql(mutation, Object.assign({ key, obligation: { task: o.task, role: o.role } }, vars));
+            const r = Object.values(d)[0];
+            key = newKey();
+            const flash = h('div', { class: 'success', role: 'status' }, h('strong', { text: t('recorded') }), ' ', r.summary, h('code', { text: `${t('position')} ${r.position}` }));
+            await rerender(flash, { o: o.id });
+          } catch (e) {
+            if (e.code !== 'NETWORK') key = newKey();
+            msg.replaceChildren(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
+            button.disabled = false;
+          }
+        }
+      }, h('h3', { text: title }), fields, button);
+      return form;
+    }
+    const pct = h('input', { type: 'number', id: 'percent', min: 0, step: 1, required: true });
+    const period = h('input', { type: 'month', id: 'period', value: month });
+    const note = h('textarea', { id: 'note' });
+    const extMs = milestoneSelect('ext-milestone');
+    const extDue = h('input', { type: 'date', id: 'ext-due', required: true });
+    const extReason = h('textarea', { id: 'ext-reason', required: true });
+    const claimMs = milestoneSelect('claim-milestone');
+    const evidence = h('textarea', { id: 'evidence' });
+    fillMilestones();
+    const forms = h('div', { class: 'forms no-print' },
+      mutationForm('form-progress', t('reportProgress'), [h('label', {}, t('percent'), pct), h('label', {}, t('period'), period), h('label', {}, t('note'), note)],
+        () => [`mutation($obligation: ObligationInput!, $percent: Int!, $period: String, $note: String, $key: String!) {
+          reportProgress(obligation: $obligation, percent: $percent, period: $period, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { percent: Number(pct.value), period: period.value || null, note: note.value || null }]),
+      mutationForm('form-extension', t('requestExtension'), [h('label', {}, t('milestone'), extMs), h('label', {}, t('newDue'), extDue), h('label', {}, t('reason'), extReason)],
+        () => [`mutation($obligation: ObligationInput!, $milestone: String!, $due: Date!, $reason: String!, $key: String!) {
+          requestExtension(obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { milestone: extMs.value, due: extDue.value, reason: extReason.value }]),
+      mutationForm('form-claim', t('claimCompletion'), [h('label', {}, t('milestone'), claimMs), h('label', {}, t('evidence'), evidence)],
+        () => [`mutation($obligation: ObligationInput!, $milestone: String, $evidence: String, $key: String!) {
+          claimCompletion(obligation: $obligation, milestone: $milestone, evidence: $evidence, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { milestone: claimMs.value || null, evidence: evidence.value || null }]));
+    return h('section', { class: 'panel no-print', id: 'actions' }, h('label', {}, t('chooseObligation'), sel), h('br'), forms);
+  }
+
+  pages.audit = async function (main, params) {
+    const own = state.me.role === 'BUREAU' || state.me.role === 'COUNTY';
+    const task = params.get('task') || '';
+    const asOf = params.get('asOf') || '';
+    const hl = new Set((params.get('hl') || '').split(',').filter(Boolean));
+    main.append(h('h1', { id: 'page-title', text: t('audit') + (task ? ` · ${t('task')} ${task}` : own ? ` · ${state.me.unit ? state.me.unit.name : ''}` : '') }));
+    const taskIn = h('input', { type: 'number', id: 'audit-task', value: task, min: 1 });
+    const dateIn = h('input', { type: 'date', id: 'audit-asof', value: asOf });
+    const go = () => { const p = {}; if (taskIn.value) p.task = taskIn.value; if (dateIn.value) p.asOf = dateIn.value; if (params.get('hl')) p.hl = params.get('hl'); location.hash = link('audit', p); };
+    main.append(h('div', { class: 'controls' }, h('label', {}, t('auditTask'), taskIn), h('label', {}, t('asOfDate'), dateIn),
+      h('button', { class: 'primary', type: 'button', id: 'audit-go', onclick: go }, t('show'))));
+    if (!task && !own) { main.append(h('p', { class: 'muted', text: t('auditTask') + '?' })); return; }
+    const vars = { first: 200, after: null };
+    if (task) vars.task = Number(task); else vars.unit = state.me.unitId;
+    if (asOf) vars.asOf = asOf + 'T23:59:59+08:00';
+    const q = `query($task: Int, $unit: ID, $asOf: Time, $first: Int, $after: Position) {
+      auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact nextCursor
+        events { id position type stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
+    const status = h('div', { class: 'panel', id: 'chain-status' });
+    const tbody = h('tbody');
+    const more = h('button', { class: 'secondary no-print', type: 'button', id: 'audit-more', hidden: true }, t('more'));
+    main.append(status, h('table', { class: 'audit' },
+      h('thead', {}, h('tr', {}, [t('position'), t('type'), t('stream'), t('actor'), t('recordedAt'), t('effectiveAt'), t('flags'), t('hash')].map((x) => h('th', { text: x })))),
+      tbody), more);
+    let intact = true, count = 0;
+    const load = async () => {
+      more.disabled = true;
+      const d = await gql(q, vars);
+      const a = d.auditTrail;
+      intact = intact && a.intact;
+      count += a.events.length;
+      status.replaceChildren(h('div', { class: intact ? 'ok' : 'bad', id: 'intact', 'data-intact': String(intact) }, intact ? '✔ ' + t('intact') : '✘ ' + t('broken')),
+        h('div', { class: 'muted', text: `${count} ${t('eventsN')}${asOf ? ' · ' + t('asOf') + ' ' + asOf : ''}` }));
+      for (const e of a.events) {
+        tbody.append(h('tr', { class: 'event' + (hl.has(e.id) ? ' hl' : ''), 'data-id': e.id },
+          h('td', { class: 'num', text: e.position }), h('td', { text: e.type }), h('td', { class: 'mono', text: e.stream }),
+          h('td', { class: 'mono', text: e.actor }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
+          h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
+          h('td', { class: 'mono', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
+      }
+      vars.after = a.nextCursor;
+      more.hidden = !a.nextCursor;
+      more.disabled = false;
+    };
+    more.addEventListener('click', () => load().catch((e) => main.append(errorBox(e))));
+    await load();
+    // An event linked from a score line may be pages away: read on until it shows.
+    for (let i = 0; hl.size && !tbody.querySelector('tr.hl') && vars.after && i < 25; i++) await load();
+  };
+
+  // ---- render ----
+
+  let renderSeq = 0;
+  async function rerender(flash, extra) {
+    const r = route();
+    if (extra) for (const [k, v] of Object.entries(extra)) r.params.set(k, v);
+    return renderPage(r, flash);
+  }
+  async function render() { return renderPage(route()); }
+
+  async function renderPage(r, flash) {
+    const seq = ++renderSeq;
+    const main = document.getElementById('main');
+    if (!state.ledger) {
+      try { state.ledger = (await gql('{ ledger { mode notice now defaultPlan } }')).ledger; } catch (e) { /* shown below */ }
+    }
+    if (state.token && !state.me) {
+      try { state.me = (await gql('{ me { role unitId name actor unit { id name } } }')).me; } catch (e) {
+        if (e.code === 'UNAUTHENTICATED') { state.token = ''; sessionStorage.removeItem(TOKEN_KEY); }
+      }
+    }
+    let page = r.page;
+    if (!pages[page]) page = 'public';
+    if (page !== 'public' && page !== 'login' && !state.me) page = 'login';
+    renderChrome(page);
+    const fresh = h('div', { id: 'page-' + page, class: 'page' });
+    fresh.append(h('p', { class: 'muted loading', text: t('loading') }));
+    main.replaceChildren(fresh);
+    const body = h('div');
+    try {
+      await pages[page](body, r.params, flash);
+    } catch (e) {
+      body.append(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
+    }
+    if (seq !== renderSeq) return; // a newer render took over
+    body.prepend(h('p', { class: 'print-only muted', text: `${t('printNote')}: ${fmtTime(new Date().toISOString())}` }));
+    fresh.replaceChildren(...body.childNodes);
+    const mark = fresh.querySelector('tr.hl');
+    if (mark) mark.scrollIntoView({ block: 'center' });
+    fresh.setAttribute('data-ready', 'true');
+  }
+
+  window.addEventListener('hashchange', () => { render(); });
+  document.addEventListener('DOMContentLoaded', () => { render(); });
+})();

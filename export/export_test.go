@@ -1,0 +1,174 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"taskledger/domain"
+)
+
+func sample() Scorecard {
+	return Scorecard{
+		Plan: "chifeng-air", Year: 2025, Kind: "county", Scheme: "default", SchemeVersion: 1,
+		AsOf: time.Date(2026, 1, 31, 23, 59, 59, 0, domain.Shanghai()), Digest: "abc", Notice: "【模拟数据】仅供演示。 [SIMULATED]",
+		Cards: []Card{
+			{Rank: 1, Unit: "county.ningcheng", Name: "宁城县", Total: 91.5, Grade: "优秀", GradeEN: "excellent", Slips: 1,
+				Lines: []Line{{Rule: "county.delivery.base", Points: 60, ZH: "任务落实满分60分", EN: "delivery base"},
+					{Rule: "county.delivery.slip.implementing", Points: -3, Obligation: "chifeng-air/10/county.ningcheng/IMPLEMENTING", ZH: "第10项任务未按期完成", EN: "slip", Events: []string{"e1", "e2"}}}},
+			{Rank: 2, Unit: "county.aohan", Name: "敖汉旗", Total: 45.07, Grade: "不合格", GradeEN: "failed", GradeCapped: true, Slips: 8},
+		},
+	}
+}
+
+func TestScorecardXLSXCells(t *testing.T) {
+	var buf bytes.Buffer
+	if err := ScorecardXLSX(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, ",") != "排名,扣分明细,说明" {
+		t.Fatalf("sheets %v", got)
+	}
+	for i, h := range ScorecardHeaders {
+		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+		if v, _ := f.GetCellValue(SheetRanking, ref); v != h {
+			t.Errorf("header %s = %q, want %q", ref, v, h)
+		}
+	}
+	want := map[string]string{"A2": "1", "B2": "宁城县", "C2": "county.ningcheng", "D2": "91.50", "E2": "优秀", "G2": "1",
+		"A3": "2", "B3": "敖汉旗", "D3": "45.07", "E3": "不合格", "H3": "是"}
+	for ref, w := range want {
+		if v, _ := f.GetCellValue(SheetRanking, ref); v != w {
+			t.Errorf("%s = %q, want %q", ref, v, w)
+		}
+	}
+	// Numbers are stored as numbers, with the two-decimal format.
+	for _, ref := range []string{"A2", "D2", "D3", "G3"} {
+		typ, err := f.GetCellType(SheetRanking, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Errorf("%s has type %v, want a number", ref, typ)
+		}
+		raw, _ := f.GetCellValue(SheetRanking, ref, excelize.Options{RawCellValue: true})
+		if strings.ContainsAny(raw, "优县") || raw == "" {
+			t.Errorf("%s raw value %q is not numeric", ref, raw)
+		}
+	}
+	if raw, _ := f.GetCellValue(SheetRanking, "D2", excelize.Options{RawCellValue: true}); raw != "91.5" {
+		t.Errorf("D2 raw = %q, want 91.5", raw)
+	}
+	style, _ := f.GetCellStyle(SheetRanking, "D2")
+	st, err := f.GetStyle(style)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt == nil || *st.CustomNumFmt != NumFmtPoints {
+		t.Errorf("D2 number format = %v, want %q", st.CustomNumFmt, NumFmtPoints)
+	}
+	// Widths follow the widest cell, Chinese characters counting two.
+	wantW := map[string]float64{"A": ColumnWidth(4), "B": ColumnWidth(6), "C": ColumnWidth(len("county.ningcheng")), "D": ColumnWidth(5)}
+	for col, w := range wantW {
+		if got, _ := f.GetColWidth(SheetRanking, col); got != w {
+			t.Errorf("column %s width %v, want %v", col, got, w)
+		}
+	}
+	// The line items, with their events.
+	if v, _ := f.GetCellValue(SheetLines, "C3"); v != "county.delivery.slip.implementing" {
+		t.Errorf("lines C3 = %q", v)
+	}
+	if v, _ := f.GetCellValue(SheetLines, "D3"); v != "-3.00" {
+		t.Errorf("lines D3 = %q, want -3.00", v)
+	}
+	if v, _ := f.GetCellValue(SheetLines, "H3"); v != "e1\ne2" {
+		t.Errorf("lines H3 = %q", v)
+	}
+	if v, _ := f.GetCellValue(SheetLines, "E3"); v != "第10项任务未按期完成" {
+		t.Errorf("lines E3 = %q", v)
+	}
+	rows, _ := f.GetRows(SheetAbout)
+	var notice bool
+	for _, r := range rows {
+		if len(r) == 2 && r[0] == "数据说明" && strings.Contains(r[1], "模拟") {
+			notice = true
+		}
+	}
+	if !notice {
+		t.Errorf("说明 sheet lacks the simulated-data notice: %v", rows)
+	}
+}
+
+func TestScorecardCSV(t *testing.T) {
+	var buf bytes.Buffer
+	if err := ScorecardCSV(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if !bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) {
+		t.Fatalf("no UTF-8 BOM: % x", b[:3])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][0] != "名次" || rows[1][1] != "宁城县" || rows[1][3] != "91.50" || rows[2][3] != "45.07" {
+		t.Fatalf("rows %q", rows)
+	}
+}
+
+func TestObligations(t *testing.T) {
+	o := Obligations{Unit: "宁城县", AsOf: time.Date(2025, 6, 30, 0, 0, 0, 0, domain.Shanghai()), Items: []Obligation{
+		{Task: 10, TaskTitle: "持续优化调整货物运输结构", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "OVERDUE",
+			Light: "RED", Progress: 60, Reports: 5, NextDue: "2025-12-31", Milestones: "完成 2025-12-31", ID: "chifeng-air/10/county.ningcheng/IMPLEMENTING"},
+		{Task: 3, TaskTitle: "遏制两高", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "VERIFIED", Light: "GREEN", Progress: 100},
+	}}
+	var x bytes.Buffer
+	if err := ObligationsXLSX(&x, o); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, h := range ObligationHeaders {
+		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+		if v, _ := f.GetCellValue(SheetObligations, ref); v != h {
+			t.Errorf("header %s = %q, want %q", ref, v, h)
+		}
+	}
+	want := map[string]string{"A2": "10", "B2": "持续优化调整货物运输结构", "C2": "宁城县", "E2": "落实", "F2": "逾期", "G2": "红灯", "H2": "60", "J2": "2025-12-31", "J3": "", "F3": "已核验完成"}
+	for ref, w := range want {
+		if v, _ := f.GetCellValue(SheetObligations, ref); v != w {
+			t.Errorf("%s = %q, want %q", ref, v, w)
+		}
+	}
+	if typ, _ := f.GetCellType(SheetObligations, "H2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("progress is not a number: %v", typ)
+	}
+	var c bytes.Buffer
+	if err := ObligationsCSV(&c, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.String(), "\ufeff任务,任务名称") || !strings.Contains(c.String(), "宁城县,county.ningcheng,落实,逾期,红灯,60") {
+		t.Fatalf("csv:\n%s", c.String())
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	for s, w := range map[string]int{"abc": 3, "宁城县": 6, "（十）": 6, "a\n宁城": 4, "": 0} {
+		if got := displayWidth(s); got != w {
+			t.Errorf("displayWidth(%q) = %d, want %d", s, got, w)
+		}
+	}
+}
