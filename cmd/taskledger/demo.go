@@ -10,6 +10,7 @@ import (
 	"taskledger/domain"
 	"taskledger/planimport"
 	"taskledger/projections"
+	"taskledger/projections/scoring"
 )
 
 // bundledPlan is the plan text `make run` and `demo` import.
@@ -69,5 +70,24 @@ func fillDemo(ctx context.Context, a *app, l *ledger, plan domain.PlanID, planFi
 	if errors.Is(err, demo.ErrAlreadyGenerated) {
 		return stats, fmt.Errorf("the ledger already holds seed %d's simulated year; use another --seed or a new --store: %w", opts.Seed, err)
 	}
-	return stats, err
+	if err != nil {
+		return stats, err
+	}
+	// The simulated committee closes the year: it publishes the bureau and
+	// county rankings as of the end of January, which the public page shows.
+	asOf := time.Date(opts.Year+1, time.February, 1, 0, 0, 0, 0, domain.Shanghai()).Add(-time.Second)
+	at := time.Date(opts.Year+1, time.February, 1, 9, 0, 0, 0, domain.Shanghai())
+	for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
+		pub, err := recordPublication(ctx, l, v, plan, opts.Year, k, "", 0, asOf, at, demo.ActorPrefix+"committee")
+		if err != nil {
+			return stats, fmt.Errorf("publish the simulated %d %s rankings: %w", opts.Year, k, err)
+		}
+		stats.Events["ScorecardPublished"]++
+		stats.Total++
+		if pub.adopted {
+			stats.Events["SchemeAdopted"]++
+			stats.Total++
+		}
+	}
+	return stats, nil
 }

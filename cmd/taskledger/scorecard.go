@@ -122,41 +122,66 @@ func parseSchemeRef(s string) (string, int, error) {
 }
 
 // publishScorecard records a year's scorecards of one kind as published,
-// computed at the current head of the log.
+// computed at the current head of the log, and says what it recorded.
 func publishScorecard(ctx context.Context, a *app, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind, schemeID string, schemeVersion int, asOf time.Time, actor string) error {
+	pub, err := recordPublication(ctx, l, v, plan, year, k, schemeID, schemeVersion, asOf, a.now(), actor)
+	if err != nil {
+		return err
+	}
+	if pub.adopted {
+		fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", pub.result.Scheme, pub.result.SchemeVersion, year)
+	}
+	fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
+		year, k, len(pub.result.Cards), pub.head, asOf.In(domain.Shanghai()).Format(time.RFC3339), pub.result.Digest(), pub.position)
+	return nil
+}
+
+// publication is what recordPublication recorded.
+type publication struct {
+	adopted  bool // the scheme was adopted first
+	result   scoring.Result
+	head     uint64 // the log position the result was computed at
+	position uint64 // the position of the ScorecardPublished event
+}
+
+// recordPublication adopts the scheme for the year when the plan has not
+// (the domain lets only adopted schemes be published), computes the
+// scorecards at the head of the log as of asOf, and records
+// ScorecardPublished. Its idempotency keys make a repeat record nothing.
+func recordPublication(ctx context.Context, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind, schemeID string, schemeVersion int, asOf, now time.Time, actor string) (publication, error) {
+	var pub publication
 	scheme, err := v.SchemeFor(plan, year, schemeID, schemeVersion)
 	if err != nil {
-		return err
+		return pub, err
 	}
-	now := a.now()
-	if _, adopted := v.Catalog.Plan(plan); adopted {
-		p, _ := v.Catalog.Plan(plan)
-		if _, ok := p.Scheme(scheme.ID, scheme.Version); !ok {
-			cmd := domain.AdoptScheme{Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: year, Document: scheme.Canonical()}
-			meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("adopt:%s:%s:%d:%d", plan, scheme.ID, scheme.Version, year)}
-			if _, err := command.Dispatch(ctx, l.handler, cmd, meta); err != nil {
-				return fmt.Errorf("adopt scheme %s v%d: %w", scheme.ID, scheme.Version, err)
-			}
-			fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", scheme.ID, scheme.Version, year)
+	p, ok := v.Catalog.Plan(plan)
+	if !ok {
+		return pub, fmt.Errorf("plan %s: %w", plan, domain.ErrNotFound)
+	}
+	if _, ok := p.Scheme(scheme.ID, scheme.Version); !ok {
+		cmd := domain.AdoptScheme{Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: year, Document: scheme.Canonical()}
+		meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("adopt:%s:%s:%d:%d", plan, scheme.ID, scheme.Version, year)}
+		res, err := command.Dispatch(ctx, l.handler, cmd, meta)
+		if err != nil {
+			return pub, fmt.Errorf("adopt scheme %s v%d: %w", scheme.ID, scheme.Version, err)
 		}
+		pub.adopted = !res.Duplicate
 	}
-	head, err := l.store.Head(ctx)
-	if err != nil {
-		return err
+	if pub.head, err = l.store.Head(ctx); err != nil {
+		return pub, err
 	}
-	res, err := projections.ScorecardsAt(ctx, l.store, l.registry, projections.Config{}, plan, year, k, scheme.ID, scheme.Version, head, asOf)
-	if err != nil {
-		return err
+	if pub.result, err = projections.ScorecardsAt(ctx, l.store, l.registry, projections.Config{}, plan, year, k, scheme.ID, scheme.Version, pub.head, asOf); err != nil {
+		return pub, err
 	}
-	cmd := domain.PublishScorecard{Plan: plan, Year: year, Kind: string(k), Scheme: res.Scheme, SchemeVersion: res.SchemeVersion, AsOfPosition: head, AsOf: asOf, Digest: res.Digest()}
+	res := pub.result
+	cmd := domain.PublishScorecard{Plan: plan, Year: year, Kind: string(k), Scheme: res.Scheme, SchemeVersion: res.SchemeVersion, AsOfPosition: pub.head, AsOf: asOf, Digest: res.Digest()}
 	meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("publish:%s:%d:%s:%s", plan, year, k, res.Digest())}
 	out, err := command.Dispatch(ctx, l.handler, cmd, meta)
 	if err != nil {
-		return err
+		return pub, err
 	}
-	fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
-		year, k, len(res.Cards), head, asOf.In(domain.Shanghai()).Format(time.RFC3339), res.Digest(), out.Position)
-	return nil
+	pub.position = out.Position
+	return pub, nil
 }
 
 // checkPublished recomputes the latest published result at its cut and

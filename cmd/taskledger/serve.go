@@ -18,7 +18,6 @@ import (
 	"taskledger/domain"
 	"taskledger/graphql"
 	"taskledger/graphql/auth"
-	"taskledger/planimport"
 	"taskledger/projections"
 )
 
@@ -188,17 +187,8 @@ func seedDemo(ctx context.Context, a *app, l *ledger, planFile string, logger *s
 	if _, err := os.Stat(planFile); err != nil {
 		return fmt.Errorf("%w: --demo needs the plan text %s (run from the repository, or give --plan FILE): %v", errUsage, planFile, err)
 	}
-	rep, err := importFile(ctx, a, l, planFile, planimport.Options{Plan: defaultPlanID})
-	if err != nil {
-		return err
-	}
-	logger.Info("demo: plan imported", "plan", defaultPlanID, "events", len(rep.Changes))
-	views, err := projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, projections.Cut{})
-	if err != nil {
-		return err
-	}
 	began := time.Now()
-	stats, err := demo.Generate(ctx, l.handler, views, demo.Options{Seed: 1, Year: 2025, Plan: defaultPlanID})
+	stats, err := fillDemo(ctx, a, l, defaultPlanID, planFile, demo.Options{Seed: 1, Year: 2025})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
