@@ -132,6 +132,7 @@ func (r *runner) planIndicators(active []domain.Obligation, setup *rand.Rand) {
 			return nil
 		})
 	}
+	r.planBaselines(counties, years, setup)
 	// Restatements: a month's PM2.5 corrected with the bulletin after next.
 	seen := map[[2]int]bool{}
 	for k := 0; k < 2; k++ {
@@ -169,4 +170,48 @@ func (r *runner) indicator(at time.Time, id domain.UnitID, m domain.Metric, peri
 		domain.RecordIndicator{Unit: id, Metric: m, Period: period, Value: v, Source: r.text.source(revision)},
 		r.meta("monitoring", now, now),
 	})
+}
+
+// planBaselines records, early in the year, the baseline-year months that
+// the plan's "−x% vs 20xx" county targets are measured against, simulated
+// so that the counties end the year near their targets, some above and some
+// below.
+func (r *runner) planBaselines(counties []domain.Unit, years [][12]airMonth, setup *rand.Rand) {
+	plan, ok := r.views.Catalog.Plan(r.opts.Plan)
+	if !ok {
+		return
+	}
+	at := r.date(time.January, 6).StartOf().Add(10 * time.Hour)
+	for _, t := range plan.Targets {
+		if t.Comparator != domain.ReduceByPercent || t.Unit == "" || t.BaselineYear >= r.opts.Year || t.Value <= 0 || t.Value >= 100 {
+			continue
+		}
+		ci := -1
+		for i, c := range counties {
+			if c.ID == t.Unit {
+				ci = i
+			}
+		}
+		metric := domain.Metric(t.Metric)
+		if ci < 0 || metric.Validate() != nil {
+			continue
+		}
+		// The year's values are (1 − Value%) of the baseline, give or take
+		// a few percent either way.
+		scale := (1 + (setup.Float64()*0.08 - 0.04)) / (1 - t.Value/100)
+		id, year, months := counties[ci].ID, t.BaselineYear, years[ci]
+		r.schedule(at, func(at time.Time) error {
+			for i := range months {
+				period, err := domain.NewYearMonth(year, time.Month(i+1))
+				if err != nil {
+					return err
+				}
+				v := math.Round(months[i].value(metric) * scale)
+				if err := r.indicator(at, id, metric, period, v, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 }
