@@ -1,0 +1,118 @@
+package audit
+
+import (
+	"fmt"
+	"strconv"
+
+	"taskledger/domain"
+)
+
+var roleZH = map[domain.Role]string{
+	domain.RoleLead:         "牵头",
+	domain.RoleJoint:        "共同负责",
+	domain.RoleSupport:      "配合",
+	domain.RoleImplementing: "落实",
+}
+
+func role(r domain.Role) string {
+	if s, ok := roleZH[r]; ok {
+		return s
+	}
+	return string(r)
+}
+
+var metricZH = map[domain.Metric]string{
+	domain.MetricPM25:               "PM2.5浓度",
+	domain.MetricGoodDayRatio:       "优良天数比例",
+	domain.MetricHeavyPollutionDays: "重污染天数",
+}
+
+func metric(m domain.Metric) string {
+	if s, ok := metricZH[m]; ok {
+		return s
+	}
+	return string(m)
+}
+
+func milestone(m domain.MilestoneID) string {
+	if m == "" {
+		return "全部任务"
+	}
+	return "节点" + string(m)
+}
+
+func note(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return prefix + s
+}
+
+// Summarize says in one line of Chinese what an event changed. name gives
+// a unit's display name.
+func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
+	obl := func(k domain.ObligationKey) string {
+		return fmt.Sprintf("%s（%s）第%d项", name(k.Unit), role(k.Role), k.Task)
+	}
+	switch d := data.(type) {
+	case domain.PlanRegistered:
+		return fmt.Sprintf("登记方案《%s》", d.Title)
+	case domain.SchemeAdopted:
+		return fmt.Sprintf("采用%d年度考核办法 %s 第%d版", d.Year, d.Scheme, d.Version)
+	case domain.ScorecardPublished:
+		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, d.Kind, d.AsOfPosition)
+	case domain.TaskRegistered:
+		return fmt.Sprintf("登记任务第%d项：%s", d.Task, d.Title)
+	case domain.TaskAmended:
+		return fmt.Sprintf("修改任务第%d项%s", d.Task, note("：", d.Reason))
+	case domain.UnitRegistered:
+		return fmt.Sprintf("登记单位%s", d.Name)
+	case domain.UnitRenamed:
+		return fmt.Sprintf("单位更名：%s → %s", d.OldName, d.NewName)
+	case domain.UnitMerged:
+		return fmt.Sprintf("%s并入%s", name(d.Unit), name(d.Into))
+	case domain.IndicatorMeasured:
+		s := fmt.Sprintf("%s %s %s为%s", name(d.Unit), d.Period, metric(d.Metric), strconv.FormatFloat(d.Value, 'f', -1, 64))
+		if d.Revision {
+			s += "（更正）"
+		}
+		return s
+	case domain.ResponsibilityAssigned:
+		return fmt.Sprintf("明确%s责任", obl(d.Key()))
+	case domain.ResponsibilityReassigned:
+		return fmt.Sprintf("%s责任转交%s（%s）%s", obl(d.Key()), name(d.ToUnit), role(d.ToRole), note("：", d.Reason))
+	case domain.ResponsibilityWithdrawn:
+		return fmt.Sprintf("撤销%s责任%s", obl(d.Key()), note("：", d.Reason))
+	case domain.MilestoneScheduled:
+		return fmt.Sprintf("%s %s 期限%s", obl(d.Key()), milestone(d.Milestone), d.Due)
+	case domain.MilestoneRescheduled:
+		return fmt.Sprintf("%s %s 期限由%s改为%s", obl(d.Key()), milestone(d.Milestone), d.PreviousDue, d.Due)
+	case domain.ProgressReported:
+		return fmt.Sprintf("%s报告%s进度%d%%（原%d%%）", obl(d.Key()), d.Period, int(d.Percent), int(d.Previous))
+	case domain.ExtensionRequested:
+		return fmt.Sprintf("%s申请%s延期：%s → %s", obl(d.Key()), milestone(d.Milestone), d.CurrentDue, d.RequestedDue)
+	case domain.ExtensionGranted:
+		return fmt.Sprintf("批准%s %s延期至%s（原%s）", obl(d.Key()), milestone(d.Milestone), d.Due, d.PreviousDue)
+	case domain.ExtensionRefused:
+		return fmt.Sprintf("不予批准%s %s延期至%s%s", obl(d.Key()), milestone(d.Milestone), d.RequestedDue, note("：", d.Reason))
+	case domain.DeadlineSlipped:
+		return fmt.Sprintf("%s %s 逾期（期限%s）", obl(d.Key()), milestone(d.Milestone), d.Due)
+	case domain.CompletionClaimed:
+		return fmt.Sprintf("%s申报%s完成", obl(d.Key()), milestone(d.Milestone))
+	case domain.CompletionVerified:
+		return fmt.Sprintf("核实%s %s已完成", obl(d.Key()), milestone(d.Milestone))
+	case domain.CompletionRejected:
+		return fmt.Sprintf("驳回%s %s完成申报%s", obl(d.Key()), milestone(d.Milestone), note("：", d.Reason))
+	case domain.FindingRecorded:
+		return fmt.Sprintf("对%s记录第%d项问题（%s，%s）：%s", obl(d.Key()), d.Finding, d.Kind, d.Severity, note("", d.Summary))
+	case domain.RectificationDue:
+		return fmt.Sprintf("%s第%d项问题限期%s整改", obl(d.Key()), d.Finding, d.Due)
+	case domain.RectificationCompleted:
+		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding)
+	}
+	return data.EventType()
+}

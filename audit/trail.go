@@ -1,0 +1,345 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/replay"
+)
+
+// Flag marks an audit-trail entry an inspector should look at twice.
+type Flag string
+
+// The flags.
+const (
+	// FlagBackdated: recorded longer after the moment it speaks of than the
+	// grace allows (the rule of the projections' Audit model).
+	FlagBackdated Flag = "backdated"
+	// FlagLate: recorded after the end of the due date it concerns — a
+	// completion claimed, an extension requested or granted, a finding
+	// rectified after the date that applied.
+	FlagLate Flag = "late"
+	// FlagReversed: undone by a later event — a completion claim later
+	// rejected, an extension request refused.
+	FlagReversed Flag = "reversed"
+	// FlagSuperseded: replaced by a later event — a progress report
+	// followed by another for the same month, an indicator restated.
+	FlagSuperseded Flag = "superseded"
+)
+
+// DefaultGrace is the backdating grace of the projections' Audit model
+// (projections.Config.BackdateGrace's default).
+const DefaultGrace = 7 * 24 * time.Hour
+
+type milestoneKey struct {
+	stream    string
+	milestone domain.MilestoneID
+}
+
+type periodKey struct {
+	stream string
+	period domain.YearMonth
+}
+
+type indicatorKey struct {
+	unit   domain.UnitID
+	metric domain.Metric
+	period domain.YearMonth
+}
+
+type findingKey struct {
+	stream  string
+	finding int
+}
+
+// Flagger computes the flags of events applied in log order. Every flag
+// depends only on earlier and later events of the same stream (an
+// obligation's or a unit's), so a Flagger fed one stream, or any set of
+// whole streams, gives the same flags as one fed the whole log.
+type Flagger struct {
+	grace     time.Duration
+	flags     map[uint64][]Flag // by position
+	dues      map[milestoneKey]domain.Date
+	lastDue   map[string]domain.Date // latest due of any milestone, by stream
+	claims    map[milestoneKey]uint64
+	requests  map[milestoneKey]uint64
+	reports   map[periodKey]uint64
+	measures  map[indicatorKey]uint64
+	rectifyBy map[findingKey]domain.Date
+}
+
+// NewFlagger returns a Flagger with the given backdating grace (DefaultGrace
+// when ≤ 0).
+func NewFlagger(grace time.Duration) *Flagger {
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	return &Flagger{
+		grace:     grace,
+		flags:     map[uint64][]Flag{},
+		dues:      map[milestoneKey]domain.Date{},
+		lastDue:   map[string]domain.Date{},
+		claims:    map[milestoneKey]uint64{},
+		requests:  map[milestoneKey]uint64{},
+		reports:   map[periodKey]uint64{},
+		measures:  map[indicatorKey]uint64{},
+		rectifyBy: map[findingKey]domain.Date{},
+	}
+}
+
+func (f *Flagger) mark(pos uint64, fl Flag) {
+	if !slices.Contains(f.flags[pos], fl) {
+		f.flags[pos] = append(f.flags[pos], fl)
+	}
+}
+
+// recordedAfter reports whether e was recorded after the end of due.
+func recordedAfter(e *domain.Event, due domain.Date) bool {
+	return !due.IsZero() && due.PassedAt(e.RecordedAt)
+}
+
+// Apply takes the next event in log order.
+func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
+	pos := e.Position
+	if !e.EffectiveAt.IsZero() && e.RecordedAt.Sub(e.EffectiveAt) > f.grace {
+		f.mark(pos, FlagBackdated)
+	}
+	s := e.Stream
+	setDue := func(m domain.MilestoneID, d domain.Date) {
+		f.dues[milestoneKey{s, m}] = d
+		if d.After(f.lastDue[s]) {
+			f.lastDue[s] = d
+		}
+	}
+	switch d := data.(type) {
+	case domain.MilestoneScheduled:
+		setDue(d.Milestone, d.Due)
+	case domain.MilestoneRescheduled:
+		setDue(d.Milestone, d.Due)
+	case domain.ExtensionRequested:
+		if recordedAfter(e, d.CurrentDue) {
+			f.mark(pos, FlagLate)
+		}
+		f.requests[milestoneKey{s, d.Milestone}] = pos
+	case domain.ExtensionGranted:
+		if recordedAfter(e, d.PreviousDue) {
+			f.mark(pos, FlagLate)
+		}
+		setDue(d.Milestone, d.Due)
+		delete(f.requests, milestoneKey{s, d.Milestone})
+	case domain.ExtensionRefused:
+		if p, ok := f.requests[milestoneKey{s, d.Milestone}]; ok {
+			f.mark(p, FlagReversed)
+			delete(f.requests, milestoneKey{s, d.Milestone})
+		}
+	case domain.CompletionClaimed:
+		due := f.lastDue[s]
+		if d.Milestone != "" {
+			due = f.dues[milestoneKey{s, d.Milestone}]
+		}
+		if recordedAfter(e, due) {
+			f.mark(pos, FlagLate)
+		}
+		f.claims[milestoneKey{s, d.Milestone}] = pos
+	case domain.CompletionVerified:
+		delete(f.claims, milestoneKey{s, d.Milestone})
+	case domain.CompletionRejected:
+		if p, ok := f.claims[milestoneKey{s, d.Milestone}]; ok {
+			f.mark(p, FlagReversed)
+			delete(f.claims, milestoneKey{s, d.Milestone})
+		}
+	case domain.ProgressReported:
+		period := d.Period
+		if period.IsZero() {
+			t := e.EffectiveAt
+			if t.IsZero() {
+				t = e.RecordedAt
+			}
+			period = domain.YearMonthOf(t)
+		}
+		k := periodKey{s, period}
+		if p, ok := f.reports[k]; ok {
+			f.mark(p, FlagSuperseded)
+		}
+		f.reports[k] = pos
+	case domain.IndicatorMeasured:
+		k := indicatorKey{d.Unit, d.Metric, d.Period}
+		if p, ok := f.measures[k]; ok {
+			f.mark(p, FlagSuperseded)
+		}
+		f.measures[k] = pos
+	case domain.FindingRecorded:
+		f.rectifyBy[findingKey{s, d.Finding}] = d.RectifyBy
+	case domain.RectificationDue:
+		f.rectifyBy[findingKey{s, d.Finding}] = d.Due
+	case domain.RectificationCompleted:
+		if recordedAfter(e, f.rectifyBy[findingKey{s, d.Finding}]) {
+			f.mark(pos, FlagLate)
+		}
+	}
+}
+
+// Flags returns the flags of the event at a position, in a fixed order.
+func (f *Flagger) Flags(pos uint64) []Flag {
+	fl := slices.Clone(f.flags[pos])
+	slices.SortFunc(fl, func(a, b Flag) int { return flagRank(a) - flagRank(b) })
+	return fl
+}
+
+func flagRank(f Flag) int {
+	switch f {
+	case FlagBackdated:
+		return 0
+	case FlagLate:
+		return 1
+	case FlagReversed:
+		return 2
+	case FlagSuperseded:
+		return 3
+	}
+	return 4
+}
+
+// Filter picks the events of a trail. Task > 0 keeps the events about that
+// task (of Plan, or of any plan when Plan is empty); Unit keeps the events
+// about that unit; both keep the events about the unit's duty on the task.
+type Filter struct {
+	Plan domain.PlanID
+	Task domain.TaskNo
+	Unit domain.UnitID
+}
+
+// Match reports whether an event belongs to the trail.
+func (f Filter) Match(data domain.EventData) bool {
+	var plan domain.PlanID
+	var task domain.TaskNo
+	var units []domain.UnitID
+	switch d := data.(type) {
+	case domain.ObligationEvent:
+		k := d.Key()
+		plan, task, units = k.Plan, k.Task, []domain.UnitID{k.Unit}
+		if r, ok := data.(domain.ResponsibilityReassigned); ok {
+			units = append(units, r.ToUnit)
+		}
+	case domain.TaskRegistered:
+		plan, task = d.Plan, d.Task
+	case domain.TaskAmended:
+		plan, task = d.Plan, d.Task
+	case domain.UnitRegistered:
+		units = []domain.UnitID{d.Unit}
+	case domain.UnitRenamed:
+		units = []domain.UnitID{d.Unit}
+	case domain.UnitMerged:
+		units = []domain.UnitID{d.Unit, d.Into}
+	case domain.IndicatorMeasured:
+		units = []domain.UnitID{d.Unit}
+	default:
+		return false
+	}
+	if f.Task > 0 && (task != f.Task || (f.Plan != "" && plan != f.Plan)) {
+		return false
+	}
+	if f.Unit != "" && !slices.Contains(units, f.Unit) {
+		return false
+	}
+	return f.Task > 0 || f.Unit != ""
+}
+
+// Entry is one event of an audit trail.
+type Entry struct {
+	Position    uint64    `json:"position"`
+	ID          uuid.UUID `json:"id"`
+	Stream      string    `json:"stream"`
+	Version     uint64    `json:"version"`
+	Type        string    `json:"type"`
+	Actor       string    `json:"actor"`
+	RecordedAt  time.Time `json:"recorded_at"`
+	EffectiveAt time.Time `json:"effective_at"`
+	// Summary says what changed, in one line of Chinese.
+	Summary string `json:"summary"`
+	Flags   []Flag `json:"flags"`
+	Hash    Hash   `json:"hash"`
+}
+
+// Trail collects an audit trail from events applied in log order.
+type Trail struct {
+	filter  Filter
+	flagger *Flagger
+	names   map[domain.UnitID]string
+	entries []Entry
+}
+
+// NewTrail returns an empty trail for a filter; grace ≤ 0 means DefaultGrace.
+func NewTrail(f Filter, grace time.Duration) *Trail {
+	return &Trail{filter: f, flagger: NewFlagger(grace), names: map[domain.UnitID]string{}}
+}
+
+// Apply takes the next event in log order.
+func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
+	switch d := data.(type) {
+	case domain.UnitRegistered:
+		t.names[d.Unit] = d.Name
+	case domain.UnitRenamed:
+		t.names[d.Unit] = d.NewName
+	}
+	if !t.filter.Match(data) {
+		return nil
+	}
+	t.flagger.Apply(e, data)
+	eff := e.EffectiveAt
+	if eff.IsZero() {
+		eff = e.RecordedAt
+	}
+	t.entries = append(t.entries, Entry{
+		Position: e.Position, ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
+		Actor: e.Actor, RecordedAt: e.RecordedAt, EffectiveAt: eff,
+		Summary: Summarize(data, t.unitName), Hash: e.Hash,
+	})
+	return nil
+}
+
+func (t *Trail) unitName(u domain.UnitID) string {
+	if n, ok := t.names[u]; ok {
+		return n
+	}
+	return string(u)
+}
+
+// Entries returns the trail in log order, with its flags.
+func (t *Trail) Entries() []Entry {
+	out := slices.Clone(t.entries)
+	for i := range out {
+		out[i].Flags = t.flagger.Flags(out[i].Position)
+		if out[i].Flags == nil {
+			out[i].Flags = []Flag{}
+		}
+	}
+	return out
+}
+
+// BuildTrail replays the log up to a cut (position until, 0 for the head;
+// only events recorded by asOf when asOf is not zero) and returns the trail
+// of the filter. As-of is literally a replay up to the cut: no event beyond
+// it is read, so no later rejection or restatement flags an earlier event.
+func BuildTrail(ctx context.Context, s eventstore.Store, reg *domain.Registry, f Filter, until uint64, asOf time.Time, grace time.Duration) ([]Entry, error) {
+	if f.Task <= 0 && f.Unit == "" {
+		return nil, fmt.Errorf("audit trail: name a task or a unit")
+	}
+	t := NewTrail(f, grace)
+	_, err := replay.Run(ctx, s, reg, replay.Options{Until: until}, func(e *domain.Event, d domain.EventData) error {
+		if !asOf.IsZero() && e.RecordedAt.After(asOf) {
+			return nil
+		}
+		return t.Apply(e, d)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+	return t.Entries(), nil
+}
