@@ -60,6 +60,8 @@ type envOptions struct {
 	// wrap, when set, wraps the store the API reads and writes (not the
 	// read models' runner).
 	wrap func(eventstore.Store) eventstore.Store
+	// checkpoints is the server's checkpoint folder, if any.
+	checkpoints string
 }
 
 // seededReader is a deterministic source of token bytes.
@@ -101,7 +103,7 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	if opts.wrap != nil {
 		apiStore = opts.wrap(store)
 	}
-	srv, err := New(Config{Store: apiStore, Runner: e.runner, Tokens: tokens, Clock: clock.now, Logger: logger, Limits: opts.limits})
+	srv, err := New(Config{Store: apiStore, Runner: e.runner, Tokens: tokens, Clock: clock.now, Logger: logger, Limits: opts.limits, CheckpointDir: opts.checkpoints})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ type action string
 const (
 	actReadLedger       action = "read the ledger's mode and head"
 	actReadPublished    action = "read published scorecards"
+	actReadProofs       action = "read checkpoints and Merkle proofs"
 	actReadCatalog      action = "read plans, tasks and units"
 	actReadObligations  action = "read obligations"
 	actReadScorecard    action = "compute scorecards"
@@ -61,7 +62,7 @@ func allowed(a action, r auth.Role) bool {
 	)
 	var who []auth.Role
 	switch a {
-	case actReadLedger, actReadPublished:
+	case actReadLedger, actReadPublished, actReadProofs:
 		return true
 	case actReadCatalog:
 		who = []auth.Role{co, bu, cn, in, cm}
@@ -98,7 +99,8 @@ func allowed(a action, r auth.Role) bool {
 // select; any other makes the transport answer 401.
 func publicRootField(name string) bool {
 	switch name {
-	case "ledger", "me", "publishedScorecards", "__schema", "__type", "__typename":
+	case "ledger", "me", "publishedScorecards", "checkpoint", "inclusionProof", "consistencyProof",
+		"__schema", "__type", "__typename":
 		return true
 	}
 	return false

@@ -11,6 +11,7 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/projections"
@@ -400,29 +401,41 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 		}
 		return true
 	}
+	// Every event of the trail's streams up to asOf goes through the
+	// flagger, whose flags (late, reversed, superseded) depend on later
+	// events too; only the page is returned.
+	flagger := audit.NewFlagger(r.s.views.Config.BackdateGrace)
 	var got []domain.Event
 	more := false
 	collect := func(e domain.Event) bool {
-		if !keep(&e) {
+		if args.AsOf == nil || !e.RecordedAt.After(args.AsOf.Time) {
+			if data, err := r.s.reg.Decode(&e); err == nil {
+				flagger.Apply(&e, data)
+			}
+		}
+		if !keep(&e) || more {
 			return true
 		}
 		if len(got) == first {
 			more = true
-			return false
+			return true
 		}
 		got = append(got, e)
 		return true
 	}
 	if streamEvents != nil {
 		for _, e := range streamEvents {
-			if !collect(e) {
-				break
-			}
+			collect(e)
 		}
-	} else if err := r.s.readPositions(ctx, positions, after, collect); err != nil {
+	} else if err := r.s.readPositions(ctx, positions, 0, collect); err != nil {
 		return nil, err
 	}
 	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got)}
+	for _, ev := range trail.events {
+		for _, f := range flagger.Flags(ev.e.Position) {
+			ev.extra = append(ev.extra, string(f))
+		}
+	}
 	if more && len(got) > 0 {
 		n := Position(got[len(got)-1].Position)
 		trail.next = &n

@@ -23,6 +23,7 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"taskledger/audit"
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -154,6 +155,9 @@ type Config struct {
 	DefaultPlan domain.PlanID
 	// Limits bound requests.
 	Limits Limits
+	// CheckpointDir is where signed checkpoints are kept (taskledger
+	// checkpoint writes them); empty means the server has none to show.
+	CheckpointDir string
 }
 
 // Server is the GraphQL API.
@@ -164,6 +168,7 @@ type Server struct {
 	commands *command.Handler // over the counting store
 	runner   *projections.Runner
 	views    *projections.Views
+	merkle   *audit.Index // the log's Merkle tree, synced on demand
 	schema   *gql.Schema
 	metrics  *metrics
 	limits   Limits
@@ -210,6 +215,7 @@ func New(cfg Config) (*Server, error) {
 		logger:  cfg.Logger,
 		now:     cfg.Clock,
 		caches:  newCaches(),
+		merkle:  &audit.Index{},
 	}
 	s.commands = command.NewHandler(countingStore{Store: cfg.Store, m: s.metrics}, cfg.Registry)
 	s.base, s.cancel = context.WithCancel(context.Background())

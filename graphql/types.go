@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ const demoActorPrefix = "demo:"
 type eventResolver struct {
 	e     domain.Event
 	grace time.Duration
+	extra []string // flags an audit trail computed: late, reversed, superseded
 }
 
 func (s *Server) event(e domain.Event) *eventResolver {
@@ -72,6 +74,11 @@ func (r *eventResolver) Flags() []string {
 	}
 	if r.e.Verify() != nil {
 		flags = append(flags, "hash_mismatch")
+	}
+	for _, f := range r.extra {
+		if !slices.Contains(flags, f) {
+			flags = append(flags, f)
+		}
 	}
 	return flags
 }

@@ -103,6 +103,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	srv, err := graphql.New(graphql.Config{
 		Store: l.store, Registry: l.registry, Runner: runner, Tokens: tokens,
 		Clock: a.now, Logger: logger, Mode: mode, DefaultPlan: plan,
+		CheckpointDir: serveCheckpoints(l),
 	})
 	if err != nil {
 		return err
@@ -263,4 +264,13 @@ func printServing(a *app, addr, store, mode string, head uint64, tokens *auth.To
 	} else {
 		fmt.Fprintln(w, "This memory ledger has no tokens: start it with --demo, or use a store directory and taskledger token create.")
 	}
+}
+
+// serveCheckpoints is the checkpoint folder of an embedded store; a memory
+// store has none.
+func serveCheckpoints(l *ledger) string {
+	if l.snapshots == "" {
+		return ""
+	}
+	return checkpointDir(l.spec)
 }
