@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"taskledger/internal/atomicfile"
 )
 
 // CheckpointFormat names the checkpoint file format and the signed statement.
@@ -131,35 +133,6 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	return c, nil
 }
 
-// WriteFileAtomic writes b to path through a synced temporary file and a
-// rename, so a reader sees the old file or the new one.
-func WriteFileAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
 // CheckpointDir is the folder of a ledger directory that keeps checkpoints.
 const CheckpointDir = "checkpoints"
 
@@ -178,7 +151,7 @@ func SaveCheckpoint(dir string, c *Checkpoint) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, checkpointName(c.Size))
-	if err := WriteFileAtomic(path, b, 0o644); err != nil {
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
 		return "", fmt.Errorf("save checkpoint: %w", err)
 	}
 	return path, nil

@@ -15,6 +15,7 @@ import (
 
 	"taskledger/audit"
 	"taskledger/domain"
+	"taskledger/internal/atomicfile"
 	"taskledger/internal/termtable"
 	"taskledger/projections"
 )
@@ -132,7 +133,7 @@ func runCheckpoint(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := audit.WriteFileAtomic(*out, b, 0o644); err != nil {
+		if err := atomicfile.Write(*out, b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -185,7 +186,7 @@ func writeJSON(a *app, out string, v any) error {
 		_, err = a.stdout.Write(b)
 		return err
 	}
-	return audit.WriteFileAtomic(out, b, 0o644)
+	return atomicfile.Write(out, b, 0o644)
 }
 
 func runProofInclusion(ctx context.Context, a *app, args []string) error {

@@ -3,11 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"taskledger/domain"
 	"taskledger/export"
+	"taskledger/internal/atomicfile"
 	"taskledger/projections/scoring"
 )
 
@@ -37,34 +36,9 @@ func writeScorecardExport(a *app, plan domain.PlanID, res scoring.Result, format
 		_, err := a.stdout.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "wrote %d %s scorecards (%d cards) to %s\n", res.Year, res.Kind, len(res.Cards), out)
-	return nil
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory, so that a reader never sees half a file.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".taskledger-export-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }
