@@ -202,6 +202,28 @@ func BenchmarkObligationsQuery(b *testing.B) {
 	})
 }
 
+// BenchmarkObligationsServerOnly: the server's own cost of one county's
+// obligations query, handled in-process on one goroutine (no network, no
+// client), to separate the server from the load generator.
+func BenchmarkObligationsServerOnly(b *testing.B) {
+	e := newBenchEnv(b, memory.New(), true)
+	q := `{ obligations(first: 50) { total items { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
+	body, _ := json.Marshal(map[string]any{"query": q})
+	h := e.server.Handler()
+	tok := e.tokens[string(e.units[0])]
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Body.String())
+		}
+	}
+}
+
 // BenchmarkObligationsQueryAll: 32 inspectors paging through every
 // obligation, 100 at a time.
 func BenchmarkObligationsQueryAll(b *testing.B) {

@@ -291,7 +291,7 @@ func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligati
 	page := &obligationPage{total: len(all), asOf: at}
 	end := min(start+first, len(all))
 	for _, v := range all[start:end] {
-		page.items = append(page.items, &obligationResolver{s: r.s, cat: views.Catalog, v: v})
+		page.items = append(page.items, newObligationResolver(views.Catalog, v))
 	}
 	if end < len(all) && end > start {
 		c := base64.RawURLEncoding.EncodeToString([]byte("o1|" + cursorKey(all[end-1])))

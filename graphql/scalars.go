@@ -1,7 +1,6 @@
 package graphql
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -79,8 +78,14 @@ func (d *Date) UnmarshalGraphQL(input any) error {
 	return nil
 }
 
-// MarshalJSON writes "YYYY-MM-DD".
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+// MarshalJSON writes "YYYY-MM-DD" (digits and dashes need no escaping).
+func (d Date) MarshalJSON() ([]byte, error) {
+	s := d.String()
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
 
 // dateOrNil returns a *Date, nil for the zero date.
 func dateOrNil(d domain.Date) *Date {

@@ -221,6 +221,7 @@ func New(cfg Config) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	schema, err := gql.ParseSchema(schemaText, &root{s: s},
 		gql.UseStringDescriptions(),
+		gql.UseFieldResolvers(),
 		gql.MaxDepth(s.limits.MaxDepth),
 		gql.MaxQueryLength(s.limits.MaxQueryBytes),
 		gql.MaxSelections(s.limits.MaxFields*4),
