@@ -6,7 +6,7 @@ PLAN      := examples/chifeng-air-quality-plan.txt
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet bench soak fuzz clean clientcheck-deps
+.PHONY: all build run test test-esdb vet bench soak fuzz clean clientcheck-deps
 
 all: build
 
@@ -24,6 +24,13 @@ run: build
 # test: the whole suite, as CI runs it.
 test: vet clientcheck-deps
 	$(GO) test -race -count=1 ./...
+
+# test-esdb: the EventStoreDB adapter against a real server as well as the
+# test double: EVENTSTORE_URL=esdb://localhost:2113?tls=false make test-esdb.
+# Without EVENTSTORE_URL the real-server tests say so and are skipped.
+test-esdb:
+	@if [ -z "$$EVENTSTORE_URL" ]; then echo "EVENTSTORE_URL is not set: only the in-process test double will be tested"; fi
+	$(GO) test -race -count=1 -v ./eventstore/esdb/...
 
 # clientcheck-deps: graphql-js for the outside-client schema check
 # (graphql/clientcheck); without npm that check says so and is skipped.

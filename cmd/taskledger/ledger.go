@@ -34,7 +34,7 @@ func openLedger(spec string) (*ledger, error) {
 	}
 	reg := domain.DefaultRegistry()
 	l := &ledger{spec: spec, store: s, registry: reg, handler: command.NewHandler(s, reg)}
-	if spec != "memory" {
+	if spec != "memory" && !strings.Contains(spec, "://") {
 		l.snapshots = filepath.Join(spec, "projections")
 	}
 	return l, nil

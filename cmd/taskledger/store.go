@@ -13,11 +13,16 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/eventstore/bolt"
+	"taskledger/eventstore/esdb"
 	"taskledger/eventstore/memory"
 )
 
 // storeEnv names the environment variable that sets the default --store.
 const storeEnv = "TASKLEDGER_STORE"
+
+// esdbPrefixEnv names the environment variable that sets the stream-name
+// prefix of a ledger kept in EventStoreDB (empty: names map directly).
+const esdbPrefixEnv = "TASKLEDGER_ESDB_PREFIX"
 
 // defaultStore is the embedded store's directory when nothing else is said.
 const defaultStore = "./data"
@@ -28,7 +33,7 @@ func storeFlag(a *app, fs *flag.FlagSet) *string {
 	if def == "" {
 		def = defaultStore
 	}
-	return fs.String("store", def, "the ledger: a directory for the embedded store, or \"memory\" (env "+storeEnv+")")
+	return fs.String("store", def, "the ledger: a directory for the embedded store, \"memory\", or an EventStoreDB connection string esdb://… (env "+storeEnv+"; stream prefix env "+esdbPrefixEnv+")")
 }
 
 // openStore opens the ledger a --store value names.
@@ -36,8 +41,14 @@ func openStore(spec string) (eventstore.Store, error) {
 	switch {
 	case spec == "memory":
 		return memory.New(), nil
+	case strings.HasPrefix(spec, "esdb://"), strings.HasPrefix(spec, "esdb+discover://"):
+		s, err := esdb.Open(spec, esdb.Options{Prefix: os.Getenv(esdbPrefixEnv)})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return s, nil
 	case strings.Contains(spec, "://"):
-		return nil, fmt.Errorf("store %q: only the embedded store (a directory) and \"memory\" are supported so far", spec)
+		return nil, fmt.Errorf("store %q: the embedded store (a directory), \"memory\" and EventStoreDB (esdb://…) are supported", spec)
 	case spec == "":
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}

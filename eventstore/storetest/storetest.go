@@ -570,9 +570,9 @@ func testWaitForAppendHonoursContext(t *testing.T, s eventstore.Store, _ config)
 
 func testClosed(t *testing.T, s eventstore.Store, _ config) {
 	ctx := context.Background()
-	mustAppend(t, s, "c", eventstore.Any(), newEvents(1, "c"))
+	res := mustAppend(t, s, "c", eventstore.Any(), newEvents(1, "c"))
 	waiting := make(chan error, 1)
-	go func() { waiting <- s.WaitForAppend(ctx, 1) }()
+	go func() { waiting <- s.WaitForAppend(ctx, res.Position) }()
 	time.Sleep(10 * time.Millisecond)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
