@@ -50,6 +50,7 @@ func subcommands() []subcommand {
 		{"proof", "inclusion and consistency proofs (proof inclusion|consistency|verify)", runProof},
 		{"export", "write the whole log as JSON lines with hashes", runLedgerExport},
 		{"verify", "check a store or an export offline: hashes, chains, order, Merkle root", runVerify},
+		{"migrate", "copy a ledger between stores (directory ↔ esdb://) and prove the copy", runMigrate},
 		{"bench", "measure append and replay throughput of a store", runBench},
 		{"bench-read", "measure rebuild, scorecard and as-of scorecard times on a ledger", runBenchRead},
 		{"rebuild", "recompute every read model from the start of the log", runRebuild},
