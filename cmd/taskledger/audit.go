@@ -124,7 +124,7 @@ func runCheckpoint(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("the log does not verify, so no checkpoint is signed: %w", err)
 	}
 	cp := audit.Sign(key, res.Events, res.Head, res.Root, a.now())
-	path, err := audit.SaveCheckpoint(checkpointDir(*store), cp)
+	path, err := audit.SaveCheckpoint(checkpointDir(stateDir(*store)), cp)
 	if err != nil {
 		return err
 	}

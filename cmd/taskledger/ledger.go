@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,8 +23,31 @@ type ledger struct {
 	store    eventstore.Store
 	registry *domain.Registry
 	handler  *command.Handler
+	// state is the folder of what the ledger keeps beside its events: read
+	// model snapshots, API tokens, signed checkpoints. It is the store's own
+	// directory, for EventStoreDB $TASKLEDGER_STATE (default ./data/esdb-state),
+	// and empty for memory stores.
+	state string
 	// snapshots is where read-model snapshots live; empty for memory stores.
 	snapshots string
+}
+
+// stateEnv names the environment variable that sets the local state folder
+// of a ledger kept in EventStoreDB.
+const stateEnv = "TASKLEDGER_STATE"
+
+// stateDir returns the local state folder of a --store value.
+func stateDir(spec string) string {
+	switch {
+	case spec == "memory" || spec == "":
+		return ""
+	case strings.Contains(spec, "://"):
+		if d := os.Getenv(stateEnv); d != "" {
+			return d
+		}
+		return filepath.Join(defaultStore, "esdb-state")
+	}
+	return spec
 }
 
 // openLedger opens the store a --store value names.
@@ -33,9 +57,9 @@ func openLedger(spec string) (*ledger, error) {
 		return nil, err
 	}
 	reg := domain.DefaultRegistry()
-	l := &ledger{spec: spec, store: s, registry: reg, handler: command.NewHandler(s, reg)}
-	if spec != "memory" && !strings.Contains(spec, "://") {
-		l.snapshots = filepath.Join(spec, "projections")
+	l := &ledger{spec: spec, store: s, registry: reg, handler: command.NewHandler(s, reg), state: stateDir(spec)}
+	if l.state != "" {
+		l.snapshots = filepath.Join(l.state, "projections")
 	}
 	return l, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,36 @@ func TestMigrateToEventStoreDBAndBack(t *testing.T) {
 	code, _, stderr = runCLI(t, at, "migrate", "--from", first, "--to", other)
 	if code != 1 || !strings.Contains(stderr, "differs") {
 		t.Fatalf("migrate onto a different ledger: exit %d, %q", code, stderr)
+	}
+}
+
+// A ledger in EventStoreDB keeps its local state — tokens, checkpoints,
+// snapshots — in $TASKLEDGER_STATE, not in a folder named after the URL.
+func TestEventStoreDBLedgerKeepsStateInTheStateFolder(t *testing.T) {
+	chdirRepo(t)
+	state := t.TempDir()
+	t.Setenv(stateEnv, state)
+	srv := esdbtest.Start(t)
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	if code, _, stderr := runCLI(t, at, "import", "--store", srv.URL(), "examples/chifeng-air-quality-plan.txt"); code != 0 {
+		t.Fatalf("import into esdb: %s", stderr)
+	}
+	if code, out, stderr := runCLI(t, at, "token", "create", "--store", srv.URL(), "--role", "inspector"); code != 0 {
+		t.Fatalf("token create: %s %s", out, stderr)
+	}
+	key := filepath.Join(t.TempDir(), "key")
+	if code, _, stderr := runCLI(t, at, "checkpoint", "--new-key", key); code != 0 {
+		t.Fatalf("new key: %s", stderr)
+	}
+	if code, out, stderr := runCLI(t, at, "checkpoint", "--store", srv.URL(), "--key", key); code != 0 {
+		t.Fatalf("checkpoint: %s %s", out, stderr)
+	}
+	if code, _, stderr := runCLI(t, at, "obligations", "--store", srv.URL(), "--unit", "宁城县"); code != 0 {
+		t.Fatalf("obligations: %s", stderr)
+	}
+	for _, want := range []string{"tokens.json", "checkpoints"} {
+		if _, err := os.Stat(filepath.Join(state, want)); err != nil {
+			t.Errorf("%s is not in the state folder: %v", want, err)
+		}
 	}
 }

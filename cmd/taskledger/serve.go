@@ -67,9 +67,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		}
 	}()
 	var tokens *auth.Tokens
-	if l.snapshots == "" {
+	if l.state == "" {
 		tokens = auth.InMemory(rand.Reader, a.now)
-	} else if tokens, err = auth.Open(*store, rand.Reader, a.now); err != nil {
+	} else if tokens, err = openTokens(a, l.state); err != nil {
 		return err
 	}
 
@@ -266,11 +266,11 @@ func printServing(a *app, addr, store, mode string, head uint64, tokens *auth.To
 	}
 }
 
-// serveCheckpoints is the checkpoint folder of an embedded store; a memory
+// serveCheckpoints is the checkpoint folder of a ledger's state; a memory
 // store has none.
 func serveCheckpoints(l *ledger) string {
-	if l.snapshots == "" {
+	if l.state == "" {
 		return ""
 	}
-	return checkpointDir(l.spec)
+	return checkpointDir(l.state)
 }

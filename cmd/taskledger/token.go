@@ -42,7 +42,7 @@ func runToken(ctx context.Context, a *app, args []string) error {
 	return fmt.Errorf("%w: unknown token subcommand %q (create or list)", errUsage, args[0])
 }
 
-// openTokens opens the token file of a --store directory.
+// openTokens opens the token file of a --store value's state folder.
 func openTokens(a *app, store string) (*auth.Tokens, error) {
 	if store == "memory" {
 		return nil, fmt.Errorf("%w: a memory store keeps no tokens between runs; give --store DIR", errUsage)
@@ -50,6 +50,7 @@ func openTokens(a *app, store string) (*auth.Tokens, error) {
 	if store == "" {
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}
+	store = stateDir(store)
 	if err := os.MkdirAll(store, 0o755); err != nil {
 		return nil, fmt.Errorf("token store: %w", err)
 	}
