@@ -610,62 +610,29 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 
 func (s *Store) readAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error) {
 	var from client.AllPosition = client.Start{}
-	cursor := allCursor{}
 	if after > 0 {
 		from = client.Position{Commit: after, Prepare: after}
 	}
-	page := s.opts.ReadPage
 	var out []domain.Event
-	for {
-		n := 0
-		var decodeErr error
-		err := s.do(ctx, func(c *client.Client) error {
-			rs, err := c.ReadAll(ctx, client.ReadAllOptions{Direction: client.Forwards, From: from}, uint64(page))
-			if err != nil {
-				return err
-			}
-			defer rs.Close()
-			for {
-				r, err := rs.Recv()
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				n++
-				ev := r.OriginalEvent()
-				pos := allCursor{ev.Position.Commit, ev.Position.Prepare}
-				if !cursor.less(pos) || pos.commit <= after {
-					continue
-				}
-				cursor = pos
-				stream, ok := s.ours(ev.StreamID, ev.EventType)
-				if !ok {
-					continue
-				}
-				e, err := fromRecorded(ev, stream)
-				if err != nil {
-					decodeErr = err
-					return nil
-				}
-				out = append(out, e)
-				if limit > 0 && len(out) >= limit {
-					return nil
-				}
-			}
-		})
+	err := s.pageAll(ctx, client.Forwards, from, func(ev *client.RecordedEvent, pos allCursor) (bool, error) {
+		if pos.commit <= after {
+			return false, nil
+		}
+		stream, ok := s.ours(ev.StreamID, ev.EventType)
+		if !ok {
+			return false, nil
+		}
+		e, err := fromRecorded(ev, stream)
 		if err != nil {
-			return nil, err
+			return true, err
 		}
-		if decodeErr != nil {
-			return nil, decodeErr
-		}
-		if (limit > 0 && len(out) >= limit) || n < page {
-			return out, nil
-		}
-		from = client.Position{Commit: cursor.commit, Prepare: cursor.prepare}
+		out = append(out, e)
+		return limit > 0 && len(out) >= limit, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // Head implements eventstore.Store: the commit position of the last ledger
@@ -676,14 +643,33 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	defer end()
-	var from client.AllPosition = client.End{}
-	var cursor *allCursor
+	var head uint64
+	err = s.pageAll(ctx, client.Backwards, client.End{}, func(ev *client.RecordedEvent, pos allCursor) (bool, error) {
+		if _, ok := s.ours(ev.StreamID, ev.EventType); ok {
+			head = pos.commit
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil {
+		return 0, s.fail(ctx, "head", err)
+	}
+	return head, nil
+}
+
+// pageAll reads $all in pages of Options.ReadPage from `from` in the given
+// direction, handing visit each record beyond the last one it saw (a page
+// starts at the previous page's last record, inclusive), until visit says
+// stop, returns an error, or the log ends.
+func (s *Store) pageAll(ctx context.Context, dir client.Direction, from client.AllPosition, visit func(ev *client.RecordedEvent, pos allCursor) (stop bool, err error)) error {
 	page := s.opts.ReadPage
+	var last *allCursor
 	for {
 		n := 0
-		var head uint64
+		stop := false
+		var visitErr error
 		err := s.do(ctx, func(c *client.Client) error {
-			rs, err := c.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: from}, uint64(page))
+			rs, err := c.ReadAll(ctx, client.ReadAllOptions{Direction: dir, From: from}, uint64(page))
 			if err != nil {
 				return err
 			}
@@ -696,26 +682,27 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 				if err != nil {
 					return err
 				}
+				n++
 				ev := r.OriginalEvent()
 				pos := allCursor{ev.Position.Commit, ev.Position.Prepare}
-				if cursor != nil && !pos.less(*cursor) {
+				if last != nil && ((dir == client.Forwards && !last.less(pos)) || (dir == client.Backwards && !pos.less(*last))) {
 					continue
 				}
-				n++
-				cursor = &pos
-				if _, ok := s.ours(ev.StreamID, ev.EventType); ok {
-					head = pos.commit
+				last = &pos
+				if stop, visitErr = visit(ev, pos); stop || visitErr != nil {
 					return nil
 				}
 			}
 		})
-		if err != nil {
-			return 0, s.fail(ctx, "head", err)
+		switch {
+		case err != nil:
+			return err
+		case visitErr != nil:
+			return visitErr
+		case stop || n < page || last == nil:
+			return nil
 		}
-		if head > 0 || n == 0 {
-			return head, nil
-		}
-		from = client.Position{Commit: cursor.commit, Prepare: cursor.prepare}
+		from = client.Position{Commit: last.commit, Prepare: last.prepare}
 	}
 }
 
