@@ -493,21 +493,13 @@ func (s *Store) locate(ctx context.Context, sealed []domain.Event, wr *client.Wr
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
-		for {
-			r, err := rs.Recv()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			ev := r.OriginalEvent()
+		return eachRecorded(rs, func(ev *client.RecordedEvent) (bool, error) {
 			if i, ok := want[ev.EventID]; ok {
 				sealed[i].Position = ev.Position.Commit
 				delete(want, ev.EventID)
 			}
-		}
+			return false, nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("locate appended events in $all: %w", err)
@@ -558,21 +550,14 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
-		for {
-			r, err := rs.Recv()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
+		return eachRecorded(rs, func(ev *client.RecordedEvent) (bool, error) {
+			e, err := fromRecorded(ev, stream)
 			if err != nil {
-				return err
-			}
-			e, err := fromRecorded(r.OriginalEvent(), stream)
-			if err != nil {
-				return err
+				return true, err
 			}
 			out = append(out, e)
-		}
+			return false, nil
+		})
 	})
 	if err != nil {
 		if code, ok := clientCode(err); ok && (code == client.ErrorCodeResourceNotFound || code == client.ErrorCodeStreamDeleted) {
@@ -673,26 +658,16 @@ func (s *Store) pageAll(ctx context.Context, dir client.Direction, from client.A
 			if err != nil {
 				return err
 			}
-			defer rs.Close()
-			for {
-				r, err := rs.Recv()
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
+			return eachRecorded(rs, func(ev *client.RecordedEvent) (bool, error) {
 				n++
-				ev := r.OriginalEvent()
 				pos := allCursor{ev.Position.Commit, ev.Position.Prepare}
 				if last != nil && ((dir == client.Forwards && !last.less(pos)) || (dir == client.Backwards && !pos.less(*last))) {
-					continue
+					return false, nil
 				}
 				last = &pos
-				if stop, visitErr = visit(ev, pos); stop || visitErr != nil {
-					return nil
-				}
-			}
+				stop, visitErr = visit(ev, pos)
+				return stop || visitErr != nil, nil
+			})
 		})
 		switch {
 		case err != nil:
@@ -781,4 +756,23 @@ func redact(url string) string {
 		return scheme + "://***@" + rest[at+1:]
 	}
 	return url
+}
+
+// eachRecorded hands fn every event a read yields until the read ends, fn
+// says stop or fn fails, and closes the read.
+func eachRecorded(rs *client.ReadStream, fn func(ev *client.RecordedEvent) (stop bool, err error)) error {
+	defer rs.Close()
+	for {
+		r, err := rs.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		stop, err := fn(r.OriginalEvent())
+		if stop || err != nil {
+			return err
+		}
+	}
 }
