@@ -32,6 +32,11 @@ import (
 // benchClients is how many clients run at once in the benchmarks.
 const benchClients = 32
 
+// benchStoreEnv names a ledger directory for the read benchmarks to use
+// instead of building a small one in memory: make bench fills one with the
+// demo at about a million events.
+const benchStoreEnv = "TASKLEDGER_BENCH_STORE"
+
 // benchEnv is a server over the Chifeng plan, optionally with the demo's
 // simulated 2025, on the real clock.
 type benchEnv struct {
@@ -43,34 +48,42 @@ type benchEnv struct {
 	units  []domain.UnitID   // counties
 }
 
-func newBenchEnv(b *testing.B, store eventstore.Store, simulate bool) *benchEnv {
+// benchOptions shape a benchEnv.
+type benchOptions struct {
+	// store is the ledger; nil means the ledger in $TASKLEDGER_BENCH_STORE
+	// when set, else a memory store holding the plan and the demo year.
+	store eventstore.Store
+	// simulate records the demo year into store after importing the plan.
+	simulate bool
+	// responseTTL is Config.ResponseCacheTTL (negative: no cache).
+	responseTTL time.Duration
+}
+
+// readBench is the usual read benchmark's ledger: the prepared one when
+// $TASKLEDGER_BENCH_STORE names it, else the demo year in memory.
+func readBench(ttl time.Duration) benchOptions {
+	return benchOptions{simulate: true, responseTTL: ttl}
+}
+
+func newBenchEnv(b *testing.B, opts benchOptions) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	reg := domain.DefaultRegistry()
-	h := command.NewHandler(store, reg)
-	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := planimport.Import(ctx, h, views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
-		b.Fatal(err)
-	}
-	if simulate {
-		views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-		if err != nil {
-			b.Fatal(err)
+	store := opts.store
+	prepared := false
+	if store == nil {
+		if dir := os.Getenv(benchStoreEnv); dir != "" {
+			st, err := bolt.OpenDir(dir, bolt.Options{})
+			if err != nil {
+				b.Fatalf("%s: %v", benchStoreEnv, err)
+			}
+			store, prepared = st, true
+		} else {
+			store = memory.New()
 		}
-		if _, err := demo.Generate(ctx, h, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
-			b.Fatal(err)
-		}
+	}
+	if !prepared {
+		fillBenchStore(b, ctx, store, reg, opts.simulate)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &benchEnv{store: store, tokens: map[string]string{}}
@@ -97,7 +110,8 @@ func newBenchEnv(b *testing.B, store eventstore.Store, simulate bool) *benchEnv 
 		e.tokens[string(u.ID)] = tok
 		e.units = append(e.units, u.ID)
 	}
-	e.server, err = New(Config{Store: store, Runner: e.runner, Tokens: tokens, Clock: time.Now, Logger: logger, DefaultPlan: "chifeng-air"})
+	var err error
+	e.server, err = New(Config{Store: store, Runner: e.runner, Tokens: tokens, Clock: time.Now, Logger: logger, DefaultPlan: "chifeng-air", ResponseCacheTTL: opts.responseTTL})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,6 +123,37 @@ func newBenchEnv(b *testing.B, store eventstore.Store, simulate bool) *benchEnv 
 		_ = store.Close()
 	})
 	return e
+}
+
+// fillBenchStore imports the Chifeng plan into store and, when simulate is
+// set, the demo's simulated 2025.
+func fillBenchStore(b *testing.B, ctx context.Context, store eventstore.Store, reg *domain.Registry, simulate bool) {
+	b.Helper()
+	h := command.NewHandler(store, reg)
+	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := planparse.ParseBytes(src, planparse.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := planimport.Import(ctx, h, views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
+		b.Fatal(err)
+	}
+	if simulate {
+		views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := demo.Generate(ctx, h, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // run sends requests from benchClients goroutines until b.N are done and
@@ -144,6 +189,7 @@ func (e *benchEnv) run(b *testing.B, request func(client, i int) (token, query s
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			var buf bytes.Buffer // reused: the load generator shares the server's cores
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= b.N {
@@ -161,8 +207,13 @@ func (e *benchEnv) run(b *testing.B, request func(client, i int) (token, query s
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				out, _ := io.ReadAll(resp.Body)
+				buf.Reset()
+				if resp.ContentLength > 0 {
+					buf.Grow(int(resp.ContentLength))
+				}
+				_, _ = buf.ReadFrom(resp.Body)
 				resp.Body.Close()
+				out := buf.Bytes()
 				mine = append(mine, time.Since(t0))
 				if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) {
 					failures.Add(1)
@@ -188,27 +239,96 @@ func (e *benchEnv) run(b *testing.B, request func(client, i int) (token, query s
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	if head, err := e.store.Head(context.Background()); err == nil {
+		b.ReportMetric(float64(head), "events")
+	}
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
+// obligationsQuery is what a county's "my obligations" page asks for.
+const obligationsQuery = `{ obligations(first: 50) { total items { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
+
 // BenchmarkObligationsQuery: 32 clients, each a county reading its own
-// obligations with milestones, over loopback (memory store, the demo year).
+// obligations with milestones, over loopback, with the server's response
+// cache on (its default).
 func BenchmarkObligationsQuery(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
-	q := `{ obligations(first: 50) { total items { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
+	e := newBenchEnv(b, readBench(0))
 	e.run(b, func(c, i int) (string, string, map[string]any) {
-		return e.tokens[string(e.units[(c+i)%len(e.units)])], q, nil
+		return e.tokens[string(e.units[(c+i)%len(e.units)])], obligationsQuery, nil
 	})
 }
 
+// BenchmarkObligationsQueryUncached: as BenchmarkObligationsQuery with the
+// response cache off, so every request runs the engine: what a request
+// costs when the ledger changes between any two.
+func BenchmarkObligationsQueryUncached(b *testing.B) {
+	e := newBenchEnv(b, readBench(-1))
+	e.run(b, func(c, i int) (string, string, map[string]any) {
+		return e.tokens[string(e.units[(c+i)%len(e.units)])], obligationsQuery, nil
+	})
+}
+
+// BenchmarkObligationsQueryWhileWriting: as BenchmarkObligationsQuery while
+// progress reports are recorded at benchWriteRate a second, each of which
+// ends every cached response.
+func BenchmarkObligationsQueryWhileWriting(b *testing.B) {
+	e := newBenchEnv(b, benchOptions{store: memory.New(), simulate: true})
+	h := command.NewHandler(e.store, domain.DefaultRegistry())
+	var keys []domain.ObligationKey
+	for _, v := range e.runner.Views().Obligations.Views(projections.Filter{}, time.Now(), 0) {
+		if v.Role == domain.RoleImplementing && (v.Status == "open" || v.Status == "overdue") {
+			keys = append(keys, domain.ObligationKey{Plan: v.Plan, Task: v.Task, Unit: v.Unit, Role: v.Role})
+		}
+	}
+	run := rand.Int64()
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		tick := time.NewTicker(time.Second / benchWriteRate)
+		defer tick.Stop()
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			case <-tick.C:
+			}
+			k := keys[n%len(keys)]
+			cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: k.Unit, Percent: domain.Percent(50 + n%50), Note: "bench"}
+			meta := domain.Meta{Actor: "bench", Now: time.Now(), IdempotencyKey: fmt.Sprintf("bench-write-%d-%d", run, n)}
+			if _, err := command.Dispatch(context.Background(), h, cmd, meta); err != nil {
+				b.Errorf("recording a report: %v", err)
+				done <- n
+				return
+			}
+			n++
+		}
+	}()
+	start := time.Now()
+	e.run(b, func(c, i int) (string, string, map[string]any) {
+		return e.tokens[string(e.units[(c+i)%len(e.units)])], obligationsQuery, nil
+	})
+	select {
+	case stop <- struct{}{}:
+	case <-done: // the writer failed; the error is reported
+		return
+	}
+	b.ReportMetric(float64(<-done)/time.Since(start).Seconds(), "writes/s")
+}
+
+// benchWriteRate is how many progress reports a second
+// BenchmarkObligationsQueryWhileWriting records.
+const benchWriteRate = 100
+
 // BenchmarkObligationsServerOnly: the server's own cost of one county's
-// obligations query, handled in-process on one goroutine (no network, no
-// client), to separate the server from the load generator.
+// obligations query without the response cache, handled in-process on one
+// goroutine (no network, no client), to separate the server from the load
+// generator.
 func BenchmarkObligationsServerOnly(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
-	q := `{ obligations(first: 50) { total items { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
-	body, _ := json.Marshal(map[string]any{"query": q})
+	e := newBenchEnv(b, readBench(-1))
+	body, _ := json.Marshal(map[string]any{"query": obligationsQuery})
 	h := e.server.Handler()
 	tok := e.tokens[string(e.units[0])]
 	b.ResetTimer()
@@ -227,32 +347,42 @@ func BenchmarkObligationsServerOnly(b *testing.B) {
 // BenchmarkObligationsQueryAll: 32 inspectors paging through every
 // obligation, 100 at a time.
 func BenchmarkObligationsQueryAll(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
+	e := newBenchEnv(b, readBench(0))
 	q := `{ obligations(first: 100) { total nextCursor items { id unitName status light progress nextDue } } }`
 	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["inspector"], q, nil })
 }
 
+// scorecardQuery is the 2025 county scorecards with every line item
+// (about 170 KB).
+const scorecardQuery = `{ scorecard(year: 2025, kind: COUNTY) { digest cards { rank name totalText grade lines { rule pointsText zh eventIds } } } }`
+
 // BenchmarkScorecardQuery: 32 committee clients reading the 2025 county
-// scorecards with every line, as of now: the server computes once per
-// minute and log position and serves the rest from its cache.
+// scorecards with every line, as of now.
 func BenchmarkScorecardQuery(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
-	q := `{ scorecard(year: 2025, kind: COUNTY) { digest cards { rank name totalText grade lines { rule pointsText zh eventIds } } } }`
-	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], q, nil })
+	e := newBenchEnv(b, readBench(0))
+	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], scorecardQuery, nil })
+}
+
+// BenchmarkScorecardQueryUncached: as BenchmarkScorecardQuery without the
+// response cache: the scores are still computed once per minute and log
+// position, but every response is written out by the engine.
+func BenchmarkScorecardQueryUncached(b *testing.B) {
+	e := newBenchEnv(b, readBench(-1))
+	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], scorecardQuery, nil })
 }
 
 // BenchmarkRankingsQuery: 32 clients reading the 2025 county rankings
 // (rank, name, total, grade; no line items), as a ranking page does.
 func BenchmarkRankingsQuery(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
+	e := newBenchEnv(b, readBench(0))
 	q := `{ scorecard(year: 2025, kind: COUNTY) { digest cards { rank name totalText grade } } }`
 	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["committee"], q, nil })
 }
 
-// BenchmarkScorecardCompute: as BenchmarkScorecardQuery, but every request
-// names its own asOf instant, so every one is computed afresh.
+// BenchmarkScorecardCompute: every request names its own asOf instant, so
+// every one computes the scorecards afresh.
 func BenchmarkScorecardCompute(b *testing.B) {
-	e := newBenchEnv(b, memory.New(), true)
+	e := newBenchEnv(b, readBench(0))
 	q := `query($t: Time) { scorecard(year: 2025, kind: COUNTY, asOf: $t) { digest cards { rank name totalText grade lines { rule pointsText zh eventIds } } } }`
 	base := time.Now().Add(time.Hour)
 	e.run(b, func(_, i int) (string, string, map[string]any) {
@@ -270,7 +400,7 @@ func BenchmarkReportProgress(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := newBenchEnv(b, store, false)
+	e := newBenchEnv(b, benchOptions{store: store})
 	// Each county's obligations.
 	obs := map[domain.UnitID][]domain.ObligationKey{}
 	for _, o := range e.runner.Views().Obligations.All() {

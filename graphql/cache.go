@@ -81,6 +81,7 @@ type scoreKey struct {
 	adopted bool
 	at      int64 // UnixNano
 	pos     uint64
+	models  uint64 // projections.Views.Version of live models; 0 otherwise
 }
 
 // caches holds the server's computed values.

@@ -62,6 +62,8 @@ type envOptions struct {
 	wrap func(eventstore.Store) eventstore.Store
 	// checkpoints is the server's checkpoint folder, if any.
 	checkpoints string
+	// responseTTL is Config.ResponseCacheTTL.
+	responseTTL time.Duration
 }
 
 // seededReader is a deterministic source of token bytes.
@@ -103,7 +105,7 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	if opts.wrap != nil {
 		apiStore = opts.wrap(store)
 	}
-	srv, err := New(Config{Store: apiStore, Runner: e.runner, Tokens: tokens, Clock: clock.now, Logger: logger, Limits: opts.limits, CheckpointDir: opts.checkpoints})
+	srv, err := New(Config{Store: apiStore, Runner: e.runner, Tokens: tokens, Clock: clock.now, Logger: logger, Limits: opts.limits, CheckpointDir: opts.checkpoints, ResponseCacheTTL: opts.responseTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,8 @@ type gqlResult struct {
 		Path       []any          `json:"path"`
 		Extensions map[string]any `json:"extensions"`
 	}
-	Raw string
+	Raw    string
+	Header http.Header
 }
 
 func (r gqlResult) code() string {
@@ -164,7 +167,7 @@ func (e *env) do(req *http.Request) gqlResult {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := gqlResult{Status: resp.StatusCode, Raw: string(raw)}
+	r := gqlResult{Status: resp.StatusCode, Raw: string(raw), Header: resp.Header}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			e.t.Fatalf("response is not JSON: %v\n%s", err, raw)

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,18 +129,52 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(withPrincipal(r.Context(), p), s.limits.RequestTimeout)
 	defer cancel()
+	var res httpResult
+	if key, ok := responseKey(p, doc, operation, req); ok && s.responses != nil {
+		gen := s.responses.generationAt(s.views.Version(), s.now())
+		var hit bool
+		res, hit = s.responses.do(ctx, key, gen, func() httpResult {
+			res := s.execHTTP(ctx, req)
+			res.cacheable = res.cacheable && s.views.Version() == gen.version
+			return res
+		})
+		if hit {
+			w.Header().Set("X-Taskledger-Cache", "hit")
+		} else {
+			w.Header().Set("X-Taskledger-Cache", "miss")
+		}
+	} else {
+		res = s.execHTTP(ctx, req)
+	}
+	status = res.status
+	if res.unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
+	}
+	writeBody(w, status, res.body)
+}
+
+// execHTTP runs a checked request through the engine and encodes the
+// response.
+func (s *Server) execHTTP(ctx context.Context, req request) httpResult {
 	res := s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	out := response{Errors: s.fixErrors(ctx, res.Errors), Data: res.Data}
+	r := httpResult{status: http.StatusOK}
 	switch {
 	case refused(res):
 		// Refused before execution: the document or its variables did
 		// not validate.
-		status, out.Data = http.StatusBadRequest, nil
+		r.status, out.Data = http.StatusBadRequest, nil
 	case hasCode(out.Errors, CodeUnauthenticated):
-		status = http.StatusUnauthorized
-		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
+		r.status, r.unauthenticated = http.StatusUnauthorized, true
 	}
-	writeJSON(w, status, out)
+	b, err := out.marshal()
+	if err != nil {
+		s.logger.Error("encoding a response failed", "err", err)
+		return httpResult{status: http.StatusInternalServerError, body: []byte(internalResponse)}
+	}
+	r.body = b
+	r.cacheable = r.status == http.StatusOK && len(out.Errors) == 0
+	return r
 }
 
 // refused reports whether the engine refused an operation before running
@@ -260,6 +295,9 @@ func hasCode(errs []*gqlerrors.QueryError, c Code) bool {
 	return false
 }
 
+// internalResponse is written when a response cannot be encoded.
+const internalResponse = `{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"INTERNAL"}}]}`
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var b []byte
 	var err error
@@ -270,10 +308,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"INTERNAL"}}]}`)
+		b = []byte(internalResponse)
 	}
+	writeBody(w, status, b)
+}
+
+// writeBody writes a JSON response body.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -326,6 +326,7 @@ func TestMetricsAndHealth(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m") { position } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
+	e.ok("county", `{ me { role } }`, nil)
 	e.post("", `{ obligations { total } }`, nil)
 	resp, err := http.Get(e.http.URL + "/metrics")
 	if err != nil {
@@ -336,7 +337,9 @@ func TestMetricsAndHealth(t *testing.T) {
 	for _, want := range []string{
 		`taskledger_graphql_requests_total{operation="mutation",status="200"} 1`,
 		`taskledger_graphql_requests_total{operation="query",status="401"} 1`,
-		`taskledger_graphql_request_duration_seconds_bucket{operation="query",le="+Inf"} 2`,
+		`taskledger_graphql_request_duration_seconds_bucket{operation="query",le="+Inf"} 3`,
+		"taskledger_response_cache_hits_total 1",
+		"taskledger_response_cache_misses_total 1",
 		"taskledger_events_appended_total 1",
 		"taskledger_projection_lag_events ",
 		"taskledger_store_head_position 15",

@@ -132,6 +132,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		failed = 1
 	}
 	gauge("taskledger_projection_failed", "1 when a read model stopped on an event it could not apply.", "gauge", failed)
+	if c := s.responses; c != nil {
+		gauge("taskledger_response_cache_hits_total", "Queries answered with a kept response.", "counter", c.hits.Load())
+		gauge("taskledger_response_cache_misses_total", "Cacheable queries the engine ran.", "counter", c.misses.Load())
+	}
 	gauge("taskledger_websocket_connections", "Open WebSocket connections.", "gauge", m.wsConnections.Load())
 	gauge("taskledger_subscriptions_active", "Active GraphQL subscriptions.", "gauge", m.subscriptions.Load())
 }

@@ -117,7 +117,7 @@ func (r *root) Scorecard(ctx context.Context, args struct {
 		return nil, err
 	}
 	pos := views.Position()
-	key := scoreKey{plan: string(plan), year: int(args.Year), kind: kind, scheme: sc.s.ID, version: sc.s.Version, adopted: sc.adopted, at: at.UnixNano(), pos: pos}
+	key := scoreKey{plan: string(plan), year: int(args.Year), kind: kind, scheme: sc.s.ID, version: sc.s.Version, adopted: sc.adopted, at: at.UnixNano(), pos: pos, models: views.Version()}
 	if args.AsOf == nil {
 		// "Now": one computation serves every request in the same minute
 		// while the log is unchanged (any new event changes pos). Its asOf

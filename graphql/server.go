@@ -155,6 +155,10 @@ type Config struct {
 	DefaultPlan domain.PlanID
 	// Limits bound requests.
 	Limits Limits
+	// ResponseCacheTTL is how long identical read-only queries share one
+	// response while the read models are unchanged (see responseCache):
+	// zero means DefaultResponseCacheTTL, negative turns the cache off.
+	ResponseCacheTTL time.Duration
 	// CheckpointDir is where signed checkpoints are kept (taskledger
 	// checkpoint writes them); empty means the server has none to show.
 	CheckpointDir string
@@ -175,6 +179,8 @@ type Server struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	caches   *caches
+	// responses keeps recent query responses; nil when turned off.
+	responses *responseCache
 
 	// base is cancelled by Close: it ends subscriptions and WebSockets.
 	base    context.Context
@@ -216,6 +222,12 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Clock,
 		caches:  newCaches(),
 		merkle:  &audit.Index{},
+	}
+	switch ttl := cfg.ResponseCacheTTL; {
+	case ttl == 0:
+		s.responses = newResponseCache(DefaultResponseCacheTTL)
+	case ttl > 0:
+		s.responses = newResponseCache(ttl)
 	}
 	s.commands = command.NewHandler(countingStore{Store: cfg.Store, m: s.metrics}, cfg.Registry)
 	s.base, s.cancel = context.WithCancel(context.Background())

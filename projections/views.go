@@ -95,6 +95,18 @@ func (v *Views) Position() uint64 {
 	return low
 }
 
+// Version changes whenever any model applies an event: it is the sum of
+// the models' positions, which only grow. Caches of what the models answer
+// key on it, since Position (the lowest) stays put while a model that is
+// ahead of the others moves on.
+func (v *Views) Version() uint64 {
+	var sum uint64
+	for _, m := range v.Models() {
+		sum += m.Position()
+	}
+	return sum
+}
+
 // Apply folds an event into every model that has not applied it yet.
 func (v *Views) Apply(e *domain.Event, data domain.EventData) error {
 	for _, m := range v.Models() {

@@ -40,6 +40,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"tick", "--store", "memory", "--now", "yesterday"},                    // bad time
 		{"bench", "--store", "memory", "--events-per-task", "3", "--batch", "2"},
 		{"import"},
+		{"serve", "--store", "memory", "--response-cache", "-1s"},
 	}
 	for _, args := range cases {
 		code, _, stderr := runCLI(t, clock, args...)

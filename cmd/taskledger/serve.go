@@ -39,7 +39,7 @@ const deadlineInterval = time.Minute
 // runServe is the serve subcommand: the GraphQL API over a ledger, with its
 // read models and the deadline watcher, until SIGINT or SIGTERM.
 func runServe(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "serve", "[--store DIR] [--addr HOST:PORT] [--demo [--plan FILE]]")
+	fs := newFlags(a, "serve", "[--store DIR] [--addr HOST:PORT] [--demo [--plan FILE]] [--response-cache DURATION]")
 	store := storeFlag(a, fs)
 	addrDef := a.getenv(addrEnv)
 	if addrDef == "" {
@@ -48,8 +48,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	addr := fs.String("addr", addrDef, "where to listen (env "+addrEnv+")")
 	demoMode := fs.Bool("demo", false, "serve a simulated year: on an empty store, import the bundled plan and generate 2025's activity; make one token per role on first start")
 	planFile := fs.String("plan", defaultDemoPlan, "with --demo: the plan text an empty store starts from")
+	cacheTTL := fs.Duration("response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cacheTTL < 0 {
+		return fmt.Errorf("%w: --response-cache %s is negative", errUsage, *cacheTTL)
+	}
+	if *cacheTTL == 0 {
+		*cacheTTL = -1 // off
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("%w: serve takes no arguments", errUsage)
@@ -103,7 +110,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	srv, err := graphql.New(graphql.Config{
 		Store: l.store, Registry: l.registry, Runner: runner, Tokens: tokens,
 		Clock: a.now, Logger: logger, Mode: mode, DefaultPlan: plan,
-		CheckpointDir: serveCheckpoints(l),
+		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: *cacheTTL,
 	})
 	if err != nil {
 		return err
