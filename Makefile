@@ -54,7 +54,7 @@ vet:
 # docs/benchmarks.md).
 BENCH_TASKS ?= 20000
 BENCH_PER_TASK ?= 50
-BENCH_SCALE ?= 238
+BENCH_SCALE ?= 209
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v '/graphql$$')
 	@for batch in 1 10; do \

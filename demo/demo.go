@@ -63,13 +63,30 @@
 // as "demo:system" with demo idempotency keys, because deadline.Watcher
 // records as "system", which would make simulated slips look real.
 //
+// # A plausible year
+//
+// The year is meant to look like one an assessment committee might see,
+// not like a catalogue of failures: on the bundled Chifeng plan with the
+// default seed, most counties pass (合格 or better) as of mid-January of
+// the next year and a few do better, the bureaus range from 优秀 to a few
+// 不合格, and every kind of trouble above still occurs. How much goes wrong
+// depends on the kind of unit (bureauProfile, countyProfile): a county
+// government holds some 28 obligations and is scored on all of them. And
+// nothing meant to be on time slips by accident: on-time claims are filed
+// by the last claim day (20 December) even for a milestone due at the end
+// of the year, a claim rejected before its due date is claimed again
+// before it, reviews in the closing month verify, and a unit that
+// completes an obligation files the reports it still owes before the
+// obligation closes.
+//
 // # Scale
 //
 // Options.Scale multiplies the progress reports: at scale s each monthly
 // report is filed as s itemised reports on the same occasion (the last one
 // carrying the month's figure), so reports grow s-fold while the rest of the
-// year stays as at scale 1. With a plan of about 400 obligations, scale 250
-// gives about a million events.
+// year stays as at scale 1. With the bundled plan (about 450 obligations),
+// each unit of scale adds about 4,800 events, and scale 209 gives about a
+// million.
 //
 // # Efficiency
 //

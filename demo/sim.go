@@ -16,11 +16,78 @@ type temperament int
 const (
 	// diligent units report near the end of every month.
 	diligent temperament = iota
-	// sloppy units skip about a third of the months and are sometimes late.
+	// sloppy units skip months and are sometimes late.
 	sloppy
-	// tardy units report weeks after the month, backdated to it.
+	// tardy units report most months weeks after the month, backdated to
+	// it.
 	tardy
 )
+
+// habit is how the units of a temperament report: they skip a share skip
+// of each obligation's monthly reports, and file a share late of the
+// others weeks after the month, backdated to it. With perYear set, a unit
+// skips at most about perYear reports a year over all its obligations.
+type habit struct{ skip, perYear, late float64 }
+
+// profile is how the units of a kind behave: their reporting habits by
+// temperament, the share of their obligations that see no activity at all
+// from the unit during the year (at most one per unit), and the share of
+// their milestones due in the year that meet each kind of trouble (see
+// assignOutcomes).
+type profile struct {
+	habits [3]habit
+	silent float64
+	quotas []quota
+}
+
+// quota is the share of milestones with an outcome.
+type quota struct {
+	out  outcome
+	frac float64
+}
+
+// bureauProfile is for bureaus (and bodies), which hold a handful of
+// obligations each, except the lead bureaus that hold dozens: as for
+// counties, how many reports an office misses a year depends on the
+// office, not on how many duties it reports on.
+var bureauProfile = profile{
+	habits: [3]habit{
+		diligent: {skip: 0.03, perYear: 1.5},
+		sloppy:   {skip: 0.35, perYear: 8, late: 0.15},
+		tardy:    {skip: 0.10, perYear: 3, late: 1},
+	},
+	silent: 0.06,
+	quotas: []quota{{grantBefore, 0.08}, {refused, 0.03}, {grantAfter, 0.03}, {lateClaim, 0.04}, {slipOnly, 0.04}},
+}
+
+// countyProfile is for county governments. Each carries the standing
+// directive (各旗县区人民政府落实) on nearly every task: some 28 obligations,
+// most with one milestone at the plan's horizon, all on its card. At a
+// bureau's shares a sloppy county would miss over a hundred monthly reports
+// and every county would slip four or five milestones a year, which with
+// its air-quality points fails most counties. So a county's office misses
+// a few of its 300-odd reports a year (how many depends on the office, not
+// on how many duties it reports on) and, when tardy, files some of them on
+// time; about a third of the counties neglect one duty for the year; and
+// two or three of a county's milestones slip.
+var countyProfile = profile{
+	habits: [3]habit{
+		diligent: {skip: 0.03, perYear: 1.5},
+		sloppy:   {skip: 0.35, perYear: 8, late: 0.15},
+		tardy:    {skip: 0.10, perYear: 3, late: 0.6},
+	},
+	silent: 0.015,
+	quotas: []quota{{grantBefore, 0.08}, {refused, 0.03}, {grantAfter, 0.02}, {lateClaim, 0.02}, {slipOnly, 0.015}},
+}
+
+// profileOf returns the profile of a county's or another unit's
+// obligations.
+func profileOf(county bool) profile {
+	if county {
+		return countyProfile
+	}
+	return bureauProfile
+}
 
 // obSim is the simulation's plan for one obligation.
 type obSim struct {
@@ -29,7 +96,12 @@ type obSim struct {
 	unit   string // actor name of the holding unit, without ActorPrefix
 	title  string
 	temper temperament
-	rng    *rand.Rand
+	// county is set when the unit is a county government.
+	county bool
+	// skip is the chance that a month's report is not made, lateShare
+	// that it is made weeks late.
+	skip, lateShare float64
+	rng             *rand.Rand
 	// silent obligations see no activity from their unit.
 	silent bool
 	// The progress the unit reports rises from p0 at the start of the year
@@ -43,6 +115,10 @@ type obSim struct {
 	// is planned; finish is the latest planned completion.
 	claimed map[domain.MilestoneID]bool
 	finish  time.Time
+	// late holds the months whose report is planned weeks late, with the
+	// instant it is backdated to; filed marks the months reported.
+	late  map[domain.YearMonth]time.Time
+	filed map[domain.YearMonth]bool
 }
 
 // outcome is what becomes of a milestone due within the year.
@@ -111,6 +187,20 @@ func earlierDate(a, b domain.Date) domain.Date {
 	return b
 }
 
+// lastClaimDay is the last day of the year on which a unit files a first
+// completion claim: later claims would leave the inspectors no time to
+// review them, and the unit none to claim again after a rejection, within
+// the year.
+func (r *runner) lastClaimDay() domain.Date { return r.date(time.December, 20) }
+
+// claimBy is the last day for an on-time first claim of a milestone due d:
+// three days before it, and not after lastClaimDay. (Drawing on-time claims
+// up to d−3 for a milestone due at the end of the year would let planClaim
+// drop the ones after lastClaimDay, and those milestones would slip.)
+func (r *runner) claimBy(d domain.Date) domain.Date {
+	return earlierDate(d.AddDays(-3), r.lastClaimDay())
+}
+
 // plan reads the plan from the read models and fills the agenda.
 func (r *runner) plan() error {
 	if _, ok := r.views.Catalog.Plan(r.opts.Plan); !ok {
@@ -140,6 +230,11 @@ func (r *runner) plan() error {
 	r.planIndicators(active, setup)
 
 	tempers := map[domain.UnitID]temperament{}
+	neglects := map[domain.UnitID]bool{}
+	county := func(id domain.UnitID) bool {
+		u, ok := r.views.Catalog.Unit(id)
+		return ok && u.Kind == domain.KindCounty
+	}
 	var obs []*obSim
 	var states []domain.Obligation
 	for _, ob := range active {
@@ -157,11 +252,28 @@ func (r *runner) plan() error {
 		}
 		o := &obSim{
 			key: ob.Key, stream: ob.Key.Stream(), unit: string(ob.Key.Unit), title: title, temper: t,
-			rng: r.rng("obligation:" + ob.Key.Stream()), claimed: map[domain.MilestoneID]bool{},
+			county: county(ob.Key.Unit), rng: r.rng("obligation:" + ob.Key.Stream()), claimed: map[domain.MilestoneID]bool{},
+			late: map[domain.YearMonth]time.Time{}, filed: map[domain.YearMonth]bool{},
 		}
-		o.silent = o.rng.Float64() < 0.06 || (!ob.StartsOn.IsZero() && ob.StartsOn.After(yearLast))
+		// A unit neglects at most one of its duties for the whole year.
+		neglect := o.rng.Float64() < profileOf(o.county).silent && !neglects[ob.Key.Unit]
+		neglects[ob.Key.Unit] = neglects[ob.Key.Unit] || neglect
+		o.silent = neglect || (!ob.StartsOn.IsZero() && ob.StartsOn.After(yearLast))
 		obs = append(obs, o)
 		states = append(states, ob)
+	}
+	reporting := map[domain.UnitID]int{}
+	for _, o := range obs {
+		if !o.silent {
+			reporting[o.key.Unit]++
+		}
+	}
+	for _, o := range obs {
+		h := profileOf(o.county).habits[o.temper]
+		o.skip, o.lateShare = h.skip, h.late
+		if h.perYear > 0 {
+			o.skip = math.Min(o.skip, h.perYear/(12*float64(max(1, reporting[o.key.Unit]))))
+		}
 	}
 
 	// Milestones due within the year, or overdue: their outcomes.
@@ -178,7 +290,15 @@ func (r *runner) plan() error {
 		}
 	}
 	setup.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	assignOutcomes(cands)
+	for _, kind := range []bool{false, true} {
+		var group []*msSim
+		for _, c := range cands {
+			if c.ob.county == kind {
+				group = append(group, c)
+			}
+		}
+		assignOutcomes(group, profileOf(kind).quotas)
+	}
 	var claims []*claimPlan
 	for _, c := range cands {
 		claims = append(claims, r.planMilestone(c)...)
@@ -232,11 +352,7 @@ func (r *runner) temperament(id domain.UnitID) temperament {
 // assignOutcomes gives the shuffled candidates their outcomes: a share of
 // each kind of trouble (at least one of each while at least half stay on
 // time), the rest on time.
-func assignOutcomes(cands []*msSim) {
-	quotas := []struct {
-		out  outcome
-		frac float64
-	}{{grantBefore, 0.08}, {refused, 0.03}, {grantAfter, 0.03}, {lateClaim, 0.04}, {slipOnly, 0.04}}
+func assignOutcomes(cands []*msSim, quotas []quota) {
 	n := len(cands)
 	budget := n - (n+1)/2
 	i := 0
@@ -277,7 +393,7 @@ func (r *runner) planMilestone(c *msSim) []*claimPlan {
 	requested := func(from domain.Date) domain.Date { return from.AddDays(u(rng, 60, 150)).LastOfMonth() }
 	switch c.out {
 	case onTime:
-		claim(between(rng, laterDate(r.date(time.January, 10), d.AddDays(-40)), d.AddDays(-3)))
+		claim(between(rng, laterDate(r.date(time.January, 10), d.AddDays(-40)), r.claimBy(d)))
 	case lateClaim:
 		claim(lateDay())
 	case grantBefore, refused:
@@ -287,7 +403,13 @@ func (r *runner) planMilestone(c *msSim) []*claimPlan {
 		r.schedule(r.work(req, rng), r.requestAction(o, c.id, want))
 		if c.out == refused {
 			r.schedule(r.work(decide, rng), r.decideAction(o, c.id, false, domain.Date{}))
-			if rng.Float64() < 0.5 {
+			// Refused, some units push on and finish in time after all;
+			// others finish late, or not within the year.
+			x, by := rng.Float64(), r.claimBy(d)
+			switch {
+			case x < 0.4 && !decide.AddDays(3).After(by):
+				claim(between(rng, laterDate(decide.AddDays(3), d.AddDays(-25)), by))
+			case x < 0.7:
 				claim(lateDay())
 			}
 			break
@@ -300,7 +422,7 @@ func (r *runner) planMilestone(c *msSim) []*claimPlan {
 		}
 		r.schedule(r.work(decide, rng), r.decideAction(o, c.id, true, grant))
 		if !grant.After(yearLast) && rng.Float64() < 0.8 {
-			claim(between(rng, laterDate(decide.AddDays(3), grant.AddDays(-25)), grant.AddDays(-3)))
+			claim(between(rng, laterDate(decide.AddDays(3), grant.AddDays(-25)), r.claimBy(grant)))
 		}
 	case grantAfter:
 		var req domain.Date
@@ -317,7 +439,7 @@ func (r *runner) planMilestone(c *msSim) []*claimPlan {
 		r.schedule(r.work(req, rng), r.requestAction(o, c.id, want))
 		r.schedule(r.work(decide, rng), r.decideAction(o, c.id, true, want))
 		if !want.After(yearLast) && rng.Float64() < 0.7 {
-			claim(between(rng, laterDate(decide.AddDays(3), want.AddDays(-25)), want.AddDays(-3)))
+			claim(between(rng, laterDate(decide.AddDays(3), want.AddDays(-25)), r.claimBy(want)))
 		}
 	}
 	return out
@@ -326,7 +448,7 @@ func (r *runner) planMilestone(c *msSim) []*claimPlan {
 // planClaim plans a first claim filed on day, unless that is too late in
 // the year.
 func (r *runner) planClaim(o *obSim, ms domain.MilestoneID, what string, day domain.Date) *claimPlan {
-	if day.After(r.date(time.December, 20)) {
+	if day.After(r.lastClaimDay()) {
 		return nil
 	}
 	at := r.work(day, o.rng)
@@ -382,25 +504,16 @@ func (r *runner) planReports(o *obSim, ob domain.Obligation) {
 		if !ob.StartsOn.IsZero() && last.Before(ob.StartsOn) {
 			continue
 		}
-		late := false
+		if rng.Float64() < o.skip {
+			continue
+		}
+		late := rng.Float64() < o.lateShare
 		var day domain.Date
 		switch o.temper {
 		case diligent:
-			if rng.Float64() < 0.03 {
-				continue
-			}
 			day = r.date(m, u(rng, 23, 28))
-		case sloppy:
-			if rng.Float64() < 0.35 {
-				continue
-			}
-			late = rng.Float64() < 0.15
+		default:
 			day = r.date(m, u(rng, 26, last.Day()))
-		case tardy:
-			if rng.Float64() < 0.10 {
-				continue
-			}
-			late = true
 		}
 		if !late {
 			r.schedule(r.work(day, rng), r.reportAction(o, ym, time.Time{}))
@@ -408,6 +521,7 @@ func (r *runner) planReports(o *obSim, ob domain.Obligation) {
 		}
 		eff := r.date(m, u(rng, 24, last.Day())).StartOf().Add(17*time.Hour + time.Duration(rng.IntN(60))*time.Minute)
 		rec := earlierDate(last.AddDays(u(rng, 12, 40)), lastLate)
+		o.late[ym] = eff
 		r.schedule(r.work(rec, rng), r.reportAction(o, ym, eff))
 	}
 }
@@ -429,6 +543,18 @@ func (r *runner) planFindings(obs []*obSim, setup *rand.Rand) {
 	}
 	setup.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
 	n := min(max(4, len(obs)/35), len(pool))
+	// With two false reports (the first two findings), one concerns a
+	// county and the other a bureau when there are both, so that both
+	// rankings show the grade cap; most obligations are counties', and
+	// both would usually fall on counties.
+	if n >= 8 && pool[0].county == pool[1].county {
+		for j := 2; j < len(pool); j++ {
+			if pool[j].county != pool[0].county {
+				pool[1], pool[j] = pool[j], pool[1]
+				break
+			}
+		}
+	}
 	pattern := []int{rectifyOnTime, rectifyNever, rectifyOnTime, rectifyLate, rectifyOnTime}
 	withRectification := 0
 	for i, o := range pool[:n] {
@@ -460,12 +586,12 @@ func (r *runner) planFindings(obs []*obSim, setup *rand.Rand) {
 
 // ---- actions ----
 
-// reportAction files the monthly report for period: on time, or late and
-// backdated to backdated when that is set.
+// reportAction files the monthly report for period, unless it is filed
+// already: on time, or late and backdated to backdated when that is set.
 func (r *runner) reportAction(o *obSim, period domain.YearMonth, backdated time.Time) func(time.Time) error {
 	return func(at time.Time) error {
 		ob, ok := r.views.Obligations.Get(o.stream)
-		if !ok || !ob.Active() || ob.Closed() {
+		if !ok || !ob.Active() || ob.Closed() || o.filed[period] {
 			return nil
 		}
 		cur := ob.Progress
@@ -487,7 +613,11 @@ func (r *runner) reportAction(o *obSim, period domain.YearMonth, backdated time.
 			p = o.percentAt(eff, cur, r.yearStart)
 			note = r.text.report(o.rng, period, o.title, p)
 		}
-		return r.reportBurst(o, period, at, backdated, cur, p, note)
+		if err := r.reportBurst(o, period, at, backdated, cur, p, note); err != nil {
+			return err
+		}
+		o.filed[period] = true
+		return nil
 	}
 }
 
@@ -546,6 +676,12 @@ func othersDone(ob domain.Obligation, id domain.MilestoneID) bool {
 // claimAction claims a milestone (or the whole obligation) achieved at
 // achieved; the claim that completes the obligation comes with a report of
 // 100%. An inspector reviews it some weeks later.
+//
+// A unit that completes an obligation first files the late reports it
+// still owes for the months before, and reports the months after on time:
+// once the completion is verified the obligation is closed and takes no
+// more reports, and a late report planned after that would be lost,
+// although the months before the verification are owed.
 func (r *runner) claimAction(o *obSim, ms domain.MilestoneID, what string, achieved time.Time, reject bool) func(time.Time) error {
 	return func(at time.Time) error {
 		ob, ok := r.views.Obligations.Get(o.stream)
@@ -563,12 +699,23 @@ func (r *runner) claimAction(o *obSim, ms domain.MilestoneID, what string, achie
 		if state == domain.ClaimPending || state == domain.ClaimVerified {
 			return nil
 		}
+		completes := ms == "" || othersDone(ob, ms)
+		month := domain.YearMonthOf(achieved)
+		if completes {
+			if err := r.settleLateReports(o, month, at); err != nil {
+				return err
+			}
+			if ob, ok = r.views.Obligations.Get(o.stream); !ok {
+				return nil
+			}
+		}
 		var steps []step
-		if (ms == "" || othersDone(ob, ms)) && ob.Progress < 100 {
+		if completes && ob.Progress < 100 {
 			steps = append(steps, step{
-				domain.ReportProgress{ObligationKey: o.key, ActingUnit: o.key.Unit, Percent: 100, Period: domain.YearMonthOf(achieved), Note: r.text.finished(o.title)},
+				domain.ReportProgress{ObligationKey: o.key, ActingUnit: o.key.Unit, Percent: 100, Period: month, Note: r.text.finished(o.title)},
 				r.meta(o.unit, r.now(at), achieved),
 			})
+			o.filed[month] = true
 		}
 		steps = append(steps, step{
 			domain.ClaimCompletion{ObligationKey: o.key, ActingUnit: o.key.Unit, Milestone: ms, Evidence: r.text.evidence(what)},
@@ -583,8 +730,38 @@ func (r *runner) claimAction(o *obSim, ms domain.MilestoneID, what string, achie
 	}
 }
 
+// settleLateReports files now the late reports planned for the months
+// before month, and plans the reports of month and later, where planned
+// late, at the end of their month instead.
+func (r *runner) settleLateReports(o *obSim, month domain.YearMonth, at time.Time) error {
+	var months []domain.YearMonth
+	for ym := range o.late {
+		if !o.filed[ym] {
+			months = append(months, ym)
+		}
+	}
+	slices.SortFunc(months, func(a, b domain.YearMonth) int { return a.FirstDay().Compare(b.FirstDay()) })
+	for _, ym := range months {
+		if ym.FirstDay().Before(month.FirstDay()) {
+			if err := r.reportAction(o, ym, o.late[ym])(at); err != nil {
+				return err
+			}
+			continue
+		}
+		delete(o.late, ym)
+		last := ym.LastDay()
+		day := laterDate(domain.DateOf(at), r.date(ym.Month(), u(o.rng, 26, last.Day())))
+		r.schedule(r.work(day, o.rng), r.reportAction(o, ym, time.Time{}))
+	}
+	return nil
+}
+
 // reviewAction verifies the pending claim, or rejects it; after a
-// rejection the unit reworks and claims again.
+// rejection the unit reworks and claims again: within 10–30 days, or by the
+// milestone's due date when that is nearer and at least two days away. A
+// review in the closing month verifies: a claim rejected then would leave
+// work owed that the unit could no longer do within the year, and the
+// milestone would slip after the simulation ends.
 func (r *runner) reviewAction(o *obSim, ms domain.MilestoneID, what string, reject bool) func(time.Time) error {
 	return func(at time.Time) error {
 		ob, ok := r.views.Obligations.Get(o.stream)
@@ -603,7 +780,7 @@ func (r *runner) reviewAction(o *obSim, ms domain.MilestoneID, what string, reje
 			return nil
 		}
 		now := r.now(at)
-		if !reject {
+		if !reject || !now.Before(r.yearEnd) {
 			return r.record(o.stream, step{
 				domain.VerifyCompletion{ObligationKey: o.key, Milestone: ms, Note: r.text.verify()},
 				r.meta("inspector", now, now),
@@ -616,12 +793,16 @@ func (r *runner) reviewAction(o *obSim, ms domain.MilestoneID, what string, reje
 			return err
 		}
 		day := domain.DateOf(at)
+		againDay := day.AddDays(u(o.rng, 10, 30))
+		if m, ok := ob.Milestone(ms); ms != "" && ok && againDay.After(m.Due) && !m.Due.Before(day.AddDays(2)) {
+			againDay = between(o.rng, day.AddDays(2), m.Due) // in a hurry, to be in time
+		}
 		if ob.Progress == 100 {
-			if t := r.work(day.AddDays(u(o.rng, 1, 4)), o.rng); !t.After(r.lastUnitDay) {
+			if t := r.work(earlierDate(day.AddDays(u(o.rng, 1, 4)), againDay.AddDays(-1)), o.rng); !t.After(r.lastUnitDay) {
 				r.schedule(t, r.reworkAction(o))
 			}
 		}
-		again := r.work(day.AddDays(u(o.rng, 10, 30)), o.rng)
+		again := r.work(againDay, o.rng)
 		if !again.After(r.lastUnitDay) {
 			achieved := again.Add(-time.Duration(o.rng.IntN(20)) * time.Hour)
 			r.schedule(again, r.claimAction(o, ms, what, achieved, false))

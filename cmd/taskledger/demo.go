@@ -21,7 +21,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	store := storeFlag(a, fs)
 	seed := fs.Int64("seed", 1, "the simulation's seed: the same seed gives the same events")
 	year := fs.Int("year", 2025, "the simulated year")
-	scale := fs.Int("scale", 1, "multiply the activity (for benchmarks: about 3,700 events per unit of scale with the Chifeng plan)")
+	scale := fs.Int("scale", 1, "multiply the activity (for benchmarks: about 4,800 events per unit of scale with the Chifeng plan; 209 gives about a million)")
 	planFile := fs.String("plan-file", bundledPlan, "the plan to import first when the ledger holds none")
 	planID := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
 	if err := parseFlags(fs, args); err != nil {
