@@ -67,7 +67,6 @@ func (c *onceCache[K, V]) get(key K, compute func() (V, error)) (V, error) {
 // a simulation).
 type cutKey struct {
 	at   int64 // UnixNano; 0 for none
-	pos  uint64
 	head uint64
 }
 

@@ -364,11 +364,3 @@ type panicLogger struct {
 func (l panicLogger) LogPanic(ctx context.Context, value any) {
 	l.logger.Error("panic in a resolver", "panic", fmt.Sprint(value), "stack", string(debug.Stack()))
 }
-
-// exec runs an operation for the WebSocket transport (queries and
-// mutations), with the same error handling as HTTP.
-func (s *Server) exec(ctx context.Context, query, opName string, vars map[string]any) *gql.Response {
-	res := s.schema.Exec(ctx, query, opName, vars)
-	res.Errors = s.fixErrors(ctx, res.Errors)
-	return res
-}

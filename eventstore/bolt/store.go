@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -553,7 +554,7 @@ func (s *Store) alive(ctx context.Context) error {
 
 // closedErr maps bbolt's "database not open" to eventstore.ErrClosed.
 func (s *Store) closedErr(err error) error {
-	if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return fmt.Errorf("%w: %w", eventstore.ErrClosed, err)
 	}
 	return err
