@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -297,4 +298,373 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Logf("browser tests took %s", time.Since(started).Round(time.Millisecond))
+}
+
+// pendingItem is an extension request or a completion claim the actions
+// test files as the county before the plan office and the inspector decide.
+type pendingItem struct {
+	task       int
+	obligation string // the obligation's id, as rows carry it in data-obligation
+	milestone  string
+	due        string // the milestone's due date before anything is decided
+	requested  string // extension requests: the requested due date
+}
+
+// countyObligations is the county token's own obligations.
+type countyObligations struct {
+	Obligations struct {
+		Items []struct {
+			ID               string
+			Task             int
+			Status           string
+			Light            string
+			PendingExtension *struct{ Milestone, RequestedDue string }
+			Milestones       []struct{ ID, Due, Completion, Light string }
+		}
+	}
+}
+
+func decode(t *testing.T, data map[string]any, v any) {
+	t.Helper()
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *demoEnv) must(t *testing.T, role, query string, v any) {
+	t.Helper()
+	data, err := e.gql(role, query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	if v != nil {
+		decode(t, data, v)
+	}
+}
+
+const countyObligationsQuery = `{ obligations(first: 100) { items { id task status light pendingExtension { milestone requestedDue } milestones { id due completion light } } } }`
+
+// fileWork has 宁城县 (the county token) request two extensions and claim
+// two milestones complete, on milestones the simulated year left open.
+func fileWork(t *testing.T, e *demoEnv) (grant, refuse, verify, reject pendingItem) {
+	t.Helper()
+	var got countyObligations
+	e.must(t, "county", countyObligationsQuery, &got)
+	var exts, claims []pendingItem
+	for _, o := range got.Obligations.Items {
+		if o.Status == "VERIFIED" || o.Status == "WITHDRAWN" || o.Status == "REASSIGNED" {
+			continue
+		}
+		var open []pendingItem
+		for _, m := range o.Milestones {
+			if m.Completion == "NONE" {
+				open = append(open, pendingItem{task: o.Task, obligation: o.ID, milestone: m.ID, due: m.Due})
+			}
+		}
+		if len(open) == 0 {
+			continue
+		}
+		// One extension request per obligation, on its last open milestone;
+		// a claim on its first, where that is another milestone or the
+		// obligation has no request yet.
+		if len(exts) < 2 && o.PendingExtension == nil {
+			x := open[len(open)-1]
+			d, err := time.Parse(time.DateOnly, x.due)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x.requested = d.AddDate(0, 6, 0).Format(time.DateOnly)
+			exts = append(exts, x)
+			open = open[:len(open)-1]
+		}
+		if len(claims) < 2 && len(open) > 0 {
+			claims = append(claims, open[0])
+		}
+	}
+	if len(exts) < 2 || len(claims) < 2 {
+		t.Fatalf("the demo leaves 宁城县 too little open work: %d extension candidates, %d claim candidates", len(exts), len(claims))
+	}
+	for i, x := range exts {
+		e.must(t, "county", fmt.Sprintf(`mutation { requestExtension(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q, due: %q,
+			reason: "浏览器测试：设备招标延期", idempotencyKey: "test-ext-%d", wait: true) { position } }`, x.task, x.milestone, x.requested, i), nil)
+	}
+	for i, c := range claims {
+		e.must(t, "county", fmt.Sprintf(`mutation { claimCompletion(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q,
+			evidence: "浏览器测试：验收报告", idempotencyKey: "test-claim-%d", wait: true) { position } }`, c.task, c.milestone, i), nil)
+	}
+	return exts[0], exts[1], claims[0], claims[1]
+}
+
+// item is the CSS selector of a queue item: an obligation's request or claim.
+func item(queue string, p pendingItem) string {
+	return fmt.Sprintf(`#%s article.queue-item[data-obligation=%q][data-milestone=%q]`, queue, p.obligation, p.milestone)
+}
+
+// TestBrowserActions drives the decisions of the roles that do not own
+// obligations — the plan office decides extension requests, an inspector
+// verifies and rejects claims and records a finding, the committee
+// publishes a ranking — over a ledger of its own, so that what they record
+// does not reach the other tests.
+func TestBrowserActions(t *testing.T) {
+	bctx := browser(t)
+	e, stop, err := buildDemo()
+	if err != nil {
+		t.Fatalf("demo ledger: %v", err)
+	}
+	t.Cleanup(stop)
+	dir := shots(t)
+	started := time.Now()
+	grant, refuse, verify, reject := fileWork(t, e)
+	ms := func(p pendingItem) string {
+		return fmt.Sprintf(`#just-done tr[data-obligation=%q] .ms[data-milestone=%q]`, p.obligation, p.milestone)
+	}
+	attr := func(tb *tab, sel, name string) string {
+		tb.t.Helper()
+		return get(tb, name+" of "+sel, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ''`, sel, name)))
+	}
+	count := func(tb *tab, sel string) int {
+		tb.t.Helper()
+		return get(tb, "count "+sel, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	}
+
+	t.Run("coordinator", func(t *testing.T) {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.login(e.tokens["coordinator"])
+		tb.open("tasks", "tasks")
+		if s := tb.text("#queue-link"); !strings.Contains(s, "2") || !strings.Contains(s, "延期申请待审批") {
+			t.Errorf("task board: %q", s)
+		}
+		tb.shot("13-coordinator-tasks")
+		tb.run("follow the queue link", chromedp.Click(chromedp.CSS(`#queue-link a`)), chromedp.WaitVisible(chromedp.CSS(`#page-mine[data-ready="true"] #decisions`)))
+		if n := count(tb, "#decisions article.queue-item"); n != 2 {
+			t.Errorf("%d pending requests, want 2", n)
+		}
+		if n := count(tb, "#claims, #findings, #form-progress"); n != 0 {
+			t.Errorf("the plan office sees %d actions of other roles", n)
+		}
+		// The grant date defaults to the requested one.
+		if v := get(tb, "grant date", chromedp.Value(chromedp.CSS(item("decisions", grant)+` form.grant input[name=due]`))); v != grant.requested {
+			t.Errorf("grant date %q, want the requested %s", v, grant.requested)
+		}
+		tb.shot("13-coordinator-decisions")
+		tb.run("switch to English", chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(chromedp.CSS(`#page-mine[data-ready="true"] #decisions`)))
+		if s := tb.text("#decisions"); !strings.Contains(s, "Extension requests awaiting a decision") || !strings.Contains(s, "Refuse") {
+			t.Errorf("English queue: %.200q", s)
+		}
+		tb.shot("13-coordinator-decisions-en")
+		tb.run("back to Chinese", chromedp.Click(chromedp.CSS(`#lang`)), chromedp.WaitVisible(chromedp.CSS(`#page-mine[data-ready="true"] #decisions`)))
+		// A date that is not later than the current one: the server refuses
+		// and the item shows its message and code.
+		tb.run("grant an earlier date",
+			chromedp.SetValue(chromedp.CSS(item("decisions", grant)+` form.grant input[name=due]`), grant.due),
+			chromedp.Click(chromedp.CSS(item("decisions", grant)+` form.grant button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(item("decisions", grant)+` .item-msg .error`)))
+		if s := tb.text(item("decisions", grant) + " .item-msg .error"); !strings.Contains(s, "not later") || attr(tb, item("decisions", grant)+" .item-msg .error", "data-code") == "" {
+			t.Errorf("refused grant: %q", s)
+		}
+		tb.shot("13-coordinator-grant-refused")
+		tb.run("grant the requested date",
+			chromedp.SetValue(chromedp.CSS(item("decisions", grant)+` form.grant input[name=due]`), grant.requested),
+			chromedp.SetValue(chromedp.CSS(item("decisions", grant)+` form.grant textarea[name=note]`), "浏览器测试：同意延期"),
+			chromedp.Click(chromedp.CSS(item("decisions", grant)+` form.grant button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#action-msg .success`)))
+		if s := tb.text(ms(grant)); !strings.Contains(s, grant.requested) || !strings.Contains(s, "("+grant.due+" →)") {
+			t.Errorf("granted milestone: %q, want due %s (from %s)", s, grant.requested, grant.due)
+		}
+		if n := count(tb, item("decisions", grant)); n != 0 {
+			t.Error("the granted request is still listed")
+		}
+		tb.shot("14-coordinator-granted")
+		// Refusing needs a reason: an empty one is refused in the browser.
+		refuseForm := item("decisions", refuse) + ` form.refuse`
+		tb.run("refuse without a reason", chromedp.Click(chromedp.CSS(refuseForm+` button[type=submit]`)))
+		if ok := get(tb, "refusal form validity", chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).checkValidity()`, refuseForm))); ok {
+			t.Error("a refusal without a reason passes the form's check")
+		}
+		tb.run("refuse with spaces only", chromedp.SetValue(chromedp.CSS(refuseForm+` textarea[name=reason]`), "   "), chromedp.Click(chromedp.CSS(refuseForm+` button[type=submit]`)))
+		if count(tb, item("decisions", refuse)) != 1 || count(tb, item("decisions", refuse)+" .error") != 0 {
+			t.Error("a blank refusal reached the server")
+		}
+		tb.run("refuse with a reason",
+			chromedp.SetValue(chromedp.CSS(refuseForm+` textarea[name=reason]`), "浏览器测试：资金来源未落实，不予延期"),
+			chromedp.Click(chromedp.CSS(refuseForm+` button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#just-done tr[data-obligation="`+refuse.obligation+`"]`)))
+		if s := tb.text("#action-msg .success"); !strings.Contains(s, "ExtensionRefused") {
+			t.Errorf("refusal: %q", s)
+		}
+		if s := tb.text(ms(refuse)); !strings.HasPrefix(s, refuse.due) || strings.Contains(s, refuse.requested) {
+			t.Errorf("refused milestone: %q, want still due %s", s, refuse.due)
+		}
+		if n := count(tb, `#just-done .pending`); n != 0 {
+			t.Error("the refused request still shows as pending")
+		}
+		if s := tb.text("#decisions"); !strings.Contains(s, "暂无待审批的延期申请") {
+			t.Errorf("decisions after both: %q", s)
+		}
+		tb.shot("15-coordinator-refused")
+	})
+
+	t.Run("inspector", func(t *testing.T) {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.login(e.tokens["inspector"])
+		tb.open("mine", "mine")
+		if n := count(tb, "#claims article.queue-item"); n != 2 {
+			t.Errorf("%d pending claims, want 2", n)
+		}
+		if n := count(tb, "#decisions, #form-progress"); n != 0 {
+			t.Errorf("the inspector sees %d actions of other roles", n)
+		}
+		light := attr(tb, fmt.Sprintf(`table.obligations tr[data-obligation=%q] .ms[data-milestone=%q]`, verify.obligation, verify.milestone), "data-light")
+		tb.shot("16-inspector-claims")
+		tb.run("verify a claim",
+			chromedp.Click(chromedp.CSS(item("claims", verify)+` form.verify button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#action-msg .success`)))
+		// A verified milestone is done: its light turns (or stays) green.
+		if c, l := attr(tb, ms(verify), "data-completion"), attr(tb, ms(verify), "data-light"); c != "VERIFIED" || l != "GREEN" {
+			t.Errorf("verified milestone: completion %s, light %s (was %s)", c, l, light)
+		}
+		t.Logf("verified milestone's light: %s → GREEN", light)
+		if s := tb.text(ms(verify)); !strings.Contains(s, "已核验") {
+			t.Errorf("verified milestone: %q", s)
+		}
+		tb.shot("17-inspector-verified")
+		// Rejecting needs a reason: refused in the browser, nothing sent.
+		rejectForm := item("claims", reject) + ` form.reject`
+		tb.run("reject without a reason", chromedp.Click(chromedp.CSS(rejectForm+` button[type=submit]`)))
+		if msg := get(tb, "rejection validity", chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).validationMessage`, rejectForm+` textarea[name=reason]`))); msg == "" {
+			t.Error("a rejection without a reason passes the form's check")
+		}
+		if count(tb, item("claims", reject)) != 1 || count(tb, item("claims", reject)+" .error") != 0 {
+			t.Error("a rejection without a reason reached the server")
+		}
+		tb.run("reject with a reason",
+			chromedp.SetValue(chromedp.CSS(rejectForm+` textarea[name=reason]`), "浏览器测试：佐证材料不全"),
+			chromedp.Click(chromedp.CSS(rejectForm+` button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#just-done tr[data-obligation="`+reject.obligation+`"]`)))
+		if c := attr(tb, ms(reject), "data-completion"); c != "REJECTED" {
+			t.Errorf("rejected milestone: completion %s", c)
+		}
+		if s := tb.text("#claims"); !strings.Contains(s, "暂无待核验的完成申报") {
+			t.Errorf("claims after both: %q", s)
+		}
+		// A finding on the rejected obligation.
+		tb.run("record a finding",
+			chromedp.SetValue(chromedp.CSS(`#finding-obligation`), reject.obligation),
+			chromedp.SetValue(chromedp.CSS(`#finding-severity`), "MAJOR"),
+			chromedp.SetValue(chromedp.CSS(`#finding-summary`), "浏览器测试：现场核查台账不全"),
+			chromedp.Click(chromedp.CSS(`#form-finding button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#action-msg .success`)))
+		if s := tb.text(`#just-done tr[data-obligation="` + reject.obligation + `"] .findings`); !strings.Contains(s, "督查发现") {
+			t.Errorf("findings after recording one: %q", s)
+		}
+		tb.shot("18-inspector-finding")
+		// Inspectors read rankings but do not publish them.
+		tb.open("scorecards?year=2025&kind=COUNTY", "scorecards")
+		if n := count(tb, "#publish, #publish-panel"); n != 0 {
+			t.Error("an inspector is offered to publish")
+		}
+	})
+
+	t.Run("committee", func(t *testing.T) {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.login(e.tokens["committee"])
+		// The bureau ranking was published when the ledger was made.
+		tb.open("scorecards?year=2025&kind=BUREAU", "scorecards")
+		if p := attr(tb, "#publish-state", "data-published"); p != "true" || count(tb, "#publish") != 0 {
+			t.Errorf("bureau ranking: published %q, %d publish buttons", p, count(tb, "#publish"))
+		}
+		tb.open("scorecards?year=2025&kind=COUNTY", "scorecards")
+		if s := tb.text("#publish-state"); !strings.Contains(s, "未发布") {
+			t.Errorf("county ranking before: %q", s)
+		}
+		tb.run("ask to publish", chromedp.Click(chromedp.CSS(`#publish`)), chromedp.WaitVisible(chromedp.CSS(`#publish-confirm-box`)))
+		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v1") {
+			t.Errorf("confirmation: %q", s)
+		}
+		tb.shot("19-committee-confirm")
+		tb.run("cancel", chromedp.Click(chromedp.CSS(`#publish-cancel`)), chromedp.WaitVisible(chromedp.CSS(`#publish`)), chromedp.WaitNotVisible(chromedp.CSS(`#publish-confirm-box`)))
+		// The first answer is lost on the way back: recorded, but the page
+		// sees a network failure. Pressing again sends the same key.
+		lose := `(() => {
+			const orig = window.fetch;
+			let lost = false;
+			window.fetch = async function (url, opts) {
+				const res = await orig.apply(this, arguments);
+				if (!lost && opts && String(opts.body).includes('publishScorecard')) {
+					lost = true;
+					window.disabledInFlight = document.querySelector('#publish-confirm').disabled;
+					await res.text();
+					throw new TypeError('test: the answer was lost');
+				}
+				return res;
+			};
+			return true;
+		})()`
+		get(tb, "lose the next answer", chromedp.Evaluate[bool](lose))
+		tb.run("publish, losing the answer",
+			chromedp.Click(chromedp.CSS(`#publish`)),
+			chromedp.Click(chromedp.CSS(`#publish-confirm`)),
+			chromedp.WaitVisible(chromedp.CSS(`#action-msg .error[data-code="NETWORK"]`)))
+		if !get(tb, "disabled in flight", chromedp.Evaluate[bool](`window.disabledInFlight === true`)) {
+			t.Error("the confirm button was enabled while the request was in flight")
+		}
+		tb.shot("20-committee-answer-lost")
+		tb.run("publish again", chromedp.Click(chromedp.CSS(`#publish-confirm`)), chromedp.WaitVisible(chromedp.CSS(`#action-msg .success`)))
+		if d := attr(tb, "#action-msg .success", "data-duplicate"); d != "true" {
+			t.Errorf("the retry recorded anew (duplicate %q)", d)
+		}
+		if p := attr(tb, "#publish-state", "data-published"); p != "true" {
+			t.Errorf("after publishing, the page says published=%q", p)
+		}
+		if v := attr(tb, "#publication", "data-verified"); v != "true" {
+			t.Errorf("publication verified=%q", v)
+		}
+		if n := count(tb, "#publish"); n != 0 {
+			t.Error("the publish button is still offered")
+		}
+		tb.shot("21-committee-published")
+		var pubs struct {
+			PublishedScorecards []struct{ Digest string }
+		}
+		e.must(t, "", `{ publishedScorecards(year: 2025, kind: COUNTY) { digest } }`, &pubs)
+		if len(pubs.PublishedScorecards) != 1 {
+			t.Errorf("%d county publications on record, want 1", len(pubs.PublishedScorecards))
+		}
+		// The committee reads the obligations ledger without acting on it.
+		tb.open("mine", "mine")
+		if n := count(tb, "main form"); n != 0 {
+			t.Errorf("the committee sees %d forms on the obligations ledger", n)
+		}
+	})
+
+	t.Run("public", func(t *testing.T) {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.open("public?year=2025&kind=COUNTY", "public")
+		if s := tb.text(`section.published[data-kind="COUNTY"]`); !strings.Contains(s, "宁城县") || !strings.Contains(s, "已复核") {
+			t.Errorf("published county ranking: %.300q", s)
+		}
+		tb.shot("22-public-counties")
+	})
+
+	t.Run("county", func(t *testing.T) {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.login(e.tokens["county"])
+		tb.open("mine", "mine")
+		const others = "#decisions, #claims, #findings, #publish, #publish-panel, form.grant, form.refuse, form.verify, form.reject"
+		if n := count(tb, others); n != 0 {
+			t.Errorf("a county token sees %d actions of other roles", n)
+		}
+		if n := count(tb, "#form-progress"); n != 1 {
+			t.Error("the county's own forms are missing")
+		}
+		tb.open("tasks", "tasks")
+		if n := count(tb, "#queue-link"); n != 0 {
+			t.Error("a county token sees the decision queue link")
+		}
+	})
+	t.Logf("action tests took %s", time.Since(started).Round(time.Millisecond))
 }

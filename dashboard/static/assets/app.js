@@ -31,7 +31,22 @@
       st: { OPEN: '推进中', EXTENDED: '已延期', COMPLETION_CLAIMED: '已申报完成', VERIFIED: '已核验', REJECTED: '被驳回', WITHDRAWN: '已撤销', REASSIGNED: '已调整', OVERDUE: '逾期' },
       lights: { GREEN: '绿灯', YELLOW: '黄灯', RED: '红灯', GREY: '灰灯' },
       completion: { NONE: '', CLAIMED: '已申报', VERIFIED: '已核验', REJECTED: '被驳回' },
-      printNote: '打印时间', footer: '所有数据均由不可篡改的事件账本计算得出。'
+      printNote: '打印时间', footer: '所有数据均由不可篡改的事件账本计算得出。',
+      duplicate: '重复提交：账本中已有此记录，没有再次记录。', notCaughtUp: '已记录，但页面数据尚未更新，请稍后刷新。',
+      coordinatorNote: '计划办在此审批延期申请；进展报告、延期申请和完成申报由市直部门和旗县区提交。',
+      inspectorNote: '督查在此核验或驳回完成申报、记录督查发现；进展报告和申报由市直部门和旗县区提交。',
+      decisions: '待审批的延期申请', noDecisions: '暂无待审批的延期申请。', currentDue: '现期限', requestedAt: '申请时间',
+      grant: '批准延期', grantDue: '批准延至', decisionNote: '批示意见（可选）', refuse: '不予批准', refuseReason: '不予批准的理由（必填）',
+      claims: '待核验的完成申报', noClaims: '暂无待核验的完成申报。', wholeDuty: '整项任务',
+      verify: '核验通过', verifyNote: '核验意见（可选）', reject: '驳回', rejectReason: '驳回理由（必填）',
+      recordFinding: '记录督查发现', findingKind: '问题类型', severity: '严重程度', findingSummary: '问题概述（必填）', rectifyBy: '整改期限（可选）',
+      findingsN: '督查发现', fk: { FALSE_REPORT: '弄虚作假', OTHER: '其他问题' }, sev: { MINOR: '一般', MAJOR: '较重', SEVERE: '严重' },
+      justDone: '刚处理的义务', pendingDecisionsN: '项延期申请待审批', pendingClaimsN: '项完成申报待核验', openQueue: '前往处理',
+      publish: '发布', publishTitle: '公开发布本排名', publishConfirm: '确认发布', cancel: '取消',
+      publishWarn: '发布后，账本将永久记录一条发布事件，不能撤回或删除；本排名将显示在公开排名页面，任何人无需登录即可查看。',
+      publishWhat: '发布内容', lastPublication: '最近一次发布', viewPublic: '查看公开排名',
+      changedSince: '与最近一次发布不同（内部计算结果）', sameAsPublished: '当前排名与已发布结果一致',
+      schemeNotAdopted: '该年度尚未采用评分办法，暂不能发布。', needText: '请填写此项（不能只有空格）。'
     },
     en: {
       brand: 'Task ledger', public: 'Public rankings', scorecards: 'Scorecards', tasks: 'Task board', mine: 'My obligations',
@@ -61,7 +76,22 @@
       st: { OPEN: 'open', EXTENDED: 'extended', COMPLETION_CLAIMED: 'completion claimed', VERIFIED: 'verified', REJECTED: 'rejected', WITHDRAWN: 'withdrawn', REASSIGNED: 'reassigned', OVERDUE: 'overdue' },
       lights: { GREEN: 'green', YELLOW: 'yellow', RED: 'red', GREY: 'grey' },
       completion: { NONE: '', CLAIMED: 'claimed', VERIFIED: 'verified', REJECTED: 'rejected' },
-      printNote: 'Printed', footer: 'Every figure is computed from a tamper-evident event ledger.'
+      printNote: 'Printed', footer: 'Every figure is computed from a tamper-evident event ledger.',
+      duplicate: 'Duplicate: the ledger already holds this; nothing was recorded twice.', notCaughtUp: 'Recorded, but the page data has not caught up yet; refresh in a moment.',
+      coordinatorNote: 'The plan office decides extension requests here; bureaus and counties file progress reports, extension requests and completion claims.',
+      inspectorNote: 'Inspectors verify or reject completion claims and record findings here; bureaus and counties file reports and claims.',
+      decisions: 'Extension requests awaiting a decision', noDecisions: 'No extension request is waiting for a decision.', currentDue: 'Current due date', requestedAt: 'Requested',
+      grant: 'Grant', grantDue: 'Granted due date', decisionNote: 'Note (optional)', refuse: 'Refuse', refuseReason: 'Reason for refusing (required)',
+      claims: 'Completion claims awaiting verification', noClaims: 'No completion claim is waiting for verification.', wholeDuty: 'the whole duty',
+      verify: 'Verify', verifyNote: 'Note (optional)', reject: 'Reject', rejectReason: 'Reason for rejecting (required)',
+      recordFinding: 'Record a finding', findingKind: 'Kind', severity: 'Severity', findingSummary: 'Summary (required)', rectifyBy: 'Rectify by (optional)',
+      findingsN: 'Findings', fk: { FALSE_REPORT: 'false report', OTHER: 'other' }, sev: { MINOR: 'minor', MAJOR: 'major', SEVERE: 'severe' },
+      justDone: 'Just decided', pendingDecisionsN: 'extension requests await a decision', pendingClaimsN: 'completion claims await verification', openQueue: 'Open',
+      publish: 'Publish', publishTitle: 'Publish this ranking', publishConfirm: 'Confirm and publish', cancel: 'Cancel',
+      publishWarn: 'Publishing records a publication event in the ledger permanently: it cannot be withdrawn or deleted. The ranking is then shown on the public page, to anyone, without logging in.',
+      publishWhat: 'What is published', lastPublication: 'Latest publication', viewPublic: 'View the public page',
+      changedSince: 'Differs from the latest publication (internal computation)', sameAsPublished: 'The current ranking is the published one',
+      schemeNotAdopted: 'No scoring scheme is adopted for this year; it cannot be published yet.', needText: 'Please fill this in (not just spaces).'
     }
   };
 
@@ -134,6 +164,77 @@
       h('strong', { text: prefix || t('refused') }), ' ', h('span', { class: 'msg', text: err.message }),
       err.code ? h('code', { class: 'code', text: err.code }) : null);
   }
+
+  // outcomeUnknown: the request failed so that the server may or may not
+  // have recorded it (the network, a proxy or the server failed). A retry
+  // must then send the same idempotency key; any other answer is final.
+  function outcomeUnknown(e) { return e.code === 'NETWORK' || e.code === 'INTERNAL' || /^HTTP_5/.test(e.code || ''); }
+
+  // submitMutation runs one mutation document (which asks for wait: true and
+  // selects position summary duplicate caughtUp) with holder.key as its
+  // $key. Every button in group is disabled while the request is in flight.
+  // The key is kept when the outcome is unknown, so that pressing the button
+  // again records nothing twice; an answer starts a new key. Success drops
+  // cached reads and re-renders the page with a note of what was recorded
+  // (extra: route parameters for the re-render); a refusal or failure shows
+  // the server's message and extensions.code in msg.
+  async function submitMutation(doc, vars, holder, msg, group, extra) {
+    msg.replaceChildren();
+    const buttons = Array.from(group.querySelectorAll('button')).filter((b) => !b.disabled);
+    buttons.forEach((b) => { b.disabled = true; });
+    let r;
+    try {
+      r = Object.values(await gql(doc, Object.assign({ key: holder.key }, vars)))[0];
+    } catch (e) {
+      if (!outcomeUnknown(e)) holder.key = newKey();
+      msg.replaceChildren(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
+      buttons.forEach((b) => { b.disabled = false; });
+      return;
+    }
+    holder.key = newKey();
+    scoreCache.clear();
+    const flash = h('div', { class: 'success', role: 'status', 'data-duplicate': String(!!r.duplicate) },
+      h('strong', { text: t('recorded') }), ' ', r.summary, r.position != null ? h('code', { text: `${t('position')} ${r.position}` }) : null,
+      r.duplicate ? h('div', { class: 'note', text: t('duplicate') }) : null,
+      r.caughtUp === false ? h('div', { class: 'note', text: t('notCaughtUp') }) : null);
+    await rerender(flash, extra);
+  }
+
+  // actionForm is a form that runs one mutation through submitMutation.
+  // opts: id, cls, title, fields, label (the button), danger, msg, group
+  // (default the form), build() → [document, variables, re-render params].
+  function actionForm(opts) {
+    const holder = { key: newKey() };
+    const button = h('button', {
+      class: opts.danger ? 'danger' : 'primary', type: 'submit',
+      onclick: () => form.querySelectorAll('[data-require-text]').forEach(checkText)
+    }, opts.label || t('submit'));
+    const form = h('form', {
+      id: opts.id, class: opts.cls,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const [doc, vars, extra] = opts.build();
+        return submitMutation(doc, vars, holder, opts.msg, opts.group || form, extra);
+      }
+    }, opts.title ? h('h3', { text: opts.title }) : null, opts.fields, button);
+    return form;
+  }
+
+  // requireText makes a text field refuse blank or whitespace-only input in
+  // the browser (the server refuses it too, or would record an empty reason).
+  // actionForm re-checks such fields when its button is pressed, before the
+  // browser validates the form.
+  function checkText(el) { el.setCustomValidity(el.value.trim() ? '' : t('needText')); }
+  function requireText(el) {
+    el.required = true;
+    el.setAttribute('data-require-text', '');
+    el.addEventListener('input', () => checkText(el));
+    checkText(el);
+    return el;
+  }
+
+  // obligationInput names an obligation for a mutation.
+  function obligationInput(o) { return { plan: o.plan, task: o.task, unit: o.unit, role: o.role }; }
 
   const tz = 'Asia/Shanghai';
   function fmtTime(iso) {
@@ -348,20 +449,84 @@
     return scoreCache.get(key);
   }
 
-  pages.scorecards = async function (main, params) {
+  // The latest publications of a year and kind, newest first (never cached:
+  // the committee needs to see its own publication at once).
+  async function fetchPublished(year, kind) {
+    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) {
+      kind scheme schemeVersion asOf asOfPosition publishedAt digest verified
+      cards { unit rank totalText grade gradeCapped slips lines { rule pointsText obligation metric eventIds } } } }`, { year, kind });
+    return d.publishedScorecards;
+  }
+
+  // rankingOf is what a ranking says, without the moment it was computed
+  // at: a publication's digest covers its asOf too, so a later computation
+  // of the same ranking has another digest.
+  function rankingOf(cards) {
+    return JSON.stringify(cards.map((c) => [c.unit, c.rank, c.totalText, c.grade, c.gradeCapped, c.slips,
+      c.lines.map((l) => [l.rule, l.pointsText, l.obligation || '', l.metric || '', l.eventIds.join(',')])]));
+  }
+
+  pages.scorecards = async function (main, params, flash) {
     const { year, kind, controls } = yearKindControls(params, 'scorecards');
     main.append(h('h1', { id: 'page-title', text: `${t('scorecards')} · ${year} · ${t(kind.toLowerCase())}` }), controls);
-    const sc = await fetchScorecard(year, kind);
+    const [sc, pubs] = await Promise.all([fetchScorecard(year, kind), fetchPublished(year, kind)]);
+    const pub = pubs[0] || null;
+    // Published: this very result is on record, or the latest publication
+    // ranks the same cards with the same scheme.
+    const same = sc.published || !!(pub && pub.scheme === sc.scheme && pub.schemeVersion === sc.schemeVersion && rankingOf(pub.cards) === rankingOf(sc.cards));
+    const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
+    if (flash) msg.append(flash);
+    // A note of what was just recorded comes first; a refusal of the
+    // publication shows under its buttons.
+    const offer = state.me.role === 'COMMITTEE' && !same;
+    if (!offer) main.append(msg);
+    if (pub) {
+      main.append(h('div', { class: 'panel publication', id: 'publication', 'data-verified': String(pub.verified) },
+        h('div', { class: 'summary' },
+          h('strong', { text: t('lastPublication') }),
+          h('span', { text: `${t('publishedAt')}: ${fmtTime(pub.publishedAt)}` }),
+          h('span', { text: `${t('asOf')}: ${fmtTime(pub.asOf)}` }),
+          h('span', { text: `${t('scheme')}: ${pub.scheme} v${pub.schemeVersion}` }),
+          h('span', { class: pub.verified ? 'ok' : 'bad', text: pub.verified ? '✔ ' + t('verified') : '✘ ' + t('notVerified') })),
+        h('div', { class: 'summary' },
+          h('span', { class: same ? 'ok' : 'muted', text: same ? t('sameAsPublished') : t('changedSince') }),
+          h('a', { href: link('public', { year, kind }), id: 'view-public' }, t('viewPublic') + ' →'))));
+    }
+    if (offer) main.append(publishPanel(sc, year, kind, msg), msg);
     main.append(h('div', { class: 'panel' },
       h('div', { class: 'summary' },
         h('span', { text: `${t('scheme')}: ${sc.scheme} v${sc.schemeVersion}` }),
         h('span', { text: `${t('asOf')}: ${fmtTime(sc.asOf)}` }),
         h('span', { text: `${t('position')}: ${sc.position}` }),
         h('span', { class: 'mono', text: `${t('digest')}: ${sc.digest.slice(0, 16)}…` }),
-        h('span', { class: sc.published ? 'ok' : 'muted', text: sc.published ? t('publishedYes') : t('publishedNo') })),
+        h('span', { id: 'publish-state', 'data-published': String(same), class: same ? 'ok' : 'muted',
+          text: same ? t('publishedYes') : pub ? t('changedSince') : t('publishedNo') })),
       exportButtons('scorecard', { year, kind: kind.toLowerCase() }, t('exportScore')),
       rankingTable(sc.cards, { linkUnit: true, year, kind })));
   };
+
+  // publishPanel: the committee publishes the ranking the page shows (the
+  // same year, kind, scheme and as-of instant, so the same digest) after
+  // confirming. The key is made with the panel and kept across retries.
+  function publishPanel(sc, year, kind, msg) {
+    if (!sc.schemeAdopted) return h('p', { class: 'panel muted no-print', id: 'publish-blocked', text: t('schemeNotAdopted') });
+    const holder = { key: newKey() };
+    const what = `${year} · ${t(kind.toLowerCase())} · ${t('scheme')} ${sc.scheme} v${sc.schemeVersion} · ${t('asOf')} ${fmtTime(sc.asOf)} · ${t('digest')} ${sc.digest.slice(0, 16)}…`;
+    const doc = `mutation($year: Int!, $kind: ScorecardKind!, $scheme: String!, $schemeVersion: Int!, $asOf: Time, $key: String!) {
+      publishScorecard(year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true) {
+        position summary duplicate caughtUp } }`;
+    const vars = { year, kind, scheme: sc.scheme, schemeVersion: sc.schemeVersion, asOf: sc.asOf };
+    const panel = h('section', { class: 'panel no-print publish', id: 'publish-panel' });
+    const confirmBox = h('div', { class: 'confirm', id: 'publish-confirm-box', role: 'alertdialog', 'aria-labelledby': 'publish-warn', hidden: true },
+      h('p', { class: 'warn', id: 'publish-warn', text: '⚠ ' + t('publishWarn') }),
+      h('p', {}, h('strong', { text: t('publishWhat') + ': ' }), what),
+      h('div', { class: 'buttons' },
+        h('button', { class: 'primary', type: 'button', id: 'publish-confirm', onclick: () => submitMutation(doc, vars, holder, msg, panel) }, t('publishConfirm')),
+        h('button', { class: 'secondary', type: 'button', id: 'publish-cancel', onclick: () => { confirmBox.hidden = true; open.hidden = false; msg.replaceChildren(); } }, t('cancel'))));
+    const open = h('button', { class: 'primary', type: 'button', id: 'publish', onclick: () => { open.hidden = true; confirmBox.hidden = false; confirmBox.querySelector('#publish-cancel').focus(); } }, t('publish'));
+    panel.append(h('h2', { text: t('publishTitle') }), open, confirmBox);
+    return panel;
+  }
 
   // taskOf reads the task number out of "plan/task/unit/ROLE".
   function taskOf(obligation) {
@@ -397,11 +562,21 @@
 
   pages.tasks = async function (main) {
     main.append(h('h1', { id: 'page-title', text: t('tasks') }));
-    const d = await gql(`{ tasks { number label chapter title obligations { id unit unitName role status light progress nextDue } } }`);
+    const role = state.me.role;
+    const extra = role === 'COORDINATOR' ? 'pendingExtension { milestone }' : role === 'INSPECTOR' ? 'milestones { completion }' : '';
+    const d = await gql(`{ tasks { number label chapter title obligations { id unit unitName role status light progress nextDue ${extra} } } }`);
     const counts = { GREEN: 0, YELLOW: 0, RED: 0, GREY: 0 };
     d.tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
     main.append(h('div', { class: 'panel summary', id: 'light-counts' }, h('strong', { text: t('lightCounts') + ':' }),
       Object.entries(counts).map(([l, n]) => h('span', {}, lightDot(l), `${t('lights.' + l)} ${n}`))));
+    // What waits for this role's decision, with a way to the ledger page that takes it.
+    const all = d.tasks.flatMap((tk) => tk.obligations);
+    const waiting = role === 'COORDINATOR' ? all.filter((o) => o.pendingExtension).length
+      : role === 'INSPECTOR' ? all.reduce((n, o) => n + (o.milestones.some((m) => m.completion === 'CLAIMED') ? o.milestones.filter((m) => m.completion === 'CLAIMED').length : o.status === 'COMPLETION_CLAIMED' ? 1 : 0), 0) : 0;
+    if (waiting) {
+      main.append(h('div', { class: 'panel notice no-print', id: 'queue-link' }, h('strong', { text: `${waiting} ` }),
+        role === 'COORDINATOR' ? t('pendingDecisionsN') : t('pendingClaimsN'), ' ', h('a', { href: link('mine', {}), text: t('openQueue') + ' →' })));
+    }
     let chapter = null, section = null;
     for (const tk of d.tasks) {
       if (tk.chapter !== chapter) {
@@ -419,10 +594,10 @@
   };
 
   const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
-    id task taskTitle unit unitName role status light progress reports nextDue slips findings
+    id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
     milestones { id what due originalDue extended completion overdue light }
     lastReport { percent note effectiveAt recordedAt }
-    pendingExtension { milestone currentDue requestedDue reason } } } }`;
+    pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
 
   async function allObligations() {
     let after = null, items = [], total = 0, asOf = null;
@@ -446,24 +621,135 @@
       exportButtons('obligations', {}, t('exportLedger')));
     const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
     if (flash) msg.append(flash);
+    // Each role sees only the actions it may take (graphql/policy.go); the
+    // server still decides.
     if (own && items.length) main.append(actionForms(items, msg, params));
+    else if (role === 'COORDINATOR') main.append(h('p', { class: 'muted no-print', text: t('coordinatorNote') }), decisionQueue(items));
+    else if (role === 'INSPECTOR') main.append(h('p', { class: 'muted no-print', text: t('inspectorNote') }), claimQueue(items), findingForm(items, msg, params));
     else if (!own) main.append(h('p', { class: 'muted no-print', text: t('notOwner') }));
     main.append(msg);
-    const rows = items.map((o) => h('tr', { class: 'obligation', 'data-obligation': o.id, 'data-task': o.task },
+    const head = () => h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), t('nextDue'), t('milestones'), t('lastReport')].map((x) => h('th', { text: x }))));
+    // After a decision, the obligation it changed, as the ledger now has it.
+    const done = !own && flash ? items.find((o) => o.id === params.get('o')) : null;
+    if (done) {
+      msg.append(h('h2', { text: t('justDone') }), h('table', { class: 'obligations', id: 'just-done' }, head(), h('tbody', {}, obligationRow(done, own, true))));
+    }
+    main.append(h('table', { class: 'obligations' }, head(), h('tbody', {}, items.map((o) => obligationRow(o, own, false)))));
+  };
+
+  function obligationRow(o, own, hl) {
+    return h('tr', { class: 'obligation' + (hl ? ' hl' : ''), 'data-obligation': o.id, 'data-task': o.task },
       h('td', {}, lightDot(o.light)),
       h('td', {}, h('strong', { text: `${o.task} ` }), o.taskTitle || '', own ? null : h('div', { class: 'muted', text: o.unitName })),
       h('td', { class: 'nowrap', text: t('duty.' + o.role) }),
-      h('td', { class: 'status nowrap', text: t('st.' + o.status) }),
+      h('td', { class: 'status nowrap' }, t('st.' + o.status), o.findings ? h('div', { class: 'findings muted', text: `${t('findingsN')} ${o.findings}` }) : null),
       h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
-      h('td', { class: 'nowrap', text: o.nextDue || '—' }),
-      h('td', {}, o.milestones.map((m) => h('div', {}, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
+      h('td', { class: 'nowrap next-due', text: o.nextDue || '—' }),
+      h('td', {}, o.milestones.map((m) => h('div', { class: 'ms', 'data-milestone': m.id, 'data-completion': m.completion, 'data-light': m.light }, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
         m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '', m.extended ? ` (${m.originalDue} →)` : ''))),
       h('td', { class: 'last-report' }, o.lastReport ? `${o.lastReport.percent}% ${o.lastReport.note || ''} (${fmtTime(o.lastReport.effectiveAt)})` : '—',
-        o.pendingExtension ? h('div', { class: 'muted', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null)));
-    main.append(h('table', { class: 'obligations' },
-      h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), t('nextDue'), t('milestones'), t('lastReport')].map((x) => h('th', { text: x })))),
-      h('tbody', {}, rows)));
-  };
+        o.pendingExtension ? h('div', { class: 'muted pending', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null));
+  }
+
+  // queueHead names an obligation in a queue of things to decide.
+  function queueHead(o, light) {
+    return h('div', { class: 'head' }, lightDot(light), h('strong', { text: `${o.task} ${o.taskTitle || ''}` }), ' · ', o.unitName || o.unit, ' · ',
+      h('span', { class: 'muted', text: t('duty.' + o.role) }));
+  }
+
+  const DECIDE = `mutation($obligation: ObligationInput!, $grant: Boolean!, $due: Date, $note: String, $key: String!) {
+    decideExtension(obligation: $obligation, grant: $grant, due: $due, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`;
+
+  // decisionQueue: the plan office grants (by default to the requested
+  // date) or refuses (with a reason) each pending extension request.
+  function decisionQueue(items) {
+    const pending = items.filter((o) => o.pendingExtension).sort((a, b) => a.task - b.task || (a.unitName || a.unit).localeCompare(b.unitName || b.unit));
+    const panel = h('section', { class: 'panel no-print queue', id: 'decisions' }, h('h2', { text: `${t('decisions')}（${pending.length}）` }));
+    if (!pending.length) panel.append(h('p', { class: 'muted', text: t('noDecisions') }));
+    for (const o of pending) {
+      const x = o.pendingExtension;
+      const m = o.milestones.find((y) => y.id === x.milestone);
+      const msg = h('div', { class: 'item-msg', 'aria-live': 'polite' });
+      const item = h('article', { class: 'queue-item', 'data-obligation': o.id, 'data-milestone': x.milestone });
+      const due = h('input', { type: 'date', name: 'due', value: x.requestedDue, required: true });
+      const note = h('textarea', { name: 'note', rows: 2 });
+      const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
+      item.append(queueHead(o, m ? m.light : o.light),
+        h('div', { class: 'meta' }, `${t('milestone')}: `, h('span', { class: 'muted', text: m ? m.what || m.id : x.milestone })),
+        h('div', { class: 'meta' }, `${t('currentDue')} ${x.currentDue} → ${t('newDue')} `, h('strong', { text: x.requestedDue }), ` · ${t('requestedAt')} ${fmtTime(x.requestedAt)}`),
+        x.reason ? h('div', { class: 'meta' }, `${t('reason')}: ${x.reason}`) : null,
+        h('div', { class: 'forms' },
+          actionForm({ cls: 'grant', label: t('grant'), msg, group: item,
+            fields: [h('label', {}, t('grantDue'), due), h('label', {}, t('decisionNote'), note)],
+            build: () => [DECIDE, { obligation: obligationInput(o), grant: true, due: due.value, note: note.value.trim() || null }, { o: o.id }] }),
+          actionForm({ cls: 'refuse', label: t('refuse'), danger: true, msg, group: item,
+            fields: [h('label', {}, t('refuseReason'), reason)],
+            build: () => [DECIDE, { obligation: obligationInput(o), grant: false, note: reason.value.trim() }, { o: o.id }] })),
+        msg);
+      panel.append(item);
+    }
+    return panel;
+  }
+
+  // claimQueue: an inspector verifies or rejects (with a reason) each
+  // pending completion claim, of a milestone or of the whole duty.
+  function claimQueue(items) {
+    const claims = [];
+    for (const o of items) {
+      const ms = o.milestones.filter((m) => m.completion === 'CLAIMED');
+      if (ms.length) ms.forEach((m) => claims.push({ o, m }));
+      else if (o.status === 'COMPLETION_CLAIMED') claims.push({ o, m: null });
+    }
+    claims.sort((a, b) => a.o.task - b.o.task || (a.o.unitName || a.o.unit).localeCompare(b.o.unitName || b.o.unit));
+    const panel = h('section', { class: 'panel no-print queue', id: 'claims' }, h('h2', { text: `${t('claims')}（${claims.length}）` }));
+    if (!claims.length) panel.append(h('p', { class: 'muted', text: t('noClaims') }));
+    for (const { o, m } of claims) {
+      const msg = h('div', { class: 'item-msg', 'aria-live': 'polite' });
+      const item = h('article', { class: 'queue-item', 'data-obligation': o.id, 'data-milestone': m ? m.id : '' });
+      const note = h('textarea', { name: 'note', rows: 2 });
+      const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
+      const milestone = m ? m.id : null;
+      item.append(queueHead(o, m ? m.light : o.light),
+        h('div', { class: 'meta' }, `${t('milestone')}: `, m ? `${m.due} ` : '', h('span', { class: 'muted', text: m ? m.what || m.id : t('wholeDuty') }),
+          ` [${t('completion.CLAIMED')}] · `, h('a', { href: link('audit', { task: o.task }), class: 'audit-link' }, t('auditLink'))),
+        h('div', { class: 'forms' },
+          actionForm({ cls: 'verify', label: t('verify'), msg, group: item,
+            fields: [h('label', {}, t('verifyNote'), note)],
+            build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $note: String, $key: String!) {
+              verifyCompletion(obligation: $obligation, milestone: $milestone, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+            { obligation: obligationInput(o), milestone, note: note.value.trim() || null }, { o: o.id }] }),
+          actionForm({ cls: 'reject', label: t('reject'), danger: true, msg, group: item,
+            fields: [h('label', {}, t('rejectReason'), reason)],
+            build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $reason: String!, $key: String!) {
+              rejectCompletion(obligation: $obligation, milestone: $milestone, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+            { obligation: obligationInput(o), milestone, reason: reason.value }, { o: o.id }] })),
+        msg);
+      panel.append(item);
+    }
+    return panel;
+  }
+
+  // findingForm: an inspector records a finding on any obligation.
+  function findingForm(items, msg, params) {
+    const sorted = items.slice().sort((a, b) => a.task - b.task || (a.unitName || a.unit).localeCompare(b.unitName || b.unit));
+    const sel = h('select', { id: 'finding-obligation' }, sorted.map((o) => h('option', { value: o.id, selected: o.id === params.get('o') },
+      `${o.task} ${(o.taskTitle || '').slice(0, 24)} · ${o.unitName || o.unit} · ${t('duty.' + o.role)}`)));
+    const kind = h('select', { id: 'finding-kind' }, ['FALSE_REPORT', 'OTHER'].map((k) => h('option', { value: k, selected: k === 'OTHER' }, t('fk.' + k))));
+    const severity = h('select', { id: 'finding-severity' }, ['MINOR', 'MAJOR', 'SEVERE'].map((k) => h('option', { value: k }, t('sev.' + k))));
+    const summary = requireText(h('textarea', { id: 'finding-summary', rows: 2 }));
+    const rectify = h('input', { type: 'date', id: 'finding-rectify' });
+    const form = actionForm({ id: 'form-finding', title: t('recordFinding'), msg,
+      fields: [h('label', {}, t('chooseObligation'), sel),
+        h('div', { class: 'row' }, h('label', {}, t('findingKind'), kind), h('label', {}, t('severity'), severity), h('label', {}, t('rectifyBy'), rectify)),
+        h('label', {}, t('findingSummary'), summary)],
+      build: () => {
+        const o = items.find((x) => x.id === sel.value);
+        return [`mutation($obligation: ObligationInput!, $kind: FindingKind!, $severity: Severity!, $summary: String!, $rectifyBy: Date, $key: String!) {
+          recordFinding(obligation: $obligation, kind: $kind, severity: $severity, summary: $summary, rectifyBy: $rectifyBy, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { obligation: obligationInput(o), kind: kind.value, severity: severity.value, summary: summary.value.trim(), rectifyBy: rectify.value || null }, { o: o.id }];
+      } });
+    return h('section', { class: 'panel no-print', id: 'findings' }, h('div', { class: 'forms single' }, form));
+  }
 
   // actionForms: report progress, request an extension, claim completion.
   function actionForms(items, msg, params) {
@@ -478,33 +764,14 @@
     sel.addEventListener('change', fillMilestones);
     const month = new Date().toISOString().slice(0, 7);
 
-    // submit runs one mutation with a key made when the form was shown;
-    // a network failure keeps the key so that a retry records nothing twice.
+    // Each form's idempotency key is made when the form is shown and kept
+    // when the network fails, so that a retry records nothing twice.
     function mutationForm(id, title, fields, build) {
-      let key = newKey();
-      const button = h('button', { class: 'primary', type: 'submit' }, t('submit'));
-      const form = h('form', {
-        id,
-        onsubmit: async (ev) => {
-          ev.preventDefault();
-          msg.replaceChildren();
-          button.disabled = true;
-          const o = current();
-          const [mutation, vars] = build(o);
-          try {
-            const d = await gql(mutation, Object.assign({ key, obligation: { task: o.task, role: o.role } }, vars));
-            const r = Object.values(d)[0];
-            key = newKey();
-            const flash = h('div', { class: 'success', role: 'status' }, h('strong', { text: t('recorded') }), ' ', r.summary, h('code', { text: `${t('position')} ${r.position}` }));
-            await rerender(flash, { o: o.id });
-          } catch (e) {
-            if (e.code !== 'NETWORK') key = newKey();
-            msg.replaceChildren(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
-            button.disabled = false;
-          }
-        }
-      }, h('h3', { text: title }), fields, button);
-      return form;
+      return actionForm({ id, title, fields, msg, build: () => {
+        const o = current();
+        const [mutation, vars] = build(o);
+        return [mutation, Object.assign({ obligation: { task: o.task, role: o.role } }, vars), { o: o.id }];
+      } });
     }
     const pct = h('input', { type: 'number', id: 'percent', min: 0, step: 1, required: true });
     const period = h('input', { type: 'month', id: 'period', value: month });
@@ -620,6 +887,7 @@
     fresh.replaceChildren(...body.childNodes);
     const mark = fresh.querySelector('tr.hl');
     if (mark) mark.scrollIntoView({ block: 'center' });
+    else if (flash && flash.isConnected) flash.scrollIntoView({ block: 'nearest' });
     fresh.setAttribute('data-ready', 'true');
   }
 
