@@ -24,10 +24,13 @@ const (
 	maxCachedResponseBytes    = 4 << 20
 )
 
-// cacheableRoots are the query fields whose answers come only from the
-// read models and the request's principal, so an identical request made
-// while the models are unchanged gets the same answer. The rest read the
-// store, the clock, checkpoint files or proofs and always run.
+// cacheableRoots are the query fields whose answers depend only on the
+// ledger's content (through the read models, or the plan's stream for
+// publishedScorecards), the request's principal and the clock's day, so an
+// identical request made while the models are unchanged gets the same
+// answer. An event appended to the store reaches the models moments later
+// and ends every kept response. The rest report the log head, the clock,
+// checkpoint files or proofs and always run.
 var cacheableRoots = map[string]bool{
 	"me": true, "plan": true, "plans": true, "tasks": true, "task": true,
 	"units": true, "unit": true, "obligations": true, "scorecard": true,
