@@ -228,6 +228,9 @@ func TestBrowser(t *testing.T) {
 		if s := tb.text("#intact"); !strings.Contains(s, "哈希链完整") {
 			t.Errorf("chain status: %q", s)
 		}
+		if s := tb.text("#page-audit .export"); !strings.Contains(s, "导出审计轨迹 XLSX") || !strings.Contains(s, "导出审计轨迹 CSV") {
+			t.Errorf("the county's audit page offers no downloads: %q", s)
+		}
 		// Scorecards are the committee's: the refusal is shown plainly.
 		tb.open("scorecards?year=2025", "scorecards")
 		if s := tb.text(".error"); !strings.Contains(s, "FORBIDDEN") {
@@ -279,6 +282,35 @@ func TestBrowser(t *testing.T) {
 			t.Error("no events in task 10's trail as of 2025-06-30")
 		}
 		tb.shot("10-inspector-audit")
+		// The download buttons fetch the export of the trail shown, with the
+		// token in the header; the file is not saved (the test catches it).
+		if s := tb.text("#page-audit .export"); !strings.Contains(s, "导出审计轨迹 XLSX") || !strings.Contains(s, "导出审计轨迹 CSV") {
+			t.Errorf("the inspector's audit page offers no downloads: %q", s)
+		}
+		catch := `(() => {
+			window.exportsSeen = [];
+			const orig = window.fetch;
+			window.fetch = async function (url, opts) {
+				const res = await orig.apply(this, arguments);
+				if (String(url).startsWith('/export/')) window.exportsSeen.push({ url: String(url), status: res.status, auth: !!(opts && opts.headers && opts.headers.Authorization) });
+				return res;
+			};
+			const click = HTMLAnchorElement.prototype.click;
+			HTMLAnchorElement.prototype.click = function () {
+				if (this.hasAttribute('download')) { window.savedAs = this.getAttribute('download'); return; }
+				return click.apply(this, arguments);
+			};
+			return true;
+		})()`
+		get(tb, "catch downloads", chromedp.Evaluate[bool](catch))
+		tb.run("download the trail as CSV", chromedp.Click(chromedp.CSS(`#page-audit .export button[data-export="csv"]`)))
+		if name := get(tb, "the saved file", chromedp.Poll[string](`window.savedAs`)); name != "audit-task10-20250630.csv" {
+			t.Errorf("saved as %q", name)
+		}
+		seen := get(tb, "the export request", chromedp.Evaluate[string](`JSON.stringify(window.exportsSeen)`))
+		if !strings.Contains(seen, `"url":"/export/audit.csv?task=10&asOf=2025-06-30T23%3A59%3A59%2B08%3A00"`) || !strings.Contains(seen, `"status":200`) || !strings.Contains(seen, `"auth":true`) {
+			t.Errorf("export requests: %s", seen)
+		}
 		// From a score line to the events behind it, highlighted in the trail.
 		tb.open("scorecards?year=2025&kind=COUNTY", "scorecards")
 		tb.run("open a unit", chromedp.Click(chromedp.CSS(`tr.card-row a.unit-link`)), chromedp.WaitVisible(chromedp.CSS(`#page-unit[data-ready="true"] table.lines`)))

@@ -1,8 +1,8 @@
 // Package dashboard serves taskledger's web dashboard: static HTML, CSS and
 // JavaScript embedded in the binary (no build step, no network access
 // needed), which talk to the ledger only through the GraphQL API, and
-// download endpoints that export scorecards and the obligations ledger
-// (台账) as CSV or XLSX.
+// download endpoints that export scorecards, the obligations ledger (台账)
+// and audit trails as CSV or XLSX.
 //
 // Handler mounts the dashboard at / beside an API handler (the GraphQL
 // server's /graphql, /healthz and /metrics). The export endpoints run their
@@ -12,6 +12,7 @@
 //	GET /export/scorecard.csv|xlsx?year=2025&kind=bureau|county[&asOf=TIME]   committee, inspector
 //	GET /export/published.csv|xlsx?year=2025&kind=bureau|county               anyone (published rankings)
 //	GET /export/obligations.csv|xlsx[?unit=ID][&asOf=TIME]                     any token (bureau/county: own unit)
+//	GET /export/audit.csv|xlsx?task=N|unit=ID|stream=S[&plan=P][&asOf=DATE|TIME] inspector; bureau/county (own unit)
 //
 // Authorise with the header Authorization: Bearer <token>; tokens in URLs
 // are not accepted (they end up in logs and browser history). The
@@ -26,6 +27,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"taskledger/domain"
 )
 
 //go:embed static
@@ -47,6 +50,11 @@ type handler struct {
 	api    http.Handler
 	files  fs.FS
 	logger *slog.Logger
+	// reg decodes the payloads of audit-trail exports for their summaries.
+	reg *domain.Registry
+	// auditPage is the page size of audit-trail exports; 0 means
+	// auditPageSize (tests make it small).
+	auditPage int
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -58,7 +66,7 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reg: domain.DefaultRegistry()}
 	if h.logger == nil {
 		h.logger = slog.Default()
 	}

@@ -31,6 +31,7 @@ import (
 // few seconds).
 type demoEnv struct {
 	http   *httptest.Server
+	api    http.Handler      // the GraphQL server's handler behind http
 	tokens map[string]string // coordinator, bureau, county, inspector, committee
 }
 
@@ -110,7 +111,8 @@ func buildDemo() (*demoEnv, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e.http = httptest.NewServer(Handler(Config{API: srv.Handler(), Logger: logger}))
+	e.api = srv.Handler()
+	e.http = httptest.NewServer(Handler(Config{API: e.api, Logger: logger}))
 	stop := func() {
 		e.http.Close()
 		srv.Close()

@@ -113,7 +113,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 
-// serveExport is /export/{scorecard,published,obligations}.{csv,xlsx}.
+// serveExport is /export/{scorecard,published,obligations,audit}.{csv,xlsx}.
 func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
@@ -164,6 +164,17 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 				err = export.ObligationsCSV(&buf, ob)
 			} else {
 				err = export.ObligationsXLSX(&buf, ob)
+			}
+		}
+	case "audit":
+		var at export.AuditTrail
+		at, err = h.auditTrail(r.Context(), authz, r.URL.Query())
+		if err == nil {
+			filename = auditFilename(at)
+			if format == "csv" {
+				err = export.AuditCSV(&buf, at)
+			} else {
+				err = export.AuditXLSX(&buf, at)
 			}
 		}
 	default:

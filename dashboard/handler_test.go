@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"taskledger/domain"
 	"taskledger/export"
 )
 
@@ -196,4 +200,158 @@ func flat(rows [][]string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// exportRefusal is the JSON body of a refused export.
+type exportRefusal struct {
+	Error struct{ Code, Message string }
+}
+
+func TestAuditExport(t *testing.T) {
+	e := demoServer(t)
+
+	// An inspector's XLSX of task 10 as of the end of 30 June.
+	resp, body := e.get(t, "inspector", "/export/audit.xlsx?task=10&asOf=2025-06-30")
+	if resp.StatusCode != 200 {
+		t.Fatalf("xlsx: %d %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("xlsx Content-Type %q", ct)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, "audit-task10-20250630.xlsx") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(export.SheetAudit)
+	if len(rows) < 10 || strings.Join(rows[0], ",") != strings.Join(export.AuditHeaders, ",") {
+		t.Fatalf("audit rows: %d %q", len(rows), rows[:min(2, len(rows))])
+	}
+	end := time.Date(2025, 7, 1, 0, 0, 0, 0, domain.Shanghai())
+	var simulated bool
+	for i, r := range rows[1:] {
+		if len(r) < 10 || r[4] == "" || r[4] == r[5] || !strings.Contains(r[4], "第10项") && r[5] != "UnitRegistered" {
+			t.Fatalf("row %d has no summary of a task-10 event: %q", i+2, r)
+		}
+		rec, err := time.ParseInLocation("2006-01-02 15:04:05", r[1], domain.Shanghai())
+		if err != nil || !rec.Before(end) {
+			t.Fatalf("row %d recorded %q, not before the end of 30 June: %v", i+2, r[1], err)
+		}
+		if strings.HasPrefix(r[3], "demo:") {
+			simulated = true
+			if !strings.Contains(r[7], "模拟") {
+				t.Errorf("row %d: a simulated event's flags %q", i+2, r[7])
+			}
+		}
+	}
+	if !simulated {
+		t.Error("no simulated event in the demo trail")
+	}
+	for _, ref := range []string{"A2", "B2", "C2"} {
+		if typ, _ := f.GetCellType(export.SheetAudit, ref); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Errorf("%s is not a number: %v", ref, typ)
+		}
+	}
+	about, _ := f.GetRows(export.SheetAbout)
+	for _, w := range []string{"第10项任务审计轨迹", "2025-06-30 23:59:59", "哈希链|完整", "模拟", fmt.Sprintf("事件数|%d", len(rows)-1)} {
+		if !strings.Contains(flat(about), w) {
+			t.Errorf("说明 lacks %q:\n%s", w, flat(about))
+		}
+	}
+	f.Close()
+
+	// Read in pages of 40, the trail is the same, and still intact across
+	// the pages' seams.
+	small := Handler(Config{API: e.api}).(*handler)
+	small.auditPage = 40
+	paged := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.tokens["inspector"])
+		rec := httptest.NewRecorder()
+		small.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := paged("/export/audit.csv?task=10&asOf=2025-06-30")
+	_, whole := e.get(t, "inspector", "/export/audit.csv?task=10&asOf=2025-06-30")
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), whole) {
+		t.Errorf("in pages of 40: %d, %d bytes; in one page %d bytes", rec.Code, rec.Body.Len(), len(whole))
+	}
+	if rec = paged("/export/audit.xlsx?task=10&asOf=2025-06-30"); rec.Code != 200 {
+		t.Fatalf("xlsx in pages of 40: %d %s", rec.Code, rec.Body)
+	}
+	if f, err = excelize.OpenReader(rec.Body); err != nil {
+		t.Fatal(err)
+	}
+	if about, _ := f.GetRows(export.SheetAbout); !strings.Contains(flat(about), "哈希链|完整") {
+		t.Errorf("in pages of 40 the trail is not intact:\n%s", flat(about))
+	}
+	f.Close()
+	recs, err := csv.NewReader(bytes.NewReader(whole[3:])).ReadAll()
+	if err != nil || len(recs) != len(rows) {
+		t.Fatalf("csv: %v, %d rows, xlsx %d", err, len(recs), len(rows))
+	}
+	if len(rows) <= 80 {
+		t.Errorf("only %d rows: the pages of 40 were not exercised", len(rows))
+	}
+
+	// A county exports its own unit's trail, and one of its streams.
+	resp, body = e.get(t, "county", "/export/audit.csv?unit=county.ningcheng&asOf=2025-06-30T18:00:00%2B08:00")
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("\ufeff日志位置,")) {
+		t.Fatalf("county csv: %d %.200s", resp.StatusCode, body)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''audit-"+url.PathEscape("宁城县")+"-20250630.csv") {
+		t.Errorf("county Content-Disposition %q", cd)
+	}
+	recs, err = csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("county csv: %v, %d rows", err, len(recs))
+	}
+	stream := ""
+	for _, r := range recs[1:] {
+		if !strings.Contains(r[4], "宁城县") {
+			t.Errorf("宁城县's trail holds %q", r)
+		}
+		if strings.HasPrefix(r[6], "obligation-") && stream == "" {
+			stream = r[6]
+		}
+	}
+	resp, body = e.get(t, "county", "/export/audit.xlsx?stream="+url.QueryEscape(stream))
+	if resp.StatusCode != 200 {
+		t.Fatalf("county stream %s: %d %s", stream, resp.StatusCode, body)
+	}
+
+	// Refusals: the auditTrail query's role rule, the export's token rule,
+	// the parameters.
+	other := strings.Replace(stream, "county.ningcheng", "county.aohan", 1)
+	for _, c := range []struct {
+		role, path string
+		status     int
+		code, msg  string
+	}{
+		{"committee", "/export/audit.xlsx?task=10", 403, "FORBIDDEN", "may not read audit trails"},
+		{"coordinator", "/export/audit.csv?task=10", 403, "FORBIDDEN", "may not read audit trails"},
+		{"county", "/export/audit.csv?task=10", 403, "FORBIDDEN", "not of a whole task"},
+		{"county", "/export/audit.csv?unit=county.aohan", 403, "FORBIDDEN", "only for unit county.ningcheng"},
+		{"county", "/export/audit.csv?stream=" + url.QueryEscape(other), 403, "FORBIDDEN", "own unit"},
+		{"", "/export/audit.csv?task=10", 401, "UNAUTHENTICATED", "authentication required"},
+		{"inspector", "/export/audit.csv?task=10&token=" + e.tokens["inspector"], 400, "INVALID_ARGUMENT", "Authorization header"},
+		{"", "/export/audit.xlsx?task=10&access_token=tl_x", 400, "INVALID_ARGUMENT", "Authorization header"},
+		{"inspector", "/export/audit.csv", 400, "INVALID_ARGUMENT", "exactly one of task"},
+		{"inspector", "/export/audit.csv?task=10&unit=county.ningcheng", 400, "INVALID_ARGUMENT", "exactly one of task"},
+		{"inspector", "/export/audit.csv?task=ten", 400, "INVALID_ARGUMENT", "task must be a task number"},
+		{"inspector", "/export/audit.csv?task=-3", 400, "INVALID_ARGUMENT", "task must be a task number"},
+		{"inspector", "/export/audit.csv?task=10&asOf=yesterday", 400, "INVALID_ARGUMENT", "asOf must be a date"},
+		{"inspector", "/export/audit.csv?unit=county.ningcheng&plan=chifeng-air", 400, "INVALID_ARGUMENT", "plan goes with task"},
+		{"inspector", "/export/audit.csv?stream=nonsense", 400, "INVALID_ARGUMENT", "nonsense"},
+		{"inspector", "/export/audit.csv?unit=不存在县", 404, "NOT_FOUND", "不存在县"},
+	} {
+		resp, body := e.get(t, c.role, c.path)
+		var out exportRefusal
+		_ = json.Unmarshal(body, &out)
+		if resp.StatusCode != c.status || out.Error.Code != c.code || !strings.Contains(out.Error.Message, c.msg) {
+			t.Errorf("%s as %q: %d %s, want %d %s %q", c.path, c.role, resp.StatusCode, body, c.status, c.code, c.msg)
+		}
+	}
 }

@@ -1,12 +1,13 @@
-// Package export writes scorecards and the obligations ledger (台账) as CSV
-// and XLSX files that open cleanly in a spreadsheet program: CSV in UTF-8
-// with a byte-order mark (so that Excel reads the Chinese text correctly),
-// XLSX with Chinese headers, column widths fitted to the text, numbers
-// stored as numbers and scores shown with two decimals.
+// Package export writes scorecards, the obligations ledger (台账) and audit
+// trails as CSV and XLSX files that open cleanly in a spreadsheet program:
+// CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese text
+// correctly), XLSX with Chinese headers, column widths fitted to the text,
+// numbers stored as numbers, scores shown with two decimals and dates and
+// times stored as dates and times.
 //
 // The package knows nothing of GraphQL or the store: callers fill the plain
-// Scorecard and Obligations values (FromResult converts a computed
-// scoring.Result) and pick a writer.
+// Scorecard, Obligations and AuditTrail values (FromResult converts a
+// computed scoring.Result) and pick a writer.
 package export
 
 import (

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -25,25 +26,34 @@ func sample() Scorecard {
 	}
 }
 
-func TestScorecardXLSXCells(t *testing.T) {
+// openXLSX writes a workbook with write and opens it again, checking its
+// sheet names and the first sheet's header row.
+func openXLSX(t *testing.T, write func(io.Writer) error, sheets string, headers []string) *excelize.File {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := ScorecardXLSX(&buf, sample()); err != nil {
+	if err := write(&buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "排名,扣分明细,说明" {
-		t.Fatalf("sheets %v", got)
+	t.Cleanup(func() { f.Close() })
+	got := f.GetSheetList()
+	if strings.Join(got, ",") != sheets {
+		t.Fatalf("sheets %v, want %s", got, sheets)
 	}
-	for i, h := range ScorecardHeaders {
+	for i, h := range headers {
 		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if v, _ := f.GetCellValue(SheetRanking, ref); v != h {
+		if v, _ := f.GetCellValue(got[0], ref); v != h {
 			t.Errorf("header %s = %q, want %q", ref, v, h)
 		}
 	}
+	return f
+}
+
+func TestScorecardXLSXCells(t *testing.T) {
+	f := openXLSX(t, func(w io.Writer) error { return ScorecardXLSX(w, sample()) }, "排名,扣分明细,说明", ScorecardHeaders)
 	want := map[string]string{"A2": "1", "B2": "宁城县", "C2": "county.ningcheng", "D2": "91.50", "E2": "优秀", "G2": "1",
 		"A3": "2", "B3": "敖汉旗", "D3": "45.07", "E3": "不合格", "H3": "是"}
 	for ref, w := range want {
@@ -108,19 +118,27 @@ func TestScorecardXLSXCells(t *testing.T) {
 	}
 }
 
-func TestScorecardCSV(t *testing.T) {
+// readCSV writes a CSV with write and reads its rows back, checking the
+// UTF-8 byte-order mark spreadsheet programs need to read it as UTF-8.
+func readCSV(t *testing.T, write func(io.Writer) error) [][]string {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := ScorecardCSV(&buf, sample()); err != nil {
+	if err := write(&buf); err != nil {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
 	if !bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) {
-		t.Fatalf("no UTF-8 BOM: % x", b[:3])
+		t.Fatalf("no UTF-8 BOM: % x", b[:min(3, len(b))])
 	}
 	rows, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+func TestScorecardCSV(t *testing.T) {
+	rows := readCSV(t, func(w io.Writer) error { return ScorecardCSV(w, sample()) })
 	if len(rows) != 3 || rows[0][0] != "名次" || rows[1][1] != "宁城县" || rows[1][3] != "91.50" || rows[2][3] != "45.07" {
 		t.Fatalf("rows %q", rows)
 	}

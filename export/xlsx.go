@@ -32,11 +32,14 @@ const NumFmtPoints = "0.00"
 // NumFmtDate is the number format of dates.
 const NumFmtDate = "yyyy-mm-dd"
 
+// NumFmtDateTime is the number format of instants (Beijing time).
+const NumFmtDateTime = "yyyy-mm-dd hh:mm:ss"
+
 // book wraps an excelize file with the styles every sheet uses.
 type book struct {
-	f                                   *excelize.File
-	header, points, integer, text, date int
-	widths                              map[string][]int // sheet → widest cell per column
+	f                                             *excelize.File
+	header, points, integer, text, date, datetime int
+	widths                                        map[string][]int // sheet → widest cell per column
 }
 
 func newBook() (*book, error) {
@@ -57,6 +60,7 @@ func newBook() (*book, error) {
 		{&b.integer, &excelize.Style{Font: font, Border: border, NumFmt: 1, Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&b.text, &excelize.Style{Font: font, Border: border, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
 		{&b.date, &excelize.Style{Font: font, Border: border, CustomNumFmt: strPtr(NumFmtDate), Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&b.datetime, &excelize.Style{Font: font, Border: border, CustomNumFmt: strPtr(NumFmtDateTime), Alignment: &excelize.Alignment{Vertical: "top"}}},
 	}
 	for _, s := range styles {
 		if *s.dst, err = f.NewStyle(s.st); err != nil {
@@ -106,7 +110,11 @@ func (b *book) table(sheet string, headers []string, rows [][]cell) error {
 			if err := f.SetCellStyle(sheet, ref, ref, v.style); err != nil {
 				return err
 			}
-			b.measure(sheet, c, shown(v.v))
+			text := shown(v.v)
+			if _, ok := v.v.(time.Time); ok && v.style == b.datetime {
+				text = "2006-01-02 15:04:05"
+			}
+			b.measure(sheet, c, text)
 		}
 	}
 	for c, w := range b.widths[sheet] {

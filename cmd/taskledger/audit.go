@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,29 +15,40 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/audit"
+	"taskledger/demo"
 	"taskledger/domain"
+	"taskledger/export"
 	"taskledger/internal/atomicfile"
 	"taskledger/internal/termtable"
 	"taskledger/projections"
+	"taskledger/replay"
 )
 
 // checkpointDir returns where a ledger directory keeps its checkpoints.
 func checkpointDir(store string) string { return filepath.Join(store, audit.CheckpointDir) }
 
-// runAuditTrail prints the replayed history of a task or a unit, with flags.
+// runAuditTrail prints the replayed history of a task or a unit, with
+// flags, or writes it as a spreadsheet (--format csv|xlsx).
 func runAuditTrail(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "audit", "--task N | --unit UNIT [--plan ID] [--as-of TIME] [--at-position N] [--format table|json] [--store DIR]")
+	fs := newFlags(a, "audit", "--task N | --unit UNIT [--plan ID] [--as-of TIME] [--at-position N] [--format table|json|csv|xlsx] [--out FILE] [--store DIR]")
 	store := storeFlag(a, fs)
 	task := fs.Int("task", 0, "the task number, e.g. 10 for （十）")
 	unit := fs.String("unit", "", "the unit: its id, name or alias, e.g. 生态环境局")
 	plan := fs.String("plan", "", "the plan (default: any plan)")
 	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json")
+	format := formatFlag(fs, "table", "json", "csv", "xlsx")
+	out := fs.String("out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv", "xlsx"); err != nil {
 		return err
+	}
+	if *out != "" && *format != "csv" && *format != "xlsx" {
+		return fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
+	}
+	if *format == "xlsx" && *out == "" {
+		return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 	}
 	if *task <= 0 && *unit == "" {
 		return fmt.Errorf("%w: give --task, --unit or both", errUsage)
@@ -51,6 +63,7 @@ func runAuditTrail(ctx context.Context, a *app, args []string) error {
 	}
 	defer l.Close()
 	f := audit.Filter{Plan: domain.PlanID(*plan), Task: domain.TaskNo(*task)}
+	unitName := ""
 	if *unit != "" {
 		v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
 		if err != nil {
@@ -60,16 +73,21 @@ func runAuditTrail(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--unit: %w", err)
 		}
-		f.Unit = u.ID
+		f.Unit, unitName = u.ID, u.Name
 	}
-	entries, err := audit.BuildTrail(ctx, l.store, l.registry, f, cut.Position, cut.Time, 0)
+	tr, err := replayTrail(ctx, l, f, cut)
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
+	entries := tr.entries
+	switch *format {
+	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"cut": cut.String(), "events": entries})
+	case "csv", "xlsx":
+		x := tr.export(*plan, *task, unitName, cut)
+		return writeAuditExport(a, x, *format, *out)
 	}
 	fmt.Fprintf(a.stdout, "审计记录（%s）：%d 条\n", cut, len(entries))
 	tab := termtable.New("位置", "记录时间", "生效时间", "操作者", "内容", "标记").AlignRight(0)
@@ -83,6 +101,88 @@ func runAuditTrail(ctx context.Context, a *app, args []string) error {
 			e.EffectiveAt.In(sh).Format("2006-01-02 15:04"), e.Actor, e.Summary, strings.Join(flags, ","))
 	}
 	return tab.Write(a.stdout)
+}
+
+// replayedTrail is an audit trail with what checking its events found.
+type replayedTrail struct {
+	entries []audit.Entry
+	// intact: every event's content matches its hash, a stream's first
+	// event links to nothing and consecutive versions of a stream link
+	// (the GraphQL auditTrail's intact, over the whole trail).
+	intact bool
+	// mismatch holds the positions of events whose content does not match
+	// their hash.
+	mismatch map[uint64]bool
+}
+
+// replayTrail replays the log up to the cut as audit.BuildTrail does (only
+// events recorded by cut.Time when it is set, up to cut.Position when it
+// is set) and checks the hashes and links of the trail's events on the way.
+func replayTrail(ctx context.Context, l *ledger, f audit.Filter, cut projections.Cut) (replayedTrail, error) {
+	if f.Task <= 0 && f.Unit == "" {
+		return replayedTrail{}, fmt.Errorf("audit trail: name a task or a unit")
+	}
+	t := audit.NewTrail(f, 0)
+	out := replayedTrail{mismatch: map[uint64]bool{}}
+	var chain audit.ChainCheck
+	_, err := replay.Run(ctx, l.store, l.registry, replay.Options{Until: cut.Position}, func(e *domain.Event, d domain.EventData) error {
+		if !cut.Time.IsZero() && e.RecordedAt.After(cut.Time) {
+			return nil
+		}
+		if f.Match(d) && !chain.Add(e) {
+			out.mismatch[e.Position] = true
+		}
+		return t.Apply(e, d)
+	})
+	if err != nil {
+		return replayedTrail{}, fmt.Errorf("audit trail: %w", err)
+	}
+	out.entries, out.intact = t.Entries(), chain.Intact()
+	return out, nil
+}
+
+// export converts the trail for the spreadsheet writers. Besides the
+// trail's flags, an event gets simulated when a demo actor recorded it and
+// hash_mismatch when its content does not match its hash, as in the API;
+// a trail holding simulated events says so in its notice.
+func (tr replayedTrail) export(plan string, task int, unitName string, cut projections.Cut) export.AuditTrail {
+	x := export.AuditTrail{Plan: plan, Task: task, Unit: unitName, AsOf: cut.Time, AtPosition: cut.Position, Intact: tr.intact}
+	simulated := 0
+	for _, e := range tr.entries {
+		flags := make([]string, 0, len(e.Flags)+2)
+		for _, fl := range e.Flags {
+			flags = append(flags, string(fl))
+		}
+		if strings.HasPrefix(e.Actor, demo.ActorPrefix) {
+			flags = append(flags, "simulated")
+			simulated++
+		}
+		if tr.mismatch[e.Position] {
+			flags = append(flags, "hash_mismatch")
+		}
+		x.Entries = append(x.Entries, export.AuditEntry{Position: e.Position, RecordedAt: e.RecordedAt, EffectiveAt: e.EffectiveAt,
+			Actor: e.Actor, Summary: e.Summary, Type: e.Type, Stream: e.Stream, Flags: flags, ID: e.ID.String(), Hash: e.Hash.String()})
+	}
+	if simulated > 0 {
+		x.Notice = fmt.Sprintf("【模拟数据】本审计轨迹中有%d个事件由演示程序模拟生成（操作者以 %s 开头），仅供演示，不代表任何单位的真实工作情况。"+
+			" [SIMULATED DATA] %d events of this trail were generated by a simulation for demonstration.", simulated, demo.ActorPrefix, simulated)
+	}
+	return x
+}
+
+// writeAuditExport writes an audit trail as a spreadsheet file: format csv
+// (UTF-8 with BOM, Chinese headers) or xlsx (sheets 审计轨迹 and 说明). With
+// out empty, csv goes to stdout; xlsx needs a file. The file is written
+// whole or not at all.
+func writeAuditExport(a *app, x export.AuditTrail, format, out string) error {
+	verdict := "chain intact"
+	if !x.Intact {
+		verdict = "chain BROKEN"
+	}
+	return writeSpreadsheet(a, format, out,
+		func(w io.Writer) error { return export.AuditCSV(w, x) },
+		func(w io.Writer) error { return export.AuditXLSX(w, x) },
+		fmt.Sprintf("the audit trail (%d events, %s)", len(x.Entries), verdict))
 }
 
 // runCheckpoint verifies the log and writes a signed checkpoint of it, or

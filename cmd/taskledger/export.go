@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 
 	"taskledger/domain"
 	"taskledger/export"
@@ -16,16 +17,26 @@ import (
 // The file is written whole or not at all.
 func writeScorecardExport(a *app, plan domain.PlanID, res scoring.Result, format, out string) error {
 	sc := export.FromResult(string(plan), res)
+	return writeSpreadsheet(a, format, out,
+		func(w io.Writer) error { return export.ScorecardCSV(w, sc) },
+		func(w io.Writer) error { return export.ScorecardXLSX(w, sc) },
+		fmt.Sprintf("%d %s scorecards (%d cards)", res.Year, res.Kind, len(res.Cards)))
+}
+
+// writeSpreadsheet writes a spreadsheet made by writeCSV or writeXLSX, as
+// format asks: to stdout for csv without out, else to the file out, whole
+// or not at all, saying what (a description) it wrote there.
+func writeSpreadsheet(a *app, format, out string, writeCSV, writeXLSX func(io.Writer) error, what string) error {
 	var buf bytes.Buffer
 	var err error
 	switch format {
 	case "csv":
-		err = export.ScorecardCSV(&buf, sc)
+		err = writeCSV(&buf)
 	case "xlsx":
 		if out == "" {
 			return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 		}
-		err = export.ScorecardXLSX(&buf, sc)
+		err = writeXLSX(&buf)
 	default:
 		return fmt.Errorf("%w: --out writes csv or xlsx, not %s", errUsage, format)
 	}
@@ -39,6 +50,6 @@ func writeScorecardExport(a *app, plan domain.PlanID, res scoring.Result, format
 	if err := atomicfile.Write(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "wrote %d %s scorecards (%d cards) to %s\n", res.Year, res.Kind, len(res.Cards), out)
+	fmt.Fprintf(a.stdout, "wrote %s to %s\n", what, out)
 	return nil
 }

@@ -26,7 +26,7 @@
       broken: '哈希链验证失败：存在内容与哈希不符或链接断裂的事件', type: '类型', actor: '操作者', recordedAt: '记录时间',
       effectiveAt: '所述时间', flags: '标记', hash: '哈希', stream: '事件流', more: '加载更多', none: '无',
       lightCounts: '信号灯统计', allUnits: '全部单位', needLogin: '请先登录。', roleLabel: '令牌角色',
-      exportLedger: '导出台账', exportScore: '导出排名', auditLink: '审计轨迹',
+      exportLedger: '导出台账', exportScore: '导出排名', exportAudit: '导出审计轨迹', auditLink: '审计轨迹',
       duty: { LEAD: '牵头', JOINT: '分工负责', SUPPORT: '配合', IMPLEMENTING: '落实' },
       st: { OPEN: '推进中', EXTENDED: '已延期', COMPLETION_CLAIMED: '已申报完成', VERIFIED: '已核验', REJECTED: '被驳回', WITHDRAWN: '已撤销', REASSIGNED: '已调整', OVERDUE: '逾期' },
       lights: { GREEN: '绿灯', YELLOW: '黄灯', RED: '红灯', GREY: '灰灯' },
@@ -71,7 +71,7 @@
       broken: 'Hash chain verification FAILED: an event does not match its hash or a link is broken', type: 'Type', actor: 'Actor', recordedAt: 'Recorded',
       effectiveAt: 'Effective', flags: 'Flags', hash: 'Hash', stream: 'Stream', more: 'Load more', none: 'none',
       lightCounts: 'Lights', allUnits: 'All units', needLogin: 'Please log in first.', roleLabel: 'Role',
-      exportLedger: 'Export ledger', exportScore: 'Export rankings', auditLink: 'Audit trail',
+      exportLedger: 'Export ledger', exportScore: 'Export rankings', exportAudit: 'Export trail', auditLink: 'Audit trail',
       duty: { LEAD: 'lead', JOINT: 'joint', SUPPORT: 'support', IMPLEMENTING: 'implementing' },
       st: { OPEN: 'open', EXTENDED: 'extended', COMPLETION_CLAIMED: 'completion claimed', VERIFIED: 'verified', REJECTED: 'rejected', WITHDRAWN: 'withdrawn', REASSIGNED: 'reassigned', OVERDUE: 'overdue' },
       lights: { GREEN: 'green', YELLOW: 'yellow', RED: 'red', GREY: 'grey' },
@@ -816,6 +816,10 @@
     const q = `query($task: Int, $unit: ID, $asOf: Time, $first: Int, $after: Position) {
       auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact nextCursor
         events { id position type stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
+    // The downloads hold the same trail: the same task or unit, the same as-of instant.
+    const exp = task ? { task } : { unit: state.me.unitId };
+    if (vars.asOf) exp.asOf = vars.asOf;
+    main.append(exportButtons('audit', exp, t('exportAudit')));
     const status = h('div', { class: 'panel', id: 'chain-status' });
     const tbody = h('tbody');
     const more = h('button', { class: 'secondary no-print', type: 'button', id: 'audit-more', hidden: true }, t('more'));
