@@ -24,6 +24,9 @@ import (
 const (
 	crashChildEnv  = "TASKLEDGER_CRASH_CHILD" // the ledger file the child appends to
 	crashRoundsEnv = "TASKLEDGER_CRASH_ROUNDS"
+	// crashIndexEvery makes the crash test's ledgers write their stream
+	// index often, so kills land before, during and after such commits.
+	crashIndexEvery = 50
 )
 
 // TestCrashChild is the child of TestCrash: it appends from several
@@ -35,7 +38,7 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("runs only as the child process of TestCrash")
 	}
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{indexEvery: crashIndexEvery})
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
@@ -182,7 +185,7 @@ func TestCrash(t *testing.T) {
 			n++
 		}
 
-		s, err := Open(path, Options{})
+		s, err := Open(path, Options{indexEvery: crashIndexEvery})
 		if err != nil {
 			t.Fatalf("round %d: reopen after kill: %v", round, err)
 		}
@@ -221,6 +224,23 @@ func TestCrash(t *testing.T) {
 			}
 			if e.Position != a.position || e.Hash != a.hash || e.Stream != a.stream {
 				t.Fatalf("round %d: event %s acknowledged at %d in %s, stored at %d in %s", round, id, a.position, a.stream, e.Position, e.Stream)
+			}
+		}
+		// Every stream reads back as the log holds it: the stream index
+		// (written every crashIndexEvery events, the rest rebuilt from the
+		// log at open) matches.
+		for stream, tip := range last {
+			got, err := s.ReadStream(context.Background(), stream, eventstore.Forwards, 1, 0)
+			if err != nil {
+				t.Fatalf("round %d: read %s: %v", round, stream, err)
+			}
+			if uint64(len(got)) != tip.Version || got[len(got)-1].ID != tip.ID {
+				t.Fatalf("round %d: %s reads %d events, the log holds %d", round, stream, len(got), tip.Version)
+			}
+			for i := range got {
+				if want := byID[got[i].ID]; want == nil || want.Position != got[i].Position || got[i].Version != uint64(i+1) {
+					t.Fatalf("round %d: %s version %d reads as position %d", round, stream, i+1, got[i].Position)
+				}
 			}
 		}
 		// The recovered store takes appends again.

@@ -14,22 +14,41 @@
 // hash, hash) and assigns its position inside that transaction. An Append
 // returns only after its group is durable.
 //
+// With many writers the callers answered by one commit come straight back
+// with their next append; taking only what is pending at once would split
+// them into two half-size groups that each pay the two fsyncs. So while
+// fewer appends are pending than the last commit saw in flight, the
+// committer holds the group open for at most Options.GroupWait (500 µs by
+// default) for the rest. A lone writer never waits.
+//
+// The stream index (each stream's head and version→position chunks in the
+// streams bucket) is not written by every commit: that would dirty a page
+// per stream touched, which cost more than everything else in a commit. The
+// recent versions of streams are kept in memory, and the commit that brings
+// their number to 65,536 (indexEvery) writes them all to the bucket and
+// records the position the bucket is complete up to (meta "indexed"). The
+// log stays the only truth: opening a ledger reads the records after that
+// position to rebuild the recent versions (a crash between two such commits
+// loses nothing), and reads combine the bucket with them.
+//
 // Idempotency uses an index of event IDs kept in memory, not in the file (an
 // on-disk index would cost 25–40 bytes per event and a random page write per
 // event). The committer rebuilds it when the store opens by reading the ID of
 // every record (tens of milliseconds per million events; about 20–40 bytes
 // of memory per event). Appends wait for that scan; reads do not.
 //
-// # File layout (format "taskledger-bolt/1")
+// # File layout (format "taskledger-bolt/2")
 //
 // Integers are unsigned LEB128 varints ("uvarint") unless said otherwise;
 // u32 and u64 keys are big-endian so that they sort numerically. The file
 // has five top-level buckets:
 //
-//	meta     "format"  → "taskledger-bolt/1"
+//	meta     "format"  → "taskledger-bolt/2"
 //	         "segsize" → uvarint S, the segment size (bbolt page size − 32)
 //	         "state"   → uvarint head position · uvarint log length in bytes
 //	         "tail"    → the log's last, partial segment: (log length mod S) bytes
+//	         "indexed" → uvarint position P: the streams bucket holds every
+//	                     event up to P, and none after it
 //	log      u64 i     → bytes [i·S, (i+1)·S) of the log; full segments only
 //	pidx     u64 c     → uvarint byte offset of the record at position 32·c+1
 //	names    kind · u32 id → an interned string, by kind:
@@ -40,6 +59,11 @@
 //	                     32-byte hash of the last event
 //	         u32 sid · u32 c → positions of versions 64·c+1 … 64·c+64 of the
 //	                     stream: the first as a uvarint, then uvarint deltas
+//	                     (both as of the position in meta "indexed")
+//
+// Format 1 differed only in having no "indexed" key: its streams bucket was
+// written by every commit. Opening a format 1 file sets "indexed" to its
+// head and the format to 2, which older binaries refuse to open.
 //
 // The log is one byte string: every record in position order, each a
 // uvarint body length followed by the body. It is cut into segments of S

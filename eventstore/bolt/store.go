@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -26,8 +25,14 @@ const FileName = "ledger.db"
 // file when Options.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
 
-// formatV1 identifies the file layout described in the package comment.
-const formatV1 = "taskledger-bolt/1"
+// formatV2 identifies the file layout described in the package comment.
+// Format 1 files are the same except that their streams bucket is always
+// complete (they have no "indexed" key); opening one upgrades it to format
+// 2, which older binaries refuse rather than read a lagging index.
+const (
+	formatV1 = "taskledger-bolt/1"
+	formatV2 = "taskledger-bolt/2"
+)
 
 // Bucket names and meta keys.
 var (
@@ -41,6 +46,7 @@ var (
 	keySegSize = []byte("segsize")
 	keyState   = []byte("state")
 	keyTail    = []byte("tail")
+	keyIndexed = []byte("indexed")
 )
 
 // scanTxEvents bounds how many events one read transaction decodes: long
@@ -61,10 +67,25 @@ type Options struct {
 	// A map larger than the file lets long reads run without blocking the
 	// writer when the file grows; zero lets bbolt choose.
 	InitialMmapSize int
+	// GroupWait is how long the committer may hold a group open for more
+	// appends while fewer are pending than the last commit saw in flight
+	// (callers just answered usually come straight back with their next
+	// append, and one commit for all of them costs the same two fsyncs as
+	// one for a few): zero means DefaultGroupWait, negative never waits. A
+	// lone writer never waits.
+	GroupWait time.Duration
 
 	// segmentSize overrides the segment size of a new file (tests only).
 	segmentSize uint64
+	// indexEvery overrides indexEvery (tests only).
+	indexEvery int
 }
+
+// DefaultGroupWait is the longest the committer holds a group open for
+// appends that are on their way (see Options.GroupWait): about what one
+// commit of a full group takes, so that waiting costs less than the extra
+// commit it saves.
+const DefaultGroupWait = 500 * time.Microsecond
 
 // Store is the embedded event store: one bbolt file. It implements
 // eventstore.Store and is safe for concurrent use. Appends are grouped into
@@ -83,6 +104,7 @@ type Store struct {
 	inflight  sync.WaitGroup
 	done      chan struct{} // closed when Close begins
 	wake      chan struct{} // cap 1: pending is not empty
+	groupWait time.Duration // see Options.GroupWait; 0: never wait
 	stop      chan struct{} // closed to stop the committer
 	stopped   chan struct{} // closed when the committer has returned
 	closeOnce sync.Once
@@ -94,9 +116,22 @@ type Store struct {
 	headMu sync.Mutex
 	headCh chan struct{}
 
+	// The stream index beyond the streams bucket (see indexEvery): indexed
+	// is the position the bucket is complete up to, recent what the log
+	// holds of streams after it. The committer changes both under idxMu
+	// (and reads them without it); readers take idxMu.RLock.
+	idxMu   sync.RWMutex
+	indexed uint64
+	recent  map[uint32]*recentStream
+	// indexEvery is the lag that makes a commit write the index.
+	indexEvery int
+
 	// Committer-owned state (only the committer goroutine touches these).
-	w       writerState
-	commits atomic.Uint64 // commits that appended something, for tests
+	w writerState
+	// inFlight is how many appends the last commit saw at once: its group
+	// and those that arrived while it committed.
+	inFlight int
+	commits  atomic.Uint64 // commits that appended something, for tests
 
 	// beforeGroup, when set (by tests), runs in the committer before it
 	// takes the pending appends.
@@ -146,6 +181,18 @@ func Open(path string, opts Options) (*Store, error) {
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		headCh:  make(chan struct{}),
+		recent:  map[uint32]*recentStream{},
+
+		indexEvery: indexEvery,
+	}
+	if opts.indexEvery > 0 {
+		s.indexEvery = opts.indexEvery
+	}
+	switch {
+	case opts.GroupWait == 0:
+		s.groupWait = DefaultGroupWait
+	case opts.GroupWait > 0:
+		s.groupWait = opts.GroupWait
 	}
 	if err := s.init(opts); err != nil {
 		_ = db.Close()
@@ -170,14 +217,17 @@ func (s *Store) init(opts Options) error {
 			return fmt.Errorf("create ledger: %w", err)
 		}
 	}
-	return s.db.View(func(tx *bbolt.Tx) error {
+	var upgrade bool
+	err := s.db.View(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return fmt.Errorf("%w: bucket %s missing", errCorrupt, bucketMeta)
 		}
-		if f := meta.Get(keyFormat); !bytes.Equal(f, []byte(formatV1)) {
-			return fmt.Errorf("not a taskledger ledger file (format %q, want %q)", f, formatV1)
+		format := string(meta.Get(keyFormat))
+		if format != formatV1 && format != formatV2 {
+			return fmt.Errorf("not a taskledger ledger file (format %q, want %q)", format, formatV2)
 		}
+		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("%w: bucket %s missing", errCorrupt, name)
@@ -202,8 +252,68 @@ func (s *Store) init(opts Options) error {
 		s.head.Store(v.head)
 		s.w.head, s.w.logLen = v.head, v.logLen
 		s.w.tail = append(make([]byte, 0, seg), v.tail...)
+		s.indexed = v.head // format 1: the streams bucket is complete
+		if !upgrade {
+			p, n := binary.Uvarint(meta.Get(keyIndexed))
+			if n <= 0 || p > v.head {
+				return fmt.Errorf("%w: indexed position", errCorrupt)
+			}
+			s.indexed = p
+		}
+		return s.loadRecent(tx, v)
+	})
+	if err != nil || !upgrade {
+		return err
+	}
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyIndexed, binary.AppendUvarint(nil, s.indexed)); err != nil {
+			return fmt.Errorf("upgrade to %s: %w", formatV2, err)
+		}
+		if err := meta.Put(keyFormat, []byte(formatV2)); err != nil {
+			return fmt.Errorf("upgrade to %s: %w", formatV2, err)
+		}
 		return nil
 	})
+}
+
+// loadRecent reads the records after the position the streams bucket is
+// complete up to, and rebuilds from them what Store.recent holds.
+func (s *Store) loadRecent(tx *bbolt.Tx, v *logView) error {
+	if s.indexed >= v.head {
+		return nil
+	}
+	streams := tx.Bucket(bucketStreams)
+	r := newLogReader(v, s.names.snapshot(tx.Bucket(bucketNames)))
+	if err := r.seek(s.indexed + 1); err != nil {
+		return fmt.Errorf("read the log after the stream index: %w", err)
+	}
+	var e domain.Event
+	for p := s.indexed + 1; p <= v.head; p++ {
+		if err := r.next(&e); err != nil {
+			return fmt.Errorf("read the log after the stream index: %w", err)
+		}
+		sid, ok := s.names.id(kindStream, e.Stream)
+		if !ok {
+			return fmt.Errorf("%w: stream of the record at %d has no name", errCorrupt, p)
+		}
+		rs := s.recent[sid]
+		if rs == nil {
+			base, _, err := getStreamState(streams, sid)
+			if err != nil {
+				return err
+			}
+			rs = &recentStream{base: base, last: base}
+			s.recent[sid] = rs
+		}
+		if e.Version != rs.last.version+1 {
+			return fmt.Errorf("%w: record at %d is version %d of stream %d, after version %d", errCorrupt, p, e.Version, sid, rs.last.version)
+		}
+		rs.positions = append(rs.positions, p)
+		rs.last = streamState{version: e.Version, lastPos: p, lastHash: e.Hash}
+		s.w.recentEvents++
+	}
+	return nil
 }
 
 // create makes the buckets and meta entries of a new, empty ledger.
@@ -220,7 +330,8 @@ func create(tx *bbolt.Tx, opts Options) error {
 	}
 	meta := tx.Bucket(bucketMeta)
 	for _, kv := range []struct{ k, v []byte }{
-		{keyFormat, []byte(formatV1)},
+		{keyFormat, []byte(formatV2)},
+		{keyIndexed, binary.AppendUvarint(nil, 0)},
 		{keySegSize, binary.AppendUvarint(nil, seg)},
 		{keyState, encodeState(0, 0)},
 		{keyTail, []byte{}},
@@ -356,17 +467,30 @@ func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Di
 	if !ok || stream == "" {
 		return nil, notFound
 	}
+	// The stream's recent versions, taken before the transaction begins:
+	// the transaction's streams bucket then holds at least the versions
+	// before them (a commit that writes the index clears recent only after
+	// it is durable).
+	var rec recentStream
+	s.idxMu.RLock()
+	if r := s.recent[sid]; r != nil {
+		rec = recentStream{base: r.base, positions: r.positions[:len(r.positions):len(r.positions)]}
+	}
+	s.idxMu.RUnlock()
 	var out []domain.Event
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		streams := tx.Bucket(bucketStreams)
-		st, ok, err := getStreamState(streams, sid)
+		st, _, err := getStreamState(streams, sid)
 		if err != nil {
 			return err
 		}
-		if !ok || st.version == 0 {
+		if st.version < rec.base.version {
+			return fmt.Errorf("%w: stream %d index at version %d, behind recent versions from %d", errCorrupt, sid, st.version, rec.base.version)
+		}
+		last := max(st.version, rec.base.version+uint64(len(rec.positions)))
+		if last == 0 {
 			return notFound
 		}
-		last := st.version
 		var lo, hi uint64 // versions, inclusive
 		if dir == eventstore.Backwards {
 			hi = from
@@ -387,9 +511,12 @@ func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Di
 				hi = lo + uint64(limit) - 1
 			}
 		}
-		positions, err := streamPositions(streams, sid, lo, hi)
+		positions, err := streamPositions(streams, sid, lo, min(hi, st.version))
 		if err != nil {
 			return err
+		}
+		for v := max(lo, st.version+1); v <= hi; v++ {
+			positions = append(positions, rec.positions[v-rec.base.version-1])
 		}
 		if dir == eventstore.Backwards {
 			for i, j := 0, len(positions)-1; i < j; i, j = i+1, j-1 {

@@ -19,9 +19,23 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/eventstore/memory"
+	"taskledger/eventstore/storetest"
 )
 
 var base = time.Date(2025, 6, 30, 9, 0, 0, 0, time.UTC)
+
+// TestContractIndexOften runs the store contract with the stream index
+// written every few events, so that reads cross the boundary between the
+// streams bucket and the recent versions kept in memory.
+func TestContractIndexOften(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "ledger.db"), Options{NoSync: true, indexEvery: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.DensePositions())
+}
 
 func openTest(t testing.TB, path string, opts Options) *Store {
 	t.Helper()
@@ -760,4 +774,98 @@ func TestOpenRefusesOtherFiles(t *testing.T) {
 		t.Fatal("opened a ledger another store holds")
 	}
 	_ = s
+}
+
+// A format 1 file (its streams bucket always complete, no "indexed" key)
+// opens, is upgraded to format 2 and reads and appends as before; a file in
+// an unknown format is refused.
+func TestOpenFormat1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	// Write with the index flushed by every commit, then make the file
+	// look like format 1.
+	s := openTest(t, path, Options{NoSync: true, indexEvery: 1})
+	for i := range 12 {
+		if _, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%3), eventstore.Any(), []domain.Event{event(rng, i, 120)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	setMeta := func(put map[string][]byte) {
+		t.Helper()
+		db, err := bbolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		err = db.Update(func(tx *bbolt.Tx) error {
+			meta := tx.Bucket(bucketMeta)
+			for k, v := range put {
+				if v == nil {
+					if err := meta.Delete([]byte(k)); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := meta.Put([]byte(k), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setMeta(map[string][]byte{string(keyFormat): []byte(formatV1), string(keyIndexed): nil})
+
+	s = openTest(t, path, Options{NoSync: true})
+	for k := range 3 {
+		evs, err := s.ReadStream(ctx, fmt.Sprintf("stream-%d", k), eventstore.Forwards, 1, 0)
+		if err != nil || len(evs) != 4 || evs[3].Version != 4 {
+			t.Fatalf("stream-%d after the upgrade: %d events, %v", k, len(evs), err)
+		}
+	}
+	if _, err := s.Append(ctx, "stream-0", eventstore.Exact(4), []domain.Event{event(rng, 99, 120)}); err != nil {
+		t.Fatalf("append after the upgrade: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := bboltView(t, path, func(meta *bbolt.Bucket) {
+		if f := string(meta.Get(keyFormat)); f != formatV2 {
+			t.Errorf("format %q after opening, want %q", f, formatV2)
+		}
+		if meta.Get(keyIndexed) == nil {
+			t.Error("no indexed position after the upgrade")
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	setMeta(map[string][]byte{string(keyFormat): []byte("taskledger-bolt/9")})
+	if s, err := Open(path, Options{NoSync: true}); err == nil {
+		s.Close()
+		t.Fatal("a file in an unknown format was opened")
+	} else if !strings.Contains(err.Error(), "taskledger-bolt/9") {
+		t.Fatalf("the error does not name the format: %v", err)
+	}
+}
+
+// bboltView reads a ledger file's meta bucket with bbolt directly.
+func bboltView(t *testing.T, path string, f func(meta *bbolt.Bucket)) error {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.View(func(tx *bbolt.Tx) error {
+		f(tx.Bucket(bucketMeta))
+		return nil
+	})
 }

@@ -16,6 +16,25 @@ type streamState struct {
 	lastHash domain.Hash // Hash of the last event
 }
 
+// indexEvery is how many appended events the streams bucket may lag the
+// log by: the stream heads and version→position chunks of recent appends
+// are kept in memory (Store.recent) and written to the bucket by the commit
+// that takes the lag to indexEvery or beyond, instead of by every commit.
+// One such commit then writes each stream's entries once for many events;
+// opening a ledger reads the log after the bucket's position to rebuild the
+// rest. Changing it does not change the file format.
+const indexEvery = 65536
+
+// recentStream is what the log holds of a stream beyond the streams bucket:
+// the bucket's state of it (base; zero when the bucket does not know the
+// stream), the positions of the versions after base.version, in order, and
+// the state after the last of them.
+type recentStream struct {
+	base      streamState
+	positions []uint64
+	last      streamState
+}
+
 func stateKey(sid uint32) []byte {
 	var k [4]byte
 	binary.BigEndian.PutUint32(k[:], sid)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,7 @@ type writerState struct {
 	st           deltaState            // after the record at head
 	ids          *idIndex              // event ID → position, built by the committer
 	dicts        map[uint32]*dictTable // committed payload dictionaries by type ID
+	recentEvents int                   // events in Store.recent
 }
 
 // errNothingToCommit rolls back a group in which no append stored anything.
@@ -87,6 +89,8 @@ func (s *Store) run() {
 	if loadErr != nil {
 		loadErr = fmt.Errorf("bolt: load event index of %s: %w", s.path, loadErr)
 	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case <-s.wake:
@@ -100,6 +104,7 @@ func (s *Store) run() {
 		if s.beforeGroup != nil {
 			s.beforeGroup()
 		}
+		s.gather(timer)
 		reqs := s.takePending()
 		if len(reqs) == 0 {
 			continue
@@ -111,7 +116,50 @@ func (s *Store) run() {
 			continue
 		}
 		s.commitGroup(reqs)
+		s.inFlight = len(reqs) + s.pendingCount()
 	}
+}
+
+// gather holds the next group open, for at most groupWait, while fewer
+// appends are pending than the last commit saw in flight: with many
+// concurrent writers, those answered by the last commit come straight back
+// with their next append, and without the wait the groups split into two
+// halves that each pay a full commit. A lone writer never waits, and when
+// writers go away the estimate follows at the next commit.
+func (s *Store) gather(timer *time.Timer) {
+	if s.groupWait <= 0 || s.inFlight <= 1 {
+		return
+	}
+	var deadline time.Time
+	for {
+		if n := s.pendingCount(); n == 0 || n >= s.inFlight {
+			return
+		}
+		now := time.Now()
+		if deadline.IsZero() {
+			deadline = now.Add(s.groupWait)
+		}
+		left := deadline.Sub(now)
+		if left <= 0 {
+			return
+		}
+		timer.Reset(left)
+		select {
+		case <-s.wake:
+			timer.Stop()
+		case <-timer.C:
+			return
+		case <-s.stop:
+			timer.Stop()
+			return
+		}
+	}
+}
+
+func (s *Store) pendingCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pending)
 }
 
 func (s *Store) takePending() []*appendReq {
@@ -230,6 +278,22 @@ func (s *Store) publish(w *writer) {
 		s.w.dicts[tid] = t
 	}
 	s.w.head, s.w.logLen, s.w.tail, s.w.st = w.v.head, w.v.logLen, w.v.tail, w.st
+	s.idxMu.Lock()
+	if w.flushed {
+		s.recent, s.indexed, s.w.recentEvents = map[uint32]*recentStream{}, w.v.head, 0
+	} else {
+		for sid, g := range w.staged {
+			r := s.recent[sid]
+			if r == nil {
+				r = &recentStream{base: g.base}
+				s.recent[sid] = r
+			}
+			r.positions = append(r.positions, g.positions...)
+			r.last = g.last
+		}
+		s.w.recentEvents += w.events
+	}
+	s.idxMu.Unlock()
 	s.commits.Add(1)
 	s.setHead(w.v.head)
 }
@@ -262,6 +326,12 @@ type writer struct {
 	check      []byte   // its decompression
 	positions  []uint64 // of the append being written
 	appended   int
+	// staged holds the streams this group appends to, as recentStreams
+	// relative to the state before the group; flushed is set when the
+	// group also writes the stream index to the bucket.
+	staged  map[uint32]*recentStream
+	events  int // events this group appends
+	flushed bool
 }
 
 func (s *Store) newWriter(tx *bbolt.Tx) *writer {
@@ -273,6 +343,7 @@ func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 		names:   tx.Bucket(bucketNames),
 		meta:    tx.Bucket(bucketMeta),
 		newIDs:  map[uuid.UUID]uint64{},
+		staged:  map[uint32]*recentStream{},
 	}
 	if s.w.dicts == nil {
 		s.w.dicts = map[uint32]*dictTable{}
@@ -308,7 +379,7 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 	var st streamState
 	if known {
 		var err error
-		if st, _, err = getStreamState(w.streams, sid); err != nil {
+		if st, err = w.streamState(sid); err != nil {
 			return eventstore.AppendResult{}, fatal(err)
 		}
 	}
@@ -356,12 +427,14 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 		st = streamState{version: e.Version, lastPos: e.Position, lastHash: e.Hash}
 		w.newIDs[e.ID] = e.Position
 	}
-	if err := appendChunks(w.streams, sid, prev, w.positions); err != nil {
-		return eventstore.AppendResult{}, fatal(err)
+	g := w.staged[sid]
+	if g == nil {
+		g = &recentStream{base: prev}
+		w.staged[sid] = g
 	}
-	if err := w.streams.Put(stateKey(sid), st.encode()); err != nil {
-		return eventstore.AppendResult{}, fatal(err)
-	}
+	g.positions = append(g.positions, w.positions...)
+	g.last = st
+	w.events += len(w.positions)
 	w.appended++
 	return eventstore.AppendResult{Events: r.events, StreamVersion: st.version, Position: st.lastPos}, nil
 }
@@ -564,7 +637,66 @@ func (w *writer) appendBytes(b []byte) error {
 }
 
 // finish writes the tail segment and the log state.
+// streamState returns a stream's state as this group has left it so far.
+func (w *writer) streamState(sid uint32) (streamState, error) {
+	if g := w.staged[sid]; g != nil {
+		return g.last, nil
+	}
+	if r := w.s.recent[sid]; r != nil {
+		return r.last, nil
+	}
+	st, _, err := getStreamState(w.streams, sid)
+	return st, err
+}
+
+// flushIndex writes every stream's recent and staged versions to the
+// streams bucket and records that the bucket is complete up to the head.
+func (w *writer) flushIndex() error {
+	sids := make([]uint32, 0, len(w.s.recent)+len(w.staged))
+	for sid := range w.s.recent {
+		sids = append(sids, sid)
+	}
+	for sid := range w.staged {
+		if w.s.recent[sid] == nil {
+			sids = append(sids, sid)
+		}
+	}
+	slices.Sort(sids)
+	var positions []uint64
+	for _, sid := range sids {
+		var base, last streamState
+		positions = positions[:0]
+		if r := w.s.recent[sid]; r != nil {
+			base, last = r.base, r.last
+			positions = append(positions, r.positions...)
+		}
+		if g := w.staged[sid]; g != nil {
+			if w.s.recent[sid] == nil {
+				base = g.base
+			}
+			last = g.last
+			positions = append(positions, g.positions...)
+		}
+		if err := appendChunks(w.streams, sid, base, positions); err != nil {
+			return fmt.Errorf("write stream index: %w", err)
+		}
+		if err := w.streams.Put(stateKey(sid), last.encode()); err != nil {
+			return fmt.Errorf("write stream index: %w", err)
+		}
+	}
+	if err := w.meta.Put(keyIndexed, binary.AppendUvarint(nil, w.v.head)); err != nil {
+		return fmt.Errorf("write stream index: %w", err)
+	}
+	w.flushed = true
+	return nil
+}
+
 func (w *writer) finish() error {
+	if w.s.w.recentEvents+w.events >= w.s.indexEvery {
+		if err := w.flushIndex(); err != nil {
+			return err
+		}
+	}
 	if err := w.meta.Put(keyTail, w.v.tail); err != nil {
 		return fmt.Errorf("write tail segment: %w", err)
 	}
