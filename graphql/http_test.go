@@ -320,6 +320,23 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	if r.Status != 401 || r.code() != string(CodeUnauthenticated) {
 		t.Errorf("public line events: %d %s", r.Status, r.Raw)
 	}
+	// Minutes later the ranking computed now is the published one, though
+	// its digest (which includes the as-of instant) is not.
+	q := `{ scorecard(year: 2025, kind: COUNTY) { published matchesPublication } }`
+	e.clock.set(ledgertest.Shanghai(2025, time.July, 2, 9).Add(5 * time.Minute))
+	now := e.ok("committee", q, nil)
+	if path(now, "scorecard", "published") != false || path(now, "scorecard", "matchesPublication") != true {
+		t.Errorf("five minutes after publishing: %v", now)
+	}
+	// Weeks later the slip costs more for lateness: the ranking has moved.
+	e.clock.set(ledgertest.Shanghai(2025, time.September, 15, 9))
+	if later := e.ok("committee", q, nil); path(later, "scorecard", "matchesPublication") != false {
+		t.Errorf("after lateness accrued: %v", later)
+	}
+	// Bureau scorecards: nothing published.
+	if b := e.ok("committee", `{ scorecard(year: 2025, kind: BUREAU) { matchesPublication } }`, nil); path(b, "scorecard", "matchesPublication") != false {
+		t.Errorf("bureau scorecards match a publication: %v", b)
+	}
 }
 
 func TestMetricsAndHealth(t *testing.T) {

@@ -142,7 +142,7 @@ func (r *root) Scorecard(ctx context.Context, args struct {
 			}
 		}
 	}
-	return &scorecardResolver{s: r.s, plan: plan, res: got.res, digest: got.digest, adopted: sc.adopted, pos: pos, published: published}, nil
+	return &scorecardResolver{s: r.s, views: views, plan: plan, res: got.res, digest: got.digest, adopted: sc.adopted, pos: pos, published: published}, nil
 }
 
 // scored is a computed result with its digest.
@@ -153,6 +153,7 @@ type scored struct {
 
 type scorecardResolver struct {
 	s         *Server
+	views     *projections.Views // the read models the result was computed from
 	plan      domain.PlanID
 	res       scoring.Result
 	digest    domain.Hash
@@ -173,6 +174,30 @@ func (r *scorecardResolver) Digest() string         { return r.digest.String() }
 func (r *scorecardResolver) Published() bool        { return r.published }
 func (r *scorecardResolver) JSON() string           { return string(r.res.JSON()) }
 func (r *scorecardResolver) Cards() []*cardResolver { return cards(r.s, r.plan, r.res) }
+
+// MatchesPublication reports whether the latest publication of the year's
+// scorecards of this kind (as recorded by the result's read models) ranks
+// as this result does (scoring.SameRanking), recomputing the publication
+// at its cut. A publication that records no as-of time, or does not
+// recompute to its digest, matches nothing.
+func (r *scorecardResolver) MatchesPublication(ctx context.Context) (bool, error) {
+	pubs := r.views.Catalog.Published(r.plan)
+	for i := len(pubs) - 1; i >= 0; i-- {
+		p := pubs[i]
+		if p.Year != r.res.Year || !strings.EqualFold(p.Kind, string(r.res.Kind)) {
+			continue
+		}
+		if p.AsOf.IsZero() {
+			return false, nil
+		}
+		c, err := r.s.computeAt(ctx, r.plan, p.Year, r.res.Kind, p.Scheme, p.SchemeVersion, p.AsOfPosition, p.AsOf)
+		if err != nil {
+			return false, err
+		}
+		return c.res.Digest() == p.Digest && scoring.SameRanking(c.res, r.res), nil
+	}
+	return false, nil
+}
 
 func cards(s *Server, plan domain.PlanID, res scoring.Result) []*cardResolver {
 	lines := &lineEvents{s: s, plan: plan, streams: map[string]map[uuid.UUID]domain.Event{}}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -261,4 +262,31 @@ func lineSummary(l Line) string {
 		s += " " + string(l.Metric)
 	}
 	return s + ": " + l.EN
+}
+
+// SameRanking reports whether two results rank alike: the same scheme and
+// version, and card by card the same unit, rank, total, grade, grade cap
+// and slips, with the same line items (rule, points, obligation, metric and
+// the events behind them, in order). The evaluation instant and the lines'
+// wording may differ — a line saying how many days a milestone is late
+// changes with the day it is read — so a result computed today can match
+// the one a committee published last week.
+func SameRanking(a, b Result) bool {
+	if a.Year != b.Year || a.Kind != b.Kind || a.Scheme != b.Scheme || a.SchemeVersion != b.SchemeVersion || len(a.Cards) != len(b.Cards) {
+		return false
+	}
+	for i := range a.Cards {
+		x, y := a.Cards[i], b.Cards[i]
+		if x.Unit != y.Unit || x.Rank != y.Rank || x.Total != y.Total || x.Grade != y.Grade ||
+			x.GradeCapped != y.GradeCapped || x.Slips != y.Slips || len(x.Lines) != len(y.Lines) {
+			return false
+		}
+		for j := range x.Lines {
+			l, m := x.Lines[j], y.Lines[j]
+			if l.Rule != m.Rule || l.Points != m.Points || l.Obligation != m.Obligation || l.Metric != m.Metric || !slices.Equal(l.Events, m.Events) {
+				return false
+			}
+		}
+	}
+	return true
 }

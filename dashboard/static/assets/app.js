@@ -441,7 +441,7 @@
     const key = year + '/' + kind + '/' + (state.token || '');
     if (!scoreCache.has(key)) {
       scoreCache.set(key, gql(`query($year: Int!, $kind: ScorecardKind!) { scorecard(year: $year, kind: $kind) {
-        scheme schemeVersion schemeAdopted asOf position digest published
+        scheme schemeVersion schemeAdopted asOf position digest published matchesPublication
         cards { rank unit name total totalText grade gradeEn gradeCapped slips
           lines { rule pointsText points obligation metric zh en eventIds events { id type recordedAt effectiveAt actor } } } } }`, { year, kind })
         .then((d) => d.scorecard).catch((e) => { scoreCache.delete(key); throw e; }));
@@ -453,17 +453,8 @@
   // the committee needs to see its own publication at once).
   async function fetchPublished(year, kind) {
     const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) {
-      kind scheme schemeVersion asOf asOfPosition publishedAt digest verified
-      cards { unit rank totalText grade gradeCapped slips lines { rule pointsText obligation metric eventIds } } } }`, { year, kind });
+      kind scheme schemeVersion asOf asOfPosition publishedAt digest verified } }`, { year, kind });
     return d.publishedScorecards;
-  }
-
-  // rankingOf is what a ranking says, without the moment it was computed
-  // at: a publication's digest covers its asOf too, so a later computation
-  // of the same ranking has another digest.
-  function rankingOf(cards) {
-    return JSON.stringify(cards.map((c) => [c.unit, c.rank, c.totalText, c.grade, c.gradeCapped, c.slips,
-      c.lines.map((l) => [l.rule, l.pointsText, l.obligation || '', l.metric || '', l.eventIds.join(',')])]));
   }
 
   pages.scorecards = async function (main, params, flash) {
@@ -472,8 +463,9 @@
     const [sc, pubs] = await Promise.all([fetchScorecard(year, kind), fetchPublished(year, kind)]);
     const pub = pubs[0] || null;
     // Published: this very result is on record, or the latest publication
-    // ranks the same cards with the same scheme.
-    const same = sc.published || !!(pub && pub.scheme === sc.scheme && pub.schemeVersion === sc.schemeVersion && rankingOf(pub.cards) === rankingOf(sc.cards));
+    // ranks the same cards with the same scheme (the server compares them;
+    // a publication's digest covers its as-of instant too).
+    const same = sc.published || sc.matchesPublication;
     const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
     if (flash) msg.append(flash);
     // A note of what was just recorded comes first; a refusal of the
