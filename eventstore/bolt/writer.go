@@ -636,7 +636,6 @@ func (w *writer) appendBytes(b []byte) error {
 	return nil
 }
 
-// finish writes the tail segment and the log state.
 // streamState returns a stream's state as this group has left it so far.
 func (w *writer) streamState(sid uint32) (streamState, error) {
 	if g := w.staged[sid]; g != nil {
@@ -691,6 +690,8 @@ func (w *writer) flushIndex() error {
 	return nil
 }
 
+// finish writes the stream index when it is due (see indexEvery), then the
+// tail segment and the log state.
 func (w *writer) finish() error {
 	if w.s.w.recentEvents+w.events >= w.s.indexEvery {
 		if err := w.flushIndex(); err != nil {
