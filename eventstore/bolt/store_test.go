@@ -869,3 +869,77 @@ func bboltView(t *testing.T, path string, f func(meta *bbolt.Bucket)) error {
 		return nil
 	})
 }
+
+// Reads of streams while appends write the stream index every few events
+// always see whole, gapless prefixes: versions 1…n at increasing positions,
+// never fewer than a read before them saw.
+func TestReadStreamWhileIndexing(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "l.db"), Options{NoSync: true, indexEvery: 5})
+	ctx := context.Background()
+	const streams, writers, perWriter = 4, 6, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := range perWriter {
+				stream := fmt.Sprintf("stream-%d", (w+i)%streams)
+				if _, err := s.Append(ctx, stream, eventstore.Any(), []domain.Event{event(rng, i, 80)}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for r := range streams {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			stream := fmt.Sprintf("stream-%d", r)
+			seen := 0
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				evs, err := s.ReadStream(ctx, stream, eventstore.Forwards, 1, 0)
+				if errors.Is(err, eventstore.ErrStreamNotFound) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(evs) < seen {
+					t.Errorf("%s: read %d events after reading %d", stream, len(evs), seen)
+					return
+				}
+				seen = len(evs)
+				for i, e := range evs {
+					if e.Version != uint64(i+1) || (i > 0 && e.Position <= evs[i-1].Position) || e.Stream != stream {
+						t.Errorf("%s: event %d is version %d at %d", stream, i, e.Version, e.Position)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(done)
+	readers.Wait()
+	total := 0
+	for r := range streams {
+		evs, err := s.ReadStream(ctx, fmt.Sprintf("stream-%d", r), eventstore.Backwards, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(evs)
+	}
+	if total != writers*perWriter {
+		t.Fatalf("streams hold %d events, %d were appended", total, writers*perWriter)
+	}
+}
