@@ -55,6 +55,9 @@ type handler struct {
 	// auditPage is the page size of audit-trail exports; 0 means
 	// auditPageSize (tests make it small).
 	auditPage int
+	// obligationPage is the page size of obligations exports; 0 means
+	// obligationPageSize (tests make it small).
+	obligationPage int
 }
 
 // Handler returns an http.Handler that serves the API's paths through

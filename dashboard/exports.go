@@ -15,9 +15,13 @@ import (
 	"taskledger/export"
 )
 
-// maxObligationPages bounds how many pages of 500 an obligations export
-// reads.
+// maxObligationPages bounds how many pages an obligations export reads; a
+// longer ledger is refused rather than cut short.
 const maxObligationPages = 40
+
+// obligationPageSize is how many obligations an export asks for at a time:
+// the API's largest page.
+const obligationPageSize = 500
 
 // exportError is an export refused or failed, written as JSON with the
 // GraphQL error's code.
@@ -348,12 +352,16 @@ func deref(s *string) string {
 // obligations fetches every obligation the token may see (one unit's with
 // ?unit=), page by page.
 func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (export.Obligations, error) {
-	const gq = `query($unit: ID, $asOf: Time, $after: String) { ledger { notice }
-  obligations(unit: $unit, asOf: $asOf, first: 500, after: $after) { asOf nextCursor items {
+	const gq = `query($unit: ID, $asOf: Time, $after: String, $first: Int) { ledger { notice }
+  obligations(unit: $unit, asOf: $asOf, first: $first, after: $after) { asOf nextCursor items {
     id task taskTitle unit unitName role status light progress reports nextDue slips findings
     milestones { what due completion overdue }
     pendingExtension { milestone currentDue requestedDue reason } } } }`
-	vars := map[string]any{}
+	size := h.obligationPage
+	if size <= 0 {
+		size = obligationPageSize
+	}
+	vars := map[string]any{"first": size}
 	if u := q.Get("unit"); u != "" {
 		vars["unit"] = u
 	}
@@ -362,7 +370,11 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 	}
 	var out export.Obligations
 	units := map[string]bool{}
-	for page := 0; page < maxObligationPages; page++ {
+	for page := 0; ; page++ {
+		if page == maxObligationPages {
+			return export.Obligations{}, &exportError{http.StatusBadRequest, "INVALID_ARGUMENT", fmt.Sprintf(
+				"the ledger holds more than %d obligations, more than one export takes: export one unit at a time (?unit=)", maxObligationPages*size)}
+		}
 		var data struct {
 			Ledger struct {
 				Notice *string `json:"notice"`

@@ -296,6 +296,25 @@ func TestAuditExport(t *testing.T) {
 		t.Errorf("only %d rows: the pages of 40 were not exercised", len(rows))
 	}
 
+	// The obligations ledger in pages of 5: a county's 28 come out as in
+	// one page; the whole ledger is more than 40 pages take, and is refused
+	// rather than cut short.
+	small.obligationPage = 5
+	obl := func(role string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/export/obligations.csv", nil)
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+		rec := httptest.NewRecorder()
+		small.ServeHTTP(rec, req)
+		return rec
+	}
+	_, oneCounty := e.get(t, "county", "/export/obligations.csv")
+	if rec := obl("county"); rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), oneCounty) {
+		t.Errorf("a county's obligations in pages of 5: %d, %d bytes; in one page %d bytes", rec.Code, rec.Body.Len(), len(oneCounty))
+	}
+	if rec := obl("coordinator"); rec.Code != 400 || !strings.Contains(rec.Body.String(), "more than 200 obligations") {
+		t.Errorf("the whole ledger in pages of 5: %d %s", rec.Code, rec.Body)
+	}
+
 	// A county exports its own unit's trail, and one of its streams.
 	resp, body = e.get(t, "county", "/export/audit.csv?unit=county.ningcheng&asOf=2025-06-30T18:00:00%2B08:00")
 	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("\ufeff日志位置,")) {
