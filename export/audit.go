@@ -154,7 +154,7 @@ func AuditCSV(w io.Writer, a AuditTrail) error {
 	rows := [][]string{AuditHeaders}
 	for _, e := range a.Entries {
 		rows = append(rows, []string{strconv.FormatUint(e.Position, 10), dateTimeText(e.RecordedAt), dateTimeText(e.EffectiveAt),
-			e.Actor, e.Summary, e.Type, e.Stream, flagsText(e.Flags), e.ID, e.Hash})
+			text(e.Actor), text(e.Summary), text(e.Type), text(e.Stream), flagsText(e.Flags), e.ID, e.Hash})
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)

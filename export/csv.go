@@ -31,7 +31,7 @@ func ScorecardCSV(w io.Writer, s Scorecard) error {
 	cw := csv.NewWriter(w)
 	rows := [][]string{ScorecardHeaders}
 	for _, c := range s.Cards {
-		rows = append(rows, []string{strconv.Itoa(c.Rank), c.Name, c.Unit, points2(c.Total), c.Grade, c.GradeEN, strconv.Itoa(c.Slips), yesNo(c.GradeCapped)})
+		rows = append(rows, []string{strconv.Itoa(c.Rank), text(c.Name), text(c.Unit), points2(c.Total), text(c.Grade), text(c.GradeEN), strconv.Itoa(c.Slips), yesNo(c.GradeCapped)})
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
@@ -47,7 +47,11 @@ func ObligationsCSV(w io.Writer, o Obligations) error {
 	cw := csv.NewWriter(w)
 	rows := [][]string{ObligationHeaders}
 	for _, it := range o.Items {
-		rows = append(rows, obligationRow(it))
+		row := obligationRow(it)
+		for _, i := range []int{1, 2, 3, 9, 10, 11, 14} { // the text columns
+			row[i] = text(row[i])
+		}
+		rows = append(rows, row)
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
@@ -59,6 +63,18 @@ func obligationRow(it Obligation) []string {
 	return []string{strconv.Itoa(it.Task), it.TaskTitle, it.UnitName, it.Unit, roleZH(it.Role), statusZH(it.Status), lightZH(it.Light),
 		strconv.Itoa(it.Progress), strconv.Itoa(it.Reports), it.NextDue, it.Milestones, it.PendingExtension,
 		strconv.Itoa(it.Slips), strconv.Itoa(it.Findings), it.ID}
+}
+
+// text makes a free-text cell safe to open in a spreadsheet program: a
+// cell that begins with =, +, -, @ or a tab or carriage return would be
+// read as a formula (a unit's note reading "=HYPERLINK(…)" becomes a link),
+// so such a cell gets a leading apostrophe, which spreadsheet programs
+// take as "this is text". Numbers are written without it.
+func text(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func yesNo(b bool) string {

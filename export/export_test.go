@@ -190,3 +190,31 @@ func TestDisplayWidth(t *testing.T) {
 		}
 	}
 }
+
+// Free text that a spreadsheet program would run as a formula is written as
+// text; numbers, negative ones included, are left alone.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	s := sample()
+	s.Cards[0].Name = `=HYPERLINK("http://example.invalid","点此")`
+	rows := readCSV(t, func(w io.Writer) error { return ScorecardCSV(w, s) })
+	if got := rows[1][1]; got != `'=HYPERLINK("http://example.invalid","点此")` {
+		t.Errorf("a name starting with = is written as %q", got)
+	}
+	o := Obligations{Items: []Obligation{{Task: 10, TaskTitle: "+1 任务", UnitName: "@单位", PendingExtension: "-延期理由", Progress: 50}}}
+	rows = readCSV(t, func(w io.Writer) error { return ObligationsCSV(w, o) })
+	for i, want := range map[int]string{1: "'+1 任务", 2: "'@单位", 11: "'-延期理由", 7: "50"} {
+		if rows[1][i] != want {
+			t.Errorf("column %s: %q, want %q", ObligationHeaders[i], rows[1][i], want)
+		}
+	}
+	for _, c := range []string{"=1", "+1", "-1", "@a", "\tx", "\rx"} {
+		if text(c) != "'"+c {
+			t.Errorf("text(%q) = %q", c, text(c))
+		}
+	}
+	for _, c := range []string{"", "宁城县", "2025-06-30", "1-2"} {
+		if text(c) != c {
+			t.Errorf("text(%q) = %q", c, text(c))
+		}
+	}
+}
