@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,6 +31,25 @@ func TestScorecardSpreadsheetExports(t *testing.T) {
 	rows, _ := f.GetRows(export.SheetRanking)
 	if len(rows) < 10 || rows[0][0] != "名次" || rows[1][0] != "1" || rows[1][3] != "100.00" {
 		t.Fatalf("ranking sheet: %q", rows[:min(2, len(rows))])
+	}
+	if about, _ := f.GetRows(export.SheetAbout); strings.Contains(fmt.Sprint(about), "模拟") {
+		t.Errorf("a ledger without simulated activity is labelled simulated: %q", about)
+	}
+	// With the simulated year recorded, the workbook says so.
+	if code, out, stderr := runCLI(t, clock, "demo", "--store", store); code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, stderr)
+	}
+	demoFile := filepath.Join(dir, "demo.xlsx")
+	if code, out, stderr := runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--kind", "county", "--format", "xlsx", "--out", demoFile); code != 0 {
+		t.Fatalf("xlsx of the demo: exit %d\n%s\n%s", code, out, stderr)
+	}
+	g, err := excelize.OpenFile(demoFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if about, _ := g.GetRows(export.SheetAbout); !strings.Contains(fmt.Sprint(about), "【模拟数据】") {
+		t.Errorf("the demo's workbook does not say its data are simulated: %q", about)
 	}
 	code, out, _ = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--kind", "county", "--format", "csv")
 	if code != 0 || !strings.HasPrefix(out, "\ufeff名次,单位,单位代码,得分") {

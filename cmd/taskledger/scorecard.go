@@ -73,7 +73,7 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 		_, err := a.stdout.Write(append(res.JSON(), '\n'))
 		return err
 	case "csv", "xlsx":
-		return writeScorecardExport(a, domain.PlanID(*plan), res, *format, *out)
+		return writeScorecardExport(ctx, a, l.store, domain.PlanID(*plan), res, *format, *out)
 	}
 	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", res.Year, res.Kind, res.Scheme, res.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
 	if *unit != "" {
