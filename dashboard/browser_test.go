@@ -281,6 +281,10 @@ func TestBrowser(t *testing.T) {
 		if rows == 0 {
 			t.Error("no events in task 10's trail as of 2025-06-30")
 		}
+		// Each event says what it records, in Chinese.
+		if s := tb.text("table.audit tr.event td.what"); !strings.Contains(s, "登记任务第10项") || !strings.Contains(s, "TaskRegistered") {
+			t.Errorf("the trail's first event reads %q", s)
+		}
 		tb.shot("10-inspector-audit")
 		// The download buttons fetch the export of the trail shown, with the
 		// token in the header; the file is not saved (the test catches it).

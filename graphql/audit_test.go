@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,12 +105,25 @@ func TestAuditTrailFlagsLateReversedSuperseded(t *testing.T) {
 	if err := e.runner.WaitFor(context.Background(), head); err != nil {
 		t.Fatal(err)
 	}
-	d := e.ok("inspector", `{ auditTrail(task: 1, first: 500) { events { type flags } } }`, nil)
+	d := e.ok("inspector", `{ auditTrail(task: 1, first: 500) { events { type flags summary } } }`, nil)
 	seen := map[string][]string{}
+	summaries := map[string]bool{}
 	for _, ev := range path(d, "auditTrail", "events").([]any) {
 		typ := path(ev, "type").(string)
+		summaries[path(ev, "summary").(string)] = true
 		for _, f := range path(ev, "flags").([]any) {
 			seen[typ] = append(seen[typ], f.(string))
+		}
+	}
+	// Each event says what it records in a line of Chinese, with the units
+	// by name.
+	for _, w := range []string{"甲县（落实）第1项报告2025-03进度20%（原10%）", "乙县（落实）第1项申请"} {
+		found := false
+		for s := range summaries {
+			found = found || strings.HasPrefix(s, w)
+		}
+		if !found {
+			t.Errorf("no event summary starts with %q: %v", w, summaries)
 		}
 	}
 	want := map[string]string{"ProgressReported": "superseded", "ExtensionRequested": "reversed", "CompletionClaimed": "late"}

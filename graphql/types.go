@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	gql "github.com/graph-gophers/graphql-go"
 
+	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/graphql/auth"
 	"taskledger/projections"
@@ -20,13 +21,31 @@ const demoActorPrefix = "demo:"
 // ---- events ----
 
 type eventResolver struct {
+	s     *Server
 	e     domain.Event
 	grace time.Duration
 	extra []string // flags an audit trail computed: late, reversed, superseded
 }
 
 func (s *Server) event(e domain.Event) *eventResolver {
-	return &eventResolver{e: e, grace: s.views.Config.BackdateGrace}
+	return &eventResolver{s: s, e: e, grace: s.views.Config.BackdateGrace}
+}
+
+// Summary says in one line of Chinese what the event records, as
+// taskledger audit prints it, naming units by their current names; an
+// event this server cannot decode is named by its type.
+func (r *eventResolver) Summary() string {
+	e := r.e
+	data, err := r.s.reg.Decode(&e)
+	if err != nil {
+		return r.e.Type
+	}
+	return audit.Summarize(data, func(u domain.UnitID) string {
+		if unit, ok := r.s.views.Catalog.Unit(u); ok {
+			return unit.Name
+		}
+		return string(u)
+	})
 }
 
 func (s *Server) eventList(events []domain.Event) []*eventResolver {

@@ -24,7 +24,7 @@
       position: '账本位置', notOwner: '只有市直部门和旗县区令牌可以报告进展、申请延期和申报完成；此处为只读台账。',
       auditTask: '任务编号', auditUnit: '单位', asOfDate: '截至日期（含当日）', intact: '哈希链完整：每个事件的内容与哈希一致，链接未断',
       broken: '哈希链验证失败：存在内容与哈希不符或链接断裂的事件', type: '类型', actor: '操作者', recordedAt: '记录时间',
-      effectiveAt: '所述时间', flags: '标记', hash: '哈希', stream: '事件流', more: '加载更多', none: '无',
+      effectiveAt: '所述时间', flags: '标记', hash: '哈希', stream: '事件流', more: '加载更多', none: '无', what: '内容',
       lightCounts: '信号灯统计', allUnits: '全部单位', needLogin: '请先登录。', roleLabel: '令牌角色',
       exportLedger: '导出台账', exportScore: '导出排名', exportAudit: '导出审计轨迹', auditLink: '审计轨迹',
       duty: { LEAD: '牵头', JOINT: '分工负责', SUPPORT: '配合', IMPLEMENTING: '落实' },
@@ -69,7 +69,7 @@
       position: 'Position', notOwner: 'Only bureau and county tokens report progress, request extensions and claim completion; this ledger is read-only.',
       auditTask: 'Task number', auditUnit: 'Unit', asOfDate: 'As of (end of day)', intact: 'Hash chain intact: every event matches its hash and no link is broken',
       broken: 'Hash chain verification FAILED: an event does not match its hash or a link is broken', type: 'Type', actor: 'Actor', recordedAt: 'Recorded',
-      effectiveAt: 'Effective', flags: 'Flags', hash: 'Hash', stream: 'Stream', more: 'Load more', none: 'none',
+      effectiveAt: 'Effective', flags: 'Flags', hash: 'Hash', stream: 'Stream', more: 'Load more', none: 'none', what: 'What it records',
       lightCounts: 'Lights', allUnits: 'All units', needLogin: 'Please log in first.', roleLabel: 'Role',
       exportLedger: 'Export ledger', exportScore: 'Export rankings', exportAudit: 'Export trail', auditLink: 'Audit trail',
       duty: { LEAD: 'lead', JOINT: 'joint', SUPPORT: 'support', IMPLEMENTING: 'implementing' },
@@ -807,7 +807,7 @@
     if (asOf) vars.asOf = asOf + 'T23:59:59+08:00';
     const q = `query($task: Int, $unit: ID, $asOf: Time, $first: Int, $after: Position) {
       auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact nextCursor
-        events { id position type stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
+        events { id position type summary stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
     // The downloads hold the same trail: the same task or unit, the same as-of instant.
     const exp = task ? { task } : { unit: state.me.unitId };
     if (vars.asOf) exp.asOf = vars.asOf;
@@ -816,7 +816,7 @@
     const tbody = h('tbody');
     const more = h('button', { class: 'secondary no-print', type: 'button', id: 'audit-more', hidden: true }, t('more'));
     main.append(status, h('table', { class: 'audit' },
-      h('thead', {}, h('tr', {}, [t('position'), t('type'), t('stream'), t('actor'), t('recordedAt'), t('effectiveAt'), t('flags'), t('hash')].map((x) => h('th', { text: x })))),
+      h('thead', {}, h('tr', {}, [t('position'), t('what'), t('stream'), t('actor'), t('recordedAt'), t('effectiveAt'), t('flags'), t('hash')].map((x) => h('th', { text: x })))),
       tbody), more);
     let intact = true, count = 0;
     const load = async () => {
@@ -829,10 +829,12 @@
         h('div', { class: 'muted', text: `${count} ${t('eventsN')}${asOf ? ' · ' + t('asOf') + ' ' + asOf : ''}` }));
       for (const e of a.events) {
         tbody.append(h('tr', { class: 'event' + (hl.has(e.id) ? ' hl' : ''), 'data-id': e.id },
-          h('td', { class: 'num', text: e.position }), h('td', { text: e.type }), h('td', { class: 'mono', text: e.stream }),
+          h('td', { class: 'num', text: e.position }),
+          h('td', { class: 'what' }, h('div', { text: e.summary }), h('div', { class: 'muted small', text: e.type })),
+          h('td', { class: 'mono', text: e.stream }),
           h('td', { class: 'mono', text: e.actor }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
-          h('td', { class: 'mono', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
+          h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
       vars.after = a.nextCursor;
       more.hidden = !a.nextCursor;
