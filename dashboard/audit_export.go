@@ -11,9 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
-	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/export"
 )
@@ -27,9 +24,8 @@ const maxAuditPages = 100
 const auditPageSize = 500
 
 // auditEventFields are the fields of an audit trail's events an export
-// reads: the payload gives the one-line summary (audit.Summarize), the
-// hashes the links between pages.
-const auditEventFields = `intact nextCursor events { id position stream version type schemaVersion actor recordedAt effectiveAt payload flags hash prevHash }`
+// reads: the hashes give the links between pages.
+const auditEventFields = `intact nextCursor events { id position stream version type actor recordedAt effectiveAt summary flags hash prevHash }`
 
 // auditParams reads an audit-trail export's parameters: exactly one of
 // ?task=, ?unit= and ?stream= (as the auditTrail query takes them), and
@@ -88,19 +84,18 @@ func parseAsOf(s string) (time.Time, error) {
 
 // auditEventJSON is an Event as the auditTrail query returns it.
 type auditEventJSON struct {
-	ID            string    `json:"id"`
-	Position      uint64    `json:"position"`
-	Stream        string    `json:"stream"`
-	Version       uint64    `json:"version"`
-	Type          string    `json:"type"`
-	SchemaVersion uint16    `json:"schemaVersion"`
-	Actor         string    `json:"actor"`
-	RecordedAt    time.Time `json:"recordedAt"`
-	EffectiveAt   time.Time `json:"effectiveAt"`
-	Payload       string    `json:"payload"`
-	Flags         []string  `json:"flags"`
-	Hash          string    `json:"hash"`
-	PrevHash      string    `json:"prevHash"`
+	ID          string    `json:"id"`
+	Position    uint64    `json:"position"`
+	Stream      string    `json:"stream"`
+	Version     uint64    `json:"version"`
+	Type        string    `json:"type"`
+	Actor       string    `json:"actor"`
+	RecordedAt  time.Time `json:"recordedAt"`
+	EffectiveAt time.Time `json:"effectiveAt"`
+	Summary     string    `json:"summary"`
+	Flags       []string  `json:"flags"`
+	Hash        string    `json:"hash"`
+	PrevHash    string    `json:"prevHash"`
 }
 
 // auditTrailJSON is one page of the auditTrail query.
@@ -112,10 +107,10 @@ type auditTrailJSON struct {
 
 // auditTrail fetches a whole audit trail through the auditTrail query,
 // page by page, so the caller's token decides what it may read (inspectors
-// any trail; bureau and county tokens their own unit's and streams). Each
-// event's summary is audit.Summarize of its payload, with the units' names
-// as the catalog has them now. The trail is intact when every page is and
-// the links between consecutive versions of a stream hold across pages.
+// any trail; bureau and county tokens their own unit's and streams), with
+// each event's summary as the API gives it. The trail is intact when every
+// page is and the links between consecutive versions of a stream hold
+// across pages.
 func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (export.AuditTrail, error) {
 	vars, at, err := auditParams(q)
 	if err != nil {
@@ -128,7 +123,6 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 		size = auditPageSize
 	}
 	vars["first"] = size
-	names := map[domain.UnitID]string{}
 	at.Intact = true
 	type link struct {
 		version uint64
@@ -166,7 +160,6 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 		if page == 0 {
 			at.Notice = deref(data.Ledger.Notice)
 			for _, u := range data.Units {
-				names[domain.UnitID(u.ID)] = u.Name
 				if at.Unit != "" && (at.Unit == u.ID || at.Unit == u.Name || slices.Contains(u.Aliases, at.Unit) || slices.Contains(u.FormerNames, at.Unit)) {
 					at.Unit = u.Name
 				}
@@ -179,31 +172,13 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 			}
 			last[e.Stream] = link{e.Version, e.Hash}
 			at.Entries = append(at.Entries, export.AuditEntry{Position: e.Position, RecordedAt: e.RecordedAt, EffectiveAt: e.EffectiveAt,
-				Actor: e.Actor, Summary: h.summarize(e, names), Type: e.Type, Stream: e.Stream, Flags: e.Flags, ID: e.ID, Hash: e.Hash})
+				Actor: e.Actor, Summary: e.Summary, Type: e.Type, Stream: e.Stream, Flags: e.Flags, ID: e.ID, Hash: e.Hash})
 		}
 		if data.A.NextCursor == nil {
 			return at, nil
 		}
 		vars["after"] = *data.A.NextCursor
 	}
-}
-
-// summarize says in one line of Chinese what an event changed, as the
-// trail of taskledger audit does; an event this build cannot decode is
-// named by its type.
-func (h *handler) summarize(e auditEventJSON, names map[domain.UnitID]string) string {
-	id, _ := uuid.Parse(e.ID)
-	ev := domain.Event{ID: id, Stream: e.Stream, Version: e.Version, Type: e.Type, SchemaVersion: e.SchemaVersion, Payload: []byte(e.Payload)}
-	data, err := h.reg.Decode(&ev)
-	if err != nil {
-		return e.Type
-	}
-	return audit.Summarize(data, func(u domain.UnitID) string {
-		if n, ok := names[u]; ok {
-			return n
-		}
-		return string(u)
-	})
 }
 
 // auditFilename names an audit-trail export: audit-task10, audit-<unit>,

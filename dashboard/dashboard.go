@@ -27,8 +27,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-
-	"taskledger/domain"
 )
 
 //go:embed static
@@ -50,8 +48,6 @@ type handler struct {
 	api    http.Handler
 	files  fs.FS
 	logger *slog.Logger
-	// reg decodes the payloads of audit-trail exports for their summaries.
-	reg *domain.Registry
 	// auditPage is the page size of audit-trail exports; 0 means
 	// auditPageSize (tests make it small).
 	auditPage int
@@ -69,7 +65,7 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reg: domain.DefaultRegistry()}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger}
 	if h.logger == nil {
 		h.logger = slog.Default()
 	}
