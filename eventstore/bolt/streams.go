@@ -35,6 +35,20 @@ type recentStream struct {
 	last      streamState
 }
 
+// then returns the stream as r leaves it followed by g, the versions
+// appended after it; either may be nil. The result's positions may share
+// r's array (appended to in place past r's length, which readers holding
+// r's slice never look at).
+func (r *recentStream) then(g *recentStream) recentStream {
+	switch {
+	case r == nil:
+		return *g
+	case g == nil:
+		return *r
+	}
+	return recentStream{base: r.base, positions: append(r.positions, g.positions...), last: g.last}
+}
+
 func stateKey(sid uint32) []byte {
 	var k [4]byte
 	binary.BigEndian.PutUint32(k[:], sid)

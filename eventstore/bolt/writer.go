@@ -283,13 +283,8 @@ func (s *Store) publish(w *writer) {
 		s.recent, s.indexed, s.w.recentEvents = map[uint32]*recentStream{}, w.v.head, 0
 	} else {
 		for sid, g := range w.staged {
-			r := s.recent[sid]
-			if r == nil {
-				r = &recentStream{base: g.base}
-				s.recent[sid] = r
-			}
-			r.positions = append(r.positions, g.positions...)
-			r.last = g.last
+			r := s.recent[sid].then(g)
+			s.recent[sid] = &r
 		}
 		s.w.recentEvents += w.events
 	}
@@ -661,25 +656,14 @@ func (w *writer) flushIndex() error {
 		}
 	}
 	slices.Sort(sids)
-	var positions []uint64
 	for _, sid := range sids {
-		var base, last streamState
-		positions = positions[:0]
-		if r := w.s.recent[sid]; r != nil {
-			base, last = r.base, r.last
-			positions = append(positions, r.positions...)
-		}
-		if g := w.staged[sid]; g != nil {
-			if w.s.recent[sid] == nil {
-				base = g.base
-			}
-			last = g.last
-			positions = append(positions, g.positions...)
-		}
-		if err := appendChunks(w.streams, sid, base, positions); err != nil {
+		// then leaves s.recent as it is (it appends past its length only),
+		// so a failed commit loses nothing.
+		all := w.s.recent[sid].then(w.staged[sid])
+		if err := appendChunks(w.streams, sid, all.base, all.positions); err != nil {
 			return fmt.Errorf("write stream index: %w", err)
 		}
-		if err := w.streams.Put(stateKey(sid), last.encode()); err != nil {
+		if err := w.streams.Put(stateKey(sid), all.last.encode()); err != nil {
 			return fmt.Errorf("write stream index: %w", err)
 		}
 	}
