@@ -265,6 +265,8 @@ type Entry struct {
 	Summary string `json:"summary"`
 	Flags   []Flag `json:"flags"`
 	Hash    Hash   `json:"hash"`
+	// HashMismatch is set when the event's content does not match its hash.
+	HashMismatch bool `json:"hash_mismatch,omitempty"`
 }
 
 // Trail collects an audit trail from events applied in log order.
@@ -273,6 +275,7 @@ type Trail struct {
 	flagger *Flagger
 	names   map[domain.UnitID]string
 	entries []Entry
+	chain   ChainCheck
 }
 
 // NewTrail returns an empty trail for a filter; grace ≤ 0 means DefaultGrace.
@@ -299,10 +302,14 @@ func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
 	t.entries = append(t.entries, Entry{
 		Position: e.Position, ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
 		Actor: e.Actor, RecordedAt: e.RecordedAt, EffectiveAt: eff,
-		Summary: Summarize(data, t.unitName), Hash: e.Hash,
+		Summary: Summarize(data, t.unitName), Hash: e.Hash, HashMismatch: !t.chain.Add(e),
 	})
 	return nil
 }
+
+// Intact reports whether the trail's events check out as a chain
+// (ChainCheck): each matches its hash and links to the version before it.
+func (t *Trail) Intact() bool { return t.chain.Intact() }
 
 func (t *Trail) unitName(u domain.UnitID) string {
 	if n, ok := t.names[u]; ok {
@@ -327,7 +334,7 @@ func (t *Trail) Entries() []Entry {
 // only events recorded by asOf when asOf is not zero) and returns the trail
 // of the filter. As-of is literally a replay up to the cut: no event beyond
 // it is read, so no later rejection or restatement flags an earlier event.
-func BuildTrail(ctx context.Context, s eventstore.Store, reg *domain.Registry, f Filter, until uint64, asOf time.Time, grace time.Duration) ([]Entry, error) {
+func BuildTrail(ctx context.Context, s eventstore.Store, reg *domain.Registry, f Filter, until uint64, asOf time.Time, grace time.Duration) (*Trail, error) {
 	if f.Task <= 0 && f.Unit == "" {
 		return nil, fmt.Errorf("audit trail: name a task or a unit")
 	}
@@ -341,5 +348,5 @@ func BuildTrail(ctx context.Context, s eventstore.Store, reg *domain.Registry, f
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
-	return t.Entries(), nil
+	return t, nil
 }

@@ -401,28 +401,32 @@ func TestAsOfTrailIsReplay(t *testing.T) {
 	reg := domain.DefaultRegistry()
 	for _, f := range []Filter{{Task: 10}, {Unit: "bureau.ecology-environment"}, {Task: 3, Unit: "county.ningcheng"}} {
 		for _, cut := range []int{len(events) / 3, len(events) * 2 / 3} {
-			at, err := BuildTrail(context.Background(), full, reg, f, events[cut-1].Position, time.Time{}, 0)
+			atTrail, err := BuildTrail(context.Background(), full, reg, f, events[cut-1].Position, time.Time{}, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			prefix, err := BuildTrail(context.Background(), storeOf(t, events[:cut]), reg, f, 0, time.Time{}, 0)
+			prefixTrail, err := BuildTrail(context.Background(), storeOf(t, events[:cut]), reg, f, 0, time.Time{}, 0)
 			if err != nil {
 				t.Fatal(err)
+			}
+			at, prefix := atTrail.Entries(), prefixTrail.Entries()
+			if !atTrail.Intact() || !prefixTrail.Intact() {
+				t.Fatalf("%+v at %d: the trail's chain is not intact", f, cut)
 			}
 			if len(at) == 0 || !reflect.DeepEqual(at, prefix) {
 				t.Fatalf("%+v at %d: %d entries as of the cut, %d replaying the prefix", f, cut, len(at), len(prefix))
 			}
 		}
-		all, err := BuildTrail(context.Background(), full, reg, f, 0, time.Time{}, 0)
+		allTrail, err := BuildTrail(context.Background(), full, reg, f, 0, time.Time{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		count := map[Flag]int{}
-		for _, e := range all {
+		for _, e := range allTrail.Entries() {
 			for _, fl := range e.Flags {
 				count[fl]++
 			}
 		}
-		t.Logf("%+v: %d entries, flags %v", f, len(all), count)
+		t.Logf("%+v: %d entries, flags %v", f, len(allTrail.Entries()), count)
 	}
 }

@@ -21,7 +21,6 @@ import (
 	"taskledger/internal/atomicfile"
 	"taskledger/internal/termtable"
 	"taskledger/projections"
-	"taskledger/replay"
 )
 
 // checkpointDir returns where a ledger directory keeps its checkpoints.
@@ -75,18 +74,18 @@ func runAuditTrail(ctx context.Context, a *app, args []string) error {
 		}
 		f.Unit, unitName = u.ID, u.Name
 	}
-	tr, err := replayTrail(ctx, l, f, cut)
+	tr, err := audit.BuildTrail(ctx, l.store, l.registry, f, cut.Position, cut.Time, 0)
 	if err != nil {
 		return err
 	}
-	entries := tr.entries
+	entries := tr.Entries()
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"cut": cut.String(), "events": entries})
 	case "csv", "xlsx":
-		x := tr.export(*plan, *task, unitName, cut)
+		x := auditExport(tr, *plan, *task, unitName, cut)
 		return writeAuditExport(a, x, *format, *out)
 	}
 	fmt.Fprintf(a.stdout, "审计记录（%s）：%d 条\n", cut, len(entries))
@@ -103,52 +102,14 @@ func runAuditTrail(ctx context.Context, a *app, args []string) error {
 	return tab.Write(a.stdout)
 }
 
-// replayedTrail is an audit trail with what checking its events found.
-type replayedTrail struct {
-	entries []audit.Entry
-	// intact: every event's content matches its hash, a stream's first
-	// event links to nothing and consecutive versions of a stream link
-	// (the GraphQL auditTrail's intact, over the whole trail).
-	intact bool
-	// mismatch holds the positions of events whose content does not match
-	// their hash.
-	mismatch map[uint64]bool
-}
-
-// replayTrail replays the log up to the cut as audit.BuildTrail does (only
-// events recorded by cut.Time when it is set, up to cut.Position when it
-// is set) and checks the hashes and links of the trail's events on the way.
-func replayTrail(ctx context.Context, l *ledger, f audit.Filter, cut projections.Cut) (replayedTrail, error) {
-	if f.Task <= 0 && f.Unit == "" {
-		return replayedTrail{}, fmt.Errorf("audit trail: name a task or a unit")
-	}
-	t := audit.NewTrail(f, 0)
-	out := replayedTrail{mismatch: map[uint64]bool{}}
-	var chain audit.ChainCheck
-	_, err := replay.Run(ctx, l.store, l.registry, replay.Options{Until: cut.Position}, func(e *domain.Event, d domain.EventData) error {
-		if !cut.Time.IsZero() && e.RecordedAt.After(cut.Time) {
-			return nil
-		}
-		if f.Match(d) && !chain.Add(e) {
-			out.mismatch[e.Position] = true
-		}
-		return t.Apply(e, d)
-	})
-	if err != nil {
-		return replayedTrail{}, fmt.Errorf("audit trail: %w", err)
-	}
-	out.entries, out.intact = t.Entries(), chain.Intact()
-	return out, nil
-}
-
-// export converts the trail for the spreadsheet writers. Besides the
+// auditExport converts a trail for the spreadsheet writers. Besides the
 // trail's flags, an event gets simulated when a demo actor recorded it and
 // hash_mismatch when its content does not match its hash, as in the API;
 // a trail holding simulated events says so in its notice.
-func (tr replayedTrail) export(plan string, task int, unitName string, cut projections.Cut) export.AuditTrail {
-	x := export.AuditTrail{Plan: plan, Task: task, Unit: unitName, AsOf: cut.Time, AtPosition: cut.Position, Intact: tr.intact}
+func auditExport(tr *audit.Trail, plan string, task int, unitName string, cut projections.Cut) export.AuditTrail {
+	x := export.AuditTrail{Plan: plan, Task: task, Unit: unitName, AsOf: cut.Time, AtPosition: cut.Position, Intact: tr.Intact()}
 	simulated := 0
-	for _, e := range tr.entries {
+	for _, e := range tr.Entries() {
 		flags := make([]string, 0, len(e.Flags)+2)
 		for _, fl := range e.Flags {
 			flags = append(flags, string(fl))
@@ -157,7 +118,7 @@ func (tr replayedTrail) export(plan string, task int, unitName string, cut proje
 			flags = append(flags, "simulated")
 			simulated++
 		}
-		if tr.mismatch[e.Position] {
+		if e.HashMismatch {
 			flags = append(flags, "hash_mismatch")
 		}
 		x.Entries = append(x.Entries, export.AuditEntry{Position: e.Position, RecordedAt: e.RecordedAt, EffectiveAt: e.EffectiveAt,
