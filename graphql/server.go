@@ -86,40 +86,25 @@ func DefaultLimits() Limits {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxBodyBytes <= 0 {
-		l.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if l.MaxQueryBytes <= 0 {
-		l.MaxQueryBytes = d.MaxQueryBytes
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxFields <= 0 {
-		l.MaxFields = d.MaxFields
-	}
-	if l.MaxPage <= 0 {
-		l.MaxPage = d.MaxPage
-	}
-	if l.RequestTimeout <= 0 {
-		l.RequestTimeout = d.RequestTimeout
-	}
-	if l.WaitTimeout <= 0 {
-		l.WaitTimeout = d.WaitTimeout
-	}
-	if l.MaxSubscriptions <= 0 {
-		l.MaxSubscriptions = d.MaxSubscriptions
-	}
-	if l.MaxSubscriptionsPerConn <= 0 {
-		l.MaxSubscriptionsPerConn = d.MaxSubscriptionsPerConn
-	}
-	if l.InitTimeout <= 0 {
-		l.InitTimeout = d.InitTimeout
-	}
-	if l.MaxScanEvents <= 0 {
-		l.MaxScanEvents = d.MaxScanEvents
-	}
+	orDefault(&l.MaxBodyBytes, d.MaxBodyBytes)
+	orDefault(&l.MaxQueryBytes, d.MaxQueryBytes)
+	orDefault(&l.MaxDepth, d.MaxDepth)
+	orDefault(&l.MaxFields, d.MaxFields)
+	orDefault(&l.MaxPage, d.MaxPage)
+	orDefault(&l.RequestTimeout, d.RequestTimeout)
+	orDefault(&l.WaitTimeout, d.WaitTimeout)
+	orDefault(&l.MaxSubscriptions, d.MaxSubscriptions)
+	orDefault(&l.MaxSubscriptionsPerConn, d.MaxSubscriptionsPerConn)
+	orDefault(&l.InitTimeout, d.InitTimeout)
+	orDefault(&l.MaxScanEvents, d.MaxScanEvents)
 	return l
+}
+
+// orDefault sets *v to d when it is zero or negative.
+func orDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Modes of a ledger, as ledger { mode } reports them.
