@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore/memory"
 	"taskledger/graphql"
-	"taskledger/graphql/auth"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections"

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/eventstore/memory"
-	"taskledger/graphql/auth"
 	"taskledger/internal/ledgertest"
 	"taskledger/projections"
 )

@@ -11,10 +11,10 @@ import (
 	"github.com/google/uuid"
 	gql "github.com/graph-gophers/graphql-go"
 
+	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
-	"taskledger/graphql/auth"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections/scoring"

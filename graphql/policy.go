@@ -3,8 +3,8 @@ package graphql
 import (
 	"context"
 
+	"taskledger/auth"
 	"taskledger/domain"
-	"taskledger/graphql/auth"
 )
 
 // action is something a request may be allowed to do. allowed holds the

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"taskledger/graphql/auth"
+	"taskledger/auth"
 	"taskledger/graphql/internal/gqldoc"
 )
 

@@ -24,10 +24,10 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/audit"
+	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
-	"taskledger/graphql/auth"
 	"taskledger/projections"
 )
 

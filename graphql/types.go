@@ -10,8 +10,8 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/audit"
+	"taskledger/auth"
 	"taskledger/domain"
-	"taskledger/graphql/auth"
 	"taskledger/projections"
 )
 

@@ -13,7 +13,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
-	"taskledger/graphql/auth"
+	"taskledger/auth"
 	"taskledger/graphql/internal/gqldoc"
 )
 

@@ -12,12 +12,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"taskledger/auth"
 	"taskledger/dashboard"
 	"taskledger/deadline"
 	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/graphql"
-	"taskledger/graphql/auth"
 	"taskledger/projections"
 )
 

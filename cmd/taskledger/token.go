@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"taskledger/auth"
 	"taskledger/domain"
-	"taskledger/graphql/auth"
 )
 
 const tokenUsage = `Usage:
