@@ -1,8 +1,7 @@
-// Package auth holds the GraphQL API's roles, the principal a request acts
-// as, and the bearer tokens that name principals.
-//
-// Package auth is shared by every door: the application layer authorizes
-// principals, and the API, the CLI and the dashboard authenticate them.
+// Package auth holds the roles, the principal a request acts as, and the
+// bearer tokens that name principals. It is shared by every door: the
+// application layer authorizes principals; the API, the CLI and the
+// dashboard authenticate them.
 //
 // A token is shown once, when it is made; the ledger keeps only its SHA-256
 // hash, in a JSON file (DIR/tokens.json, mode 0600, replaced atomically) or
