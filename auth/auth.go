@@ -36,6 +36,13 @@ const (
 	Committee Role = "committee"
 	// Public is anyone without a token: published scorecards only.
 	Public Role = "public"
+	// Operator is the person at the machine that holds the ledger, using
+	// the CLI on the local store without a token: the plan office's
+	// administrator. It is never a token role.
+	Operator Role = "operator"
+	// System is the ledger itself acting on its own schedule (the deadline
+	// watcher). It is never a token role.
+	System Role = "system"
 )
 
 // Roles lists the roles a token can carry, in a fixed order.
@@ -64,8 +71,36 @@ type Principal struct {
 	Role Role
 	// Unit is the unit a bureau or county token acts for.
 	Unit domain.UnitID
-	// Name is a human-readable label of the token's holder.
+	// Name is a human-readable label of the token's holder, or the name an
+	// operator declared.
 	Name string
+	// OSUser is the operating-system account of a local operator.
+	OSUser string
+	// Simulated marks the principals of a simulation: every event they
+	// record is marked simulated (its actor starts with SimulatedPrefix).
+	Simulated bool
+}
+
+// SimulatedPrefix starts the actor of every simulated event.
+const SimulatedPrefix = "demo:"
+
+// LocalOperator is the principal of a person using the CLI on a local
+// store without a token: osUser is their operating-system account, declared
+// the name they gave (may be empty). Both are recorded.
+func LocalOperator(osUser, declared string) Principal {
+	if osUser == "" {
+		osUser = "unknown"
+	}
+	return Principal{Role: Operator, Name: strings.TrimSpace(declared), OSUser: osUser}
+}
+
+// SystemPrincipal is the ledger acting on its own (the deadline watcher).
+func SystemPrincipal() Principal { return Principal{Role: System, Name: "system"} }
+
+// SimulatedPrincipal is a simulation acting in role for unit: its events
+// are marked simulated.
+func SimulatedPrincipal(role Role, unit domain.UnitID, name string) Principal {
+	return Principal{Role: role, Unit: unit, Name: name, Simulated: true}
 }
 
 // Anonymous is the principal of a request without a token.
@@ -74,12 +109,42 @@ func Anonymous() Principal { return Principal{Role: Public, Name: "public"} }
 // Authenticated reports whether the principal came from a token.
 func (p Principal) Authenticated() bool { return p.Role != Public && p.Role != "" }
 
-// Actor is what events record as the principal: "name#tokenid".
+// Actor is what events record as the principal: "name#tokenid" for a
+// token, "operator:osuser" or "operator:name/os:osuser" for a local
+// operator, "system" for the ledger itself, and any of these behind
+// SimulatedPrefix for a simulation.
 func (p Principal) Actor() string {
-	if !p.Authenticated() {
+	a := p.actor()
+	if p.Simulated {
+		return SimulatedPrefix + a
+	}
+	return a
+}
+
+func (p Principal) actor() string {
+	switch {
+	case !p.Authenticated():
 		return "public"
+	case p.Role == Operator && p.Name != "":
+		return "operator:" + p.Name + "/os:" + p.OSUser
+	case p.Role == Operator:
+		return "operator:" + p.OSUser
+	case p.TokenID == "":
+		return p.Name
 	}
 	return p.Name + "#" + p.TokenID
+}
+
+// Scope names the principal for idempotency keys: two principals' keys
+// never collide.
+func (p Principal) Scope() string {
+	switch {
+	case p.TokenID != "":
+		return "api:" + p.TokenID
+	case p.Role == Operator:
+		return "operator:" + p.OSUser
+	}
+	return p.Actor()
 }
 
 // DefaultName is the name a token gets when none is given: the role, and

@@ -120,7 +120,7 @@ func Execute[A domain.Aggregate](ctx context.Context, h *Handler, stream string,
 		if err != nil {
 			return Result{}, err
 		}
-		if prior := recordedBy(history, meta.IdempotencyKey); len(prior) > 0 {
+		if prior := RecordedBy(history, meta.IdempotencyKey); len(prior) > 0 {
 			return Result{Stream: stream, Events: prior, StreamVersion: version, Position: prior[len(prior)-1].Position, Duplicate: true}, nil
 		}
 		datas, err := decide(agg)
@@ -170,9 +170,9 @@ func (h *Handler) Envelope(meta domain.Meta, datas []domain.EventData) ([]domain
 	return events, nil
 }
 
-// recordedBy returns the events a command with this idempotency key already
+// RecordedBy returns the events a command with this idempotency key already
 // recorded in history, in order, or nil.
-func recordedBy(history []domain.Event, key string) []domain.Event {
+func RecordedBy(history []domain.Event, key string) []domain.Event {
 	first := domain.DeriveEventID(key, 0)
 	for i := range history {
 		if history[i].ID != first {

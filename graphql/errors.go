@@ -8,6 +8,7 @@ import (
 
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
+	"taskledger/app"
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -90,6 +91,10 @@ func classify(err error) (e *apiError, internal bool) {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae, ae.code == CodeInternal
+	}
+	var appErr *app.Error
+	if errors.As(err, &appErr) {
+		return &apiError{code: Code(appErr.Code), msg: appErr.Msg, err: err}, false
 	}
 	if c := domain.CodeOf(err); c != "" {
 		var de *domain.Error

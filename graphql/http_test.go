@@ -186,7 +186,7 @@ func TestErrorCodes(t *testing.T) {
 		{"coordinator", `mutation { assignResponsibility(obligation: {task: 1, unit: "Not An Id", role: IMPLEMENTING}, idempotencyKey: "e") { position } }`, CodeInvalidArgument},
 		{"county", `mutation { requestExtension(obligation: {task: 1, role: IMPLEMENTING}, milestone: "nope", due: "2025-09-30", reason: "r", idempotencyKey: "f") { position } }`, CodeNotFound},
 		{"county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, effectiveAt: "2030-01-01T00:00:00Z", idempotencyKey: "g") { position } }`, CodeInvalidArgument},
-		{"committee", `mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 1, idempotencyKey: "h") { position } }`, CodeNotFound},
+		{"committee", `mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h") { position } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(stream: "obligation-p-1-county.z-lead") { intact } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(task: 1, unit: "county.a") { intact } }`, CodeInvalidArgument},
 		{"inspector", `{ obligations(after: "garbage!") { total } }`, CodeInvalidArgument},

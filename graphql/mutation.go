@@ -3,32 +3,20 @@ package graphql
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/google/uuid"
 	gql "github.com/graph-gophers/graphql-go"
 
-	"taskledger/auth"
-	"taskledger/command"
+	"taskledger/app"
 	"taskledger/domain"
 	"taskledger/eventstore"
-	"taskledger/planimport"
-	"taskledger/planparse"
-	"taskledger/projections/scoring"
 )
 
 // MaxIdempotencyKeyLen bounds an idempotencyKey, in bytes.
-const MaxIdempotencyKeyLen = 200
+const MaxIdempotencyKeyLen = app.MaxIdempotencyKeyLen
 
 // MaxPlanTextBytes bounds the text importPlan takes.
-const MaxPlanTextBytes = 512 << 10
-
-// correlationNamespace derives a request's correlation ID from its scoped
-// idempotency key, so a retried request writes identical envelopes.
-var correlationNamespace = uuid.MustParse("0b7f2f52-6c7e-4a53-9d1b-4c2f3e5a6d71")
+const MaxPlanTextBytes = app.MaxPlanTextBytes
 
 type mutationResult struct {
 	s         *Server
@@ -64,19 +52,6 @@ func (m *mutationResult) CaughtUp() bool         { return m.caughtUp }
 func (m *mutationResult) ViewPosition() Position { return Position(m.viewPos) }
 func (m *mutationResult) Summary() string        { return m.summary }
 
-// scopedKey makes a client's idempotency key its own: keys from different
-// tokens never collide.
-func scopedKey(p auth.Principal, key string) (string, error) {
-	key = strings.TrimSpace(key)
-	if key == "" {
-		return "", invalidf("idempotencyKey is required: send the same key when retrying the same request")
-	}
-	if len(key) > MaxIdempotencyKeyLen || !utf8.ValidString(key) {
-		return "", invalidf("idempotencyKey must be valid UTF-8 of at most %d bytes", MaxIdempotencyKeyLen)
-	}
-	return "api:" + p.TokenID + ":" + key, nil
-}
-
 // finish waits for the read models when asked and fills in the result.
 func (s *Server) finish(ctx context.Context, m *mutationResult, wait *bool) *mutationResult {
 	m.s = s
@@ -98,29 +73,14 @@ func (s *Server) finish(ctx context.Context, m *mutationResult, wait *bool) *mut
 	return m
 }
 
-// dispatch runs one domain command as the principal.
-func (s *Server) dispatch(ctx context.Context, p auth.Principal, key string, effective *gql.Time, wait *bool, cmd domain.Command) (*mutationResult, error) {
-	scoped, err := scopedKey(p, key)
+// fromApp turns a use case's result into a mutation result, waiting for
+// the read models when asked.
+func (s *Server) fromApp(ctx context.Context, res app.Result, err error, wait *bool) (*mutationResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Validate(); err != nil {
-		return nil, err
-	}
-	meta := domain.Meta{
-		Actor:          p.Actor(),
-		Now:            s.now(),
-		IdempotencyKey: scoped,
-		CorrelationID:  uuid.NewSHA1(correlationNamespace, []byte(scoped)),
-	}
-	if effective != nil {
-		meta.EffectiveAt = effective.Time
-	}
-	res, err := command.Dispatch(ctx, s.commands, cmd, meta)
-	if err != nil {
-		return nil, err
-	}
-	return s.finish(ctx, &mutationResult{events: res.Events, position: res.Position, duplicate: res.Duplicate}, wait), nil
+	m := &mutationResult{events: res.Events, positions: res.Positions, position: res.Position, duplicate: res.Duplicate, summary: res.Summary}
+	return s.finish(ctx, m, wait), nil
 }
 
 type obligationInput struct {
@@ -130,39 +90,30 @@ type obligationInput struct {
 	Role string
 }
 
-// obligation resolves an ObligationInput for a principal and action: the
-// default plan, the token's own unit for unit-bound roles (refusing
-// another), a unit id, name or alias otherwise.
-func (s *Server) obligation(p auth.Principal, a action, in obligationInput) (domain.ObligationKey, error) {
-	plan, err := s.plan((*string)(in.Plan))
-	if err != nil {
-		return domain.ObligationKey{}, err
-	}
-	var unit domain.UnitID
-	if in.Unit != nil && *in.Unit != "" {
-		unit = domain.UnitID(*in.Unit)
-		if unit.Validate() != nil || p.Role.UnitBound() {
-			if u, err := s.views.Catalog.ResolveUnit(string(*in.Unit)); err == nil {
-				unit = u.ID
-			}
-		}
-	}
-	if unit, err = ownUnit(p, a, unit); err != nil {
-		return domain.ObligationKey{}, err
-	}
-	if unit == "" {
-		return domain.ObligationKey{}, invalidf("obligation.unit is required")
-	}
-	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(in.Task), Unit: unit, Role: domain.Role(in.Role)}
-	return k, k.ValidateKey()
+// ref translates an ObligationInput.
+func (in obligationInput) ref() app.ObligationRef {
+	return app.ObligationRef{Plan: idOr(in.Plan), Task: int(in.Task), Unit: idOr(in.Unit), Role: in.Role}
 }
 
-// acting is the ActingUnit of a unit's own commands.
-func acting(p auth.Principal) domain.UnitID {
-	if p.Role.UnitBound() {
-		return p.Unit
+func idOr(id *gql.ID) string {
+	if id == nil {
+		return ""
 	}
-	return ""
+	return string(*id)
+}
+
+func timeOr(t *gql.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.Time
+}
+
+func dateOr(d *Date) domain.Date {
+	if d == nil {
+		return domain.Date{}
+	}
+	return d.Date
 }
 
 // ImportPlan resolves importPlan.
@@ -173,65 +124,8 @@ func (r *root) ImportPlan(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actImportPlan)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := scopedKey(p, args.IdempotencyKey); err != nil {
-		return nil, err
-	}
-	if len(args.Text) > MaxPlanTextBytes {
-		return nil, invalidf("the plan text is %d bytes, more than %d", len(args.Text), MaxPlanTextBytes)
-	}
-	id := domain.PlanID(args.PlanID)
-	if err := id.Validate(); err != nil {
-		return nil, err
-	}
-	plan, err := planparse.ParseBytes([]byte(args.Text), planparse.Options{})
-	if err != nil {
-		return nil, invalidf("the plan text cannot be parsed: %v", err)
-	}
-	opts := planimport.Options{Plan: id, Actor: p.Actor(), Now: r.s.now()}
-	if args.Issuer != nil {
-		opts.Issuer = *args.Issuer
-	}
-	rep, err := planimport.Import(ctx, r.s.commands, r.s.views, plan, []byte(args.Text), opts)
-	if err != nil {
-		return nil, err
-	}
-	m := &mutationResult{position: rep.Position, positions: []uint64{}}
-	for _, c := range rep.Changes {
-		m.positions = append(m.positions, c.Position)
-	}
-	if len(rep.Changes) == 0 {
-		m.summary = fmt.Sprintf("nothing to record: the ledger already holds this text (%d items unchanged)", rep.Unchanged)
-	} else {
-		m.summary = fmt.Sprintf("recorded %d events (%s); %d items unchanged", len(rep.Changes), planimport.Summary(rep), rep.Unchanged)
-	}
-	return r.s.finish(ctx, m, args.Wait), nil
-}
-
-// registered checks, on the authoritative streams, that an assignment's
-// task and unit exist.
-func (s *Server) registered(ctx context.Context, k domain.ObligationKey) error {
-	var t domain.Task
-	if _, _, err := s.commands.Load(ctx, domain.TaskStream(k.Plan, k.Task), &t); err != nil {
-		return err
-	}
-	if !t.Registered {
-		return newError(CodeNotFound, "task %d of plan %s is not registered", k.Task, k.Plan)
-	}
-	var u domain.Unit
-	if _, _, err := s.commands.Load(ctx, domain.UnitStream(k.Unit), &u); err != nil {
-		return err
-	}
-	if !u.Registered {
-		return newError(CodeNotFound, "unit %s is not registered", k.Unit)
-	}
-	if u.MergedInto != "" {
-		return newError(CodeConflict, "unit %s was merged into %s", k.Unit, u.MergedInto)
-	}
-	return nil
+	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer)})
+	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
 // AssignResponsibility resolves assignResponsibility.
@@ -242,25 +136,10 @@ func (r *root) AssignResponsibility(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actAssign)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actAssign, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	cmd := domain.AssignResponsibility{ObligationKey: k, Basis: deref(args.Basis)}
-	if args.StartsOn != nil {
-		cmd.StartsOn = args.StartsOn.Date
-	}
-	if err := cmd.Validate(); err != nil {
-		return nil, err
-	}
-	if err := r.s.registered(ctx, k); err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, cmd)
+	res, err := r.s.app.AssignResponsibility(ctx, principalOf(ctx), app.AssignInput{
+		Obligation: args.Obligation.ref(), Basis: deref(args.Basis), StartsOn: dateOr(args.StartsOn), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // WithdrawResponsibility resolves withdrawResponsibility.
@@ -270,15 +149,10 @@ func (r *root) WithdrawResponsibility(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actWithdraw)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actWithdraw, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.WithdrawResponsibility{ObligationKey: k, Reason: deref(args.Reason)})
+	res, err := r.s.app.WithdrawResponsibility(ctx, principalOf(ctx), app.WithdrawInput{
+		Obligation: args.Obligation.ref(), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // ReportProgress resolves reportProgress.
@@ -291,21 +165,11 @@ func (r *root) ReportProgress(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actReport)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actReport, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(args.Percent), Note: deref(args.Note)}
-	if args.Period != nil && *args.Period != "" {
-		if cmd.Period, err = domain.ParseYearMonth(*args.Period); err != nil {
-			return nil, err
-		}
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, args.EffectiveAt, args.Wait, cmd)
+	res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
+		Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
+		EffectiveAt: timeOr(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RequestExtension resolves requestExtension.
@@ -317,17 +181,10 @@ func (r *root) RequestExtension(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actRequestExtension)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actRequestExtension, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.RequestExtension{
-		ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(args.Milestone), Due: args.Due.Date, Reason: args.Reason,
+	res, err := r.s.app.RequestExtension(ctx, principalOf(ctx), app.ExtensionRequestInput{
+		Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // DecideExtension resolves decideExtension.
@@ -339,25 +196,10 @@ func (r *root) DecideExtension(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actDecideExtension)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actDecideExtension, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	if !args.Grant {
-		if args.Due != nil {
-			return nil, invalidf("due is for granting; a refusal takes only a note")
-		}
-		return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.RefuseExtension{ObligationKey: k, Reason: deref(args.Note)})
-	}
-	cmd := domain.GrantExtension{ObligationKey: k, Note: deref(args.Note)}
-	if args.Due != nil {
-		cmd.Due = args.Due.Date
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, cmd)
+	res, err := r.s.app.DecideExtension(ctx, principalOf(ctx), app.ExtensionDecisionInput{
+		Obligation: args.Obligation.ref(), Grant: args.Grant, Due: dateOr(args.Due), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // ClaimCompletion resolves claimCompletion.
@@ -369,17 +211,11 @@ func (r *root) ClaimCompletion(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actClaim)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actClaim, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, args.AchievedAt, args.Wait, domain.ClaimCompletion{
-		ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(deref(args.Milestone)), Evidence: deref(args.Evidence),
+	res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
+		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
+		AchievedAt: timeOr(args.AchievedAt), IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // VerifyCompletion resolves verifyCompletion.
@@ -390,17 +226,10 @@ func (r *root) VerifyCompletion(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actVerify)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actVerify, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.VerifyCompletion{
-		ObligationKey: k, Milestone: domain.MilestoneID(deref(args.Milestone)), Note: deref(args.Note),
+	res, err := r.s.app.VerifyCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RejectCompletion resolves rejectCompletion.
@@ -411,17 +240,10 @@ func (r *root) RejectCompletion(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actReject)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actReject, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.RejectCompletion{
-		ObligationKey: k, Milestone: domain.MilestoneID(deref(args.Milestone)), Reason: args.Reason,
+	res, err := r.s.app.RejectCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RecordFinding resolves recordFinding.
@@ -434,22 +256,11 @@ func (r *root) RecordFinding(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actRecordFinding)
-	if err != nil {
-		return nil, err
-	}
-	k, err := r.s.obligation(p, actRecordFinding, args.Obligation)
-	if err != nil {
-		return nil, err
-	}
-	cmd := domain.RecordFinding{
-		ObligationKey: k, Kind: domain.FindingKind(strings.ToLower(args.Kind)),
-		Severity: domain.Severity(strings.ToLower(args.Severity)), Summary: args.Summary,
-	}
-	if args.RectifyBy != nil {
-		cmd.RectifyBy = args.RectifyBy.Date
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, cmd)
+	res, err := r.s.app.RecordFinding(ctx, principalOf(ctx), app.FindingInput{
+		Obligation: args.Obligation.ref(), Kind: args.Kind, Severity: args.Severity, Summary: args.Summary,
+		RectifyBy: dateOr(args.RectifyBy), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RecordIndicator resolves recordIndicator.
@@ -462,23 +273,10 @@ func (r *root) RecordIndicator(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actRecordIndicator)
-	if err != nil {
-		return nil, err
-	}
-	unit := domain.UnitID(args.Unit)
-	if unit.Validate() != nil {
-		if unit, err = r.s.resolveUnit(string(args.Unit)); err != nil {
-			return nil, err
-		}
-	}
-	period, err := domain.ParseYearMonth(args.Period)
-	if err != nil {
-		return nil, err
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.RecordIndicator{
-		Unit: unit, Metric: domain.Metric(strings.ToLower(args.Metric)), Period: period, Value: args.Value, Source: deref(args.Source),
+	res, err := r.s.app.RecordIndicator(ctx, principalOf(ctx), app.IndicatorInput{
+		Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Value: args.Value, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // AdoptScheme resolves adoptScheme.
@@ -489,26 +287,10 @@ func (r *root) AdoptScheme(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actAdoptScheme)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := r.s.plan((*string)(args.Plan))
-	if err != nil {
-		return nil, err
-	}
-	scheme := scoring.Default()
-	if args.Document != nil && strings.TrimSpace(*args.Document) != "" {
-		if scheme, err = scoring.Parse([]byte(*args.Document)); err != nil {
-			return nil, invalidf("%v", err)
-		}
-	}
-	if scheme.Year != 0 && scheme.Year != int(args.Year) {
-		return nil, invalidf("scheme %s version %d is written for %d, not %d", scheme.ID, scheme.Version, scheme.Year, args.Year)
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.AdoptScheme{
-		Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: int(args.Year), Document: scheme.Canonical(),
+	res, err := r.s.app.AdoptScheme(ctx, principalOf(ctx), app.SchemeInput{
+		Plan: idOr(args.Plan), Year: int(args.Year), Document: deref(args.Document), IdempotencyKey: args.IdempotencyKey,
 	})
+	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // PublishScorecard resolves publishScorecard.
@@ -522,67 +304,11 @@ func (r *root) PublishScorecard(ctx context.Context, args struct {
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	p, err := authorize(ctx, actPublishScorecard)
-	if err != nil {
-		return nil, err
-	}
-	scoped, err := scopedKey(p, args.IdempotencyKey)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := r.s.plan((*string)(args.Plan))
-	if err != nil {
-		return nil, err
-	}
-	// A retry returns what the first attempt recorded, without computing.
-	var pl domain.Plan
-	if _, history, err := r.s.commands.Load(ctx, domain.PlanStream(plan), &pl); err != nil {
-		return nil, err
-	} else if prior := priorEvents(history, scoped); prior != nil {
-		return r.s.finish(ctx, &mutationResult{events: prior, position: prior[len(prior)-1].Position, duplicate: true}, args.Wait), nil
-	}
-	kind := scoring.Kind(strings.ToLower(args.Kind))
-	if args.SchemeVersion < 1 {
-		return nil, invalidf("schemeVersion must be positive")
-	}
-	asOf := r.s.now()
-	if args.AsOf != nil {
-		if args.AsOf.Time.After(asOf) {
-			return nil, invalidf("asOf %s is in the future", args.AsOf.Time.Format(time.RFC3339))
-		}
-		asOf = args.AsOf.Time
-	}
-	head, err := r.s.store.Head(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.s.computeAt(ctx, plan, int(args.Year), kind, args.Scheme, int(args.SchemeVersion), head, asOf)
-	if err != nil {
-		return nil, err
-	}
-	if !c.sc.adopted {
-		return nil, newError(CodeNotFound, "plan %s has not adopted scheme %s version %d", plan, args.Scheme, args.SchemeVersion)
-	}
-	return r.s.dispatch(ctx, p, args.IdempotencyKey, nil, args.Wait, domain.PublishScorecard{
-		Plan: plan, Year: int(args.Year), Kind: string(kind), Scheme: c.sc.s.ID, SchemeVersion: c.sc.s.Version,
-		AsOfPosition: head, AsOf: asOf, Digest: c.res.Digest(),
+	res, err := r.s.app.PublishScorecard(ctx, principalOf(ctx), app.PublishInput{
+		Plan: idOr(args.Plan), Year: int(args.Year), Kind: args.Kind, Scheme: args.Scheme, SchemeVersion: int(args.SchemeVersion),
+		AsOf: timeOr(args.AsOf), IdempotencyKey: args.IdempotencyKey,
 	})
-}
-
-// priorEvents returns the events a command with this idempotency key
-// recorded in history, or nil.
-func priorEvents(history []domain.Event, key string) []domain.Event {
-	first := domain.DeriveEventID(key, 0)
-	for i := range history {
-		if history[i].ID == first {
-			n := 1
-			for i+n < len(history) && history[i+n].ID == domain.DeriveEventID(key, n) {
-				n++
-			}
-			return history[i : i+n]
-		}
-	}
-	return nil
+	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
 func deref(s *string) string {

@@ -156,11 +156,7 @@ func (r *root) Unit(ctx context.Context, args struct{ ID gql.ID }) (*unitResolve
 
 // resolveUnit finds a unit by id, name or alias and returns its id.
 func (s *Server) resolveUnit(ref string) (domain.UnitID, error) {
-	u, err := s.views.Catalog.ResolveUnit(ref)
-	if err != nil {
-		return "", err
-	}
-	return u.ID, nil
+	return s.app.ResolveUnit(ref)
 }
 
 // pageSize checks a first argument.

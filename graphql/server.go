@@ -23,6 +23,7 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"taskledger/app"
 	"taskledger/audit"
 	"taskledger/auth"
 	"taskledger/command"
@@ -144,6 +145,10 @@ type Config struct {
 	// response while the read models are unchanged (see responseCache):
 	// zero means DefaultResponseCacheTTL, negative turns the cache off.
 	ResponseCacheTTL time.Duration
+	// App runs the use cases mutations call; nil means one over Store
+	// (counting appends for /metrics), Runner, Tokens, Clock and
+	// DefaultPlan.
+	App *app.Service
 	// CheckpointDir is where signed checkpoints are kept (taskledger
 	// checkpoint writes them); empty means the server has none to show.
 	CheckpointDir string
@@ -155,6 +160,7 @@ type Server struct {
 	reg      *domain.Registry
 	store    eventstore.Store // the raw store, for reads
 	commands *command.Handler // over the counting store
+	app      *app.Service
 	runner   *projections.Runner
 	views    *projections.Views
 	merkle   *audit.Index // the log's Merkle tree, synced on demand
@@ -214,7 +220,18 @@ func New(cfg Config) (*Server, error) {
 	case ttl > 0:
 		s.responses = newResponseCache(ttl)
 	}
-	s.commands = command.NewHandler(countingStore{Store: cfg.Store, m: s.metrics}, cfg.Registry)
+	counted := countingStore{Store: cfg.Store, m: s.metrics}
+	s.commands = command.NewHandler(counted, cfg.Registry)
+	if s.app = cfg.App; s.app == nil {
+		a, err := app.New(app.Config{
+			Store: counted, Registry: cfg.Registry, Views: app.LiveViews{Runner: cfg.Runner, Store: cfg.Store},
+			Clock: app.ClockFunc(cfg.Clock), Tokens: cfg.Tokens, DefaultPlan: cfg.DefaultPlan, Logger: cfg.Logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("graphql: %w", err)
+		}
+		s.app = a
+	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	schema, err := gql.ParseSchema(schemaText, &root{s: s},
 		gql.UseStringDescriptions(),
@@ -234,6 +251,11 @@ func New(cfg Config) (*Server, error) {
 	s.schema = schema
 	return s, nil
 }
+
+// App returns the application layer mutations call. Other doors in the
+// same process (the deadline watcher, the dashboard) should use it too, so
+// that /metrics counts their events.
+func (s *Server) App() *app.Service { return s.app }
 
 // Commands returns the command handler mutations use. Other writers in the
 // same process (the deadline watcher) should use it too, so that /metrics
@@ -275,24 +297,7 @@ func (s *Server) trackConn() bool {
 
 // plan returns the plan a request means: the one named, else the default.
 func (s *Server) plan(id *string) (domain.PlanID, error) {
-	if id != nil && *id != "" {
-		p := domain.PlanID(*id)
-		if err := p.Validate(); err != nil {
-			return "", err
-		}
-		return p, nil
-	}
-	if s.cfg.DefaultPlan != "" {
-		return s.cfg.DefaultPlan, nil
-	}
-	plans := s.views.Catalog.Plans()
-	switch len(plans) {
-	case 0:
-		return "", newError(CodeNotFound, "the ledger holds no plan yet")
-	case 1:
-		return plans[0].ID, nil
-	}
-	return "", invalidf("the ledger holds %d plans: name one with plan", len(plans))
+	return s.app.Plan(deref(id))
 }
 
 // countingStore counts the events appended through it for /metrics.

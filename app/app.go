@@ -1,0 +1,242 @@
+// Package app is taskledger's application layer: one method per use case,
+// shared by every door. The GraphQL API, the CLI, the dashboard and the
+// demo translate their input into a typed input and the authenticated
+// principal, call a method of Service, and translate the typed result back.
+// None of them checks a rule of its own.
+//
+// Each method authorizes the principal, validates the input, resolves what
+// it names (the default plan, a unit by id, name or alias, the principal's
+// own unit), executes the domain command and returns what was recorded.
+// Recorded time comes from the Service's clock and the actor from the
+// principal: no input field sets either.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/auth"
+	"taskledger/command"
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/projections"
+)
+
+// Clock is the application layer's time source: the only place recorded
+// time comes from.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Simulated reports whether the clock runs a simulation rather than
+	// real time. A simulated clock serves only simulated ledgers.
+	Simulated() bool
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Simulated is false: this is real time.
+func (SystemClock) Simulated() bool { return false }
+
+// ClockFunc adapts a function to Clock as a real clock, for tests that
+// need a fixed or stepped time that still counts as real.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// Simulated is false.
+func (ClockFunc) Simulated() bool { return false }
+
+// Views gives the read models the layer resolves names against: the live
+// models a runner feeds, or models caught up for one command-line run.
+type Views interface {
+	// Views returns the models as they stand.
+	Views() *projections.Views
+	// Sync returns once the models hold the log up to position (for a
+	// position of 0: up to the head as it stands).
+	Sync(ctx context.Context, position uint64) error
+}
+
+// LiveViews are the models of a running projector: Sync waits for it.
+type LiveViews struct {
+	Runner *projections.Runner
+	Store  eventstore.Store
+}
+
+// Views returns the runner's models.
+func (l LiveViews) Views() *projections.Views { return l.Runner.Views() }
+
+// Sync waits until the runner has applied position (the head, for 0).
+func (l LiveViews) Sync(ctx context.Context, position uint64) error {
+	if position == 0 {
+		head, err := l.Store.Head(ctx)
+		if err != nil {
+			return err
+		}
+		position = head
+	}
+	return l.Runner.WaitFor(ctx, position)
+}
+
+// PulledViews are models a command-line run catches up itself: Sync reads
+// the log to its head.
+type PulledViews struct{ Runner *projections.Runner }
+
+// Views returns the runner's models.
+func (p PulledViews) Views() *projections.Views { return p.Runner.Views() }
+
+// Sync catches the models up with the log.
+func (p PulledViews) Sync(ctx context.Context, _ uint64) error {
+	_, err := p.Runner.CatchUp(ctx)
+	return err
+}
+
+// Config is what a Service needs.
+type Config struct {
+	// Store is the ledger.
+	Store eventstore.Store
+	// Registry encodes and decodes events; nil means domain.DefaultRegistry().
+	Registry *domain.Registry
+	// Views are the read models used to resolve names and find candidates
+	// (deadline slips); the aggregates loaded from the store decide.
+	Views Views
+	// Clock is the source of recorded time; nil means SystemClock.
+	Clock Clock
+	// Tokens keeps API tokens; nil means the ledger keeps none (token use
+	// cases are then refused).
+	Tokens *auth.Tokens
+	// DefaultPlan is the plan used when an input names none; empty means
+	// the only plan the ledger holds.
+	DefaultPlan domain.PlanID
+	// Logger receives what the layer reports; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Service runs the use cases.
+type Service struct {
+	store    eventstore.Store
+	reg      *domain.Registry
+	commands *command.Handler
+	views    Views
+	clock    Clock
+	tokens   *auth.Tokens
+	plan     domain.PlanID
+	logger   *slog.Logger
+	// mode caches whether the ledger is simulated, once it holds an event.
+	mode atomic.Pointer[bool]
+}
+
+// New returns a Service over cfg.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Views == nil {
+		return nil, errors.New("app: Store and Views are required")
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = domain.DefaultRegistry()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{
+		store: cfg.Store, reg: cfg.Registry, commands: command.NewHandler(cfg.Store, cfg.Registry),
+		views: cfg.Views, clock: cfg.Clock, tokens: cfg.Tokens, plan: cfg.DefaultPlan, logger: cfg.Logger,
+	}, nil
+}
+
+// Now returns the layer's current time: what reads are judged at when no
+// as-of is given.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// Result is what a use case recorded.
+type Result struct {
+	// Events are the recorded events (or, for a repeated request, those
+	// the first attempt recorded).
+	Events []domain.Event
+	// Positions are the log positions of recorded events when Events is
+	// not filled (a plan import records many; read them on demand).
+	Positions []uint64
+	// Position is the log position of the last recorded event; 0 when
+	// nothing was recorded.
+	Position uint64
+	// Duplicate is true when the request repeats an earlier one with the
+	// same idempotency key.
+	Duplicate bool
+	// Summary says in a line what was recorded.
+	Summary string
+}
+
+// correlationNamespace derives a request's correlation ID from its scoped
+// idempotency key, so a retried request writes identical envelopes.
+var correlationNamespace = uuid.MustParse("0b7f2f52-6c7e-4a53-9d1b-4c2f3e5a6d71")
+
+// meta is the envelope metadata of a command the principal issues: the
+// actor is the principal, the recorded time the layer's clock.
+func (s *Service) meta(p auth.Principal, scopedKey string, effective time.Time) domain.Meta {
+	return domain.Meta{
+		Actor:          p.Actor(),
+		Now:            s.clock.Now(),
+		EffectiveAt:    effective,
+		IdempotencyKey: scopedKey,
+		CorrelationID:  uuid.NewSHA1(correlationNamespace, []byte(scopedKey)),
+	}
+}
+
+// dispatch validates and runs one domain command as the principal.
+func (s *Service) dispatch(ctx context.Context, p auth.Principal, scopedKey string, effective time.Time, cmd domain.Command) (Result, error) {
+	if err := cmd.Validate(); err != nil {
+		return Result{}, err
+	}
+	res, err := command.Dispatch(ctx, s.commands, cmd, s.meta(p, scopedKey, effective))
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Events: res.Events, Position: res.Position, Duplicate: res.Duplicate}, nil
+}
+
+// current returns the read models as they stand.
+func (s *Service) current() *projections.Views { return s.views.Views() }
+
+// Plan resolves a plan reference: the id given, else the configured
+// default, else the ledger's only plan.
+func (s *Service) Plan(ref string) (domain.PlanID, error) {
+	if ref != "" {
+		p := domain.PlanID(ref)
+		if err := p.Validate(); err != nil {
+			return "", err
+		}
+		return p, nil
+	}
+	if s.plan != "" {
+		return s.plan, nil
+	}
+	plans := s.current().Catalog.Plans()
+	switch len(plans) {
+	case 0:
+		return "", errorf(NotFound, "the ledger holds no plan yet", "账本中还没有方案")
+	case 1:
+		return plans[0].ID, nil
+	}
+	return "", errorf(InvalidArgument, fmt.Sprintf("the ledger holds %d plans: name one", len(plans)), fmt.Sprintf("账本中有 %d 个方案，请指明一个", len(plans)))
+}
+
+// ResolveUnit finds a unit by id, name or alias.
+func (s *Service) ResolveUnit(ref string) (domain.UnitID, error) {
+	u, err := s.current().Catalog.ResolveUnit(ref)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}

@@ -1,0 +1,64 @@
+package app
+
+import (
+	"errors"
+
+	"taskledger/domain"
+)
+
+// Code classifies an error of the application layer. Every door shows it:
+// the API as extensions.code, the CLI in its message.
+type Code string
+
+// The codes. Domain errors keep their own codes (domain.ErrorCode), which
+// use the same words.
+const (
+	// InvalidArgument: the input is malformed or refused as input.
+	InvalidArgument Code = "INVALID_ARGUMENT"
+	// NotFound: what the input names does not exist.
+	NotFound Code = "NOT_FOUND"
+	// Conflict: the ledger's current state refuses the request.
+	Conflict Code = "CONFLICT"
+	// Forbidden: the principal may not do this.
+	Forbidden Code = "FORBIDDEN"
+	// Unauthenticated: the request needs a principal and has none.
+	Unauthenticated Code = "UNAUTHENTICATED"
+)
+
+// Error is a refusal by the application layer, with a message in English
+// and in Chinese. Its messages are safe to show to the caller.
+type Error struct {
+	// Code classifies the refusal.
+	Code Code
+	// Msg says what is wrong, in English.
+	Msg string
+	// MsgZH says the same in Chinese.
+	MsgZH string
+}
+
+// Error returns the English message.
+func (e *Error) Error() string { return e.Msg }
+
+// Chinese returns the Chinese message, or the English one when there is
+// none.
+func (e *Error) Chinese() string {
+	if e.MsgZH == "" {
+		return e.Msg
+	}
+	return e.MsgZH
+}
+
+func errorf(code Code, en, zh string) *Error { return &Error{Code: code, Msg: en, MsgZH: zh} }
+
+// CodeOf returns the code of an application or domain error in err's
+// chain, or "" for an internal failure.
+func CodeOf(err error) Code {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	if c := domain.CodeOf(err); c != "" {
+		return Code(c)
+	}
+	return ""
+}

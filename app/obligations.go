@@ -1,0 +1,266 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"taskledger/auth"
+	"taskledger/domain"
+)
+
+// ObligationRef names one unit's duty on one task. Plan may be empty (the
+// default plan); Unit is an id, a name or an alias, and may be empty for a
+// bureau or county principal acting for its own unit.
+type ObligationRef struct {
+	Plan string
+	Task int
+	Unit string
+	Role string
+}
+
+// obligation resolves a reference for a principal and action: the default
+// plan, the principal's own unit for unit-bound roles (refusing another),
+// a unit id, name or alias otherwise.
+func (s *Service) obligation(p auth.Principal, a Action, ref ObligationRef) (domain.ObligationKey, error) {
+	plan, err := s.Plan(ref.Plan)
+	if err != nil {
+		return domain.ObligationKey{}, err
+	}
+	unit, err := s.obligationUnit(p, ref.Unit)
+	if err != nil {
+		return domain.ObligationKey{}, err
+	}
+	if unit, err = OwnUnit(p, a, unit); err != nil {
+		return domain.ObligationKey{}, err
+	}
+	if unit == "" {
+		return domain.ObligationKey{}, errorf(InvalidArgument, "obligation.unit is required", "请指明责任单位（obligation.unit）")
+	}
+	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(ref.Task), Unit: unit, Role: domain.Role(strings.ToUpper(strings.TrimSpace(ref.Role)))}
+	return k, k.ValidateKey()
+}
+
+// obligationUnit reads a unit reference: an id as given, a name or alias
+// resolved through the catalog. A unit-bound principal's reference is
+// always resolved, so that its own unit's name means its own unit.
+func (s *Service) obligationUnit(p auth.Principal, ref string) (domain.UnitID, error) {
+	if ref == "" {
+		return "", nil
+	}
+	unit := domain.UnitID(ref)
+	if unit.Validate() != nil || p.Role.UnitBound() {
+		if u, err := s.current().Catalog.ResolveUnit(ref); err == nil {
+			unit = u.ID
+		}
+	}
+	return unit, nil
+}
+
+// registered checks, on the authoritative streams, that an assignment's
+// task and unit exist and that the unit was not merged away.
+func (s *Service) registered(ctx context.Context, k domain.ObligationKey) error {
+	var t domain.Task
+	if _, _, err := s.commands.Load(ctx, domain.TaskStream(k.Plan, k.Task), &t); err != nil {
+		return err
+	}
+	if !t.Registered {
+		return errorf(NotFound, fmt.Sprintf("task %d of plan %s is not registered", k.Task, k.Plan),
+			fmt.Sprintf("方案 %s 中没有第 %d 项任务", k.Plan, k.Task))
+	}
+	var u domain.Unit
+	if _, _, err := s.commands.Load(ctx, domain.UnitStream(k.Unit), &u); err != nil {
+		return err
+	}
+	if !u.Registered {
+		return errorf(NotFound, fmt.Sprintf("unit %s is not registered", k.Unit), fmt.Sprintf("没有登记单位 %s", k.Unit))
+	}
+	if u.MergedInto != "" {
+		return errorf(Conflict, fmt.Sprintf("unit %s was merged into %s", k.Unit, u.MergedInto),
+			fmt.Sprintf("单位 %s 已并入 %s", k.Unit, u.MergedInto))
+	}
+	return nil
+}
+
+// onObligation is the common path of the obligation use cases: authorize,
+// resolve the obligation, scope the key, build the command and dispatch it.
+func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, effective time.Time,
+	build func(domain.ObligationKey) (domain.Command, error)) (Result, error) {
+	if err := s.authorize(ctx, p, a); err != nil {
+		return Result{}, err
+	}
+	k, err := s.obligation(p, a, ref)
+	if err != nil {
+		return Result{}, err
+	}
+	scoped, err := scopedKey(p, key)
+	if err != nil {
+		return Result{}, err
+	}
+	cmd, err := build(k)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.dispatch(ctx, p, scoped, effective, cmd)
+}
+
+// AssignInput asks to assign a duty.
+type AssignInput struct {
+	Obligation     ObligationRef
+	Basis          string
+	StartsOn       domain.Date
+	IdempotencyKey string
+}
+
+// AssignResponsibility assigns a unit a role on a registered task.
+func (s *Service) AssignResponsibility(ctx context.Context, p auth.Principal, in AssignInput) (Result, error) {
+	return s.onObligation(ctx, p, Assign, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		cmd := domain.AssignResponsibility{ObligationKey: k, Basis: in.Basis, StartsOn: in.StartsOn}
+		if err := cmd.Validate(); err != nil {
+			return nil, err
+		}
+		return cmd, s.registered(ctx, k)
+	})
+}
+
+// WithdrawInput asks to withdraw a duty.
+type WithdrawInput struct {
+	Obligation     ObligationRef
+	Reason         string
+	IdempotencyKey string
+}
+
+// WithdrawResponsibility withdraws a unit's duty.
+func (s *Service) WithdrawResponsibility(ctx context.Context, p auth.Principal, in WithdrawInput) (Result, error) {
+	return s.onObligation(ctx, p, Withdraw, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.WithdrawResponsibility{ObligationKey: k, Reason: in.Reason}, nil
+	})
+}
+
+// ReportInput is a progress report.
+type ReportInput struct {
+	Obligation ObligationRef
+	Percent    int
+	// Period is the month the report covers ("2025-06"); empty means the
+	// month of the effective time.
+	Period string
+	Note   string
+	// EffectiveAt is the moment the report speaks of; zero means now.
+	EffectiveAt    time.Time
+	IdempotencyKey string
+}
+
+// ReportProgress records a unit's progress report.
+func (s *Service) ReportProgress(ctx context.Context, p auth.Principal, in ReportInput) (Result, error) {
+	return s.onObligation(ctx, p, Report, in.Obligation, in.IdempotencyKey, in.EffectiveAt, func(k domain.ObligationKey) (domain.Command, error) {
+		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
+		if in.Period != "" {
+			period, err := domain.ParseYearMonth(in.Period)
+			if err != nil {
+				return nil, err
+			}
+			cmd.Period = period
+		}
+		return cmd, nil
+	})
+}
+
+// ExtensionRequestInput asks for a later due date.
+type ExtensionRequestInput struct {
+	Obligation     ObligationRef
+	Milestone      string
+	Due            domain.Date
+	Reason         string
+	IdempotencyKey string
+}
+
+// RequestExtension records a unit's request for a later due date.
+func (s *Service) RequestExtension(ctx context.Context, p auth.Principal, in ExtensionRequestInput) (Result, error) {
+	return s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.RequestExtension{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Due: in.Due, Reason: in.Reason}, nil
+	})
+}
+
+// ExtensionDecisionInput grants or refuses a pending extension request.
+type ExtensionDecisionInput struct {
+	Obligation ObligationRef
+	Grant      bool
+	// Due overrides the requested date when granting; zero keeps it.
+	Due            domain.Date
+	Note           string
+	IdempotencyKey string
+}
+
+// DecideExtension grants or refuses the pending extension request.
+func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in ExtensionDecisionInput) (Result, error) {
+	return s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		if in.Grant {
+			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
+		}
+		if !in.Due.IsZero() {
+			return nil, errorf(InvalidArgument, "due is for granting; a refusal takes only a note", "拒绝延期时只填写说明，不填新的期限")
+		}
+		return domain.RefuseExtension{ObligationKey: k, Reason: in.Note}, nil
+	})
+}
+
+// ClaimInput claims a milestone (or the whole duty) done.
+type ClaimInput struct {
+	Obligation ObligationRef
+	Milestone  string
+	Evidence   string
+	// AchievedAt is when the work was done; zero means now.
+	AchievedAt     time.Time
+	IdempotencyKey string
+}
+
+// ClaimCompletion records a unit's completion claim.
+func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in ClaimInput) (Result, error) {
+	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, in.AchievedAt, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence}, nil
+	})
+}
+
+// ClaimDecisionInput verifies or rejects a pending claim.
+type ClaimDecisionInput struct {
+	Obligation ObligationRef
+	Milestone  string
+	// Note explains a verification; Reason is required for a rejection.
+	Note           string
+	IdempotencyKey string
+}
+
+// VerifyCompletion verifies a pending completion claim.
+func (s *Service) VerifyCompletion(ctx context.Context, p auth.Principal, in ClaimDecisionInput) (Result, error) {
+	return s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.VerifyCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Note: in.Note}, nil
+	})
+}
+
+// RejectCompletion rejects a pending completion claim, with a reason.
+func (s *Service) RejectCompletion(ctx context.Context, p auth.Principal, in ClaimDecisionInput) (Result, error) {
+	return s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.RejectCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Reason: in.Note}, nil
+	})
+}
+
+// FindingInput is an inspection finding.
+type FindingInput struct {
+	Obligation     ObligationRef
+	Kind           string
+	Severity       string
+	Summary        string
+	RectifyBy      domain.Date
+	IdempotencyKey string
+}
+
+// RecordFinding records an inspector's finding on a duty.
+func (s *Service) RecordFinding(ctx context.Context, p auth.Principal, in FindingInput) (Result, error) {
+	return s.onObligation(ctx, p, RecordFinding, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+		return domain.RecordFinding{
+			ObligationKey: k, Kind: domain.FindingKind(strings.ToLower(in.Kind)),
+			Severity: domain.Severity(strings.ToLower(in.Severity)), Summary: in.Summary, RectifyBy: in.RectifyBy,
+		}, nil
+	})
+}

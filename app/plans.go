@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"taskledger/auth"
+	"taskledger/domain"
+	"taskledger/planimport"
+	"taskledger/planparse"
+)
+
+// MaxPlanTextBytes bounds the text of one imported plan.
+const MaxPlanTextBytes = 512 << 10
+
+// ImportInput is a plan document to record.
+type ImportInput struct {
+	// Text is the plan document (UTF-8 or GB18030 text).
+	Text []byte
+	// Plan is the plan's id in the ledger, e.g. "chifeng-air".
+	Plan string
+	// Issuer names the body that issued the plan, if known.
+	Issuer string
+}
+
+// ImportResult says what an import recorded.
+type ImportResult struct {
+	Result
+	// Report lists each recorded change and what was already on record.
+	Report planimport.Report
+	// Warnings are what the parser could not settle.
+	Warnings []planparse.Warning
+}
+
+// ImportPlan parses a plan document and records its units, tasks, duties
+// and milestones, recording only what the ledger does not already hold.
+func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInput) (ImportResult, error) {
+	if err := s.authorize(ctx, p, ImportPlan); err != nil {
+		return ImportResult{}, err
+	}
+	plan, err := s.parsePlan(in)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rep, err := planimport.Import(ctx, s.commands, s.current(), plan, in.Text, planimport.Options{
+		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(),
+	})
+	if err != nil {
+		return ImportResult{Report: rep}, err
+	}
+	out := ImportResult{Report: rep, Warnings: plan.Warnings}
+	out.Position = rep.Position
+	out.Positions = make([]uint64, 0, len(rep.Changes))
+	for _, c := range rep.Changes {
+		out.Positions = append(out.Positions, c.Position)
+	}
+	out.Duplicate = len(rep.Changes) == 0
+	out.Summary = importSummary(rep)
+	return out, nil
+}
+
+// parsePlan checks the input and parses the document.
+func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
+	if len(in.Text) > MaxPlanTextBytes {
+		return nil, errorf(InvalidArgument, fmt.Sprintf("the plan text is %d bytes, more than %d", len(in.Text), MaxPlanTextBytes),
+			fmt.Sprintf("方案文本有 %d 字节，超过上限 %d 字节", len(in.Text), MaxPlanTextBytes))
+	}
+	id := domain.PlanID(in.Plan)
+	if err := id.Validate(); err != nil {
+		return nil, err
+	}
+	plan, err := planparse.ParseBytes(in.Text, planparse.Options{})
+	if err != nil {
+		return nil, errorf(InvalidArgument, fmt.Sprintf("the plan text cannot be parsed: %v", err), fmt.Sprintf("无法解析方案文本：%v", err))
+	}
+	return plan, nil
+}
+
+// importSummary says in a line what an import recorded.
+func importSummary(rep planimport.Report) string {
+	if len(rep.Changes) == 0 {
+		return fmt.Sprintf("nothing to record: the ledger already holds this text (%d items unchanged)", rep.Unchanged)
+	}
+	return fmt.Sprintf("recorded %d events (%s); %d items unchanged", len(rep.Changes), planimport.Summary(rep), rep.Unchanged)
+}
+
+// IndicatorInput is one county's air-quality figure for a month.
+type IndicatorInput struct {
+	// Unit is a county's id, name or alias.
+	Unit   string
+	Metric string
+	// Period is the month ("2025-06").
+	Period         string
+	Value          float64
+	Source         string
+	IdempotencyKey string
+}
+
+// RecordIndicator records a measured air-quality indicator.
+func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in IndicatorInput) (Result, error) {
+	if err := s.authorize(ctx, p, RecordIndicator); err != nil {
+		return Result{}, err
+	}
+	scoped, err := scopedKey(p, in.IdempotencyKey)
+	if err != nil {
+		return Result{}, err
+	}
+	unit := domain.UnitID(in.Unit)
+	if unit.Validate() != nil {
+		if unit, err = s.ResolveUnit(in.Unit); err != nil {
+			return Result{}, err
+		}
+	}
+	period, err := domain.ParseYearMonth(in.Period)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.dispatch(ctx, p, scoped, time.Time{}, domain.RecordIndicator{
+		Unit: unit, Metric: domain.Metric(strings.ToLower(in.Metric)), Period: period, Value: in.Value, Source: in.Source,
+	})
+}

@@ -1,0 +1,228 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+
+	"taskledger/auth"
+	"taskledger/domain"
+)
+
+// Action is something a principal may be allowed to do. Allowed holds the
+// role matrix that docs/graphql.md prints and the role tests walk.
+type Action string
+
+// The actions.
+const (
+	ReadLedger       Action = "read the ledger's mode and head"
+	ReadPublished    Action = "read published scorecards"
+	ReadProofs       Action = "read checkpoints and Merkle proofs"
+	ReadCatalog      Action = "read plans, tasks and units"
+	ReadObligations  Action = "read obligations"
+	ReadScorecard    Action = "compute scorecards"
+	ReadLineEvents   Action = "read the events behind scorecard lines"
+	ReadAudit        Action = "read audit trails"
+	ReadEvents       Action = "read the global event log"
+	SubscribeEvents  Action = "subscribe to appended events"
+	SubscribeSlips   Action = "subscribe to deadline slips"
+	ImportPlan       Action = "import plans"
+	Assign           Action = "assign responsibilities"
+	Withdraw         Action = "withdraw responsibilities"
+	DecideExtension  Action = "decide extension requests"
+	RecordIndicator  Action = "record indicators"
+	Report           Action = "report progress"
+	RequestExtension Action = "request extensions"
+	Claim            Action = "claim completion"
+	Verify           Action = "verify completions"
+	Reject           Action = "reject completions"
+	RecordFinding    Action = "record findings"
+	AdoptScheme      Action = "adopt scoring schemes"
+	PublishScorecard Action = "publish scorecards"
+	RecordSlips      Action = "record deadline slips"
+	ManageTokens     Action = "create and list API tokens"
+	Simulate         Action = "record a simulated year"
+)
+
+// Actions lists every action, in the order of the role matrix.
+func Actions() []Action {
+	return []Action{
+		ReadLedger, ReadPublished, ReadProofs, ReadCatalog, ReadObligations, ReadScorecard,
+		ReadLineEvents, ReadAudit, ReadEvents, SubscribeEvents, SubscribeSlips,
+		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
+		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
+		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+	}
+}
+
+// UnitScoped reports whether a bureau or county principal may take the
+// action only for its own unit.
+func UnitScoped(a Action) bool {
+	switch a {
+	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
+		return true
+	}
+	return false
+}
+
+// Allowed is the role matrix: whether a role may take an action at all
+// (unit-scoped actions are further limited to the principal's own unit).
+func Allowed(a Action, r auth.Role) bool {
+	const (
+		co = auth.Coordinator
+		bu = auth.Bureau
+		cn = auth.County
+		in = auth.Inspector
+		cm = auth.Committee
+		op = auth.Operator
+		sy = auth.System
+	)
+	var who []auth.Role
+	switch a {
+	case ReadLedger, ReadPublished, ReadProofs:
+		return true
+	case ReadCatalog, ReadObligations:
+		who = []auth.Role{co, bu, cn, in, cm, op}
+	case ReadScorecard, ReadLineEvents:
+		who = []auth.Role{in, cm, op}
+	case ReadAudit:
+		who = []auth.Role{bu, cn, in, op}
+	case ReadEvents:
+		who = []auth.Role{in, op}
+	case SubscribeEvents, SubscribeSlips:
+		who = []auth.Role{co, bu, cn, in}
+	case ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator:
+		who = []auth.Role{co, op}
+	case Report, RequestExtension, Claim:
+		who = []auth.Role{bu, cn}
+	case Verify, Reject, RecordFinding:
+		who = []auth.Role{in}
+	case AdoptScheme, PublishScorecard:
+		who = []auth.Role{cm, op}
+	case RecordSlips:
+		who = []auth.Role{sy, op}
+	case ManageTokens, Simulate:
+		who = []auth.Role{op}
+	}
+	return slices.Contains(who, r)
+}
+
+// Authorize checks that the principal may take the action. A simulated
+// principal may act only on a simulated ledger; that is checked where the
+// ledger's mode is known (Service.authorize).
+func Authorize(p auth.Principal, a Action) error {
+	if Allowed(a, p.Role) {
+		return nil
+	}
+	if !p.Authenticated() {
+		return errorf(Unauthenticated,
+			fmt.Sprintf("authentication required to %s: send Authorization: Bearer <token>", a),
+			fmt.Sprintf("需要登录才能%s：请在请求中携带令牌（Authorization: Bearer <令牌>）", actionZH(a)))
+	}
+	return errorf(Forbidden,
+		fmt.Sprintf("the %s role may not %s", p.Role, a),
+		fmt.Sprintf("%s角色无权%s", roleZH(p.Role), actionZH(a)))
+}
+
+// OwnUnit checks a unit-scoped action's unit: a bureau or county principal
+// acts only for its own unit, and an empty unit means its own. Other roles
+// get unit back unchanged.
+func OwnUnit(p auth.Principal, a Action, unit domain.UnitID) (domain.UnitID, error) {
+	if !p.Role.UnitBound() || !UnitScoped(a) {
+		return unit, nil
+	}
+	if unit == "" || unit == p.Unit {
+		return p.Unit, nil
+	}
+	return "", errorf(Forbidden,
+		fmt.Sprintf("a %s token acts only for unit %s, not %s", p.Role, p.Unit, unit),
+		fmt.Sprintf("该%s令牌只能代表本单位（%s）办理，不能代表 %s", roleZH(p.Role), p.Unit, unit))
+}
+
+// acting is the ActingUnit of a unit's own commands: the domain checks that
+// it holds the obligation.
+func acting(p auth.Principal) domain.UnitID {
+	if p.Role.UnitBound() {
+		return p.Unit
+	}
+	return ""
+}
+
+func roleZH(r auth.Role) string {
+	switch r {
+	case auth.Coordinator:
+		return "督查督办办公室"
+	case auth.Bureau:
+		return "市直部门"
+	case auth.County:
+		return "旗县区政府"
+	case auth.Inspector:
+		return "督查人员"
+	case auth.Committee:
+		return "考核委员会"
+	case auth.Operator:
+		return "本机操作员"
+	case auth.System:
+		return "系统"
+	}
+	return "公众"
+}
+
+func actionZH(a Action) string {
+	switch a {
+	case ReadLedger:
+		return "查看账本状态"
+	case ReadPublished:
+		return "查看已公布的考核结果"
+	case ReadProofs:
+		return "查看检查点和默克尔证明"
+	case ReadCatalog:
+		return "查看方案、任务和单位"
+	case ReadObligations:
+		return "查看任务责任"
+	case ReadScorecard:
+		return "计算考核得分"
+	case ReadLineEvents:
+		return "查看得分明细背后的事件"
+	case ReadAudit:
+		return "查看审计记录"
+	case ReadEvents:
+		return "查看全部事件日志"
+	case SubscribeEvents:
+		return "订阅新事件"
+	case SubscribeSlips:
+		return "订阅逾期提醒"
+	case ImportPlan:
+		return "导入方案"
+	case Assign:
+		return "分配责任"
+	case Withdraw:
+		return "撤销责任"
+	case DecideExtension:
+		return "审批延期申请"
+	case RecordIndicator:
+		return "录入空气质量指标"
+	case Report:
+		return "报送进展"
+	case RequestExtension:
+		return "申请延期"
+	case Claim:
+		return "申报完成"
+	case Verify:
+		return "核验完成情况"
+	case Reject:
+		return "驳回完成申报"
+	case RecordFinding:
+		return "记录督查发现的问题"
+	case AdoptScheme:
+		return "采用考核方案"
+	case PublishScorecard:
+		return "公布考核结果"
+	case RecordSlips:
+		return "记录逾期"
+	case ManageTokens:
+		return "创建和查看令牌"
+	case Simulate:
+		return "生成模拟数据"
+	}
+	return string(a)
+}

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"taskledger/auth"
+	"taskledger/demo"
+	"taskledger/domain"
+	"taskledger/projections/scoring"
+)
+
+// SimulatedClock is the clock of a simulation: it shows the simulated
+// moment, moves only when the simulation moves it, and never runs
+// backwards. It serves only simulated ledgers.
+type SimulatedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewSimulatedClock returns a simulated clock standing at start.
+func NewSimulatedClock(start time.Time) *SimulatedClock { return &SimulatedClock{t: start} }
+
+// Now returns the simulated moment.
+func (c *SimulatedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Simulated is true.
+func (c *SimulatedClock) Simulated() bool { return true }
+
+// Advance moves the clock to t, or leaves it where it is when t is not
+// later.
+func (c *SimulatedClock) Advance(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.t) {
+		c.t = t
+	}
+}
+
+// SimulateInput asks for a simulated year of activity.
+type SimulateInput struct {
+	// Plan is the plan's id; PlanText its document, imported first when
+	// the ledger does not hold the plan yet.
+	Plan     string
+	PlanText []byte
+	// Seed selects the simulation; the same seed gives the same events.
+	Seed int64
+	// Year is the simulated calendar year.
+	Year int
+	// Scale multiplies the activity (1 when zero).
+	Scale int
+}
+
+// SimulateResult says what a simulation recorded.
+type SimulateResult struct {
+	// Imported is set when the plan was imported first.
+	Imported *ImportResult
+	// Stats counts the simulated year's events.
+	Stats demo.Stats
+	// Published are the simulated committee's publications of the year's
+	// bureau and county rankings.
+	Published []PublishResult
+}
+
+// Simulate records a clearly labelled simulated year on an empty or
+// simulated ledger: the plan imported by a simulated plan office on a
+// simulated clock that starts before the year, a year of simulated
+// reports, extensions, claims, inspections and indicators, and the
+// simulated committee publishing the year's rankings as of the end of
+// January. Every event's actor starts with auth.SimulatedPrefix. A ledger
+// that holds real records is refused and left as it is.
+func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInput) (SimulateResult, error) {
+	var out SimulateResult
+	if err := s.authorize(ctx, p, Simulate); err != nil {
+		return out, err
+	}
+	if in.Year < 2000 || in.Year > 2100 || in.Scale < 0 {
+		return out, errorf(InvalidArgument, "the simulated year must be within 2000–2100 and the scale positive", "模拟年份须在 2000–2100 之间，规模须为正数")
+	}
+	clock := NewSimulatedClock(time.Date(in.Year-1, time.December, 1, 9, 0, 0, 0, domain.Shanghai()))
+	sim := s.withClock(clock)
+	if err := sim.checkSimulation(ctx, auth.SimulatedPrincipal(auth.Coordinator, "", "office")); err != nil {
+		return out, err
+	}
+	var err error
+	if out.Imported, err = sim.simulatedImport(ctx, in); err != nil {
+		return out, err
+	}
+	out.Stats, err = demo.Generate(ctx, s.commands, s.current(), demo.Options{Seed: in.Seed, Year: in.Year, Scale: in.Scale, Plan: domain.PlanID(in.Plan)})
+	if errors.Is(err, demo.ErrAlreadyGenerated) {
+		return out, errorf(Conflict, fmt.Sprintf("the ledger already holds seed %d's simulated year; use another seed or a new store", in.Seed),
+			fmt.Sprintf("账本中已有种子 %d 的模拟年度数据；请换一个种子或使用新的账本", in.Seed))
+	}
+	if err != nil {
+		return out, err
+	}
+	clock.Advance(time.Date(in.Year+1, time.February, 1, 9, 0, 0, 0, domain.Shanghai()))
+	out.Published, err = sim.simulatedPublications(ctx, in)
+	return out, err
+}
+
+// withClock returns a Service like s on another clock.
+func (s *Service) withClock(c Clock) *Service {
+	return &Service{store: s.store, reg: s.reg, commands: s.commands, views: s.views, clock: c, tokens: s.tokens, plan: s.plan, logger: s.logger}
+}
+
+// simulatedImport imports the plan as the simulated plan office when the
+// ledger does not hold it yet.
+func (s *Service) simulatedImport(ctx context.Context, in SimulateInput) (*ImportResult, error) {
+	if _, ok := s.current().Catalog.Plan(domain.PlanID(in.Plan)); ok {
+		return nil, nil
+	}
+	res, err := s.ImportPlan(ctx, auth.SimulatedPrincipal(auth.Coordinator, "", "office"), ImportInput{Text: in.PlanText, Plan: in.Plan})
+	if err != nil {
+		return nil, err
+	}
+	return &res, s.views.Sync(ctx, res.Position)
+}
+
+// simulatedPublications has the simulated committee publish the year's
+// bureau and county rankings as of the end of January.
+func (s *Service) simulatedPublications(ctx context.Context, in SimulateInput) ([]PublishResult, error) {
+	committee := auth.SimulatedPrincipal(auth.Committee, "", "committee")
+	asOf := time.Date(in.Year+1, time.February, 1, 0, 0, 0, 0, domain.Shanghai()).Add(-time.Second)
+	var out []PublishResult
+	for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
+		if err := s.views.Sync(ctx, 0); err != nil {
+			return out, err
+		}
+		pub, err := s.PublishScorecard(ctx, committee, PublishInput{
+			Plan: in.Plan, Year: in.Year, Kind: string(k), AsOf: asOf,
+			IdempotencyKey: fmt.Sprintf("demo-publish:%d:%d:%s", in.Seed, in.Year, k),
+		})
+		if err != nil {
+			return out, fmt.Errorf("publish the simulated %d %s rankings: %w", in.Year, k, err)
+		}
+		out = append(out, pub)
+	}
+	return out, nil
+}

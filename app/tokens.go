@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"taskledger/auth"
+	"taskledger/domain"
+)
+
+// TokenInput asks for a new API token.
+type TokenInput struct {
+	// Role is the token's role (coordinator, bureau, county, inspector,
+	// committee).
+	Role string
+	// Unit is the unit a bureau or county token acts for: an id, name or
+	// alias of a registered unit of the matching kind.
+	Unit string
+	// Name labels the holder; empty means the role and unit.
+	Name string
+}
+
+// CreateToken makes an API token. The token is returned once; the ledger
+// keeps only its hash.
+func (s *Service) CreateToken(ctx context.Context, p auth.Principal, in TokenInput) (string, auth.Record, error) {
+	if err := s.authorize(ctx, p, ManageTokens); err != nil {
+		return "", auth.Record{}, err
+	}
+	if s.tokens == nil {
+		return "", auth.Record{}, errorf(Conflict, "this ledger keeps no tokens", "该账本不保存令牌")
+	}
+	role, err := auth.ParseRole(in.Role)
+	if err != nil {
+		return "", auth.Record{}, errorf(InvalidArgument, err.Error(), fmt.Sprintf("角色 %q 不是 coordinator、bureau、county、inspector、committee 之一", in.Role))
+	}
+	unit, err := s.tokenUnit(role, in.Unit)
+	if err != nil {
+		return "", auth.Record{}, err
+	}
+	token, rec, err := s.tokens.Create(auth.Spec{Role: role, Unit: unit, Name: in.Name})
+	if err != nil {
+		return "", auth.Record{}, errorf(InvalidArgument, err.Error(), "无法创建令牌："+err.Error())
+	}
+	return token, rec, nil
+}
+
+// tokenUnit resolves a token's unit and checks that it fits the role: a
+// county token acts for a registered county government, a bureau token for
+// any other registered unit (a city bureau or another body the plan names).
+func (s *Service) tokenUnit(role auth.Role, ref string) (domain.UnitID, error) {
+	if ref == "" || !role.UnitBound() {
+		return domain.UnitID(ref), nil
+	}
+	u, err := s.current().Catalog.ResolveUnit(ref)
+	if err != nil {
+		return "", errorf(NotFound, fmt.Sprintf("unit %q is not registered in this ledger", ref), fmt.Sprintf("账本中没有登记单位 %q", ref))
+	}
+	if (role == auth.County) != (u.Kind == domain.KindCounty) {
+		return "", errorf(InvalidArgument,
+			fmt.Sprintf("unit %s is a %s, so a %s token cannot act for it", u.ID, u.Kind, role),
+			fmt.Sprintf("单位 %s 的类别与 %s 令牌不符", u.Name, roleZH(role)))
+	}
+	return u.ID, nil
+}
+
+// ListTokens returns the token records, oldest first.
+func (s *Service) ListTokens(ctx context.Context, p auth.Principal) ([]auth.Record, error) {
+	if err := s.authorize(ctx, p, ManageTokens); err != nil {
+		return nil, err
+	}
+	if s.tokens == nil {
+		return nil, nil
+	}
+	return s.tokens.List()
+}
