@@ -13,6 +13,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -179,31 +181,56 @@ type Result struct {
 }
 
 // correlationNamespace derives a request's correlation ID from its scoped
-// idempotency key, so a retried request writes identical envelopes.
+// idempotency key and a digest of the request, so a retried request writes
+// identical envelopes and the same key with another request is told apart.
 var correlationNamespace = uuid.MustParse("0b7f2f52-6c7e-4a53-9d1b-4c2f3e5a6d71")
 
-// meta is the envelope metadata of a command the principal issues: the
-// actor is the principal, the recorded time the layer's clock.
-func (s *Service) meta(p auth.Principal, scopedKey string, effective time.Time) domain.Meta {
-	return domain.Meta{
-		Actor:          p.Actor(),
-		Now:            s.clock.Now(),
-		EffectiveAt:    effective,
-		IdempotencyKey: scopedKey,
-		CorrelationID:  uuid.NewSHA1(correlationNamespace, []byte(scopedKey)),
+// correlation is the correlation ID of a request: the scoped key and a
+// digest of what was asked (its typed form and effective time).
+func correlation(scopedKey string, request any, effective time.Time) (uuid.UUID, error) {
+	b, err := json.Marshal(request)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("digest the request: %w", err)
 	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%T\x00%s\x00", request, effective.UTC().Format(time.RFC3339Nano))
+	h.Write(b)
+	return uuid.NewSHA1(correlationNamespace, append([]byte(scopedKey+"\x00"), h.Sum(nil)...)), nil
 }
 
-// dispatch validates and runs one domain command as the principal.
+// dispatch validates and runs one domain command as the principal; the
+// command itself is the request its key is bound to.
 func (s *Service) dispatch(ctx context.Context, p auth.Principal, scopedKey string, effective time.Time, cmd domain.Command) (Result, error) {
+	return s.dispatchFor(ctx, p, scopedKey, cmd, effective, cmd)
+}
+
+// dispatchFor runs cmd as the principal, binding the idempotency key to
+// request: the same key with another request is IDEMPOTENCY_CONFLICT and
+// records nothing. The actor is the principal, the recorded time the
+// layer's clock.
+func (s *Service) dispatchFor(ctx context.Context, p auth.Principal, scopedKey string, request any, effective time.Time, cmd domain.Command) (Result, error) {
 	if err := cmd.Validate(); err != nil {
 		return Result{}, err
 	}
-	res, err := command.Dispatch(ctx, s.commands, cmd, s.meta(p, scopedKey, effective))
+	corr, err := correlation(scopedKey, request, effective)
+	if err != nil {
+		return Result{}, err
+	}
+	meta := domain.Meta{Actor: p.Actor(), Now: s.clock.Now(), EffectiveAt: effective, IdempotencyKey: scopedKey, CorrelationID: corr}
+	res, err := command.Dispatch(ctx, s.commands, cmd, meta)
+	if errors.Is(err, command.ErrIdempotencyConflict) {
+		return Result{}, errIdempotencyConflict()
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	return Result{Events: res.Events, Position: res.Position, Duplicate: res.Duplicate}, nil
+}
+
+func errIdempotencyConflict() *Error {
+	return errorf(IdempotencyConflict,
+		"this idempotencyKey was already used for a different request; nothing was recorded: use a new key for a new request",
+		"该幂等键已用于另一项不同的请求，本次未记录任何内容；新的请求请使用新的键")
 }
 
 // current returns the read models as they stand.

@@ -23,6 +23,9 @@ const (
 	Forbidden Code = "FORBIDDEN"
 	// Unauthenticated: the request needs a principal and has none.
 	Unauthenticated Code = "UNAUTHENTICATED"
+	// IdempotencyConflict: the idempotency key already recorded a
+	// different request.
+	IdempotencyConflict Code = "IDEMPOTENCY_CONFLICT"
 )
 
 // Error is a refusal by the application layer, with a message in English

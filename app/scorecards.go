@@ -96,6 +96,9 @@ func (s *Service) PublishScorecard(ctx context.Context, p auth.Principal, in Pub
 		return PublishResult{}, err
 	}
 	if prior, err := s.priorEvents(ctx, domain.PlanStream(req.plan), req.key); err != nil || prior != nil {
+		if err == nil {
+			err = s.sameRequest(prior, req)
+		}
 		return PublishResult{Result: Result{Events: prior, Position: lastPosition(prior), Duplicate: true}}, err
 	}
 	out := PublishResult{AsOf: req.asOf}
@@ -110,7 +113,7 @@ func (s *Service) PublishScorecard(ctx context.Context, p auth.Principal, in Pub
 	if out.Scorecards, err = projections.ScorecardsAt(ctx, s.store, s.reg, projections.Config{}, req.plan, in.Year, req.kind, scheme.ID, scheme.Version, out.ComputedAt, req.asOf); err != nil {
 		return out, err
 	}
-	res, err := s.dispatch(ctx, p, req.key, time.Time{}, domain.PublishScorecard{
+	res, err := s.dispatchFor(ctx, p, req.key, req.request(), time.Time{}, domain.PublishScorecard{
 		Plan: req.plan, Year: in.Year, Kind: string(req.kind), Scheme: scheme.ID, SchemeVersion: scheme.Version,
 		AsOfPosition: out.ComputedAt, AsOf: req.asOf, Digest: out.Scorecards.Digest(),
 	})
@@ -127,6 +130,26 @@ type publishRequest struct {
 	asOf time.Time
 	key  string
 	in   PublishInput
+}
+
+// request is what the idempotency key of a publication is bound to: the
+// input as given, less the key.
+func (r publishRequest) request() PublishInput {
+	in := r.in
+	in.IdempotencyKey = ""
+	return in
+}
+
+// sameRequest refuses a repeated key that recorded another publication.
+func (s *Service) sameRequest(prior []domain.Event, req publishRequest) error {
+	corr, err := correlation(req.key, req.request(), time.Time{})
+	if err != nil {
+		return err
+	}
+	if command.SameRequest(prior, domain.Meta{CorrelationID: corr}) != nil {
+		return errIdempotencyConflict()
+	}
+	return nil
 }
 
 // publication checks a publication request.
@@ -172,7 +195,7 @@ func (s *Service) adoptForPublication(ctx context.Context, p auth.Principal, req
 	if _, ok := pl.Scheme(scheme.ID, scheme.Version); ok {
 		return scheme, false, nil
 	}
-	res, err := s.dispatch(ctx, p, req.key+":adopt", time.Time{}, domain.AdoptScheme{
+	res, err := s.dispatchFor(ctx, p, req.key+":adopt", req.request(), time.Time{}, domain.AdoptScheme{
 		Plan: req.plan, Scheme: scheme.ID, Version: scheme.Version, Year: req.in.Year, Document: scheme.Canonical(),
 	})
 	if err != nil {

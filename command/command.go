@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"taskledger/domain"
 	"taskledger/eventstore"
 )
@@ -24,6 +26,11 @@ const DefaultMaxAttempts = 8
 
 // ErrNoIdempotencyKey is returned for a command without an idempotency key.
 var ErrNoIdempotencyKey = errors.New("command has no idempotency key")
+
+// ErrIdempotencyConflict is returned when an idempotency key that already
+// recorded events comes back with a different request (its correlation ID,
+// which the caller derives from the key and the request, differs).
+var ErrIdempotencyConflict = errors.New("idempotency key already used for a different request")
 
 // ErrContention is returned when a stream kept changing under a command for
 // every attempt.
@@ -121,6 +128,9 @@ func Execute[A domain.Aggregate](ctx context.Context, h *Handler, stream string,
 			return Result{}, err
 		}
 		if prior := RecordedBy(history, meta.IdempotencyKey); len(prior) > 0 {
+			if err := SameRequest(prior, meta); err != nil {
+				return Result{}, fmt.Errorf("command on %s: %w", stream, err)
+			}
 			return Result{Stream: stream, Events: prior, StreamVersion: version, Position: prior[len(prior)-1].Position, Duplicate: true}, nil
 		}
 		datas, err := decide(agg)
@@ -168,6 +178,18 @@ func (h *Handler) Envelope(meta domain.Meta, datas []domain.EventData) ([]domain
 		}
 	}
 	return events, nil
+}
+
+// SameRequest checks that a repeated idempotency key comes with the request
+// that recorded prior: callers that derive the correlation ID from the key
+// and a digest of the request get ErrIdempotencyConflict for another
+// request. A zero correlation ID (callers whose keys already name the
+// request, such as the plan import) is not compared.
+func SameRequest(prior []domain.Event, meta domain.Meta) error {
+	if meta.CorrelationID == uuid.Nil || len(prior) == 0 || prior[0].CorrelationID == meta.CorrelationID {
+		return nil
+	}
+	return ErrIdempotencyConflict
 }
 
 // RecordedBy returns the events a command with this idempotency key already
