@@ -16,9 +16,9 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskledger/graphql/auth"
-	"taskledger/graphql/internal/gqldoc"
 )
 
 // request is a GraphQL-over-HTTP request.
@@ -94,34 +94,31 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), s.limits.MaxQueryBytes))
 		return
 	}
-	doc, err := gqldoc.Parse(req.Query)
+	a, err := analyze(req.Query, req.OperationName)
 	if err != nil {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", err.Error())
+		var de *documentError
+		errors.As(err, &de)
+		fail(http.StatusBadRequest, CodeInvalidArgument, de.kind, de.msg)
 		return
 	}
-	operation, err := doc.Operation(req.OperationName)
-	if err != nil {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", err.Error())
-		return
-	}
-	op = string(operation.Type)
+	op = string(a.typ)
 	switch {
-	case r.Method == http.MethodGet && operation.Type != gqldoc.Query:
+	case r.Method == http.MethodGet && a.typ != ast.Query:
 		w.Header().Set("Allow", "POST")
-		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", fmt.Sprintf("a %s cannot be sent with GET: use POST", operation.Type))
+		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", fmt.Sprintf("a %s cannot be sent with GET: use POST", a.typ))
 		return
-	case operation.Type == gqldoc.Subscription:
+	case a.typ == ast.Subscription:
 		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", "subscriptions run over WebSocket at /graphql with the graphql-transport-ws protocol")
 		return
 	}
-	if n := doc.CountFields(operation); n > s.limits.MaxFields {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), s.limits.MaxFields))
+	if a.fields > s.limits.MaxFields {
+		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.fields), s.limits.MaxFields))
 		return
 	}
 	if !p.Authenticated() {
-		for _, f := range doc.RootFields(operation) {
-			if !publicRootField(f.Name) {
-				fail(http.StatusUnauthorized, CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send Authorization: Bearer <token> (without a token only ledger, me and publishedScorecards are open)", f.Name))
+		for _, f := range a.rootFields {
+			if !publicRootField(f) {
+				fail(http.StatusUnauthorized, CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send Authorization: Bearer <token> (without a token only ledger, me and publishedScorecards are open)", f))
 				return
 			}
 		}
@@ -130,7 +127,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(withPrincipal(r.Context(), p), s.limits.RequestTimeout)
 	defer cancel()
 	var res httpResult
-	if key, ok := responseKey(p, doc, operation, req); ok && s.responses != nil {
+	if key, ok := responseKey(p, a, req); ok && s.responses != nil {
 		gen := s.responses.generationAt(s.views.Version(), s.now())
 		var hit bool
 		res, hit = s.responses.do(ctx, key, gen, func() httpResult {

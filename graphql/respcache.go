@@ -9,8 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"taskledger/graphql/auth"
-	"taskledger/graphql/internal/gqldoc"
 )
 
 // DefaultResponseCacheTTL is how long the server reuses a read-only query's
@@ -102,12 +103,12 @@ func (c *responseCache) generationAt(version uint64, now time.Time) generation {
 // responseKey digests everything about a request its response depends on
 // besides the generation: who asks, what document, which operation, which
 // variables. ok is false for requests that must not be cached.
-func responseKey(p auth.Principal, doc *gqldoc.Document, op *gqldoc.Operation, req request) (key [32]byte, ok bool) {
-	if op.Type != gqldoc.Query {
+func responseKey(p auth.Principal, a analysis, req request) (key [32]byte, ok bool) {
+	if a.typ != ast.Query {
 		return key, false
 	}
-	for _, f := range doc.RootFields(op) {
-		if !cacheableRoots[f.Name] {
+	for _, f := range a.rootFields {
+		if !cacheableRoots[f] {
 			return key, false
 		}
 	}

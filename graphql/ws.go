@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"taskledger/graphql/auth"
-	"taskledger/graphql/internal/gqldoc"
 )
 
 // Subprotocol is the WebSocket subprotocol the server speaks
@@ -299,21 +299,19 @@ func (s *Server) precheck(req request, p auth.Principal) *gqlerrors.QueryError {
 	if len(req.Query) > s.limits.MaxQueryBytes {
 		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), s.limits.MaxQueryBytes))
 	}
-	doc, err := gqldoc.Parse(req.Query)
+	a, err := analyze(req.Query, req.OperationName)
 	if err != nil {
-		return requestError(CodeInvalidArgument, "syntax", err.Error())
+		var de *documentError
+		errors.As(err, &de)
+		return requestError(CodeInvalidArgument, de.kind, de.msg)
 	}
-	op, err := doc.Operation(req.OperationName)
-	if err != nil {
-		return requestError(CodeInvalidArgument, "validation", err.Error())
-	}
-	if n := doc.CountFields(op); n > s.limits.MaxFields {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), s.limits.MaxFields))
+	if a.fields > s.limits.MaxFields {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.fields), s.limits.MaxFields))
 	}
 	if !p.Authenticated() {
-		for _, f := range doc.RootFields(op) {
-			if !publicRootField(f.Name) {
-				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f.Name))
+		for _, f := range a.rootFields {
+			if !publicRootField(f) {
+				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f))
 			}
 		}
 	}
