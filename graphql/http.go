@@ -51,7 +51,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusInternalServerError
 			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", internalMessage)}})
 		}
-		s.metrics.observe(op, status, time.Since(start))
+		s.metrics.ObserveRequest(op, status, time.Since(start))
 	}()
 	fail := func(code int, c Code, kind, msg string) {
 		status = code

@@ -28,6 +28,7 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/graphql/auth"
+	"taskledger/graphql/metrics"
 	"taskledger/projections"
 )
 
@@ -159,7 +160,7 @@ type Server struct {
 	views    *projections.Views
 	merkle   *audit.Index // the log's Merkle tree, synced on demand
 	schema   *gql.Schema
-	metrics  *metrics
+	metrics  *metrics.Metrics
 	limits   Limits
 	logger   *slog.Logger
 	now      func() time.Time
@@ -201,7 +202,7 @@ func New(cfg Config) (*Server, error) {
 		store:   cfg.Store,
 		runner:  cfg.Runner,
 		views:   cfg.Runner.Views(),
-		metrics: newMetrics(),
+		metrics: metrics.New(),
 		limits:  cfg.Limits.withDefaults(),
 		logger:  cfg.Logger,
 		now:     cfg.Clock,
@@ -246,7 +247,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.serveGraphQL)
 	mux.HandleFunc("/healthz", s.serveHealth)
-	mux.HandleFunc("/metrics", s.serveMetrics)
+	mux.Handle("/metrics", s.metrics.Handler(s.metricsState))
 	return mux
 }
 
@@ -298,14 +299,24 @@ func (s *Server) plan(id *string) (domain.PlanID, error) {
 // countingStore counts the events appended through it for /metrics.
 type countingStore struct {
 	eventstore.Store
-	m *metrics
+	m *metrics.Metrics
 }
 
 // Append implements eventstore.Store.
 func (c countingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
 	res, err := c.Store.Append(ctx, stream, expected, events)
 	if err == nil && !res.Duplicate {
-		c.m.eventsAppended.Add(uint64(len(res.Events)))
+		c.m.EventsAppended(len(res.Events))
 	}
 	return res, err
+}
+
+// metricsState reads the ledger's side of /metrics.
+func (s *Server) metricsState(ctx context.Context) metrics.State {
+	head, err := s.store.Head(ctx)
+	st := metrics.State{Head: head, HeadErr: err, ViewPosition: s.views.Position(), ProjectionFailed: s.runner.Failure() != nil}
+	if c := s.responses; c != nil {
+		st.Cache = &metrics.CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	}
+	return st
 }

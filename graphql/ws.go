@@ -71,7 +71,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{requestError(CodeUnauthenticated, "", "the token is not valid")}})
-			s.metrics.observe("subscription", http.StatusUnauthorized, 0)
+			s.metrics.ObserveRequest("subscription", http.StatusUnauthorized, 0)
 			return
 		}
 		upgradeP = &p
@@ -85,8 +85,8 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept has answered.
 	}
-	s.metrics.wsConnections.Add(1)
-	defer s.metrics.wsConnections.Add(-1)
+	s.metrics.WebSocketOpened()
+	defer s.metrics.WebSocketClosed()
 	if c.Subprotocol() != Subprotocol {
 		c.Close(closeSubprotocol, "Subprotocol not acceptable: use "+Subprotocol)
 		return
@@ -276,18 +276,18 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 
 	if qe := w.s.precheck(req, p); qe != nil {
 		w.finishOp(m.ID)
-		w.s.metrics.observe("subscription", http.StatusBadRequest, 0)
+		w.s.metrics.ObserveRequest("subscription", http.StatusBadRequest, 0)
 		return w.sendErrors(m.ID, qe)
 	}
-	if w.s.metrics.subscriptions.Add(1) > int64(w.s.limits.MaxSubscriptions) {
-		w.s.metrics.subscriptions.Add(-1)
+	if w.s.metrics.StartSubscription() > int64(w.s.limits.MaxSubscriptions) {
+		w.s.metrics.EndSubscription()
 		w.finishOp(m.ID)
 		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the server runs at most %d operations over WebSockets at once; try again later", w.s.limits.MaxSubscriptions)))
 	}
 	w.opsWG.Add(1)
 	go func() {
 		defer w.opsWG.Done()
-		defer w.s.metrics.subscriptions.Add(-1)
+		defer w.s.metrics.EndSubscription()
 		defer w.finishOp(m.ID)
 		w.runOp(ctx, m.ID, req)
 	}()
@@ -356,7 +356,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 			if refused(res) {
 				status = http.StatusBadRequest
 			}
-			w.s.metrics.observe("subscription", status, time.Since(start))
+			w.s.metrics.ObserveRequest("subscription", status, time.Since(start))
 			if status != http.StatusOK {
 				w.sendErrors(id, res.Errors...)
 				return

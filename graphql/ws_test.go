@@ -301,7 +301,7 @@ func TestWebSocketShutdown(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return")
 	}
-	if n := e.server.metrics.subscriptions.Load(); n != 0 {
+	if n := e.server.metrics.Subscriptions(); n != 0 {
 		t.Errorf("%d subscriptions still counted", n)
 	}
 	if _, err = w.read(time.Second); err == nil || errors.Is(err, errTimeout) {
