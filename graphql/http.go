@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskledger/graphql/auth"
+	"taskledger/graphql/respcache"
 )
 
 // request is a GraphQL-over-HTTP request.
@@ -126,13 +127,13 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(withPrincipal(r.Context(), p), s.limits.RequestTimeout)
 	defer cancel()
-	var res httpResult
-	if key, ok := responseKey(p, a, req); ok && s.responses != nil {
-		gen := s.responses.generationAt(s.views.Version(), s.now())
+	var res respcache.Response
+	if key, ok := s.responseKey(p, a, req); ok && s.responses != nil {
+		gen := s.responses.GenerationAt(s.views.Version(), s.now())
 		var hit bool
-		res, hit = s.responses.do(ctx, key, gen, func() httpResult {
+		res, hit = s.responses.Do(ctx, key, gen, func() respcache.Response {
 			res := s.execHTTP(ctx, req)
-			res.cacheable = res.cacheable && s.views.Version() == gen.version
+			res.Keep = res.Keep && s.views.Version() == gen.Version
 			return res
 		})
 		if hit {
@@ -143,34 +144,60 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	} else {
 		res = s.execHTTP(ctx, req)
 	}
-	status = res.status
-	if res.unauthenticated {
+	status = res.Status
+	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 	}
-	writeBody(w, status, res.body)
+	writeBody(w, status, res.Body)
+}
+
+// responseKey names a request for the response cache; ok is false for
+// requests that must not share a response: anything but a query whose
+// root fields all answer from the ledger's content.
+func (s *Server) responseKey(p auth.Principal, a analysis, req request) (key respcache.Key, ok bool) {
+	if a.typ != ast.Query {
+		return key, false
+	}
+	for _, f := range a.rootFields {
+		if !cacheableRoot(f) {
+			return key, false
+		}
+	}
+	key, err := respcache.KeyOf(respcache.Request{
+		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name},
+		OperationName: req.OperationName,
+		Query:         req.Query,
+		Variables:     req.Variables,
+	})
+	if err != nil {
+		s.logger.Warn("a query's response cannot be shared", "err", err)
+		return key, false
+	}
+	return key, true
 }
 
 // execHTTP runs a checked request through the engine and encodes the
 // response.
-func (s *Server) execHTTP(ctx context.Context, req request) httpResult {
+func (s *Server) execHTTP(ctx context.Context, req request) respcache.Response {
 	res := s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	out := response{Errors: s.fixErrors(ctx, res.Errors), Data: res.Data}
-	r := httpResult{status: http.StatusOK}
+	r := respcache.Response{Status: http.StatusOK}
 	switch {
 	case refused(res):
 		// Refused before execution: the document or its variables did
 		// not validate.
-		r.status, out.Data = http.StatusBadRequest, nil
+		r.Status, out.Data = http.StatusBadRequest, nil
 	case hasCode(out.Errors, CodeUnauthenticated):
-		r.status, r.unauthenticated = http.StatusUnauthorized, true
+		r.Status = http.StatusUnauthorized
 	}
 	b, err := out.marshal()
 	if err != nil {
 		s.logger.Error("encoding a response failed", "err", err)
-		return httpResult{status: http.StatusInternalServerError, body: []byte(internalResponse)}
+		return respcache.Response{Status: http.StatusInternalServerError, Body: []byte(internalResponse)}
 	}
-	r.body = b
-	r.cacheable = r.status == http.StatusOK && len(out.Errors) == 0
+	r.Body = b
+	// Only a success may be shared.
+	r.Keep = r.Status == http.StatusOK && len(out.Errors) == 0
 	return r
 }
 

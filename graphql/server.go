@@ -29,6 +29,7 @@ import (
 	"taskledger/eventstore"
 	"taskledger/graphql/auth"
 	"taskledger/graphql/metrics"
+	"taskledger/graphql/respcache"
 	"taskledger/projections"
 )
 
@@ -142,7 +143,7 @@ type Config struct {
 	// Limits bound requests.
 	Limits Limits
 	// ResponseCacheTTL is how long identical read-only queries share one
-	// response while the read models are unchanged (see responseCache):
+	// response while the read models are unchanged (see package respcache):
 	// zero means DefaultResponseCacheTTL, negative turns the cache off.
 	ResponseCacheTTL time.Duration
 	// CheckpointDir is where signed checkpoints are kept (taskledger
@@ -166,7 +167,7 @@ type Server struct {
 	now      func() time.Time
 	caches   *caches
 	// responses keeps recent query responses; nil when turned off.
-	responses *responseCache
+	responses *respcache.Cache
 
 	// base is cancelled by Close: it ends subscriptions and WebSockets.
 	base    context.Context
@@ -211,9 +212,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	switch ttl := cfg.ResponseCacheTTL; {
 	case ttl == 0:
-		s.responses = newResponseCache(DefaultResponseCacheTTL)
+		s.responses = respcache.New(DefaultResponseCacheTTL)
 	case ttl > 0:
-		s.responses = newResponseCache(ttl)
+		s.responses = respcache.New(ttl)
 	}
 	s.commands = command.NewHandler(countingStore{Store: cfg.Store, m: s.metrics}, cfg.Registry)
 	s.base, s.cancel = context.WithCancel(context.Background())
@@ -316,7 +317,8 @@ func (s *Server) metricsState(ctx context.Context) metrics.State {
 	head, err := s.store.Head(ctx)
 	st := metrics.State{Head: head, HeadErr: err, ViewPosition: s.views.Position(), ProjectionFailed: s.runner.Failure() != nil}
 	if c := s.responses; c != nil {
-		st.Cache = &metrics.CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+		hits, misses := c.Stats()
+		st.Cache = &metrics.CacheStats{Hits: hits, Misses: misses}
 	}
 	return st
 }
