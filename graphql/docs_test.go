@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskledger/graphql/transport"
 )
 
 // docExamples returns the ```graphql blocks of docs/graphql.md.
@@ -41,13 +43,13 @@ func TestDocExamplesValidate(t *testing.T) {
 			}
 			t.Errorf("%s: %v", firstLine(q), err)
 		}
-		a, err := analyze(q, "")
+		a, err := transport.Analyze(q, "")
 		if err != nil {
 			t.Errorf("%s: %v", firstLine(q), err)
 			continue
 		}
-		if a.fields > DefaultLimits().MaxFields {
-			t.Errorf("%s selects %d fields", firstLine(q), a.fields)
+		if a.Fields > DefaultLimits().MaxFields {
+			t.Errorf("%s selects %d fields", firstLine(q), a.Fields)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		body["error"] = "a read model stopped"
 		s.logger.Error("health check: read model", "err", err)
 	}
-	if s.closing.Load() {
+	if s.transport.Closing() {
 		status, body["status"] = http.StatusServiceUnavailable, "shutting down"
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

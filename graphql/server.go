@@ -1,8 +1,9 @@
 // Package graphql serves taskledger's GraphQL API: the embedded schema
 // (schema.graphql), its resolvers over the command handler and the read
-// models, an HTTP transport following the GraphQL-over-HTTP conventions,
-// subscriptions over WebSocket with the graphql-transport-ws protocol,
-// bearer-token roles, request limits, /healthz and /metrics.
+// models, bearer-token roles, request limits, /healthz, and the Server
+// that wires them to their neighbours: graphql/transport (HTTP and
+// WebSocket at /graphql), graphql/respcache (shared responses of
+// read-only queries) and graphql/metrics (/metrics).
 //
 // Mutations run domain commands synchronously through command.Dispatch and
 // return what they recorded; reads come from a projections.Runner's views,
@@ -17,8 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -30,6 +29,7 @@ import (
 	"taskledger/graphql/auth"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
+	"taskledger/graphql/transport"
 	"taskledger/projections"
 )
 
@@ -168,13 +168,8 @@ type Server struct {
 	caches   *caches
 	// responses keeps recent query responses; nil when turned off.
 	responses *respcache.Cache
-
-	// base is cancelled by Close: it ends subscriptions and WebSockets.
-	base    context.Context
-	cancel  context.CancelFunc
-	connMu  sync.Mutex // orders conns.Add before conns.Wait
-	conns   sync.WaitGroup
-	closing atomic.Bool
+	// transport serves /graphql.
+	transport *transport.Handler
 }
 
 // New builds a server. Call Close when done.
@@ -217,7 +212,6 @@ func New(cfg Config) (*Server, error) {
 		s.responses = respcache.New(ttl)
 	}
 	s.commands = command.NewHandler(countingStore{Store: cfg.Store, m: s.metrics}, cfg.Registry)
-	s.base, s.cancel = context.WithCancel(context.Background())
 	schema, err := gql.ParseSchema(schemaText, &root{s: s},
 		gql.UseStringDescriptions(),
 		gql.UseFieldResolvers(),
@@ -234,6 +228,31 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("graphql: schema: %w", err)
 	}
 	s.schema = schema
+	s.transport, err = transport.New(transport.Config{
+		Engine:         schema,
+		Tokens:         cfg.Tokens,
+		WithPrincipal:  withPrincipal,
+		PublicField:    publicRootField,
+		CacheableField: cacheableRoot,
+		ResolverError:  s.resolverError,
+		Responses:      s.responses,
+		Version:        s.views.Version,
+		Clock:          s.now,
+		Metrics:        s.metrics,
+		Limits: transport.Limits{
+			MaxBodyBytes:            s.limits.MaxBodyBytes,
+			MaxQueryBytes:           s.limits.MaxQueryBytes,
+			MaxFields:               s.limits.MaxFields,
+			RequestTimeout:          s.limits.RequestTimeout,
+			MaxSubscriptions:        s.limits.MaxSubscriptions,
+			MaxSubscriptionsPerConn: s.limits.MaxSubscriptionsPerConn,
+			InitTimeout:             s.limits.InitTimeout,
+		},
+		Logger: s.logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graphql: transport: %w", err)
+	}
 	return s, nil
 }
 
@@ -246,7 +265,7 @@ func (s *Server) Commands() *command.Handler { return s.commands }
 // /healthz and /metrics.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", s.serveGraphQL)
+	mux.Handle("/graphql", s.transport)
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/metrics", s.metrics.Handler(s.metricsState))
 	return mux
@@ -255,25 +274,7 @@ func (s *Server) Handler() http.Handler {
 // Close ends every subscription and WebSocket connection and waits for
 // them. HTTP requests are drained by http.Server.Shutdown, which the caller
 // runs first (or alongside, via RegisterOnShutdown).
-func (s *Server) Close() {
-	s.connMu.Lock()
-	s.closing.Store(true)
-	s.connMu.Unlock()
-	s.cancel()
-	s.conns.Wait()
-}
-
-// trackConn counts a WebSocket connection for Close to wait on; false once
-// the server is closing.
-func (s *Server) trackConn() bool {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if s.closing.Load() {
-		return false
-	}
-	s.conns.Add(1)
-	return true
-}
+func (s *Server) Close() { s.transport.Close() }
 
 // plan returns the plan a request means: the one named, else the default.
 func (s *Server) plan(id *string) (domain.PlanID, error) {

@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"errors"
@@ -10,57 +10,58 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 )
 
-// analysis is what the transport learns of a request's document before the
+// Analysis is what the transport learns of a request's document before the
 // engine runs it: enough to refuse it early (a subscription over HTTP, a
 // mutation over GET, too many fields, protected fields without a token) and
 // to decide whether its response may be shared.
-type analysis struct {
-	// typ is the operation's type: query, mutation or subscription.
-	typ ast.Operation
-	// rootFields are the fields the operation selects at its root, looking
+type Analysis struct {
+	// Type is the operation's type: query, mutation or subscription.
+	Type ast.Operation
+	// RootFields are the fields the operation selects at its root, looking
 	// through fragment spreads and inline fragments.
-	rootFields []string
-	// fields is how many fields the operation selects with every fragment
+	RootFields []string
+	// Fields is how many fields the operation selects with every fragment
 	// spread expanded where it is used, saturating at math.MaxInt.
-	fields int
+	Fields int
 }
 
-// documentError is a document the transport refuses before the engine sees
-// it; kind is "syntax" or "validation".
-type documentError struct {
-	kind string
-	msg  string
+// DocumentError is a document the transport refuses before the engine
+// sees it.
+type DocumentError struct {
+	// Kind is "syntax" or "validation" (extensions.kind).
+	Kind string
+	Msg  string
 }
 
-func (e *documentError) Error() string { return e.msg }
+func (e *DocumentError) Error() string { return e.Msg }
 
-// analyze parses query once, without a schema, with gqlparser's parser and
+// Analyze parses query once, without a schema, with gqlparser's parser and
 // describes the operation named operationName (the only one when the name
 // is empty). The engine (graph-gophers) parses the document again when it
 // runs it: its parser is internal.
-func analyze(query, operationName string) (analysis, error) {
+func Analyze(query, operationName string) (Analysis, error) {
 	doc, err := parser.ParseQuery(&ast.Source{Name: "query", Input: query})
 	if err != nil {
-		return analysis{}, &documentError{kind: "syntax", msg: syntaxMessage(err)}
+		return Analysis{}, &DocumentError{Kind: "syntax", Msg: syntaxMessage(err)}
 	}
 	if len(doc.Operations) == 0 {
-		return analysis{}, &documentError{kind: "syntax", msg: "the document has no operation"}
+		return Analysis{}, &DocumentError{Kind: "syntax", Msg: "the document has no operation"}
 	}
 	fragments := make(map[string]*ast.FragmentDefinition, len(doc.Fragments))
 	for _, f := range doc.Fragments {
 		if _, dup := fragments[f.Name]; dup {
-			return analysis{}, &documentError{kind: "syntax", msg: fmt.Sprintf("there are two fragments named %q", f.Name)}
+			return Analysis{}, &DocumentError{Kind: "syntax", Msg: fmt.Sprintf("there are two fragments named %q", f.Name)}
 		}
 		fragments[f.Name] = f
 	}
 	op, err := pickOperation(doc.Operations, operationName)
 	if err != nil {
-		return analysis{}, &documentError{kind: "validation", msg: err.Error()}
+		return Analysis{}, &DocumentError{Kind: "validation", Msg: err.Error()}
 	}
-	return analysis{
-		typ:        op.Operation,
-		rootFields: rootFields(fragments, op.SelectionSet),
-		fields:     countFields(fragments, op.SelectionSet),
+	return Analysis{
+		Type:       op.Operation,
+		RootFields: rootFields(fragments, op.SelectionSet),
+		Fields:     countFields(fragments, op.SelectionSet),
 	}, nil
 }
 

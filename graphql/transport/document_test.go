@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"errors"
@@ -27,19 +27,19 @@ func TestAnalyzeOperations(t *testing.T) {
 		{`{ s(x: "\u00e9\u{1F600}\n\"") }`, "", ast.Query, []string{"s"}, 1},
 	}
 	for _, tc := range tests {
-		a, err := analyze(tc.src, tc.opName)
+		a, err := Analyze(tc.src, tc.opName)
 		if err != nil {
 			t.Errorf("%s: %v", tc.src, err)
 			continue
 		}
-		if a.typ != tc.typ {
-			t.Errorf("%s: type %s", tc.src, a.typ)
+		if a.Type != tc.typ {
+			t.Errorf("%s: type %s", tc.src, a.Type)
 		}
-		if strings.Join(a.rootFields, ",") != strings.Join(tc.roots, ",") {
-			t.Errorf("%s: roots %v", tc.src, a.rootFields)
+		if strings.Join(a.RootFields, ",") != strings.Join(tc.roots, ",") {
+			t.Errorf("%s: roots %v", tc.src, a.RootFields)
 		}
-		if a.fields != tc.fields {
-			t.Errorf("%s: %d fields, want %d", tc.src, a.fields, tc.fields)
+		if a.Fields != tc.fields {
+			t.Errorf("%s: %d fields, want %d", tc.src, a.Fields, tc.fields)
 		}
 	}
 }
@@ -52,13 +52,13 @@ func TestAnalyzeRefuses(t *testing.T) {
 		`{ a.b }`, `{ a(b: "\u12") }`, `{ a } fragment F on T { a } fragment F on T { b }`,
 		strings.Repeat("{ a ", 1001) + strings.Repeat("}", 1001),
 	} {
-		_, err := analyze(src, "")
-		var de *documentError
-		if !errors.As(err, &de) || de.kind != "syntax" {
+		_, err := Analyze(src, "")
+		var de *DocumentError
+		if !errors.As(err, &de) || de.Kind != "syntax" {
 			t.Errorf("%.40q: %v", src, err)
 		}
 	}
-	_, err := analyze("{\n  a(b: ) }", "")
+	_, err := Analyze("{\n  a(b: ) }", "")
 	if err == nil || !strings.HasPrefix(err.Error(), "syntax error at line 2, column 8: ") {
 		t.Errorf("position of the error: %v", err)
 	}
@@ -67,13 +67,13 @@ func TestAnalyzeRefuses(t *testing.T) {
 func TestAnalyzePicksTheOperation(t *testing.T) {
 	src := `query A { a } query B { b }`
 	for _, name := range []string{"", "C"} {
-		_, err := analyze(src, name)
-		var de *documentError
-		if !errors.As(err, &de) || de.kind != "validation" {
+		_, err := Analyze(src, name)
+		var de *DocumentError
+		if !errors.As(err, &de) || de.Kind != "validation" {
 			t.Errorf("operation %q: %v", name, err)
 		}
 	}
-	if a, err := analyze(src, "B"); err != nil || a.rootFields[0] != "b" {
+	if a, err := Analyze(src, "B"); err != nil || a.RootFields[0] != "b" {
 		t.Errorf("operation B: %v %v", a, err)
 	}
 }
@@ -85,32 +85,32 @@ func TestCountSaturatesAndSurvivesCycles(t *testing.T) {
 		fmt.Fprintf(&b, "fragment F%d on Q { ...F%d ...F%d }\n", i, i+1, i+1)
 	}
 	b.WriteString("fragment F80 on Q { x }\n")
-	a, err := analyze(b.String(), "")
+	a, err := Analyze(b.String(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.fields != math.MaxInt {
-		t.Errorf("count %d, want saturation", a.fields)
+	if a.Fields != math.MaxInt {
+		t.Errorf("count %d, want saturation", a.Fields)
 	}
-	a, err = analyze(`{ ...A } fragment A on Q { x ...B } fragment B on Q { y ...A }`, "")
+	a, err = Analyze(`{ ...A } fragment A on Q { x ...B } fragment B on Q { y ...A }`, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.fields != 2 || strings.Join(a.rootFields, ",") != "x,y" {
-		t.Errorf("cyclic: %d fields, roots %v", a.fields, a.rootFields)
+	if a.Fields != 2 || strings.Join(a.RootFields, ",") != "x,y" {
+		t.Errorf("cyclic: %d fields, roots %v", a.Fields, a.RootFields)
 	}
 }
 
 func TestAnalyzeIntrospectionQuery(t *testing.T) {
-	src, err := os.ReadFile("testdata/introspection.graphql")
+	src, err := os.ReadFile("../testdata/introspection.graphql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := analyze(string(src), "IntrospectionQuery")
+	a, err := Analyze(string(src), "IntrospectionQuery")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.fields < 50 || a.fields > 1000 {
-		t.Errorf("introspection selects %d fields", a.fields)
+	if a.Fields < 50 || a.Fields > 1000 {
+		t.Errorf("introspection selects %d fields", a.Fields)
 	}
 }
