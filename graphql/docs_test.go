@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"taskledger/graphql/internal/gqldoc"
+	"taskledger/graphql/transport"
 )
 
 // docExamples returns the ```graphql blocks of docs/graphql.md.
@@ -43,18 +43,13 @@ func TestDocExamplesValidate(t *testing.T) {
 			}
 			t.Errorf("%s: %v", firstLine(q), err)
 		}
-		doc, err := gqldoc.Parse(q)
+		a, err := transport.Analyze(q, "")
 		if err != nil {
 			t.Errorf("%s: %v", firstLine(q), err)
 			continue
 		}
-		op, err := doc.Operation("")
-		if err != nil {
-			t.Errorf("%s: %v", firstLine(q), err)
-			continue
-		}
-		if n := doc.CountFields(op); n > DefaultLimits().MaxFields {
-			t.Errorf("%s selects %d fields", firstLine(q), n)
+		if a.Fields > DefaultLimits().MaxFields {
+			t.Errorf("%s selects %d fields", firstLine(q), a.Fields)
 		}
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"runtime/debug"
 
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
@@ -12,30 +12,24 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/graphql/transport"
 )
 
 // Code is the extensions.code of an API error.
-type Code string
+type Code = transport.Code
 
-// The error codes.
+// The error codes (see package transport).
 const (
-	// CodeInvalidArgument: the request is malformed or refused as input
-	// (also unparsable documents, failed validation and exceeded limits).
-	CodeInvalidArgument Code = "INVALID_ARGUMENT"
-	// CodeNotFound: what the request names does not exist.
-	CodeNotFound Code = "NOT_FOUND"
-	// CodeConflict: the ledger's current state refuses the change.
-	CodeConflict Code = "CONFLICT"
-	// CodeForbidden: the token's role or unit may not do this.
-	CodeForbidden Code = "FORBIDDEN"
-	// CodeUnauthenticated: a token is needed, or the one sent is invalid.
-	CodeUnauthenticated Code = "UNAUTHENTICATED"
-	// CodeInternal: the server failed; the message says nothing more.
-	CodeInternal Code = "INTERNAL"
+	CodeInvalidArgument = transport.CodeInvalidArgument
+	CodeNotFound        = transport.CodeNotFound
+	CodeConflict        = transport.CodeConflict
+	CodeForbidden       = transport.CodeForbidden
+	CodeUnauthenticated = transport.CodeUnauthenticated
+	CodeInternal        = transport.CodeInternal
 )
 
 // internalMessage is all a client learns of an internal failure.
-const internalMessage = "internal error: the server could not complete the request (it has been logged)"
+const internalMessage = transport.InternalMessage
 
 // apiError is an error with a code, shown to clients as message and
 // extensions.code.
@@ -116,28 +110,32 @@ func classify(err error) (e *apiError, internal bool) {
 	return &apiError{code: CodeInternal, msg: internalMessage, err: err}, true
 }
 
-// queryErrorCode returns a query error's extensions.code, or "".
-func queryErrorCode(qe *gqlerrors.QueryError) Code {
-	if qe.Extensions == nil {
-		return ""
+// resolverError words a resolver's error for the client (the transport's
+// Config.ResolverError), logging what it hides.
+func (s *Server) resolverError(ctx context.Context, path []any, err error) (string, map[string]any) {
+	ae, internal := classify(err)
+	if internal {
+		s.logger.Error("request failed", "path", fmt.Sprint(path), "err", err)
 	}
-	c, _ := qe.Extensions["code"].(string)
-	return Code(c)
+	return ae.msg, ae.Extensions()
 }
 
-// requestError builds a response error for a request refused before
-// execution.
-func requestError(code Code, kind, msg string) *gqlerrors.QueryError {
-	ext := map[string]any{"code": string(code)}
-	if kind != "" {
-		ext["kind"] = kind
-	}
-	return &gqlerrors.QueryError{Message: msg, Extensions: ext}
+// panicHandler turns a resolver panic into an INTERNAL error that says
+// nothing about the panic; panicLogger logs it.
+type panicHandler struct {
+	logger interface{ Error(string, ...any) }
 }
 
-// isLimitMessage reports whether an engine error is one of its limits
-// (depth, length, selections, overlap).
-func isLimitMessage(msg string) bool {
-	m := strings.ToLower(msg)
-	return strings.Contains(m, "depth") || strings.Contains(m, "exceeds the maximum") || strings.Contains(m, "too many selections") || strings.Contains(m, "overlap")
+// MakePanicError implements the engine's PanicHandler.
+func (h panicHandler) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
+	return &gqlerrors.QueryError{Message: internalMessage, Extensions: map[string]any{"code": string(CodeInternal)}}
+}
+
+type panicLogger struct {
+	logger interface{ Error(string, ...any) }
+}
+
+// LogPanic implements the engine's Logger.
+func (l panicLogger) LogPanic(ctx context.Context, value any) {
+	l.logger.Error("panic in a resolver", "panic", fmt.Sprint(value), "stack", string(debug.Stack()))
 }

@@ -3,8 +3,6 @@ package graphql
 import (
 	"context"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,66 +123,5 @@ func TestResponseCacheOff(t *testing.T) {
 		if r := e.post("county", countyObligations, nil); cacheState(r) != "" || r.Status != http.StatusOK {
 			t.Fatalf("cache %q, status %d", cacheState(r), r.Status)
 		}
-	}
-}
-
-// Concurrent identical misses compute once; a request that read older
-// models than the cache has moved on to runs without it.
-func TestResponseCacheComputesOnce(t *testing.T) {
-	c := newResponseCache(time.Minute)
-	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
-	gen := c.generationAt(10, now)
-	var runs atomic.Int32
-	release := make(chan struct{})
-	compute := func() httpResult {
-		runs.Add(1)
-		<-release
-		return httpResult{status: 200, body: []byte(`{"data":{}}`), cacheable: true}
-	}
-	var wg sync.WaitGroup
-	var hits atomic.Int32
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, hit := c.do(context.Background(), [32]byte{1}, gen, compute)
-			if string(res.body) != `{"data":{}}` {
-				t.Errorf("body %q", res.body)
-			}
-			if hit {
-				hits.Add(1)
-			}
-		}()
-	}
-	time.Sleep(20 * time.Millisecond) // let the others queue behind the first
-	close(release)
-	wg.Wait()
-	if runs.Load() != 1 || hits.Load() != 7 {
-		t.Fatalf("%d computations, %d hits; want 1 and 7", runs.Load(), hits.Load())
-	}
-
-	newer := c.generationAt(11, now)
-	if _, hit := c.do(context.Background(), [32]byte{1}, newer, compute); hit || runs.Load() != 2 {
-		t.Fatalf("a newer generation hit the old entry")
-	}
-	if _, hit := c.do(context.Background(), [32]byte{1}, gen, compute); hit || runs.Load() != 3 {
-		t.Fatalf("an older generation was served from the cache")
-	}
-	if _, hit := c.do(context.Background(), [32]byte{1}, newer, compute); !hit || runs.Load() != 3 {
-		t.Fatalf("the older request disturbed the newer entry")
-	}
-
-	// A response that is not cacheable is not kept.
-	dirty := func() httpResult { runs.Add(1); return httpResult{status: 200, body: []byte("x")} }
-	c.do(context.Background(), [32]byte{2}, newer, dirty)
-	if _, hit := c.do(context.Background(), [32]byte{2}, newer, dirty); hit {
-		t.Fatalf("an uncacheable response was kept")
-	}
-	// Nor one beyond the byte budget.
-	c.maxBytes = c.bytes + 4
-	big := func() httpResult { return httpResult{status: 200, body: []byte("0123456789"), cacheable: true} }
-	c.do(context.Background(), [32]byte{3}, newer, big)
-	if _, hit := c.do(context.Background(), [32]byte{3}, newer, big); hit {
-		t.Fatalf("a response beyond the byte budget was kept")
 	}
 }

@@ -1,8 +1,9 @@
 // Package graphql serves taskledger's GraphQL API: the embedded schema
 // (schema.graphql), its resolvers over the command handler and the read
-// models, an HTTP transport following the GraphQL-over-HTTP conventions,
-// subscriptions over WebSocket with the graphql-transport-ws protocol,
-// bearer-token roles, request limits, /healthz and /metrics.
+// models, bearer-token roles, request limits, /healthz, and the Server
+// that wires them to their neighbours: graphql/transport (HTTP and
+// WebSocket at /graphql), graphql/respcache (shared responses of
+// read-only queries) and graphql/metrics (/metrics).
 //
 // Mutations run domain commands synchronously through command.Dispatch and
 // return what they recorded; reads come from a projections.Runner's views,
@@ -17,8 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -29,6 +28,9 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/graphql/metrics"
+	"taskledger/graphql/respcache"
+	"taskledger/graphql/transport"
 	"taskledger/projections"
 )
 
@@ -142,7 +144,7 @@ type Config struct {
 	// Limits bound requests.
 	Limits Limits
 	// ResponseCacheTTL is how long identical read-only queries share one
-	// response while the read models are unchanged (see responseCache):
+	// response while the read models are unchanged (see package respcache):
 	// zero means DefaultResponseCacheTTL, negative turns the cache off.
 	ResponseCacheTTL time.Duration
 	// App runs the use cases mutations call; nil means one over Store
@@ -165,20 +167,15 @@ type Server struct {
 	views    *projections.Views
 	merkle   *audit.Index // the log's Merkle tree, synced on demand
 	schema   *gql.Schema
-	metrics  *metrics
+	metrics  *metrics.Metrics
 	limits   Limits
 	logger   *slog.Logger
 	now      func() time.Time
 	caches   *caches
 	// responses keeps recent query responses; nil when turned off.
-	responses *responseCache
-
-	// base is cancelled by Close: it ends subscriptions and WebSockets.
-	base    context.Context
-	cancel  context.CancelFunc
-	connMu  sync.Mutex // orders conns.Add before conns.Wait
-	conns   sync.WaitGroup
-	closing atomic.Bool
+	responses *respcache.Cache
+	// transport serves /graphql.
+	transport *transport.Handler
 }
 
 // New builds a server. Call Close when done.
@@ -207,7 +204,7 @@ func New(cfg Config) (*Server, error) {
 		store:   cfg.Store,
 		runner:  cfg.Runner,
 		views:   cfg.Runner.Views(),
-		metrics: newMetrics(),
+		metrics: metrics.New(),
 		limits:  cfg.Limits.withDefaults(),
 		logger:  cfg.Logger,
 		now:     cfg.Clock,
@@ -216,9 +213,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	switch ttl := cfg.ResponseCacheTTL; {
 	case ttl == 0:
-		s.responses = newResponseCache(DefaultResponseCacheTTL)
+		s.responses = respcache.New(DefaultResponseCacheTTL)
 	case ttl > 0:
-		s.responses = newResponseCache(ttl)
+		s.responses = respcache.New(ttl)
 	}
 	counted := countingStore{Store: cfg.Store, m: s.metrics}
 	s.commands = command.NewHandler(counted, cfg.Registry)
@@ -232,7 +229,6 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.app = a
 	}
-	s.base, s.cancel = context.WithCancel(context.Background())
 	schema, err := gql.ParseSchema(schemaText, &root{s: s},
 		gql.UseStringDescriptions(),
 		gql.UseFieldResolvers(),
@@ -249,6 +245,31 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("graphql: schema: %w", err)
 	}
 	s.schema = schema
+	s.transport, err = transport.New(transport.Config{
+		Engine:         schema,
+		Tokens:         cfg.Tokens,
+		WithPrincipal:  withPrincipal,
+		PublicField:    publicRootField,
+		CacheableField: cacheableRoot,
+		ResolverError:  s.resolverError,
+		Responses:      s.responses,
+		Version:        s.views.Version,
+		Clock:          s.now,
+		Metrics:        s.metrics,
+		Limits: transport.Limits{
+			MaxBodyBytes:            s.limits.MaxBodyBytes,
+			MaxQueryBytes:           s.limits.MaxQueryBytes,
+			MaxFields:               s.limits.MaxFields,
+			RequestTimeout:          s.limits.RequestTimeout,
+			MaxSubscriptions:        s.limits.MaxSubscriptions,
+			MaxSubscriptionsPerConn: s.limits.MaxSubscriptionsPerConn,
+			InitTimeout:             s.limits.InitTimeout,
+		},
+		Logger: s.logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graphql: transport: %w", err)
+	}
 	return s, nil
 }
 
@@ -266,34 +287,16 @@ func (s *Server) Commands() *command.Handler { return s.commands }
 // /healthz and /metrics.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", s.serveGraphQL)
+	mux.Handle("/graphql", s.transport)
 	mux.HandleFunc("/healthz", s.serveHealth)
-	mux.HandleFunc("/metrics", s.serveMetrics)
+	mux.Handle("/metrics", s.metrics.Handler(s.metricsState))
 	return mux
 }
 
 // Close ends every subscription and WebSocket connection and waits for
 // them. HTTP requests are drained by http.Server.Shutdown, which the caller
 // runs first (or alongside, via RegisterOnShutdown).
-func (s *Server) Close() {
-	s.connMu.Lock()
-	s.closing.Store(true)
-	s.connMu.Unlock()
-	s.cancel()
-	s.conns.Wait()
-}
-
-// trackConn counts a WebSocket connection for Close to wait on; false once
-// the server is closing.
-func (s *Server) trackConn() bool {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if s.closing.Load() {
-		return false
-	}
-	s.conns.Add(1)
-	return true
-}
+func (s *Server) Close() { s.transport.Close() }
 
 // plan returns the plan a request means: the one named, else the default.
 func (s *Server) plan(id *string) (domain.PlanID, error) {
@@ -303,14 +306,25 @@ func (s *Server) plan(id *string) (domain.PlanID, error) {
 // countingStore counts the events appended through it for /metrics.
 type countingStore struct {
 	eventstore.Store
-	m *metrics
+	m *metrics.Metrics
 }
 
 // Append implements eventstore.Store.
 func (c countingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
 	res, err := c.Store.Append(ctx, stream, expected, events)
 	if err == nil && !res.Duplicate {
-		c.m.eventsAppended.Add(uint64(len(res.Events)))
+		c.m.EventsAppended(len(res.Events))
 	}
 	return res, err
+}
+
+// metricsState reads the ledger's side of /metrics.
+func (s *Server) metricsState(ctx context.Context) metrics.State {
+	head, err := s.store.Head(ctx)
+	st := metrics.State{Head: head, HeadErr: err, ViewPosition: s.views.Position(), ProjectionFailed: s.runner.Failure() != nil}
+	if c := s.responses; c != nil {
+		hits, misses := c.Stats()
+		st.Cache = &metrics.CacheStats{Hits: hits, Misses: misses}
+	}
+	return st
 }

@@ -13,8 +13,16 @@ import (
 	"github.com/coder/websocket"
 
 	"taskledger/domain"
+	"taskledger/graphql/transport"
 	"taskledger/internal/ledgertest"
 )
+
+// wsMessage is a graphql-transport-ws message.
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
 
 // wsClient is a graphql-transport-ws client for tests.
 type wsClient struct {
@@ -47,7 +55,7 @@ func (e *env) dialWS(t *testing.T, header http.Header) (*wsClient, *http.Respons
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	u := "ws" + strings.TrimPrefix(e.http.URL, "http") + "/graphql"
-	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{Subprotocols: []string{Subprotocol}, HTTPHeader: header})
+	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{Subprotocols: []string{transport.Subprotocol}, HTTPHeader: header})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -203,7 +211,7 @@ func TestWebSocketSubscriptions(t *testing.T) {
 	// connection.
 	w.send(map[string]any{"id": "1", "type": "complete"})
 	w.send(map[string]any{"id": "2", "type": "subscribe", "payload": map[string]any{"query": `subscription { deadlineSlipped { id } }`}})
-	w.expectClose(closeDuplicateID)
+	w.expectClose(transport.CloseDuplicateID)
 }
 
 func TestWebSocketAuth(t *testing.T) {
@@ -242,7 +250,7 @@ func TestWebSocketAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	w2.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer tl_nope"}})
-	w2.expectClose(closeForbidden)
+	w2.expectClose(transport.CloseForbidden)
 
 	// subscribe before connection_init closes with 4401.
 	w3, _, err := e.dialWS(t, nil)
@@ -250,14 +258,14 @@ func TestWebSocketAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	w3.send(map[string]any{"id": "x", "type": "subscribe", "payload": map[string]any{"query": `{ me { role } }`}})
-	w3.expectClose(closeUnauthorized)
+	w3.expectClose(transport.CloseUnauthorized)
 
 	// No connection_init in time closes with 4408.
 	w4, _, err := e.dialWS(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w4.expectClose(closeInitTimeout)
+	w4.expectClose(transport.CloseInitTimeout)
 
 	// Without a token: published scorecards only.
 	w5, _, err := e.dialWS(t, nil)
@@ -271,7 +279,7 @@ func TestWebSocketAuth(t *testing.T) {
 	}
 	// A second connection_init closes with 4429.
 	w5.send(map[string]any{"type": "connection_init"})
-	w5.expectClose(closeTooManyInitialise)
+	w5.expectClose(transport.CloseTooManyInitialise)
 }
 
 // expect2 reads the next message of any type.
@@ -301,7 +309,7 @@ func TestWebSocketShutdown(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return")
 	}
-	if n := e.server.metrics.subscriptions.Load(); n != 0 {
+	if n := e.server.metrics.Subscriptions(); n != 0 {
 		t.Errorf("%d subscriptions still counted", n)
 	}
 	if _, err = w.read(time.Second); err == nil || errors.Is(err, errTimeout) {

@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"bytes"
@@ -16,9 +16,10 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskledger/auth"
-	"taskledger/graphql/internal/gqldoc"
+	"taskledger/graphql/respcache"
 )
 
 // request is a GraphQL-over-HTTP request.
@@ -35,23 +36,17 @@ type response struct {
 	Data   json.RawMessage         `json:"data,omitempty"`
 }
 
-// serveGraphQL is /graphql: WebSocket upgrades go to the
-// graphql-transport-ws handler; GET runs queries; POST runs anything but
-// subscriptions.
-func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
-	if isWebSocket(r) {
-		s.serveWebSocket(w, r)
-		return
-	}
+// serveGraphQL serves a GraphQL request over HTTP.
+func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	op, status := "unknown", http.StatusOK
 	defer func() {
 		if v := recover(); v != nil {
-			s.logger.Error("panic serving /graphql", "panic", v, "stack", string(debug.Stack()))
+			h.cfg.Logger.Error("panic serving /graphql", "panic", v, "stack", string(debug.Stack()))
 			status = http.StatusInternalServerError
-			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", internalMessage)}})
+			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", InternalMessage)}})
 		}
-		s.metrics.observe(op, status, time.Since(start))
+		h.cfg.Metrics.ObserveRequest(op, status, time.Since(start))
 	}()
 	fail := func(code int, c Code, kind, msg string) {
 		status = code
@@ -66,18 +61,18 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", "use POST (any operation) or GET (queries only)")
 		return
 	}
-	p, err := s.authenticate(r.Header.Get("Authorization"))
+	p, err := h.authenticate(r.Header.Get("Authorization"))
 	if err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) {
-			fail(http.StatusUnauthorized, CodeUnauthenticated, "", ae.msg)
+		var ce *credentialError
+		if errors.As(err, &ce) {
+			fail(http.StatusUnauthorized, CodeUnauthenticated, "", ce.msg)
 		} else {
-			s.logger.Error("token lookup failed", "err", err)
-			fail(http.StatusInternalServerError, CodeInternal, "", internalMessage)
+			h.cfg.Logger.Error("token lookup failed", "err", err)
+			fail(http.StatusInternalServerError, CodeInternal, "", InternalMessage)
 		}
 		return
 	}
-	req, code, msg := s.readRequest(w, r)
+	req, code, msg := h.readRequest(w, r)
 	if code != 0 {
 		kind := "syntax"
 		if code == http.StatusRequestEntityTooLarge {
@@ -90,52 +85,49 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
 		return
 	}
-	if len(req.Query) > s.limits.MaxQueryBytes {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), s.limits.MaxQueryBytes))
+	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
+		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
 		return
 	}
-	doc, err := gqldoc.Parse(req.Query)
+	a, err := Analyze(req.Query, req.OperationName)
 	if err != nil {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", err.Error())
+		var de *DocumentError
+		errors.As(err, &de)
+		fail(http.StatusBadRequest, CodeInvalidArgument, de.Kind, de.Msg)
 		return
 	}
-	operation, err := doc.Operation(req.OperationName)
-	if err != nil {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", err.Error())
-		return
-	}
-	op = string(operation.Type)
+	op = string(a.Type)
 	switch {
-	case r.Method == http.MethodGet && operation.Type != gqldoc.Query:
+	case r.Method == http.MethodGet && a.Type != ast.Query:
 		w.Header().Set("Allow", "POST")
-		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", fmt.Sprintf("a %s cannot be sent with GET: use POST", operation.Type))
+		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", fmt.Sprintf("a %s cannot be sent with GET: use POST", a.Type))
 		return
-	case operation.Type == gqldoc.Subscription:
+	case a.Type == ast.Subscription:
 		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", "subscriptions run over WebSocket at /graphql with the graphql-transport-ws protocol")
 		return
 	}
-	if n := doc.CountFields(operation); n > s.limits.MaxFields {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), s.limits.MaxFields))
+	if a.Fields > h.cfg.Limits.MaxFields {
+		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), h.cfg.Limits.MaxFields))
 		return
 	}
 	if !p.Authenticated() {
-		for _, f := range doc.RootFields(operation) {
-			if !publicRootField(f.Name) {
-				fail(http.StatusUnauthorized, CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send Authorization: Bearer <token> (without a token only ledger, me and publishedScorecards are open)", f.Name))
+		for _, f := range a.RootFields {
+			if !h.cfg.PublicField(f) {
+				fail(http.StatusUnauthorized, CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send Authorization: Bearer <token> (without a token only ledger, me and publishedScorecards are open)", f))
 				return
 			}
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(withPrincipal(r.Context(), p), s.limits.RequestTimeout)
+	ctx, cancel := context.WithTimeout(h.cfg.WithPrincipal(r.Context(), p), h.cfg.Limits.RequestTimeout)
 	defer cancel()
-	var res httpResult
-	if key, ok := responseKey(p, doc, operation, req); ok && s.responses != nil {
-		gen := s.responses.generationAt(s.views.Version(), s.now())
+	var res respcache.Response
+	if key, ok := h.responseKey(p, a, req); ok && h.cfg.Responses != nil {
+		gen := h.cfg.Responses.GenerationAt(h.cfg.Version(), h.cfg.Clock())
 		var hit bool
-		res, hit = s.responses.do(ctx, key, gen, func() httpResult {
-			res := s.execHTTP(ctx, req)
-			res.cacheable = res.cacheable && s.views.Version() == gen.version
+		res, hit = h.cfg.Responses.Do(ctx, key, gen, func() respcache.Response {
+			res := h.execHTTP(ctx, req)
+			res.Keep = res.Keep && h.cfg.Version() == gen.Version
 			return res
 		})
 		if hit {
@@ -144,36 +136,62 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Taskledger-Cache", "miss")
 		}
 	} else {
-		res = s.execHTTP(ctx, req)
+		res = h.execHTTP(ctx, req)
 	}
-	status = res.status
-	if res.unauthenticated {
+	status = res.Status
+	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 	}
-	writeBody(w, status, res.body)
+	writeBody(w, status, res.Body)
+}
+
+// responseKey names a request for the response cache; ok is false for
+// requests that must not share a response: anything but a query whose
+// root fields all answer from the ledger's content.
+func (h *Handler) responseKey(p auth.Principal, a Analysis, req request) (key respcache.Key, ok bool) {
+	if a.Type != ast.Query {
+		return key, false
+	}
+	for _, f := range a.RootFields {
+		if !h.cfg.CacheableField(f) {
+			return key, false
+		}
+	}
+	key, err := respcache.KeyOf(respcache.Request{
+		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name},
+		OperationName: req.OperationName,
+		Query:         req.Query,
+		Variables:     req.Variables,
+	})
+	if err != nil {
+		h.cfg.Logger.Warn("a query's response cannot be shared", "err", err)
+		return key, false
+	}
+	return key, true
 }
 
 // execHTTP runs a checked request through the engine and encodes the
 // response.
-func (s *Server) execHTTP(ctx context.Context, req request) httpResult {
-	res := s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
-	out := response{Errors: s.fixErrors(ctx, res.Errors), Data: res.Data}
-	r := httpResult{status: http.StatusOK}
+func (h *Handler) execHTTP(ctx context.Context, req request) respcache.Response {
+	res := h.cfg.Engine.Exec(ctx, req.Query, req.OperationName, req.Variables)
+	out := response{Errors: h.fixErrors(ctx, res.Errors), Data: res.Data}
+	r := respcache.Response{Status: http.StatusOK}
 	switch {
 	case refused(res):
 		// Refused before execution: the document or its variables did
 		// not validate.
-		r.status, out.Data = http.StatusBadRequest, nil
+		r.Status, out.Data = http.StatusBadRequest, nil
 	case hasCode(out.Errors, CodeUnauthenticated):
-		r.status, r.unauthenticated = http.StatusUnauthorized, true
+		r.Status = http.StatusUnauthorized
 	}
 	b, err := out.marshal()
 	if err != nil {
-		s.logger.Error("encoding a response failed", "err", err)
-		return httpResult{status: http.StatusInternalServerError, body: []byte(internalResponse)}
+		h.cfg.Logger.Error("encoding a response failed", "err", err)
+		return respcache.Response{Status: http.StatusInternalServerError, Body: []byte(internalResponse)}
 	}
-	r.body = b
-	r.cacheable = r.status == http.StatusOK && len(out.Errors) == 0
+	r.Body = b
+	// Only a success may be shared.
+	r.Keep = r.Status == http.StatusOK && len(out.Errors) == 0
 	return r
 }
 
@@ -201,7 +219,7 @@ func countText(n int) string {
 
 // readRequest reads a GET's query parameters or a POST's JSON body. On
 // failure it returns an HTTP status and a message.
-func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (request, int, string) {
+func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (request, int, string) {
 	var req request
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
@@ -219,11 +237,11 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (request, i
 			return req, http.StatusUnsupportedMediaType, fmt.Sprintf("send the request as application/json, not %q", ct)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.Limits.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", s.limits.MaxBodyBytes)
+			return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", h.cfg.Limits.MaxBodyBytes)
 		}
 		return req, http.StatusBadRequest, "the request body could not be read"
 	}
@@ -237,39 +255,43 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (request, i
 	return req, 0, ""
 }
 
+// credentialError is an Authorization header or token the server refuses.
+type credentialError struct{ msg string }
+
+func (e *credentialError) Error() string { return e.msg }
+
 // authenticate returns the principal an Authorization header names:
-// Public without one, an UNAUTHENTICATED apiError for a bad one.
-func (s *Server) authenticate(header string) (auth.Principal, error) {
+// Public without one, a *credentialError for a bad one, another error when
+// the tokens could not be read.
+func (h *Handler) authenticate(header string) (auth.Principal, error) {
 	header = strings.TrimSpace(header)
 	if header == "" {
 		return auth.Anonymous(), nil
 	}
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return auth.Principal{}, newError(CodeUnauthenticated, "the Authorization header must be \"Bearer <token>\"")
+		return auth.Principal{}, &credentialError{msg: "the Authorization header must be \"Bearer <token>\""}
 	}
-	p, err := s.cfg.Tokens.Lookup(strings.TrimSpace(token))
+	p, err := h.cfg.Tokens.Lookup(strings.TrimSpace(token))
 	if errors.Is(err, auth.ErrInvalidToken) {
-		return auth.Principal{}, newError(CodeUnauthenticated, "the token is not valid")
+		return auth.Principal{}, &credentialError{msg: "the token is not valid"}
 	}
-	return p, err
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("look up a bearer token: %w", err)
+	}
+	return p, nil
 }
 
 // fixErrors gives every error an extensions.code and hides internal
 // failures behind a generic message (logging them).
-func (s *Server) fixErrors(ctx context.Context, errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+func (h *Handler) fixErrors(ctx context.Context, errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
 	for _, qe := range errs {
 		switch {
 		case qe.ResolverError != nil:
-			ae, internal := classify(qe.ResolverError)
-			if internal {
-				s.logger.Error("request failed", "path", fmt.Sprint(qe.Path), "err", qe.ResolverError)
-			}
-			qe.Message = ae.msg
-			qe.Extensions = ae.Extensions()
+			qe.Message, qe.Extensions = h.cfg.ResolverError(ctx, qe.Path, qe.ResolverError)
 		case queryErrorCode(qe) != "":
 		case errors.Is(qe.Err, context.DeadlineExceeded) || strings.Contains(qe.Message, context.DeadlineExceeded.Error()):
-			qe.Message = fmt.Sprintf("the request took longer than %s and was stopped", s.limits.RequestTimeout)
+			qe.Message = fmt.Sprintf("the request took longer than %s and was stopped", h.cfg.Limits.RequestTimeout)
 			qe.Extensions = map[string]any{"code": string(CodeInternal)}
 		case qe.Rule != "" || len(qe.Locations) > 0 || qe.Path == nil:
 			kind := "validation"
@@ -343,24 +365,4 @@ func (r response) marshal() ([]byte, error) {
 		b = append(b, r.Data...)
 	}
 	return append(b, '}'), nil
-}
-
-// panicHandler turns a resolver panic into an INTERNAL error that says
-// nothing about the panic; panicLogger logs it.
-type panicHandler struct {
-	logger interface{ Error(string, ...any) }
-}
-
-// MakePanicError implements the engine's PanicHandler.
-func (h panicHandler) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
-	return &gqlerrors.QueryError{Message: internalMessage, Extensions: map[string]any{"code": string(CodeInternal)}}
-}
-
-type panicLogger struct {
-	logger interface{ Error(string, ...any) }
-}
-
-// LogPanic implements the engine's Logger.
-func (l panicLogger) LogPanic(ctx context.Context, value any) {
-	l.logger.Error("panic in a resolver", "panic", fmt.Sprint(value), "stack", string(debug.Stack()))
 }

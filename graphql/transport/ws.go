@@ -1,8 +1,9 @@
-package graphql
+package transport
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,22 +15,21 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"taskledger/auth"
-	"taskledger/graphql/internal/gqldoc"
 )
 
 // Subprotocol is the WebSocket subprotocol the server speaks
 // (github.com/enisdenjo/graphql-ws, PROTOCOL.md).
 const Subprotocol = "graphql-transport-ws"
 
-// Close codes of the graphql-transport-ws protocol.
+// Close codes of the graphql-transport-ws protocol (PROTOCOL.md).
 const (
-	closeBadMessage        websocket.StatusCode = 4400
-	closeUnauthorized      websocket.StatusCode = 4401
-	closeForbidden         websocket.StatusCode = 4403
-	closeSubprotocol       websocket.StatusCode = 4406
-	closeInitTimeout       websocket.StatusCode = 4408
-	closeDuplicateID       websocket.StatusCode = 4409
-	closeTooManyInitialise websocket.StatusCode = 4429
+	CloseBadMessage        websocket.StatusCode = 4400
+	CloseUnauthorized      websocket.StatusCode = 4401
+	CloseForbidden         websocket.StatusCode = 4403
+	CloseSubprotocol       websocket.StatusCode = 4406
+	CloseInitTimeout       websocket.StatusCode = 4408
+	CloseDuplicateID       websocket.StatusCode = 4409
+	CloseTooManyInitialise websocket.StatusCode = 4429
 )
 
 // wsWriteTimeout bounds one message write.
@@ -48,7 +48,7 @@ func isWebSocket(r *http.Request) bool {
 
 // wsConn is one graphql-transport-ws connection.
 type wsConn struct {
-	s    *Server
+	h    *Handler
 	c    *websocket.Conn
 	ctx  context.Context // ends when the connection does
 	stop context.CancelFunc
@@ -64,36 +64,36 @@ type wsConn struct {
 // serveWebSocket upgrades /graphql to graphql-transport-ws. A token sent
 // in the Authorization header is checked before the upgrade (401 if it is
 // invalid); otherwise connection_init's payload carries it.
-func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	var upgradeP *auth.Principal
-	if h := r.Header.Get("Authorization"); h != "" {
-		p, err := s.authenticate(h)
+	if header := r.Header.Get("Authorization"); header != "" {
+		p, err := h.authenticate(header)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{requestError(CodeUnauthenticated, "", "the token is not valid")}})
-			s.metrics.observe("subscription", http.StatusUnauthorized, 0)
+			h.cfg.Metrics.ObserveRequest("subscription", http.StatusUnauthorized, 0)
 			return
 		}
 		upgradeP = &p
 	}
-	if !s.trackConn() {
+	if !h.trackConn() {
 		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.conns.Done()
+	defer h.conns.Done()
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
 	if err != nil {
 		return // Accept has answered.
 	}
-	s.metrics.wsConnections.Add(1)
-	defer s.metrics.wsConnections.Add(-1)
+	h.cfg.Metrics.WebSocketOpened()
+	defer h.cfg.Metrics.WebSocketClosed()
 	if c.Subprotocol() != Subprotocol {
-		c.Close(closeSubprotocol, "Subprotocol not acceptable: use "+Subprotocol)
+		c.Close(CloseSubprotocol, "Subprotocol not acceptable: use "+Subprotocol)
 		return
 	}
-	c.SetReadLimit(s.limits.MaxBodyBytes)
-	ctx, stop := context.WithCancel(s.base)
-	conn := &wsConn{s: s, c: c, ctx: ctx, stop: stop, ops: map[string]context.CancelFunc{}, principal: auth.Anonymous()}
+	c.SetReadLimit(h.cfg.Limits.MaxBodyBytes)
+	ctx, stop := context.WithCancel(h.base)
+	conn := &wsConn{h: h, c: c, ctx: ctx, stop: stop, ops: map[string]context.CancelFunc{}, principal: auth.Anonymous()}
 	if upgradeP != nil {
 		conn.principal = *upgradeP
 	}
@@ -102,18 +102,18 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 
 func (w *wsConn) run() {
 	defer w.stop()
-	initTimer := time.AfterFunc(w.s.limits.InitTimeout, func() {
+	initTimer := time.AfterFunc(w.h.cfg.Limits.InitTimeout, func() {
 		w.mu.Lock()
 		acked := w.acked
 		w.mu.Unlock()
 		if !acked {
-			w.close(closeInitTimeout, "Connection initialisation timeout")
+			w.close(CloseInitTimeout, "Connection initialisation timeout")
 		}
 	})
 	defer initTimer.Stop()
 	go func() {
 		<-w.ctx.Done()
-		if w.s.closing.Load() {
+		if w.h.closing.Load() {
 			w.close(websocket.StatusGoingAway, "server shutting down")
 		}
 	}()
@@ -123,12 +123,12 @@ func (w *wsConn) run() {
 			break
 		}
 		if typ != websocket.MessageText {
-			w.close(closeBadMessage, "Messages must be JSON text")
+			w.close(CloseBadMessage, "Messages must be JSON text")
 			break
 		}
 		var m wsMessage
 		if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
-			w.close(closeBadMessage, "Invalid message received")
+			w.close(CloseBadMessage, "Invalid message received")
 			break
 		}
 		if !w.handle(m) {
@@ -173,7 +173,7 @@ func (w *wsConn) handle(m wsMessage) bool {
 		acked := w.acked
 		w.mu.Unlock()
 		if !acked {
-			w.close(closeUnauthorized, "Unauthorized")
+			w.close(CloseUnauthorized, "Unauthorized")
 			return false
 		}
 		return w.subscribe(m)
@@ -185,7 +185,7 @@ func (w *wsConn) handle(m wsMessage) bool {
 		w.mu.Unlock()
 		return true
 	}
-	w.close(closeBadMessage, fmt.Sprintf("Invalid message type %q", m.Type))
+	w.close(CloseBadMessage, fmt.Sprintf("Invalid message type %q", m.Type))
 	return false
 }
 
@@ -196,7 +196,7 @@ func (w *wsConn) init(m wsMessage) bool {
 	w.mu.Lock()
 	if w.initSeen {
 		w.mu.Unlock()
-		w.close(closeTooManyInitialise, "Too many initialisation requests")
+		w.close(CloseTooManyInitialise, "Too many initialisation requests")
 		return false
 	}
 	w.initSeen = true
@@ -204,15 +204,15 @@ func (w *wsConn) init(m wsMessage) bool {
 	var payload map[string]any
 	if len(m.Payload) > 0 && string(m.Payload) != "null" {
 		if err := json.Unmarshal(m.Payload, &payload); err != nil {
-			w.close(closeBadMessage, "connection_init payload must be an object")
+			w.close(CloseBadMessage, "connection_init payload must be an object")
 			return false
 		}
 	}
 	header := initToken(payload)
 	if header != "" {
-		p, err := w.s.authenticate(header)
+		p, err := w.h.authenticate(header)
 		if err != nil {
-			w.close(closeForbidden, "Forbidden: the token is not valid")
+			w.close(CloseForbidden, "Forbidden: the token is not valid")
 			return false
 		}
 		w.mu.Lock()
@@ -251,43 +251,43 @@ func initToken(payload map[string]any) string {
 // subscribe starts one operation.
 func (w *wsConn) subscribe(m wsMessage) bool {
 	if m.ID == "" {
-		w.close(closeBadMessage, "subscribe needs an id")
+		w.close(CloseBadMessage, "subscribe needs an id")
 		return false
 	}
 	var req request
 	if err := json.Unmarshal(m.Payload, &req); err != nil || req.Query == "" {
-		w.close(closeBadMessage, "subscribe payload must hold a query")
+		w.close(CloseBadMessage, "subscribe payload must hold a query")
 		return false
 	}
 	w.mu.Lock()
 	if _, dup := w.ops[m.ID]; dup {
 		w.mu.Unlock()
-		w.close(closeDuplicateID, fmt.Sprintf("Subscriber for %s already exists", m.ID))
+		w.close(CloseDuplicateID, fmt.Sprintf("Subscriber for %s already exists", m.ID))
 		return false
 	}
-	if len(w.ops) >= w.s.limits.MaxSubscriptionsPerConn {
+	if len(w.ops) >= w.h.cfg.Limits.MaxSubscriptionsPerConn {
 		w.mu.Unlock()
-		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("a connection may run at most %d operations at once", w.s.limits.MaxSubscriptionsPerConn)))
+		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("a connection may run at most %d operations at once", w.h.cfg.Limits.MaxSubscriptionsPerConn)))
 	}
-	ctx, cancel := context.WithCancel(withPrincipal(w.ctx, w.principal))
+	ctx, cancel := context.WithCancel(w.h.cfg.WithPrincipal(w.ctx, w.principal))
 	w.ops[m.ID] = cancel
 	p := w.principal
 	w.mu.Unlock()
 
-	if qe := w.s.precheck(req, p); qe != nil {
+	if qe := w.h.precheck(req, p); qe != nil {
 		w.finishOp(m.ID)
-		w.s.metrics.observe("subscription", http.StatusBadRequest, 0)
+		w.h.cfg.Metrics.ObserveRequest("subscription", http.StatusBadRequest, 0)
 		return w.sendErrors(m.ID, qe)
 	}
-	if w.s.metrics.subscriptions.Add(1) > int64(w.s.limits.MaxSubscriptions) {
-		w.s.metrics.subscriptions.Add(-1)
+	if w.h.cfg.Metrics.StartSubscription() > int64(w.h.cfg.Limits.MaxSubscriptions) {
+		w.h.cfg.Metrics.EndSubscription()
 		w.finishOp(m.ID)
-		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the server runs at most %d operations over WebSockets at once; try again later", w.s.limits.MaxSubscriptions)))
+		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the server runs at most %d operations over WebSockets at once; try again later", w.h.cfg.Limits.MaxSubscriptions)))
 	}
 	w.opsWG.Add(1)
 	go func() {
 		defer w.opsWG.Done()
-		defer w.s.metrics.subscriptions.Add(-1)
+		defer w.h.cfg.Metrics.EndSubscription()
 		defer w.finishOp(m.ID)
 		w.runOp(ctx, m.ID, req)
 	}()
@@ -295,25 +295,23 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 }
 
 // precheck applies the transport's own checks to an operation.
-func (s *Server) precheck(req request, p auth.Principal) *gqlerrors.QueryError {
-	if len(req.Query) > s.limits.MaxQueryBytes {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), s.limits.MaxQueryBytes))
+func (h *Handler) precheck(req request, p auth.Principal) *gqlerrors.QueryError {
+	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
 	}
-	doc, err := gqldoc.Parse(req.Query)
+	a, err := Analyze(req.Query, req.OperationName)
 	if err != nil {
-		return requestError(CodeInvalidArgument, "syntax", err.Error())
+		var de *DocumentError
+		errors.As(err, &de)
+		return requestError(CodeInvalidArgument, de.Kind, de.Msg)
 	}
-	op, err := doc.Operation(req.OperationName)
-	if err != nil {
-		return requestError(CodeInvalidArgument, "validation", err.Error())
-	}
-	if n := doc.CountFields(op); n > s.limits.MaxFields {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(n), s.limits.MaxFields))
+	if a.Fields > h.cfg.Limits.MaxFields {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), h.cfg.Limits.MaxFields))
 	}
 	if !p.Authenticated() {
-		for _, f := range doc.RootFields(op) {
-			if !publicRootField(f.Name) {
-				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f.Name))
+		for _, f := range a.RootFields {
+			if !h.cfg.PublicField(f) {
+				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f))
 			}
 		}
 	}
@@ -339,10 +337,10 @@ func (w *wsConn) sendErrors(id string, errs ...*gqlerrors.QueryError) bool {
 // complete cancels ctx and ends it without a further message.
 func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 	start := time.Now()
-	results, err := w.s.schema.Subscribe(ctx, req.Query, req.OperationName, req.Variables)
+	results, err := w.h.cfg.Engine.Subscribe(ctx, req.Query, req.OperationName, req.Variables)
 	if err != nil {
-		w.s.logger.Error("subscribe failed", "err", err)
-		w.sendErrors(id, requestError(CodeInternal, "", internalMessage))
+		w.h.cfg.Logger.Error("subscribe failed", "err", err)
+		w.sendErrors(id, requestError(CodeInternal, "", InternalMessage))
 		return
 	}
 	first := true
@@ -351,14 +349,14 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 		if !ok {
 			continue
 		}
-		res.Errors = w.s.fixErrors(ctx, res.Errors)
+		res.Errors = w.h.fixErrors(ctx, res.Errors)
 		if first {
 			first = false
 			status := http.StatusOK
 			if refused(res) {
 				status = http.StatusBadRequest
 			}
-			w.s.metrics.observe("subscription", status, time.Since(start))
+			w.h.cfg.Metrics.ObserveRequest("subscription", status, time.Since(start))
 			if status != http.StatusOK {
 				w.sendErrors(id, res.Errors...)
 				return
@@ -366,7 +364,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 		}
 		b, err := response{Data: res.Data, Errors: res.Errors}.marshal()
 		if err != nil {
-			w.s.logger.Error("encode subscription result", "err", err)
+			w.h.cfg.Logger.Error("encode subscription result", "err", err)
 			continue
 		}
 		if ctx.Err() != nil {
