@@ -10,11 +10,14 @@ import (
 	"taskledger/replay"
 )
 
-// Cut says how much of the log a view is built from.
+// Cut says how much of the log a view is built from. Every cut is a prefix
+// of the log: "as of instant T" means up to the last position recorded by
+// T, never a selection of events by their times.
 type Cut struct {
 	// Position, when set, keeps events at or before this log position.
 	Position uint64
-	// Time, when set, keeps events recorded at or before this instant.
+	// Time, when set, keeps the prefix of the log recorded by this instant
+	// (see PositionAt).
 	Time time.Time
 }
 
@@ -31,18 +34,65 @@ func (c Cut) String() string {
 	return "the whole log"
 }
 
-// BuildAt builds fresh read models from the log as it stood at a cut: the
-// events at or before cut.Position that were recorded at or before cut.Time.
+// PositionAt returns the last log position recorded by t: the end of the
+// prefix of the log whose events were recorded at or before t, 0 when the
+// log's first event is later. The ledger assigns recorded times that never
+// decrease along the log (verify checks it), so the prefix is found by a
+// binary search over positions: about log2(head) reads of one event.
+// Positions need not be dense.
+func PositionAt(ctx context.Context, s eventstore.Store, t time.Time) (uint64, error) {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("position at %s: %w", t.Format(time.RFC3339), err)
+	}
+	// Invariant: every event at or before lo was recorded by t; the first
+	// event after hi (if any) was not.
+	var lo, hi uint64 = 0, head
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		next, err := s.ReadAll(ctx, mid, 1)
+		if err != nil {
+			return 0, fmt.Errorf("position at %s: %w", t.Format(time.RFC3339), err)
+		}
+		switch {
+		case len(next) == 0:
+			hi = mid
+		case next[0].RecordedAt.After(t):
+			hi = mid
+		default:
+			lo = next[0].Position
+		}
+	}
+	return lo, nil
+}
+
+// Resolve turns a cut into the log position it ends at: the smaller of its
+// Position and the last position recorded by its Time. ok is false when
+// the cut keeps nothing of the log.
+func (c Cut) Resolve(ctx context.Context, s eventstore.Store) (pos uint64, ok bool, err error) {
+	pos = c.Position
+	if c.Time.IsZero() {
+		return pos, true, nil
+	}
+	at, err := PositionAt(ctx, s, c.Time)
+	if err != nil || at == 0 {
+		return 0, false, err
+	}
+	if pos == 0 || at < pos {
+		pos = at
+	}
+	return pos, true, nil
+}
+
+// BuildAt builds fresh read models from the prefix of the log a cut keeps.
 // This is, by construction, what replaying the log up to that point gives.
 func BuildAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, cut Cut) (*Views, error) {
 	v := NewViews(cfg)
-	_, err := replay.Run(ctx, s, reg, replay.Options{Until: cut.Position}, func(e *domain.Event, d domain.EventData) error {
-		if !cut.Time.IsZero() && e.RecordedAt.After(cut.Time) {
-			return nil
-		}
-		return v.Apply(e, d)
-	})
-	if err != nil {
+	until, ok, err := cut.Resolve(ctx, s)
+	if err != nil || !ok {
+		return v, err
+	}
+	if _, err := replay.Run(ctx, s, reg, replay.Options{Until: until}, v.Apply); err != nil {
 		return nil, fmt.Errorf("read models as of %s: %w", cut, err)
 	}
 	return v, nil
