@@ -424,19 +424,26 @@ func (r *Runner) Failure() error {
 	return errors.Join(errs...)
 }
 
-// WaitFor blocks until every model has applied the event at pos, a model
-// fails, or ctx ends. A mutation calls it to read its own write. It sleeps
-// until the projector advances or a model fails; it does not poll.
+// WaitFor blocks until every model has applied the event at pos, or ctx
+// ends. A mutation calls it to read its own write. When a model has stopped
+// short of pos, WaitFor returns its failure once the projector has handed
+// pos to the models still running (at once if the projector is not live),
+// so what they answer includes the write. It sleeps until the projector
+// advances or a model fails; it does not poll.
 func (r *Runner) WaitFor(ctx context.Context, pos uint64) error {
 	for {
 		// Take the channel before looking, so an advance in between is
 		// not missed.
 		wake := r.changed()
 		r.checks.Add(1)
+		// Loading the projector's position after arming orders this check
+		// after any advance that did not see the waiter armed, and so
+		// after the models' updates that advance followed.
+		at := r.pos.Load()
 		if r.views.Position() >= pos {
 			return nil
 		}
-		if err := r.Failure(); err != nil {
+		if err := r.Failure(); err != nil && (at >= pos || !r.live()) {
 			return err
 		}
 		select {
@@ -445,6 +452,13 @@ func (r *Runner) WaitFor(ctx context.Context, pos uint64) error {
 		case <-wake:
 		}
 	}
+}
+
+// live reports whether the projector follows the log.
+func (r *Runner) live() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.router != nil
 }
 
 // Close stops live delivery and writes final snapshots and the checkpoint.
