@@ -119,6 +119,20 @@ func TestKilledWhileProjectingRestartsEqualToRebuild(t *testing.T) {
 		restarted := projections.NewRunner(s, domain.DefaultRegistry(), projections.NewViews(projections.Config{}),
 			projections.RunnerConfig{SnapshotDir: filepath.Join(dir, "snapshots"), Logger: slog.New(slog.DiscardHandler)})
 		restarted.Restore(ctx)
+		// The checkpoint the killed child left never claims more than
+		// its snapshots hold, and the restart resumes from it.
+		cp, err := projections.LoadCheckpoint(ctx, filepath.Join(dir, "snapshots"), s)
+		if err != nil {
+			t.Fatalf("round %d: no checkpoint after the kill: %v", round, err)
+		}
+		for _, m := range restarted.Views().Models() {
+			if m.Position() < cp {
+				t.Fatalf("round %d: checkpoint %d is ahead of the %s snapshot at %d", round, cp, m.Name(), m.Position())
+			}
+		}
+		if restarted.Position() != cp {
+			t.Fatalf("round %d: restart resumes from %d, not the checkpoint %d", round, restarted.Position(), cp)
+		}
 		if _, err := restarted.CatchUp(ctx); err != nil {
 			t.Fatalf("round %d: catch up after the kill: %v", round, err)
 		}

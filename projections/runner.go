@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -18,39 +19,68 @@ import (
 	"taskledger/replay"
 )
 
+// ProjectorConsumer is the consumer name the projector subscribes to the
+// store's log under (the Watermill topic of eventstore/feed).
+const ProjectorConsumer = "projector"
+
 // RunnerConfig configures a Runner.
 type RunnerConfig struct {
-	// SnapshotDir is where models' snapshots are kept; empty disables them.
+	// SnapshotDir is where models' snapshots and the projector's checkpoint
+	// are kept; empty disables both (the models are rebuilt on every start).
 	SnapshotDir string
-	// SnapshotEvery is how many applied events a model waits between
-	// snapshots while live. Zero means 50,000.
+	// SnapshotEvery is how many events the projector delivers live between
+	// snapshots of every model (and the checkpoint that follows them). Zero
+	// means 50,000.
 	SnapshotEvery int
-	// MaxRetries bounds how often a live model retries an event it failed to
-	// apply before it stops. Zero means 3.
+	// MaxRetries bounds how often the projector retries an event a model
+	// failed to apply before that model stops. Zero means 3.
 	MaxRetries int
 	// Logger receives progress and failures. Nil means slog.Default().
 	Logger *slog.Logger
 }
 
-// Runner feeds a set of read models from a store: snapshot restore, bulk
-// catch-up, then live delivery through the Watermill feed. A model that
-// cannot apply an event stops and its failure names the event; it never
-// skips one.
+// Runner is the read side's one projector. It restores the models'
+// snapshots and its checkpoint, catches up on stored events in bulk with
+// replay, then follows the store's global log live through one Watermill
+// subscription (eventstore/feed) with a single handler. Either way each
+// event is decoded once and handed to every model in order; a model that is
+// already past the event skips it. A model that cannot apply an event stops
+// and its failure names the event; it never skips one. The others go on.
 type Runner struct {
 	store eventstore.Store
-	reg   *domain.Registry
+	dec   replay.Decoder
 	views *Views
 	cfg   RunnerConfig
 
+	// pos is the projector's position: the last event it handed to every
+	// model that is still running.
+	pos atomic.Uint64
+	// armed is set while some WaitFor holds wake, so advancing the position
+	// costs one atomic load when nobody waits.
+	armed atomic.Bool
+	// checks counts how often WaitFor evaluated its condition; tests use it
+	// to show that waiters are woken by the projector, not by a timer.
+	checks atomic.Uint64
+	// failed counts stopped models, so the common case (none) costs no lock.
+	failed atomic.Int32
+
 	mu       sync.Mutex
 	failures map[string]error
+	wake     chan struct{} // closed when the position advances or a model fails
+	saved    uint64        // position of the checkpoint on disk
+	durable  uint64        // lowest position the last complete snapshot set holds
 	router   *message.Router
 	sub      *feed.Subscriber
 	done     chan struct{}
+
+	// sinceSnapshot counts live deliveries since the last snapshot set; only
+	// the handler touches it.
+	sinceSnapshot int
 }
 
-// NewRunner returns a runner for views over store.
-func NewRunner(store eventstore.Store, reg *domain.Registry, views *Views, cfg RunnerConfig) *Runner {
+// NewRunner returns a runner for views over store, decoding with dec
+// (normally the domain's *domain.Registry).
+func NewRunner(store eventstore.Store, dec replay.Decoder, views *Views, cfg RunnerConfig) *Runner {
 	if cfg.SnapshotEvery <= 0 {
 		cfg.SnapshotEvery = 50_000
 	}
@@ -60,14 +90,23 @@ func NewRunner(store eventstore.Store, reg *domain.Registry, views *Views, cfg R
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Runner{store: store, reg: reg, views: views, cfg: cfg, failures: map[string]error{}}
+	return &Runner{store: store, dec: dec, views: views, cfg: cfg, failures: map[string]error{}}
 }
 
 // Views returns the models the runner feeds.
 func (r *Runner) Views() *Views { return r.views }
 
-// Restore loads each model's snapshot, where one matches the log. Models
-// without a usable snapshot start from position zero.
+// Position returns the projector's position: the last event it has handed to
+// every running model. After Restore it is where the projector resumes. A
+// model that stopped stays behind it; Views().Position() is the lowest
+// position every model holds.
+func (r *Runner) Position() uint64 { return r.pos.Load() }
+
+// Restore loads each model's snapshot, where one matches the log, and the
+// projector's checkpoint. Models without a usable snapshot start from
+// position zero. The projector resumes from its checkpoint, but never from
+// beyond what the restored models hold: a missing or stale snapshot pulls it
+// back, and models restored from newer snapshots skip what they have.
 func (r *Runner) Restore(ctx context.Context) {
 	if r.cfg.SnapshotDir == "" {
 		return
@@ -79,21 +118,61 @@ func (r *Runner) Restore(ctx context.Context) {
 		}
 		r.cfg.Logger.Info("read model restored from snapshot", "model", m.Name(), "position", m.Position())
 	}
+	held := r.views.Position()
+	resume := held
+	cp, err := LoadCheckpoint(ctx, r.cfg.SnapshotDir, r.store)
+	switch {
+	case err != nil:
+		r.cfg.Logger.Info("projector resumes from its read models' positions", "position", held, "reason", err)
+	case cp > held:
+		r.cfg.Logger.Info("projector checkpoint is ahead of the restored read models; resuming from them", "checkpoint", cp, "position", held)
+	default:
+		resume = cp
+	}
+	r.pos.Store(resume)
+	r.mu.Lock()
+	r.durable, r.saved = resume, resume
+	r.mu.Unlock()
 }
 
-// CatchUp applies, in bulk, every stored event the models have not applied,
-// decoding on every core. It returns the number of events applied.
+// CatchUp applies, in bulk, every stored event after the projector's
+// position, decoding each once on every core and handing it to every model
+// in log order. It returns the number of events replayed. A model that
+// cannot apply an event stops there, and CatchUp returns its failure.
 func (r *Runner) CatchUp(ctx context.Context) (int, error) {
-	stats, err := replay.Run(ctx, r.store, r.reg, replay.Options{After: r.views.Position()}, r.views.Apply)
+	models := r.views.Models()
+	stats, err := replay.Run(ctx, r.store, r.dec, replay.Options{After: r.pos.Load()}, func(e *domain.Event, data domain.EventData) error {
+		for _, m := range models {
+			if e.Position <= m.Position() || r.stopped(m) {
+				continue
+			}
+			if err := m.Apply(e, data); err != nil {
+				r.fail(m, fmt.Errorf("apply %s at position %d (stream %s, version %d): %w", e.Type, e.Position, e.Stream, e.Version, err))
+				return fmt.Errorf("%s: %w", m.Name(), err)
+			}
+		}
+		r.advance(e.Position)
+		return nil
+	})
 	if err != nil {
 		return stats.Events, fmt.Errorf("catch up read models: %w", err)
 	}
 	return stats.Events, nil
 }
 
-// SnapshotAll writes every model's snapshot. Call it only while no events are
-// being applied (before Start or after Close).
+// SnapshotAll writes every model's snapshot and then the projector's
+// checkpoint. Call it only while no events are being applied (before Start
+// or after Close).
 func (r *Runner) SnapshotAll(ctx context.Context) error {
+	if err := r.snapshotSet(ctx); err != nil {
+		return err
+	}
+	return r.persist(ctx)
+}
+
+// snapshotSet writes every model's snapshot and records the lowest position
+// they hold as durable. It runs on the goroutine that applies events.
+func (r *Runner) snapshotSet(ctx context.Context) error {
 	if r.cfg.SnapshotDir == "" {
 		return nil
 	}
@@ -102,12 +181,39 @@ func (r *Runner) SnapshotAll(ctx context.Context) error {
 			return err
 		}
 	}
+	held := r.views.Position()
+	r.mu.Lock()
+	r.durable = max(r.durable, held)
+	r.mu.Unlock()
+	return nil
+}
+
+// persist writes the checkpoint when the snapshots on disk hold more than
+// it says. It is the only writer of the checkpoint file, and it writes only
+// a position every snapshot already holds: the models live in memory, so a
+// position beyond their last snapshots would be lost by a kill.
+func (r *Runner) persist(ctx context.Context) error {
+	if r.cfg.SnapshotDir == "" {
+		return nil
+	}
+	r.mu.Lock()
+	pos, saved := r.durable, r.saved
+	r.mu.Unlock()
+	if pos <= saved {
+		return nil
+	}
+	if err := SaveCheckpoint(ctx, r.cfg.SnapshotDir, r.store, pos); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.saved = max(r.saved, pos)
+	r.mu.Unlock()
 	return nil
 }
 
 // Start restores snapshots, catches up in bulk, snapshots when the catch-up
 // was long, and then follows the log live until Close. It returns once the
-// live handlers are running.
+// live handler is running.
 func (r *Runner) Start(ctx context.Context) error {
 	r.Restore(ctx)
 	began := time.Now()
@@ -124,100 +230,185 @@ func (r *Runner) Start(ctx context.Context) error {
 	return r.startLive()
 }
 
-// checkpoints reads each model's own position: a model's checkpoint is what
-// it has applied, so it can never run ahead of the model.
-type checkpoints struct{ views *Views }
+// liveCheckpoints is the feed's view of the projector's checkpoint. Load
+// is where the live subscription starts: the position the catch-up reached.
+// Save runs after each delivered event is acknowledged and writes the
+// checkpoint file once a snapshot set holds more than it says.
+type liveCheckpoints struct{ r *Runner }
 
-func (c checkpoints) Load(_ context.Context, name string) (uint64, error) {
-	for _, m := range c.views.Models() {
-		if m.Name() == name {
-			return m.Position(), nil
-		}
+// Load implements feed.Checkpoints.
+func (c liveCheckpoints) Load(_ context.Context, consumer string) (uint64, error) {
+	if consumer != ProjectorConsumer {
+		return 0, fmt.Errorf("no projector consumer named %q", consumer)
 	}
-	return 0, fmt.Errorf("no read model named %q", name)
+	return c.r.pos.Load(), nil
 }
 
-func (c checkpoints) Save(context.Context, string, uint64) error { return nil }
+// Save implements feed.Checkpoints. A checkpoint that cannot be written is
+// logged and left where it was: restarting from an older one is safe, and
+// stopping the feed would stop every read model.
+func (c liveCheckpoints) Save(ctx context.Context, _ string, _ uint64) error {
+	if err := c.r.persist(ctx); err != nil && ctx.Err() == nil {
+		c.r.cfg.Logger.Warn("projector checkpoint not saved; a restart resumes from the previous one", "err", err)
+	}
+	return nil
+}
 
 func (r *Runner) startLive() error {
 	// Watermill reports every handler start and stop at info level; those
 	// are debug details for the ledger's operators.
 	logger := watermill.NewSlogLoggerWithLevelMapping(r.cfg.Logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
-	sub, err := feed.NewSubscriber(r.store, feed.Config{Checkpoints: checkpoints{r.views}, Logger: logger})
+	sub, err := feed.NewSubscriber(r.store, feed.Config{Checkpoints: liveCheckpoints{r}, Logger: logger})
 	if err != nil {
-		return err
+		return fmt.Errorf("start projector: %w", err)
 	}
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, logger)
 	if err != nil {
-		return err
+		return fmt.Errorf("start projector: %w", err)
 	}
-	for _, m := range r.views.Models() {
-		h := router.AddConsumerHandler(m.Name(), m.Name(), sub, r.handler(m))
-		retry := middleware.Retry{MaxRetries: r.cfg.MaxRetries, InitialInterval: 10 * time.Millisecond, MaxInterval: time.Second, Multiplier: 2}
-		h.AddMiddleware(r.stopOnFailure(m, h), retry.Middleware, middleware.Recoverer)
-	}
+	h := router.AddConsumerHandler(ProjectorConsumer, ProjectorConsumer, sub, r.handle)
+	h.AddMiddleware(middleware.Recoverer)
 	r.mu.Lock()
 	r.router, r.sub, r.done = router, sub, make(chan struct{})
 	r.mu.Unlock()
 	go func() {
 		defer close(r.done)
 		if err := router.Run(context.Background()); err != nil {
-			r.cfg.Logger.Error("read model router stopped", "err", err)
+			r.cfg.Logger.Error("projector stopped", "err", err)
 		}
 	}()
 	<-router.Running()
 	return nil
 }
 
-// handler applies one delivered event to one model, snapshotting now and
-// then. Events the bulk catch-up already applied are acknowledged untouched.
-func (r *Runner) handler(m Model) message.NoPublishHandlerFunc {
-	applied := 0
-	return func(msg *message.Message) error {
-		e, ok := feed.EventFrom(msg)
-		if !ok {
-			return errors.New("message carries no ledger event")
+// handle is the projector's one Watermill handler: it decodes the delivered
+// event once, hands it to every running model that has not applied it, and
+// snapshots every model now and then. An error (only a cancellation) leaves
+// the event unacknowledged, to be delivered again.
+func (r *Runner) handle(msg *message.Message) error {
+	e, ok := feed.EventFrom(msg)
+	if !ok {
+		return errors.New("projector: message carries no ledger event")
+	}
+	ctx := msg.Context()
+	var (
+		data   domain.EventData
+		decErr error
+		loaded bool
+	)
+	for _, m := range r.views.Models() {
+		if e.Position <= m.Position() || r.stopped(m) {
+			continue
 		}
-		if e.Position <= m.Position() {
+		if !loaded {
+			data, decErr = r.dec.Decode(e)
+			loaded = true
+		}
+		err := decErr
+		if err != nil {
+			err = fmt.Errorf("decode %s at position %d (stream %s, version %d): %w", e.Type, e.Position, e.Stream, e.Version, err)
+		} else if err = r.applyRetrying(ctx, m, e, data); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			err = fmt.Errorf("apply %s at position %d (stream %s, version %d): %w", e.Type, e.Position, e.Stream, e.Version, err)
+		}
+		if err != nil {
+			r.fail(m, err)
+		}
+	}
+	r.advance(e.Position)
+	r.sinceSnapshot++
+	if r.cfg.SnapshotDir != "" && r.sinceSnapshot >= r.cfg.SnapshotEvery {
+		r.sinceSnapshot = 0
+		if err := r.snapshotSet(ctx); err != nil && ctx.Err() == nil {
+			r.cfg.Logger.Warn("snapshot failed; the read models will catch up from older ones", "err", err)
+		}
+	}
+	return nil
+}
+
+// applyRetrying applies e to m, retrying up to MaxRetries times with a
+// growing pause; a panic in the model counts as a failed attempt.
+func (r *Runner) applyRetrying(ctx context.Context, m Model, e *domain.Event, data domain.EventData) error {
+	wait := 10 * time.Millisecond
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = applyRecovering(m, e, data); err == nil {
 			return nil
 		}
-		data, err := r.reg.Decode(e)
-		if err != nil {
-			return fmt.Errorf("position %d: %w", e.Position, err)
+		if attempt >= r.cfg.MaxRetries {
+			return err
 		}
-		if err := m.Apply(e, data); err != nil {
-			return fmt.Errorf("apply %s at position %d (stream %s, version %d): %w", e.Type, e.Position, e.Stream, e.Version, err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		applied++
-		if r.cfg.SnapshotDir != "" && applied >= r.cfg.SnapshotEvery {
-			applied = 0
-			if err := SaveSnapshot(msg.Context(), r.cfg.SnapshotDir, r.store, m); err != nil {
-				r.cfg.Logger.Warn("snapshot failed; the model will catch up from an older one", "model", m.Name(), "err", err)
-			}
-		}
-		return nil
+		wait = min(2*wait, time.Second)
 	}
 }
 
-// stopOnFailure records a model's failure once its retries are spent and
-// stops its handler. The event is not acknowledged, so the checkpoint stays
-// before it.
-func (r *Runner) stopOnFailure(m Model, h *message.Handler) message.HandlerMiddleware {
-	return func(next message.HandlerFunc) message.HandlerFunc {
-		return func(msg *message.Message) ([]*message.Message, error) {
-			out, err := next(msg)
-			if err != nil && msg.Context().Err() == nil && !errors.Is(err, context.Canceled) {
-				r.mu.Lock()
-				if r.failures[m.Name()] == nil {
-					r.failures[m.Name()] = fmt.Errorf("read model %s stopped: %w", m.Name(), err)
-					r.cfg.Logger.Error("read model stopped", "model", m.Name(), "err", err)
-					go h.Stop()
-				}
-				r.mu.Unlock()
-			}
-			return out, err
+// applyRecovering applies e to m, turning a panic into an error.
+func applyRecovering(m Model, e *domain.Event, data domain.EventData) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
 		}
+	}()
+	return m.Apply(e, data)
+}
+
+// advance moves the projector's position and wakes every WaitFor.
+func (r *Runner) advance(pos uint64) {
+	r.pos.Store(pos)
+	if r.armed.Load() {
+		r.broadcast()
 	}
+}
+
+// broadcast wakes every WaitFor.
+func (r *Runner) broadcast() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wake != nil {
+		close(r.wake)
+		r.wake = nil
+		r.armed.Store(false)
+	}
+}
+
+// changed returns a channel closed at the next advance or failure.
+func (r *Runner) changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wake == nil {
+		r.wake = make(chan struct{})
+		r.armed.Store(true)
+	}
+	return r.wake
+}
+
+// stopped reports whether m has failed.
+func (r *Runner) stopped(m Model) bool {
+	if r.failed.Load() == 0 {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failures[m.Name()] != nil
+}
+
+// fail stops m: it records why, once, and wakes every WaitFor.
+func (r *Runner) fail(m Model, err error) {
+	r.mu.Lock()
+	if r.failures[m.Name()] == nil {
+		r.failures[m.Name()] = fmt.Errorf("read model %s stopped: %w", m.Name(), err)
+		r.failed.Add(1)
+		r.cfg.Logger.Error("read model stopped", "model", m.Name(), "err", err)
+	}
+	r.mu.Unlock()
+	r.broadcast()
 }
 
 // Failure returns why a model stopped, or nil when all are running.
@@ -233,27 +424,44 @@ func (r *Runner) Failure() error {
 	return errors.Join(errs...)
 }
 
-// WaitFor blocks until every model has applied the event at pos, a model
-// fails, or ctx ends. A mutation calls it to read its own write.
+// WaitFor blocks until every model has applied the event at pos, or ctx
+// ends. A mutation calls it to read its own write. When a model has stopped
+// short of pos, WaitFor returns its failure once the projector has handed
+// pos to the models still running (at once if the projector is not live),
+// so what they answer includes the write. It sleeps until the projector
+// advances or a model fails; it does not poll.
 func (r *Runner) WaitFor(ctx context.Context, pos uint64) error {
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
 	for {
+		// Take the channel before looking, so an advance in between is
+		// not missed.
+		wake := r.changed()
+		r.checks.Add(1)
+		// Loading the projector's position after arming orders this check
+		// after any advance that did not see the waiter armed, and so
+		// after the models' updates that advance followed.
+		at := r.pos.Load()
 		if r.views.Position() >= pos {
 			return nil
 		}
-		if err := r.Failure(); err != nil {
+		if err := r.Failure(); err != nil && (at >= pos || !r.live()) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for read models to reach position %d (at %d): %w", pos, r.views.Position(), ctx.Err())
-		case <-tick.C:
+		case <-wake:
 		}
 	}
 }
 
-// Close stops live delivery and writes final snapshots.
+// live reports whether the projector follows the log.
+func (r *Runner) live() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.router != nil
+}
+
+// Close stops live delivery and writes final snapshots and the checkpoint.
 func (r *Runner) Close(ctx context.Context) error {
 	r.mu.Lock()
 	router, sub, done := r.router, r.sub, r.done

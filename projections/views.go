@@ -3,12 +3,15 @@
 // deterministic folds of the event log.
 //
 // Each read model (a Model) keeps the position of the last event it applied.
-// A Runner feeds the models: it restores their snapshots, catches up on the
-// log in bulk with replay (decoding on every core), then follows new events
-// live through the Watermill feed, one handler per model, checkpointing only
-// what a model has applied. The same models can be built as of any log
-// position or recorded time with BuildAt; the result equals replaying the
-// log up to that point, because that is what it does.
+// A Runner is the one projector that feeds them all: it restores their
+// snapshots and its checkpoint, catches up on the log in bulk with replay
+// (decoding on every core), then follows new events live through one
+// Watermill subscription to the store's log with a single handler. Either
+// way each event is decoded once and handed to every model in order. The
+// checkpoint is written after the snapshots, so it never claims more than
+// they hold. The same models can be built as of any log position or
+// recorded time with BuildAt; the result equals replaying the log up to that
+// point, because that is what it does.
 package projections
 
 import (

@@ -25,6 +25,13 @@ type Scanner interface {
 	ScanAll(ctx context.Context, after uint64, fn func(*domain.Event) error) error
 }
 
+// Decoder turns a stored event's payload into its typed data.
+// *domain.Registry is the Decoder every caller uses; tests wrap it to count
+// decodes.
+type Decoder interface {
+	Decode(e *domain.Event) (domain.EventData, error)
+}
+
 // ApplyFunc folds one decoded event. It runs on one goroutine, in log order.
 type ApplyFunc func(e *domain.Event, data domain.EventData) error
 
@@ -58,9 +65,10 @@ type batch struct {
 // errStop ends a scan once Until is reached.
 var errStop = errors.New("replay: reached the end position")
 
-// Run replays the log of s after opts.After, decoding with reg and applying
-// with apply. It stops at the first decode or apply error and names the event.
-func Run(ctx context.Context, s eventstore.Store, reg *domain.Registry, opts Options, apply ApplyFunc) (Stats, error) {
+// Run replays the log of s after opts.After, decoding each event once with
+// reg and applying it with apply. It stops at the first decode or apply error
+// and names the event.
+func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, apply ApplyFunc) (Stats, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
