@@ -22,6 +22,11 @@ type ObligationKey struct {
 // implement Command.Stream through it.
 func (k ObligationKey) Stream() string { return ObligationStream(k.Plan, k.Task, k.Unit, k.Role) }
 
+// Key returns k itself. Every obligation event embeds its ObligationKey,
+// which serialises as the event's leading plan, task, unit and role fields
+// and, through this method, implements ObligationEvent.Key.
+func (k ObligationKey) Key() ObligationKey { return k }
+
 // Path returns a readable form, e.g. "chifeng-air/10/bureau.transport/LEAD".
 // (It is not String, which embedding would promote to every command and
 // event and so hide their fields from fmt.)
@@ -738,9 +743,13 @@ func (o *Obligation) AssignResponsibility(c AssignResponsibility, m Meta) ([]Eve
 	if o.Active() {
 		return nil, errorf(ErrAlreadyExists, "obligation %s is already assigned", o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityAssigned{
-		Basis: c.Basis, StartsOn: c.StartsOn, ReassignedFrom: c.ReassignedFrom, Reopened: o.Assigned(),
-	}))
+	return one(ResponsibilityAssigned{
+		ObligationKey:  c.ObligationKey,
+		Basis:          c.Basis,
+		StartsOn:       c.StartsOn,
+		ReassignedFrom: c.ReassignedFrom,
+		Reopened:       o.Assigned(),
+	})
 }
 
 // ReassignResponsibility decides a ReassignResponsibility command on the old
@@ -749,7 +758,7 @@ func (o *Obligation) ReassignResponsibility(c ReassignResponsibility, m Meta) ([
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityReassigned{ToUnit: c.ToUnit, ToRole: c.ToRole, Reason: c.Reason}))
+	return one(ResponsibilityReassigned{ObligationKey: c.ObligationKey, ToUnit: c.ToUnit, ToRole: c.ToRole, Reason: c.Reason})
 }
 
 // Handoff decides a reassignment on both obligations: from records
@@ -782,7 +791,7 @@ func Handoff(from, to *Obligation, c ReassignResponsibility, m Meta) (fromEvents
 			if ms.Completion == ClaimVerified || to.milestoneIndex(ms.ID) >= 0 {
 				continue
 			}
-			toEvents = append(toEvents, keyed(k, MilestoneScheduled{Milestone: ms.ID, What: ms.What, Due: ms.Due}))
+			toEvents = append(toEvents, MilestoneScheduled{ObligationKey: k, Milestone: ms.ID, What: ms.What, Due: ms.Due})
 		}
 	}
 	return fromEvents, toEvents, nil
@@ -794,7 +803,7 @@ func (o *Obligation) WithdrawResponsibility(c WithdrawResponsibility, m Meta) ([
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityWithdrawn{Reason: c.Reason}))
+	return one(ResponsibilityWithdrawn{ObligationKey: c.ObligationKey, Reason: c.Reason})
 }
 
 // ScheduleMilestone decides a ScheduleMilestone command. Errors:
@@ -806,7 +815,7 @@ func (o *Obligation) ScheduleMilestone(c ScheduleMilestone, m Meta) ([]EventData
 	if o.milestoneIndex(c.Milestone) >= 0 {
 		return nil, errorf(ErrAlreadyExists, "obligation %s already has milestone %q", o.Key.Path(), c.Milestone)
 	}
-	return one(keyed(c.ObligationKey, MilestoneScheduled{Milestone: c.Milestone, What: c.What, Due: c.Due}))
+	return one(MilestoneScheduled{ObligationKey: c.ObligationKey, Milestone: c.Milestone, What: c.What, Due: c.Due})
 }
 
 // RescheduleMilestone decides a RescheduleMilestone command. Errors:
@@ -826,7 +835,7 @@ func (o *Obligation) RescheduleMilestone(c RescheduleMilestone, m Meta) ([]Event
 	if ms.Due == c.Due && ms.OriginalDue == c.Due {
 		return nil, errorf(ErrNoChange, "milestone %q of %s is already due %s", ms.ID, o.Key.Path(), c.Due)
 	}
-	return one(keyed(c.ObligationKey, MilestoneRescheduled{Milestone: c.Milestone, PreviousDue: ms.Due, Due: c.Due, Reason: c.Reason}))
+	return one(MilestoneRescheduled{ObligationKey: c.ObligationKey, Milestone: c.Milestone, PreviousDue: ms.Due, Due: c.Due, Reason: c.Reason})
 }
 
 // ReportProgress decides a ReportProgress command. Errors: ErrNotFound,
@@ -846,7 +855,7 @@ func (o *Obligation) ReportProgress(c ReportProgress, m Meta) ([]EventData, erro
 	if c.Percent < o.Progress && checkText("note", c.Note, MaxNoteLen, true) != nil {
 		return nil, errorf(ErrInvalidProgress, "progress %d%% is below the last reported %d%%; a lower report needs a note explaining the correction", int(c.Percent), int(o.Progress))
 	}
-	return one(keyed(c.ObligationKey, ProgressReported{Percent: c.Percent, Previous: o.Progress, Period: period, Note: c.Note}))
+	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: o.Progress, Period: period, Note: c.Note})
 }
 
 // RequestExtension decides a RequestExtension command. Errors: ErrNotFound,
@@ -869,7 +878,7 @@ func (o *Obligation) RequestExtension(c RequestExtension, m Meta) ([]EventData, 
 	if !c.Due.After(ms.Due) {
 		return nil, errorf(ErrExtensionNotLater, "milestone %q of %s is due %s; an extension to %s is not later", ms.ID, o.Key.Path(), ms.Due, c.Due)
 	}
-	return one(keyed(c.ObligationKey, ExtensionRequested{Milestone: c.Milestone, CurrentDue: ms.Due, RequestedDue: c.Due, Reason: c.Reason}))
+	return one(ExtensionRequested{ObligationKey: c.ObligationKey, Milestone: c.Milestone, CurrentDue: ms.Due, RequestedDue: c.Due, Reason: c.Reason})
 }
 
 // GrantExtension decides a GrantExtension command. Errors: ErrNotFound,
@@ -900,7 +909,7 @@ func (o *Obligation) GrantExtension(c GrantExtension, m Meta) ([]EventData, erro
 	if !due.After(ms.Due) {
 		return nil, errorf(ErrExtensionNotLater, "milestone %q of %s is due %s; an extension to %s is not later", ms.ID, o.Key.Path(), ms.Due, due)
 	}
-	return one(keyed(c.ObligationKey, ExtensionGranted{Milestone: p.Milestone, PreviousDue: ms.Due, RequestedDue: p.RequestedDue, Due: due, Note: c.Note}))
+	return one(ExtensionGranted{ObligationKey: c.ObligationKey, Milestone: p.Milestone, PreviousDue: ms.Due, RequestedDue: p.RequestedDue, Due: due, Note: c.Note})
 }
 
 // RefuseExtension decides a RefuseExtension command. Errors: ErrNotFound,
@@ -913,7 +922,7 @@ func (o *Obligation) RefuseExtension(c RefuseExtension, m Meta) ([]EventData, er
 	if p == nil {
 		return nil, errorf(ErrNoPendingExtension, "obligation %s has no pending extension request", o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, ExtensionRefused{Milestone: p.Milestone, RequestedDue: p.RequestedDue, Reason: c.Reason}))
+	return one(ExtensionRefused{ObligationKey: c.ObligationKey, Milestone: p.Milestone, RequestedDue: p.RequestedDue, Reason: c.Reason})
 }
 
 // RecordSlip decides a RecordSlip command at m.Now. It returns no events
@@ -934,7 +943,7 @@ func (o *Obligation) RecordSlip(c RecordSlip, m Meta) ([]EventData, error) {
 	if !o.slipDue(ms, m.Now) {
 		return nil, nil
 	}
-	return one(keyed(c.ObligationKey, DeadlineSlipped{Milestone: ms.ID, Due: ms.Due, OriginalDue: ms.OriginalDue}))
+	return one(DeadlineSlipped{ObligationKey: c.ObligationKey, Milestone: ms.ID, Due: ms.Due, OriginalDue: ms.OriginalDue})
 }
 
 // ClaimCompletion decides a ClaimCompletion command. Errors: ErrNotFound,
@@ -960,7 +969,7 @@ func (o *Obligation) ClaimCompletion(c ClaimCompletion, m Meta) ([]EventData, er
 	case state == ClaimPending:
 		return nil, errorf(ErrClaimPending, "%s already has a completion claim awaiting verification", what)
 	}
-	return one(keyed(c.ObligationKey, CompletionClaimed{Milestone: c.Milestone, Evidence: c.Evidence}))
+	return one(CompletionClaimed{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Evidence: c.Evidence})
 }
 
 // pendingClaim checks a verify or reject: the target exists, is not
@@ -992,7 +1001,7 @@ func (o *Obligation) VerifyCompletion(c VerifyCompletion, m Meta) ([]EventData, 
 	if err := o.pendingClaim(c.Milestone); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, CompletionVerified{Milestone: c.Milestone, Note: c.Note}))
+	return one(CompletionVerified{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Note: c.Note})
 }
 
 // RejectCompletion decides a RejectCompletion command. Errors: ErrNotFound,
@@ -1004,7 +1013,7 @@ func (o *Obligation) RejectCompletion(c RejectCompletion, m Meta) ([]EventData, 
 	if err := o.pendingClaim(c.Milestone); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, CompletionRejected{Milestone: c.Milestone, Reason: c.Reason}))
+	return one(CompletionRejected{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Reason: c.Reason})
 }
 
 // RecordFinding decides a RecordFinding command; the finding is numbered
@@ -1013,9 +1022,14 @@ func (o *Obligation) RecordFinding(c RecordFinding, m Meta) ([]EventData, error)
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, FindingRecorded{
-		Finding: len(o.Findings) + 1, Kind: c.Kind, Severity: c.Severity, Summary: c.Summary, RectifyBy: c.RectifyBy,
-	}))
+	return one(FindingRecorded{
+		ObligationKey: c.ObligationKey,
+		Finding:       len(o.Findings) + 1,
+		Kind:          c.Kind,
+		Severity:      c.Severity,
+		Summary:       c.Summary,
+		RectifyBy:     c.RectifyBy,
+	})
 }
 
 // SetRectificationDue decides a SetRectificationDue command. Errors:
@@ -1035,7 +1049,7 @@ func (o *Obligation) SetRectificationDue(c SetRectificationDue, m Meta) ([]Event
 	if f.RectifyBy == c.Due {
 		return nil, errorf(ErrNoChange, "finding %d of %s is already to be rectified by %s", f.No, o.Key.Path(), c.Due)
 	}
-	return one(keyed(c.ObligationKey, RectificationDue{Finding: c.Finding, Due: c.Due}))
+	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due})
 }
 
 // CompleteRectification decides a CompleteRectification command. Errors:
@@ -1055,7 +1069,7 @@ func (o *Obligation) CompleteRectification(c CompleteRectification, m Meta) ([]E
 	if f.RectifyBy.IsZero() {
 		return nil, errorf(ErrNoRectification, "finding %d of %s requires no rectification", f.No, o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, RectificationCompleted{Finding: c.Finding, Note: c.Note}))
+	return one(RectificationCompleted{ObligationKey: c.ObligationKey, Finding: c.Finding, Note: c.Note})
 }
 
 // ---- fold ----
