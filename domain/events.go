@@ -523,30 +523,57 @@ func DefaultRegistry() *Registry {
 
 // StreamOf returns the stream an event payload belongs on, derived from its
 // identity fields.
-func StreamOf(data EventData) string {
+func StreamOf(data EventData) string { return RefOf(data).Stream() }
+
+// RefOf returns the identity of the aggregate an event payload belongs to,
+// from its identity fields; the zero StreamRef for an unknown payload.
+func RefOf(data EventData) StreamRef {
 	switch d := data.(type) {
 	case PlanRegistered:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case SchemeAdopted:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case ScorecardPublished:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case TaskRegistered:
-		return TaskStream(d.Plan, d.Task)
+		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}
 	case TaskAmended:
-		return TaskStream(d.Plan, d.Task)
+		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}
 	case UnitRegistered:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitRenamed:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitMerged:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case IndicatorMeasured:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case ObligationEvent:
-		return d.Key().Stream()
+		k := d.Key()
+		return StreamRef{Kind: StreamObligation, Plan: k.Plan, Task: k.Task, Unit: k.Unit, Role: k.Role}
 	}
-	return ""
+	return StreamRef{}
+}
+
+// UnitsOf returns the units an event payload concerns: the unit of its
+// unit or obligation stream, and also the unit a reassignment passes the
+// duty to or a merger absorbs the unit into. Plan and task events concern
+// no unit. No unit is listed twice.
+func UnitsOf(data EventData) []UnitID {
+	own := RefOf(data).Unit
+	if own == "" {
+		return nil
+	}
+	var other UnitID
+	switch d := data.(type) {
+	case ResponsibilityReassigned:
+		other = d.ToUnit
+	case UnitMerged:
+		other = d.Into
+	}
+	if other == "" || other == own {
+		return []UnitID{own}
+	}
+	return []UnitID{own, other}
 }
 
 // ObligationEvent is implemented by every obligation payload: it names the

@@ -1089,7 +1089,7 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 			return unexpected("obligation "+o.Key.Path(), data)
 		}
 	}
-	if err := o.fold(e, effectiveOf(e), data); err != nil {
+	if err := o.fold(e, e.Effective(), data); err != nil {
 		return err
 	}
 	o.refresh()
