@@ -1097,148 +1097,252 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 	return nil
 }
 
-// fold applies one obligation payload of event e at its effective time t.
-func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
+// stamp is what folding an obligation payload takes from its envelope.
+type stamp struct {
+	// id is the event's ID.
+	id uuid.UUID
+	// at is the event's effective time.
+	at time.Time
+	// recorded is its recorded time; for an event not yet stored (no
+	// recorded time), the effective time.
+	recorded time.Time
+}
+
+// stampOf returns the stamp of event e at its effective time t.
+func stampOf(e *Event, t time.Time) stamp {
 	recorded := e.RecordedAt
 	if recorded.IsZero() {
 		recorded = t
 	}
-	ms := func(id MilestoneID) (*Milestone, error) {
-		i := o.milestoneIndex(id)
-		if i < 0 {
-			return nil, fmt.Errorf("obligation %s: %T names unknown milestone %q: %w", o.Key.Path(), data, id, ErrUnexpectedEvent)
-		}
-		return &o.Milestones[i], nil
-	}
-	fd := func(no int) (*Finding, error) {
-		if no < 1 || no > len(o.Findings) {
-			return nil, fmt.Errorf("obligation %s: %T names unknown finding %d: %w", o.Key.Path(), data, no, ErrUnexpectedEvent)
-		}
-		return &o.Findings[no-1], nil
-	}
+	return stamp{id: e.ID, at: t, recorded: recorded}
+}
+
+// fold applies one obligation payload of event e at its effective time t.
+func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
+	s := stampOf(e, t)
 	switch d := data.(type) {
 	case ResponsibilityAssigned:
-		o.Key, o.Status, o.Basis, o.StartsOn = d.Key(), StatusOpen, d.Basis, d.StartsOn
-		o.Term++
-		o.AssignedAt = t
-		o.Holdings = append(o.Holdings, Holding{From: t, StartsOn: d.StartsOn, AssignedEventID: e.ID})
-		o.ReassignedFrom, o.ReassignedTo = nil, nil
-		if d.ReassignedFrom != nil {
-			f := *d.ReassignedFrom
-			o.ReassignedFrom = &f
-		}
+		o.foldAssigned(d, s)
 	case ResponsibilityReassigned:
 		to := d.To()
 		o.Status, o.ReassignedTo = StatusReassigned, &to
-		o.endHolding(e, t)
+		o.endHolding(s)
 	case ResponsibilityWithdrawn:
 		o.Status = StatusWithdrawn
-		o.endHolding(e, t)
+		o.endHolding(s)
 	case MilestoneScheduled:
-		if o.milestoneIndex(d.Milestone) >= 0 {
-			return fmt.Errorf("obligation %s: milestone %q scheduled twice: %w", o.Key.Path(), d.Milestone, ErrUnexpectedEvent)
-		}
-		o.Milestones = append(o.Milestones, Milestone{ID: d.Milestone, What: d.What, Due: d.Due, OriginalDue: d.Due})
+		return o.foldScheduled(d)
 	case MilestoneRescheduled:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Due, m.OriginalDue, m.Extended = d.Due, d.Due, false
+		return o.foldRescheduled(d)
 	case ProgressReported:
-		o.Progress, o.ProgressAt = d.Percent, t
-		o.Reports++
-		period := d.Period
-		if period.IsZero() {
-			period = YearMonthOf(t)
-		}
-		o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: e.ID, ReportedAt: t, RecordedAt: recorded})
+		o.foldProgress(d, s)
 	case ExtensionRequested:
 		o.PendingExtension = &ExtensionRequest{
-			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: t,
+			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: s.at,
 		}
 	case ExtensionGranted:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Due = d.Due
-		m.Extended = m.Due != m.OriginalDue
-		m.Extensions = append(m.Extensions, ExtensionGrant{EventID: e.ID, PreviousDue: d.PreviousDue, Due: d.Due, GrantedAt: t, RecordedAt: recorded})
-		o.PendingExtension = nil
+		return o.foldGranted(d, s)
 	case ExtensionRefused:
 		o.PendingExtension = nil
 	case DeadlineSlipped:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Slipped = append(m.Slipped, d.Due)
-		o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: t, EventID: e.ID})
+		return o.foldSlipped(d, s)
 	case CompletionClaimed:
-		if d.Milestone == "" {
-			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, t, e.ID
-			break
-		}
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, t, e.ID
+		return o.foldClaimed(d, s)
 	case CompletionVerified:
-		if d.Milestone == "" {
-			o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, t, e.ID
-			for i := range o.Milestones {
-				m := &o.Milestones[i]
-				if m.Completion != ClaimVerified {
-					m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, t
-					m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, e.ID
-				}
-			}
-		} else {
-			m, err := ms(d.Milestone)
-			if err != nil {
-				return err
-			}
-			m.Completion, m.VerifiedAt, m.VerifiedEventID = ClaimVerified, t, e.ID
-			o.completeIfAllVerified(t, e.ID)
-		}
+		return o.foldVerified(d, s)
 	case CompletionRejected:
-		if d.Milestone == "" {
-			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
-		} else {
-			m, err := ms(d.Milestone)
-			if err != nil {
-				return err
-			}
-			m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
-		}
+		return o.foldRejected(d)
 	case FindingRecorded:
-		if d.Finding != len(o.Findings)+1 {
-			return fmt.Errorf("obligation %s: finding %d out of sequence: %w", o.Key.Path(), d.Finding, ErrUnexpectedEvent)
-		}
-		f := Finding{
-			No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: t, RectifyBy: d.RectifyBy, EventID: e.ID,
-		}
-		if !d.RectifyBy.IsZero() {
-			f.RectifyByEventID = e.ID
-		}
-		o.Findings = append(o.Findings, f)
+		return o.foldFinding(d, s)
 	case RectificationDue:
-		f, err := fd(d.Finding)
-		if err != nil {
-			return err
-		}
-		f.RectifyBy, f.RectifyByEventID = d.Due, e.ID
+		return o.foldRectificationDue(d, s)
 	case RectificationCompleted:
-		f, err := fd(d.Finding)
-		if err != nil {
-			return err
-		}
-		f.Rectified, f.RectifiedAt, f.RectifiedEventID = true, t, e.ID
+		return o.foldRectified(d, s)
 	default:
 		return unexpected("obligation", data)
 	}
+	return nil
+}
+
+// milestoneNamed returns the milestone an event names, or an
+// ErrUnexpectedEvent error when the obligation has none of that ID.
+func (o *Obligation) milestoneNamed(data EventData, id MilestoneID) (*Milestone, error) {
+	i := o.milestoneIndex(id)
+	if i < 0 {
+		return nil, fmt.Errorf("obligation %s: %T names unknown milestone %q: %w", o.Key.Path(), data, id, ErrUnexpectedEvent)
+	}
+	return &o.Milestones[i], nil
+}
+
+// findingNamed returns the finding an event names, or an
+// ErrUnexpectedEvent error when the obligation has none of that number.
+func (o *Obligation) findingNamed(data EventData, no int) (*Finding, error) {
+	if no < 1 || no > len(o.Findings) {
+		return nil, fmt.Errorf("obligation %s: %T names unknown finding %d: %w", o.Key.Path(), data, no, ErrUnexpectedEvent)
+	}
+	return &o.Findings[no-1], nil
+}
+
+// foldAssigned opens a new term: the obligation is held from s.at.
+func (o *Obligation) foldAssigned(d ResponsibilityAssigned, s stamp) {
+	o.Key, o.Status, o.Basis, o.StartsOn = d.Key(), StatusOpen, d.Basis, d.StartsOn
+	o.Term++
+	o.AssignedAt = s.at
+	o.Holdings = append(o.Holdings, Holding{From: s.at, StartsOn: d.StartsOn, AssignedEventID: s.id})
+	o.ReassignedFrom, o.ReassignedTo = nil, nil
+	if d.ReassignedFrom != nil {
+		f := *d.ReassignedFrom
+		o.ReassignedFrom = &f
+	}
+}
+
+// foldScheduled adds a milestone; its ID must be new.
+func (o *Obligation) foldScheduled(d MilestoneScheduled) error {
+	if o.milestoneIndex(d.Milestone) >= 0 {
+		return fmt.Errorf("obligation %s: milestone %q scheduled twice: %w", o.Key.Path(), d.Milestone, ErrUnexpectedEvent)
+	}
+	o.Milestones = append(o.Milestones, Milestone{ID: d.Milestone, What: d.What, Due: d.Due, OriginalDue: d.Due})
+	return nil
+}
+
+// foldRescheduled sets a milestone's baseline due date, dropping any
+// extension.
+func (o *Obligation) foldRescheduled(d MilestoneRescheduled) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Due, m.OriginalDue, m.Extended = d.Due, d.Due, false
+	return nil
+}
+
+// foldProgress records a progress report for its period (the month of
+// s.at when the report names none).
+func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
+	o.Progress, o.ProgressAt = d.Percent, s.at
+	o.Reports++
+	period := d.Period
+	if period.IsZero() {
+		period = YearMonthOf(s.at)
+	}
+	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: s.at, RecordedAt: s.recorded})
+}
+
+// foldGranted moves a milestone's due date and clears the pending request.
+func (o *Obligation) foldGranted(d ExtensionGranted, s stamp) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Due = d.Due
+	m.Extended = m.Due != m.OriginalDue
+	m.Extensions = append(m.Extensions, ExtensionGrant{EventID: s.id, PreviousDue: d.PreviousDue, Due: d.Due, GrantedAt: s.at, RecordedAt: s.recorded})
+	o.PendingExtension = nil
+	return nil
+}
+
+// foldSlipped records a missed due date on the milestone and the obligation.
+func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Slipped = append(m.Slipped, d.Due)
+	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id})
+	return nil
+}
+
+// foldClaimed marks the claimed milestone, or the whole obligation,
+// pending verification.
+func (o *Obligation) foldClaimed(d CompletionClaimed, s stamp) error {
+	if d.Milestone == "" {
+		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, s.at, s.id
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, s.at, s.id
+	return nil
+}
+
+// foldVerified verifies the claimed milestone (closing the obligation when
+// it was the last), or the whole obligation and with it every milestone.
+func (o *Obligation) foldVerified(d CompletionVerified, s stamp) error {
+	if d.Milestone == "" {
+		o.verifyAll(s)
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.VerifiedAt, m.VerifiedEventID = ClaimVerified, s.at, s.id
+	o.completeIfAllVerified(s.at, s.id)
+	return nil
+}
+
+// verifyAll verifies the whole obligation; every milestone not yet verified
+// takes the obligation's claim.
+func (o *Obligation) verifyAll(s stamp) {
+	o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, s.at, s.id
+	for i := range o.Milestones {
+		m := &o.Milestones[i]
+		if m.Completion != ClaimVerified {
+			m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, s.at
+			m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, s.id
+		}
+	}
+}
+
+// foldRejected rejects the claim on a milestone, or on the whole
+// obligation, forgetting its completion time.
+func (o *Obligation) foldRejected(d CompletionRejected) error {
+	if d.Milestone == "" {
+		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+	return nil
+}
+
+// foldFinding adds the next finding in sequence.
+func (o *Obligation) foldFinding(d FindingRecorded, s stamp) error {
+	if d.Finding != len(o.Findings)+1 {
+		return fmt.Errorf("obligation %s: finding %d out of sequence: %w", o.Key.Path(), d.Finding, ErrUnexpectedEvent)
+	}
+	f := Finding{
+		No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: s.at, RectifyBy: d.RectifyBy, EventID: s.id,
+	}
+	if !d.RectifyBy.IsZero() {
+		f.RectifyByEventID = s.id
+	}
+	o.Findings = append(o.Findings, f)
+	return nil
+}
+
+// foldRectificationDue sets or moves a finding's rectification date.
+func (o *Obligation) foldRectificationDue(d RectificationDue, s stamp) error {
+	f, err := o.findingNamed(d, d.Finding)
+	if err != nil {
+		return err
+	}
+	f.RectifyBy, f.RectifyByEventID = d.Due, s.id
+	return nil
+}
+
+// foldRectified marks a finding rectified at s.at.
+func (o *Obligation) foldRectified(d RectificationCompleted, s stamp) error {
+	f, err := o.findingNamed(d, d.Finding)
+	if err != nil {
+		return err
+	}
+	f.Rectified, f.RectifiedAt, f.RectifiedEventID = true, s.at, s.id
 	return nil
 }
 
@@ -1263,10 +1367,10 @@ func (o *Obligation) completeIfAllVerified(t time.Time, id uuid.UUID) {
 	o.ClaimEventID, o.VerifiedEventID = claim, id
 }
 
-// endHolding closes the current holding at t, by event e.
-func (o *Obligation) endHolding(e *Event, t time.Time) {
+// endHolding closes the current holding at s.at, by event s.id.
+func (o *Obligation) endHolding(s stamp) {
 	if n := len(o.Holdings); n > 0 && o.Holdings[n-1].Until.IsZero() {
-		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = t, e.ID
+		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = s.at, s.id
 	}
 }
 
