@@ -315,6 +315,17 @@ func (o *Obligation) Milestone(id MilestoneID) (Milestone, bool) {
 	return Milestone{}, false
 }
 
+// ClaimOf returns the completion state of what a claim names: the whole
+// obligation when id is empty, else the milestone with that ID (false when
+// there is none).
+func (o *Obligation) ClaimOf(id MilestoneID) (ClaimState, bool) {
+	if id == "" {
+		return o.Completion, true
+	}
+	m, ok := o.Milestone(id)
+	return m.Completion, ok
+}
+
 func (o *Obligation) milestoneIndex(id MilestoneID) int {
 	for i := range o.Milestones {
 		if o.Milestones[i].ID == id {

@@ -495,3 +495,28 @@ func TestObligationApplyRefusesForeignEvents(t *testing.T) {
 		t.Errorf("nil event: %v", err)
 	}
 }
+
+func TestObligationClaimOf(t *testing.T) {
+	o := &Obligation{Completion: ClaimRejected, Milestones: []Milestone{
+		{ID: "2024", Completion: ClaimVerified},
+		{ID: "2025", Completion: ClaimPending},
+		{ID: "2026"},
+	}}
+	tests := []struct {
+		id    MilestoneID
+		want  ClaimState
+		found bool
+	}{
+		{"", ClaimRejected, true},
+		{"2024", ClaimVerified, true},
+		{"2025", ClaimPending, true},
+		{"2026", ClaimNone, true},
+		{"2027", ClaimNone, false},
+	}
+	for _, tt := range tests {
+		got, found := o.ClaimOf(tt.id)
+		if got != tt.want || found != tt.found {
+			t.Errorf("ClaimOf(%q) = %q, %v; want %q, %v", tt.id, got, found, tt.want, tt.found)
+		}
+	}
+}
