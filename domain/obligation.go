@@ -315,6 +315,14 @@ func (o *Obligation) Milestone(id MilestoneID) (Milestone, bool) {
 	return Milestone{}, false
 }
 
+// checkDue requires a due date; what names whose it is, for the error.
+func checkDue(due Date, what string) error {
+	if due.IsZero() {
+		return errorf(ErrInvalidDate, "%s has no due date", what)
+	}
+	return nil
+}
+
 // ClaimOf returns the completion state of what a claim names: the whole
 // obligation when id is empty, else the milestone with that ID (false when
 // there is none).
@@ -474,13 +482,8 @@ type ScheduleMilestone struct {
 
 // Validate implements Command.
 func (c ScheduleMilestone) Validate() error {
-	if err := firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("what", c.What, MaxNoteLen, false)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "milestone %s has no due date", c.Milestone)
-	}
-	return nil
+	return firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("what", c.What, MaxNoteLen, false),
+		checkDue(c.Due, "milestone "+string(c.Milestone)))
 }
 
 // RescheduleMilestone changes a milestone's baseline due date (an
@@ -495,13 +498,8 @@ type RescheduleMilestone struct {
 
 // Validate implements Command.
 func (c RescheduleMilestone) Validate() error {
-	if err := firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, false)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "milestone %s has no due date", c.Milestone)
-	}
-	return nil
+	return firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, false),
+		checkDue(c.Due, "milestone "+string(c.Milestone)))
 }
 
 // ReportProgress reports the percentage done.
@@ -535,13 +533,8 @@ type RequestExtension struct {
 
 // Validate implements Command.
 func (c RequestExtension) Validate() error {
-	if err := firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, true)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "extension request has no due date")
-	}
-	return nil
+	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, true),
+		checkDue(c.Due, "extension request"))
 }
 
 // GrantExtension grants the pending request. Due, when set, grants another
@@ -651,10 +644,7 @@ func (c SetRectificationDue) Validate() error {
 	if c.Finding < 1 {
 		return errorf(ErrInvalidArgument, "finding number %d is not positive", c.Finding)
 	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "rectification has no due date")
-	}
-	return nil
+	return checkDue(c.Due, "rectification")
 }
 
 // CompleteRectification records that a finding was rectified.

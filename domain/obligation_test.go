@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -518,5 +519,26 @@ func TestObligationClaimOf(t *testing.T) {
 		if got != tt.want || found != tt.found {
 			t.Errorf("ClaimOf(%q) = %q, %v; want %q, %v", tt.id, got, found, tt.want, tt.found)
 		}
+	}
+}
+
+func TestCommandsRequireDueDates(t *testing.T) {
+	tests := []struct {
+		cmd  Command
+		want string
+	}{
+		{ScheduleMilestone{ObligationKey: kCounty, Milestone: "2025"}, "milestone 2025 has no due date"},
+		{RescheduleMilestone{ObligationKey: kCounty, Milestone: "2025"}, "milestone 2025 has no due date"},
+		{RequestExtension{ObligationKey: kCounty, Milestone: "2025", Reason: "资金"}, "extension request has no due date"},
+		{SetRectificationDue{ObligationKey: kCounty, Finding: 1}, "rectification has no due date"},
+	}
+	for _, tt := range tests {
+		err := tt.cmd.Validate()
+		if !errors.Is(err, ErrInvalidDate) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%T.Validate() = %v, want ErrInvalidDate %q", tt.cmd, err, tt.want)
+		}
+	}
+	if err := checkDue(due2025, "milestone 2025"); err != nil {
+		t.Errorf("checkDue with a date: %v", err)
 	}
 }
