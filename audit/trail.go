@@ -107,7 +107,7 @@ func recordedAfter(e *domain.Event, due domain.Date) bool {
 // Apply takes the next event in log order.
 func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 	pos := e.Position
-	if !e.EffectiveAt.IsZero() && e.RecordedAt.Sub(e.EffectiveAt) > f.grace {
+	if e.Backdated(f.grace) {
 		f.mark(pos, FlagBackdated)
 	}
 	s := e.Stream
@@ -157,11 +157,7 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 	case domain.ProgressReported:
 		period := d.Period
 		if period.IsZero() {
-			t := e.EffectiveAt
-			if t.IsZero() {
-				t = e.RecordedAt
-			}
-			period = domain.YearMonthOf(t)
+			period = domain.YearMonthOf(e.Effective())
 		}
 		k := periodKey{s, period}
 		if p, ok := f.reports[k]; ok {
@@ -217,35 +213,11 @@ type Filter struct {
 
 // Match reports whether an event belongs to the trail.
 func (f Filter) Match(data domain.EventData) bool {
-	var plan domain.PlanID
-	var task domain.TaskNo
-	var units []domain.UnitID
-	switch d := data.(type) {
-	case domain.ObligationEvent:
-		k := d.Key()
-		plan, task, units = k.Plan, k.Task, []domain.UnitID{k.Unit}
-		if r, ok := data.(domain.ResponsibilityReassigned); ok {
-			units = append(units, r.ToUnit)
-		}
-	case domain.TaskRegistered:
-		plan, task = d.Plan, d.Task
-	case domain.TaskAmended:
-		plan, task = d.Plan, d.Task
-	case domain.UnitRegistered:
-		units = []domain.UnitID{d.Unit}
-	case domain.UnitRenamed:
-		units = []domain.UnitID{d.Unit}
-	case domain.UnitMerged:
-		units = []domain.UnitID{d.Unit, d.Into}
-	case domain.IndicatorMeasured:
-		units = []domain.UnitID{d.Unit}
-	default:
+	ref := domain.RefOf(data)
+	if f.Task > 0 && (ref.Task != f.Task || (f.Plan != "" && ref.Plan != f.Plan)) {
 		return false
 	}
-	if f.Task > 0 && (task != f.Task || (f.Plan != "" && plan != f.Plan)) {
-		return false
-	}
-	if f.Unit != "" && !slices.Contains(units, f.Unit) {
+	if f.Unit != "" && !slices.Contains(domain.UnitsOf(data), f.Unit) {
 		return false
 	}
 	return f.Task > 0 || f.Unit != ""
@@ -295,13 +267,9 @@ func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
 		return nil
 	}
 	t.flagger.Apply(e, data)
-	eff := e.EffectiveAt
-	if eff.IsZero() {
-		eff = e.RecordedAt
-	}
 	t.entries = append(t.entries, Entry{
 		Position: e.Position, ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
-		Actor: e.Actor, RecordedAt: e.RecordedAt, EffectiveAt: eff,
+		Actor: e.Actor, RecordedAt: e.RecordedAt, EffectiveAt: e.Effective(),
 		Summary: Summarize(data, t.unitName), Hash: e.Hash, HashMismatch: !t.chain.Add(e),
 	})
 	return nil

@@ -197,81 +197,116 @@ func VerifyStore(ctx context.Context, s eventstore.Store, opts VerifyOptions) (V
 
 // VerifyExport verifies an export file's events and trailer.
 func VerifyExport(ctx context.Context, r io.Reader, opts VerifyOptions) (VerifyResult, error) {
-	var trailer *exportEnd
-	var trailerLine int
-	res, err := verify(ctx, opts, true, func(ctx context.Context, next func() *batch, send func(*batch) error) error {
-		br := bufio.NewReaderSize(r, 1<<20)
-		lineNo := 0
-		var leaf uint64
-		b := next()
-		b.reset(0)
-		var long []byte
-		for {
-			line, err := br.ReadSlice('\n')
-			if errors.Is(err, bufio.ErrBufferFull) {
-				long = append(long[:0], line...)
-				for errors.Is(err, bufio.ErrBufferFull) {
-					line, err = br.ReadSlice('\n')
-					long = append(long, line...)
-				}
-				line = long
-			}
-			if len(line) > 0 {
-				lineNo++
-				line = bytes.TrimRight(line, "\r\n")
-				switch {
-				case lineNo == 1:
-					var h exportHeader
-					if e := json.Unmarshal(line, &h); e != nil || h.Format != ExportFormat {
-						return &BreakError{Kind: BreakDecode, Line: 1, Detail: fmt.Sprintf("the first line is not a %s header", ExportFormat)}
-					}
-				case trailer != nil:
-					return &BreakError{Kind: BreakTrailer, Line: lineNo, Leaf: leaf, Detail: "lines follow the trailer"}
-				case bytes.HasPrefix(line, []byte(`{"end":`)):
-					var t exportTrailer
-					if e := json.Unmarshal(line, &t); e != nil || t.End == nil {
-						return &BreakError{Kind: BreakDecode, Line: lineNo, Leaf: leaf, Detail: "unreadable trailer"}
-					}
-					trailer, trailerLine = t.End, lineNo
-				default:
-					start := len(b.arena)
-					b.arena = append(b.arena, line...)
-					b.lines = append(b.lines, b.arena[start:len(b.arena):len(b.arena)])
-					b.lineNo = append(b.lineNo, lineNo)
-					leaf++
-					if len(b.lines) == batchSize {
-						if err := send(b); err != nil {
-							return err
-						}
-						b = next()
-						b.reset(leaf)
-					}
-				}
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("read export line %d: %w", lineNo+1, err)
-			}
-		}
-		if lineNo == 0 {
-			return &BreakError{Kind: BreakDecode, Line: 1, Detail: "the export is empty"}
-		}
-		return send(b)
+	x := &exportScan{br: bufio.NewReaderSize(r, 1<<20)}
+	res, err := verify(ctx, opts, true, func(_ context.Context, next func() *batch, send func(*batch) error) error {
+		return x.run(next, send)
 	})
 	if err != nil {
 		return res, err
 	}
-	switch {
-	case trailer == nil:
-		return res, &BreakError{Kind: BreakTrailer, Leaf: res.Events, Detail: fmt.Sprintf("the export ends after %d events without its trailer line: cut short?", res.Events)}
-	case trailer.Events != res.Events || trailer.Head != res.Head || trailer.Root != res.Root:
-		return res, &BreakError{Kind: BreakTrailer, Leaf: res.Events, Line: trailerLine,
-			Detail: fmt.Sprintf("the trailer says %d events up to position %d with root %s; the file holds %d up to %d with root %s",
-				trailer.Events, trailer.Head, trailer.Root, res.Events, res.Head, res.Root)}
+	return res, x.checkTrailer(res)
+}
+
+// exportScan reads an export's lines into batches: the header, the event
+// lines, then the trailer, which it keeps for checkTrailer.
+type exportScan struct {
+	br          *bufio.Reader
+	long        []byte // a line longer than br's buffer
+	lineNo      int
+	leaf        uint64 // event lines read
+	trailer     *exportEnd
+	trailerLine int
+}
+
+// run reads every line, sending full batches of event lines and the last,
+// partial one.
+func (x *exportScan) run(next func() *batch, send func(*batch) error) error {
+	b := next()
+	b.reset(0)
+	for {
+		line, err := x.readLine()
+		if len(line) > 0 {
+			x.lineNo++
+			var terr error
+			if b, terr = x.take(bytes.TrimRight(line, "\r\n"), b, next, send); terr != nil {
+				return terr
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read export line %d: %w", x.lineNo+1, err)
+		}
 	}
-	return res, nil
+	if x.lineNo == 0 {
+		return &BreakError{Kind: BreakDecode, Line: 1, Detail: "the export is empty"}
+	}
+	return send(b)
+}
+
+// readLine returns the next line, however long, with its line ending; the
+// bytes are valid until the next call.
+func (x *exportScan) readLine() ([]byte, error) {
+	line, err := x.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	x.long = append(x.long[:0], line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		line, err = x.br.ReadSlice('\n')
+		x.long = append(x.long, line...)
+	}
+	return x.long, err
+}
+
+// take files line x.lineNo: it checks the header, keeps the trailer, or adds
+// an event line to b, sending b when it is full. It returns the batch to
+// fill next.
+func (x *exportScan) take(line []byte, b *batch, next func() *batch, send func(*batch) error) (*batch, error) {
+	switch {
+	case x.lineNo == 1:
+		var h exportHeader
+		if e := json.Unmarshal(line, &h); e != nil || h.Format != ExportFormat {
+			return b, &BreakError{Kind: BreakDecode, Line: 1, Detail: fmt.Sprintf("the first line is not a %s header", ExportFormat)}
+		}
+	case x.trailer != nil:
+		return b, &BreakError{Kind: BreakTrailer, Line: x.lineNo, Leaf: x.leaf, Detail: "lines follow the trailer"}
+	case bytes.HasPrefix(line, []byte(`{"end":`)):
+		var t exportTrailer
+		if e := json.Unmarshal(line, &t); e != nil || t.End == nil {
+			return b, &BreakError{Kind: BreakDecode, Line: x.lineNo, Leaf: x.leaf, Detail: "unreadable trailer"}
+		}
+		x.trailer, x.trailerLine = t.End, x.lineNo
+	default:
+		start := len(b.arena)
+		b.arena = append(b.arena, line...)
+		b.lines = append(b.lines, b.arena[start:len(b.arena):len(b.arena)])
+		b.lineNo = append(b.lineNo, x.lineNo)
+		x.leaf++
+		if len(b.lines) == batchSize {
+			if err := send(b); err != nil {
+				return b, err
+			}
+			b = next()
+			b.reset(x.leaf)
+		}
+	}
+	return b, nil
+}
+
+// checkTrailer checks that the export ended with a trailer that agrees
+// with the events verified.
+func (x *exportScan) checkTrailer(res VerifyResult) error {
+	switch t := x.trailer; {
+	case t == nil:
+		return &BreakError{Kind: BreakTrailer, Leaf: res.Events, Detail: fmt.Sprintf("the export ends after %d events without its trailer line: cut short?", res.Events)}
+	case t.Events != res.Events || t.Head != res.Head || t.Root != res.Root:
+		return &BreakError{Kind: BreakTrailer, Leaf: res.Events, Line: x.trailerLine,
+			Detail: fmt.Sprintf("the trailer says %d events up to position %d with root %s; the file holds %d up to %d with root %s",
+				t.Events, t.Head, t.Root, res.Events, res.Head, res.Root)}
+	}
+	return nil
 }
 
 type streamTip struct {
@@ -283,123 +318,125 @@ type streamTip struct {
 // goroutine checks them in order.
 func verify(ctx context.Context, opts VerifyOptions, export bool, prod producer) (VerifyResult, error) {
 	var res VerifyResult
-	cp := opts.Checkpoint
-	if cp != nil && opts.PublicKey != nil {
-		if err := cp.Verify(opts.PublicKey); err != nil {
-			return res, &BreakError{Kind: BreakSignature, Detail: err.Error()}
-		}
-		res.SignatureChecked = true
+	signed, err := checkSignature(opts)
+	if err != nil {
+		return res, err
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	res.SignatureChecked = signed
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	free := make(chan *batch, 4*workers+4)
-	for range cap(free) {
-		free <- &batch{}
+	p := startPipeline(ctx, workerCount(opts.Workers), prod)
+	c := &chainCheck{opts: opts, export: export, res: &res, tips: map[string]streamTip{}}
+	broken := p.consume(c.batch, cancel)
+	perr := p.wait()
+	if broken != nil {
+		return res, broken
 	}
-	jobs := make(chan *batch, cap(free))
-	ordered := make(chan *batch, cap(free))
-	var wg sync.WaitGroup
+	if perr != nil {
+		return res, producerError(perr)
+	}
+	return res, c.finish()
+}
+
+// checkSignature verifies the checkpoint's signature when both a checkpoint
+// and a public key are given, and reports whether it did.
+func checkSignature(opts VerifyOptions) (bool, error) {
+	if opts.Checkpoint == nil || opts.PublicKey == nil {
+		return false, nil
+	}
+	if err := opts.Checkpoint.Verify(opts.PublicKey); err != nil {
+		return false, &BreakError{Kind: BreakSignature, Detail: err.Error()}
+	}
+	return true, nil
+}
+
+// workerCount returns the number of hashing workers: n, or GOMAXPROCS when
+// n is not positive.
+func workerCount(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// producerError returns the error a producer stopped with: a break as it
+// is, anything else wrapped.
+func producerError(err error) error {
+	var be *BreakError
+	if errors.As(err, &be) {
+		return be
+	}
+	return fmt.Errorf("verify: %w", err)
+}
+
+// pipeline carries batches from a producer through the hashing workers to
+// the consumer, in the producer's order, and recycles them through free.
+type pipeline struct {
+	free, jobs, ordered chan *batch
+	workers             sync.WaitGroup
+	prodErr             chan error
+}
+
+// startPipeline starts the workers and the producer.
+func startPipeline(ctx context.Context, workers int, prod producer) *pipeline {
+	n := 4*workers + 4
+	p := &pipeline{free: make(chan *batch, n), jobs: make(chan *batch, n), ordered: make(chan *batch, n), prodErr: make(chan error, 1)}
+	for range n {
+		p.free <- &batch{}
+	}
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range jobs {
+		p.workers.Go(func() {
+			for b := range p.jobs {
 				b.work()
 			}
-		}()
+		})
 	}
-	prodErr := make(chan error, 1)
 	go func() {
-		defer close(ordered)
-		defer close(jobs)
-		next := func() *batch {
-			select {
-			case b := <-free:
-				return b
-			case <-ctx.Done():
-				return &batch{}
-			}
-		}
-		send := func(b *batch) error {
-			if len(b.events) == 0 && len(b.lines) == 0 {
-				select {
-				case free <- b:
-				default:
-				}
-				return nil
-			}
-			select {
-			case jobs <- b:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			select {
-			case ordered <- b:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			return nil
-		}
-		prodErr <- prod(ctx, next, send)
+		defer close(p.ordered)
+		defer close(p.jobs)
+		p.prodErr <- prod(ctx, func() *batch { return p.next(ctx) }, func(b *batch) error { return p.send(ctx, b) })
 	}()
+	return p
+}
 
-	var (
-		b      Builder
-		leaf   uint64
-		last   uint64
-		tips   = map[string]streamTip{}
-		broken error
-	)
-	check := func(bt *batch) error {
-		for i := range bt.events {
-			e := &bt.events[i]
-			brk := func(kind BreakKind, format string, args ...any) error {
-				be := &BreakError{Kind: kind, Leaf: leaf, Position: e.Position, Stream: e.Stream, Version: e.Version, Detail: fmt.Sprintf(format, args...)}
-				if export {
-					be.Line = bt.lineNo[i]
-				}
-				return be
-			}
-			if export && bt.leafNo[i] != leaf {
-				return brk(BreakLeaf, "the line holds leaf %d where leaf %d belongs: an event is missing, inserted or moved here", bt.leafNo[i], leaf)
-			}
-			if leaf > 0 && e.Position <= last {
-				return brk(BreakOrder, "position %d follows position %d: events are out of order or repeated", e.Position, last)
-			}
-			if bt.hashes[i] != e.Hash {
-				return brk(BreakHash, "the event's content hashes to %s, its stored hash is %s: the event was changed", bt.hashes[i], e.Hash)
-			}
-			tip := tips[e.Stream]
-			if e.Version != tip.version+1 {
-				return brk(BreakVersion, "version %d follows version %d of the stream: an event of the stream is missing, inserted or moved", e.Version, tip.version)
-			}
-			if e.PrevHash != tip.hash {
-				return brk(BreakChain, "prev_hash %s is not the hash %s of version %d", e.PrevHash, tip.hash, tip.version)
-			}
-			tips[e.Stream] = streamTip{version: e.Version, hash: e.Hash}
-			b.Append(bt.leaves[i])
-			if opts.Visit != nil {
-				if err := opts.Visit(leaf, bt.leaves[i], e); err != nil {
-					return fmt.Errorf("visit leaf %d: %w", leaf, err)
-				}
-			}
-			last = e.Position
-			leaf++
-			if cp != nil && leaf == cp.Size {
-				res.CheckpointRoot = b.Root()
-			}
-		}
-		if bt.decodeAt >= 0 {
-			return &BreakError{Kind: BreakDecode, Leaf: leaf, Line: bt.lineNo[bt.decodeAt], Detail: fmt.Sprintf("unreadable event line: %v", bt.decodeEr)}
+// next returns a free batch to fill, or a new one once ctx is done.
+func (p *pipeline) next(ctx context.Context) *batch {
+	select {
+	case b := <-p.free:
+		return b
+	case <-ctx.Done():
+		return &batch{}
+	}
+}
+
+// send hands a filled batch to the workers and, in order, to the consumer;
+// an empty batch goes back to free.
+func (p *pipeline) send(ctx context.Context, b *batch) error {
+	if len(b.events) == 0 && len(b.lines) == 0 {
+		select {
+		case p.free <- b:
+		default:
 		}
 		return nil
 	}
-	for bt := range ordered {
+	select {
+	case p.jobs <- b:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case p.ordered <- b:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// consume checks the hashed batches in order until one breaks the ledger;
+// then it cancels the producer and drains the rest. It returns the break.
+func (p *pipeline) consume(check func(*batch) error, cancel context.CancelFunc) error {
+	var broken error
+	for bt := range p.ordered {
 		<-bt.done
 		if broken == nil {
 			if err := check(bt); err != nil {
@@ -408,35 +445,116 @@ func verify(ctx context.Context, opts VerifyOptions, export bool, prod producer)
 			}
 		}
 		select {
-		case free <- bt:
+		case p.free <- bt:
 		default: // a batch made after cancellation
 		}
 	}
-	wg.Wait()
-	perr := <-prodErr
-	if broken != nil {
-		return res, broken
+	return broken
+}
+
+// wait waits for the workers and returns the producer's error.
+func (p *pipeline) wait() error {
+	p.workers.Wait()
+	return <-p.prodErr
+}
+
+// chainCheck checks events in log order — leaf numbers, positions, hashes,
+// stream versions and chains — and builds the Merkle tree of those that
+// pass.
+type chainCheck struct {
+	opts   VerifyOptions
+	export bool
+	res    *VerifyResult
+	tree   Builder
+	leaf   uint64 // leaf index of the next event
+	last   uint64 // position of the last event
+	tips   map[string]streamTip
+}
+
+// batch checks a batch's events, then reports its unreadable line, if any.
+func (c *chainCheck) batch(bt *batch) error {
+	for i := range bt.events {
+		if err := c.event(bt, i); err != nil {
+			return err
+		}
+		if err := c.accept(&bt.events[i], bt.leaves[i]); err != nil {
+			return err
+		}
 	}
-	if perr != nil {
-		var be *BreakError
-		if errors.As(perr, &be) {
-			return res, be
-		}
-		return res, fmt.Errorf("verify: %w", perr)
+	if bt.decodeAt >= 0 {
+		return &BreakError{Kind: BreakDecode, Leaf: c.leaf, Line: bt.lineNo[bt.decodeAt], Detail: fmt.Sprintf("unreadable event line: %v", bt.decodeEr)}
 	}
-	res.Events, res.Streams, res.Head, res.Root = leaf, len(tips), last, b.Root()
-	if cp != nil {
-		if cp.Size == 0 {
-			res.CheckpointRoot = EmptyRoot()
+	return nil
+}
+
+// event checks the i-th event of bt against the events before it.
+func (c *chainCheck) event(bt *batch, i int) error {
+	e := &bt.events[i]
+	brk := func(kind BreakKind, format string, args ...any) error {
+		be := &BreakError{Kind: kind, Leaf: c.leaf, Position: e.Position, Stream: e.Stream, Version: e.Version, Detail: fmt.Sprintf(format, args...)}
+		if c.export {
+			be.Line = bt.lineNo[i]
 		}
-		if leaf < cp.Size {
-			return res, &BreakError{Kind: BreakShort, Leaf: leaf, Position: last,
-				Detail: fmt.Sprintf("the log holds %d events, the checkpoint covers %d: it was cut short", leaf, cp.Size)}
-		}
-		if res.CheckpointRoot != cp.Root {
-			return res, &BreakError{Kind: BreakRoot, Leaf: cp.Size - 1,
-				Detail: fmt.Sprintf("the first %d events hash to root %s, the checkpoint says %s: history up to the checkpoint was rewritten", cp.Size, res.CheckpointRoot, cp.Root)}
+		return be
+	}
+	if c.export && bt.leafNo[i] != c.leaf {
+		return brk(BreakLeaf, "the line holds leaf %d where leaf %d belongs: an event is missing, inserted or moved here", bt.leafNo[i], c.leaf)
+	}
+	if c.leaf > 0 && e.Position <= c.last {
+		return brk(BreakOrder, "position %d follows position %d: events are out of order or repeated", e.Position, c.last)
+	}
+	if bt.hashes[i] != e.Hash {
+		return brk(BreakHash, "the event's content hashes to %s, its stored hash is %s: the event was changed", bt.hashes[i], e.Hash)
+	}
+	tip := c.tips[e.Stream]
+	if e.Version != tip.version+1 {
+		return brk(BreakVersion, "version %d follows version %d of the stream: an event of the stream is missing, inserted or moved", e.Version, tip.version)
+	}
+	if e.PrevHash != tip.hash {
+		return brk(BreakChain, "prev_hash %s is not the hash %s of version %d", e.PrevHash, tip.hash, tip.version)
+	}
+	return nil
+}
+
+// accept takes a checked event: it becomes its stream's tip and the next
+// leaf of the tree, is shown to the visitor, and completes the checkpoint's
+// root when it is the checkpoint's last leaf.
+func (c *chainCheck) accept(e *domain.Event, leafHash Hash) error {
+	c.tips[e.Stream] = streamTip{version: e.Version, hash: e.Hash}
+	c.tree.Append(leafHash)
+	if c.opts.Visit != nil {
+		if err := c.opts.Visit(c.leaf, leafHash, e); err != nil {
+			return fmt.Errorf("visit leaf %d: %w", c.leaf, err)
 		}
 	}
-	return res, nil
+	c.last = e.Position
+	c.leaf++
+	if cp := c.opts.Checkpoint; cp != nil && c.leaf == cp.Size {
+		c.res.CheckpointRoot = c.tree.Root()
+	}
+	return nil
+}
+
+// finish fills in the result of a log whose every event checked out, and
+// checks the log against the checkpoint: long enough, and the same root at
+// its size.
+func (c *chainCheck) finish() error {
+	res := c.res
+	res.Events, res.Streams, res.Head, res.Root = c.leaf, len(c.tips), c.last, c.tree.Root()
+	cp := c.opts.Checkpoint
+	if cp == nil {
+		return nil
+	}
+	if cp.Size == 0 {
+		res.CheckpointRoot = EmptyRoot()
+	}
+	if c.leaf < cp.Size {
+		return &BreakError{Kind: BreakShort, Leaf: c.leaf, Position: c.last,
+			Detail: fmt.Sprintf("the log holds %d events, the checkpoint covers %d: it was cut short", c.leaf, cp.Size)}
+	}
+	if res.CheckpointRoot != cp.Root {
+		return &BreakError{Kind: BreakRoot, Leaf: cp.Size - 1,
+			Detail: fmt.Sprintf("the first %d events hash to root %s, the checkpoint says %s: history up to the checkpoint was rewritten", cp.Size, res.CheckpointRoot, cp.Root)}
+	}
+	return nil
 }

@@ -119,8 +119,9 @@ import (
 	"taskledger/projections"
 )
 
-// ActorPrefix starts the actor of every simulated event.
-const ActorPrefix = "demo:"
+// ActorPrefix starts the actor of every simulated event
+// (domain.SimulatedActorPrefix, which domain.SimulatedActor checks).
+const ActorPrefix = domain.SimulatedActorPrefix
 
 // NotePrefix starts every simulated note, reason, evidence text, finding
 // summary and indicator source.

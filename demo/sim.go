@@ -688,13 +688,9 @@ func (r *runner) claimAction(o *obSim, ms domain.MilestoneID, what string, achie
 		if !ok || !ob.Active() || ob.Closed() {
 			return nil
 		}
-		state := ob.Completion
-		if ms != "" {
-			m, ok := ob.Milestone(ms)
-			if !ok {
-				return nil
-			}
-			state = m.Completion
+		state, ok := ob.ClaimOf(ms)
+		if !ok {
+			return nil
 		}
 		if state == domain.ClaimPending || state == domain.ClaimVerified {
 			return nil
@@ -768,13 +764,9 @@ func (r *runner) reviewAction(o *obSim, ms domain.MilestoneID, what string, reje
 		if !ok || !ob.Active() {
 			return nil
 		}
-		state := ob.Completion
-		if ms != "" {
-			m, ok := ob.Milestone(ms)
-			if !ok {
-				return nil
-			}
-			state = m.Completion
+		state, ok := ob.ClaimOf(ms)
+		if !ok {
+			return nil
 		}
 		if state != domain.ClaimPending {
 			return nil

@@ -34,9 +34,4 @@ type Meta struct {
 }
 
 // Effective returns EffectiveAt, or Now when EffectiveAt is zero.
-func (m Meta) Effective() time.Time {
-	if m.EffectiveAt.IsZero() {
-		return m.Now
-	}
-	return m.EffectiveAt
-}
+func (m Meta) Effective() time.Time { return EffectiveTime(m.EffectiveAt, m.Now) }

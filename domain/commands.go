@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Command is a request to change one aggregate. Commands are plain structs;
@@ -147,17 +146,6 @@ func (m Meta) validate() error {
 			m.EffectiveAt.Format("2006-01-02T15:04:05Z07:00"), m.Now.Format("2006-01-02T15:04:05Z07:00"))
 	}
 	return nil
-}
-
-// effectiveOf returns when an event speaks of: EffectiveAt, else RecordedAt.
-func effectiveOf(e *Event) (t time.Time) {
-	if e == nil {
-		return
-	}
-	if !e.EffectiveAt.IsZero() {
-		return e.EffectiveAt
-	}
-	return e.RecordedAt
 }
 
 // advance checks an event's version against the aggregate's and returns the

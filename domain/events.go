@@ -232,17 +232,15 @@ func (IndicatorMeasured) EventType() string { return "IndicatorMeasured" }
 
 // ---- obligation stream ----
 //
-// Every obligation payload starts with the obligation's identity — plan,
-// task, unit, role — and implements ObligationEvent.
+// Every obligation payload embeds the obligation's identity, ObligationKey,
+// as its first field: it encodes as the payload's leading plan, task, unit
+// and role fields and implements ObligationEvent through ObligationKey.Key.
 
 // ResponsibilityAssigned records that a unit holds a role on a task. On a
 // withdrawn or reassigned obligation it re-opens it (Reopened).
 // Stream: obligation-….
 type ResponsibilityAssigned struct {
-	Plan PlanID `json:"plan"`
-	Task TaskNo `json:"task"`
-	Unit UnitID `json:"unit"`
-	Role Role   `json:"role"`
+	ObligationKey
 	// Basis quotes the plan's wording the assignment rests on, e.g. "牵头".
 	Basis string `json:"basis,omitempty"`
 	// StartsOn is when the duty begins, for "从2026年1月1日起"; zero if at once.
@@ -261,10 +259,7 @@ func (ResponsibilityAssigned) EventType() string { return "ResponsibilityAssigne
 // ReassignedFrom). It closes this obligation like a withdrawal.
 // Stream: the old obligation's.
 type ResponsibilityReassigned struct {
-	Plan   PlanID `json:"plan"`
-	Task   TaskNo `json:"task"`
-	Unit   UnitID `json:"unit"`
-	Role   Role   `json:"role"`
+	ObligationKey
 	ToUnit UnitID `json:"to_unit"`
 	ToRole Role   `json:"to_role"`
 	Reason string `json:"reason,omitempty"`
@@ -281,10 +276,7 @@ func (e ResponsibilityReassigned) To() ObligationKey {
 // ResponsibilityWithdrawn records that the unit no longer holds the role.
 // Stream: obligation-….
 type ResponsibilityWithdrawn struct {
-	Plan   PlanID `json:"plan"`
-	Task   TaskNo `json:"task"`
-	Unit   UnitID `json:"unit"`
-	Role   Role   `json:"role"`
+	ObligationKey
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -294,10 +286,7 @@ func (ResponsibilityWithdrawn) EventType() string { return "ResponsibilityWithdr
 // MilestoneScheduled records something due by a date, e.g. "投入运行" by
 // 2024-12-31. Stream: obligation-….
 type MilestoneScheduled struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Milestone MilestoneID `json:"milestone"`
 	// What is due, in the plan's words.
 	What string `json:"what,omitempty"`
@@ -312,10 +301,7 @@ func (MilestoneScheduled) EventType() string { return "MilestoneScheduled" }
 // it may move the date either way, and it resets the original due date.
 // Stream: obligation-….
 type MilestoneRescheduled struct {
-	Plan        PlanID      `json:"plan"`
-	Task        TaskNo      `json:"task"`
-	Unit        UnitID      `json:"unit"`
-	Role        Role        `json:"role"`
+	ObligationKey
 	Milestone   MilestoneID `json:"milestone"`
 	PreviousDue Date        `json:"previous_due"`
 	Due         Date        `json:"due"`
@@ -328,10 +314,7 @@ func (MilestoneRescheduled) EventType() string { return "MilestoneRescheduled" }
 // ProgressReported records the holder's report of progress.
 // Stream: obligation-….
 type ProgressReported struct {
-	Plan    PlanID  `json:"plan"`
-	Task    TaskNo  `json:"task"`
-	Unit    UnitID  `json:"unit"`
-	Role    Role    `json:"role"`
+	ObligationKey
 	Percent Percent `json:"percent"`
 	// Previous is the progress last reported before this one.
 	Previous Percent `json:"previous"`
@@ -346,10 +329,7 @@ func (ProgressReported) EventType() string { return "ProgressReported" }
 // ExtensionRequested records the holder asking for a later due date.
 // Stream: obligation-….
 type ExtensionRequested struct {
-	Plan         PlanID      `json:"plan"`
-	Task         TaskNo      `json:"task"`
-	Unit         UnitID      `json:"unit"`
-	Role         Role        `json:"role"`
+	ObligationKey
 	Milestone    MilestoneID `json:"milestone"`
 	CurrentDue   Date        `json:"current_due"`
 	RequestedDue Date        `json:"requested_due"`
@@ -363,10 +343,7 @@ func (ExtensionRequested) EventType() string { return "ExtensionRequested" }
 // moving the milestone's due date from PreviousDue to Due (which may differ
 // from RequestedDue). Stream: obligation-….
 type ExtensionGranted struct {
-	Plan         PlanID      `json:"plan"`
-	Task         TaskNo      `json:"task"`
-	Unit         UnitID      `json:"unit"`
-	Role         Role        `json:"role"`
+	ObligationKey
 	Milestone    MilestoneID `json:"milestone"`
 	PreviousDue  Date        `json:"previous_due"`
 	RequestedDue Date        `json:"requested_due"`
@@ -380,10 +357,7 @@ func (ExtensionGranted) EventType() string { return "ExtensionGranted" }
 // ExtensionRefused records the plan office refusing the pending request.
 // Stream: obligation-….
 type ExtensionRefused struct {
-	Plan         PlanID      `json:"plan"`
-	Task         TaskNo      `json:"task"`
-	Unit         UnitID      `json:"unit"`
-	Role         Role        `json:"role"`
+	ObligationKey
 	Milestone    MilestoneID `json:"milestone"`
 	RequestedDue Date        `json:"requested_due"`
 	Reason       string      `json:"reason,omitempty"`
@@ -396,10 +370,7 @@ func (ExtensionRefused) EventType() string { return "ExtensionRefused" }
 // completion achieved by then. Recorded at most once per milestone and due
 // date. Stream: obligation-….
 type DeadlineSlipped struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Milestone MilestoneID `json:"milestone"`
 	Due       Date        `json:"due"`
 	// OriginalDue is the milestone's baseline due date; it differs from Due
@@ -414,10 +385,7 @@ func (DeadlineSlipped) EventType() string { return "DeadlineSlipped" }
 // obligation when Milestone is empty, complete. The envelope's EffectiveAt
 // is when it was achieved. Stream: obligation-….
 type CompletionClaimed struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Milestone MilestoneID `json:"milestone,omitempty"`
 	Evidence  string      `json:"evidence,omitempty"`
 }
@@ -429,10 +397,7 @@ func (CompletionClaimed) EventType() string { return "CompletionClaimed" }
 // Milestone (empty: the whole obligation, and with it every milestone).
 // Stream: obligation-….
 type CompletionVerified struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Milestone MilestoneID `json:"milestone,omitempty"`
 	Note      string      `json:"note,omitempty"`
 }
@@ -443,10 +408,7 @@ func (CompletionVerified) EventType() string { return "CompletionVerified" }
 // CompletionRejected records an inspector rejecting the pending claim for
 // Milestone (empty: the whole obligation). Stream: obligation-….
 type CompletionRejected struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Milestone MilestoneID `json:"milestone,omitempty"`
 	Reason    string      `json:"reason,omitempty"`
 }
@@ -500,10 +462,7 @@ func (s Severity) Validate() error {
 // numbered from 1 within it. RectifyBy, when set, requires rectification by
 // that date. Stream: obligation-….
 type FindingRecorded struct {
-	Plan      PlanID      `json:"plan"`
-	Task      TaskNo      `json:"task"`
-	Unit      UnitID      `json:"unit"`
-	Role      Role        `json:"role"`
+	ObligationKey
 	Finding   int         `json:"finding"`
 	Kind      FindingKind `json:"kind"`
 	Severity  Severity    `json:"severity"`
@@ -517,12 +476,9 @@ func (FindingRecorded) EventType() string { return "FindingRecorded" }
 // RectificationDue records that a finding must be rectified by Due (set
 // after the finding, or moved). Stream: obligation-….
 type RectificationDue struct {
-	Plan    PlanID `json:"plan"`
-	Task    TaskNo `json:"task"`
-	Unit    UnitID `json:"unit"`
-	Role    Role   `json:"role"`
-	Finding int    `json:"finding"`
-	Due     Date   `json:"due"`
+	ObligationKey
+	Finding int  `json:"finding"`
+	Due     Date `json:"due"`
 }
 
 // EventType implements EventData.
@@ -531,10 +487,7 @@ func (RectificationDue) EventType() string { return "RectificationDue" }
 // RectificationCompleted records that a finding was rectified.
 // Stream: obligation-….
 type RectificationCompleted struct {
-	Plan    PlanID `json:"plan"`
-	Task    TaskNo `json:"task"`
-	Unit    UnitID `json:"unit"`
-	Role    Role   `json:"role"`
+	ObligationKey
 	Finding int    `json:"finding"`
 	Note    string `json:"note,omitempty"`
 }
@@ -570,30 +523,57 @@ func DefaultRegistry() *Registry {
 
 // StreamOf returns the stream an event payload belongs on, derived from its
 // identity fields.
-func StreamOf(data EventData) string {
+func StreamOf(data EventData) string { return RefOf(data).Stream() }
+
+// RefOf returns the identity of the aggregate an event payload belongs to,
+// from its identity fields; the zero StreamRef for an unknown payload.
+func RefOf(data EventData) StreamRef {
 	switch d := data.(type) {
 	case PlanRegistered:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case SchemeAdopted:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case ScorecardPublished:
-		return PlanStream(d.Plan)
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case TaskRegistered:
-		return TaskStream(d.Plan, d.Task)
+		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}
 	case TaskAmended:
-		return TaskStream(d.Plan, d.Task)
+		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}
 	case UnitRegistered:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitRenamed:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitMerged:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case IndicatorMeasured:
-		return UnitStream(d.Unit)
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case ObligationEvent:
-		return d.Key().Stream()
+		k := d.Key()
+		return StreamRef{Kind: StreamObligation, Plan: k.Plan, Task: k.Task, Unit: k.Unit, Role: k.Role}
 	}
-	return ""
+	return StreamRef{}
+}
+
+// UnitsOf returns the units an event payload concerns: the unit of its
+// unit or obligation stream, and also the unit a reassignment passes the
+// duty to or a merger absorbs the unit into. Plan and task events concern
+// no unit. No unit is listed twice.
+func UnitsOf(data EventData) []UnitID {
+	own := RefOf(data).Unit
+	if own == "" {
+		return nil
+	}
+	var other UnitID
+	switch d := data.(type) {
+	case ResponsibilityReassigned:
+		other = d.ToUnit
+	case UnitMerged:
+		other = d.Into
+	}
+	if other == "" || other == own {
+		return []UnitID{own}
+	}
+	return []UnitID{own, other}
 }
 
 // ObligationEvent is implemented by every obligation payload: it names the
@@ -602,157 +582,4 @@ type ObligationEvent interface {
 	EventData
 	// Key returns the obligation's identity.
 	Key() ObligationKey
-}
-
-// keyed returns e with its identity fields set to k.
-func keyed[T any, P interface {
-	*T
-	setKey(ObligationKey)
-}](k ObligationKey, e T) T {
-	P(&e).setKey(k)
-	return e
-}
-
-// Key implements ObligationEvent.
-func (e ResponsibilityAssigned) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ResponsibilityAssigned) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ResponsibilityReassigned) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ResponsibilityReassigned) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ResponsibilityWithdrawn) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ResponsibilityWithdrawn) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e MilestoneScheduled) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *MilestoneScheduled) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e MilestoneRescheduled) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *MilestoneRescheduled) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ProgressReported) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ProgressReported) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ExtensionRequested) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ExtensionRequested) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ExtensionGranted) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ExtensionGranted) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e ExtensionRefused) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *ExtensionRefused) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e DeadlineSlipped) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *DeadlineSlipped) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e CompletionClaimed) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *CompletionClaimed) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e CompletionVerified) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *CompletionVerified) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e CompletionRejected) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *CompletionRejected) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e FindingRecorded) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *FindingRecorded) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e RectificationDue) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *RectificationDue) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
-}
-
-// Key implements ObligationEvent.
-func (e RectificationCompleted) Key() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.Unit, Role: e.Role}
-}
-
-func (e *RectificationCompleted) setKey(k ObligationKey) {
-	e.Plan, e.Task, e.Unit, e.Role = k.Plan, k.Task, k.Unit, k.Role
 }

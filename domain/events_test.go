@@ -36,22 +36,22 @@ func samples() []EventData {
 		UnitRenamed{Unit: "bureau.x", OldName: "旧", NewName: "新", Reason: "机构改革"},
 		UnitMerged{Unit: "bureau.x", Into: "bureau.y", Reason: "机构改革"},
 		IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: YearMonth{2025, time.January}, Value: 31.5, Source: "月报", Revision: true},
-		keyed(kLead, ResponsibilityAssigned{Basis: "牵头", StartsOn: MustDate(2026, 1, 1), ReassignedFrom: &from, Reopened: true}),
-		keyed(kLead, ResponsibilityReassigned{ToUnit: "bureau.y", ToRole: RoleSupport, Reason: "调整"}),
-		keyed(kLead, ResponsibilityWithdrawn{Reason: "撤销"}),
-		keyed(kLead, MilestoneScheduled{Milestone: "operational", What: "投入运行", Due: due}),
-		keyed(kLead, MilestoneRescheduled{Milestone: "operational", PreviousDue: due, Due: due.AddDays(30), Reason: "方案修订"}),
-		keyed(kCounty, ProgressReported{Percent: 40, Previous: 30, Period: YearMonth{2025, time.June}, Note: "进展"}),
-		keyed(kCounty, ExtensionRequested{Milestone: "2025", CurrentDue: due, RequestedDue: due.AddDays(90), Reason: "资金未到位"}),
-		keyed(kCounty, ExtensionGranted{Milestone: "2025", PreviousDue: due, RequestedDue: due.AddDays(90), Due: due.AddDays(60), Note: "同意"}),
-		keyed(kCounty, ExtensionRefused{Milestone: "2025", RequestedDue: due.AddDays(90), Reason: "理由不足"}),
-		keyed(kCounty, DeadlineSlipped{Milestone: "2025", Due: due.AddDays(60), OriginalDue: due}),
-		keyed(kCounty, CompletionClaimed{Milestone: "2025", Evidence: "验收报告"}),
-		keyed(kCounty, CompletionVerified{Milestone: "2025", Note: "核实"}),
-		keyed(kCounty, CompletionRejected{Reason: "材料不全"}),
-		keyed(kCounty, FindingRecorded{Finding: 1, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "弄虚作假", RectifyBy: due.AddDays(30)}),
-		keyed(kCounty, RectificationDue{Finding: 1, Due: due.AddDays(45)}),
-		keyed(kCounty, RectificationCompleted{Finding: 1, Note: "已整改"}),
+		ResponsibilityAssigned{ObligationKey: kLead, Basis: "牵头", StartsOn: MustDate(2026, 1, 1), ReassignedFrom: &from, Reopened: true},
+		ResponsibilityReassigned{ObligationKey: kLead, ToUnit: "bureau.y", ToRole: RoleSupport, Reason: "调整"},
+		ResponsibilityWithdrawn{ObligationKey: kLead, Reason: "撤销"},
+		MilestoneScheduled{ObligationKey: kLead, Milestone: "operational", What: "投入运行", Due: due},
+		MilestoneRescheduled{ObligationKey: kLead, Milestone: "operational", PreviousDue: due, Due: due.AddDays(30), Reason: "方案修订"},
+		ProgressReported{ObligationKey: kCounty, Percent: 40, Previous: 30, Period: YearMonth{2025, time.June}, Note: "进展"},
+		ExtensionRequested{ObligationKey: kCounty, Milestone: "2025", CurrentDue: due, RequestedDue: due.AddDays(90), Reason: "资金未到位"},
+		ExtensionGranted{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due, RequestedDue: due.AddDays(90), Due: due.AddDays(60), Note: "同意"},
+		ExtensionRefused{ObligationKey: kCounty, Milestone: "2025", RequestedDue: due.AddDays(90), Reason: "理由不足"},
+		DeadlineSlipped{ObligationKey: kCounty, Milestone: "2025", Due: due.AddDays(60), OriginalDue: due},
+		CompletionClaimed{ObligationKey: kCounty, Milestone: "2025", Evidence: "验收报告"},
+		CompletionVerified{ObligationKey: kCounty, Milestone: "2025", Note: "核实"},
+		CompletionRejected{ObligationKey: kCounty, Reason: "材料不全"},
+		FindingRecorded{ObligationKey: kCounty, Finding: 1, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "弄虚作假", RectifyBy: due.AddDays(30)},
+		RectificationDue{ObligationKey: kCounty, Finding: 1, Due: due.AddDays(45)},
+		RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"},
 	}
 }
 
@@ -118,7 +118,7 @@ func TestPayloadJSONIsSnakeCase(t *testing.T) {
 			}
 		}
 	}
-	b, _ := json.Marshal(keyed(kCounty, ProgressReported{Percent: 40, Previous: 30}))
+	b, _ := json.Marshal(ProgressReported{ObligationKey: kCounty, Percent: 40, Previous: 30})
 	const want = `{"plan":"chifeng-air","task":10,"unit":"county.ningcheng","role":"IMPLEMENTING","percent":40,"previous":30}`
 	if string(b) != want {
 		t.Errorf("ProgressReported JSON\n%s\nwant\n%s", b, want)
@@ -138,7 +138,7 @@ func (progressReportedV2) EventType() string { return "ProgressReported" }
 
 func TestUpcasterOnPrivateRegistry(t *testing.T) {
 	// A version-1 event as recorded today.
-	name, v, payload, err := DefaultRegistry().Encode(keyed(kCounty, ProgressReported{Percent: 40, Note: "进展"}))
+	name, v, payload, err := DefaultRegistry().Encode(ProgressReported{ObligationKey: kCounty, Percent: 40, Note: "进展"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,11 @@ type ObligationKey struct {
 // implement Command.Stream through it.
 func (k ObligationKey) Stream() string { return ObligationStream(k.Plan, k.Task, k.Unit, k.Role) }
 
+// Key returns k itself. Every obligation event embeds its ObligationKey,
+// which serialises as the event's leading plan, task, unit and role fields
+// and, through this method, implements ObligationEvent.Key.
+func (k ObligationKey) Key() ObligationKey { return k }
+
 // Path returns a readable form, e.g. "chifeng-air/10/bureau.transport/LEAD".
 // (It is not String, which embedding would promote to every command and
 // event and so hide their fields from fmt.)
@@ -310,6 +315,25 @@ func (o *Obligation) Milestone(id MilestoneID) (Milestone, bool) {
 	return Milestone{}, false
 }
 
+// checkDue requires a due date; what names whose it is, for the error.
+func checkDue(due Date, what string) error {
+	if due.IsZero() {
+		return errorf(ErrInvalidDate, "%s has no due date", what)
+	}
+	return nil
+}
+
+// ClaimOf returns the completion state of what a claim names: the whole
+// obligation when id is empty, else the milestone with that ID (false when
+// there is none).
+func (o *Obligation) ClaimOf(id MilestoneID) (ClaimState, bool) {
+	if id == "" {
+		return o.Completion, true
+	}
+	m, ok := o.Milestone(id)
+	return m.Completion, ok
+}
+
 func (o *Obligation) milestoneIndex(id MilestoneID) int {
 	for i := range o.Milestones {
 		if o.Milestones[i].ID == id {
@@ -458,13 +482,8 @@ type ScheduleMilestone struct {
 
 // Validate implements Command.
 func (c ScheduleMilestone) Validate() error {
-	if err := firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("what", c.What, MaxNoteLen, false)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "milestone %s has no due date", c.Milestone)
-	}
-	return nil
+	return firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("what", c.What, MaxNoteLen, false),
+		checkDue(c.Due, "milestone "+string(c.Milestone)))
 }
 
 // RescheduleMilestone changes a milestone's baseline due date (an
@@ -479,13 +498,8 @@ type RescheduleMilestone struct {
 
 // Validate implements Command.
 func (c RescheduleMilestone) Validate() error {
-	if err := firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, false)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "milestone %s has no due date", c.Milestone)
-	}
-	return nil
+	return firstErr(c.ValidateKey(), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, false),
+		checkDue(c.Due, "milestone "+string(c.Milestone)))
 }
 
 // ReportProgress reports the percentage done.
@@ -519,13 +533,8 @@ type RequestExtension struct {
 
 // Validate implements Command.
 func (c RequestExtension) Validate() error {
-	if err := firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, true)); err != nil {
-		return err
-	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "extension request has no due date")
-	}
-	return nil
+	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Milestone.Validate(), checkText("reason", c.Reason, MaxNoteLen, true),
+		checkDue(c.Due, "extension request"))
 }
 
 // GrantExtension grants the pending request. Due, when set, grants another
@@ -635,10 +644,7 @@ func (c SetRectificationDue) Validate() error {
 	if c.Finding < 1 {
 		return errorf(ErrInvalidArgument, "finding number %d is not positive", c.Finding)
 	}
-	if c.Due.IsZero() {
-		return errorf(ErrInvalidDate, "rectification has no due date")
-	}
-	return nil
+	return checkDue(c.Due, "rectification")
 }
 
 // CompleteRectification records that a finding was rectified.
@@ -738,9 +744,13 @@ func (o *Obligation) AssignResponsibility(c AssignResponsibility, m Meta) ([]Eve
 	if o.Active() {
 		return nil, errorf(ErrAlreadyExists, "obligation %s is already assigned", o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityAssigned{
-		Basis: c.Basis, StartsOn: c.StartsOn, ReassignedFrom: c.ReassignedFrom, Reopened: o.Assigned(),
-	}))
+	return one(ResponsibilityAssigned{
+		ObligationKey:  c.ObligationKey,
+		Basis:          c.Basis,
+		StartsOn:       c.StartsOn,
+		ReassignedFrom: c.ReassignedFrom,
+		Reopened:       o.Assigned(),
+	})
 }
 
 // ReassignResponsibility decides a ReassignResponsibility command on the old
@@ -749,7 +759,7 @@ func (o *Obligation) ReassignResponsibility(c ReassignResponsibility, m Meta) ([
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityReassigned{ToUnit: c.ToUnit, ToRole: c.ToRole, Reason: c.Reason}))
+	return one(ResponsibilityReassigned{ObligationKey: c.ObligationKey, ToUnit: c.ToUnit, ToRole: c.ToRole, Reason: c.Reason})
 }
 
 // Handoff decides a reassignment on both obligations: from records
@@ -782,7 +792,7 @@ func Handoff(from, to *Obligation, c ReassignResponsibility, m Meta) (fromEvents
 			if ms.Completion == ClaimVerified || to.milestoneIndex(ms.ID) >= 0 {
 				continue
 			}
-			toEvents = append(toEvents, keyed(k, MilestoneScheduled{Milestone: ms.ID, What: ms.What, Due: ms.Due}))
+			toEvents = append(toEvents, MilestoneScheduled{ObligationKey: k, Milestone: ms.ID, What: ms.What, Due: ms.Due})
 		}
 	}
 	return fromEvents, toEvents, nil
@@ -794,7 +804,7 @@ func (o *Obligation) WithdrawResponsibility(c WithdrawResponsibility, m Meta) ([
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, ResponsibilityWithdrawn{Reason: c.Reason}))
+	return one(ResponsibilityWithdrawn{ObligationKey: c.ObligationKey, Reason: c.Reason})
 }
 
 // ScheduleMilestone decides a ScheduleMilestone command. Errors:
@@ -806,7 +816,7 @@ func (o *Obligation) ScheduleMilestone(c ScheduleMilestone, m Meta) ([]EventData
 	if o.milestoneIndex(c.Milestone) >= 0 {
 		return nil, errorf(ErrAlreadyExists, "obligation %s already has milestone %q", o.Key.Path(), c.Milestone)
 	}
-	return one(keyed(c.ObligationKey, MilestoneScheduled{Milestone: c.Milestone, What: c.What, Due: c.Due}))
+	return one(MilestoneScheduled{ObligationKey: c.ObligationKey, Milestone: c.Milestone, What: c.What, Due: c.Due})
 }
 
 // RescheduleMilestone decides a RescheduleMilestone command. Errors:
@@ -826,7 +836,7 @@ func (o *Obligation) RescheduleMilestone(c RescheduleMilestone, m Meta) ([]Event
 	if ms.Due == c.Due && ms.OriginalDue == c.Due {
 		return nil, errorf(ErrNoChange, "milestone %q of %s is already due %s", ms.ID, o.Key.Path(), c.Due)
 	}
-	return one(keyed(c.ObligationKey, MilestoneRescheduled{Milestone: c.Milestone, PreviousDue: ms.Due, Due: c.Due, Reason: c.Reason}))
+	return one(MilestoneRescheduled{ObligationKey: c.ObligationKey, Milestone: c.Milestone, PreviousDue: ms.Due, Due: c.Due, Reason: c.Reason})
 }
 
 // ReportProgress decides a ReportProgress command. Errors: ErrNotFound,
@@ -846,7 +856,7 @@ func (o *Obligation) ReportProgress(c ReportProgress, m Meta) ([]EventData, erro
 	if c.Percent < o.Progress && checkText("note", c.Note, MaxNoteLen, true) != nil {
 		return nil, errorf(ErrInvalidProgress, "progress %d%% is below the last reported %d%%; a lower report needs a note explaining the correction", int(c.Percent), int(o.Progress))
 	}
-	return one(keyed(c.ObligationKey, ProgressReported{Percent: c.Percent, Previous: o.Progress, Period: period, Note: c.Note}))
+	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: o.Progress, Period: period, Note: c.Note})
 }
 
 // RequestExtension decides a RequestExtension command. Errors: ErrNotFound,
@@ -869,7 +879,7 @@ func (o *Obligation) RequestExtension(c RequestExtension, m Meta) ([]EventData, 
 	if !c.Due.After(ms.Due) {
 		return nil, errorf(ErrExtensionNotLater, "milestone %q of %s is due %s; an extension to %s is not later", ms.ID, o.Key.Path(), ms.Due, c.Due)
 	}
-	return one(keyed(c.ObligationKey, ExtensionRequested{Milestone: c.Milestone, CurrentDue: ms.Due, RequestedDue: c.Due, Reason: c.Reason}))
+	return one(ExtensionRequested{ObligationKey: c.ObligationKey, Milestone: c.Milestone, CurrentDue: ms.Due, RequestedDue: c.Due, Reason: c.Reason})
 }
 
 // GrantExtension decides a GrantExtension command. Errors: ErrNotFound,
@@ -900,7 +910,7 @@ func (o *Obligation) GrantExtension(c GrantExtension, m Meta) ([]EventData, erro
 	if !due.After(ms.Due) {
 		return nil, errorf(ErrExtensionNotLater, "milestone %q of %s is due %s; an extension to %s is not later", ms.ID, o.Key.Path(), ms.Due, due)
 	}
-	return one(keyed(c.ObligationKey, ExtensionGranted{Milestone: p.Milestone, PreviousDue: ms.Due, RequestedDue: p.RequestedDue, Due: due, Note: c.Note}))
+	return one(ExtensionGranted{ObligationKey: c.ObligationKey, Milestone: p.Milestone, PreviousDue: ms.Due, RequestedDue: p.RequestedDue, Due: due, Note: c.Note})
 }
 
 // RefuseExtension decides a RefuseExtension command. Errors: ErrNotFound,
@@ -913,7 +923,7 @@ func (o *Obligation) RefuseExtension(c RefuseExtension, m Meta) ([]EventData, er
 	if p == nil {
 		return nil, errorf(ErrNoPendingExtension, "obligation %s has no pending extension request", o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, ExtensionRefused{Milestone: p.Milestone, RequestedDue: p.RequestedDue, Reason: c.Reason}))
+	return one(ExtensionRefused{ObligationKey: c.ObligationKey, Milestone: p.Milestone, RequestedDue: p.RequestedDue, Reason: c.Reason})
 }
 
 // RecordSlip decides a RecordSlip command at m.Now. It returns no events
@@ -934,7 +944,7 @@ func (o *Obligation) RecordSlip(c RecordSlip, m Meta) ([]EventData, error) {
 	if !o.slipDue(ms, m.Now) {
 		return nil, nil
 	}
-	return one(keyed(c.ObligationKey, DeadlineSlipped{Milestone: ms.ID, Due: ms.Due, OriginalDue: ms.OriginalDue}))
+	return one(DeadlineSlipped{ObligationKey: c.ObligationKey, Milestone: ms.ID, Due: ms.Due, OriginalDue: ms.OriginalDue})
 }
 
 // ClaimCompletion decides a ClaimCompletion command. Errors: ErrNotFound,
@@ -960,7 +970,7 @@ func (o *Obligation) ClaimCompletion(c ClaimCompletion, m Meta) ([]EventData, er
 	case state == ClaimPending:
 		return nil, errorf(ErrClaimPending, "%s already has a completion claim awaiting verification", what)
 	}
-	return one(keyed(c.ObligationKey, CompletionClaimed{Milestone: c.Milestone, Evidence: c.Evidence}))
+	return one(CompletionClaimed{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Evidence: c.Evidence})
 }
 
 // pendingClaim checks a verify or reject: the target exists, is not
@@ -992,7 +1002,7 @@ func (o *Obligation) VerifyCompletion(c VerifyCompletion, m Meta) ([]EventData, 
 	if err := o.pendingClaim(c.Milestone); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, CompletionVerified{Milestone: c.Milestone, Note: c.Note}))
+	return one(CompletionVerified{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Note: c.Note})
 }
 
 // RejectCompletion decides a RejectCompletion command. Errors: ErrNotFound,
@@ -1004,7 +1014,7 @@ func (o *Obligation) RejectCompletion(c RejectCompletion, m Meta) ([]EventData, 
 	if err := o.pendingClaim(c.Milestone); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, CompletionRejected{Milestone: c.Milestone, Reason: c.Reason}))
+	return one(CompletionRejected{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Reason: c.Reason})
 }
 
 // RecordFinding decides a RecordFinding command; the finding is numbered
@@ -1013,9 +1023,14 @@ func (o *Obligation) RecordFinding(c RecordFinding, m Meta) ([]EventData, error)
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
 		return nil, err
 	}
-	return one(keyed(c.ObligationKey, FindingRecorded{
-		Finding: len(o.Findings) + 1, Kind: c.Kind, Severity: c.Severity, Summary: c.Summary, RectifyBy: c.RectifyBy,
-	}))
+	return one(FindingRecorded{
+		ObligationKey: c.ObligationKey,
+		Finding:       len(o.Findings) + 1,
+		Kind:          c.Kind,
+		Severity:      c.Severity,
+		Summary:       c.Summary,
+		RectifyBy:     c.RectifyBy,
+	})
 }
 
 // SetRectificationDue decides a SetRectificationDue command. Errors:
@@ -1035,7 +1050,7 @@ func (o *Obligation) SetRectificationDue(c SetRectificationDue, m Meta) ([]Event
 	if f.RectifyBy == c.Due {
 		return nil, errorf(ErrNoChange, "finding %d of %s is already to be rectified by %s", f.No, o.Key.Path(), c.Due)
 	}
-	return one(keyed(c.ObligationKey, RectificationDue{Finding: c.Finding, Due: c.Due}))
+	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due})
 }
 
 // CompleteRectification decides a CompleteRectification command. Errors:
@@ -1055,7 +1070,7 @@ func (o *Obligation) CompleteRectification(c CompleteRectification, m Meta) ([]E
 	if f.RectifyBy.IsZero() {
 		return nil, errorf(ErrNoRectification, "finding %d of %s requires no rectification", f.No, o.Key.Path())
 	}
-	return one(keyed(c.ObligationKey, RectificationCompleted{Finding: c.Finding, Note: c.Note}))
+	return one(RectificationCompleted{ObligationKey: c.ObligationKey, Finding: c.Finding, Note: c.Note})
 }
 
 // ---- fold ----
@@ -1075,7 +1090,7 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 			return unexpected("obligation "+o.Key.Path(), data)
 		}
 	}
-	if err := o.fold(e, effectiveOf(e), data); err != nil {
+	if err := o.fold(e, e.Effective(), data); err != nil {
 		return err
 	}
 	o.refresh()
@@ -1083,148 +1098,252 @@ func (o *Obligation) Apply(e *Event, data EventData) error {
 	return nil
 }
 
-// fold applies one obligation payload of event e at its effective time t.
-func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
+// stamp is what folding an obligation payload takes from its envelope.
+type stamp struct {
+	// id is the event's ID.
+	id uuid.UUID
+	// at is the event's effective time.
+	at time.Time
+	// recorded is its recorded time; for an event not yet stored (no
+	// recorded time), the effective time.
+	recorded time.Time
+}
+
+// stampOf returns the stamp of event e at its effective time t.
+func stampOf(e *Event, t time.Time) stamp {
 	recorded := e.RecordedAt
 	if recorded.IsZero() {
 		recorded = t
 	}
-	ms := func(id MilestoneID) (*Milestone, error) {
-		i := o.milestoneIndex(id)
-		if i < 0 {
-			return nil, fmt.Errorf("obligation %s: %T names unknown milestone %q: %w", o.Key.Path(), data, id, ErrUnexpectedEvent)
-		}
-		return &o.Milestones[i], nil
-	}
-	fd := func(no int) (*Finding, error) {
-		if no < 1 || no > len(o.Findings) {
-			return nil, fmt.Errorf("obligation %s: %T names unknown finding %d: %w", o.Key.Path(), data, no, ErrUnexpectedEvent)
-		}
-		return &o.Findings[no-1], nil
-	}
+	return stamp{id: e.ID, at: t, recorded: recorded}
+}
+
+// fold applies one obligation payload of event e at its effective time t.
+func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
+	s := stampOf(e, t)
 	switch d := data.(type) {
 	case ResponsibilityAssigned:
-		o.Key, o.Status, o.Basis, o.StartsOn = d.Key(), StatusOpen, d.Basis, d.StartsOn
-		o.Term++
-		o.AssignedAt = t
-		o.Holdings = append(o.Holdings, Holding{From: t, StartsOn: d.StartsOn, AssignedEventID: e.ID})
-		o.ReassignedFrom, o.ReassignedTo = nil, nil
-		if d.ReassignedFrom != nil {
-			f := *d.ReassignedFrom
-			o.ReassignedFrom = &f
-		}
+		o.foldAssigned(d, s)
 	case ResponsibilityReassigned:
 		to := d.To()
 		o.Status, o.ReassignedTo = StatusReassigned, &to
-		o.endHolding(e, t)
+		o.endHolding(s)
 	case ResponsibilityWithdrawn:
 		o.Status = StatusWithdrawn
-		o.endHolding(e, t)
+		o.endHolding(s)
 	case MilestoneScheduled:
-		if o.milestoneIndex(d.Milestone) >= 0 {
-			return fmt.Errorf("obligation %s: milestone %q scheduled twice: %w", o.Key.Path(), d.Milestone, ErrUnexpectedEvent)
-		}
-		o.Milestones = append(o.Milestones, Milestone{ID: d.Milestone, What: d.What, Due: d.Due, OriginalDue: d.Due})
+		return o.foldScheduled(d)
 	case MilestoneRescheduled:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Due, m.OriginalDue, m.Extended = d.Due, d.Due, false
+		return o.foldRescheduled(d)
 	case ProgressReported:
-		o.Progress, o.ProgressAt = d.Percent, t
-		o.Reports++
-		period := d.Period
-		if period.IsZero() {
-			period = YearMonthOf(t)
-		}
-		o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: e.ID, ReportedAt: t, RecordedAt: recorded})
+		o.foldProgress(d, s)
 	case ExtensionRequested:
 		o.PendingExtension = &ExtensionRequest{
-			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: t,
+			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: s.at,
 		}
 	case ExtensionGranted:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Due = d.Due
-		m.Extended = m.Due != m.OriginalDue
-		m.Extensions = append(m.Extensions, ExtensionGrant{EventID: e.ID, PreviousDue: d.PreviousDue, Due: d.Due, GrantedAt: t, RecordedAt: recorded})
-		o.PendingExtension = nil
+		return o.foldGranted(d, s)
 	case ExtensionRefused:
 		o.PendingExtension = nil
 	case DeadlineSlipped:
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Slipped = append(m.Slipped, d.Due)
-		o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: t, EventID: e.ID})
+		return o.foldSlipped(d, s)
 	case CompletionClaimed:
-		if d.Milestone == "" {
-			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, t, e.ID
-			break
-		}
-		m, err := ms(d.Milestone)
-		if err != nil {
-			return err
-		}
-		m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, t, e.ID
+		return o.foldClaimed(d, s)
 	case CompletionVerified:
-		if d.Milestone == "" {
-			o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, t, e.ID
-			for i := range o.Milestones {
-				m := &o.Milestones[i]
-				if m.Completion != ClaimVerified {
-					m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, t
-					m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, e.ID
-				}
-			}
-		} else {
-			m, err := ms(d.Milestone)
-			if err != nil {
-				return err
-			}
-			m.Completion, m.VerifiedAt, m.VerifiedEventID = ClaimVerified, t, e.ID
-			o.completeIfAllVerified(t, e.ID)
-		}
+		return o.foldVerified(d, s)
 	case CompletionRejected:
-		if d.Milestone == "" {
-			o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
-		} else {
-			m, err := ms(d.Milestone)
-			if err != nil {
-				return err
-			}
-			m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
-		}
+		return o.foldRejected(d)
 	case FindingRecorded:
-		if d.Finding != len(o.Findings)+1 {
-			return fmt.Errorf("obligation %s: finding %d out of sequence: %w", o.Key.Path(), d.Finding, ErrUnexpectedEvent)
-		}
-		f := Finding{
-			No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: t, RectifyBy: d.RectifyBy, EventID: e.ID,
-		}
-		if !d.RectifyBy.IsZero() {
-			f.RectifyByEventID = e.ID
-		}
-		o.Findings = append(o.Findings, f)
+		return o.foldFinding(d, s)
 	case RectificationDue:
-		f, err := fd(d.Finding)
-		if err != nil {
-			return err
-		}
-		f.RectifyBy, f.RectifyByEventID = d.Due, e.ID
+		return o.foldRectificationDue(d, s)
 	case RectificationCompleted:
-		f, err := fd(d.Finding)
-		if err != nil {
-			return err
-		}
-		f.Rectified, f.RectifiedAt, f.RectifiedEventID = true, t, e.ID
+		return o.foldRectified(d, s)
 	default:
 		return unexpected("obligation", data)
 	}
+	return nil
+}
+
+// milestoneNamed returns the milestone an event names, or an
+// ErrUnexpectedEvent error when the obligation has none of that ID.
+func (o *Obligation) milestoneNamed(data EventData, id MilestoneID) (*Milestone, error) {
+	i := o.milestoneIndex(id)
+	if i < 0 {
+		return nil, fmt.Errorf("obligation %s: %T names unknown milestone %q: %w", o.Key.Path(), data, id, ErrUnexpectedEvent)
+	}
+	return &o.Milestones[i], nil
+}
+
+// findingNamed returns the finding an event names, or an
+// ErrUnexpectedEvent error when the obligation has none of that number.
+func (o *Obligation) findingNamed(data EventData, no int) (*Finding, error) {
+	if no < 1 || no > len(o.Findings) {
+		return nil, fmt.Errorf("obligation %s: %T names unknown finding %d: %w", o.Key.Path(), data, no, ErrUnexpectedEvent)
+	}
+	return &o.Findings[no-1], nil
+}
+
+// foldAssigned opens a new term: the obligation is held from s.at.
+func (o *Obligation) foldAssigned(d ResponsibilityAssigned, s stamp) {
+	o.Key, o.Status, o.Basis, o.StartsOn = d.Key(), StatusOpen, d.Basis, d.StartsOn
+	o.Term++
+	o.AssignedAt = s.at
+	o.Holdings = append(o.Holdings, Holding{From: s.at, StartsOn: d.StartsOn, AssignedEventID: s.id})
+	o.ReassignedFrom, o.ReassignedTo = nil, nil
+	if d.ReassignedFrom != nil {
+		f := *d.ReassignedFrom
+		o.ReassignedFrom = &f
+	}
+}
+
+// foldScheduled adds a milestone; its ID must be new.
+func (o *Obligation) foldScheduled(d MilestoneScheduled) error {
+	if o.milestoneIndex(d.Milestone) >= 0 {
+		return fmt.Errorf("obligation %s: milestone %q scheduled twice: %w", o.Key.Path(), d.Milestone, ErrUnexpectedEvent)
+	}
+	o.Milestones = append(o.Milestones, Milestone{ID: d.Milestone, What: d.What, Due: d.Due, OriginalDue: d.Due})
+	return nil
+}
+
+// foldRescheduled sets a milestone's baseline due date, dropping any
+// extension.
+func (o *Obligation) foldRescheduled(d MilestoneRescheduled) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Due, m.OriginalDue, m.Extended = d.Due, d.Due, false
+	return nil
+}
+
+// foldProgress records a progress report for its period (the month of
+// s.at when the report names none).
+func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
+	o.Progress, o.ProgressAt = d.Percent, s.at
+	o.Reports++
+	period := d.Period
+	if period.IsZero() {
+		period = YearMonthOf(s.at)
+	}
+	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: s.at, RecordedAt: s.recorded})
+}
+
+// foldGranted moves a milestone's due date and clears the pending request.
+func (o *Obligation) foldGranted(d ExtensionGranted, s stamp) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Due = d.Due
+	m.Extended = m.Due != m.OriginalDue
+	m.Extensions = append(m.Extensions, ExtensionGrant{EventID: s.id, PreviousDue: d.PreviousDue, Due: d.Due, GrantedAt: s.at, RecordedAt: s.recorded})
+	o.PendingExtension = nil
+	return nil
+}
+
+// foldSlipped records a missed due date on the milestone and the obligation.
+func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Slipped = append(m.Slipped, d.Due)
+	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id})
+	return nil
+}
+
+// foldClaimed marks the claimed milestone, or the whole obligation,
+// pending verification.
+func (o *Obligation) foldClaimed(d CompletionClaimed, s stamp) error {
+	if d.Milestone == "" {
+		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, s.at, s.id
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, s.at, s.id
+	return nil
+}
+
+// foldVerified verifies the claimed milestone (closing the obligation when
+// it was the last), or the whole obligation and with it every milestone.
+func (o *Obligation) foldVerified(d CompletionVerified, s stamp) error {
+	if d.Milestone == "" {
+		o.verifyAll(s)
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.VerifiedAt, m.VerifiedEventID = ClaimVerified, s.at, s.id
+	o.completeIfAllVerified(s.at, s.id)
+	return nil
+}
+
+// verifyAll verifies the whole obligation; every milestone not yet verified
+// takes the obligation's claim.
+func (o *Obligation) verifyAll(s stamp) {
+	o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, s.at, s.id
+	for i := range o.Milestones {
+		m := &o.Milestones[i]
+		if m.Completion != ClaimVerified {
+			m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, s.at
+			m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, s.id
+		}
+	}
+}
+
+// foldRejected rejects the claim on a milestone, or on the whole
+// obligation, forgetting its completion time.
+func (o *Obligation) foldRejected(d CompletionRejected) error {
+	if d.Milestone == "" {
+		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+		return nil
+	}
+	m, err := o.milestoneNamed(d, d.Milestone)
+	if err != nil {
+		return err
+	}
+	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+	return nil
+}
+
+// foldFinding adds the next finding in sequence.
+func (o *Obligation) foldFinding(d FindingRecorded, s stamp) error {
+	if d.Finding != len(o.Findings)+1 {
+		return fmt.Errorf("obligation %s: finding %d out of sequence: %w", o.Key.Path(), d.Finding, ErrUnexpectedEvent)
+	}
+	f := Finding{
+		No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: s.at, RectifyBy: d.RectifyBy, EventID: s.id,
+	}
+	if !d.RectifyBy.IsZero() {
+		f.RectifyByEventID = s.id
+	}
+	o.Findings = append(o.Findings, f)
+	return nil
+}
+
+// foldRectificationDue sets or moves a finding's rectification date.
+func (o *Obligation) foldRectificationDue(d RectificationDue, s stamp) error {
+	f, err := o.findingNamed(d, d.Finding)
+	if err != nil {
+		return err
+	}
+	f.RectifyBy, f.RectifyByEventID = d.Due, s.id
+	return nil
+}
+
+// foldRectified marks a finding rectified at s.at.
+func (o *Obligation) foldRectified(d RectificationCompleted, s stamp) error {
+	f, err := o.findingNamed(d, d.Finding)
+	if err != nil {
+		return err
+	}
+	f.Rectified, f.RectifiedAt, f.RectifiedEventID = true, s.at, s.id
 	return nil
 }
 
@@ -1249,10 +1368,10 @@ func (o *Obligation) completeIfAllVerified(t time.Time, id uuid.UUID) {
 	o.ClaimEventID, o.VerifiedEventID = claim, id
 }
 
-// endHolding closes the current holding at t, by event e.
-func (o *Obligation) endHolding(e *Event, t time.Time) {
+// endHolding closes the current holding at s.at, by event s.id.
+func (o *Obligation) endHolding(s stamp) {
 	if n := len(o.Holdings); n > 0 && o.Holdings[n-1].Until.IsZero() {
-		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = t, e.ID
+		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = s.at, s.id
 	}
 }
 

@@ -92,8 +92,8 @@ func TestHoldingsFollowWithdrawalAndReopening(t *testing.T) {
 	t1, t2, t3 := cst(2025, 1, 1, 9, 0), cst(2025, 4, 1, 9, 0), cst(2025, 7, 1, 9, 0)
 	o := &Obligation{}
 	for i, ev := range []timed{
-		at(t1, assigned), at(t2, withdrawn), at(t3, keyed(kCounty, ResponsibilityAssigned{Reopened: true})),
-		at(t3.Add(time.Hour), keyed(kCounty, ResponsibilityReassigned{ToUnit: "county.aohan", ToRole: RoleImplementing})),
+		at(t1, assigned), at(t2, withdrawn), at(t3, ResponsibilityAssigned{ObligationKey: kCounty, Reopened: true}),
+		at(t3.Add(time.Hour), ResponsibilityReassigned{ObligationKey: kCounty, ToUnit: "county.aohan", ToRole: RoleImplementing}),
 	} {
 		e := &Event{ID: DeriveEventID("h", i), Version: o.Version() + 1, RecordedAt: ev.at, EffectiveAt: ev.at, Type: ev.data.EventType()}
 		if err := o.Apply(e, ev.data); err != nil {
@@ -124,7 +124,7 @@ func TestWholeVerificationCarriesClaimIDToMilestones(t *testing.T) {
 	}
 	// A rejected claim forgets its event.
 	o2 := &Obligation{}
-	for i, d := range []EventData{assigned, m2025, keyed(kCounty, CompletionClaimed{Milestone: "2025"}), keyed(kCounty, CompletionRejected{Milestone: "2025", Reason: "r"})} {
+	for i, d := range []EventData{assigned, m2025, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}, CompletionRejected{ObligationKey: kCounty, Milestone: "2025", Reason: "r"}} {
 		e := &Event{ID: DeriveEventID("r", i), Version: o2.Version() + 1, RecordedAt: base, EffectiveAt: base, Type: d.EventType()}
 		if err := o2.Apply(e, d); err != nil {
 			t.Fatal(err)

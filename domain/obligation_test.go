@@ -3,21 +3,22 @@ package domain
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
 
 var (
 	due2025   = MustDate(2025, 12, 31)
-	assigned  = keyed(kCounty, ResponsibilityAssigned{Basis: "落实"})
-	withdrawn = keyed(kCounty, ResponsibilityWithdrawn{Reason: "调整"})
-	m2025     = keyed(kCounty, MilestoneScheduled{Milestone: "2025", What: "完成", Due: due2025})
-	m2024     = keyed(kCounty, MilestoneScheduled{Milestone: "2024", What: "投入运行", Due: MustDate(2024, 12, 31)})
-	claimAll  = keyed(kCounty, CompletionClaimed{})
-	verifyAll = keyed(kCounty, CompletionVerified{})
-	requested = keyed(kCounty, ExtensionRequested{Milestone: "2025", CurrentDue: due2025, RequestedDue: due2025.AddDays(90), Reason: "资金"})
-	finding1  = keyed(kCounty, FindingRecorded{Finding: 1, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "弄虚作假", RectifyBy: MustDate(2025, 6, 30)})
-	finding2  = keyed(kCounty, FindingRecorded{Finding: 2, Kind: FindingOther, Severity: SeverityMinor, Summary: "台账不全"})
+	assigned  = ResponsibilityAssigned{ObligationKey: kCounty, Basis: "落实"}
+	withdrawn = ResponsibilityWithdrawn{ObligationKey: kCounty, Reason: "调整"}
+	m2025     = MilestoneScheduled{ObligationKey: kCounty, Milestone: "2025", What: "完成", Due: due2025}
+	m2024     = MilestoneScheduled{ObligationKey: kCounty, Milestone: "2024", What: "投入运行", Due: MustDate(2024, 12, 31)}
+	claimAll  = CompletionClaimed{ObligationKey: kCounty}
+	verifyAll = CompletionVerified{ObligationKey: kCounty}
+	requested = ExtensionRequested{ObligationKey: kCounty, Milestone: "2025", CurrentDue: due2025, RequestedDue: due2025.AddDays(90), Reason: "资金"}
+	finding1  = FindingRecorded{ObligationKey: kCounty, Finding: 1, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "弄虚作假", RectifyBy: MustDate(2025, 6, 30)}
+	finding2  = FindingRecorded{ObligationKey: kCounty, Finding: 2, Kind: FindingOther, Severity: SeverityMinor, Summary: "台账不全"}
 )
 
 // afterDue is the first instant 2025-12-31 is over in Shanghai.
@@ -32,7 +33,7 @@ func TestAssignAndWithdraw(t *testing.T) {
 		{name: "assign", cmd: AssignResponsibility{ObligationKey: kCounty, Basis: "落实"}, events: []EventData{assigned}},
 		{name: "assign twice", given: []any{assigned}, cmd: AssignResponsibility{ObligationKey: kCounty}, want: ErrAlreadyExists},
 		{name: "assign after withdrawal re-opens", given: []any{assigned, withdrawn}, cmd: AssignResponsibility{ObligationKey: kCounty, Basis: "落实"}, events: []EventData{reopened}},
-		{name: "assign after reassignment re-opens", given: []any{assigned, keyed(kCounty, ResponsibilityReassigned{ToUnit: "county.aohan", ToRole: RoleImplementing})},
+		{name: "assign after reassignment re-opens", given: []any{assigned, ResponsibilityReassigned{ObligationKey: kCounty, ToUnit: "county.aohan", ToRole: RoleImplementing}},
 			cmd: AssignResponsibility{ObligationKey: kCounty, Basis: "落实"}, events: []EventData{reopened}},
 		{name: "assign bad role", cmd: AssignResponsibility{ObligationKey: ObligationKey{Plan: "p", Task: 1, Unit: "u", Role: "OWNER"}}, want: ErrInvalidRole},
 		{name: "assign bad task", cmd: AssignResponsibility{ObligationKey: ObligationKey{Plan: "p", Task: -1, Unit: "u", Role: RoleLead}}, want: ErrInvalidTaskNo},
@@ -44,7 +45,7 @@ func TestAssignAndWithdraw(t *testing.T) {
 		{name: "withdraw twice", given: []any{assigned, withdrawn}, cmd: WithdrawResponsibility{ObligationKey: kCounty}, want: ErrWithdrawn},
 		{name: "withdraw verified", given: []any{assigned, claimAll, verifyAll}, cmd: WithdrawResponsibility{ObligationKey: kCounty}},
 		{name: "reassign", given: []any{assigned}, cmd: ReassignResponsibility{ObligationKey: kCounty, ToUnit: "county.aohan", ToRole: RoleImplementing},
-			events: []EventData{keyed(kCounty, ResponsibilityReassigned{ToUnit: "county.aohan", ToRole: RoleImplementing})}},
+			events: []EventData{ResponsibilityReassigned{ObligationKey: kCounty, ToUnit: "county.aohan", ToRole: RoleImplementing}}},
 		{name: "reassign to itself", given: []any{assigned}, cmd: ReassignResponsibility{ObligationKey: kCounty, ToUnit: "county.ningcheng", ToRole: RoleImplementing}, want: ErrNoChange},
 		{name: "reassign to other role", given: []any{assigned}, cmd: ReassignResponsibility{ObligationKey: kCounty, ToUnit: "county.ningcheng", ToRole: RoleLead}},
 		{name: "misrouted command", given: []any{assigned}, cmd: misrouted{ReportProgress{ObligationKey: other, Percent: 5}, kCounty.Stream()}, want: ErrInvalidArgument},
@@ -84,7 +85,7 @@ func TestNothingHappensToAWithdrawnResponsibility(t *testing.T) {
 		event EventData
 	}{
 		{"withdrawn", withdrawn},
-		{"reassigned", keyed(k, ResponsibilityReassigned{ToUnit: "county.aohan", ToRole: RoleImplementing})},
+		{"reassigned", ResponsibilityReassigned{ObligationKey: k, ToUnit: "county.aohan", ToRole: RoleImplementing}},
 	} {
 		var cases []decideCase
 		for _, c := range cmds {
@@ -123,18 +124,18 @@ func TestMilestoneDecisions(t *testing.T) {
 		{name: "schedule bad id", given: []any{assigned}, cmd: ScheduleMilestone{ObligationKey: kCounty, Milestone: "a b", Due: due2025}, want: ErrInvalidID},
 		{name: "schedule when closed", given: []any{assigned, claimAll, verifyAll}, cmd: ScheduleMilestone{ObligationKey: kCounty, Milestone: "x", Due: due2025}, want: ErrObligationClosed},
 		{name: "reschedule", given: []any{assigned, m2025}, cmd: RescheduleMilestone{ObligationKey: kCounty, Milestone: "2025", Due: MustDate(2026, 6, 30), Reason: "方案修订"},
-			events: []EventData{keyed(kCounty, MilestoneRescheduled{Milestone: "2025", PreviousDue: due2025, Due: MustDate(2026, 6, 30), Reason: "方案修订"})}},
+			events: []EventData{MilestoneRescheduled{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due2025, Due: MustDate(2026, 6, 30), Reason: "方案修订"}}},
 		{name: "reschedule earlier", given: []any{assigned, m2025}, cmd: RescheduleMilestone{ObligationKey: kCounty, Milestone: "2025", Due: MustDate(2025, 6, 30)}},
 		{name: "reschedule to same date", given: []any{assigned, m2025}, cmd: RescheduleMilestone{ObligationKey: kCounty, Milestone: "2025", Due: due2025}, want: ErrNoChange},
 		{name: "reschedule unknown", given: []any{assigned, m2025}, cmd: RescheduleMilestone{ObligationKey: kCounty, Milestone: "2030", Due: due2025}, want: ErrUnknownMilestone},
-		{name: "reschedule verified milestone", given: []any{assigned, m2025, m2024, keyed(kCounty, CompletionClaimed{Milestone: "2024"}), keyed(kCounty, CompletionVerified{Milestone: "2024"})},
+		{name: "reschedule verified milestone", given: []any{assigned, m2025, m2024, CompletionClaimed{ObligationKey: kCounty, Milestone: "2024"}, CompletionVerified{ObligationKey: kCounty, Milestone: "2024"}},
 			cmd: RescheduleMilestone{ObligationKey: kCounty, Milestone: "2024", Due: due2025}, want: ErrAlreadyVerified},
 	})
 }
 
 func TestProgressDecisions(t *testing.T) {
 	march := YearMonth{2025, time.March}
-	at40 := keyed(kCounty, ProgressReported{Percent: 40, Period: march})
+	at40 := ProgressReported{ObligationKey: kCounty, Percent: 40, Period: march}
 	report := func(p Percent, note string) ReportProgress {
 		return ReportProgress{ObligationKey: kCounty, ActingUnit: "county.ningcheng", Percent: p, Note: note}
 	}
@@ -142,13 +143,13 @@ func TestProgressDecisions(t *testing.T) {
 		{name: "first report", given: []any{assigned}, cmd: report(40, ""), events: []EventData{at40}},
 		{name: "zero", given: []any{assigned}, cmd: report(0, "")},
 		{name: "hundred", given: []any{assigned, at40}, cmd: report(100, ""),
-			events: []EventData{keyed(kCounty, ProgressReported{Percent: 100, Previous: 40, Period: march})}},
+			events: []EventData{ProgressReported{ObligationKey: kCounty, Percent: 100, Previous: 40, Period: march}}},
 		{name: "for an earlier month", given: []any{assigned}, cmd: ReportProgress{ObligationKey: kCounty, Percent: 10, Period: YearMonth{2025, time.February}},
-			events: []EventData{keyed(kCounty, ProgressReported{Percent: 10, Period: YearMonth{2025, time.February}})}},
+			events: []EventData{ProgressReported{ObligationKey: kCounty, Percent: 10, Period: YearMonth{2025, time.February}}}},
 		{name: "for a later month", given: []any{assigned}, cmd: ReportProgress{ObligationKey: kCounty, Percent: 10, Period: YearMonth{2025, time.April}}, want: ErrInvalidArgument},
 		{name: "backdated, month of the effective time", given: []any{assigned}, cmd: ReportProgress{ObligationKey: kCounty, Percent: 10},
 			meta:   &Meta{Actor: "a", Now: base, EffectiveAt: cst(2025, 1, 31, 23, 0)},
-			events: []EventData{keyed(kCounty, ProgressReported{Percent: 10, Period: YearMonth{2025, time.January}})}},
+			events: []EventData{ProgressReported{ObligationKey: kCounty, Percent: 10, Period: YearMonth{2025, time.January}}}},
 		{name: "negative", given: []any{assigned}, cmd: report(-1, ""), want: ErrInvalidProgress},
 		{name: "over 100", given: []any{assigned}, cmd: report(101, ""), want: ErrInvalidProgress},
 		{name: "same again", given: []any{assigned, at40}, cmd: report(40, "")},
@@ -167,7 +168,7 @@ func TestExtensionDecisions(t *testing.T) {
 	request := func(d Date) RequestExtension {
 		return RequestExtension{ObligationKey: kCounty, ActingUnit: "county.ningcheng", Milestone: "2025", Due: d, Reason: "资金"}
 	}
-	granted := keyed(kCounty, ExtensionGranted{Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: later})
+	granted := ExtensionGranted{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: later}
 	runDecide(t, []decideCase{
 		{name: "request", given: []any{assigned, m2025}, cmd: request(later), events: []EventData{requested}},
 		{name: "request same date", given: []any{assigned, m2025}, cmd: request(due2025), want: ErrExtensionNotLater},
@@ -178,23 +179,23 @@ func TestExtensionDecisions(t *testing.T) {
 		{name: "request without reason", given: []any{assigned, m2025}, cmd: request(later).withReason(""), want: ErrInvalidArgument},
 		{name: "request when closed", given: []any{assigned, m2025, claimAll, verifyAll}, cmd: request(later), want: ErrObligationClosed},
 		{name: "request after the due date passed", given: []any{assigned, m2025}, cmd: request(later), now: afterDue.Add(48 * time.Hour)},
-		{name: "request for verified milestone", given: []any{assigned, m2025, m2024, keyed(kCounty, CompletionClaimed{Milestone: "2025"}), keyed(kCounty, CompletionVerified{Milestone: "2025"})},
+		{name: "request for verified milestone", given: []any{assigned, m2025, m2024, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}, CompletionVerified{ObligationKey: kCounty, Milestone: "2025"}},
 			cmd: request(later), want: ErrAlreadyVerified},
 		{name: "grant", given: []any{assigned, m2025, requested}, cmd: GrantExtension{ObligationKey: kCounty}, events: []EventData{granted}},
 		{name: "grant other date", given: []any{assigned, m2025, requested}, cmd: GrantExtension{ObligationKey: kCounty, Due: due2025.AddDays(30), Note: "只给30天"},
-			events: []EventData{keyed(kCounty, ExtensionGranted{Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: due2025.AddDays(30), Note: "只给30天"})}},
+			events: []EventData{ExtensionGranted{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: due2025.AddDays(30), Note: "只给30天"}}},
 		{name: "grant earlier date", given: []any{assigned, m2025, requested}, cmd: GrantExtension{ObligationKey: kCounty, Due: due2025.AddDays(-3)}, want: ErrExtensionNotLater},
 		{name: "grant without request", given: []any{assigned, m2025}, cmd: GrantExtension{ObligationKey: kCounty}, want: ErrNoPendingExtension},
 		{name: "grant twice", given: []any{assigned, m2025, requested, granted}, cmd: GrantExtension{ObligationKey: kCounty}, want: ErrNoPendingExtension},
 		{name: "grant when closed", given: []any{assigned, m2025, requested, claimAll, verifyAll}, cmd: GrantExtension{ObligationKey: kCounty}, want: ErrObligationClosed},
 		{name: "grant after reschedule past request", given: []any{assigned, m2025, requested,
-			keyed(kCounty, MilestoneRescheduled{Milestone: "2025", PreviousDue: due2025, Due: later.AddDays(1)})},
+			MilestoneRescheduled{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due2025, Due: later.AddDays(1)}},
 			cmd: GrantExtension{ObligationKey: kCounty}, want: ErrExtensionNotLater},
 		{name: "refuse", given: []any{assigned, m2025, requested}, cmd: RefuseExtension{ObligationKey: kCounty, Reason: "理由不足"},
-			events: []EventData{keyed(kCounty, ExtensionRefused{Milestone: "2025", RequestedDue: later, Reason: "理由不足"})}},
+			events: []EventData{ExtensionRefused{ObligationKey: kCounty, Milestone: "2025", RequestedDue: later, Reason: "理由不足"}}},
 		{name: "refuse without request", given: []any{assigned, m2025}, cmd: RefuseExtension{ObligationKey: kCounty}, want: ErrNoPendingExtension},
 		{name: "refuse stale request when closed", given: []any{assigned, m2025, requested, claimAll, verifyAll}, cmd: RefuseExtension{ObligationKey: kCounty}},
-		{name: "request again after refusal", given: []any{assigned, m2025, requested, keyed(kCounty, ExtensionRefused{Milestone: "2025", RequestedDue: later})}, cmd: request(later)},
+		{name: "request again after refusal", given: []any{assigned, m2025, requested, ExtensionRefused{ObligationKey: kCounty, Milestone: "2025", RequestedDue: later}}, cmd: request(later)},
 	})
 }
 
@@ -204,11 +205,11 @@ func TestCompletionDecisions(t *testing.T) {
 	claim := func(id MilestoneID) ClaimCompletion {
 		return ClaimCompletion{ObligationKey: kCounty, ActingUnit: "county.ningcheng", Milestone: id, Evidence: "验收"}
 	}
-	claimed25 := keyed(kCounty, CompletionClaimed{Milestone: "2025", Evidence: "验收"})
-	verified25 := keyed(kCounty, CompletionVerified{Milestone: "2025"})
-	rejected25 := keyed(kCounty, CompletionRejected{Milestone: "2025", Reason: "材料不全"})
+	claimed25 := CompletionClaimed{ObligationKey: kCounty, Milestone: "2025", Evidence: "验收"}
+	verified25 := CompletionVerified{ObligationKey: kCounty, Milestone: "2025"}
+	rejected25 := CompletionRejected{ObligationKey: kCounty, Milestone: "2025", Reason: "材料不全"}
 	runDecide(t, []decideCase{
-		{name: "claim whole", given: []any{assigned, m2025}, cmd: claim(""), events: []EventData{keyed(kCounty, CompletionClaimed{Evidence: "验收"})}},
+		{name: "claim whole", given: []any{assigned, m2025}, cmd: claim(""), events: []EventData{CompletionClaimed{ObligationKey: kCounty, Evidence: "验收"}}},
 		{name: "claim milestone", given: []any{assigned, m2025}, cmd: claim("2025"), events: []EventData{claimed25}},
 		{name: "claim unknown milestone", given: []any{assigned, m2025}, cmd: claim("2030"), want: ErrUnknownMilestone},
 		{name: "claim while pending", given: []any{assigned, m2025, claimed25}, cmd: claim("2025"), want: ErrClaimPending},
@@ -235,28 +236,28 @@ func TestCompletionDecisions(t *testing.T) {
 
 func TestRecordSlipDecisions(t *testing.T) {
 	slip := RecordSlip{ObligationKey: kCounty, Milestone: "2025"}
-	slipped := keyed(kCounty, DeadlineSlipped{Milestone: "2025", Due: due2025, OriginalDue: due2025})
+	slipped := DeadlineSlipped{ObligationKey: kCounty, Milestone: "2025", Due: due2025, OriginalDue: due2025}
 	later := due2025.AddDays(90)
-	granted := keyed(kCounty, ExtensionGranted{Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: later})
+	granted := ExtensionGranted{ObligationKey: kCounty, Milestone: "2025", PreviousDue: due2025, RequestedDue: later, Due: later}
 	onTime, late := cst(2025, 12, 20, 9, 0), cst(2026, 1, 5, 9, 0)
 	runDecide(t, []decideCase{
 		{name: "not yet due", given: []any{assigned, m2025}, cmd: slip, now: afterDue.Add(-time.Nanosecond), want: ErrNotYetDue},
 		{name: "due ended", given: []any{assigned, m2025}, cmd: slip, now: afterDue, events: []EventData{slipped}},
 		{name: "already recorded", given: []any{assigned, m2025, slipped}, cmd: slip, now: afterDue.Add(72 * time.Hour), noEvents: true},
 		{name: "unknown milestone", given: []any{assigned, m2025}, cmd: RecordSlip{ObligationKey: kCounty, Milestone: "x"}, now: afterDue, want: ErrUnknownMilestone},
-		{name: "verified on time", given: []any{assigned, m2025, at(onTime, keyed(kCounty, CompletionClaimed{Milestone: "2025"})),
-			at(late, keyed(kCounty, CompletionVerified{Milestone: "2025"}))}, cmd: slip, now: late, noEvents: true},
+		{name: "verified on time", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}),
+			at(late, CompletionVerified{ObligationKey: kCounty, Milestone: "2025"})}, cmd: slip, now: late, noEvents: true},
 		{name: "whole verified on time", given: []any{assigned, m2025, at(onTime, claimAll), at(onTime, verifyAll)}, cmd: slip, now: late, noEvents: true},
-		{name: "claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, keyed(kCounty, CompletionClaimed{Milestone: "2025"}))},
+		{name: "claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})},
 			cmd: slip, now: late, noEvents: true},
 		{name: "whole claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, claimAll)}, cmd: slip, now: late, noEvents: true},
-		{name: "claimed late", given: []any{assigned, m2025, at(late, keyed(kCounty, CompletionClaimed{Milestone: "2025"}))}, cmd: slip, now: late, events: []EventData{slipped}},
+		{name: "claimed late", given: []any{assigned, m2025, at(late, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})}, cmd: slip, now: late, events: []EventData{slipped}},
 		{name: "verified late", given: []any{assigned, m2025, at(late, claimAll), at(late, verifyAll)}, cmd: slip, now: late, events: []EventData{slipped}},
-		{name: "claim on time rejected", given: []any{assigned, m2025, at(onTime, keyed(kCounty, CompletionClaimed{Milestone: "2025"})),
-			at(late, keyed(kCounty, CompletionRejected{Milestone: "2025", Reason: "r"}))}, cmd: slip, now: late, events: []EventData{slipped}},
+		{name: "claim on time rejected", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}),
+			at(late, CompletionRejected{ObligationKey: kCounty, Milestone: "2025", Reason: "r"})}, cmd: slip, now: late, events: []EventData{slipped}},
 		{name: "extended, new date not over", given: []any{assigned, m2025, requested, granted}, cmd: slip, now: late, want: ErrNotYetDue},
 		{name: "extended date passed too", given: []any{assigned, m2025, slipped, requested, granted}, cmd: slip, now: later.EndOf(),
-			events: []EventData{keyed(kCounty, DeadlineSlipped{Milestone: "2025", Due: later, OriginalDue: due2025})}},
+			events: []EventData{DeadlineSlipped{ObligationKey: kCounty, Milestone: "2025", Due: later, OriginalDue: due2025}}},
 	})
 }
 
@@ -272,14 +273,14 @@ func TestFindingDecisions(t *testing.T) {
 		{name: "on a verified obligation", given: []any{assigned, claimAll, verifyAll}, cmd: RecordFinding{ObligationKey: kCounty, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "虚报完成"}},
 		{name: "rectification due of unknown finding", given: []any{assigned, finding1}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 2, Due: due2025}, want: ErrUnknownFinding},
 		{name: "set rectification due", given: []any{assigned, finding1, finding2}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 2, Due: due2025},
-			events: []EventData{keyed(kCounty, RectificationDue{Finding: 2, Due: due2025})}},
+			events: []EventData{RectificationDue{ObligationKey: kCounty, Finding: 2, Due: due2025}}},
 		{name: "move rectification due", given: []any{assigned, finding1}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 1, Due: due2025}},
 		{name: "same rectification due", given: []any{assigned, finding1}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 1, Due: MustDate(2025, 6, 30)}, want: ErrNoChange},
 		{name: "rectification due finding 0", given: []any{assigned, finding1}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 0, Due: due2025}, want: ErrInvalidArgument},
 		{name: "rectify", given: []any{assigned, finding1}, cmd: CompleteRectification{ObligationKey: kCounty, ActingUnit: "county.ningcheng", Finding: 1, Note: "已整改"},
-			events: []EventData{keyed(kCounty, RectificationCompleted{Finding: 1, Note: "已整改"})}},
-		{name: "rectify twice", given: []any{assigned, finding1, keyed(kCounty, RectificationCompleted{Finding: 1})}, cmd: CompleteRectification{ObligationKey: kCounty, Finding: 1}, want: ErrAlreadyRectified},
-		{name: "move due after rectified", given: []any{assigned, finding1, keyed(kCounty, RectificationCompleted{Finding: 1})}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 1, Due: due2025}, want: ErrAlreadyRectified},
+			events: []EventData{RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"}}},
+		{name: "rectify twice", given: []any{assigned, finding1, RectificationCompleted{ObligationKey: kCounty, Finding: 1}}, cmd: CompleteRectification{ObligationKey: kCounty, Finding: 1}, want: ErrAlreadyRectified},
+		{name: "move due after rectified", given: []any{assigned, finding1, RectificationCompleted{ObligationKey: kCounty, Finding: 1}}, cmd: SetRectificationDue{ObligationKey: kCounty, Finding: 1, Due: due2025}, want: ErrAlreadyRectified},
 		{name: "rectify without requirement", given: []any{assigned, finding1, finding2}, cmd: CompleteRectification{ObligationKey: kCounty, Finding: 2}, want: ErrNoRectification},
 		{name: "rectify unknown", given: []any{assigned}, cmd: CompleteRectification{ObligationKey: kCounty, Finding: 1}, want: ErrUnknownFinding},
 		{name: "rectify by another unit", given: []any{assigned, finding1}, cmd: CompleteRectification{ObligationKey: kCounty, ActingUnit: "county.aohan", Finding: 1}, want: ErrNotHolder},
@@ -422,7 +423,7 @@ func TestHandoff(t *testing.T) {
 	to := kCounty
 	to.Unit = "county.aohan"
 	from := given(t, kCounty.Stream(), assigned, m2024, m2025,
-		keyed(kCounty, CompletionClaimed{Milestone: "2024"}), keyed(kCounty, CompletionVerified{Milestone: "2024"})).(*Obligation)
+		CompletionClaimed{ObligationKey: kCounty, Milestone: "2024"}, CompletionVerified{ObligationKey: kCounty, Milestone: "2024"}).(*Obligation)
 	cmd := ReassignResponsibility{ObligationKey: kCounty, ToUnit: to.Unit, ToRole: to.Role, Reason: "区划调整"}
 	m := metaAt(base)
 
@@ -432,13 +433,13 @@ func TestHandoff(t *testing.T) {
 	}
 	fk := kCounty
 	wantTo := []EventData{
-		keyed(to, ResponsibilityAssigned{Basis: "落实", ReassignedFrom: &fk}),
-		keyed(to, MilestoneScheduled{Milestone: "2025", What: "完成", Due: due2025}),
+		ResponsibilityAssigned{ObligationKey: to, Basis: "落实", ReassignedFrom: &fk},
+		MilestoneScheduled{ObligationKey: to, Milestone: "2025", What: "完成", Due: due2025},
 	}
 	if !reflect.DeepEqual(toEvs, wantTo) {
 		t.Fatalf("to events\n%+v\nwant\n%+v", toEvs, wantTo)
 	}
-	if !reflect.DeepEqual(fromEvs, []EventData{keyed(kCounty, ResponsibilityReassigned{ToUnit: to.Unit, ToRole: to.Role, Reason: "区划调整"})}) {
+	if !reflect.DeepEqual(fromEvs, []EventData{ResponsibilityReassigned{ObligationKey: kCounty, ToUnit: to.Unit, ToRole: to.Role, Reason: "区划调整"}}) {
 		t.Fatalf("from events %+v", fromEvs)
 	}
 	applyAt(t, from, base, fromEvs)
@@ -454,13 +455,13 @@ func TestHandoff(t *testing.T) {
 	// Handing off to an obligation the unit already holds only adds the
 	// milestones it lacks.
 	from2 := given(t, kCounty.Stream(), assigned, m2024, m2025).(*Obligation)
-	holder := given(t, to.Stream(), keyed(to, ResponsibilityAssigned{}),
-		keyed(to, MilestoneScheduled{Milestone: "2025", Due: due2025})).(*Obligation)
+	holder := given(t, to.Stream(), ResponsibilityAssigned{ObligationKey: to},
+		MilestoneScheduled{ObligationKey: to, Milestone: "2025", Due: due2025}).(*Obligation)
 	_, toEvs, err = Handoff(from2, holder, cmd, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(toEvs, []EventData{keyed(to, MilestoneScheduled{Milestone: "2024", What: "投入运行", Due: MustDate(2024, 12, 31)})}) {
+	if !reflect.DeepEqual(toEvs, []EventData{MilestoneScheduled{ObligationKey: to, Milestone: "2024", What: "投入运行", Due: MustDate(2024, 12, 31)}}) {
 		t.Fatalf("to an active holder: %+v", toEvs)
 	}
 	// A handoff from a withdrawn obligation is refused.
@@ -469,7 +470,7 @@ func TestHandoff(t *testing.T) {
 		t.Fatalf("handoff from withdrawn: %v", err)
 	}
 	// The successor must be the obligation the command names.
-	wrong := given(t, kLead.Stream(), keyed(kLead, ResponsibilityAssigned{})).(*Obligation)
+	wrong := given(t, kLead.Stream(), ResponsibilityAssigned{ObligationKey: kLead}).(*Obligation)
 	if _, _, err := Handoff(from2, wrong, cmd, m); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("handoff to the wrong obligation: %v", err)
 	}
@@ -478,20 +479,66 @@ func TestHandoff(t *testing.T) {
 func TestObligationApplyRefusesForeignEvents(t *testing.T) {
 	o := given(t, kCounty.Stream(), assigned).(*Obligation)
 	for name, data := range map[string]EventData{
-		"another obligation's": keyed(kLead, ProgressReported{Percent: 5}),
+		"another obligation's": ProgressReported{ObligationKey: kLead, Percent: 5},
 		"a unit event":         UnitRenamed{Unit: "county.ningcheng"},
-		"unknown milestone":    keyed(kCounty, DeadlineSlipped{Milestone: "x", Due: due2025}),
-		"finding out of order": keyed(kCounty, FindingRecorded{Finding: 3}),
+		"unknown milestone":    DeadlineSlipped{ObligationKey: kCounty, Milestone: "x", Due: due2025},
+		"finding out of order": FindingRecorded{ObligationKey: kCounty, Finding: 3},
 	} {
 		if err := o.Apply(&Event{Version: o.Version() + 1}, data); !errors.Is(err, ErrUnexpectedEvent) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	fresh := &Obligation{}
-	if err := fresh.Apply(&Event{Version: 1}, keyed(kCounty, ProgressReported{})); !errors.Is(err, ErrUnexpectedEvent) {
+	if err := fresh.Apply(&Event{Version: 1}, ProgressReported{ObligationKey: kCounty}); !errors.Is(err, ErrUnexpectedEvent) {
 		t.Errorf("progress before assignment: %v", err)
 	}
 	if err := fresh.Apply(nil, assigned); !errors.Is(err, ErrUnexpectedEvent) {
 		t.Errorf("nil event: %v", err)
+	}
+}
+
+func TestObligationClaimOf(t *testing.T) {
+	o := &Obligation{Completion: ClaimRejected, Milestones: []Milestone{
+		{ID: "2024", Completion: ClaimVerified},
+		{ID: "2025", Completion: ClaimPending},
+		{ID: "2026"},
+	}}
+	tests := []struct {
+		id    MilestoneID
+		want  ClaimState
+		found bool
+	}{
+		{"", ClaimRejected, true},
+		{"2024", ClaimVerified, true},
+		{"2025", ClaimPending, true},
+		{"2026", ClaimNone, true},
+		{"2027", ClaimNone, false},
+	}
+	for _, tt := range tests {
+		got, found := o.ClaimOf(tt.id)
+		if got != tt.want || found != tt.found {
+			t.Errorf("ClaimOf(%q) = %q, %v; want %q, %v", tt.id, got, found, tt.want, tt.found)
+		}
+	}
+}
+
+func TestCommandsRequireDueDates(t *testing.T) {
+	tests := []struct {
+		cmd  Command
+		want string
+	}{
+		{ScheduleMilestone{ObligationKey: kCounty, Milestone: "2025"}, "milestone 2025 has no due date"},
+		{RescheduleMilestone{ObligationKey: kCounty, Milestone: "2025"}, "milestone 2025 has no due date"},
+		{RequestExtension{ObligationKey: kCounty, Milestone: "2025", Reason: "资金"}, "extension request has no due date"},
+		{SetRectificationDue{ObligationKey: kCounty, Finding: 1}, "rectification has no due date"},
+	}
+	for _, tt := range tests {
+		err := tt.cmd.Validate()
+		if !errors.Is(err, ErrInvalidDate) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%T.Validate() = %v, want ErrInvalidDate %q", tt.cmd, err, tt.want)
+		}
+	}
+	if err := checkDue(due2025, "milestone 2025"); err != nil {
+		t.Errorf("checkDue with a date: %v", err)
 	}
 }

@@ -385,10 +385,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 		if args.AsOf != nil && e.RecordedAt.After(args.AsOf.Time) {
 			return false
 		}
-		eff := e.EffectiveAt
-		if eff.IsZero() {
-			eff = e.RecordedAt
-		}
+		eff := e.Effective()
 		if args.From != nil && eff.Before(args.From.Time) {
 			return false
 		}

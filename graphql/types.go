@@ -15,9 +15,6 @@ import (
 	"taskledger/projections"
 )
 
-// demoActorPrefix marks the actors of simulated events (package demo).
-const demoActorPrefix = "demo:"
-
 // ---- events ----
 
 type eventResolver struct {
@@ -71,16 +68,13 @@ func (r *eventResolver) CausationID() *gql.ID   { return idOrNil(r.e.CausationID
 func (r *eventResolver) CorrelationID() *gql.ID { return idOrNil(r.e.CorrelationID) }
 
 func (r *eventResolver) EffectiveAt() gql.Time {
-	if r.e.EffectiveAt.IsZero() {
-		return gql.Time{Time: r.e.RecordedAt}
-	}
-	return gql.Time{Time: r.e.EffectiveAt}
+	return gql.Time{Time: r.e.Effective()}
 }
 
 // Backdated applies the audit index's rule: recorded longer after the
 // moment it speaks of than the grace allows.
 func (r *eventResolver) Backdated() bool {
-	return !r.e.EffectiveAt.IsZero() && r.e.RecordedAt.Sub(r.e.EffectiveAt) > r.grace
+	return r.e.Backdated(r.grace)
 }
 
 func (r *eventResolver) Flags() []string {
@@ -88,7 +82,7 @@ func (r *eventResolver) Flags() []string {
 	if r.Backdated() {
 		flags = append(flags, "backdated")
 	}
-	if strings.HasPrefix(r.e.Actor, demoActorPrefix) {
+	if r.e.Simulated() {
 		flags = append(flags, "simulated")
 	}
 	if r.e.Verify() != nil {
@@ -416,10 +410,7 @@ type reportResolver struct {
 }
 
 func newReportResolver(r projections.Report) *reportResolver {
-	eff := r.Effective
-	if eff.IsZero() {
-		eff = r.RecordedAt
-	}
+	eff := domain.EffectiveTime(r.Effective, r.RecordedAt)
 	return &reportResolver{
 		EventID:     gql.ID(r.EventID.String()),
 		Percent:     int32(r.Percent),

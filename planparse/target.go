@@ -133,6 +133,39 @@ func (tc *targetCtx) extractTargets(text string, deadlines []rawDeadline, pats [
 // clauseTargets reads the targets of one clause.
 func (tc *targetCtx) clauseTargets(c string, st *targetState) []Target {
 	phrase := c
+	c, aspirational := tc.trimLead(c)
+	c = tc.takeScope(c, st)
+	if rest, ok := strings.CutPrefix(c, "不出现"); ok {
+		return absenceTargets(rest, st.scopes, phrase)
+	}
+	loc := verbRE.FindStringSubmatchIndex(c)
+	if loc == nil {
+		return nil
+	}
+	verb, pre := c[loc[2]:loc[3]], c[:loc[0]]
+	vals, qual, post, ok := parseValues(c[loc[6]:], tc.units)
+	if !ok {
+		return nil
+	}
+	pre = takeBaseline(pre, st)
+	pre, head, respectively, strive := tc.trimAdverbs(pre)
+	subject := withCountedObject(trimPunct(pre), post, vals)
+	items := tc.metricItems(subject, head, len(vals), respectively, st.metric)
+	if len(items) == 1 && items[0] == "" {
+		return nil
+	}
+	st.metric = items[len(items)-1]
+	cmp, bound := comparatorFor(verb, qual)
+	proto := Target{Comparator: cmp, Phrase: phrase, Aspirational: aspirational || strive}
+	if cmp == CmpDecreaseBy || cmp == CmpIncreaseBy {
+		proto.BaselineYear, proto.Bound = st.baseline, bound
+	}
+	return tc.pairTargets(proto, items, vals, st.scopes)
+}
+
+// trimLead drops the lead words (其中, 确保, 力争…) from the start of a
+// clause and reports whether one was 力争 or 争取 (an aspirational target).
+func (tc *targetCtx) trimLead(c string) (string, bool) {
 	aspirational := false
 	for changed := true; changed; {
 		changed = false
@@ -145,51 +178,63 @@ func (tc *targetCtx) clauseTargets(c string, st *targetState) []Target {
 			}
 		}
 	}
+	return c, aspirational
+}
+
+// takeScope reads a leading scope — the whole jurisdiction (全市…) or
+// named counties — into st.scopes and returns the rest of c. Without one
+// the scopes carry over from the clause before.
+func (tc *targetCtx) takeScope(c string, st *targetState) string {
 	if m := scopeCityRE.FindString(c); m != "" {
 		st.scopes = []string{"city"}
-		c = c[len(m):]
-	} else if ids, rest := tc.leadingCounties(c); len(ids) > 0 {
+		return c[len(m):]
+	}
+	if ids, rest := tc.leadingCounties(c); len(ids) > 0 {
 		st.scopes = ids
-		c = rest
+		return rest
 	}
-	if rest, ok := strings.CutPrefix(c, "不出现"); ok {
-		metric := trimPunct(rest)
-		if metric == "" {
-			return nil
-		}
-		unit := ""
-		if strings.HasSuffix(metric, "天气") {
-			unit = "天"
-		}
-		var out []Target
-		for _, sc := range st.scopes {
-			out = append(out, Target{Metric: metric, Comparator: CmpEQ, Value: 0, Unit: unit, Scope: sc, Phrase: phrase})
-		}
-		return out
-	}
-	loc := verbRE.FindStringSubmatchIndex(c)
-	if loc == nil {
+	return c
+}
+
+// absenceTargets reads "不出现<metric>" (e.g. 不出现重污染天气): the metric
+// must be zero — days, for weather — in every scope.
+func absenceTargets(rest string, scopes []string, phrase string) []Target {
+	metric := trimPunct(rest)
+	if metric == "" {
 		return nil
 	}
-	verb := c[loc[2]:loc[3]]
-	pre := c[:loc[0]]
-	vals, qual, post, ok := parseValues(c[loc[6]:], tc.units)
-	if !ok {
-		return nil
+	unit := ""
+	if strings.HasSuffix(metric, "天气") {
+		unit = "天"
 	}
-	// The baseline year.
-	if m := baselineRE.FindStringSubmatchIndex(pre); m != nil {
-		y := atoiSub(pre, m, 1)
-		if y == 0 {
-			y = atoiSub(pre, m, 2)
-		}
-		st.baseline = y
-		pre = pre[:m[0]] + pre[m[1]:]
+	var out []Target
+	for _, sc := range scopes {
+		out = append(out, Target{Metric: metric, Comparator: CmpEQ, Value: 0, Unit: unit, Scope: sc, Phrase: phrase})
 	}
-	// Adverbs between metric and verb; 分别 may split subject and head
-	// ("货物贸易、对外投资和实际利用外资分别占比达30%、20%和10%").
-	respectively := false
-	head := ""
+	return out
+}
+
+// takeBaseline reads a baseline year (比2020年, 与2020年相比) from the text
+// before the verb into st.baseline and returns the text without it.
+func takeBaseline(pre string, st *targetState) string {
+	m := baselineRE.FindStringSubmatchIndex(pre)
+	if m == nil {
+		return pre
+	}
+	y := atoiSub(pre, m, 1)
+	if y == 0 {
+		y = atoiSub(pre, m, 2)
+	}
+	st.baseline = y
+	return pre[:m[0]] + pre[m[1]:]
+}
+
+// trimAdverbs drops the adverbs between metric and verb from the end of
+// pre. 分别 may split subject and head ("货物贸易、对外投资和实际利用外资分别
+// 占比达30%、20%和10%"): what follows it is returned as the shared head. It
+// reports whether the values are meant respectively (分别, 均, 都) and
+// whether the target is aspirational (力争, 争取).
+func (tc *targetCtx) trimAdverbs(pre string) (rest, head string, respectively, aspirational bool) {
 	if i := strings.LastIndex(pre, "分别"); i >= 0 {
 		respectively = true
 		head = strings.TrimSpace(pre[i+len("分别"):])
@@ -198,97 +243,107 @@ func (tc *targetCtx) clauseTargets(c string, st *targetState) []Target {
 	for changed := true; changed; {
 		changed = false
 		for _, w := range tc.tail {
-			if rest, ok := strings.CutSuffix(pre, w); ok {
+			if r, ok := strings.CutSuffix(pre, w); ok {
 				switch w {
 				case "分别", "均", "都":
 					respectively = true
 				case "力争", "争取":
 					aspirational = true
 				}
-				pre, changed = rest, true
+				pre, changed = r, true
 			}
 		}
 	}
-	subject := trimPunct(pre)
-	if post != "" && isCountUnit(vals[0].unit) {
-		object := removeBrackets(post)
-		if object != "" {
-			subject += object
-		}
+	return pre, head, respectively, aspirational
+}
+
+// withCountedObject appends to subject the object counted by the first
+// value, which follows the values ("不少于100场群众文化艺术辅导培训课程").
+func withCountedObject(subject, post string, vals []tvalue) string {
+	if post == "" || !isCountUnit(vals[0].unit) {
+		return subject
 	}
-	cmp, bound := comparatorFor(verb, qual)
-	isChange := cmp == CmpDecreaseBy || cmp == CmpIncreaseBy
-	// The metrics.
-	var items []string
-	if respectively || len(vals) > 1 {
-		items = splitMetricItems(subject, len(vals))
-	} else {
-		items = []string{subject}
+	return subject + removeBrackets(post)
+}
+
+// metricItems returns the metrics of a subject: one per value when the
+// values are meant respectively or several, each given the shared head
+// and completed from the clause before's metric, prev.
+func (tc *targetCtx) metricItems(subject, head string, nvals int, respectively bool, prev string) []string {
+	items := []string{subject}
+	if respectively || nvals > 1 {
+		items = splitMetricItems(subject, nvals)
 	}
+	tc.shareHead(items, head)
+	for i, it := range items {
+		items[i] = tc.completeMetric(it, prev)
+	}
+	return items
+}
+
+// shareHead appends head to every item. Without one, the items that lack
+// the last item's metric head (浓度, 排放总量…) get it
+// ("氮氧化物、挥发性有机物排放总量").
+func (tc *targetCtx) shareHead(items []string, head string) {
 	if head != "" {
 		for i := range items {
 			items[i] += head
 		}
-	} else if len(items) > 1 {
-		last := items[len(items)-1]
-		for _, h := range tc.heads {
-			if strings.HasSuffix(last, h) && last != h {
-				for i := 0; i < len(items)-1; i++ {
-					if !strings.HasSuffix(items[i], h) {
-						items[i] += h
-					}
+		return
+	}
+	if len(items) < 2 {
+		return
+	}
+	last := items[len(items)-1]
+	for _, h := range tc.heads {
+		if strings.HasSuffix(last, h) && last != h {
+			for i := 0; i < len(items)-1; i++ {
+				if !strings.HasSuffix(items[i], h) {
+					items[i] += h
 				}
-				break
 			}
+			return
 		}
 	}
-	for i, it := range items {
-		items[i] = tc.completeMetric(it, st.metric)
-	}
-	if len(items) == 1 && items[0] == "" {
-		return nil
-	}
-	st.metric = items[len(items)-1]
-	baseline := 0
-	if isChange {
-		baseline = st.baseline
-	}
-	mk := func(metric string, v tvalue, scope string) Target {
-		t := Target{Metric: metric, Comparator: cmp, Value: v.v, Unit: v.unit, BaselineYear: baseline,
-			Scope: scope, Phrase: phrase, Aspirational: aspirational}
-		if isChange {
-			t.Bound = bound
-		}
-		return t
-	}
+}
+
+// pairTargets pairs metrics, values and scopes into targets like proto:
+// one value for every metric, a value per metric, or a value per scope;
+// when they do not pair up, as far as they go, with a warning.
+func (tc *targetCtx) pairTargets(proto Target, items []string, vals []tvalue, scopes []string) []Target {
 	var out []Target
+	add := func(metric string, v tvalue, scope string) {
+		t := proto
+		t.Metric, t.Value, t.Unit, t.Scope = metric, v.v, v.unit, scope
+		out = append(out, t)
+	}
 	switch {
 	case len(vals) == 1:
 		for _, it := range items {
-			for _, sc := range st.scopes {
-				out = append(out, mk(it, vals[0], sc))
+			for _, sc := range scopes {
+				add(it, vals[0], sc)
 			}
 		}
 	case len(items) == len(vals):
 		for i, it := range items {
-			for _, sc := range st.scopes {
-				out = append(out, mk(it, vals[i], sc))
+			for _, sc := range scopes {
+				add(it, vals[i], sc)
 			}
 		}
-	case len(items) == 1 && len(st.scopes) == len(vals):
-		for i, sc := range st.scopes {
-			out = append(out, mk(items[0], vals[i], sc))
+	case len(items) == 1 && len(scopes) == len(vals):
+		for i, sc := range scopes {
+			add(items[0], vals[i], sc)
 		}
 	default:
 		n := min(len(items), len(vals))
 		for i := 0; i < n; i++ {
-			for _, sc := range st.scopes {
-				out = append(out, mk(items[i], vals[i], sc))
+			for _, sc := range scopes {
+				add(items[i], vals[i], sc)
 			}
 		}
 		if tc.warn != nil {
 			tc.warn(Warning{Code: WarnTargetMismatch, Task: tc.task, Line: tc.line,
-				Message: fmt.Sprintf("target %q: %d metric(s), %d scope(s) and %d value(s) do not pair up; paired the first %d", phrase, len(items), len(st.scopes), len(vals), n)})
+				Message: fmt.Sprintf("target %q: %d metric(s), %d scope(s) and %d value(s) do not pair up; paired the first %d", proto.Phrase, len(items), len(scopes), len(vals), n)})
 		}
 	}
 	return out

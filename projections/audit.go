@@ -43,35 +43,18 @@ func (a *Audit) Apply(e *domain.Event, data domain.EventData) error {
 		return err
 	}
 	pos := e.Position
-	switch d := data.(type) {
-	case domain.ObligationEvent:
-		k := d.Key()
-		a.byPlan[k.Plan] = append(a.byPlan[k.Plan], pos)
-		a.byTask[TaskKey{k.Plan, k.Task}] = append(a.byTask[TaskKey{k.Plan, k.Task}], pos)
-		a.byUnit[k.Unit] = append(a.byUnit[k.Unit], pos)
-		if r, ok := data.(domain.ResponsibilityReassigned); ok && r.ToUnit != k.Unit {
-			a.byUnit[r.ToUnit] = append(a.byUnit[r.ToUnit], pos)
-		}
-	case domain.TaskRegistered:
-		a.byPlan[d.Plan] = append(a.byPlan[d.Plan], pos)
-		a.byTask[TaskKey{d.Plan, d.Task}] = append(a.byTask[TaskKey{d.Plan, d.Task}], pos)
-	case domain.TaskAmended:
-		a.byPlan[d.Plan] = append(a.byPlan[d.Plan], pos)
-		a.byTask[TaskKey{d.Plan, d.Task}] = append(a.byTask[TaskKey{d.Plan, d.Task}], pos)
-	case domain.PlanRegistered, domain.SchemeAdopted, domain.ScorecardPublished:
-		p := planOf(d)
-		a.byPlan[p] = append(a.byPlan[p], pos)
-	case domain.UnitRegistered:
-		a.byUnit[d.Unit] = append(a.byUnit[d.Unit], pos)
-	case domain.UnitRenamed:
-		a.byUnit[d.Unit] = append(a.byUnit[d.Unit], pos)
-	case domain.UnitMerged:
-		a.byUnit[d.Unit] = append(a.byUnit[d.Unit], pos)
-		a.byUnit[d.Into] = append(a.byUnit[d.Into], pos)
-	case domain.IndicatorMeasured:
-		a.byUnit[d.Unit] = append(a.byUnit[d.Unit], pos)
+	ref := domain.RefOf(data)
+	if ref.Plan != "" {
+		a.byPlan[ref.Plan] = append(a.byPlan[ref.Plan], pos)
 	}
-	if !e.EffectiveAt.IsZero() && e.RecordedAt.Sub(e.EffectiveAt).Nanoseconds() > a.grace {
+	if ref.Task != 0 {
+		k := TaskKey{ref.Plan, ref.Task}
+		a.byTask[k] = append(a.byTask[k], pos)
+	}
+	for _, u := range domain.UnitsOf(data) {
+		a.byUnit[u] = append(a.byUnit[u], pos)
+	}
+	if e.Backdated(time.Duration(a.grace)) {
 		a.backdated[pos] = true
 	}
 	a.pos = pos

@@ -50,25 +50,16 @@ func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
 		return err
 	}
 	var agg domain.Aggregate
-	switch d := data.(type) {
-	case domain.PlanRegistered, domain.SchemeAdopted, domain.ScorecardPublished:
-		id := planOf(d)
-		if c.plans[id] == nil {
-			c.plans[id] = &domain.Plan{}
+	switch ref := domain.RefOf(data); ref.Kind {
+	case domain.StreamPlan:
+		if c.plans[ref.Plan] == nil {
+			c.plans[ref.Plan] = &domain.Plan{}
 		}
-		agg = c.plans[id]
-	case domain.TaskRegistered:
-		agg = c.task(TaskKey{d.Plan, d.Task})
-	case domain.TaskAmended:
-		agg = c.task(TaskKey{d.Plan, d.Task})
-	case domain.UnitRegistered:
-		agg = c.unit(d.Unit)
-	case domain.UnitRenamed:
-		agg = c.unit(d.Unit)
-	case domain.UnitMerged:
-		agg = c.unit(d.Unit)
-	case domain.IndicatorMeasured:
-		agg = c.unit(d.Unit)
+		agg = c.plans[ref.Plan]
+	case domain.StreamTask:
+		agg = c.task(TaskKey{ref.Plan, ref.Task})
+	case domain.StreamUnit:
+		agg = c.unit(ref.Unit)
 	}
 	if agg != nil {
 		if err := agg.Apply(e, data); err != nil {
@@ -83,18 +74,6 @@ func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
 	}
 	c.pos = e.Position
 	return nil
-}
-
-func planOf(d domain.EventData) domain.PlanID {
-	switch d := d.(type) {
-	case domain.PlanRegistered:
-		return d.Plan
-	case domain.SchemeAdopted:
-		return d.Plan
-	case domain.ScorecardPublished:
-		return d.Plan
-	}
-	return ""
 }
 
 func (c *Catalog) task(k TaskKey) *domain.Task {

@@ -114,7 +114,7 @@ func auditExport(tr *audit.Trail, plan string, task int, unitName string, cut pr
 		for _, fl := range e.Flags {
 			flags = append(flags, string(fl))
 		}
-		if strings.HasPrefix(e.Actor, demo.ActorPrefix) {
+		if domain.SimulatedActor(e.Actor) {
 			flags = append(flags, "simulated")
 			simulated++
 		}

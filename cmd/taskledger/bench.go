@@ -217,13 +217,10 @@ func benchUnit(t int) domain.UnitID {
 func benchEvent(reg *domain.Registry, t, seq int, base time.Time) (domain.Event, error) {
 	at := base.Add(time.Duration(seq) * time.Hour)
 	data := domain.ProgressReported{
-		Plan:    "bench",
-		Task:    domain.TaskNo(t + 1),
-		Unit:    benchUnit(t),
-		Role:    domain.RoleImplementing,
-		Percent: domain.Percent(seq % 101),
-		Note:    fmt.Sprintf("第%d次进展报告：已完成燃煤锅炉排查%d台，淘汰改造%d台，剩余项目按计划推进。", seq+1, 10+seq%50, seq%17),
-		Period:  domain.YearMonthOf(at),
+		ObligationKey: domain.ObligationKey{Plan: "bench", Task: domain.TaskNo(t + 1), Unit: benchUnit(t), Role: domain.RoleImplementing},
+		Percent:       domain.Percent(seq % 101),
+		Note:          fmt.Sprintf("第%d次进展报告：已完成燃煤锅炉排查%d台，淘汰改造%d台，剩余项目按计划推进。", seq+1, 10+seq%50, seq%17),
+		Period:        domain.YearMonthOf(at),
 	}
 	typ, version, payload, err := reg.Encode(data)
 	if err != nil {

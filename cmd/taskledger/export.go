@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
-	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/export"
@@ -51,7 +49,7 @@ func hasSimulated(ctx context.Context, s eventstore.Store) (bool, error) {
 			return false, nil
 		}
 		for i := range batch {
-			if strings.HasPrefix(batch[i].Actor, demo.ActorPrefix) {
+			if batch[i].Simulated() {
 				return true, nil
 			}
 		}

@@ -108,7 +108,7 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 				return fmt.Errorf("position %d: %w %q", e.Position, domain.ErrUnknownEventType, e.Type)
 			}
 			counts[e.Type]++
-			if strings.HasPrefix(e.Actor, demo.ActorPrefix) {
+			if e.Simulated() {
 				simulated++
 			}
 			streams[e.Stream] = struct{}{}
