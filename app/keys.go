@@ -43,7 +43,7 @@ func (s *Service) ledgerSimulated(ctx context.Context) (simulated, empty bool, e
 	if len(first) == 0 {
 		return false, true, nil
 	}
-	sim := strings.HasPrefix(first[0].Actor, auth.SimulatedPrefix)
+	sim := first[0].Simulated()
 	s.mode.Store(&sim)
 	return sim, false, nil
 }

@@ -82,7 +82,7 @@ type Principal struct {
 }
 
 // SimulatedPrefix starts the actor of every simulated event.
-const SimulatedPrefix = "demo:"
+const SimulatedPrefix = domain.SimulatedActorPrefix
 
 // LocalOperator is the principal of a person using the CLI on a local
 // store without a token: osUser is their operating-system account, declared
