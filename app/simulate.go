@@ -10,6 +10,7 @@ import (
 	"taskledger/auth"
 	"taskledger/demo"
 	"taskledger/domain"
+	"taskledger/eventstore"
 	"taskledger/projections/scoring"
 )
 
@@ -93,7 +94,7 @@ func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInp
 	if out.Imported, err = sim.simulatedImport(ctx, in); err != nil {
 		return out, err
 	}
-	out.Stats, err = demo.Generate(ctx, s.commands, s.current(), demo.Options{Seed: in.Seed, Year: in.Year, Scale: in.Scale, Plan: domain.PlanID(in.Plan)})
+	out.Stats, err = demo.Generate(ctx, simulationLedger{s: sim, clock: clock}, s.current(), demo.Options{Seed: in.Seed, Year: in.Year, Scale: in.Scale, Plan: domain.PlanID(in.Plan)})
 	if errors.Is(err, demo.ErrAlreadyGenerated) {
 		return out, errorf(Conflict, fmt.Sprintf("the ledger already holds seed %d's simulated year; use another seed or a new store", in.Seed),
 			fmt.Sprintf("账本中已有种子 %d 的模拟年度数据；请换一个种子或使用新的账本", in.Seed))
@@ -144,4 +145,45 @@ func (s *Service) simulatedPublications(ctx context.Context, in SimulateInput) (
 		out = append(out, pub)
 	}
 	return out, nil
+}
+
+// simulationLedger is what a simulation records through: it appends only
+// events whose actors are marked simulated, only to a simulated ledger, and
+// moves the simulated clock with them.
+type simulationLedger struct {
+	s     *Service
+	clock *SimulatedClock
+}
+
+// Registry encodes and decodes events.
+func (l simulationLedger) Registry() *domain.Registry { return l.s.reg }
+
+// Envelope wraps decided payloads into events.
+func (l simulationLedger) Envelope(meta domain.Meta, datas []domain.EventData) ([]domain.Event, error) {
+	return l.s.commands.Envelope(meta, datas)
+}
+
+// ReadAll reads the log.
+func (l simulationLedger) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error) {
+	return l.s.store.ReadAll(ctx, after, limit)
+}
+
+// Append checks that every event is a simulation's and that the ledger is
+// simulated, then appends them and moves the simulated clock to the last.
+func (l simulationLedger) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
+	for i := range events {
+		if !events[i].Simulated() {
+			return eventstore.AppendResult{}, errorf(Conflict,
+				fmt.Sprintf("a simulation tried to record %s as %q, which is not marked simulated", events[i].Type, events[i].Actor),
+				"模拟程序只能以模拟身份记录事件")
+		}
+	}
+	if err := l.s.checkSimulation(ctx, auth.SimulatedPrincipal(auth.System, "", "system")); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	res, err := l.s.store.Append(ctx, stream, expected, events)
+	if err == nil && len(res.Events) > 0 {
+		l.clock.Advance(res.Events[len(res.Events)-1].RecordedAt)
+	}
+	return res, err
 }

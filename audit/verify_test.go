@@ -19,6 +19,7 @@ import (
 	"taskledger/eventstore"
 	"taskledger/eventstore/bolt"
 	"taskledger/eventstore/memory"
+	"taskledger/internal/ledgertest"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections"
@@ -64,7 +65,7 @@ func makeDemo() ([]domain.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := demo.Generate(ctx, h, v, demo.Options{Seed: 1, Year: 2025, Plan: planID}); err != nil {
+	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, v, demo.Options{Seed: 1, Year: 2025, Plan: planID}); err != nil {
 		return nil, err
 	}
 	return s.ReadAll(ctx, 0, 0)

@@ -20,6 +20,7 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore/memory"
 	"taskledger/graphql"
+	"taskledger/internal/ledgertest"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections"
@@ -83,7 +84,7 @@ func buildDemo() (*demoEnv, func(), error) {
 	if views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{}); err != nil {
 		return nil, nil, err
 	}
-	if _, err := demo.Generate(ctx, h, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
+	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
 		return nil, nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -11,6 +11,7 @@ import (
 	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore/memory"
+	"taskledger/internal/ledgertest"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections"
@@ -48,7 +49,7 @@ func chifeng(t testing.TB, seed int64) (ledger, demo.Stats, *projections.Views) 
 	if views, err = projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := demo.Generate(ctx, h, views, demo.Options{Seed: seed, Year: 2025, Plan: chifengPlan})
+	st, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, views, demo.Options{Seed: seed, Year: 2025, Plan: chifengPlan})
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}

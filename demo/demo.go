@@ -203,8 +203,24 @@ func (s *Stats) add(e *domain.Event) {
 	s.Last = e.RecordedAt
 }
 
-// Generate records a simulated year of activity on opts.Plan through h. views
-// must be the read models of h's store built from the whole log (for example
+// Ledger is where a simulation records. The application layer provides
+// it (app.Service.Simulate): it appends only events whose actors are
+// marked simulated, only to a ledger a simulation created, and keeps the
+// simulated clock. The simulation decides with the domain's own rules on
+// the read models it keeps current.
+type Ledger interface {
+	// Registry encodes and decodes events.
+	Registry() *domain.Registry
+	// Envelope wraps decided payloads into events ready to append.
+	Envelope(meta domain.Meta, datas []domain.EventData) ([]domain.Event, error)
+	// Append adds events to a stream at an expected version.
+	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error)
+	// ReadAll reads the global log after a position.
+	ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error)
+}
+
+// Generate records a simulated year of activity on opts.Plan through l. views
+// must be the read models of l's store built from the whole log (for example
 // projections.BuildAt with a zero Cut); Generate first catches them up with
 // the store, takes the plan's units, tasks, obligations and milestones from
 // them, and keeps them current, so on return they include the simulated
@@ -212,15 +228,15 @@ func (s *Stats) add(e *domain.Event) {
 //
 // The simulated events are recorded at simulated times. For a timeline that
 // reads forwards, import the plan at a time before the simulated year.
-func Generate(ctx context.Context, h *command.Handler, views *projections.Views, opts Options) (Stats, error) {
+func Generate(ctx context.Context, l Ledger, views *projections.Views, opts Options) (Stats, error) {
 	opts, err := opts.validate()
 	if err != nil {
 		return Stats{}, err
 	}
-	if h == nil || views == nil {
-		return Stats{}, errors.New("demo: a command handler and read models are required")
+	if l == nil || views == nil {
+		return Stats{}, errors.New("demo: a ledger and read models are required")
 	}
-	r := newRunner(ctx, h, views, opts)
+	r := newRunner(ctx, l, views, opts)
 	if err := r.catchUp(); err != nil {
 		return Stats{}, err
 	}
@@ -237,8 +253,7 @@ func Generate(ctx context.Context, h *command.Handler, views *projections.Views,
 // the simulated clock and the agenda of planned work.
 type runner struct {
 	ctx   context.Context
-	h     *command.Handler
-	store eventstore.Store
+	l     Ledger
 	reg   *domain.Registry
 	views *projections.Views
 	opts  Options
@@ -254,10 +269,10 @@ type runner struct {
 	text   texts
 }
 
-func newRunner(ctx context.Context, h *command.Handler, views *projections.Views, opts Options) *runner {
+func newRunner(ctx context.Context, l Ledger, views *projections.Views, opts Options) *runner {
 	loc := domain.Shanghai()
 	r := &runner{
-		ctx: ctx, h: h, store: h.Store(), reg: h.Registry(), views: views, opts: opts, loc: loc,
+		ctx: ctx, l: l, reg: l.Registry(), views: views, opts: opts, loc: loc,
 		yearStart: time.Date(opts.Year, time.January, 1, 0, 0, 0, 0, loc),
 		yearEnd:   time.Date(opts.Year+1, time.January, 1, 0, 0, 0, 0, loc),
 		tailEnd:   time.Date(opts.Year+1, time.February, 1, 0, 0, 0, 0, loc),
@@ -320,7 +335,7 @@ func (r *runner) record(stream string, steps ...step) error {
 			if err != nil {
 				return fmt.Errorf("demo: %T on %s at %s: %w", s.cmd, stream, s.meta.Now.Format(time.RFC3339), err)
 			}
-			evs, err := r.h.Envelope(s.meta, datas)
+			evs, err := r.l.Envelope(s.meta, datas)
 			if err != nil {
 				return fmt.Errorf("demo: %T on %s: %w", s.cmd, stream, err)
 			}
@@ -336,7 +351,7 @@ func (r *runner) record(stream string, steps ...step) error {
 		if len(events) == 0 {
 			return nil
 		}
-		res, err := r.store.Append(r.ctx, stream, eventstore.Exact(version), events)
+		res, err := r.l.Append(r.ctx, stream, eventstore.Exact(version), events)
 		if errors.Is(err, eventstore.ErrWrongExpectedVersion) {
 			if err := r.catchUp(); err != nil {
 				return err
@@ -440,7 +455,7 @@ const catchUpBatch = 4096
 func (r *runner) catchUp() error {
 	for {
 		after := r.views.Position()
-		events, err := r.store.ReadAll(r.ctx, after, catchUpBatch)
+		events, err := r.l.ReadAll(r.ctx, after, catchUpBatch)
 		if err != nil {
 			return fmt.Errorf("demo: read the log after position %d: %w", after, err)
 		}

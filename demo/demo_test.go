@@ -108,7 +108,7 @@ func generate(t testing.TB, l ledger, seed int64, scale int) (demo.Stats, *proje
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := demo.Generate(ctx, l.h, views, demo.Options{Seed: seed, Year: 2025, Scale: scale, Plan: plan})
+	st, err := demo.Generate(ctx, ledgertest.DirectLedger{H: l.h}, views, demo.Options{Seed: seed, Year: 2025, Scale: scale, Plan: plan})
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
@@ -396,7 +396,7 @@ func TestSmallPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := demo.Generate(context.Background(), b.Handler(), views, demo.Options{Seed: 1, Year: 2025, Plan: "p"})
+	st, err := demo.Generate(context.Background(), ledgertest.DirectLedger{H: b.Handler()}, views, demo.Options{Seed: 1, Year: 2025, Plan: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +412,7 @@ func TestSameSeedTwiceOnOneLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = demo.Generate(context.Background(), l.h, views, demo.Options{Seed: 9, Year: 2025, Plan: plan})
+	_, err = demo.Generate(context.Background(), ledgertest.DirectLedger{H: l.h}, views, demo.Options{Seed: 9, Year: 2025, Plan: plan})
 	if !errors.Is(err, demo.ErrAlreadyGenerated) {
 		t.Fatalf("second run: %v", err)
 	}
@@ -430,7 +430,7 @@ func TestBadOptions(t *testing.T) {
 		{Seed: 1, Plan: plan},
 		{Seed: 1, Year: 2025},
 	} {
-		if _, err := demo.Generate(context.Background(), l.h, views, o); err == nil {
+		if _, err := demo.Generate(context.Background(), ledgertest.DirectLedger{H: l.h}, views, o); err == nil {
 			t.Errorf("%+v: no error", o)
 		}
 	}
@@ -452,7 +452,7 @@ func BenchmarkGenerate(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		st, err := demo.Generate(context.Background(), l.h, views, demo.Options{Seed: 1, Year: 2025, Scale: 10, Plan: plan})
+		st, err := demo.Generate(context.Background(), ledgertest.DirectLedger{H: l.h}, views, demo.Options{Seed: 1, Year: 2025, Scale: 10, Plan: plan})
 		if err != nil {
 			b.Fatal(err)
 		}

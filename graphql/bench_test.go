@@ -24,6 +24,7 @@ import (
 	"taskledger/eventstore"
 	"taskledger/eventstore/bolt"
 	"taskledger/eventstore/memory"
+	"taskledger/internal/ledgertest"
 	"taskledger/planimport"
 	"taskledger/planparse"
 	"taskledger/projections"
@@ -150,7 +151,7 @@ func fillBenchStore(b *testing.B, ctx context.Context, store eventstore.Store, r
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := demo.Generate(ctx, h, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
+		if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -116,3 +116,27 @@ func (b *Builder) SmallPlan() []domain.ObligationKey {
 	}
 	return keys
 }
+
+// DirectLedger lets a test run a simulation (package demo) straight on a
+// command handler, on a ledger whose plan the test imported itself. The
+// application layer's Simulate is the only door for real use: it keeps
+// simulations on simulated ledgers.
+type DirectLedger struct{ H *command.Handler }
+
+// Registry encodes and decodes events.
+func (d DirectLedger) Registry() *domain.Registry { return d.H.Registry() }
+
+// Envelope wraps decided payloads into events.
+func (d DirectLedger) Envelope(meta domain.Meta, datas []domain.EventData) ([]domain.Event, error) {
+	return d.H.Envelope(meta, datas)
+}
+
+// Append appends to the handler's store.
+func (d DirectLedger) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
+	return d.H.Store().Append(ctx, stream, expected, events)
+}
+
+// ReadAll reads the handler's store.
+func (d DirectLedger) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Event, error) {
+	return d.H.Store().ReadAll(ctx, after, limit)
+}
