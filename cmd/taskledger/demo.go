@@ -4,64 +4,105 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"taskledger/demo"
 	"taskledger/domain"
+	"taskledger/examples"
 	"taskledger/planimport"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
 
-// bundledPlan is the plan text `make run` and `demo` import.
-const bundledPlan = "examples/chifeng-air-quality-plan.txt"
+// planText is a plan document to import: its text and where it came from.
+type planText struct {
+	name string
+	src  []byte
+}
 
-func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "demo", "[--seed N] [--year YEAR] [--scale K] [--plan-file FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	seed := fs.Int64("seed", 1, "the simulation's seed: the same seed gives the same events")
-	year := fs.Int("year", 2025, "the simulated year")
-	scale := fs.Int("scale", 1, "multiply the activity (for benchmarks: about 4,800 events per unit of scale with the Chifeng plan; 209 gives about a million)")
-	planFile := fs.String("plan-file", bundledPlan, "the plan to import first when the ledger holds none")
-	planID := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// loadPlanText reads the plan file path, or with path empty returns the
+// bundled Chifeng plan embedded in the binary.
+func loadPlanText(path string) (planText, error) {
+	if path == "" {
+		return planText{name: "the bundled " + examples.ChifengPlanFile, src: examples.ChifengPlan()}, nil
 	}
-	if *scale < 1 || *year < 2000 || *year > 2100 {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return planText{}, fmt.Errorf("read plan: %w", err)
+	}
+	return planText{name: path, src: src}, nil
+}
+
+// demoOptions are the flags of taskledger demo.
+type demoOptions struct {
+	store, planFile, plan string
+	seed                  int64
+	year, scale           int
+}
+
+func newDemoCommand(a *app) *cobra.Command {
+	var o demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "fill a ledger with a clearly labelled SIMULATED year of activity",
+		Long: `Imports the bundled Chifeng plan (embedded in the binary; --plan-file
+FILE imports another) when the ledger holds none, then records a clearly
+labelled SIMULATED year. Creates the ledger when --store names a directory
+that holds none; a failed run on a new ledger leaves nothing behind.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.Int64Var(&o.seed, "seed", 1, "the simulation's seed: the same seed gives the same events")
+	fs.IntVar(&o.year, "year", 2025, "the simulated year")
+	fs.IntVar(&o.scale, "scale", 1, "multiply the activity (for benchmarks: about 4,800 events per unit of scale with the Chifeng plan; 209 gives about a million)")
+	fs.StringVar(&o.planFile, "plan-file", "", "the plan to import first when the ledger holds none (default: the bundled Chifeng plan)")
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	return cmd
+}
+
+func runDemo(ctx context.Context, a *app, o demoOptions) error {
+	if o.scale < 1 || o.year < 2000 || o.year > 2100 {
 		return fmt.Errorf("%w: --scale must be at least 1 and --year within 2000–2100", errUsage)
 	}
-	l, err := openLedger(*store)
+	text, err := loadPlanText(o.planFile)
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	stats, err := fillDemo(ctx, a, l, domain.PlanID(*planID), *planFile, demo.Options{Seed: *seed, Year: *year, Scale: *scale})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "recorded a SIMULATED year %d (seed %d, scale %d): %d events; every actor is marked %q and every note %q\n",
-		*year, *seed, *scale, stats.Total, demo.ActorPrefix, demo.NotePrefix)
-	fmt.Fprintln(a.stdout, stats.String())
-	return nil
+	return withNewLedger(o.store, func(l *ledger) error {
+		stats, err := fillDemo(ctx, a, l, domain.PlanID(o.plan), text, demo.Options{Seed: o.seed, Year: o.year, Scale: o.scale})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "recorded a SIMULATED year %d (seed %d, scale %d): %d events; every actor is marked %q and every note %q\n",
+			o.year, o.seed, o.scale, stats.Total, demo.ActorPrefix, demo.NotePrefix)
+		fmt.Fprintln(a.stdout, stats.String())
+		return nil
+	})
 }
 
 // fillDemo imports the plan when the ledger holds none (recorded, like the
 // simulated year, on a clock that starts before that year) and generates
 // the simulated year.
-func fillDemo(ctx context.Context, a *app, l *ledger, plan domain.PlanID, planFile string, opts demo.Options) (demo.Stats, error) {
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
+func fillDemo(ctx context.Context, a *app, l *ledger, plan domain.PlanID, text planText, opts demo.Options) (demo.Stats, error) {
+	v, err := l.views(ctx, projections.Cut{}, a.logger())
 	if err != nil {
 		return demo.Stats{}, err
 	}
 	if _, ok := v.Catalog.Plan(plan); !ok {
 		importAt := time.Date(opts.Year-1, time.December, 1, 9, 0, 0, 0, domain.Shanghai())
-		clock := &app{stdout: a.stdout, stderr: a.stderr, getenv: a.getenv, now: func() time.Time { return importAt }}
-		rep, err := importFile(ctx, clock, l, planFile, planimport.Options{Plan: plan, Actor: "office"})
+		clock := *a
+		clock.now = func() time.Time { return importAt }
+		rep, err := importSource(ctx, &clock, l, text.name, text.src, planimport.Options{Plan: plan, Actor: "office"})
 		if err != nil {
 			return demo.Stats{}, err
 		}
 		printImport(a, rep, false)
-		if v, err = l.views(ctx, projections.Cut{}, quietLogger(a)); err != nil {
+		if v, err = l.views(ctx, projections.Cut{}, a.logger()); err != nil {
 			return demo.Stats{}, err
 		}
 	}

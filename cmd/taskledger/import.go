@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+
+	"github.com/spf13/cobra"
 
 	"taskledger/domain"
 	"taskledger/planimport"
@@ -14,45 +17,74 @@ import (
 // defaultPlanID is the ledger id of the bundled Chifeng plan.
 const defaultPlanID = "chifeng-air"
 
-func runImport(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "import", "FILE [--plan ID] [--store DIR]")
-	store := storeFlag(a, fs)
-	planID := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	issuer := fs.String("issuer", "", "the body that issued the plan")
-	actor := fs.String("actor", "office", "who records the import")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// importOptions are the flags of taskledger import.
+type importOptions struct{ store, plan, issuer, actor string }
+
+func newImportCommand(a *app) *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "record a plan's units, tasks, duties and milestones (only what changed)",
+		Long: `Parses a plan text and records its units, tasks, duties and milestones;
+importing again records only what changed. Creates the ledger when --store
+names a directory that holds none; a failed import into a new ledger leaves
+nothing behind.`,
+		Args: exactArgs(1, "one plan file"),
+		RunE: func(cmd *cobra.Command, args []string) error { return runImport(cmd.Context(), a, o, args[0]) },
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: import takes one plan file, got %d arguments", errUsage, fs.NArg())
-	}
-	l, err := openLedger(*store)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	rep, err := importFile(ctx, a, l, fs.Arg(0), planimport.Options{Plan: domain.PlanID(*planID), Issuer: *issuer, Actor: *actor})
-	if err != nil {
-		return err
-	}
-	printImport(a, rep, len(rep.Changes) < 60)
-	return nil
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	fs.StringVar(&o.issuer, "issuer", "", "the body that issued the plan")
+	fs.StringVar(&o.actor, "actor", "office", "who records the import")
+	return cmd
 }
 
-// importFile parses a plan file and records it in l.
-func importFile(ctx context.Context, a *app, l *ledger, path string, opts planimport.Options) (planimport.Report, error) {
-	src, err := os.ReadFile(path)
+func runImport(ctx context.Context, a *app, o importOptions, file string) error {
+	src, err := os.ReadFile(file)
 	if err != nil {
-		return planimport.Report{}, fmt.Errorf("read plan: %w", err)
+		return fmt.Errorf("read plan: %w", err)
 	}
+	return withNewLedger(o.store, func(l *ledger) error {
+		rep, err := importSource(ctx, a, l, file, src, planimport.Options{Plan: domain.PlanID(o.plan), Issuer: o.issuer, Actor: o.actor})
+		if err != nil {
+			return err
+		}
+		printImport(a, rep, len(rep.Changes) < 60)
+		return nil
+	})
+}
+
+// withNewLedger opens the ledger at store, creating it if need be, and
+// runs fn on it. When fn fails on a ledger this call created, everything
+// the call made is removed again.
+func withNewLedger(store string, fn func(*ledger) error) error {
+	c, err := prepareCreate(store)
+	if err != nil {
+		return err
+	}
+	l, err := openLedger(store, mayCreate)
+	if err != nil {
+		return errors.Join(err, c.undo())
+	}
+	err = fn(l)
+	if cerr := l.Close(); err == nil {
+		return cerr
+	}
+	return errors.Join(err, c.undo())
+}
+
+// importSource parses a plan text (name says where it came from) and
+// records it in l.
+func importSource(ctx context.Context, a *app, l *ledger, name string, src []byte, opts planimport.Options) (planimport.Report, error) {
 	plan, err := planparse.ParseBytes(src, planparse.Options{})
 	if err != nil {
-		return planimport.Report{}, fmt.Errorf("parse %s: %w", path, err)
+		return planimport.Report{}, fmt.Errorf("parse %s: %w", name, err)
 	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w.Message)
 	}
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
+	v, err := l.views(ctx, projections.Cut{}, a.logger())
 	if err != nil {
 		return planimport.Report{}, err
 	}

@@ -94,7 +94,7 @@ func TestImportStatusObligationsAndScorecards(t *testing.T) {
 		t.Fatalf("second tick: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"kind":"bureau"`) {
+	if code != 0 || !strings.Contains(out, `"kind": "BUREAU"`) {
 		t.Fatalf("scorecard: exit %d\n%s", code, out)
 	}
 	code, out, stderr = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--publish")

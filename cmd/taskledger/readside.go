@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"taskledger/deadline"
 	"taskledger/domain"
@@ -13,13 +17,20 @@ import (
 	"taskledger/projections"
 )
 
-func runRebuild(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "rebuild", "[--store DIR]")
-	store := storeFlag(a, fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newRebuildCommand(a *app) *cobra.Command {
+	var store string
+	cmd := &cobra.Command{
+		Use:   "rebuild",
+		Short: "recompute every read model from the start of the log",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runRebuild(cmd.Context(), a, store) },
 	}
-	l, err := openLedger(*store)
+	storeFlag(a, cmd.Flags(), &store)
+	return cmd
+}
+
+func runRebuild(ctx context.Context, a *app, store string) error {
+	l, err := openLedger(store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -30,7 +41,7 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
-		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: quietLogger(a)})
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: a.logger()})
 	began := time.Now()
 	n, err := r.CatchUp(ctx)
 	if err != nil {
@@ -46,31 +57,41 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runTick(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "tick", "[--store DIR] [--now TIME]")
-	store := storeFlag(a, fs)
-	nowFlag := fs.String("now", "", "the time to check deadlines at: a date (its end, Asia/Shanghai) or RFC 3339; default the clock")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// tickOptions are the flags of taskledger tick.
+type tickOptions struct{ store, now string }
+
+func newTickCommand(a *app) *cobra.Command {
+	var o tickOptions
+	cmd := &cobra.Command{
+		Use:   "tick",
+		Short: "record the deadline slips due now (or at --now)",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runTick(cmd.Context(), a, o) },
 	}
+	storeFlag(a, cmd.Flags(), &o.store)
+	cmd.Flags().StringVar(&o.now, "now", "", "the time to check deadlines at: a date (its end, Asia/Shanghai) or RFC 3339; default the clock")
+	return cmd
+}
+
+func runTick(ctx context.Context, a *app, o tickOptions) error {
 	now := a.now()
-	if *nowFlag != "" {
-		t, err := parseInstant(*nowFlag)
+	if o.now != "" {
+		t, err := parseInstant(o.now)
 		if err != nil {
 			return fmt.Errorf("%w: --now: %v", errUsage, err)
 		}
 		now = t
 	}
-	l, err := openLedger(*store)
+	l, err := openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
+	v, err := l.views(ctx, projections.Cut{}, a.logger())
 	if err != nil {
 		return err
 	}
-	out, err := deadline.New(l.handler, v.Obligations, quietLogger(a)).Tick(ctx, now)
+	out, err := deadline.New(l.handler, v.Obligations, a.logger()).Tick(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -84,36 +105,56 @@ func runTick(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runObligations(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "obligations", "--unit UNIT [--status S] [--as-of TIME] [--format table|json] [--store DIR]")
-	store := storeFlag(a, fs)
-	unit := fs.String("unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required)")
-	status := fs.String("status", "", "only this status: open, overdue, extended, completion_claimed, verified, rejected, withdrawn")
-	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// obligationStatuses are the statuses --status may name: the domain's and
+// overdue.
+var obligationStatuses = []string{"open", "overdue", "extended", "completion_claimed", "verified", "rejected", "withdrawn", "reassigned"}
+
+// obligationsOptions are the flags of taskledger obligations.
+type obligationsOptions struct {
+	store, unit, status, format string
+	cut                         *cutFlags
+}
+
+func newObligationsCommand(a *app) *cobra.Command {
+	var o obligationsOptions
+	cmd := &cobra.Command{
+		Use:   "obligations --unit UNIT",
+		Short: "what a unit owes, by when, and what is overdue",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runObligations(cmd.Context(), a, o) },
 	}
-	if *unit == "" {
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.unit, "unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required)")
+	fs.StringVar(&o.status, "status", "", "only this status: "+strings.Join(obligationStatuses, ", "))
+	completeChoices(cmd, "status", obligationStatuses...)
+	o.cut = addCutFlags(fs)
+	formatFlag(cmd, &o.format, "table", "json")
+	return cmd
+}
+
+func runObligations(ctx context.Context, a *app, o obligationsOptions) error {
+	if o.unit == "" {
 		return fmt.Errorf("%w: --unit is required", errUsage)
 	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
+	if o.status != "" && !slices.Contains(obligationStatuses, o.status) {
+		return fmt.Errorf("%w: --status %q: choose %s", errUsage, o.status, strings.Join(obligationStatuses, ", "))
+	}
+	if err := checkFormat(o.format, "table", "json"); err != nil {
 		return err
 	}
-	l, v, now, err := openAt(ctx, a, *store, cf)
+	l, v, now, err := openAt(ctx, a, o.store, o.cut)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	u, err := v.Catalog.ResolveUnit(*unit)
+	u, err := v.Catalog.ResolveUnit(o.unit)
 	if err != nil {
 		return err
 	}
-	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: *status}, now, v.Config.YellowDays)
-	if *format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"unit": u.ID, "name": u.Name, "as_of": now, "obligations": list})
+	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: o.status}, now, v.Config.YellowDays)
+	if o.format == "json" {
+		return writeJSONOut(a.stdout, obligationsJSON(v.Catalog, u, now, list))
 	}
 	fmt.Fprintf(a.stdout, "%s (%s): %d obligations, as of %s\n\n", u.Name, u.ID, len(list), now.In(domain.Shanghai()).Format("2006-01-02 15:04"))
 	tab := termtable.New("任务", "角色", "状态", "灯", "下一期限", "进度", "延误", "标题").AlignRight(5).AlignRight(6)

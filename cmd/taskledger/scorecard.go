@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/command"
 	"taskledger/projections"
 
@@ -13,71 +15,103 @@ import (
 	"taskledger/projections/scoring"
 )
 
-func runScorecard(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "scorecard", "--year YEAR [--kind bureau|county] [--as-of TIME] [--scheme ID[:VERSION]] [--unit UNIT] [--format table|json|csv|xlsx] [--out FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	plan := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	year := fs.Int("year", 0, "the assessment year (required)")
-	kind := fs.String("kind", "bureau", "bureau or county")
-	scheme := fs.String("scheme", "", "scheme id, optionally with :version; default the one the plan adopted for the year, else the shipped default")
-	unit := fs.String("unit", "", "explain one unit's card line by line")
-	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json", "csv", "xlsx")
-	out := fs.String("out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
-	publish := fs.Bool("publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
-	check := fs.Bool("check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
-	actor := fs.String("actor", "committee", "who publishes")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// scorecardOptions are the flags of taskledger scorecard.
+type scorecardOptions struct {
+	store, plan, kind, scheme, unit, format, out, actor string
+	year                                                int
+	publish, checkPublished                             bool
+	cut                                                 *cutFlags
+}
+
+func newScorecardCommand(a *app) *cobra.Command {
+	var o scorecardOptions
+	cmd := &cobra.Command{
+		Use:   "scorecard --year YEAR",
+		Short: "a year's scorecards and rankings, with every point explained",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runScorecard(cmd.Context(), a, o) },
 	}
-	if *year == 0 {
-		return fmt.Errorf("%w: --year is required", errUsage)
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	fs.IntVar(&o.year, "year", 0, "the assessment year (required)")
+	fs.StringVar(&o.kind, "kind", "bureau", "bureau or county")
+	completeChoices(cmd, "kind", "bureau", "county")
+	fs.StringVar(&o.scheme, "scheme", "", "scheme id, optionally with :version; default the one the plan adopted for the year, else the shipped default")
+	fs.StringVar(&o.unit, "unit", "", "explain one unit's card line by line")
+	o.cut = addCutFlags(fs)
+	formatFlag(cmd, &o.format, "table", "json", "csv", "xlsx")
+	fs.StringVar(&o.out, "out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
+	fs.BoolVar(&o.publish, "publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
+	fs.BoolVar(&o.checkPublished, "check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
+	fs.StringVar(&o.actor, "actor", "committee", "who publishes")
+	return cmd
+}
+
+// validate checks the flags that need no ledger.
+func (o scorecardOptions) validate() (scoring.Kind, error) {
+	if o.year == 0 {
+		return "", fmt.Errorf("%w: --year is required", errUsage)
 	}
-	k := scoring.Kind(*kind)
+	k := scoring.Kind(o.kind)
 	if k != scoring.KindBureau && k != scoring.KindCounty {
-		return fmt.Errorf("%w: --kind %q: choose bureau or county", errUsage, *kind)
+		return "", fmt.Errorf("%w: --kind %q: choose bureau or county", errUsage, o.kind)
 	}
-	if err := checkFormat(*format, "table", "json", "csv", "xlsx"); err != nil {
-		return err
+	if err := checkFormat(o.format, "table", "json", "csv", "xlsx"); err != nil {
+		return "", err
 	}
-	if *out != "" && *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
+	if o.out != "" && o.format != "csv" && o.format != "xlsx" {
+		return "", fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
 	}
-	if *format == "xlsx" && *out == "" {
-		return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
+	if o.format == "xlsx" && o.out == "" {
+		return "", fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 	}
-	schemeID, schemeVersion, err := parseSchemeRef(*scheme)
+	if o.checkPublished && (o.cut.position > 0 || o.cut.asOf != "") {
+		return "", fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
+	}
+	return k, nil
+}
+
+func runScorecard(ctx context.Context, a *app, o scorecardOptions) error {
+	k, err := o.validate()
 	if err != nil {
 		return err
 	}
-	if *check && (cf.position > 0 || cf.asOf != "") {
-		return fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
+	schemeID, schemeVersion, err := parseSchemeRef(o.scheme)
+	if err != nil {
+		return err
 	}
-	l, v, asOf, err := openAt(ctx, a, *store, cf)
+	l, v, asOf, err := openAt(ctx, a, o.store, o.cut)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	if *check {
-		return checkPublished(ctx, a, l, v, domain.PlanID(*plan), *year, k)
+	plan := domain.PlanID(o.plan)
+	if o.checkPublished {
+		return checkPublished(ctx, a, l, v, plan, o.year, k)
 	}
-	if *publish {
-		return publishScorecard(ctx, a, l, v, domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf, *actor)
+	if o.publish {
+		return publishScorecard(ctx, a, l, v, plan, o.year, k, schemeID, schemeVersion, asOf, o.actor)
 	}
-	res, err := v.Scorecards(domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf)
+	res, err := v.Scorecards(plan, o.year, k, schemeID, schemeVersion, asOf)
 	if err != nil {
 		return err
 	}
-	switch *format {
+	switch o.format {
 	case "json":
-		_, err := a.stdout.Write(append(res.JSON(), '\n'))
-		return err
+		return writeJSONOut(a.stdout, scorecardJSON(v, plan, res))
 	case "csv", "xlsx":
-		return writeScorecardExport(ctx, a, l.store, domain.PlanID(*plan), res, *format, *out)
+		return writeScorecardExport(ctx, a, l.store, plan, res, o.format, o.out)
 	}
+	return printScorecards(a, v, res, asOf, o.unit)
+}
+
+// printScorecards writes the ranking as a table, or with unit one unit's
+// card line by line.
+func printScorecards(a *app, v *projections.Views, res scoring.Result, asOf time.Time, unit string) error {
 	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", res.Year, res.Kind, res.Scheme, res.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
-	if *unit != "" {
-		u, err := v.Catalog.ResolveUnit(*unit)
+	if unit != "" {
+		u, err := v.Catalog.ResolveUnit(unit)
 		if err != nil {
 			return err
 		}
@@ -92,7 +126,7 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 			}
 			return tab.Write(a.stdout)
 		}
-		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, k, *year, domain.ErrNotFound)
+		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, res.Kind, res.Year, domain.ErrNotFound)
 	}
 	tab := termtable.New("名次", "单位", "得分", "等次", "延误").AlignRight(0).AlignRight(2).AlignRight(4)
 	for _, c := range res.Cards {

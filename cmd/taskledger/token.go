@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -9,40 +8,30 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/domain"
 	"taskledger/graphql/auth"
 )
 
-const tokenUsage = `Usage:
-  taskledger token create --role ROLE [--unit UNIT] [--name NAME] [--store DIR]
-  taskledger token list [--store DIR]
-
-Tokens log in to the GraphQL API (taskledger serve): send
+const tokenLong = `Tokens log in to the GraphQL API (taskledger serve): send
 "Authorization: Bearer <token>". Roles: coordinator, bureau, county,
 inspector, committee; bureau and county tokens act for one unit (--unit, a
 unit id such as bureau.ecology-environment or county.ningcheng). A token is
 printed once, when it is made; the store keeps only its SHA-256 in
 DIR/tokens.json.`
 
-// runToken is the token subcommand: create and list API tokens.
-func runToken(ctx context.Context, a *app, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, tokenUsage)
-		if len(args) == 0 {
-			return fmt.Errorf("%w: token takes a subcommand: create or list", errUsage)
-		}
-		return nil
-	}
-	switch args[0] {
-	case "create":
-		return runTokenCreate(a, args[1:])
-	case "list":
-		return runTokenList(a, args[1:])
-	}
-	return fmt.Errorf("%w: unknown token subcommand %q (create or list)", errUsage, args[0])
+// tokenRoles are the roles a token may hold.
+var tokenRoles = []string{"coordinator", "bureau", "county", "inspector", "committee"}
+
+// newTokenCommand is the token subcommand: create and list API tokens.
+func newTokenCommand(a *app) *cobra.Command {
+	return groupCommand("token", "make and list API tokens (token create | token list)", tokenLong,
+		newTokenCreateCommand(a), newTokenListCommand(a))
 }
 
-// openTokens opens the token file of a --store value's state folder.
+// openTokens opens the token file of a --store value's state folder; the
+// ledger must exist.
 func openTokens(a *app, store string) (*auth.Tokens, error) {
 	if store == "memory" {
 		return nil, fmt.Errorf("%w: a memory store keeps no tokens between runs; give --store DIR", errUsage)
@@ -50,34 +39,54 @@ func openTokens(a *app, store string) (*auth.Tokens, error) {
 	if store == "" {
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}
-	store = stateDir(store)
-	if err := os.MkdirAll(store, 0o755); err != nil {
-		return nil, fmt.Errorf("token store: %w", err)
+	if isDirStore(store) {
+		if err := checkLedger(store); err != nil {
+			return nil, err
+		}
 	}
-	return auth.Open(store, rand.Reader, a.now)
+	return openTokenDir(a, stateDir(store))
 }
 
-func runTokenCreate(a *app, args []string) error {
-	fs := newFlags(a, "token create", "--role ROLE [--unit UNIT] [--name NAME] [--store DIR]")
-	store := storeFlag(a, fs)
-	role := fs.String("role", "", "coordinator, bureau, county, inspector or committee")
-	unit := fs.String("unit", "", "the unit id a bureau or county token acts for")
-	name := fs.String("name", "", "who holds the token (default ROLE or ROLE@UNIT); events record it as their actor")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// openTokenDir opens the token file of a ledger's state folder, making the
+// folder if need be.
+func openTokenDir(a *app, state string) (*auth.Tokens, error) {
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return nil, fmt.Errorf("token store: %w", err)
 	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: token create takes no arguments, got %q", errUsage, strings.Join(fs.Args(), " "))
+	return auth.Open(state, rand.Reader, a.now)
+}
+
+// tokenCreateOptions are the flags of taskledger token create.
+type tokenCreateOptions struct{ store, role, unit, name string }
+
+func newTokenCreateCommand(a *app) *cobra.Command {
+	var o tokenCreateOptions
+	cmd := &cobra.Command{
+		Use:   "create --role ROLE [--unit UNIT]",
+		Short: "make a token; it is printed once",
+		Long:  tokenLong,
+		Args:  noArgs,
+		RunE:  func(*cobra.Command, []string) error { return runTokenCreate(a, o) },
 	}
-	r, err := auth.ParseRole(*role)
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.role, "role", "", strings.Join(tokenRoles, ", "))
+	completeChoices(cmd, "role", tokenRoles...)
+	fs.StringVar(&o.unit, "unit", "", "the unit id a bureau or county token acts for")
+	fs.StringVar(&o.name, "name", "", "who holds the token (default ROLE or ROLE@UNIT); events record it as their actor")
+	return cmd
+}
+
+func runTokenCreate(a *app, o tokenCreateOptions) error {
+	r, err := auth.ParseRole(o.role)
 	if err != nil {
 		return fmt.Errorf("%w: --role: %v", errUsage, err)
 	}
-	tokens, err := openTokens(a, *store)
+	tokens, err := openTokens(a, o.store)
 	if err != nil {
 		return err
 	}
-	tok, rec, err := tokens.Create(auth.Spec{Role: r, Unit: domain.UnitID(*unit), Name: *name})
+	tok, rec, err := tokens.Create(auth.Spec{Role: r, Unit: domain.UnitID(o.unit), Name: o.name})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -94,13 +103,20 @@ func unitSuffix(u domain.UnitID) string {
 	return ", unit " + string(u)
 }
 
-func runTokenList(a *app, args []string) error {
-	fs := newFlags(a, "token list", "[--store DIR]")
-	store := storeFlag(a, fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newTokenListCommand(a *app) *cobra.Command {
+	var store string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "list the tokens on record (never the tokens themselves)",
+		Args:  noArgs,
+		RunE:  func(*cobra.Command, []string) error { return runTokenList(a, store) },
 	}
-	tokens, err := openTokens(a, *store)
+	storeFlag(a, cmd.Flags(), &store)
+	return cmd
+}
+
+func runTokenList(a *app, store string) error {
+	tokens, err := openTokens(a, store)
 	if err != nil {
 		return err
 	}
@@ -109,7 +125,7 @@ func runTokenList(a *app, args []string) error {
 		return err
 	}
 	if len(recs) == 0 {
-		fmt.Fprintf(a.stdout, "no tokens in %s; make one with: taskledger token create --role ROLE --store %s\n", tokens.Path(), *store)
+		fmt.Fprintf(a.stdout, "no tokens in %s; make one with: taskledger token create --role ROLE --store %s\n", tokens.Path(), store)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
