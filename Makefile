@@ -2,7 +2,6 @@
 GO        ?= go
 BIN       := bin/taskledger
 DEMO      := ./data/demo
-PLAN      := examples/chifeng-air-quality-plan.txt
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
@@ -14,12 +13,11 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/taskledger
 
 # run: build, open the embedded demo ledger in ./data/demo (importing the
-# bundled Chifeng plan and recording a clearly labelled SIMULATED year when it
-# is empty) and serve the GraphQL API on localhost:8080; the first start
-# prints one login token per role.
+# Chifeng plan the binary carries and recording a clearly labelled SIMULATED
+# year when it is empty or new) and serve the GraphQL API on localhost:8080;
+# the first start prints one login token per role.
 run: build
-	@mkdir -p $(DEMO)
-	$(BIN) serve --demo --store $(DEMO) --plan $(PLAN)
+	$(BIN) serve --demo --store $(DEMO)
 
 # test: the whole suite, as CI runs it.
 test: vet clientcheck-deps

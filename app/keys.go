@@ -48,6 +48,13 @@ func (s *Service) ledgerSimulated(ctx context.Context) (simulated, empty bool, e
 	return sim, false, nil
 }
 
+// LedgerSimulated reports whether a simulation created the ledger; an
+// empty ledger is not simulated.
+func (s *Service) LedgerSimulated(ctx context.Context) (bool, error) {
+	sim, _, err := s.ledgerSimulated(ctx)
+	return sim, err
+}
+
 // checkSimulation keeps simulation and reality apart. A ledger is
 // simulated when a simulation recorded its first event. A simulated
 // principal or a simulated clock acts only on a simulated ledger, or on an

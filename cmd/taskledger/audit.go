@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/spf13/cobra"
 
 	"taskledger/audit"
 	"taskledger/demo"
@@ -26,68 +27,130 @@ import (
 // checkpointDir returns where a ledger directory keeps its checkpoints.
 func checkpointDir(store string) string { return filepath.Join(store, audit.CheckpointDir) }
 
-// runAuditTrail prints the replayed history of a task or a unit, with
-// flags, or writes it as a spreadsheet (--format csv|xlsx).
-func runAuditTrail(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "audit", "--task N | --unit UNIT [--plan ID] [--as-of TIME] [--at-position N] [--format table|json|csv|xlsx] [--out FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	task := fs.Int("task", 0, "the task number, e.g. 10 for （十）")
-	unit := fs.String("unit", "", "the unit: its id, name or alias, e.g. 生态环境局")
-	plan := fs.String("plan", "", "the plan (default: any plan)")
-	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json", "csv", "xlsx")
-	out := fs.String("out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
-	if err := parseFlags(fs, args); err != nil {
+// auditOptions are the flags of taskledger audit.
+type auditOptions struct {
+	store, unit, plan, format, out string
+	task                           int
+	cut                            *cutFlags
+}
+
+func newAuditCommand(a *cli) *cobra.Command {
+	var o auditOptions
+	cmd := &cobra.Command{
+		Use:   "audit --task N | --unit UNIT",
+		Short: "the replayed history of a task or unit, with flags",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runAuditTrail(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.IntVar(&o.task, "task", 0, "the task number, e.g. 10 for （十）")
+	fs.StringVar(&o.unit, "unit", "", "the unit: its id, name or alias, e.g. 生态环境局")
+	fs.StringVar(&o.plan, "plan", "", "the plan (default: any plan)")
+	o.cut = addCutFlags(fs)
+	formatFlag(cmd, &o.format, "table", "json", "csv", "xlsx")
+	fs.StringVar(&o.out, "out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
+	return cmd
+}
+
+// validate checks the flags that need no ledger.
+func (o auditOptions) validate() error {
+	if err := checkFormat(o.format, "table", "json", "csv", "xlsx"); err != nil {
 		return err
 	}
-	if err := checkFormat(*format, "table", "json", "csv", "xlsx"); err != nil {
-		return err
-	}
-	if *out != "" && *format != "csv" && *format != "xlsx" {
+	if o.out != "" && o.format != "csv" && o.format != "xlsx" {
 		return fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
 	}
-	if *format == "xlsx" && *out == "" {
+	if o.format == "xlsx" && o.out == "" {
 		return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 	}
-	if *task <= 0 && *unit == "" {
+	if o.task < 0 || (o.task == 0 && o.unit == "") {
 		return fmt.Errorf("%w: give --task, --unit or both", errUsage)
 	}
-	cut, err := cf.cut()
+	return nil
+}
+
+// runAuditTrail prints the replayed history of a task or a unit, with
+// flags, or writes it as a spreadsheet (--format csv|xlsx).
+func runAuditTrail(ctx context.Context, a *cli, o auditOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	cut, err := o.cut.cut()
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(*store)
+	l, err := openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	f := audit.Filter{Plan: domain.PlanID(*plan), Task: domain.TaskNo(*task)}
-	unitName := ""
-	if *unit != "" {
-		v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
-		if err != nil {
-			return err
-		}
-		u, err := v.Catalog.ResolveUnit(*unit)
-		if err != nil {
-			return fmt.Errorf("--unit: %w", err)
-		}
-		f.Unit, unitName = u.ID, u.Name
+	if err := l.checkCut(ctx, cut); err != nil {
+		return err
+	}
+	// The plan, task and unit are looked up in the whole ledger, as its
+	// names are now; the trail itself stops at the cut.
+	v, err := l.views(ctx, projections.Cut{}, a.logger())
+	if err != nil {
+		return err
+	}
+	f, unitName, err := auditFilter(v, o)
+	if err != nil {
+		return err
 	}
 	tr, err := audit.BuildTrail(ctx, l.store, l.registry, f, cut.Position, cut.Time, 0)
 	if err != nil {
 		return err
 	}
-	entries := tr.Entries()
-	switch *format {
+	switch o.format {
 	case "json":
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"cut": cut.String(), "events": entries})
+		return writeJSONOut(a.stdout, auditTrailJSON(tr, cut))
 	case "csv", "xlsx":
-		x := auditExport(tr, *plan, *task, unitName, cut)
-		return writeAuditExport(a, x, *format, *out)
+		x := auditExport(tr, o.plan, o.task, unitName, cut)
+		return writeAuditExport(a, x, o.format, o.out)
 	}
+	return printAuditTrail(a, tr.Entries(), cut)
+}
+
+// auditFilter resolves the flags against the ledger as of the cut: a plan,
+// task or unit it does not hold is an error, not an empty trail.
+func auditFilter(v *projections.Views, o auditOptions) (audit.Filter, string, error) {
+	f := audit.Filter{Plan: domain.PlanID(o.plan), Task: domain.TaskNo(o.task)}
+	if o.plan != "" {
+		if _, ok := v.Catalog.Plan(f.Plan); !ok {
+			return f, "", fmt.Errorf("--plan %s: plan %w", o.plan, domain.ErrNotFound)
+		}
+	}
+	if o.task > 0 && !hasTask(v.Catalog, f.Plan, f.Task) {
+		return f, "", fmt.Errorf("--task %d: task %w in the ledger", o.task, domain.ErrNotFound)
+	}
+	if o.unit == "" {
+		return f, "", nil
+	}
+	u, err := v.Catalog.ResolveUnit(o.unit)
+	if err != nil {
+		return f, "", fmt.Errorf("--unit: %w", err)
+	}
+	f.Unit = u.ID
+	return f, u.Name, nil
+}
+
+// hasTask reports whether the plan (any plan, when empty) has task no.
+func hasTask(cat *projections.Catalog, plan domain.PlanID, no domain.TaskNo) bool {
+	if plan != "" {
+		_, ok := cat.Task(plan, no)
+		return ok
+	}
+	for _, p := range cat.Plans() {
+		if _, ok := cat.Task(p.ID, no); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// printAuditTrail writes a trail as a table.
+func printAuditTrail(a *cli, entries []audit.Entry, cut projections.Cut) error {
 	fmt.Fprintf(a.stdout, "审计记录（%s）：%d 条\n", cut, len(entries))
 	tab := termtable.New("位置", "记录时间", "生效时间", "操作者", "内容", "标记").AlignRight(0)
 	sh := domain.Shanghai()
@@ -135,7 +198,7 @@ func auditExport(tr *audit.Trail, plan string, task int, unitName string, cut pr
 // (UTF-8 with BOM, Chinese headers) or xlsx (sheets 审计轨迹 and 说明). With
 // out empty, csv goes to stdout; xlsx needs a file. The file is written
 // whole or not at all.
-func writeAuditExport(a *app, x export.AuditTrail, format, out string) error {
+func writeAuditExport(a *cli, x export.AuditTrail, format, out string) error {
 	verdict := "chain intact"
 	if !x.Intact {
 		verdict = "chain BROKEN"
@@ -146,36 +209,47 @@ func writeAuditExport(a *app, x export.AuditTrail, format, out string) error {
 		fmt.Sprintf("the audit trail (%d events, %s)", len(x.Entries), verdict))
 }
 
+// checkpointOptions are the flags of taskledger checkpoint.
+type checkpointOptions struct{ store, key, out, newKey string }
+
+func newCheckpointCommand(a *cli) *cobra.Command {
+	var o checkpointOptions
+	cmd := &cobra.Command{
+		Use:   "checkpoint --key FILE | --new-key FILE",
+		Short: "sign a Merkle checkpoint of the log (--new-key FILE makes a key)",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runCheckpoint(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.key, "key", "", "the Ed25519 private key file (PEM, PKCS #8) that signs")
+	fs.StringVar(&o.out, "out", "", "also write the checkpoint to this file")
+	fs.StringVar(&o.newKey, "new-key", "", "make a key pair: the private key in FILE (0600), the public key in FILE.pub")
+	return cmd
+}
+
 // runCheckpoint verifies the log and writes a signed checkpoint of it, or
 // with --new-key makes a key pair.
-func runCheckpoint(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "checkpoint", "--key FILE [--out FILE] [--store DIR]  |  --new-key FILE")
-	store := storeFlag(a, fs)
-	keyPath := fs.String("key", "", "the Ed25519 private key file (PEM, PKCS #8) that signs")
-	out := fs.String("out", "", "also write the checkpoint to this file")
-	newKey := fs.String("new-key", "", "make a key pair: the private key in FILE (0600), the public key in FILE.pub")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *newKey != "" {
-		pub, err := audit.NewKey(*newKey)
+func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
+	if o.newKey != "" {
+		pub, err := audit.NewKey(o.newKey)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "wrote private key %s and public key %s.pub (key id %s)\n", *newKey, *newKey, audit.KeyID(pub))
+		fmt.Fprintf(a.stdout, "wrote private key %s and public key %s.pub (key id %s)\n", o.newKey, o.newKey, audit.KeyID(pub))
 		return nil
 	}
-	if *keyPath == "" {
+	if o.key == "" {
 		return fmt.Errorf("%w: --key is required (make one with --new-key FILE)", errUsage)
 	}
-	key, err := audit.ReadPrivateKey(*keyPath)
+	key, err := audit.ReadPrivateKey(o.key)
 	if err != nil {
 		return err
 	}
-	if *store == "memory" {
+	if o.store == "memory" {
 		return fmt.Errorf("%w: checkpoints are kept beside an embedded store; --store memory has none", errUsage)
 	}
-	s, err := openStore(*store)
+	s, err := openStore(o.store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -185,16 +259,16 @@ func runCheckpoint(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("the log does not verify, so no checkpoint is signed: %w", err)
 	}
 	cp := audit.Sign(key, res.Events, res.Head, res.Root, a.now())
-	path, err := audit.SaveCheckpoint(checkpointDir(stateDir(*store)), cp)
+	path, err := audit.SaveCheckpoint(checkpointDir(stateDir(o.store)), cp)
 	if err != nil {
 		return err
 	}
-	if *out != "" {
+	if o.out != "" {
 		b, err := cp.Marshal()
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.Write(*out, b, 0o644); err != nil {
+		if err := atomicfile.Write(o.out, b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -203,29 +277,21 @@ func runCheckpoint(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// runProof makes inclusion and consistency proofs and verifies them offline.
-func runProof(ctx context.Context, a *app, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(a.stderr, "Usage: taskledger proof inclusion|consistency|verify [flags]   (taskledger proof SUB --help)")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return fmt.Errorf("%w: name inclusion, consistency or verify", errUsage)
-	}
-	switch args[0] {
-	case "inclusion":
-		return runProofInclusion(ctx, a, args[1:])
-	case "consistency":
-		return runProofConsistency(ctx, a, args[1:])
-	case "verify":
-		return runProofVerify(a, args[1:])
-	}
-	return fmt.Errorf("%w: unknown proof command %q: name inclusion, consistency or verify", errUsage, args[0])
+const proofLong = `Inclusion and consistency proofs (RFC 6962) against signed checkpoints,
+checkable offline with the public key alone: proof inclusion proves an event
+is in the log a checkpoint signs, proof consistency that a newer checkpoint's
+log extends an older one's unchanged, and proof verify checks either.`
+
+// newProofCommand makes inclusion and consistency proofs and verifies them
+// offline.
+func newProofCommand(a *cli) *cobra.Command {
+	return groupCommand("proof", "inclusion and consistency proofs (proof inclusion|consistency|verify)", proofLong,
+		newProofInclusionCommand(a), newProofConsistencyCommand(a), newProofVerifyCommand(a))
 }
 
 // indexStore opens a store and indexes its log for proofs.
 func indexStore(ctx context.Context, spec string) (*audit.Index, error) {
-	s, err := openStore(spec)
+	s, err := openStore(spec, mustExist)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +303,7 @@ func indexStore(ctx context.Context, spec string) (*audit.Index, error) {
 	return &x, nil
 }
 
-func writeJSON(a *app, out string, v any) error {
+func writeJSON(a *cli, out string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -250,38 +316,55 @@ func writeJSON(a *app, out string, v any) error {
 	return atomicfile.Write(out, b, 0o644)
 }
 
-func runProofInclusion(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "proof inclusion", "(--event ID | --position N) --checkpoint FILE [--out FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	eventID := fs.String("event", "", "the event's ID")
-	position := fs.Uint64("position", 0, "the event's log position")
-	cpPath := fs.String("checkpoint", "", "the checkpoint the proof is against (its size is the tree size)")
-	out := fs.String("out", "", "write the proof here instead of to stdout")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// proofInclusionOptions are the flags of taskledger proof inclusion.
+type proofInclusionOptions struct {
+	store, event, checkpoint, out string
+	position                      uint64
+}
+
+func newProofInclusionCommand(a *cli) *cobra.Command {
+	var o proofInclusionOptions
+	cmd := &cobra.Command{
+		Use:   "inclusion (--event ID | --position N) --checkpoint FILE",
+		Short: "prove that an event is in the log a checkpoint signs",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runProofInclusion(cmd.Context(), a, o) },
 	}
-	if (*eventID == "") == (*position == 0) || *cpPath == "" {
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.event, "event", "", "the event's ID")
+	fs.Uint64Var(&o.position, "position", 0, "the event's log position")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "the checkpoint the proof is against (its size is the tree size)")
+	fs.StringVar(&o.out, "out", "", "write the proof here instead of to stdout")
+	return cmd
+}
+
+func runProofInclusion(ctx context.Context, a *cli, o proofInclusionOptions) error {
+	if (o.event == "") == (o.position == 0) || o.checkpoint == "" {
 		return fmt.Errorf("%w: give --event or --position, and --checkpoint", errUsage)
 	}
-	cp, err := audit.ReadCheckpoint(*cpPath)
+	var id uuid.UUID
+	if o.event != "" {
+		var err error
+		if id, err = uuid.Parse(o.event); err != nil {
+			return fmt.Errorf("%w: --event: %v", errUsage, err)
+		}
+	}
+	cp, err := audit.ReadCheckpoint(o.checkpoint)
 	if err != nil {
 		return err
 	}
-	x, err := indexStore(ctx, *store)
+	x, err := indexStore(ctx, o.store)
 	if err != nil {
 		return err
 	}
 	var leaf uint64
-	if *eventID != "" {
-		id, err := uuid.Parse(*eventID)
-		if err != nil {
-			return fmt.Errorf("%w: --event: %v", errUsage, err)
-		}
+	if o.event != "" {
 		leaf, err = x.LeafOfID(id)
-		if err != nil {
-			return err
-		}
-	} else if leaf, err = x.LeafOfPosition(*position); err != nil {
+	} else {
+		leaf, err = x.LeafOfPosition(o.position)
+	}
+	if err != nil {
 		return err
 	}
 	if leaf >= cp.Size {
@@ -294,30 +377,41 @@ func runProofInclusion(ctx context.Context, a *app, args []string) error {
 	if p.Root != cp.Root {
 		return fmt.Errorf("the ledger's first %d events hash to %s, the checkpoint says %s: %w", cp.Size, p.Root, cp.Root, audit.ErrBroken)
 	}
-	return writeJSON(a, *out, p)
+	return writeJSON(a, o.out, p)
 }
 
-func runProofConsistency(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "proof consistency", "--old FILE --new FILE [--out FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	oldPath := fs.String("old", "", "the older checkpoint")
-	newPath := fs.String("new", "", "the newer checkpoint")
-	out := fs.String("out", "", "write the proof here instead of to stdout")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// proofConsistencyOptions are the flags of taskledger proof consistency.
+type proofConsistencyOptions struct{ store, old, new, out string }
+
+func newProofConsistencyCommand(a *cli) *cobra.Command {
+	var o proofConsistencyOptions
+	cmd := &cobra.Command{
+		Use:   "consistency --old FILE --new FILE",
+		Short: "prove that a newer checkpoint's log extends an older one's unchanged",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runProofConsistency(cmd.Context(), a, o) },
 	}
-	if *oldPath == "" || *newPath == "" {
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.old, "old", "", "the older checkpoint")
+	fs.StringVar(&o.new, "new", "", "the newer checkpoint")
+	fs.StringVar(&o.out, "out", "", "write the proof here instead of to stdout")
+	return cmd
+}
+
+func runProofConsistency(ctx context.Context, a *cli, o proofConsistencyOptions) error {
+	if o.old == "" || o.new == "" {
 		return fmt.Errorf("%w: --old and --new are required", errUsage)
 	}
-	oldCP, err := audit.ReadCheckpoint(*oldPath)
+	oldCP, err := audit.ReadCheckpoint(o.old)
 	if err != nil {
 		return err
 	}
-	newCP, err := audit.ReadCheckpoint(*newPath)
+	newCP, err := audit.ReadCheckpoint(o.new)
 	if err != nil {
 		return err
 	}
-	x, err := indexStore(ctx, *store)
+	x, err := indexStore(ctx, o.store)
 	if err != nil {
 		return err
 	}
@@ -325,36 +419,47 @@ func runProofConsistency(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(a, *out, p)
+	return writeJSON(a, o.out, p)
 }
 
-func runProofVerify(a *app, args []string) error {
-	fs := newFlags(a, "proof verify", "--proof FILE --pubkey FILE (--checkpoint FILE | --old FILE --new FILE)")
-	proofPath := fs.String("proof", "", "the proof (JSON, from proof inclusion or proof consistency)")
-	pubPath := fs.String("pubkey", "", "the public key that signs checkpoints (PEM)")
-	cpPath := fs.String("checkpoint", "", "an inclusion proof's checkpoint")
-	oldPath := fs.String("old", "", "a consistency proof's older checkpoint")
-	newPath := fs.String("new", "", "a consistency proof's newer checkpoint")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// proofVerifyOptions are the flags of taskledger proof verify.
+type proofVerifyOptions struct{ proof, pubkey, checkpoint, old, new string }
+
+func newProofVerifyCommand(a *cli) *cobra.Command {
+	var o proofVerifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify --proof FILE --pubkey FILE (--checkpoint FILE | --old FILE --new FILE)",
+		Short: "check a proof offline against signed checkpoints",
+		Args:  noArgs,
+		RunE:  func(*cobra.Command, []string) error { return runProofVerify(a, o) },
 	}
-	if *proofPath == "" || *pubPath == "" {
+	fs := cmd.Flags()
+	fs.StringVar(&o.proof, "proof", "", "the proof (JSON, from proof inclusion or proof consistency)")
+	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that signs checkpoints (PEM)")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "an inclusion proof's checkpoint")
+	fs.StringVar(&o.old, "old", "", "a consistency proof's older checkpoint")
+	fs.StringVar(&o.new, "new", "", "a consistency proof's newer checkpoint")
+	return cmd
+}
+
+func runProofVerify(a *cli, o proofVerifyOptions) error {
+	if o.proof == "" || o.pubkey == "" {
 		return fmt.Errorf("%w: --proof and --pubkey are required", errUsage)
 	}
-	pub, err := audit.ReadPublicKey(*pubPath)
+	pub, err := audit.ReadPublicKey(o.pubkey)
 	if err != nil {
 		return err
 	}
-	p, err := audit.ReadProof(*proofPath)
+	p, err := audit.ReadProof(o.proof)
 	if err != nil {
 		return err
 	}
 	switch p := p.(type) {
 	case *audit.InclusionProof:
-		if *cpPath == "" {
+		if o.checkpoint == "" {
 			return fmt.Errorf("%w: an inclusion proof needs --checkpoint", errUsage)
 		}
-		cp, err := audit.ReadCheckpoint(*cpPath)
+		cp, err := audit.ReadCheckpoint(o.checkpoint)
 		if err != nil {
 			return err
 		}
@@ -364,14 +469,14 @@ func runProofVerify(a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "OK: event %s (stream %s version %d, position %d, leaf %d) is in the log of %d events signed by key %s at %s\n",
 			p.EventID, p.Stream, p.Version, p.Position, p.LeafIndex, cp.Size, cp.KeyID, cp.Time.Format(time.RFC3339))
 	case *audit.ConsistencyProof:
-		if *oldPath == "" || *newPath == "" {
+		if o.old == "" || o.new == "" {
 			return fmt.Errorf("%w: a consistency proof needs --old and --new", errUsage)
 		}
-		oldCP, err := audit.ReadCheckpoint(*oldPath)
+		oldCP, err := audit.ReadCheckpoint(o.old)
 		if err != nil {
 			return err
 		}
-		newCP, err := audit.ReadCheckpoint(*newPath)
+		newCP, err := audit.ReadCheckpoint(o.new)
 		if err != nil {
 			return err
 		}
@@ -383,27 +488,34 @@ func runProofVerify(a *app, args []string) error {
 	return nil
 }
 
-// runLedgerExport writes the whole log as JSON lines.
-func runLedgerExport(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "export", "--out FILE [--store DIR]")
-	store := storeFlag(a, fs)
-	out := fs.String("out", "", "the export file (JSON lines; - for stdout)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newExportCommand(a *cli) *cobra.Command {
+	var store, out string
+	cmd := &cobra.Command{
+		Use:   "export --out FILE",
+		Short: "write the whole log as JSON lines with hashes",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runLedgerExport(cmd.Context(), a, store, out) },
 	}
-	if *out == "" {
+	storeFlag(a, cmd.Flags(), &store)
+	cmd.Flags().StringVar(&out, "out", "", "the export file (JSON lines; - for stdout)")
+	return cmd
+}
+
+// runLedgerExport writes the whole log as JSON lines.
+func runLedgerExport(ctx context.Context, a *cli, store, out string) error {
+	if out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)
 	}
-	s, err := openStore(*store)
+	s, err := openStore(store, mustExist)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if *out == "-" {
+	if out == "-" {
 		_, err := audit.Export(ctx, s, a.stdout, a.now())
 		return err
 	}
-	tmp := *out + ".partial"
+	tmp := out + ".partial"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -420,72 +532,97 @@ func runLedgerExport(ctx context.Context, a *app, args []string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, *out)
+		err = os.Rename(tmp, out)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "exported %d events up to position %d to %s; root %s\n", res.Events, res.Head, *out, res.Root)
+	fmt.Fprintf(a.stdout, "exported %d events up to position %d to %s; root %s\n", res.Events, res.Head, out, res.Root)
 	return nil
+}
+
+// verifyOptions are the flags of taskledger verify.
+type verifyOptions struct {
+	store, export, checkpoint, pubkey string
+	workers                           int
+}
+
+func newVerifyCommand(a *cli) *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify (--store DIR | --export FILE)",
+		Short: "check a store or an export offline: hashes, chains, order, Merkle root",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.store, "store", "", "the ledger: an embedded store's directory or esdb://…")
+	fs.StringVar(&o.export, "export", "", "an export file written by taskledger export")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a checkpoint the log must extend")
+	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that must have signed the checkpoint")
+	fs.IntVar(&o.workers, "workers", 0, "hashing goroutines (default: one per core)")
+	return cmd
+}
+
+// options reads the checkpoint and key the flags name.
+func (o verifyOptions) options(a *cli) (audit.VerifyOptions, error) {
+	opts := audit.VerifyOptions{Workers: o.workers}
+	if (o.store == "") == (o.export == "") {
+		return opts, fmt.Errorf("%w: give exactly one of --store and --export", errUsage)
+	}
+	if o.pubkey != "" && o.checkpoint == "" {
+		return opts, fmt.Errorf("%w: --pubkey checks a --checkpoint", errUsage)
+	}
+	if o.checkpoint != "" {
+		cp, err := audit.ReadCheckpoint(o.checkpoint)
+		if err != nil {
+			return opts, err
+		}
+		opts.Checkpoint = cp
+		if o.pubkey == "" {
+			fmt.Fprintln(a.stderr, "warning: no --pubkey: the checkpoint's signature is not checked")
+		}
+	}
+	if o.pubkey != "" {
+		pub, err := audit.ReadPublicKey(o.pubkey)
+		if err != nil {
+			return opts, err
+		}
+		opts.PublicKey = pub
+	}
+	return opts, nil
+}
+
+// verifyLog verifies the store or the export the flags name; what names it.
+func (o verifyOptions) verifyLog(ctx context.Context, opts audit.VerifyOptions) (res audit.VerifyResult, what string, err error) {
+	if o.export != "" {
+		f, err := os.Open(o.export)
+		if err != nil {
+			return res, o.export, fmt.Errorf("verify: %w", err)
+		}
+		defer f.Close()
+		res, err = audit.VerifyExport(ctx, f, opts)
+		return res, o.export, err
+	}
+	s, err := openStore(o.store, mustExist)
+	if err != nil {
+		return res, o.store, err
+	}
+	defer s.Close()
+	res, err = audit.VerifyStore(ctx, s, opts)
+	return res, o.store, err
 }
 
 // runVerify checks a store or an export offline: every hash, every
 // stream's chain, the order, the Merkle root, and optionally a checkpoint.
-func runVerify(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "verify", "(--store DIR | --export FILE) [--checkpoint FILE --pubkey FILE]")
-	store := fs.String("store", "", "the embedded store's directory")
-	export := fs.String("export", "", "an export file written by taskledger export")
-	cpPath := fs.String("checkpoint", "", "a checkpoint the log must extend")
-	pubPath := fs.String("pubkey", "", "the public key that must have signed the checkpoint")
-	workers := fs.Int("workers", 0, "hashing goroutines (default: one per core)")
-	if err := parseFlags(fs, args); err != nil {
+func runVerify(ctx context.Context, a *cli, o verifyOptions) error {
+	opts, err := o.options(a)
+	if err != nil {
 		return err
 	}
-	if (*store == "") == (*export == "") {
-		return fmt.Errorf("%w: give exactly one of --store and --export", errUsage)
-	}
-	opts := audit.VerifyOptions{Workers: *workers}
-	if *cpPath != "" {
-		cp, err := audit.ReadCheckpoint(*cpPath)
-		if err != nil {
-			return err
-		}
-		opts.Checkpoint = cp
-		if *pubPath == "" {
-			fmt.Fprintln(a.stderr, "warning: no --pubkey: the checkpoint's signature is not checked")
-		}
-	}
-	if *pubPath != "" {
-		if *cpPath == "" {
-			return fmt.Errorf("%w: --pubkey checks a --checkpoint", errUsage)
-		}
-		pub, err := audit.ReadPublicKey(*pubPath)
-		if err != nil {
-			return err
-		}
-		opts.PublicKey = pub
-	}
 	start := time.Now()
-	var res audit.VerifyResult
-	var err error
-	what := *store
-	if *export != "" {
-		what = *export
-		f, ferr := os.Open(*export)
-		if ferr != nil {
-			return fmt.Errorf("verify: %w", ferr)
-		}
-		defer f.Close()
-		res, err = audit.VerifyExport(ctx, f, opts)
-	} else {
-		s, serr := openStore(*store)
-		if serr != nil {
-			return serr
-		}
-		defer s.Close()
-		res, err = audit.VerifyStore(ctx, s, opts)
-	}
+	res, what, err := o.verifyLog(ctx, opts)
 	if err != nil {
 		var be *audit.BreakError
 		if errors.As(err, &be) {

@@ -26,19 +26,19 @@ import (
 	"taskledger/projections"
 )
 
-// call runs one subcommand function directly (the tests do not depend on
-// main.go's table) and returns its error and outputs.
-func call(t *testing.T, fn func(context.Context, *app, []string) error, args ...string) (error, string, string) {
+// call executes a command line in-process and returns its error and
+// outputs.
+func call(t *testing.T, args ...string) (error, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	a := &app{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: func() time.Time { return clock }}
-	err := fn(context.Background(), a, args)
+	a := &cli{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: func() time.Time { return clock }}
+	_, err := execute(context.Background(), a, args)
 	return err, out.String(), errOut.String()
 }
 
-func mustCall(t *testing.T, fn func(context.Context, *app, []string) error, args ...string) string {
+func mustCall(t *testing.T, args ...string) string {
 	t.Helper()
-	err, out, errOut := call(t, fn, args...)
+	err, out, errOut := call(t, args...)
 	if err != nil {
 		t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
 	}
@@ -50,48 +50,48 @@ func TestAuditCommands(t *testing.T) {
 	tmp := t.TempDir()
 	store := filepath.Join(tmp, "ledger")
 	key := filepath.Join(tmp, "key")
-	mustCall(t, runDemo, "--store", store, "--seed", "1")
-	mustCall(t, runCheckpoint, "--new-key", key)
+	mustCall(t, "demo", "--store", store, "--seed", "1")
+	mustCall(t, "checkpoint", "--new-key", key)
 	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("private key file: %v %v", fi, err)
 	}
 	cp1 := filepath.Join(tmp, "cp1.json")
-	mustCall(t, runCheckpoint, "--store", store, "--key", key, "--out", cp1)
+	mustCall(t, "checkpoint", "--store", store, "--key", key, "--out", cp1)
 
 	// More events, a second checkpoint, and a consistency proof between them.
-	mustCall(t, runDemo, "--store", store, "--seed", "2")
+	mustCall(t, "demo", "--store", store, "--seed", "2")
 	cp2 := filepath.Join(tmp, "cp2.json")
-	mustCall(t, runCheckpoint, "--store", store, "--key", key, "--out", cp2)
+	mustCall(t, "checkpoint", "--store", store, "--key", key, "--out", cp2)
 	cons := filepath.Join(tmp, "cons.json")
-	mustCall(t, runProof, "consistency", "--store", store, "--old", cp1, "--new", cp2, "--out", cons)
-	if out := mustCall(t, runProof, "verify", "--proof", cons, "--old", cp1, "--new", cp2, "--pubkey", key+".pub"); !strings.HasPrefix(out, "OK") {
+	mustCall(t, "proof", "consistency", "--store", store, "--old", cp1, "--new", cp2, "--out", cons)
+	if out := mustCall(t, "proof", "verify", "--proof", cons, "--old", cp1, "--new", cp2, "--pubkey", key+".pub"); !strings.HasPrefix(out, "OK") {
 		t.Fatal(out)
 	}
-	if err, _, _ := call(t, runProof, "verify", "--proof", cons, "--old", cp2, "--new", cp1, "--pubkey", key+".pub"); err == nil {
+	if err, _, _ := call(t, "proof", "verify", "--proof", cons, "--old", cp2, "--new", cp1, "--pubkey", key+".pub"); err == nil {
 		t.Fatal("a consistency proof verified against swapped checkpoints")
 	}
 
 	// Inclusion proof by position against the first checkpoint.
 	incl := filepath.Join(tmp, "incl.json")
-	mustCall(t, runProof, "inclusion", "--store", store, "--position", "1000", "--checkpoint", cp1, "--out", incl)
-	if out := mustCall(t, runProof, "verify", "--proof", incl, "--checkpoint", cp1, "--pubkey", key+".pub"); !strings.Contains(out, "position 1000") {
+	mustCall(t, "proof", "inclusion", "--store", store, "--position", "1000", "--checkpoint", cp1, "--out", incl)
+	if out := mustCall(t, "proof", "verify", "--proof", incl, "--checkpoint", cp1, "--pubkey", key+".pub"); !strings.Contains(out, "position 1000") {
 		t.Fatal(out)
 	}
-	if err, _, _ := call(t, runProof, "verify", "--proof", incl, "--checkpoint", cp2, "--pubkey", key+".pub"); err == nil {
+	if err, _, _ := call(t, "proof", "verify", "--proof", incl, "--checkpoint", cp2, "--pubkey", key+".pub"); err == nil {
 		t.Fatal("an inclusion proof verified against a checkpoint of another size")
 	}
 	other := filepath.Join(tmp, "other")
-	mustCall(t, runCheckpoint, "--new-key", other)
-	if err, _, _ := call(t, runProof, "verify", "--proof", incl, "--checkpoint", cp1, "--pubkey", other+".pub"); err == nil {
+	mustCall(t, "checkpoint", "--new-key", other)
+	if err, _, _ := call(t, "proof", "verify", "--proof", incl, "--checkpoint", cp1, "--pubkey", other+".pub"); err == nil {
 		t.Fatal("an inclusion proof verified with another key")
 	}
 
 	// Export, verify the store and the export, then damage the export.
 	exp := filepath.Join(tmp, "ledger.jsonl")
-	mustCall(t, runLedgerExport, "--store", store, "--out", exp)
-	mustCall(t, runVerify, "--store", store, "--checkpoint", cp2, "--pubkey", key+".pub")
-	mustCall(t, runVerify, "--export", exp, "--checkpoint", cp1, "--pubkey", key+".pub")
-	if err, _, _ := call(t, runVerify, "--export", exp, "--checkpoint", cp1, "--pubkey", other+".pub"); err == nil || !strings.Contains(err.Error(), "signature") {
+	mustCall(t, "export", "--store", store, "--out", exp)
+	mustCall(t, "verify", "--store", store, "--checkpoint", cp2, "--pubkey", key+".pub")
+	mustCall(t, "verify", "--export", exp, "--checkpoint", cp1, "--pubkey", key+".pub")
+	if err, _, _ := call(t, "verify", "--export", exp, "--checkpoint", cp1, "--pubkey", other+".pub"); err == nil || !strings.Contains(err.Error(), "signature") {
 		t.Fatalf("another key: %v", err)
 	}
 	b, err := os.ReadFile(exp)
@@ -104,17 +104,17 @@ func TestAuditCommands(t *testing.T) {
 	if err := os.WriteFile(bad, bytes.Join(lines, []byte("\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err, _, _ = call(t, runVerify, "--export", bad)
+	err, _, _ = call(t, "verify", "--export", bad)
 	if err == nil || !strings.Contains(err.Error(), "line 501") {
 		t.Fatalf("damaged export: %v", err)
 	}
 
 	// The audit trail: as of a date, only events recorded by then.
-	out := mustCall(t, runAuditTrail, "--store", store, "--task", "10", "--as-of", "2025-03-01", "--format", "json")
-	if !strings.Contains(out, `"flags"`) || strings.Contains(out, `"recorded_at": "2025-04`) {
+	out := mustCall(t, "audit", "--store", store, "--task", "10", "--as-of", "2025-03-01", "--format", "json")
+	if !strings.Contains(out, `"flags"`) || strings.Contains(out, `"recordedAt": "2025-04`) {
 		t.Fatalf("audit json: %.400s", out)
 	}
-	if out := mustCall(t, runAuditTrail, "--store", store, "--unit", "生态环境局"); !strings.Contains(out, "审计记录") {
+	if out := mustCall(t, "audit", "--store", store, "--unit", "生态环境局"); !strings.Contains(out, "审计记录") {
 		t.Fatalf("audit table: %.400s", out)
 	}
 }
@@ -123,16 +123,16 @@ func TestAuditSpreadsheetExports(t *testing.T) {
 	chdirRepo(t)
 	tmp := t.TempDir()
 	store := filepath.Join(tmp, "ledger")
-	mustCall(t, runDemo, "--store", store, "--seed", "1")
+	mustCall(t, "demo", "--store", store, "--seed", "1")
 	var trail struct {
 		Events []struct {
 			Position   uint64    `json:"position"`
 			ID         string    `json:"id"`
-			RecordedAt time.Time `json:"recorded_at"`
+			RecordedAt time.Time `json:"recordedAt"`
 			Flags      []string  `json:"flags"`
 		} `json:"events"`
 	}
-	if err := json.Unmarshal([]byte(mustCall(t, runAuditTrail, "--store", store, "--task", "10", "--as-of", "2025-06-30", "--format", "json")), &trail); err != nil {
+	if err := json.Unmarshal([]byte(mustCall(t, "audit", "--store", store, "--task", "10", "--as-of", "2025-06-30", "--format", "json")), &trail); err != nil {
 		t.Fatal(err)
 	}
 	if len(trail.Events) < 10 {
@@ -142,7 +142,7 @@ func TestAuditSpreadsheetExports(t *testing.T) {
 	// XLSX: the same events, in the same order, positions as numbers, times
 	// as Beijing date-times; 说明 names the trail, the cut, the verdict.
 	file := filepath.Join(tmp, "task10.xlsx")
-	out := mustCall(t, runAuditTrail, "--store", store, "--task", "10", "--as-of", "2025-06-30", "--format", "xlsx", "--out", file)
+	out := mustCall(t, "audit", "--store", store, "--task", "10", "--as-of", "2025-06-30", "--format", "xlsx", "--out", file)
 	if !strings.Contains(out, fmt.Sprintf("wrote the audit trail (%d events, chain intact) to %s", len(trail.Events), file)) {
 		t.Fatalf("xlsx: %q", out)
 	}
@@ -197,7 +197,7 @@ func TestAuditSpreadsheetExports(t *testing.T) {
 	t.Logf("%s, sheet %s rows 1, 2 and %d:\n%q\n%q\n%q\n说明:\n%s", file, export.SheetAudit, last, rows[0], rows[1], rows[last-1], s)
 
 	// CSV to stdout: BOM, the same rows; a unit's duty on the task.
-	out = mustCall(t, runAuditTrail, "--store", store, "--task", "10", "--unit", "宁城县", "--format", "csv")
+	out = mustCall(t, "audit", "--store", store, "--task", "10", "--unit", "宁城县", "--format", "csv")
 	if !strings.HasPrefix(out, "\ufeff日志位置,记录时间（北京时间）") {
 		t.Fatalf("csv: %.200q", out)
 	}
@@ -215,7 +215,7 @@ func TestAuditSpreadsheetExports(t *testing.T) {
 	}
 	// CSV to a file.
 	csvFile := filepath.Join(tmp, "unit.csv")
-	mustCall(t, runAuditTrail, "--store", store, "--unit", "宁城县", "--format", "csv", "--out", csvFile)
+	mustCall(t, "audit", "--store", store, "--unit", "宁城县", "--format", "csv", "--out", csvFile)
 	if b, err := os.ReadFile(csvFile); err != nil || !bytes.HasPrefix(b, []byte("\ufeff日志位置")) {
 		t.Fatalf("csv file: %v %.40q", err, b)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/spf13/cobra"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -40,45 +41,68 @@ type benchResult struct {
 	DuplicateAppended int     `json:"duplicates"`
 }
 
-func runBench(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "bench", "--store DIR|memory [--tasks N] [--events-per-task M] [--batch B] [--writers W]")
-	store := fs.String("store", "", "a new embedded store directory, or \"memory\" (required; never a real ledger)")
-	tasks := fs.Int("tasks", 1000, "number of obligation streams")
-	perTask := fs.Int("events-per-task", 10, "events appended to each stream")
-	batch := fs.Int("batch", 1, "events per append")
-	writers := fs.Int("writers", 32, "concurrent writers")
-	profile := profileFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+// benchOptions are the flags of taskledger bench.
+type benchOptions struct {
+	store                          string
+	tasks, perTask, batch, writers int
+	profile                        func() (func(), error)
+}
+
+func newBenchCommand(a *cli) *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{
+		Use:   "bench --store DIR|memory",
+		Short: "measure append and replay throughput of a store",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runBench(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.store, "store", "", "a new embedded store directory, or \"memory\" (required; never a real ledger)")
+	fs.IntVar(&o.tasks, "tasks", 1000, "number of obligation streams")
+	fs.IntVar(&o.perTask, "events-per-task", 10, "events appended to each stream")
+	fs.IntVar(&o.batch, "batch", 1, "events per append")
+	fs.IntVar(&o.writers, "writers", 32, "concurrent writers")
+	o.profile = profileFlag(fs)
+	return cmd
+}
+
+// validate checks the flags.
+func (o benchOptions) validate() error {
+	switch {
+	case o.store == "":
+		return fmt.Errorf("%w: --store is required (a new directory, or memory)", errUsage)
+	case o.tasks <= 0 || o.perTask <= 0 || o.batch <= 0 || o.writers <= 0:
+		return fmt.Errorf("%w: --tasks, --events-per-task, --batch and --writers must be positive", errUsage)
+	case o.perTask%o.batch != 0:
+		return fmt.Errorf("%w: --events-per-task (%d) must be a multiple of --batch (%d)", errUsage, o.perTask, o.batch)
+	}
+	return nil
+}
+
+func runBench(ctx context.Context, a *cli, o benchOptions) error {
+	if err := o.validate(); err != nil {
 		return err
 	}
-	stop, err := profile()
+	stop, err := o.profile()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	switch {
-	case *store == "":
-		return fmt.Errorf("%w: --store is required (a new directory, or memory)", errUsage)
-	case *tasks <= 0 || *perTask <= 0 || *batch <= 0 || *writers <= 0:
-		return fmt.Errorf("%w: --tasks, --events-per-task, --batch and --writers must be positive", errUsage)
-	case *perTask%*batch != 0:
-		return fmt.Errorf("%w: --events-per-task (%d) must be a multiple of --batch (%d)", errUsage, *perTask, *batch)
-	}
 	kind := "bolt"
-	if *store == "memory" {
+	if o.store == "memory" {
 		kind = "memory"
-	} else if entries, err := os.ReadDir(*store); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%w: --store %s is not empty; the benchmark needs a new store", errUsage, *store)
+	} else if entries, err := os.ReadDir(o.store); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%w: --store %s is not empty; the benchmark needs a new store", errUsage, o.store)
 	}
-	s, err := openStore(*store)
+	s, err := openStore(o.store, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	reg := domain.DefaultRegistry()
 
-	res := benchResult{Store: kind, Batch: *batch, Writers: *writers}
-	latencies, appended, dups, elapsed, err := benchAppend(ctx, s, reg, *tasks, *perTask, *batch, *writers, a.now)
+	res := benchResult{Store: kind, Batch: o.batch, Writers: o.writers}
+	latencies, appended, dups, elapsed, err := benchAppend(ctx, s, reg, o.tasks, o.perTask, o.batch, o.writers, a.now)
 	if err != nil {
 		return err
 	}
@@ -114,7 +138,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		if err := s.Close(); err != nil {
 			return err
 		}
-		if res.BytesOnDisk, err = dirSize(*store); err != nil {
+		if res.BytesOnDisk, err = dirSize(o.store); err != nil {
 			return err
 		}
 		res.BytesPerEvent = float64(res.BytesOnDisk) / float64(res.Events)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/domain"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
@@ -23,38 +25,53 @@ type benchReadResult struct {
 	Runs               int     `json:"runs"`
 }
 
-func runBenchRead(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "bench-read", "--store DIR [--year YEAR] [--runs N]")
-	store := storeFlag(a, fs)
-	plan := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	year := fs.Int("year", 2025, "the assessment year to score")
-	runs := fs.Int("runs", 5, "repetitions of each measurement (medians are reported)")
-	profile := profileFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// benchReadOptions are the flags of taskledger bench-read.
+type benchReadOptions struct {
+	store, plan string
+	year, runs  int
+	profile     func() (func(), error)
+}
+
+func newBenchReadCommand(a *cli) *cobra.Command {
+	var o benchReadOptions
+	cmd := &cobra.Command{
+		Use:   "bench-read --store DIR",
+		Short: "measure rebuild, scorecard and as-of scorecard times on a ledger",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runBenchRead(cmd.Context(), a, o) },
 	}
-	stop, err := profile()
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	fs.IntVar(&o.year, "year", 2025, "the assessment year to score")
+	fs.IntVar(&o.runs, "runs", 5, "repetitions of each measurement (medians are reported)")
+	o.profile = profileFlag(fs)
+	return cmd
+}
+
+func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
+	if o.runs < 1 {
+		return fmt.Errorf("%w: --runs must be at least 1", errUsage)
+	}
+	stop, err := o.profile()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if *runs < 1 {
-		return fmt.Errorf("%w: --runs must be at least 1", errUsage)
-	}
-	l, err := openLedger(*store)
+	l, err := openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	res := benchReadResult{Runs: *runs}
+	res := benchReadResult{Runs: o.runs}
 
 	// Full rebuild of every read model from position zero, no snapshots:
 	// the projector's bulk catch-up, as `taskledger rebuild` runs it.
 	var rebuilds []time.Duration
 	var views *projections.Views
-	for range *runs {
+	for range o.runs {
 		r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
-			projections.RunnerConfig{Logger: quietLogger(a)})
+			projections.RunnerConfig{Logger: a.log})
 		began := time.Now()
 		n, err := r.CatchUp(ctx)
 		if err != nil {
@@ -67,12 +84,12 @@ func runBenchRead(ctx context.Context, a *app, args []string) error {
 	res.RebuildEventsPerS = float64(res.Events) / res.RebuildS
 
 	// A year's scorecards (bureaus and counties) from warm read models.
-	end := time.Date(*year+1, time.January, 31, 23, 0, 0, 0, domain.Shanghai())
+	end := time.Date(o.year+1, time.January, 31, 23, 0, 0, 0, domain.Shanghai())
 	var warm []time.Duration
-	for range *runs * 4 {
+	for range o.runs * 4 {
 		began := time.Now()
 		for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
-			if _, err := views.Scorecards(domain.PlanID(*plan), *year, k, "", 0, end); err != nil {
+			if _, err := views.Scorecards(domain.PlanID(o.plan), o.year, k, "", 0, end); err != nil {
 				return err
 			}
 		}
@@ -81,16 +98,16 @@ func runBenchRead(ctx context.Context, a *app, args []string) error {
 	res.ScorecardWarmMsP50 = float64(median(warm).Microseconds()) / 1000
 
 	// The scorecards as the ledger stood mid-year: build, then compute.
-	mid := time.Date(*year, time.July, 15, 12, 0, 0, 0, domain.Shanghai())
+	mid := time.Date(o.year, time.July, 15, 12, 0, 0, 0, domain.Shanghai())
 	var asOf []time.Duration
-	for range *runs {
+	for range o.runs {
 		began := time.Now()
 		v, err := projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
 		if err != nil {
 			return err
 		}
 		for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
-			if _, err := v.Scorecards(domain.PlanID(*plan), *year, k, "", 0, mid); err != nil {
+			if _, err := v.Scorecards(domain.PlanID(o.plan), o.year, k, "", 0, mid); err != nil {
 				return err
 			}
 		}

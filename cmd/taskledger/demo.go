@@ -2,92 +2,110 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
+	"os"
 
+	"github.com/spf13/cobra"
+
+	"taskledger/app"
 	"taskledger/demo"
-	"taskledger/domain"
-	"taskledger/planimport"
-	"taskledger/projections"
-	"taskledger/projections/scoring"
+	"taskledger/examples"
 )
 
-// bundledPlan is the plan text `make run` and `demo` import.
-const bundledPlan = "examples/chifeng-air-quality-plan.txt"
-
-func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "demo", "[--seed N] [--year YEAR] [--scale K] [--plan-file FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	seed := fs.Int64("seed", 1, "the simulation's seed: the same seed gives the same events")
-	year := fs.Int("year", 2025, "the simulated year")
-	scale := fs.Int("scale", 1, "multiply the activity (for benchmarks: about 4,800 events per unit of scale with the Chifeng plan; 209 gives about a million)")
-	planFile := fs.String("plan-file", bundledPlan, "the plan to import first when the ledger holds none")
-	planID := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *scale < 1 || *year < 2000 || *year > 2100 {
-		return fmt.Errorf("%w: --scale must be at least 1 and --year within 2000–2100", errUsage)
-	}
-	l, err := openLedger(*store)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	stats, err := fillDemo(ctx, a, l, domain.PlanID(*planID), *planFile, demo.Options{Seed: *seed, Year: *year, Scale: *scale})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "recorded a SIMULATED year %d (seed %d, scale %d): %d events; every actor is marked %q and every note %q\n",
-		*year, *seed, *scale, stats.Total, demo.ActorPrefix, demo.NotePrefix)
-	fmt.Fprintln(a.stdout, stats.String())
-	return nil
+// planText is a plan document to import: its text and where it came from.
+type planText struct {
+	name string
+	src  []byte
 }
 
-// fillDemo imports the plan when the ledger holds none (recorded, like the
-// simulated year, on a clock that starts before that year) and generates
-// the simulated year.
-func fillDemo(ctx context.Context, a *app, l *ledger, plan domain.PlanID, planFile string, opts demo.Options) (demo.Stats, error) {
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
+// loadPlanText reads the plan file path, or with path empty returns the
+// bundled Chifeng plan embedded in the binary.
+func loadPlanText(path string) (planText, error) {
+	if path == "" {
+		return planText{name: "the bundled " + examples.ChifengPlanFile, src: examples.ChifengPlan()}, nil
+	}
+	src, err := os.ReadFile(path)
 	if err != nil {
-		return demo.Stats{}, err
+		return planText{}, fmt.Errorf("read plan: %w", err)
 	}
-	if _, ok := v.Catalog.Plan(plan); !ok {
-		importAt := time.Date(opts.Year-1, time.December, 1, 9, 0, 0, 0, domain.Shanghai())
-		clock := &app{stdout: a.stdout, stderr: a.stderr, getenv: a.getenv, now: func() time.Time { return importAt }}
-		rep, err := importFile(ctx, clock, l, planFile, planimport.Options{Plan: plan, Actor: "office"})
-		if err != nil {
-			return demo.Stats{}, err
-		}
-		printImport(a, rep, false)
-		if v, err = l.views(ctx, projections.Cut{}, quietLogger(a)); err != nil {
-			return demo.Stats{}, err
-		}
+	return planText{name: path, src: src}, nil
+}
+
+// demoOptions are the flags of taskledger demo.
+type demoOptions struct {
+	store, planFile, plan string
+	seed                  int64
+	year, scale           int
+}
+
+func newDemoCommand(a *cli) *cobra.Command {
+	var o demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "fill a ledger with a clearly labelled SIMULATED year of activity",
+		Long: `Imports the bundled Chifeng plan (embedded in the binary; --plan-file
+FILE imports another) when the ledger holds none, then records a clearly
+labelled SIMULATED year. Creates the ledger when --store names a directory
+that holds none; a failed run on a new ledger leaves nothing behind.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), a, o) },
 	}
-	opts.Plan = plan
-	stats, err := demo.Generate(ctx, l.handler, v, opts)
-	if errors.Is(err, demo.ErrAlreadyGenerated) {
-		return stats, fmt.Errorf("the ledger already holds seed %d's simulated year; use another --seed or a new --store: %w", opts.Seed, err)
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.Int64Var(&o.seed, "seed", 1, "the simulation's seed: the same seed gives the same events")
+	fs.IntVar(&o.year, "year", 2025, "the simulated year")
+	fs.IntVar(&o.scale, "scale", 1, "multiply the activity (for benchmarks: about 4,800 events per unit of scale with the Chifeng plan; 209 gives about a million)")
+	fs.StringVar(&o.planFile, "plan-file", "", "the plan to import first when the ledger holds none (default: the bundled Chifeng plan)")
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	addPrincipalFlags(a, fs)
+	return cmd
+}
+
+func runDemo(ctx context.Context, a *cli, o demoOptions) error {
+	if o.scale < 1 || o.year < 2000 || o.year > 2100 {
+		return fmt.Errorf("%w: --scale must be at least 1 and --year within 2000–2100", errUsage)
 	}
+	text, err := loadPlanText(o.planFile)
 	if err != nil {
-		return stats, err
+		return err
 	}
-	// The simulated committee closes the year: it publishes the bureau and
-	// county rankings as of the end of January, which the public page shows.
-	asOf := time.Date(opts.Year+1, time.February, 1, 0, 0, 0, 0, domain.Shanghai()).Add(-time.Second)
-	at := time.Date(opts.Year+1, time.February, 1, 9, 0, 0, 0, domain.Shanghai())
-	for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
-		pub, err := recordPublication(ctx, l, v, plan, opts.Year, k, "", 0, asOf, at, demo.ActorPrefix+"committee")
+	return withNewLedger(o.store, func(l *ledger) error {
+		out, err := simulate(ctx, a, l, o.plan, text, o.seed, o.year, o.scale)
 		if err != nil {
-			return stats, fmt.Errorf("publish the simulated %d %s rankings: %w", opts.Year, k, err)
+			return err
 		}
-		stats.Events["ScorecardPublished"]++
-		stats.Total++
-		if pub.adopted {
-			stats.Events["SchemeAdopted"]++
-			stats.Total++
+		fmt.Fprintf(a.stdout, "recorded a SIMULATED year %d (seed %d, scale %d): %d events; every actor is marked %q and every note %q\n",
+			o.year, o.seed, o.scale, out.Stats.Total, demo.ActorPrefix, demo.NotePrefix)
+		fmt.Fprintln(a.stdout, out.Stats.String())
+		return nil
+	})
+}
+
+// simulate records a simulated year through the application layer, which
+// imports the plan first on an empty ledger and refuses a ledger holding
+// real records. The counts it returns include the import's and the
+// publications' events.
+func simulate(ctx context.Context, a *cli, l *ledger, plan string, text planText, seed int64, year, scale int) (app.SimulateResult, error) {
+	d, err := l.open(ctx, a)
+	if err != nil {
+		return app.SimulateResult{}, err
+	}
+	out, err := d.svc.Simulate(ctx, d.who, app.SimulateInput{Plan: plan, PlanText: text.src, Seed: seed, Year: year, Scale: scale})
+	if err != nil {
+		return out, refusal(fmt.Errorf("demo from %s: %w", text.name, err))
+	}
+	if out.Imported != nil {
+		printImport(a, *out.Imported, false)
+	}
+	for _, p := range out.Published {
+		for _, e := range p.Events {
+			out.Stats.Events[e.Type]++
+			out.Stats.Total++
+		}
+		if p.Adopted {
+			out.Stats.Events["SchemeAdopted"]++
+			out.Stats.Total++
 		}
 	}
-	return stats, nil
+	return out, nil
 }

@@ -18,7 +18,7 @@ import (
 // format csv (UTF-8 with BOM, Chinese headers) or xlsx (sheets 排名,
 // 扣分明细, 说明). With out empty, csv goes to stdout; xlsx needs a file.
 // The file is written whole or not at all.
-func writeScorecardExport(ctx context.Context, a *app, s eventstore.Store, plan domain.PlanID, res scoring.Result, format, out string) error {
+func writeScorecardExport(ctx context.Context, a *cli, s eventstore.Store, plan domain.PlanID, res scoring.Result, format, out string) error {
 	sc := export.FromResult(string(plan), res)
 	// A spreadsheet travels without the ledger: say so on it when the
 	// ledger holds simulated activity, as the dashboard's downloads do.
@@ -60,7 +60,7 @@ func hasSimulated(ctx context.Context, s eventstore.Store) (bool, error) {
 // writeSpreadsheet writes a spreadsheet made by writeCSV or writeXLSX, as
 // format asks: to stdout for csv without out, else to the file out, whole
 // or not at all, saying what (a description) it wrote there.
-func writeSpreadsheet(a *app, format, out string, writeCSV, writeXLSX func(io.Writer) error, what string) error {
+func writeSpreadsheet(a *cli, format, out string, writeCSV, writeXLSX func(io.Writer) error, what string) error {
 	var buf bytes.Buffer
 	var err error
 	switch format {

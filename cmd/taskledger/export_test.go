@@ -35,12 +35,14 @@ func TestScorecardSpreadsheetExports(t *testing.T) {
 	if about, _ := f.GetRows(export.SheetAbout); strings.Contains(fmt.Sprint(about), "模拟") {
 		t.Errorf("a ledger without simulated activity is labelled simulated: %q", about)
 	}
-	// With the simulated year recorded, the workbook says so.
-	if code, out, stderr := runCLI(t, clock, "demo", "--store", store); code != 0 {
+	// A simulated ledger's workbook says so. (Simulated activity never
+	// enters a real ledger: the demo gets a store of its own.)
+	demoStore := filepath.Join(dir, "demo-ledger")
+	if code, out, stderr := runCLI(t, clock, "demo", "--store", demoStore); code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, stderr)
 	}
 	demoFile := filepath.Join(dir, "demo.xlsx")
-	if code, out, stderr := runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--kind", "county", "--format", "xlsx", "--out", demoFile); code != 0 {
+	if code, out, stderr := runCLI(t, clock, "scorecard", "--store", demoStore, "--year", "2025", "--kind", "county", "--format", "xlsx", "--out", demoFile); code != 0 {
 		t.Fatalf("xlsx of the demo: exit %d\n%s\n%s", code, out, stderr)
 	}
 	g, err := excelize.OpenFile(demoFile)

@@ -2,65 +2,87 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
-	"taskledger/domain"
+	"github.com/spf13/cobra"
+
+	"taskledger/app"
 	"taskledger/planimport"
-	"taskledger/planparse"
-	"taskledger/projections"
 )
 
 // defaultPlanID is the ledger id of the bundled Chifeng plan.
 const defaultPlanID = "chifeng-air"
 
-func runImport(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "import", "FILE [--plan ID] [--store DIR]")
-	store := storeFlag(a, fs)
-	planID := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	issuer := fs.String("issuer", "", "the body that issued the plan")
-	actor := fs.String("actor", "office", "who records the import")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// importOptions are the flags of taskledger import.
+type importOptions struct{ store, plan, issuer string }
+
+func newImportCommand(a *cli) *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "record a plan's units, tasks, duties and milestones (only what changed)",
+		Long: `Parses a plan text and records its units, tasks, duties and milestones;
+importing again records only what changed. Creates the ledger when --store
+names a directory that holds none; a failed import into a new ledger leaves
+nothing behind.`,
+		Args: exactArgs(1, "one plan file"),
+		RunE: func(cmd *cobra.Command, args []string) error { return runImport(cmd.Context(), a, o, args[0]) },
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: import takes one plan file, got %d arguments", errUsage, fs.NArg())
-	}
-	l, err := openLedger(*store)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	rep, err := importFile(ctx, a, l, fs.Arg(0), planimport.Options{Plan: domain.PlanID(*planID), Issuer: *issuer, Actor: *actor})
-	if err != nil {
-		return err
-	}
-	printImport(a, rep, len(rep.Changes) < 60)
-	return nil
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	fs.StringVar(&o.issuer, "issuer", "", "the body that issued the plan")
+	addPrincipalFlags(a, fs)
+	return cmd
 }
 
-// importFile parses a plan file and records it in l.
-func importFile(ctx context.Context, a *app, l *ledger, path string, opts planimport.Options) (planimport.Report, error) {
-	src, err := os.ReadFile(path)
+func runImport(ctx context.Context, a *cli, o importOptions, file string) error {
+	src, err := os.ReadFile(file)
 	if err != nil {
-		return planimport.Report{}, fmt.Errorf("read plan: %w", err)
+		return fmt.Errorf("read plan: %w", err)
 	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
+	return withNewLedger(o.store, func(l *ledger) error {
+		d, err := l.open(ctx, a)
+		if err != nil {
+			return err
+		}
+		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer})
+		if err != nil {
+			return refusal(fmt.Errorf("import %s: %w", file, err))
+		}
+		printImport(a, res, len(res.Report.Changes) < 60)
+		return nil
+	})
+}
+
+// withNewLedger opens the ledger at store, creating it if need be, and
+// runs fn on it. When fn fails on a ledger this call created, everything
+// the call made is removed again.
+func withNewLedger(store string, fn func(*ledger) error) error {
+	c, err := prepareCreate(store)
 	if err != nil {
-		return planimport.Report{}, fmt.Errorf("parse %s: %w", path, err)
+		return err
 	}
-	for _, w := range plan.Warnings {
+	l, err := openLedger(store, mayCreate)
+	if err != nil {
+		return errors.Join(err, c.undo())
+	}
+	err = fn(l)
+	if cerr := l.Close(); err == nil {
+		return cerr
+	}
+	return errors.Join(err, c.undo())
+}
+
+// printImport says what an import recorded, with the parser's warnings
+// on stderr.
+func printImport(a *cli, res app.ImportResult, each bool) {
+	for _, w := range res.Warnings {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w.Message)
 	}
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
-	if err != nil {
-		return planimport.Report{}, err
-	}
-	opts.Now = a.now()
-	return planimport.Import(ctx, l.handler, v, plan, src, opts)
-}
-
-func printImport(a *app, rep planimport.Report, each bool) {
+	rep := res.Report
 	if len(rep.Changes) == 0 {
 		fmt.Fprintf(a.stdout, "nothing to record: the ledger already holds this text (%d items unchanged)\n", rep.Unchanged)
 		return

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"taskledger/command"
 	"taskledger/domain"
@@ -50,9 +52,10 @@ func stateDir(spec string) string {
 	return spec
 }
 
-// openLedger opens the store a --store value names.
-func openLedger(spec string) (*ledger, error) {
-	s, err := openStore(spec)
+// openLedger opens the store a --store value names; mode says whether a
+// ledger may be created there.
+func openLedger(spec string, mode storeMode) (*ledger, error) {
+	s, err := openStore(spec, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +76,17 @@ func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Lo
 	if cut.Position > 0 || !cut.Time.IsZero() {
 		return projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, cut)
 	}
+	r, err := l.runner(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	return r.Views(), nil
+}
+
+// runner returns a projector whose read models hold the whole log: restored
+// from the snapshots, caught up with the events after them, and snapshotted
+// again when that took many events.
+func (l *ledger) runner(ctx context.Context, logger *slog.Logger) (*projections.Runner, error) {
 	r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
 		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: logger})
 	r.Restore(ctx)
@@ -85,7 +99,7 @@ func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Lo
 			logger.Warn("could not save read-model snapshots", "err", err)
 		}
 	}
-	return r.Views(), nil
+	return r, nil
 }
 
 // cutFlags adds --as-of and --at-position to fs.
@@ -94,7 +108,7 @@ type cutFlags struct {
 	position uint64
 }
 
-func addCutFlags(fs *flag.FlagSet) *cutFlags {
+func addCutFlags(fs *pflag.FlagSet) *cutFlags {
 	c := &cutFlags{}
 	fs.StringVar(&c.asOf, "as-of", "", "evaluate as the ledger stood then: a date (end of that day, Asia/Shanghai) or an RFC 3339 time")
 	fs.Uint64Var(&c.position, "at-position", 0, "evaluate as the ledger stood at this log position")
@@ -128,14 +142,11 @@ func parseInstant(s string) (time.Time, error) {
 	return t, nil
 }
 
-// quietLogger logs warnings and errors to the app's stderr.
-func quietLogger(a *app) *slog.Logger {
-	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-// formatFlag adds a --format flag limited to the given choices.
-func formatFlag(fs *flag.FlagSet, choices ...string) *string {
-	return fs.String("format", choices[0], "output format: "+strings.Join(choices, ", "))
+// formatFlag adds a --format flag to cmd, bound to p, limited to the given
+// choices; the first is the default.
+func formatFlag(cmd *cobra.Command, p *string, choices ...string) {
+	cmd.Flags().StringVar(p, "format", choices[0], "output format: "+strings.Join(choices, ", "))
+	completeChoices(cmd, "format", choices...)
 }
 
 func checkFormat(got string, choices ...string) error {
@@ -152,16 +163,20 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // openAt opens the ledger a --store value names and builds its read models
 // at the cut the flags give. It returns the moment reads are judged at: the
 // cut's time, or now. The caller closes the ledger.
-func openAt(ctx context.Context, a *app, store string, cf *cutFlags) (*ledger, *projections.Views, time.Time, error) {
+func openAt(ctx context.Context, a *cli, store string, cf *cutFlags) (*ledger, *projections.Views, time.Time, error) {
 	cut, err := cf.cut()
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	l, err := openLedger(store)
+	l, err := openLedger(store, mustExist)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	v, err := l.views(ctx, cut, quietLogger(a))
+	if err := l.checkCut(ctx, cut); err != nil {
+		l.Close()
+		return nil, nil, time.Time{}, err
+	}
+	v, err := l.views(ctx, cut, a.logger())
 	if err != nil {
 		l.Close()
 		return nil, nil, time.Time{}, err
@@ -173,9 +188,25 @@ func openAt(ctx context.Context, a *app, store string, cf *cutFlags) (*ledger, *
 	return l, v, at, nil
 }
 
+// checkCut refuses a cut past the end of the log: --at-position beyond its
+// head would silently show the ledger as it stands now.
+func (l *ledger) checkCut(ctx context.Context, cut projections.Cut) error {
+	if cut.Position == 0 {
+		return nil
+	}
+	head, err := l.store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("read the log's head: %w", err)
+	}
+	if cut.Position > head {
+		return fmt.Errorf("--at-position %d is past the end of the log (position %d)", cut.Position, head)
+	}
+	return nil
+}
+
 // profileFlag adds --cpuprofile to fs; the returned function starts the
 // profile when the flag was given and returns the function that stops it.
-func profileFlag(fs *flag.FlagSet) func() (func(), error) {
+func profileFlag(fs *pflag.FlagSet) func() (func(), error) {
 	path := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	return func() (func(), error) {
 		if *path == "" {

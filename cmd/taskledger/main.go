@@ -1,148 +1,354 @@
 // Command taskledger is the one binary of the ledger: it imports plans, runs
 // the server, audits and verifies, computes scorecards and measures itself.
-// Run `taskledger help` for the list of subcommands.
+// Run `taskledger --help` for the list of subcommands.
+//
+// Exit codes: 0 when the command did what it was asked, 1 when it failed,
+// 2 for a usage error (an unknown command or flag, a bad flag value, the
+// wrong number of arguments).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
+	"os/user"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// app is what every subcommand receives: its streams, its environment and
-// its clock. Nothing reads globals, so tests run subcommands side by side.
-type app struct {
+// cli is what every subcommand receives: its streams, its environment, its
+// clock and the logger the root command makes from --log-level and
+// --log-format. Nothing reads globals, so tests run subcommands side by side.
+type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
-}
 
-// subcommand is one verb of the binary.
-type subcommand struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, a *app, args []string) error
-}
+	// osUser is the operating-system account running the command; token
+	// and operator are --token and --operator (see principal).
+	osUser, token, operator string
 
-func subcommands() []subcommand {
-	return []subcommand{
-		{"version", "print the build version", runVersion},
-		{"serve", "serve the GraphQL API (--demo: with a simulated year)", runServe},
-		{"token", "make and list API tokens (token create | token list)", runToken},
-		{"status", "open a ledger and report what it holds", runStatus},
-		{"plan", "work with plan documents (plan parse FILE)", func(ctx context.Context, a *app, args []string) error {
-			return runPlan(ctx, args, a.stdout, a.stderr)
-		}},
-		{"import", "record a plan's units, tasks, duties and milestones (only what changed)", runImport},
-		{"demo", "fill a ledger with a clearly labelled SIMULATED year of activity", runDemo},
-		{"audit", "the replayed history of a task or unit, with flags", runAuditTrail},
-		{"checkpoint", "sign a Merkle checkpoint of the log (--new-key FILE makes a key)", runCheckpoint},
-		{"proof", "inclusion and consistency proofs (proof inclusion|consistency|verify)", runProof},
-		{"export", "write the whole log as JSON lines with hashes", runLedgerExport},
-		{"verify", "check a store or an export offline: hashes, chains, order, Merkle root", runVerify},
-		{"migrate", "copy a ledger between stores (directory ↔ esdb://) and prove the copy", runMigrate},
-		{"bench", "measure append and replay throughput of a store", runBench},
-		{"bench-read", "measure rebuild, scorecard and as-of scorecard times on a ledger", runBenchRead},
-		{"rebuild", "recompute every read model from the start of the log", runRebuild},
-		{"tick", "record the deadline slips due now (or at --now)", runTick},
-		{"scorecard", "a year's scorecards and rankings, with every point explained", runScorecard},
-		{"obligations", "what a unit owes, by when, and what is overdue", runObligations},
-	}
+	logLevel, logFormat string
+	log                 *slog.Logger
+	// handlerOpts are log's options; quiet copies them.
+	handlerOpts *slog.HandlerOptions
 }
 
 // errUsage marks an error whose message is a usage line; the exit code is 2.
 var errUsage = errors.New("usage")
 
+// usageError marks err as a usage error, unless it is one already.
+func usageError(err error) error {
+	if errors.Is(err, errUsage) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUsage, err)
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}, os.Args[1:])
+	code := run(ctx, &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now, osUser: osUser()}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches to a subcommand and turns its error into an exit code.
-func run(ctx context.Context, a *app, args []string) int {
-	cmds := subcommands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			return run(ctx, a, []string{args[1], "--help"})
-		}
-		usage(a.stdout, cmds)
-		if len(args) == 0 {
-			return 2
-		}
+// osUser names the operating-system account running the binary.
+func osUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+// run executes the command args name and turns its error into an exit
+// code, saying on stderr what went wrong.
+func run(ctx context.Context, a *cli, args []string) int {
+	cmd, err := execute(ctx, a, args)
+	if err == nil {
 		return 0
 	}
-	for _, c := range cmds {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, a, args[1:])
-		switch {
-		case err == nil, errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(a.stderr, "taskledger %s: %v\n", c.name, err)
-			return 2
-		default:
-			fmt.Fprintf(a.stderr, "taskledger %s: %v\n", c.name, err)
-			return 1
-		}
+	path := "taskledger"
+	if cmd != nil {
+		path = cmd.CommandPath()
 	}
-	fmt.Fprintf(a.stderr, "taskledger: unknown command %q\n\n", args[0])
-	usage(a.stderr, cmds)
-	return 2
+	fmt.Fprintf(a.stderr, "%s: %v\n", path, err)
+	if errors.Is(err, errUsage) {
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", path)
+		return 2
+	}
+	return 1
 }
 
-func usage(w io.Writer, cmds []subcommand) {
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	fmt.Fprintln(w, "taskledger — an accountability ledger for government action plans")
-	fmt.Fprintln(w, "\nUsage: taskledger COMMAND [flags]   (taskledger COMMAND --help for its flags)")
-	fmt.Fprintln(w, "\nCommands:")
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nEvery command that opens a ledger takes --store (default ./data, or $TASKLEDGER_STORE).")
+// execute builds the command tree for one run and executes args in it. It
+// returns the command that ran (or failed to) and its error.
+func execute(ctx context.Context, a *cli, args []string) (*cobra.Command, error) {
+	root := newRootCommand(a, args)
+	root.SetArgs(args)
+	return root.ExecuteContextC(ctx)
 }
 
-// newFlags returns a flag set that reports errors instead of exiting and
-// prints its usage to the app's stderr.
-func newFlags(a *app, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet("taskledger "+name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(a.stderr, "Usage: taskledger %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
+const rootLong = `taskledger — an accountability ledger for government action plans.
 
-// parseFlags parses args and wraps a parse failure as a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+Every command that opens a ledger takes --store: a directory for the
+embedded store (default ./data, or $TASKLEDGER_STORE), esdb://… for
+EventStoreDB, or memory. Only import, demo and serve --demo create a ledger;
+the other commands refuse a store that does not exist.
+
+Exit codes: 0 ok, 1 error, 2 usage (unknown command or flag, bad value,
+wrong number of arguments).`
+
+// newRootCommand returns the command tree. args are the arguments it will
+// execute, used to tell a mistyped command from a mistyped flag.
+func newRootCommand(a *cli, args []string) *cobra.Command {
+	root := &cobra.Command{
+		Use:               "taskledger",
+		Short:             "an accountability ledger for government action plans",
+		Long:              rootLong,
+		Version:           version,
+		Args:              cobra.ArbitraryArgs,
+		RunE:              runRoot,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setupLogger(cmd) },
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetVersionTemplate("taskledger {{.Version}}\n")
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.logLevel, "log-level", "", "log level: debug, info, warn or error (default info for serve, warn for the others)")
+	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
+	completeChoices(root, "log-level", "debug", "info", "warn", "error")
+	completeChoices(root, "log-format", "text", "json")
+	root.AddCommand(subcommands(a)...)
+	root.SetHelpCommand(newHelpCommand(root))
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			// Without a shell, or with an unknown one, it is a usage error.
+			c.Args, c.RunE = cobra.ArbitraryArgs, runGroup
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c == root && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			return unknownCommand(root, args[0])
+		}
+		return usageError(err)
+	})
+	markUsageErrors(root)
+	return root
+}
+
+// subcommands returns every verb of the binary.
+func subcommands(a *cli) []*cobra.Command {
+	return []*cobra.Command{
+		newVersionCommand(a),
+		newServeCommand(a),
+		newTokenCommand(a),
+		newStatusCommand(a),
+		newPlanCommand(a),
+		newImportCommand(a),
+		newDemoCommand(a),
+		newAuditCommand(a),
+		newCheckpointCommand(a),
+		newProofCommand(a),
+		newExportCommand(a),
+		newVerifyCommand(a),
+		newMigrateCommand(a),
+		newBenchCommand(a),
+		newBenchReadCommand(a),
+		newRebuildCommand(a),
+		newTickCommand(a),
+		newScorecardCommand(a),
+		newObligationsCommand(a),
+	}
+}
+
+// runRoot runs when no subcommand matched: without arguments it shows the
+// usage on stderr; with one it names the unknown command.
+func runRoot(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return unknownCommand(cmd, args[0])
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
+	return fmt.Errorf("%w: name a command", errUsage)
+}
+
+// unknownCommand is the usage error for a command name cmd does not have,
+// with the names it might have meant.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return fmt.Errorf("%w: %s", errUsage, msg)
+}
+
+// groupCommand returns a command that only holds subcommands: without one,
+// or with an unknown one, it is a usage error.
+func groupCommand(use, short, long string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{Use: use, Short: short, Long: long, Args: cobra.ArbitraryArgs, RunE: runGroup}
+	c.AddCommand(subs...)
+	return c
+}
+
+// runGroup runs a command that only holds subcommands when none of them
+// was named: a usage error.
+func runGroup(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return unknownCommand(cmd, args[0])
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
+	names := make([]string, 0, len(cmd.Commands()))
+	for _, s := range cmd.Commands() {
+		if s.IsAvailableCommand() {
+			names = append(names, s.Name())
+		}
+	}
+	return fmt.Errorf("%w: %s needs a subcommand: %s", errUsage, cmd.CommandPath(), strings.Join(names, ", "))
+}
+
+// newHelpCommand is `taskledger help [command]`: the command's help on
+// stdout; an unknown command is a usage error.
+func newHelpCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "help about any command",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil {
+				return usageError(err)
+			}
+			if len(rest) > 0 {
+				return unknownCommand(cmd, rest[0])
+			}
+			return cmd.Help()
+		},
+	}
+}
+
+// markUsageErrors makes the argument checks of c and its subcommands,
+// cobra's own included, report usage errors.
+func markUsageErrors(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageError(err)
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markUsageErrors(sub)
+	}
+}
+
+// noArgs accepts no positional arguments.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
 }
 
-func runVersion(_ context.Context, a *app, args []string) error {
-	fs := newFlags(a, "version", "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// exactArgs accepts n positional arguments, described as what.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return fmt.Errorf("%w: %s takes %s, got %d arguments", errUsage, cmd.CommandPath(), what, len(args))
+		}
+		return nil
 	}
-	fmt.Fprintf(a.stdout, "taskledger %s\n", version)
+}
+
+// completeChoices offers choices when a shell completes the flag name of
+// cmd.
+func completeChoices(cmd *cobra.Command, name string, choices ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(choices, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// logLevelAnnotation names the annotation that sets a command's default
+// log level.
+const logLevelAnnotation = "taskledger/log-level"
+
+// setupLogger makes the run's logger from --log-level and --log-format;
+// without --log-level, the command's default level applies (warn unless
+// the command says otherwise).
+func (a *cli) setupLogger(cmd *cobra.Command) error {
+	name := a.logLevel
+	if name == "" {
+		name = cmd.Annotations[logLevelAnnotation]
+	}
+	level := slog.LevelWarn
+	switch name {
+	case "", "warn":
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	case "error":
+		level = slog.LevelError
+	default:
+		return fmt.Errorf("%w: --log-level %q: choose debug, info, warn or error", errUsage, name)
+	}
+	if a.logFormat != "text" && a.logFormat != "json" {
+		return fmt.Errorf("%w: --log-format %q: choose text or json", errUsage, a.logFormat)
+	}
+	a.handlerOpts = &slog.HandlerOptions{Level: level}
+	a.log = a.newLogger(a.handlerOpts)
 	return nil
+}
+
+// newLogger returns a logger in the run's --log-format with opts.
+func (a *cli) newLogger(opts *slog.HandlerOptions) *slog.Logger {
+	if a.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
+}
+
+// quiet returns a copy of the run that logs warnings and errors only,
+// unless --log-level asked for more: for work done on the side, such as
+// the read models a demo's import builds inside serve.
+func (a *cli) quiet() *cli {
+	q := *a
+	if a.logLevel == "" && a.handlerOpts != nil && a.handlerOpts.Level.Level() < slog.LevelWarn {
+		q.handlerOpts = &slog.HandlerOptions{Level: slog.LevelWarn}
+		q.log = q.newLogger(q.handlerOpts)
+	}
+	return &q
+}
+
+// logger returns the run's logger; one that discards when no command set
+// it up.
+func (a *cli) logger() *slog.Logger {
+	if a.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.log
+}
+
+func newVersionCommand(a *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the build version",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(a.stdout, "taskledger %s\n", version)
+			return nil
+		},
+	}
 }

@@ -16,7 +16,7 @@ import (
 func runCLI(t *testing.T, now time.Time, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	a := &app{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: func() time.Time { return now }}
+	a := &cli{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: func() time.Time { return now }}
 	code := run(context.Background(), a, args)
 	return code, out.String(), errOut.String()
 }
@@ -94,7 +94,7 @@ func TestImportStatusObligationsAndScorecards(t *testing.T) {
 		t.Fatalf("second tick: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"kind":"bureau"`) {
+	if code != 0 || !strings.Contains(out, `"kind": "BUREAU"`) {
 		t.Fatalf("scorecard: exit %d\n%s", code, out)
 	}
 	code, out, stderr = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--publish")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -14,25 +16,32 @@ import (
 // copy: the same events in the same order, the same hashes, the same Merkle
 // root. Running it again after an interruption resumes: events already in
 // the target are recognised by their IDs and not written twice.
-func runMigrate(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "migrate", "--from STORE --to STORE")
-	from := fs.String("from", "", "the ledger to copy: a directory or esdb://…")
-	to := fs.String("to", "", "where to copy it: a new or partly copied directory or esdb://…")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newMigrateCommand(a *cli) *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "migrate --from STORE --to STORE",
+		Short: "copy a ledger between stores (directory ↔ esdb://) and prove the copy",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd.Context(), a, from, to) },
 	}
-	if *from == "" || *to == "" {
+	cmd.Flags().StringVar(&from, "from", "", "the ledger to copy: a directory or esdb://…")
+	cmd.Flags().StringVar(&to, "to", "", "where to copy it: a new or partly copied directory or esdb://…")
+	return cmd
+}
+
+func runMigrate(ctx context.Context, a *cli, from, to string) error {
+	if from == "" || to == "" {
 		return fmt.Errorf("%w: --from and --to are both required", errUsage)
 	}
-	if *from == *to {
+	if from == to {
 		return fmt.Errorf("%w: --from and --to name the same store", errUsage)
 	}
-	src, err := openStore(*from)
+	src, err := openStore(from, mustExist)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := openStore(*to)
+	dst, err := openStore(to, mayCreate)
 	if err != nil {
 		return err
 	}
@@ -41,7 +50,7 @@ func runMigrate(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "copied %d events to %s (%d were already there)\n", res.copied, *to, res.present)
+	fmt.Fprintf(a.stdout, "copied %d events to %s (%d were already there)\n", res.copied, to, res.present)
 	fmt.Fprintf(a.stdout, "proved: both logs hold the same %d events in the same order with the same hashes; Merkle root %s\n", res.events, res.root)
 	return nil
 }

@@ -3,108 +3,83 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/planparse"
 )
 
-const planUsage = `Usage: taskledger plan parse FILE [--json] [--year YYYY] [--registry FILE|none]
-
-Parses a plan document (实施方案 text, UTF-8, LF or CRLF) and prints its
+const planParseLong = `Parses a plan document (实施方案 text, UTF-8, LF or CRLF) and prints its
 tasks with their units and roles, deadlines and targets, then the warnings.
-It reads only FILE and touches no ledger.
+It reads only FILE and touches no ledger. --format json (or --json) prints
+the parsed plan in the parser's own JSON (indented, UTF-8 unescaped).
 
-Flags:
-  --json             print the parsed plan as JSON (indented, UTF-8 unescaped)
-  --year YYYY        plan year for deadlines that name only a month ("5月底");
-                     default: the earliest year a deadline names, else the
-                     title's year, else the year of the document's date line
-  --registry FILE    unit registry JSON (see planparse.LoadRegistry); "none"
-                     treats every unit as new; default: the embedded
-                     Chifeng registry
-`
+--year sets the plan year for deadlines that name only a month ("5月底");
+default: the earliest year a deadline names, else the title's year, else the
+year of the document's date line. --registry FILE reads a unit registry
+(JSON, see planparse.LoadRegistry); "none" treats every unit as new; default:
+the embedded Chifeng registry.`
 
-// runPlan implements `taskledger plan parse FILE [--json]`.
-func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" || a == "help" {
-			fmt.Fprint(stdout, planUsage)
-			return flag.ErrHelp
-		}
+// newPlanCommand is the plan subcommand: work with plan documents.
+func newPlanCommand(a *cli) *cobra.Command {
+	return groupCommand("plan", "work with plan documents (plan parse FILE)", "Work with plan documents.", newPlanParseCommand(a))
+}
+
+// planParseOptions are the flags of taskledger plan parse.
+type planParseOptions struct {
+	format, registry string
+	json             bool
+	year             int
+}
+
+func newPlanParseCommand(a *cli) *cobra.Command {
+	var o planParseOptions
+	cmd := &cobra.Command{
+		Use:   "parse FILE",
+		Short: "parse a plan text: tasks, units and roles, deadlines, targets, warnings",
+		Long:  planParseLong,
+		Args:  exactArgs(1, "exactly one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlanParse(cmd.Context(), a.stdout, o, args[0])
+		},
 	}
-	if len(args) == 0 {
-		fmt.Fprint(stderr, planUsage)
-		return fmt.Errorf("%w: plan needs a subcommand: parse", errUsage)
+	fs := cmd.Flags()
+	formatFlag(cmd, &o.format, "text", "json")
+	fs.BoolVar(&o.json, "json", false, "print the plan as JSON (the same as --format json)")
+	fs.IntVar(&o.year, "year", 0, "plan year for month-only deadlines")
+	fs.StringVar(&o.registry, "registry", "", "unit registry JSON file, or none")
+	return cmd
+}
+
+// runPlanParse implements `taskledger plan parse FILE`.
+func runPlanParse(ctx context.Context, stdout io.Writer, o planParseOptions, file string) error {
+	if err := checkFormat(o.format, "text", "json"); err != nil {
+		return err
 	}
-	if args[0] != "parse" {
-		fmt.Fprint(stderr, planUsage)
-		return fmt.Errorf("%w: unknown plan subcommand %q (want parse)", errUsage, args[0])
-	}
-	fs := flag.NewFlagSet("taskledger plan parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, planUsage) }
-	asJSON := fs.Bool("json", false, "print the plan as JSON")
-	year := fs.Int("year", 0, "plan year for month-only deadlines")
-	regPath := fs.String("registry", "", "unit registry JSON file, or none")
-	// Flags may come before or after FILE.
-	var files []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return fmt.Errorf("%w: plan parse needs exactly one FILE, got %d", errUsage, len(files))
-	}
-	if *year != 0 && (*year < 1990 || *year > 2100) {
-		return fmt.Errorf("%w: --year %d is not a plausible plan year", errUsage, *year)
+	if o.year != 0 && (o.year < 1990 || o.year > 2100) {
+		return fmt.Errorf("%w: --year %d is not a plausible plan year", errUsage, o.year)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	opts := planparse.Options{PlanYear: *year}
-	switch *regPath {
-	case "":
-		opts.Registry = planparse.ChifengRegistry()
-	case "none":
-		opts.Registry = planparse.EmptyRegistry()
-	default:
-		f, err := os.Open(*regPath)
-		if err != nil {
-			return fmt.Errorf("open registry: %w", err)
-		}
-		reg, err := planparse.LoadRegistry(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("registry %s: %w", *regPath, err)
-		}
-		opts.Registry = reg
+	opts, err := planOptions(o)
+	if err != nil {
+		return err
 	}
-	f, err := os.Open(files[0])
+	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("open plan: %w", err)
 	}
 	defer f.Close()
 	plan, err := planparse.Parse(f, opts)
 	if err != nil {
-		return fmt.Errorf("parse %s: %w", files[0], err)
+		return fmt.Errorf("parse %s: %w", file, err)
 	}
-	if *asJSON {
+	if o.json || o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
@@ -114,6 +89,29 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	return writePlanSummary(stdout, plan)
+}
+
+// planOptions returns the parser's options the flags ask for.
+func planOptions(o planParseOptions) (planparse.Options, error) {
+	opts := planparse.Options{PlanYear: o.year}
+	switch o.registry {
+	case "":
+		opts.Registry = planparse.ChifengRegistry()
+	case "none":
+		opts.Registry = planparse.EmptyRegistry()
+	default:
+		f, err := os.Open(o.registry)
+		if err != nil {
+			return opts, fmt.Errorf("open registry: %w", err)
+		}
+		reg, err := planparse.LoadRegistry(f)
+		f.Close()
+		if err != nil {
+			return opts, fmt.Errorf("registry %s: %w", o.registry, err)
+		}
+		opts.Registry = reg
+	}
+	return opts, nil
 }
 
 // writePlanSummary prints a readable account of a parsed plan.

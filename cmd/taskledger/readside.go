@@ -5,21 +5,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
-	"taskledger/deadline"
+	"github.com/spf13/cobra"
+
 	"taskledger/domain"
 	"taskledger/internal/termtable"
 	"taskledger/projections"
 )
 
-func runRebuild(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "rebuild", "[--store DIR]")
-	store := storeFlag(a, fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newRebuildCommand(a *cli) *cobra.Command {
+	var store string
+	cmd := &cobra.Command{
+		Use:   "rebuild",
+		Short: "recompute every read model from the start of the log",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runRebuild(cmd.Context(), a, store) },
 	}
-	l, err := openLedger(*store)
+	storeFlag(a, cmd.Flags(), &store)
+	return cmd
+}
+
+func runRebuild(ctx context.Context, a *cli, store string) error {
+	l, err := openLedger(store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -30,7 +40,7 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
-		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: quietLogger(a)})
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: a.logger()})
 	began := time.Now()
 	n, err := r.CatchUp(ctx)
 	if err != nil {
@@ -46,35 +56,41 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runTick(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "tick", "[--store DIR] [--now TIME]")
-	store := storeFlag(a, fs)
-	nowFlag := fs.String("now", "", "the time to check deadlines at: a date (its end, Asia/Shanghai) or RFC 3339; default the clock")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// tickOptions are the flags of taskledger tick.
+type tickOptions struct{ store string }
+
+func newTickCommand(a *cli) *cobra.Command {
+	var o tickOptions
+	cmd := &cobra.Command{
+		Use:   "tick",
+		Short: "record the deadline slips due now",
+		Long: `Records the deadline slips that are due now, by this machine's clock, as
+a running server's watcher does every minute. There is no way to tick at
+another moment: the ledger records when things happen.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTick(cmd.Context(), a, o) },
 	}
-	now := a.now()
-	if *nowFlag != "" {
-		t, err := parseInstant(*nowFlag)
-		if err != nil {
-			return fmt.Errorf("%w: --now: %v", errUsage, err)
-		}
-		now = t
-	}
-	l, err := openLedger(*store)
+	storeFlag(a, cmd.Flags(), &o.store)
+	addPrincipalFlags(a, cmd.Flags())
+	return cmd
+}
+
+func runTick(ctx context.Context, a *cli, o tickOptions) error {
+	l, err := openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, err := l.views(ctx, projections.Cut{}, quietLogger(a))
+	d, err := l.open(ctx, a)
 	if err != nil {
 		return err
 	}
-	out, err := deadline.New(l.handler, v.Obligations, quietLogger(a)).Tick(ctx, now)
+	res, err := d.svc.Tick(ctx, d.who)
 	if err != nil {
-		return err
+		return refusal(err)
 	}
-	fmt.Fprintf(a.stdout, "checked %d obligations at %s: %d deadline slips recorded\n", out.Checked, now.In(domain.Shanghai()).Format(time.RFC3339), len(out.Recorded))
+	out := res.Outcome
+	fmt.Fprintf(a.stdout, "checked %d obligations at %s: %d deadline slips recorded\n", out.Checked, res.At.In(domain.Shanghai()).Format(time.RFC3339), len(out.Recorded))
 	for _, r := range out.Recorded {
 		var d domain.DeadlineSlipped
 		if err := json.Unmarshal(r.Events[0].Payload, &d); err == nil {
@@ -84,36 +100,56 @@ func runTick(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runObligations(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "obligations", "--unit UNIT [--status S] [--as-of TIME] [--format table|json] [--store DIR]")
-	store := storeFlag(a, fs)
-	unit := fs.String("unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required)")
-	status := fs.String("status", "", "only this status: open, overdue, extended, completion_claimed, verified, rejected, withdrawn")
-	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// obligationStatuses are the statuses --status may name: the domain's and
+// overdue.
+var obligationStatuses = []string{"open", "overdue", "extended", "completion_claimed", "verified", "rejected", "withdrawn", "reassigned"}
+
+// obligationsOptions are the flags of taskledger obligations.
+type obligationsOptions struct {
+	store, unit, status, format string
+	cut                         *cutFlags
+}
+
+func newObligationsCommand(a *cli) *cobra.Command {
+	var o obligationsOptions
+	cmd := &cobra.Command{
+		Use:   "obligations --unit UNIT",
+		Short: "what a unit owes, by when, and what is overdue",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runObligations(cmd.Context(), a, o) },
 	}
-	if *unit == "" {
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.unit, "unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required)")
+	fs.StringVar(&o.status, "status", "", "only this status: "+strings.Join(obligationStatuses, ", "))
+	completeChoices(cmd, "status", obligationStatuses...)
+	o.cut = addCutFlags(fs)
+	formatFlag(cmd, &o.format, "table", "json")
+	return cmd
+}
+
+func runObligations(ctx context.Context, a *cli, o obligationsOptions) error {
+	if o.unit == "" {
 		return fmt.Errorf("%w: --unit is required", errUsage)
 	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
+	if o.status != "" && !slices.Contains(obligationStatuses, o.status) {
+		return fmt.Errorf("%w: --status %q: choose %s", errUsage, o.status, strings.Join(obligationStatuses, ", "))
+	}
+	if err := checkFormat(o.format, "table", "json"); err != nil {
 		return err
 	}
-	l, v, now, err := openAt(ctx, a, *store, cf)
+	l, v, now, err := openAt(ctx, a, o.store, o.cut)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	u, err := v.Catalog.ResolveUnit(*unit)
+	u, err := v.Catalog.ResolveUnit(o.unit)
 	if err != nil {
 		return err
 	}
-	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: *status}, now, v.Config.YellowDays)
-	if *format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"unit": u.ID, "name": u.Name, "as_of": now, "obligations": list})
+	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: o.status}, now, v.Config.YellowDays)
+	if o.format == "json" {
+		return writeJSONOut(a.stdout, obligationsJSON(v.Catalog, u, now, list))
 	}
 	fmt.Fprintf(a.stdout, "%s (%s): %d obligations, as of %s\n\n", u.Name, u.ID, len(list), now.In(domain.Shanghai()).Format("2006-01-02 15:04"))
 	tab := termtable.New("任务", "角色", "状态", "灯", "下一期限", "进度", "延误", "标题").AlignRight(5).AlignRight(6)

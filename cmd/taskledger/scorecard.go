@@ -5,79 +5,116 @@ import (
 	"fmt"
 	"time"
 
-	"taskledger/command"
+	"github.com/spf13/cobra"
+
 	"taskledger/projections"
 
+	"taskledger/app"
 	"taskledger/domain"
 	"taskledger/internal/termtable"
 	"taskledger/projections/scoring"
 )
 
-func runScorecard(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "scorecard", "--year YEAR [--kind bureau|county] [--as-of TIME] [--scheme ID[:VERSION]] [--unit UNIT] [--format table|json|csv|xlsx] [--out FILE] [--store DIR]")
-	store := storeFlag(a, fs)
-	plan := fs.String("plan", defaultPlanID, "the plan's id in the ledger")
-	year := fs.Int("year", 0, "the assessment year (required)")
-	kind := fs.String("kind", "bureau", "bureau or county")
-	scheme := fs.String("scheme", "", "scheme id, optionally with :version; default the one the plan adopted for the year, else the shipped default")
-	unit := fs.String("unit", "", "explain one unit's card line by line")
-	cf := addCutFlags(fs)
-	format := formatFlag(fs, "table", "json", "csv", "xlsx")
-	out := fs.String("out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
-	publish := fs.Bool("publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
-	check := fs.Bool("check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
-	actor := fs.String("actor", "committee", "who publishes")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// scorecardOptions are the flags of taskledger scorecard.
+type scorecardOptions struct {
+	store, plan, kind, scheme, unit, format, out string
+	year                                         int
+	publish, checkPublished                      bool
+	cut                                          *cutFlags
+}
+
+func newScorecardCommand(a *cli) *cobra.Command {
+	var o scorecardOptions
+	cmd := &cobra.Command{
+		Use:   "scorecard --year YEAR",
+		Short: "a year's scorecards and rankings, with every point explained",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runScorecard(cmd.Context(), a, o) },
 	}
-	if *year == 0 {
-		return fmt.Errorf("%w: --year is required", errUsage)
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
+	fs.IntVar(&o.year, "year", 0, "the assessment year (required)")
+	fs.StringVar(&o.kind, "kind", "bureau", "bureau or county")
+	completeChoices(cmd, "kind", "bureau", "county")
+	fs.StringVar(&o.scheme, "scheme", "", "scheme id, optionally with :version; default the one the plan adopted for the year, else the shipped default")
+	fs.StringVar(&o.unit, "unit", "", "explain one unit's card line by line")
+	o.cut = addCutFlags(fs)
+	formatFlag(cmd, &o.format, "table", "json", "csv", "xlsx")
+	fs.StringVar(&o.out, "out", "", "with --format csv or xlsx: write the spreadsheet file here (xlsx needs it; csv goes to stdout without it)")
+	fs.BoolVar(&o.publish, "publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
+	fs.BoolVar(&o.checkPublished, "check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
+	addPrincipalFlags(a, fs)
+	return cmd
+}
+
+// validate checks the flags that need no ledger.
+func (o scorecardOptions) validate() (scoring.Kind, error) {
+	if o.year == 0 {
+		return "", fmt.Errorf("%w: --year is required", errUsage)
 	}
-	k := scoring.Kind(*kind)
+	k := scoring.Kind(o.kind)
 	if k != scoring.KindBureau && k != scoring.KindCounty {
-		return fmt.Errorf("%w: --kind %q: choose bureau or county", errUsage, *kind)
+		return "", fmt.Errorf("%w: --kind %q: choose bureau or county", errUsage, o.kind)
 	}
-	if err := checkFormat(*format, "table", "json", "csv", "xlsx"); err != nil {
-		return err
+	if err := checkFormat(o.format, "table", "json", "csv", "xlsx"); err != nil {
+		return "", err
 	}
-	if *out != "" && *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
+	if o.out != "" && o.format != "csv" && o.format != "xlsx" {
+		return "", fmt.Errorf("%w: --out needs --format csv or xlsx", errUsage)
 	}
-	if *format == "xlsx" && *out == "" {
-		return fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
+	if o.format == "xlsx" && o.out == "" {
+		return "", fmt.Errorf("%w: --format xlsx needs --out FILE", errUsage)
 	}
-	schemeID, schemeVersion, err := parseSchemeRef(*scheme)
+	if o.publish && o.cut.position > 0 {
+		return "", fmt.Errorf("%w: --publish computes at the head of the log; it takes --as-of, not --at-position", errUsage)
+	}
+	if o.checkPublished && (o.cut.position > 0 || o.cut.asOf != "") {
+		return "", fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
+	}
+	return k, nil
+}
+
+func runScorecard(ctx context.Context, a *cli, o scorecardOptions) error {
+	k, err := o.validate()
 	if err != nil {
 		return err
 	}
-	if *check && (cf.position > 0 || cf.asOf != "") {
-		return fmt.Errorf("%w: --check-published compares with the whole ledger; it takes no --as-of or --at-position", errUsage)
+	schemeID, schemeVersion, err := parseSchemeRef(o.scheme)
+	if err != nil {
+		return err
 	}
-	l, v, asOf, err := openAt(ctx, a, *store, cf)
+	if o.publish {
+		return publishScorecard(ctx, a, o, app.PublishInput{Plan: o.plan, Year: o.year, Kind: string(k), Scheme: schemeID, SchemeVersion: schemeVersion})
+	}
+	l, v, asOf, err := openAt(ctx, a, o.store, o.cut)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	if *check {
-		return checkPublished(ctx, a, l, v, domain.PlanID(*plan), *year, k)
+	plan := domain.PlanID(o.plan)
+	if o.checkPublished {
+		return checkPublished(ctx, a, l, v, plan, o.year, k)
 	}
-	if *publish {
-		return publishScorecard(ctx, a, l, v, domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf, *actor)
-	}
-	res, err := v.Scorecards(domain.PlanID(*plan), *year, k, schemeID, schemeVersion, asOf)
+	res, err := v.Scorecards(plan, o.year, k, schemeID, schemeVersion, asOf)
 	if err != nil {
 		return err
 	}
-	switch *format {
+	switch o.format {
 	case "json":
-		_, err := a.stdout.Write(append(res.JSON(), '\n'))
-		return err
+		return writeJSONOut(a.stdout, scorecardJSON(v, plan, res))
 	case "csv", "xlsx":
-		return writeScorecardExport(ctx, a, l.store, domain.PlanID(*plan), res, *format, *out)
+		return writeScorecardExport(ctx, a, l.store, plan, res, o.format, o.out)
 	}
+	return printScorecards(a, v, res, asOf, o.unit)
+}
+
+// printScorecards writes the ranking as a table, or with unit one unit's
+// card line by line.
+func printScorecards(a *cli, v *projections.Views, res scoring.Result, asOf time.Time, unit string) error {
 	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", res.Year, res.Kind, res.Scheme, res.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
-	if *unit != "" {
-		u, err := v.Catalog.ResolveUnit(*unit)
+	if unit != "" {
+		u, err := v.Catalog.ResolveUnit(unit)
 		if err != nil {
 			return err
 		}
@@ -92,7 +129,7 @@ func runScorecard(ctx context.Context, a *app, args []string) error {
 			}
 			return tab.Write(a.stdout)
 		}
-		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, k, *year, domain.ErrNotFound)
+		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, res.Kind, res.Year, domain.ErrNotFound)
 	}
 	tab := termtable.New("名次", "单位", "得分", "等次", "延误").AlignRight(0).AlignRight(2).AlignRight(4)
 	for _, c := range res.Cards {
@@ -122,72 +159,44 @@ func parseSchemeRef(s string) (string, int, error) {
 }
 
 // publishScorecard records a year's scorecards of one kind as published,
-// computed at the current head of the log, and says what it recorded.
-func publishScorecard(ctx context.Context, a *app, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind, schemeID string, schemeVersion int, asOf time.Time, actor string) error {
-	pub, err := recordPublication(ctx, l, v, plan, year, k, schemeID, schemeVersion, asOf, a.now(), actor)
+// through the application layer: computed at the head of the log, judged
+// as of --as-of (default now, never a future instant), adopting the scheme
+// first when the plan has not. Its idempotency key names the request and
+// the moment, so a retry within the same second records nothing twice.
+func publishScorecard(ctx context.Context, a *cli, o scorecardOptions, in app.PublishInput) error {
+	if o.cut.asOf != "" {
+		t, err := parseInstant(o.cut.asOf)
+		if err != nil {
+			return fmt.Errorf("%w: --as-of: %v", errUsage, err)
+		}
+		in.AsOf = t
+	}
+	in.IdempotencyKey = fmt.Sprintf("cli-publish:%s:%d:%s:%s:%d:%s:%d", in.Plan, in.Year, in.Kind, in.Scheme, in.SchemeVersion, o.cut.asOf, a.now().Unix())
+	l, err := openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
-	if pub.adopted {
-		fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", pub.result.Scheme, pub.result.SchemeVersion, year)
+	defer l.Close()
+	d, err := l.open(ctx, a)
+	if err != nil {
+		return err
+	}
+	pub, err := d.svc.PublishScorecard(ctx, d.who, in)
+	if err != nil {
+		return refusal(err)
+	}
+	if pub.Adopted {
+		fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", pub.Scorecards.Scheme, pub.Scorecards.SchemeVersion, in.Year)
 	}
 	fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
-		year, k, len(pub.result.Cards), pub.head, asOf.In(domain.Shanghai()).Format(time.RFC3339), pub.result.Digest(), pub.position)
+		in.Year, in.Kind, len(pub.Scorecards.Cards), pub.ComputedAt, pub.AsOf.In(domain.Shanghai()).Format(time.RFC3339), pub.Scorecards.Digest(), pub.Position)
 	return nil
-}
-
-// publication is what recordPublication recorded.
-type publication struct {
-	adopted  bool // the scheme was adopted first
-	result   scoring.Result
-	head     uint64 // the log position the result was computed at
-	position uint64 // the position of the ScorecardPublished event
-}
-
-// recordPublication adopts the scheme for the year when the plan has not
-// (the domain lets only adopted schemes be published), computes the
-// scorecards at the head of the log as of asOf, and records
-// ScorecardPublished. Its idempotency keys make a repeat record nothing.
-func recordPublication(ctx context.Context, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind, schemeID string, schemeVersion int, asOf, now time.Time, actor string) (publication, error) {
-	var pub publication
-	scheme, err := v.SchemeFor(plan, year, schemeID, schemeVersion)
-	if err != nil {
-		return pub, err
-	}
-	p, ok := v.Catalog.Plan(plan)
-	if !ok {
-		return pub, fmt.Errorf("plan %s: %w", plan, domain.ErrNotFound)
-	}
-	if _, ok := p.Scheme(scheme.ID, scheme.Version); !ok {
-		cmd := domain.AdoptScheme{Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: year, Document: scheme.Canonical()}
-		meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("adopt:%s:%s:%d:%d", plan, scheme.ID, scheme.Version, year)}
-		res, err := command.Dispatch(ctx, l.handler, cmd, meta)
-		if err != nil {
-			return pub, fmt.Errorf("adopt scheme %s v%d: %w", scheme.ID, scheme.Version, err)
-		}
-		pub.adopted = !res.Duplicate
-	}
-	if pub.head, err = l.store.Head(ctx); err != nil {
-		return pub, err
-	}
-	if pub.result, err = projections.ScorecardsAt(ctx, l.store, l.registry, projections.Config{}, plan, year, k, scheme.ID, scheme.Version, pub.head, asOf); err != nil {
-		return pub, err
-	}
-	res := pub.result
-	cmd := domain.PublishScorecard{Plan: plan, Year: year, Kind: string(k), Scheme: res.Scheme, SchemeVersion: res.SchemeVersion, AsOfPosition: pub.head, AsOf: asOf, Digest: res.Digest()}
-	meta := domain.Meta{Actor: actor, Now: now, IdempotencyKey: fmt.Sprintf("publish:%s:%d:%s:%s", plan, year, k, res.Digest())}
-	out, err := command.Dispatch(ctx, l.handler, cmd, meta)
-	if err != nil {
-		return pub, err
-	}
-	pub.position = out.Position
-	return pub, nil
 }
 
 // checkPublished recomputes the latest published result at its cut and
 // compares it with the published digest and with the result computed now
 // from the whole ledger at the same evaluation instant.
-func checkPublished(ctx context.Context, a *app, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind) error {
+func checkPublished(ctx context.Context, a *cli, l *ledger, v *projections.Views, plan domain.PlanID, year int, k scoring.Kind) error {
 	var latest *projections.PublishedScorecard
 	for _, p := range v.Catalog.Published(plan) {
 		if p.Year == year && p.Kind == string(k) {

@@ -8,14 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/dashboard"
-	"taskledger/deadline"
-	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/graphql"
 	"taskledger/projections"
@@ -27,164 +27,248 @@ const addrEnv = "TASKLEDGER_ADDR"
 // defaultAddr is where serve listens when nothing else is said.
 const defaultAddr = "localhost:8080"
 
-// defaultDemoPlan is the plan text a demo ledger starts from.
-const defaultDemoPlan = "examples/chifeng-air-quality-plan.txt"
-
 // shutdownTimeout bounds how long serve waits for in-flight requests.
 const shutdownTimeout = 30 * time.Second
 
 // deadlineInterval is how often the deadline watcher checks.
 const deadlineInterval = time.Minute
 
-// runServe is the serve subcommand: the GraphQL API over a ledger, with its
-// read models and the deadline watcher, until SIGINT or SIGTERM.
-func runServe(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "serve", "[--store DIR] [--addr HOST:PORT] [--demo [--plan FILE]] [--response-cache DURATION]")
-	store := storeFlag(a, fs)
+// serveOptions are the flags of taskledger serve.
+type serveOptions struct {
+	store, addr, planFile string
+	demo                  bool
+	cacheTTL              time.Duration
+}
+
+func newServeCommand(a *cli) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "serve the GraphQL API and the dashboard (--demo: with a simulated year)",
+		Long: `Serves the GraphQL API (/graphql, WebSocket subscriptions), the dashboard,
+/healthz and /metrics over a ledger, with its read models and the deadline
+watcher, until SIGINT or SIGTERM. The ledger must exist, except with --demo:
+then an empty or new store gets the bundled Chifeng plan (embedded in the
+binary; --plan FILE imports another) and a simulated 2025, and one token per
+role on its first start. A --demo start that fails leaves nothing behind.`,
+		Args:        noArgs,
+		Annotations: map[string]string{logLevelAnnotation: "info"},
+		RunE:        func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
 	addrDef := a.getenv(addrEnv)
 	if addrDef == "" {
 		addrDef = defaultAddr
 	}
-	addr := fs.String("addr", addrDef, "where to listen (env "+addrEnv+")")
-	demoMode := fs.Bool("demo", false, "serve a simulated year: on an empty store, import the bundled plan and generate 2025's activity; make one token per role on first start")
-	planFile := fs.String("plan", defaultDemoPlan, "with --demo: the plan text an empty store starts from")
-	cacheTTL := fs.Duration("response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *cacheTTL < 0 {
-		return fmt.Errorf("%w: --response-cache %s is negative", errUsage, *cacheTTL)
-	}
-	if *cacheTTL == 0 {
-		*cacheTTL = -1 // off
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: serve takes no arguments", errUsage)
-	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	fs.StringVar(&o.addr, "addr", addrDef, "where to listen (env "+addrEnv+")")
+	fs.BoolVar(&o.demo, "demo", false, "serve a simulated year: on an empty store, import the bundled plan and generate 2025's activity; make one token per role on first start")
+	fs.StringVar(&o.planFile, "plan", "", "with --demo: the plan text an empty store starts from (default: the bundled Chifeng plan)")
+	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
+	return cmd
+}
 
-	l, err := openLedger(*store)
+// runServe is the serve subcommand: the GraphQL API over a ledger, with its
+// read models and the deadline watcher, until ctx is done.
+func runServe(ctx context.Context, a *cli, o serveOptions) error {
+	if o.cacheTTL < 0 {
+		return fmt.Errorf("%w: --response-cache %s is negative", errUsage, o.cacheTTL)
+	}
+	if o.cacheTTL == 0 {
+		o.cacheTTL = -1 // off
+	}
+	mode, c, text := mustExist, &creation{}, planText{}
+	if o.demo {
+		var err error
+		if text, err = loadPlanText(o.planFile); err != nil {
+			return err
+		}
+		if c, err = prepareCreate(o.store); err != nil {
+			return err
+		}
+		mode = mayCreate
+	}
+	s, err := startServe(ctx, a, o, text, mode)
 	if err != nil {
-		return err
+		return errors.Join(err, c.undo())
 	}
-	storeOpen := true
+	return s.run(ctx, o.store)
+}
+
+// serving is a started server and what it shuts down, in order.
+type serving struct {
+	logger    *slog.Logger
+	a         *cli
+	l         *ledger
+	tokens    *auth.Tokens
+	fresh     []demoToken
+	mode      string
+	runner    *projections.Runner
+	srv       *graphql.Server
+	stopWatch func()
+	watchDone chan struct{}
+	ln        net.Listener
+}
+
+// startServe opens the ledger (seeding the demo with o.demo), starts the
+// read models, the API, the deadline watcher, and listens. On failure it
+// closes whatever it started.
+func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode storeMode) (_ *serving, err error) {
+	l, err := openLedger(o.store, mode)
+	if err != nil {
+		return nil, err
+	}
+	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive}
 	defer func() {
-		if storeOpen {
-			l.Close()
+		if err != nil {
+			s.close(context.Background())
 		}
 	}()
-	var tokens *auth.Tokens
-	if l.state == "" {
-		tokens = auth.InMemory(rand.Reader, a.now)
-	} else if tokens, err = openTokens(a, l.state); err != nil {
-		return err
+	if s.tokens, err = serveTokens(a, l); err != nil {
+		return nil, err
 	}
-
-	mode, plan := graphql.ModeLive, domain.PlanID("")
-	if *demoMode {
-		mode, plan = graphql.ModeDemo, defaultPlanID
-		if err := seedDemo(ctx, a, l, *planFile, logger); err != nil {
-			return err
+	plan := domain.PlanID("")
+	if o.demo {
+		s.mode, plan = graphql.ModeDemo, defaultPlanID
+		if err := seedDemo(ctx, a, l, text, s.logger); err != nil {
+			return nil, err
 		}
 	}
-
 	runner := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
-		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: logger})
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: s.logger})
 	if err := runner.Start(ctx); err != nil {
-		return fmt.Errorf("start read models: %w", err)
+		return nil, fmt.Errorf("start read models: %w", err)
 	}
-	runnerOpen := true
-	defer func() {
-		if runnerOpen {
-			_ = runner.Close(context.Background())
-		}
-	}()
-
-	var fresh []demoToken
-	if *demoMode {
-		if fresh, err = demoTokens(tokens, runner.Views()); err != nil {
-			return err
-		}
-	}
-
-	srv, err := graphql.New(graphql.Config{
-		Store: l.store, Registry: l.registry, Runner: runner, Tokens: tokens,
-		Clock: a.now, Logger: logger, Mode: mode, DefaultPlan: plan,
-		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: *cacheTTL,
+	s.runner = runner
+	s.srv, err = graphql.New(graphql.Config{
+		Store: l.store, Registry: l.registry, Runner: runner, Tokens: s.tokens,
+		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
+		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if o.demo {
+		operator := auth.LocalOperator(a.osUser, a.operator)
+		if s.fresh, err = demoTokens(ctx, s.srv.App(), operator); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.startWatcher(ctx); err != nil {
+		return nil, err
+	}
+	if s.ln, err = net.Listen("tcp", o.addr); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	return s, nil
+}
+
+// serveTokens opens the ledger's tokens; a memory ledger keeps them in
+// memory.
+func serveTokens(a *cli, l *ledger) (*auth.Tokens, error) {
+	if l.state == "" {
+		return auth.InMemory(rand.Reader, a.now), nil
+	}
+	return openTokenDir(a, l.state)
+}
+
+// startWatcher records the deadline slips that fall due, every
+// deadlineInterval, through the application layer until close stops it.
+// On a simulated ledger the watcher acts as the simulation's system, so
+// that even the slips the live clock finds in simulated activity are
+// marked simulated.
+func (s *serving) startWatcher(ctx context.Context) error {
+	svc := s.srv.App()
+	who := auth.SystemPrincipal()
+	simulated, err := svc.LedgerSimulated(ctx)
+	if err != nil {
 		return err
 	}
-
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		w := deadline.New(srv.Commands(), runner.Views().Obligations, logger)
-		if *demoMode {
-			w.WithActor(demo.ActorPrefix + deadline.Actor)
-		}
-		w.Run(watchCtx, deadlineInterval, a.now)
-	}()
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		stopWatch()
-		<-watchDone
-		srv.Close()
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+	if simulated {
+		who = auth.SimulatedPrincipal(auth.System, "", "system")
 	}
+	watchCtx, stop := context.WithCancel(context.Background())
+	s.stopWatch, s.watchDone = stop, make(chan struct{})
+	go func() {
+		defer close(s.watchDone)
+		t := time.NewTicker(deadlineInterval)
+		defer t.Stop()
+		for {
+			if _, err := svc.Tick(watchCtx, who); err != nil && watchCtx.Err() == nil {
+				s.logger.Error("deadline watcher tick failed", "err", err)
+			}
+			select {
+			case <-watchCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return nil
+}
+
+// run serves HTTP until ctx is done or serving fails, then finishes the
+// requests in flight and closes everything.
+func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := &http.Server{
-		Handler:           dashboard.Handler(dashboard.Config{API: srv.Handler(), Logger: logger}),
+		Handler:           dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.Background() },
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
-	httpSrv.RegisterOnShutdown(srv.Close)
+	httpSrv.RegisterOnShutdown(s.srv.Close)
 	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(ln) }()
+	go func() { served <- httpSrv.Serve(s.ln) }()
 
-	head, _ := l.store.Head(ctx)
-	printServing(a, ln.Addr().String(), *store, mode, head, tokens, fresh)
+	head, _ := s.l.store.Head(ctx)
+	printServing(s.a, s.ln.Addr().String(), store, s.mode, head, s.tokens, s.fresh)
 
 	var serveErr error
 	select {
 	case <-ctx.Done():
-		logger.Info("shutting down: no new requests; finishing those in flight")
+		s.logger.Info("shutting down: no new requests; finishing those in flight")
 	case serveErr = <-served:
 	}
-
 	// Stop accepting and finish in-flight requests: every write they
 	// acknowledged is already durable in the store.
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil {
-		logger.Warn("requests still running at shutdown were cut off", "err", err)
+		s.logger.Warn("requests still running at shutdown were cut off", "err", err)
 		_ = httpSrv.Close()
 	}
-	srv.Close()
-	stopWatch()
-	<-watchDone
-	runnerOpen = false
-	if err := runner.Close(sctx); err != nil {
-		logger.Warn("closing read models", "err", err)
-	}
-	storeOpen = false
-	if err := l.Close(); err != nil {
+	if err := s.close(sctx); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", serveErr)
 	}
-	logger.Info("stopped")
+	s.logger.Info("stopped")
 	return nil
+}
+
+// close stops what was started, newest first, and closes the store.
+func (s *serving) close(ctx context.Context) error {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+	if s.stopWatch != nil {
+		s.stopWatch()
+		<-s.watchDone
+	}
+	if s.runner != nil {
+		if err := s.runner.Close(ctx); err != nil {
+			s.logger.Warn("closing read models", "err", err)
+		}
+	}
+	return s.l.Close()
 }
 
 // seedDemo fills an empty ledger with the demo: the plan text imported as
 // plan chifeng-air, then a simulated 2025 (seed 1). A ledger that holds
 // events is left as it is.
-func seedDemo(ctx context.Context, a *app, l *ledger, planFile string, logger *slog.Logger) error {
+func seedDemo(ctx context.Context, a *cli, l *ledger, text planText, logger *slog.Logger) error {
 	head, err := l.store.Head(ctx)
 	if err != nil {
 		return err
@@ -192,15 +276,12 @@ func seedDemo(ctx context.Context, a *app, l *ledger, planFile string, logger *s
 	if head > 0 {
 		return nil
 	}
-	if _, err := os.Stat(planFile); err != nil {
-		return fmt.Errorf("%w: --demo needs the plan text %s (run from the repository, or give --plan FILE): %v", errUsage, planFile, err)
-	}
 	began := time.Now()
-	stats, err := fillDemo(ctx, a, l, defaultPlanID, planFile, demo.Options{Seed: 1, Year: 2025})
+	out, err := simulate(ctx, a.quiet(), l, defaultPlanID, text, 1, 2025, 1)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	logger.Info("demo: simulated year recorded", "year", 2025, "events", stats.Total, "took", time.Since(began).Round(time.Millisecond))
+	logger.Info("demo: simulated year recorded", "year", 2025, "events", out.Stats.Total, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
@@ -211,26 +292,24 @@ type demoToken struct {
 }
 
 // demoTokens makes one token per role on a demo's first start (when no
-// token exists yet): bureau for 生态环境局, county for 宁城县.
-func demoTokens(tokens *auth.Tokens, views *projections.Views) ([]demoToken, error) {
-	have, err := tokens.List()
+// token exists yet), through the application layer as the operator:
+// bureau for 生态环境局, county for 宁城县.
+func demoTokens(ctx context.Context, svc *app.Service, operator auth.Principal) ([]demoToken, error) {
+	have, err := svc.ListTokens(ctx, operator)
 	if err != nil || len(have) > 0 {
 		return nil, err
 	}
-	specs := []auth.Spec{{Role: auth.Coordinator, Name: "demo-coordinator"}}
-	for _, u := range []struct {
-		role auth.Role
-		name string
-	}{{auth.Bureau, "生态环境局"}, {auth.County, "宁城县"}} {
+	specs := []app.TokenInput{{Role: "coordinator", Name: "demo-coordinator"}}
+	for _, u := range []app.TokenInput{{Role: "bureau", Unit: "生态环境局"}, {Role: "county", Unit: "宁城县"}} {
 		// A ledger that does not hold the sample units gets no token for them.
-		if unit, err := views.Catalog.ResolveUnit(u.name); err == nil {
-			specs = append(specs, auth.Spec{Role: u.role, Unit: unit.ID})
+		if _, err := svc.ResolveUnit(u.Unit); err == nil {
+			specs = append(specs, u)
 		}
 	}
-	specs = append(specs, auth.Spec{Role: auth.Inspector, Name: "demo-inspector"}, auth.Spec{Role: auth.Committee, Name: "demo-committee"})
+	specs = append(specs, app.TokenInput{Role: "inspector", Name: "demo-inspector"}, app.TokenInput{Role: "committee", Name: "demo-committee"})
 	var out []demoToken
-	for _, s := range specs {
-		tok, rec, err := tokens.Create(s)
+	for _, in := range specs {
+		tok, rec, err := svc.CreateToken(ctx, operator, in)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +319,7 @@ func demoTokens(tokens *auth.Tokens, views *projections.Views) ([]demoToken, err
 }
 
 // printServing tells the operator where the API is and how to log in.
-func printServing(a *app, addr, store, mode string, head uint64, tokens *auth.Tokens, fresh []demoToken) {
+func printServing(a *cli, addr, store, mode string, head uint64, tokens *auth.Tokens, fresh []demoToken) {
 	w := a.stdout
 	base := "http://" + addr
 	fmt.Fprintf(w, "taskledger serving the %s ledger %s (%d events)\n", mode, store, head)

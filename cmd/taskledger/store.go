@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"taskledger/demo"
 	"taskledger/domain"
@@ -27,17 +31,49 @@ const esdbPrefixEnv = "TASKLEDGER_ESDB_PREFIX"
 // defaultStore is the embedded store's directory when nothing else is said.
 const defaultStore = "./data"
 
-// storeFlag adds the shared --store flag to fs.
-func storeFlag(a *app, fs *flag.FlagSet) *string {
+// storeFlag adds the shared --store flag to fs, bound to p.
+func storeFlag(a *cli, flags *pflag.FlagSet, p *string) {
 	def := a.getenv(storeEnv)
 	if def == "" {
 		def = defaultStore
 	}
-	return fs.String("store", def, "the ledger: a directory for the embedded store, \"memory\", or an EventStoreDB connection string esdb://… (env "+storeEnv+"; stream prefix env "+esdbPrefixEnv+")")
+	flags.StringVar(p, "store", def, "the ledger: a directory for the embedded store, \"memory\", or an EventStoreDB connection string esdb://… (env "+storeEnv+"; stream prefix env "+esdbPrefixEnv+")")
 }
 
-// openStore opens the ledger a --store value names.
-func openStore(spec string) (eventstore.Store, error) {
+// storeMode says whether opening a store may create its ledger.
+type storeMode int
+
+const (
+	// mustExist refuses a directory that holds no ledger.
+	mustExist storeMode = iota
+	// mayCreate makes a new ledger where there is none.
+	mayCreate
+)
+
+// errNoLedger marks a --store directory that holds no ledger.
+var errNoLedger = errors.New("no ledger there")
+
+// isDirStore reports whether a --store value names an embedded store's
+// directory (not memory, not a URL).
+func isDirStore(spec string) bool {
+	return spec != "" && spec != "memory" && !strings.Contains(spec, "://")
+}
+
+// checkLedger returns an error naming dir when it holds no embedded ledger.
+func checkLedger(dir string) error {
+	_, err := os.Stat(filepath.Join(dir, bolt.FileName))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store %s: %w (make one with taskledger import or taskledger demo)", dir, errNoLedger)
+	}
+	return fmt.Errorf("store %s: %w", dir, err)
+}
+
+// openStore opens the ledger a --store value names. With mustExist, a
+// directory that holds no ledger is refused and left as it is.
+func openStore(spec string, mode storeMode) (eventstore.Store, error) {
 	switch {
 	case spec == "memory":
 		return memory.New(), nil
@@ -52,11 +88,77 @@ func openStore(spec string) (eventstore.Store, error) {
 	case spec == "":
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}
+	if mode == mustExist {
+		if err := checkLedger(spec); err != nil {
+			return nil, err
+		}
+	}
 	s, err := bolt.OpenDir(spec, bolt.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)
 	}
 	return s, nil
+}
+
+// creation remembers what a store directory held before a command that may
+// create a ledger there opened it, so that a failed start removes what it
+// made and leaves nothing behind.
+type creation struct {
+	dir string          // the store directory; empty when nothing is to be undone
+	top string          // the topmost directory that did not exist; empty if dir existed
+	had map[string]bool // the entries dir held
+}
+
+// prepareCreate notes what is at a --store value before a ledger may be
+// created there. A ledger that exists already, memory and EventStoreDB
+// stores need no undoing.
+func prepareCreate(spec string) (*creation, error) {
+	c := &creation{}
+	if !isDirStore(spec) || checkLedger(spec) == nil {
+		return c, nil
+	}
+	c.dir = filepath.Clean(spec)
+	entries, err := os.ReadDir(c.dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.top = c.dir
+		for p := filepath.Dir(c.top); p != c.top; p = filepath.Dir(c.top) {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+			c.top = p
+		}
+	case err != nil:
+		return nil, fmt.Errorf("store %s: %w", spec, err)
+	}
+	c.had = map[string]bool{}
+	for _, e := range entries {
+		c.had[e.Name()] = true
+	}
+	return c, nil
+}
+
+// undo removes what was made since prepareCreate: the directories it
+// created, or the new entries of a directory that existed. The store must
+// be closed.
+func (c *creation) undo() error {
+	if c.dir == "" {
+		return nil
+	}
+	if c.top != "" {
+		return os.RemoveAll(c.top)
+	}
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("clean up %s: %w", c.dir, err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if !c.had[e.Name()] {
+			errs = append(errs, os.RemoveAll(filepath.Join(c.dir, e.Name())))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // dirSize returns the bytes of regular files under dir.
@@ -78,13 +180,23 @@ func dirSize(dir string) (int64, error) {
 	return total, err
 }
 
-func runStatus(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "status", "[--store DIR]")
-	store := storeFlag(a, fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// statusOptions are the flags of taskledger status.
+type statusOptions struct{ store string }
+
+func newStatusCommand(a *cli) *cobra.Command {
+	var o statusOptions
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "open a ledger and report what it holds",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runStatus(cmd.Context(), a, o) },
 	}
-	s, err := openStore(*store)
+	storeFlag(a, cmd.Flags(), &o.store)
+	return cmd
+}
+
+func runStatus(ctx context.Context, a *cli, o statusOptions) error {
+	s, err := openStore(o.store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -97,7 +209,7 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	for {
 		batch, err := s.ReadAll(ctx, after, 4096)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", *store, err)
+			return fmt.Errorf("read %s: %w", o.store, err)
 		}
 		if len(batch) == 0 {
 			break
@@ -116,7 +228,7 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 		}
 		after = batch[len(batch)-1].Position
 	}
-	fmt.Fprintf(a.stdout, "ledger %s: %d events in %d streams, head position %d\n", *store, total, len(streams), after)
+	fmt.Fprintf(a.stdout, "ledger %s: %d events in %d streams, head position %d\n", o.store, total, len(streams), after)
 	if total == 0 {
 		fmt.Fprintln(a.stdout, "the ledger is empty")
 		return nil

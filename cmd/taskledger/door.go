@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"taskledger/app"
+	"taskledger/auth"
+)
+
+// tokenEnv and operatorEnv name the environment variables behind --token
+// and --operator.
+const (
+	tokenEnv    = "TASKLEDGER_TOKEN"
+	operatorEnv = "TASKLEDGER_OPERATOR"
+)
+
+// addPrincipalFlags adds --token and --operator to the flags of a command
+// that records: who the command acts as.
+func addPrincipalFlags(a *cli, fs *pflag.FlagSet) {
+	fs.StringVar(&a.token, "token", "", "act as this API token's holder (env "+tokenEnv+"); without one, as the operator at this machine")
+	fs.StringVar(&a.operator, "operator", "", "your name, recorded beside your operating-system account when acting without a token (env "+operatorEnv+")")
+}
+
+// principal is who a command acts as: the holder of --token, or the
+// operator at this machine (their operating-system account and the name
+// they declared). No flag names the actor directly.
+func (a *cli) principal(tokens *auth.Tokens) (auth.Principal, error) {
+	token := a.token
+	if token == "" {
+		token = a.getenv(tokenEnv)
+	}
+	if token == "" {
+		name := a.operator
+		if name == "" {
+			name = a.getenv(operatorEnv)
+		}
+		return auth.LocalOperator(a.osUser, name), nil
+	}
+	if tokens == nil {
+		return auth.Principal{}, errors.New("this ledger keeps no tokens: act without --token")
+	}
+	p, err := tokens.Lookup(token)
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("--token: %w (错误 UNAUTHENTICATED：令牌无效或已撤销)", err)
+	}
+	return p, nil
+}
+
+// door is the application layer over an open ledger, with the principal
+// the command acts as.
+type door struct {
+	svc *app.Service
+	who auth.Principal
+}
+
+// open returns the application layer over l for one run: read models
+// caught up with the log (from the snapshots on), the ledger's tokens and
+// the real clock.
+func (l *ledger) open(ctx context.Context, a *cli) (door, error) {
+	r, err := l.runner(ctx, a.logger())
+	if err != nil {
+		return door{}, err
+	}
+	tokens := auth.InMemory(rand.Reader, a.now)
+	if l.state != "" {
+		if tokens, err = openTokenDir(a, l.state); err != nil {
+			return door{}, err
+		}
+	}
+	who, err := a.principal(tokens)
+	if err != nil {
+		return door{}, err
+	}
+	svc, err := app.New(app.Config{
+		Store: l.store, Registry: l.registry, Views: app.PulledViews{Runner: r},
+		Clock: app.ClockFunc(a.now), Tokens: tokens, Logger: a.logger(),
+	})
+	return door{svc: svc, who: who}, err
+}
+
+// refusal explains an application-layer refusal in Chinese and English,
+// with its code.
+func refusal(err error) error {
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s [%s]\n%s", ae.Chinese(), ae.Code, ae.Msg)
+	}
+	return err
+}
