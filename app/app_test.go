@@ -311,3 +311,27 @@ func TestSimulationCreatesASimulatedLedger(t *testing.T) {
 		t.Fatalf("a visitor's report on a demo ledger refused by the application layer: %v", err)
 	}
 }
+
+func TestAKeyIsBoundToItsRequest(t *testing.T) {
+	f := imported(t)
+	k := f.duty()
+	ctx := context.Background()
+	ref := app.ObligationRef{Task: int(k.Task), Role: string(k.Role)}
+	first, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 30, IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := f.head()
+	again, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 30, IdempotencyKey: "k"})
+	if err != nil || !again.Duplicate || again.Events[0].ID != first.Events[0].ID || f.head() != head {
+		t.Fatalf("the same request again: duplicate %v, err %v, %d new events", again.Duplicate, err, f.head()-head)
+	}
+	_, err = f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 60, IdempotencyKey: "k"})
+	f.refused(err, app.IdempotencyConflict, head)
+	// Another principal's same key is its own.
+	other := county("county.ningcheng")
+	other.TokenID = "another-token"
+	if res, err := f.svc.ReportProgress(ctx, other, app.ReportInput{Obligation: ref, Percent: 60, IdempotencyKey: "k"}); err != nil || res.Duplicate {
+		t.Fatalf("another token's key: duplicate %v, err %v", res.Duplicate, err)
+	}
+}
