@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -28,6 +29,7 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/graphql/internal/oncecache"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
 	"taskledger/graphql/transport"
@@ -68,6 +70,23 @@ type Limits struct {
 	InitTimeout time.Duration
 	// MaxScanEvents bounds how many log events one events query reads.
 	MaxScanEvents int
+	// MaxCost bounds a request's cost: one per field selected plus
+	// ReplayCost per distinct asOf or atPosition value (each one a rebuild
+	// of the read models from the log). A costlier request is refused
+	// before it runs (GRAPHQL_COST_LIMITED, 400).
+	MaxCost    int
+	ReplayCost int
+	// MaxHistoricalPerPrincipal bounds the historical evaluations (read
+	// models rebuilt as of a past moment) one token runs at once, and
+	// MaxHistoricalRunning those the server runs at once; the rest wait,
+	// as long as their request's time allows.
+	MaxHistoricalPerPrincipal int
+	MaxHistoricalRunning      int
+	// HistoricalCacheEntries and HistoricalCacheBytes bound the cache of
+	// read models built as of past moments, by count and by estimated
+	// memory.
+	HistoricalCacheEntries int
+	HistoricalCacheBytes   int64
 }
 
 // DefaultLimits returns the limits the server uses unless told otherwise.
@@ -84,6 +103,14 @@ func DefaultLimits() Limits {
 		MaxSubscriptionsPerConn: 32,
 		InitTimeout:             10 * time.Second,
 		MaxScanEvents:           50_000,
+		// 1,000 lets a request ask for up to 9 moments (with up to 91
+		// other fields), and its fields alone reach MaxFields.
+		MaxCost:                   1000,
+		ReplayCost:                100,
+		MaxHistoricalPerPrincipal: 1,
+		MaxHistoricalRunning:      max(1, runtime.GOMAXPROCS(0)/2),
+		HistoricalCacheEntries:    8,
+		HistoricalCacheBytes:      256 << 20,
 	}
 }
 
@@ -100,6 +127,12 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxSubscriptionsPerConn, d.MaxSubscriptionsPerConn)
 	orDefault(&l.InitTimeout, d.InitTimeout)
 	orDefault(&l.MaxScanEvents, d.MaxScanEvents)
+	orDefault(&l.MaxCost, d.MaxCost)
+	orDefault(&l.ReplayCost, d.ReplayCost)
+	orDefault(&l.MaxHistoricalPerPrincipal, d.MaxHistoricalPerPrincipal)
+	orDefault(&l.MaxHistoricalRunning, d.MaxHistoricalRunning)
+	orDefault(&l.HistoricalCacheEntries, d.HistoricalCacheEntries)
+	orDefault(&l.HistoricalCacheBytes, d.HistoricalCacheBytes)
 	return l
 }
 
@@ -172,6 +205,8 @@ type Server struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	caches   *caches
+	// past builds read models as of past moments (shared cache, gate).
+	past *historical
 	// responses keeps recent query responses; nil when turned off.
 	responses *respcache.Cache
 	// transport serves /graphql.
@@ -210,6 +245,13 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Clock,
 		caches:  newCaches(),
 		merkle:  &audit.Index{},
+	}
+	s.past = &historical{
+		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
+			return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, cut)
+		},
+		cache: oncecache.NewSized[historicalKey, *projections.Views](s.limits.HistoricalCacheEntries, s.limits.HistoricalCacheBytes, viewsSize),
+		gate:  newGate(s.limits.MaxHistoricalPerPrincipal, s.limits.MaxHistoricalRunning),
 	}
 	switch ttl := cfg.ResponseCacheTTL; {
 	case ttl == 0:
@@ -260,6 +302,8 @@ func New(cfg Config) (*Server, error) {
 			MaxBodyBytes:            s.limits.MaxBodyBytes,
 			MaxQueryBytes:           s.limits.MaxQueryBytes,
 			MaxFields:               s.limits.MaxFields,
+			MaxCost:                 s.limits.MaxCost,
+			ReplayCost:              s.limits.ReplayCost,
 			RequestTimeout:          s.limits.RequestTimeout,
 			MaxSubscriptions:        s.limits.MaxSubscriptions,
 			MaxSubscriptionsPerConn: s.limits.MaxSubscriptionsPerConn,
