@@ -33,6 +33,7 @@ import (
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
 	"taskledger/graphql/transport"
+	"taskledger/internal/redact"
 	"taskledger/projections"
 )
 
@@ -165,7 +166,8 @@ type Config struct {
 	Tokens *auth.Tokens
 	// Clock is the server's time source.
 	Clock func() time.Time
-	// Logger receives request failures; nil means slog.Default().
+	// Logger receives request failures, redacted (package redact); nil
+	// means slog.Default().
 	Logger *slog.Logger
 	// Mode is ModeLive or ModeDemo; Notice is shown by ledger { notice }
 	// (DemoNotice when empty in demo mode).
@@ -224,6 +226,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// Whatever the API logs (errors from the store, requests' failures)
+	// may quote a store URL or a token: redact it.
+	cfg.Logger = slog.New(redact.NewHandler(cfg.Logger.Handler()))
 	if cfg.Mode == "" {
 		cfg.Mode = ModeLive
 	}
@@ -328,12 +333,13 @@ func (s *Server) App() *app.Service { return s.app }
 func (s *Server) Commands() *command.Handler { return s.commands }
 
 // Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
-// /healthz and /metrics.
+// /healthz and /metrics (for coordinator and inspector tokens only; see
+// MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.transport)
 	mux.HandleFunc("/healthz", s.serveHealth)
-	mux.Handle("/metrics", s.metrics.Handler(s.metricsState))
+	mux.Handle("/metrics", s.protectedMetrics())
 	return mux
 }
 
