@@ -115,6 +115,9 @@ type AssignInput struct {
 
 // AssignResponsibility assigns a unit a role on a registered task.
 func (s *Service) AssignResponsibility(ctx context.Context, p auth.Principal, in AssignInput) (Result, error) {
+	if err := cleanFields(freeText("basis", "依据", &in.Basis)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Assign, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		cmd := domain.AssignResponsibility{ObligationKey: k, Basis: in.Basis, StartsOn: in.StartsOn}
 		if err := cmd.Validate(); err != nil {
@@ -133,6 +136,9 @@ type WithdrawInput struct {
 
 // WithdrawResponsibility withdraws a unit's duty.
 func (s *Service) WithdrawResponsibility(ctx context.Context, p auth.Principal, in WithdrawInput) (Result, error) {
+	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Withdraw, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.WithdrawResponsibility{ObligationKey: k, Reason: in.Reason}, nil
 	})
@@ -153,6 +159,9 @@ type ReportInput struct {
 
 // ReportProgress records a unit's progress report.
 func (s *Service) ReportProgress(ctx context.Context, p auth.Principal, in ReportInput) (Result, error) {
+	if err := cleanFields(freeText("note", "备注", &in.Note)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Report, in.Obligation, in.IdempotencyKey, in.EffectiveAt, func(k domain.ObligationKey) (domain.Command, error) {
 		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
 		if in.Period != "" {
@@ -177,6 +186,9 @@ type ExtensionRequestInput struct {
 
 // RequestExtension records a unit's request for a later due date.
 func (s *Service) RequestExtension(ctx context.Context, p auth.Principal, in ExtensionRequestInput) (Result, error) {
+	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.RequestExtension{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Due: in.Due, Reason: in.Reason}, nil
 	})
@@ -194,6 +206,9 @@ type ExtensionDecisionInput struct {
 
 // DecideExtension grants or refuses the pending extension request.
 func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in ExtensionDecisionInput) (Result, error) {
+	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		if in.Grant {
 			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
@@ -217,6 +232,9 @@ type ClaimInput struct {
 
 // ClaimCompletion records a unit's completion claim.
 func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in ClaimInput) (Result, error) {
+	if err := cleanFields(freeText("evidence", "证据", &in.Evidence)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, in.AchievedAt, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence}, nil
 	})
@@ -233,6 +251,9 @@ type ClaimDecisionInput struct {
 
 // VerifyCompletion verifies a pending completion claim.
 func (s *Service) VerifyCompletion(ctx context.Context, p auth.Principal, in ClaimDecisionInput) (Result, error) {
+	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.VerifyCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Note: in.Note}, nil
 	})
@@ -240,6 +261,9 @@ func (s *Service) VerifyCompletion(ctx context.Context, p auth.Principal, in Cla
 
 // RejectCompletion rejects a pending completion claim, with a reason.
 func (s *Service) RejectCompletion(ctx context.Context, p auth.Principal, in ClaimDecisionInput) (Result, error) {
+	if err := cleanFields(freeText("reason", "理由", &in.Note)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.RejectCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Reason: in.Note}, nil
 	})
@@ -257,6 +281,9 @@ type FindingInput struct {
 
 // RecordFinding records an inspector's finding on a duty.
 func (s *Service) RecordFinding(ctx context.Context, p auth.Principal, in FindingInput) (Result, error) {
+	if err := cleanFields(freeText("summary", "摘要", &in.Summary)); err != nil {
+		return Result{}, err
+	}
 	return s.onObligation(ctx, p, RecordFinding, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
 		return domain.RecordFinding{
 			ObligationKey: k, Kind: domain.FindingKind(strings.ToLower(in.Kind)),

@@ -37,6 +37,9 @@ type ImportResult struct {
 // ImportPlan parses a plan document and records its units, tasks, duties
 // and milestones, recording only what the ledger does not already hold.
 func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInput) (ImportResult, error) {
+	if err := cleanFields(nameText("issuer", "发文机关", &in.Issuer)); err != nil {
+		return ImportResult{}, err
+	}
 	if err := s.authorize(ctx, p, ImportPlan); err != nil {
 		return ImportResult{}, err
 	}
@@ -100,6 +103,9 @@ type IndicatorInput struct {
 
 // RecordIndicator records a measured air-quality indicator.
 func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in IndicatorInput) (Result, error) {
+	if err := cleanFields(nameText("source", "数据来源", &in.Source)); err != nil {
+		return Result{}, err
+	}
 	if err := s.authorize(ctx, p, RecordIndicator); err != nil {
 		return Result{}, err
 	}

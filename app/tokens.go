@@ -23,6 +23,9 @@ type TokenInput struct {
 // CreateToken makes an API token. The token is returned once; the ledger
 // keeps only its hash.
 func (s *Service) CreateToken(ctx context.Context, p auth.Principal, in TokenInput) (string, auth.Record, error) {
+	if err := cleanFields(nameText("name", "名称", &in.Name)); err != nil {
+		return "", auth.Record{}, err
+	}
 	if err := s.authorize(ctx, p, ManageTokens); err != nil {
 		return "", auth.Record{}, err
 	}

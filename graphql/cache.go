@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"taskledger/graphql/internal/oncecache"
-	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
 
@@ -20,14 +19,6 @@ func (c *onceCache[K, V]) get(key K, compute func() (V, error)) (V, error) {
 	return c.c.Get(key, compute)
 }
 
-// cutKey names read models built as of a cut, valid while the log head is
-// unchanged (events recorded before the cut can still be appended, e.g. by
-// a simulation).
-type cutKey struct {
-	at   int64 // UnixNano; 0 for none
-	head uint64
-}
-
 // scoreKey names one scorecard computation.
 type scoreKey struct {
 	plan    string
@@ -43,14 +34,12 @@ type scoreKey struct {
 
 // caches holds the server's computed values.
 type caches struct {
-	views     *onceCache[cutKey, *projections.Views]
 	scores    *onceCache[scoreKey, scored]
 	published *onceCache[scoreKey, computed]
 }
 
 func newCaches() *caches {
 	return &caches{
-		views:     newOnceCache[cutKey, *projections.Views](4),
 		scores:    newOnceCache[scoreKey, scored](32),
 		published: newOnceCache[scoreKey, computed](32),
 	}

@@ -43,7 +43,7 @@ func TestDocExamplesValidate(t *testing.T) {
 			}
 			t.Errorf("%s: %v", firstLine(q), err)
 		}
-		a, err := transport.Analyze(q, "")
+		a, err := transport.Analyze(q, "", nil)
 		if err != nil {
 			t.Errorf("%s: %v", firstLine(q), err)
 			continue

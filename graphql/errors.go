@@ -26,6 +26,7 @@ const (
 	CodeForbidden       = transport.CodeForbidden
 	CodeUnauthenticated = transport.CodeUnauthenticated
 	CodeInternal        = transport.CodeInternal
+	CodeCostLimited     = transport.CodeCostLimited
 )
 
 // internalMessage is all a client learns of an internal failure.

@@ -347,7 +347,9 @@ func TestMetricsAndHealth(t *testing.T) {
 	e.ok("county", `{ me { role } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
 	e.post("", `{ obligations { total } }`, nil)
-	resp, err := http.Get(e.http.URL + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+e.tokens["inspector"])
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

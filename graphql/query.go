@@ -170,8 +170,9 @@ func (s *Server) pageSize(first int32) (int, error) {
 
 // viewsAt returns read models as recorded by asOf and the instant to
 // evaluate them at: the live models and now when asOf is nil or not in the
-// past, otherwise models built from the log up to asOf (cached while the
-// log head is unchanged).
+// past, otherwise models built from the log up to asOf (shared through
+// s.past's cache while the log head is unchanged, and built under its
+// per-principal gate).
 func (s *Server) viewsAt(ctx context.Context, asOf *gql.Time) (*projections.Views, time.Time, error) {
 	now := s.now()
 	if asOf == nil || asOf.Time.IsZero() {
@@ -185,9 +186,7 @@ func (s *Server) viewsAt(ctx context.Context, asOf *gql.Time) (*projections.View
 	if err != nil {
 		return nil, at, err
 	}
-	v, err := s.caches.views.get(cutKey{at: at.UnixNano(), head: head}, func() (*projections.Views, error) {
-		return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, projections.Cut{Time: at})
-	})
+	v, err := s.past.views(ctx, historicalKey{at: at.UnixNano(), head: head}, projections.Cut{Time: at})
 	return v, at, err
 }
 

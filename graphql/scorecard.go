@@ -73,11 +73,12 @@ type computed struct {
 
 // computeAt computes scorecards exactly as of a log position and instant,
 // from read models rebuilt from the log up to both: how a publication is
-// made and later verified. Results are cached.
+// made and later verified. Results are cached; the read models come
+// through s.past (shared cache, per-principal gate).
 func (s *Server) computeAt(ctx context.Context, plan domain.PlanID, year int, kind scoring.Kind, schemeID string, version int, pos uint64, asOf time.Time) (computed, error) {
 	key := scoreKey{plan: string(plan), year: year, kind: kind, scheme: schemeID, version: version, at: asOf.UnixNano(), pos: pos}
 	return s.caches.published.get(key, func() (computed, error) {
-		v, err := projections.BuildAt(ctx, s.store, s.reg, s.views.Config, projections.Cut{Position: pos, Time: asOf})
+		v, err := s.past.views(ctx, historicalKey{at: asOf.UnixNano(), pos: pos}, projections.Cut{Position: pos, Time: asOf})
 		if err != nil {
 			return computed{}, err
 		}
@@ -125,7 +126,18 @@ func (r *root) Scorecard(ctx context.Context, args struct {
 		key.at = at.Truncate(time.Minute).UnixNano()
 	}
 	got, err := r.s.caches.scores.get(key, func() (scored, error) {
-		res, err := compute(views, plan, int(args.Year), kind, sc, at)
+		var res scoring.Result
+		run := func() (err error) {
+			res, err = compute(views, plan, int(args.Year), kind, sc, at)
+			return err
+		}
+		if args.AsOf != nil {
+			// A chosen instant is a computation of its own: it waits
+			// its turn as rebuilds do.
+			err = r.s.past.run(ctx, run)
+		} else {
+			err = run()
+		}
 		if err != nil {
 			return scored{}, err
 		}
@@ -142,7 +154,7 @@ func (r *root) Scorecard(ctx context.Context, args struct {
 			}
 		}
 	}
-	return &scorecardResolver{s: r.s, views: views, plan: plan, res: got.res, digest: got.digest, adopted: sc.adopted, pos: pos, published: published}, nil
+	return &scorecardResolver{s: r.s, catalog: views.Catalog, plan: plan, res: got.res, digest: got.digest, adopted: sc.adopted, pos: pos, published: published}, nil
 }
 
 // scored is a computed result with its digest.
@@ -152,8 +164,11 @@ type scored struct {
 }
 
 type scorecardResolver struct {
-	s         *Server
-	views     *projections.Views // the read models the result was computed from
+	s *Server
+	// catalog is the catalog of the read models the result was computed
+	// from (only it: a response holding many past results must not keep
+	// every rebuilt model alive).
+	catalog   *projections.Catalog
 	plan      domain.PlanID
 	res       scoring.Result
 	digest    domain.Hash
@@ -181,7 +196,7 @@ func (r *scorecardResolver) Cards() []*cardResolver { return cards(r.s, r.plan, 
 // at its cut. A publication that records no as-of time, or does not
 // recompute to its digest, matches nothing.
 func (r *scorecardResolver) MatchesPublication(ctx context.Context) (bool, error) {
-	pubs := r.views.Catalog.Published(r.plan)
+	pubs := r.catalog.Published(r.plan)
 	for i := len(pubs) - 1; i >= 0; i-- {
 		p := pubs[i]
 		if p.Year != r.res.Year || !strings.EqualFold(p.Kind, string(r.res.Kind)) {

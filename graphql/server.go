@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -28,9 +29,11 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/graphql/internal/oncecache"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
 	"taskledger/graphql/transport"
+	"taskledger/internal/redact"
 	"taskledger/projections"
 )
 
@@ -68,6 +71,23 @@ type Limits struct {
 	InitTimeout time.Duration
 	// MaxScanEvents bounds how many log events one events query reads.
 	MaxScanEvents int
+	// MaxCost bounds a request's cost: one per field selected plus
+	// ReplayCost per distinct asOf or atPosition value (each one a rebuild
+	// of the read models from the log). A costlier request is refused
+	// before it runs (GRAPHQL_COST_LIMITED, 400).
+	MaxCost    int
+	ReplayCost int
+	// MaxHistoricalPerPrincipal bounds the historical evaluations (read
+	// models rebuilt as of a past moment) one token runs at once, and
+	// MaxHistoricalRunning those the server runs at once; the rest wait,
+	// as long as their request's time allows.
+	MaxHistoricalPerPrincipal int
+	MaxHistoricalRunning      int
+	// HistoricalCacheEntries and HistoricalCacheBytes bound the cache of
+	// read models built as of past moments, by count and by estimated
+	// memory.
+	HistoricalCacheEntries int
+	HistoricalCacheBytes   int64
 }
 
 // DefaultLimits returns the limits the server uses unless told otherwise.
@@ -84,6 +104,14 @@ func DefaultLimits() Limits {
 		MaxSubscriptionsPerConn: 32,
 		InitTimeout:             10 * time.Second,
 		MaxScanEvents:           50_000,
+		// 1,000 lets a request ask for up to 9 moments (with up to 91
+		// other fields), and its fields alone reach MaxFields.
+		MaxCost:                   1000,
+		ReplayCost:                100,
+		MaxHistoricalPerPrincipal: 1,
+		MaxHistoricalRunning:      max(1, runtime.GOMAXPROCS(0)/2),
+		HistoricalCacheEntries:    8,
+		HistoricalCacheBytes:      256 << 20,
 	}
 }
 
@@ -100,6 +128,12 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxSubscriptionsPerConn, d.MaxSubscriptionsPerConn)
 	orDefault(&l.InitTimeout, d.InitTimeout)
 	orDefault(&l.MaxScanEvents, d.MaxScanEvents)
+	orDefault(&l.MaxCost, d.MaxCost)
+	orDefault(&l.ReplayCost, d.ReplayCost)
+	orDefault(&l.MaxHistoricalPerPrincipal, d.MaxHistoricalPerPrincipal)
+	orDefault(&l.MaxHistoricalRunning, d.MaxHistoricalRunning)
+	orDefault(&l.HistoricalCacheEntries, d.HistoricalCacheEntries)
+	orDefault(&l.HistoricalCacheBytes, d.HistoricalCacheBytes)
 	return l
 }
 
@@ -132,7 +166,8 @@ type Config struct {
 	Tokens *auth.Tokens
 	// Clock is the server's time source.
 	Clock func() time.Time
-	// Logger receives request failures; nil means slog.Default().
+	// Logger receives request failures, redacted (package redact); nil
+	// means slog.Default().
 	Logger *slog.Logger
 	// Mode is ModeLive or ModeDemo; Notice is shown by ledger { notice }
 	// (DemoNotice when empty in demo mode).
@@ -172,6 +207,8 @@ type Server struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	caches   *caches
+	// past builds read models as of past moments (shared cache, gate).
+	past *historical
 	// responses keeps recent query responses; nil when turned off.
 	responses *respcache.Cache
 	// transport serves /graphql.
@@ -189,6 +226,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// Whatever the API logs (errors from the store, requests' failures)
+	// may quote a store URL or a token: redact it.
+	cfg.Logger = slog.New(redact.NewHandler(cfg.Logger.Handler()))
 	if cfg.Mode == "" {
 		cfg.Mode = ModeLive
 	}
@@ -210,6 +250,13 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Clock,
 		caches:  newCaches(),
 		merkle:  &audit.Index{},
+	}
+	s.past = &historical{
+		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
+			return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, cut)
+		},
+		cache: oncecache.NewSized[historicalKey, *projections.Views](s.limits.HistoricalCacheEntries, s.limits.HistoricalCacheBytes, viewsSize),
+		gate:  newGate(s.limits.MaxHistoricalPerPrincipal, s.limits.MaxHistoricalRunning),
 	}
 	switch ttl := cfg.ResponseCacheTTL; {
 	case ttl == 0:
@@ -260,6 +307,8 @@ func New(cfg Config) (*Server, error) {
 			MaxBodyBytes:            s.limits.MaxBodyBytes,
 			MaxQueryBytes:           s.limits.MaxQueryBytes,
 			MaxFields:               s.limits.MaxFields,
+			MaxCost:                 s.limits.MaxCost,
+			ReplayCost:              s.limits.ReplayCost,
 			RequestTimeout:          s.limits.RequestTimeout,
 			MaxSubscriptions:        s.limits.MaxSubscriptions,
 			MaxSubscriptionsPerConn: s.limits.MaxSubscriptionsPerConn,
@@ -284,12 +333,13 @@ func (s *Server) App() *app.Service { return s.app }
 func (s *Server) Commands() *command.Handler { return s.commands }
 
 // Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
-// /healthz and /metrics.
+// /healthz and /metrics (for coordinator and inspector tokens only; see
+// MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.transport)
 	mux.HandleFunc("/healthz", s.serveHealth)
-	mux.Handle("/metrics", s.metrics.Handler(s.metricsState))
+	mux.Handle("/metrics", s.protectedMetrics())
 	return mux
 }
 

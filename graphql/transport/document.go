@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -23,7 +25,25 @@ type Analysis struct {
 	// Fields is how many fields the operation selects with every fragment
 	// spread expanded where it is used, saturating at math.MaxInt.
 	Fields int
+	// Replays is how many distinct values the operation gives to
+	// arguments that evaluate the ledger as of another moment (asOf,
+	// atPosition; see IsReplayArgument), variables resolved: each is one
+	// rebuild of the read models from the log (or one more scorecard
+	// computation), however many fields share it. Null and omitted values
+	// mean "now" and do not count.
+	Replays int
 }
+
+// Cost is the operation's cost in the transport's model: one per field
+// selected, plus replayCost for each distinct as-of value (Replays),
+// saturating at math.MaxInt.
+func (a Analysis) Cost(replayCost int) int {
+	return addSat(a.Fields, mulSat(a.Replays, replayCost))
+}
+
+// IsReplayArgument reports whether an argument of this name makes a field
+// evaluate the ledger as of another moment, at the cost of a replay.
+func IsReplayArgument(name string) bool { return name == "asOf" || name == "atPosition" }
 
 // DocumentError is a document the transport refuses before the engine
 // sees it.
@@ -37,9 +57,10 @@ func (e *DocumentError) Error() string { return e.Msg }
 
 // Analyze parses query once, without a schema, with gqlparser's parser and
 // describes the operation named operationName (the only one when the name
-// is empty). The engine (graph-gophers) parses the document again when it
-// runs it: its parser is internal.
-func Analyze(query, operationName string) (Analysis, error) {
+// is empty), resolving the variables its replay arguments use. The engine
+// (graph-gophers) parses the document again when it runs it: its parser is
+// internal.
+func Analyze(query, operationName string, variables map[string]any) (Analysis, error) {
 	doc, err := parser.ParseQuery(&ast.Source{Name: "query", Input: query})
 	if err != nil {
 		return Analysis{}, &DocumentError{Kind: "syntax", Msg: syntaxMessage(err)}
@@ -62,6 +83,7 @@ func Analyze(query, operationName string) (Analysis, error) {
 		Type:       op.Operation,
 		RootFields: rootFields(fragments, op.SelectionSet),
 		Fields:     countFields(fragments, op.SelectionSet),
+		Replays:    countReplays(fragments, op, variables),
 	}, nil
 }
 
@@ -161,6 +183,101 @@ func countFields(fragments map[string]*ast.FragmentDefinition, set ast.Selection
 		return n
 	}
 	return count(set)
+}
+
+// countReplays returns how many distinct non-null values an operation
+// gives to replay arguments (IsReplayArgument) anywhere in its selection,
+// fragments included, resolving variables from the request (or their
+// defaults). Each fragment is looked at once: its values are the same
+// wherever it is spread.
+func countReplays(fragments map[string]*ast.FragmentDefinition, op *ast.OperationDefinition, variables map[string]any) int {
+	defaults := map[string]*ast.Value{}
+	for _, d := range op.VariableDefinitions {
+		if d.DefaultValue != nil {
+			defaults[d.Variable] = d.DefaultValue
+		}
+	}
+	values := map[string]bool{}
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				for _, arg := range s.Arguments {
+					if !IsReplayArgument(arg.Name) {
+						continue
+					}
+					if v, ok := replayValue(arg.Value, variables, defaults); ok {
+						values[arg.Name+"="+v] = true
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				f, ok := fragments[s.Name]
+				if !ok || seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				walk(f.SelectionSet)
+			}
+		}
+	}
+	walk(op.SelectionSet)
+	return len(values)
+}
+
+// replayValue returns a replay argument's value in a canonical form
+// (instants as Unix nanoseconds, so that one instant written in two zones
+// counts once); ok is false for null or a variable without a value.
+func replayValue(v *ast.Value, variables map[string]any, defaults map[string]*ast.Value) (string, bool) {
+	if v == nil {
+		return "", false
+	}
+	switch v.Kind {
+	case ast.NullValue:
+		return "", false
+	case ast.Variable:
+		if got, ok := variables[v.Raw]; ok {
+			if got == nil {
+				return "", false
+			}
+			if s, ok := got.(string); ok {
+				return canonicalInstant(s), true
+			}
+			return fmt.Sprint(got), true
+		}
+		if d, ok := defaults[v.Raw]; ok {
+			return replayValue(d, nil, nil)
+		}
+		return "", false
+	case ast.StringValue, ast.BlockValue:
+		return canonicalInstant(v.Raw), true
+	default:
+		return v.String(), true
+	}
+}
+
+// canonicalInstant writes an RFC 3339 instant as Unix nanoseconds, and
+// leaves anything else as it is.
+func canonicalInstant(s string) string {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return strconv.FormatInt(t.UnixNano(), 10)
+	}
+	return s
+}
+
+// mulSat multiplies two non-negative ints, saturating at math.MaxInt.
+func mulSat(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
 }
 
 func addSat(a, b int) int {

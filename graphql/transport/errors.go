@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 )
@@ -24,7 +26,60 @@ const (
 	CodeUnauthenticated Code = "UNAUTHENTICATED"
 	// CodeInternal: the server failed; the message says nothing more.
 	CodeInternal Code = "INTERNAL"
+	// CodeCostLimited: the operation costs more than the limit (too many
+	// fields, or too many distinct as-of moments); it was refused before
+	// it ran. Its kind is "limit".
+	CodeCostLimited Code = "GRAPHQL_COST_LIMITED"
 )
+
+// Bounds on what an error response holds, so that no response echoes
+// unbounded input back: at most MaxErrors errors (the last saying how many
+// more were left out), each message at most MaxErrorMessageBytes (cut at a
+// character boundary, ending in "…") with at most MaxErrorLocations
+// locations.
+const (
+	MaxErrors            = 20
+	MaxErrorMessageBytes = 1024
+	MaxErrorLocations    = 8
+)
+
+// boundErrors applies MaxErrors, MaxErrorMessageBytes and
+// MaxErrorLocations to a response's errors, in place where it can.
+func boundErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+	if len(errs) > MaxErrors {
+		left := len(errs) - (MaxErrors - 1)
+		code := queryErrorCode(errs[0])
+		if code == "" {
+			code = CodeInvalidArgument
+		}
+		more := &gqlerrors.QueryError{
+			Message:    fmt.Sprintf("%d more errors were left out of this response", left),
+			Extensions: map[string]any{"code": string(code), "omitted": left},
+		}
+		errs = append(errs[:MaxErrors-1:MaxErrors-1], more)
+	}
+	for _, e := range errs {
+		e.Message = truncateText(e.Message, MaxErrorMessageBytes)
+		if len(e.Locations) > MaxErrorLocations {
+			e.Locations = e.Locations[:MaxErrorLocations]
+		}
+	}
+	return errs
+}
+
+// truncateText cuts s to at most max bytes at a UTF-8 character boundary,
+// ending it with "…" when it was cut.
+func truncateText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	cut := max - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
 
 // InternalMessage is all a client learns of an internal failure.
 const InternalMessage = "internal error: the server could not complete the request (it has been logged)"

@@ -61,6 +61,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", "use POST (any operation) or GET (queries only)")
 		return
 	}
+	// The body is bounded before anything else looks at the request, so
+	// that no path (authentication included) reads more than the limit.
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.Limits.MaxBodyBytes)
+	}
 	p, err := h.authenticate(r.Header.Get("Authorization"))
 	if err != nil {
 		var ce *credentialError
@@ -89,7 +94,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
 		return
 	}
-	a, err := Analyze(req.Query, req.OperationName)
+	a, err := Analyze(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		var de *DocumentError
 		errors.As(err, &de)
@@ -106,8 +111,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", "subscriptions run over WebSocket at /graphql with the graphql-transport-ws protocol")
 		return
 	}
-	if a.Fields > h.cfg.Limits.MaxFields {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), h.cfg.Limits.MaxFields))
+	if qe := h.checkCost(a); qe != nil {
+		status = http.StatusBadRequest
+		writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{qe}})
 		return
 	}
 	if !p.Authenticated() {
@@ -208,6 +214,26 @@ func refused(res *gql.Response) bool {
 	}
 	d := strings.TrimSpace(string(res.Data))
 	return d == "" || d == "null" || d == "{}"
+}
+
+// checkCost refuses an operation that selects too many fields or costs
+// more than the limit (Analysis.Cost), before the engine runs it.
+func (h *Handler) checkCost(a Analysis) *gqlerrors.QueryError {
+	l := h.cfg.Limits
+	if a.Fields > l.MaxFields {
+		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), l.MaxFields))
+	}
+	if cost := a.Cost(l.ReplayCost); cost > l.MaxCost {
+		qe := requestError(CodeCostLimited, "limit", fmt.Sprintf(
+			"the operation costs %s (%d fields + %d distinct asOf/atPosition values × %d), more than the limit of %d: ask for fewer moments in one request. "+
+				"该请求的查询代价为 %s（%d 个字段 + %d 个不同的 asOf/atPosition 时间点 × %d），超过上限 %d：请减少一次请求中的历史时间点。",
+			countText(cost), a.Fields, a.Replays, l.ReplayCost, l.MaxCost,
+			countText(cost), a.Fields, a.Replays, l.ReplayCost, l.MaxCost))
+		qe.Extensions["cost"] = cost
+		qe.Extensions["maxCost"] = l.MaxCost
+		return qe
+	}
+	return nil
 }
 
 func countText(n int) string {
@@ -350,7 +376,7 @@ func (r response) marshal() ([]byte, error) {
 	b := make([]byte, 0, len(r.Data)+64)
 	b = append(b, '{')
 	if len(r.Errors) > 0 {
-		errs, err := json.Marshal(r.Errors)
+		errs, err := json.Marshal(boundErrors(r.Errors))
 		if err != nil {
 			return nil, err
 		}

@@ -55,6 +55,13 @@ type Limits struct {
 	// MaxFields bounds the fields an operation selects once its fragments
 	// are expanded.
 	MaxFields int
+	// MaxCost bounds an operation's cost (Analysis.Cost): one per field
+	// plus ReplayCost per distinct as-of value. Beyond it the request is
+	// refused before it runs with extensions.code GRAPHQL_COST_LIMITED.
+	MaxCost int
+	// ReplayCost is what one distinct asOf or atPosition value costs: a
+	// rebuild of the read models from the log.
+	ReplayCost int
 	// RequestTimeout bounds one HTTP request.
 	RequestTimeout time.Duration
 	// MaxSubscriptions bounds the operations running over WebSockets on
@@ -115,7 +122,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("transport: every Config field but Responses is required")
 	}
 	l := cfg.Limits
-	if l.MaxBodyBytes <= 0 || l.MaxQueryBytes <= 0 || l.MaxFields <= 0 || l.RequestTimeout <= 0 ||
+	if l.MaxBodyBytes <= 0 || l.MaxQueryBytes <= 0 || l.MaxFields <= 0 || l.MaxCost <= 0 || l.ReplayCost <= 0 || l.RequestTimeout <= 0 ||
 		l.MaxSubscriptions <= 0 || l.MaxSubscriptionsPerConn <= 0 || l.InitTimeout <= 0 {
 		return nil, errors.New("transport: every limit must be positive")
 	}

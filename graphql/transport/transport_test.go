@@ -24,7 +24,7 @@ import (
 // A schema of its own: the transport needs no ledger.
 const testSchema = `
 schema { query: Query mutation: Mutation }
-type Query { open: String! secret: String! item: Item! }
+type Query { open: String! secret: String! item: Item! at(asOf: String): String! }
 type Item { a: String! b: String! }
 type Mutation { poke: Int! }
 `
@@ -39,6 +39,12 @@ func (r *resolver) Secret(ctx context.Context) string {
 	return "secret for " + p.Name
 }
 func (r *resolver) Item() *item { return &item{} }
+func (r *resolver) At(args struct{ AsOf *string }) string {
+	if args.AsOf == nil {
+		return "now"
+	}
+	return *args.AsOf
+}
 func (r *resolver) Poke() int32 { return 1 }
 
 type item struct{}
@@ -74,7 +80,7 @@ func newHandler(t *testing.T, calls *atomic.Int32) *httptest.Server {
 		Version:   func() uint64 { return 1 },
 		Clock:     func() time.Time { return time.Unix(0, 0) },
 		Metrics:   metrics.New(),
-		Limits: transport.Limits{MaxBodyBytes: 1 << 10, MaxQueryBytes: 512, MaxFields: 5, RequestTimeout: time.Second,
+		Limits: transport.Limits{MaxBodyBytes: 1 << 10, MaxQueryBytes: 512, MaxFields: 5, MaxCost: 20, ReplayCost: 5, RequestTimeout: time.Second,
 			MaxSubscriptions: 4, MaxSubscriptionsPerConn: 2, InitTimeout: time.Second},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -175,5 +181,64 @@ func TestServesAndShares(t *testing.T) {
 	// Another principal gets its own response.
 	if r := post(t, srv, "tl_good", "{ open }"); r.header.Get("X-Taskledger-Cache") != "miss" {
 		t.Errorf("another principal: %q", r.header.Get("X-Taskledger-Cache"))
+	}
+}
+
+func postVars(t *testing.T, srv *httptest.Server, token, query string, vars map[string]any) result {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return send(t, req)
+}
+
+func TestCostLimit(t *testing.T) {
+	var calls atomic.Int32
+	srv := newHandler(t, &calls)
+	// Four distinct instants: 4 fields + 4 × 5 = 24, over the limit of 20.
+	q := `query($t: String) { a: at(asOf: "2025-01-01T00:00:00Z") b: at(asOf: "2025-01-02T00:00:00Z") c: at(asOf: $t) d: at(asOf: "2025-01-04T00:00:00Z") }`
+	r := postVars(t, srv, "tl_good", q, map[string]any{"t": "2025-01-03T00:00:00Z"})
+	if r.status != http.StatusBadRequest || len(r.Errors) != 1 || r.Data != nil {
+		t.Fatalf("status %d, errors %v, data %v", r.status, r.Errors, r.Data)
+	}
+	e := r.Errors[0]
+	if e.Extensions["code"] != "GRAPHQL_COST_LIMITED" || e.Extensions["kind"] != "limit" ||
+		!strings.Contains(e.Message, "costs 24") || !strings.Contains(e.Message, "limit of 20") || !strings.Contains(e.Message, "上限 20") {
+		t.Errorf("refusal: %v %q", e.Extensions, e.Message)
+	}
+	// The same instant in another zone, and the variable giving it again,
+	// are one replay: 4 fields + 2 × 5 = 14.
+	r = postVars(t, srv, "tl_good", q, map[string]any{"t": "2025-01-01T08:00:00+08:00"})
+	if r.status == http.StatusBadRequest {
+		t.Errorf("a request under the limit refused: %v", r.Errors)
+	}
+	q2 := `query($t: String) { a: at(asOf: "2025-01-01T00:00:00Z") b: at(asOf: $t) c: at(asOf: "2025-01-04T00:00:00Z") d: at(asOf: "2025-01-05T00:00:00Z") }`
+	if r := postVars(t, srv, "tl_good", q2, map[string]any{"t": "2025-01-01T08:00:00+08:00"}); r.status != http.StatusOK {
+		t.Errorf("three distinct instants and a repeat (19): status %d %v", r.status, r.Errors)
+	}
+	if r := postVars(t, srv, "tl_good", q2, map[string]any{"t": "2025-01-02T00:00:00Z"}); r.status != http.StatusBadRequest {
+		t.Errorf("four distinct instants (24): status %d", r.status)
+	}
+	// Null means now and costs nothing.
+	if r := postVars(t, srv, "tl_good", `query($t: String) { a: at(asOf: $t) b: at(asOf: null) c: at }`, nil); r.status != 200 {
+		t.Errorf("now: status %d %v", r.status, r.Errors)
+	}
+}
+
+func TestBodyLimitBeforeAuthentication(t *testing.T) {
+	srv := newHandler(t, new(atomic.Int32))
+	big := `{"query":"{ open }","variables":{"x":"` + strings.Repeat("x", 4<<10) + `"}}`
+	for _, token := range []string{"", "tl_good"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(big))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if r := send(t, req); r.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("token %q: status %d", token, r.status)
+		}
 	}
 }

@@ -299,14 +299,14 @@ func (h *Handler) precheck(req request, p auth.Principal) *gqlerrors.QueryError 
 	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
 		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
 	}
-	a, err := Analyze(req.Query, req.OperationName)
+	a, err := Analyze(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		var de *DocumentError
 		errors.As(err, &de)
 		return requestError(CodeInvalidArgument, de.Kind, de.Msg)
 	}
-	if a.Fields > h.cfg.Limits.MaxFields {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), h.cfg.Limits.MaxFields))
+	if qe := h.checkCost(a); qe != nil {
+		return qe
 	}
 	if !p.Authenticated() {
 		for _, f := range a.RootFields {
@@ -328,7 +328,7 @@ func (w *wsConn) finishOp(id string) {
 }
 
 func (w *wsConn) sendErrors(id string, errs ...*gqlerrors.QueryError) bool {
-	b, _ := json.Marshal(errs)
+	b, _ := json.Marshal(boundErrors(errs))
 	return w.send(wsMessage{ID: id, Type: "error", Payload: b}) == nil
 }
 

@@ -49,3 +49,25 @@ func TestFailuresAreNotKept(t *testing.T) {
 		t.Errorf("after a failure: %d %v", v, err)
 	}
 }
+
+func TestSizedEvictsByBytes(t *testing.T) {
+	c := NewSized[int, int](10, 100, func(v int) int64 { return int64(v) })
+	for k, v := range []int{40, 40, 40} {
+		if _, err := c.Get(k, func() (int, error) { return v, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, b := c.Len(); n != 2 || b != 80 {
+		t.Fatalf("after 120 bytes under a 100-byte bound: %d entries, %d bytes", n, b)
+	}
+	// A value larger than the bound is kept alone.
+	c.Get(9, func() (int, error) { return 500, nil })
+	if n, b := c.Len(); n != 1 || b != 500 {
+		t.Errorf("after a 500-byte value: %d entries, %d bytes", n, b)
+	}
+	// A failure leaves the accounting as it was.
+	c.Get(10, func() (int, error) { return 0, errors.New("boom") })
+	if n, b := c.Len(); n != 1 || b != 500 {
+		t.Errorf("after a failure: %d entries, %d bytes", n, b)
+	}
+}
