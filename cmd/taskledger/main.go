@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"taskledger/internal/redact"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -81,7 +83,7 @@ func run(ctx context.Context, a *cli, args []string) int {
 	if cmd != nil {
 		path = cmd.CommandPath()
 	}
-	fmt.Fprintf(a.stderr, "%s: %v\n", path, err)
+	fmt.Fprintf(a.stderr, "%s: %s\n", path, redact.Redact(err.Error()))
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", path)
 		return 2
@@ -313,11 +315,12 @@ func (a *cli) setupLogger(cmd *cobra.Command) error {
 }
 
 // newLogger returns a logger in the run's --log-format with opts.
+// Secrets (passwords in store URLs, tokens) are redacted from every record.
 func (a *cli) newLogger(opts *slog.HandlerOptions) *slog.Logger {
 	if a.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+		return slog.New(redact.NewHandler(slog.NewJSONHandler(a.stderr, opts)))
 	}
-	return slog.New(slog.NewTextHandler(a.stderr, opts))
+	return slog.New(redact.NewHandler(slog.NewTextHandler(a.stderr, opts)))
 }
 
 // quiet returns a copy of the run that logs warnings and errors only,

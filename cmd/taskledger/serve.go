@@ -18,6 +18,7 @@ import (
 	"taskledger/dashboard"
 	"taskledger/domain"
 	"taskledger/graphql"
+	"taskledger/internal/redact"
 	"taskledger/projections"
 )
 
@@ -35,9 +36,9 @@ const deadlineInterval = time.Minute
 
 // serveOptions are the flags of taskledger serve.
 type serveOptions struct {
-	store, addr, planFile string
-	demo                  bool
-	cacheTTL              time.Duration
+	store, addr, planFile, metricsAddr string
+	demo                               bool
+	cacheTTL                           time.Duration
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -64,6 +65,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.addr, "addr", addrDef, "where to listen (env "+addrEnv+")")
 	fs.BoolVar(&o.demo, "demo", false, "serve a simulated year: on an empty store, import the bundled plan and generate 2025's activity; make one token per role on first start")
 	fs.StringVar(&o.planFile, "plan", "", "with --demo: the plan text an empty store starts from (default: the bundled Chifeng plan)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	return cmd
 }
@@ -108,6 +110,8 @@ type serving struct {
 	stopWatch func()
 	watchDone chan struct{}
 	ln        net.Listener
+	// metricsLn serves /metrics without a token, on a private address.
+	metricsLn net.Listener
 }
 
 // startServe opens the ledger (seeding the demo with o.demo), starts the
@@ -160,6 +164,11 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if s.ln, err = net.Listen("tcp", o.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
+	if o.metricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", o.metricsAddr); err != nil {
+			return nil, fmt.Errorf("listen for /metrics on %s: %w", o.metricsAddr, err)
+		}
+	}
 	return s, nil
 }
 
@@ -210,14 +219,14 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // run serves HTTP until ctx is done or serving fails, then finishes the
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
-	httpSrv := &http.Server{
-		Handler:           dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger}),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.Background() },
-		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-	}
+	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger}), graphql.HTTPConfig{Logger: s.logger})
+	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
+	if s.metricsLn != nil {
+		metricsSrv := graphql.NewHTTPServer(s.srv.MetricsHandler(), graphql.HTTPConfig{Logger: s.logger})
+		go func() { _ = metricsSrv.Serve(s.metricsLn) }()
+		httpSrv.RegisterOnShutdown(func() { _ = metricsSrv.Close() })
+	}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(s.ln) }()
 
@@ -250,6 +259,11 @@ func (s *serving) run(ctx context.Context, store string) error {
 
 // close stops what was started, newest first, and closes the store.
 func (s *serving) close(ctx context.Context) error {
+	for _, ln := range []net.Listener{s.ln, s.metricsLn} {
+		if ln != nil {
+			_ = ln.Close() // already closed by a shutdown after serving
+		}
+	}
 	if s.srv != nil {
 		s.srv.Close()
 	}
@@ -321,13 +335,14 @@ func demoTokens(ctx context.Context, svc *app.Service, operator auth.Principal) 
 // printServing tells the operator where the API is and how to log in.
 func printServing(a *cli, addr, store, mode string, head uint64, tokens *auth.Tokens, fresh []demoToken) {
 	w := a.stdout
+	store = redact.Redact(store)
 	base := "http://" + addr
 	fmt.Fprintf(w, "taskledger serving the %s ledger %s (%d events)\n", mode, store, head)
 	fmt.Fprintf(w, "  dashboard      %s/  (open it in a browser; paste a token below to log in)\n", base)
 	fmt.Fprintf(w, "  GraphQL        %s/graphql  (POST any operation, GET queries)\n", base)
 	fmt.Fprintf(w, "  subscriptions  ws://%s/graphql  (graphql-transport-ws; token in connection_init's payload as authorization)\n", addr)
 	fmt.Fprintf(w, "  health         %s/healthz\n", base)
-	fmt.Fprintf(w, "  metrics        %s/metrics\n", base)
+	fmt.Fprintf(w, "  metrics        %s/metrics  (a coordinator or inspector token)\n", base)
 	if mode == graphql.ModeDemo {
 		fmt.Fprintln(w, "\n  The activity in this ledger is SIMULATED (本账本中的活动为模拟数据).")
 	}
