@@ -335,3 +335,25 @@ func TestAKeyIsBoundToItsRequest(t *testing.T) {
 		t.Fatalf("another token's key: duplicate %v, err %v", res.Duplicate, err)
 	}
 }
+
+func TestTokensExpireAndOnlyTheOperatorRevokes(t *testing.T) {
+	f := imported(t)
+	ctx := context.Background()
+	if _, _, err := f.svc.CreateToken(ctx, operator, app.TokenInput{Role: "inspector", ValidFor: time.Minute}); app.CodeOf(err) != app.InvalidArgument {
+		t.Fatalf("a token valid for a minute: %v", err)
+	}
+	_, rec, err := f.svc.CreateToken(ctx, operator, app.TokenInput{Role: "inspector", ValidFor: 30 * 24 * time.Hour})
+	if err != nil || !rec.Expiry().Equal(f.now.UTC().Add(30*24*time.Hour)) {
+		t.Fatalf("a 30-day token: expires %s, err %v", rec.Expiry(), err)
+	}
+	if _, err := f.svc.RevokeToken(ctx, committee, rec.ID); app.CodeOf(err) != app.Forbidden {
+		t.Fatalf("the committee revoking a token: %v", err)
+	}
+	if _, err := f.svc.RevokeToken(ctx, operator, "no-such-id"); app.CodeOf(err) != app.NotFound {
+		t.Fatalf("revoking an unknown id: %v", err)
+	}
+	got, err := f.svc.RevokeToken(ctx, operator, rec.ID)
+	if err != nil || got.State(f.now) != "revoked" {
+		t.Fatalf("revoked: %+v, %v", got, err)
+	}
+}

@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
@@ -18,6 +21,9 @@ type TokenInput struct {
 	Unit string
 	// Name labels the holder; empty means the role and unit.
 	Name string
+	// ValidFor is how long the token is valid; zero means auth.DefaultTTL
+	// (one year), at most auth.MaxTTL.
+	ValidFor time.Duration
 }
 
 // CreateToken makes an API token. The token is returned once; the ledger
@@ -40,7 +46,12 @@ func (s *Service) CreateToken(ctx context.Context, p auth.Principal, in TokenInp
 	if err != nil {
 		return "", auth.Record{}, err
 	}
-	token, rec, err := s.tokens.Create(auth.Spec{Role: role, Unit: unit, Name: in.Name})
+	if in.ValidFor < 0 || in.ValidFor > auth.MaxTTL || in.ValidFor > 0 && in.ValidFor < time.Hour {
+		return "", auth.Record{}, errorf(InvalidArgument,
+			fmt.Sprintf("a token is valid for between an hour and %d days, not %s", int(auth.MaxTTL.Hours()/24), in.ValidFor),
+			fmt.Sprintf("令牌有效期须在 1 小时到 %d 天之间", int(auth.MaxTTL.Hours()/24)))
+	}
+	token, rec, err := s.tokens.Create(auth.Spec{Role: role, Unit: unit, Name: in.Name, TTL: in.ValidFor})
 	if err != nil {
 		return "", auth.Record{}, errorf(InvalidArgument, err.Error(), "无法创建令牌："+err.Error())
 	}
@@ -64,6 +75,22 @@ func (s *Service) tokenUnit(role auth.Role, ref string) (domain.UnitID, error) {
 			fmt.Sprintf("单位 %s 的类别与 %s 令牌不符", u.Name, roleZH(role)))
 	}
 	return u.ID, nil
+}
+
+// RevokeToken revokes the token with this id: from now on every door
+// refuses it as unauthenticated.
+func (s *Service) RevokeToken(ctx context.Context, p auth.Principal, id string) (auth.Record, error) {
+	if err := s.authorize(ctx, p, ManageTokens); err != nil {
+		return auth.Record{}, err
+	}
+	if s.tokens == nil {
+		return auth.Record{}, errorf(NotFound, "this ledger keeps no tokens", "该账本不保存令牌")
+	}
+	rec, err := s.tokens.Revoke(strings.TrimSpace(id))
+	if errors.Is(err, auth.ErrNoSuchToken) {
+		return rec, errorf(NotFound, fmt.Sprintf("no token with id %q is on record", id), fmt.Sprintf("没有编号为 %q 的令牌", id))
+	}
+	return rec, err
 }
 
 // ListTokens returns the token records, oldest first.

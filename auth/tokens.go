@@ -30,8 +30,27 @@ const TokenPrefix = "tl_"
 // MaxNameLen bounds a token's name, in characters.
 const MaxNameLen = 100
 
-// ErrInvalidToken is returned by Lookup for a token that is not on record.
-var ErrInvalidToken = errors.New("invalid or revoked token")
+// ErrInvalidToken is returned by Lookup for a token that is not on record,
+// and wrapped by ErrTokenExpired and ErrTokenRevoked: every one of them
+// means the request is not authenticated.
+var ErrInvalidToken = errors.New("invalid token")
+
+// ErrTokenExpired is returned by Lookup for a token past its expiry.
+var ErrTokenExpired = fmt.Errorf("%w: it has expired; ask for a new one (令牌已过期，请重新申请)", ErrInvalidToken)
+
+// ErrTokenRevoked is returned by Lookup for a revoked token.
+var ErrTokenRevoked = fmt.Errorf("%w: it was revoked (令牌已被撤销)", ErrInvalidToken)
+
+// ErrNoSuchToken is returned by Revoke for an id that is not on record.
+var ErrNoSuchToken = errors.New("no token with that id")
+
+// DefaultTTL is how long a token is valid when its spec says nothing: one
+// year. Tokens recorded before expiry existed expire one year after they
+// were made.
+const DefaultTTL = 365 * 24 * time.Hour
+
+// MaxTTL bounds the validity a token can be given.
+const MaxTTL = 5 * 365 * 24 * time.Hour
 
 // Record is what the ledger keeps of a token: never the token itself.
 type Record struct {
@@ -40,8 +59,44 @@ type Record struct {
 	Unit      domain.UnitID `json:"unit,omitempty"`
 	Name      string        `json:"name"`
 	CreatedAt time.Time     `json:"created_at"`
+	// ExpiresAt is when the token stops being valid; zero (a token made
+	// before expiry existed) means CreatedAt plus DefaultTTL.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// RevokedAt is when the token was revoked; zero while it is not.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
 	// SHA256 is the hex SHA-256 of the token.
 	SHA256 string `json:"sha256"`
+}
+
+// Expiry returns when the token stops being valid.
+func (r Record) Expiry() time.Time {
+	if r.ExpiresAt.IsZero() {
+		return r.CreatedAt.Add(DefaultTTL)
+	}
+	return r.ExpiresAt
+}
+
+// State says whether the token is valid at now: "valid", "expired" or
+// "revoked".
+func (r Record) State(now time.Time) string {
+	switch {
+	case !r.RevokedAt.IsZero():
+		return "revoked"
+	case !now.Before(r.Expiry()):
+		return "expired"
+	}
+	return "valid"
+}
+
+// check returns nil for a record valid at now, else why it is not.
+func (r Record) check(now time.Time) error {
+	switch r.State(now) {
+	case "revoked":
+		return ErrTokenRevoked
+	case "expired":
+		return ErrTokenExpired
+	}
+	return nil
 }
 
 // Principal returns the principal the token names.
@@ -120,11 +175,7 @@ func (t *Tokens) reloadLocked(force bool) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return fmt.Errorf("tokens: %s is not a token file: %w", t.path, err)
 	}
-	byHash := make(map[string]Record, len(f.Tokens))
-	for _, r := range f.Tokens {
-		byHash[r.SHA256] = r
-	}
-	t.byHash, t.all = byHash, f.Tokens
+	t.setLocked(f.Tokens)
 	t.stamp = fileStamp{mod: info.ModTime(), size: info.Size(), info: info}
 	return nil
 }
@@ -167,6 +218,9 @@ func (t *Tokens) Lookup(token string) (Principal, error) {
 	if !ok {
 		return Principal{}, ErrInvalidToken
 	}
+	if err := r.check(t.now()); err != nil {
+		return Principal{}, err
+	}
 	return r.Principal(), nil
 }
 
@@ -189,6 +243,8 @@ type Spec struct {
 	Unit domain.UnitID
 	// Name labels the holder; empty means DefaultName.
 	Name string
+	// TTL is how long the token is valid; zero means DefaultTTL.
+	TTL time.Duration
 }
 
 // Validate checks a spec.
@@ -206,6 +262,9 @@ func (s Spec) Validate() error {
 		if err := s.Unit.Validate(); err != nil {
 			return fmt.Errorf("unit: %w", err)
 		}
+	}
+	if s.TTL < 0 || s.TTL > MaxTTL {
+		return fmt.Errorf("a token is valid for at most %s, not %s", MaxTTL, s.TTL)
 	}
 	if !utf8.ValidString(s.Name) || utf8.RuneCountInString(s.Name) > MaxNameLen || strings.ContainsAny(s.Name, "#\n\r\t") {
 		return fmt.Errorf("name must be valid UTF-8 of at most %d characters without '#', tabs or line breaks", MaxNameLen)
@@ -233,20 +292,49 @@ func (t *Tokens) Create(s Spec) (string, Record, error) {
 		return "", Record{}, fmt.Errorf("create token: %w", err)
 	}
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(secret[:])
-	rec := Record{ID: hex.EncodeToString(id[:]), Role: s.Role, Unit: s.Unit, Name: s.Name, CreatedAt: t.now().UTC(), SHA256: HashToken(token)}
-	if err := t.add(rec); err != nil {
+	if s.TTL == 0 {
+		s.TTL = DefaultTTL
+	}
+	now := t.now().UTC()
+	rec := Record{ID: hex.EncodeToString(id[:]), Role: s.Role, Unit: s.Unit, Name: s.Name, CreatedAt: now, ExpiresAt: now.Add(s.TTL), SHA256: HashToken(token)}
+	if err := t.update(func(all []Record) ([]Record, error) { return append(all, rec), nil }); err != nil {
 		return "", Record{}, err
 	}
 	return token, rec, nil
 }
 
-// add records rec, under the file lock for a file-backed set.
-func (t *Tokens) add(rec Record) error {
+// Revoke revokes the token with this id: from now on it is refused. It
+// returns the revoked record; revoking a revoked token changes nothing.
+func (t *Tokens) Revoke(id string) (Record, error) {
+	var out Record
+	err := t.update(func(all []Record) ([]Record, error) {
+		for i := range all {
+			if all[i].ID != id {
+				continue
+			}
+			if all[i].RevokedAt.IsZero() {
+				all[i].RevokedAt = t.now().UTC()
+			}
+			out = all[i]
+			return all, nil
+		}
+		return nil, fmt.Errorf("revoke %q: %w", id, ErrNoSuchToken)
+	})
+	return out, err
+}
+
+// update replaces the records with what change makes of a copy of them,
+// under the file lock for a file-backed set, so that two runs cannot lose
+// each other's changes.
+func (t *Tokens) update(change func([]Record) ([]Record, error)) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.path == "" {
-		t.all = append(t.all, rec)
-		t.byHash[rec.SHA256] = rec
+		all, err := change(append([]Record(nil), t.all...))
+		if err != nil {
+			return err
+		}
+		t.setLocked(all)
 		return nil
 	}
 	unlock, err := lockFile(t.path + ".lock")
@@ -257,7 +345,10 @@ func (t *Tokens) add(rec Record) error {
 	if err := t.reloadLocked(true); err != nil {
 		return err
 	}
-	all := append(append([]Record(nil), t.all...), rec)
+	all, err := change(append([]Record(nil), t.all...))
+	if err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(fileFormat{Version: 1, Tokens: all}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("tokens: %w", err)
@@ -266,6 +357,15 @@ func (t *Tokens) add(rec Record) error {
 		return err
 	}
 	return t.reloadLocked(true)
+}
+
+// setLocked replaces the records; the caller holds the write lock.
+func (t *Tokens) setLocked(all []Record) {
+	byHash := make(map[string]Record, len(all))
+	for _, r := range all {
+		byHash[r.SHA256] = r
+	}
+	t.byHash, t.all = byHash, all
 }
 
 // lockFile takes an exclusive advisory lock, so that two `token create`

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,5 +109,61 @@ func TestSpecValidation(t *testing.T) {
 		if _, _, err := tk.Create(s); err == nil {
 			t.Errorf("%+v was accepted", s)
 		}
+	}
+}
+
+func TestTokensExpireAndCanBeRevoked(t *testing.T) {
+	now := clock()
+	tick := func() time.Time { return now }
+	dir := t.TempDir()
+	a, err := Open(dir, rand.Reader, tick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, rec, err := a.Create(Spec{Role: Inspector, TTL: 48 * time.Hour})
+	if err != nil || !rec.ExpiresAt.Equal(now.Add(48*time.Hour)) {
+		t.Fatalf("a two-day token expires at %s, err %v", rec.ExpiresAt, err)
+	}
+	long, longRec, err := a.Create(Spec{Role: Committee})
+	if err != nil || !longRec.Expiry().Equal(now.Add(DefaultTTL)) {
+		t.Fatalf("a default token expires at %s, err %v", longRec.Expiry(), err)
+	}
+	if _, _, err := a.Create(Spec{Role: Committee, TTL: MaxTTL + time.Hour}); err == nil {
+		t.Fatal("a token valid for more than five years was made")
+	}
+	now = now.Add(49 * time.Hour)
+	if _, err := a.Lookup(short); !errors.Is(err, ErrTokenExpired) || !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("an expired token: %v", err)
+	}
+	if _, err := a.Lookup(long); err != nil {
+		t.Fatalf("a valid token: %v", err)
+	}
+	if _, err := a.Revoke("nope"); !errors.Is(err, ErrNoSuchToken) {
+		t.Fatalf("revoking an unknown id: %v", err)
+	}
+	revoked, err := a.Revoke(longRec.ID)
+	if err != nil || revoked.RevokedAt.IsZero() {
+		t.Fatalf("revoke: %+v, %v", revoked, err)
+	}
+	// Another process sees the revocation in the file.
+	b, err := Open(dir, rand.Reader, tick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lookup(long); !errors.Is(err, ErrTokenRevoked) {
+		t.Fatalf("a revoked token read from the file: %v", err)
+	}
+	recs, _ := b.List()
+	states := map[string]string{}
+	for _, r := range recs {
+		states[r.ID] = r.State(now)
+	}
+	if states[rec.ID] != "expired" || states[longRec.ID] != "revoked" {
+		t.Fatalf("states %v", states)
+	}
+	// A record made before expiry existed expires a year after it was made.
+	legacy := Record{CreatedAt: clock()}
+	if !legacy.Expiry().Equal(clock().Add(DefaultTTL)) {
+		t.Fatalf("legacy expiry %s", legacy.Expiry())
 	}
 }

@@ -52,6 +52,7 @@ type env struct {
 	server  *Server
 	http    *httptest.Server
 	tokens  map[string]string // role name (bureau, county, bureau2…) → token
+	keeper  *auth.Tokens      // the server's token records
 }
 
 type envOptions struct {
@@ -109,7 +110,7 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.server = srv
+	e.server, e.keeper = srv, tokens
 	e.http = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.close)
 	return e

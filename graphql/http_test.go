@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/internal/ledgertest"
@@ -455,4 +456,32 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged mutations, all stored", len(acked))
+}
+
+// An expired or revoked token is refused as unauthenticated, saying why.
+func TestExpiredAndRevokedTokensAreUnauthenticated(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	if r := e.post("bureau", `{ me { role } }`, nil); r.Status != 200 {
+		t.Fatalf("a fresh token: status %d", r.Status)
+	}
+	recs, err := e.keeper.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if rec.Role == auth.Inspector {
+			if _, err := e.keeper.Revoke(rec.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r := e.post("inspector", `{ me { role } }`, nil)
+	if r.Status != 401 || r.code() != string(CodeUnauthenticated) || !strings.Contains(r.Raw, "revoked") {
+		t.Fatalf("a revoked token: status %d, code %s, %s", r.Status, r.code(), r.Raw)
+	}
+	e.clock.set(e.clock.now().Add(auth.DefaultTTL + time.Hour))
+	r = e.post("bureau", `{ me { role } }`, nil)
+	if r.Status != 401 || r.code() != string(CodeUnauthenticated) || !strings.Contains(r.Raw, "expired") {
+		t.Fatalf("a token past its year: status %d, code %s, %s", r.Status, r.code(), r.Raw)
+	}
 }

@@ -30,8 +30,8 @@ var tokenRoles = []string{"coordinator", "bureau", "county", "inspector", "commi
 
 // newTokenCommand is the token subcommand: create and list API tokens.
 func newTokenCommand(a *cli) *cobra.Command {
-	return groupCommand("token", "make and list API tokens (token create | token list)", tokenLong,
-		newTokenCreateCommand(a), newTokenListCommand(a))
+	return groupCommand("token", "make, list and revoke API tokens (token create | list | revoke)", tokenLong,
+		newTokenCreateCommand(a), newTokenListCommand(a), newTokenRevokeCommand(a))
 }
 
 // openTokenDir opens the token file of a ledger's state folder, making the
@@ -44,7 +44,10 @@ func openTokenDir(a *cli, state string) (*auth.Tokens, error) {
 }
 
 // tokenCreateOptions are the flags of taskledger token create.
-type tokenCreateOptions struct{ store, role, unit, name string }
+type tokenCreateOptions struct {
+	store, role, unit, name string
+	validFor                time.Duration
+}
 
 func newTokenCreateCommand(a *cli) *cobra.Command {
 	var o tokenCreateOptions
@@ -61,18 +64,19 @@ func newTokenCreateCommand(a *cli) *cobra.Command {
 	completeChoices(cmd, "role", tokenRoles...)
 	fs.StringVar(&o.unit, "unit", "", "the registered unit a bureau or county token acts for: its id, name or alias")
 	fs.StringVar(&o.name, "name", "", "who holds the token (default ROLE or ROLE@UNIT); events record it as their actor")
+	fs.DurationVar(&o.validFor, "valid-for", auth.DefaultTTL, "how long the token is valid (at most five years), e.g. 720h")
 	return cmd
 }
 
 func runTokenCreate(ctx context.Context, a *cli, o tokenCreateOptions) error {
 	return withTokenDoor(ctx, a, o.store, func(d door, tokens string) error {
-		tok, rec, err := d.svc.CreateToken(ctx, d.who, app.TokenInput{Role: o.role, Unit: o.unit, Name: o.name})
+		tok, rec, err := d.svc.CreateToken(ctx, d.who, app.TokenInput{Role: o.role, Unit: o.unit, Name: o.name, ValidFor: o.validFor})
 		if err != nil {
 			return refusal(err)
 		}
 		fmt.Fprintf(a.stdout, "%s\n", tok)
-		fmt.Fprintf(a.stderr, "created token %s for %s (role %s%s); it is shown only now — the store keeps its hash in %s\n",
-			rec.ID, rec.Name, rec.Role, unitSuffix(rec.Unit), tokens)
+		fmt.Fprintf(a.stderr, "created token %s for %s (role %s%s), valid until %s; it is shown only now — the store keeps its hash in %s\n",
+			rec.ID, rec.Name, rec.Role, unitSuffix(rec.Unit), rec.Expiry().In(domain.Shanghai()).Format(time.DateTime), tokens)
 		return nil
 	})
 }
@@ -125,10 +129,37 @@ func runTokenList(ctx context.Context, a *cli, store string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tROLE\tUNIT\tNAME\tCREATED")
+		fmt.Fprintln(tw, "ID\tROLE\tUNIT\tNAME\tCREATED\tEXPIRES\tSTATE")
+		now := a.now()
 		for _, r := range recs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Unit, r.Name, r.CreatedAt.In(domain.Shanghai()).Format(time.DateTime))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Unit, r.Name, r.CreatedAt.In(domain.Shanghai()).Format(time.DateTime),
+				r.Expiry().In(domain.Shanghai()).Format(time.DateTime), tokenStates[r.State(now)])
 		}
 		return tw.Flush()
 	})
+}
+
+// tokenStates names a token's state for people.
+var tokenStates = map[string]string{"valid": "有效 valid", "expired": "已过期 expired", "revoked": "已撤销 revoked"}
+
+func newTokenRevokeCommand(a *cli) *cobra.Command {
+	var store string
+	cmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "revoke a token: from now on every request with it is refused",
+		Args:  exactArgs(1, "one token id (taskledger token list shows them)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withTokenDoor(cmd.Context(), a, store, func(d door, _ string) error {
+				rec, err := d.svc.RevokeToken(cmd.Context(), d.who, args[0])
+				if err != nil {
+					return refusal(err)
+				}
+				fmt.Fprintf(a.stdout, "revoked token %s of %s (role %s%s) at %s\n", rec.ID, rec.Name, rec.Role, unitSuffix(rec.Unit),
+					rec.RevokedAt.In(domain.Shanghai()).Format(time.DateTime))
+				return nil
+			})
+		},
+	}
+	storeFlag(a, cmd.Flags(), &store)
+	return cmd
 }

@@ -299,7 +299,10 @@ func (h *Handler) authenticate(header string) (auth.Principal, error) {
 		return auth.Principal{}, &credentialError{msg: "the Authorization header must be \"Bearer <token>\""}
 	}
 	p, err := h.cfg.Tokens.Lookup(strings.TrimSpace(token))
-	if errors.Is(err, auth.ErrInvalidToken) {
+	switch {
+	case errors.Is(err, auth.ErrTokenExpired), errors.Is(err, auth.ErrTokenRevoked):
+		return auth.Principal{}, &credentialError{msg: "the token is not valid: " + strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": ")}
+	case errors.Is(err, auth.ErrInvalidToken):
 		return auth.Principal{}, &credentialError{msg: "the token is not valid"}
 	}
 	if err != nil {
