@@ -299,20 +299,28 @@ func (t *Trail) Entries() []Entry {
 }
 
 // BuildTrail replays the log up to a cut (position until, 0 for the head;
-// only events recorded by asOf when asOf is not zero) and returns the trail
-// of the filter. As-of is literally a replay up to the cut: no event beyond
-// it is read, so no later rejection or restatement flags an earlier event.
+// with asOf not zero, no further than the last position recorded by asOf)
+// and returns the trail of the filter. As-of is literally a replay of a
+// prefix of the log: no event beyond it is read, so no later rejection or
+// restatement flags an earlier event.
 func BuildTrail(ctx context.Context, s eventstore.Store, reg *domain.Registry, f Filter, until uint64, asOf time.Time, grace time.Duration) (*Trail, error) {
 	if f.Task <= 0 && f.Unit == "" {
 		return nil, fmt.Errorf("audit trail: name a task or a unit")
 	}
 	t := NewTrail(f, grace)
-	_, err := replay.Run(ctx, s, reg, replay.Options{Until: until}, func(e *domain.Event, d domain.EventData) error {
-		if !asOf.IsZero() && e.RecordedAt.After(asOf) {
-			return nil
+	if !asOf.IsZero() {
+		at, err := eventstore.PositionAt(ctx, s, asOf)
+		if err != nil {
+			return nil, fmt.Errorf("audit trail: %w", err)
 		}
-		return t.Apply(e, d)
-	})
+		if at == 0 {
+			return t, nil // nothing was recorded by then
+		}
+		if until == 0 || at < until {
+			until = at
+		}
+	}
+	_, err := replay.Run(ctx, s, reg, replay.Options{Until: until}, t.Apply)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -377,11 +378,15 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 			return nil, err
 		}
 	}
-	keep := func(e *domain.Event) bool {
-		if e.Position <= after {
-			return false
+	// As of an instant is the prefix of the log recorded by then.
+	cut := uint64(math.MaxUint64)
+	if args.AsOf != nil {
+		if cut, err = eventstore.PositionAt(ctx, r.s.store, args.AsOf.Time); err != nil {
+			return nil, err
 		}
-		if args.AsOf != nil && e.RecordedAt.After(args.AsOf.Time) {
+	}
+	keep := func(e *domain.Event) bool {
+		if e.Position <= after || e.Position > cut {
 			return false
 		}
 		eff := e.Effective()
@@ -400,7 +405,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	var got []domain.Event
 	more := false
 	collect := func(e domain.Event) bool {
-		if args.AsOf == nil || !e.RecordedAt.After(args.AsOf.Time) {
+		if e.Position <= cut {
 			if data, err := r.s.reg.Decode(&e); err == nil {
 				flagger.Apply(&e, data)
 			}
