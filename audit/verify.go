@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	json "github.com/goccy/go-json"
 
@@ -33,6 +34,9 @@ const (
 	BreakVersion BreakKind = "version"
 	// BreakOrder: positions do not strictly increase.
 	BreakOrder BreakKind = "order"
+	// BreakTime: an event's recorded time is missing or earlier than its
+	// predecessor's in the log (recorded time never decreases).
+	BreakTime BreakKind = "time"
 	// BreakLeaf: an export line's leaf number is not its place in the file.
 	BreakLeaf BreakKind = "leaf"
 	// BreakDecode: an export line cannot be read.
@@ -352,6 +356,7 @@ func verify(ctx context.Context, opts VerifyOptions, export bool, prod producer)
 		b      Builder
 		leaf   uint64
 		last   uint64
+		lastAt time.Time // recorded time of the event at last
 		tips   = map[string]streamTip{}
 		broken error
 	)
@@ -374,6 +379,13 @@ func verify(ctx context.Context, opts VerifyOptions, export bool, prod producer)
 			if bt.hashes[i] != e.Hash {
 				return brk(BreakHash, "the event's content hashes to %s, its stored hash is %s: the event was changed", bt.hashes[i], e.Hash)
 			}
+			if e.RecordedAt.IsZero() {
+				return brk(BreakTime, "the event has no recorded time: the ledger records every event at a time")
+			}
+			if leaf > 0 && e.RecordedAt.Before(lastAt) {
+				return brk(BreakTime, "recorded at %s, before %s when position %d was recorded: recorded times go backwards along the log",
+					e.RecordedAt.UTC().Format(time.RFC3339Nano), lastAt.UTC().Format(time.RFC3339Nano), last)
+			}
 			tip := tips[e.Stream]
 			if e.Version != tip.version+1 {
 				return brk(BreakVersion, "version %d follows version %d of the stream: an event of the stream is missing, inserted or moved", e.Version, tip.version)
@@ -388,7 +400,7 @@ func verify(ctx context.Context, opts VerifyOptions, export bool, prod producer)
 					return fmt.Errorf("visit leaf %d: %w", leaf, err)
 				}
 			}
-			last = e.Position
+			last, lastAt = e.Position, e.RecordedAt
 			leaf++
 			if cp != nil && leaf == cp.Size {
 				res.CheckpointRoot = b.Root()
