@@ -163,6 +163,12 @@ var ErrClosed = errors.New("event store is closed")
 // stored event IDs, or repeats them in another stream or order.
 var ErrDuplicateMismatch = errors.New("append repeats stored event IDs that do not match the request")
 
+// ErrDamaged matches the errors of an adapter that finds its storage damaged
+// (an empty, truncated or foreign file, pages that do not hold together, a
+// record that does not decode). The adapter refuses such storage, names it
+// and leaves it as it was.
+var ErrDamaged = errors.New("event store is damaged")
+
 // ErrNoRecordedTime is returned by Append for an event whose RecordedAt is
 // the zero time. The store never reads a zero time as "now": the writer's
 // clock must set it, and the store only clamps it forward (see Store.Append).

@@ -56,6 +56,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	defer s.exit()
+	if s.readOnly {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %s: %w", stream, s.path, ErrReadOnly)
+	}
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
 		return eventstore.AppendResult{}, err
 	}
@@ -181,7 +184,7 @@ func (s *Store) loadWriter() error {
 	const perTx = checkpointEvery * 32768
 	for after := uint64(0); after < head; after += perTx {
 		end := min(head, after+perTx)
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			v, err := s.view(tx, true)
 			if err != nil {
 				return err
@@ -208,7 +211,7 @@ func (s *Store) loadWriter() error {
 	if head > 0 {
 		// Decode the last checkpoint group: the delta state after head (when
 		// head does not end its group) and the last recorded time.
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			v, err := s.view(tx, false)
 			if err != nil {
 				return err
@@ -242,7 +245,7 @@ func (s *Store) loadWriter() error {
 func (s *Store) commitGroup(reqs []*appendReq) {
 	results := make([]appendResult, len(reqs))
 	var w *writer
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.updateTx(func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
 		for i, r := range reqs {
 			if err := r.ctx.Err(); err != nil {
