@@ -73,6 +73,7 @@ soak:
 	TASKLEDGER_CRASH_ROUNDS=200 $(GO) test -count=1 -run Crash -timeout 60m ./eventstore/bolt/
 	TASKLEDGER_CRASH_ROUNDS=100 $(GO) test -count=1 -run Killed -timeout 60m ./projections/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 5m ./planparse/
+	$(GO) test -run '^$$' -fuzz FuzzOpenDamaged -fuzztime 5m ./eventstore/bolt/
 
 clean:
 	rm -rf bin

@@ -301,6 +301,12 @@ func TestSimulationCreatesASimulatedLedger(t *testing.T) {
 	if first := events[0].RecordedAt; first.Year() != 2024 {
 		t.Fatalf("the simulated import was recorded at %s, not on the simulated clock before 2025", first)
 	}
+	// Recorded time never goes back: a second simulation of the same year
+	// would record in the ledger's past, and is refused.
+	before := f.head()
+	_, err = f.svc.Simulate(ctx, operator, app.SimulateInput{Plan: "chifeng-air", PlanText: chifengText(t), Seed: 2, Year: 2025})
+	f.refused(err, app.Conflict, before)
+
 	// Visitors of a demo act on it in real time: the application layer
 	// lets them (the duty's own state may still refuse a report).
 	f.sync()

@@ -90,6 +90,9 @@ func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInp
 	if err := sim.checkSimulation(ctx, auth.SimulatedPrincipal(auth.Coordinator, "", "office")); err != nil {
 		return out, err
 	}
+	if err := s.checkSimulatedStart(ctx, clock.Now()); err != nil {
+		return out, err
+	}
 	var err error
 	if out.Imported, err = sim.simulatedImport(ctx, in); err != nil {
 		return out, err
@@ -105,6 +108,29 @@ func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInp
 	clock.Advance(time.Date(in.Year+1, time.February, 1, 9, 0, 0, 0, domain.Shanghai()))
 	out.Published, err = sim.simulatedPublications(ctx, in)
 	return out, err
+}
+
+// checkSimulatedStart refuses a simulation that would start before the
+// last recorded event: recorded time never goes back along the log, so a
+// second simulation on one ledger must simulate a later year.
+func (s *Service) checkSimulatedStart(ctx context.Context, start time.Time) error {
+	head, err := s.store.Head(ctx)
+	if err != nil || head == 0 {
+		return err
+	}
+	last, err := s.store.ReadAll(ctx, head-1, 1)
+	if err != nil || len(last) == 0 {
+		return err
+	}
+	if at := last[0].RecordedAt; start.Before(at) {
+		sh := domain.Shanghai()
+		return errorf(Conflict,
+			fmt.Sprintf("the ledger's records reach %s; a simulation starting %s would record in their past: simulate a later year or use a new store",
+				at.In(sh).Format(time.DateTime), start.In(sh).Format(time.DateTime)),
+			fmt.Sprintf("账本记录已到 %s，从 %s 开始的模拟会记在它之前；请模拟更晚的年份或使用新的账本",
+				at.In(sh).Format(time.DateTime), start.In(sh).Format(time.DateTime)))
+	}
+	return nil
 }
 
 // withClock returns a Service like s on another clock.

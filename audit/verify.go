@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	json "github.com/goccy/go-json"
 
@@ -33,6 +34,9 @@ const (
 	BreakVersion BreakKind = "version"
 	// BreakOrder: positions do not strictly increase.
 	BreakOrder BreakKind = "order"
+	// BreakTime: an event's recorded time is missing or earlier than its
+	// predecessor's in the log (recorded time never decreases).
+	BreakTime BreakKind = "time"
 	// BreakLeaf: an export line's leaf number is not its place in the file.
 	BreakLeaf BreakKind = "leaf"
 	// BreakDecode: an export line cannot be read.
@@ -466,8 +470,9 @@ type chainCheck struct {
 	export bool
 	res    *VerifyResult
 	tree   Builder
-	leaf   uint64 // leaf index of the next event
-	last   uint64 // position of the last event
+	leaf   uint64    // leaf index of the next event
+	last   uint64    // position of the last event
+	lastAt time.Time // recorded time of the last event
 	tips   map[string]streamTip
 }
 
@@ -506,6 +511,13 @@ func (c *chainCheck) event(bt *batch, i int) error {
 	if bt.hashes[i] != e.Hash {
 		return brk(BreakHash, "the event's content hashes to %s, its stored hash is %s: the event was changed", bt.hashes[i], e.Hash)
 	}
+	if e.RecordedAt.IsZero() {
+		return brk(BreakTime, "the event has no recorded time: the ledger records every event at a time")
+	}
+	if c.leaf > 0 && e.RecordedAt.Before(c.lastAt) {
+		return brk(BreakTime, "recorded at %s, before %s when position %d was recorded: recorded times go backwards along the log",
+			e.RecordedAt.UTC().Format(time.RFC3339Nano), c.lastAt.UTC().Format(time.RFC3339Nano), c.last)
+	}
 	tip := c.tips[e.Stream]
 	if e.Version != tip.version+1 {
 		return brk(BreakVersion, "version %d follows version %d of the stream: an event of the stream is missing, inserted or moved", e.Version, tip.version)
@@ -527,7 +539,7 @@ func (c *chainCheck) accept(e *domain.Event, leafHash Hash) error {
 			return fmt.Errorf("visit leaf %d: %w", c.leaf, err)
 		}
 	}
-	c.last = e.Position
+	c.last, c.lastAt = e.Position, e.RecordedAt
 	c.leaf++
 	if cp := c.opts.Checkpoint; cp != nil && c.leaf == cp.Size {
 		c.res.CheckpointRoot = c.tree.Root()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"taskledger/command"
 	"taskledger/demo"
@@ -429,5 +432,66 @@ func TestAsOfTrailIsReplay(t *testing.T) {
 			}
 		}
 		t.Logf("%+v: %d entries, flags %v", f, len(allTrail.Entries()), count)
+	}
+}
+
+// forgedExport writes an export of events exactly as given (sealed here,
+// each the first of its own stream), with a consistent trailer: what a
+// forger, or a store that let the caller set recorded times, would produce.
+func forgedExport(t *testing.T, times []time.Time) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	buf.WriteString(`{"format":"taskledger-export/1","exported_at":"2025-07-01T00:00:00Z"}` + "\n")
+	var b Builder
+	for i, at := range times {
+		e := domain.Event{
+			ID: uuid.NewSHA1(uuid.NameSpaceOID, []byte{byte(i)}), Type: "ProgressReported", SchemaVersion: 1,
+			RecordedAt: at, EffectiveAt: at, Actor: "forger", Payload: []byte(`{"note":"forged"}`),
+		}
+		e.Seal(fmt.Sprintf("stream-%d", i), 1, domain.Hash{})
+		e.Position = uint64(i + 1)
+		line, err := appendExportLine(nil, uint64(i), &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(line)
+		b.Append(LeafHash(e.Hash))
+	}
+	root := b.Root()
+	buf.WriteString(`{"end":{"events":` + itoa(uint64(len(times))) + `,"head":` + itoa(uint64(len(times))) + `,"root":"` + root.String() + `"}}` + "\n")
+	return buf.Bytes()
+}
+
+// TestVerifyRecordedTimeOrder: every hash and chain of these exports is
+// intact; verify still fails, naming the first event whose recorded time
+// goes backwards along the log (or is missing).
+func TestVerifyRecordedTimeOrder(t *testing.T) {
+	t0 := time.Date(2025, 6, 30, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name  string
+		times []time.Time
+		pos   uint64 // 0: intact
+	}{
+		{"Increasing", []time.Time{t0, t0.Add(time.Hour), t0.Add(2 * time.Hour)}, 0},
+		{"EqualTimes", []time.Time{t0, t0, t0}, 0},
+		{"BackwardsAtThird", []time.Time{t0, t0.Add(2 * time.Hour), t0.Add(time.Hour), t0.Add(3 * time.Hour)}, 3},
+		{"BackwardsByOneNanosecond", []time.Time{t0, t0.Add(-time.Nanosecond)}, 2},
+		{"ZeroTime", []time.Time{t0, {}, t0}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			exp := forgedExport(t, c.times)
+			if c.pos == 0 {
+				if _, err := VerifyExport(context.Background(), bytes.NewReader(exp), VerifyOptions{}); err != nil {
+					t.Fatalf("an intact export: %v", err)
+				}
+				return
+			}
+			be := wantBreak(t, c.name, exp, VerifyOptions{}, BreakTime, c.pos)
+			if be.Line != int(c.pos)+1 || be.Leaf != c.pos-1 {
+				t.Fatalf("break names line %d leaf %d, want line %d leaf %d: %v", be.Line, be.Leaf, c.pos+1, c.pos-1, be)
+			}
+			t.Log(be)
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"taskledger/domain"
 )
@@ -75,6 +76,17 @@ func (x ExpectedVersion) String() string {
 	}
 }
 
+// ClampRecorded returns the recorded time an event gets when the previous
+// event in the global log was recorded at prev: t itself, or prev when t is
+// earlier. Adapters call it where they seal events, so that recorded times
+// never decrease along the log. A zero prev (an empty log) leaves t as it is.
+func ClampRecorded(t, prev time.Time) time.Time {
+	if t.Before(prev) {
+		return prev
+	}
+	return t
+}
+
 // Direction orders a stream read.
 type Direction uint8
 
@@ -106,7 +118,17 @@ type Store interface {
 	// and assigns its global position; an append is atomic and durable when
 	// Append returns. If every event ID is already stored in that stream, in
 	// that order, Append returns the stored events with Duplicate set and
-	// stores nothing. If only some are, it returns ErrDuplicateMismatch.
+	// stores nothing. If only some are, it returns ErrDuplicateMismatch;
+	// duplicates are recognised by event ID, stream and order alone, never
+	// by content, so a retry whose recorded time differs from the stored
+	// (clamped) one is still a duplicate.
+	//
+	// Recorded time is the ledger's and never decreases along the global
+	// log: where the store assigns positions it sets each event's
+	// RecordedAt to the later of its own and the previous event's in the
+	// log (clamped forward, never refused: concurrent writers read their
+	// clocks before they append). An event whose RecordedAt is the zero
+	// time is refused with ErrNoRecordedTime and nothing is stored.
 	Append(ctx context.Context, stream string, expected ExpectedVersion, events []domain.Event) (AppendResult, error)
 
 	// ReadStream returns up to limit events of a stream starting at version
@@ -141,6 +163,17 @@ var ErrClosed = errors.New("event store is closed")
 // stored event IDs, or repeats them in another stream or order.
 var ErrDuplicateMismatch = errors.New("append repeats stored event IDs that do not match the request")
 
+// ErrDamaged matches the errors of an adapter that finds its storage damaged
+// (an empty, truncated or foreign file, pages that do not hold together, a
+// record that does not decode). The adapter refuses such storage, names it
+// and leaves it as it was.
+var ErrDamaged = errors.New("event store is damaged")
+
+// ErrNoRecordedTime is returned by Append for an event whose RecordedAt is
+// the zero time. The store never reads a zero time as "now": the writer's
+// clock must set it, and the store only clamps it forward (see Store.Append).
+var ErrNoRecordedTime = errors.New("event has no recorded time")
+
 // ErrWrongExpectedVersion matches every *WrongExpectedVersionError with errors.Is.
 var ErrWrongExpectedVersion = errors.New("wrong expected version")
 
@@ -161,8 +194,8 @@ func (e *WrongExpectedVersionError) Error() string {
 func (e *WrongExpectedVersionError) Is(target error) bool { return target == ErrWrongExpectedVersion }
 
 // ValidateAppend checks the arguments every adapter rejects before touching
-// storage: a stream name, at least one event, and for each event an ID and a
-// type. Adapters call it first.
+// storage: a stream name, at least one event, and for each event an ID, a
+// type and a recorded time. Adapters call it first.
 func ValidateAppend(stream string, events []domain.Event) error {
 	if stream == "" {
 		return errors.New("append: empty stream name")
@@ -178,6 +211,9 @@ func ValidateAppend(stream string, events []domain.Event) error {
 		}
 		if e.Type == "" {
 			return fmt.Errorf("append to %s: event %d has no type", stream, i)
+		}
+		if e.RecordedAt.IsZero() {
+			return fmt.Errorf("append to %s: event %d (%s, %s): %w; the writer's clock must set it", stream, i, e.ID, e.Type, ErrNoRecordedTime)
 		}
 		if _, dup := seen[e.ID]; dup {
 			return fmt.Errorf("append to %s: event ID %s appears twice in one append", stream, e.ID)

@@ -113,7 +113,11 @@ func (r *Runner) Restore(ctx context.Context) {
 	}
 	for _, m := range r.views.Models() {
 		if err := LoadSnapshot(ctx, r.cfg.SnapshotDir, r.store, m); err != nil {
-			r.cfg.Logger.Info("read model starts from the beginning of the log", "model", m.Name(), "reason", err)
+			level := slog.LevelInfo
+			if errors.Is(err, ErrSnapshotDiscarded) {
+				level = slog.LevelWarn // damaged, edited or of another log
+			}
+			r.cfg.Logger.Log(ctx, level, "read model starts from the beginning of the log", "model", m.Name(), "reason", err)
 			continue
 		}
 		r.cfg.Logger.Info("read model restored from snapshot", "model", m.Name(), "position", m.Position())

@@ -1,10 +1,17 @@
 package projections
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,18 +20,27 @@ import (
 	"taskledger/eventstore"
 )
 
-// snapshotFormat changes whenever a model's encoded state changes shape; a
-// snapshot of another format is ignored and the model rebuilt from the log.
-const snapshotFormat = 3
+// snapshotMagic opens every snapshot file and names its format. It changes
+// whenever the file layout or a model's encoded state changes shape; a
+// snapshot of another format (older ones included) is discarded and the
+// model rebuilt from the log.
+//
+// A snapshot file is: this line; a big-endian u32 n and n bytes of JSON
+// header (snapshotHeader); the model's gob-encoded state; and 32 bytes of
+// SHA-256 over everything before them.
+const snapshotMagic = "taskledger-snapshot/4\n"
 
+// snapshotHeader says what a snapshot stands on: the model and the log
+// position and event hash of the last event it applied, so a snapshot left
+// beside a different or rewritten log is detected and discarded.
 type snapshotHeader struct {
-	Format int
-	Model  string
-	// Position and Hash identify the last applied event, so a snapshot left
-	// beside a different or rewritten log is detected and ignored.
-	Position uint64
-	Hash     domain.Hash
+	Model    string `json:"model"`
+	Position uint64 `json:"position"`
+	Hash     string `json:"event_hash"` // hex; empty at position 0
 }
+
+// maxSnapshotHeader bounds the JSON header a reader accepts.
+const maxSnapshotHeader = 1 << 16
 
 // SaveSnapshot writes a model's state to dir/<name>.snap atomically: a
 // crash leaves the previous snapshot or the new one, never a torn file. Call
@@ -34,13 +50,17 @@ func SaveSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
-	hdr := snapshotHeader{Format: snapshotFormat, Model: m.Name(), Position: m.Position()}
+	hdr := snapshotHeader{Model: m.Name(), Position: m.Position()}
 	if hdr.Position > 0 {
 		h, err := hashAt(ctx, s, hdr.Position)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 		}
-		hdr.Hash = h
+		hdr.Hash = hex.EncodeToString(h[:])
+	}
+	head, err := json.Marshal(hdr)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
 	final := filepath.Join(dir, m.Name()+".snap")
 	tmp, err := os.CreateTemp(dir, m.Name()+".snap.*")
@@ -48,12 +68,20 @@ func SaveSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
 	defer os.Remove(tmp.Name())
-	enc := gob.NewEncoder(tmp)
-	if err := enc.Encode(hdr); err != nil {
+	sum := sha256.New()
+	w := bufio.NewWriterSize(io.MultiWriter(tmp, sum), 1<<16)
+	w.WriteString(snapshotMagic)
+	_ = binary.Write(w, binary.BigEndian, uint32(len(head)))
+	w.Write(head)
+	if err := m.encode(gob.NewEncoder(w)); err != nil {
 		tmp.Close()
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
-	if err := m.encode(enc); err != nil {
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+	}
+	if _, err := tmp.Write(sum.Sum(nil)); err != nil {
 		tmp.Close()
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
@@ -77,12 +105,26 @@ func SaveSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 // errNoSnapshot means there is no usable snapshot; the model starts empty.
 var errNoSnapshot = errors.New("no usable snapshot")
 
+// ErrSnapshotDiscarded matches a LoadSnapshot error for a snapshot that was
+// there but does not hold: its checksum fails (a damaged or edited file), or
+// the event it stands on is not in the log with that hash (a snapshot of
+// another or rewritten log). The caller warns and rebuilds the model from
+// the log; the file is left as it was (the next snapshot replaces it).
+var ErrSnapshotDiscarded = fmt.Errorf("snapshot discarded: %w", errNoSnapshot)
+
 // LoadSnapshot restores a model from dir/<name>.snap when the snapshot is of
-// this format and matches the log. It returns errNoSnapshot (wrapped, with
-// the reason) when the model must be rebuilt from the log instead; the model
-// is then untouched.
+// this format, its checksum holds and it matches the log. Otherwise it
+// returns an error wrapping errNoSnapshot, with the reason: no file, or an
+// older format (both expected: rebuild quietly), or ErrSnapshotDiscarded
+// (warn, then rebuild). The model is then untouched, unless its own decoder
+// fails part way, in which case the error is also ErrSnapshotDiscarded and
+// the caller must rebuild from a fresh model.
 func LoadSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) error {
-	f, err := os.Open(filepath.Join(dir, m.Name()+".snap"))
+	path := filepath.Join(dir, m.Name()+".snap")
+	discard := func(format string, args ...any) error {
+		return fmt.Errorf("%s: snapshot %s: %s: %w", m.Name(), path, fmt.Sprintf(format, args...), ErrSnapshotDiscarded)
+	}
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", m.Name(), errNoSnapshot)
 	}
@@ -90,24 +132,87 @@ func LoadSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
 	defer f.Close()
-	dec := gob.NewDecoder(f)
-	var hdr snapshotHeader
-	if err := dec.Decode(&hdr); err != nil {
-		return fmt.Errorf("%s: unreadable header (%v): %w", m.Name(), err, errNoSnapshot)
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
-	if hdr.Format != snapshotFormat || hdr.Model != m.Name() {
-		return fmt.Errorf("%s: snapshot format %d of %q: %w", m.Name(), hdr.Format, hdr.Model, errNoSnapshot)
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != snapshotMagic {
+		return fmt.Errorf("%s: snapshot %s is not of format %q (an older snapshot?): %w", m.Name(), path, snapshotMagic[:len(snapshotMagic)-1], errNoSnapshot)
+	}
+	size := info.Size()
+	if size < int64(len(snapshotMagic))+4+sha256.Size {
+		return discard("%d bytes, too short: cut short", size)
+	}
+	// First pass: the checksum over everything before the last 32 bytes.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+	}
+	sum := sha256.New()
+	if _, err := io.CopyN(sum, f, size-sha256.Size); err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+	}
+	stored := make([]byte, sha256.Size)
+	if _, err := io.ReadFull(f, stored); err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+	}
+	if got := sum.Sum(nil); !bytes.Equal(got, stored) {
+		return discard("checksum mismatch: the file hashes to %x, it says %x (damaged or edited)", got, stored)
+	}
+	// Second pass: the header, then the body.
+	if _, err := f.Seek(int64(len(snapshotMagic)), io.SeekStart); err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+	}
+	body := io.LimitReader(f, size-sha256.Size-int64(len(snapshotMagic)))
+	var n uint32
+	if err := binary.Read(body, binary.BigEndian, &n); err != nil || n > maxSnapshotHeader {
+		return discard("unreadable header length")
+	}
+	raw := make([]byte, n)
+	if _, err := io.ReadFull(body, raw); err != nil {
+		return discard("unreadable header: %v", err)
+	}
+	var hdr snapshotHeader
+	if err := json.Unmarshal(raw, &hdr); err != nil {
+		return discard("unreadable header: %v", err)
+	}
+	if hdr.Model != m.Name() {
+		return discard("a snapshot of model %q", hdr.Model)
 	}
 	if hdr.Position > 0 {
+		want, err := hex.DecodeString(hdr.Hash)
+		if err != nil || len(want) != len(domain.Hash{}) {
+			return discard("event hash %q is not a hash", hdr.Hash)
+		}
 		h, err := hashAt(ctx, s, hdr.Position)
-		if err != nil || h != hdr.Hash {
-			return fmt.Errorf("%s: snapshot at position %d does not match the log: %w", m.Name(), hdr.Position, errNoSnapshot)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+			}
+			return discard("it stands on position %d, which the log does not hold (%v)", hdr.Position, err)
+		}
+		if !bytes.Equal(h[:], want) {
+			return discard("it stands on event %s at position %d, the log holds %s there", hdr.Hash, hdr.Position, h)
 		}
 	}
-	if err := m.decode(dec); err != nil {
-		return fmt.Errorf("%s: %v: %w", m.Name(), err, errNoSnapshot)
+	if err := decodeModel(m, gob.NewDecoder(bufio.NewReaderSize(body, 1<<16))); err != nil {
+		return discard("unreadable state: %v", err)
+	}
+	if m.Position() != hdr.Position {
+		return discard("the state is at position %d, the header says %d", m.Position(), hdr.Position)
 	}
 	return nil
+}
+
+// decodeModel runs m's decoder, turning a panic on a malformed body into an
+// error.
+func decodeModel(m Model, dec *gob.Decoder) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decoder panicked: %v", r)
+		}
+	}()
+	return m.decode(dec)
 }
 
 // hashAt returns the hash of the event at a log position.

@@ -506,7 +506,7 @@ func runLedgerExport(ctx context.Context, a *cli, store, out string) error {
 	if out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)
 	}
-	s, err := openStore(store, mustExist)
+	s, err := openStore(store, readOnly)
 	if err != nil {
 		return err
 	}
@@ -605,7 +605,7 @@ func (o verifyOptions) verifyLog(ctx context.Context, opts audit.VerifyOptions) 
 		res, err = audit.VerifyExport(ctx, f, opts)
 		return res, o.export, err
 	}
-	s, err := openStore(o.store, mustExist)
+	s, err := openStore(o.store, readOnly)
 	if err != nil {
 		return res, o.store, err
 	}

@@ -59,7 +59,7 @@ func TestAuditCommands(t *testing.T) {
 	mustCall(t, "checkpoint", "--store", store, "--key", key, "--out", cp1)
 
 	// More events, a second checkpoint, and a consistency proof between them.
-	mustCall(t, "demo", "--store", store, "--seed", "2")
+	mustCall(t, "import", "--store", store, "--plan", "second", "examples/chifeng-air-quality-plan.txt")
 	cp2 := filepath.Join(tmp, "cp2.json")
 	mustCall(t, "checkpoint", "--store", store, "--key", key, "--out", cp2)
 	cons := filepath.Join(tmp, "cons.json")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	"taskledger/eventstore/bolt"
 	"taskledger/examples"
 )
 
@@ -302,4 +304,38 @@ func checkAPIJSON(t *testing.T, out string) {
 		}
 	}
 	walk(v)
+}
+
+// A damaged ledger file is refused by every command, named, and left
+// byte-identical.
+func TestDamagedLedgerIsRefusedAndLeftUntouched(t *testing.T) {
+	good := importedLedger(t)
+	whole, err := os.ReadFile(filepath.Join(good, bolt.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damages := map[string][]byte{
+		"empty":     {},
+		"truncated": whole[:len(whole)/2],
+		"foreign":   bytes.Repeat([]byte("not a ledger "), 4096),
+	}
+	for name, content := range damages {
+		for _, args := range [][]string{{"verify"}, {"status"}, {"obligations", "--unit", "宁城县"}, {"export", "--out", "-"}, {"import", writeFile(t, "p.txt", string(examples.ChifengPlan()))}} {
+			t.Run(name+"/"+args[0], func(t *testing.T) {
+				dir := t.TempDir()
+				file := filepath.Join(dir, bolt.FileName)
+				if err := os.WriteFile(file, content, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				code, _, stderr := runCLI(t, clock, append(args, "--store", dir)...)
+				if code != 1 || !strings.Contains(stderr, file) || !strings.Contains(stderr, "damaged") {
+					t.Fatalf("exit %d; want 1 and a message naming %s as damaged:\n%s", code, file, stderr)
+				}
+				after, err := os.ReadFile(file)
+				if err != nil || !bytes.Equal(after, content) {
+					t.Fatalf("the damaged file changed (err %v)", err)
+				}
+			})
+		}
+	}
 }

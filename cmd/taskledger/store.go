@@ -48,6 +48,9 @@ const (
 	mustExist storeMode = iota
 	// mayCreate makes a new ledger where there is none.
 	mayCreate
+	// readOnly opens an existing ledger without changing anything in it
+	// (verify, export): no write, no upgrade, a shared lock.
+	readOnly
 )
 
 // errNoLedger marks a --store directory that holds no ledger.
@@ -88,12 +91,15 @@ func openStore(spec string, mode storeMode) (eventstore.Store, error) {
 	case spec == "":
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}
-	if mode == mustExist {
+	if mode != mayCreate {
 		if err := checkLedger(spec); err != nil {
 			return nil, err
 		}
 	}
-	s, err := bolt.OpenDir(spec, bolt.Options{})
+	s, err := bolt.OpenDir(spec, bolt.Options{MustExist: mode == mustExist, ReadOnly: mode == readOnly})
+	if errors.Is(err, eventstore.ErrDamaged) {
+		return nil, fmt.Errorf("账本文件已损坏，已拒绝打开，文件未作任何改动 (the ledger file is damaged: refused and left untouched): %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)
 	}

@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/domain"
+	"taskledger/eventstore"
 )
 
 // Record flags (the first uvarint of a record body). The common ones fit
@@ -42,7 +42,7 @@ const (
 var pow1000 = [4]int64{1, 1e3, 1e6, 1e9}
 
 // errCorrupt marks a record or table that does not decode.
-var errCorrupt = errors.New("corrupt ledger file")
+var errCorrupt = fmt.Errorf("corrupt ledger file: %w", eventstore.ErrDamaged)
 
 // deltaState is what a record may refer back to: the previous record of the
 // same checkpoint group. It is reset to zero at every checkpoint, so any

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,11 @@ var (
 	keyIndexed = []byte("indexed")
 )
 
+// minRecord is the fewest bytes a record takes in the log: a length byte,
+// a flags byte, the event ID, four one-byte uvarints, the actor ID and the
+// hash.
+const minRecord = 1 + 1 + 16 + 4 + 1 + 32
+
 // scanTxEvents bounds how many events one read transaction decodes: long
 // read transactions keep bbolt from reusing pages and from growing its
 // memory map, so big reads are cut into several.
@@ -67,6 +74,15 @@ type Options struct {
 	// A map larger than the file lets long reads run without blocking the
 	// writer when the file grows; zero lets bbolt choose.
 	InitialMmapSize int
+	// MustExist refuses to open a path where no file exists (the error
+	// wraps fs.ErrNotExist) instead of creating a new ledger there: for
+	// callers that mean an existing ledger.
+	MustExist bool
+	// ReadOnly opens the file with bbolt's ReadOnly mode, for verify-like
+	// callers: a shared lock (other readers may open it too, a writer may
+	// not), nothing ever written — a format 1 file is read as it is, not
+	// upgraded — and Append returns ErrReadOnly. It implies MustExist.
+	ReadOnly bool
 	// GroupWait is how long the committer may hold a group open for more
 	// appends while fewer are pending than the last commit saw in flight
 	// (callers just answered usually come straight back with their next
@@ -91,10 +107,11 @@ const DefaultGroupWait = 500 * time.Microsecond
 // eventstore.Store and is safe for concurrent use. Appends are grouped into
 // commits by one committer goroutine; see the package documentation.
 type Store struct {
-	db      *bbolt.DB
-	path    string
-	segSize uint64
-	names   *nameTable
+	db       *bbolt.DB
+	path     string
+	readOnly bool
+	segSize  uint64
+	names    *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
 	// inflight calls, then stops the committer.
@@ -141,16 +158,28 @@ type Store struct {
 var _ eventstore.Store = (*Store)(nil)
 
 // OpenDir opens or creates the ledger in directory dir (created if needed)
-// as the file dir/ledger.db.
+// as the file dir/ledger.db. With opts.MustExist or opts.ReadOnly it
+// creates neither the directory nor the file.
 func OpenDir(dir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("bolt: open ledger directory: %w", err)
+	if !opts.MustExist && !opts.ReadOnly {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("bolt: open ledger directory: %w", err)
+		}
 	}
 	return Open(filepath.Join(dir, FileName), opts)
 }
 
-// Open opens the ledger file at path, creating it (mode 0600) if it does not
-// exist; its directory must exist. Another process holding the file makes
+// Open opens the ledger file at path. Where no file exists it creates a new
+// ledger (mode 0600; its directory must exist), unless opts.MustExist or
+// opts.ReadOnly is set. A new ledger is made complete in a temporary file
+// beside it and then linked into place, so a file at path is always a whole
+// ledger or not ours.
+//
+// Before bbolt maps an existing file, Open checks it: an empty, truncated or
+// foreign file, or one whose pages do not hold together, is refused with a
+// *DamagedError naming the file and what is wrong (it matches
+// eventstore.ErrDamaged, and ErrNotLedger when the file is foreign) and is
+// left byte for byte as it was. Another process holding the file makes
 // Open fail after opts.Timeout. Open returns once the file is checked and
 // readable; the committer then reads every record's ID to rebuild the
 // event-ID index, and the first appends wait for that.
@@ -162,26 +191,41 @@ func Open(path string, opts Options) (*Store, error) {
 	case timeout < 0:
 		timeout = 0 // bbolt waits forever
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if opts.MustExist || opts.ReadOnly {
+			return nil, fmt.Errorf("bolt: open %s: no ledger file there: %w", path, err)
+		}
+		if err := createLedger(path, timeout, opts); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	if _, err := inspect(path, timeout); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, &bbolt.Options{
 		Timeout:         timeout,
 		NoFreelistSync:  true,
 		FreelistType:    bbolt.FreelistMapType,
 		NoSync:          opts.NoSync,
 		InitialMmapSize: opts.InitialMmapSize,
+		ReadOnly:        opts.ReadOnly,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+		return nil, err
 	}
 	s := &Store{
-		db:      db,
-		path:    path,
-		names:   newNameTable(),
-		done:    make(chan struct{}),
-		wake:    make(chan struct{}, 1),
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
-		headCh:  make(chan struct{}),
-		recent:  map[uint32]*recentStream{},
+		db:       db,
+		path:     path,
+		readOnly: opts.ReadOnly,
+		names:    newNameTable(),
+		done:     make(chan struct{}),
+		wake:     make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+		headCh:   make(chan struct{}),
+		recent:   map[uint32]*recentStream{},
 
 		indexEvery: indexEvery,
 	}
@@ -194,38 +238,95 @@ func Open(path string, opts Options) (*Store, error) {
 	case opts.GroupWait > 0:
 		s.groupWait = opts.GroupWait
 	}
-	if err := s.init(opts); err != nil {
+	if err := s.init(); err != nil {
 		_ = db.Close()
+		var de *DamagedError
+		if errors.As(err, &de) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	go s.run()
+	if s.readOnly {
+		close(s.stopped) // no committer
+	} else {
+		go s.run()
+	}
 	return s, nil
 }
 
-// init creates the buckets of a new file, then checks the file and loads
-// the names and the log's state.
-func (s *Store) init(opts Options) error {
-	var fresh bool
-	if err := s.db.View(func(tx *bbolt.Tx) error {
-		fresh = tx.Bucket(bucketMeta) == nil
-		return nil
-	}); err != nil {
-		return err
+// openBolt opens the bbolt database at path, turning a panic or a memory
+// fault inside bbolt into a *DamagedError.
+func openBolt(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, &DamagedError{Path: path, Problem: fmt.Sprintf("bbolt failed opening it: %v", r)}
+		}
+	}()
+	db, err = bbolt.Open(path, 0o600, o)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	if fresh {
-		if err := s.db.Update(func(tx *bbolt.Tx) error { return create(tx, opts) }); err != nil {
-			return fmt.Errorf("create ledger: %w", err)
+	return db, nil
+}
+
+// createLedger makes a new, empty ledger at path: complete and synced in a
+// temporary file in the same directory first, then hard-linked into place
+// (which fails rather than replace a file another process made meanwhile;
+// that file is then opened instead).
+func createLedger(path string, timeout time.Duration, opts Options) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("bolt: create %s: %w", path, err)
+	}
+	tmpPath := tmp.Name()
+	_ = tmp.Close()
+	defer os.Remove(tmpPath)
+	db, err := bbolt.Open(tmpPath, 0o600, &bbolt.Options{
+		Timeout:        timeout,
+		NoFreelistSync: true,
+		FreelistType:   bbolt.FreelistMapType,
+		NoSync:         opts.NoSync,
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: create %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error { return create(tx, opts) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("bolt: create %s: %w", path, err)
+	}
+	if err := os.Link(tmpPath, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links here: rename (which could replace a file made in
+		// the last moments; the existence check just before makes that a
+		// narrow race between two creators of the same new ledger).
+		if rerr := os.Rename(tmpPath, path); rerr != nil {
+			return fmt.Errorf("bolt: create %s: %w", path, rerr)
 		}
 	}
+	if !opts.NoSync {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			_ = d.Sync()
+			_ = d.Close()
+		}
+	}
+	return nil
+}
+
+// init checks the file and loads the names and the log's state; a format 1
+// file is upgraded to format 2 unless the store is read-only.
+func (s *Store) init() error {
 	var upgrade bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			return fmt.Errorf("%w: bucket %s missing", errCorrupt, bucketMeta)
+			return &DamagedError{Path: s.path, Foreign: true, Problem: "a bbolt database without the ledger's meta bucket"}
 		}
 		format := string(meta.Get(keyFormat))
 		if format != formatV1 && format != formatV2 {
-			return fmt.Errorf("not a taskledger ledger file (format %q, want %q)", format, formatV2)
+			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q", format, formatV2)}
 		}
 		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
@@ -246,6 +347,16 @@ func (s *Store) init(opts Options) error {
 			(k != nil && binary.BigEndian.Uint64(k) != v.logLen/seg-1) {
 			return fmt.Errorf("%w: log length %d does not match the stored segments", errCorrupt, v.logLen)
 		}
+		// Every record takes at least minRecord bytes: a head beyond what
+		// the log can hold is damage (and would size allocations).
+		if v.head > v.logLen/minRecord {
+			return fmt.Errorf("%w: head position %d in a log of %d bytes", errCorrupt, v.head, v.logLen)
+		}
+		if v.head > 0 {
+			if _, err := v.checkpoint((v.head - 1) / checkpointEvery); err != nil {
+				return err
+			}
+		}
 		if err := s.names.load(tx.Bucket(bucketNames)); err != nil {
 			return fmt.Errorf("load names: %w", err)
 		}
@@ -262,10 +373,10 @@ func (s *Store) init(opts Options) error {
 		}
 		return s.loadRecent(tx, v)
 	})
-	if err != nil || !upgrade {
+	if err != nil || !upgrade || s.readOnly {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.updateTx(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if err := meta.Put(keyIndexed, binary.AppendUvarint(nil, s.indexed)); err != nil {
 			return fmt.Errorf("upgrade to %s: %w", formatV2, err)
@@ -275,6 +386,30 @@ func (s *Store) init(opts Options) error {
 		}
 		return nil
 	})
+}
+
+// viewTx runs fn in a read transaction. A panic or a memory fault while
+// bbolt reads a damaged page becomes a *DamagedError instead of ending the
+// process.
+func (s *Store) viewTx(fn func(*bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.recoverDamage(&err)
+	return s.db.View(fn)
+}
+
+// updateTx runs fn in a read-write transaction, as viewTx does; bbolt rolls
+// the transaction back when fn panics.
+func (s *Store) updateTx(fn func(*bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.recoverDamage(&err)
+	return s.db.Update(fn)
+}
+
+// recoverDamage, deferred, turns a panic into a *DamagedError in *err.
+func (s *Store) recoverDamage(err *error) {
+	if r := recover(); r != nil {
+		*err = &DamagedError{Path: s.path, Problem: fmt.Sprintf("bbolt failed reading it: %v", r)}
+	}
 }
 
 // loadRecent reads the records after the position the streams bucket is
@@ -478,7 +613,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Di
 	}
 	s.idxMu.RUnlock()
 	var out []domain.Event
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx) error {
 		streams := tx.Bucket(bucketStreams)
 		st, _, err := getStreamState(streams, sid)
 		if err != nil {
@@ -572,7 +707,7 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 			return nil, fmt.Errorf("bolt: read log after %d: %w", after, err)
 		}
 		chunk := out[done:min(n, done+scanTxEvents)]
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			r, err := s.reader(tx, after+done+1)
 			if err != nil {
 				return err
@@ -616,7 +751,7 @@ func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(*domain.Event
 		}
 		n := 0
 		arena = arena[:0]
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			r, err := s.reader(tx, after+1)
 			if err != nil {
 				return err

@@ -116,12 +116,13 @@ func TestRecordRoundTrip(t *testing.T) {
 	now := time.Now() // has a monotonic reading and nanoseconds
 	shapes := []func(e *domain.Event){
 		func(e *domain.Event) {},
-		func(e *domain.Event) { e.RecordedAt, e.EffectiveAt = time.Time{}, time.Time{} },
+		// Appends refuse a zero recorded time; FuzzRecordRoundTrip covers
+		// the codec's zero-time flag, which older ledgers may hold.
 		func(e *domain.Event) { e.EffectiveAt = time.Time{} },
-		func(e *domain.Event) { e.RecordedAt = time.Time{} },
+		func(e *domain.Event) { e.RecordedAt = e.RecordedAt.Add(-time.Hour) }, // clamped forward
 		func(e *domain.Event) { e.RecordedAt, e.EffectiveAt = now, now.Add(-time.Nanosecond) },
+		func(e *domain.Event) { e.EffectiveAt = time.Date(1700, 1, 1, 0, 0, 0, 1, time.UTC) },
 		func(e *domain.Event) {
-			e.RecordedAt = time.Date(1700, 1, 1, 0, 0, 0, 1, time.UTC)
 			e.EffectiveAt = time.Date(2260, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
 		},
 		func(e *domain.Event) { e.CausationID, e.CorrelationID = c1, c1 },
@@ -941,5 +942,42 @@ func TestReadStreamWhileIndexing(t *testing.T) {
 	}
 	if total != writers*perWriter {
 		t.Fatalf("streams hold %d events, %d were appended", total, writers*perWriter)
+	}
+}
+
+// TestRecordedTimeClampSurvivesReopen: the last recorded time is read back
+// from the file when the store opens, so an append after a restart with a
+// slower clock is still clamped forward, whatever checkpoint group the log
+// ends in.
+func TestRecordedTimeClampSurvivesReopen(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2025, 6, 30, 9, 0, 0, 0, time.UTC)
+	for _, n := range []int{1, checkpointEvery, checkpointEvery + 1} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "l.db")
+			s := openTest(t, path, Options{NoSync: true})
+			evs := make([]domain.Event, n)
+			for i := range evs {
+				evs[i] = storetest.NewEvent("ProgressReported", fmt.Sprint(i))
+				evs[i].RecordedAt = t0.Add(time.Duration(i) * time.Second)
+			}
+			if _, err := s.Append(ctx, "a", eventstore.Any(), evs); err != nil {
+				t.Fatal(err)
+			}
+			last := evs[n-1].RecordedAt
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openTest(t, path, Options{NoSync: true})
+			slow := storetest.NewEvent("ProgressReported", "slow")
+			slow.RecordedAt = t0.Add(-time.Hour)
+			res, err := s.Append(ctx, "b", eventstore.Any(), []domain.Event{slow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Events[0].RecordedAt; !got.Equal(last) {
+				t.Fatalf("after reopening, an event asked at %s was recorded at %s, want %s", slow.RecordedAt, got, last)
+			}
+		})
 	}
 }

@@ -37,6 +37,9 @@ type writerState struct {
 	ids          *idIndex              // event ID → position, built by the committer
 	dicts        map[uint32]*dictTable // committed payload dictionaries by type ID
 	recentEvents int                   // events in Store.recent
+	// recorded is the recorded time of the record at head (the zero time
+	// for an empty log): the least an appended event can be recorded at.
+	recorded time.Time
 }
 
 // errNothingToCommit rolls back a group in which no append stored anything.
@@ -53,6 +56,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	defer s.exit()
+	if s.readOnly {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %s: %w", stream, s.path, ErrReadOnly)
+	}
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
 		return eventstore.AppendResult{}, err
 	}
@@ -178,7 +184,7 @@ func (s *Store) loadWriter() error {
 	const perTx = checkpointEvery * 32768
 	for after := uint64(0); after < head; after += perTx {
 		end := min(head, after+perTx)
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			v, err := s.view(tx, true)
 			if err != nil {
 				return err
@@ -202,14 +208,16 @@ func (s *Store) loadWriter() error {
 			return err
 		}
 	}
-	if head%checkpointEvery != 0 {
-		err := s.db.View(func(tx *bbolt.Tx) error {
+	if head > 0 {
+		// Decode the last checkpoint group: the delta state after head (when
+		// head does not end its group) and the last recorded time.
+		err := s.viewTx(func(tx *bbolt.Tx) error {
 			v, err := s.view(tx, false)
 			if err != nil {
 				return err
 			}
 			r := newLogReader(v, nil)
-			if err := r.seek(head - head%checkpointEvery + 1); err != nil {
+			if err := r.seek((head-1)/checkpointEvery*checkpointEvery + 1); err != nil {
 				return err
 			}
 			for r.pos <= head {
@@ -217,7 +225,12 @@ func (s *Store) loadWriter() error {
 					return err
 				}
 			}
-			s.w.st = r.st
+			if head%checkpointEvery != 0 {
+				s.w.st = r.st
+			}
+			// The last non-zero recorded time of the group: older ledgers
+			// may hold events without one.
+			s.w.recorded = unixTime(r.st.recorded, r.st.recorded == 0)
 			return nil
 		})
 		if err != nil {
@@ -232,7 +245,7 @@ func (s *Store) loadWriter() error {
 func (s *Store) commitGroup(reqs []*appendReq) {
 	results := make([]appendResult, len(reqs))
 	var w *writer
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.updateTx(func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
 		for i, r := range reqs {
 			if err := r.ctx.Err(); err != nil {
@@ -278,6 +291,7 @@ func (s *Store) publish(w *writer) {
 		s.w.dicts[tid] = t
 	}
 	s.w.head, s.w.logLen, s.w.tail, s.w.st = w.v.head, w.v.logLen, w.v.tail, w.st
+	s.w.recorded = w.recorded
 	s.idxMu.Lock()
 	if w.flushed {
 		s.recent, s.indexed, s.w.recentEvents = map[uint32]*recentStream{}, w.v.head, 0
@@ -327,18 +341,21 @@ type writer struct {
 	staged  map[uint32]*recentStream
 	events  int // events this group appends
 	flushed bool
+	// recorded is the recorded time of the last event written so far.
+	recorded time.Time
 }
 
 func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 	w := &writer{
-		s:       s,
-		tx:      tx,
-		st:      s.w.st,
-		streams: tx.Bucket(bucketStreams),
-		names:   tx.Bucket(bucketNames),
-		meta:    tx.Bucket(bucketMeta),
-		newIDs:  map[uuid.UUID]uint64{},
-		staged:  map[uint32]*recentStream{},
+		s:        s,
+		tx:       tx,
+		st:       s.w.st,
+		recorded: s.w.recorded,
+		streams:  tx.Bucket(bucketStreams),
+		names:    tx.Bucket(bucketNames),
+		meta:     tx.Bucket(bucketMeta),
+		newIDs:   map[uuid.UUID]uint64{},
+		staged:   map[uint32]*recentStream{},
 	}
 	if s.w.dicts == nil {
 		s.w.dicts = map[uint32]*dictTable{}
@@ -411,7 +428,10 @@ func (w *writer) apply(r *appendReq) (eventstore.AppendResult, error) {
 		if n.actor, err = w.intern(kindActor, e.Actor); err != nil {
 			return eventstore.AppendResult{}, fatal(err)
 		}
-		e.RecordedAt = normalizeTime(e.RecordedAt)
+		// Recorded time never decreases along the log: clamp it forward to
+		// the previous event's (eventstore.Store.Append).
+		e.RecordedAt = eventstore.ClampRecorded(normalizeTime(e.RecordedAt), w.recorded)
+		w.recorded = e.RecordedAt
 		e.EffectiveAt = normalizeTime(e.EffectiveAt)
 		e.Seal(r.stream, st.version+1, st.lastHash)
 		e.Position = w.v.head + 1

@@ -25,6 +25,14 @@
 //     append (same IDs) finds its claims, finds its events in the stream and
 //     returns them as a duplicate; IDs already stored in another stream, in
 //     another order or only in part are refused with ErrDuplicateMismatch.
+//   - Recorded time never decreases along the log: the store seals each
+//     event with the later of its RecordedAt and the last recorded time in
+//     $all (read from the leader before sealing) or appended by this Store.
+//     Appends through one Store are serialised from that read to the
+//     commit, so they can never step back. Replicas appending through
+//     separate Stores at the same moment are not serialised with each
+//     other: within the window between one's read and its commit another's
+//     later time can land first (docs/eventstoredb.md).
 //   - ReadAll reads $all forwards from a commit position and leaves out
 //     system events, claim streams and streams outside the prefix.
 //   - WaitForAppend polls $all (woken at once by appends through the same
@@ -101,6 +109,12 @@ type Store struct {
 	c      *client.Client
 	chgMu  sync.Mutex
 	change chan struct{} // closed and replaced after each local append
+
+	// sealMu serialises sealing and appending through this Store, so that
+	// recorded times never decrease along $all among its own appends;
+	// recorded is the last recorded time it appended.
+	sealMu   sync.Mutex
+	recorded time.Time
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -418,11 +432,38 @@ func (s *Store) tail(ctx context.Context, stream string) (uint64, domain.Hash, e
 	return last[0].Version, last[0].Hash, nil
 }
 
+// lastRecorded returns the recorded time of the last ledger event in $all
+// (the zero time when there is none), reading backwards past system events
+// and ID claims.
+func (s *Store) lastRecorded(ctx context.Context) (time.Time, error) {
+	var last time.Time
+	err := s.pageAll(ctx, client.Backwards, client.End{}, func(ev *client.RecordedEvent, _ allCursor) (bool, error) {
+		stream, ok := s.ours(ev.StreamID, ev.EventType)
+		if !ok {
+			return false, nil
+		}
+		e, err := fromRecorded(ev, stream)
+		if err != nil {
+			return true, err
+		}
+		last = e.RecordedAt
+		return true, nil
+	})
+	return last, err
+}
+
 // appendSealed seals events after the stream's current tail and appends them
 // with that exact revision, retrying on a lost race when expected is Any.
 func (s *Store) appendSealed(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
 	name := s.name(stream)
+	s.sealMu.Lock()
+	defer s.sealMu.Unlock()
 	for {
+		floor, err := s.lastRecorded(ctx)
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("read the last recorded time: %w", err)
+		}
+		floor = eventstore.ClampRecorded(floor, s.recorded)
 		current, prev, err := s.tail(ctx, stream)
 		if err != nil {
 			return eventstore.AppendResult{}, err
@@ -434,6 +475,8 @@ func (s *Store) appendSealed(ctx context.Context, stream string, expected events
 		data := make([]client.EventData, len(events))
 		for i, e := range events {
 			e.Payload = append([]byte(nil), e.Payload...)
+			e.RecordedAt = eventstore.ClampRecorded(e.RecordedAt, floor)
+			floor = e.RecordedAt
 			e.Seal(stream, current+uint64(i)+1, prev)
 			prev = e.Hash
 			sealed[i] = e
@@ -467,6 +510,7 @@ func (s *Store) appendSealed(ctx context.Context, stream string, expected events
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
+		s.recorded = floor
 		if err := s.locate(ctx, sealed, wr); err != nil {
 			return eventstore.AppendResult{}, err
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -62,8 +63,15 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		prev = s.log[positions[current-1]-1].Hash
 	}
 	stored := make([]domain.Event, len(events))
+	var lastRec time.Time // recorded time of the log's last event
+	if n := len(s.log); n > 0 {
+		lastRec = s.log[n-1].RecordedAt
+	}
 	for i, e := range events {
 		e.Payload = append([]byte(nil), e.Payload...)
+		// Recorded time never decreases along the log (see eventstore.Store).
+		e.RecordedAt = eventstore.ClampRecorded(e.RecordedAt, lastRec)
+		lastRec = e.RecordedAt
 		e.Seal(stream, current+uint64(i)+1, prev)
 		e.Position = uint64(len(s.log)) + 1
 		prev = e.Hash

@@ -1,7 +1,8 @@
 // Package storetest is the contract every eventstore.Store adapter passes:
 // ordering, optimistic concurrency under contention, idempotent re-append,
-// global positions in commit order, the hash chain, catch-up-then-live
-// subscriptions, and typed errors. Each adapter's tests call Run.
+// global positions in commit order, recorded times that never decrease
+// along the log, the hash chain, catch-up-then-live subscriptions, and
+// typed errors. Each adapter's tests call Run.
 package storetest
 
 import (
@@ -47,6 +48,9 @@ func Run(t *testing.T, open func(t *testing.T) eventstore.Store, opts ...Option)
 		{"ExpectedVersion", testExpectedVersion},
 		{"RejectsBadAppend", testRejectsBadAppend},
 		{"IdempotentReappend", testIdempotentReappend},
+		{"RecordedTimeNeverDecreases", testRecordedTimeNeverDecreases},
+		{"ZeroRecordedTimeRefused", testZeroRecordedTimeRefused},
+		{"DuplicateDespiteClampedTime", testDuplicateDespiteClampedTime},
 		{"ConcurrentWritersOneStream", testConcurrentWritersOneStream},
 		{"GlobalOrder", testGlobalOrder},
 		{"HashChain", testHashChain},
@@ -219,6 +223,8 @@ func testRejectsBadAppend(t *testing.T, s eventstore.Store, _ config) {
 	noID.ID = uuid.Nil
 	noType := NewEvent("", "x")
 	twice := NewEvent("T", "x")
+	noTime := NewEvent("T", "x")
+	noTime.RecordedAt = time.Time{}
 	cases := []struct {
 		name   string
 		stream string
@@ -229,6 +235,7 @@ func testRejectsBadAppend(t *testing.T, s eventstore.Store, _ config) {
 		{"NoID", "s", []domain.Event{noID}},
 		{"NoType", "s", []domain.Event{noType}},
 		{"SameIDTwice", "s", []domain.Event{twice, twice}},
+		{"NoRecordedTime", "s", []domain.Event{noTime}},
 	}
 	for _, c := range cases {
 		if _, err := s.Append(ctx, c.stream, eventstore.Any(), c.events); err == nil {
@@ -280,6 +287,128 @@ func testIdempotentReappend(t *testing.T, s eventstore.Store, _ config) {
 	all, err := s.ReadAll(ctx, 0, 0)
 	if err != nil || len(all) != 4 {
 		t.Fatalf("log holds %d events (%v), want 4", len(all), err)
+	}
+}
+
+// testRecordedTimeNeverDecreases has writers whose clocks disagree by up to
+// several seconds append concurrently: along the log recorded times never
+// decrease, and each event's stored time is its own or, when that was
+// earlier, the previous event's (clamped forward, never refused).
+func testRecordedTimeNeverDecreases(t *testing.T, s eventstore.Store, _ config) {
+	ctx := context.Background()
+	const writers, perWriter = 8, 15
+	asked := map[uuid.UUID]time.Time{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			skew := time.Duration(w%4-2) * 1500 * time.Millisecond // -3 s … +1.5 s
+			for i := 0; i < perWriter; i++ {
+				evs := newEvents(1+i%3, fmt.Sprintf("w%d-%d", w, i))
+				for j := range evs {
+					// Each writer's clock runs forwards, offset by its skew.
+					evs[j].RecordedAt = testTime.Add(skew + time.Duration(i*10+j)*time.Millisecond)
+				}
+				mu.Lock()
+				for _, e := range evs {
+					asked[e.ID] = e.RecordedAt
+				}
+				mu.Unlock()
+				if _, err := s.Append(ctx, fmt.Sprintf("clock-%d", w), eventstore.Any(), evs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	all, err := s.ReadAll(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(asked) {
+		t.Fatalf("log holds %d events, %d were appended", len(all), len(asked))
+	}
+	clamped := 0
+	for i, e := range all {
+		want := asked[e.ID]
+		switch {
+		case e.RecordedAt.Equal(want):
+		case i > 0 && want.Before(all[i-1].RecordedAt) && e.RecordedAt.Equal(all[i-1].RecordedAt):
+			clamped++
+		default:
+			t.Fatalf("event at position %d asked to be recorded at %s, stored at %s (previous event: %s)", e.Position, want, e.RecordedAt, all[max(i-1, 0)].RecordedAt)
+		}
+		if i > 0 && e.RecordedAt.Before(all[i-1].RecordedAt) {
+			t.Fatalf("recorded time goes backwards at position %d: %s after %s", e.Position, e.RecordedAt, all[i-1].RecordedAt)
+		}
+		if err := e.Verify(); err != nil {
+			t.Fatalf("position %d: %v (the hash must cover the clamped time)", e.Position, err)
+		}
+	}
+	if clamped == 0 {
+		t.Log("no event needed clamping: the writers happened not to interleave")
+	}
+}
+
+// testZeroRecordedTimeRefused: a zero recorded time is refused, never read as
+// now, and nothing of the append is stored.
+func testZeroRecordedTimeRefused(t *testing.T, s eventstore.Store, _ config) {
+	ctx := context.Background()
+	zero := NewEvent("ProgressReported", "no time")
+	zero.RecordedAt = time.Time{}
+	cases := []struct {
+		name   string
+		events []domain.Event
+	}{
+		{"Alone", []domain.Event{zero}},
+		{"AfterAGoodEvent", []domain.Event{NewEvent("ProgressReported", "good"), zero}},
+	}
+	for _, c := range cases {
+		_, err := s.Append(ctx, "zero-"+c.name, eventstore.Any(), c.events)
+		if !errors.Is(err, eventstore.ErrNoRecordedTime) {
+			t.Fatalf("%s: append of an event without a recorded time: %v, want ErrNoRecordedTime", c.name, err)
+		}
+		t.Logf("%s: %v", c.name, err)
+		if _, err := s.ReadStream(ctx, "zero-"+c.name, eventstore.Forwards, 0, 0); !errors.Is(err, eventstore.ErrStreamNotFound) {
+			t.Fatalf("%s: the refused append left the stream behind: %v", c.name, err)
+		}
+	}
+	if head, err := s.Head(ctx); err != nil || head != 0 {
+		t.Fatalf("after refused appends head is %d (%v), want 0", head, err)
+	}
+}
+
+// testDuplicateDespiteClampedTime: an event whose time was clamped forward
+// is stored with the later time; retrying the append with the original (or
+// any other) time is still a duplicate and returns the stored event.
+func testDuplicateDespiteClampedTime(t *testing.T, s eventstore.Store, _ config) {
+	ctx := context.Background()
+	later := NewEvent("ProgressReported", "later clock")
+	later.RecordedAt = testTime.Add(time.Hour)
+	mustAppend(t, s, "fast", eventstore.Any(), []domain.Event{later})
+	slow := NewEvent("ProgressReported", "slow clock")
+	slow.RecordedAt = testTime
+	first := mustAppend(t, s, "slow", eventstore.NoStream(), []domain.Event{slow})
+	if got := first.Events[0].RecordedAt; !got.Equal(later.RecordedAt) {
+		t.Fatalf("an event asked at %s after one recorded at %s was stored at %s, want it clamped forward", slow.RecordedAt, later.RecordedAt, got)
+	}
+	for _, retry := range []time.Time{slow.RecordedAt, later.RecordedAt, testTime.Add(2 * time.Hour)} {
+		again := slow
+		again.RecordedAt = retry
+		res, err := s.Append(ctx, "slow", eventstore.NoStream(), []domain.Event{again})
+		if err != nil {
+			t.Fatalf("retry recorded at %s: %v, want a duplicate", retry, err)
+		}
+		if !res.Duplicate || res.Events[0].Hash != first.Events[0].Hash || !res.Events[0].RecordedAt.Equal(later.RecordedAt) {
+			t.Fatalf("retry recorded at %s: duplicate %v, time %s, hash %s; want the stored event (%s, %s)",
+				retry, res.Duplicate, res.Events[0].RecordedAt, res.Events[0].Hash, later.RecordedAt, first.Events[0].Hash)
+		}
+	}
+	if all, err := s.ReadAll(ctx, 0, 0); err != nil || len(all) != 2 {
+		t.Fatalf("log holds %d events (%v), want 2", len(all), err)
 	}
 }
 
