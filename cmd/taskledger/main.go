@@ -38,6 +38,10 @@ type cli struct {
 	// and operator are --token and --operator (see principal).
 	osUser, token, operator string
 
+	// storeTimeout is how long opening an embedded store waits for another
+	// process to let go of it; zero means bolt.DefaultTimeout.
+	storeTimeout time.Duration
+
 	logLevel, logFormat string
 	log                 *slog.Logger
 	// handlerOpts are log's options; quiet copies them.
