@@ -60,8 +60,8 @@ func (r *remoteFlags) use(cmd *cobra.Command, tokenOnlyRemote bool) (bool, error
 	return true, nil
 }
 
-// refuse returns a usage error naming the first flag in names that was
-// given: what --server does not take.
+// refuseWithServer returns a usage error naming the first flag in names
+// that was given: what --server does not take.
 func refuseWithServer(cmd *cobra.Command, names ...string) error {
 	for _, n := range names {
 		if cmd.Flags().Changed(n) {
