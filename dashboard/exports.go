@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"taskledger/export"
+	"taskledger/internal/apiclient"
 )
 
 // maxObligationPages bounds how many pages an obligations export reads; a
@@ -32,14 +33,6 @@ type exportError struct {
 }
 
 func (e *exportError) Error() string { return e.message }
-
-// gqlError is one error of a GraphQL response.
-type gqlError struct {
-	Message    string `json:"message"`
-	Extensions struct {
-		Code string `json:"code"`
-	} `json:"extensions"`
-}
 
 // query runs a GraphQL query through the API handler with the caller's
 // Authorization header and decodes data into out.
@@ -61,21 +54,12 @@ func (h *handler) query(ctx context.Context, authz, q string, vars map[string]an
 	}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	h.api.ServeHTTP(rec, req)
-	var resp struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []gqlError      `json:"errors"`
+	err = apiclient.Decode(rec.status, rec.body.Bytes(), out)
+	var ae *apiclient.Error
+	if errors.As(err, &ae) {
+		return &exportError{statusFor(ae.Status, ae.Code), ae.Code, ae.Message}
 	}
-	if err := json.Unmarshal(rec.body.Bytes(), &resp); err != nil {
-		return fmt.Errorf("decode API response (status %d): %w", rec.status, err)
-	}
-	if len(resp.Errors) > 0 {
-		e := resp.Errors[0]
-		return &exportError{statusFor(rec.status, e.Extensions.Code), e.Extensions.Code, e.Message}
-	}
-	if rec.status != http.StatusOK {
-		return &exportError{rec.status, "INTERNAL", http.StatusText(rec.status)}
-	}
-	return json.Unmarshal(resp.Data, out)
+	return err
 }
 
 // statusFor maps a GraphQL error code to the export's HTTP status.
@@ -244,37 +228,6 @@ func yearKind(q url.Values) (int, string, error) {
 	return year, kind, nil
 }
 
-// cardJSON is a ScoreCard as the API returns it.
-type cardJSON struct {
-	Rank        int     `json:"rank"`
-	Unit        string  `json:"unit"`
-	Name        string  `json:"name"`
-	Total       float64 `json:"total"`
-	Grade       string  `json:"grade"`
-	GradeEn     string  `json:"gradeEn"`
-	GradeCapped bool    `json:"gradeCapped"`
-	Slips       int     `json:"slips"`
-	Lines       []struct {
-		Rule       string   `json:"rule"`
-		Points     float64  `json:"points"`
-		Obligation string   `json:"obligation"`
-		Metric     string   `json:"metric"`
-		ZH         string   `json:"zh"`
-		EN         string   `json:"en"`
-		EventIDs   []string `json:"eventIds"`
-	} `json:"lines"`
-}
-
-func (c cardJSON) card() export.Card {
-	out := export.Card{Rank: c.Rank, Unit: c.Unit, Name: c.Name, Total: c.Total, Grade: c.Grade, GradeEN: c.GradeEn, GradeCapped: c.GradeCapped, Slips: c.Slips}
-	for _, l := range c.Lines {
-		out.Lines = append(out.Lines, export.Line{Rule: l.Rule, Points: l.Points, Obligation: l.Obligation, Metric: l.Metric, ZH: l.ZH, EN: l.EN, Events: l.EventIDs})
-	}
-	return out
-}
-
-const cardFields = `rank unit name total grade gradeEn gradeCapped slips lines { rule points obligation metric zh en eventIds }`
-
 // scorecard fetches a year's scorecards (or the latest published ones).
 func (h *handler) scorecard(ctx context.Context, authz string, q url.Values, published bool) (export.Scorecard, error) {
 	year, kind, err := yearKind(q)
@@ -282,62 +235,48 @@ func (h *handler) scorecard(ctx context.Context, authz string, q url.Values, pub
 		return export.Scorecard{}, err
 	}
 	vars := map[string]any{"year": year, "kind": kind}
-	type ledgerJSON struct {
-		Notice *string `json:"notice"`
-	}
 	if published {
-		var data struct {
-			Ledger ledgerJSON `json:"ledger"`
-			Pub    []struct {
-				Plan          string     `json:"plan"`
-				Scheme        string     `json:"scheme"`
-				SchemeVersion int        `json:"schemeVersion"`
-				AsOf          *time.Time `json:"asOf"`
-				Digest        string     `json:"digest"`
-				Cards         []cardJSON `json:"cards"`
-			} `json:"publishedScorecards"`
-		}
-		const gq = `query($year: Int!, $kind: ScorecardKind!) { ledger { notice }
-  publishedScorecards(year: $year, kind: $kind) { plan scheme schemeVersion asOf digest cards { ` + cardFields + ` } } }`
-		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
-			return export.Scorecard{}, err
-		}
-		if len(data.Pub) == 0 {
-			return export.Scorecard{}, &exportError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no %s scorecards have been published for %d", strings.ToLower(kind), year)}
-		}
-		p := data.Pub[0] // newest first
-		sc := export.Scorecard{Plan: p.Plan, Year: year, Kind: strings.ToLower(kind), Scheme: p.Scheme, SchemeVersion: p.SchemeVersion, Digest: p.Digest, Published: true, Notice: deref(data.Ledger.Notice)}
-		if p.AsOf != nil {
-			sc.AsOf = *p.AsOf
-		}
-		for _, c := range p.Cards {
-			sc.Cards = append(sc.Cards, c.card())
-		}
-		return sc, nil
+		return h.published(ctx, authz, year, kind)
 	}
-	gq := `query($year: Int!, $kind: ScorecardKind!, $asOf: Time) { ledger { notice }
-  scorecard(year: $year, kind: $kind, asOf: $asOf) { plan scheme schemeVersion asOf digest published cards { ` + cardFields + ` } } }`
 	if a := q.Get("asOf"); a != "" {
 		vars["asOf"] = a
 	}
-	var data struct {
-		Ledger ledgerJSON `json:"ledger"`
-		S      struct {
-			Plan          string     `json:"plan"`
-			Scheme        string     `json:"scheme"`
-			SchemeVersion int        `json:"schemeVersion"`
-			AsOf          time.Time  `json:"asOf"`
-			Digest        string     `json:"digest"`
-			Cards         []cardJSON `json:"cards"`
-		} `json:"scorecard"`
-	}
-	if err := h.query(ctx, authz, gq, vars, &data); err != nil {
+	var data apiclient.ScorecardAnswer
+	if err := h.query(ctx, authz, apiclient.ScorecardQuery, vars, &data); err != nil {
 		return export.Scorecard{}, err
 	}
-	s := data.S
-	sc := export.Scorecard{Plan: s.Plan, Year: year, Kind: strings.ToLower(kind), Scheme: s.Scheme, SchemeVersion: s.SchemeVersion, AsOf: s.AsOf, Digest: s.Digest, Notice: deref(data.Ledger.Notice)}
-	for _, c := range s.Cards {
-		sc.Cards = append(sc.Cards, c.card())
+	return data.Scorecard.Export(deref(data.Ledger.Notice)), nil
+}
+
+// published fetches the latest published scorecards of a year and kind
+// (BUREAU or COUNTY).
+func (h *handler) published(ctx context.Context, authz string, year int, kind string) (export.Scorecard, error) {
+	var data struct {
+		Ledger apiclient.Ledger `json:"ledger"`
+		Pub    []struct {
+			Plan          string           `json:"plan"`
+			Scheme        string           `json:"scheme"`
+			SchemeVersion int              `json:"schemeVersion"`
+			AsOf          *time.Time       `json:"asOf"`
+			Digest        string           `json:"digest"`
+			Cards         []apiclient.Card `json:"cards"`
+		} `json:"publishedScorecards"`
+	}
+	vars := map[string]any{"year": year, "kind": kind}
+	if err := h.query(ctx, authz, apiclient.PublishedQuery, vars, &data); err != nil {
+		return export.Scorecard{}, err
+	}
+	kind = strings.ToLower(kind)
+	if len(data.Pub) == 0 {
+		return export.Scorecard{}, &exportError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no %s scorecards have been published for %d", kind, year)}
+	}
+	p := data.Pub[0] // newest first
+	sc := export.Scorecard{Plan: p.Plan, Year: year, Kind: kind, Scheme: p.Scheme, SchemeVersion: p.SchemeVersion, Digest: p.Digest, Published: true, Notice: deref(data.Ledger.Notice)}
+	if p.AsOf != nil {
+		sc.AsOf = *p.AsOf
+	}
+	for _, c := range p.Cards {
+		sc.Cards = append(sc.Cards, c.Export())
 	}
 	return sc, nil
 }

@@ -80,7 +80,7 @@ func runAuditTrail(ctx context.Context, a *cli, o auditOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(o.store, mustExist)
+	l, err := a.openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
 	if o.store == "memory" {
 		return fmt.Errorf("%w: checkpoints are kept beside an embedded store; --store memory has none", errUsage)
 	}
-	s, err := openStore(o.store, mustExist)
+	s, err := a.openStore(o.store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -290,8 +290,8 @@ func newProofCommand(a *cli) *cobra.Command {
 }
 
 // indexStore opens a store and indexes its log for proofs.
-func indexStore(ctx context.Context, spec string) (*audit.Index, error) {
-	s, err := openStore(spec, mustExist)
+func indexStore(ctx context.Context, a *cli, spec string) (*audit.Index, error) {
+	s, err := a.openStore(spec, mustExist)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +354,7 @@ func runProofInclusion(ctx context.Context, a *cli, o proofInclusionOptions) err
 	if err != nil {
 		return err
 	}
-	x, err := indexStore(ctx, o.store)
+	x, err := indexStore(ctx, a, o.store)
 	if err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func runProofConsistency(ctx context.Context, a *cli, o proofConsistencyOptions)
 	if err != nil {
 		return err
 	}
-	x, err := indexStore(ctx, o.store)
+	x, err := indexStore(ctx, a, o.store)
 	if err != nil {
 		return err
 	}
@@ -506,7 +506,7 @@ func runLedgerExport(ctx context.Context, a *cli, store, out string) error {
 	if out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)
 	}
-	s, err := openStore(store, readOnly)
+	s, err := a.openStore(store, readOnly)
 	if err != nil {
 		return err
 	}
@@ -595,7 +595,7 @@ func (o verifyOptions) options(a *cli) (audit.VerifyOptions, error) {
 }
 
 // verifyLog verifies the store or the export the flags name; what names it.
-func (o verifyOptions) verifyLog(ctx context.Context, opts audit.VerifyOptions) (res audit.VerifyResult, what string, err error) {
+func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyOptions) (res audit.VerifyResult, what string, err error) {
 	if o.export != "" {
 		f, err := os.Open(o.export)
 		if err != nil {
@@ -605,7 +605,7 @@ func (o verifyOptions) verifyLog(ctx context.Context, opts audit.VerifyOptions) 
 		res, err = audit.VerifyExport(ctx, f, opts)
 		return res, o.export, err
 	}
-	s, err := openStore(o.store, readOnly)
+	s, err := a.openStore(o.store, readOnly)
 	if err != nil {
 		return res, o.store, err
 	}
@@ -622,7 +622,7 @@ func runVerify(ctx context.Context, a *cli, o verifyOptions) error {
 		return err
 	}
 	start := time.Now()
-	res, what, err := o.verifyLog(ctx, opts)
+	res, what, err := o.verifyLog(ctx, a, opts)
 	if err != nil {
 		var be *audit.BreakError
 		if errors.As(err, &be) {

@@ -94,7 +94,7 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 	} else if entries, err := os.ReadDir(o.store); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%w: --store %s is not empty; the benchmark needs a new store", errUsage, o.store)
 	}
-	s, err := openStore(o.store, mayCreate)
+	s, err := a.openStore(o.store, mayCreate)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 		return err
 	}
 	defer stop()
-	l, err := openLedger(o.store, mustExist)
+	l, err := a.openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func runDemo(ctx context.Context, a *cli, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	return withNewLedger(o.store, func(l *ledger) error {
+	return withNewLedger(a, o.store, func(l *ledger) error {
 		out, err := simulate(ctx, a, l, o.plan, text, o.seed, o.year, o.scale)
 		if err != nil {
 			return err

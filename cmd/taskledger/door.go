@@ -22,18 +22,28 @@ const (
 // addPrincipalFlags adds --token and --operator to the flags of a command
 // that records: who the command acts as.
 func addPrincipalFlags(a *cli, fs *pflag.FlagSet) {
-	fs.StringVar(&a.token, "token", "", "act as this API token's holder (env "+tokenEnv+"); without one, as the operator at this machine")
+	addTokenFlag(a, fs, "act as this API token's holder (env "+tokenEnv+"); without one, as the operator at this machine")
 	fs.StringVar(&a.operator, "operator", "", "your name, recorded beside your operating-system account when acting without a token (env "+operatorEnv+")")
+}
+
+// addTokenFlag adds --token to fs, described by usage.
+func addTokenFlag(a *cli, fs *pflag.FlagSet, usage string) {
+	fs.StringVar(&a.token, "token", "", usage)
+}
+
+// bearer returns the API token of the run: --token, else $TASKLEDGER_TOKEN.
+func (a *cli) bearer() string {
+	if a.token != "" {
+		return a.token
+	}
+	return a.getenv(tokenEnv)
 }
 
 // principal is who a command acts as: the holder of --token, or the
 // operator at this machine (their operating-system account and the name
 // they declared). No flag names the actor directly.
 func (a *cli) principal(tokens *auth.Tokens) (auth.Principal, error) {
-	token := a.token
-	if token == "" {
-		token = a.getenv(tokenEnv)
-	}
+	token := a.bearer()
 	if token == "" {
 		name := a.operator
 		if name == "" {

@@ -24,7 +24,7 @@ func apiDoor(t *testing.T, store string, now time.Time, fn func(post func(door, 
 	t.Helper()
 	ctx := context.Background()
 	a := &cli{getenv: func(string) string { return "" }, now: func() time.Time { return now }}
-	l, err := openLedger(store, mustExist)
+	l, err := a.openLedger(store, mustExist)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 	if err != nil {
 		return fmt.Errorf("read plan: %w", err)
 	}
-	return withNewLedger(o.store, func(l *ledger) error {
+	return withNewLedger(a, o.store, func(l *ledger) error {
 		d, err := l.open(ctx, a)
 		if err != nil {
 			return err
@@ -60,12 +60,12 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 // withNewLedger opens the ledger at store, creating it if need be, and
 // runs fn on it. When fn fails on a ledger this call created, everything
 // the call made is removed again.
-func withNewLedger(store string, fn func(*ledger) error) error {
+func withNewLedger(a *cli, store string, fn func(*ledger) error) error {
 	c, err := prepareCreate(store)
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(store, mayCreate)
+	l, err := a.openLedger(store, mayCreate)
 	if err != nil {
 		return errors.Join(err, c.undo())
 	}

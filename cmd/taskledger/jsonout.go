@@ -15,6 +15,7 @@ import (
 	"taskledger/audit"
 	"taskledger/demo"
 	"taskledger/domain"
+	"taskledger/internal/apiclient"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
@@ -64,59 +65,17 @@ type obligationList struct {
 	Obligations []obligationJSON `json:"obligations"`
 }
 
-// obligationJSON is the API's Obligation.
-type obligationJSON struct {
-	ID               string         `json:"id"`
-	Plan             domain.PlanID  `json:"plan"`
-	Task             int            `json:"task"`
-	TaskTitle        *string        `json:"taskTitle"`
-	Unit             domain.UnitID  `json:"unit"`
-	UnitName         *string        `json:"unitName"`
-	Role             string         `json:"role"`
-	Status           string         `json:"status"`
-	Light            string         `json:"light"`
-	Progress         int            `json:"progress"`
-	Reports          int            `json:"reports"`
-	NextDue          *string        `json:"nextDue"`
-	StartsOn         *string        `json:"startsOn"`
-	Basis            *string        `json:"basis"`
-	Milestones       []milestoneOut `json:"milestones"`
-	LastReport       *reportOut     `json:"lastReport"`
-	PendingExtension *extensionOut  `json:"pendingExtension"`
-	Slips            int            `json:"slips"`
-	Findings         int            `json:"findings"`
-}
-
-// milestoneOut is the API's Milestone.
-type milestoneOut struct {
-	ID          string   `json:"id"`
-	What        *string  `json:"what"`
-	Due         *string  `json:"due"`
-	OriginalDue *string  `json:"originalDue"`
-	Extended    bool     `json:"extended"`
-	Completion  string   `json:"completion"`
-	Overdue     bool     `json:"overdue"`
-	Light       string   `json:"light"`
-	Slipped     []string `json:"slipped"`
-}
-
-// reportOut is the API's Report.
-type reportOut struct {
-	EventID     string    `json:"eventId"`
-	Percent     int       `json:"percent"`
-	Note        *string   `json:"note"`
-	RecordedAt  time.Time `json:"recordedAt"`
-	EffectiveAt time.Time `json:"effectiveAt"`
-}
-
-// extensionOut is the API's ExtensionRequest.
-type extensionOut struct {
-	Milestone    string     `json:"milestone"`
-	CurrentDue   *string    `json:"currentDue"`
-	RequestedDue *string    `json:"requestedDue"`
-	Reason       *string    `json:"reason"`
-	RequestedAt  *time.Time `json:"requestedAt"`
-}
+// The JSON shapes are the API's own, shared with the client of a running
+// server (--server), so that both print the same.
+type (
+	obligationJSON = apiclient.Obligation
+	milestoneOut   = apiclient.Milestone
+	reportOut      = apiclient.Report
+	extensionOut   = apiclient.Extension
+	scorecardOut   = apiclient.Scorecard
+	cardOut        = apiclient.Card
+	lineOut        = apiclient.Line
+)
 
 // obligationsJSON converts a unit's obligations as the API shows them.
 func obligationsJSON(cat *projections.Catalog, u domain.Unit, asOf time.Time, list []projections.ObligationView) obligationList {
@@ -129,7 +88,7 @@ func obligationsJSON(cat *projections.Catalog, u domain.Unit, asOf time.Time, li
 
 func obligationOut(cat *projections.Catalog, v projections.ObligationView) obligationJSON {
 	o := obligationJSON{
-		ID: v.Stream, Plan: v.Plan, Task: int(v.Task), Unit: v.Unit, Role: string(v.Role),
+		ID: v.Stream, Plan: string(v.Plan), Task: int(v.Task), Unit: string(v.Unit), Role: string(v.Role),
 		Status: strings.ToUpper(v.Status), Light: strings.ToUpper(string(v.Light)),
 		Progress: int(v.Progress), Reports: v.Reports, NextDue: dateOrNil(v.NextDue),
 		StartsOn: dateOrNil(v.StartsOn), Basis: strOrNil(v.Basis), Slips: v.Slips, Findings: v.Findings,
@@ -183,52 +142,11 @@ func claimState(c domain.ClaimState) string {
 	return "NONE"
 }
 
-// scorecardOut is the API's Scorecard, without the canonical JSON itself
-// (its digest is given).
-type scorecardOut struct {
-	Plan          domain.PlanID `json:"plan"`
-	Year          int           `json:"year"`
-	Kind          string        `json:"kind"`
-	Scheme        string        `json:"scheme"`
-	SchemeVersion int           `json:"schemeVersion"`
-	AsOf          time.Time     `json:"asOf"`
-	Position      uint64        `json:"position"`
-	Digest        string        `json:"digest"`
-	Published     bool          `json:"published"`
-	Cards         []cardOut     `json:"cards"`
-}
-
-// cardOut is the API's ScoreCard.
-type cardOut struct {
-	Unit        domain.UnitID `json:"unit"`
-	Name        string        `json:"name"`
-	Total       float64       `json:"total"`
-	TotalText   string        `json:"totalText"`
-	Grade       string        `json:"grade"`
-	GradeEn     *string       `json:"gradeEn"`
-	GradeCapped bool          `json:"gradeCapped"`
-	Rank        int           `json:"rank"`
-	Slips       int           `json:"slips"`
-	Lines       []lineOut     `json:"lines"`
-}
-
-// lineOut is the API's ScoreLine, with the events' IDs.
-type lineOut struct {
-	Rule       string   `json:"rule"`
-	Points     float64  `json:"points"`
-	PointsText string   `json:"pointsText"`
-	Obligation *string  `json:"obligation"`
-	Metric     *string  `json:"metric"`
-	ZH         string   `json:"zh"`
-	EN         string   `json:"en"`
-	EventIDs   []string `json:"eventIds"`
-}
-
 // scorecardJSON converts a scorecard result as the API shows it.
 func scorecardJSON(v *projections.Views, plan domain.PlanID, res scoring.Result) scorecardOut {
 	digest := res.Digest()
 	out := scorecardOut{
-		Plan: plan, Year: res.Year, Kind: strings.ToUpper(string(res.Kind)), Scheme: res.Scheme,
+		Plan: string(plan), Year: res.Year, Kind: strings.ToUpper(string(res.Kind)), Scheme: res.Scheme,
 		SchemeVersion: res.SchemeVersion, AsOf: res.AsOf, Position: v.Position(), Digest: digest.String(),
 		Cards: make([]cardOut, len(res.Cards)),
 	}
@@ -244,7 +162,7 @@ func scorecardJSON(v *projections.Views, plan domain.PlanID, res scoring.Result)
 }
 
 func cardJSON(c scoring.Card) cardOut {
-	out := cardOut{Unit: c.Unit, Name: c.Name, Total: c.Total.Float(), TotalText: c.Total.String(), Grade: c.Grade,
+	out := cardOut{Unit: string(c.Unit), Name: c.Name, Total: c.Total.Float(), TotalText: c.Total.String(), Grade: c.Grade,
 		GradeEn: strOrNil(c.GradeEN), GradeCapped: c.GradeCapped, Rank: c.Rank, Slips: c.Slips, Lines: make([]lineOut, len(c.Lines))}
 	for i, l := range c.Lines {
 		ln := lineOut{Rule: l.Rule, Points: l.Points.Float(), PointsText: l.Points.String(), Obligation: strOrNil(l.Obligation),

@@ -54,8 +54,8 @@ func stateDir(spec string) string {
 
 // openLedger opens the store a --store value names; mode says whether a
 // ledger may be created there.
-func openLedger(spec string, mode storeMode) (*ledger, error) {
-	s, err := openStore(spec, mode)
+func (a *cli) openLedger(spec string, mode storeMode) (*ledger, error) {
+	s, err := a.openStore(spec, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func openAt(ctx context.Context, a *cli, store string, cf *cutFlags) (*ledger, *
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	l, err := openLedger(store, mustExist)
+	l, err := a.openLedger(store, mustExist)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}

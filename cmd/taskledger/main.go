@@ -40,6 +40,10 @@ type cli struct {
 	// and operator are --token and --operator (see principal).
 	osUser, token, operator string
 
+	// storeTimeout is how long opening an embedded store waits for another
+	// process to let go of it; zero means bolt.DefaultTimeout.
+	storeTimeout time.Duration
+
 	logLevel, logFormat string
 	log                 *slog.Logger
 	// handlerOpts are log's options; quiet copies them.
@@ -104,7 +108,9 @@ const rootLong = `taskledger — an accountability ledger for government action 
 Every command that opens a ledger takes --store: a directory for the
 embedded store (default ./data, or $TASKLEDGER_STORE), esdb://… for
 EventStoreDB, or memory. Only import, demo and serve --demo create a ledger;
-the other commands refuse a store that does not exist.
+the other commands refuse a store that does not exist. While taskledger
+serve holds a directory store, status, obligations and scorecard ask it
+instead with --server URL and --token.
 
 Exit codes: 0 ok, 1 error, 2 usage (unknown command or flag, bad value,
 wrong number of arguments).`

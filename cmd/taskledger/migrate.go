@@ -36,12 +36,12 @@ func runMigrate(ctx context.Context, a *cli, from, to string) error {
 	if from == to {
 		return fmt.Errorf("%w: --from and --to name the same store", errUsage)
 	}
-	src, err := openStore(from, mustExist)
+	src, err := a.openStore(from, mustExist)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := openStore(to, mayCreate)
+	dst, err := a.openStore(to, mayCreate)
 	if err != nil {
 		return err
 	}

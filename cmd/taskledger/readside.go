@@ -29,7 +29,7 @@ func newRebuildCommand(a *cli) *cobra.Command {
 }
 
 func runRebuild(ctx context.Context, a *cli, store string) error {
-	l, err := openLedger(store, mustExist)
+	l, err := a.openLedger(store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ another moment: the ledger records when things happen.`,
 }
 
 func runTick(ctx context.Context, a *cli, o tickOptions) error {
-	l, err := openLedger(o.store, mustExist)
+	l, err := a.openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,7 @@ var obligationStatuses = []string{"open", "overdue", "extended", "completion_cla
 type obligationsOptions struct {
 	store, unit, status, format string
 	cut                         *cutFlags
+	remote                      *remoteFlags
 }
 
 func newObligationsCommand(a *cli) *cobra.Command {
@@ -115,28 +116,43 @@ func newObligationsCommand(a *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "obligations --unit UNIT",
 		Short: "what a unit owes, by when, and what is overdue",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runObligations(cmd.Context(), a, o) },
+		Long: `Lists what a unit owes, by when, and what is overdue, from the store, or
+with --server from a running server's API (as the --token holder may see:
+a bureau or county token sees its own unit, the default without --unit).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runObligations(cmd, a, o) },
 	}
 	fs := cmd.Flags()
 	storeFlag(a, fs, &o.store)
-	fs.StringVar(&o.unit, "unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required)")
+	fs.StringVar(&o.unit, "unit", "", "the unit: its id, name or alias, e.g. 生态环境局 (required, except with --server and a unit's token)")
 	fs.StringVar(&o.status, "status", "", "only this status: "+strings.Join(obligationStatuses, ", "))
 	completeChoices(cmd, "status", obligationStatuses...)
 	o.cut = addCutFlags(fs)
 	formatFlag(cmd, &o.format, "table", "json")
+	o.remote = addRemoteFlags(a, fs, true)
 	return cmd
 }
 
-func runObligations(ctx context.Context, a *cli, o obligationsOptions) error {
-	if o.unit == "" {
-		return fmt.Errorf("%w: --unit is required", errUsage)
-	}
+func runObligations(cmd *cobra.Command, a *cli, o obligationsOptions) error {
+	ctx := cmd.Context()
 	if o.status != "" && !slices.Contains(obligationStatuses, o.status) {
 		return fmt.Errorf("%w: --status %q: choose %s", errUsage, o.status, strings.Join(obligationStatuses, ", "))
 	}
 	if err := checkFormat(o.format, "table", "json"); err != nil {
 		return err
+	}
+	remote, err := o.remote.use(cmd, true)
+	if err != nil {
+		return err
+	}
+	if remote {
+		if err := refuseWithServer(cmd, "at-position"); err != nil {
+			return err
+		}
+		return remoteObligations(ctx, a, o)
+	}
+	if o.unit == "" {
+		return fmt.Errorf("%w: --unit is required", errUsage)
 	}
 	l, v, now, err := openAt(ctx, a, o.store, o.cut)
 	if err != nil {
@@ -147,26 +163,38 @@ func runObligations(ctx context.Context, a *cli, o obligationsOptions) error {
 	if err != nil {
 		return err
 	}
-	list := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: o.status}, now, v.Config.YellowDays)
+	views := v.Obligations.Views(projections.Filter{Unit: u.ID, Status: o.status}, now, v.Config.YellowDays)
+	list := obligationsJSON(v.Catalog, u, now, views)
 	if o.format == "json" {
-		return writeJSONOut(a.stdout, obligationsJSON(v.Catalog, u, now, list))
+		return writeJSONOut(a.stdout, list)
 	}
-	fmt.Fprintf(a.stdout, "%s (%s): %d obligations, as of %s\n\n", u.Name, u.ID, len(list), now.In(domain.Shanghai()).Format("2006-01-02 15:04"))
+	return printObligations(a, list, func(plan string, task int) string {
+		if t, ok := v.Catalog.Task(domain.PlanID(plan), domain.TaskNo(task)); ok {
+			return t.Label
+		}
+		return ""
+	})
+}
+
+// printObligations writes a unit's obligations as a table; label names a
+// task (（十）), or "" when it has none.
+func printObligations(a *cli, list obligationList, label func(plan string, task int) string) error {
+	fmt.Fprintf(a.stdout, "%s (%s): %d obligations, as of %s\n\n", list.UnitName, list.Unit, len(list.Obligations), list.AsOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
 	tab := termtable.New("任务", "角色", "状态", "灯", "下一期限", "进度", "延误", "标题").AlignRight(5).AlignRight(6)
-	for _, ov := range list {
+	for _, ob := range list.Obligations {
 		title := ""
-		if t, ok := v.Catalog.Task(ov.Plan, ov.Task); ok {
-			title = truncate(t.Title, 24)
+		if ob.TaskTitle != nil {
+			title = truncate(*ob.TaskTitle, 24)
 		}
 		next := "—"
-		if !ov.NextDue.IsZero() {
-			next = ov.NextDue.String()
+		if ob.NextDue != nil {
+			next = *ob.NextDue
 		}
-		label := fmt.Sprintf("（%d）", ov.Task)
-		if t, ok := v.Catalog.Task(ov.Plan, ov.Task); ok && t.Label != "" {
-			label = t.Label
+		lbl := label(ob.Plan, ob.Task)
+		if lbl == "" {
+			lbl = fmt.Sprintf("（%d）", ob.Task)
 		}
-		tab.Row(label, ov.Role.Label(), ov.Status, string(ov.Light), next, fmt.Sprintf("%d%%", ov.Progress), itoa(ov.Slips), title)
+		tab.Row(lbl, domain.Role(ob.Role).Label(), strings.ToLower(ob.Status), strings.ToLower(ob.Light), next, fmt.Sprintf("%d%%", ob.Progress), itoa(ob.Slips), title)
 	}
 	return tab.Write(a.stdout)
 }

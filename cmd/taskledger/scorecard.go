@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,7 @@ import (
 
 	"taskledger/app"
 	"taskledger/domain"
+	"taskledger/internal/apiclient"
 	"taskledger/internal/termtable"
 	"taskledger/projections/scoring"
 )
@@ -21,6 +23,7 @@ type scorecardOptions struct {
 	year                                         int
 	publish, checkPublished                      bool
 	cut                                          *cutFlags
+	remote                                       *remoteFlags
 }
 
 func newScorecardCommand(a *cli) *cobra.Command {
@@ -29,7 +32,10 @@ func newScorecardCommand(a *cli) *cobra.Command {
 		Use:   "scorecard --year YEAR",
 		Short: "a year's scorecards and rankings, with every point explained",
 		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runScorecard(cmd.Context(), a, o) },
+		Long: `Computes a year's scorecards and rankings from the store, every point
+explained, or with --server asks a running server's API for them (the
+--token holder must be allowed to see scorecards: committee or inspector).`,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runScorecard(cmd, a, o) },
 	}
 	fs := cmd.Flags()
 	storeFlag(a, fs, &o.store)
@@ -45,6 +51,7 @@ func newScorecardCommand(a *cli) *cobra.Command {
 	fs.BoolVar(&o.publish, "publish", false, "record the result as published (ScorecardPublished), adopting the default scheme first if the plan has none for the year")
 	fs.BoolVar(&o.checkPublished, "check-published", false, "recompute the latest published result at its cut, confirm it reproduces, and list what has changed since")
 	addPrincipalFlags(a, fs)
+	o.remote = addRemoteFlags(a, fs, false)
 	return cmd
 }
 
@@ -75,7 +82,8 @@ func (o scorecardOptions) validate() (scoring.Kind, error) {
 	return k, nil
 }
 
-func runScorecard(ctx context.Context, a *cli, o scorecardOptions) error {
+func runScorecard(cmd *cobra.Command, a *cli, o scorecardOptions) error {
+	ctx := cmd.Context()
 	k, err := o.validate()
 	if err != nil {
 		return err
@@ -83,6 +91,16 @@ func runScorecard(ctx context.Context, a *cli, o scorecardOptions) error {
 	schemeID, schemeVersion, err := parseSchemeRef(o.scheme)
 	if err != nil {
 		return err
+	}
+	remote, err := o.remote.use(cmd, false)
+	if err != nil {
+		return err
+	}
+	if remote {
+		if err := refuseWithServer(cmd, "publish", "check-published", "at-position"); err != nil {
+			return err
+		}
+		return remoteScorecard(ctx, a, o, k, schemeID, schemeVersion)
 	}
 	if o.publish {
 		return publishScorecard(ctx, a, o, app.PublishInput{Plan: o.plan, Year: o.year, Kind: string(k), Scheme: schemeID, SchemeVersion: schemeVersion})
@@ -106,34 +124,45 @@ func runScorecard(ctx context.Context, a *cli, o scorecardOptions) error {
 	case "csv", "xlsx":
 		return writeScorecardExport(ctx, a, l.store, plan, res, o.format, o.out)
 	}
-	return printScorecards(a, v, res, asOf, o.unit)
+	return printScorecards(a, v, plan, res, asOf, o.unit)
 }
 
 // printScorecards writes the ranking as a table, or with unit one unit's
 // card line by line.
-func printScorecards(a *cli, v *projections.Views, res scoring.Result, asOf time.Time, unit string) error {
-	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", res.Year, res.Kind, res.Scheme, res.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
+func printScorecards(a *cli, v *projections.Views, plan domain.PlanID, res scoring.Result, asOf time.Time, unit string) error {
+	var u *apiclient.Unit
 	if unit != "" {
-		u, err := v.Catalog.ResolveUnit(unit)
+		du, err := v.Catalog.ResolveUnit(unit)
 		if err != nil {
 			return err
 		}
-		for _, c := range res.Cards {
+		u = &apiclient.Unit{ID: string(du.ID), Name: du.Name}
+	}
+	return printScorecardTable(a, scorecardJSON(v, plan, res), asOf, u)
+}
+
+// printScorecardTable writes the ranking of sc as a table, or with u one
+// unit's card line by line.
+func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.Unit) error {
+	kind := strings.ToLower(sc.Kind)
+	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", sc.Year, kind, sc.Scheme, sc.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
+	if u != nil {
+		for _, c := range sc.Cards {
 			if c.Unit != u.ID {
 				continue
 			}
-			fmt.Fprintf(a.stdout, "%s  第%d名  %s分  %s\n\n", c.Name, c.Rank, c.Total, c.Grade)
+			fmt.Fprintf(a.stdout, "%s  第%d名  %s分  %s\n\n", c.Name, c.Rank, c.TotalText, c.Grade)
 			tab := termtable.New("规则", "分值", "说明", "事件").AlignRight(1)
 			for _, ln := range c.Lines {
-				tab.Row(ln.Rule, ln.Points.String(), truncate(ln.ZH, 48), itoa(len(ln.Events)))
+				tab.Row(ln.Rule, ln.PointsText, truncate(ln.ZH, 48), itoa(len(ln.EventIDs)))
 			}
 			return tab.Write(a.stdout)
 		}
-		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, res.Kind, res.Year, domain.ErrNotFound)
+		return fmt.Errorf("%s has no %s scorecard for %d: %w", u.Name, kind, sc.Year, domain.ErrNotFound)
 	}
 	tab := termtable.New("名次", "单位", "得分", "等次", "延误").AlignRight(0).AlignRight(2).AlignRight(4)
-	for _, c := range res.Cards {
-		tab.Row(itoa(c.Rank), c.Name, c.Total.String(), c.Grade, itoa(c.Slips))
+	for _, c := range sc.Cards {
+		tab.Row(itoa(c.Rank), c.Name, c.TotalText, c.Grade, itoa(c.Slips))
 	}
 	return tab.Write(a.stdout)
 }
@@ -172,7 +201,7 @@ func publishScorecard(ctx context.Context, a *cli, o scorecardOptions, in app.Pu
 		in.AsOf = t
 	}
 	in.IdempotencyKey = fmt.Sprintf("cli-publish:%s:%d:%s:%s:%d:%s:%d", in.Plan, in.Year, in.Kind, in.Scheme, in.SchemeVersion, o.cut.asOf, a.now().Unix())
-	l, err := openLedger(o.store, mustExist)
+	l, err := a.openLedger(o.store, mustExist)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ type serving struct {
 // read models, the API, the deadline watcher, and listens. On failure it
 // closes whatever it started.
 func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode storeMode) (_ *serving, err error) {
-	l, err := openLedger(o.store, mode)
+	l, err := a.openLedger(o.store, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,9 +8,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"taskledger/demo"
 	"taskledger/domain"
@@ -76,7 +77,7 @@ func checkLedger(dir string) error {
 
 // openStore opens the ledger a --store value names. With mustExist, a
 // directory that holds no ledger is refused and left as it is.
-func openStore(spec string, mode storeMode) (eventstore.Store, error) {
+func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 	switch {
 	case spec == "memory":
 		return memory.New(), nil
@@ -96,7 +97,10 @@ func openStore(spec string, mode storeMode) (eventstore.Store, error) {
 			return nil, err
 		}
 	}
-	s, err := bolt.OpenDir(spec, bolt.Options{MustExist: mode == mustExist, ReadOnly: mode == readOnly})
+	s, err := bolt.OpenDir(spec, bolt.Options{Timeout: a.storeTimeout, MustExist: mode == mustExist, ReadOnly: mode == readOnly})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, lockedError(spec, a.storeTimeout, err)
+	}
 	if errors.Is(err, eventstore.ErrDamaged) {
 		return nil, fmt.Errorf("账本文件已损坏，已拒绝打开，文件未作任何改动 (the ledger file is damaged: refused and left untouched): %w", err)
 	}
@@ -104,6 +108,26 @@ func openStore(spec string, mode storeMode) (eventstore.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)
 	}
 	return s, nil
+}
+
+// errStoreLocked marks a store directory whose ledger file another process
+// holds.
+var errStoreLocked = errors.New("the ledger file is held by another process")
+
+// lockedError explains, in Chinese and English, that another process (most
+// likely a running taskledger serve) holds the ledger file of dir, and what
+// to do instead. waited is how long the open waited (zero: the default).
+func lockedError(dir string, waited time.Duration, err error) error {
+	if waited <= 0 {
+		waited = bolt.DefaultTimeout
+	}
+	file := filepath.Join(dir, bolt.FileName)
+	return fmt.Errorf(`store %s: %w (waited %s: %w)
+账本文件 %s 正被另一个进程占用，很可能是正在运行的 taskledger serve。
+The ledger file %s is held by another process, most likely a running taskledger serve.
+请改用 --server URL 向运行中的服务器查询（status、obligations、scorecard 支持），或先停止服务器再重试。
+Ask the running server instead with --server URL (status, obligations and scorecard take it), or stop the server and try again.`,
+		dir, errStoreLocked, waited, err, file, file)
 }
 
 // creation remembers what a store directory held before a command that may
@@ -187,22 +211,37 @@ func dirSize(dir string) (int64, error) {
 }
 
 // statusOptions are the flags of taskledger status.
-type statusOptions struct{ store string }
+type statusOptions struct {
+	store  string
+	remote *remoteFlags
+}
 
 func newStatusCommand(a *cli) *cobra.Command {
 	var o statusOptions
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "open a ledger and report what it holds",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runStatus(cmd.Context(), a, o) },
+		Long: `Opens a ledger and reports what it holds, by event type; with --server,
+asks a running server what its ledger is (live or a simulated demo), how far
+its log and read models have come, and whom the token acts as.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runStatus(cmd, a, o) },
 	}
 	storeFlag(a, cmd.Flags(), &o.store)
+	o.remote = addRemoteFlags(a, cmd.Flags(), true)
 	return cmd
 }
 
-func runStatus(ctx context.Context, a *cli, o statusOptions) error {
-	s, err := openStore(o.store, mustExist)
+func runStatus(cmd *cobra.Command, a *cli, o statusOptions) error {
+	ctx := cmd.Context()
+	remote, err := o.remote.use(cmd, true)
+	if err != nil {
+		return err
+	}
+	if remote {
+		return remoteStatus(ctx, a, o.remote)
+	}
+	s, err := a.openStore(o.store, mustExist)
 	if err != nil {
 		return err
 	}

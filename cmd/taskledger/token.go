@@ -87,7 +87,7 @@ func withTokenDoor(ctx context.Context, a *cli, store string, fn func(d door, to
 	if store == "memory" {
 		return fmt.Errorf("%w: a memory store keeps no tokens between runs; give --store DIR", errUsage)
 	}
-	l, err := openLedger(store, mustExist)
+	l, err := a.openLedger(store, mustExist)
 	if err != nil {
 		return err
 	}

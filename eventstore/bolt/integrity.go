@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"hash/fnv"
 	"io"
 	"os"
@@ -240,7 +241,9 @@ func lockShared(f *os.File, timeout time.Duration) error {
 			return fmt.Errorf("lock: %w", err)
 		}
 		if timeout > 0 && time.Since(start) > timeout {
-			return errors.New("timeout waiting for another process to release the ledger file")
+			// bbolt's own lock timeout, so that callers recognise a held
+			// file whichever check found it.
+			return fmt.Errorf("waiting for another process to release the ledger file: %w", bolterrors.ErrTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
