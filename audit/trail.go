@@ -23,7 +23,8 @@ const (
 	FlagBackdated Flag = "backdated"
 	// FlagLate: recorded after the end of the due date it concerns — a
 	// completion claimed, an extension requested or granted, a finding
-	// rectified after the date that applied.
+	// rectified after the date that applied, a progress report recorded
+	// after its period's reporting deadline.
 	FlagLate Flag = "late"
 	// FlagReversed: undone by a later event — a completion claim later
 	// rejected, an extension request refused.
@@ -36,6 +37,12 @@ const (
 // DefaultGrace is the backdating grace of the projections' Audit model
 // (projections.Config.BackdateGrace's default).
 const DefaultGrace = 7 * 24 * time.Hour
+
+// DefaultReportDeadlineDays is the reporting deadline a Flagger judges
+// progress reports by unless told otherwise: the default scoring scheme's
+// deductions.missed_report.deadline_days (a report about March is late
+// after 10 April).
+const DefaultReportDeadlineDays = 10
 
 type milestoneKey struct {
 	stream    string
@@ -63,15 +70,18 @@ type findingKey struct {
 // obligation's or a unit's), so a Flagger fed one stream, or any set of
 // whole streams, gives the same flags as one fed the whole log.
 type Flagger struct {
-	grace     time.Duration
-	flags     map[uint64][]Flag // by position
-	dues      map[milestoneKey]domain.Date
-	lastDue   map[string]domain.Date // latest due of any milestone, by stream
-	claims    map[milestoneKey]uint64
-	requests  map[milestoneKey]uint64
-	reports   map[periodKey]uint64
-	measures  map[indicatorKey]uint64
-	rectifyBy map[findingKey]domain.Date
+	grace time.Duration
+	// reportDeadline is the reporting deadline in days after the end of
+	// the month a report covers.
+	reportDeadline int
+	flags          map[uint64][]Flag // by position
+	dues           map[milestoneKey]domain.Date
+	lastDue        map[string]domain.Date // latest due of any milestone, by stream
+	claims         map[milestoneKey]uint64
+	requests       map[milestoneKey]uint64
+	reports        map[periodKey]uint64
+	measures       map[indicatorKey]uint64
+	rectifyBy      map[findingKey]domain.Date
 }
 
 // NewFlagger returns a Flagger with the given backdating grace (DefaultGrace
@@ -81,16 +91,25 @@ func NewFlagger(grace time.Duration) *Flagger {
 		grace = DefaultGrace
 	}
 	return &Flagger{
-		grace:     grace,
-		flags:     map[uint64][]Flag{},
-		dues:      map[milestoneKey]domain.Date{},
-		lastDue:   map[string]domain.Date{},
-		claims:    map[milestoneKey]uint64{},
-		requests:  map[milestoneKey]uint64{},
-		reports:   map[periodKey]uint64{},
-		measures:  map[indicatorKey]uint64{},
-		rectifyBy: map[findingKey]domain.Date{},
+		grace:          grace,
+		reportDeadline: DefaultReportDeadlineDays,
+		flags:          map[uint64][]Flag{},
+		dues:           map[milestoneKey]domain.Date{},
+		lastDue:        map[string]domain.Date{},
+		claims:         map[milestoneKey]uint64{},
+		requests:       map[milestoneKey]uint64{},
+		reports:        map[periodKey]uint64{},
+		measures:       map[indicatorKey]uint64{},
+		rectifyBy:      map[findingKey]domain.Date{},
 	}
+}
+
+// WithReportDeadline sets the reporting deadline, in days after the end of
+// the month a report covers, after which a progress report is flagged
+// late (negative: never); it returns f.
+func (f *Flagger) WithReportDeadline(days int) *Flagger {
+	f.reportDeadline = days
+	return f
 }
 
 func (f *Flagger) mark(pos uint64, fl Flag) {
@@ -158,6 +177,9 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 		period := d.Period
 		if period.IsZero() {
 			period = domain.YearMonthOf(e.Effective())
+		}
+		if (domain.PeriodReport{Period: period, RecordedAt: e.RecordedAt}).LateAfter(f.reportDeadline) {
+			f.mark(pos, FlagLate)
 		}
 		k := periodKey{s, period}
 		if p, ok := f.reports[k]; ok {

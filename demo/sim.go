@@ -26,7 +26,10 @@ const (
 // habit is how the units of a temperament report: they skip a share skip
 // of each obligation's monthly reports, and file a share late of the
 // others weeks after the month, backdated to it. With perYear set, a unit
-// skips at most about perYear reports a year over all its obligations.
+// skips at most about perYear reports a year over all its obligations, and
+// files at most about as many late: a report recorded after its month's
+// reporting deadline costs as a missed one, and an office that files many
+// weeks late learns it.
 type habit struct{ skip, perYear, late float64 }
 
 // profile is how the units of a kind behave: their reporting habits by
@@ -273,6 +276,7 @@ func (r *runner) plan() error {
 		o.skip, o.lateShare = h.skip, h.late
 		if h.perYear > 0 {
 			o.skip = math.Min(o.skip, h.perYear/(12*float64(max(1, reporting[o.key.Unit]))))
+			o.lateShare = math.Min(o.lateShare, h.perYear/(12*float64(max(1, reporting[o.key.Unit]))))
 		}
 	}
 
@@ -720,10 +724,27 @@ func (r *runner) claimAction(o *obSim, ms domain.MilestoneID, what string, achie
 		if err := r.record(o.stream, steps...); err != nil {
 			return err
 		}
-		review := r.work(domain.DateOf(at).AddDays(u(o.rng, 7, 25)), o.rng)
-		r.schedule(review, r.reviewAction(o, ms, what, reject))
+		r.schedule(r.work(reviewDay(ob, ms, domain.DateOf(at), o.rng), o.rng), r.reviewAction(o, ms, what, reject))
 		return nil
 	}
+}
+
+// reviewDay is when an inspector reviews a claim filed on day: some 7–25
+// days later, but by the due date of what it claims when that has not
+// passed, as real inspectors do: a claim counts only once verified, and
+// one made in time should not slip for want of a review.
+func reviewDay(ob domain.Obligation, ms domain.MilestoneID, day domain.Date, rng *rand.Rand) domain.Date {
+	review := day.AddDays(u(rng, 7, 25))
+	var due domain.Date
+	for _, m := range ob.Milestones {
+		if (ms == "" || m.ID == ms) && m.Completion != domain.ClaimVerified && !m.Due.Before(day) && (due.IsZero() || m.Due.Before(due)) {
+			due = m.Due
+		}
+	}
+	if due.IsZero() {
+		return review
+	}
+	return laterDate(day, earlierDate(review, due))
 }
 
 // settleLateReports files now the late reports planned for the months

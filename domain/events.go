@@ -316,7 +316,9 @@ func (MilestoneRescheduled) EventType() string { return "MilestoneRescheduled" }
 type ProgressReported struct {
 	ObligationKey
 	Percent Percent `json:"percent"`
-	// Previous is the progress last reported before this one.
+	// Previous is the current progress as of the report's period before
+	// this report: the figure of the latest earlier-recorded report for a
+	// period not after it (see Obligation.Progress).
 	Previous Percent `json:"previous"`
 	// Period is the month the report covers, for periodic-report scoring.
 	Period YearMonth `json:"period,omitzero"`

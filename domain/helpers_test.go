@@ -19,13 +19,18 @@ func metaAt(now time.Time) Meta {
 	return Meta{Actor: "tester", Now: now, IdempotencyKey: "key-1"}
 }
 
-// timed is a given event with its effective time.
+// timed is a given event with its recorded time and, when it was
+// backdated, its effective time (zero: the recorded time).
 type timed struct {
 	at   time.Time
 	data EventData
+	eff  time.Time
 }
 
-func at(t time.Time, d EventData) timed { return timed{t, d} }
+func at(t time.Time, d EventData) timed { return timed{at: t, data: d} }
+
+// backdatedTo is d recorded at rec and backdated to eff.
+func backdatedTo(rec, eff time.Time, d EventData) timed { return timed{at: rec, data: d, eff: eff} }
 
 // given folds the events (EventData, applied at base, or timed) into a new
 // aggregate for stream.
@@ -50,16 +55,19 @@ func given(t *testing.T, stream string, events ...any) VersionedAggregate {
 		}
 	}
 	for _, ev := range events {
-		when, data := base, EventData(nil)
+		when, eff, data := base, time.Time{}, EventData(nil)
 		switch x := ev.(type) {
 		case timed:
-			when, data = x.at, x.data
+			when, eff, data = x.at, x.eff, x.data
 		case EventData:
 			data = x
 		default:
 			t.Fatalf("given: %T is not an event", ev)
 		}
-		e := &Event{Version: agg.Version() + 1, RecordedAt: when, EffectiveAt: when, Type: data.EventType()}
+		if eff.IsZero() {
+			eff = when
+		}
+		e := &Event{Version: agg.Version() + 1, RecordedAt: when, EffectiveAt: eff, Type: data.EventType()}
 		if err := agg.Apply(e, data); err != nil {
 			t.Fatalf("given: apply %T: %v", data, err)
 		}

@@ -105,6 +105,9 @@ type Milestone struct {
 	// CompletedAt is when the pending or verified claim says the work was
 	// achieved (the claim's effective time); zero otherwise.
 	CompletedAt time.Time
+	// ClaimRecordedAt is when the ledger recorded that claim; a claim
+	// backdated by its unit has CompletedAt before ClaimRecordedAt.
+	ClaimRecordedAt time.Time
 	// VerifiedAt is when the completion was verified.
 	VerifiedAt time.Time
 	// Slipped lists the due dates recorded as slipped, in order.
@@ -135,7 +138,7 @@ type ExtensionGrant struct {
 }
 
 // PeriodReport is one progress report, by the period it covers, for the
-// periodic-report rules of scoring.
+// periodic-report rules of scoring and the report history.
 type PeriodReport struct {
 	// Period is the month the report covers.
 	Period  YearMonth
@@ -146,6 +149,20 @@ type PeriodReport struct {
 	// recorded it.
 	ReportedAt time.Time
 	RecordedAt time.Time
+}
+
+// ReportDeadline is the last day a report for month period may be
+// recorded in time when reports are due deadlineDays after the end of the
+// month they cover.
+func ReportDeadline(period YearMonth, deadlineDays int) Date {
+	return period.LastDay().AddDays(deadlineDays)
+}
+
+// LateAfter reports whether the report was recorded after its period's
+// reporting deadline (deadlineDays after the end of the month it covers).
+// A negative deadlineDays sets no deadline: nothing is late.
+func (r PeriodReport) LateAfter(deadlineDays int) bool {
+	return deadlineDays >= 0 && ReportDeadline(r.Period, deadlineDays).PassedAt(r.RecordedAt)
 }
 
 // Holding is one span during which the unit held the obligation: from an
@@ -243,9 +260,10 @@ type Finding struct {
 //     (ErrAlreadyVerified).
 //   - RecordSlip records DeadlineSlipped for a milestone whose due date has
 //     ended (ErrNotYetDue otherwise) and returns no events when that slip is
-//     already recorded or the work was achieved before the due date ended
-//     (verified, or claimed and awaiting verification). The watcher can call
-//     it repeatedly.
+//     already recorded or the work is verified complete on a claim both
+//     achieved and recorded before the due date ended. A claim awaiting
+//     verification, or recorded late however it is dated, does not stop a
+//     slip: claims count when verified. The watcher can call it repeatedly.
 type Obligation struct {
 	// Key identifies the obligation, set by the first ResponsibilityAssigned.
 	Key    ObligationKey
@@ -266,11 +284,15 @@ type Obligation struct {
 	ReassignedTo *ObligationKey
 	// Milestones, in scheduling order.
 	Milestones []Milestone
-	// Progress is the last reported percentage; ProgressAt its effective
-	// time; Reports the number of progress reports.
-	Progress   Percent
-	ProgressAt time.Time
-	Reports    int
+	// Progress is the current progress: the percentage of the report for
+	// the latest period reported, the last recorded of that period's
+	// reports (a late report about an earlier month does not overwrite
+	// it). ProgressAt is that report's effective time, ProgressPeriod its
+	// period; Reports the number of progress reports.
+	Progress       Percent
+	ProgressAt     time.Time
+	ProgressPeriod YearMonth
+	Reports        int
 	// PeriodReports lists every progress report with the period it
 	// covers, in recording order.
 	PeriodReports []PeriodReport
@@ -281,6 +303,9 @@ type Obligation struct {
 	Completion  ClaimState
 	CompletedAt time.Time
 	VerifiedAt  time.Time
+	// ClaimRecordedAt is when the ledger recorded the claim behind
+	// CompletedAt.
+	ClaimRecordedAt time.Time
 	// ClaimEventID is the CompletionClaimed event behind CompletedAt (for a
 	// completion by milestones, the latest milestone's claim);
 	// VerifiedEventID the CompletionVerified event behind VerifiedAt.
@@ -363,13 +388,15 @@ func (o *Obligation) slipDue(ms *Milestone, t time.Time) bool {
 			return false
 		}
 	}
-	achievedInTime := func(s ClaimState, at time.Time) bool {
-		return (s == ClaimVerified || s == ClaimPending) && at.Before(end)
-	}
-	if achievedInTime(ms.Completion, ms.CompletedAt) || achievedInTime(o.Completion, o.CompletedAt) {
-		return false
-	}
-	return true
+	return !verifiedInTime(ms.Completion, ms.CompletedAt, ms.ClaimRecordedAt, end) &&
+		!verifiedInTime(o.Completion, o.CompletedAt, o.ClaimRecordedAt, end)
+}
+
+// verifiedInTime reports whether a completion in state s is verified on a
+// claim achieved (at) and recorded (recorded) before end. A claim awaiting
+// verification, or recorded after end however it is dated, is not.
+func verifiedInTime(s ClaimState, at, recorded time.Time, end time.Time) bool {
+	return s == ClaimVerified && at.Before(end) && recorded.Before(end)
 }
 
 // DueSlips lists the milestones for which RecordSlip at t would record a
@@ -389,20 +416,47 @@ func (o *Obligation) DueSlips(t time.Time) []MilestoneID {
 }
 
 // Overdue lists the milestones that are overdue at t: the due date has
-// ended and no completion is verified or pending. An inactive obligation
-// has none.
+// ended and no completion is verified. A claim awaiting verification does
+// not take a milestone out (claims count when verified; see
+// AwaitingVerification). An inactive obligation has none.
 func (o *Obligation) Overdue(t time.Time) []MilestoneID {
 	if !o.Active() || o.Closed() {
 		return nil
 	}
 	var out []MilestoneID
 	for _, ms := range o.Milestones {
-		if ms.Due.PassedAt(t) && ms.Completion != ClaimVerified && ms.Completion != ClaimPending &&
-			o.Completion != ClaimPending {
+		if ms.Due.PassedAt(t) && ms.Completion != ClaimVerified {
 			out = append(out, ms.ID)
 		}
 	}
 	return out
+}
+
+// AwaitingVerification reports whether milestone ms is claimed complete,
+// by its own claim or the whole obligation's, and the claim awaits an
+// inspector's verification.
+func (o *Obligation) AwaitingVerification(ms Milestone) bool {
+	return ms.Completion == ClaimPending || (ms.Completion != ClaimVerified && o.Completion == ClaimPending)
+}
+
+// progressThrough returns the current progress as of period: the figure
+// of the report for the latest period not after it, the last recorded of
+// that period's reports; 0 when there is none.
+func (o *Obligation) progressThrough(period YearMonth) Percent {
+	var best *PeriodReport
+	for i := range o.PeriodReports {
+		r := &o.PeriodReports[i]
+		if r.Period.FirstDay().After(period.FirstDay()) {
+			continue
+		}
+		if best == nil || !r.Period.FirstDay().Before(best.Period.FirstDay()) {
+			best = r
+		}
+	}
+	if best == nil {
+		return 0
+	}
+	return best.Percent
 }
 
 // ---- commands ----
@@ -853,10 +907,11 @@ func (o *Obligation) ReportProgress(c ReportProgress, m Meta) ([]EventData, erro
 	if period.FirstDay().After(eff) {
 		return nil, errorf(ErrInvalidArgument, "a report on %s cannot cover the later month %s", eff, period)
 	}
-	if c.Percent < o.Progress && checkText("note", c.Note, MaxNoteLen, true) != nil {
-		return nil, errorf(ErrInvalidProgress, "progress %d%% is below the last reported %d%%; a lower report needs a note explaining the correction", int(c.Percent), int(o.Progress))
+	prev := o.progressThrough(period)
+	if c.Percent < prev && checkText("note", c.Note, MaxNoteLen, true) != nil {
+		return nil, errorf(ErrInvalidProgress, "progress %d%% is below the last reported %d%%; a lower report needs a note explaining the correction", int(c.Percent), int(prev))
 	}
-	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: o.Progress, Period: period, Note: c.Note})
+	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: prev, Period: period, Note: c.Note})
 }
 
 // RequestExtension decides a RequestExtension command. Errors: ErrNotFound,
@@ -928,7 +983,8 @@ func (o *Obligation) RefuseExtension(c RefuseExtension, m Meta) ([]EventData, er
 
 // RecordSlip decides a RecordSlip command at m.Now. It returns no events
 // when the slip is already recorded for the milestone's current due date or
-// the work was achieved before that date ended. Errors: ErrNotFound,
+// the work is verified complete on a claim achieved and recorded before
+// that date ended. Errors: ErrNotFound,
 // ErrWithdrawn, ErrUnknownMilestone, ErrNotYetDue.
 func (o *Obligation) RecordSlip(c RecordSlip, m Meta) ([]EventData, error) {
 	if err := o.precheck(c, c.ObligationKey, "", m); err != nil {
@@ -1218,13 +1274,16 @@ func (o *Obligation) foldRescheduled(d MilestoneRescheduled) error {
 }
 
 // foldProgress records a progress report for its period (the month of
-// s.at when the report names none).
+// s.at when the report names none). It becomes the current progress
+// unless it speaks of an earlier period than the current one.
 func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
-	o.Progress, o.ProgressAt = d.Percent, s.at
 	o.Reports++
 	period := d.Period
 	if period.IsZero() {
 		period = YearMonthOf(s.at)
+	}
+	if o.ProgressPeriod.IsZero() || !period.FirstDay().Before(o.ProgressPeriod.FirstDay()) {
+		o.Progress, o.ProgressAt, o.ProgressPeriod = d.Percent, s.at, period
 	}
 	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: s.at, RecordedAt: s.recorded})
 }
@@ -1257,14 +1316,14 @@ func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
 // pending verification.
 func (o *Obligation) foldClaimed(d CompletionClaimed, s stamp) error {
 	if d.Milestone == "" {
-		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimPending, s.at, s.id
+		o.Completion, o.CompletedAt, o.ClaimRecordedAt, o.ClaimEventID = ClaimPending, s.at, s.recorded, s.id
 		return nil
 	}
 	m, err := o.milestoneNamed(d, d.Milestone)
 	if err != nil {
 		return err
 	}
-	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimPending, s.at, s.id
+	m.Completion, m.CompletedAt, m.ClaimRecordedAt, m.ClaimEventID = ClaimPending, s.at, s.recorded, s.id
 	return nil
 }
 
@@ -1292,7 +1351,7 @@ func (o *Obligation) verifyAll(s stamp) {
 		m := &o.Milestones[i]
 		if m.Completion != ClaimVerified {
 			m.Completion, m.CompletedAt, m.VerifiedAt = ClaimVerified, o.CompletedAt, s.at
-			m.ClaimEventID, m.VerifiedEventID = o.ClaimEventID, s.id
+			m.ClaimRecordedAt, m.ClaimEventID, m.VerifiedEventID = o.ClaimRecordedAt, o.ClaimEventID, s.id
 		}
 	}
 }
@@ -1301,14 +1360,14 @@ func (o *Obligation) verifyAll(s stamp) {
 // obligation, forgetting its completion time.
 func (o *Obligation) foldRejected(d CompletionRejected) error {
 	if d.Milestone == "" {
-		o.Completion, o.CompletedAt, o.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+		o.Completion, o.CompletedAt, o.ClaimRecordedAt, o.ClaimEventID = ClaimRejected, time.Time{}, time.Time{}, uuid.UUID{}
 		return nil
 	}
 	m, err := o.milestoneNamed(d, d.Milestone)
 	if err != nil {
 		return err
 	}
-	m.Completion, m.CompletedAt, m.ClaimEventID = ClaimRejected, time.Time{}, uuid.UUID{}
+	m.Completion, m.CompletedAt, m.ClaimRecordedAt, m.ClaimEventID = ClaimRejected, time.Time{}, time.Time{}, uuid.UUID{}
 	return nil
 }
 
@@ -1354,18 +1413,18 @@ func (o *Obligation) completeIfAllVerified(t time.Time, id uuid.UUID) {
 	if len(o.Milestones) == 0 || o.Completion == ClaimVerified {
 		return
 	}
-	var latest time.Time
+	var latest, recorded time.Time
 	var claim uuid.UUID
 	for _, m := range o.Milestones {
 		if m.Completion != ClaimVerified {
 			return
 		}
 		if m.CompletedAt.After(latest) {
-			latest, claim = m.CompletedAt, m.ClaimEventID
+			latest, recorded, claim = m.CompletedAt, m.ClaimRecordedAt, m.ClaimEventID
 		}
 	}
 	o.Completion, o.CompletedAt, o.VerifiedAt = ClaimVerified, latest, t
-	o.ClaimEventID, o.VerifiedEventID = claim, id
+	o.ClaimRecordedAt, o.ClaimEventID, o.VerifiedEventID = recorded, claim, id
 }
 
 // endHolding closes the current holding at s.at, by event s.id.

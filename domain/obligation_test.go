@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,9 +249,19 @@ func TestRecordSlipDecisions(t *testing.T) {
 		{name: "verified on time", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}),
 			at(late, CompletionVerified{ObligationKey: kCounty, Milestone: "2025"})}, cmd: slip, now: late, noEvents: true},
 		{name: "whole verified on time", given: []any{assigned, m2025, at(onTime, claimAll), at(onTime, verifyAll)}, cmd: slip, now: late, noEvents: true},
+		// Claims count when verified: a claim awaiting verification when the
+		// date passes does not stop the slip (scoring clears it once the
+		// claim, made in time, is verified).
 		{name: "claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})},
-			cmd: slip, now: late, noEvents: true},
-		{name: "whole claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, claimAll)}, cmd: slip, now: late, noEvents: true},
+			cmd: slip, now: late, events: []EventData{slipped}},
+		{name: "whole claimed on time, awaiting verification", given: []any{assigned, m2025, at(onTime, claimAll)}, cmd: slip, now: late, events: []EventData{slipped}},
+		{name: "claimed on time, verified before the watcher looked", given: []any{assigned, m2025, at(onTime, claimAll), at(late, verifyAll)}, cmd: slip, now: late, noEvents: true},
+		// A claim recorded after the date, backdated to before it, does not
+		// stop the slip even once verified.
+		{name: "claimed late backdated, awaiting verification", given: []any{assigned, m2025,
+			backdatedTo(late, onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})}, cmd: slip, now: late, events: []EventData{slipped}},
+		{name: "claimed late backdated, verified", given: []any{assigned, m2025,
+			backdatedTo(late, onTime, claimAll), at(late, verifyAll)}, cmd: slip, now: late, events: []EventData{slipped}},
 		{name: "claimed late", given: []any{assigned, m2025, at(late, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})}, cmd: slip, now: late, events: []EventData{slipped}},
 		{name: "verified late", given: []any{assigned, m2025, at(late, claimAll), at(late, verifyAll)}, cmd: slip, now: late, events: []EventData{slipped}},
 		{name: "claim on time rejected", given: []any{assigned, m2025, at(onTime, CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"}),
@@ -374,12 +385,14 @@ func TestObligationLifecycleFold(t *testing.T) {
 		t.Fatalf("finding: %+v", f)
 	}
 
-	// The rest is claimed, backdated to before the extended due date, and
-	// verified after it: no slip, and the obligation closes.
+	// The rest is claimed after the extended due date, backdated to before
+	// it, and verified later: the claim was not in the ledger when the date
+	// passed, so the milestone slips (claims count when verified, and a
+	// backdated claim cannot undo a slip), and the obligation closes.
 	achieved := cst(2026, 3, 30, 17, 0)
 	step(cst(2026, 4, 3, 9, 0), achieved, ClaimCompletion{ObligationKey: k, ActingUnit: me, Milestone: "done", Evidence: "验收报告"})
-	if got := o.DueSlips(cst(2026, 4, 3, 9, 0)); len(got) != 0 {
-		t.Fatalf("a completion claimed as achieved on time still slips: %v", got)
+	if got := o.DueSlips(cst(2026, 4, 3, 9, 0)); !slices.Equal(got, []MilestoneID{"done"}) {
+		t.Fatalf("a completion claimed late and backdated does not slip: %v", got)
 	}
 	step(cst(2026, 4, 10, 9, 0), time.Time{}, VerifyCompletion{ObligationKey: k, Milestone: "done"})
 	if o.Status != StatusVerified || !o.Closed() || o.Completion != ClaimVerified || !o.CompletedAt.Equal(achieved) {
@@ -540,5 +553,51 @@ func TestCommandsRequireDueDates(t *testing.T) {
 	}
 	if err := checkDue(due2025, "milestone 2025"); err != nil {
 		t.Errorf("checkDue with a date: %v", err)
+	}
+}
+
+// Current progress is the report for the latest period, then the latest
+// recorded within that period: a late report about March, recorded in July
+// after June's, does not overwrite June's figure, and needs no note for
+// being below it.
+func TestCurrentProgressIsTheLatestPeriods(t *testing.T) {
+	march, june := YearMonth{2025, time.March}, YearMonth{2025, time.June}
+	o := given(t, kCounty.Stream(), assigned,
+		at(cst(2025, 6, 28, 9, 0), ProgressReported{ObligationKey: kCounty, Percent: 60, Period: june}),
+		at(cst(2025, 7, 20, 9, 0), ProgressReported{ObligationKey: kCounty, Percent: 30, Previous: 0, Period: march}),
+	).(*Obligation)
+	if o.Progress != 60 || o.ProgressPeriod != june || !o.ProgressAt.Equal(cst(2025, 6, 28, 9, 0)) || o.Reports != 2 {
+		t.Fatalf("progress %d%% of %s at %s after %d reports; want June's 60%%", o.Progress, o.ProgressPeriod, o.ProgressAt, o.Reports)
+	}
+	// Another report for June, recorded later, replaces June's figure.
+	applyAt(t, o, cst(2025, 7, 21, 9, 0), []EventData{ProgressReported{ObligationKey: kCounty, Percent: 65, Previous: 60, Period: june}})
+	if o.Progress != 65 {
+		t.Fatalf("progress %d%%, want June's second report, 65%%", o.Progress)
+	}
+	// A late report on April is judged against the figure as of April
+	// (March's 30%), not June's: 40% needs no note; 20% does.
+	c := ReportProgress{ObligationKey: kCounty, Percent: 40, Period: YearMonth{2025, time.April}}
+	evs, err := o.ReportProgress(c, metaAt(cst(2025, 7, 22, 9, 0)))
+	if err != nil || len(evs) != 1 || evs[0].(ProgressReported).Previous != 30 {
+		t.Fatalf("late April report: %v %v", evs, err)
+	}
+	c.Percent = 20
+	if _, err := o.ReportProgress(c, metaAt(cst(2025, 7, 22, 9, 0))); !errors.Is(err, ErrInvalidProgress) {
+		t.Fatalf("late April report below March without a note: %v", err)
+	}
+}
+
+// A milestone claimed complete stays overdue until the claim is verified.
+func TestClaimAwaitingVerificationStaysOverdue(t *testing.T) {
+	o := given(t, kCounty.Stream(), assigned, m2025,
+		at(cst(2025, 12, 20, 9, 0), CompletionClaimed{ObligationKey: kCounty, Milestone: "2025"})).(*Obligation)
+	ms, _ := o.Milestone("2025")
+	if got := o.Overdue(afterDue); !slices.Equal(got, []MilestoneID{"2025"}) || !o.AwaitingVerification(ms) {
+		t.Fatalf("overdue %v, awaiting verification %v", got, o.AwaitingVerification(ms))
+	}
+	applyAt(t, o, afterDue, []EventData{CompletionVerified{ObligationKey: kCounty, Milestone: "2025"}})
+	ms, _ = o.Milestone("2025")
+	if got := o.Overdue(afterDue); got != nil || o.AwaitingVerification(ms) {
+		t.Fatalf("verified: overdue %v, awaiting verification %v", got, o.AwaitingVerification(ms))
 	}
 }

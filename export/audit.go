@@ -64,7 +64,7 @@ type AuditEntry struct {
 // their Chinese labels and what they mean (docs/audit.md).
 var auditFlags = []struct{ code, zh, means string }{
 	{"backdated", "补录", "记录时间比其所述时间晚，超过宽限期（默认7天）"},
-	{"late", "逾期", "在所涉期限当日结束（北京时间24时）后才记录：期限后申报完成、申请或批准延期，整改期限后完成整改"},
+	{"late", "逾期", "在所涉期限当日结束（北京时间24时）后才记录：期限后申报完成、申请或批准延期，整改期限后完成整改，报送期限（所报月份结束后10天）后才报送的进展报告"},
 	{"reversed", "被否决", "后来被推翻：完成申报后被驳回，延期申请未获批准"},
 	{"superseded", "被取代", "后来被新记录取代：同一月份的进展报告再次报告，同一单位、指标、月份的数据被更正"},
 	{"simulated", "模拟", "演示程序模拟生成（操作者以 demo: 开头），不是真实记录"},

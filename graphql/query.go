@@ -401,7 +401,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	// Every event of the trail's streams up to asOf goes through the
 	// flagger, whose flags (late, reversed, superseded) depend on later
 	// events too; only the page is returned.
-	flagger := audit.NewFlagger(r.s.views.Config.BackdateGrace)
+	flagger := audit.NewFlagger(r.s.views.Config.BackdateGrace).WithReportDeadline(r.s.views.Config.ReportDeadlineDays)
 	var got []domain.Event
 	more := false
 	collect := func(e domain.Event) bool {

@@ -168,7 +168,7 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:  "publishScorecard",
-			query: `mutation($key: String!) { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 1, idempotencyKey: $key) { events { type payload } } }`,
+			query: `mutation($key: String!) { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 2, idempotencyKey: $key) { events { type payload } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				s := scoring.Default()

@@ -316,6 +316,7 @@ type obligationResolver struct {
 	Basis            *string
 	Milestones       []*milestoneResolver
 	LastReport       *reportResolver
+	ReportHistory    []*reportResolver
 	PendingExtension *extensionResolver
 	Slips            int32
 	Findings         int32
@@ -351,6 +352,12 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 	if v.LastReport != nil {
 		r.LastReport = newReportResolver(*v.LastReport)
 	}
+	r.ReportHistory = make([]*reportResolver, len(v.History))
+	for i, h := range v.History {
+		r.ReportHistory[i] = newReportResolver(projections.Report{
+			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
+		})
+	}
 	if v.PendingExtension != nil {
 		r.PendingExtension = &extensionResolver{x: *v.PendingExtension}
 	}
@@ -365,22 +372,25 @@ type milestoneResolver struct {
 	OriginalDue *Date
 	Extended    bool
 	Overdue     bool
-	Light       string
-	Completion  string
-	Slipped     []Date
+	// AwaitingVerification: claimed, awaiting an inspector's verification.
+	AwaitingVerification bool
+	Light                string
+	Completion           string
+	Slipped              []Date
 }
 
 func newMilestoneResolver(m projections.MilestoneView) *milestoneResolver {
 	r := &milestoneResolver{
-		ID:          string(m.ID),
-		What:        strOrNil(m.What),
-		Due:         Date{m.Due},
-		OriginalDue: dateOrNil(m.OriginalDue),
-		Extended:    m.Extended,
-		Overdue:     m.Overdue,
-		Light:       strings.ToUpper(string(m.Light)),
-		Completion:  claimState(m.Completion),
-		Slipped:     make([]Date, len(m.Slipped)),
+		ID:                   string(m.ID),
+		What:                 strOrNil(m.What),
+		Due:                  Date{m.Due},
+		OriginalDue:          dateOrNil(m.OriginalDue),
+		Extended:             m.Extended,
+		Overdue:              m.Overdue,
+		Light:                strings.ToUpper(string(m.Light)),
+		AwaitingVerification: m.AwaitingVerification,
+		Completion:           claimState(m.Completion),
+		Slipped:              make([]Date, len(m.Slipped)),
 	}
 	for i, d := range m.Slipped {
 		r.Slipped[i] = Date{d}
@@ -407,16 +417,25 @@ type reportResolver struct {
 	Note        *string
 	RecordedAt  gql.Time
 	EffectiveAt gql.Time
+	Period      *string
+	Late        bool
 }
 
 func newReportResolver(r projections.Report) *reportResolver {
 	eff := domain.EffectiveTime(r.Effective, r.RecordedAt)
+	var period *string
+	if !r.Period.IsZero() {
+		p := r.Period.String()
+		period = &p
+	}
 	return &reportResolver{
 		EventID:     gql.ID(r.EventID.String()),
 		Percent:     int32(r.Percent),
 		Note:        strOrNil(r.Note),
 		RecordedAt:  gql.Time{Time: r.RecordedAt},
 		EffectiveAt: gql.Time{Time: eff},
+		Period:      period,
+		Late:        r.Late,
 	}
 }
 

@@ -11,31 +11,49 @@ import (
 	"taskledger/domain"
 )
 
-// Report is the last progress report on an obligation.
+// Report is an obligation's current progress report: the one for the
+// latest period reported, the last recorded of that period's reports.
 type Report struct {
 	EventID    uuid.UUID
 	Percent    domain.Percent
 	Note       string
 	RecordedAt time.Time
 	Effective  time.Time
+	// Period is the month the report covers.
+	Period domain.YearMonth
+	// Late is set in views when the report was recorded after its
+	// period's reporting deadline.
+	Late bool
+}
+
+// HistoryReport is one progress report of an obligation's history.
+type HistoryReport struct {
+	domain.PeriodReport
+	// Late is set when the report was recorded after its period's
+	// reporting deadline: it does not undo a missed-report deduction.
+	Late bool
 }
 
 // Obligations is the read model of every unit's duties: each obligation
 // folded by the domain's own Obligation aggregate, indexed by unit and task.
 type Obligations struct {
 	cursor
-	byStream map[string]*domain.Obligation
-	last     map[string]Report
-	byUnit   map[domain.UnitID][]string
-	byTask   map[TaskKey][]string
+	// deadlineDays is the reporting deadline, in days after the end of
+	// the month a report covers, by which views judge reports late.
+	deadlineDays int
+	byStream     map[string]*domain.Obligation
+	last         map[string]Report
+	byUnit       map[domain.UnitID][]string
+	byTask       map[TaskKey][]string
 }
 
-func newObligations() *Obligations {
+func newObligations(deadlineDays int) *Obligations {
 	return &Obligations{
-		byStream: map[string]*domain.Obligation{},
-		last:     map[string]Report{},
-		byUnit:   map[domain.UnitID][]string{},
-		byTask:   map[TaskKey][]string{},
+		deadlineDays: deadlineDays,
+		byStream:     map[string]*domain.Obligation{},
+		last:         map[string]Report{},
+		byUnit:       map[domain.UnitID][]string{},
+		byTask:       map[TaskKey][]string{},
 	}
 }
 
@@ -72,10 +90,24 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 		o.byTask[tk] = append(o.byTask[tk], stream)
 	}
 	if r, ok := data.(domain.ProgressReported); ok {
-		o.last[stream] = Report{EventID: e.ID, Percent: r.Percent, Note: r.Note, RecordedAt: e.RecordedAt, Effective: e.EffectiveAt}
+		o.setCurrent(stream, e, r)
 	}
 	o.pos = e.Position
 	return nil
+}
+
+// setCurrent makes report r of event e the stream's current report unless
+// it covers an earlier month than the current one (a late report about
+// March does not replace June's).
+func (o *Obligations) setCurrent(stream string, e *domain.Event, r domain.ProgressReported) {
+	period := r.Period
+	if period.IsZero() {
+		period = domain.YearMonthOf(e.Effective())
+	}
+	if cur, ok := o.last[stream]; ok && !cur.Period.IsZero() && period.FirstDay().Before(cur.Period.FirstDay()) {
+		return
+	}
+	o.last[stream] = Report{EventID: e.ID, Percent: r.Percent, Note: r.Note, RecordedAt: e.RecordedAt, Effective: e.EffectiveAt, Period: period}
 }
 
 // Get returns a copy of one obligation's state.
@@ -118,10 +150,16 @@ type ObligationView struct {
 	Milestones []MilestoneView
 	// NextDue is the earliest due date of a milestone still owed; zero when
 	// nothing is owed.
-	NextDue    domain.Date
-	Progress   domain.Percent
-	Reports    int
+	NextDue domain.Date
+	// Progress is the current progress: the latest period's figure.
+	Progress domain.Percent
+	Reports  int
+	// LastReport is the current report (the latest period's), flagged
+	// late when it was recorded after its period's reporting deadline.
 	LastReport *Report
+	// History lists every progress report in recording order, each
+	// flagged late or not.
+	History []HistoryReport
 	// PendingExtension is the request awaiting a decision, if any.
 	PendingExtension *domain.ExtensionRequest
 	Slips            int
@@ -133,8 +171,14 @@ type ObligationView struct {
 // MilestoneView is one milestone of an ObligationView.
 type MilestoneView struct {
 	domain.Milestone
+	// Overdue is set when the due date has passed without a verified
+	// completion; a claim awaiting verification does not clear it.
 	Overdue bool
-	Light   Light
+	// AwaitingVerification is set when the milestone (or the whole
+	// obligation) is claimed complete and no inspector has verified the
+	// claim yet: "claimed, awaiting verification". It keeps its slip.
+	AwaitingVerification bool
+	Light                Light
 }
 
 // Light is a traffic light.
@@ -149,8 +193,10 @@ const (
 )
 
 // View computes an obligation's view at now. yellowDays is how close a due
-// date must be for the light to turn yellow.
-func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yellowDays int) ObligationView {
+// date must be for the light to turn yellow; deadlineDays is the reporting
+// deadline, in days after the end of the month a report covers, after
+// which a report is flagged late.
+func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yellowDays, deadlineDays int) ObligationView {
 	v := ObligationView{
 		Stream:        stream,
 		ObligationKey: ob.Key,
@@ -168,13 +214,14 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		pe := *ob.PendingExtension
 		v.PendingExtension = &pe
 	}
+	v.LastReport, v.History = reportHistory(ob, last, deadlineDays)
 	overdue := map[domain.MilestoneID]bool{}
 	for _, id := range ob.Overdue(now) {
 		overdue[id] = true
 	}
 	today := domain.DateOf(now)
 	for _, ms := range ob.Milestones {
-		mv := MilestoneView{Milestone: ms, Overdue: overdue[ms.ID], Light: Green}
+		mv := MilestoneView{Milestone: ms, Overdue: overdue[ms.ID], AwaitingVerification: ob.AwaitingVerification(ms), Light: Green}
 		owed := ms.Completion != domain.ClaimVerified && !ob.Closed()
 		switch {
 		case mv.Overdue:
@@ -198,6 +245,21 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		v.NextDue = domain.Date{}
 	}
 	return v
+}
+
+// reportHistory returns a copy of the current report and the report
+// history, each flagged late when recorded after its period's deadline.
+func reportHistory(ob *domain.Obligation, last *Report, deadlineDays int) (*Report, []HistoryReport) {
+	var hist []HistoryReport
+	for _, r := range ob.PeriodReports {
+		hist = append(hist, HistoryReport{PeriodReport: r, Late: r.LateAfter(deadlineDays)})
+	}
+	if last == nil {
+		return nil, hist
+	}
+	cur := *last
+	cur.Late = !cur.Period.IsZero() && domain.PeriodReport{Period: cur.Period, RecordedAt: cur.RecordedAt}.LateAfter(deadlineDays)
+	return &cur, hist
 }
 
 func rank(l Light) int {
@@ -250,7 +312,7 @@ func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []Obligatio
 		if r, ok := o.last[s]; ok {
 			last = &r
 		}
-		v := View(s, ob, last, now, yellowDays)
+		v := View(s, ob, last, now, yellowDays, o.deadlineDays)
 		if f.Status != "" && v.Status != f.Status {
 			continue
 		}
@@ -292,7 +354,7 @@ func (o *Obligations) decode(dec *gob.Decoder) error {
 	if err := dec.Decode(&s); err != nil {
 		return fmt.Errorf("obligations snapshot: %w", err)
 	}
-	fresh := newObligations()
+	fresh := newObligations(o.deadlineDays)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.pos = s.Pos

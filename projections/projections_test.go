@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/eventstore/memory"
 	"taskledger/eventstore/storetest"
 	"taskledger/internal/ledgertest"
 	"taskledger/projections"
+	"taskledger/projections/scoring"
 )
 
 var start = ledgertest.Shanghai(2025, time.January, 2, 9)
@@ -344,3 +346,50 @@ func TestModelStopsAtAnEventItCannotApply(t *testing.T) {
 }
 
 func itoa(u uint64) string { b, _ := json.Marshal(u); return string(b) }
+
+// Current progress is the latest period's report: a late report about
+// March, recorded in July after June's, does not overwrite June's figure;
+// it is in the history, flagged late (its deadline was 10 April). A
+// milestone claimed after its due date stays overdue, claimed and
+// awaiting verification.
+func TestViewsCurrentProgressLateReportsAndClaims(t *testing.T) {
+	ym := func(m time.Month) domain.YearMonth { y, _ := domain.NewYearMonth(2025, m); return y }
+	s := memory.New()
+	b := ledgertest.New(t, s, start)
+	lead := b.SmallPlan()[0]
+	b.At(ledgertest.Shanghai(2025, time.June, 28, 9))
+	b.Do(domain.ReportProgress{ObligationKey: lead, ActingUnit: lead.Unit, Percent: 60}, "bureau.eco")
+	b.At(ledgertest.Shanghai(2025, time.July, 20, 9))
+	b.Do(domain.ReportProgress{ObligationKey: lead, ActingUnit: lead.Unit, Percent: 30, Period: ym(time.March)}, "bureau.eco")
+	b.Do(domain.ClaimCompletion{ObligationKey: lead, ActingUnit: lead.Unit, Milestone: "m1"}, "bureau.eco")
+	v, err := projections.BuildAt(context.Background(), s, domain.DefaultRegistry(), projections.Config{}, projections.Cut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := v.Obligations.Views(projections.Filter{Unit: lead.Unit, Plan: lead.Plan, Task: lead.Task}, ledgertest.Shanghai(2025, time.August, 1, 9), 30)
+	var ov projections.ObligationView
+	for _, x := range views {
+		if x.Stream == lead.Stream() {
+			ov = x
+		}
+	}
+	if ov.Progress != 60 || ov.LastReport == nil || ov.LastReport.Percent != 60 || ov.LastReport.Period != ym(time.June) || ov.LastReport.Late {
+		t.Fatalf("progress %d, current report %+v; want June's 60%%, in time", ov.Progress, ov.LastReport)
+	}
+	if len(ov.History) != 2 || ov.History[0].Late || !ov.History[1].Late || ov.History[1].Percent != 30 {
+		t.Fatalf("history %+v; want June in time, then March late", ov.History)
+	}
+	m := ov.Milestones[0]
+	if !m.Overdue || !m.AwaitingVerification || m.Light != projections.Red || ov.Light != projections.Red {
+		t.Fatalf("claimed after due: %+v", m)
+	}
+}
+
+// The views, the audit trail and the default scheme judge reports late by
+// the same deadline.
+func TestOneReportDeadline(t *testing.T) {
+	d := scoring.Default().Deductions.MissedReport.Deadline()
+	if got := projections.NewViews(projections.Config{}).Config.ReportDeadlineDays; got != d || audit.DefaultReportDeadlineDays != d {
+		t.Fatalf("views %d, audit %d, default scheme %d days", got, audit.DefaultReportDeadlineDays, d)
+	}
+}

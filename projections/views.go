@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"taskledger/domain"
+	"taskledger/projections/scoring"
 )
 
 // Model is one read model folded from the log.
@@ -47,6 +48,11 @@ type Config struct {
 	// YellowDays is how many days before a due date a traffic light turns
 	// yellow. Zero means 30.
 	YellowDays int
+	// ReportDeadlineDays is how many days after the end of the month it
+	// covers a progress report may be recorded before the views flag it
+	// late. Zero means the default scoring scheme's
+	// deductions.missed_report.deadline_days.
+	ReportDeadlineDays int
 }
 
 func (c Config) withDefaults() Config {
@@ -55,6 +61,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.YellowDays <= 0 {
 		c.YellowDays = 30
+	}
+	if c.ReportDeadlineDays <= 0 {
+		c.ReportDeadlineDays = max(0, scoring.Default().Deductions.MissedReport.Deadline())
 	}
 	return c
 }
@@ -76,7 +85,7 @@ func NewViews(cfg Config) *Views {
 	return &Views{
 		Config:      cfg,
 		Catalog:     newCatalog(),
-		Obligations: newObligations(),
+		Obligations: newObligations(cfg.ReportDeadlineDays),
 		Audit:       newAudit(cfg.BackdateGrace),
 		Indicators:  newIndicators(),
 	}

@@ -61,7 +61,9 @@ func TestLatenessIncrementsAndCap(t *testing.T) {
 		{"90 days", 90, false, "-2", "93"},
 		{"180 days", 180, false, "-5", "90"},
 		{"210 days hits the cap", 210, false, "-5", "90"},
-		{"pending claim stops the clock", 95, true, "-2", "93"},
+		// Claims count when verified: a claim awaiting verification does
+		// not stop the clock, which runs to as-of (275 days).
+		{"pending claim does not stop the clock", 95, true, "-5", "90"},
 		{"never achieved: to the last day before as-of (275 days)", -1, false, "-5", "90"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,12 +74,14 @@ func TestLatenessIncrementsAndCap(t *testing.T) {
 			lines := []want{base100(), {"bureau.slip.lead", "-5", ids(slip)}}
 			if c.achieved >= 0 {
 				at := due.AddDays(c.achieved).StartOf().Add(15 * time.Hour)
-				var claim = b.at(at, domain.ClaimCompletion{ObligationKey: b.key, ActingUnit: b.key.Unit, Milestone: "m"})
+				cited := ids(slip)
+				claim := b.at(at, domain.ClaimCompletion{ObligationKey: b.key, ActingUnit: b.key.Unit, Milestone: "m"})
 				if !c.pending {
-					b.at(at.Add(time.Hour), domain.VerifyCompletion{ObligationKey: b.key, Milestone: "m"})
+					verify := b.at(at.Add(time.Hour), domain.VerifyCompletion{ObligationKey: b.key, Milestone: "m"})
+					cited = ids(slip, claim, verify)
 				}
 				if c.late != "" {
-					lines = append(lines, want{"bureau.slip.late", c.late, ids(slip, claim)})
+					lines = append(lines, want{"bureau.slip.late", c.late, cited})
 				}
 			} else if c.late != "" {
 				lines = append(lines, want{"bureau.slip.late", c.late, ids(slip)})
@@ -110,10 +114,10 @@ func TestExtensionGrantedBeforeDue(t *testing.T) {
 	late.request(cst(2025, 6, 1, 9, 0), "m", date(2025, 9, 30))
 	late.grant(cst(2025, 6, 10, 9, 0))
 	slip := late.slip(cst(2025, 10, 1, 0, 5), "m")
-	claim, _ := late.complete(cst(2025, 11, 29, 9, 0), "m") // 60 days after 30 September
+	claim, verify := late.complete(cst(2025, 11, 29, 9, 0), "m") // 60 days after 30 September
 	r = compute(t, Input{Units: []Unit{industry}, Obligations: []*domain.Obligation{late.o}}, quiet(), KindBureau)
 	checkCard(t, cardOf(t, r, industry), "94", base100(),
-		want{"bureau.slip.lead", "-5", ids(slip)}, want{"bureau.slip.late", "-1", ids(slip, claim)})
+		want{"bureau.slip.lead", "-5", ids(slip)}, want{"bureau.slip.late", "-1", ids(slip, claim, verify)})
 }
 
 // An extension granted after the due date does not excuse the slip, and
@@ -125,10 +129,10 @@ func TestExtensionGrantedAfterDue(t *testing.T) {
 	slip := b.slip(cst(2025, 7, 1, 0, 5), "m")
 	b.request(cst(2025, 7, 2, 9, 0), "m", date(2025, 9, 30))
 	b.grant(cst(2025, 7, 5, 9, 0))
-	claim, _ := b.complete(cst(2025, 8, 29, 9, 0), "m") // 60 days after 30 June
+	claim, verify := b.complete(cst(2025, 8, 29, 9, 0), "m") // 60 days after 30 June
 	r := compute(t, Input{Units: []Unit{transport}, Obligations: []*domain.Obligation{b.o}}, quiet(), KindBureau)
 	checkCard(t, cardOf(t, r, transport), "94", base100(),
-		want{"bureau.slip.lead", "-5", ids(slip)}, want{"bureau.slip.late", "-1", ids(slip, claim)})
+		want{"bureau.slip.lead", "-5", ids(slip)}, want{"bureau.slip.late", "-1", ids(slip, claim, verify)})
 }
 
 // A grant entered after the slip but backdated to before the due date:
@@ -165,10 +169,10 @@ func TestMilestoneSlippingTwiceIsChargedOnce(t *testing.T) {
 	b.request(cst(2025, 4, 2, 9, 0), "m", date(2025, 5, 31))
 	b.grant(cst(2025, 4, 3, 9, 0))
 	s2 := b.slip(cst(2025, 6, 1, 0, 5), "m")
-	claim, _ := b.complete(cst(2025, 6, 29, 9, 0), "m") // 90 days after 31 March
+	claim, verify := b.complete(cst(2025, 6, 29, 9, 0), "m") // 90 days after 31 March
 	r := compute(t, Input{Units: []Unit{transport}, Obligations: []*domain.Obligation{b.o}}, quiet(), KindBureau)
 	checkCard(t, cardOf(t, r, transport), "93", base100(),
-		want{"bureau.slip.lead", "-5", ids(s1, s2)}, want{"bureau.slip.late", "-2", ids(s1, claim)})
+		want{"bureau.slip.lead", "-5", ids(s1, s2)}, want{"bureau.slip.late", "-2", ids(s1, claim, verify)})
 }
 
 // Missed monthly reports: −1 each, at most −10 per obligation and year;

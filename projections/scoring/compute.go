@@ -16,6 +16,7 @@ const (
 	ruleBase        = "base"
 	ruleSlip        = "slip" // + "." + lower-case role
 	ruleSlipExcused = "slip.excused"
+	ruleSlipCleared = "slip.cleared"
 	ruleSlipLate    = "slip.late"
 	ruleMissed      = "report.missed"
 	ruleFalseReport = "false_report"
@@ -39,7 +40,7 @@ func RuleIDs(kind Kind) []string {
 		ids = append(ids, prefix+"."+ruleSlip+"."+strings.ToLower(string(r)))
 	}
 	ids = append(ids,
-		prefix+"."+ruleSlipExcused, prefix+"."+ruleSlipLate, prefix+"."+ruleMissed,
+		prefix+"."+ruleSlipExcused, prefix+"."+ruleSlipCleared, prefix+"."+ruleSlipLate, prefix+"."+ruleMissed,
 		prefix+"."+ruleFalseReport, prefix+"."+ruleRectify, prefix+"."+ruleFloor)
 	if kind == KindCounty {
 		for _, m := range metricOrder() {

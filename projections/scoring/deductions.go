@@ -65,10 +65,10 @@ func (ev evaluator) deductions(o *domain.Obligation) obligationDeductions {
 		}
 	}
 	// A rule the scheme sets to 0 points leaves no line, except the
-	// excused slip, which explains why a slip costs nothing.
+	// excused and cleared slips, which explain why a slip costs nothing.
 	kept := out.items[:0]
 	for _, d := range out.items {
-		if d.amount > 0 || d.rule == ruleSlipExcused {
+		if d.amount > 0 || d.rule == ruleSlipExcused || d.rule == ruleSlipCleared {
 			kept = append(kept, d)
 		}
 	}
@@ -141,6 +141,10 @@ func (ev evaluator) milestoneDeductions(o *domain.Obligation, ms domain.Mileston
 		return
 	}
 	first := charged[0]
+	if d, ok := ev.cleared(o, ms, charged); ok {
+		out.items = append(out.items, d)
+		return
+	}
 	role := o.Key.Role
 	amount := ev.s.Deductions.Slip.For(role)
 	var events []uuid.UUID
@@ -164,28 +168,65 @@ func (ev evaluator) milestoneDeductions(o *domain.Obligation, ms domain.Mileston
 	}
 }
 
+// verified reports whether milestone ms is verified complete as of
+// as-of. A claim awaiting verification, or verified after as-of, is not:
+// claims count when verified.
+func (ev evaluator) verified(ms domain.Milestone) bool {
+	return ms.Completion == domain.ClaimVerified && !ms.CompletedAt.IsZero() && !ms.VerifiedAt.After(ev.in.AsOf)
+}
+
+// claimRecorded returns when the ledger recorded the claim behind a
+// verified milestone (its achieved time if that is later, which the
+// rules of trust rule out).
+func claimRecorded(ms domain.Milestone) time.Time {
+	if ms.ClaimRecordedAt.Before(ms.CompletedAt) {
+		return ms.CompletedAt
+	}
+	return ms.ClaimRecordedAt
+}
+
+// cleared applies the cleared-slip rule to a milestone's charged slips:
+// when its completion is verified on a claim recorded before the first
+// charged slip's due date ended, the slip is not the unit's fault (the
+// inspector verified after the date) and costs nothing.
+func (ev evaluator) cleared(o *domain.Obligation, ms domain.Milestone, charged []domain.Slip) (deduction, bool) {
+	first := charged[0]
+	if !ev.verified(ms) || !claimRecorded(ms).Before(first.Due.EndOf()) {
+		return deduction{}, false
+	}
+	var events []uuid.UUID
+	for _, sl := range charged {
+		events = append(events, sl.EventID)
+	}
+	events = appendID(appendID(events, ms.ClaimEventID), ms.VerifiedEventID)
+	task, claimed, verified := int(o.Key.Task), domain.DateOf(claimRecorded(ms)), domain.DateOf(ms.VerifiedAt)
+	return deduction{
+		rule: ruleSlipCleared, obligation: o.Key.Path(),
+		zh: fmt.Sprintf("第%d项任务里程碑「%s」于%s（期限%s前）申报完成，%s经核验属实，该次逾期不扣分",
+			task, milestoneLabel(ms), claimed, first.Due, verified),
+		en: fmt.Sprintf("task %d, milestone %q: completion claimed %s, by its due date %s, and verified %s; the slip costs nothing",
+			task, milestoneLabel(ms), claimed, first.Due, verified),
+		events: events,
+	}, true
+}
+
 // lateness applies the lateness rule to a charged slip: days late run from
-// the slip's due date to the day the work was achieved (a verified or
-// pending claim), or else to the day the unit stopped holding the
-// obligation, or else to the last day begun before as-of.
+// the slip's due date to the day the claim of a verified completion was
+// recorded (a claim awaiting verification or rejected does not stop the
+// clock, and a backdated claim stops it only when it was recorded), or
+// else to the day the unit stopped holding the obligation, or else to the
+// last day begun before as-of.
 func (ev evaluator) lateness(o *domain.Obligation, ms domain.Milestone, sl domain.Slip) (deduction, bool) {
 	r := ev.s.Deductions.Lateness
 	asOf := ev.in.AsOf
 	events := []uuid.UUID{sl.EventID}
 	var last domain.Date
 	var zhEnd, enEnd string
-	done := func(state domain.ClaimState, at time.Time) bool {
-		return (state == domain.ClaimVerified || state == domain.ClaimPending) && !at.IsZero() && !at.After(asOf)
-	}
 	switch {
-	case done(ms.Completion, ms.CompletedAt):
-		last = domain.DateOf(ms.CompletedAt)
-		events = appendID(events, ms.ClaimEventID)
-		zhEnd, enEnd = fmt.Sprintf("%s完成", last), fmt.Sprintf("achieved %s", last)
-	case done(o.Completion, o.CompletedAt):
-		last = domain.DateOf(o.CompletedAt)
-		events = appendID(events, o.ClaimEventID)
-		zhEnd, enEnd = fmt.Sprintf("%s完成", last), fmt.Sprintf("achieved %s", last)
+	case ev.verified(ms):
+		last = domain.DateOf(claimRecorded(ms))
+		events = appendID(appendID(events, ms.ClaimEventID), ms.VerifiedEventID)
+		zhEnd, enEnd = fmt.Sprintf("%s申报完成并经核验", last), fmt.Sprintf("claimed %s and verified", last)
 	case !o.Active() && len(o.Holdings) > 0 && !o.Holdings[len(o.Holdings)-1].Until.IsZero() && o.Holdings[len(o.Holdings)-1].Until.Before(asOf):
 		h := o.Holdings[len(o.Holdings)-1]
 		last = lastDayBefore(h.Until)
@@ -255,56 +296,88 @@ func (ev evaluator) periods() []period {
 // obligation for throughout (from the later of the assignment's day and
 // its StartsOn to the period's end), and that ended before the obligation
 // was verified complete. A ProgressReported whose period (month) falls in
-// the period makes it; the rest are missed.
+// the period makes it if it was recorded by the period's reporting
+// deadline (or by as-of, before the deadline); a period reported only
+// after its deadline is late and costs as a missed one; the rest are
+// missed.
 func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
-	r := ev.s.Deductions.MissedReport
-	asOf := ev.in.AsOf
-	var missed []string
+	var missed, late []string
 	var events []uuid.UUID
 	for _, p := range ev.periods() {
-		end := p.last.EndOf()
-		if asOf.Before(end) {
+		holding, owed := ev.owed(o, p)
+		if !owed {
 			continue
 		}
-		if o.Completion == domain.ClaimVerified && !o.VerifiedAt.IsZero() && o.VerifiedAt.Before(end) {
+		rep, inTime, found := ev.periodReport(o, p)
+		switch {
+		case inTime:
 			continue
-		}
-		holding, held := uuid.UUID{}, false
-		for _, h := range o.Holdings {
-			start := domain.DateOf(h.From)
-			if h.StartsOn.After(start) {
-				start = h.StartsOn
-			}
-			if !start.After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
-				holding, held = h.AssignedEventID, true
-				break
-			}
-		}
-		if !held {
-			continue
-		}
-		reported := false
-		for _, rep := range o.PeriodReports {
-			if rep.RecordedAt.After(asOf) {
-				continue
-			}
-			d := rep.Period.FirstDay()
-			if !d.Before(p.first) && !d.After(p.last) {
-				reported = true
-				break
-			}
-		}
-		if !reported {
+		case found:
+			late = append(late, fmt.Sprintf("%s（%s）", p.label, domain.DateOf(rep.RecordedAt)))
+		default:
 			missed = append(missed, p.label)
-			if !containsID(events, holding) {
-				events = appendID(events, holding)
-			}
+		}
+		if !containsID(events, holding) {
+			events = appendID(events, holding)
+		}
+		if found {
+			events = appendID(events, rep.EventID)
 		}
 	}
-	if len(missed) == 0 {
+	if len(missed)+len(late) == 0 {
 		return deduction{}, false
 	}
-	full := Points(len(missed)) * r.Points
+	return ev.missedLine(o, missed, late, events), true
+}
+
+// owed reports whether the obligation owes a report for period p, and the
+// assignment that created the duty.
+func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
+	end := p.last.EndOf()
+	if ev.in.AsOf.Before(end) {
+		return uuid.UUID{}, false
+	}
+	if o.Completion == domain.ClaimVerified && !o.VerifiedAt.IsZero() && o.VerifiedAt.Before(end) {
+		return uuid.UUID{}, false
+	}
+	for _, h := range o.Holdings {
+		start := domain.DateOf(h.From)
+		if h.StartsOn.After(start) {
+			start = h.StartsOn
+		}
+		if !start.After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
+			return h.AssignedEventID, true
+		}
+	}
+	return uuid.UUID{}, false
+}
+
+// periodReport finds the reports recorded by as-of for a month of period
+// p: inTime when one was recorded by the period's reporting deadline;
+// otherwise, when found, rep is the first recorded, late.
+func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.PeriodReport, inTime, found bool) {
+	days := ev.s.Deductions.MissedReport.Deadline()
+	for _, x := range o.PeriodReports {
+		d := x.Period.FirstDay()
+		if x.RecordedAt.After(ev.in.AsOf) || d.Before(p.first) || d.After(p.last) {
+			continue
+		}
+		if days < 0 || !p.last.AddDays(days).PassedAt(x.RecordedAt) {
+			return x, true, true
+		}
+		if !found {
+			rep, found = x, true
+		}
+	}
+	return rep, false, found
+}
+
+// missedLine is the missed-report line for the periods missed and those
+// reported late ("2025-03（2025-07-20）": period and recording date).
+func (ev evaluator) missedLine(o *domain.Obligation, missed, late []string, events []uuid.UUID) deduction {
+	r := ev.s.Deductions.MissedReport
+	n := len(missed) + len(late)
+	full := Points(n) * r.Points
 	amount := min(full, r.CapPerObligation)
 	capNote, capNoteEN := "", ""
 	if full > r.CapPerObligation {
@@ -314,14 +387,32 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	if r.Period == PeriodQuarter {
 		what = "季度"
 	}
+	task := int(o.Key.Task)
+	tail := fmt.Sprintf("每次扣%s分，扣%s分（每项义务每年上限%s分%s）", r.Points, amount, r.CapPerObligation, capNote)
+	tailEN := fmt.Sprintf("%s each, -%s (cap %s per obligation and year%s)", r.Points, amount, r.CapPerObligation, capNoteEN)
+	if len(late) == 0 {
+		return deduction{
+			rule: ruleMissed, amount: amount, obligation: o.Key.Path(),
+			zh:     fmt.Sprintf("第%d项任务应报未报%s进展报告%d次（%s），%s", task, what, n, strings.Join(missed, "、"), tail),
+			en:     fmt.Sprintf("task %d: %d %sly progress report(s) owed and not made (%s): %s", task, n, r.Period, strings.Join(missed, ", "), tailEN),
+			events: events,
+		}
+	}
+	var zhParts, enParts []string
+	if len(missed) > 0 {
+		zhParts = append(zhParts, "未报："+strings.Join(missed, "、"))
+		enParts = append(enParts, "not made: "+strings.Join(missed, ", "))
+	}
+	zhParts = append(zhParts, "逾期补报："+strings.Join(late, "、"))
+	enParts = append(enParts, "late, recorded after the deadline: "+strings.Join(late, ", "))
 	return deduction{
 		rule: ruleMissed, amount: amount, obligation: o.Key.Path(),
-		zh: fmt.Sprintf("第%d项任务应报未报%s进展报告%d次（%s），每次扣%s分，扣%s分（每项义务每年上限%s分%s）",
-			int(o.Key.Task), what, len(missed), strings.Join(missed, "、"), r.Points, amount, r.CapPerObligation, capNote),
-		en: fmt.Sprintf("task %d: %d %sly progress report(s) owed and not made (%s): %s each, -%s (cap %s per obligation and year%s)",
-			int(o.Key.Task), len(missed), r.Period, strings.Join(missed, ", "), r.Points, amount, r.CapPerObligation, capNoteEN),
+		zh: fmt.Sprintf("第%d项任务应报未按期报送%s进展报告%d次（%s；报送期限为期末后%d天，逾期补报不抵扣），%s",
+			task, what, n, strings.Join(zhParts, "；"), r.Deadline(), tail),
+		en: fmt.Sprintf("task %d: %d %sly progress report(s) not made by the deadline, %d days after the period (%s; a late report does not undo the deduction): %s",
+			task, n, r.Period, r.Deadline(), strings.Join(enParts, "; "), tailEN),
 		events: events,
-	}, true
+	}
 }
 
 func containsID(ids []uuid.UUID, id uuid.UUID) bool {

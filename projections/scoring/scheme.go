@@ -131,13 +131,28 @@ const (
 	PeriodQuarter = "quarter"
 )
 
-// MissedReportRule deducts Points per periodic report owed and not made,
-// at most CapPerObligation per obligation and year.
+// MissedReportRule deducts Points per periodic report owed and not made
+// by the period's reporting deadline, at most CapPerObligation per
+// obligation and year.
 type MissedReportRule struct {
 	// Period is PeriodMonth or PeriodQuarter.
 	Period           string `json:"period"`
 	Points           Points `json:"points"`
 	CapPerObligation Points `json:"cap_per_obligation"`
+	// DeadlineDays is how many days after a period's last day its report
+	// must be recorded; a report recorded later is late and does not make
+	// the period. Nil (absent, as in documents written for version 1 of
+	// the default scheme) sets no deadline.
+	DeadlineDays *int `json:"deadline_days,omitempty"`
+}
+
+// Deadline returns DeadlineDays, or -1 when the scheme sets no deadline
+// (the argument PeriodReport.LateAfter takes for "never late").
+func (r MissedReportRule) Deadline() int {
+	if r.DeadlineDays == nil {
+		return -1
+	}
+	return *r.DeadlineDays
 }
 
 // FalseReportRule deducts Points per confirmed false report and caps the
@@ -343,6 +358,9 @@ func (s Scheme) Validate() error {
 	}
 	nonNeg("deductions.missed_report.points", d.MissedReport.Points)
 	nonNeg("deductions.missed_report.cap_per_obligation", d.MissedReport.CapPerObligation)
+	if dd := d.MissedReport.DeadlineDays; dd != nil && (*dd < 0 || *dd > 366) {
+		bad("deductions.missed_report.deadline_days %d is outside 0–366", *dd)
+	}
 	nonNeg("deductions.false_report.points", d.FalseReport.Points)
 	nonNeg("deductions.overdue_rectification.points", d.OverdueRectification.Points)
 

@@ -18,7 +18,7 @@ func TestDefaultScheme(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "default" || s.Version != 1 || s.Year != 0 {
+	if s.ID != "default" || s.Version != 2 || s.Year != 0 {
 		t.Fatalf("id %s version %d year %d", s.ID, s.Version, s.Year)
 	}
 	d := s.Deductions
@@ -223,5 +223,22 @@ func TestRulesAreDocumented(t *testing.T) {
 				t.Errorf("docs/scoring.md does not mention `%s`", id)
 			}
 		}
+	}
+}
+
+// deadline_days is optional (version 1 documents lack it: no deadline) and,
+// when given, 0–366.
+func TestReportDeadlineDays(t *testing.T) {
+	if d := Default().Deductions.MissedReport.Deadline(); d != 10 {
+		t.Fatalf("default deadline %d days, want 10", d)
+	}
+	v1 := strings.Replace(string(Default().Canonical()), `,"deadline_days":10`, "", 1)
+	s, err := Parse([]byte(v1))
+	if err != nil || s.Deductions.MissedReport.Deadline() != -1 {
+		t.Fatalf("without deadline_days: %v, deadline %d", err, s.Deductions.MissedReport.Deadline())
+	}
+	bad := strings.Replace(string(Default().Canonical()), `"deadline_days":10`, `"deadline_days":-1`, 1)
+	if _, err := Parse([]byte(bad)); !errors.Is(err, ErrInvalidScheme) || !strings.Contains(err.Error(), "deadline_days") {
+		t.Fatalf("negative deadline_days: %v", err)
 	}
 }
