@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -122,6 +123,9 @@ type Config struct {
 	DefaultPlan domain.PlanID
 	// Logger receives what the layer reports; nil means slog.Default().
 	Logger *slog.Logger
+	// Lookback is how far before a plan's start a report, claim or
+	// measurement may speak of; zero means DefaultLookback.
+	Lookback time.Duration
 }
 
 // Service runs the use cases.
@@ -136,6 +140,10 @@ type Service struct {
 	logger   *slog.Logger
 	// mode caches whether the ledger is simulated, once it holds an event.
 	mode atomic.Pointer[bool]
+	// lookback bounds how far back inputs may speak; starts caches each
+	// plan's start (domain.PlanID → time.Time).
+	lookback time.Duration
+	starts   sync.Map
 }
 
 // New returns a Service over cfg.
@@ -152,7 +160,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = DefaultLookback
+	}
+	return &Service{lookback: cfg.Lookback,
 		store: cfg.Store, reg: cfg.Registry, commands: command.NewHandler(cfg.Store, cfg.Registry),
 		views: cfg.Views, clock: cfg.Clock, tokens: cfg.Tokens, plan: cfg.DefaultPlan, logger: cfg.Logger,
 	}, nil

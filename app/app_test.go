@@ -195,10 +195,10 @@ func TestPublishJudgesAtAPastInstantNeverAFutureOne(t *testing.T) {
 	past := f.now.Add(time.Hour) // after the import
 	f.now = f.now.Add(48 * time.Hour)
 	before := f.head()
-	_, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: f.now.Add(time.Hour), IdempotencyKey: "p"})
+	_, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: ptr(f.now.Add(time.Hour)), IdempotencyKey: "p"})
 	f.refused(err, app.InvalidArgument, before)
 
-	pub, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: past, IdempotencyKey: "p"})
+	pub, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: &past, IdempotencyKey: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestPublishJudgesAtAPastInstantNeverAFutureOne(t *testing.T) {
 	}
 	head := f.head()
 	f.sync()
-	again, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: past, IdempotencyKey: "p"})
+	again, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: &past, IdempotencyKey: "p"})
 	if err != nil || !again.Duplicate || f.head() != head {
 		t.Fatalf("a retried publication: duplicate %v, err %v, %d new events", again.Duplicate, err, f.head()-head)
 	}
@@ -361,5 +361,71 @@ func TestTokensExpireAndOnlyTheOperatorRevokes(t *testing.T) {
 	got, err := f.svc.RevokeToken(ctx, operator, rec.ID)
 	if err != nil || got.State(f.now) != "revoked" {
 		t.Fatalf("revoked: %+v, %v", got, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Dates nobody could mean are refused with a clear error and record
+// nothing; a zero time is refused, never read as now.
+func TestDatesOutsideThePlansWindowAreRefused(t *testing.T) {
+	f := imported(t) // registered 2025-03-10
+	k := f.duty()
+	ctx := context.Background()
+	f.now = time.Date(2025, 8, 20, 10, 0, 0, 0, shanghai)
+	ref := app.ObligationRef{Task: int(k.Task), Role: string(k.Role)}
+	before := f.head()
+	cases := []struct {
+		name string
+		do   func() error
+	}{
+		{"achievedAt in 2010", func() error {
+			_, err := f.svc.ClaimCompletion(ctx, ningcheng, app.ClaimInput{Obligation: ref, AchievedAt: ptr(time.Date(2010, 5, 1, 0, 0, 0, 0, shanghai)), IdempotencyKey: "a"})
+			return err
+		}},
+		{"effectiveAt in 1969", func() error {
+			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, EffectiveAt: ptr(time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)), IdempotencyKey: "b"})
+			return err
+		}},
+		{"effectiveAt 0001-01-01", func() error {
+			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, EffectiveAt: ptr(time.Time{}), IdempotencyKey: "c"})
+			return err
+		}},
+		{"effectiveAt tomorrow", func() error {
+			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, EffectiveAt: ptr(f.now.Add(24 * time.Hour)), IdempotencyKey: "d"})
+			return err
+		}},
+		{"period 2019-01", func() error {
+			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, Period: "2019-01", IdempotencyKey: "e"})
+			return err
+		}},
+		{"period next month", func() error {
+			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, Period: "2025-09", IdempotencyKey: "f"})
+			return err
+		}},
+		{"an indicator for 2027", func() error {
+			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2027-01", Value: 30, IdempotencyKey: "g"})
+			return err
+		}},
+		{"an indicator for 2019", func() error {
+			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2019-01", Value: 30, IdempotencyKey: "h"})
+			return err
+		}},
+		{"a publication as of 0001-01-01", func() error {
+			_, err := f.svc.PublishScorecard(ctx, committee, app.PublishInput{Year: 2025, Kind: "county", AsOf: ptr(time.Time{}), IdempotencyKey: "i"})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { f.refused(c.do(), app.InvalidArgument, before) })
+	}
+	// Within the window: a report backdated to a month before the plan
+	// reached the ledger (within the lookback) and this month's indicator.
+	if _, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 10, Period: "2025-01",
+		EffectiveAt: ptr(time.Date(2025, 1, 31, 12, 0, 0, 0, shanghai)), Note: "一月进展", IdempotencyKey: "ok"}); err != nil {
+		t.Fatalf("a report for January, backdated within the plan's window: %v", err)
+	}
+	if _, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2025-07", Value: 30, IdempotencyKey: "ok"}); err != nil {
+		t.Fatalf("July's indicator in August: %v", err)
 	}
 }

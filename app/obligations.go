@@ -83,10 +83,21 @@ func (s *Service) registered(ctx context.Context, k domain.ObligationKey) error 
 	return nil
 }
 
+// stamp is the moment an input says it speaks of, with the input's name
+// for it; a nil moment means now.
+type stamp struct {
+	field string
+	at    *time.Time
+}
+
+// atRecording is the stamp of inputs that speak of the moment they are recorded.
+var atRecording = stamp{}
+
 // onObligation is the common path of the obligation use cases: authorize,
-// resolve the obligation, scope the key, build the command and dispatch it.
-func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, effective time.Time,
-	build func(domain.ObligationKey) (domain.Command, error)) (Result, error) {
+// resolve the obligation, scope the key, check the moment the input speaks
+// of against the plan's window, build the command and dispatch it.
+func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, st stamp,
+	build func(domain.ObligationKey, window) (domain.Command, error)) (Result, error) {
 	if err := s.authorize(ctx, p, a); err != nil {
 		return Result{}, err
 	}
@@ -98,7 +109,15 @@ func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, 
 	if err != nil {
 		return Result{}, err
 	}
-	cmd, err := build(k)
+	w, err := s.dateWindow(ctx, k.Plan, s.clock.Now())
+	if err != nil {
+		return Result{}, err
+	}
+	effective, err := w.instant(st.field, st.at)
+	if err != nil {
+		return Result{}, err
+	}
+	cmd, err := build(k, w)
 	if err != nil {
 		return Result{}, err
 	}
@@ -118,7 +137,7 @@ func (s *Service) AssignResponsibility(ctx context.Context, p auth.Principal, in
 	if err := cleanFields(freeText("basis", "依据", &in.Basis)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Assign, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Assign, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		cmd := domain.AssignResponsibility{ObligationKey: k, Basis: in.Basis, StartsOn: in.StartsOn}
 		if err := cmd.Validate(); err != nil {
 			return nil, err
@@ -139,7 +158,7 @@ func (s *Service) WithdrawResponsibility(ctx context.Context, p auth.Principal, 
 	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Withdraw, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Withdraw, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.WithdrawResponsibility{ObligationKey: k, Reason: in.Reason}, nil
 	})
 }
@@ -152,8 +171,9 @@ type ReportInput struct {
 	// month of the effective time.
 	Period string
 	Note   string
-	// EffectiveAt is the moment the report speaks of; zero means now.
-	EffectiveAt    time.Time
+	// EffectiveAt is the moment the report speaks of; nil means now. It
+	// lies within the plan's period and not in the future.
+	EffectiveAt    *time.Time
 	IdempotencyKey string
 }
 
@@ -162,11 +182,14 @@ func (s *Service) ReportProgress(ctx context.Context, p auth.Principal, in Repor
 	if err := cleanFields(freeText("note", "备注", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Report, in.Obligation, in.IdempotencyKey, in.EffectiveAt, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Report, in.Obligation, in.IdempotencyKey, stamp{"effectiveAt", in.EffectiveAt}, func(k domain.ObligationKey, w window) (domain.Command, error) {
 		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
 		if in.Period != "" {
 			period, err := domain.ParseYearMonth(in.Period)
 			if err != nil {
+				return nil, err
+			}
+			if err := w.month("period", period); err != nil {
 				return nil, err
 			}
 			cmd.Period = period
@@ -189,7 +212,7 @@ func (s *Service) RequestExtension(ctx context.Context, p auth.Principal, in Ext
 	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RequestExtension{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Due: in.Due, Reason: in.Reason}, nil
 	})
 }
@@ -209,7 +232,7 @@ func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in Exte
 	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if in.Grant {
 			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
 		}
@@ -225,8 +248,9 @@ type ClaimInput struct {
 	Obligation ObligationRef
 	Milestone  string
 	Evidence   string
-	// AchievedAt is when the work was done; zero means now.
-	AchievedAt     time.Time
+	// AchievedAt is when the work was done; nil means now. It lies within
+	// the plan's period and not in the future.
+	AchievedAt     *time.Time
 	IdempotencyKey string
 }
 
@@ -235,7 +259,7 @@ func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in Clai
 	if err := cleanFields(freeText("evidence", "证据", &in.Evidence)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, in.AchievedAt, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence}, nil
 	})
 }
@@ -254,7 +278,7 @@ func (s *Service) VerifyCompletion(ctx context.Context, p auth.Principal, in Cla
 	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.VerifyCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Note: in.Note}, nil
 	})
 }
@@ -264,7 +288,7 @@ func (s *Service) RejectCompletion(ctx context.Context, p auth.Principal, in Cla
 	if err := cleanFields(freeText("reason", "理由", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RejectCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Reason: in.Note}, nil
 	})
 }
@@ -284,7 +308,7 @@ func (s *Service) RecordFinding(ctx context.Context, p auth.Principal, in Findin
 	if err := cleanFields(freeText("summary", "摘要", &in.Summary)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, RecordFinding, in.Obligation, in.IdempotencyKey, time.Time{}, func(k domain.ObligationKey) (domain.Command, error) {
+	return s.onObligation(ctx, p, RecordFinding, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RecordFinding{
 			ObligationKey: k, Kind: domain.FindingKind(strings.ToLower(in.Kind)),
 			Severity: domain.Severity(strings.ToLower(in.Severity)), Summary: in.Summary, RectifyBy: in.RectifyBy,

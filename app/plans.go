@@ -91,6 +91,9 @@ func importSummary(rep planimport.Report) string {
 
 // IndicatorInput is one county's air-quality figure for a month.
 type IndicatorInput struct {
+	// Plan is the plan whose period the month must lie in; empty means the
+	// default plan.
+	Plan string
 	// Unit is a county's id, name or alias.
 	Unit   string
 	Metric string
@@ -119,11 +122,29 @@ func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in Indi
 			return Result{}, err
 		}
 	}
-	period, err := domain.ParseYearMonth(in.Period)
+	period, err := s.indicatorMonth(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
 	return s.dispatch(ctx, p, scoped, time.Time{}, domain.RecordIndicator{
 		Unit: unit, Metric: domain.Metric(strings.ToLower(in.Metric)), Period: period, Value: in.Value, Source: in.Source,
 	})
+}
+
+// indicatorMonth reads a measurement's month and checks it against the
+// plan's window: not before the plan's period, not in the future.
+func (s *Service) indicatorMonth(ctx context.Context, in IndicatorInput) (domain.YearMonth, error) {
+	period, err := domain.ParseYearMonth(in.Period)
+	if err != nil {
+		return period, err
+	}
+	plan, err := s.Plan(in.Plan)
+	if err != nil {
+		return period, err
+	}
+	w, err := s.dateWindow(ctx, plan, s.clock.Now())
+	if err != nil {
+		return period, err
+	}
+	return period, w.month("period", period)
 }

@@ -63,9 +63,9 @@ type PublishInput struct {
 	// else the built-in default).
 	Scheme        string
 	SchemeVersion int
-	// AsOf is the instant the scorecards are judged at; zero means now. It
-	// may lie in the past, never in the future.
-	AsOf           time.Time
+	// AsOf is the instant the scorecards are judged at; nil means now. It
+	// may lie in the past, never in the future or before 1970.
+	AsOf           *time.Time
 	IdempotencyKey string
 }
 
@@ -169,13 +169,11 @@ func (s *Service) publication(p auth.Principal, in PublishInput) (publishRequest
 		return req, errorf(InvalidArgument, "schemeVersion must be positive and needs scheme", "考核方案版本须为正数，且须同时指明方案")
 	}
 	now := s.clock.Now()
-	req.asOf = in.AsOf
-	switch {
-	case req.asOf.IsZero():
+	if req.asOf, err = (window{from: earliest, to: now}).instant("asOf", in.AsOf); err != nil {
+		return req, err
+	}
+	if in.AsOf == nil {
 		req.asOf = now
-	case req.asOf.After(now):
-		return req, errorf(InvalidArgument, fmt.Sprintf("asOf %s is in the future", req.asOf.Format(time.RFC3339)),
-			fmt.Sprintf("截止时间 %s 还没有到，不能按未来的时间公布", req.asOf.In(domain.Shanghai()).Format("2006-01-02 15:04")))
 	}
 	return req, nil
 }

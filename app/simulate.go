@@ -135,7 +135,7 @@ func (s *Service) checkSimulatedStart(ctx context.Context, start time.Time) erro
 
 // withClock returns a Service like s on another clock.
 func (s *Service) withClock(c Clock) *Service {
-	return &Service{store: s.store, reg: s.reg, commands: s.commands, views: s.views, clock: c, tokens: s.tokens, plan: s.plan, logger: s.logger}
+	return &Service{lookback: s.lookback, store: s.store, reg: s.reg, commands: s.commands, views: s.views, clock: c, tokens: s.tokens, plan: s.plan, logger: s.logger}
 }
 
 // simulatedImport imports the plan as the simulated plan office when the
@@ -162,7 +162,7 @@ func (s *Service) simulatedPublications(ctx context.Context, in SimulateInput) (
 			return out, err
 		}
 		pub, err := s.PublishScorecard(ctx, committee, PublishInput{
-			Plan: in.Plan, Year: in.Year, Kind: string(k), AsOf: asOf,
+			Plan: in.Plan, Year: in.Year, Kind: string(k), AsOf: &asOf,
 			IdempotencyKey: fmt.Sprintf("demo-publish:%d:%d:%s", in.Seed, in.Year, k),
 		})
 		if err != nil {

@@ -102,11 +102,13 @@ func idOr(id *gql.ID) string {
 	return string(*id)
 }
 
-func timeOr(t *gql.Time) time.Time {
+// timeOf passes a moment the client gave, or nil when it gave none; an
+// explicit zero time stays a time, for the application layer to refuse.
+func timeOf(t *gql.Time) *time.Time {
 	if t == nil {
-		return time.Time{}
+		return nil
 	}
-	return t.Time
+	return &t.Time
 }
 
 func dateOr(d *Date) domain.Date {
@@ -167,7 +169,7 @@ func (r *root) ReportProgress(ctx context.Context, args struct {
 }) (*mutationResult, error) {
 	res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
 		Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
-		EffectiveAt: timeOr(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey,
+		EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey,
 	})
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }
@@ -213,7 +215,7 @@ func (r *root) ClaimCompletion(ctx context.Context, args struct {
 }) (*mutationResult, error) {
 	res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
 		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
-		AchievedAt: timeOr(args.AchievedAt), IdempotencyKey: args.IdempotencyKey,
+		AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey,
 	})
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }
@@ -306,7 +308,7 @@ func (r *root) PublishScorecard(ctx context.Context, args struct {
 }) (*mutationResult, error) {
 	res, err := r.s.app.PublishScorecard(ctx, principalOf(ctx), app.PublishInput{
 		Plan: idOr(args.Plan), Year: int(args.Year), Kind: args.Kind, Scheme: args.Scheme, SchemeVersion: int(args.SchemeVersion),
-		AsOf: timeOr(args.AsOf), IdempotencyKey: args.IdempotencyKey,
+		AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
 	})
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }

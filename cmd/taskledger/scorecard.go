@@ -198,7 +198,7 @@ func publishScorecard(ctx context.Context, a *cli, o scorecardOptions, in app.Pu
 		if err != nil {
 			return fmt.Errorf("%w: --as-of: %v", errUsage, err)
 		}
-		in.AsOf = t
+		in.AsOf = &t
 	}
 	in.IdempotencyKey = fmt.Sprintf("cli-publish:%s:%d:%s:%s:%d:%s:%d", in.Plan, in.Year, in.Kind, in.Scheme, in.SchemeVersion, o.cut.asOf, a.now().Unix())
 	l, err := a.openLedger(o.store, mustExist)

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+)
+
+// DefaultLookback is how far before a plan's start (its issue date when
+// the ledger knows it, else its registration in the ledger) a report,
+// claim or measurement may speak of: long enough to record the work of the
+// months before a plan reached the ledger, short enough to refuse dates
+// nobody could mean.
+const DefaultLookback = 366 * 24 * time.Hour
+
+// earliest is the first instant any time in the ledger may name.
+var earliest = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// planStart returns the start of a plan: its issue date, else the
+// recorded time of its registration. A registered plan's start never
+// changes, so it is kept.
+func (s *Service) planStart(ctx context.Context, plan domain.PlanID) (time.Time, error) {
+	if t, ok := s.starts.Load(plan); ok {
+		return t.(time.Time), nil
+	}
+	var start time.Time
+	if p, ok := s.current().Catalog.Plan(plan); ok && !p.IssuedOn.IsZero() {
+		start = p.IssuedOn.StartOf()
+	} else {
+		first, err := s.store.ReadStream(ctx, domain.PlanStream(plan), eventstore.Forwards, 1, 1)
+		if err != nil || len(first) == 0 {
+			return time.Time{}, errorf(NotFound, fmt.Sprintf("plan %s is not registered", plan), fmt.Sprintf("没有登记方案 %s", plan))
+		}
+		start = first[0].RecordedAt
+	}
+	s.starts.Store(plan, start)
+	return start, nil
+}
+
+// window is the span of time an input about a plan may speak of: from the
+// plan's start less the lookback to now.
+type window struct {
+	from, to time.Time
+}
+
+// dateWindow returns the window of a plan at now.
+func (s *Service) dateWindow(ctx context.Context, plan domain.PlanID, now time.Time) (window, error) {
+	start, err := s.planStart(ctx, plan)
+	if err != nil {
+		return window{}, err
+	}
+	from := start.Add(-s.lookback)
+	if from.Before(earliest) {
+		from = earliest
+	}
+	return window{from: from, to: now}, nil
+}
+
+// instant checks a moment an input names (field is its name): given, it
+// must lie in the window; nil means now. A zero or pre-1970 time is
+// refused, never read as now.
+func (w window) instant(field string, t *time.Time) (time.Time, error) {
+	if t == nil {
+		return time.Time{}, nil
+	}
+	sh := domain.Shanghai()
+	switch {
+	case t.Before(earliest):
+		return time.Time{}, errorf(InvalidArgument, fmt.Sprintf("%s %s is not a time this ledger can hold", field, t.UTC().Format(time.RFC3339)),
+			fmt.Sprintf("%s（%s）不是有效的时间", field, t.In(sh).Format("2006-01-02")))
+	case t.After(w.to):
+		return time.Time{}, errorf(InvalidArgument, fmt.Sprintf("%s %s is in the future", field, t.Format(time.RFC3339)),
+			fmt.Sprintf("%s（%s）还没有到，不能提前记录", field, t.In(sh).Format("2006-01-02 15:04")))
+	case t.Before(w.from):
+		return time.Time{}, errorf(InvalidArgument,
+			fmt.Sprintf("%s %s lies before the plan's period (from %s)", field, t.Format(time.RFC3339), w.from.In(sh).Format("2006-01-02")),
+			fmt.Sprintf("%s（%s）早于方案的实施期（自 %s 起）", field, t.In(sh).Format("2006-01-02"), w.from.In(sh).Format("2006-01-02")))
+	}
+	return *t, nil
+}
+
+// month checks a reporting or measurement month: inside the window, not
+// after the current month.
+func (w window) month(field string, ym domain.YearMonth) error {
+	if ym.IsZero() {
+		return nil
+	}
+	sh := domain.Shanghai()
+	last := ym.LastDay().EndOf()
+	switch {
+	case ym.FirstDay().StartOf().After(w.to):
+		return errorf(InvalidArgument, fmt.Sprintf("%s %s is in the future", field, ym),
+			fmt.Sprintf("%s（%s）还没有到", field, ym))
+	case last.Before(w.from):
+		return errorf(InvalidArgument, fmt.Sprintf("%s %s lies before the plan's period (from %s)", field, ym, w.from.In(sh).Format("2006-01")),
+			fmt.Sprintf("%s（%s）早于方案的实施期（自 %s 起）", field, ym, w.from.In(sh).Format("2006-01")))
+	}
+	return nil
+}
