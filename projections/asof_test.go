@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore/memory"
 	"taskledger/internal/ledgertest"
@@ -49,5 +50,47 @@ func TestPositionAtIsTheEndOfThePrefixRecordedByAnInstant(t *testing.T) {
 	v, err = projections.BuildAt(ctx, s, domain.DefaultRegistry(), projections.Config{}, projections.Cut{Time: ledgertest.Shanghai(2024, time.June, 1, 0)})
 	if err != nil || v.Position() != 0 {
 		t.Fatalf("built as of a time before the log: position %d, err %v; want 0", v.Position(), err)
+	}
+}
+
+// In a simulated year, effective times run against the recording order
+// (late reports backdated to their months, slips speaking of due dates):
+// as of any instant, the views are those of replaying the prefix of the
+// log recorded by then.
+func TestAsOfASimulatedYearIsTheReplayOfItsPrefix(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	defer s.Close()
+	b := ledgertest.New(t, s, ledgertest.Shanghai(2024, time.December, 1, 9))
+	b.SmallPlan()
+	reg := domain.DefaultRegistry()
+	views, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: b.Handler()}, views, demo.Options{Seed: 1, Year: 2025, Plan: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{
+		ledgertest.Shanghai(2025, time.February, 14, 12),
+		ledgertest.Shanghai(2025, time.June, 30, 23),
+		ledgertest.Shanghai(2025, time.December, 31, 23),
+		ledgertest.Shanghai(2026, time.January, 20, 0),
+	} {
+		asOf, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{Time: at})
+		if err != nil {
+			t.Fatalf("as of %s: %v", at, err)
+		}
+		pos, err := projections.PositionAt(ctx, s, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replayed, err := projections.BuildAt(ctx, copyPrefix(t, s, pos), reg, projections.Config{}, projections.Cut{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, r := dump(t, asOf, at), dump(t, replayed, at); a != r {
+			t.Fatalf("as of %s differs from replaying the %d events recorded by then", at.Format(time.RFC3339), pos)
+		}
 	}
 }
