@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,7 @@ const deadlineInterval = time.Minute
 // serveOptions are the flags of taskledger serve.
 type serveOptions struct {
 	store, addr, planFile, metricsAddr string
+	tls                                tlsFiles
 	demo                               bool
 	cacheTTL                           time.Duration
 }
@@ -65,6 +67,8 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.addr, "addr", addrDef, "where to listen (env "+addrEnv+")")
 	fs.BoolVar(&o.demo, "demo", false, "serve a simulated year: on an empty store, import the bundled plan and generate 2025's activity; make one token per role on first start")
 	fs.StringVar(&o.planFile, "plan", "", "with --demo: the plan text an empty store starts from (default: the bundled Chifeng plan)")
+	fs.StringVar(&o.tls.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key); or terminate TLS at a reverse proxy, see docs/deployment.md")
+	fs.StringVar(&o.tls.key, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	return cmd
@@ -78,6 +82,9 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if o.cacheTTL == 0 {
 		o.cacheTTL = -1 // off
+	}
+	if err := o.tls.check(); err != nil {
+		return err
 	}
 	mode, c, text := mustExist, &creation{}, planText{}
 	if o.demo {
@@ -112,6 +119,25 @@ type serving struct {
 	ln        net.Listener
 	// metricsLn serves /metrics without a token, on a private address.
 	metricsLn net.Listener
+	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
+	tls tlsFiles
+}
+
+// tlsFiles are the PEM files of --tls-cert and --tls-key.
+type tlsFiles struct{ cert, key string }
+
+// check refuses one file without the other, and files that do not load.
+func (t tlsFiles) check() error {
+	if (t.cert == "") != (t.key == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	if t.cert == "" {
+		return nil
+	}
+	if _, err := tls.LoadX509KeyPair(t.cert, t.key); err != nil {
+		return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	return nil
 }
 
 // startServe opens the ledger (seeding the demo with o.demo), starts the
@@ -122,7 +148,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if err != nil {
 		return nil, err
 	}
-	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive}
+	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive, tls: o.tls}
 	defer func() {
 		if err != nil {
 			s.close(context.Background())
@@ -228,10 +254,16 @@ func (s *serving) run(ctx context.Context, store string) error {
 		httpSrv.RegisterOnShutdown(func() { _ = metricsSrv.Close() })
 	}
 	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(s.ln) }()
+	go func() {
+		if s.tls.cert != "" {
+			served <- httpSrv.ServeTLS(s.ln, s.tls.cert, s.tls.key)
+			return
+		}
+		served <- httpSrv.Serve(s.ln)
+	}()
 
 	head, _ := s.l.store.Head(ctx)
-	printServing(s.a, s.ln.Addr().String(), store, s.mode, head, s.tokens, s.fresh)
+	printServing(s.a, s.ln.Addr().String(), s.tls.cert != "", store, s.mode, head, s.tokens, s.fresh)
 
 	var serveErr error
 	select {
@@ -333,14 +365,18 @@ func demoTokens(ctx context.Context, svc *app.Service, operator auth.Principal) 
 }
 
 // printServing tells the operator where the API is and how to log in.
-func printServing(a *cli, addr, store, mode string, head uint64, tokens *auth.Tokens, fresh []demoToken) {
+func printServing(a *cli, addr string, https bool, store, mode string, head uint64, tokens *auth.Tokens, fresh []demoToken) {
 	w := a.stdout
 	store = redact.Redact(store)
-	base := "http://" + addr
+	scheme, ws := "http://", "ws://"
+	if https {
+		scheme, ws = "https://", "wss://"
+	}
+	base := scheme + addr
 	fmt.Fprintf(w, "taskledger serving the %s ledger %s (%d events)\n", mode, store, head)
 	fmt.Fprintf(w, "  dashboard      %s/  (open it in a browser; paste a token below to log in)\n", base)
 	fmt.Fprintf(w, "  GraphQL        %s/graphql  (POST any operation, GET queries)\n", base)
-	fmt.Fprintf(w, "  subscriptions  ws://%s/graphql  (graphql-transport-ws; token in connection_init's payload as authorization)\n", addr)
+	fmt.Fprintf(w, "  subscriptions  %s%s/graphql  (graphql-transport-ws; token in connection_init's payload as authorization)\n", ws, addr)
 	fmt.Fprintf(w, "  health         %s/healthz\n", base)
 	fmt.Fprintf(w, "  metrics        %s/metrics  (a coordinator or inspector token)\n", base)
 	if mode == graphql.ModeDemo {
