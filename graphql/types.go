@@ -316,10 +316,11 @@ type obligationResolver struct {
 	Basis            *string
 	Milestones       []*milestoneResolver
 	LastReport       *reportResolver
-	ReportHistory    []*reportResolver
 	PendingExtension *extensionResolver
 	Slips            int32
 	Findings         int32
+	// view is the obligation's view, for the fields computed on demand.
+	view projections.ObligationView
 }
 
 func newObligationResolver(cat *projections.Catalog, v projections.ObligationView) *obligationResolver {
@@ -352,16 +353,24 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 	if v.LastReport != nil {
 		r.LastReport = newReportResolver(*v.LastReport)
 	}
-	r.ReportHistory = make([]*reportResolver, len(v.History))
-	for i, h := range v.History {
-		r.ReportHistory[i] = newReportResolver(projections.Report{
-			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
-		})
-	}
 	if v.PendingExtension != nil {
 		r.PendingExtension = &extensionResolver{x: *v.PendingExtension}
 	}
+	r.view = v
 	return r
+}
+
+// ReportHistory resolves Obligation.reportHistory, built only when asked:
+// a duty can hold thousands of reports.
+func (r *obligationResolver) ReportHistory() []*reportResolver {
+	hist := r.view.History()
+	out := make([]*reportResolver, len(hist))
+	for i, h := range hist {
+		out[i] = newReportResolver(projections.Report{
+			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
+		})
+	}
+	return out
 }
 
 // milestoneResolver is one milestone, as plain fields (see obligationResolver).

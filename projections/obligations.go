@@ -3,6 +3,7 @@ package projections
 import (
 	"encoding/gob"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -157,9 +158,11 @@ type ObligationView struct {
 	// LastReport is the current report (the latest period's), flagged
 	// late when it was recorded after its period's reporting deadline.
 	LastReport *Report
-	// History lists every progress report in recording order, each
-	// flagged late or not.
-	History []HistoryReport
+	// periodReports and deadlineDays give History: the obligation's reports
+	// (shared with the read model, never changed in place) and the
+	// reporting deadline.
+	periodReports []domain.PeriodReport
+	deadlineDays  int
 	// PendingExtension is the request awaiting a decision, if any.
 	PendingExtension *domain.ExtensionRequest
 	Slips            int
@@ -214,7 +217,8 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		pe := *ob.PendingExtension
 		v.PendingExtension = &pe
 	}
-	v.LastReport, v.History = reportHistory(ob, last, deadlineDays)
+	v.LastReport = currentReport(last, deadlineDays)
+	v.periodReports, v.deadlineDays = slices.Clip(ob.PeriodReports), deadlineDays
 	overdue := map[domain.MilestoneID]bool{}
 	for _, id := range ob.Overdue(now) {
 		overdue[id] = true
@@ -247,19 +251,26 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 	return v
 }
 
-// reportHistory returns a copy of the current report and the report
-// history, each flagged late when recorded after its period's deadline.
-func reportHistory(ob *domain.Obligation, last *Report, deadlineDays int) (*Report, []HistoryReport) {
-	var hist []HistoryReport
-	for _, r := range ob.PeriodReports {
-		hist = append(hist, HistoryReport{PeriodReport: r, Late: r.LateAfter(deadlineDays)})
-	}
+// currentReport returns a copy of the current report, flagged late when
+// recorded after its period's deadline.
+func currentReport(last *Report, deadlineDays int) *Report {
 	if last == nil {
-		return nil, hist
+		return nil
 	}
 	cur := *last
 	cur.Late = !cur.Period.IsZero() && domain.PeriodReport{Period: cur.Period, RecordedAt: cur.RecordedAt}.LateAfter(deadlineDays)
-	return &cur, hist
+	return &cur
+}
+
+// History lists every progress report in recording order, each flagged
+// late when recorded after its period's deadline. It is computed when
+// asked: a duty can hold thousands of reports, and most views show none.
+func (v ObligationView) History() []HistoryReport {
+	hist := make([]HistoryReport, len(v.periodReports))
+	for i, r := range v.periodReports {
+		hist[i] = HistoryReport{PeriodReport: r, Late: r.LateAfter(v.deadlineDays)}
+	}
+	return hist
 }
 
 func rank(l Light) int {

@@ -376,8 +376,8 @@ func TestViewsCurrentProgressLateReportsAndClaims(t *testing.T) {
 	if ov.Progress != 60 || ov.LastReport == nil || ov.LastReport.Percent != 60 || ov.LastReport.Period != ym(time.June) || ov.LastReport.Late {
 		t.Fatalf("progress %d, current report %+v; want June's 60%%, in time", ov.Progress, ov.LastReport)
 	}
-	if len(ov.History) != 2 || ov.History[0].Late || !ov.History[1].Late || ov.History[1].Percent != 30 {
-		t.Fatalf("history %+v; want June in time, then March late", ov.History)
+	if h := ov.History(); len(h) != 2 || h[0].Late || !h[1].Late || h[1].Percent != 30 {
+		t.Fatalf("history %+v; want June in time, then March late", h)
 	}
 	m := ov.Milestones[0]
 	if !m.Overdue || !m.AwaitingVerification || m.Light != projections.Red || ov.Light != projections.Red {

@@ -18,6 +18,7 @@
       roles: { COORDINATOR: '计划办', BUREAU: '市直部门', COUNTY: '旗县区政府', INSPECTOR: '督查', COMMITTEE: '考核委员会', PUBLIC: '公众' },
       task: '任务', chapter: '章节', due: '期限', progress: '进度', status: '状态', light: '信号灯', nextDue: '下一期限',
       milestones: '里程碑', lastReport: '最近报告', pending: '待批延期', total: '共', items: '项',
+      awaiting: '已申报，待核验（核验前不计完成）', lateReport: '逾期补报',
       reportProgress: '报告进展', percent: '完成比例（%）', period: '所属月份', note: '说明', submit: '提交',
       requestExtension: '申请延期', milestone: '里程碑', newDue: '申请延至', reason: '理由',
       claimCompletion: '申报完成', evidence: '佐证材料', chooseObligation: '选择义务', recorded: '已记录：',
@@ -63,6 +64,7 @@
       roles: { COORDINATOR: 'Plan office', BUREAU: 'Bureau', COUNTY: 'County', INSPECTOR: 'Inspector', COMMITTEE: 'Committee', PUBLIC: 'Public' },
       task: 'Task', chapter: 'Chapter', due: 'Due', progress: 'Progress', status: 'Status', light: 'Light', nextDue: 'Next due',
       milestones: 'Milestones', lastReport: 'Last report', pending: 'Pending extension', total: 'Total', items: 'items',
+      awaiting: 'claimed, awaiting verification (not counted until verified)', lateReport: 'late report',
       reportProgress: 'Report progress', percent: 'Percent complete', period: 'Month', note: 'Note', submit: 'Submit',
       requestExtension: 'Request an extension', milestone: 'Milestone', newDue: 'New due date', reason: 'Reason',
       claimCompletion: 'Claim completion', evidence: 'Evidence', chooseObligation: 'Obligation', recorded: 'Recorded:',
@@ -587,8 +589,8 @@
 
   const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
-    milestones { id what due originalDue extended completion overdue light }
-    lastReport { percent note effectiveAt recordedAt }
+    milestones { id what due originalDue extended completion awaitingVerification overdue light }
+    lastReport { percent note effectiveAt recordedAt period late }
     pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
 
   async function allObligations() {
@@ -638,8 +640,10 @@
       h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
       h('td', { class: 'nowrap next-due', text: o.nextDue || '—' }),
       h('td', {}, o.milestones.map((m) => h('div', { class: 'ms', 'data-milestone': m.id, 'data-completion': m.completion, 'data-light': m.light }, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
-        m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '', m.extended ? ` (${m.originalDue} →)` : ''))),
+        m.awaitingVerification ? h('span', { class: 'awaiting', text: ` [${t('awaiting')}]` }) : m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '',
+        m.extended ? ` (${m.originalDue} →)` : ''))),
       h('td', { class: 'last-report' }, o.lastReport ? `${o.lastReport.percent}% ${o.lastReport.note || ''} (${fmtTime(o.lastReport.effectiveAt)})` : '—',
+        o.lastReport && o.lastReport.late ? h('span', { class: 'late-report', text: ` ${t('lateReport')}` }) : null,
         o.pendingExtension ? h('div', { class: 'muted pending', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null));
   }
 
