@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,8 @@ const costBenchDuration = 10 * time.Second
 // cache off). Reports the peak RSS and Go's Sys, the other clients'
 // latency and how many expensive requests completed.
 func BenchmarkCostUnderLoad(b *testing.B) {
+	// As serve runs: with its default soft memory limit.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(DefaultMemoryLimit))
 	e := newBenchEnv(b, readBench(-1))
 	limits := e.server.limits
 	replays := (limits.MaxCost - 100) / limits.ReplayCost // leave room for the fields

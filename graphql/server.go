@@ -90,6 +90,14 @@ type Limits struct {
 	HistoricalCacheBytes   int64
 }
 
+// DefaultMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
+// serve sets unless told otherwise (--memory-limit, or GOMEMLIMIT in the
+// environment): with it, a million-event ledger under the most expensive
+// requests the limits allow stays under 1 GB resident (docs/security.md).
+// It is soft: a ledger whose live read models need more still runs, with
+// the garbage collector working harder.
+const DefaultMemoryLimit = 768 << 20
+
 // DefaultLimits returns the limits the server uses unless told otherwise.
 func DefaultLimits() Limits {
 	return Limits{

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -39,6 +40,7 @@ const deadlineInterval = time.Minute
 type serveOptions struct {
 	store, addr, planFile, metricsAddr string
 	tls                                tlsFiles
+	memoryLimit                        int64
 	demo                               bool
 	cacheTTL                           time.Duration
 }
@@ -69,6 +71,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.planFile, "plan", "", "with --demo: the plan text an empty store starts from (default: the bundled Chifeng plan)")
 	fs.StringVar(&o.tls.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key); or terminate TLS at a reverse proxy, see docs/deployment.md")
 	fs.StringVar(&o.tls.key, "tls-key", "", "the PEM private key of --tls-cert")
+	fs.Int64Var(&o.memoryLimit, "memory-limit", graphql.DefaultMemoryLimit, "soft memory limit in bytes for the Go runtime (0: none; GOMEMLIMIT in the environment wins)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	return cmd
@@ -85,6 +88,12 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if err := o.tls.check(); err != nil {
 		return err
+	}
+	if o.memoryLimit < 0 {
+		return fmt.Errorf("%w: --memory-limit %d is negative", errUsage, o.memoryLimit)
+	}
+	if o.memoryLimit > 0 && a.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(o.memoryLimit))
 	}
 	mode, c, text := mustExist, &creation{}, planText{}
 	if o.demo {
