@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"taskledger/internal/apiclient"
 	"time"
 
 	"taskledger/domain"
@@ -83,20 +84,7 @@ func parseAsOf(s string) (time.Time, error) {
 }
 
 // auditEventJSON is an Event as the auditTrail query returns it.
-type auditEventJSON struct {
-	ID          string    `json:"id"`
-	Position    uint64    `json:"position"`
-	Stream      string    `json:"stream"`
-	Version     uint64    `json:"version"`
-	Type        string    `json:"type"`
-	Actor       string    `json:"actor"`
-	RecordedAt  time.Time `json:"recordedAt"`
-	EffectiveAt time.Time `json:"effectiveAt"`
-	Summary     string    `json:"summary"`
-	Flags       []string  `json:"flags"`
-	Hash        string    `json:"hash"`
-	PrevHash    string    `json:"prevHash"`
-}
+type auditEventJSON = apiclient.Event
 
 // auditTrailJSON is one page of the auditTrail query.
 type auditTrailJSON struct {

@@ -555,6 +555,10 @@ func TestBrowserActions(t *testing.T) {
 			t.Errorf("the inspector sees %d actions of other roles", n)
 		}
 		light := attr(tb, fmt.Sprintf(`table.obligations tr[data-obligation=%q] .ms[data-milestone=%q]`, verify.obligation, verify.milestone), "data-light")
+		// A claim does not count until verified, and the page says so.
+		if s := tb.text(ms(verify)); !strings.Contains(s, "待核验") {
+			t.Errorf("a claimed milestone before verification: %q", s)
+		}
 		tb.shot("16-inspector-claims")
 		tb.run("verify a claim",
 			chromedp.Click(chromedp.CSS(item("claims", verify)+` form.verify button[type=submit]`)),
@@ -564,7 +568,7 @@ func TestBrowserActions(t *testing.T) {
 			t.Errorf("verified milestone: completion %s, light %s (was %s)", c, l, light)
 		}
 		t.Logf("verified milestone's light: %s → GREEN", light)
-		if s := tb.text(ms(verify)); !strings.Contains(s, "已核验") {
+		if s := tb.text(ms(verify)); !strings.Contains(s, "已核验") || strings.Contains(s, "待核验") {
 			t.Errorf("verified milestone: %q", s)
 		}
 		tb.shot("17-inspector-verified")

@@ -398,7 +398,7 @@ func newMilestoneResolver(m projections.MilestoneView) *milestoneResolver {
 		Overdue:              m.Overdue,
 		Light:                strings.ToUpper(string(m.Light)),
 		AwaitingVerification: m.AwaitingVerification,
-		Completion:           claimState(m.Completion),
+		Completion:           ClaimStateName(m.Completion),
 		Slipped:              make([]Date, len(m.Slipped)),
 	}
 	for i, d := range m.Slipped {
@@ -407,7 +407,9 @@ func newMilestoneResolver(m projections.MilestoneView) *milestoneResolver {
 	return r
 }
 
-func claimState(c domain.ClaimState) string {
+// ClaimStateName is a completion's name in the API's ClaimState enum: the
+// one spelling every door shows.
+func ClaimStateName(c domain.ClaimState) string {
 	switch c {
 	case domain.ClaimPending:
 		return "CLAIMED"

@@ -102,3 +102,18 @@ func refusal(err error) error {
 	}
 	return err
 }
+
+// withDoor opens the existing ledger at store, runs fn on the application
+// layer over it and closes the ledger.
+func (a *cli) withDoor(ctx context.Context, store string, fn func(door, *ledger) error) error {
+	l, err := a.openLedger(store, mustExist)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	d, err := l.open(ctx, a)
+	if err != nil {
+		return err
+	}
+	return fn(d, l)
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"taskledger/graphql"
 	"time"
 
 	"taskledger/audit"
@@ -120,26 +121,13 @@ func obligationOut(cat *projections.Catalog, v projections.ObligationView) oblig
 func milestoneJSON(m projections.MilestoneView) milestoneOut {
 	out := milestoneOut{
 		ID: string(m.ID), What: strOrNil(m.What), Due: dateOrNil(m.Due), OriginalDue: dateOrNil(m.OriginalDue),
-		Extended: m.Extended, Completion: claimState(m.Completion), Overdue: m.Overdue,
+		Extended: m.Extended, Completion: graphql.ClaimStateName(m.Completion), Overdue: m.Overdue,
 		Light: strings.ToUpper(string(m.Light)), Slipped: make([]string, len(m.Slipped)),
 	}
 	for i, d := range m.Slipped {
 		out.Slipped[i] = d.String()
 	}
 	return out
-}
-
-// claimState names a milestone's completion as the API's ClaimState does.
-func claimState(c domain.ClaimState) string {
-	switch c {
-	case domain.ClaimPending:
-		return "CLAIMED"
-	case domain.ClaimVerified:
-		return "VERIFIED"
-	case domain.ClaimRejected:
-		return "REJECTED"
-	}
-	return "NONE"
 }
 
 // scorecardJSON converts a scorecard result as the API shows it.
@@ -190,20 +178,7 @@ type auditTrailOut struct {
 
 // eventOut is the API's Event as an audit trail gives it, without the
 // payload.
-type eventOut struct {
-	ID          string    `json:"id"`
-	Position    uint64    `json:"position"`
-	Stream      string    `json:"stream"`
-	Version     uint64    `json:"version"`
-	Type        string    `json:"type"`
-	Actor       string    `json:"actor"`
-	RecordedAt  time.Time `json:"recordedAt"`
-	EffectiveAt time.Time `json:"effectiveAt"`
-	Summary     string    `json:"summary"`
-	Hash        string    `json:"hash"`
-	Backdated   bool      `json:"backdated"`
-	Flags       []string  `json:"flags"`
-}
+type eventOut = apiclient.Event
 
 // auditTrailJSON converts a trail as the API shows it: besides the trail's
 // flags, simulated for a demo actor and hash_mismatch for an event whose

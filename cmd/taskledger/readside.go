@@ -76,28 +76,21 @@ another moment: the ledger records when things happen.`,
 }
 
 func runTick(ctx context.Context, a *cli, o tickOptions) error {
-	l, err := a.openLedger(o.store, mustExist)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	d, err := l.open(ctx, a)
-	if err != nil {
-		return err
-	}
-	res, err := d.svc.Tick(ctx, d.who)
-	if err != nil {
-		return refusal(err)
-	}
-	out := res.Outcome
-	fmt.Fprintf(a.stdout, "checked %d obligations at %s: %d deadline slips recorded\n", out.Checked, res.At.In(domain.Shanghai()).Format(time.RFC3339), len(out.Recorded))
-	for _, r := range out.Recorded {
-		var d domain.DeadlineSlipped
-		if err := json.Unmarshal(r.Events[0].Payload, &d); err == nil {
-			fmt.Fprintf(a.stdout, "  %s  milestone %s due %s  (position %d)\n", d.Key().Path(), d.Milestone, d.Due, r.Position)
+	return a.withDoor(ctx, o.store, func(d door, _ *ledger) error {
+		res, err := d.svc.Tick(ctx, d.who)
+		if err != nil {
+			return refusal(err)
 		}
-	}
-	return nil
+		out := res.Outcome
+		fmt.Fprintf(a.stdout, "checked %d obligations at %s: %d deadline slips recorded\n", out.Checked, res.At.In(domain.Shanghai()).Format(time.RFC3339), len(out.Recorded))
+		for _, r := range out.Recorded {
+			var slip domain.DeadlineSlipped
+			if err := json.Unmarshal(r.Events[0].Payload, &slip); err == nil {
+				fmt.Fprintf(a.stdout, "  %s  milestone %s due %s  (position %d)\n", slip.Key().Path(), slip.Milestone, slip.Due, r.Position)
+			}
+		}
+		return nil
+	})
 }
 
 // obligationStatuses are the statuses --status may name: the domain's and

@@ -201,25 +201,18 @@ func publishScorecard(ctx context.Context, a *cli, o scorecardOptions, in app.Pu
 		in.AsOf = &t
 	}
 	in.IdempotencyKey = fmt.Sprintf("cli-publish:%s:%d:%s:%s:%d:%s:%d", in.Plan, in.Year, in.Kind, in.Scheme, in.SchemeVersion, o.cut.asOf, a.now().Unix())
-	l, err := a.openLedger(o.store, mustExist)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	d, err := l.open(ctx, a)
-	if err != nil {
-		return err
-	}
-	pub, err := d.svc.PublishScorecard(ctx, d.who, in)
-	if err != nil {
-		return refusal(err)
-	}
-	if pub.Adopted {
-		fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", pub.Scorecards.Scheme, pub.Scorecards.SchemeVersion, in.Year)
-	}
-	fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
-		in.Year, in.Kind, len(pub.Scorecards.Cards), pub.ComputedAt, pub.AsOf.In(domain.Shanghai()).Format(time.RFC3339), pub.Scorecards.Digest(), pub.Position)
-	return nil
+	return a.withDoor(ctx, o.store, func(d door, _ *ledger) error {
+		pub, err := d.svc.PublishScorecard(ctx, d.who, in)
+		if err != nil {
+			return refusal(err)
+		}
+		if pub.Adopted {
+			fmt.Fprintf(a.stdout, "adopted scheme %s v%d for %d\n", pub.Scorecards.Scheme, pub.Scorecards.SchemeVersion, in.Year)
+		}
+		fmt.Fprintf(a.stdout, "published %d %s scorecards (%d cards) computed at position %d, as of %s\ndigest %s, recorded at position %d\n",
+			in.Year, in.Kind, len(pub.Scorecards.Cards), pub.ComputedAt, pub.AsOf.In(domain.Shanghai()).Format(time.RFC3339), pub.Scorecards.Digest(), pub.Position)
+		return nil
+	})
 }
 
 // checkPublished recomputes the latest published result at its cut and

@@ -87,16 +87,7 @@ func withTokenDoor(ctx context.Context, a *cli, store string, fn func(d door, to
 	if store == "memory" {
 		return fmt.Errorf("%w: a memory store keeps no tokens between runs; give --store DIR", errUsage)
 	}
-	l, err := a.openLedger(store, mustExist)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	d, err := l.open(ctx, a)
-	if err != nil {
-		return err
-	}
-	return fn(d, filepath.Join(l.state, auth.FileName))
+	return a.withDoor(ctx, store, func(d door, l *ledger) error { return fn(d, filepath.Join(l.state, auth.FileName)) })
 }
 
 func unitSuffix(u domain.UnitID) string {

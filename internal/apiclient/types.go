@@ -178,3 +178,20 @@ type Task struct {
 	Label  *string `json:"label"`
 	Title  string  `json:"title"`
 }
+
+// Event is the API's Event without its payload, as audit trails give it.
+type Event struct {
+	ID          string    `json:"id"`
+	Position    uint64    `json:"position"`
+	Stream      string    `json:"stream"`
+	Version     uint64    `json:"version"`
+	Type        string    `json:"type"`
+	Actor       string    `json:"actor"`
+	RecordedAt  time.Time `json:"recordedAt"`
+	EffectiveAt time.Time `json:"effectiveAt"`
+	Summary     string    `json:"summary"`
+	Hash        string    `json:"hash"`
+	PrevHash    string    `json:"prevHash,omitempty"`
+	Backdated   bool      `json:"backdated"`
+	Flags       []string  `json:"flags"`
+}
