@@ -554,9 +554,10 @@ func TestBrowserActions(t *testing.T) {
 		if n := count(tb, "#decisions, #form-progress"); n != 0 {
 			t.Errorf("the inspector sees %d actions of other roles", n)
 		}
-		light := attr(tb, fmt.Sprintf(`table.obligations tr[data-obligation=%q] .ms[data-milestone=%q]`, verify.obligation, verify.milestone), "data-light")
-		// A claim does not count until verified, and the page says so.
-		if s := tb.text(ms(verify)); !strings.Contains(s, "待核验") {
+		ledgerMS := fmt.Sprintf(`table.obligations tr[data-obligation=%q] .ms[data-milestone=%q]`, verify.obligation, verify.milestone)
+		light := attr(tb, ledgerMS, "data-light")
+		// A claim does not count until verified, and the ledger says so.
+		if s := tb.text(ledgerMS); !strings.Contains(s, "待核验") {
 			t.Errorf("a claimed milestone before verification: %q", s)
 		}
 		tb.shot("16-inspector-claims")

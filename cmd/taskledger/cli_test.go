@@ -155,7 +155,11 @@ func TestMoreUsageErrorsExitTwo(t *testing.T) {
 		{"status", "--store", "memory", "--log-level", "loud"},
 		{"status", "--store", "memory", "--log-format", "xml"},
 		{"audit", "--store", "memory", "--task", "-1"},
-		{"tick", "--store", "memory", "--now"},
+		// Neither recorded time nor actor is the caller's to choose.
+		{"tick", "--store", "memory", "--now", "2029-01-01"},
+		{"import", "a.txt", "--store", "memory", "--actor", "市长本人"},
+		{"serve", "--store", "memory", "--tls-cert", "cert.pem"},
+		{"serve", "--store", "memory", "--memory-limit", "-1"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, out, stderr := runCLI(t, clock, args...)
