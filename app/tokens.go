@@ -83,14 +83,7 @@ func (s *Service) RevokeToken(ctx context.Context, p auth.Principal, id string) 
 	if err := s.authorize(ctx, p, ManageTokens); err != nil {
 		return auth.Record{}, err
 	}
-	if s.tokens == nil {
-		return auth.Record{}, errorf(NotFound, "this ledger keeps no tokens", "该账本不保存令牌")
-	}
-	rec, err := s.tokens.Revoke(strings.TrimSpace(id))
-	if errors.Is(err, auth.ErrNoSuchToken) {
-		return rec, errorf(NotFound, fmt.Sprintf("no token with id %q is on record", id), fmt.Sprintf("没有编号为 %q 的令牌", id))
-	}
-	return rec, err
+	return NewTokenDesk(s.tokens).Revoke(p, id)
 }
 
 // ListTokens returns the token records, oldest first.
@@ -98,8 +91,42 @@ func (s *Service) ListTokens(ctx context.Context, p auth.Principal) ([]auth.Reco
 	if err := s.authorize(ctx, p, ManageTokens); err != nil {
 		return nil, err
 	}
-	if s.tokens == nil {
+	return NewTokenDesk(s.tokens).List(p)
+}
+
+// TokenDesk lists and revokes tokens without opening the ledger: what the
+// operator needs while a running server holds it (a leaked token is
+// revoked at once, and the server rereads the token file). Making a token
+// checks its unit against the ledger, so that is the Service's.
+type TokenDesk struct{ tokens *auth.Tokens }
+
+// NewTokenDesk returns a desk over a ledger's tokens (nil: it keeps none).
+func NewTokenDesk(tokens *auth.Tokens) TokenDesk { return TokenDesk{tokens: tokens} }
+
+// Revoke revokes the token with this id, for a principal who may manage
+// tokens.
+func (d TokenDesk) Revoke(p auth.Principal, id string) (auth.Record, error) {
+	if err := Authorize(p, ManageTokens); err != nil {
+		return auth.Record{}, err
+	}
+	if d.tokens == nil {
+		return auth.Record{}, errorf(NotFound, "this ledger keeps no tokens", "该账本不保存令牌")
+	}
+	rec, err := d.tokens.Revoke(strings.TrimSpace(id))
+	if errors.Is(err, auth.ErrNoSuchToken) {
+		return rec, errorf(NotFound, fmt.Sprintf("no token with id %q is on record", id), fmt.Sprintf("没有编号为 %q 的令牌", id))
+	}
+	return rec, err
+}
+
+// List returns the token records, oldest first, to a principal who may
+// manage tokens.
+func (d TokenDesk) List(p auth.Principal) ([]auth.Record, error) {
+	if err := Authorize(p, ManageTokens); err != nil {
+		return nil, err
+	}
+	if d.tokens == nil {
 		return nil, nil
 	}
-	return s.tokens.List()
+	return d.tokens.List()
 }

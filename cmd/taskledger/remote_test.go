@@ -205,7 +205,8 @@ func TestLockedStore(t *testing.T) {
 	}
 	defer db.Close()
 	for _, args := range [][]string{
-		{"status"}, {"obligations", "--unit", "宁城县"}, {"scorecard", "--year", "2025"}, {"audit", "--task", "10"}, {"token", "list"},
+		{"status"}, {"obligations", "--unit", "宁城县"}, {"scorecard", "--year", "2025"}, {"audit", "--task", "10"},
+		{"token", "create", "--role", "inspector"}, // a new token's unit is checked against the ledger
 	} {
 		a := testCLI(nil)
 		a.storeTimeout = 20 * time.Millisecond
@@ -214,5 +215,15 @@ func TestLockedStore(t *testing.T) {
 			!strings.Contains(stderr, filepath.Join(store, bolt.FileName)) || !strings.Contains(stderr, "waited 20ms") {
 			t.Errorf("%s: exit %d\n%s", args[0], code, stderr)
 		}
+	}
+	// Listing and revoking read only the token file: a leaked token is
+	// revoked while the server runs (it rereads the file).
+	a := testCLI(nil)
+	a.storeTimeout = 20 * time.Millisecond
+	if code, out, stderr := runCLIWith(a, "token", "list", "--store", store); code != 0 || !strings.Contains(out, "no tokens") {
+		t.Errorf("token list while the ledger is held: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, _, stderr := runCLIWith(a, "token", "revoke", "no-such-id", "--store", store); code != 1 || !strings.Contains(stderr, "NOT_FOUND") {
+		t.Errorf("token revoke of an unknown id while the ledger is held: exit %d\n%s", code, stderr)
 	}
 }

@@ -103,15 +103,15 @@ func newTokenListCommand(a *cli) *cobra.Command {
 		Use:   "list",
 		Short: "list the tokens on record (never the tokens themselves)",
 		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runTokenList(cmd.Context(), a, store) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runTokenList(a, store) },
 	}
 	storeFlag(a, cmd.Flags(), &store)
 	return cmd
 }
 
-func runTokenList(ctx context.Context, a *cli, store string) error {
-	return withTokenDoor(ctx, a, store, func(d door, tokens string) error {
-		recs, err := d.svc.ListTokens(ctx, d.who)
+func runTokenList(a *cli, store string) error {
+	return withTokenDesk(a, store, func(desk app.TokenDesk, who auth.Principal, tokens string) error {
+		recs, err := desk.List(who)
 		if err != nil {
 			return refusal(err)
 		}
@@ -130,6 +130,29 @@ func runTokenList(ctx context.Context, a *cli, store string) error {
 	})
 }
 
+// withTokenDesk runs fn on the tokens of the ledger at store without
+// opening the ledger itself, so that listing and revoking work while a
+// server holds it; tokens names the token file.
+func withTokenDesk(a *cli, store string, fn func(app.TokenDesk, auth.Principal, string) error) error {
+	if store == "memory" {
+		return fmt.Errorf("%w: a memory store keeps no tokens between runs; give --store DIR", errUsage)
+	}
+	if isDirStore(store) {
+		if err := checkLedger(store); err != nil {
+			return err
+		}
+	}
+	tokens, err := openTokenDir(a, stateDir(store))
+	if err != nil {
+		return err
+	}
+	who, err := a.principal(tokens)
+	if err != nil {
+		return err
+	}
+	return fn(app.NewTokenDesk(tokens), who, tokens.Path())
+}
+
 // tokenStates names a token's state for people.
 var tokenStates = map[string]string{"valid": "有效 valid", "expired": "已过期 expired", "revoked": "已撤销 revoked"}
 
@@ -140,8 +163,8 @@ func newTokenRevokeCommand(a *cli) *cobra.Command {
 		Short: "revoke a token: from now on every request with it is refused",
 		Args:  exactArgs(1, "one token id (taskledger token list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withTokenDoor(cmd.Context(), a, store, func(d door, _ string) error {
-				rec, err := d.svc.RevokeToken(cmd.Context(), d.who, args[0])
+			return withTokenDesk(a, store, func(desk app.TokenDesk, who auth.Principal, _ string) error {
+				rec, err := desk.Revoke(who, args[0])
 				if err != nil {
 					return refusal(err)
 				}
