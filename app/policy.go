@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -225,4 +226,12 @@ func actionZH(a Action) string {
 		return "生成模拟数据"
 	}
 	return string(a)
+}
+
+// authorize checks that the principal may take the action on this ledger.
+func (s *Service) authorize(ctx context.Context, p auth.Principal, a Action) error {
+	if err := Authorize(p, a); err != nil {
+		return err
+	}
+	return s.checkSimulation(ctx, p)
 }
