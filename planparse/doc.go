@@ -10,7 +10,7 @@
 // UTF-8 text with LF or CRLF line ends. Before parsing, every line is
 // normalised: a byte-order mark and control characters are dropped; stray
 // markup such as "[bookmark: _GoBack]" is removed (warning markup-removed);
-// full-width digits, Latin letters, "．", "％" and "／" become ASCII; spaces
+// full-width digits, Latin letters, "．", "﹒", "％" and "／" become ASCII; spaces
 // are kept only between two ASCII letters or digits; an ASCII double quote
 // becomes “ or ” so that quotes pair up ("蒙速办" written “蒙速办"); lines
 // starting with "#" are comments. Input that is not UTF-8 is rejected with
@@ -149,7 +149,9 @@
 // again, as in an annex), no-attribution, unattributed-text,
 // collective-unit, unknown-unit, not-a-unit, no-role, no-plan-year,
 // bad-date, task-numbering (repeated or missing numbers), target-mismatch,
-// no-title, directive.
+// no-title, directive, unread-item (a numbered line that lands in no task
+// although its chapter holds tasks, e.g. after a trailer: planimport refuses
+// such a plan unless a partial import is allowed).
 //
 // # Known limits
 //
