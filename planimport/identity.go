@@ -1,7 +1,6 @@
 package planimport
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,8 +10,9 @@ import (
 
 // ErrPartial means the parser could not read every numbered item of the
 // text, or the ledger would not hold every parsed task; the import records
-// nothing unless Options.AllowPartial is set.
-var ErrPartial = errors.New("the import would be partial")
+// nothing unless Options.AllowPartial is set. It is an invalid argument:
+// the text, not the ledger, is at fault.
+var ErrPartial = fmt.Errorf("the import would be partial: %w", domain.ErrInvalidArgument)
 
 // taskRef is a parsed task's identity in the ledger.
 type taskRef struct {

@@ -59,3 +59,15 @@ func TestRoleGrammar(t *testing.T) {
 		}
 	}
 }
+
+// Items numbered "1﹒" (U+FE52) and "2．" read as "1." and "2.".
+func TestSmallFullStopNumbering(t *testing.T) {
+	text := "某省行动方案\n一、重点任务\n（一）扩大开放\n1﹒扩大出口。（省商务厅负责）\n2．扩大进口。（省商务厅负责）\n3、优化服务。（省商务厅负责）\n"
+	p, err := Parse(strings.NewReader(text), Options{Registry: EmptyRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tasks) != 3 || p.Layout != LayoutItems || p.Tasks[0].Title != "扩大出口" {
+		t.Fatalf("%d tasks in layout %s: %+v", len(p.Tasks), p.Layout, p.Tasks)
+	}
+}
