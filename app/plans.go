@@ -23,6 +23,9 @@ type ImportInput struct {
 	Plan string
 	// Issuer names the body that issued the plan, if known.
 	Issuer string
+	// AllowPartial records the plan even when the parser could not read
+	// every numbered item (see planimport.Options.AllowPartial).
+	AllowPartial bool
 }
 
 // ImportResult says what an import recorded.
@@ -48,7 +51,7 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		return ImportResult{}, err
 	}
 	rep, err := planimport.Import(ctx, s.commands, s.current(), plan, in.Text, planimport.Options{
-		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(),
+		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(), AllowPartial: in.AllowPartial,
 	})
 	if err != nil {
 		return ImportResult{Report: rep}, err

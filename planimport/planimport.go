@@ -34,6 +34,10 @@ type Options struct {
 	Now time.Time
 	// Registry describes the plan's units; nil means the Chifeng registry.
 	Registry *planparse.Registry
+	// AllowPartial records a plan whose text holds numbered items the
+	// parser could not read (planparse.WarnUnreadItem); by default such an
+	// import is refused with ErrPartial, naming the items.
+	AllowPartial bool
 }
 
 // Change is one recorded difference.
@@ -76,19 +80,29 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if len(plan.Tasks) == 0 {
 		return Report{}, fmt.Errorf("import: the plan has no tasks: %w", domain.ErrInvalidArgument)
 	}
+	if err := checkRead(plan, opts.AllowPartial); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
+	}
+	refs := taskRefs(plan)
+	if err := checkStored(plan, distinctNos(refs)); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
+	}
 	if opts.Actor == "" {
 		opts.Actor = "office"
 	}
 	if opts.Registry == nil {
 		opts.Registry = planparse.ChifengRegistry()
 	}
-	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source)}
+	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), refs: refs, stored: map[domain.TaskNo]bool{}}
 	im.rep.Digest = im.digest
 	steps := []func(context.Context, *planparse.Plan) error{im.plan, im.units, im.tasks, im.obligations}
 	for _, step := range steps {
 		if err := step(ctx, plan); err != nil {
 			return im.rep, fmt.Errorf("import %s: %w", opts.Plan, err)
 		}
+	}
+	if err := checkStored(plan, im.stored); err != nil {
+		return im.rep, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
 	return im.rep, nil
 }
@@ -99,6 +113,10 @@ type importer struct {
 	opts   Options
 	digest domain.Hash
 	rep    Report
+	// refs are the tasks' identities in the ledger, in the plan's order.
+	refs []taskRef
+	// stored marks the tasks recorded, amended or found unchanged.
+	stored map[domain.TaskNo]bool
 }
 
 // do runs one command with an idempotency key made of the text's digest,
@@ -163,36 +181,38 @@ func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 }
 
 func (im *importer) tasks(ctx context.Context, p *planparse.Plan) error {
-	for _, t := range p.Tasks {
-		no := domain.TaskNo(t.Number)
-		label := fmt.Sprintf("（%s）", chineseNumber(t.Number))
-		old, ok := im.cur.Catalog.Task(im.opts.Plan, no)
-		if !ok {
-			cmd := domain.RegisterTask{Plan: im.opts.Plan, Task: no, Label: label, Chapter: t.Chapter, Title: t.Title, Text: t.Text}
-			if err := im.do(ctx, cmd, "register", fmt.Sprintf("task %d %s", t.Number, t.Title)); err != nil {
-				return err
-			}
-			continue
-		}
-		if old.Title == t.Title && old.Text == t.Text && old.Chapter == t.Chapter {
-			im.rep.Unchanged++
-			continue
-		}
-		cmd := domain.AmendTask{Plan: im.opts.Plan, Task: no, Reason: "plan text amended"}
-		if old.Title != t.Title {
-			cmd.Title = t.Title
-		}
-		if old.Text != t.Text {
-			cmd.Text = t.Text
-		}
-		if old.Chapter != t.Chapter {
-			cmd.Chapter = t.Chapter
-		}
-		if err := im.do(ctx, cmd, "amend", fmt.Sprintf("task %d amended", t.Number)); err != nil {
+	for i, t := range p.Tasks {
+		if err := im.task(ctx, t, im.refs[i]); err != nil {
 			return err
 		}
+		im.stored[im.refs[i].no] = true
 	}
 	return nil
+}
+
+// task registers one task, or amends its wording when the text changed.
+func (im *importer) task(ctx context.Context, t planparse.Task, ref taskRef) error {
+	no := ref.no
+	old, ok := im.cur.Catalog.Task(im.opts.Plan, no)
+	if !ok {
+		cmd := domain.RegisterTask{Plan: im.opts.Plan, Task: no, Label: ref.label, Chapter: t.Chapter, Title: t.Title, Text: t.Text}
+		return im.do(ctx, cmd, "register", fmt.Sprintf("task %d %s", no, t.Title))
+	}
+	if old.Title == t.Title && old.Text == t.Text && old.Chapter == t.Chapter {
+		im.rep.Unchanged++
+		return nil
+	}
+	cmd := domain.AmendTask{Plan: im.opts.Plan, Task: no, Reason: "plan text amended"}
+	if old.Title != t.Title {
+		cmd.Title = t.Title
+	}
+	if old.Text != t.Text {
+		cmd.Text = t.Text
+	}
+	if old.Chapter != t.Chapter {
+		cmd.Chapter = t.Chapter
+	}
+	return im.do(ctx, cmd, "amend", fmt.Sprintf("task %d amended", no))
 }
 
 // duty is one obligation the parsed plan asks for, with its milestones.
@@ -209,7 +229,7 @@ type milestone struct {
 }
 
 func (im *importer) obligations(ctx context.Context, p *planparse.Plan) error {
-	want, err := duties(im.opts.Plan, p)
+	want, err := duties(im.opts.Plan, p, im.refs)
 	if err != nil {
 		return err
 	}
@@ -270,21 +290,21 @@ func (im *importer) obligations(ctx context.Context, p *planparse.Plan) error {
 // later ("从2026年1月1日起") becomes a milestone due that day: the measure must
 // be in force by then. A task that names no date at all is due at the plan's
 // horizon, the latest date of its overall targets.
-func duties(plan domain.PlanID, p *planparse.Plan) ([]duty, error) {
+func duties(plan domain.PlanID, p *planparse.Plan, refs []taskRef) ([]duty, error) {
 	horizon := horizonOf(p)
 	var out []duty
-	for _, t := range p.Tasks {
-		no := domain.TaskNo(t.Number)
+	for i, t := range p.Tasks {
+		no := refs[i].no
 		byKey := map[domain.ObligationKey]*duty{}
 		var order []domain.ObligationKey
 		for _, r := range t.Responsibilities {
 			role, err := domain.ParseRole(string(r.Role))
 			if err != nil {
-				return nil, fmt.Errorf("task %d, unit %s: %w", t.Number, r.Unit, err)
+				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
 			}
 			k := domain.ObligationKey{Plan: plan, Task: no, Unit: domain.UnitID(r.UnitID), Role: role}
 			if err := k.ValidateKey(); err != nil {
-				return nil, fmt.Errorf("task %d, unit %s: %w", t.Number, r.Unit, err)
+				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
 			}
 			if _, seen := byKey[k]; seen {
 				continue

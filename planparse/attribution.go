@@ -51,7 +51,7 @@ func roleSuffixes() []roleSuffix {
 		{"分工负责", rkResponsible}, {"共同负责", rkResponsible}, {"具体负责", rkResponsible},
 		{"组织落实", rkImplementing}, {"负责落实", rkImplementing},
 		{"牵头", rkLead}, {"配合", rkSupport}, {"协助", rkSupport}, {"参与", rkSupport}, {"协同", rkSupport},
-		{"落实", rkImplementing}, {"负责", rkResponsible},
+		{"落实", rkImplementing}, {"负责", rkResponsible}, {"指导", rkResponsible},
 	}
 }
 
@@ -98,27 +98,32 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	hasRole := a.standing != "" || a.firstLead
 	hasLead := false // a 牵头 came earlier in the bracket
 	for _, s := range unitSents {
-		var pending []string
+		var (
+			pending  []string
+			label    roleKind // the role of the last labelled clause
+			labelled bool     // the previous clause was "…单位：" or continues one
+		)
 		for _, cl := range splitTop(s, "，；,;") {
 			cl = trimPunct(cl)
 			if cl == "" {
 				continue
 			}
-			if m := prefixRoleRE.FindStringSubmatch(cl); m != nil && roleWordRE.MatchString(m[1]) {
-				a.notes = append(a.notes, pending...)
-				pending = nil
-				kind := rkResponsible
-				switch {
-				case strings.Contains(m[1], "牵头"):
-					kind = rkLead
-				case strings.Contains(m[1], "配合"), strings.Contains(m[1], "协助"):
-					kind = rkSupport
+			if m := prefixRoleRE.FindStringSubmatch(cl); m != nil {
+				if kind, ok := labelKind(m[1]); ok {
+					a.notes = append(a.notes, pending...)
+					pending, label, labelled = nil, kind, true
+					a.assign(splitUnitList(m[2]), kind, &hasLead, firstLead)
+					hasRole = true
+					continue
 				}
-				a.assign(splitUnitList(m[2]), kind, &hasLead, firstLead)
-				hasRole = true
+			}
+			if labelled && looksLikeUnitList(p.reg, cl) {
+				// "配合单位：A、B，各区、县级市": the list goes on after ，.
+				a.assign(splitUnitList(cl), label, &hasLead, firstLead)
 				continue
 			}
 			if rs, ok := p.matchRoleSuffix(cl); ok {
+				labelled = false
 				names := strings.TrimSuffix(cl, rs.text)
 				names = trimUnitListDecor(names)
 				if names == "" && len(pending) == 0 {
@@ -164,6 +169,23 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0})
 	}
 	return a, true
+}
+
+// labelKind reads the label of a clause "牵头单位：X" / "配合单位：A、B" /
+// "责任单位：…" / "负责部门：…" / "参与单位：…": what precedes 单位 or 部门.
+func labelKind(label string) (roleKind, bool) {
+	switch {
+	case strings.Contains(label, "牵头"):
+		return rkLead, true
+	case strings.Contains(label, "配合"), strings.Contains(label, "协助"), strings.Contains(label, "参与"), strings.Contains(label, "协办"):
+		return rkSupport, true
+	case strings.Contains(label, "落实"):
+		return rkImplementing, true
+	case strings.Contains(label, "负责"), strings.Contains(label, "责任"), strings.Contains(label, "主责"),
+		strings.Contains(label, "实施"), strings.Contains(label, "承办"):
+		return rkResponsible, true
+	}
+	return 0, false
 }
 
 // matchRoleSuffix finds the role phrase that ends a clause.
@@ -222,17 +244,27 @@ func trimUnitListDecor(s string) string {
 	return trimPunct(s)
 }
 
-// splitUnitList splits a list of unit names at 、 and ，.
+// splitUnitList splits a list of unit names at 、 and ，, keeping a
+// collective such as 各区、县级市 whole.
 func splitUnitList(s string) []string {
 	var out []string
 	for _, n := range splitTop(s, "、，,") {
 		n = trimUnitListDecor(n)
-		if n != "" {
-			out = append(out, n)
+		if n == "" {
+			continue
 		}
+		if k := len(out) - 1; k >= 0 && levelRE.MatchString(n) && strings.HasPrefix(out[k], "各") {
+			out[k] += "、" + n
+			continue
+		}
+		out = append(out, n)
 	}
 	return out
 }
+
+// levelRE is a bare administrative level that continues a collective
+// "各区、县级市" or "各旗、县、区人民政府" rather than naming a unit.
+var levelRE = regexp.MustCompile(`^(县级市|[县区旗市盟州]{1,3})(人民政府|政府)?$`)
 
 // looksLikeUnitList reports whether every item of a clause is a unit name,
 // a registry group or a collective phrase.

@@ -10,7 +10,7 @@
 // UTF-8 text with LF or CRLF line ends. Before parsing, every line is
 // normalised: a byte-order mark and control characters are dropped; stray
 // markup such as "[bookmark: _GoBack]" is removed (warning markup-removed);
-// full-width digits, Latin letters, "．", "％" and "／" become ASCII; spaces
+// full-width digits, Latin letters, "．", "﹒", "％" and "／" become ASCII; spaces
 // are kept only between two ASCII letters or digits; an ASCII double quote
 // becomes “ or ” so that quotes pair up ("蒙速办" written “蒙速办"); lines
 // starting with "#" are comments. Input that is not UTF-8 is rejected with
@@ -65,15 +65,24 @@
 // list. Roles:
 //
 //   - X牵头, X牵头负责, 牵头…单位：X → LEAD;
-//   - X配合, X协助, X参与, and X负责 / X按职责分工负责 / X按分工负责 after a
-//     牵头 in the same bracket → SUPPORT;
-//   - X负责 / X按职责分工负责 / X按分工负责 in a bracket that names no 牵头 →
+//   - X配合, X协助, X参与, and X负责 / X指导 / X按职责分工负责 / X按分工负责
+//     after a 牵头 in the same bracket → SUPPORT;
+//   - labelled lists, separated by ， or ；: 牵头单位：X → LEAD; 配合单位：,
+//     参与单位：, 协助单位： → SUPPORT; 责任单位：, 负责部门：, 实施单位： → as
+//     X负责; a list after ， continues the label before it ("配合单位：A、B，
+//     各区、县级市");
+//   - X负责 / X指导 / X按职责分工负责 / X按分工负责 in a bracket that names no
+//     牵头 →
 //     JOINT (all share the lead) — unless a "列第一位者为牵头单位" directive
 //     is in force (with 下同: for this and every later bracket), which makes
 //     the first unit of each such list LEAD and the rest SUPPORT;
 //   - X落实 → IMPLEMENTING. "以下均需各旗县区人民政府落实，不再列出" makes the
 //     group IMPLEMENTING for this task and every later one (Bracket 0, empty
 //     Scope); the registry expands the group into the county governments.
+//     Written as a paragraph of its own between tasks, the directive binds
+//     the tasks after it; a group the registry cannot expand ("试点城市政府")
+//     is kept as an IMPLEMENTING collective of those tasks (warning
+//     directive).
 //
 // Each bracket yields its own responsibilities (Responsibility.Bracket is its
 // 1-based index), and Scope is the text the bracket covers: from the end of
@@ -83,7 +92,10 @@
 // reported (unattributed-text). A task without an attribution bracket is
 // reported (no-attribution), as is one whose brackets name only collectives.
 //
-// Collective phrases (各有关部门, 各省级人民政府, …成员单位, …牵头单位) are not
+// A collective written with 、 (各区、县级市, 各旗、县、区人民政府) stays one
+// phrase: a bare level (县级市, 县, 区人民政府) after a name that starts with
+// 各 continues it. Collective phrases (各有关部门, 各省级人民政府, 各市人民政府,
+// …成员单位, …牵头单位) are not
 // turned into units: they are listed in Task.Collectives and reported
 // (collective-unit), unless the registry defines them as a group.
 //
@@ -149,7 +161,9 @@
 // again, as in an annex), no-attribution, unattributed-text,
 // collective-unit, unknown-unit, not-a-unit, no-role, no-plan-year,
 // bad-date, task-numbering (repeated or missing numbers), target-mismatch,
-// no-title, directive.
+// no-title, directive, unread-item (a numbered line that lands in no task
+// although its chapter holds tasks, e.g. after a trailer: planimport refuses
+// such a plan unless a partial import is allowed).
 //
 // # Known limits
 //

@@ -20,7 +20,7 @@ var markupRE = regexp.MustCompile(`\[[A-Za-z_]+:[^\]\n]*\]`)
 // normalizeText turns raw input into normalised lines. It rejects input that
 // is not UTF-8. Normalisation: CRLF and CR become LF; a byte-order mark is
 // dropped; markup like "[bookmark: _GoBack]" is removed (with a warning);
-// full-width digits, Latin letters, "．", "％" and "／" become ASCII; control
+// full-width digits, Latin letters, "．" and "﹒", "％" and "／" become ASCII; control
 // characters are dropped; spaces (ASCII, ideographic, no-break) are kept
 // only between two ASCII letters or digits; an ASCII double quote becomes
 // “ or ” so that quotes pair up; lines starting with "#" are comments.
@@ -75,7 +75,7 @@ func normalizeLine(raw string) string {
 			r = 'A' + (r - 'Ａ')
 		case r >= 'ａ' && r <= 'ｚ':
 			r = 'a' + (r - 'ａ')
-		case r == '．':
+		case r == '．', r == '﹒':
 			r = '.'
 		case r == '％':
 			r = '%'

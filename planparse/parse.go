@@ -52,7 +52,10 @@ type parser struct {
 	standing   []Unit // units a 以下均需…落实 directive made IMPLEMENTING
 	firstLead  bool   // a 列第一位者为牵头单位，下同 directive is in force
 	standingOf string
-	respSeen   map[respKey]bool // responsibilities of the current task
+	// standingColl is the group of a standing directive the registry cannot
+	// expand ("试点城市政府"): kept as a collective of every later task.
+	standingColl string
+	respSeen     map[respKey]bool // responsibilities of the current task
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -369,10 +372,10 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 	} else {
 		t.Title = firstSentence(text)
 	}
-	for _, u := range p.standing {
-		p.addResp(&t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: RoleImplementing, Known: true,
-			AsWritten: p.standingOf, Bracket: 0})
-		p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
+	p.applyStanding(&t)
+	if m := standingRE.FindStringSubmatch(outsideBrackets(text)); m != nil {
+		// A directive between tasks binds the tasks after it.
+		p.setStanding(trimPunct(m[1]), t.Number, t.Line)
 	}
 	if bracket == 0 {
 		msg := fmt.Sprintf("task %d has no attribution bracket", t.Number)
@@ -397,18 +400,45 @@ func hasAccountable(rs []Responsibility) bool {
 	return false
 }
 
-// setStanding records a 以下均需…落实 directive.
+// applyStanding gives a task the responsibilities (or the collective) of
+// the standing directive in force.
+func (p *parser) applyStanding(t *Task) {
+	for _, u := range p.standing {
+		p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: RoleImplementing, Known: true,
+			AsWritten: p.standingOf, Bracket: 0})
+		p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
+	}
+	if p.standingColl != "" {
+		t.Collectives = append(t.Collectives, Collective{Phrase: p.standingColl, Role: RoleImplementing})
+	}
+}
+
+// outsideBrackets is text without its top-level bracket groups.
+func outsideBrackets(text string) string {
+	var b strings.Builder
+	prev := 0
+	for _, br := range topBrackets(text) {
+		b.WriteString(text[prev:br.start])
+		prev = br.end
+	}
+	b.WriteString(text[prev:])
+	return b.String()
+}
+
+// setStanding records a 以下均需…落实 directive. A group the registry
+// cannot expand is kept as a collective of every later task.
 func (p *parser) setStanding(group string, task, line int) {
 	if members, ok := p.reg.LookupGroup(group); ok {
-		p.standing, p.standingOf = members, group
+		p.standing, p.standingOf, p.standingColl = members, group, ""
 		return
 	}
 	if u, ok := p.reg.Lookup(group); ok {
-		p.standing, p.standingOf = []Unit{u}, group
+		p.standing, p.standingOf, p.standingColl = []Unit{u}, group, ""
 		return
 	}
+	p.standing, p.standingOf, p.standingColl = nil, "", group
 	p.warn(Warning{Code: WarnDirective, Task: task, Line: line,
-		Message: fmt.Sprintf("task %d: standing directive names %q, which the registry cannot expand into units; not applied", task, group)})
+		Message: fmt.Sprintf("task %d: standing directive names %q, which the registry cannot expand into units; kept as an implementing collective of the tasks it covers", task, group)})
 }
 
 // checkNumbering warns about repeated and missing task numbers.

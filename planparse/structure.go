@@ -183,6 +183,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 		sectionTargets  bool
 		chapterIdx      = -1
 		pendingRestarts []Warning
+		unread          = &unreadTracker{withTasks: map[int]bool{}}
 	)
 	closeCur := func() {
 		if cur == nil {
@@ -192,6 +193,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			st.preamble = append(st.preamble, cur)
 		} else {
 			st.tasks = append(st.tasks, cur)
+			unread.withTasks[chapterIdx] = true
 		}
 		cur = nil
 	}
@@ -206,6 +208,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			return
 		}
 		if trailer {
+			unread.drop(lines[i], text, chapterIdx)
 			return
 		}
 		switch {
@@ -215,6 +218,8 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			st.sources = append(st.sources, targetSource{text, line})
 		case chapterTargets && section == "":
 			st.sources = append(st.sources, targetSource{text, line})
+		default:
+			unread.drop(lines[i], text, chapterIdx)
 		}
 	}
 	for i, c := range lines {
@@ -293,7 +298,44 @@ func buildStructure(lines []classified, layout Layout) *structure {
 	}
 	closeCur()
 	st.warnings = append(st.warnings, pendingRestarts...)
+	st.warnings = append(st.warnings, unread.warnings()...)
 	return st
+}
+
+// numberedRE matches a line that opens with an item number of any common
+// form: （一） (1) 1. 1、 1) — "﹒" and "．" are "." by now.
+var numberedRE = regexp.MustCompile(`^(?:[（(](?:\d{1,3}|[一二三四五六七八九十]{1,3})[）)]|\d{1,3}[.、)）])\S`)
+
+// unreadTracker collects the numbered lines the structure pass drops, to
+// report those that lie in a chapter holding tasks.
+type unreadTracker struct {
+	dropped   []droppedLine
+	withTasks map[int]bool // chapter indexes that hold tasks
+}
+
+type droppedLine struct {
+	chapter int
+	line    int
+	text    string
+}
+
+// drop notes a dropped line if it is a whole numbered line.
+func (u *unreadTracker) drop(c classified, text string, chapter int) {
+	if text == c.text && numberedRE.MatchString(text) {
+		u.dropped = append(u.dropped, droppedLine{chapter, c.no, text})
+	}
+}
+
+// warnings reports the dropped numbered lines of chapters that hold tasks.
+func (u *unreadTracker) warnings() []Warning {
+	var out []Warning
+	for _, d := range u.dropped {
+		if u.withTasks[d.chapter] {
+			out = append(out, Warning{Code: WarnUnreadItem, Line: d.line,
+				Message: fmt.Sprintf("numbered item not read as part of any task: %q", clip(d.text, 40))})
+		}
+	}
+	return out
 }
 
 // findTitle picks the document's own title from the lines before the first

@@ -312,4 +312,7 @@ const (
 	WarnNoTitle = "no-title"
 	// WarnDirective: a standing directive could not be applied.
 	WarnDirective = "directive"
+	// WarnUnreadItem: a numbered line was dropped (it lies after a trailer,
+	// or outside any task) in a chapter that holds tasks.
+	WarnUnreadItem = "unread-item"
 )

@@ -16,7 +16,10 @@ import (
 const defaultPlanID = "chifeng-air"
 
 // importOptions are the flags of taskledger import.
-type importOptions struct{ store, plan, issuer string }
+type importOptions struct {
+	store, plan, issuer string
+	allowPartial        bool
+}
 
 func newImportCommand(a *cli) *cobra.Command {
 	var o importOptions
@@ -26,7 +29,9 @@ func newImportCommand(a *cli) *cobra.Command {
 		Long: `Parses a plan text and records its units, tasks, duties and milestones;
 importing again records only what changed. Creates the ledger when --store
 names a directory that holds none; a failed import into a new ledger leaves
-nothing behind.`,
+nothing behind. The ledger must hold every task the parse reports: a text
+with numbered items the parser could not read is refused (exit 1), naming
+them, unless --allow-partial.`,
 		Args: exactArgs(1, "one plan file"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runImport(cmd.Context(), a, o, args[0]) },
 	}
@@ -34,6 +39,7 @@ nothing behind.`,
 	storeFlag(a, fs, &o.store)
 	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
 	fs.StringVar(&o.issuer, "issuer", "", "the body that issued the plan")
+	fs.BoolVar(&o.allowPartial, "allow-partial", false, "record the plan even if some numbered items could not be read")
 	addPrincipalFlags(a, fs)
 	return cmd
 }
@@ -48,7 +54,7 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 		if err != nil {
 			return err
 		}
-		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer})
+		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer, AllowPartial: o.allowPartial})
 		if err != nil {
 			return refusal(fmt.Errorf("import %s: %w", file, err))
 		}

@@ -1,0 +1,180 @@
+package planparse
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The grading harness scores the parser against answer keys written from
+// the documents (testdata/*.key.json): for each task its label (printed
+// number, with "#2" for a second task of the same number), its units by
+// role (LEAD and JOINT merged as "lead") and its deadlines. Scores are
+// precision, recall and F1 per plan and field; the test fails below the
+// floors in gradingFloors, which record what the parser reaches.
+
+// answerKey is one plan's key.
+type answerKey struct {
+	File     string       `json:"file"`
+	Registry string       `json:"registry,omitempty"`
+	PlanYear int          `json:"plan_year,omitempty"`
+	Tasks    []answerTask `json:"tasks"`
+}
+
+// answerTask is one task of a key.
+type answerTask struct {
+	Label     string              `json:"label"`
+	Units     map[string][]string `json:"units"`
+	Deadlines []string            `json:"deadlines"`
+}
+
+// score counts matches between a key's items and the parser's.
+type score struct{ tp, fp, fn int }
+
+func (s score) precision() float64 { return ratio(s.tp, s.tp+s.fp) }
+func (s score) recall() float64    { return ratio(s.tp, s.tp+s.fn) }
+func (s score) f1() float64 {
+	p, r := s.precision(), s.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// compare scores got against want, both sets of items.
+func compare(want, got map[string]bool) score {
+	var s score
+	for k := range got {
+		if want[k] {
+			s.tp++
+		} else {
+			s.fp++
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			s.fn++
+		}
+	}
+	return s
+}
+
+// gradeSets are a plan's items per field, keyed "label|…".
+type gradeSets struct{ tasks, units, deadlines map[string]bool }
+
+func newGradeSets() gradeSets {
+	return gradeSets{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+}
+
+// gradeUnit makes unit names comparable: the place prefix 省/市 is dropped.
+func gradeUnit(name string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(name, "省"), "市")
+}
+
+// gradeRole merges the two lead roles.
+func gradeRole(r Role) string {
+	switch r {
+	case RoleLead, RoleJoint:
+		return "lead"
+	case RoleSupport:
+		return "support"
+	}
+	return "implementing"
+}
+
+func keySets(k answerKey) gradeSets {
+	s := newGradeSets()
+	for _, t := range k.Tasks {
+		s.tasks[t.Label] = true
+		for role, units := range t.Units {
+			for _, u := range units {
+				s.units[t.Label+"|"+gradeUnit(u)+"|"+role] = true
+			}
+		}
+		for _, d := range t.Deadlines {
+			s.deadlines[t.Label+"|"+d] = true
+		}
+	}
+	return s
+}
+
+func planSets(p *Plan) gradeSets {
+	s := newGradeSets()
+	seen := map[int]int{}
+	for _, t := range p.Tasks {
+		seen[t.Number]++
+		label := fmt.Sprint(t.Number)
+		if n := seen[t.Number]; n > 1 {
+			label += fmt.Sprintf("#%d", n)
+		}
+		s.tasks[label] = true
+		for _, r := range t.Responsibilities {
+			s.units[label+"|"+gradeUnit(r.Unit)+"|"+gradeRole(r.Role)] = true
+		}
+		for _, d := range t.Deadlines {
+			if date := firstNonEmpty(d.Due, d.Starts); date != "" {
+				s.deadlines[label+"|"+date] = true
+			}
+		}
+	}
+	return s
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// gradingFloors are the F1 floors per key file and field (tasks, units,
+// deadlines), set from what the parser reaches.
+var gradingFloors = map[string][3]float64{
+	"chifeng.key.json":                  {1, 1, 1},
+	"anhui_rcep_2022.key.json":          {1, 1, 1},
+	"baotou_szzf_kaoping_2022.key.json": {1, 1, 1},
+	"guowuyuan_nongji_2018.key.json":    {1, 1, 1},
+}
+
+func loadKey(t *testing.T, path string) answerKey {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k answerKey
+	if err := json.Unmarshal(raw, &k); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return k
+}
+
+func TestGrading(t *testing.T) {
+	for name, floors := range gradingFloors {
+		k := loadKey(t, filepath.Join("testdata", name))
+		opts := Options{Registry: EmptyRegistry(), PlanYear: k.PlanYear}
+		if k.Registry == "chifeng" {
+			opts.Registry = ChifengRegistry()
+		}
+		p := parseFile(t, filepath.Join("testdata", k.File), opts)
+		want, got := keySets(k), planSets(p)
+		fields := []string{"tasks", "units", "deadlines"}
+		scores := []score{compare(want.tasks, got.tasks), compare(want.units, got.units), compare(want.deadlines, got.deadlines)}
+		for i, s := range scores {
+			t.Logf("%-36s %-9s P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d)", name, fields[i], s.precision(), s.recall(), s.f1(), s.tp, s.fp, s.fn)
+			if s.f1() < floors[i] {
+				t.Errorf("%s %s: F1 %.3f below the floor %.3f", name, fields[i], s.f1(), floors[i])
+			}
+		}
+	}
+}
