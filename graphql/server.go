@@ -26,7 +26,6 @@ import (
 	"taskledger/app"
 	"taskledger/audit"
 	"taskledger/auth"
-	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/graphql/internal/oncecache"
@@ -204,7 +203,6 @@ type Server struct {
 	cfg      Config
 	reg      *domain.Registry
 	store    eventstore.Store // the raw store, for reads
-	commands *command.Handler // over the counting store
 	app      *app.Service
 	runner   *projections.Runner
 	views    *projections.Views
@@ -273,7 +271,6 @@ func New(cfg Config) (*Server, error) {
 		s.responses = respcache.New(ttl)
 	}
 	counted := countingStore{Store: cfg.Store, m: s.metrics}
-	s.commands = command.NewHandler(counted, cfg.Registry)
 	if s.app = cfg.App; s.app == nil {
 		a, err := app.New(app.Config{
 			Store: counted, Registry: cfg.Registry, Views: app.LiveViews{Runner: cfg.Runner, Store: cfg.Store},
@@ -335,10 +332,6 @@ func New(cfg Config) (*Server, error) {
 // that /metrics counts their events.
 func (s *Server) App() *app.Service { return s.app }
 
-// Commands returns the command handler mutations use. Other writers in the
-// same process (the deadline watcher) should use it too, so that /metrics
-// counts their events.
-func (s *Server) Commands() *command.Handler { return s.commands }
 
 // Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
 // /healthz and /metrics (for coordinator and inspector tokens only; see
