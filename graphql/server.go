@@ -200,19 +200,19 @@ type Config struct {
 
 // Server is the GraphQL API.
 type Server struct {
-	cfg      Config
-	reg      *domain.Registry
-	store    eventstore.Store // the raw store, for reads
-	app      *app.Service
-	runner   *projections.Runner
-	views    *projections.Views
-	merkle   *audit.Index // the log's Merkle tree, synced on demand
-	schema   *gql.Schema
-	metrics  *metrics.Metrics
-	limits   Limits
-	logger   *slog.Logger
-	now      func() time.Time
-	caches   *caches
+	cfg     Config
+	reg     *domain.Registry
+	store   eventstore.Store // the raw store, for reads
+	app     *app.Service
+	runner  *projections.Runner
+	views   *projections.Views
+	merkle  *audit.Index // the log's Merkle tree, synced on demand
+	schema  *gql.Schema
+	metrics *metrics.Metrics
+	limits  Limits
+	logger  *slog.Logger
+	now     func() time.Time
+	caches  *caches
 	// past builds read models as of past moments (shared cache, gate).
 	past *historical
 	// responses keeps recent query responses; nil when turned off.
@@ -331,7 +331,6 @@ func New(cfg Config) (*Server, error) {
 // same process (the deadline watcher, the dashboard) should use it too, so
 // that /metrics counts their events.
 func (s *Server) App() *app.Service { return s.app }
-
 
 // Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
 // /healthz and /metrics (for coordinator and inspector tokens only; see
