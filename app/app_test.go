@@ -429,3 +429,41 @@ func TestDatesOutsideThePlansWindowAreRefused(t *testing.T) {
 		t.Fatalf("July's indicator in August: %v", err)
 	}
 }
+
+// The read rules a resolver applies are the application layer's: a county
+// reads its own unit's records only, and learns nothing of other units.
+func TestUnitScopedReads(t *testing.T) {
+	resolve := func(ref string) (domain.UnitID, error) {
+		if ref == "宁城县" {
+			return "county.ningcheng", nil
+		}
+		return "", domain.ErrNotFound
+	}
+	own := domain.ObligationKey{Plan: "chifeng-air", Task: 10, Unit: "county.ningcheng", Role: domain.RoleImplementing}.Stream()
+	other := domain.ObligationKey{Plan: "chifeng-air", Task: 10, Unit: "county.aohan", Role: domain.RoleImplementing}.Stream()
+	cases := []struct {
+		name string
+		err  error
+		want app.Code
+	}{
+		{"county, own stream", app.OwnStream(ningcheng, app.ReadAudit, own), ""},
+		{"county, another unit's stream", app.OwnStream(ningcheng, app.ReadAudit, other), app.Forbidden},
+		{"county, a malformed stream", app.OwnStream(ningcheng, app.ReadAudit, "nonsense"), app.Forbidden},
+		{"inspector, any stream", app.OwnStream(inspector, app.ReadAudit, other), ""},
+		{"county, a whole task", app.WholeTask(ningcheng, app.ReadAudit), app.Forbidden},
+		{"inspector, a whole task", app.WholeTask(inspector, app.ReadAudit), ""},
+		{"county, an unknown unit", second(app.UnitRef(ningcheng, app.ReadObligations, "不存在县", resolve)), app.Forbidden},
+		{"inspector, an unknown unit", second(app.UnitRef(inspector, app.ReadObligations, "不存在县", resolve)), app.NotFound},
+		{"county, its own name", second(app.UnitRef(ningcheng, app.ReadObligations, "宁城县", resolve)), ""},
+	}
+	for _, c := range cases {
+		if got := app.CodeOf(c.err); got != c.want {
+			t.Errorf("%s: %q (%v), want %q", c.name, got, c.err, c.want)
+		}
+	}
+	if u, _ := app.UnitRef(ningcheng, app.ReadObligations, "", resolve); u != "county.ningcheng" {
+		t.Errorf("a county naming no unit reads %q, not its own", u)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

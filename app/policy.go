@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -234,4 +235,51 @@ func (s *Service) authorize(ctx context.Context, p auth.Principal, a Action) err
 		return err
 	}
 	return s.checkSimulation(ctx, p)
+}
+
+// OwnStream checks a unit-scoped read of one stream: a bureau or county
+// principal reads and follows only its own unit's streams.
+func OwnStream(p auth.Principal, a Action, stream string) error {
+	if !p.Role.UnitBound() || !UnitScoped(a) {
+		return nil
+	}
+	if ref, err := domain.ParseStream(stream); err == nil && ref.Unit == p.Unit {
+		return nil
+	}
+	return errorf(Forbidden,
+		fmt.Sprintf("a %s token may %s only for streams of its own unit %s", p.Role, a, p.Unit),
+		fmt.Sprintf("该%s令牌只能就本单位（%s）的记录%s", roleZH(p.Role), p.Unit, actionZH(a)))
+}
+
+// WholeTask checks a read of a whole task's records, every unit's: a
+// bureau or county principal may read only its own unit's.
+func WholeTask(p auth.Principal, a Action) error {
+	if !p.Role.UnitBound() || !UnitScoped(a) {
+		return nil
+	}
+	return errorf(Forbidden,
+		fmt.Sprintf("a %s token may %s of its own unit or its own obligations, not of a whole task", p.Role, a),
+		fmt.Sprintf("该%s令牌只能%s本单位或本单位的任务责任，不能查看整项任务", roleZH(p.Role), actionZH(a)))
+}
+
+// UnitRef resolves a unit a unit-scoped read names and applies OwnUnit. A
+// name that resolves to no unit is, for a bureau or county principal, not
+// its own unit (FORBIDDEN, so it learns nothing of other units), and for
+// others NOT_FOUND.
+func UnitRef(p auth.Principal, a Action, ref string, resolve func(string) (domain.UnitID, error)) (domain.UnitID, error) {
+	var unit domain.UnitID
+	if ref != "" {
+		u, err := resolve(ref)
+		switch {
+		case err == nil:
+			unit = u
+		case errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound() && UnitScoped(a):
+			return "", errorf(Forbidden,
+				fmt.Sprintf("a %s token acts only for unit %s", p.Role, p.Unit),
+				fmt.Sprintf("该%s令牌只能代表本单位（%s）", roleZH(p.Role), p.Unit))
+		default:
+			return "", err
+		}
+	}
+	return OwnUnit(p, a, unit)
 }

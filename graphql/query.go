@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"taskledger/app"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -235,15 +236,7 @@ func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligati
 		return nil, err
 	}
 	var f projections.Filter
-	if args.Unit != nil {
-		if f.Unit, err = r.s.resolveUnit(string(*args.Unit)); err != nil {
-			if errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound() {
-				return nil, newError(CodeForbidden, "a %s token acts only for unit %s", p.Role, p.Unit)
-			}
-			return nil, err
-		}
-	}
-	if f.Unit, err = ownUnit(p, actReadObligations, f.Unit); err != nil {
+	if f.Unit, err = app.UnitRef(p, actReadObligations, idOr(args.Unit), r.s.resolveUnit); err != nil {
 		return nil, err
 	}
 	if args.Plan != nil {
@@ -345,8 +338,8 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	var streamEvents []domain.Event
 	switch {
 	case args.Task != nil:
-		if p.Role.UnitBound() {
-			return nil, newError(CodeForbidden, "a %s token may read the audit trail of its own unit or its own obligations, not of a whole task", p.Role)
+		if err := app.WholeTask(p, actReadAudit); err != nil {
+			return nil, err
 		}
 		plan, err := r.s.plan((*string)(args.Plan))
 		if err != nil {
@@ -354,21 +347,17 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 		}
 		positions = r.s.views.Audit.TaskPositions(plan, domain.TaskNo(*args.Task))
 	case args.Unit != nil:
-		u, err := r.s.resolveUnit(string(*args.Unit))
-		if err != nil && !(errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound()) {
-			return nil, err
-		}
-		if u, err = ownUnit(p, actReadAudit, u); err != nil {
+		u, err := app.UnitRef(p, actReadAudit, string(*args.Unit), r.s.resolveUnit)
+		if err != nil {
 			return nil, err
 		}
 		positions = r.s.views.Audit.UnitPositions(u)
 	default:
-		ref, err := domain.ParseStream(*args.Stream)
-		if err != nil {
+		if _, err := domain.ParseStream(*args.Stream); err != nil {
 			return nil, err
 		}
-		if p.Role.UnitBound() && ref.Unit != p.Unit {
-			return nil, newError(CodeForbidden, "a %s token may read only streams of its own unit %s", p.Role, p.Unit)
+		if err := app.OwnStream(p, actReadAudit, *args.Stream); err != nil {
+			return nil, err
 		}
 		streamEvents, err = r.s.store.ReadStream(ctx, *args.Stream, eventstore.Forwards, 1, 0)
 		if errors.Is(err, eventstore.ErrStreamNotFound) {

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"errors"
+	"taskledger/app"
 
 	gql "github.com/graph-gophers/graphql-go"
 
@@ -120,9 +121,9 @@ func (r *root) EventsAppended(ctx context.Context, args struct{ Filter *eventFil
 	if f.unit, err = ownUnit(p, actSubscribeEvents, f.unit); err != nil {
 		return nil, err
 	}
-	if p.Role.UnitBound() && f.stream != "" {
-		if ref, err := domain.ParseStream(f.stream); err != nil || ref.Unit != p.Unit {
-			return nil, newError(CodeForbidden, "a %s token may follow only streams of its own unit %s", p.Role, p.Unit)
+	if f.stream != "" {
+		if err := app.OwnStream(p, actSubscribeEvents, f.stream); err != nil {
+			return nil, err
 		}
 	}
 	return r.s.follow(ctx, f)

@@ -240,8 +240,8 @@ func (r *taskResolver) Obligations(ctx context.Context) ([]*obligationResolver, 
 		return nil, err
 	}
 	f := projections.Filter{Plan: r.t.Plan, Task: r.t.No}
-	if p.Role.UnitBound() {
-		f.Unit = p.Unit
+	if f.Unit, err = ownUnit(p, actReadObligations, ""); err != nil {
+		return nil, err
 	}
 	now := r.s.now()
 	views := r.s.views.Obligations.Views(f, now, r.s.views.Config.YellowDays)
