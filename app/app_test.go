@@ -467,3 +467,66 @@ func TestUnitScopedReads(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// A plan imported after some of its deadlines passed does not slip them:
+// they are to be backfilled, grey and unscored, until the unit reports on
+// them; deadlines from the tracking start on slip as usual.
+func TestTrackingStartLeavesEarlierDeadlinesToBackfill(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.now = time.Date(2026, 3, 1, 9, 0, 0, 0, shanghai)
+	if _, err := f.svc.ImportPlan(ctx, operator, app.ImportInput{Text: chifengText(t), Plan: "chifeng-air"}); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	f.now = f.now.Add(24 * time.Hour)
+	out, err := f.svc.Tick(ctx, auth.SystemPrincipal())
+	if err != nil || len(out.Outcome.Recorded) != 0 {
+		t.Fatalf("the day after importing the plan, tick recorded %d slips (err %v); its 2025 deadlines passed before tracking began", len(out.Outcome.Recorded), err)
+	}
+	f.sync()
+	backfill, red := 0, 0
+	for _, v := range f.views.Views().Obligations.Views(projections.Filter{Plan: "chifeng-air"}, f.now, 7) {
+		for _, m := range v.Milestones {
+			switch {
+			case m.ToBackfill && (m.Overdue || m.Light != projections.Grey || !m.Due.Before(domain.DateOf(time.Date(2026, 3, 1, 12, 0, 0, 0, shanghai)))):
+				t.Fatalf("milestone %s due %s: to backfill but overdue %v, light %s", m.ID, m.Due, m.Overdue, m.Light)
+			case m.ToBackfill:
+				backfill++
+			case m.Overdue:
+				red++
+			}
+		}
+	}
+	if backfill == 0 || red != 0 {
+		t.Fatalf("%d milestones to backfill and %d overdue; want the 2025 deadlines to backfill and none overdue", backfill, red)
+	}
+	// Deadlines after the tracking start slip when they pass.
+	f.now = time.Date(2028, 1, 5, 9, 0, 0, 0, shanghai)
+	if out, err = f.svc.Tick(ctx, auth.SystemPrincipal()); err != nil || len(out.Outcome.Recorded) == 0 {
+		t.Fatalf("in 2028, %d slips recorded (err %v); want the deadlines of 2026–2027", len(out.Outcome.Recorded), err)
+	}
+}
+
+func TestTrackingFromIsSetOnceAndNotInTheFuture(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.now = time.Date(2026, 3, 1, 9, 0, 0, 0, shanghai)
+	in := app.ImportInput{Text: chifengText(t), Plan: "chifeng-air", TrackingFrom: domain.MustDate(2026, time.June, 1)}
+	_, err := f.svc.ImportPlan(ctx, operator, in)
+	f.refused(err, app.InvalidArgument, 0)
+	in.TrackingFrom = domain.MustDate(2025, time.January, 1)
+	if _, err := f.svc.ImportPlan(ctx, operator, in); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	head := f.head()
+	in.TrackingFrom = domain.MustDate(2025, time.June, 1)
+	_, err = f.svc.ImportPlan(ctx, operator, in)
+	f.refused(err, app.InvalidArgument, head)
+	// Tracked from 2025: its year-end deadlines slip.
+	f.now = f.now.Add(24 * time.Hour)
+	if out, err := f.svc.Tick(ctx, auth.SystemPrincipal()); err != nil || len(out.Outcome.Recorded) == 0 {
+		t.Fatalf("a plan tracked from 2025: %d slips recorded in March 2026 (err %v)", len(out.Outcome.Recorded), err)
+	}
+}

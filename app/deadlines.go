@@ -6,6 +6,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/deadline"
+	"taskledger/domain"
 )
 
 // TickResult says what one deadline check recorded.
@@ -16,7 +17,9 @@ type TickResult struct {
 	Outcome deadline.Outcome
 }
 
-// Tick records every deadline slip due now, by the layer's clock. Slips
+// Tick records every deadline slip due now, by the layer's clock, for
+// milestones due on or after their plan's tracking start (those due before
+// it are to be backfilled). Slips
 // already on record are not recorded again. There is no way to tick at
 // another moment: recorded time is the ledger's, not the caller's.
 func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error) {
@@ -24,6 +27,11 @@ func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error
 		return TickResult{}, err
 	}
 	at := s.clock.Now()
-	out, err := deadline.New(s.commands, s.current().Obligations, s.logger).WithActor(p.Actor()).Tick(ctx, at)
+	cat := s.current().Catalog
+	since := func(plan domain.PlanID) domain.Date {
+		pl, _ := cat.Plan(plan)
+		return pl.TrackingStart()
+	}
+	out, err := deadline.New(s.commands, s.current().Obligations, s.logger).WithActor(p.Actor()).WithTrackingStart(since).Tick(ctx, at)
 	return TickResult{At: at, Outcome: out}, err
 }

@@ -26,6 +26,10 @@ type ImportInput struct {
 	// AllowPartial records the plan even when the parser could not read
 	// every numbered item (see planimport.Options.AllowPartial).
 	AllowPartial bool
+	// TrackingFrom is the day the ledger starts tracking the plan; zero
+	// means the day of the import. Milestones due before it are to be
+	// backfilled, not slipped. It is set when a plan is first imported.
+	TrackingFrom domain.Date
 }
 
 // ImportResult says what an import recorded.
@@ -50,8 +54,12 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 	if err != nil {
 		return ImportResult{}, err
 	}
+	if err := s.checkTrackingFrom(in); err != nil {
+		return ImportResult{}, err
+	}
 	rep, err := planimport.Import(ctx, s.commands, s.current(), plan, in.Text, planimport.Options{
 		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(), AllowPartial: in.AllowPartial,
+		TrackingFrom: in.TrackingFrom,
 	})
 	if err != nil {
 		return ImportResult{Report: rep}, err
@@ -65,6 +73,30 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 	out.Duplicate = len(rep.Changes) == 0
 	out.Summary = importSummary(rep)
 	return out, nil
+}
+
+// checkTrackingFrom refuses a tracking start in the future, before 1970,
+// or for a plan already registered with another one: a plan's tracking
+// start is set once, when it is first imported.
+func (s *Service) checkTrackingFrom(in ImportInput) error {
+	if in.TrackingFrom.IsZero() {
+		return nil
+	}
+	today := domain.DateOf(s.clock.Now())
+	switch {
+	case in.TrackingFrom.After(today):
+		return errorf(InvalidArgument, fmt.Sprintf("the tracking start %s is in the future", in.TrackingFrom),
+			fmt.Sprintf("跟踪起始日 %s 还没有到", in.TrackingFrom))
+	case in.TrackingFrom.StartOf().Before(earliest):
+		return errorf(InvalidArgument, fmt.Sprintf("the tracking start %s is not a date this ledger can hold", in.TrackingFrom),
+			fmt.Sprintf("跟踪起始日 %s 不是有效的日期", in.TrackingFrom))
+	}
+	if pl, ok := s.current().Catalog.Plan(domain.PlanID(in.Plan)); ok && pl.TrackingStart() != in.TrackingFrom {
+		return errorf(InvalidArgument,
+			fmt.Sprintf("plan %s is already tracked from %s; a tracking start is set when a plan is first imported", in.Plan, pl.TrackingStart()),
+			fmt.Sprintf("方案 %s 已自 %s 起跟踪；跟踪起始日只能在首次导入时设定", in.Plan, pl.TrackingStart()))
+	}
+	return nil
 }
 
 // parsePlan checks the input and parses the document.

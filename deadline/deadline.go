@@ -31,6 +31,17 @@ type Watcher struct {
 	source Source
 	logger *slog.Logger
 	actor  string
+	// since gives the day a plan's tracking starts; nil: every due date.
+	since func(domain.PlanID) domain.Date
+}
+
+// WithTrackingStart makes the watcher skip milestones due before their
+// plan's tracking start (since gives it; a zero day skips nothing): they
+// passed before anyone could report in the ledger, and are to be
+// backfilled, not slipped.
+func (w *Watcher) WithTrackingStart(since func(domain.PlanID) domain.Date) *Watcher {
+	w.since = since
+	return w
 }
 
 // New returns a watcher that finds candidates in source and records slips
@@ -66,6 +77,9 @@ func (w *Watcher) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 		out.Checked++
 		for _, ms := range ob.DueSlips(now) {
 			m, _ := ob.Milestone(ms)
+			if w.beforeTracking(ob.Key.Plan, m.Due) {
+				continue
+			}
 			cmd := domain.RecordSlip{ObligationKey: ob.Key, Milestone: ms}
 			meta := domain.Meta{
 				Actor: w.actor,
@@ -90,6 +104,16 @@ func (w *Watcher) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 		}
 	}
 	return out, nil
+}
+
+// beforeTracking reports whether due falls before the plan's tracking
+// start.
+func (w *Watcher) beforeTracking(plan domain.PlanID, due domain.Date) bool {
+	if w.since == nil {
+		return false
+	}
+	start := w.since(plan)
+	return !start.IsZero() && due.Before(start)
 }
 
 // Run ticks at every interval until ctx ends, reading the time from now.

@@ -902,12 +902,17 @@ func (r *runner) decideAction(o *obSim, ms domain.MilestoneID, grant bool, due d
 // slipCheck records, as the deadline watcher would, every slip of the
 // plan's milestones due at at.
 func (r *runner) slipCheck(at time.Time) error {
+	plan, _ := r.views.Catalog.Plan(r.opts.Plan)
+	tracked := plan.TrackingStart()
 	for _, ob := range r.views.Obligations.All() {
 		if ob.Key.Plan != r.opts.Plan {
 			continue
 		}
 		for _, id := range ob.DueSlips(at) {
 			m, _ := ob.Milestone(id)
+			if !tracked.IsZero() && m.Due.Before(tracked) {
+				continue // due before the ledger tracked the plan: to be backfilled, as the watcher leaves it
+			}
 			now := r.now(at)
 			eff := m.Due.EndOf()
 			if eff.After(now) {

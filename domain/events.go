@@ -76,6 +76,10 @@ type PlanRegistered struct {
 	SourceDigest Hash `json:"source_digest,omitzero"`
 	// Targets are the plan's quantitative goals.
 	Targets []PlanTarget `json:"targets,omitempty"`
+	// TrackingFrom is the day the ledger starts tracking the plan, when the
+	// importer set one; without it tracking starts on the day of this
+	// event's recording.
+	TrackingFrom *Date `json:"tracking_from,omitempty"`
 }
 
 // EventType implements EventData.

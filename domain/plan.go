@@ -24,6 +24,11 @@ type Plan struct {
 	IssuedOn     Date
 	SourceDigest Hash
 	Targets      []PlanTarget
+	// TrackingFrom is the day tracking was set to start at registration;
+	// RegisteredAt is when the registration was recorded. TrackingStart
+	// combines them.
+	TrackingFrom Date
+	RegisteredAt time.Time
 	// Schemes are the adopted scoring schemes, in adoption order.
 	Schemes []AdoptedScheme
 	// Scorecards are the published scorecards, in publication order.
@@ -71,6 +76,9 @@ type RegisterPlan struct {
 	IssuedOn     Date
 	SourceDigest Hash
 	Targets      []PlanTarget
+	// TrackingFrom moves the start of tracking from the day of the
+	// registration to another day; zero keeps the registration's day.
+	TrackingFrom Date
 }
 
 // Stream implements Command.
@@ -128,6 +136,30 @@ func checkYear(y int) error {
 	return nil
 }
 
+// TrackingStart is the day the ledger starts tracking the plan: the day
+// set at registration, else the Shanghai day the registration was
+// recorded. Milestones due before it are to be backfilled: the deadline
+// watcher records no slip for them, and they count in no score until the
+// unit reports on them or an inspector rules.
+func (p Plan) TrackingStart() Date {
+	if !p.TrackingFrom.IsZero() {
+		return p.TrackingFrom
+	}
+	if p.RegisteredAt.IsZero() {
+		return Date{}
+	}
+	return DateOf(p.RegisteredAt)
+}
+
+// datePtr is nil for the zero date, so that an unset date is left out of
+// a payload (and payloads from before the field existed keep their bytes).
+func datePtr(d Date) *Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
 // RegisterPlan decides a RegisterPlan command. Errors: ErrAlreadyExists.
 func (p *Plan) RegisterPlan(c RegisterPlan, m Meta) ([]EventData, error) {
 	if err := firstErr(m.validate(), c.Validate(), p.routed(c.Plan)); err != nil {
@@ -138,7 +170,7 @@ func (p *Plan) RegisterPlan(c RegisterPlan, m Meta) ([]EventData, error) {
 	}
 	return []EventData{PlanRegistered{
 		Plan: c.Plan, Title: c.Title, Issuer: c.Issuer, IssuedOn: c.IssuedOn,
-		SourceDigest: c.SourceDigest, Targets: c.Targets,
+		SourceDigest: c.SourceDigest, Targets: c.Targets, TrackingFrom: datePtr(c.TrackingFrom),
 	}}, nil
 }
 
@@ -287,6 +319,10 @@ func (p *Plan) Apply(e *Event, data EventData) error {
 		p.ID, p.Registered = d.Plan, true
 		p.Title, p.Issuer, p.IssuedOn, p.SourceDigest = d.Title, d.Issuer, d.IssuedOn, d.SourceDigest
 		p.Targets = append([]PlanTarget(nil), d.Targets...)
+		p.RegisteredAt = e.RecordedAt
+		if d.TrackingFrom != nil {
+			p.TrackingFrom = *d.TrackingFrom
+		}
 	case SchemeAdopted:
 		if err := p.applies(d.Plan, data); err != nil {
 			return err

@@ -383,9 +383,11 @@ type milestoneResolver struct {
 	Overdue     bool
 	// AwaitingVerification: claimed, awaiting an inspector's verification.
 	AwaitingVerification bool
-	Light                string
-	Completion           string
-	Slipped              []Date
+	// ToBeBackfilled: due before the plan's tracking start, not reported on.
+	ToBeBackfilled bool
+	Light          string
+	Completion     string
+	Slipped        []Date
 }
 
 func newMilestoneResolver(m projections.MilestoneView) *milestoneResolver {
@@ -398,6 +400,7 @@ func newMilestoneResolver(m projections.MilestoneView) *milestoneResolver {
 		Overdue:              m.Overdue,
 		Light:                strings.ToUpper(string(m.Light)),
 		AwaitingVerification: m.AwaitingVerification,
+		ToBeBackfilled:       m.ToBackfill,
 		Completion:           ClaimStateName(m.Completion),
 		Slipped:              make([]Date, len(m.Slipped)),
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	// parser could not read (planparse.WarnUnreadItem); by default such an
 	// import is refused with ErrPartial, naming the items.
 	AllowPartial bool
+	// TrackingFrom moves the plan's tracking start from the day of the
+	// import to another day (only when the plan is first imported).
+	TrackingFrom domain.Date
 }
 
 // Change is one recorded difference.
@@ -153,6 +156,7 @@ func (im *importer) plan(ctx context.Context, p *planparse.Plan) error {
 		Issuer:       im.opts.Issuer,
 		SourceDigest: im.digest,
 		Targets:      Targets(p.OverallTargets),
+		TrackingFrom: im.opts.TrackingFrom,
 	}
 	return im.do(ctx, cmd, "register", "plan "+p.Title)
 }

@@ -46,6 +46,8 @@ type Obligations struct {
 	last         map[string]Report
 	byUnit       map[domain.UnitID][]string
 	byTask       map[TaskKey][]string
+	// tracking is each plan's tracking start (domain.Plan.TrackingStart).
+	tracking map[domain.PlanID]domain.Date
 }
 
 func newObligations(deadlineDays int) *Obligations {
@@ -55,6 +57,7 @@ func newObligations(deadlineDays int) *Obligations {
 		last:         map[string]Report{},
 		byUnit:       map[domain.UnitID][]string{},
 		byTask:       map[TaskKey][]string{},
+		tracking:     map[domain.PlanID]domain.Date{},
 	}
 }
 
@@ -70,6 +73,9 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	}
 	oe, ok := data.(domain.ObligationEvent)
 	if !ok {
+		if pr, ok := data.(domain.PlanRegistered); ok {
+			o.tracking[pr.Plan] = trackingStart(pr, e)
+		}
 		o.pos = e.Position
 		return nil
 	}
@@ -95,6 +101,15 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	}
 	o.pos = e.Position
 	return nil
+}
+
+// trackingStart is the tracking start a plan's registration sets, as
+// domain.Plan.TrackingStart computes it.
+func trackingStart(pr domain.PlanRegistered, e *domain.Event) domain.Date {
+	if pr.TrackingFrom != nil {
+		return *pr.TrackingFrom
+	}
+	return domain.DateOf(e.RecordedAt)
 }
 
 // setCurrent makes report r of event e the stream's current report unless
@@ -181,7 +196,12 @@ type MilestoneView struct {
 	// obligation) is claimed complete and no inspector has verified the
 	// claim yet: "claimed, awaiting verification". It keeps its slip.
 	AwaitingVerification bool
-	Light                Light
+	// ToBackfill is set for a milestone due before its plan's tracking
+	// start that nobody has reported on yet (no claim, no slip): it passed
+	// before the ledger tracked the plan, so it is neither slipped nor
+	// done, its light is grey, and no score counts it.
+	ToBackfill bool
+	Light      Light
 }
 
 // Light is a traffic light.
@@ -199,7 +219,7 @@ const (
 // date must be for the light to turn yellow; deadlineDays is the reporting
 // deadline, in days after the end of the month a report covers, after
 // which a report is flagged late.
-func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yellowDays, deadlineDays int) ObligationView {
+func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yellowDays, deadlineDays int, trackingStart domain.Date) ObligationView {
 	v := ObligationView{
 		Stream:        stream,
 		ObligationKey: ob.Key,
@@ -226,6 +246,12 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 	today := domain.DateOf(now)
 	for _, ms := range ob.Milestones {
 		mv := MilestoneView{Milestone: ms, Overdue: overdue[ms.ID], AwaitingVerification: ob.AwaitingVerification(ms), Light: Green}
+		if toBackfill(ms, trackingStart) {
+			mv.ToBackfill, mv.Overdue, mv.Light = true, false, Grey
+			delete(overdue, ms.ID)
+			v.Milestones = append(v.Milestones, mv)
+			continue
+		}
 		owed := ms.Completion != domain.ClaimVerified && !ob.Closed()
 		switch {
 		case mv.Overdue:
@@ -249,6 +275,14 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		v.NextDue = domain.Date{}
 	}
 	return v
+}
+
+// toBackfill reports whether a milestone is to be backfilled: due before
+// its plan's tracking start, with no slip recorded and no claim on it. It
+// passed before anyone could report in the ledger: neither slipped nor
+// done until the unit claims it or an inspector rules on it.
+func toBackfill(ms domain.Milestone, trackingStart domain.Date) bool {
+	return !trackingStart.IsZero() && ms.Due.Before(trackingStart) && len(ms.Slipped) == 0 && ms.Completion == domain.ClaimNone
 }
 
 // currentReport returns a copy of the current report, flagged late when
@@ -323,7 +357,7 @@ func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []Obligatio
 		if r, ok := o.last[s]; ok {
 			last = &r
 		}
-		v := View(s, ob, last, now, yellowDays, o.deadlineDays)
+		v := View(s, ob, last, now, yellowDays, o.deadlineDays, o.tracking[ob.Key.Plan])
 		if f.Status != "" && v.Status != f.Status {
 			continue
 		}
@@ -352,12 +386,13 @@ type obligationsState struct {
 	Last     map[string]Report
 	ByUnit   map[domain.UnitID][]string
 	ByTask   map[TaskKey][]string
+	Tracking map[domain.PlanID]domain.Date
 }
 
 func (o *Obligations) encode(enc *gob.Encoder) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return enc.Encode(obligationsState{o.pos, o.byStream, o.last, o.byUnit, o.byTask})
+	return enc.Encode(obligationsState{o.pos, o.byStream, o.last, o.byUnit, o.byTask, o.tracking})
 }
 
 func (o *Obligations) decode(dec *gob.Decoder) error {
@@ -373,5 +408,6 @@ func (o *Obligations) decode(dec *gob.Decoder) error {
 	o.last = orEmpty(s.Last, fresh.last)
 	o.byUnit = orEmpty(s.ByUnit, fresh.byUnit)
 	o.byTask = orEmpty(s.ByTask, fresh.byTask)
+	o.tracking = orEmpty(s.Tracking, fresh.tracking)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"taskledger/app"
+	"taskledger/domain"
 	"taskledger/planimport"
 )
 
@@ -19,6 +20,7 @@ const defaultPlanID = "chifeng-air"
 type importOptions struct {
 	store, plan, issuer string
 	allowPartial        bool
+	trackingFrom        string
 }
 
 func newImportCommand(a *cli) *cobra.Command {
@@ -40,11 +42,20 @@ them, unless --allow-partial.`,
 	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
 	fs.StringVar(&o.issuer, "issuer", "", "the body that issued the plan")
 	fs.BoolVar(&o.allowPartial, "allow-partial", false, "record the plan even if some numbered items could not be read")
+	fs.StringVar(&o.trackingFrom, "tracking-from", "", "the day the ledger starts tracking the plan (YYYY-MM-DD; default: the day of the import); milestones due before it are to be backfilled, not slipped")
 	addPrincipalFlags(a, fs)
 	return cmd
 }
 
 func runImport(ctx context.Context, a *cli, o importOptions, file string) error {
+	var from domain.Date
+	if o.trackingFrom != "" {
+		d, err := domain.ParseDate(o.trackingFrom)
+		if err != nil {
+			return fmt.Errorf("%w: --tracking-from: %v", errUsage, err)
+		}
+		from = d
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read plan: %w", err)
@@ -54,7 +65,7 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 		if err != nil {
 			return err
 		}
-		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer, AllowPartial: o.allowPartial})
+		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer, AllowPartial: o.allowPartial, TrackingFrom: from})
 		if err != nil {
 			return refusal(fmt.Errorf("import %s: %w", file, err))
 		}

@@ -18,7 +18,7 @@
       roles: { COORDINATOR: '计划办', BUREAU: '市直部门', COUNTY: '旗县区政府', INSPECTOR: '督查', COMMITTEE: '考核委员会', PUBLIC: '公众' },
       task: '任务', chapter: '章节', due: '期限', progress: '进度', status: '状态', light: '信号灯', nextDue: '下一期限',
       milestones: '里程碑', lastReport: '最近报告', pending: '待批延期', total: '共', items: '项',
-      awaiting: '已申报，待核验（核验前不计完成）', lateReport: '逾期补报',
+      awaiting: '已申报，待核验（核验前不计完成）', lateReport: '逾期补报', backfill: '待补录（早于跟踪起始日，不计分）',
       reportProgress: '报告进展', percent: '完成比例（%）', period: '所属月份', note: '说明', submit: '提交',
       requestExtension: '申请延期', milestone: '里程碑', newDue: '申请延至', reason: '理由',
       claimCompletion: '申报完成', evidence: '佐证材料', chooseObligation: '选择义务', recorded: '已记录：',
@@ -64,7 +64,7 @@
       roles: { COORDINATOR: 'Plan office', BUREAU: 'Bureau', COUNTY: 'County', INSPECTOR: 'Inspector', COMMITTEE: 'Committee', PUBLIC: 'Public' },
       task: 'Task', chapter: 'Chapter', due: 'Due', progress: 'Progress', status: 'Status', light: 'Light', nextDue: 'Next due',
       milestones: 'Milestones', lastReport: 'Last report', pending: 'Pending extension', total: 'Total', items: 'items',
-      awaiting: 'claimed, awaiting verification (not counted until verified)', lateReport: 'late report',
+      awaiting: 'claimed, awaiting verification (not counted until verified)', lateReport: 'late report', backfill: 'to be backfilled (due before tracking began; not scored)',
       reportProgress: 'Report progress', percent: 'Percent complete', period: 'Month', note: 'Note', submit: 'Submit',
       requestExtension: 'Request an extension', milestone: 'Milestone', newDue: 'New due date', reason: 'Reason',
       claimCompletion: 'Claim completion', evidence: 'Evidence', chooseObligation: 'Obligation', recorded: 'Recorded:',
@@ -589,7 +589,7 @@
 
   const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
-    milestones { id what due originalDue extended completion awaitingVerification overdue light }
+    milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
     lastReport { percent note effectiveAt recordedAt period late }
     pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
 
@@ -640,7 +640,8 @@
       h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
       h('td', { class: 'nowrap next-due', text: o.nextDue || '—' }),
       h('td', {}, o.milestones.map((m) => h('div', { class: 'ms', 'data-milestone': m.id, 'data-completion': m.completion, 'data-light': m.light }, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
-        m.awaitingVerification ? h('span', { class: 'awaiting', text: ` [${t('awaiting')}]` }) : m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '',
+        m.toBeBackfilled ? h('span', { class: 'backfill', text: ` [${t('backfill')}]` })
+          : m.awaitingVerification ? h('span', { class: 'awaiting', text: ` [${t('awaiting')}]` }) : m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '',
         m.extended ? ` (${m.originalDue} →)` : ''))),
       h('td', { class: 'last-report' }, o.lastReport ? `${o.lastReport.percent}% ${o.lastReport.note || ''} (${fmtTime(o.lastReport.effectiveAt)})` : '—',
         o.lastReport && o.lastReport.late ? h('span', { class: 'late-report', text: ` ${t('lateReport')}` }) : null,
