@@ -25,3 +25,34 @@ func TestTortoiseShellBracketAndInvolveDirective(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelLinesAfterItem(t *testing.T) {
+	p := mustParse(t, plan(
+		"甲任务。\n牵头单位：区发改局\n责任单位：立山经济开发区，全区经济运行各专班",
+		"乙任务。\n牵头单位：区商务局\n责任单位：各街道，区市场局",
+		"丙任务。\n责任单位：区财政局、区税务局",
+	), Options{Registry: EmptyRegistry()})
+	want := [][]resp{
+		{{"区发改局", RoleLead, 1}, {"立山经济开发区", RoleSupport, 1}},
+		{{"区商务局", RoleLead, 1}, {"区市场局", RoleSupport, 1}},
+		{{"区财政局", RoleJoint, 1}, {"区税务局", RoleJoint, 1}},
+	}
+	for i, w := range want {
+		if got := resps(p.Tasks[i]); !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d: %v, want %v", p.Tasks[i].Number, got, w)
+		}
+	}
+	coll := [][]string{{"全区经济运行各专班"}, {"各街道"}, nil}
+	for i, w := range coll {
+		var got []string
+		for _, c := range p.Tasks[i].Collectives {
+			got = append(got, c.Phrase)
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d collectives %v, want %v", p.Tasks[i].Number, got, w)
+		}
+	}
+	if p.Tasks[0].Title != "甲任务" {
+		t.Errorf("title %q", p.Tasks[0].Title)
+	}
+}
