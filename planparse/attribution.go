@@ -12,6 +12,10 @@ var (
 	// standingRE is a directive that binds this task and every later one:
 	// "以下均需各旗县区人民政府落实，不再列出".
 	standingRE = regexp.MustCompile(`以下(?:各项)?(?:任务)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
+	// involveRE is a directive that every task involves a group the plan
+	// does not divide further: "具体任务均涉及相关市（州）人民政府，不再做
+	// 分工，下同". The group binds this task and every later one.
+	involveRE = regexp.MustCompile(`(?:均|都)涉及(.+?)[，,]\s*不再(?:做|作|单独)?(?:分工|列出|列明)`)
 	// firstLeadRE is a directive that makes the first unit of each list the
 	// lead: "列第一位者为牵头单位，下同".
 	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:单位|部门)`)
@@ -20,7 +24,7 @@ var (
 	// unitNameRE is how the name of a unit ends.
 	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
 	// collectiveRE is a phrase that names a set of units, not a unit.
-	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面)$|各级`)
+	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面|各专班|各工作专班|各街道|各乡镇)$|各级`)
 	// bareDeptRE is a department name without a place: "审批服务局".
 	bareDeptRE = regexp.MustCompile(`^[^省市县区旗州盟]{1,7}(局|委|厅|办)$`)
 	// scoreBracketRE is a score bracket "（0.5分）".
@@ -87,6 +91,10 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 			a.standing = trimPunct(m[1])
 			continue
 		}
+		if m := involveRE.FindStringSubmatch(s); m != nil {
+			a.standing = trimPunct(m[1])
+			continue
+		}
 		if firstLeadRE.MatchString(s) {
 			a.firstLead = true
 			a.stickyLead = strings.Contains(s, "下同")
@@ -112,7 +120,7 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 				if kind, ok := labelKind(m[1]); ok {
 					a.notes = append(a.notes, pending...)
 					pending, label, labelled = nil, kind, true
-					a.assign(splitUnitList(m[2]), kind, &hasLead, firstLead)
+					a.assign(splitUnitList(p.trimRoleSuffix(m[2])), kind, &hasLead, firstLead)
 					hasRole = true
 					continue
 				}
@@ -196,6 +204,15 @@ func (p *parser) matchRoleSuffix(cl string) (roleSuffix, bool) {
 		}
 	}
 	return roleSuffix{}, false
+}
+
+// trimRoleSuffix drops the role phrase that ends a labelled list: the label
+// gives the role ("责任单位：A、B按职责分工负责" → "A、B").
+func (p *parser) trimRoleSuffix(list string) string {
+	if rs, ok := p.matchRoleSuffix(list); ok {
+		return strings.TrimSuffix(list, rs.text)
+	}
+	return list
 }
 
 // assign gives the names of one clause their role.

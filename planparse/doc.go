@@ -54,7 +54,7 @@
 //
 // # Attributions and roles
 //
-// A bracket （…） of a task is an attribution when a clause of it ends with a
+// A bracket （…）, (…) or 〔…〕 of a task is an attribution when a clause of it ends with a
 // role phrase or has the form "牵头考核单位：X"; other brackets ("（PM2.5）",
 // "（含电力）", "（不含）", "（池）", "（市、区）") are ignored, and score
 // brackets "（0.5分）" set Task.Points. Inside an attribution, sentences are
@@ -84,6 +84,14 @@
 //     is kept as an IMPLEMENTING collective of those tasks (warning
 //     directive).
 //
+// Label lines after an item's text ("牵头单位：区发改局" then "责任单位：立山
+// 经济开发区，全区经济运行各专班" on lines of their own) are read as one
+// attribution at their place, as if written "（牵头单位：…；责任单位：…）": the
+// 责任单位 list after a 牵头单位 line is SUPPORT. A labelled list drops a role
+// phrase at its end ("责任单位：A、B按职责分工负责"). "具体任务均涉及相关市（州）
+// 人民政府，不再做分工，下同" is a standing directive like 以下均需…落实: its
+// group is kept as a collective of this and every later task.
+//
 // Each bracket yields its own responsibilities (Responsibility.Bracket is its
 // 1-based index), and Scope is the text the bracket covers: from the end of
 // the previous attribution bracket of the task (or the task's start) to this
@@ -95,7 +103,7 @@
 // A collective written with 、 (各区、县级市, 各旗、县、区人民政府) stays one
 // phrase: a bare level (县级市, 县, 区人民政府) after a name that starts with
 // 各 continues it. Collective phrases (各有关部门, 各省级人民政府, 各市人民政府,
-// …成员单位, …牵头单位) are not
+// …成员单位, …牵头单位, …各专班, …各街道) are not
 // turned into units: they are listed in Task.Collectives and reported
 // (collective-unit), unless the registry defines them as a group.
 //

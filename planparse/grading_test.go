@@ -14,7 +14,7 @@ import (
 // number, with "#2" for a second task of the same number), its units by
 // role (LEAD and JOINT merged as "lead") and its deadlines. Scores are
 // precision, recall and F1 per plan and field; the test fails below the
-// floors in gradingFloors, which record what the parser reaches.
+// floors in gradingCases, which record what the parser reaches.
 
 // answerKey is one plan's key.
 type answerKey struct {
@@ -137,13 +137,32 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-// gradingFloors are the F1 floors per key file and field (tasks, units,
-// deadlines), set from what the parser reaches.
-var gradingFloors = map[string][3]float64{
-	"chifeng.key.json":                  {1, 1, 1},
-	"anhui_rcep_2022.key.json":          {1, 1, 1},
-	"baotou_szzf_kaoping_2022.key.json": {1, 1, 1},
-	"guowuyuan_nongji_2018.key.json":    {1, 1, 1},
+// gradingCase is one key the harness grades, with its F1 floors per field
+// (tasks, units, deadlines), set from what the parser reaches.
+type gradingCase struct {
+	key     string
+	floors  [3]float64
+	heldOut bool
+}
+
+// gradingCases are the graded keys. The unseen/ excerpts were keyed by hand
+// before the parser read their layouts and were then tuned on. The
+// heldout/ excerpts are HELD OUT: keyed by hand before the parser ever ran
+// on them and never tuned on; their figures are reported, and their floors
+// are what they reached when first measured, so that a regression shows.
+var gradingCases = []gradingCase{
+	{key: "chifeng.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "anhui_rcep_2022.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "baotou_szzf_kaoping_2022.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "guowuyuan_nongji_2018.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "unseen/sichuan_liutong_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "unseen/anshan_lishan_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Held out, first measured after tuning on unseen/: units F1 0.471
+	// (the (…列第一位为牵头或汇总单位，下同) directive inside the 责任单位 line
+	// is not read, so later lists stay JOINT) and 0.600 (…等有关部门 and
+	// 以下政策措施均需…落实 are not read).
+	{key: "heldout/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 0.47, 1}, heldOut: true},
+	{key: "heldout/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 0.6, 1}, heldOut: true},
 }
 
 func loadKey(t *testing.T, path string) answerKey {
@@ -160,21 +179,31 @@ func loadKey(t *testing.T, path string) answerKey {
 }
 
 func TestGrading(t *testing.T) {
-	for name, floors := range gradingFloors {
-		k := loadKey(t, filepath.Join("testdata", name))
-		opts := Options{Registry: EmptyRegistry(), PlanYear: k.PlanYear}
-		if k.Registry == "chifeng" {
-			opts.Registry = ChifengRegistry()
-		}
-		p := parseFile(t, filepath.Join("testdata", k.File), opts)
-		want, got := keySets(k), planSets(p)
-		fields := []string{"tasks", "units", "deadlines"}
-		scores := []score{compare(want.tasks, got.tasks), compare(want.units, got.units), compare(want.deadlines, got.deadlines)}
-		for i, s := range scores {
-			t.Logf("%-36s %-9s P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d)", name, fields[i], s.precision(), s.recall(), s.f1(), s.tp, s.fp, s.fn)
-			if s.f1() < floors[i] {
-				t.Errorf("%s %s: F1 %.3f below the floor %.3f", name, fields[i], s.f1(), floors[i])
-			}
+	for _, c := range gradingCases {
+		gradeCase(t, c)
+	}
+}
+
+// gradeCase scores one key and fails below its floors.
+func gradeCase(t *testing.T, c gradingCase) {
+	t.Helper()
+	k := loadKey(t, filepath.Join("testdata", c.key))
+	opts := Options{Registry: EmptyRegistry(), PlanYear: k.PlanYear}
+	if k.Registry == "chifeng" {
+		opts.Registry = ChifengRegistry()
+	}
+	p := parseFile(t, filepath.Join("testdata", k.File), opts)
+	want, got := keySets(k), planSets(p)
+	fields := []string{"tasks", "units", "deadlines"}
+	scores := []score{compare(want.tasks, got.tasks), compare(want.units, got.units), compare(want.deadlines, got.deadlines)}
+	tag := ""
+	if c.heldOut {
+		tag = " (held out)"
+	}
+	for i, s := range scores {
+		t.Logf("%-44s %-9s P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d)%s", c.key, fields[i], s.precision(), s.recall(), s.f1(), s.tp, s.fp, s.fn, tag)
+		if s.f1() < c.floors[i] {
+			t.Errorf("%s %s: F1 %.3f below the floor %.3f", c.key, fields[i], s.f1(), c.floors[i])
 		}
 	}
 }

@@ -332,7 +332,7 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 		}
 		return strings.TrimSpace(s)
 	}
-	for _, b := range topBrackets(text) {
+	for _, b := range attributionSpans(text) {
 		if m := scoreBracketRE.FindStringSubmatch(b.inner); m != nil {
 			if v, err := strconv.ParseFloat(m[1], 64); err == nil {
 				t.Points = v

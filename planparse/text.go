@@ -9,14 +9,19 @@ import (
 type span struct{ start, end int }
 
 // bracketSpan is a top-level parenthesised group of a string: start is the
-// offset of the opening （ or (, end the offset just past the closing one.
+// offset of the opening （, ( or 〔, end the offset just past the closing
+// one.
 type bracketSpan struct {
 	start, end int
 	inner      string
 }
 
-func isOpenParen(r rune) bool  { return r == '（' || r == '(' }
-func isCloseParen(r rune) bool { return r == '）' || r == ')' }
+// isOpenParen reports an opening bracket: （, ( or the tortoise-shell 〔
+// some plans write attributions in ("〔责任单位：…〕").
+func isOpenParen(r rune) bool { return r == '（' || r == '(' || r == '〔' }
+
+// isCloseParen reports a closing bracket: ）, ) or 〕.
+func isCloseParen(r rune) bool { return r == '）' || r == ')' || r == '〕' }
 
 // topBrackets returns the top-level bracket groups of s. Groups nest; a
 // group left open at a line break or at the end is dropped, and a stray
