@@ -117,19 +117,21 @@ func pickOperation(ops ast.OperationList, name string) (*ast.OperationDefinition
 	return nil, fmt.Errorf("the document has no operation named %q", name)
 }
 
-// rootFields returns the names of the fields a selection set selects at
-// its own level, looking through fragment spreads and inline fragments.
-// Unknown fragments and cycles are skipped (the engine's validation
-// reports them).
-func rootFields(fragments map[string]*ast.FragmentDefinition, set ast.SelectionSet) []string {
-	var out []string
+// eachField calls visit for every field a selection set selects, looking
+// through inline fragments and fragment spreads (each fragment once;
+// unknown fragments and cycles are skipped, the engine's validation
+// reports them). It descends into a field's own selection when visit
+// returns true.
+func eachField(fragments map[string]*ast.FragmentDefinition, set ast.SelectionSet, visit func(*ast.Field) bool) {
 	seen := map[string]bool{}
 	var walk func(ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
 		for _, s := range set {
 			switch s := s.(type) {
 			case *ast.Field:
-				out = append(out, s.Name)
+				if visit(s) {
+					walk(s.SelectionSet)
+				}
 			case *ast.InlineFragment:
 				walk(s.SelectionSet)
 			case *ast.FragmentSpread:
@@ -143,6 +145,16 @@ func rootFields(fragments map[string]*ast.FragmentDefinition, set ast.SelectionS
 		}
 	}
 	walk(set)
+}
+
+// rootFields returns the names of the fields a selection set selects at
+// its own level, looking through fragment spreads and inline fragments.
+func rootFields(fragments map[string]*ast.FragmentDefinition, set ast.SelectionSet) []string {
+	var out []string
+	eachField(fragments, set, func(f *ast.Field) bool {
+		out = append(out, f.Name)
+		return false
+	})
 	return out
 }
 
@@ -198,34 +210,17 @@ func countReplays(fragments map[string]*ast.FragmentDefinition, op *ast.Operatio
 		}
 	}
 	values := map[string]bool{}
-	seen := map[string]bool{}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, s := range set {
-			switch s := s.(type) {
-			case *ast.Field:
-				for _, arg := range s.Arguments {
-					if !IsReplayArgument(arg.Name) {
-						continue
-					}
-					if v, ok := replayValue(arg.Value, variables, defaults); ok {
-						values[arg.Name+"="+v] = true
-					}
-				}
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				f, ok := fragments[s.Name]
-				if !ok || seen[s.Name] {
-					continue
-				}
-				seen[s.Name] = true
-				walk(f.SelectionSet)
+	eachField(fragments, op.SelectionSet, func(f *ast.Field) bool {
+		for _, arg := range f.Arguments {
+			if !IsReplayArgument(arg.Name) {
+				continue
+			}
+			if v, ok := replayValue(arg.Value, variables, defaults); ok {
+				values[arg.Name+"="+v] = true
 			}
 		}
-	}
-	walk(op.SelectionSet)
+		return true
+	})
 	return len(values)
 }
 
