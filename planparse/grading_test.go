@@ -163,6 +163,15 @@ var gradingCases = []gradingCase{
 	// 以下政策措施均需…落实 are not read).
 	{key: "heldout/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 0.47, 1}, heldOut: true},
 	{key: "heldout/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 0.6, 1}, heldOut: true},
+	// Held out (keyed by hand before the parser ran; never tuned on), first
+	// measured with the parser as it stood: Anhui 2022 (label lines
+	// 牵头负责领导/牵头责任单位/协同责任单位) and Caidian 2023 (（一） headings
+	// with 责任单位 lines) reach 1 on every field; the Shaoxing 2020 table
+	// flattened to one cell a line (a bare "1" line opens a task) is rejected
+	// (no numbered tasks), so tasks and units are 0 — a floor to raise.
+	{key: "heldout/anhui_zdgz_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	{key: "heldout/shaoxing_zdgz_2020_excerpt.key.json", floors: [3]float64{0, 0, 1}, heldOut: true},
+	{key: "heldout/caidian_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
 }
 
 func loadKey(t *testing.T, path string) answerKey {
@@ -192,7 +201,7 @@ func gradeCase(t *testing.T, c gradingCase) {
 	if k.Registry == "chifeng" {
 		opts.Registry = ChifengRegistry()
 	}
-	p := parseFile(t, filepath.Join("testdata", k.File), opts)
+	p := gradeParse(t, c, filepath.Join("testdata", k.File), opts)
 	want, got := keySets(k), planSets(p)
 	fields := []string{"tasks", "units", "deadlines"}
 	scores := []score{compare(want.tasks, got.tasks), compare(want.units, got.units), compare(want.deadlines, got.deadlines)}
@@ -206,4 +215,25 @@ func gradeCase(t *testing.T, c gradingCase) {
 			t.Errorf("%s %s: F1 %.3f below the floor %.3f", c.key, fields[i], s.f1(), c.floors[i])
 		}
 	}
+}
+
+// gradeParse parses a graded plan. A held-out plan the parser rejects
+// (ErrNoTasks, say) is graded as an empty plan, so that its figures (0) are
+// reported instead of stopping the harness; any other plan must parse.
+func gradeParse(t *testing.T, c gradingCase, name string, opts Options) *Plan {
+	t.Helper()
+	if !c.heldOut {
+		return parseFile(t, name, opts)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := Parse(f, opts)
+	if err != nil {
+		t.Logf("%s: not parsed, graded as an empty plan: %v", c.key, err)
+		return &Plan{}
+	}
+	return p
 }
