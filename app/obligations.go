@@ -98,14 +98,11 @@ var atRecording = stamp{}
 // of against the plan's window, build the command and dispatch it.
 func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, st stamp,
 	build func(domain.ObligationKey, window) (domain.Command, error)) (Result, error) {
-	if err := s.authorize(ctx, p, a); err != nil {
-		return Result{}, err
-	}
-	k, err := s.obligation(p, a, ref)
+	scoped, err := s.admit(ctx, p, a, key)
 	if err != nil {
 		return Result{}, err
 	}
-	scoped, err := scopedKey(p, key)
+	k, err := s.obligation(p, a, ref)
 	if err != nil {
 		return Result{}, err
 	}

@@ -144,10 +144,7 @@ func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in Indi
 	if err := cleanFields(nameText("source", "数据来源", &in.Source)); err != nil {
 		return Result{}, err
 	}
-	if err := s.authorize(ctx, p, RecordIndicator); err != nil {
-		return Result{}, err
-	}
-	scoped, err := scopedKey(p, in.IdempotencyKey)
+	scoped, err := s.admit(ctx, p, RecordIndicator, in.IdempotencyKey)
 	if err != nil {
 		return Result{}, err
 	}

@@ -283,3 +283,12 @@ func UnitRef(p auth.Principal, a Action, ref string, resolve func(string) (domai
 	}
 	return OwnUnit(p, a, unit)
 }
+
+// admit authorizes a recording use case and scopes its idempotency key to
+// the principal: the common first step of every command a caller keys.
+func (s *Service) admit(ctx context.Context, p auth.Principal, a Action, key string) (string, error) {
+	if err := s.authorize(ctx, p, a); err != nil {
+		return "", err
+	}
+	return scopedKey(p, key)
+}

@@ -25,10 +25,7 @@ type SchemeInput struct {
 
 // AdoptScheme records the committee's scoring rules for a year.
 func (s *Service) AdoptScheme(ctx context.Context, p auth.Principal, in SchemeInput) (Result, error) {
-	if err := s.authorize(ctx, p, AdoptScheme); err != nil {
-		return Result{}, err
-	}
-	scoped, err := scopedKey(p, in.IdempotencyKey)
+	scoped, err := s.admit(ctx, p, AdoptScheme, in.IdempotencyKey)
 	if err != nil {
 		return Result{}, err
 	}
