@@ -557,7 +557,7 @@ func newVerifyCommand(a *cli) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), a, o) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.store, "store", "", "the ledger: an embedded store's directory or esdb://…")
+	fs.StringVar(&o.store, "store", "", "the ledger: an embedded store's directory, postgres://… or esdb://…")
 	fs.StringVar(&o.export, "export", "", "an export file written by taskledger export")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "a checkpoint the log must extend")
 	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that must have signed the checkpoint")

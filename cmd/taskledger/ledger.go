@@ -27,15 +27,15 @@ type ledger struct {
 	handler  *command.Handler
 	// state is the folder of what the ledger keeps beside its events: read
 	// model snapshots, API tokens, signed checkpoints. It is the store's own
-	// directory, for EventStoreDB $TASKLEDGER_STATE (default ./data/esdb-state),
-	// and empty for memory stores.
+	// directory; for EventStoreDB and PostgreSQL $TASKLEDGER_STATE (default
+	// ./data/esdb-state and ./data/postgres-state); empty for memory stores.
 	state string
 	// snapshots is where read-model snapshots live; empty for memory stores.
 	snapshots string
 }
 
 // stateEnv names the environment variable that sets the local state folder
-// of a ledger kept in EventStoreDB.
+// of a ledger kept in EventStoreDB or PostgreSQL.
 const stateEnv = "TASKLEDGER_STATE"
 
 // stateDir returns the local state folder of a --store value.
@@ -46,6 +46,9 @@ func stateDir(spec string) string {
 	case strings.Contains(spec, "://"):
 		if d := os.Getenv(stateEnv); d != "" {
 			return d
+		}
+		if isPostgresStore(spec) {
+			return filepath.Join(defaultStore, "postgres-state")
 		}
 		return filepath.Join(defaultStore, "esdb-state")
 	}

@@ -106,7 +106,8 @@ func execute(ctx context.Context, a *cli, args []string) (*cobra.Command, error)
 const rootLong = `taskledger — an accountability ledger for government action plans.
 
 Every command that opens a ledger takes --store: a directory for the
-embedded store (default ./data, or $TASKLEDGER_STORE), esdb://… for
+embedded store (default ./data, or $TASKLEDGER_STORE), postgres://… for
+PostgreSQL (the schema is the URL's search_path), esdb://… for
 EventStoreDB, or memory. Only import, demo and serve --demo create a ledger;
 the other commands refuse a store that does not exist. While taskledger
 serve holds a directory store, status, obligations and scorecard ask it

@@ -20,12 +20,12 @@ func newMigrateCommand(a *cli) *cobra.Command {
 	var from, to string
 	cmd := &cobra.Command{
 		Use:   "migrate --from STORE --to STORE",
-		Short: "copy a ledger between stores (directory ↔ esdb://) and prove the copy",
+		Short: "copy a ledger between stores (directory, postgres://, esdb://) and prove the copy",
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd.Context(), a, from, to) },
 	}
-	cmd.Flags().StringVar(&from, "from", "", "the ledger to copy: a directory or esdb://…")
-	cmd.Flags().StringVar(&to, "to", "", "where to copy it: a new or partly copied directory or esdb://…")
+	cmd.Flags().StringVar(&from, "from", "", "the ledger to copy: a directory, postgres://… or esdb://…")
+	cmd.Flags().StringVar(&to, "to", "", "where to copy it: a new or partly copied directory, postgres://… or esdb://…")
 	return cmd
 }
 

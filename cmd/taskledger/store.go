@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,6 +22,7 @@ import (
 	"taskledger/eventstore/bolt"
 	"taskledger/eventstore/esdb"
 	"taskledger/eventstore/memory"
+	"taskledger/eventstore/postgres"
 )
 
 // storeEnv names the environment variable that sets the default --store.
@@ -38,7 +41,7 @@ func storeFlag(a *cli, flags *pflag.FlagSet, p *string) {
 	if def == "" {
 		def = defaultStore
 	}
-	flags.StringVar(p, "store", def, "the ledger: a directory for the embedded store, \"memory\", or an EventStoreDB connection string esdb://… (env "+storeEnv+"; stream prefix env "+esdbPrefixEnv+")")
+	flags.StringVar(p, "store", def, "the ledger: a directory for the embedded store, \"memory\", a PostgreSQL URL postgres://… (its schema: ?search_path=NAME), or an EventStoreDB connection string esdb://… (env "+storeEnv+"; stream prefix env "+esdbPrefixEnv+")")
 }
 
 // storeMode says whether opening a store may create its ledger.
@@ -87,8 +90,10 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return s, nil
+	case isPostgresStore(spec):
+		return openPostgres(spec, mode)
 	case strings.Contains(spec, "://"):
-		return nil, fmt.Errorf("store %q: the embedded store (a directory), \"memory\" and EventStoreDB (esdb://…) are supported", spec)
+		return nil, fmt.Errorf("store %q: the embedded store (a directory), \"memory\", PostgreSQL (postgres://…) and EventStoreDB (esdb://…) are supported", spec)
 	case spec == "":
 		return nil, fmt.Errorf("%w: --store is empty", errUsage)
 	}
@@ -108,6 +113,41 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)
 	}
 	return s, nil
+}
+
+// isPostgresStore reports whether a --store value is a PostgreSQL URL.
+func isPostgresStore(spec string) bool {
+	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
+}
+
+// postgresOpenTimeout bounds connecting to PostgreSQL and checking its schema.
+const postgresOpenTimeout = 30 * time.Second
+
+// openPostgres opens a ledger kept in PostgreSQL. The modes mean what they
+// mean for a directory: mustExist refuses a schema with no ledger, mayCreate
+// makes one, readOnly opens read-only connections that cannot write.
+func openPostgres(spec string, mode storeMode) (eventstore.Store, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
+	defer cancel()
+	s, err := postgres.Open(ctx, spec, postgres.Options{Create: mode == mayCreate, ReadOnly: mode == readOnly})
+	switch {
+	case errors.Is(err, postgres.ErrNoLedger):
+		return nil, fmt.Errorf("store %s: %w (make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
+	case errors.Is(err, eventstore.ErrDamaged):
+		return nil, fmt.Errorf("数据库中的账本无法识别，已拒绝打开，未作任何改动 (the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched): %w", err)
+	case err != nil:
+		return nil, fmt.Errorf("open store %s: %w", redactURL(spec), err)
+	}
+	return s, nil
+}
+
+// redactURL hides the password of a connection URL.
+func redactURL(spec string) string {
+	u, err := url.Parse(spec)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // errStoreLocked marks a store directory whose ledger file another process
