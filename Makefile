@@ -71,6 +71,7 @@ bench: build
 # soak: long crash, fuzz and load runs, outside make test.
 soak:
 	TASKLEDGER_CRASH_ROUNDS=200 $(GO) test -count=1 -run Crash -timeout 60m ./eventstore/bolt/
+	TASKLEDGER_CRASH_ROUNDS=100 $(GO) test -count=1 -run Crash -timeout 60m ./eventstore/postgres/
 	TASKLEDGER_CRASH_ROUNDS=100 $(GO) test -count=1 -run Killed -timeout 60m ./projections/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 5m ./planparse/
 	$(GO) test -run '^$$' -fuzz FuzzOpenDamaged -fuzztime 5m ./eventstore/bolt/
