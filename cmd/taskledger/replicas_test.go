@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -191,8 +194,8 @@ func TestThreeReplicasOverPostgres(t *testing.T) {
 }
 
 // checkLog reads the ledger and checks that every acknowledged report is
-// there once, at its acknowledged position, and that the log holds want
-// reports; it returns the head.
+// there once, at its acknowledged position, and (unless want is negative)
+// that the log holds want reports; it returns the head.
 func checkLog(t *testing.T, pg string, acks []acked, want int) uint64 {
 	t.Helper()
 	ctx := context.Background()
@@ -226,7 +229,7 @@ func checkLog(t *testing.T, pg string, acks []acked, want int) uint64 {
 			t.Fatalf("%s acknowledged at %d, stored at %d", a.key, a.position, pos[last])
 		}
 	}
-	if len(acks) != want || reports != want {
+	if want >= 0 && (len(acks) != want || reports != want) {
 		t.Fatalf("%d reports acknowledged and %d in the log; %d were sent", len(acks), reports, want)
 	}
 	return events[len(events)-1].Position
@@ -250,4 +253,123 @@ func waitForHead(t *testing.T, url, token string, head uint64) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// replicaChildEnv holds the --store of TestReplicaChild, the serve replica
+// TestReplicaKilledMidWrite runs as a child process and kills.
+const replicaChildEnv = "TASKLEDGER_REPLICA_CHILD"
+
+// TestReplicaChild is taskledger serve over the ledger in replicaChildEnv,
+// run as a child process of TestReplicaKilledMidWrite.
+func TestReplicaChild(t *testing.T) {
+	store := os.Getenv(replicaChildEnv)
+	if store == "" {
+		t.Skip("runs only as the child process of TestReplicaKilledMidWrite")
+	}
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: func(string) string { return "" }, now: func() time.Time { return clock }}
+	os.Exit(run(context.Background(), a, []string{"serve", "--store", store, "--addr", "127.0.0.1:0", "--response-cache", "0", "--log-level", "warn"}))
+}
+
+// startChildReplica runs TestReplicaChild and returns its process and URL.
+func startChildReplica(t *testing.T, store string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReplicaChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), replicaChildEnv+"="+store)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "GraphQL" {
+				found <- strings.TrimSuffix(f[1], "/graphql")
+			}
+		}
+		close(found)
+	}()
+	select {
+	case url, ok := <-found:
+		if !ok {
+			t.Fatal("the child replica stopped before serving")
+		}
+		return cmd, url
+	case <-time.After(30 * time.Second):
+		t.Fatal("the child replica did not start serving within 30s")
+	}
+	return nil, ""
+}
+
+// A replica killed with SIGKILL while writers write through it loses no
+// acknowledged event; the writes it never acknowledged, retried through
+// another replica with the same keys, are stored exactly once.
+func TestReplicaKilledMidWrite(t *testing.T) {
+	if os.Getenv(replicaChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	chdirRepo(t)
+	t.Setenv(stateEnv, t.TempDir())
+	pg := pgtest.URL(t)
+	mustRun(t, "demo", "--store", pg, "--plan-file", writeFile(t, "plan.txt", tinyPlan))
+	token := strings.TrimSpace(mustRun(t, "token", "create", "--role", "county", "--unit", "宁城县", "--store", pg))
+	child, victim := startChildReplica(t, pg)
+	survivor := startReplica(t, pg)
+
+	const writers = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var acks []acked
+	var unacked []string // keys whose mutation the victim never answered
+	killed := make(chan struct{})
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("victim-%d-%d", w, i)
+				a, _, err := report(victim, token, key, "副本写入 "+key, 20)
+				mu.Lock()
+				if err != nil {
+					unacked = append(unacked, key)
+				} else {
+					acks = append(acks, a)
+				}
+				mu.Unlock()
+				if err != nil {
+					select {
+					case <-killed:
+						return
+					default:
+						t.Errorf("before the kill: %v", err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	time.Sleep(400 * time.Millisecond)
+	close(killed)
+	if err := child.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if len(acks) == 0 {
+		t.Fatal("the victim acknowledged nothing before it was killed")
+	}
+	checkLog(t, pg, acks, -1)
+	for _, key := range unacked {
+		a, _, err := report(survivor, token, key, "副本写入 "+key, 20)
+		if err != nil {
+			t.Fatalf("retry %s through the survivor: %v", key, err)
+		}
+		acks = append(acks, a)
+	}
+	checkLog(t, pg, acks, len(acks))
+	t.Logf("%d reports acknowledged before the kill, %d retried through the survivor", len(acks)-len(unacked), len(unacked))
 }
