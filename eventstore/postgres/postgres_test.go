@@ -56,6 +56,14 @@ func TestReaderNeverSkipsAPosition(t *testing.T) {
 	go func() {
 		var after uint64
 		for {
+			// Only a read that began after the writers finished may end
+			// the tail.
+			var finished bool
+			select {
+			case <-stop:
+				finished = true
+			default:
+			}
 			page, err := a.ReadAll(ctx, after, 5)
 			if err != nil {
 				readerErr <- err
@@ -69,13 +77,9 @@ func TestReaderNeverSkipsAPosition(t *testing.T) {
 				after = e.Position
 				seen = append(seen, e)
 			}
-			if len(page) == 0 {
-				select {
-				case <-stop:
-					readerErr <- nil
-					return
-				default:
-				}
+			if len(page) == 0 && finished {
+				readerErr <- nil
+				return
 			}
 		}
 	}()
