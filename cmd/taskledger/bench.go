@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -51,13 +52,13 @@ type benchOptions struct {
 func newBenchCommand(a *cli) *cobra.Command {
 	var o benchOptions
 	cmd := &cobra.Command{
-		Use:   "bench --store DIR|memory",
+		Use:   "bench --store DIR|memory|postgres://…",
 		Short: "measure append and replay throughput of a store",
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runBench(cmd.Context(), a, o) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.store, "store", "", "a new embedded store directory, or \"memory\" (required; never a real ledger)")
+	fs.StringVar(&o.store, "store", "", "a new embedded store directory, \"memory\", or postgres://… naming an empty schema (required; never a real ledger)")
 	fs.IntVar(&o.tasks, "tasks", 1000, "number of obligation streams")
 	fs.IntVar(&o.perTask, "events-per-task", 10, "events appended to each stream")
 	fs.IntVar(&o.batch, "batch", 1, "events per append")
@@ -89,16 +90,24 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 	}
 	defer stop()
 	kind := "bolt"
-	if o.store == "memory" {
+	switch {
+	case o.store == "memory":
 		kind = "memory"
-	} else if entries, err := os.ReadDir(o.store); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%w: --store %s is not empty; the benchmark needs a new store", errUsage, o.store)
+	case isPostgresStore(o.store):
+		kind = "postgres"
+	default:
+		if entries, err := os.ReadDir(o.store); err == nil && len(entries) > 0 {
+			return fmt.Errorf("%w: --store %s is not empty; the benchmark needs a new store", errUsage, o.store)
+		}
 	}
 	s, err := a.openStore(o.store, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if head, err := s.Head(ctx); err != nil || head > 0 {
+		return errors.Join(err, fmt.Errorf("%w: --store %s holds a ledger; the benchmark needs a new store", errUsage, redactURL(o.store)))
+	}
 	reg := domain.DefaultRegistry()
 
 	res := benchResult{Store: kind, Batch: o.batch, Writers: o.writers}
@@ -139,6 +148,12 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 			return err
 		}
 		if res.BytesOnDisk, err = dirSize(o.store); err != nil {
+			return err
+		}
+		res.BytesPerEvent = float64(res.BytesOnDisk) / float64(res.Events)
+	}
+	if sized, ok := s.(interface{ Size(context.Context) (int64, error) }); ok {
+		if res.BytesOnDisk, err = sized.Size(ctx); err != nil {
 			return err
 		}
 		res.BytesPerEvent = float64(res.BytesOnDisk) / float64(res.Events)

@@ -433,6 +433,22 @@ func (s *Store) head(ctx context.Context) (uint64, error) {
 	return uint64(head), nil
 }
 
+// Size returns the bytes the ledger's tables and their indexes take on the
+// server.
+func (s *Store) Size(ctx context.Context) (int64, error) {
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.leave()
+	var n int64
+	err := s.pool.QueryRow(ctx, "SELECT pg_total_relation_size($1::regclass) + pg_total_relation_size($2::regclass) + pg_total_relation_size($3::regclass)",
+		s.n.events, s.n.head, s.n.meta).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: size of the ledger: %w", err)
+	}
+	return n, nil
+}
+
 // Close implements eventstore.Store. It waits for calls in progress, stops
 // the listener and closes the pool; it is safe to call more than once.
 func (s *Store) Close() error {
