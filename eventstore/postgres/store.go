@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
-	"strconv"
 	"sync"
 	"time"
 
@@ -47,6 +45,10 @@ type Store struct {
 	closed bool
 	done   chan struct{} // closed by Close
 
+	reqs       chan *appendReq // to the committer
+	stopCommit chan struct{}
+	commitDone chan struct{}
+
 	lisOnce sync.Once
 	lis     *listener
 	stopLis context.CancelFunc
@@ -82,10 +84,13 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{
+	s := &Store{
 		pool: pool, connCfg: cfg.ConnConfig.Copy(), n: n, readOnly: opts.ReadOnly, log: log,
 		done: make(chan struct{}), lisDone: make(chan struct{}),
-	}, nil
+		reqs: make(chan *appendReq), stopCommit: make(chan struct{}), commitDone: make(chan struct{}),
+	}
+	go s.commitLoop(s.stopCommit)
+	return s, nil
 }
 
 // prepare checks the schema over one connection and creates the ledger
@@ -125,176 +130,6 @@ func (s *Store) leave() { s.mu.RUnlock() }
 
 // eventColumns are the columns every read selects, in scanEvent's order.
 const eventColumns = "position, event_id, stream, version, type, schema_version, recorded_ns, effective_ns, actor, causation_id, correlation_id, payload, prev_hash, hash"
-
-// Append implements eventstore.Store. It runs in one transaction that
-// first locks the head row (see the package documentation).
-func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
-	if err := eventstore.ValidateAppend(stream, events); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	if err := s.enter(); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	defer s.leave()
-	if s.readOnly {
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, ErrReadOnly)
-	}
-	var res eventstore.AppendResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		res, err = s.appendTx(ctx, tx, stream, expected, events)
-		return err
-	})
-	if err != nil {
-		var wrong *eventstore.WrongExpectedVersionError
-		if errors.As(err, &wrong) || errors.Is(err, eventstore.ErrDuplicateMismatch) {
-			return eventstore.AppendResult{}, err
-		}
-		return eventstore.AppendResult{}, fmt.Errorf("postgres: append to %s: %w", stream, err)
-	}
-	return res, nil
-}
-
-// appendState is what an append reads under the head lock.
-type appendState struct {
-	head       uint64
-	headRecNs  int64
-	version    uint64      // the stream's last version, 0 for none
-	lastHash   domain.Hash // the stream's last event's hash
-	duplicates map[[16]byte]domain.Event
-}
-
-func (s *Store) appendTx(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
-	st, err := s.readState(ctx, tx, stream, events)
-	if err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	if res, dup, err := duplicate(stream, st.duplicates, events); dup || err != nil {
-		return res, err
-	}
-	if !expected.Matches(st.version) {
-		return eventstore.AppendResult{}, &eventstore.WrongExpectedVersionError{Stream: stream, Expected: expected, Actual: st.version}
-	}
-	stored := seal(stream, st, events)
-	if err := s.write(ctx, tx, stored); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	last := stored[len(stored)-1]
-	return eventstore.AppendResult{Events: stored, StreamVersion: last.Version, Position: last.Position}, nil
-}
-
-// readState locks the head row and reads, in one round trip, the head, the
-// stored events carrying any of the request's IDs and the stream's last
-// version and hash.
-func (s *Store) readState(ctx context.Context, tx pgx.Tx, stream string, events []domain.Event) (appendState, error) {
-	ids := make([]pgtype.UUID, len(events))
-	for i, e := range events {
-		ids[i] = pgtype.UUID{Bytes: e.ID, Valid: true}
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT position, recorded_ns FROM " + s.n.head + " FOR UPDATE")
-	b.Queue("SELECT "+eventColumns+" FROM "+s.n.events+" WHERE event_id = ANY($1)", ids)
-	b.Queue("SELECT version, hash FROM "+s.n.events+" WHERE stream = $1 ORDER BY version DESC LIMIT 1", stream)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-	var st appendState
-	var head int64
-	if err := br.QueryRow().Scan(&head, &st.headRecNs); err != nil {
-		return st, fmt.Errorf("lock the head: %w", err)
-	}
-	st.head = uint64(head)
-	rows, err := br.Query()
-	if err != nil {
-		return st, fmt.Errorf("look up event IDs: %w", err)
-	}
-	dups, err := scanEvents(rows)
-	if err != nil {
-		return st, fmt.Errorf("look up event IDs: %w", err)
-	}
-	st.duplicates = make(map[[16]byte]domain.Event, len(dups))
-	for _, e := range dups {
-		st.duplicates[e.ID] = e
-	}
-	var version int64
-	var hash []byte
-	err = br.QueryRow().Scan(&version, &hash)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-	case err != nil:
-		return st, fmt.Errorf("read the stream's last version: %w", err)
-	default:
-		st.version = uint64(version)
-		copy(st.lastHash[:], hash)
-	}
-	return st, br.Close()
-}
-
-// duplicate reports whether events were all stored before, in stream and in
-// this order; it errors when only some were (as the memory store does).
-func duplicate(stream string, found map[[16]byte]domain.Event, events []domain.Event) (eventstore.AppendResult, bool, error) {
-	if len(found) == 0 {
-		return eventstore.AppendResult{}, false, nil
-	}
-	mismatch := fmt.Errorf("append to %s: %w", stream, eventstore.ErrDuplicateMismatch)
-	if len(found) != len(events) {
-		return eventstore.AppendResult{}, false, mismatch
-	}
-	stored := make([]domain.Event, len(events))
-	for i, e := range events {
-		ev, ok := found[e.ID]
-		if !ok || ev.Stream != stream || (i > 0 && ev.Version != stored[i-1].Version+1) {
-			return eventstore.AppendResult{}, false, mismatch
-		}
-		stored[i] = ev
-	}
-	last := stored[len(stored)-1]
-	return eventstore.AppendResult{Events: stored, StreamVersion: last.Version, Position: last.Position, Duplicate: true}, true, nil
-}
-
-// seal gives each event its stream, version, previous hash, recorded time
-// clamped forward along the log, hash and position.
-func seal(stream string, st appendState, events []domain.Event) []domain.Event {
-	var lastRec time.Time
-	if st.head > 0 {
-		lastRec = time.Unix(0, st.headRecNs).UTC()
-	}
-	prev := st.lastHash
-	stored := make([]domain.Event, len(events))
-	for i, e := range events {
-		e.Payload = append([]byte(nil), e.Payload...)
-		e.RecordedAt = eventstore.ClampRecorded(normalTime(e.RecordedAt), lastRec)
-		e.EffectiveAt = normalTime(e.EffectiveAt)
-		lastRec = e.RecordedAt
-		e.Seal(stream, st.version+uint64(i)+1, prev)
-		e.Position = st.head + uint64(i) + 1
-		prev = e.Hash
-		stored[i] = e
-	}
-	return stored
-}
-
-// normalTime is t as it reads back from the table: Unix nanoseconds in UTC.
-func normalTime(t time.Time) time.Time { return time.Unix(0, t.UnixNano()).UTC() }
-
-// write inserts the sealed events, moves the head and queues the NOTIFY
-// that PostgreSQL delivers at commit, in one round trip.
-func (s *Store) write(ctx context.Context, tx pgx.Tx, stored []domain.Event) error {
-	b := &pgx.Batch{}
-	insert := "INSERT INTO " + s.n.events + " (" + eventColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-	for _, e := range stored {
-		b.Queue(insert, int64(e.Position), pgtype.UUID{Bytes: e.ID, Valid: true}, e.Stream, int64(e.Version), e.Type,
-			int32(e.SchemaVersion), e.RecordedAt.UnixNano(), e.EffectiveAt.UnixNano(), e.Actor,
-			pgtype.UUID{Bytes: e.CausationID, Valid: true}, pgtype.UUID{Bytes: e.CorrelationID, Valid: true},
-			e.Payload, e.PrevHash[:], e.Hash[:])
-	}
-	last := stored[len(stored)-1]
-	b.Queue("UPDATE "+s.n.head+" SET position = $1, recorded_ns = $2", int64(last.Position), last.RecordedAt.UnixNano())
-	b.Queue("SELECT pg_notify($1, $2)", s.n.channel, strconv.FormatUint(last.Position, 10))
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("insert %d events: %w", len(stored), err)
-	}
-	return nil
-}
 
 // scanEvents reads rows of eventColumns.
 func scanEvents(rows pgx.Rows) ([]domain.Event, error) {
@@ -465,6 +300,9 @@ func (s *Store) Close() error {
 		stop()
 		<-s.lisDone
 	}
+	// No Append is in flight: each holds the read lock until answered.
+	close(s.stopCommit)
+	<-s.commitDone
 	s.pool.Close()
 	return nil
 }
