@@ -271,3 +271,60 @@ func TestReadOnlyWritesNothing(t *testing.T) {
 		t.Fatalf("wait on a read-only store: %v", err)
 	}
 }
+
+// TestGroupJudgesEachAppend: appends that arrive together (and so share a
+// commit) are judged one after the other — of many NoStream appends to one
+// stream exactly one wins, the others get a wrong-version error; of many
+// copies of one append exactly one stores it and the others are answered
+// as duplicates with the stored events.
+func TestGroupJudgesEachAppend(t *testing.T) {
+	s := open(t, pgtest.URL(t), postgres.Options{Create: true})
+	ctx := context.Background()
+	const n = 24
+	same := events(2, "same")
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	firstErrs := make([]error, n)
+	copies := make([]eventstore.AppendResult, n)
+	copyErrs := make([]error, n)
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, firstErrs[i] = s.Append(ctx, "first", eventstore.NoStream(), events(1, "f"))
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			copies[i], copyErrs[i] = s.Append(ctx, "copies", eventstore.Any(), same)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	wins, stored := 0, 0
+	for i := range n {
+		switch {
+		case firstErrs[i] == nil:
+			wins++
+		case !errors.Is(firstErrs[i], eventstore.ErrWrongExpectedVersion):
+			t.Fatalf("a losing NoStream append: %v", firstErrs[i])
+		}
+		if copyErrs[i] != nil {
+			t.Fatalf("copy %d: %v", i, copyErrs[i])
+		}
+		if !copies[i].Duplicate {
+			stored++
+		}
+		if copies[i].Position != copies[0].Position || copies[i].Events[1].Hash != copies[0].Events[1].Hash {
+			t.Fatalf("copy %d answered position %d, copy 0 %d", i, copies[i].Position, copies[0].Position)
+		}
+	}
+	if wins != 1 || stored != 1 {
+		t.Fatalf("%d NoStream appends won and %d copies were stored; want 1 and 1", wins, stored)
+	}
+	all, err := s.ReadAll(ctx, 0, 0)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("the log holds %d events (%v), want 3", len(all), err)
+	}
+}
