@@ -211,7 +211,10 @@ func (s *Store) readGroupState(ctx context.Context, tx pgx.Tx, group []*appendRe
 	b := &pgx.Batch{}
 	b.Queue("SELECT position, recorded_ns FROM " + s.n.head + " FOR UPDATE")
 	b.Queue("SELECT "+eventColumns+" FROM "+s.n.events+" WHERE event_id = ANY($1)", ids)
-	b.Queue("SELECT DISTINCT ON (stream) stream, version, hash FROM "+s.n.events+" WHERE stream = ANY($1) ORDER BY stream, version DESC", streams)
+	// One index probe per stream for its last version, whatever the
+	// stream's length and whatever plan the server caches.
+	b.Queue("SELECT s.stream, t.version, t.hash FROM unnest($1::text[]) AS s(stream) CROSS JOIN LATERAL (SELECT version, hash FROM "+s.n.events+
+		" e WHERE e.stream = s.stream ORDER BY version DESC LIMIT 1) t", streams)
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	st := &groupState{tips: map[string]streamTip{}, byID: map[[16]byte]domain.Event{}}

@@ -69,6 +69,12 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if opts.ReadOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	// pgx prepares every statement; after five runs PostgreSQL may switch
+	// to a generic plan, which for "event_id = ANY($1)" is a scan of the
+	// whole table. Plan each run for its arguments instead.
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
