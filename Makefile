@@ -45,7 +45,9 @@ vet:
 
 # bench: throughput figures (not part of make test). The store benchmark
 # appends BENCH_TASKS × BENCH_PER_TASK events (1M by default) with 32 writers,
-# one and ten events per append. Then a demo ledger of about a million events
+# one and ten events per append, to the embedded store and, when
+# BENCH_POSTGRES names a server (a URL without query, e.g.
+# postgres://postgres@127.0.0.1:5432/test), to PostgreSQL in a fresh schema. Then a demo ledger of about a million events
 # (BENCH_SCALE) is filled once and used twice: the read-side benchmark
 # (rebuild, a year's scorecards from warm read models, an as-of scorecard)
 # and the API benchmarks (32 clients over loopback, 3 runs each; see
@@ -53,6 +55,7 @@ vet:
 BENCH_TASKS ?= 20000
 BENCH_PER_TASK ?= 50
 BENCH_SCALE ?= 209
+BENCH_POSTGRES ?=
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v '/graphql$$')
 	@for batch in 1 10; do \
@@ -60,6 +63,11 @@ bench: build
 	  $(BIN) bench --store $$dir/ledger --tasks $(BENCH_TASKS) --events-per-task $(BENCH_PER_TASK) --writers 32 --batch $$batch; \
 	  rm -rf $$dir; \
 	done
+	@if [ -n "$(BENCH_POSTGRES)" ]; then for batch in 1 10; do \
+	  schema=taskledger_bench_$$$$_$$batch; \
+	  $(BIN) bench --store "$(BENCH_POSTGRES)?search_path=$$schema" --tasks $(BENCH_TASKS) --events-per-task $(BENCH_PER_TASK) --writers 32 --batch $$batch; \
+	  psql "$(BENCH_POSTGRES)" -qc "DROP SCHEMA $$schema CASCADE" >/dev/null 2>&1 || echo "drop schema $$schema by hand"; \
+	done; fi
 	@dir=$$(mktemp -d); \
 	$(BIN) demo --store $$dir/ledger --scale $(BENCH_SCALE) >/dev/null && \
 	$(BIN) status --store $$dir/ledger | head -1 && \
