@@ -152,7 +152,9 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 		}
 		res.BytesPerEvent = float64(res.BytesOnDisk) / float64(res.Events)
 	}
-	if sized, ok := s.(interface{ Size(context.Context) (int64, error) }); ok {
+	if sized, ok := s.(interface {
+		Size(context.Context) (int64, error)
+	}); ok {
 		if res.BytesOnDisk, err = sized.Size(ctx); err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ import (
 	"taskledger/eventstore/esdb"
 	"taskledger/eventstore/memory"
 	"taskledger/eventstore/postgres"
+	"taskledger/internal/redact"
 )
 
 // storeEnv names the environment variable that sets the default --store.
@@ -313,7 +314,7 @@ func runStatus(cmd *cobra.Command, a *cli, o statusOptions) error {
 		}
 		after = batch[len(batch)-1].Position
 	}
-	fmt.Fprintf(a.stdout, "ledger %s: %d events in %d streams, head position %d\n", o.store, total, len(streams), after)
+	fmt.Fprintf(a.stdout, "ledger %s: %d events in %d streams, head position %d\n", redact.Redact(o.store), total, len(streams), after)
 	if total == 0 {
 		fmt.Fprintln(a.stdout, "the ledger is empty")
 		return nil
