@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"taskledger/eventstore/bolt"
+	"taskledger/eventstore/esdb/esdbtest"
 	"taskledger/eventstore/postgres/pgtest"
 )
 
@@ -32,7 +33,8 @@ func headHash(t *testing.T, dir string) (string, uint64) {
 	return last[0].Hash.String(), head
 }
 
-// A ledger goes from the embedded store into PostgreSQL and back; every
+// A ledger goes from the embedded store into PostgreSQL, on to EventStoreDB
+// (the test double) and back to the embedded store; every
 // command that reads a ledger works on the PostgreSQL copy as on the
 // embedded one, and the round trip ends with the same head hash.
 func TestMigrateThroughPostgres(t *testing.T) {
@@ -108,6 +110,11 @@ func TestMigrateThroughPostgres(t *testing.T) {
 	code, out, stderr = runCLI(t, at, "migrate", "--from", pg, "--to", back)
 	if code != 0 || !strings.Contains(out, "copied 1020 events") || !strings.HasSuffix(out, root) {
 		t.Fatalf("migrate back: exit %d\n%s\n%s\nwant root %s", code, out, stderr, root)
+	}
+	srv := esdbtest.Start(t)
+	code, out, stderr = runCLI(t, at, "migrate", "--from", pg, "--to", srv.URL())
+	if code != 0 || !strings.Contains(out, "copied 1020 events") || !strings.HasSuffix(out, root) {
+		t.Fatalf("migrate to esdb: exit %d\n%s\n%s\nwant root %s", code, out, stderr, root)
 	}
 	h1, p1 := headHash(t, first)
 	h2, p2 := headHash(t, back)
