@@ -73,6 +73,17 @@ func (s *Store) startListener() {
 	go s.listen(ctx)
 }
 
+// ListenerName is the application_name of a store's listening connection
+// (as pg_stat_activity shows it): "taskledger listener " and the schema,
+// cut to PostgreSQL's 63 bytes.
+func ListenerName(schema string) string {
+	name := "taskledger listener " + schema
+	if len(name) > 63 {
+		name = name[:63]
+	}
+	return name
+}
+
 // Reconnect delays of the listening connection.
 const (
 	firstRetry = 100 * time.Millisecond
@@ -108,6 +119,7 @@ func (s *Store) listen(ctx context.Context) {
 func (s *Store) listenOnce(ctx context.Context) (connected bool, err error) {
 	cfg := s.connCfg.Copy()
 	delete(cfg.RuntimeParams, "default_transaction_read_only")
+	cfg.RuntimeParams["application_name"] = ListenerName(s.n.schema)
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)

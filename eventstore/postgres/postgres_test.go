@@ -328,3 +328,48 @@ func TestGroupJudgesEachAppend(t *testing.T) {
 		t.Fatalf("the log holds %d events (%v), want 3", len(all), err)
 	}
 }
+
+// TestListenerReconnects: when the server drops the listening connection,
+// the store reconnects and waiters still wake at the next append.
+func TestListenerReconnects(t *testing.T) {
+	conn := pgtest.URL(t)
+	s := open(t, conn, postgres.Options{Create: true})
+	w := open(t, conn, postgres.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { first <- s.WaitForAppend(ctx, 0) }()
+	killListener(t, s.Schema())
+	if _, err := w.Append(ctx, "x", eventstore.Any(), events(1, "after the drop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("a waiter across the dropped connection: %v", err)
+	}
+	second := make(chan error, 1)
+	go func() { second <- s.WaitForAppend(ctx, 1) }()
+	if _, err := w.Append(ctx, "x", eventstore.Any(), events(1, "later")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("a waiter after the reconnect: %v", err)
+	}
+}
+
+// killListener waits for the store's listening connection to appear on the
+// server and terminates it.
+func killListener(t *testing.T, schema string) {
+	t.Helper()
+	base := pgtest.Server(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := pgtest.QueryInt(t, base, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", postgres.ListenerName(schema))
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the store's listening connection never appeared in pg_stat_activity")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -176,3 +176,20 @@ func Describe(t testing.TB, base, schema string) string {
 	}
 	return b.String()
 }
+
+// QueryInt runs a query returning one integer on the test server.
+func QueryInt(t testing.TB, base, query string, args ...any) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", redact(base), err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
