@@ -48,8 +48,9 @@
 //
 // # Waking subscribers
 //
-// Each append sends NOTIFY with its last position on a channel named after
-// the ledger's schema; PostgreSQL delivers it at commit. The store holds one
+// Each commit sends NOTIFY with the new head position on a channel named
+// after the ledger's schema; PostgreSQL delivers it at commit, in commit
+// order. The store holds one
 // listening connection (opened at the first WaitForAppend, re-opened after a
 // lost connection, each time followed by a read of the head so nothing
 // committed meanwhile is missed) and wakes every waiter from it.
@@ -75,6 +76,10 @@
 // for people.
 //
 // # Opening
+//
+// Connections set plan_cache_mode = force_custom_plan unless the connection
+// string sets it: pgx prepares statements, and the generic plan PostgreSQL
+// may switch to for "event_id = ANY($1)" scans the whole table.
 //
 // Open refuses, naming the problem and changing nothing, a schema whose meta
 // says another format or a newer version, and a schema that holds other
