@@ -3,7 +3,8 @@
 // subscription built on any adapter's reads.
 //
 // Adapters live in sub-packages named for what they adapt: eventstore/bolt
-// (the embedded default), eventstore/memory (tests and benchmarks). Every
+// (the embedded default), eventstore/postgres, eventstore/esdb,
+// eventstore/memory (tests and benchmarks). Every
 // adapter passes the contract suite in eventstore/storetest.
 package eventstore
 
