@@ -133,11 +133,11 @@ func openPostgres(spec string, mode storeMode) (eventstore.Store, error) {
 	s, err := postgres.Open(ctx, spec, postgres.Options{Create: mode == mayCreate, ReadOnly: mode == readOnly})
 	switch {
 	case errors.Is(err, postgres.ErrNoLedger):
-		return nil, fmt.Errorf("store %s: %w (make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
+		return nil, fmt.Errorf("store %s: 该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建 (%w: make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
 	case errors.Is(err, eventstore.ErrDamaged):
 		return nil, fmt.Errorf("数据库中的账本无法识别，已拒绝打开，未作任何改动 (the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched): %w", err)
 	case err != nil:
-		return nil, fmt.Errorf("open store %s: %w", redactURL(spec), err)
+		return nil, fmt.Errorf("无法打开 PostgreSQL 账本 (cannot open the PostgreSQL ledger) %s: %w", redactURL(spec), err)
 	}
 	return s, nil
 }
