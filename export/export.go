@@ -187,6 +187,10 @@ func lightZH(s string) string {
 	return s
 }
 
+// Title is the document title of a scorecard export, in Chinese: also the
+// name of the file a download saves.
+func (s Scorecard) Title() string { return s.title() }
+
 // title is the document title of a scorecard export.
 func (s Scorecard) title() string {
 	t := strconv.Itoa(s.Year) + "年度" + kindZH(s.Kind) + "绩效考核"

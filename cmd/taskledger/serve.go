@@ -254,7 +254,8 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // run serves HTTP until ctx is done or serving fails, then finishes the
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
-	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger}), graphql.HTTPConfig{Logger: s.logger})
+	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {
