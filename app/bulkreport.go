@@ -172,7 +172,9 @@ func (s *Service) readRows(p auth.Principal, plan domain.PlanID, up reportsheet.
 			continue
 		}
 		r := bulkRow{line: ln}
-		bad := func(col, zh, en string) { problems = append(problems, RowProblem{Row: ln.Row, Column: col, MsgZH: zh, Msg: en}) }
+		bad := func(col, zh, en string) {
+			problems = append(problems, RowProblem{Row: ln.Row, Column: col, MsgZH: zh, Msg: en})
+		}
 		ref, ok := rowRef(p, plan, ln, bad)
 		if ok {
 			if first, dup := seen[ln.Cells[reportsheet.HeaderRef]]; dup {
