@@ -308,7 +308,7 @@ func TestBrowser(t *testing.T) {
 		})()`
 		get(tb, "catch downloads", chromedp.Evaluate[bool](catch))
 		tb.run("download the trail as CSV", chromedp.Click(chromedp.CSS(`#page-audit .export button[data-export="csv"]`)))
-		if name := get(tb, "the saved file", chromedp.Poll[string](`window.savedAs`)); name != "audit-task10-20250630.csv" {
+		if name := get(tb, "the saved file", chromedp.Poll[string](`window.savedAs`)); name != "审计轨迹-第10项任务-20250630.csv" {
 			t.Errorf("saved as %q", name)
 		}
 		seen := get(tb, "the export request", chromedp.Evaluate[string](`JSON.stringify(window.exportsSeen)`))

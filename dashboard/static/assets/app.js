@@ -851,6 +851,88 @@
     for (let i = 0; hl.size && !tbody.querySelector('tr.hl') && vars.after && i < 25; i++) await load();
   };
 
+  // ---- bulk reporting (报送模板): a bureau or county downloads its
+  // template, fills it in Excel and uploads it; the server checks every row
+  // and records nothing unless the whole file is valid. Kept in one section
+  // (with its own strings) so that other dashboard work merges around it.
+
+  const BULK_I18N = {
+    zh: {
+      title: '批量报送（Excel 模板）', template: '下载报送模板', file: '填好的文件（XLSX 或 CSV）', upload: '上传并报送',
+      hint: '在黄色单元格中填写进展百分比（0–100 的整数）、进展情况和报告期（如 2025-06）；不填的行会跳过。整份文件通过校验才会记录，同一文件重复上传不会重复记录。',
+      noFile: '请先选择要上传的文件。', done: '已报送：', problems: '请改正以下问题后重新上传：'
+    },
+    en: {
+      title: 'Bulk reporting (Excel template)', template: 'Download template', file: 'Filled file (XLSX or CSV)', upload: 'Upload and report',
+      hint: 'Fill the yellow cells: percent (a whole number 0–100), progress note and period (e.g. 2025-06); blank rows are skipped. Nothing is recorded unless the whole file is valid; uploading the same file again records nothing twice.',
+      noFile: 'Choose a file to upload first.', done: 'Reported: ', problems: 'Correct these and upload again:'
+    }
+  };
+  function bt(key) { return BULK_I18N[state.lang][key]; }
+
+  // uploadReports posts the chosen file to /import/reports with the token
+  // and shows what was recorded, or each refused row and cell.
+  async function uploadReports(input, msg, button) {
+    msg.replaceChildren();
+    const file = input.files && input.files[0];
+    if (!file) { msg.append(errorBox(new ApiError(bt('noFile'), 'INVALID_ARGUMENT'))); return; }
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const headers = {};
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    button.disabled = true;
+    let res, body;
+    try {
+      res = await fetch('/import/reports', { method: 'POST', headers, body: form });
+      body = await res.json();
+    } catch (e) {
+      msg.append(errorBox(new ApiError(String(e.message || e), 'NETWORK'), t('failed')));
+      button.disabled = false;
+      return;
+    }
+    button.disabled = false;
+    if (!res.ok) {
+      const e = body.error || {};
+      const zh = state.lang === 'zh';
+      const box = errorBox(new ApiError(zh ? (e.messageZH || e.message).split('\n')[0] : (e.message || '').split('\n')[0], e.code || 'HTTP_' + res.status));
+      if (e.problems && e.problems.length) {
+        box.append(h('div', { text: bt('problems') }),
+          h('ul', { class: 'problems' }, e.problems.map((p) => h('li', { 'data-row': p.row, 'data-column': p.column || '', text: zh ? p.messageZH : p.message }))));
+      }
+      msg.append(box);
+      return;
+    }
+    scoreCache.clear();
+    await rerender(h('div', { class: 'success', role: 'status', id: 'bulk-done' }, h('strong', { text: bt('done') }), ' ', body.summary));
+  }
+
+  function bulkReportPanel() {
+    const msg = h('div', { class: 'bulk-msg', 'aria-live': 'polite' });
+    const input = h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
+    const upload = h('button', { class: 'primary', type: 'button', 'data-bulk': 'upload' }, bt('upload'));
+    upload.addEventListener('click', () => uploadReports(input, msg, upload));
+    return h('section', { class: 'panel no-print bulk-report', id: 'bulk-report' },
+      h('h2', { text: bt('title') }), h('p', { class: 'muted', text: bt('hint') }),
+      h('div', { class: 'controls' },
+        h('button', { class: 'secondary', type: 'button', 'data-bulk': 'template', onclick: () => download('/export/template.xlsx', msg) }, bt('template')),
+        h('label', {}, bt('file'), input), upload),
+      msg);
+  }
+
+  // The unit's own page gets the panel under its summary.
+  const minePage = pages.mine;
+  pages.mine = async function (main, params, flash) {
+    await minePage(main, params, flash);
+    const role = state.me.role;
+    if (role !== 'BUREAU' && role !== 'COUNTY') return;
+    const summary = main.querySelector('.summary');
+    const panel = bulkReportPanel();
+    if (summary && summary.nextSibling) summary.parentNode.insertBefore(panel, summary.nextSibling.nextSibling);
+    else main.prepend(panel);
+    const done = flash && flash.id === 'bulk-done' ? flash : null;
+    if (done) panel.querySelector('.bulk-msg').append(done);
+  };
+
   // ---- render ----
 
   let renderSeq = 0;
