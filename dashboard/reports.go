@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
 	"taskledger/app"
@@ -164,24 +164,25 @@ func badUpload(status int, en, zh string) *uploadError {
 	return &uploadError{status, reportError{Code: "INVALID_ARGUMENT", Message: en, MessageZH: zh}}
 }
 
-// readUpload reads the file, its declared format and the plan.
+// readUpload reads the file, its declared format and the plan. The format
+// is declared by ?format= (or a form field format), else by a raw body's
+// Content-Type; a form's file part is told by its content alone (browsers
+// guess its type from the file's name).
 func readUpload(r *http.Request) (app.BulkReportInput, *uploadError) {
-	in := app.BulkReportInput{Plan: r.URL.Query().Get("plan")}
+	q := r.URL.Query()
+	in := app.BulkReportInput{Plan: q.Get("plan"), Format: q.Get("format")}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var (
-		body io.Reader = r.Body
-		name string
-	)
+	var body io.Reader = r.Body
 	if ct == "multipart/form-data" {
-		part, plan, err := filePart(multipart.NewReader(r.Body, params["boundary"]))
+		part, fields, err := filePart(multipart.NewReader(r.Body, params["boundary"]))
 		if err != nil {
 			return in, err
 		}
-		body, name = part, part.FileName()
-		if plan != "" {
-			in.Plan = plan
-		}
-		ct = part.Header.Get("Content-Type")
+		body = part
+		in.Plan = cmp.Or(fields["plan"], in.Plan)
+		in.Format = cmp.Or(fields["format"], in.Format)
+	} else if in.Format == "" {
+		in.Format = declaredFormat(ct)
 	}
 	b, err := io.ReadAll(body)
 	var tooBig *http.MaxBytesError
@@ -192,42 +193,36 @@ func readUpload(r *http.Request) (app.BulkReportInput, *uploadError) {
 	case err != nil:
 		return in, badUpload(http.StatusBadRequest, "the upload could not be read: "+err.Error(), "无法读取上传的文件")
 	}
-	in.File, in.Format = b, declaredFormat(ct, name)
+	in.File = b
 	return in, nil
 }
 
-// filePart finds the form's file field (named file), reading a plan field
-// met before it.
-func filePart(mr *multipart.Reader) (*multipart.Part, string, *uploadError) {
-	plan := ""
+// filePart finds the form's file field (named file), reading the short
+// fields (plan, format) met before it.
+func filePart(mr *multipart.Reader) (*multipart.Part, map[string]string, *uploadError) {
+	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, "", badUpload(http.StatusBadRequest, "the form has no file field", "表单中没有上传的文件（file）")
+			return nil, nil, badUpload(http.StatusBadRequest, "the form has no file field", "表单中没有上传的文件（file）")
 		}
-		switch part.FormName() {
+		switch name := part.FormName(); name {
 		case "file":
-			return part, plan, nil
-		case "plan":
+			return part, fields, nil
+		case "plan", "format":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
-			plan = strings.TrimSpace(string(b))
+			fields[name] = strings.TrimSpace(string(b))
 		}
 	}
 }
 
-// declaredFormat is the format a content type or file name declares; ""
+// declaredFormat is the format a raw body's content type declares; ""
 // leaves it to the content.
-func declaredFormat(ct, name string) string {
-	switch {
-	case ct == xlsxType:
+func declaredFormat(ct string) string {
+	switch ct {
+	case xlsxType:
 		return reportsheet.XLSX
-	case ct == "text/csv":
-		return reportsheet.CSV
-	}
-	switch strings.ToLower(path.Ext(name)) {
-	case ".xlsx":
-		return reportsheet.XLSX
-	case ".csv":
+	case "text/csv":
 		return reportsheet.CSV
 	}
 	return ""

@@ -254,6 +254,13 @@ func TestUploadRefusals(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d %s %q", c.name, resp.StatusCode, body, c.status, c.code, c.zh)
 		}
 	}
+	// A raw body whose declared type its content contradicts.
+	resp, body := e.do(t, "county", http.MethodPost, "/import/reports", []byte("编号,进展百分比\n"), map[string]string{"Content-Type": xlsxType})
+	var ans uploadAnswer
+	json.Unmarshal(body, &ans)
+	if resp.StatusCode != 400 || !strings.Contains(ans.Error.MessageZH, "文件内容是 CSV，与所选格式 XLSX 不符") {
+		t.Errorf("mismatched type: %d %s", resp.StatusCode, body)
+	}
 	// Without Reports the endpoints are not there.
 	h := Handler(Config{})
 	rec := httptest.NewRecorder()
