@@ -1,8 +1,9 @@
 // Package dashboard serves taskledger's web dashboard: static HTML, CSS and
 // JavaScript embedded in the binary (no build step, no network access
-// needed), which talk to the ledger only through the GraphQL API, and
-// download endpoints that export scorecards, the obligations ledger (台账)
-// and audit trails as CSV or XLSX.
+// needed), which talk to the ledger through the GraphQL API; download
+// endpoints that export scorecards, the obligations ledger (台账) and audit
+// trails as CSV or XLSX; and a unit's report template (报送模板) with its
+// upload, which call the application layer (Config.Reports) directly.
 //
 // Handler mounts the dashboard at / beside an API handler (the GraphQL
 // server's /graphql, /healthz and /metrics). The export endpoints run their
