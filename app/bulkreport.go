@@ -1,12 +1,14 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,10 +144,9 @@ func (s *Service) BulkReport(ctx context.Context, p auth.Principal, in BulkRepor
 		return BulkReportResult{}, fmt.Errorf("bulk report: %w", err)
 	}
 	rows, skipped, problems := s.readRows(p, plan, up)
-	if len(problems) == 0 {
-		problems = s.checkRows(ctx, p, rows)
-	}
+	problems = append(problems, s.checkRows(ctx, p, rows, problemRows(problems))...)
 	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b RowProblem) int { return cmp.Compare(a.Row, b.Row) })
 		return BulkReportResult{}, newBulkError(problems, 0, InvalidArgument)
 	}
 	res, err := s.recordRows(ctx, p, rows)
@@ -271,13 +272,26 @@ func rowKey(ref string, in ReportInput) string {
 	return "bulk-report:" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// checkRows checks every row with ReportProgress's rules on the ledger as
-// it stands, recording nothing: a row the ledger already holds (the same
-// file uploaded again) is marked a duplicate.
-func (s *Service) checkRows(ctx context.Context, p auth.Principal, rows []bulkRow) []RowProblem {
+// problemRows are the rows named by problems.
+func problemRows(problems []RowProblem) map[int]bool {
+	rows := map[int]bool{}
+	for _, p := range problems {
+		rows[p.Row] = true
+	}
+	return rows
+}
+
+// checkRows checks every row whose cells were read cleanly (not in bad)
+// with ReportProgress's rules on the ledger as it stands, recording
+// nothing: a row the ledger already holds (the same file uploaded again)
+// is marked a duplicate.
+func (s *Service) checkRows(ctx context.Context, p auth.Principal, rows []bulkRow, bad map[int]bool) []RowProblem {
 	var problems []RowProblem
 	for i := range rows {
 		r := &rows[i]
+		if bad[r.line.Row] {
+			continue
+		}
 		pr, err := s.reportCommand(ctx, p, r.in)
 		if err == nil {
 			r.pr = pr

@@ -181,6 +181,8 @@ func TestBulkReportRefusesMalformedFileWhole(t *testing.T) {
 		"第 7 行「报告期」：应为月份",
 		"第 9 行：这一行是其他单位的任务责任",
 		"第 10 行「编号」：编号无法识别",
+		"第 8 行：账本中没有这项任务责任",
+		"第 11 行「报告期」：报告期（2030-01）还没有到",
 	} {
 		if !contains(got, want) {
 			t.Errorf("no problem %q among:\n%s", want, strings.Join(got, "\n"))
@@ -194,9 +196,7 @@ func TestBulkReportRefusesMalformedFileWhole(t *testing.T) {
 		t.Errorf("message %v", err)
 	}
 
-	// With the cell errors corrected, the rules of ReportProgress run on
-	// every row before any is recorded: an unknown duty and a future
-	// month are named too.
+	// Alone, the same rule-breaking rows are named the same way.
 	_, x = f.template(ningcheng)
 	fill(t, x, r, map[string]any{reportsheet.HeaderPercent: 30})
 	fill(t, x, r+1, map[string]any{reportsheet.HeaderPercent: 20, reportsheet.HeaderRef: "obligation-chifeng-air-999-county.ningcheng-implementing"})
