@@ -228,16 +228,20 @@ func declaredFormat(ct string) string {
 	return ""
 }
 
-// writeAppError writes an application-layer refusal with its HTTP status,
-// and an internal failure as 500.
+// writeAppError writes an application-layer or domain refusal with its
+// HTTP status, and an internal failure as 500.
 func (h *handler) writeAppError(w http.ResponseWriter, err error) {
-	var ae *app.Error
-	if !errors.As(err, &ae) {
+	code := app.CodeOf(err)
+	if code == "" {
 		h.logger.Error("bulk reporting failed", "err", err)
 		writeReportError(w, http.StatusInternalServerError, reportError{Code: "INTERNAL", Message: "internal error", MessageZH: "服务器内部错误"})
 		return
 	}
-	body := reportError{Code: string(ae.Code), Message: ae.Msg, MessageZH: ae.Chinese()}
+	body := reportError{Code: string(code), Message: err.Error(), MessageZH: err.Error()}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		body.Message, body.MessageZH = ae.Msg, ae.Chinese()
+	}
 	var be *app.BulkReportError
 	if errors.As(err, &be) {
 		body.Recorded = be.Recorded
@@ -245,7 +249,7 @@ func (h *handler) writeAppError(w http.ResponseWriter, err error) {
 			body.Problems = append(body.Problems, rowProblem{Row: p.Row, Column: p.Column, Message: p.English(), MessageZH: p.Chinese()})
 		}
 	}
-	writeReportError(w, statusFor(http.StatusOK, string(ae.Code)), body)
+	writeReportError(w, statusFor(http.StatusOK, string(code)), body)
 }
 
 func writeReportError(w http.ResponseWriter, status int, e reportError) {

@@ -246,6 +246,8 @@ func TestUploadRefusals(t *testing.T) {
 		{"GET", "county", "GET", "/import/reports", nil, 405, "INVALID_ARGUMENT", "POST"},
 		{"template without token", "", "GET", "/export/template.xlsx", nil, 401, "UNAUTHENTICATED", "令牌"},
 		{"another unit's template", "county", "GET", "/export/template.xlsx?unit=county.hongshan", nil, 403, "FORBIDDEN", "本单位"},
+		{"a malformed plan id", "county", "GET", "/export/template.xlsx?plan=" + url.QueryEscape("不是 id"), nil, 400, "INVALID_ARGUMENT", "不是 id"},
+		{"an unknown plan", "county", "GET", "/export/template.xlsx?plan=no-such-plan", nil, 404, "NOT_FOUND", "no-such-plan"},
 	} {
 		resp, body := e.do(t, c.role, c.method, c.path, filled.Bytes(), c.header)
 		var ans uploadAnswer
