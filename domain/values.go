@@ -492,3 +492,8 @@ const (
 	// MaxTaskTextLen bounds a task's full text.
 	MaxTaskTextLen = 20000
 )
+
+// CityUnit returns the id of the unit that stands for a plan's whole area
+// (全市, kind city): "city." followed by the plan id. City-wide indicator
+// figures are recorded on it.
+func CityUnit(plan PlanID) UnitID { return UnitID("city." + string(plan)) }

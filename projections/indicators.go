@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/domain"
+	"taskledger/projections/airquality"
 )
 
 // Measurement is one indicator value of a county or the city for a month
@@ -28,6 +29,11 @@ type Measurement struct {
 	Position   uint64
 	RecordedAt time.Time
 	Revisions  int
+}
+
+// Reading returns the measurement as the annual computation takes it.
+func (m Measurement) Reading() airquality.Reading {
+	return airquality.Reading{Metric: m.Metric, Period: m.Period, Day: m.Day, Value: m.Value, ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: m.EventID}
 }
 
 type indicatorKey struct {
