@@ -265,7 +265,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		tb.open("scorecards?year=2025&kind=BUREAU", "scorecards")
-		if s := tb.text(".summary"); !strings.Contains(s, "default v2") {
+		if s := tb.text(".summary"); !strings.Contains(s, "default v3") {
 			t.Errorf("bureau scorecards' scheme: %q", s)
 		}
 	})
@@ -623,7 +623,7 @@ func TestBrowserActions(t *testing.T) {
 			t.Errorf("county ranking before: %q", s)
 		}
 		tb.run("ask to publish", chromedp.Click(chromedp.CSS(`#publish`)), chromedp.WaitVisible(chromedp.CSS(`#publish-confirm-box`)))
-		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v2") {
+		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v3") {
 			t.Errorf("confirmation: %q", s)
 		}
 		tb.shot("19-committee-confirm")
