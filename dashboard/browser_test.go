@@ -224,6 +224,20 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("light counts: %q", s)
 		}
 		tb.shot("06-county-tasks")
+		// Air quality: the whole city's own figures first, then the
+		// counties, with valid days and the good-day ratio; no internal id
+		// on the screen.
+		tb.open("air?year=2025", "air")
+		if s := tb.text("#air-table tbody tr.city"); !strings.HasPrefix(s, "全市") || strings.Contains(s, "city.") || !strings.Contains(s, "应减") {
+			t.Errorf("city row: %q", s)
+		}
+		if s := tb.text("#air-table thead"); !strings.Contains(s, "有效天数") || !strings.Contains(s, "优良天数比例") || !strings.Contains(s, "氮氧化物减排量") {
+			t.Errorf("air table head: %q", s)
+		}
+		if s := tb.text("#air-table tbody"); !strings.Contains(s, "宁城县") || !strings.Contains(s, "全年") || !strings.Contains(s, "%（") {
+			t.Errorf("air table: %q", s)
+		}
+		tb.shot("06b-county-air")
 		tb.open("audit", "audit")
 		if s := tb.text("#intact"); !strings.Contains(s, "哈希链完整") {
 			t.Errorf("chain status: %q", s)

@@ -120,6 +120,8 @@ func (r *runner) planIndicators(active []domain.Obligation, setup *rand.Rand) {
 	for i, c := range units {
 		years[i] = r.airYear(c)
 	}
+	// The city unit is registered before anything is recorded on it.
+	r.schedule(r.date(time.January, 5).StartOf().Add(9*time.Hour), func(at time.Time) error { return r.registerCity(at, city) })
 	var bulletins [12]time.Time
 	for i := range bulletins {
 		first := domain.MustDate(r.opts.Year, time.Month(i+1), 1).LastOfMonth().AddDays(1)
@@ -127,11 +129,6 @@ func (r *runner) planIndicators(active []domain.Obligation, setup *rand.Rand) {
 		period, _ := domain.NewYearMonth(r.opts.Year, time.Month(i+1))
 		month := i
 		r.schedule(bulletins[i], func(at time.Time) error {
-			if month == 0 {
-				if err := r.registerCity(at, city); err != nil {
-					return err
-				}
-			}
 			for ci, c := range units {
 				for _, m := range metrics() {
 					if err := r.indicator(at, years[ci][month].reading(c.ID, m, period), false); err != nil {
