@@ -134,6 +134,8 @@ func TestUnitDecisions(t *testing.T) {
 			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5, ValidDays: 30, Revision: true}}},
 		{name: "measure a day", given: []any{county, pm}, cmd: daily,
 			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Day: &day, Value: 40, ValidDays: 1}}},
+		{name: "a day not yet come", given: []any{county}, now: time.Date(2025, time.January, 4, 23, 0, 0, 0, Shanghai()), cmd: daily, want: ErrInvalidIndicator},
+		{name: "a month not yet begun", given: []any{county}, now: time.Date(2024, time.December, 31, 23, 0, 0, 0, Shanghai()), cmd: measure(MetricPM25, 30), want: ErrInvalidIndicator},
 		{name: "a day outside its period", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: feb, Day: day, Value: 40, ValidDays: 1}, want: ErrInvalidIndicator},
 		{name: "a day with two valid days", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Day: day, Value: 40, ValidDays: 2}, want: ErrInvalidIndicator},
 		{name: "measure good days", given: []any{county}, cmd: goodDays(21, 28),

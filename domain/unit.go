@@ -258,14 +258,18 @@ func (c RecordIndicator) event(revision bool) IndicatorMeasured {
 }
 
 // RecordIndicator decides a RecordIndicator command. Errors: ErrNotFound,
-// ErrMerged, ErrInvalidIndicator (neither a county nor the city),
-// ErrAlreadyExists (the same reading already recorded).
+// ErrMerged, ErrInvalidIndicator (neither a county nor the city, or a
+// period that has not begun by the command's time), ErrAlreadyExists (the
+// same reading already recorded).
 func (u *Unit) RecordIndicator(c RecordIndicator, m Meta) ([]EventData, error) {
 	if err := firstErr(m.validate(), c.Validate(), u.routed(c.Unit), u.live(c.Unit)); err != nil {
 		return nil, err
 	}
 	if u.Kind != KindCounty && u.Kind != KindCity {
 		return nil, errorf(ErrInvalidIndicator, "unit %s is a %s, neither a county nor the city", u.ID, u.Kind)
+	}
+	if today := DateOf(m.Now); c.Day.After(today) || c.Period.FirstDay().After(today) {
+		return nil, errorf(ErrInvalidIndicator, "%s is in the future (today is %s)", c.periodText(), today)
 	}
 	e := c.event(false)
 	k := IndicatorKey{Metric: c.Metric, Period: c.Period, Day: c.Day}

@@ -27,6 +27,7 @@ func TestAirQualityViewCityBesideCounties(t *testing.T) {
 	b.Do(domain.RegisterUnit{Unit: city, Kind: domain.KindCity, Name: "赤峰市"}, "office")
 	b.Do(domain.RegisterUnit{Unit: "county.a", Kind: domain.KindCounty, Name: "甲县"}, "office")
 	b.Do(domain.RegisterUnit{Unit: "county.b", Kind: domain.KindCounty, Name: "乙县"}, "office")
+	b.At(ledgertest.Shanghai(2025, time.March, 3, 9))
 	jan, _ := domain.NewYearMonth(2025, time.January)
 	feb, _ := domain.NewYearMonth(2025, time.February)
 	rec := func(u domain.UnitID, m domain.Metric, ym domain.YearMonth, v float64, valid, good int) {

@@ -60,7 +60,7 @@ func dump(t *testing.T, v *projections.Views, now time.Time) string {
 		"units":      units(v),
 		"obligation": v.Obligations.All(),
 		"views":      v.Obligations.Views(projections.Filter{}, now, 30),
-		"indicators": v.Indicators.Year("", 2025),
+		"indicators": append(v.Indicators.Year("", 2024), v.Indicators.Year("", 2025)...),
 		"backdated":  v.Audit.BackdatedCount(),
 		"position":   v.Position(),
 	}
