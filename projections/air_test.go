@@ -10,6 +10,7 @@ import (
 	"taskledger/eventstore/memory"
 	"taskledger/internal/ledgertest"
 	"taskledger/projections"
+	"taskledger/projections/scoring"
 )
 
 // The city's figures come from the city unit's own records, never from
@@ -93,5 +94,20 @@ func TestAirQualityViewCityBesideCounties(t *testing.T) {
 	}
 	if _, err := v.AirQuality("nope", 2025, time.February); err == nil {
 		t.Fatal("unknown plan: no error")
+	}
+
+	// The city unit holds figures but no card: counties are scored on
+	// their own figures, as of 1 March over January and February.
+	res, err := v.Scorecards(plan, 2025, scoring.KindCounty, "", 0, ledgertest.Shanghai(2025, time.March, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Cards) != 2 || res.SchemeVersion != 3 {
+		t.Fatalf("%d county cards under v%d", len(res.Cards), res.SchemeVersion)
+	}
+	for _, c := range res.Cards {
+		if c.Unit == city {
+			t.Fatal("the city unit got a county card")
+		}
 	}
 }
