@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
@@ -122,61 +120,4 @@ func importSummary(rep planimport.Report) string {
 		return fmt.Sprintf("nothing to record: the ledger already holds this text (%d items unchanged)", rep.Unchanged)
 	}
 	return fmt.Sprintf("recorded %d events (%s); %d items unchanged", len(rep.Changes), planimport.Summary(rep), rep.Unchanged)
-}
-
-// IndicatorInput is one county's air-quality figure for a month.
-type IndicatorInput struct {
-	// Plan is the plan whose period the month must lie in; empty means the
-	// default plan.
-	Plan string
-	// Unit is a county's id, name or alias.
-	Unit   string
-	Metric string
-	// Period is the month ("2025-06").
-	Period         string
-	Value          float64
-	Source         string
-	IdempotencyKey string
-}
-
-// RecordIndicator records a measured air-quality indicator.
-func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in IndicatorInput) (Result, error) {
-	if err := cleanFields(nameText("source", "数据来源", &in.Source)); err != nil {
-		return Result{}, err
-	}
-	scoped, err := s.admit(ctx, p, RecordIndicator, in.IdempotencyKey)
-	if err != nil {
-		return Result{}, err
-	}
-	unit := domain.UnitID(in.Unit)
-	if unit.Validate() != nil {
-		if unit, err = s.ResolveUnit(in.Unit); err != nil {
-			return Result{}, err
-		}
-	}
-	period, err := s.indicatorMonth(ctx, in)
-	if err != nil {
-		return Result{}, err
-	}
-	return s.dispatch(ctx, p, scoped, time.Time{}, domain.RecordIndicator{
-		Unit: unit, Metric: domain.Metric(strings.ToLower(in.Metric)), Period: period, Value: in.Value, Source: in.Source,
-	})
-}
-
-// indicatorMonth reads a measurement's month and checks it against the
-// plan's window: not before the plan's period, not in the future.
-func (s *Service) indicatorMonth(ctx context.Context, in IndicatorInput) (domain.YearMonth, error) {
-	period, err := domain.ParseYearMonth(in.Period)
-	if err != nil {
-		return period, err
-	}
-	plan, err := s.Plan(in.Plan)
-	if err != nil {
-		return period, err
-	}
-	w, err := s.dateWindow(ctx, plan, s.clock.Now())
-	if err != nil {
-		return period, err
-	}
-	return period, w.month("period", period)
 }

@@ -25,6 +25,10 @@ var metricZH = map[domain.Metric]string{
 	domain.MetricPM25:               "PM2.5浓度",
 	domain.MetricGoodDayRatio:       "优良天数比例",
 	domain.MetricHeavyPollutionDays: "重污染天数",
+	domain.MetricNOxReduction:       "氮氧化物减排量（吨）",
+	domain.MetricVOCsReduction:      "挥发性有机物减排量（吨）",
+	domain.MetricNOxEmissions:       "氮氧化物排放量（吨）",
+	domain.MetricVOCsEmissions:      "挥发性有机物排放量（吨）",
 }
 
 func metric(m domain.Metric) string {
@@ -76,7 +80,17 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.UnitMerged:
 		return fmt.Sprintf("%s并入%s", name(d.Unit), name(d.Into))
 	case domain.IndicatorMeasured:
-		s := fmt.Sprintf("%s %s %s为%s", name(d.Unit), d.Period, metric(d.Metric), strconv.FormatFloat(d.Value, 'f', -1, 64))
+		period := d.Period.String()
+		if d.Day != nil {
+			period = d.Day.String()
+		}
+		s := fmt.Sprintf("%s %s %s为%s", name(d.Unit), period, metric(d.Metric), strconv.FormatFloat(d.Value, 'f', -1, 64))
+		switch {
+		case d.Metric == domain.MetricGoodDayRatio && d.ValidDays > 0:
+			s = fmt.Sprintf("%s %s %s为%d/%d天", name(d.Unit), period, metric(d.Metric), d.GoodDays, d.ValidDays)
+		case d.ValidDays > 0:
+			s += fmt.Sprintf("（有效天数%d天）", d.ValidDays)
+		}
 		if d.Revision {
 			s += "（更正）"
 		}

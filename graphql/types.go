@@ -286,8 +286,17 @@ func nonNil(s []string) []string {
 
 type measurementResolver struct{ m projections.Measurement }
 
-func (r *measurementResolver) Metric() string       { return strings.ToUpper(string(r.m.Metric)) }
-func (r *measurementResolver) Period() string       { return r.m.Period.String() }
+func (r *measurementResolver) Metric() string    { return strings.ToUpper(string(r.m.Metric)) }
+func (r *measurementResolver) Period() string    { return r.m.Period.String() }
+func (r *measurementResolver) Day() *Date        { return dateOrNil(r.m.Day) }
+func (r *measurementResolver) ValidDays() *int32 { return int32OrNil(r.m.ValidDays) }
+func (r *measurementResolver) GoodDays() *int32 {
+	if r.m.Metric != domain.MetricGoodDayRatio || r.m.ValidDays == 0 {
+		return nil
+	}
+	n := int32(r.m.GoodDays)
+	return &n
+}
 func (r *measurementResolver) Value() float64       { return r.m.Value }
 func (r *measurementResolver) Revisions() int32     { return int32(r.m.Revisions) }
 func (r *measurementResolver) EventID() gql.ID      { return gql.ID(r.m.EventID.String()) }

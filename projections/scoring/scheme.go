@@ -191,10 +191,21 @@ type DeliveryRules struct {
 	Roles  []domain.Role `json:"roles"`
 }
 
+// AnnualHJ663 is the AirQualityRules.Annual value that takes annual
+// figures over valid days with HJ 663's validity rule (package
+// airquality).
+const AnnualHJ663 = "hj663"
+
 // AirQualityRules score a county's air quality against the plan's targets.
 type AirQualityRules struct {
-	// MinMonths is the fewest measured months a metric needs to score.
-	MinMonths          int        `json:"min_months"`
+	// Annual says how a year's value is taken from the measurements:
+	// AnnualHJ663 (over valid days; from version 3 of the default scheme),
+	// or empty for the rule of earlier documents: the mean (or sum) of the
+	// monthly values, needing MinMonths of them.
+	Annual string `json:"annual,omitempty"`
+	// MinMonths is the fewest measured months a metric needs to score
+	// under the monthly rule; unused (0) under AnnualHJ663.
+	MinMonths          int        `json:"min_months,omitempty"`
 	PM25               MetricRule `json:"pm25"`
 	GoodDayRatio       MetricRule `json:"good_day_ratio"`
 	HeavyPollutionDays MetricRule `json:"heavy_pollution_days"`
@@ -392,8 +403,17 @@ func (s Scheme) Validate() error {
 	}
 	checkRoles("county.delivery.roles", s.County.Delivery.Roles)
 	aq := s.County.AirQuality
-	if aq.MinMonths < 1 || aq.MinMonths > 12 {
-		bad("county.air_quality.min_months %d is outside 1–12", aq.MinMonths)
+	switch aq.Annual {
+	case "":
+		if aq.MinMonths < 1 || aq.MinMonths > 12 {
+			bad("county.air_quality.min_months %d is outside 1–12", aq.MinMonths)
+		}
+	case AnnualHJ663:
+		if aq.MinMonths != 0 {
+			bad("county.air_quality.min_months is not used with annual %q (HJ 663 sets the valid days); leave it out", AnnualHJ663)
+		}
+	default:
+		bad("county.air_quality.annual %q is not %q (or left out for monthly means)", aq.Annual, AnnualHJ663)
 	}
 	for _, m := range metricOrder() {
 		r := aq.Metric(m)

@@ -18,7 +18,7 @@ func TestDefaultScheme(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "default" || s.Version != 2 || s.Year != 0 {
+	if s.ID != "default" || s.Version != 3 || s.Year != 0 || s.County.AirQuality.Annual != AnnualHJ663 || s.County.AirQuality.MinMonths != 0 {
 		t.Fatalf("id %s version %d year %d", s.ID, s.Version, s.Year)
 	}
 	d := s.Deductions
@@ -142,7 +142,13 @@ func TestParseErrors(t *testing.T) {
 		{"floor above base", edit(t, func(m map[string]any) { obj(m, "bureau")["floor"] = 120 }), "above bureau.base"},
 		{"zero out_of", edit(t, func(m map[string]any) { obj(m, "county", "delivery")["out_of"] = 0 }), "out_of 0 is not positive"},
 		{"negative weight", edit(t, func(m map[string]any) { obj(m, "county", "air_quality", "pm25")["weight"] = -20 }), "county.air_quality.pm25.weight is -20"},
-		{"min months", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["min_months"] = 13 }), "min_months 13"},
+		{"min months", edit(t, func(m map[string]any) {
+			aq := obj(m, "county", "air_quality")
+			delete(aq, "annual")
+			aq["min_months"] = 13
+		}), "min_months 13"},
+		{"min months under HJ 663", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["min_months"] = 1 }), "min_months is not used"},
+		{"unknown annual rule", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["annual"] = "monthly" }), `annual "monthly"`},
 		{"bad id", edit(t, func(m map[string]any) { m["id"] = "Default Scheme" }), "id:"},
 		{"version 0", edit(t, func(m map[string]any) { m["version"] = 0 }), "version 0 is not positive"},
 		{"bad year", edit(t, func(m map[string]any) { m["year"] = 25 }), "year 25"},
