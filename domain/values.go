@@ -138,15 +138,19 @@ const (
 	KindCounty UnitKind = "county"
 	// KindBody is any other body a plan names (e.g. 赤峰海关, an enterprise).
 	KindBody UnitKind = "body"
+	// KindCollective is a collective duty-holder: a phrase such as 各区、县级市
+	// that names a set of units the plan's registry cannot list, kept whole
+	// as one holder rather than split into fragments.
+	KindCollective UnitKind = "collective"
 )
 
 // Validate reports whether k is one of the defined kinds.
 func (k UnitKind) Validate() error {
 	switch k {
-	case KindBureau, KindCounty, KindBody:
+	case KindBureau, KindCounty, KindBody, KindCollective:
 		return nil
 	}
-	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county or body", string(k))
+	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county, body or collective", string(k))
 }
 
 // ParseUnitKind parses a unit kind, ignoring case and surrounding space.
