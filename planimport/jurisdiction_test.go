@@ -1,0 +1,88 @@
+package planimport_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"taskledger/command"
+	"taskledger/domain"
+	"taskledger/eventstore/memory"
+	"taskledger/planimport"
+	"taskledger/planparse"
+)
+
+// Units of two plans of different jurisdictions never share a record: the
+// Chifeng plan and the Baotou plan imported into one ledger keep their own
+// units, each registered with its jurisdiction and kind.
+func TestImportKeepsJurisdictionsApart(t *testing.T) {
+	s := memory.New()
+	ctx := context.Background()
+	h := command.NewHandler(s, domain.DefaultRegistry())
+	imp := func(id domain.PlanID, file string) *planparse.Plan {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := planparse.ParseBytes(src, planparse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := planimport.Import(ctx, h, views(t, s), plan, src, planimport.Options{Plan: id, Now: now}); err != nil {
+			t.Fatalf("import %s: %v", id, err)
+		}
+		return plan
+	}
+	cf := imp("chifeng-air", "../examples/chifeng-air-quality-plan.txt")
+	bt := imp("baotou", "../planparse/testdata/baotou_szzf_kaoping_2022.txt")
+	v := views(t, s)
+	if p, _ := v.Catalog.Plan("baotou"); p.Jurisdiction != "包头市" {
+		t.Errorf("Baotou plan jurisdiction %q", p.Jurisdiction)
+	}
+	if p, _ := v.Catalog.Plan("chifeng-air"); p.Jurisdiction != "赤峰市" {
+		t.Errorf("Chifeng plan jurisdiction %q", p.Jurisdiction)
+	}
+	cfIDs := map[string]bool{}
+	for _, u := range cf.Units {
+		cfIDs[u.ID] = true
+	}
+	for _, u := range bt.Units {
+		if cfIDs[u.ID] {
+			t.Errorf("Baotou unit %q shares Chifeng's id %s", u.Name, u.ID)
+		}
+		got, ok := v.Catalog.Unit(domain.UnitID(u.ID))
+		if !ok || got.Jurisdiction != "包头市" || string(got.Kind) != u.Kind {
+			t.Errorf("Baotou unit %s recorded as %+v", u.ID, got)
+		}
+	}
+	eco, _ := v.Catalog.Unit("bureau.ecology-environment")
+	county, _ := v.Catalog.Unit("county.ningcheng")
+	if eco.Jurisdiction != "赤峰市" || county.Kind != domain.KindCounty || len(county.Aliases) == 0 {
+		t.Errorf("Chifeng units recorded as %+v and %+v", eco, county)
+	}
+}
+
+// A collective the plan's registry cannot expand is recorded as one unit of
+// kind collective, holding the duty.
+func TestImportRecordsCollectiveHolder(t *testing.T) {
+	src := []byte("广州市某某实施方案\n一、重点任务\n（一）甲任务。2025年底前完成。（牵头单位：市商务局，配合单位：市财政局，各区、县级市）\n")
+	s := memory.New()
+	plan, _, err := importPlan(t, s, "gz", src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holder planparse.Responsibility
+	for _, r := range plan.Tasks[0].Responsibilities {
+		if r.Collective {
+			holder = r
+		}
+	}
+	v := views(t, s)
+	u, ok := v.Catalog.Unit(domain.UnitID(holder.UnitID))
+	if !ok || u.Kind != domain.KindCollective || u.Name != "各区、县级市" || u.Jurisdiction != "广州市" {
+		t.Fatalf("collective holder %+v recorded as %+v (%v)", holder, u, ok)
+	}
+	if _, ok := v.Obligations.Get(domain.ObligationStream("gz", 1, u.ID, domain.RoleSupport)); !ok {
+		t.Error("the collective holds no SUPPORT duty")
+	}
+}
