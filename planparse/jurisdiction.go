@@ -105,6 +105,42 @@ func plausiblePlace(s string) bool {
 	return true
 }
 
+// documentJurisdiction reads a document's jurisdiction: from its title and
+// first lines (DetectJurisdiction), failing that from the units it names:
+// an embedded registry's jurisdiction when the text names one of its units
+// with the place's prefix ("赤峰市生态环境局").
+func documentJurisdiction(title string, lines []srcLine) string {
+	if j := DetectJurisdiction(title, headLines(lines, 6)); j != "" {
+		return j
+	}
+	for _, reg := range embeddedRegistries() {
+		if namesUnitsOf(reg, lines) {
+			return reg.Jurisdiction()
+		}
+	}
+	return ""
+}
+
+// namesUnitsOf reports whether a line names one of the registry's units
+// with one of its place prefixes.
+func namesUnitsOf(reg *Registry, lines []srcLine) bool {
+	for _, l := range lines {
+		for _, p := range reg.prefixes {
+			if !strings.Contains(l.text, p) {
+				continue
+			}
+			for _, u := range reg.units {
+				for _, n := range append([]string{u.Name}, u.Aliases...) {
+					if strings.Contains(l.text, p+n) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // headLines are the first lines of a document, before its first heading,
 // where an issuer's line stands.
 func headLines(lines []srcLine, n int) []string {

@@ -79,6 +79,16 @@ func TestNoCrossJurisdictionBorrowing(t *testing.T) {
 	if hf.Tasks[0].Responsibilities[0].UnitID == bt.Tasks[0].Responsibilities[0].UnitID {
 		t.Error("合肥 and 包头 share the id of 市公安局")
 	}
+	// A text whose title names no place but whose brackets name Chifeng's
+	// units with the city's name is Chifeng's.
+	named := mustParse(t, "测试方案\n二、重点任务\n（三）甲任务。（赤峰市生态环境局牵头）\n", Options{})
+	if r := named.Tasks[0].Responsibilities[0]; named.Jurisdiction != "赤峰市" || r.UnitID != "bureau.ecology-environment" {
+		t.Errorf("named units: %+v in %q", r, named.Jurisdiction)
+	}
+	bare := mustParse(t, "测试方案\n二、重点任务\n（三）甲任务。（市生态环境局牵头）\n", Options{})
+	if r := bare.Tasks[0].Responsibilities[0]; bare.Jurisdiction != "" || r.Known {
+		t.Errorf("no place named: %+v in %q", r, bare.Jurisdiction)
+	}
 	// Overriding the jurisdiction lets a registry of that place be used.
 	over := mustParse(t, "某某实施方案\n一、重点任务\n（一）甲任务。（市公安局负责）\n", Options{Registry: ChifengRegistry(), Jurisdiction: "赤峰市"})
 	if r := over.Tasks[0].Responsibilities[0]; r.UnitID != "bureau.public-security" || over.Jurisdiction != "赤峰市" {

@@ -115,7 +115,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	}
 	p.warnings = append(p.warnings, st.warnings...)
 	title := findTitle(st.titleLines)
-	reg, jur, regWarns := chooseRegistry(opts, DetectJurisdiction(title, headLines(lines, 6)))
+	reg, jur, regWarns := chooseRegistry(opts, documentJurisdiction(title, lines))
 	p.reg, p.tc = reg, newTargetCtx(reg, p.warn)
 	p.warnings = append(p.warnings, regWarns...)
 
