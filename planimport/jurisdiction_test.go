@@ -3,6 +3,7 @@ package planimport_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"taskledger/command"
@@ -84,5 +85,56 @@ func TestImportRecordsCollectiveHolder(t *testing.T) {
 	}
 	if _, ok := v.Obligations.Get(domain.ObligationStream("gz", 1, u.ID, domain.RoleSupport)); !ok {
 		t.Error("the collective holds no SUPPORT duty")
+	}
+}
+
+// The bundled Chifeng plan imports as before plans had jurisdictions: its
+// units are exactly the Chifeng registry's ids, and importing it with the
+// registry chosen by default records the same events, on the same streams,
+// as with the Chifeng registry given.
+func TestChifengImportUnchanged(t *testing.T) {
+	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(opts planparse.Options) ([]string, map[string]int) {
+		s := memory.New()
+		plan, err := planparse.ParseBytes(src, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := planimport.Import(context.Background(), command.NewHandler(s, domain.DefaultRegistry()), views(t, s), plan, src,
+			planimport.Options{Plan: "chifeng-air", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var streams []string
+		for _, c := range rep.Changes {
+			streams = append(streams, c.Type+" "+c.Stream)
+		}
+		return streams, rep.Counts()
+	}
+	def, counts := record(planparse.Options{})
+	given, _ := record(planparse.Options{Registry: planparse.ChifengRegistry()})
+	if len(def) != len(given) {
+		t.Fatalf("%d events by default, %d with the registry given", len(def), len(given))
+	}
+	for i := range def {
+		if def[i] != given[i] {
+			t.Fatalf("event %d: %s by default, %s given", i, def[i], given[i])
+		}
+	}
+	reg := planparse.ChifengRegistry()
+	units := 0
+	for _, s := range def {
+		if id, ok := strings.CutPrefix(s, "UnitRegistered unit-"); ok {
+			units++
+			if _, known := reg.Unit(id); !known {
+				t.Errorf("unit %s is not a Chifeng registry id", id)
+			}
+		}
+	}
+	if units != 34 || counts["PlanRegistered"] != 1 || counts["TaskRegistered"] != 28 {
+		t.Errorf("counts %v", counts)
 	}
 }

@@ -103,3 +103,27 @@ func TestCollectivesExpandToRegistryKind(t *testing.T) {
 		t.Errorf("Chifeng task 28: %d implementing counties, want 12", n)
 	}
 }
+
+// No plan under testdata (held-out excerpts aside) yields a unit named by a
+// fragment of a collective, and every collective duty-holder is named by a
+// whole collective phrase.
+func TestNoFragmentUnitsInTestdata(t *testing.T) {
+	files := []string{chifengFile, "testdata/anhui_rcep_2022.txt", "testdata/baotou_szzf_kaoping_2022.txt",
+		"testdata/guowuyuan_nongji_2018.txt", "testdata/unseen/sichuan_liutong_2022_excerpt.txt",
+		"testdata/unseen/anshan_lishan_2023_excerpt.txt"}
+	for _, f := range files {
+		p := parseFile(t, f, Options{})
+		for _, u := range p.Units {
+			if levelRE.MatchString(u.Name) {
+				t.Errorf("%s: unit %q is a fragment of a collective", f, u.Name)
+			}
+		}
+		for _, task := range p.Tasks {
+			for _, r := range task.Responsibilities {
+				if r.Collective && !collectiveRE.MatchString(r.Unit) {
+					t.Errorf("%s task %d: collective holder %q is not a collective phrase", f, task.Number, r.Unit)
+				}
+			}
+		}
+	}
+}
