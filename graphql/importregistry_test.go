@@ -35,3 +35,23 @@ func TestImportPlanRegistry(t *testing.T) {
 		t.Error("the registry's unit was not recorded")
 	}
 }
+
+// A collective duty-holder and the jurisdictions read back through the API.
+func TestCollectiveUnitAndJurisdictionRead(t *testing.T) {
+	e := newEnv(t, envOptions{empty: true})
+	text := "广州市某某实施方案\n一、重点任务\n（一）甲任务。2025年底前完成。（牵头单位：市商务局，配合单位：各区、县级市）\n"
+	e.ok("coordinator", `mutation($text: String!) { importPlan(text: $text, planId: "gz", idempotencyKey: "k") { position } }`,
+		map[string]any{"text": text})
+	head, _ := e.store.Head(context.Background())
+	if err := e.runner.WaitFor(context.Background(), head); err != nil {
+		t.Fatal(err)
+	}
+	data := e.ok("coordinator", `{ plan(id: "gz") { jurisdiction } units(kind: COLLECTIVE) { name kind jurisdiction } }`, nil)
+	if j := path(data, "plan", "jurisdiction"); j != "广州市" {
+		t.Errorf("plan jurisdiction %v", j)
+	}
+	units, _ := data["units"].([]any)
+	if len(units) != 1 || path(units[0], "name") != "各区、县级市" || path(units[0], "kind") != "COLLECTIVE" || path(units[0], "jurisdiction") != "广州市" {
+		t.Errorf("collective units %v", units)
+	}
+}
