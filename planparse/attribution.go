@@ -459,6 +459,15 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases})
 	if !ru.known && ru.kind != KindCollective {
 		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
-			Message: fmt.Sprintf("unit %q is not in the registry; kept as new unit %s (first named in task %d)", ru.name, ru.id, task)})
+			Message: fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task)})
 	}
+}
+
+// ofJurisdiction names the plan's jurisdiction for a message: " of 包头市",
+// or "" when it is not known.
+func (p *parser) ofJurisdiction() string {
+	if j := p.reg.Jurisdiction(); j != "" {
+		return " of " + j
+	}
+	return ""
 }
