@@ -95,3 +95,17 @@ func (p *parser) collectiveWarnings() []Warning {
 	}
 	return out
 }
+
+// standingHolder makes the group of a standing directive that no registry
+// expands ("以下均需各县区人民政府落实", "均涉及相关市（州）人民政府，不再做分工")
+// an implementing collective duty-holder of the task, when it names the
+// governments of the level below; a group such as 试点城市政府 stays a
+// collective only.
+func (p *parser) standingHolder(t *Task, group string) {
+	if !localGovRE.MatchString(group) {
+		return
+	}
+	ru := resolvedUnit{id: unknownID(p.reg.Jurisdiction(), group), name: group, kind: KindCollective}
+	p.addResp(t, Responsibility{Unit: group, UnitID: ru.id, Role: RoleImplementing, AsWritten: group, Collective: true})
+	p.noteUnit(ru, t.Number, t.Line)
+}

@@ -127,3 +127,28 @@ func TestNoFragmentUnitsInTestdata(t *testing.T) {
 		}
 	}
 }
+
+// A standing directive naming local governments that no registry lists
+// makes them an implementing collective duty-holder of each task it covers.
+func TestStandingCollectiveHolder(t *testing.T) {
+	p := parseFile(t, "testdata/unseen/sichuan_liutong_2022_excerpt.txt", Options{})
+	for _, task := range p.Tasks {
+		held := false
+		for _, r := range task.Responsibilities {
+			held = held || r.Collective && r.Unit == "相关市（州）人民政府" && r.Role == RoleImplementing && r.Bracket == 0
+		}
+		if !held {
+			t.Errorf("task %d: %+v", task.Number, task.Responsibilities)
+		}
+	}
+	// 试点城市政府 names no level: a collective only.
+	pilot := mustParse(t, "某省试点方案\n一、重点任务\n（一）甲任务。（以下均需试点城市政府落实，不再列出）\n（二）乙任务。（省农业农村厅负责）\n", Options{})
+	for _, r := range pilot.Tasks[1].Responsibilities {
+		if r.Collective {
+			t.Errorf("试点城市政府 became a duty-holder: %+v", r)
+		}
+	}
+	if len(pilot.Tasks[1].Collectives) != 1 {
+		t.Errorf("collectives %+v", pilot.Tasks[1].Collectives)
+	}
+}

@@ -112,7 +112,10 @@
 // on a unit of kind "collective" named by the whole phrase, whose id is
 // derived like a new unit's. A phrase that names no level (各有关部门,
 // 各有关单位, 各相关部门, …成员单位, …牵头单位, …各专班) names no unit a
-// registry can list and holds no duty. Every collective is also listed in
+// registry can list and holds no duty. A standing directive's group
+// ("以下均需各县区人民政府落实", "均涉及相关市（州）人民政府，不再做分工") is
+// treated the same way for every task it covers, as IMPLEMENTING. Every
+// collective is also listed in
 // Task.Collectives and reported once per phrase, with the tasks that name it
 // (collective-unit).
 //
@@ -209,6 +212,7 @@
 // "2025年前" is ambiguous and not read as a deadline; a plan whose title and
 // first lines name no place has no jurisdiction unless Options.Jurisdiction
 // sets one, and its new units' ids then depend on their names alone; a
-// standing directive's group that no registry expands ("以下均需试点城市政府
-// 落实") stays a collective of the later tasks, not a duty-holder.
+// standing directive's group that names no level of government and that no
+// registry expands ("以下均需试点城市政府落实") stays a collective of the later
+// tasks, not a duty-holder.
 package planparse

@@ -418,6 +418,7 @@ func (p *parser) applyStanding(t *Task) {
 	}
 	if p.standingColl != "" {
 		t.Collectives = append(t.Collectives, Collective{Phrase: p.standingColl, Role: RoleImplementing})
+		p.standingHolder(t, p.standingColl)
 	}
 }
 
