@@ -154,6 +154,12 @@ func importRegistry(in ImportInput) (*planparse.Registry, error) {
 	if err != nil {
 		return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry cannot be read: %v", err), fmt.Sprintf("无法读取单位名录：%v", err))
 	}
+	for _, u := range reg.Units() {
+		if err := domain.UnitID(u.ID).Validate(); err != nil {
+			return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry names %s with an id the ledger cannot hold: %v", u.Name, err),
+				fmt.Sprintf("单位名录中“%s”的标识 %q 不符合要求（只能使用小写字母、数字、“.”、“_”和“-”）", u.Name, u.ID))
+		}
+	}
 	return reg, nil
 }
 

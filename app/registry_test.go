@@ -22,6 +22,7 @@ func TestImportRefusesABadRegistry(t *testing.T) {
 		{"not JSON", app.ImportInput{Registry: []byte("{units: [")}, "无法读取单位名录"},
 		{"bad kind", app.ImportInput{Registry: []byte(`{"jurisdiction":"赤峰市","units":[{"id":"x","name":"某局","kind":"office"}]}`)}, "无法读取单位名录"},
 		{"duplicate id", app.ImportInput{Registry: []byte(`{"units":[{"id":"x","name":"甲局","kind":"bureau"},{"id":"x","name":"乙局","kind":"bureau"}]}`)}, "无法读取单位名录"},
+		{"id the ledger cannot hold", app.ImportInput{Registry: []byte(`{"units":[{"id":"Bureau.X","name":"甲局","kind":"bureau"}]}`)}, "不符合要求"},
 		{"both", app.ImportInput{Registry: []byte(`{"units":[]}`), NoRegistry: true}, "不能同时指定"},
 		{"too large", app.ImportInput{Registry: []byte(strings.Repeat(" ", app.MaxRegistryBytes+1))}, "超过上限"},
 	}
