@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -76,6 +77,10 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(), AllowPartial: in.AllowPartial,
 		TrackingFrom: in.TrackingFrom,
 	})
+	if errors.Is(err, planimport.ErrForeignUnit) {
+		return ImportResult{Report: rep}, errorf(InvalidArgument, err.Error(),
+			fmt.Sprintf("单位名录给出的单位标识已属于另一行政区域的单位，不同行政区域的单位不能合并；请改用本地区的标识（%v）", err))
+	}
 	if err != nil {
 		return ImportResult{Report: rep}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/planparse"
+	"taskledger/projections"
 )
 
 // ErrPartial means the parser could not read every numbered item of the
@@ -110,4 +111,26 @@ func distinctNos(refs []taskRef) map[domain.TaskNo]bool {
 		out[r.no] = true
 	}
 	return out
+}
+
+// ErrForeignUnit means a unit id of the plan is already on record as a unit
+// of another jurisdiction: two jurisdictions never share a unit, even when
+// their registries give the same id. The import records nothing.
+var ErrForeignUnit = fmt.Errorf("a unit id belongs to another jurisdiction: %w", domain.ErrInvalidArgument)
+
+// checkJurisdictions refuses a plan whose units' ids the ledger already
+// holds for units of another jurisdiction (units recorded before
+// jurisdictions were kept match any).
+func checkJurisdictions(p *planparse.Plan, current *projections.Views) error {
+	if p.Jurisdiction == "" {
+		return nil
+	}
+	for _, u := range p.Units {
+		old, ok := current.Catalog.Unit(domain.UnitID(u.ID))
+		if ok && old.Jurisdiction != "" && old.Jurisdiction != p.Jurisdiction {
+			return fmt.Errorf("%w: %s (%s) is on record as %s of %s, but the plan belongs to %s",
+				ErrForeignUnit, u.ID, u.Name, old.Name, old.Jurisdiction, p.Jurisdiction)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package planimport_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -136,5 +138,37 @@ func TestChifengImportUnchanged(t *testing.T) {
 	}
 	if units != 34 || counts["PlanRegistered"] != 1 || counts["TaskRegistered"] != 28 {
 		t.Errorf("counts %v", counts)
+	}
+}
+
+// Two registries that give the same id to units of two jurisdictions do
+// not make them one unit: the second import is refused and records
+// nothing.
+func TestImportRefusesAForeignUnitID(t *testing.T) {
+	s := memory.New()
+	h := command.NewHandler(s, domain.DefaultRegistry())
+	imp := func(id domain.PlanID, text, regJSON string) error {
+		reg, err := planparse.LoadRegistry(strings.NewReader(regJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := planparse.ParseBytes([]byte(text), planparse.Options{Registry: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = planimport.Import(context.Background(), h, views(t, s), plan, []byte(text), planimport.Options{Plan: id, Now: now})
+		return err
+	}
+	police := `{"jurisdiction": "%s", "units": [{"id": "bureau.public-security", "name": "公安局", "kind": "bureau", "aliases": ["市公安局"]}]}`
+	if err := imp("hf", "合肥市某某实施方案\n一、重点任务\n（一）甲任务。（市公安局负责）\n", fmt.Sprintf(police, "合肥市")); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := s.Head(context.Background())
+	err := imp("bt", "包头市某某实施方案\n一、重点任务\n（一）甲任务。（市公安局负责）\n", fmt.Sprintf(police, "包头市"))
+	if !errors.Is(err, planimport.ErrForeignUnit) || !strings.Contains(err.Error(), "合肥市") {
+		t.Fatalf("err %v, want ErrForeignUnit naming 合肥市", err)
+	}
+	if after, _ := s.Head(context.Background()); after != head {
+		t.Errorf("a refused import recorded %d events", after-head)
 	}
 }

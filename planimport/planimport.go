@@ -84,6 +84,9 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if err := checkRead(plan, opts.AllowPartial); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
+	if err := checkJurisdictions(plan, current); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
+	}
 	refs := taskRefs(plan)
 	if err := checkStored(plan, distinctNos(refs)); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
