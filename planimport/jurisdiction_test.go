@@ -172,3 +172,39 @@ func TestImportRefusesAForeignUnitID(t *testing.T) {
 		t.Errorf("a refused import recorded %d events", after-head)
 	}
 }
+
+// A registry entry that names the unit's own jurisdiction shares the unit
+// with the plans of that place: 赤峰海关 in an Inner Mongolia registry is
+// Chifeng's 赤峰海关.
+func TestRegistrySaysUnitsAreShared(t *testing.T) {
+	s := memory.New()
+	h := command.NewHandler(s, domain.DefaultRegistry())
+	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := planparse.ParseBytes(src, planparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := planimport.Import(context.Background(), h, views(t, s), cf, src, planimport.Options{Plan: "chifeng-air", Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := planparse.LoadRegistry(strings.NewReader(`{"jurisdiction": "内蒙古自治区", "units": [
+		{"id": "body.customs", "name": "赤峰海关", "kind": "body", "jurisdiction": "赤峰市"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("内蒙古自治区某某实施方案\n一、重点任务\n（一）甲任务。（赤峰海关负责）\n")
+	plan, err := planparse.ParseBytes(text, planparse.Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := planimport.Import(context.Background(), h, views(t, s), plan, text, planimport.Options{Plan: "nmg", Now: now})
+	if err != nil {
+		t.Fatalf("shared unit refused: %v", err)
+	}
+	if n := rep.Counts()["UnitRegistered"]; n != 0 {
+		t.Errorf("%d units registered; 赤峰海关 should be the one on record", n)
+	}
+}

@@ -171,7 +171,7 @@ func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 		if kind.Validate() != nil {
 			kind = domain.KindBody
 		}
-		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: u.Aliases, Jurisdiction: p.Jurisdiction}
+		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: u.Aliases, Jurisdiction: unitJurisdiction(p, u)}
 		if err := im.do(ctx, cmd, "register", "unit "+u.Name); err != nil {
 			return err
 		}

@@ -326,11 +326,12 @@ type resolvedUnit struct {
 	id, name, kind string
 	known          bool
 	aliases        []string
+	jurisdiction   string // the registry unit's own, when it declares one
 }
 
 // knownUnit is a registry unit as resolved.
 func knownUnit(u Unit) resolvedUnit {
-	return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true, aliases: u.Aliases}
+	return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true, aliases: u.Aliases, jurisdiction: u.Jurisdiction}
 }
 
 // resolve resolves a written name. prefix is the prefix the list's first
@@ -456,7 +457,7 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 		return
 	}
 	p.unitIndex[ru.id] = len(p.units)
-	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases})
+	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases, Jurisdiction: ru.jurisdiction})
 	if !ru.known && ru.kind != KindCollective {
 		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
 			Message: fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task)})

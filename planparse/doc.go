@@ -145,8 +145,11 @@
 // unknown), so 包头市's 市公安局 and another city's never share an id, and
 // its kind is read from how the name ends (…局/委/厅/办 → bureau, …区/县/旗
 // or …人民政府 → county, …开发区/集团/海关/中心… → body). Units of two plans
-// are the same unit only when a registry gives them one id or they share
-// jurisdiction and name. In a list, an unknown bare department name
+// are the same unit only when they share jurisdiction and name, or when a
+// registry says so: a registry entry may name the unit's own jurisdiction
+// ("jurisdiction": "赤峰市" for 赤峰海关 in a provincial registry), and the
+// importer refuses a registry id that the ledger holds for a unit of another
+// jurisdiction. In a list, an unknown bare department name
 // ("审批服务局") inherits the place prefix of the list's first name
 // ("市住建局、审批服务局" → 市审批服务局). Plan.Units lists every unit the tasks
 // name, with Known telling registry units from new ones.

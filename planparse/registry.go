@@ -33,6 +33,11 @@ type Unit struct {
 	Kind string `json:"kind"`
 	// Aliases are other spellings that name the unit.
 	Aliases []string `json:"aliases,omitempty"`
+	// Jurisdiction is the place the unit belongs to when it is not the
+	// registry's: a provincial registry naming 赤峰海关 may say 赤峰市, so
+	// that plans of both places share the one unit. Empty means the
+	// registry's jurisdiction.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Group is a collective phrase the registry can expand into units, such as
@@ -74,7 +79,9 @@ type Registry struct {
 //
 // Ids must be non-empty printable ASCII and unique; names and aliases must be
 // unique across units; kinds must be bureau, county or body; group members
-// must be unit ids.
+// must be unit ids. The registry is used only for plans of its jurisdiction
+// (any plan when it names none); a unit may name its own jurisdiction when it
+// is not the registry's ("jurisdiction": "赤峰市").
 func LoadRegistry(r io.Reader) (*Registry, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()

@@ -278,6 +278,10 @@ type UnitRef struct {
 	// Aliases are the registry's other names of a known unit, for the
 	// importer; they are not part of the JSON form.
 	Aliases []string `json:"-"`
+	// Jurisdiction is the place the unit belongs to when its registry entry
+	// says it is not the plan's (see Unit.Jurisdiction); empty means the
+	// plan's.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Warning is one thing the parser reports rather than decides.
