@@ -70,6 +70,10 @@ type PlanRegistered struct {
 	Title string `json:"title"`
 	// Issuer is the body that issued the plan, e.g. 赤峰市人民政府.
 	Issuer string `json:"issuer,omitempty"`
+	// Jurisdiction is the place the plan governs, e.g. 赤峰市 or 安徽省;
+	// empty in events recorded before the field existed, or when it was
+	// not known.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// IssuedOn is the document's date, if known.
 	IssuedOn Date `json:"issued_on,omitzero"`
 	// SourceDigest is the SHA-256 of the imported plan text, if any.
@@ -167,6 +171,10 @@ type UnitRegistered struct {
 	Name string `json:"name"`
 	// Aliases are other names plans use for it, e.g. 生态环境局.
 	Aliases []string `json:"aliases,omitempty"`
+	// Jurisdiction is the place the unit belongs to, e.g. 包头市: units of
+	// two jurisdictions are never the same unit unless a registry says so.
+	// Empty in events recorded before the field existed.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // EventType implements EventData.

@@ -20,6 +20,8 @@ type Unit struct {
 	Name        string
 	FormerNames []string
 	Aliases     []string
+	// Jurisdiction is the place the unit belongs to, when recorded.
+	Jurisdiction string
 	// MergedInto is the successor once the unit was merged; the unit then
 	// takes no more commands.
 	MergedInto UnitID
@@ -48,6 +50,8 @@ type RegisterUnit struct {
 	Kind    UnitKind
 	Name    string
 	Aliases []string
+	// Jurisdiction is the place the unit belongs to, e.g. 包头市; optional.
+	Jurisdiction string
 }
 
 // Stream implements Command.
@@ -55,7 +59,8 @@ func (c RegisterUnit) Stream() string { return UnitStream(c.Unit) }
 
 // Validate implements Command.
 func (c RegisterUnit) Validate() error {
-	if err := firstErr(c.Unit.Validate(), c.Kind.Validate(), checkText("name", c.Name, MaxNameLen, true)); err != nil {
+	if err := firstErr(c.Unit.Validate(), c.Kind.Validate(), checkText("name", c.Name, MaxNameLen, true),
+		checkText("jurisdiction", c.Jurisdiction, MaxNameLen, false)); err != nil {
 		return err
 	}
 	for _, a := range c.Aliases {
@@ -74,7 +79,7 @@ func (u *Unit) RegisterUnit(c RegisterUnit, m Meta) ([]EventData, error) {
 	if u.Registered {
 		return nil, errorf(ErrAlreadyExists, "unit %s is already registered", u.ID)
 	}
-	return []EventData{UnitRegistered{Unit: c.Unit, Kind: c.Kind, Name: c.Name, Aliases: c.Aliases}}, nil
+	return []EventData{UnitRegistered{Unit: c.Unit, Kind: c.Kind, Name: c.Name, Aliases: c.Aliases, Jurisdiction: c.Jurisdiction}}, nil
 }
 
 // RenameUnit gives a unit a new official name.
@@ -334,6 +339,7 @@ func (u *Unit) Apply(e *Event, data EventData) error {
 		}
 		u.ID, u.Registered, u.Kind, u.Name = d.Unit, true, d.Kind, d.Name
 		u.Aliases = append([]string(nil), d.Aliases...)
+		u.Jurisdiction = d.Jurisdiction
 	case UnitRenamed:
 		if err := u.applies(d.Unit, data); err != nil {
 			return err

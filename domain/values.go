@@ -141,15 +141,19 @@ const (
 	// KindCity is a plan's whole area (全市) as a unit: city-wide indicator
 	// figures are recorded on it. It holds no duties and is not scored.
 	KindCity UnitKind = "city"
+	// KindCollective is a collective duty-holder: a phrase such as 各区、县级市
+	// that names a set of units the plan's registry cannot list, kept whole
+	// as one holder rather than split into fragments.
+	KindCollective UnitKind = "collective"
 )
 
 // Validate reports whether k is one of the defined kinds.
 func (k UnitKind) Validate() error {
 	switch k {
-	case KindBureau, KindCounty, KindBody, KindCity:
+	case KindBureau, KindCounty, KindBody, KindCity, KindCollective:
 		return nil
 	}
-	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county, body or city", string(k))
+	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county, body, city or collective", string(k))
 }
 
 // ParseUnitKind parses a unit kind, ignoring case and surrounding space.

@@ -123,10 +123,13 @@ func (r *root) ImportPlan(ctx context.Context, args struct {
 	Text           string
 	PlanID         gql.ID
 	Issuer         *string
+	Registry       *string
+	Jurisdiction   *string
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer)})
+	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
+		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction)})
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 

@@ -162,7 +162,10 @@ type planResolver struct {
 func (r *planResolver) ID() gql.ID      { return gql.ID(r.p.ID) }
 func (r *planResolver) Title() string   { return r.p.Title }
 func (r *planResolver) Issuer() *string { return strOrNil(r.p.Issuer) }
-func (r *planResolver) IssuedOn() *Date { return dateOrNil(r.p.IssuedOn) }
+
+// Jurisdiction resolves Plan.jurisdiction.
+func (r *planResolver) Jurisdiction() *string { return strOrNil(r.p.Jurisdiction) }
+func (r *planResolver) IssuedOn() *Date       { return dateOrNil(r.p.IssuedOn) }
 func (r *planResolver) SourceDigest() *string {
 	if r.p.SourceDigest.IsZero() {
 		return nil
@@ -257,9 +260,12 @@ type unitResolver struct {
 	u domain.Unit
 }
 
-func (r *unitResolver) ID() gql.ID            { return gql.ID(r.u.ID) }
-func (r *unitResolver) Kind() string          { return strings.ToUpper(string(r.u.Kind)) }
-func (r *unitResolver) Name() string          { return r.u.Name }
+func (r *unitResolver) ID() gql.ID   { return gql.ID(r.u.ID) }
+func (r *unitResolver) Kind() string { return strings.ToUpper(string(r.u.Kind)) }
+func (r *unitResolver) Name() string { return r.u.Name }
+
+// Jurisdiction resolves Unit.jurisdiction.
+func (r *unitResolver) Jurisdiction() *string { return strOrNil(r.u.Jurisdiction) }
 func (r *unitResolver) Aliases() []string     { return nonNil(r.u.Aliases) }
 func (r *unitResolver) FormerNames() []string { return nonNil(r.u.FormerNames) }
 func (r *unitResolver) MergedInto() *gql.ID {

@@ -32,8 +32,6 @@ type Options struct {
 	Actor string
 	// Now is the time of the import, from the caller's clock.
 	Now time.Time
-	// Registry describes the plan's units; nil means the Chifeng registry.
-	Registry *planparse.Registry
 	// AllowPartial records a plan whose text holds numbered items the
 	// parser could not read (planparse.WarnUnreadItem); by default such an
 	// import is refused with ErrPartial, naming the items.
@@ -86,15 +84,15 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if err := checkRead(plan, opts.AllowPartial); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
+	if err := checkJurisdictions(plan, current); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
+	}
 	refs := taskRefs(plan)
 	if err := checkStored(plan, distinctNos(refs)); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
 	if opts.Actor == "" {
 		opts.Actor = "office"
-	}
-	if opts.Registry == nil {
-		opts.Registry = planparse.ChifengRegistry()
 	}
 	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), refs: refs, stored: map[domain.TaskNo]bool{}}
 	im.rep.Digest = im.digest
@@ -154,6 +152,7 @@ func (im *importer) plan(ctx context.Context, p *planparse.Plan) error {
 		Plan:         im.opts.Plan,
 		Title:        p.Title,
 		Issuer:       im.opts.Issuer,
+		Jurisdiction: p.Jurisdiction,
 		SourceDigest: im.digest,
 		Targets:      Targets(p.OverallTargets),
 		TrackingFrom: im.opts.TrackingFrom,
@@ -172,11 +171,7 @@ func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 		if kind.Validate() != nil {
 			kind = domain.KindBody
 		}
-		var aliases []string
-		if ru, ok := im.opts.Registry.Unit(u.ID); ok {
-			aliases = ru.Aliases
-		}
-		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: aliases}
+		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: u.Aliases, Jurisdiction: unitJurisdiction(p, u)}
 		if err := im.do(ctx, cmd, "register", "unit "+u.Name); err != nil {
 			return err
 		}

@@ -308,9 +308,16 @@ func looksLikeUnit(reg *Registry, n string) bool {
 	return unitNameRE.MatchString(n) || collectiveRE.MatchString(n)
 }
 
-// unknownID is the stable id of a unit the registry does not know.
-func unknownID(name string) string {
-	sum := sha1.Sum([]byte(name))
+// unknownID is the stable id of a unit the registry does not know, derived
+// from the plan's jurisdiction and the unit's display name, so that 包头市's
+// 市公安局 and 赤峰市's never share an id. Without a jurisdiction it is
+// derived from the name alone (as ids were before plans had one).
+func unknownID(jurisdiction, name string) string {
+	key := name
+	if jurisdiction != "" {
+		key = jurisdiction + "\x00" + name
+	}
+	sum := sha1.Sum([]byte(key))
 	return "unit." + hex.EncodeToString(sum[:6])
 }
 
@@ -318,6 +325,13 @@ func unknownID(name string) string {
 type resolvedUnit struct {
 	id, name, kind string
 	known          bool
+	aliases        []string
+	jurisdiction   string // the registry unit's own, when it declares one
+}
+
+// knownUnit is a registry unit as resolved.
+func knownUnit(u Unit) resolvedUnit {
+	return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true, aliases: u.Aliases, jurisdiction: u.Jurisdiction}
 }
 
 // resolve resolves a written name. prefix is the prefix the list's first
@@ -327,16 +341,39 @@ type resolvedUnit struct {
 // 市审批服务局; "省商务厅、合肥海关" keeps 合肥海关).
 func (p *parser) resolve(name, prefix string) resolvedUnit {
 	if u, ok := p.reg.Lookup(name); ok {
-		return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+		return knownUnit(u)
 	}
 	if prefix != "" && !strings.HasPrefix(name, prefix) && bareDeptRE.MatchString(name) {
 		if u, ok := p.reg.Lookup(prefix + name); ok {
-			return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+			return knownUnit(u)
 		}
 		name = prefix + name
 	}
 	display := p.reg.stripPrefix(name)
-	return resolvedUnit{id: unknownID(display), name: display, kind: "unknown"}
+	return resolvedUnit{id: unknownID(p.reg.Jurisdiction(), display), name: display, kind: kindOfName(display)}
+}
+
+var (
+	// bodyNameRE is a name that ends like a body other than a bureau or a
+	// government: a development zone, a company, a customs house.
+	bodyNameRE = regexp.MustCompile(`(开发区|园区|高新区|新区|管委会|集团|公司|海关|银行|支行|中心|学校|大学|医院)$`)
+	// countyNameRE is a name that ends like a local government.
+	countyNameRE = regexp.MustCompile(`(人民政府|政府|[区县旗]|县级市)$`)
+	// bureauNameRE is a name that ends like a government department.
+	bureauNameRE = regexp.MustCompile(`(局|委|厅|办|办公室|部|署)$`)
+)
+
+// kindOfName reads a new unit's kind from how its name ends.
+func kindOfName(name string) string {
+	switch {
+	case bodyNameRE.MatchString(name):
+		return KindBody
+	case countyNameRE.MatchString(name):
+		return KindCounty
+	case bureauNameRE.MatchString(name):
+		return KindBureau
+	}
+	return KindBody
 }
 
 // listPrefix returns the place prefix of the first name of a list, if any:
@@ -370,18 +407,11 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 			prefix = p.listPrefix(au.name)
 		}
 		if members, ok := p.reg.LookupGroup(au.name); ok {
-			role := au.role
-			for _, u := range members {
-				p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: role, Scope: scope,
-					AsWritten: au.name, Known: true, Bracket: bracket})
-				p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
-			}
+			p.assignMembers(t, members, au, bracket, scope)
 			continue
 		}
 		if collectiveRE.MatchString(au.name) {
-			t.Collectives = append(t.Collectives, Collective{Phrase: au.name, Role: au.role, Bracket: bracket})
-			p.warn(Warning{Code: WarnCollective, Task: t.Number, Line: t.Line,
-				Message: fmt.Sprintf("task %d names the collective %q as %s; it is not turned into units", t.Number, au.name, au.role)})
+			p.applyCollective(t, au, bracket, scope)
 			continue
 		}
 		if !looksLikeUnit(p.reg, au.name) {
@@ -427,9 +457,18 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 		return
 	}
 	p.unitIndex[ru.id] = len(p.units)
-	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known})
-	if !ru.known {
+	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases, Jurisdiction: ru.jurisdiction})
+	if !ru.known && ru.kind != KindCollective {
 		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
-			Message: fmt.Sprintf("unit %q is not in the registry; kept as new unit %s (first named in task %d)", ru.name, ru.id, task)})
+			Message: fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task)})
 	}
+}
+
+// ofJurisdiction names the plan's jurisdiction for a message: " of 包头市",
+// or "" when it is not known.
+func (p *parser) ofJurisdiction() string {
+	if j := p.reg.Jurisdiction(); j != "" {
+		return " of " + j
+	}
+	return ""
 }

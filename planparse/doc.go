@@ -102,24 +102,57 @@
 //
 // A collective written with 、 (各区、县级市, 各旗、县、区人民政府) stays one
 // phrase: a bare level (县级市, 县, 区人民政府) after a name that starts with
-// 各 continues it. Collective phrases (各有关部门, 各省级人民政府, 各市人民政府,
-// …成员单位, …牵头单位, …各专班, …各街道) are not
-// turned into units: they are listed in Task.Collectives and reported
-// (collective-unit), unless the registry defines them as a group.
+// 各 continues it, so no fragment (县级市) ever becomes a unit. A registry
+// group of the phrase's name expands it into the group's members. Otherwise
+// a phrase that names the governments of the level below the plan's
+// jurisdiction (各区、县级市, 各旗县区人民政府, 各市人民政府, 各县（市、区）,
+// 相关市（州）人民政府, 各省级人民政府, 各街道) expands to the registry's units
+// of kind county, each with the bracket's role; where the registry has none,
+// it stays one collective duty-holder: a responsibility with Collective set,
+// on a unit of kind "collective" named by the whole phrase, whose id is
+// derived like a new unit's. A phrase that names no level (各有关部门,
+// 各有关单位, 各相关部门, …成员单位, …牵头单位, …各专班) names no unit a
+// registry can list and holds no duty. A standing directive's group
+// ("以下均需各县区人民政府落实", "均涉及相关市（州）人民政府，不再做分工") is
+// treated the same way for every task it covers, as IMPLEMENTING. Every
+// collective is also listed in
+// Task.Collectives and reported once per phrase, with the tasks that name it
+// (collective-unit).
 //
-// # Units
+// # Jurisdiction and units
 //
-// Unit names are normalised against a Registry shipped as data (the Chifeng
-// one is units/chifeng.json, embedded; LoadRegistry reads others). A name is
-// looked up as written, then without a registry prefix ("赤峰市"), then
-// without a leading "市"; aliases and the width of parentheses do not
+// Each plan belongs to a jurisdiction (Plan.Jurisdiction): Options.
+// Jurisdiction, else the place its title or first lines open with (赤峰市…,
+// 包头市2022年…, 安徽省关于…, 武汉市蔡甸区《…》, 国务院 → 全国), else the
+// jurisdiction of an embedded registry whose units the text names with the
+// place's name ("赤峰市生态环境局"); empty when none of these names one.
+//
+// Each plan has its own unit registry, built from the document and seeded
+// from a Registry: Options.Registry, used only when its jurisdiction is the
+// plan's (or it names none; otherwise it is set aside with a
+// registry-jurisdiction warning); without one, the embedded registry of the
+// plan's jurisdiction, if the package ships one (Chifeng's, units/chifeng.json;
+// EmbeddedRegistry), else none. So another city's 市发展改革委 never becomes
+// Chifeng's bureau. LoadRegistry reads a registry file.
+//
+// A name is looked up as written, then without a registry prefix ("赤峰市"),
+// then without a leading "市"; aliases and the width of parentheses do not
 // matter. The Chifeng counties are displayed by their short names ("红山区"),
 // with "红山区人民政府" and "红山区政府" as aliases. A name the registry does not
-// know is kept as a new unit with the id "unit.<first 12 hex digits of the
-// SHA-1 of its name>" and reported once (unknown-unit); it is never dropped.
-// In a list, an unknown bare department name ("审批服务局") inherits the
-// place prefix of the list's first name ("市住建局、审批服务局" → 市审批服务局).
-// Plan.Units lists every unit the tasks name.
+// know is kept as a new unit, reported once (unknown-unit) and never dropped;
+// its id is "unit.<first 12 hex digits of the SHA-1 of jurisdiction, a NUL
+// byte and its name>" (of its name alone when the plan's jurisdiction is
+// unknown), so 包头市's 市公安局 and another city's never share an id, and
+// its kind is read from how the name ends (…局/委/厅/办 → bureau, …区/县/旗
+// or …人民政府 → county, …开发区/集团/海关/中心… → body). Units of two plans
+// are the same unit only when they share jurisdiction and name, or when a
+// registry says so: a registry entry may name the unit's own jurisdiction
+// ("jurisdiction": "赤峰市" for 赤峰海关 in a provincial registry), and the
+// importer refuses a registry id that the ledger holds for a unit of another
+// jurisdiction. In a list, an unknown bare department name
+// ("审批服务局") inherits the place prefix of the list's first name
+// ("市住建局、审批服务局" → 市审批服务局). Plan.Units lists every unit the tasks
+// name, with Known telling registry units from new ones.
 //
 // # Deadlines
 //
@@ -167,7 +200,7 @@
 //
 // Codes: markup-removed, arabic-heading, chapter-restart (numbering starts
 // again, as in an annex), no-attribution, unattributed-text,
-// collective-unit, unknown-unit, not-a-unit, no-role, no-plan-year,
+// collective-unit, unknown-unit, registry-jurisdiction, not-a-unit, no-role, no-plan-year,
 // bad-date, task-numbering (repeated or missing numbers), target-mismatch,
 // no-title, directive, unread-item (a numbered line that lands in no task
 // although its chapter holds tasks, e.g. after a trailer: planimport refuses
@@ -179,8 +212,10 @@
 // Chinese. A metric list such as "马铃薯种植、收获机械化率" yields
 // "马铃薯种植机械化率" and "收获机械化率" (the crop is not distributed); a
 // target needs a number right after its verb ("新增5G基站1000座" is not read);
-// "2025年前" is ambiguous and not read as a deadline; a registry applies to
-// one jurisdiction, so parsing another city's plan with the Chifeng
-// registry maps bare names such as 发展改革委 to Chifeng's bureau — use
-// EmptyRegistry or that city's registry.
+// "2025年前" is ambiguous and not read as a deadline; a plan whose title and
+// first lines name no place has no jurisdiction unless Options.Jurisdiction
+// sets one, and its new units' ids then depend on their names alone; a
+// standing directive's group that names no level of government and that no
+// registry expands ("以下均需试点城市政府落实") stays a collective of the later
+// tasks, not a duty-holder.
 package planparse

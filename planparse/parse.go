@@ -28,9 +28,15 @@ const DefaultMaxBytes = 8 << 20
 
 // Options tune Parse.
 type Options struct {
-	// Registry normalises unit names; nil means ChifengRegistry(). Pass
-	// EmptyRegistry() to treat every unit as new.
+	// Registry seeds the plan's unit registry. It is used only when its
+	// jurisdiction is the plan's (or it has none); nil means the embedded
+	// registry of the plan's jurisdiction if the package ships one
+	// (Chifeng's), else none. Pass EmptyRegistry() to treat every unit as
+	// new.
 	Registry *Registry
+	// Jurisdiction overrides the jurisdiction read from the document
+	// ("赤峰市", "包头市", "安徽省").
+	Jurisdiction string
 	// PlanYear is the year of deadlines that name only a month ("5月底") or
 	// only 年底前. Zero means: the earliest year any deadline phrase names;
 	// failing that, the year in the title; failing that, the year of the
@@ -56,6 +62,7 @@ type parser struct {
 	// expand ("试点城市政府"): kept as a collective of every later task.
 	standingColl string
 	respSeen     map[respKey]bool // responsibilities of the current task
+	collectives  []*collectiveUse // collective phrases, for grouped warnings
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -93,12 +100,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("planparse: %w", ErrEmpty)
 	}
-	reg := opts.Registry
-	if reg == nil {
-		reg = ChifengRegistry()
-	}
-	p := &parser{reg: reg, roles: roleSuffixes(), pats: dlPatterns(), unitIndex: map[string]int{}, warnings: warns}
-	p.tc = newTargetCtx(reg, p.warn)
+	p := &parser{roles: roleSuffixes(), pats: dlPatterns(), unitIndex: map[string]int{}, warnings: warns}
 
 	cls := make([]classified, len(lines))
 	for i, l := range lines {
@@ -112,9 +114,14 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("planparse: %w: no （一）-numbered or \"1.\"-numbered task outside the preamble (%d lines read)", ErrNoTasks, len(lines))
 	}
 	p.warnings = append(p.warnings, st.warnings...)
+	title := findTitle(st.titleLines)
+	reg, jur, regWarns := chooseRegistry(opts, documentJurisdiction(title, lines))
+	p.reg, p.tc = reg, newTargetCtx(reg, p.warn)
+	p.warnings = append(p.warnings, regWarns...)
 
 	plan := &Plan{
-		Title:          findTitle(st.titleLines),
+		Title:          title,
+		Jurisdiction:   jur,
 		Chapters:       st.chapters,
 		OverallTargets: []Target{},
 		Tasks:          make([]Task, 0, len(st.tasks)),
@@ -213,6 +220,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		}
 	}
 	p.checkNumbering(plan.Tasks)
+	p.warnings = append(p.warnings, p.collectiveWarnings()...)
 	plan.Units = p.units
 	if plan.Units == nil {
 		plan.Units = []UnitRef{}
@@ -406,10 +414,11 @@ func (p *parser) applyStanding(t *Task) {
 	for _, u := range p.standing {
 		p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: RoleImplementing, Known: true,
 			AsWritten: p.standingOf, Bracket: 0})
-		p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
+		p.noteUnit(knownUnit(u), t.Number, t.Line)
 	}
 	if p.standingColl != "" {
 		t.Collectives = append(t.Collectives, Collective{Phrase: p.standingColl, Role: RoleImplementing})
+		p.standingHolder(t, p.standingColl)
 	}
 }
 
@@ -434,6 +443,10 @@ func (p *parser) setStanding(group string, task, line int) {
 	}
 	if u, ok := p.reg.Lookup(group); ok {
 		p.standing, p.standingOf, p.standingColl = []Unit{u}, group, ""
+		return
+	}
+	if members := p.reg.unitsOfKind(KindCounty); len(members) > 0 && localGovRE.MatchString(group) {
+		p.standing, p.standingOf, p.standingColl = members, group, ""
 		return
 	}
 	p.standing, p.standingOf, p.standingColl = nil, "", group

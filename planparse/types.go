@@ -58,6 +58,10 @@ type Plan struct {
 	// Units lists every unit the tasks name, known to the registry or new,
 	// in order of first appearance.
 	Units []UnitRef `json:"units"`
+	// Jurisdiction is the place the plan governs, e.g. "赤峰市", "包头市",
+	// "安徽省" or "全国": Options.Jurisdiction, else read from the title
+	// or the issuer's line; empty when neither names one.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// Preamble holds the numbered items that are not tasks, such as
 	// （一）重点区域 and （二）主要目标 under 一、总体要求.
 	Preamble []PreambleItem `json:"preamble,omitempty"`
@@ -167,6 +171,10 @@ type Responsibility struct {
 	// Bracket is the 1-based index of the attribution bracket within the
 	// task, 0 for a standing directive.
 	Bracket int `json:"bracket"`
+	// Collective is true for a collective duty-holder: a phrase such as
+	// 各区、县级市 that the registry could not expand into its units, kept
+	// whole (UnitID names the phrase in the plan's jurisdiction).
+	Collective bool `json:"collective,omitempty"`
 }
 
 // Collective is a collective phrase named in an attribution, such as
@@ -260,11 +268,20 @@ type UnitRef struct {
 	ID string `json:"id"`
 	// Name is its display name.
 	Name string `json:"name"`
-	// Kind is bureau, county or body for registry units, "unknown" for new
-	// ones.
+	// Kind is bureau, county or body: the registry's for a known unit,
+	// read from the name's ending for a new one (…局 → bureau, …区/县/旗
+	// or …人民政府 → county, else body); "collective" for a collective
+	// duty-holder.
 	Kind string `json:"kind"`
 	// Known is false for a unit the registry does not know.
 	Known bool `json:"known"`
+	// Aliases are the registry's other names of a known unit, for the
+	// importer; they are not part of the JSON form.
+	Aliases []string `json:"-"`
+	// Jurisdiction is the place the unit belongs to when its registry entry
+	// says it is not the plan's (see Unit.Jurisdiction); empty means the
+	// plan's.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Warning is one thing the parser reports rather than decides.
@@ -312,6 +329,9 @@ const (
 	WarnNoTitle = "no-title"
 	// WarnDirective: a standing directive could not be applied.
 	WarnDirective = "directive"
+	// WarnRegistryJurisdiction: the given registry describes another
+	// jurisdiction than the plan's, so its units were not used.
+	WarnRegistryJurisdiction = "registry-jurisdiction"
 	// WarnUnreadItem: a numbered line was dropped (it lies after a trailer,
 	// or outside any task) in a chapter that holds tasks.
 	WarnUnreadItem = "unread-item"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,9 +21,14 @@ the parsed plan in the parser's own JSON (indented, UTF-8 unescaped).
 
 --year sets the plan year for deadlines that name only a month ("5月底");
 default: the earliest year a deadline names, else the title's year, else the
-year of the document's date line. --registry FILE reads a unit registry
-(JSON, see planparse.LoadRegistry); "none" treats every unit as new; default:
-the embedded Chifeng registry.`
+year of the document's date line.
+
+Each plan belongs to a jurisdiction (赤峰市, 包头市, 安徽省…), read from its
+title or issuer line; --jurisdiction overrides it. --registry FILE seeds the
+plan's units from a unit registry (JSON, see planparse.LoadRegistry), used
+only when it describes the plan's jurisdiction; "none" treats every unit as
+new. Without --registry, the embedded registry of the plan's jurisdiction is
+used if one ships (Chifeng's), else none.`
 
 // newPlanCommand is the plan subcommand: work with plan documents.
 func newPlanCommand(a *cli) *cobra.Command {
@@ -31,9 +37,9 @@ func newPlanCommand(a *cli) *cobra.Command {
 
 // planParseOptions are the flags of taskledger plan parse.
 type planParseOptions struct {
-	format, registry string
-	json             bool
-	year             int
+	format, registry, jurisdiction string
+	json                           bool
+	year                           int
 }
 
 func newPlanParseCommand(a *cli) *cobra.Command {
@@ -51,7 +57,8 @@ func newPlanParseCommand(a *cli) *cobra.Command {
 	formatFlag(cmd, &o.format, "text", "json")
 	fs.BoolVar(&o.json, "json", false, "print the plan as JSON (the same as --format json)")
 	fs.IntVar(&o.year, "year", 0, "plan year for month-only deadlines")
-	fs.StringVar(&o.registry, "registry", "", "unit registry JSON file, or none")
+	fs.StringVar(&o.registry, "registry", "", "unit registry JSON file, or none (default: the embedded registry of the plan's jurisdiction, if any)")
+	fs.StringVar(&o.jurisdiction, "jurisdiction", "", "the place the plan governs, e.g. 包头市 (default: read from the title or issuer line)")
 	return cmd
 }
 
@@ -93,25 +100,32 @@ func runPlanParse(ctx context.Context, stdout io.Writer, o planParseOptions, fil
 
 // planOptions returns the parser's options the flags ask for.
 func planOptions(o planParseOptions) (planparse.Options, error) {
-	opts := planparse.Options{PlanYear: o.year}
+	opts := planparse.Options{PlanYear: o.year, Jurisdiction: o.jurisdiction}
 	switch o.registry {
 	case "":
-		opts.Registry = planparse.ChifengRegistry()
 	case "none":
 		opts.Registry = planparse.EmptyRegistry()
 	default:
-		f, err := os.Open(o.registry)
+		src, err := readRegistryFile(o.registry)
 		if err != nil {
-			return opts, fmt.Errorf("open registry: %w", err)
+			return opts, err
 		}
-		reg, err := planparse.LoadRegistry(f)
-		f.Close()
+		reg, err := planparse.LoadRegistry(bytes.NewReader(src))
 		if err != nil {
-			return opts, fmt.Errorf("registry %s: %w", o.registry, err)
+			return opts, fmt.Errorf("单位名录 %s 无法读取 / registry %s cannot be read: %w", o.registry, o.registry, err)
 		}
 		opts.Registry = reg
 	}
 	return opts, nil
+}
+
+// readRegistryFile reads a unit registry file named by --registry.
+func readRegistryFile(name string) ([]byte, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("无法打开单位名录 / open registry: %w", err)
+	}
+	return src, nil
 }
 
 // writePlanSummary prints a readable account of a parsed plan.
@@ -130,6 +144,9 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 		title = "(untitled plan)"
 	}
 	fmt.Fprintf(&b, "%s\n", title)
+	if p.Jurisdiction != "" {
+		fmt.Fprintf(&b, "jurisdiction %s\n", p.Jurisdiction)
+	}
 	fmt.Fprintf(&b, "%d tasks · %d chapters · %d units (%d known, %d new) · plan year %s · layout %s · %d warnings\n",
 		len(p.Tasks), len(p.Chapters), len(p.Units), known, unknown, yearText(p.PlanYear), p.Layout, len(p.Warnings))
 	if len(p.OverallTargets) > 0 {
@@ -155,7 +172,9 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 		fmt.Fprintf(&b, "\n%s %s\n", num, t.Title)
 		writeResponsibilities(&b, t)
 		for _, c := range t.Collectives {
-			fmt.Fprintf(&b, "    %-12s %s (collective, not a unit)\n", c.Role, c.Phrase)
+			if !heldByCollective(t, c) {
+				fmt.Fprintf(&b, "    %-12s %s (collective, not a unit)\n", c.Role, c.Phrase)
+			}
 		}
 		for _, d := range t.Deadlines {
 			when := "due " + d.Due
@@ -190,6 +209,17 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 	return nil
 }
 
+// heldByCollective reports whether a collective phrase is also one of the
+// task's duty-holders (already printed with its units).
+func heldByCollective(t planparse.Task, c planparse.Collective) bool {
+	for _, r := range t.Responsibilities {
+		if r.Collective && r.Unit == c.Phrase && r.Bracket == c.Bracket {
+			return true
+		}
+	}
+	return false
+}
+
 // writeResponsibilities prints a task's units grouped by bracket and role.
 func writeResponsibilities(b *strings.Builder, t planparse.Task) {
 	type group struct {
@@ -217,7 +247,10 @@ func writeResponsibilities(b *strings.Builder, t planparse.Task) {
 	}
 	for _, r := range t.Responsibilities {
 		name := r.Unit
-		if !r.Known {
+		switch {
+		case r.Collective:
+			name += " (collective)"
+		case !r.Known:
 			name += " (new)"
 		}
 		g := find(r.Bracket, r.Role)
