@@ -11,14 +11,15 @@ import (
 var (
 	// standingRE is a directive that binds this task and every later one:
 	// "以下均需各旗县区人民政府落实，不再列出".
-	standingRE = regexp.MustCompile(`以下(?:各项)?(?:任务)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
+	// "以下政策措施均需各县区人民政府、园区管委会落实" is one too.
+	standingRE = regexp.MustCompile(`以下(?:各项)?(?:政策措施|政策|措施|任务|工作)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
 	// involveRE is a directive that every task involves a group the plan
 	// does not divide further: "具体任务均涉及相关市（州）人民政府，不再做
 	// 分工，下同". The group binds this task and every later one.
 	involveRE = regexp.MustCompile(`(?:均|都)涉及(.+?)[，,]\s*不再(?:做|作|单独)?(?:分工|列出|列明)`)
 	// firstLeadRE is a directive that makes the first unit of each list the
-	// lead: "列第一位者为牵头单位，下同".
-	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:单位|部门)`)
+	// lead: "列第一位者为牵头单位，下同", "列第一位为牵头或汇总单位".
+	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:或汇总|或主责|或召集)?(?:单位|部门)`)
 	// prefixRoleRE is an attribution of the form "牵头考核单位：市审批服务局".
 	prefixRoleRE = regexp.MustCompile(`^(.{0,12}?)(?:单位|部门)[:：](.+)$`)
 	// unitNameRE is how the name of a unit ends.
@@ -80,7 +81,8 @@ type attribution struct {
 // bracket is not an attribution: it names no role, or no unit.
 func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	var a attribution
-	sents := splitTop(inner, "。")
+	rest, directives := liftDirectives(inner)
+	sents := append(splitTop(rest, "。"), directives...)
 	var unitSents []string
 	for _, s := range sents {
 		s = trimPunct(s)
@@ -120,7 +122,13 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 				if kind, ok := labelKind(m[1]); ok {
 					a.notes = append(a.notes, pending...)
 					pending, label, labelled = nil, kind, true
-					a.assign(splitUnitList(p.trimRoleSuffix(m[2])), kind, &hasLead, firstLead)
+					list, own := p.cutRoleSuffix(m[2])
+					if own.text != "" && kind == rkResponsible && own.kind != rkResponsible {
+						// "责任单位：A、B分别牵头": the list's own role wins
+						// over the generic label.
+						kind = own.kind
+					}
+					a.assign(splitUnitList(list), kind, &hasLead, firstLead)
 					hasRole = true
 					continue
 				}
@@ -179,6 +187,36 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	return a, true
 }
 
+// liftDirectives takes out of an attribution the brackets inside it that
+// hold a directive, such as the one a 责任单位 line ends with: "责任单位：
+// 市发改委、市经信局（除标注“分别牵头”外，列第一位为牵头或汇总单位，下同）".
+// It returns the text without them and their inner texts.
+func liftDirectives(inner string) (string, []string) {
+	var (
+		b    strings.Builder
+		dirs []string
+		prev int
+	)
+	for _, br := range topBrackets(inner) {
+		if !isDirective(br.inner) {
+			continue
+		}
+		b.WriteString(inner[prev:br.start])
+		prev = br.end
+		dirs = append(dirs, br.inner)
+	}
+	if dirs == nil {
+		return inner, nil
+	}
+	b.WriteString(inner[prev:])
+	return b.String(), dirs
+}
+
+// isDirective reports whether s states a directive rather than units.
+func isDirective(s string) bool {
+	return firstLeadRE.MatchString(s) || standingRE.MatchString(s) || involveRE.MatchString(s)
+}
+
 // labelKind reads the label of a clause "牵头单位：X" / "配合单位：A、B" /
 // "责任单位：…" / "负责部门：…" / "参与单位：…": what precedes 单位 or 部门.
 func labelKind(label string) (roleKind, bool) {
@@ -206,13 +244,14 @@ func (p *parser) matchRoleSuffix(cl string) (roleSuffix, bool) {
 	return roleSuffix{}, false
 }
 
-// trimRoleSuffix drops the role phrase that ends a labelled list: the label
-// gives the role ("责任单位：A、B按职责分工负责" → "A、B").
-func (p *parser) trimRoleSuffix(list string) string {
+// cutRoleSuffix drops the role phrase that ends a labelled list and returns
+// it: the label gives the role ("责任单位：A、B按职责分工负责" → "A、B"),
+// unless the phrase is a more particular one ("A、B分别牵头").
+func (p *parser) cutRoleSuffix(list string) (string, roleSuffix) {
 	if rs, ok := p.matchRoleSuffix(list); ok {
-		return strings.TrimSuffix(list, rs.text)
+		return strings.TrimSuffix(list, rs.text), rs
 	}
-	return list
+	return list, roleSuffix{}
 }
 
 // assign gives the names of one clause their role.
@@ -262,22 +301,44 @@ func trimUnitListDecor(s string) string {
 }
 
 // splitUnitList splits a list of unit names at 、 and ，, keeping a
-// collective such as 各区、县级市 whole.
+// collective such as 各区、县级市 or 各县区人民政府、园区管委会 whole. A name
+// with a collective tail, "市财政局等有关部门", gives the unit and the
+// collective ("有关部门").
 func splitUnitList(s string) []string {
 	var out []string
 	for _, n := range splitTop(s, "、，,") {
+		n, tail := cutCollectiveTail(n)
 		n = trimUnitListDecor(n)
 		if n == "" {
 			continue
 		}
-		if k := len(out) - 1; k >= 0 && levelRE.MatchString(n) && strings.HasPrefix(out[k], "各") {
+		if k := len(out) - 1; k >= 0 && (levelRE.MatchString(n) || genericBodyRE.MatchString(n)) && strings.HasPrefix(out[k], "各") {
 			out[k] += "、" + n
 			continue
 		}
 		out = append(out, n)
+		if tail != "" {
+			out = append(out, tail)
+		}
 	}
 	return out
 }
+
+// collectiveTailRE is the 等 tail of a list: "…等有关部门", "…等相关单位".
+var collectiveTailRE = regexp.MustCompile(`^(.+?)等((?:有关|相关|其他)(?:部门|单位)|(?:有关|相关)?成员单位)$`)
+
+// cutCollectiveTail splits "市财政局等有关部门" into "市财政局" and "有关部门".
+func cutCollectiveTail(n string) (string, string) {
+	if m := collectiveTailRE.FindStringSubmatch(n); m != nil {
+		return m[1], m[2]
+	}
+	return n, ""
+}
+
+// genericBodyRE is a kind of body without a proper name, which after a
+// collective ("各县区人民政府、园区管委会") continues it rather than naming a
+// unit: "丽水开发区管委会" names one, "园区管委会" does not.
+var genericBodyRE = regexp.MustCompile(`^(?:园区|开发区|功能区|乡镇|街道|镇街|乡镇街道)(?:管委会|人民政府|政府|办事处)?$`)
 
 // levelRE is a bare administrative level that continues a collective
 // "各区、县级市" or "各旗、县、区人民政府" rather than naming a unit.

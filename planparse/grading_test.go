@@ -157,12 +157,13 @@ var gradingCases = []gradingCase{
 	{key: "guowuyuan_nongji_2018.key.json", floors: [3]float64{1, 1, 1}},
 	{key: "unseen/sichuan_liutong_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}},
 	{key: "unseen/anshan_lishan_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}},
-	// Held out, first measured after tuning on unseen/: units F1 0.471
-	// (the (…列第一位为牵头或汇总单位，下同) directive inside the 责任单位 line
-	// is not read, so later lists stay JOINT) and 0.600 (…等有关部门 and
-	// 以下政策措施均需…落实 are not read).
-	{key: "heldout/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 0.47, 1}, heldOut: true},
-	{key: "heldout/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 0.6, 1}, heldOut: true},
+	// Lishui 2023 and Huai'an 2022 were held out and measured once (units F1
+	// 0.471 and 0.600: the (…列第一位为牵头或汇总单位，下同) directive inside
+	// a 责任单位 line, 分别牵头 in a labelled list, …等有关部门 and
+	// 以下政策措施均需…落实 were not read). The parser was then fixed from
+	// them, so they are tuning excerpts now, no longer held out.
+	{key: "unseen/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "unseen/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}},
 	// Held out (keyed by hand before the parser ran; never tuned on), first
 	// measured with the parser as it stood: Anhui 2022 (label lines
 	// 牵头负责领导/牵头责任单位/协同责任单位) and Caidian 2023 (（一） headings
