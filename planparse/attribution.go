@@ -23,7 +23,7 @@ var (
 	// prefixRoleRE is an attribution of the form "牵头考核单位：市审批服务局".
 	prefixRoleRE = regexp.MustCompile(`^(.{0,12}?)(?:单位|部门)[:：](.+)$`)
 	// unitNameRE is how the name of a unit ends.
-	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
+	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工商联|残联|侨联|文联|社科联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
 	// collectiveRE is a phrase that names a set of units, not a unit.
 	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面|各专班|各工作专班|各街道|各乡镇)$|各级`)
 	// bareDeptRE is a department name without a place: "审批服务局".

@@ -104,6 +104,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	for i, l := range lines {
 		cls[i] = classify(l)
 	}
+	promoteDigitItems(cls)
 	st := buildStructure(cls, LayoutParen)
 	if items := buildStructure(cls, LayoutItems); len(items.tasks) > 0 && len(items.tasks) >= len(st.tasks) {
 		st = items

@@ -69,6 +69,34 @@ func classify(l srcLine) classified {
 	return c
 }
 
+// itemDigitRE is an item whose text starts with a digit: "11.121人才梯队项目"
+// (or a decimal number, "1.5亿元…").
+var itemDigitRE = regexp.MustCompile(`^(\d{1,3})\.(\d.*)$`)
+
+// promoteDigitItems reads a line "N.<digit>…" as item N when N follows the
+// number of the item before it ("10." then "11.121人才梯队项目"); anywhere
+// else such a line reads as a decimal number and stays body text.
+func promoteDigitItems(cls []classified) {
+	last := 0
+	for i := range cls {
+		c := &cls[i]
+		switch c.kind {
+		case lkItem:
+			last = c.num
+		case lkChapter, lkParen, lkArabic:
+			continue
+		case lkBody:
+			m := itemDigitRE.FindStringSubmatch(c.text)
+			if m == nil {
+				continue
+			}
+			if n, _ := strconv.Atoi(m[1]); last > 0 && n == last+1 {
+				c.kind, c.num, c.rest, last = lkItem, n, m[2], n
+			}
+		}
+	}
+}
+
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // rawTask is a task (or preamble item) as the structure pass finds it.
