@@ -192,6 +192,19 @@ func dlPatterns() []dlPattern {
 				}
 				return m, true
 			}},
+		{re: regexp.MustCompile(`(?:(\d{4})年)?(?:(上半年|下半年)|第?([一二三四1-4])季度)(?:末|底)?(?:前|以前|之前)?`), kind: dkDue,
+			build: periodEnd},
+		{re: regexp.MustCompile(`(?:(\d{4})年内|本年内|年内)`), kind: dkDue,
+			build: func(s string, loc []int) (dlMatch, bool) {
+				// "2023年内", "年内完成": by the end of the year; "5年内",
+				// "三年内" count years from an unnamed start and are no date.
+				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1)}
+				if m.year != 0 {
+					return m, validYear(m.year)
+				}
+				p := prevRune(s, loc[0])
+				return m, !isDigit(p) && !strings.ContainsRune("一二两三四五六七八九十百几多每数近", p)
+			}},
 		{re: regexp.MustCompile(`年底前|年底|年末`), kind: dkDue,
 			build: func(s string, loc []int) (dlMatch, bool) {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue}
@@ -201,10 +214,39 @@ func dlPatterns() []dlPattern {
 	}
 }
 
+// periodEnd builds the match of a half year or a quarter: "2019年上半年" →
+// June 30, "第三季度" → September 30 of the plan year. A quarter must be
+// named as one ("第三季度", "三季度末"), not counted ("每季度", "一个季度").
+func periodEnd(s string, loc []int) (dlMatch, bool) {
+	m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), part: partEnd}
+	if m.year != 0 && !validYear(m.year) {
+		return m, false
+	}
+	switch half, q := subStr(s, loc, 2), subStr(s, loc, 3); {
+	case half == "上半年":
+		m.month = 6
+	case half == "下半年":
+		m.month = 12
+	default:
+		n := strings.Index("一二三四", q)/len("一") + 1
+		if isDigit(firstRune(q)) {
+			n = int(q[0] - '0')
+		}
+		if m.year == 0 && !strings.HasPrefix(s[loc[0]:], "第") && strings.ContainsRune("每个一前后", prevRune(s, loc[0])) {
+			return m, false
+		}
+		m.month = 3 * n
+	}
+	if m.year == 0 && isDigit(prevRune(s, loc[0])) {
+		return m, false
+	}
+	return m, true
+}
+
 // findDeadlines returns the deadline phrases of s in order, without
 // overlaps: at each position the longest phrase wins.
 func findDeadlines(s string, pats []dlPattern) []dlMatch {
-	if !strings.ContainsAny(s, "年月") {
+	if !strings.ContainsAny(s, "年月季") {
 		return nil
 	}
 	var all []dlMatch
