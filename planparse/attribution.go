@@ -64,17 +64,20 @@ func roleSuffixes() []roleSuffix {
 type attrUnit struct {
 	name      string
 	role      Role
-	listStart bool // the first name of a clause's list
+	listStart bool   // the first name of a clause's list
+	clause    string // the words that name it and give its role
 }
 
 // attribution is what one bracket says.
 type attribution struct {
-	units      []attrUnit
-	notes      []string
-	standing   string // the group of a 以下均需…落实 directive
-	firstLead  bool   // 列第一位者为牵头单位 applies to this bracket
-	stickyLead bool   // … and to every later one (下同)
-	noRole     []string
+	units    []attrUnit
+	notes    []string
+	standing string // the group of a 以下均需…落实 directive
+	// standingWords are the directive's words as written.
+	standingWords string
+	firstLead     bool // 列第一位者为牵头单位 applies to this bracket
+	stickyLead    bool // … and to every later one (下同)
+	noRole        []string
 }
 
 // parseAttribution reads a bracket's inner text. ok is false when the
@@ -90,11 +93,11 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 			continue
 		}
 		if m := standingRE.FindStringSubmatch(s); m != nil {
-			a.standing = trimPunct(m[1])
+			a.standing, a.standingWords = trimPunct(m[1]), m[0]
 			continue
 		}
 		if m := involveRE.FindStringSubmatch(s); m != nil {
-			a.standing = trimPunct(m[1])
+			a.standing, a.standingWords = trimPunct(m[1]), m[0]
 			continue
 		}
 		if firstLeadRE.MatchString(s) {
@@ -128,14 +131,14 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 						// over the generic label.
 						kind = own.kind
 					}
-					a.assign(splitUnitList(list), kind, &hasLead, firstLead)
+					a.assign(splitUnitList(list), kind, &hasLead, firstLead, cl)
 					hasRole = true
 					continue
 				}
 			}
 			if labelled && looksLikeUnitList(p.reg, cl) {
 				// "配合单位：A、B，各区、县级市": the list goes on after ，.
-				a.assign(splitUnitList(cl), label, &hasLead, firstLead)
+				a.assign(splitUnitList(cl), label, &hasLead, firstLead, cl)
 				continue
 			}
 			if rs, ok := p.matchRoleSuffix(cl); ok {
@@ -150,7 +153,7 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 				if names != "" {
 					list = append(list, splitUnitList(names)...)
 				}
-				a.assign(list, rs.kind, &hasLead, firstLead)
+				a.assign(list, rs.kind, &hasLead, firstLead, cl)
 				hasRole = true
 				continue
 			}
@@ -182,7 +185,7 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 		}
 	}
 	for i, n := range a.noRole {
-		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0})
+		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0, clause: n})
 	}
 	return a, true
 }
@@ -255,7 +258,7 @@ func (p *parser) cutRoleSuffix(list string) (string, roleSuffix) {
 }
 
 // assign gives the names of one clause their role.
-func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, firstLead bool) {
+func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, firstLead bool, clause string) {
 	for i, n := range names {
 		var role Role
 		switch kind {
@@ -277,7 +280,7 @@ func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, first
 				role = RoleJoint
 			}
 		}
-		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0})
+		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0, clause: clause})
 	}
 	if kind == rkLead || kind == rkResponsible && firstLead && len(names) > 0 {
 		*hasLead = true
@@ -424,7 +427,7 @@ func (p *parser) listPrefix(name string) string {
 
 // applyAttribution turns a bracket's attribution into the task's
 // responsibilities and collectives.
-func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope string) {
+func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope string, line int) {
 	prefix := ""
 	for _, au := range a.units {
 		if au.listStart {
@@ -434,7 +437,7 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 			role := au.role
 			for _, u := range members {
 				p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: role, Scope: scope,
-					AsWritten: au.name, Known: true, Bracket: bracket})
+					AsWritten: au.name, Known: true, Bracket: bracket, Evidence: au.clause, Line: line})
 				p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
 			}
 			continue
@@ -452,7 +455,7 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 		}
 		ru := p.resolve(au.name, prefix)
 		p.addResp(t, Responsibility{Unit: ru.name, UnitID: ru.id, Role: au.role, Scope: scope,
-			AsWritten: au.name, Known: ru.known, Bracket: bracket})
+			AsWritten: au.name, Known: ru.known, Bracket: bracket, Evidence: au.clause, Line: line})
 		p.noteUnit(ru, t.Number, t.Line)
 	}
 	for _, n := range a.noRole {

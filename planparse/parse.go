@@ -56,6 +56,10 @@ type parser struct {
 	// expand ("试点城市政府"): kept as a collective of every later task.
 	standingColl string
 	respSeen     map[respKey]bool // responsibilities of the current task
+	// standingWords and standingLine are the words and source line of the
+	// standing directive in force, for Responsibility.Evidence.
+	standingWords string
+	standingLine  int
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -131,6 +135,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	// Pass 1: attributions and deadline phrases.
 	type pending struct {
 		task      Task
+		raw       *rawTask
 		scopes    []scopeText
 		deadlines [][]rawDeadline // per scope, from its text
 		noteDLs   [][]rawDeadline // per scope, from its bracket's notes
@@ -139,7 +144,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	var all []rawDeadline
 	for _, rt := range st.tasks {
 		t, scopes := p.analyseTask(rt)
-		pd := pending{task: t, scopes: scopes}
+		pd := pending{task: t, raw: rt, scopes: scopes}
 		for _, sc := range scopes {
 			ds := describeDeadlines(sc.text, p.pats)
 			var ns []rawDeadline
@@ -184,10 +189,10 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		p.tc.task, p.tc.line = t.Number, t.Line
 		for si, sc := range w.scopes {
 			for _, d := range w.deadlines[si] {
-				p.addDeadline(t, d, plan.PlanYear, dlSeen)
+				p.addDeadline(t, d, plan.PlanYear, dlSeen, w.raw.lineOf(d.phrase))
 			}
 			for _, d := range w.noteDLs[si] {
-				p.addDeadline(t, d, plan.PlanYear, dlSeen)
+				p.addDeadline(t, d, plan.PlanYear, dlSeen, w.raw.lineOf(d.phrase))
 			}
 			t.Targets = append(t.Targets, p.tc.extractTargets(sc.text, w.deadlines[si], p.pats, plan.PlanYear)...)
 		}
@@ -278,8 +283,9 @@ func (p *parser) inferPlanYear(ds []rawDeadline, title string, lines []srcLine) 
 
 // addDeadline resolves a deadline and adds it to the task unless the same
 // phrase and clause are already there.
-func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]string]bool) {
+func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]string]bool, line int) {
 	dl, err := d.resolve(planYear)
+	dl.Line = line
 	if err != nil {
 		p.warn(Warning{Code: WarnBadDate, Task: t.Number, Line: t.Line, Message: fmt.Sprintf("task %d: %v", t.Number, err)})
 		if dl.Due == "" && dl.Starts == "" && d.m.year != 0 {
@@ -352,12 +358,14 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 		prevEnd = b.end
 		scopes = append(scopes, scopeText{text: scope, notes: a.notes})
 		t.Notes = append(t.Notes, a.notes...)
-		p.applyAttribution(&t, a, bracket, scope)
+		line := rt.lineAt(b.start)
+		p.applyAttribution(&t, a, bracket, scope, line)
 		if a.stickyLead {
 			p.firstLead = true
 		}
 		if a.standing != "" {
 			p.setStanding(a.standing, t.Number, t.Line)
+			p.standingWords, p.standingLine = a.standingWords, line
 		}
 	}
 	tail := cut(text[prevEnd:])
@@ -377,6 +385,7 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 	if m := standingRE.FindStringSubmatch(outsideBrackets(text)); m != nil {
 		// A directive between tasks binds the tasks after it.
 		p.setStanding(trimPunct(m[1]), t.Number, t.Line)
+		p.standingWords, p.standingLine = m[0], rt.lineOf(m[0])
 	}
 	if bracket == 0 {
 		msg := fmt.Sprintf("task %d has no attribution bracket", t.Number)
@@ -389,6 +398,31 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 			Message: fmt.Sprintf("task %d: its attributions name no unit the ledger can hold to account (only collectives or directives)", t.Number)})
 	}
 	return t, scopes
+}
+
+// lineAt is the source line of byte offset off of the task's text (its
+// paragraphs joined by "\n").
+func (rt *rawTask) lineAt(off int) int {
+	end := 0
+	for i, para := range rt.paras {
+		end += len(para)
+		if off <= end && i < len(rt.lines) {
+			return rt.lines[i]
+		}
+		end++ // the "\n" between paragraphs
+	}
+	return rt.line
+}
+
+// lineOf is the source line of the first paragraph of the task that holds
+// words, or the task's first line.
+func (rt *rawTask) lineOf(words string) int {
+	for i, para := range rt.paras {
+		if strings.Contains(para, words) && i < len(rt.lines) {
+			return rt.lines[i]
+		}
+	}
+	return rt.line
 }
 
 // hasAccountable reports whether any responsibility comes from a bracket.
@@ -406,7 +440,7 @@ func hasAccountable(rs []Responsibility) bool {
 func (p *parser) applyStanding(t *Task) {
 	for _, u := range p.standing {
 		p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: RoleImplementing, Known: true,
-			AsWritten: p.standingOf, Bracket: 0})
+			AsWritten: p.standingOf, Bracket: 0, Evidence: p.standingWords, Line: p.standingLine})
 		p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
 	}
 	if p.standingColl != "" {

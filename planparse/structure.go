@@ -106,6 +106,7 @@ type rawTask struct {
 	chapter  string
 	part     string
 	paras    []string
+	lines    []int // the source line of each paragraph
 	preamble bool
 	targets  bool // a preamble item whose text holds the overall targets
 }
@@ -242,6 +243,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 		switch {
 		case cur != nil:
 			cur.paras = append(cur.paras, text)
+			cur.lines = append(cur.lines, line)
 		case layout == LayoutItems && sectionTargets && section != "":
 			st.sources = append(st.sources, targetSource{text, line})
 		case chapterTargets && section == "":
@@ -303,7 +305,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			trailer, seenHeading = false, true
 			title := firstSentence(c.rest)
 			pre := chapterPre || preambleTitleRE.MatchString(title)
-			cur = &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest},
+			cur = &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest}, lines: []int{c.no},
 				preamble: pre, targets: pre && strings.Contains(title, "目标")}
 		case lkItem:
 			if layout != LayoutItems {
@@ -314,7 +316,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			trailer, seenHeading = false, true
 			title := firstSentence(c.rest)
 			pre := chapterPre || sectionPre || preambleTitleRE.MatchString(title)
-			t := &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest},
+			t := &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest}, lines: []int{c.no},
 				preamble: pre, targets: pre && strings.Contains(title, "目标")}
 			if section != "" {
 				t.chapter, t.part = section, chapterStr

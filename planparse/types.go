@@ -167,6 +167,12 @@ type Responsibility struct {
 	// Bracket is the 1-based index of the attribution bracket within the
 	// task, 0 for a standing directive.
 	Bracket int `json:"bracket"`
+	// Evidence is the plan's own words that gave the unit its role: the
+	// clause of the bracket ("市发展改革委牵头", "配合单位：市财政局、市教育局")
+	// or the standing directive ("以下均需各旗县区人民政府落实").
+	Evidence string `json:"evidence,omitempty"`
+	// Line is the 1-based source line of those words.
+	Line int `json:"line,omitempty"`
 }
 
 // Collective is a collective phrase named in an attribution, such as
@@ -199,6 +205,8 @@ type Deadline struct {
 	// Milestone is what must be done by Due when the phrase is directly
 	// followed by it, e.g. "2024年底前投入运行" → "投入运行".
 	Milestone string `json:"milestone,omitempty"`
+	// Line is the 1-based source line of the phrase.
+	Line int `json:"line,omitempty"`
 }
 
 // Comparator says how a target's value binds its metric.
