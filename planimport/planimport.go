@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -378,8 +379,12 @@ func milestoneID(what string) domain.MilestoneID {
 
 // concerns reports whether a deadline applies to the unit of k.
 func concerns(t planparse.Task, d planparse.Deadline, k domain.ObligationKey) bool {
-	if d.Phrase == "" || k.Role == domain.RoleImplementing {
+	if d.Phrase == "" {
 		return true
+	}
+	if k.Role == domain.RoleImplementing {
+		// A milestone that names particular places is theirs alone.
+		return len(d.Places) == 0 || slices.Contains(d.Places, string(k.Unit))
 	}
 	inSome := false
 	for _, r := range t.Responsibilities {

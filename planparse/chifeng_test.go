@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -252,7 +253,7 @@ func TestChifengShape(t *testing.T) {
 	for n, d := range want {
 		found := false
 		for _, got := range byNum[n].Deadlines {
-			if got == d {
+			if reflect.DeepEqual(got, d) {
 				found = true
 			}
 		}

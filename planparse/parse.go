@@ -60,6 +60,7 @@ type parser struct {
 	// standing directive in force, for Responsibility.Evidence.
 	standingWords string
 	standingLine  int
+	counties      []nameID // the registry's county names, read once
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -285,7 +286,7 @@ func (p *parser) inferPlanYear(ds []rawDeadline, title string, lines []srcLine) 
 // phrase and clause are already there.
 func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]string]bool, line int) {
 	dl, err := d.resolve(planYear)
-	dl.Line = line
+	dl.Line, dl.Places = line, p.placesIn(dl.What)
 	if err != nil {
 		p.warn(Warning{Code: WarnBadDate, Task: t.Number, Line: t.Line, Message: fmt.Sprintf("task %d: %v", t.Number, err)})
 		if dl.Due == "" && dl.Starts == "" && d.m.year != 0 {
@@ -398,6 +399,23 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 			Message: fmt.Sprintf("task %d: its attributions name no unit the ledger can hold to account (only collectives or directives)", t.Number)})
 	}
 	return t, scopes
+}
+
+// placesIn returns the ids of the county units a clause names, each once,
+// in the order the registry lists them.
+func (p *parser) placesIn(clause string) []string {
+	if p.counties == nil {
+		p.counties = p.reg.countyNames()
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range p.counties {
+		if !seen[c.id] && strings.Contains(clause, c.name) {
+			seen[c.id] = true
+			out = append(out, c.id)
+		}
+	}
+	return out
 }
 
 // lineAt is the source line of byte offset off of the task's text (its

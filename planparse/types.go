@@ -207,6 +207,10 @@ type Deadline struct {
 	Milestone string `json:"milestone,omitempty"`
 	// Line is the 1-based source line of the phrase.
 	Line int `json:"line,omitempty"`
+	// Places are the ids of the county units the clause names, in order
+	// ("元宝山区、宁城县全部涉气工业企业…从2026年1月1日起…"): the milestone is
+	// theirs alone among the implementing places. Empty: every place.
+	Places []string `json:"places,omitempty"`
 }
 
 // Comparator says how a target's value binds its metric.
