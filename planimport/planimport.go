@@ -12,8 +12,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -311,7 +311,10 @@ func duties(plan domain.PlanID, p *planparse.Plan, refs []taskRef) ([]duty, erro
 			if err := k.ValidateKey(); err != nil {
 				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
 			}
-			if _, seen := byKey[k]; seen {
+			if d, seen := byKey[k]; seen {
+				// The same unit and role under another bracket: its text
+				// joins the duty's basis, so that no bracket's words are lost.
+				d.basis = joinBasis(d.basis, r.Scope)
 				continue
 			}
 			basis := basisOf(r.Role)
@@ -509,6 +512,18 @@ func Summary(r Report) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// joinBasis adds a bracket's text to a duty's basis, once, within
+// maxBasis runes.
+func joinBasis(basis, scope string) string {
+	if scope == "" || strings.Contains(basis, clip(scope, 300)) {
+		return basis
+	}
+	return clip(basis+"\n"+clip(scope, 300), maxBasis)
+}
+
+// maxBasis bounds a duty's basis, well within the domain's note length.
+const maxBasis = 2000
 
 // basisOf names the plan wording a role rests on, for responsibilities that
 // come from a standing directive rather than a bracket.
