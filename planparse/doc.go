@@ -32,7 +32,11 @@
 //     ordinary text.
 //
 // The document is parsed both ways and the items layout is taken when it
-// finds at least as many tasks as the paren layout.
+// finds at least as many tasks as the paren layout. An item line whose text
+// starts with a digit ("11.121人才梯队项目") is item 11 when it follows item
+// 10; elsewhere "1.5亿元…" is a decimal and stays text. Items must start a
+// line: a document flattened into one paragraph ("…意见。1.…责任单位：…。2.…")
+// has no task the parser can find (ErrNoTasks).
 //
 // Items under a preamble chapter — one whose title contains 总体要求,
 // 指导思想, 基本原则, 主要目标, 发展目标, 工作目标, 总体目标, 总体思路 or
@@ -69,18 +73,23 @@
 //     after a 牵头 in the same bracket → SUPPORT;
 //   - labelled lists, separated by ， or ；: 牵头单位：X → LEAD; 配合单位：,
 //     参与单位：, 协助单位： → SUPPORT; 责任单位：, 负责部门：, 实施单位： → as
-//     X负责; a list after ， continues the label before it ("配合单位：A、B，
-//     各区、县级市");
+//     X负责, unless the list ends with its own role ("责任单位：A、B分别牵头"
+//     makes both LEAD); a list after ， continues the label before it
+//     ("配合单位：A、B，各区、县级市");
 //   - X负责 / X指导 / X按职责分工负责 / X按分工负责 in a bracket that names no
 //     牵头 →
-//     JOINT (all share the lead) — unless a "列第一位者为牵头单位" directive
-//     is in force (with 下同: for this and every later bracket), which makes
-//     the first unit of each such list LEAD and the rest SUPPORT;
+//     JOINT (all share the lead) — unless a "列第一位者为牵头单位" (or
+//     "列第一位为牵头或汇总单位") directive is in force (with 下同: for this
+//     and every later bracket), which makes the first unit of each such list
+//     LEAD and the rest SUPPORT. The directive may stand in a bracket of its
+//     own inside a label line ("责任单位：A、B（除标注“分别牵头”外，列第一位
+//     为牵头或汇总单位，下同）");
 //   - X落实 → IMPLEMENTING. "以下均需各旗县区人民政府落实，不再列出" makes the
 //     group IMPLEMENTING for this task and every later one (Bracket 0, empty
 //     Scope); the registry expands the group into the county governments.
-//     Written as a paragraph of its own between tasks, the directive binds
-//     the tasks after it; a group the registry cannot expand ("试点城市政府")
+//     "以下政策措施均需…落实，不再单独列出" is the same directive. Written as a
+//     paragraph of its own between tasks, the directive binds the tasks
+//     after it; a group the registry cannot expand ("试点城市政府")
 //     is kept as an IMPLEMENTING collective of those tasks (warning
 //     directive).
 //
@@ -100,9 +109,12 @@
 // reported (unattributed-text). A task without an attribution bracket is
 // reported (no-attribution), as is one whose brackets name only collectives.
 //
-// A collective written with 、 (各区、县级市, 各旗、县、区人民政府) stays one
-// phrase: a bare level (县级市, 县, 区人民政府) after a name that starts with
-// 各 continues it. Collective phrases (各有关部门, 各省级人民政府, 各市人民政府,
+// A collective written with 、 (各区、县级市, 各旗、县、区人民政府, 各县区人民
+// 政府、园区管委会) stays one phrase: a bare level (县级市, 县, 区人民政府) or a
+// body without a proper name (园区管委会, 乡镇, 街道) after a name that starts
+// with 各 continues it ("丽水开发区管委会" names a unit and does not). A 等
+// tail names a collective beside the unit: "市财政局等有关部门" gives the unit
+// 市财政局 and the collective 有关部门. Collective phrases (各有关部门, 各省级人民政府, 各市人民政府,
 // …成员单位, …牵头单位, …各专班, …各街道) are not
 // turned into units: they are listed in Task.Collectives and reported
 // (collective-unit), unless the registry defines them as a group.
@@ -133,7 +145,13 @@
 //	2024年底前投入运行           → due 2024-12-31, Milestone "投入运行"
 //	从2026年1月1日起             → Starts 2026-01-01 (no Due)
 //	5月底前, 5月底, 6月份, 12月取得 → the plan year's month end
-//	年底前                       → the plan year's 31 December
+//	6月中旬前                    → the plan year's 20 June
+//	年底前, 年内, 2023年内        → 31 December (of the plan year)
+//	2019年上半年 / 下半年        → due 2019-06-30 / 2019-12-31
+//	第三季度, 三季度末, 2023年第一季度前 → the quarter's last day
+//
+// Counted periods are no date: "5年内", "三年内", "每季度", "前三季度",
+// "每年年底前".
 //
 // "比2020年" is a baseline, never a deadline. The plan year is
 // Options.PlanYear, else the earliest year any deadline names, else the year
@@ -144,7 +162,17 @@
 // phrase; else the phrase's clause without the phrase. A deadline inside an
 // attribution bracket ("（6月底完成，牵头考核单位：…）") governs the text the
 // bracket covers: What is that text's first sentence and Milestone the
-// note ("完成").
+// note ("完成"). Places lists the registry counties the clause names
+// ("元宝山区、宁城县全部涉气工业企业…从2026年1月1日起…"): the milestone is
+// theirs, not every implementing county's.
+//
+// # Evidence
+//
+// Every reading says where it came from: Responsibility.Evidence is the
+// clause that named the unit and gave its role ("市发展改革委牵头",
+// "配合单位：市财政局、市教育局", or the standing directive's words) and
+// Responsibility.Line its source line; Deadline.Line is the line of the
+// phrase. `taskledger plan parse --explain FILE` prints them per task.
 //
 // # Targets
 //
