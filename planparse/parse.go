@@ -61,6 +61,7 @@ type parser struct {
 	standingWords string
 	standingLine  int
 	counties      []nameID // the registry's county names, read once
+	countyFirst   map[rune]bool
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -406,6 +407,13 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 func (p *parser) placesIn(clause string) []string {
 	if p.counties == nil {
 		p.counties = p.reg.countyNames()
+		p.countyFirst = map[rune]bool{}
+		for _, c := range p.counties {
+			p.countyFirst[firstRune(c.name)] = true
+		}
+	}
+	if !strings.ContainsFunc(clause, func(r rune) bool { return p.countyFirst[r] }) {
+		return nil // the common case: no county name can start here
 	}
 	var out []string
 	seen := map[string]bool{}
