@@ -32,7 +32,12 @@
 //     ordinary text.
 //
 // The document is parsed both ways and the items layout is taken when it
-// finds at least as many tasks as the paren layout. An item line whose text
+// finds at least as many tasks as the paren layout. When neither finds a
+// task, two more readings are tried: LayoutParenNumbers, items numbered
+// "（1）" / "(1)" under the chapters; then LayoutChapters, a short notice
+// whose chapters "一、…" are themselves the measures. (1) measures under an
+// item "1." stay part of it. A task's identity is its place in the
+// document, so numbers that restart in each chapter never collide. An item line whose text
 // starts with a digit ("11.121人才梯队项目") is item 11 when it follows item
 // 10; elsewhere "1.5亿元…" is a decimal and stays text. Items must start a
 // line: a document flattened into one paragraph ("…意见。1.…责任单位：…。2.…")

@@ -106,15 +106,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	p := &parser{reg: reg, roles: roleSuffixes(), pats: dlPatterns(), unitIndex: map[string]int{}, warnings: warns}
 	p.tc = newTargetCtx(reg, p.warn)
 
-	cls := make([]classified, len(lines))
-	for i, l := range lines {
-		cls[i] = classify(l)
-	}
-	promoteDigitItems(cls)
-	st := buildStructure(cls, LayoutParen)
-	if items := buildStructure(cls, LayoutItems); len(items.tasks) > 0 && len(items.tasks) >= len(st.tasks) {
-		st = items
-	}
+	st := chooseStructure(lines)
 	if len(st.tasks) == 0 {
 		return nil, fmt.Errorf("planparse: %w: no （一）-numbered or \"1.\"-numbered task outside the preamble (%d lines read)", ErrNoTasks, len(lines))
 	}
@@ -230,6 +222,68 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		plan.Warnings = []Warning{}
 	}
 	return plan, nil
+}
+
+// chooseStructure reads the lines in each layout: the paren and the items
+// layouts, the items layout taken when it finds at least as many tasks;
+// when neither finds a task, items numbered "（1）", then chapters "一、" as
+// the tasks.
+func chooseStructure(lines []srcLine) *structure {
+	cls := classifyAll(lines, nil)
+	st := buildStructure(cls, LayoutParen)
+	if items := buildStructure(cls, LayoutItems); len(items.tasks) > 0 && len(items.tasks) >= len(st.tasks) {
+		st = items
+	}
+	if len(st.tasks) > 0 {
+		return st
+	}
+	for _, alt := range []struct {
+		layout Layout
+		as     func(classified) classified
+	}{{LayoutParenNumbers, parenNumbersAsItems}, {LayoutChapters, chaptersAsItems}} {
+		if s := buildStructure(classifyAll(lines, alt.as), LayoutItems); len(s.tasks) > 0 {
+			s.layout = alt.layout
+			return s
+		}
+	}
+	return st
+}
+
+// classifyAll classifies every line, then lets as (if any) read a line
+// another way.
+func classifyAll(lines []srcLine, as func(classified) classified) []classified {
+	cls := make([]classified, len(lines))
+	for i, l := range lines {
+		cls[i] = classify(l)
+		if as != nil {
+			cls[i] = as(cls[i])
+		}
+	}
+	promoteDigitItems(cls)
+	return cls
+}
+
+// parenNumRE is an item numbered "（1）" or "(1)".
+var parenNumRE = regexp.MustCompile(`^[（(](\d{1,3})[）)](.+)$`)
+
+// parenNumbersAsItems reads "（1）…" as item 1.
+func parenNumbersAsItems(c classified) classified {
+	if c.kind != lkBody {
+		return c
+	}
+	if m := parenNumRE.FindStringSubmatch(c.text); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		c.kind, c.num, c.rest = lkItem, n, m[2]
+	}
+	return c
+}
+
+// chaptersAsItems reads a chapter "一、…" as item 1.
+func chaptersAsItems(c classified) classified {
+	if c.kind == lkChapter {
+		c.kind = lkItem
+	}
+	return c
 }
 
 // shiftDeadlines moves deadline offsets back by n bytes, dropping those

@@ -29,6 +29,12 @@ const (
 	// LayoutItems is the layout where （一） headings group numbered items
 	// "1." / "1．" / "1、"; the items are the tasks.
 	LayoutItems Layout = "items"
+	// LayoutParenNumbers is the items layout with items numbered "（1）" /
+	// "(1)", read when neither layout above finds a task.
+	LayoutParenNumbers Layout = "paren-numbers"
+	// LayoutChapters is the layout of a short notice whose measures are the
+	// chapters "一、…" themselves, read when no other layout finds a task.
+	LayoutChapters Layout = "chapters"
 )
 
 // Plan is the structured form of one plan document. Its JSON form is read

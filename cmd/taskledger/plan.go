@@ -161,11 +161,7 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 			fmt.Fprintf(&b, "\n%s\n", head)
 			chapter = head
 		}
-		num := fmt.Sprintf("%d.", t.Number)
-		if p.Layout == planparse.LayoutParen {
-			num = "（" + cnNumber(t.Number) + "）"
-		}
-		fmt.Fprintf(&b, "\n%s %s\n", num, t.Title)
+		fmt.Fprintf(&b, "\n%s %s\n", taskLabel(p.Layout, t.Number), t.Title)
 		writeResponsibilities(&b, t)
 		for _, c := range t.Collectives {
 			fmt.Fprintf(&b, "    %-12s %s (collective, not a unit)\n", c.Role, c.Phrase)
@@ -284,6 +280,20 @@ func formatValue(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
 }
 
+// taskLabel writes a task's number as its layout prints it: （三）, （1）,
+// 一、 or 3.
+func taskLabel(l planparse.Layout, n int) string {
+	switch l {
+	case planparse.LayoutParen:
+		return "（" + cnNumber(n) + "）"
+	case planparse.LayoutParenNumbers:
+		return fmt.Sprintf("（%d）", n)
+	case planparse.LayoutChapters:
+		return cnNumber(n) + "、"
+	}
+	return fmt.Sprintf("%d.", n)
+}
+
 // cnNumber writes 1…99 as a Chinese numeral, as plans number their tasks.
 func cnNumber(n int) string {
 	const digits = "〇一二三四五六七八九"
@@ -339,11 +349,7 @@ func writePlanExplain(w io.Writer, p *planparse.Plan) error {
 	}
 	fmt.Fprintf(&b, "%s\n%d 项任务 tasks · 计划年份 plan year %s\n", title, len(p.Tasks), yearText(p.PlanYear))
 	for _, t := range p.Tasks {
-		num := fmt.Sprintf("%d.", t.Number)
-		if p.Layout == planparse.LayoutParen {
-			num = "（" + cnNumber(t.Number) + "）"
-		}
-		fmt.Fprintf(&b, "\n%s %s（第%d行 line %d）\n", num, t.Title, t.Line, t.Line)
+		fmt.Fprintf(&b, "\n%s %s（第%d行 line %d）\n", taskLabel(p.Layout, t.Number), t.Title, t.Line, t.Line)
 		explainUnits(&b, t)
 		for _, c := range t.Collectives {
 			fmt.Fprintf(&b, "  集体 collective  %s · %s（不拆分为单位 not turned into units）\n", c.Phrase, roleZH(c.Role))
