@@ -182,6 +182,8 @@ var gradingCases = []gradingCase{
 	// heading, a collectives-only bracket on its own line) reaches 1.
 	{key: "heldout/putian_shuangzhao_excerpt.key.json", floors: [3]float64{0, 0, 1}, heldOut: true},
 	{key: "heldout/yuncheng_yingji_2017_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	// Guangdong 2025 (22 tasks, held out, measured once): 1 on every field.
+	{key: "heldout/guangdong_shuzi_2025_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
 }
 
 func loadKey(t *testing.T, path string) answerKey {
