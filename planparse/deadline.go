@@ -130,6 +130,13 @@ func dlPatterns() []dlPattern {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkHorizon, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2)}
 				return m, validYear(m.year) && !isDigit(nextRune(s, loc[1])) && nextRune(s, loc[1]) != '日'
 			}},
+		{re: regexp.MustCompile(`(?:完成时限|完成时间|时间节点|时限)[:：](\d{4})年(\d{1,2})月(?:底|末)?(?:前|以前)?`), kind: dkDue,
+			build: func(s string, loc []int) (dlMatch, bool) {
+				// A deadline column's "2026年12月": by the month's end.
+				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2)}
+				next := nextRune(s, loc[1])
+				return m, validYear(m.year) && !isDigit(next) && next != '日' && next != '号'
+			}},
 		{re: regexp.MustCompile(`(\d{4})年(\d{1,2})月(上旬前|上旬|中旬前|中旬|下旬前|下旬|底前|底|末前|末|份前|份)`), kind: dkDue,
 			build: func(s string, loc []int) (dlMatch, bool) {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2),

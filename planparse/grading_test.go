@@ -167,6 +167,9 @@ var gradingCases = []gradingCase{
 	// Guangzhou 2012: first measured tasks 0.974, units 0.965, deadlines 1
 	// ("11.121人才梯队项目" was read as a decimal, 市工商联 not as a unit).
 	{key: "unseen/guangzhou_rencai_2012_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Zhejiang task table: first measured tasks 0, units 0, deadlines 0 (no
+	// numbered line: tables were not read), then 1 after table reading.
+	{key: "unseen/zhejiang_ai_table_excerpt.key.json", floors: [3]float64{1, 1, 1}},
 	// Held out (keyed by hand before the parser ran; never tuned on), first
 	// measured with the parser as it stood: Anhui 2022 (label lines
 	// 牵头负责领导/牵头责任单位/协同责任单位) and Caidian 2023 (（一） headings

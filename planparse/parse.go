@@ -96,6 +96,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planparse: %w", err)
 	}
+	lines = readTables(lines)
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("planparse: %w", ErrEmpty)
 	}
