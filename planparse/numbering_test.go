@@ -69,3 +69,17 @@ func taskHeads(p *Plan) []string {
 	}
 	return out
 }
+
+// A title line may end with a short bracket, kept ("（2018—2020年）"), or
+// with a note, dropped ("（…，http://…）"); a title in 《》 counts too.
+func TestTitleWithClosingBracket(t *testing.T) {
+	for text, want := range map[string]string{
+		"静安区加快建设国际静安三年行动计划（2018—2020年）\n一、重点任务\n（一）建设平台。（区发改委负责）\n":              "静安区加快建设国际静安三年行动计划（2018—2020年）",
+		"淮安市《具体实施细则》（淮政发〔2022〕7号，http://example.org）\n一、重点任务\n1.建设平台。（市工信局负责）\n": "淮安市《具体实施细则》",
+		"某省重点任务清单\n一、重点任务\n1.建设平台。（省发展改革委负责）\n":                                  "某省重点任务清单",
+	} {
+		if p := mustParse(t, text, Options{Registry: EmptyRegistry()}); p.Title != want {
+			t.Errorf("title %q, want %q", p.Title, want)
+		}
+	}
+}
