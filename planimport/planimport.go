@@ -287,10 +287,13 @@ func (im *importer) obligations(ctx context.Context, p *planparse.Plan) error {
 }
 
 // duties lists the obligations a parsed plan asks for: one per task, unit
-// and role, with the milestones of the deadlines that concern the unit.
+// and role, with the milestones of the deadlines that concern the unit. A
+// unit that several brackets of a task name in the same role has one duty
+// whose basis quotes each bracket's text.
 //
 // A deadline concerns the units of the attribution brackets whose scope
-// contains it, and the implementing county governments; a deadline outside
+// contains it, and the implementing county governments — only the counties
+// its clause names, when it names any (Deadline.Places); a deadline outside
 // every bracket's scope concerns every unit of the task. A duty that starts
 // later ("从2026年1月1日起") becomes a milestone due that day: the measure must
 // be in force by then. A task that names no date at all is due at the plan's
