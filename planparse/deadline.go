@@ -49,6 +49,9 @@ type dlMatch struct {
 type dlPattern struct {
 	re   *regexp.Regexp
 	kind dlKind
+	// need, when set, lists words one of which the text must hold for the
+	// pattern to be tried (a cheap scan before the expression's).
+	need []string
 	// build turns submatches into a match; ok false rejects it.
 	build func(s string, loc []int) (dlMatch, bool)
 }
@@ -131,6 +134,7 @@ func dlPatterns() []dlPattern {
 				return m, validYear(m.year) && !isDigit(nextRune(s, loc[1])) && nextRune(s, loc[1]) != '日'
 			}},
 		{re: regexp.MustCompile(`(?:完成时限|完成时间|时间节点|时限)[:：](\d{4})年(\d{1,2})月(?:底|末)?(?:前|以前)?`), kind: dkDue,
+			need: []string{"时限", "时间"},
 			build: func(s string, loc []int) (dlMatch, bool) {
 				// A deadline column's "2026年12月": by the month's end.
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2)}
@@ -200,8 +204,8 @@ func dlPatterns() []dlPattern {
 				return m, true
 			}},
 		{re: regexp.MustCompile(`(?:(\d{4})年)?(?:(上半年|下半年)|第?([一二三四1-4])季度)(?:末|底)?(?:前|以前|之前)?`), kind: dkDue,
-			build: periodEnd},
-		{re: regexp.MustCompile(`(?:(\d{4})年内|本年内|年内)`), kind: dkDue,
+			need: []string{"半年", "季度"}, build: periodEnd},
+		{re: regexp.MustCompile(`(?:(\d{4})年内|本年内|年内)`), kind: dkDue, need: []string{"年内"},
 			build: func(s string, loc []int) (dlMatch, bool) {
 				// "2023年内", "年内完成": by the end of the year; "5年内",
 				// "三年内" count years from an unnamed start and are no date.
@@ -250,6 +254,16 @@ func periodEnd(s string, loc []int) (dlMatch, bool) {
 	return m, true
 }
 
+// holdsAny reports whether s holds one of words; no words: true.
+func holdsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return len(words) == 0
+}
+
 // findDeadlines returns the deadline phrases of s in order, without
 // overlaps: at each position the longest phrase wins.
 func findDeadlines(s string, pats []dlPattern) []dlMatch {
@@ -258,6 +272,9 @@ func findDeadlines(s string, pats []dlPattern) []dlMatch {
 	}
 	var all []dlMatch
 	for _, p := range pats {
+		if !holdsAny(s, p.need) {
+			continue
+		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			if m, ok := p.build(s, loc); ok {
 				all = append(all, m)
