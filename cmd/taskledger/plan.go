@@ -18,6 +18,14 @@ tasks with their units and roles, deadlines and targets, then the warnings.
 It reads only FILE and touches no ledger. --format json (or --json) prints
 the parsed plan in the parser's own JSON (indented, UTF-8 unescaped).
 
+Layouts read: tasks （三）… under chapters 一、…; items 1. / 1、 / 1﹒ / 1．
+under （一） headings; items （1）/(1); a short notice whose chapters 一、
+are its measures; and task tables saved as text (tab-separated rows under a
+序号 / 牵头单位 / 配合单位 / 完成时限 header). Roles come from 牵头, 负责,
+参与, 配合, 指导, 落实 and labels such as 牵头单位： / 责任单位： in brackets or
+on lines of their own; standing directives (以下均需…落实, 列第一位为牵头单位，
+下同) bind the tasks after them.
+
 --year sets the plan year for deadlines that name only a month ("5月底");
 default: the earliest year a deadline names, else the title's year, else the
 year of the document's date line. --registry FILE reads a unit registry
