@@ -32,11 +32,11 @@ year of the document's date line. --registry FILE reads a unit registry
 (JSON, see planparse.LoadRegistry); "none" treats every unit as new; default:
 the embedded Chifeng registry.
 
---explain prints, for each task, where each reading came from: 单位与角色
-(unit and role) with the plan's own words that gave it ("市发展改革委牵头",
-"配合单位：市财政局", "以下均需各旗县区人民政府落实") and their line, 集体
-(collective phrases, not turned into units) and 时限 (each date with its
-phrase and line). Chinese first, English after.`
+--explain prints, for each task, where each reading came from: each 单位
+(unit) with its role and the plan's own words that gave it ("市发展改革委牵头",
+"配合单位：市财政局", "以下均需各旗县区人民政府落实") and their line, each 集体
+(collective phrase, not turned into units) and each 时限 (date) with its
+phrase and line. Chinese first, English after.`
 
 // newPlanCommand is the plan subcommand: work with plan documents.
 func newPlanCommand(a *cli) *cobra.Command {
