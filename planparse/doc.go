@@ -49,7 +49,11 @@
 // items: a heading cell (a merged cell, written in its first row only)
 // opens a section, each row is item N, its unit columns become label lines
 // ("牵头单位：…"; a cell 无 names nobody) and its 完成时限 "2026年12月" is due
-// on the month's last day. Every reading keeps the row's line.
+// on the month's last day. A table copied one cell a line ("序号",
+// "内容与要求", "责任单位" on lines of their own, then each row from its
+// number) reads the same way. A report column (进展情况, 完成情况, 备注) is
+// not read as part of the tasks (warning table-column). Every reading keeps
+// the line of its cell.
 //
 // Items under a preamble chapter — one whose title contains 总体要求,
 // 指导思想, 基本原则, 主要目标, 发展目标, 工作目标, 总体目标, 总体思路 or
@@ -215,7 +219,7 @@
 // again, as in an annex), no-attribution, unattributed-text,
 // collective-unit, unknown-unit, not-a-unit, no-role, no-plan-year,
 // bad-date, task-numbering (repeated or missing numbers), target-mismatch,
-// no-title, directive, unread-item (a numbered line that lands in no task
+// no-title, directive, table-column, unread-item (a numbered line that lands in no task
 // although its chapter holds tasks, e.g. after a trailer: planimport refuses
 // such a plan unless a partial import is allowed).
 //
@@ -236,8 +240,7 @@
 // "马铃薯种植机械化率" and "收获机械化率" (the crop is not distributed); a
 // target needs a number right after its verb ("新增5G基站1000座" is not read);
 // "2025年前" is ambiguous and not read as a deadline; items must start a
-// line (a plan flattened into one paragraph, or a table flattened to one
-// cell a line, finds no task); a unit whose name ends unlike a body
+// line (a plan flattened into one paragraph finds no task); a unit whose name ends unlike a body
 // (共青团中央) is not read; a registry applies to
 // one jurisdiction, so parsing another city's plan with the Chifeng
 // registry maps bare names such as 发展改革委 to Chifeng's bureau — use

@@ -96,7 +96,8 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planparse: %w", err)
 	}
-	lines = readTables(lines)
+	lines, tableWarns := readTables(lines)
+	warns = append(warns, tableWarns...)
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("planparse: %w", ErrEmpty)
 	}

@@ -26,7 +26,7 @@ var (
 	dateLineRE  = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日$`)
 	annexRE     = regexp.MustCompile(`^附件\d*[：:]?$`)
 	docNoRE     = regexp.MustCompile(`〔\d{4}〕|\[\d{4}\]`)
-	titleEndRE  = regexp.MustCompile(`(方案|意见|办法|计划|规划|要点|措施|细则|纲要|决定|规定|行动|指南|条例|通知|清单|分解|分工表|任务表)$`)
+	titleEndRE  = regexp.MustCompile(`(方案|意见|办法|计划|规划|要点|措施|细则|纲要|决定|规定|行动|指南|条例|通知|清单|分解|表)$`)
 	// preambleHeadingRE marks a chapter whose numbered items are not tasks.
 	preambleHeadingRE = regexp.MustCompile(`总体要求|指导思想|基本原则|主要目标|发展目标|工作目标|总体目标|总体思路|目标任务`)
 	// preambleTitleRE marks a numbered item that is not a task wherever it

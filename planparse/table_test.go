@@ -54,3 +54,38 @@ func TestTabsWithoutATableHeader(t *testing.T) {
 		t.Fatalf("tasks %+v", p.Tasks)
 	}
 }
+
+// A table written one cell a line (as copied from a web page) reads the
+// same way: the header cells on lines of their own, then each row from its
+// number; a report column (进展情况) is not read, and a warning says so.
+func TestTaskTableOneCellALine(t *testing.T) {
+	text := "某市重点工作进展情况表\n序号\n内容与要求\n进展情况\n责任单位\n" +
+		"1\n确保地区生产总值增长7%左右。\n1-2月完成情况较好。\n市发改委\n" +
+		"2\n持续推进重大项目攻坚。\n3月底前开工12个。\n市发改委、市经信局\n"
+	p := mustParse(t, text, Options{Registry: EmptyRegistry(), PlanYear: 2020})
+	if len(p.Tasks) != 2 || p.Title != "某市重点工作进展情况表" {
+		t.Fatalf("title %q, tasks %+v", p.Title, p.Tasks)
+	}
+	want := map[int][]resp{
+		1: {{"市发改委", RoleJoint, 1}},
+		2: {{"市发改委", RoleJoint, 1}, {"市经信局", RoleJoint, 1}},
+	}
+	for n, w := range want {
+		if got := resps(taskByNumber(t, p, n)); !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d: %v, want %v", n, got, w)
+		}
+	}
+	if len(p.Tasks[1].Deadlines) != 0 || strings.Contains(p.Tasks[1].Text, "开工") {
+		t.Errorf("the report column was read: %q %+v", p.Tasks[1].Text, p.Tasks[1].Deadlines)
+	}
+	if r := p.Tasks[1].Responsibilities[1]; r.Line != 13 {
+		t.Errorf("市经信局 from line %d, want 13", r.Line)
+	}
+	warned := false
+	for _, w := range p.Warnings {
+		warned = warned || w.Code == WarnTableColumn
+	}
+	if !warned {
+		t.Error("no warning about the unread 进展情况 column")
+	}
+}

@@ -333,4 +333,7 @@ const (
 	// WarnUnreadItem: a numbered line was dropped (it lies after a trailer,
 	// or outside any task) in a chapter that holds tasks.
 	WarnUnreadItem = "unread-item"
+	// WarnTableColumn: a task table's report column (进展情况, 备注) is not
+	// read as part of the tasks.
+	WarnTableColumn = "table-column"
 )
