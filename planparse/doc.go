@@ -55,6 +55,13 @@
 // not read as part of the tasks (warning table-column). Every reading keeps
 // the line of its cell.
 //
+// Text that lost its line breaks ("…现提出以下意见。1.对…资助。责任单位：
+// 市委组织部、市科技局。2.对…") is put back on lines: items 1. 2. … after a
+// sentence end, when at least two run in sequence from 1 ("增长10%。2.5亿元"
+// stays text), and sentences that start with a role label ("。责任单位：…"),
+// which then read as label lines. A title run together with the text after
+// it ("关于…的十条意见。为落实…") is that line's first sentence.
+//
 // Items under a preamble chapter — one whose title contains 总体要求,
 // 指导思想, 基本原则, 主要目标, 发展目标, 工作目标, 总体目标, 总体思路 or
 // 目标任务 — and items whose own title is one of those words are not tasks:
@@ -239,8 +246,7 @@
 // Chinese. A metric list such as "马铃薯种植、收获机械化率" yields
 // "马铃薯种植机械化率" and "收获机械化率" (the crop is not distributed); a
 // target needs a number right after its verb ("新增5G基站1000座" is not read);
-// "2025年前" is ambiguous and not read as a deadline; items must start a
-// line (a plan flattened into one paragraph finds no task); a unit whose name ends unlike a body
+// "2025年前" is ambiguous and not read as a deadline; a unit whose name ends unlike a body
 // (共青团中央) is not read; a registry applies to
 // one jurisdiction, so parsing another city's plan with the Chifeng
 // registry maps bare names such as 发展改革委 to Chifeng's bureau — use

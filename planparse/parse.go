@@ -96,7 +96,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planparse: %w", err)
 	}
-	lines, tableWarns := readTables(lines)
+	lines, tableWarns := readTables(splitInline(lines))
 	warns = append(warns, tableWarns...)
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("planparse: %w", ErrEmpty)

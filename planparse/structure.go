@@ -414,6 +414,9 @@ func findTitle(lines []srcLine) string {
 	for i, l := range lines {
 		if title, test := titleForms(l.text); candidate(test) && titled(test) {
 			best, bestTitle = i, title
+		} else if first := firstSentence(l.text); first != l.text && candidate(first) && titled(first) {
+			// A title run together with the text after it: "…十条意见。为落实…".
+			best, bestTitle = i, first
 		}
 	}
 	if best >= 0 {
