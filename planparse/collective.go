@@ -32,10 +32,10 @@ type collectiveUse struct {
 
 // assignMembers gives the units a collective expands to the role of the
 // name that wrote it.
-func (p *parser) assignMembers(t *Task, members []Unit, au attrUnit, bracket int, scope string) {
+func (p *parser) assignMembers(t *Task, members []Unit, au attrUnit, bracket int, scope string, line int) {
 	for _, u := range members {
 		p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: au.role, Scope: scope,
-			AsWritten: au.name, Known: true, Bracket: bracket})
+			AsWritten: au.name, Known: true, Bracket: bracket, Evidence: au.clause, Line: line})
 		p.noteUnit(knownUnit(u), t.Number, t.Line)
 	}
 }
@@ -43,15 +43,15 @@ func (p *parser) assignMembers(t *Task, members []Unit, au attrUnit, bracket int
 // applyCollective handles a collective phrase of an attribution: expanded
 // to the registry's local governments, kept as one collective duty-holder,
 // or (a phrase naming no level) kept in the task's collectives only.
-func (p *parser) applyCollective(t *Task, au attrUnit, bracket int, scope string) {
+func (p *parser) applyCollective(t *Task, au attrUnit, bracket int, scope string, line int) {
 	if localGovRE.MatchString(au.name) {
 		if members := p.reg.unitsOfKind(KindCounty); len(members) > 0 {
-			p.assignMembers(t, members, au, bracket, scope)
+			p.assignMembers(t, members, au, bracket, scope, line)
 			return
 		}
 		ru := resolvedUnit{id: unknownID(p.reg.Jurisdiction(), au.name), name: au.name, kind: KindCollective}
 		p.addResp(t, Responsibility{Unit: au.name, UnitID: ru.id, Role: au.role, Scope: scope,
-			AsWritten: au.name, Bracket: bracket, Collective: true})
+			AsWritten: au.name, Bracket: bracket, Collective: true, Evidence: au.clause, Line: line})
 		p.noteUnit(ru, t.Number, t.Line)
 		t.Collectives = append(t.Collectives, Collective{Phrase: au.name, Role: au.role, Bracket: bracket})
 		p.noteCollective(au.name, au.role, t, true)

@@ -29,6 +29,12 @@ const (
 	// LayoutItems is the layout where （一） headings group numbered items
 	// "1." / "1．" / "1、"; the items are the tasks.
 	LayoutItems Layout = "items"
+	// LayoutParenNumbers is the items layout with items numbered "（1）" /
+	// "(1)", read when neither layout above finds a task.
+	LayoutParenNumbers Layout = "paren-numbers"
+	// LayoutChapters is the layout of a short notice whose measures are the
+	// chapters "一、…" themselves, read when no other layout finds a task.
+	LayoutChapters Layout = "chapters"
 )
 
 // Plan is the structured form of one plan document. Its JSON form is read
@@ -175,6 +181,12 @@ type Responsibility struct {
 	// 各区、县级市 that the registry could not expand into its units, kept
 	// whole (UnitID names the phrase in the plan's jurisdiction).
 	Collective bool `json:"collective,omitempty"`
+	// Evidence is the plan's own words that gave the unit its role: the
+	// clause of the bracket ("市发展改革委牵头", "配合单位：市财政局、市教育局")
+	// or the standing directive ("以下均需各旗县区人民政府落实").
+	Evidence string `json:"evidence,omitempty"`
+	// Line is the 1-based source line of those words.
+	Line int `json:"line,omitempty"`
 }
 
 // Collective is a collective phrase named in an attribution, such as
@@ -207,6 +219,12 @@ type Deadline struct {
 	// Milestone is what must be done by Due when the phrase is directly
 	// followed by it, e.g. "2024年底前投入运行" → "投入运行".
 	Milestone string `json:"milestone,omitempty"`
+	// Line is the 1-based source line of the phrase.
+	Line int `json:"line,omitempty"`
+	// Places are the ids of the county units the clause names, in order
+	// ("元宝山区、宁城县全部涉气工业企业…从2026年1月1日起…"): the milestone is
+	// theirs alone among the implementing places. Empty: every place.
+	Places []string `json:"places,omitempty"`
 }
 
 // Comparator says how a target's value binds its metric.
@@ -335,4 +353,7 @@ const (
 	// WarnUnreadItem: a numbered line was dropped (it lies after a trailer,
 	// or outside any task) in a chapter that holds tasks.
 	WarnUnreadItem = "unread-item"
+	// WarnTableColumn: a task table's report column (进展情况, 备注) is not
+	// read as part of the tasks.
+	WarnTableColumn = "table-column"
 )

@@ -19,6 +19,14 @@ tasks with their units and roles, deadlines and targets, then the warnings.
 It reads only FILE and touches no ledger. --format json (or --json) prints
 the parsed plan in the parser's own JSON (indented, UTF-8 unescaped).
 
+Layouts read: tasks （三）… under chapters 一、…; items 1. / 1、 / 1﹒ / 1．
+under （一） headings; items （1）/(1); a short notice whose chapters 一、
+are its measures; and task tables saved as text (tab-separated rows under a
+序号 / 牵头单位 / 配合单位 / 完成时限 header). Roles come from 牵头, 负责,
+参与, 配合, 指导, 落实 and labels such as 牵头单位： / 责任单位： in brackets or
+on lines of their own; standing directives (以下均需…落实, 列第一位为牵头单位，
+下同) bind the tasks after them.
+
 --year sets the plan year for deadlines that name only a month ("5月底");
 default: the earliest year a deadline names, else the title's year, else the
 year of the document's date line.
@@ -28,7 +36,13 @@ title or issuer line; --jurisdiction overrides it. --registry FILE seeds the
 plan's units from a unit registry (JSON, see planparse.LoadRegistry), used
 only when it describes the plan's jurisdiction; "none" treats every unit as
 new. Without --registry, the embedded registry of the plan's jurisdiction is
-used if one ships (Chifeng's), else none.`
+used if one ships (Chifeng's), else none.
+
+--explain prints, for each task, where each reading came from: each 单位
+(unit) with its role and the plan's own words that gave it ("市发展改革委牵头",
+"配合单位：市财政局", "以下均需各旗县区人民政府落实") and their line, each 集体
+(collective phrase, not turned into units) and each 时限 (date) with its
+phrase and line. Chinese first, English after.`
 
 // newPlanCommand is the plan subcommand: work with plan documents.
 func newPlanCommand(a *cli) *cobra.Command {
@@ -38,7 +52,7 @@ func newPlanCommand(a *cli) *cobra.Command {
 // planParseOptions are the flags of taskledger plan parse.
 type planParseOptions struct {
 	format, registry, jurisdiction string
-	json                           bool
+	json, explain                  bool
 	year                           int
 }
 
@@ -59,6 +73,7 @@ func newPlanParseCommand(a *cli) *cobra.Command {
 	fs.IntVar(&o.year, "year", 0, "plan year for month-only deadlines")
 	fs.StringVar(&o.registry, "registry", "", "unit registry JSON file, or none (default: the embedded registry of the plan's jurisdiction, if any)")
 	fs.StringVar(&o.jurisdiction, "jurisdiction", "", "the place the plan governs, e.g. 包头市 (default: read from the title or issuer line)")
+	fs.BoolVar(&o.explain, "explain", false, "show per task the words (and line) that gave each unit, role and date")
 	return cmd
 }
 
@@ -66,6 +81,9 @@ func newPlanParseCommand(a *cli) *cobra.Command {
 func runPlanParse(ctx context.Context, stdout io.Writer, o planParseOptions, file string) error {
 	if err := checkFormat(o.format, "text", "json"); err != nil {
 		return err
+	}
+	if o.explain && (o.json || o.format == "json") {
+		return fmt.Errorf("%w: --explain prints text; the JSON already holds each reading's evidence and line", errUsage)
 	}
 	if o.year != 0 && (o.year < 1990 || o.year > 2100) {
 		return fmt.Errorf("%w: --year %d is not a plausible plan year", errUsage, o.year)
@@ -94,6 +112,9 @@ func runPlanParse(ctx context.Context, stdout io.Writer, o planParseOptions, fil
 			return fmt.Errorf("write JSON: %w", err)
 		}
 		return nil
+	}
+	if o.explain {
+		return writePlanExplain(stdout, plan)
 	}
 	return writePlanSummary(stdout, plan)
 }
@@ -165,11 +186,7 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 			fmt.Fprintf(&b, "\n%s\n", head)
 			chapter = head
 		}
-		num := fmt.Sprintf("%d.", t.Number)
-		if p.Layout == planparse.LayoutParen {
-			num = "（" + cnNumber(t.Number) + "）"
-		}
-		fmt.Fprintf(&b, "\n%s %s\n", num, t.Title)
+		fmt.Fprintf(&b, "\n%s %s\n", taskLabel(p.Layout, t.Number), t.Title)
 		writeResponsibilities(&b, t)
 		for _, c := range t.Collectives {
 			if !heldByCollective(t, c) {
@@ -304,6 +321,20 @@ func formatValue(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
 }
 
+// taskLabel writes a task's number as its layout prints it: （三）, （1）,
+// 一、 or 3.
+func taskLabel(l planparse.Layout, n int) string {
+	switch l {
+	case planparse.LayoutParen:
+		return "（" + cnNumber(n) + "）"
+	case planparse.LayoutParenNumbers:
+		return fmt.Sprintf("（%d）", n)
+	case planparse.LayoutChapters:
+		return cnNumber(n) + "、"
+	}
+	return fmt.Sprintf("%d.", n)
+}
+
 // cnNumber writes 1…99 as a Chinese numeral, as plans number their tasks.
 func cnNumber(n int) string {
 	const digits = "〇一二三四五六七八九"
@@ -332,4 +363,78 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return string(rs[:n]) + "…"
+}
+
+// roleZH names a role in Chinese first.
+func roleZH(r planparse.Role) string {
+	switch r {
+	case planparse.RoleLead:
+		return "牵头 LEAD"
+	case planparse.RoleJoint:
+		return "共同负责 JOINT"
+	case planparse.RoleSupport:
+		return "配合 SUPPORT"
+	case planparse.RoleImplementing:
+		return "落实 IMPLEMENTING"
+	}
+	return string(r)
+}
+
+// writePlanExplain prints, per task, the words of the plan behind each
+// unit, role and date: 单位与角色, 集体 and 时限, with their lines.
+func writePlanExplain(w io.Writer, p *planparse.Plan) error {
+	var b strings.Builder
+	title := p.Title
+	if title == "" {
+		title = "（无标题 untitled）"
+	}
+	fmt.Fprintf(&b, "%s\n%d 项任务 tasks · 计划年份 plan year %s\n", title, len(p.Tasks), yearText(p.PlanYear))
+	for _, t := range p.Tasks {
+		fmt.Fprintf(&b, "\n%s %s（第%d行 line %d）\n", taskLabel(p.Layout, t.Number), t.Title, t.Line, t.Line)
+		explainUnits(&b, t)
+		for _, c := range t.Collectives {
+			fmt.Fprintf(&b, "  集体 collective  %s · %s（不拆分为单位 not turned into units）\n", c.Phrase, roleZH(c.Role))
+		}
+		explainDates(&b, t)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write explanation: %w", err)
+	}
+	return nil
+}
+
+// explainUnits prints each responsibility with the words that gave it.
+func explainUnits(b *strings.Builder, t planparse.Task) {
+	if len(t.Responsibilities) == 0 {
+		b.WriteString("  单位 units  （无 none）\n")
+	}
+	for _, r := range t.Responsibilities {
+		src := fmt.Sprintf("第%d个括号 bracket %d", r.Bracket, r.Bracket)
+		if r.Bracket == 0 {
+			src = "常设指示 standing directive"
+		}
+		name := r.Unit
+		if !r.Known {
+			name += "（新单位 new）"
+		}
+		fmt.Fprintf(b, "  单位 unit  %s · %s ← “%s”（第%d行 line %d，%s）\n", name, roleZH(r.Role), clipText(r.Evidence, 40), r.Line, r.Line, src)
+	}
+}
+
+// explainDates prints each deadline with its phrase.
+func explainDates(b *strings.Builder, t planparse.Task) {
+	for _, d := range t.Deadlines {
+		when := "截止 due " + d.Due
+		switch {
+		case d.Starts != "":
+			when = "起始 starts " + d.Starts
+		case d.Due == "":
+			when = "日期不明 date unknown"
+		}
+		what := d.What
+		if d.Milestone != "" {
+			what = d.Milestone
+		}
+		fmt.Fprintf(b, "  时限 date  %s ← “%s”（第%d行 line %d）：%s\n", when, d.Phrase, d.Line, d.Line, clipText(what, 40))
+	}
 }
