@@ -1,0 +1,47 @@
+package notify
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
+	wnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
+	"github.com/nats-io/nats.go"
+)
+
+// NewNATS returns a JetStream publisher on url (nats://host:4222). The
+// stream, named and bound to Topic, is created when missing; JetStream
+// drops a repeated message id within its duplicate window, and Publish
+// returns once JetStream has acknowledged the message.
+func NewNATS(url string, logger *slog.Logger) (*wnats.Publisher, error) {
+	p, err := wnats.NewPublisher(wnats.PublisherConfig{
+		URL:         url,
+		NatsOptions: []nats.Option{nats.Name("taskledger"), nats.Timeout(10 * time.Second)},
+		Marshaler:   &wnats.NATSMarshaler{},
+		JetStream:   wnats.JetStreamConfig{AutoProvision: true, TrackMsgId: true},
+	}, watermill.NewSlogLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS at %s: %w", redact(url), err)
+	}
+	return p, nil
+}
+
+// NewAMQP returns a publisher on url (amqp://user:pass@host:5672/) that
+// sends persistent messages to the durable queue Topic and waits for the
+// broker's confirmation. The message UUID (the stable id) travels as the
+// _watermill_message_uuid header.
+func NewAMQP(url string, logger *slog.Logger) (*wamqp.Publisher, error) {
+	cfg := wamqp.NewDurableQueueConfig(url)
+	cfg.Publish.ConfirmDelivery = true
+	p, err := wamqp.NewPublisher(cfg, watermill.NewSlogLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("connect to AMQP at %s: %w", redact(url), err)
+	}
+	return p, nil
+}
+
+// AMQPConfig is the configuration a receiver of NewAMQP's messages
+// subscribes with.
+func AMQPConfig(url string) wamqp.Config { return wamqp.NewDurableQueueConfig(url) }
