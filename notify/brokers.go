@@ -9,6 +9,7 @@ import (
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	wnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/nats-io/nats.go"
+	amqp091 "github.com/rabbitmq/amqp091-go"
 )
 
 // NewNATS returns a JetStream publisher on url (nats://host:4222). The
@@ -29,10 +30,16 @@ func NewNATS(url string, logger *slog.Logger) (*wnats.Publisher, error) {
 }
 
 // NewAMQP returns a publisher on url (amqp://user:pass@host:5672/) that
-// sends persistent messages to the durable queue Topic and waits for the
-// broker's confirmation. The message UUID (the stable id) travels as the
+// sends persistent messages to the durable queue named queue (the topic
+// the dispatcher publishes on; Topic by default) and waits for the
+// broker's confirmation. It declares the queue first, so that messages
+// published before any receiver subscribes wait in it rather than being
+// dropped. The message UUID (the stable id) travels as the
 // _watermill_message_uuid header.
-func NewAMQP(url string, logger *slog.Logger) (*wamqp.Publisher, error) {
+func NewAMQP(url, queue string, logger *slog.Logger) (*wamqp.Publisher, error) {
+	if err := declareQueue(url, queue); err != nil {
+		return nil, err
+	}
 	cfg := wamqp.NewDurableQueueConfig(url)
 	cfg.Publish.ConfirmDelivery = true
 	p, err := wamqp.NewPublisher(cfg, watermill.NewSlogLogger(logger))
@@ -40,6 +47,25 @@ func NewAMQP(url string, logger *slog.Logger) (*wamqp.Publisher, error) {
 		return nil, fmt.Errorf("connect to AMQP at %s: %w", redact(url), err)
 	}
 	return p, nil
+}
+
+// declareQueue declares the durable queue as NewDurableQueueConfig's
+// subscribers do.
+func declareQueue(url, queue string) error {
+	conn, err := amqp091.Dial(url)
+	if err != nil {
+		return fmt.Errorf("connect to AMQP at %s: %w", redact(url), err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return fmt.Errorf("AMQP channel: %w", err)
+	}
+	defer ch.Close()
+	if _, err := ch.QueueDeclare(queue, true, false, false, false, nil); err != nil {
+		return fmt.Errorf("declare AMQP queue %s: %w", queue, err)
+	}
+	return nil
 }
 
 // AMQPConfig is the configuration a receiver of NewAMQP's messages

@@ -56,7 +56,7 @@ func (s Settings) Publishers(now func() time.Time, logger *slog.Logger) (_ map[s
 		}
 	}
 	if s.AMQP != "" {
-		if out["amqp"], err = NewAMQP(s.AMQP, logger); err != nil {
+		if out["amqp"], err = NewAMQP(s.AMQP, Topic, logger); err != nil {
 			return nil, err
 		}
 	}

@@ -58,8 +58,10 @@ type Dispatcher struct {
 	// Channel names the channel in delivery records: "webhook", "smtp",
 	// "nats" or "amqp".
 	Channel string
-	// Publisher sends on the channel.
+	// Publisher sends on the channel, on Topic (empty: the package's
+	// Topic).
 	Publisher message.Publisher
+	Topic     string
 	// Store is the ledger, Registry decodes its events (nil: the default).
 	Store    eventstore.Store
 	Registry *domain.Registry
@@ -80,6 +82,9 @@ func (d *Dispatcher) check() error {
 	}
 	if d.Registry == nil {
 		d.Registry = domain.DefaultRegistry()
+	}
+	if d.Topic == "" {
+		d.Topic = Topic
 	}
 	if d.Backoff == (Backoff{}) {
 		d.Backoff = DefaultBackoff
@@ -159,7 +164,7 @@ func (d *Dispatcher) attempt(e *domain.Event, r domain.ReminderRecorded) error {
 	msg := message.NewMessage(e.ID.String(), NewMessage(e, r, d.Names).JSON())
 	msg.Metadata.Set(HeaderID, e.ID.String())
 	msg.SetContext(ctx)
-	if err := d.Publisher.Publish(Topic, msg); err != nil {
+	if err := d.Publisher.Publish(d.Topic, msg); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
 	if err := d.Record(ctx, r.Key(), e.ID, d.Channel); err != nil {
