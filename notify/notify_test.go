@@ -31,8 +31,16 @@ type ledger struct {
 	store     eventstore.Store
 	svc       *app.Service
 	views     app.PulledViews
+	mu        sync.Mutex // guards now: the dispatcher records by the same clock
 	now       time.Time
 	reminders []uuid.UUID
+}
+
+// clock is the ledger's time.
+func (l *ledger) clock() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.now
 }
 
 func newLedger(t *testing.T) *ledger {
@@ -40,7 +48,7 @@ func newLedger(t *testing.T) *ledger {
 	l := &ledger{t: t, store: memory.New(), now: time.Date(2025, 3, 10, 9, 0, 0, 0, domain.Shanghai())}
 	reg := domain.DefaultRegistry()
 	l.views = app.PulledViews{Runner: projections.NewRunner(l.store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{})}
-	svc, err := app.New(app.Config{Store: l.store, Registry: reg, Views: l.views, Clock: app.ClockFunc(func() time.Time { return l.now }), Logger: slog.New(slog.DiscardHandler)})
+	svc, err := app.New(app.Config{Store: l.store, Registry: reg, Views: l.views, Clock: app.ClockFunc(l.clock), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +77,9 @@ func (l *ledger) sync() {
 // event IDs.
 func (l *ledger) tick(y int, m time.Month, d int) {
 	l.t.Helper()
+	l.mu.Lock()
 	l.now = time.Date(y, m, d, 9, 0, 0, 0, domain.Shanghai())
+	l.mu.Unlock()
 	out, err := l.svc.Tick(context.Background(), auth.SystemPrincipal())
 	if err != nil {
 		l.t.Fatal(err)

@@ -106,7 +106,7 @@ func TestMailDeliversEachReminderOnce(t *testing.T) {
 	l.tick(2025, 12, 26)
 	sink := newSMTPSink(t)
 	sink.failNext = true
-	pub, err := notify.NewMail("smtp://"+sink.ln.Addr().String()+"?from=office@example.org&to=a@example.org,b@example.org", func() time.Time { return l.now })
+	pub, err := notify.NewMail("smtp://"+sink.ln.Addr().String()+"?from=office@example.org&to=a@example.org,b@example.org", l.clock)
 	if err != nil {
 		t.Fatal(err)
 	}
