@@ -142,6 +142,14 @@ func (o *Obligation) Reminded(ms MilestoneID, due Date, kind ReminderKind, to Un
 	return false
 }
 
+// Answered reports whether the holder has answered for milestone m: its
+// completion, or the whole obligation's, is claimed or verified. Such a
+// milestone is not reminded.
+func (o *Obligation) Answered(m Milestone) bool {
+	answered := func(c ClaimState) bool { return c == ClaimPending || c == ClaimVerified }
+	return answered(o.Completion) || answered(m.Completion)
+}
+
 // reminderIndex returns the index of the reminder recorded as event id,
 // or -1.
 func (o *Obligation) reminderIndex(id uuid.UUID) int {
@@ -174,7 +182,7 @@ func (o *Obligation) RecordReminder(c RecordReminder, m Meta) ([]EventData, erro
 	case !c.Kind.afterDue() && passed:
 		return nil, errorf(ErrInvalidArgument, "milestone %q of %s was due %s: it is overdue, not due soon", ms.ID, o.Key.Path(), ms.Due)
 	}
-	if o.Closed() || ms.Completion == ClaimPending || ms.Completion == ClaimVerified || o.Reminded(ms.ID, ms.Due, c.Kind, c.To) {
+	if o.Answered(*ms) || o.Reminded(ms.ID, ms.Due, c.Kind, c.To) {
 		return nil, nil
 	}
 	return one(ReminderRecorded{ObligationKey: c.ObligationKey, Milestone: ms.ID, Due: ms.Due, Kind: c.Kind, To: c.To, DaysOverdue: c.DaysOverdue})
