@@ -167,10 +167,28 @@ func (d *Dispatcher) attempt(e *domain.Event, r domain.ReminderRecorded) error {
 	if err := d.Publisher.Publish(d.Topic, msg); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
-	if err := d.Record(ctx, r.Key(), e.ID, d.Channel); err != nil {
-		return fmt.Errorf("record the delivery: %w", err)
+	return d.record(ctx, e, r)
+}
+
+// record records a sent reminder's delivery, retrying (a unit writing to
+// the same obligation at that moment is a passing conflict) until ctx, the
+// attempt's own, ends: a message the channel accepted must not be sent
+// again for want of its record.
+func (d *Dispatcher) record(ctx context.Context, e *domain.Event, r domain.ReminderRecorded) error {
+	var wait time.Duration
+	for {
+		err := d.Record(ctx, r.Key(), e.ID, d.Channel)
+		if err == nil {
+			return nil
+		}
+		wait = min(d.Backoff.next(wait), time.Second)
+		d.Logger.Warn("recording a delivery failed; retrying", "reminder", e.ID, "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("record the delivery of %s, sent: %w", e.ID, err)
+		case <-time.After(wait):
+		}
 	}
-	return nil
 }
 
 // delivered reports whether the obligation's stream records this
