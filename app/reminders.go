@@ -73,10 +73,11 @@ type reminderRequest struct {
 // recorded again.
 func (s *Service) remind(ctx context.Context, p auth.Principal, at time.Time) ([]Result, error) {
 	v := s.current()
-	leads := leadUnits(v.Obligations.All())
+	all := v.Obligations.All()
+	leads := leadUnits(all)
 	today := domain.DateOf(at)
 	var out []Result
-	for _, ob := range v.Obligations.All() {
+	for _, ob := range all {
 		if !ob.Active() || ob.Closed() {
 			continue
 		}
