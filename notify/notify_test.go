@@ -149,12 +149,6 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	id := req.Header.Get(notify.IDHeader)
-	if _, err := (notify.Settings{Webhook: "http://127.0.0.1:1/hook"}).Publishers(time.Now, slog.New(slog.DiscardHandler)); err == nil {
-		t.Error("settings with a webhook and no secret were accepted")
-	}
-	if (notify.Settings{}).Any() || !(notify.Settings{SMTP: "smtp://h?from=a@b&to=c@d"}).Any() {
-		t.Error("Any does not say whether a channel is on")
-	}
 	if !notify.Verify(r.secret, body, req.Header.Get(notify.SignatureHeader)) {
 		r.t.Errorf("message %s: bad signature %q", id, req.Header.Get(notify.SignatureHeader))
 		http.Error(w, "bad signature", http.StatusUnauthorized)
@@ -303,6 +297,12 @@ func TestWebhookSettingsAreChecked(t *testing.T) {
 	}
 	if _, err := notify.NewWebhook("ftp://example/hook", []byte("k")); err == nil {
 		t.Error("an ftp URL was accepted")
+	}
+	if _, err := (notify.Settings{Webhook: "http://127.0.0.1:1/hook"}).Publishers(time.Now, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("settings with a webhook and no secret were accepted")
+	}
+	if (notify.Settings{}).Any() || !(notify.Settings{SMTP: "smtp://h?from=a@b&to=c@d"}).Any() {
+		t.Error("Any does not say whether a channel is on")
 	}
 	if _, err := (notify.Settings{Webhook: "http://127.0.0.1:1/hook"}).Publishers(time.Now, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("settings with a webhook and no secret were accepted")
