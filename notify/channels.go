@@ -33,30 +33,37 @@ func (s Settings) Any() bool { return s.Webhook != "" || s.SMTP != "" || s.NATS 
 
 // Publishers opens the publisher of every channel that is on, by channel
 // name. On failure it closes what it opened.
-func (s Settings) Publishers(now func() time.Time, logger *slog.Logger) (_ map[string]message.Publisher, err error) {
+func (s Settings) Publishers(now func() time.Time, logger *slog.Logger) (map[string]message.Publisher, error) {
 	out := map[string]message.Publisher{}
-	defer func() {
+	open := func(channel string, pub message.Publisher, err error) error {
 		if err != nil {
 			closeAll(out)
+			return err
 		}
-	}()
+		out[channel] = pub
+		return nil
+	}
 	if s.Webhook != "" {
-		if out["webhook"], err = NewWebhook(s.Webhook, []byte(s.Secret)); err != nil {
+		pub, err := NewWebhook(s.Webhook, []byte(s.Secret))
+		if err := open("webhook", pub, err); err != nil {
 			return nil, err
 		}
 	}
 	if s.SMTP != "" {
-		if out["smtp"], err = NewMail(s.SMTP, now); err != nil {
+		pub, err := NewMail(s.SMTP, now)
+		if err := open("smtp", pub, err); err != nil {
 			return nil, err
 		}
 	}
 	if s.NATS != "" {
-		if out["nats"], err = NewNATS(s.NATS, logger); err != nil {
+		pub, err := NewNATS(s.NATS, logger)
+		if err := open("nats", pub, err); err != nil {
 			return nil, err
 		}
 	}
 	if s.AMQP != "" {
-		if out["amqp"], err = NewAMQP(s.AMQP, Topic, logger); err != nil {
+		pub, err := NewAMQP(s.AMQP, Topic, logger)
+		if err := open("amqp", pub, err); err != nil {
 			return nil, err
 		}
 	}
