@@ -3,11 +3,16 @@ package notify
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	wnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
 	amqp091 "github.com/rabbitmq/amqp091-go"
 )
@@ -71,3 +76,71 @@ func declareQueue(url, queue string) error {
 // AMQPConfig is the configuration a receiver of NewAMQP's messages
 // subscribes with.
 func AMQPConfig(url string) wamqp.Config { return wamqp.NewDurableQueueConfig(url) }
+
+// lazy is a publisher opened on first use and reopened after a failure, so
+// that a broker that is down when the server starts delays delivery (the
+// dispatcher retries) instead of stopping the server.
+type lazy struct {
+	open func() (message.Publisher, error)
+	mu   sync.Mutex
+	pub  message.Publisher
+}
+
+// Publish opens the publisher if need be and publishes; after a failure
+// the next call starts from a new connection.
+func (l *lazy) Publish(topic string, msgs ...*message.Message) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pub == nil {
+		pub, err := l.open()
+		if err != nil {
+			return err
+		}
+		l.pub = pub
+	}
+	if err := l.pub.Publish(topic, msgs...); err != nil {
+		_ = l.pub.Close()
+		l.pub = nil
+		return err
+	}
+	return nil
+}
+
+// Close closes the publisher if it is open.
+func (l *lazy) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pub == nil {
+		return nil
+	}
+	err := l.pub.Close()
+	l.pub = nil
+	return err
+}
+
+// checkURL refuses a broker URL of another scheme.
+func checkURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err == nil && slices.Contains(schemes, u.Scheme) && u.Host != "" {
+		return nil
+	}
+	return fmt.Errorf("%q is not a %s URL", redact(raw), strings.Join(schemes, " or "))
+}
+
+// LazyNATS returns a NATS JetStream publisher (NewNATS) that connects on
+// first use and again after a failure.
+func LazyNATS(url string, logger *slog.Logger) (message.Publisher, error) {
+	if err := checkURL(url, "nats", "tls"); err != nil {
+		return nil, err
+	}
+	return &lazy{open: func() (message.Publisher, error) { return NewNATS(url, logger) }}, nil
+}
+
+// LazyAMQP returns an AMQP publisher (NewAMQP) that connects on first use
+// and again after a failure.
+func LazyAMQP(url, queue string, logger *slog.Logger) (message.Publisher, error) {
+	if err := checkURL(url, "amqp", "amqps"); err != nil {
+		return nil, err
+	}
+	return &lazy{open: func() (message.Publisher, error) { return NewAMQP(url, queue, logger) }}, nil
+}

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	amqp091 "github.com/rabbitmq/amqp091-go"
@@ -68,7 +70,7 @@ func TestNATSJetStream(t *testing.T) {
 
 	l := newLedger(t)
 	l.tick(2025, 12, 26)
-	pub, err := notify.NewNATS(url, slog.New(slog.DiscardHandler))
+	pub, err := notify.LazyNATS(url, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func TestAMQPQueue(t *testing.T) {
 	l := newLedger(t)
 	l.tick(2025, 12, 26)
 	logger := slog.New(slog.DiscardHandler)
-	pub, err := notify.NewAMQP(url, topic, logger)
+	pub, err := notify.LazyAMQP(url, topic, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,4 +168,39 @@ func deleteQueue(t *testing.T, url, queue string) {
 		return
 	}
 	_, _ = ch.QueueDelete(queue, false, false, false)
+}
+
+// A broker that is down does not stop the server from starting: its
+// publisher connects on first use, fails, and connects again on the next
+// attempt. A URL of another scheme is refused at once.
+func TestBrokerDownAtStart(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	for _, c := range []struct {
+		name string
+		open func() (message.Publisher, error)
+	}{
+		{"nats", func() (message.Publisher, error) { return notify.LazyNATS("nats://127.0.0.1:1", logger) }},
+		{"amqp", func() (message.Publisher, error) {
+			return notify.LazyAMQP("amqp://guest:guest@127.0.0.1:1/", "q", logger)
+		}},
+	} {
+		pub, err := c.open()
+		if err != nil {
+			t.Fatalf("%s: a broker down at start refused the channel: %v", c.name, err)
+		}
+		for range 2 {
+			if err := pub.Publish("q", message.NewMessage(uuid.NewString(), []byte("{}"))); err == nil {
+				t.Fatalf("%s: published to a closed port", c.name)
+			}
+		}
+		if err := pub.Close(); err != nil {
+			t.Errorf("%s: close: %v", c.name, err)
+		}
+	}
+	if _, err := notify.LazyNATS("http://127.0.0.1:4222", logger); err == nil {
+		t.Error("an http URL was taken for NATS")
+	}
+	if _, err := notify.LazyAMQP("nats://guest:secret@127.0.0.1:5672", "q", logger); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a nats URL taken for AMQP, or its password shown: %v", err)
+	}
 }

@@ -56,13 +56,13 @@ func (s Settings) Publishers(now func() time.Time, logger *slog.Logger) (map[str
 		}
 	}
 	if s.NATS != "" {
-		pub, err := NewNATS(s.NATS, logger)
+		pub, err := LazyNATS(s.NATS, logger)
 		if err := open("nats", pub, err); err != nil {
 			return nil, err
 		}
 	}
 	if s.AMQP != "" {
-		pub, err := NewAMQP(s.AMQP, Topic, logger)
+		pub, err := LazyAMQP(s.AMQP, Topic, logger)
 		if err := open("amqp", pub, err); err != nil {
 			return nil, err
 		}
