@@ -127,6 +127,55 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 		return fmt.Sprintf("%s第%d项问题限期%s整改", obl(d.Key()), d.Finding, d.Due)
 	case domain.RectificationCompleted:
 		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding)
+	case domain.ReminderRecorded:
+		return ReminderText(d, name)
+	case domain.ReminderDelivered:
+		return fmt.Sprintf("催办已通过%s送达%s", channelZH(d.Channel), obl(d.Key()))
 	}
 	return data.EventType()
+}
+
+// ReminderLabel names a reminder kind in Chinese: 催办, 逾期催办 or 升级督办.
+func ReminderLabel(k domain.ReminderKind) string {
+	switch k {
+	case domain.ReminderDueSoon:
+		return "催办"
+	case domain.ReminderOverdue:
+		return "逾期催办"
+	case domain.ReminderEscalatedLead, domain.ReminderEscalatedOffice:
+		return "升级督办"
+	}
+	return string(k)
+}
+
+// ReminderText says in one line of Chinese what a reminder asks and of
+// whom. name gives a unit's display name.
+func ReminderText(d domain.ReminderRecorded, name func(domain.UnitID) string) string {
+	holder := fmt.Sprintf("%s（%s）第%d项%s", name(d.Unit), role(d.Role), d.Task, milestone(d.Milestone))
+	switch d.Kind {
+	case domain.ReminderDueSoon:
+		return fmt.Sprintf("催办：%s将于%s到期，请按时办结", holder, d.Due)
+	case domain.ReminderOverdue:
+		return fmt.Sprintf("逾期催办：%s已于%s到期，尚未办结，请抓紧办理", holder, d.Due)
+	case domain.ReminderEscalatedLead:
+		return fmt.Sprintf("升级督办（牵头单位%s）：%s逾期%d天（期限%s），请督促办理", name(d.To), holder, d.DaysOverdue, d.Due)
+	case domain.ReminderEscalatedOffice:
+		return fmt.Sprintf("升级督办（督查办公室）：%s逾期%d天（期限%s），请督查督办", holder, d.DaysOverdue, d.Due)
+	}
+	return fmt.Sprintf("%s：%s（期限%s）", ReminderLabel(d.Kind), holder, d.Due)
+}
+
+// channelZH names a delivery channel in Chinese.
+func channelZH(ch string) string {
+	switch ch {
+	case "webhook":
+		return "网络回调（webhook）"
+	case "smtp":
+		return "电子邮件"
+	case "nats":
+		return "消息队列（NATS）"
+	case "amqp":
+		return "消息队列（AMQP）"
+	}
+	return ch
 }

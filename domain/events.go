@@ -22,7 +22,8 @@ import (
 //	                               ExtensionRequested, ExtensionGranted, ExtensionRefused,
 //	                               DeadlineSlipped, CompletionClaimed, CompletionVerified,
 //	                               CompletionRejected, FindingRecorded, RectificationDue,
-//	                               RectificationCompleted
+//	                               RectificationCompleted, ReminderRecorded,
+//	                               ReminderDelivered
 //
 // Times are not repeated in payloads: the envelope's RecordedAt is when the
 // ledger learnt a fact and EffectiveAt is when it speaks of (e.g. the day a
@@ -595,6 +596,7 @@ func AllEventTypes() []EventData {
 		ExtensionRequested{}, ExtensionGranted{}, ExtensionRefused{},
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
+		ReminderRecorded{}, ReminderDelivered{},
 	}
 }
 

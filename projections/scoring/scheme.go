@@ -54,6 +54,33 @@ type Scheme struct {
 	// Grades, best first, with strictly descending thresholds; the last
 	// has threshold 0.
 	Grades []Grade `json:"grades"`
+	// Reminders sets when reminders (催办) and escalations are recorded.
+	// Nil (absent, as in every scheme written before reminders existed,
+	// whose published documents stay byte-identical) means
+	// DefaultReminders.
+	Reminders *ReminderRule `json:"reminders,omitempty"`
+}
+
+// ReminderRule sets the reminder process: a reminder BeforeDays days
+// before a due date, one when it is overdue, an escalation to the task's
+// lead unit EscalateDays days after it, and one to the supervising office
+// EscalateDays days after that.
+type ReminderRule struct {
+	BeforeDays   int `json:"before_days"`
+	EscalateDays int `json:"escalate_days"`
+}
+
+// DefaultReminders is the reminder rule of a scheme that sets none: a week
+// before, then a week between escalations.
+var DefaultReminders = ReminderRule{BeforeDays: 7, EscalateDays: 7}
+
+// ReminderSettings returns the scheme's reminder rule, or DefaultReminders
+// when it sets none.
+func (s Scheme) ReminderSettings() ReminderRule {
+	if s.Reminders == nil {
+		return DefaultReminders
+	}
+	return *s.Reminders
 }
 
 // Deductions are the task-delivery rules. All amounts are points deducted,
@@ -371,6 +398,14 @@ func (s Scheme) Validate() error {
 	nonNeg("deductions.missed_report.cap_per_obligation", d.MissedReport.CapPerObligation)
 	if dd := d.MissedReport.DeadlineDays; dd != nil && (*dd < 0 || *dd > 366) {
 		bad("deductions.missed_report.deadline_days %d is outside 0–366", *dd)
+	}
+	if r := s.Reminders; r != nil {
+		if r.BeforeDays < 0 || r.BeforeDays > 366 {
+			bad("reminders.before_days %d is outside 0–366", r.BeforeDays)
+		}
+		if r.EscalateDays < 1 || r.EscalateDays > 366 {
+			bad("reminders.escalate_days %d is outside 1–366", r.EscalateDays)
+		}
 	}
 	nonNeg("deductions.false_report.points", d.FalseReport.Points)
 	nonNeg("deductions.overdue_rectification.points", d.OverdueRectification.Points)

@@ -248,3 +248,39 @@ func TestReportDeadlineDays(t *testing.T) {
 		t.Fatalf("negative deadline_days: %v", err)
 	}
 }
+
+// reminders is optional: a scheme without it (every scheme published before
+// reminders existed) keeps its canonical bytes, and so its digest, and
+// reminds on the default rule; a scheme with it is checked.
+func TestReminderSettings(t *testing.T) {
+	def := Default()
+	if bytes.Contains(def.Canonical(), []byte("reminders")) {
+		t.Fatalf("the default scheme's canonical form changed: %s", def.Canonical())
+	}
+	if got := def.ReminderSettings(); got != (ReminderRule{BeforeDays: 7, EscalateDays: 7}) {
+		t.Fatalf("default reminder rule %+v", got)
+	}
+	with := func(block string) string {
+		c := string(def.Canonical())
+		return c[:len(c)-1] + `,"reminders":` + block + `}`
+	}
+	s, err := Parse([]byte(with(`{"before_days":3,"escalate_days":10}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ReminderSettings(); got != (ReminderRule{BeforeDays: 3, EscalateDays: 10}) {
+		t.Fatalf("reminder rule %+v", got)
+	}
+	if again, err := Parse(s.Canonical()); err != nil || again.ReminderSettings() != s.ReminderSettings() {
+		t.Fatalf("round trip: %v %+v", err, again.ReminderSettings())
+	}
+	for _, c := range []struct{ block, want string }{
+		{`{"before_days":-1,"escalate_days":7}`, "reminders.before_days -1"},
+		{`{"before_days":7,"escalate_days":0}`, "reminders.escalate_days 0"},
+		{`{"before_days":7}`, "missing reminders.escalate_days"},
+	} {
+		if _, err := Parse([]byte(with(c.block))); !errors.Is(err, ErrInvalidScheme) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.block, err, c.want)
+		}
+	}
+}
