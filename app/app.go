@@ -223,11 +223,10 @@ func (s *Service) dispatchFor(ctx context.Context, p auth.Principal, scopedKey s
 	if err := cmd.Validate(); err != nil {
 		return Result{}, err
 	}
-	corr, err := correlation(scopedKey, request, effective)
+	meta, err := s.meta(p, scopedKey, request, effective)
 	if err != nil {
 		return Result{}, err
 	}
-	meta := domain.Meta{Actor: p.Actor(), Now: s.clock.Now(), EffectiveAt: effective, IdempotencyKey: scopedKey, CorrelationID: corr}
 	res, err := command.Dispatch(ctx, s.commands, cmd, meta)
 	if errors.Is(err, command.ErrIdempotencyConflict) {
 		return Result{}, errIdempotencyConflict()
@@ -236,6 +235,17 @@ func (s *Service) dispatchFor(ctx context.Context, p auth.Principal, scopedKey s
 		return Result{}, err
 	}
 	return Result{Events: res.Events, Position: res.Position, Duplicate: res.Duplicate}, nil
+}
+
+// meta is the envelope of a command the principal records now: the actor,
+// the layer's clock, the moment it speaks of, the scoped key and the
+// correlation ID binding the key to request.
+func (s *Service) meta(p auth.Principal, scopedKey string, request any, effective time.Time) (domain.Meta, error) {
+	corr, err := correlation(scopedKey, request, effective)
+	if err != nil {
+		return domain.Meta{}, err
+	}
+	return domain.Meta{Actor: p.Actor(), Now: s.clock.Now(), EffectiveAt: effective, IdempotencyKey: scopedKey, CorrelationID: corr}, nil
 }
 
 func errIdempotencyConflict() *Error {

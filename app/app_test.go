@@ -404,11 +404,11 @@ func TestDatesOutsideThePlansWindowAreRefused(t *testing.T) {
 			return err
 		}},
 		{"an indicator for 2027", func() error {
-			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2027-01", Value: 30, IdempotencyKey: "g"})
+			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2027-01", Value: 30, ValidDays: 31, IdempotencyKey: "g"})
 			return err
 		}},
 		{"an indicator for 2019", func() error {
-			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2019-01", Value: 30, IdempotencyKey: "h"})
+			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2019-01", Value: 30, ValidDays: 31, IdempotencyKey: "h"})
 			return err
 		}},
 		{"a publication as of 0001-01-01", func() error {
@@ -425,7 +425,7 @@ func TestDatesOutsideThePlansWindowAreRefused(t *testing.T) {
 		EffectiveAt: ptr(time.Date(2025, 1, 31, 12, 0, 0, 0, shanghai)), Note: "一月进展", IdempotencyKey: "ok"}); err != nil {
 		t.Fatalf("a report for January, backdated within the plan's window: %v", err)
 	}
-	if _, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2025-07", Value: 30, IdempotencyKey: "ok"}); err != nil {
+	if _, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "宁城县", Metric: "pm25", Period: "2025-07", Value: 30, ValidDays: 31, IdempotencyKey: "ok"}); err != nil {
 		t.Fatalf("July's indicator in August: %v", err)
 	}
 }

@@ -15,12 +15,18 @@ type TickResult struct {
 	At time.Time
 	// Outcome lists the obligations checked and the slips recorded.
 	Outcome deadline.Outcome
+	// Reminders lists the reminders (催办, 逾期催办, 升级督办) recorded by
+	// this tick.
+	Reminders []Result
 }
 
-// Tick records every deadline slip due now, by the layer's clock, for
-// milestones due on or after their plan's tracking start (those due before
-// it are to be backfilled). Slips
-// already on record are not recorded again. There is no way to tick at
+// Tick records every deadline slip and every reminder due now, by the
+// layer's clock, for milestones due on or after their plan's tracking
+// start (those due before it are to be backfilled): a reminder N days
+// before a due date, one when it is overdue, escalations to the task's
+// lead unit after M days overdue and to the supervising office after M
+// more (N and M from the scoring scheme of the due date's year). Slips
+// and reminders already on record are not recorded again. There is no way to tick at
 // another moment: recorded time is the ledger's, not the caller's.
 func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error) {
 	if err := s.authorize(ctx, p, RecordSlips); err != nil {
@@ -33,5 +39,10 @@ func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error
 		return pl.TrackingStart()
 	}
 	out, err := deadline.New(s.commands, s.current().Obligations, s.logger).WithActor(p.Actor()).WithTrackingStart(since).Tick(ctx, at)
-	return TickResult{At: at, Outcome: out}, err
+	res := TickResult{At: at, Outcome: out}
+	if err != nil {
+		return res, err
+	}
+	res.Reminders, err = s.remind(ctx, p, at)
+	return res, err
 }

@@ -93,32 +93,51 @@ type stamp struct {
 // atRecording is the stamp of inputs that speak of the moment they are recorded.
 var atRecording = stamp{}
 
-// onObligation is the common path of the obligation use cases: authorize,
-// resolve the obligation, scope the key, check the moment the input speaks
-// of against the plan's window, build the command and dispatch it.
+// prepared is an obligation command ready to dispatch: the principal's
+// scoped key, the moment the input speaks of and the command.
+type prepared struct {
+	scoped    string
+	effective time.Time
+	cmd       domain.Command
+}
+
+// onObligation is the common path of the obligation use cases: prepare the
+// command, then dispatch it.
 func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, st stamp,
 	build func(domain.ObligationKey, window) (domain.Command, error)) (Result, error) {
-	scoped, err := s.admit(ctx, p, a, key)
+	pr, err := s.prepare(ctx, p, a, ref, key, st, build)
 	if err != nil {
 		return Result{}, err
+	}
+	return s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd)
+}
+
+// prepare authorizes, resolves the obligation, scopes the key, checks the
+// moment the input speaks of against the plan's window and builds the
+// command, recording nothing.
+func (s *Service) prepare(ctx context.Context, p auth.Principal, a Action, ref ObligationRef, key string, st stamp,
+	build func(domain.ObligationKey, window) (domain.Command, error)) (prepared, error) {
+	scoped, err := s.admit(ctx, p, a, key)
+	if err != nil {
+		return prepared{}, err
 	}
 	k, err := s.obligation(p, a, ref)
 	if err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	w, err := s.dateWindow(ctx, k.Plan, s.clock.Now())
 	if err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	effective, err := w.instant(st.field, st.at)
 	if err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
 	cmd, err := build(k, w)
 	if err != nil {
-		return Result{}, err
+		return prepared{}, err
 	}
-	return s.dispatch(ctx, p, scoped, effective, cmd)
+	return prepared{scoped: scoped, effective: effective, cmd: cmd}, nil
 }
 
 // AssignInput asks to assign a duty.
@@ -176,10 +195,21 @@ type ReportInput struct {
 
 // ReportProgress records a unit's progress report.
 func (s *Service) ReportProgress(ctx context.Context, p auth.Principal, in ReportInput) (Result, error) {
-	if err := cleanFields(freeText("note", "备注", &in.Note)); err != nil {
+	pr, err := s.reportCommand(ctx, p, in)
+	if err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Report, in.Obligation, in.IdempotencyKey, stamp{"effectiveAt", in.EffectiveAt}, func(k domain.ObligationKey, w window) (domain.Command, error) {
+	return s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd)
+}
+
+// reportCommand checks a progress report and builds its command: the rules
+// of ReportProgress short of recording (bulk reports check every row with
+// them before recording any).
+func (s *Service) reportCommand(ctx context.Context, p auth.Principal, in ReportInput) (prepared, error) {
+	if err := cleanFields(freeText("note", "备注", &in.Note)); err != nil {
+		return prepared{}, err
+	}
+	return s.prepare(ctx, p, Report, in.Obligation, in.IdempotencyKey, stamp{"effectiveAt", in.EffectiveAt}, func(k domain.ObligationKey, w window) (domain.Command, error) {
 		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
 		if in.Period != "" {
 			period, err := domain.ParseYearMonth(in.Period)

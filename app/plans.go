@@ -1,10 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
@@ -14,6 +14,9 @@ import (
 
 // MaxPlanTextBytes bounds the text of one imported plan.
 const MaxPlanTextBytes = 512 << 10
+
+// MaxRegistryBytes bounds a unit registry file given with an import.
+const MaxRegistryBytes = 1 << 20
 
 // ImportInput is a plan document to record.
 type ImportInput struct {
@@ -30,6 +33,17 @@ type ImportInput struct {
 	// means the day of the import. Milestones due before it are to be
 	// backfilled, not slipped. It is set when a plan is first imported.
 	TrackingFrom domain.Date
+	// Registry is a unit registry file (JSON, see planparse.LoadRegistry)
+	// that seeds the plan's units. It is used only when it describes the
+	// plan's jurisdiction. Empty means the embedded registry of the plan's
+	// jurisdiction, if one ships (Chifeng's), else none.
+	Registry []byte
+	// NoRegistry treats every unit the plan names as new, even where an
+	// embedded registry of its jurisdiction ships. It excludes Registry.
+	NoRegistry bool
+	// Jurisdiction overrides the place the plan governs, which is otherwise
+	// read from its title or issuer line ("赤峰市", "包头市", "安徽省").
+	Jurisdiction string
 }
 
 // ImportResult says what an import recorded.
@@ -44,7 +58,7 @@ type ImportResult struct {
 // ImportPlan parses a plan document and records its units, tasks, duties
 // and milestones, recording only what the ledger does not already hold.
 func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInput) (ImportResult, error) {
-	if err := cleanFields(nameText("issuer", "发文机关", &in.Issuer)); err != nil {
+	if err := cleanFields(nameText("issuer", "发文机关", &in.Issuer), nameText("jurisdiction", "行政区域", &in.Jurisdiction)); err != nil {
 		return ImportResult{}, err
 	}
 	if err := s.authorize(ctx, p, ImportPlan); err != nil {
@@ -61,6 +75,10 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		Plan: domain.PlanID(in.Plan), Issuer: in.Issuer, Actor: p.Actor(), Now: s.clock.Now(), AllowPartial: in.AllowPartial,
 		TrackingFrom: in.TrackingFrom,
 	})
+	if errors.Is(err, planimport.ErrForeignUnit) {
+		return ImportResult{Report: rep}, errorf(InvalidArgument, err.Error(),
+			fmt.Sprintf("单位名录给出的单位标识已属于另一行政区域的单位，不同行政区域的单位不能合并；请改用本地区的标识（%v）", err))
+	}
 	if err != nil {
 		return ImportResult{Report: rep}, err
 	}
@@ -109,11 +127,43 @@ func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 	if err := id.Validate(); err != nil {
 		return nil, err
 	}
-	plan, err := planparse.ParseBytes(in.Text, planparse.Options{})
+	reg, err := importRegistry(in)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planparse.ParseBytes(in.Text, planparse.Options{Registry: reg, Jurisdiction: in.Jurisdiction})
 	if err != nil {
 		return nil, errorf(InvalidArgument, fmt.Sprintf("the plan text cannot be parsed: %v", err), fmt.Sprintf("无法解析方案文本：%v", err))
 	}
 	return plan, nil
+}
+
+// importRegistry loads the registry an import names: nil for the default,
+// an empty one for NoRegistry, else the given file. A file that does not
+// load is refused, naming what is wrong.
+func importRegistry(in ImportInput) (*planparse.Registry, error) {
+	switch {
+	case in.NoRegistry && len(in.Registry) > 0:
+		return nil, errorf(InvalidArgument, "give a unit registry or ask for none, not both", "单位名录与“不使用名录”不能同时指定")
+	case in.NoRegistry:
+		return planparse.EmptyRegistry(), nil
+	case len(in.Registry) == 0:
+		return nil, nil
+	case len(in.Registry) > MaxRegistryBytes:
+		return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry is %d bytes, more than %d", len(in.Registry), MaxRegistryBytes),
+			fmt.Sprintf("单位名录有 %d 字节，超过上限 %d 字节", len(in.Registry), MaxRegistryBytes))
+	}
+	reg, err := planparse.LoadRegistry(bytes.NewReader(in.Registry))
+	if err != nil {
+		return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry cannot be read: %v", err), fmt.Sprintf("无法读取单位名录：%v", err))
+	}
+	for _, u := range reg.Units() {
+		if err := domain.UnitID(u.ID).Validate(); err != nil {
+			return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry names %s with an id the ledger cannot hold: %v", u.Name, err),
+				fmt.Sprintf("单位名录中“%s”的标识 %q 不符合要求（只能使用小写字母、数字、“.”、“_”和“-”）", u.Name, u.ID))
+		}
+	}
+	return reg, nil
 }
 
 // importSummary says in a line what an import recorded.
@@ -122,61 +172,4 @@ func importSummary(rep planimport.Report) string {
 		return fmt.Sprintf("nothing to record: the ledger already holds this text (%d items unchanged)", rep.Unchanged)
 	}
 	return fmt.Sprintf("recorded %d events (%s); %d items unchanged", len(rep.Changes), planimport.Summary(rep), rep.Unchanged)
-}
-
-// IndicatorInput is one county's air-quality figure for a month.
-type IndicatorInput struct {
-	// Plan is the plan whose period the month must lie in; empty means the
-	// default plan.
-	Plan string
-	// Unit is a county's id, name or alias.
-	Unit   string
-	Metric string
-	// Period is the month ("2025-06").
-	Period         string
-	Value          float64
-	Source         string
-	IdempotencyKey string
-}
-
-// RecordIndicator records a measured air-quality indicator.
-func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in IndicatorInput) (Result, error) {
-	if err := cleanFields(nameText("source", "数据来源", &in.Source)); err != nil {
-		return Result{}, err
-	}
-	scoped, err := s.admit(ctx, p, RecordIndicator, in.IdempotencyKey)
-	if err != nil {
-		return Result{}, err
-	}
-	unit := domain.UnitID(in.Unit)
-	if unit.Validate() != nil {
-		if unit, err = s.ResolveUnit(in.Unit); err != nil {
-			return Result{}, err
-		}
-	}
-	period, err := s.indicatorMonth(ctx, in)
-	if err != nil {
-		return Result{}, err
-	}
-	return s.dispatch(ctx, p, scoped, time.Time{}, domain.RecordIndicator{
-		Unit: unit, Metric: domain.Metric(strings.ToLower(in.Metric)), Period: period, Value: in.Value, Source: in.Source,
-	})
-}
-
-// indicatorMonth reads a measurement's month and checks it against the
-// plan's window: not before the plan's period, not in the future.
-func (s *Service) indicatorMonth(ctx context.Context, in IndicatorInput) (domain.YearMonth, error) {
-	period, err := domain.ParseYearMonth(in.Period)
-	if err != nil {
-		return period, err
-	}
-	plan, err := s.Plan(in.Plan)
-	if err != nil {
-		return period, err
-	}
-	w, err := s.dateWindow(ctx, plan, s.clock.Now())
-	if err != nil {
-		return period, err
-	}
-	return period, w.month("period", period)
 }

@@ -40,7 +40,7 @@ const (
 	RecordFinding    Action = "record findings"
 	AdoptScheme      Action = "adopt scoring schemes"
 	PublishScorecard Action = "publish scorecards"
-	RecordSlips      Action = "record deadline slips"
+	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
 )
@@ -220,7 +220,7 @@ func actionZH(a Action) string {
 	case PublishScorecard:
 		return "公布考核结果"
 	case RecordSlips:
-		return "记录逾期"
+		return "记录逾期和催办"
 	case ManageTokens:
 		return "创建和查看令牌"
 	case Simulate:

@@ -66,7 +66,7 @@ func TestTextRefusedEverywhere(t *testing.T) {
 			return err
 		}},
 		{"indicator source", "source", func(bad string) error {
-			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "county.ningcheng", Metric: "pm25", Period: "2025-02", Value: 30, Source: bad, IdempotencyKey: "i"})
+			_, err := f.svc.RecordIndicator(ctx, operator, app.IndicatorInput{Unit: "county.ningcheng", Metric: "pm25", Period: "2025-02", Value: 30, ValidDays: 28, Source: bad, IdempotencyKey: "i"})
 			return err
 		}},
 	}

@@ -37,3 +37,23 @@ func TestLateReportFlag(t *testing.T) {
 		}
 	}
 }
+
+// Daily values of one month are each their own record: none supersedes
+// another; a second value for the same day does.
+func TestDailyIndicatorsAreNotSuperseded(t *testing.T) {
+	jan, _ := domain.NewYearMonth(2025, time.January)
+	d1, d2 := domain.MustDate(2025, time.January, 1), domain.MustDate(2025, time.January, 2)
+	f := NewFlagger(0)
+	at := time.Date(2025, time.January, 3, 9, 0, 0, 0, domain.Shanghai())
+	for i, d := range []*domain.Date{&d1, &d2, &d2} {
+		e := &domain.Event{Position: uint64(i + 1), Stream: "unit-county.a", RecordedAt: at, EffectiveAt: at}
+		f.Apply(e, domain.IndicatorMeasured{Unit: "county.a", Metric: domain.MetricPM25, Period: jan, Day: d, Value: float64(30 + i), ValidDays: 1})
+	}
+	if slices.Contains(f.Flags(1), FlagSuperseded) || !slices.Contains(f.Flags(2), FlagSuperseded) || slices.Contains(f.Flags(3), FlagSuperseded) {
+		t.Fatalf("flags %v %v %v", f.Flags(1), f.Flags(2), f.Flags(3))
+	}
+	got := Summarize(domain.IndicatorMeasured{Unit: "county.a", Metric: domain.MetricGoodDayRatio, Period: jan, Value: 80, ValidDays: 30, GoodDays: 24}, func(domain.UnitID) string { return "甲县" })
+	if got != "甲县 2025-01 优良天数比例为24/30天" {
+		t.Fatalf("summary %q", got)
+	}
+}

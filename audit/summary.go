@@ -25,6 +25,10 @@ var metricZH = map[domain.Metric]string{
 	domain.MetricPM25:               "PM2.5浓度",
 	domain.MetricGoodDayRatio:       "优良天数比例",
 	domain.MetricHeavyPollutionDays: "重污染天数",
+	domain.MetricNOxReduction:       "氮氧化物减排量（吨）",
+	domain.MetricVOCsReduction:      "挥发性有机物减排量（吨）",
+	domain.MetricNOxEmissions:       "氮氧化物排放量（吨）",
+	domain.MetricVOCsEmissions:      "挥发性有机物排放量（吨）",
 }
 
 func metric(m domain.Metric) string {
@@ -76,7 +80,17 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.UnitMerged:
 		return fmt.Sprintf("%s并入%s", name(d.Unit), name(d.Into))
 	case domain.IndicatorMeasured:
-		s := fmt.Sprintf("%s %s %s为%s", name(d.Unit), d.Period, metric(d.Metric), strconv.FormatFloat(d.Value, 'f', -1, 64))
+		period := d.Period.String()
+		if d.Day != nil {
+			period = d.Day.String()
+		}
+		s := fmt.Sprintf("%s %s %s为%s", name(d.Unit), period, metric(d.Metric), strconv.FormatFloat(d.Value, 'f', -1, 64))
+		switch {
+		case d.Metric == domain.MetricGoodDayRatio && d.ValidDays > 0:
+			s = fmt.Sprintf("%s %s %s为%d/%d天", name(d.Unit), period, metric(d.Metric), d.GoodDays, d.ValidDays)
+		case d.ValidDays > 0:
+			s += fmt.Sprintf("（有效天数%d天）", d.ValidDays)
+		}
 		if d.Revision {
 			s += "（更正）"
 		}
@@ -113,6 +127,55 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 		return fmt.Sprintf("%s第%d项问题限期%s整改", obl(d.Key()), d.Finding, d.Due)
 	case domain.RectificationCompleted:
 		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding)
+	case domain.ReminderRecorded:
+		return ReminderText(d, name)
+	case domain.ReminderDelivered:
+		return fmt.Sprintf("催办已通过%s送达%s", channelZH(d.Channel), obl(d.Key()))
 	}
 	return data.EventType()
+}
+
+// ReminderLabel names a reminder kind in Chinese: 催办, 逾期催办 or 升级督办.
+func ReminderLabel(k domain.ReminderKind) string {
+	switch k {
+	case domain.ReminderDueSoon:
+		return "催办"
+	case domain.ReminderOverdue:
+		return "逾期催办"
+	case domain.ReminderEscalatedLead, domain.ReminderEscalatedOffice:
+		return "升级督办"
+	}
+	return string(k)
+}
+
+// ReminderText says in one line of Chinese what a reminder asks and of
+// whom. name gives a unit's display name.
+func ReminderText(d domain.ReminderRecorded, name func(domain.UnitID) string) string {
+	holder := fmt.Sprintf("%s（%s）第%d项%s", name(d.Unit), role(d.Role), d.Task, milestone(d.Milestone))
+	switch d.Kind {
+	case domain.ReminderDueSoon:
+		return fmt.Sprintf("催办：%s将于%s到期，请按时办结", holder, d.Due)
+	case domain.ReminderOverdue:
+		return fmt.Sprintf("逾期催办：%s已于%s到期，尚未办结，请抓紧办理", holder, d.Due)
+	case domain.ReminderEscalatedLead:
+		return fmt.Sprintf("升级督办（牵头单位%s）：%s逾期%d天（期限%s），请督促办理", name(d.To), holder, d.DaysOverdue, d.Due)
+	case domain.ReminderEscalatedOffice:
+		return fmt.Sprintf("升级督办（督查办公室）：%s逾期%d天（期限%s），请督查督办", holder, d.DaysOverdue, d.Due)
+	}
+	return fmt.Sprintf("%s：%s（期限%s）", ReminderLabel(d.Kind), holder, d.Due)
+}
+
+// channelZH names a delivery channel in Chinese.
+func channelZH(ch string) string {
+	switch ch {
+	case "webhook":
+		return "网络回调（webhook）"
+	case "smtp":
+		return "电子邮件"
+	case "nats":
+		return "消息队列（NATS）"
+	case "amqp":
+		return "消息队列（AMQP）"
+	}
+	return ch
 }

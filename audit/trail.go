@@ -58,6 +58,7 @@ type indicatorKey struct {
 	unit   domain.UnitID
 	metric domain.Metric
 	period domain.YearMonth
+	day    domain.Date
 }
 
 type findingKey struct {
@@ -187,7 +188,7 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 		}
 		f.reports[k] = pos
 	case domain.IndicatorMeasured:
-		k := indicatorKey{d.Unit, d.Metric, d.Period}
+		k := indicatorKey{d.Unit, d.Metric, d.Period, d.DayOf()}
 		if p, ok := f.measures[k]; ok {
 			f.mark(p, FlagSuperseded)
 		}

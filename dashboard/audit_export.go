@@ -171,6 +171,25 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 
 // auditFilename names an audit-trail export: audit-task10, audit-<unit>,
 // audit-<stream>, with the as-of date (Beijing) when there is one.
+// auditFilenameZH is an audit trail's name as a person reads it: 审计轨迹,
+// then the task, unit or stream and the as-of date.
+func auditFilenameZH(at export.AuditTrail) string {
+	name := "审计轨迹"
+	if at.Task > 0 {
+		name += "-第" + strconv.Itoa(at.Task) + "项任务"
+	}
+	if at.Unit != "" {
+		name += "-" + at.Unit
+	}
+	if at.Stream != "" {
+		name += "-" + at.Stream
+	}
+	if !at.AsOf.IsZero() {
+		name += "-" + at.AsOf.In(domain.Shanghai()).Format("20060102")
+	}
+	return safeName(name)
+}
+
 func auditFilename(at export.AuditTrail) string {
 	name := "audit"
 	if at.Task > 0 {

@@ -224,6 +224,20 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("light counts: %q", s)
 		}
 		tb.shot("06-county-tasks")
+		// Air quality: the whole city's own figures first, then the
+		// counties, with valid days and the good-day ratio; no internal id
+		// on the screen.
+		tb.open("air?year=2025", "air")
+		if s := tb.text("#air-table tbody tr.city"); !strings.HasPrefix(s, "全市") || strings.Contains(s, "city.") || !strings.Contains(s, "应减") {
+			t.Errorf("city row: %q", s)
+		}
+		if s := tb.text("#air-table thead"); !strings.Contains(s, "有效天数") || !strings.Contains(s, "优良天数比例") || !strings.Contains(s, "氮氧化物减排量") {
+			t.Errorf("air table head: %q", s)
+		}
+		if s := tb.text("#air-table tbody"); !strings.Contains(s, "宁城县") || !strings.Contains(s, "全年") || !strings.Contains(s, "%（") {
+			t.Errorf("air table: %q", s)
+		}
+		tb.shot("06b-county-air")
 		tb.open("audit", "audit")
 		if s := tb.text("#intact"); !strings.Contains(s, "哈希链完整") {
 			t.Errorf("chain status: %q", s)
@@ -265,7 +279,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		tb.open("scorecards?year=2025&kind=BUREAU", "scorecards")
-		if s := tb.text(".summary"); !strings.Contains(s, "default v2") {
+		if s := tb.text(".summary"); !strings.Contains(s, "default v3") {
 			t.Errorf("bureau scorecards' scheme: %q", s)
 		}
 	})
@@ -308,7 +322,7 @@ func TestBrowser(t *testing.T) {
 		})()`
 		get(tb, "catch downloads", chromedp.Evaluate[bool](catch))
 		tb.run("download the trail as CSV", chromedp.Click(chromedp.CSS(`#page-audit .export button[data-export="csv"]`)))
-		if name := get(tb, "the saved file", chromedp.Poll[string](`window.savedAs`)); name != "audit-task10-20250630.csv" {
+		if name := get(tb, "the saved file", chromedp.Poll[string](`window.savedAs`)); name != "审计轨迹-第10项任务-20250630.csv" {
 			t.Errorf("saved as %q", name)
 		}
 		seen := get(tb, "the export request", chromedp.Evaluate[string](`JSON.stringify(window.exportsSeen)`))
@@ -623,7 +637,7 @@ func TestBrowserActions(t *testing.T) {
 			t.Errorf("county ranking before: %q", s)
 		}
 		tb.run("ask to publish", chromedp.Click(chromedp.CSS(`#publish`)), chromedp.WaitVisible(chromedp.CSS(`#publish-confirm-box`)))
-		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v2") {
+		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v3") {
 			t.Errorf("confirmation: %q", s)
 		}
 		tb.shot("19-committee-confirm")

@@ -1,8 +1,9 @@
 // Package dashboard serves taskledger's web dashboard: static HTML, CSS and
 // JavaScript embedded in the binary (no build step, no network access
-// needed), which talk to the ledger only through the GraphQL API, and
-// download endpoints that export scorecards, the obligations ledger (台账)
-// and audit trails as CSV or XLSX.
+// needed), which talk to the ledger through the GraphQL API; download
+// endpoints that export scorecards, the obligations ledger (台账) and audit
+// trails as CSV or XLSX; and a unit's report template (报送模板) with its
+// upload, which call the application layer (Config.Reports) directly.
 //
 // Handler mounts the dashboard at / beside an API handler (the GraphQL
 // server's /graphql, /healthz and /metrics). The export endpoints run their
@@ -13,6 +14,13 @@
 //	GET /export/published.csv|xlsx?year=2025&kind=bureau|county               anyone (published rankings)
 //	GET /export/obligations.csv|xlsx[?unit=ID][&asOf=TIME]                     any token (bureau/county: own unit)
 //	GET /export/audit.csv|xlsx?task=N|unit=ID|stream=S[&plan=P][&asOf=DATE|TIME] inspector; bureau/county (own unit)
+//	GET /export/template.xlsx[?plan=ID][&unit=ID]                              a unit's report template (报送模板)
+//	POST /import/reports[?plan=ID]   (multipart field file, or the raw body)   bureau/county: record a filled template
+//
+// Every download is named in Chinese (RFC 5987 filename*) with an ASCII
+// fallback. Uploads are refused from another origin (Origin or
+// Sec-Fetch-Site) and answer JSON: what was recorded, or each bad row and
+// cell in Chinese and English.
 //
 // Authorise with the header Authorization: Bearer <token>; tokens in URLs
 // are not accepted (they end up in logs and browser history). The
@@ -21,12 +29,14 @@ package dashboard
 
 import (
 	"embed"
+
 	"io/fs"
 	"log/slog"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"taskledger/auth"
 )
 
 //go:embed static
@@ -38,6 +48,14 @@ type Config struct {
 	API http.Handler
 	// Logger receives export failures; nil means slog.Default().
 	Logger *slog.Logger
+	// Reports serves GET /export/template.xlsx and POST /import/reports
+	// (the application layer's ReportTemplate and BulkReport); nil leaves
+	// both out (404).
+	Reports Reports
+	// Authenticate returns the principal of an Authorization header
+	// (graphql.Server.Authenticate): who a template download or an upload
+	// acts as. Required with Reports.
+	Authenticate func(header string) (auth.Principal, error)
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -54,6 +72,10 @@ type handler struct {
 	// obligationPage is the page size of obligations exports; 0 means
 	// obligationPageSize (tests make it small).
 	obligationPage int
+	// reports and auth serve the report template and uploads; nil
+	// reports leaves them out.
+	reports Reports
+	auth    func(header string) (auth.Principal, error)
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -65,7 +87,10 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
+	if h.auth == nil {
+		h.reports = nil
+	}
 	if h.logger == nil {
 		h.logger = slog.Default()
 	}
@@ -83,6 +108,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case (p == "/export/template.xlsx" || p == "/import/reports") && h.reports == nil:
+		http.NotFound(w, r)
+	case p == "/export/template.xlsx":
+		h.serveTemplate(w, r)
+	case p == "/import/reports":
+		h.serveImport(w, r)
 	case strings.HasPrefix(p, "/export/"):
 		h.serveExport(w, r)
 	case p == "/" || p == "/index.html":

@@ -122,7 +122,7 @@ func buildDemo() (*demoEnv, func(), error) {
 	}
 	for _, q := range []string{
 		`mutation { adoptScheme(year: 2025, idempotencyKey: "test-adopt", wait: true) { position } }`,
-		`mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 2, idempotencyKey: "test-publish", wait: true) { position } }`,
+		`mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: "test-publish", wait: true) { position } }`,
 	} {
 		if _, err := e.gql("committee", q); err != nil {
 			stop()

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"taskledger/domain"
 	"taskledger/export"
 	"taskledger/internal/apiclient"
 )
@@ -121,7 +122,8 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 	authz := r.Header.Get("Authorization")
 	var (
 		buf      bytes.Buffer
-		filename string
+		filename string // the ASCII fallback
+		zhName   string // the name a person sees
 		err      error
 	)
 	switch base {
@@ -129,7 +131,7 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 		var sc export.Scorecard
 		sc, err = h.scorecard(r.Context(), authz, r.URL.Query(), base == "published")
 		if err == nil {
-			filename = fmt.Sprintf("scorecard-%d-%s", sc.Year, sc.Kind)
+			filename, zhName = fmt.Sprintf("scorecard-%d-%s", sc.Year, sc.Kind), sc.Title()
 			if sc.Published {
 				filename = fmt.Sprintf("published-%d-%s", sc.Year, sc.Kind)
 			}
@@ -148,6 +150,7 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 				filename += "-" + ob.Unit
 			}
 			filename += "-" + ob.AsOf.Format("20060102")
+			zhName = ledgerFilename(ob)
 			if format == "csv" {
 				err = export.ObligationsCSV(&buf, ob)
 			} else {
@@ -158,7 +161,7 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 		var at export.AuditTrail
 		at, err = h.auditTrail(r.Context(), authz, r.URL.Query())
 		if err == nil {
-			filename = auditFilename(at)
+			filename, zhName = auditFilename(at), auditFilenameZH(at)
 			if format == "csv" {
 				err = export.AuditCSV(&buf, at)
 			} else {
@@ -182,14 +185,56 @@ func (h *handler) serveExport(w http.ResponseWriter, r *http.Request) {
 	if format == "xlsx" {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
-	filename += "." + format
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(filename), url.PathEscape(filename)))
+	writeDownload(w, ct, zhName, filename, format, buf.Bytes())
+}
+
+// writeDownload writes a file to save: its type, its name in Chinese
+// (RFC 5987 filename*) with an ASCII fallback (filename), no caching.
+func writeDownload(w http.ResponseWriter, contentType, name, fallback, ext string, body []byte) {
+	if name == "" {
+		name = fallback
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", ContentDisposition(name+"."+ext, fallback+"."+ext))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	_, _ = w.Write(buf.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
 }
+
+// ContentDisposition is an attachment's header value: the name as UTF-8
+// (RFC 5987 filename*, which browsers prefer) and an ASCII fallback for
+// clients that read only filename.
+func ContentDisposition(name, fallback string) string {
+	return fmt.Sprintf("attachment; filename=\"%s\"; filename*=UTF-8''%s", asciiName(fallback), rfc5987(name))
+}
+
+// rfc5987 percent-encodes every byte outside RFC 5987's attr-char.
+func rfc5987(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// ledgerFilename is a 台账's name: 任务落实台账, the unit (or 全部单位) and
+// the as-of date.
+func ledgerFilename(ob export.Obligations) string {
+	unit := ob.Unit
+	if unit == "" {
+		unit = "全部单位"
+	}
+	return safeName("任务落实台账-" + unit + "-" + ob.AsOf.In(domain.Shanghai()).Format("20060102"))
+}
+
+// safeName keeps a file name to one path element.
+func safeName(s string) string { return strings.NewReplacer("/", "_", "\\", "_").Replace(s) }
 
 // asciiName replaces what is not printable ASCII for the plain filename
 // parameter.
@@ -293,7 +338,7 @@ func deref(s *string) string {
 func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (export.Obligations, error) {
 	const gq = `query($unit: ID, $asOf: Time, $after: String, $first: Int) { ledger { notice }
   obligations(unit: $unit, asOf: $asOf, first: $first, after: $after) { asOf nextCursor items {
-    id task taskTitle unit unitName role status light progress reports nextDue slips findings
+    id plan task taskTitle unit unitName role status light progress reports nextDue slips findings lastReport { note }
     milestones { what due completion overdue }
     pendingExtension { milestone currentDue requestedDue reason } } } }`
 	size := h.obligationPage
@@ -323,6 +368,7 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 				NextCursor *string   `json:"nextCursor"`
 				Items      []struct {
 					ID         string `json:"id"`
+					Plan       string `json:"plan"`
 					Task       int    `json:"task"`
 					TaskTitle  string `json:"taskTitle"`
 					Unit       string `json:"unit"`
@@ -341,6 +387,9 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 						Completion string `json:"completion"`
 						Overdue    bool   `json:"overdue"`
 					} `json:"milestones"`
+					LastReport *struct {
+						Note string `json:"note"`
+					} `json:"lastReport"`
 					Pending *struct {
 						Milestone    string `json:"milestone"`
 						CurrentDue   string `json:"currentDue"`
@@ -357,7 +406,7 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 			out.AsOf, out.Notice = data.O.AsOf, deref(data.Ledger.Notice)
 		}
 		for _, it := range data.O.Items {
-			ob := export.Obligation{ID: it.ID, Task: it.Task, TaskTitle: it.TaskTitle, Unit: it.Unit, UnitName: it.UnitName, Role: it.Role,
+			ob := export.Obligation{ID: it.ID, Plan: it.Plan, Task: it.Task, TaskTitle: it.TaskTitle, Unit: it.Unit, UnitName: it.UnitName, Role: it.Role,
 				Status: it.Status, Light: it.Light, Progress: it.Progress, Reports: it.Reports, NextDue: it.NextDue, Slips: it.Slips, Findings: it.Findings}
 			var ms []string
 			for _, m := range it.Milestones {
@@ -373,6 +422,9 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 				ms = append(ms, s)
 			}
 			ob.Milestones = strings.Join(ms, "\n")
+			if it.LastReport != nil {
+				ob.Note = it.LastReport.Note
+			}
 			if p := it.Pending; p != nil {
 				ob.PendingExtension = fmt.Sprintf("%s → %s：%s", p.CurrentDue, p.RequestedDue, p.Reason)
 			}
@@ -389,5 +441,41 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 			out.Unit = u
 		}
 	}
-	return out, nil
+	return out, h.planWording(ctx, authz, &out)
+}
+
+// planWording fills in what the 台账 prints of its plans: each task's label
+// (（三）) and, when every item is of one plan, the plan's title.
+func (h *handler) planWording(ctx context.Context, authz string, out *export.Obligations) error {
+	var data struct {
+		Plans []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+			Tasks []struct {
+				Number int     `json:"number"`
+				Label  *string `json:"label"`
+			} `json:"tasks"`
+		} `json:"plans"`
+	}
+	if err := h.query(ctx, authz, `{ plans { id title tasks { number label } } }`, nil, &data); err != nil {
+		return err
+	}
+	titles, labels, used := map[string]string{}, map[string]string{}, map[string]bool{}
+	for _, p := range data.Plans {
+		titles[p.ID] = p.Title
+		for _, t := range p.Tasks {
+			labels[p.ID+"\x00"+strconv.Itoa(t.Number)] = deref(t.Label)
+		}
+	}
+	for i := range out.Items {
+		it := &out.Items[i]
+		it.TaskLabel = labels[it.Plan+"\x00"+strconv.Itoa(it.Task)]
+		used[it.Plan] = true
+	}
+	if len(used) == 1 {
+		for id := range used {
+			out.Plan = titles[id]
+		}
+	}
+	return nil
 }

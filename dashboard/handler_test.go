@@ -320,7 +320,7 @@ func TestAuditExport(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("\ufeff日志位置,")) {
 		t.Fatalf("county csv: %d %.200s", resp.StatusCode, body)
 	}
-	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''audit-"+url.PathEscape("宁城县")+"-20250630.csv") {
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("审计轨迹-宁城县-20250630.csv")) {
 		t.Errorf("county Content-Disposition %q", cd)
 	}
 	recs, err = csv.NewReader(bytes.NewReader(body[3:])).ReadAll()

@@ -202,6 +202,36 @@ func TestEveryKindOfActivity(t *testing.T) {
 	if w, s := mean("county.hongshan", 1, 2, 12), mean("county.hongshan", 6, 7, 8); w <= s*1.5 {
 		t.Errorf("PM2.5 in 红山区: winter %.1f, summer %.1f", w, s)
 	}
+	airFigures(t, views)
+}
+
+// airFigures checks the simulated air: the city (全市) has figures of its
+// own beside the counties, every figure carries valid days enough for
+// HJ 663, and NOx and VOCs reductions are recorded for every unit.
+func airFigures(t *testing.T, views *projections.Views) {
+	t.Helper()
+	rows, err := views.AirQuality(plan, 2025, time.December)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 7 || rows[0].Unit != domain.CityUnit(plan) || rows[0].Kind != domain.KindCity {
+		t.Fatalf("%d rows, first %s", len(rows), rows[0].Unit)
+	}
+	for _, row := range rows {
+		for _, f := range row.Figures {
+			if !f.Assessable || f.ValidDays < 324 || f.ValidDays > 365 {
+				t.Errorf("%s %s: assessable %v over %d valid days (%s)", row.Unit, f.Metric, f.Assessable, f.ValidDays, f.ReasonEN)
+			}
+		}
+		for _, e := range row.Emissions {
+			if !e.Reduced.Assessable || e.Reduced.Measured != 4 {
+				t.Errorf("%s %s reductions: %+v", row.Unit, e.Pollutant, e.Reduced)
+			}
+		}
+	}
+	if city, county := rows[0].Figures[0].Value, rows[1].Figures[0].Value; city.Cmp(county) == 0 {
+		t.Errorf("the city's PM2.5 equals a county's: %s", city.RatString())
+	}
 }
 
 // everyKindOfTrouble checks that a simulated year shows every kind of

@@ -104,6 +104,10 @@ func Decide(agg Aggregate, cmd Command, m Meta) ([]EventData, error) {
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.SetRectificationDue(c, m) })
 	case CompleteRectification:
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.CompleteRectification(c, m) })
+	case RecordReminder:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RecordReminder(c, m) })
+	case RecordDelivery:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RecordDelivery(c, m) })
 	}
 	return nil, errorf(ErrInvalidArgument, "unknown command %T", cmd)
 }

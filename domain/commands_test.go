@@ -20,7 +20,7 @@ func allCommands() []Command {
 		RegisterUnit{Unit: "county.aohan", Kind: KindCounty, Name: "敖汉旗"},
 		RenameUnit{Unit: "county.aohan", Name: "x"},
 		MergeUnit{Unit: "county.aohan", Into: "county.x"},
-		RecordIndicator{Unit: "county.aohan", Metric: MetricPM25, Period: YearMonth{2025, 1}, Value: 1},
+		RecordIndicator{Unit: "county.aohan", Metric: MetricPM25, Period: YearMonth{2025, 1}, Value: 1, ValidDays: 31},
 		AssignResponsibility{ObligationKey: k},
 		ReassignResponsibility{ObligationKey: k, ToUnit: "county.aohan", ToRole: RoleImplementing},
 		WithdrawResponsibility{ObligationKey: k},

@@ -86,7 +86,7 @@ var (
 	ErrInvalidDate = sentinel(InvalidArgument, "invalid date")
 	// ErrInvalidRole: a role is not LEAD, JOINT, SUPPORT or IMPLEMENTING.
 	ErrInvalidRole = sentinel(InvalidArgument, "invalid role")
-	// ErrInvalidUnitKind: a unit kind is not bureau, county or body.
+	// ErrInvalidUnitKind: a unit kind is not bureau, county, body or city.
 	ErrInvalidUnitKind = sentinel(InvalidArgument, "invalid unit kind")
 	// ErrInvalidTaskNo: a task number is not positive.
 	ErrInvalidTaskNo = sentinel(InvalidArgument, "invalid task number")

@@ -22,7 +22,8 @@ import (
 //	                               ExtensionRequested, ExtensionGranted, ExtensionRefused,
 //	                               DeadlineSlipped, CompletionClaimed, CompletionVerified,
 //	                               CompletionRejected, FindingRecorded, RectificationDue,
-//	                               RectificationCompleted
+//	                               RectificationCompleted, ReminderRecorded,
+//	                               ReminderDelivered
 //
 // Times are not repeated in payloads: the envelope's RecordedAt is when the
 // ledger learnt a fact and EffectiveAt is when it speaks of (e.g. the day a
@@ -70,6 +71,10 @@ type PlanRegistered struct {
 	Title string `json:"title"`
 	// Issuer is the body that issued the plan, e.g. 赤峰市人民政府.
 	Issuer string `json:"issuer,omitempty"`
+	// Jurisdiction is the place the plan governs, e.g. 赤峰市 or 安徽省;
+	// empty in events recorded before the field existed, or when it was
+	// not known.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// IssuedOn is the document's date, if known.
 	IssuedOn Date `json:"issued_on,omitzero"`
 	// SourceDigest is the SHA-256 of the imported plan text, if any.
@@ -167,6 +172,10 @@ type UnitRegistered struct {
 	Name string `json:"name"`
 	// Aliases are other names plans use for it, e.g. 生态环境局.
 	Aliases []string `json:"aliases,omitempty"`
+	// Jurisdiction is the place the unit belongs to, e.g. 包头市: units of
+	// two jurisdictions are never the same unit unless a registry says so.
+	// Empty in events recorded before the field existed.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // EventType implements EventData.
@@ -195,40 +204,114 @@ type UnitMerged struct {
 // EventType implements EventData.
 func (UnitMerged) EventType() string { return "UnitMerged" }
 
-// Metric is an air-quality indicator measured per county and month.
+// Metric is an indicator measured per county (or the whole city) and
+// period: the air-quality figures of HJ 663 and the plan's emission figures.
 type Metric string
 
 // The indicator metrics.
 const (
-	// MetricPM25 is the mean PM2.5 concentration, μg/m³.
+	// MetricPM25 is the mean PM2.5 concentration over the period's valid
+	// days, μg/m³.
 	MetricPM25 Metric = "pm25"
-	// MetricGoodDayRatio is the share of good days, percent (0–100).
+	// MetricGoodDayRatio is the share of good days (优良天数比例), percent
+	// (0–100). Since day counts were added it is recorded as good days
+	// over valid days, and Value is their ratio.
 	MetricGoodDayRatio Metric = "good_day_ratio"
 	// MetricHeavyPollutionDays counts heavily polluted days (a whole number).
 	MetricHeavyPollutionDays Metric = "heavy_pollution_days"
+	// MetricNOxReduction is the NOx emission reduction (减排量) achieved in
+	// the period, tonnes.
+	MetricNOxReduction Metric = "nox_reduction"
+	// MetricVOCsReduction is the VOCs emission reduction achieved in the
+	// period, tonnes.
+	MetricVOCsReduction Metric = "vocs_reduction"
+	// MetricNOxEmissions is the NOx emitted in the period (排放总量),
+	// tonnes; a year's sum is the total a "−10% vs 2020" target compares.
+	MetricNOxEmissions Metric = "nox_emissions"
+	// MetricVOCsEmissions is the VOCs emitted in the period, tonnes.
+	MetricVOCsEmissions Metric = "vocs_emissions"
 )
+
+// Metrics lists every metric in the order views show them.
+func Metrics() []Metric {
+	return []Metric{MetricPM25, MetricGoodDayRatio, MetricHeavyPollutionDays,
+		MetricNOxReduction, MetricVOCsReduction, MetricNOxEmissions, MetricVOCsEmissions}
+}
 
 // Validate reports whether m is a defined metric.
 func (m Metric) Validate() error {
-	switch m {
-	case MetricPM25, MetricGoodDayRatio, MetricHeavyPollutionDays:
-		return nil
+	for _, d := range Metrics() {
+		if m == d {
+			return nil
+		}
 	}
-	return errorf(ErrInvalidIndicator, "metric %q is not pm25, good_day_ratio or heavy_pollution_days", string(m))
+	return errorf(ErrInvalidIndicator, "metric %q is not pm25, good_day_ratio, heavy_pollution_days, nox_reduction, vocs_reduction, nox_emissions or vocs_emissions", string(m))
 }
 
-// IndicatorMeasured records a county's air-quality indicator for a month.
-// A later measurement of the same metric and month restates it (Revision).
+// DayCounted reports whether the metric is an air-quality figure taken
+// over monitored days, which carries its number of valid days (有效天数).
+// The emission metrics are tonnages and carry none.
+func (m Metric) DayCounted() bool {
+	switch m {
+	case MetricPM25, MetricGoodDayRatio, MetricHeavyPollutionDays:
+		return true
+	}
+	return false
+}
+
+// IndicatorMeasured records an indicator of a county (or of the city as a
+// whole) for a month, or for one day of it when Day is set. A later
+// measurement of the same metric and period restates it (Revision).
 // Stream: unit-<unit>.
+//
+// Day counts: ValidDays is the number of valid monitoring days the value
+// covers and GoodDays, for good_day_ratio, the good days among them.
+// Events written before day counts existed carry neither (ValidDays 0):
+// such a value is a monthly value covering every day of its month, and a
+// good-day ratio among them stands for ratio × days / 100 good days.
 type IndicatorMeasured struct {
 	Unit   UnitID    `json:"unit"`
 	Metric Metric    `json:"metric"`
 	Period YearMonth `json:"period"`
-	Value  float64   `json:"value"`
+	// Day is the day a daily value covers; nil for a monthly value. Period
+	// is then the day's month. (A pointer, so monthly payloads keep the
+	// bytes they had before days existed.)
+	Day   *Date   `json:"day,omitempty"`
+	Value float64 `json:"value"`
+	// ValidDays is the number of valid days the value covers; 0 only on
+	// events from before day counts (see above) and on emission metrics.
+	ValidDays int `json:"valid_days,omitempty"`
+	// GoodDays is the number of good days among ValidDays (good_day_ratio).
+	GoodDays int `json:"good_days,omitempty"`
 	// Source names where the figure comes from, e.g. a monitoring bulletin.
 	Source string `json:"source,omitempty"`
-	// Revision is true when this restates an earlier value for the month.
+	// Revision is true when this restates an earlier value for the period.
 	Revision bool `json:"revision,omitempty"`
+}
+
+// DayOf returns the day of a daily value, the zero Date for a monthly one.
+func (e IndicatorMeasured) DayOf() Date {
+	if e.Day == nil {
+		return Date{}
+	}
+	return *e.Day
+}
+
+// Days returns the valid days the value covers and, for good_day_ratio,
+// the good days among them, reading an event from before day counts as
+// covering every day of its month. Good days may then be fractional.
+func (e IndicatorMeasured) Days() (valid, good float64) {
+	if e.ValidDays > 0 || !e.Metric.DayCounted() {
+		return float64(e.ValidDays), float64(e.GoodDays)
+	}
+	valid = float64(e.Period.Days())
+	if e.Day != nil {
+		valid = 1
+	}
+	if e.Metric == MetricGoodDayRatio {
+		good = e.Value * valid / 100
+	}
+	return valid, good
 }
 
 // EventType implements EventData.
@@ -513,6 +596,7 @@ func AllEventTypes() []EventData {
 		ExtensionRequested{}, ExtensionGranted{}, ExtensionRefused{},
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
+		ReminderRecorded{}, ReminderDelivered{},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 var (
@@ -52,6 +54,8 @@ func samples() []EventData {
 		FindingRecorded{ObligationKey: kCounty, Finding: 1, Kind: FindingFalseReport, Severity: SeveritySevere, Summary: "弄虚作假", RectifyBy: due.AddDays(30)},
 		RectificationDue{ObligationKey: kCounty, Finding: 1, Due: due.AddDays(45)},
 		RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"},
+		ReminderRecorded{ObligationKey: kCounty, Milestone: "2025", Due: due, Kind: ReminderEscalatedLead, To: "bureau.transport", DaysOverdue: 7},
+		ReminderDelivered{ObligationKey: kCounty, Reminder: uuid.MustParse("6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"), Channel: "webhook"},
 	}
 }
 

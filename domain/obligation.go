@@ -314,6 +314,9 @@ type Obligation struct {
 	// Slips and Findings, in recording order.
 	Slips    []Slip
 	Findings []Finding
+	// Reminders lists the reminders recorded (催办, escalations), in
+	// recording order.
+	Reminders []Reminder
 
 	version uint64
 }
@@ -1215,6 +1218,10 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 		return o.foldRectificationDue(d, s)
 	case RectificationCompleted:
 		return o.foldRectified(d, s)
+	case ReminderRecorded:
+		o.foldReminder(d, s)
+	case ReminderDelivered:
+		return o.foldDelivered(d)
 	default:
 		return unexpected("obligation", data)
 	}

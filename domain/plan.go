@@ -24,6 +24,8 @@ type Plan struct {
 	IssuedOn     Date
 	SourceDigest Hash
 	Targets      []PlanTarget
+	// Jurisdiction is the place the plan governs, when recorded.
+	Jurisdiction string
 	// TrackingFrom is the day tracking was set to start at registration;
 	// RegisteredAt is when the registration was recorded. TrackingStart
 	// combines them.
@@ -70,9 +72,11 @@ func (p *Plan) Scheme(id string, version int) (AdoptedScheme, bool) {
 
 // RegisterPlan registers a plan. Allowed once per plan.
 type RegisterPlan struct {
-	Plan         PlanID
-	Title        string
-	Issuer       string
+	Plan   PlanID
+	Title  string
+	Issuer string
+	// Jurisdiction is the place the plan governs, e.g. 赤峰市; optional.
+	Jurisdiction string
 	IssuedOn     Date
 	SourceDigest Hash
 	Targets      []PlanTarget
@@ -93,6 +97,9 @@ func (c RegisterPlan) Validate() error {
 		return err
 	}
 	if err := checkText("issuer", c.Issuer, MaxNameLen, false); err != nil {
+		return err
+	}
+	if err := checkText("jurisdiction", c.Jurisdiction, MaxNameLen, false); err != nil {
 		return err
 	}
 	for i, t := range c.Targets {
@@ -169,7 +176,7 @@ func (p *Plan) RegisterPlan(c RegisterPlan, m Meta) ([]EventData, error) {
 		return nil, errorf(ErrAlreadyExists, "plan %s is already registered", p.ID)
 	}
 	return []EventData{PlanRegistered{
-		Plan: c.Plan, Title: c.Title, Issuer: c.Issuer, IssuedOn: c.IssuedOn,
+		Plan: c.Plan, Title: c.Title, Issuer: c.Issuer, Jurisdiction: c.Jurisdiction, IssuedOn: c.IssuedOn,
 		SourceDigest: c.SourceDigest, Targets: c.Targets, TrackingFrom: datePtr(c.TrackingFrom),
 	}}, nil
 }
@@ -318,6 +325,7 @@ func (p *Plan) Apply(e *Event, data EventData) error {
 		}
 		p.ID, p.Registered = d.Plan, true
 		p.Title, p.Issuer, p.IssuedOn, p.SourceDigest = d.Title, d.Issuer, d.IssuedOn, d.SourceDigest
+		p.Jurisdiction = d.Jurisdiction
 		p.Targets = append([]PlanTarget(nil), d.Targets...)
 		p.RegisteredAt = e.RecordedAt
 		if d.TrackingFrom != nil {

@@ -95,10 +95,19 @@ func TestUnitDecisions(t *testing.T) {
 	county := UnitRegistered{Unit: "county.ningcheng", Kind: KindCounty, Name: "宁城县"}
 	bureau := UnitRegistered{Unit: "bureau.x", Kind: KindBureau, Name: "旧局"}
 	merged := UnitMerged{Unit: "bureau.x", Into: "bureau.y"}
-	jan := YearMonth{2025, time.January}
-	pm := IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5}
+	city := UnitRegistered{Unit: "city.chifeng-air", Kind: KindCity, Name: "赤峰市"}
+	jan, feb := YearMonth{2025, time.January}, YearMonth{2025, time.February}
+	pm := IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5, ValidDays: 30}
 	measure := func(m Metric, v float64) RecordIndicator {
-		return RecordIndicator{Unit: "county.ningcheng", Metric: m, Period: jan, Value: v}
+		return RecordIndicator{Unit: "county.ningcheng", Metric: m, Period: jan, Value: v, ValidDays: 30}
+	}
+	goodDays := func(good, valid int) RecordIndicator {
+		return RecordIndicator{Unit: "county.ningcheng", Metric: MetricGoodDayRatio, Period: feb, ValidDays: valid, GoodDays: good}
+	}
+	day := MustDate(2025, time.January, 5)
+	daily := RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Day: day, Value: 40, ValidDays: 1}
+	tonnes := func(m Metric, v float64, valid int) RecordIndicator {
+		return RecordIndicator{Unit: "city.chifeng-air", Metric: m, Period: jan, Value: v, ValidDays: valid}
 	}
 	runDecide(t, []decideCase{
 		{name: "register", cmd: RegisterUnit{Unit: "county.ningcheng", Kind: KindCounty, Name: "宁城县"}, events: []EventData{county}},
@@ -118,11 +127,36 @@ func TestUnitDecisions(t *testing.T) {
 		{name: "measure", given: []any{county}, cmd: measure(MetricPM25, 31.5), events: []EventData{pm}},
 		{name: "measure same value again", given: []any{county, pm}, cmd: measure(MetricPM25, 31.5), want: ErrAlreadyExists},
 		{name: "measure revision", given: []any{county, pm}, cmd: measure(MetricPM25, 30),
-			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 30, Revision: true}}},
-		{name: "measure good days", given: []any{county}, cmd: measure(MetricGoodDayRatio, 94.5)},
-		{name: "measure good days over 100", given: []any{county}, cmd: measure(MetricGoodDayRatio, 100.1), want: ErrInvalidIndicator},
+			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 30, ValidDays: 30, Revision: true}}},
+		{name: "same value with other valid days is a revision", given: []any{county, pm}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5, ValidDays: 31},
+			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5, ValidDays: 31, Revision: true}}},
+		{name: "old monthly value restated with days", given: []any{county, IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5}}, cmd: measure(MetricPM25, 31.5),
+			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 31.5, ValidDays: 30, Revision: true}}},
+		{name: "measure a day", given: []any{county, pm}, cmd: daily,
+			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Day: &day, Value: 40, ValidDays: 1}}},
+		{name: "a day not yet come", given: []any{county}, now: time.Date(2025, time.January, 4, 23, 0, 0, 0, Shanghai()), cmd: daily, want: ErrInvalidIndicator},
+		{name: "a month not yet begun", given: []any{county}, now: time.Date(2024, time.December, 31, 23, 0, 0, 0, Shanghai()), cmd: measure(MetricPM25, 30), want: ErrInvalidIndicator},
+		{name: "a day outside its period", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: feb, Day: day, Value: 40, ValidDays: 1}, want: ErrInvalidIndicator},
+		{name: "a day with two valid days", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Day: day, Value: 40, ValidDays: 2}, want: ErrInvalidIndicator},
+		{name: "measure good days", given: []any{county}, cmd: goodDays(21, 28),
+			events: []EventData{IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricGoodDayRatio, Period: feb, Value: 75, ValidDays: 28, GoodDays: 21}}},
+		{name: "good days over valid days", given: []any{county}, cmd: goodDays(26, 25), want: ErrInvalidIndicator},
+		{name: "valid days over the days of February", given: []any{county}, cmd: goodDays(20, 29), want: ErrInvalidIndicator},
+		{name: "no valid days", given: []any{county}, cmd: goodDays(0, 0), want: ErrInvalidIndicator},
+		{name: "negative good days", given: []any{county}, cmd: goodDays(-1, 20), want: ErrInvalidIndicator},
+		{name: "a bare ratio", given: []any{county}, cmd: measure(MetricGoodDayRatio, 94.5), want: ErrInvalidIndicator},
+		{name: "good days on pm25", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 30, ValidDays: 30, GoodDays: 3}, want: ErrInvalidIndicator},
+		{name: "pm25 with no valid days", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 30}, want: ErrInvalidIndicator},
+		{name: "pm25 implausible", given: []any{county}, cmd: measure(MetricPM25, 1000.5), want: ErrInvalidIndicator},
 		{name: "measure fractional heavy days", given: []any{county}, cmd: measure(MetricHeavyPollutionDays, 1.5), want: ErrInvalidIndicator},
+		{name: "heavy days over valid days", given: []any{county}, cmd: measure(MetricHeavyPollutionDays, 31), want: ErrInvalidIndicator},
 		{name: "measure heavy days", given: []any{county}, cmd: measure(MetricHeavyPollutionDays, 0)},
+		{name: "city-wide figure", given: []any{city}, cmd: RecordIndicator{Unit: "city.chifeng-air", Metric: MetricPM25, Period: jan, Value: 28, ValidDays: 31},
+			events: []EventData{IndicatorMeasured{Unit: "city.chifeng-air", Metric: MetricPM25, Period: jan, Value: 28, ValidDays: 31}}},
+		{name: "NOx reduction in tonnes", given: []any{city}, cmd: tonnes(MetricNOxReduction, 120.5, 0),
+			events: []EventData{IndicatorMeasured{Unit: "city.chifeng-air", Metric: MetricNOxReduction, Period: jan, Value: 120.5}}},
+		{name: "tonnage with valid days", given: []any{city}, cmd: tonnes(MetricVOCsReduction, 10, 31), want: ErrInvalidIndicator},
+		{name: "negative tonnage", given: []any{city}, cmd: tonnes(MetricVOCsEmissions, -3, 0), want: ErrInvalidIndicator},
 		{name: "measure negative", given: []any{county}, cmd: measure(MetricPM25, -1), want: ErrInvalidIndicator},
 		{name: "measure unknown metric", given: []any{county}, cmd: measure("so2", 1), want: ErrInvalidIndicator},
 		{name: "measure no period", given: []any{county}, cmd: RecordIndicator{Unit: "county.ningcheng", Metric: MetricPM25, Value: 1}, want: ErrInvalidIndicator},
@@ -134,7 +168,7 @@ func TestUnitDecisions(t *testing.T) {
 		t.Fatalf("unit state %+v", u)
 	}
 	c := given(t, "unit-county.ningcheng", county, pm, IndicatorMeasured{Unit: "county.ningcheng", Metric: MetricPM25, Period: jan, Value: 30, Revision: true}).(*Unit)
-	if v := c.Indicators[IndicatorKey{MetricPM25, jan}]; v != 30 {
+	if v := c.Indicators[IndicatorKey{Metric: MetricPM25, Period: jan}]; v != 30 {
 		t.Fatalf("latest pm25 %v", v)
 	}
 }

@@ -138,15 +138,22 @@ const (
 	KindCounty UnitKind = "county"
 	// KindBody is any other body a plan names (e.g. 赤峰海关, an enterprise).
 	KindBody UnitKind = "body"
+	// KindCity is a plan's whole area (全市) as a unit: city-wide indicator
+	// figures are recorded on it. It holds no duties and is not scored.
+	KindCity UnitKind = "city"
+	// KindCollective is a collective duty-holder: a phrase such as 各区、县级市
+	// that names a set of units the plan's registry cannot list, kept whole
+	// as one holder rather than split into fragments.
+	KindCollective UnitKind = "collective"
 )
 
 // Validate reports whether k is one of the defined kinds.
 func (k UnitKind) Validate() error {
 	switch k {
-	case KindBureau, KindCounty, KindBody:
+	case KindBureau, KindCounty, KindBody, KindCity, KindCollective:
 		return nil
 	}
-	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county or body", string(k))
+	return errorf(ErrInvalidUnitKind, "unit kind %q is not bureau, county, body, city or collective", string(k))
 }
 
 // ParseUnitKind parses a unit kind, ignoring case and surrounding space.
@@ -436,6 +443,12 @@ func (ym YearMonth) FirstDay() Date { return Date{ym.y, ym.m, 1} }
 // LastDay returns the last day of the month.
 func (ym YearMonth) LastDay() Date { return Date{ym.y, ym.m, 1}.LastOfMonth() }
 
+// Days returns the number of days in the month.
+func (ym YearMonth) Days() int { return ym.LastDay().Day() }
+
+// MonthOf returns the month a day lies in.
+func (d Date) MonthOf() YearMonth { return YearMonth{d.y, d.m} }
+
 // LastOfMonth returns the last day of d's month.
 func (d Date) LastOfMonth() Date {
 	y, m, dd := time.Date(d.y, d.m+1, 0, 0, 0, 0, 0, time.UTC).Date()
@@ -483,3 +496,8 @@ const (
 	// MaxTaskTextLen bounds a task's full text.
 	MaxTaskTextLen = 20000
 )
+
+// CityUnit returns the id of the unit that stands for a plan's whole area
+// (全市, kind city): "city." followed by the plan id. City-wide indicator
+// figures are recorded on it.
+func CityUnit(plan PlanID) UnitID { return UnitID("city." + string(plan)) }

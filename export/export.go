@@ -12,6 +12,7 @@ package export
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"taskledger/domain"
@@ -62,6 +63,8 @@ type Line struct {
 
 // Obligations is an obligations ledger (台账): what units owe and by when.
 type Obligations struct {
+	// Plan is the plan's title; empty when the ledger spans several plans.
+	Plan string
 	// Unit names whose ledger this is; empty for every unit.
 	Unit   string
 	AsOf   time.Time
@@ -71,7 +74,12 @@ type Obligations struct {
 
 // Obligation is one unit's duty on one task, as of the ledger's AsOf.
 type Obligation struct {
-	Task      int
+	// Plan is the plan's id: the 台账 keeps each plan's tasks together.
+	Plan string
+	Task int
+	// TaskLabel is the task's number as the plan prints it (（三）); empty
+	// when the plan gives none.
+	TaskLabel string
 	TaskTitle string
 	Unit      string
 	UnitName  string
@@ -87,7 +95,9 @@ type Obligation struct {
 	Milestones string
 	// PendingExtension describes a pending extension request, if any.
 	PendingExtension string
-	ID               string
+	// Note is the latest progress report's note (进展情况).
+	Note string
+	ID   string
 }
 
 // FromResult converts a computed scorecard result.
@@ -135,6 +145,10 @@ func roleZH(role string) string {
 	return role
 }
 
+// StatusZH names an obligation status (OPEN, overdue…; either case) in
+// Chinese, as the exports and the report template show it.
+func StatusZH(s string) string { return statusZH(strings.ToUpper(s)) }
+
 // statusZH names an obligation status in Chinese.
 func statusZH(s string) string {
 	switch s {
@@ -172,6 +186,10 @@ func lightZH(s string) string {
 	}
 	return s
 }
+
+// Title is the document title of a scorecard export, in Chinese: also the
+// name of the file a download saves.
+func (s Scorecard) Title() string { return s.title() }
 
 // title is the document title of a scorecard export.
 func (s Scorecard) title() string {

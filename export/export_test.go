@@ -145,10 +145,11 @@ func TestScorecardCSV(t *testing.T) {
 }
 
 func TestObligations(t *testing.T) {
-	o := Obligations{Unit: "宁城县", AsOf: time.Date(2025, 6, 30, 0, 0, 0, 0, domain.Shanghai()), Items: []Obligation{
-		{Task: 10, TaskTitle: "持续优化调整货物运输结构", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "OVERDUE",
-			Light: "RED", Progress: 60, Reports: 5, NextDue: "2025-12-31", Milestones: "完成 2025-12-31", ID: "chifeng-air/10/county.ningcheng/IMPLEMENTING"},
-		{Task: 3, TaskTitle: "遏制两高", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "VERIFIED", Light: "GREEN", Progress: 100},
+	o := Obligations{Plan: "赤峰市空气质量持续改善行动实施方案", Unit: "宁城县", AsOf: time.Date(2025, 6, 30, 0, 0, 0, 0, domain.Shanghai()), Items: []Obligation{
+		{Plan: "chifeng-air", Task: 10, TaskLabel: "（十）", TaskTitle: "持续优化调整货物运输结构", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "OVERDUE",
+			Light: "RED", Progress: 60, Reports: 5, NextDue: "2025-12-31", Milestones: "完成 2025-12-31", Note: "已完成六成", ID: "chifeng-air/10/county.ningcheng/IMPLEMENTING"},
+		{Plan: "chifeng-air", Task: 3, TaskLabel: "（三）", TaskTitle: "遏制两高", Unit: "county.ningcheng", UnitName: "宁城县", Role: "IMPLEMENTING", Status: "VERIFIED", Light: "GREEN", Progress: 100},
+		{Plan: "chifeng-air", Task: 3, TaskLabel: "（三）", TaskTitle: "遏制两高", Unit: "county.ningcheng", UnitName: "宁城县", Role: "SUPPORT", Status: "OPEN", Light: "YELLOW", NextDue: "2025-07-15"},
 	}}
 	var x bytes.Buffer
 	if err := ObligationsXLSX(&x, o); err != nil {
@@ -159,20 +160,68 @@ func TestObligations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for i, h := range ObligationHeaders {
-		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+	for i, h := range LedgerHeaders {
+		ref, _ := excelize.CoordinatesToCellName(i+1, LedgerHeaderRow)
 		if v, _ := f.GetCellValue(SheetObligations, ref); v != h {
 			t.Errorf("header %s = %q, want %q", ref, v, h)
 		}
 	}
-	want := map[string]string{"A2": "10", "B2": "持续优化调整货物运输结构", "C2": "宁城县", "E2": "落实", "F2": "逾期", "G2": "红灯", "H2": "60", "J2": "2025-12-31", "J3": "", "F3": "已核验完成"}
+	// Title rows, 序号, the plan's order (task 3 before 10; within a task
+	// the next due first, nothing owed last), 进展情况.
+	want := map[string]string{
+		"A1": "赤峰市空气质量持续改善行动实施方案 任务落实台账", "A2": "单位：宁城县\u3000\u3000截至：2025年6月30日",
+		"A4": "1", "B4": "（三） 遏制两高", "D4": "配合", "F4": "2025-07-15", "G4": "推进中", "H4": "黄灯",
+		"A5": "2", "G5": "已核验完成", "F5": "",
+		"A6": "3", "B6": "（十） 持续优化调整货物运输结构", "C6": "宁城县", "D6": "落实", "G6": "逾期", "H6": "红灯", "I6": "60", "J6": "已完成六成",
+	}
 	for ref, w := range want {
 		if v, _ := f.GetCellValue(SheetObligations, ref); v != w {
 			t.Errorf("%s = %q, want %q", ref, v, w)
 		}
 	}
-	if typ, _ := f.GetCellType(SheetObligations, "H2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+	if typ, _ := f.GetCellType(SheetObligations, "I6"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("progress is not a number: %v", typ)
+	}
+	merged, _ := f.GetMergeCells(SheetObligations)
+	if len(merged) != 2 || merged[0].GetStartAxis() != "A1" || merged[0].GetEndAxis() != "N1" {
+		t.Errorf("title merges: %v", merged)
+	}
+	// Status cells are filled by light: amber, green, red.
+	for ref, colour := range map[string]string{"G4": FillAmber, "H4": FillAmber, "G5": FillGreen, "G6": FillRed, "H6": FillRed} {
+		id, _ := f.GetCellStyle(SheetObligations, ref)
+		st, err := f.GetStyle(id)
+		if err != nil || len(st.Fill.Color) == 0 || !strings.EqualFold(st.Fill.Color[0], colour) {
+			t.Errorf("%s fill %+v, want %s", ref, st.Fill, colour)
+		}
+	}
+	// Frozen below the header, printed landscape A4 one page wide with
+	// rows 1–3 repeated.
+	panes, _ := f.GetPanes(SheetObligations)
+	if !panes.Freeze || panes.YSplit != LedgerHeaderRow || panes.TopLeftCell != "A4" {
+		t.Errorf("panes %+v", panes)
+	}
+	pl, _ := f.GetPageLayout(SheetObligations)
+	if pl.Orientation == nil || *pl.Orientation != "landscape" || pl.Size == nil || *pl.Size != 9 || pl.FitToWidth == nil || *pl.FitToWidth != 1 || pl.FitToHeight == nil || *pl.FitToHeight != 0 {
+		t.Errorf("page layout %+v", pl)
+	}
+	props, _ := f.GetSheetProps(SheetObligations)
+	if props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("fit to page is off: %+v", props)
+	}
+	titles := false
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == SheetObligations && strings.HasSuffix(dn.RefersTo, "!$1:$3") {
+			titles = true
+		}
+	}
+	if !titles {
+		t.Errorf("no repeated header rows: %+v", f.GetDefinedName())
+	}
+	// Column widths fit Chinese: 任务 is wider than 序号.
+	wTask, _ := f.GetColWidth(SheetObligations, "B")
+	wNo, _ := f.GetColWidth(SheetObligations, "A")
+	if wTask < float64(displayWidth("（十） 持续优化调整货物运输结构")) || wNo > wTask {
+		t.Errorf("widths 序号 %.0f, 任务 %.0f", wNo, wTask)
 	}
 	var c bytes.Buffer
 	if err := ObligationsCSV(&c, o); err != nil {

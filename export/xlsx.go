@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"taskledger/domain"
 )
 
 // Sheet names of the XLSX files.
@@ -89,21 +87,28 @@ func (b *book) sheet(name string, first bool) error {
 // table writes headers in row 1 and rows below, freezes the header row,
 // adds a filter and fits the column widths.
 func (b *book) table(sheet string, headers []string, rows [][]cell) error {
+	return b.tableAt(sheet, 1, headers, rows)
+}
+
+// tableAt writes headers in row top and rows below, freezes the rows down
+// to the header, adds a filter and fits the column widths.
+func (b *book) tableAt(sheet string, top int, headers []string, rows [][]cell) error {
 	f := b.f
 	for i, h := range headers {
-		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+		ref, _ := excelize.CoordinatesToCellName(i+1, top)
 		if err := f.SetCellValue(sheet, ref, h); err != nil {
 			return err
 		}
 		b.measure(sheet, i, h)
 	}
-	last, _ := excelize.CoordinatesToCellName(len(headers), 1)
-	if err := f.SetCellStyle(sheet, "A1", last, b.header); err != nil {
+	first, _ := excelize.CoordinatesToCellName(1, top)
+	last, _ := excelize.CoordinatesToCellName(len(headers), top)
+	if err := f.SetCellStyle(sheet, first, last, b.header); err != nil {
 		return err
 	}
 	for r, row := range rows {
 		for c, v := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			ref, _ := excelize.CoordinatesToCellName(c+1, r+top+1)
 			if err := f.SetCellValue(sheet, ref, v.v); err != nil {
 				return err
 			}
@@ -123,12 +128,13 @@ func (b *book) table(sheet string, headers []string, rows [][]cell) error {
 			return err
 		}
 	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	below, _ := excelize.CoordinatesToCellName(1, top+1)
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: below, ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
 	if len(rows) > 0 {
-		end, _ := excelize.CoordinatesToCellName(len(headers), len(rows)+1)
-		if err := f.AutoFilter(sheet, "A1:"+end, nil); err != nil {
+		end, _ := excelize.CoordinatesToCellName(len(headers), len(rows)+top)
+		if err := f.AutoFilter(sheet, first+":"+end, nil); err != nil {
 			return err
 		}
 	}
@@ -183,18 +189,39 @@ func (b *book) about(pairs [][2]string) error {
 // print sets landscape A4 pages fitted to one page wide, the header row
 // repeated, and the notice (if any) in every page's header.
 func (b *book) print(sheet, title, notice string) error {
+	return b.printRows(sheet, title, notice, 1)
+}
+
+// printRows is print with rows 1 to headerRows repeated on every page.
+func (b *book) printRows(sheet, title, notice string, headerRows int) error {
+	if err := PrintSetup(b.f, sheet, title, headerRows); err != nil {
+		return err
+	}
+	if notice == "" {
+		return nil
+	}
+	head := "&C&\"-,Bold\"" + escapeHF(title) + "\n" + escapeHF(firstSentence(notice))
+	return b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: head, OddFooter: "&C&P / &N"})
+}
+
+// PrintSetup sets a sheet up for printing as offices file it: landscape
+// A4, fitted to one page wide, rows 1 to headerRows repeated on every page,
+// the title in each page's header and the page number in its footer.
+func PrintSetup(f *excelize.File, sheet, title string, headerRows int) error {
 	orient, size, fitW, fitH := "landscape", 9, 1, 0
-	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &orient, Size: &size, FitToWidth: &fitW, FitToHeight: &fitH}); err != nil {
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &orient, Size: &size, FitToWidth: &fitW, FitToHeight: &fitH}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
 	head := "&C&\"-,Bold\"" + escapeHF(title)
-	if notice != "" {
-		head += "\n" + escapeHF(firstSentence(notice))
-	}
-	if err := b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: head, OddFooter: "&C&P / &N"}); err != nil {
+	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: head, OddFooter: "&C&P / &N"}); err != nil {
 		return err
 	}
-	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet})
+	rows := "$1:$" + strconv.Itoa(max(headerRows, 1))
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!" + rows, Scope: sheet})
 }
 
 // escapeHF escapes the & of header/footer codes.
@@ -255,48 +282,6 @@ func ScorecardXLSX(w io.Writer, s Scorecard) error {
 		{"评分办法", s.Scheme + " v" + strconv.Itoa(s.SchemeVersion)}, {"计算时点", asOfText(s.AsOf)}, {"摘要（SHA-256）", s.Digest}}
 	if s.Notice != "" {
 		pairs = append(pairs, [2]string{"数据说明", s.Notice})
-	}
-	if err := b.about(pairs); err != nil {
-		return err
-	}
-	return b.write(w)
-}
-
-// ObligationsXLSX writes an obligations ledger workbook: sheet 台账 and
-// sheet 说明.
-func ObligationsXLSX(w io.Writer, o Obligations) error {
-	b, err := newBook()
-	if err != nil {
-		return err
-	}
-	if err := b.sheet(SheetObligations, true); err != nil {
-		return err
-	}
-	var rows [][]cell
-	for _, it := range o.Items {
-		var due any = ""
-		if d, err := time.ParseInLocation("2006-01-02", it.NextDue, domain.Shanghai()); err == nil {
-			// Dates are stored as dates: a naive midnight, as spreadsheets expect.
-			due = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-		}
-		rows = append(rows, []cell{{it.Task, b.integer}, {it.TaskTitle, b.text}, {it.UnitName, b.text}, {it.Unit, b.text},
-			{roleZH(it.Role), b.text}, {statusZH(it.Status), b.text}, {lightZH(it.Light), b.text}, {it.Progress, b.integer},
-			{it.Reports, b.integer}, {due, b.date}, {it.Milestones, b.text}, {it.PendingExtension, b.text},
-			{it.Slips, b.integer}, {it.Findings, b.integer}, {it.ID, b.text}})
-	}
-	if err := b.table(SheetObligations, ObligationHeaders, rows); err != nil {
-		return err
-	}
-	title := "任务落实台账"
-	if o.Unit != "" {
-		title = o.Unit + " " + title
-	}
-	if err := b.print(SheetObligations, title, o.Notice); err != nil {
-		return err
-	}
-	pairs := [][2]string{{"标题", title}, {"截至", asOfText(o.AsOf)}, {"条目数", strconv.Itoa(len(o.Items))}}
-	if o.Notice != "" {
-		pairs = append(pairs, [2]string{"数据说明", o.Notice})
 	}
 	if err := b.about(pairs); err != nil {
 		return err

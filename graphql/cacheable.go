@@ -17,8 +17,8 @@ const DefaultResponseCacheTTL = respcache.DefaultTTL
 var cacheableRoots = map[string]bool{
 	"me": true, "plan": true, "plans": true, "tasks": true, "task": true,
 	"units": true, "unit": true, "obligations": true, "scorecard": true,
-	"publishedScorecards": true,
-	"__typename":          true, "__schema": true, "__type": true,
+	"publishedScorecards": true, "airQuality": true,
+	"__typename": true, "__schema": true, "__type": true,
 }
 
 // cacheableRoot reports whether a query whose root fields are all

@@ -303,11 +303,11 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	if !found {
 		t.Errorf("no slip line on the county cards: %v", sc)
 	}
-	pub := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 2, idempotencyKey: "pub", wait: true) { position events { payload } } }`, nil)
+	pub := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub", wait: true) { position events { payload } } }`, nil)
 	if path(pub, "publishScorecard", "position") == nil {
 		t.Fatalf("publish: %v", pub)
 	}
-	again := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 2, idempotencyKey: "pub") { duplicate } }`, nil)
+	again := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub") { duplicate } }`, nil)
 	if path(again, "publishScorecard", "duplicate") != true {
 		t.Errorf("publish retry: %v", again)
 	}

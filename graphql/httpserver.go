@@ -107,6 +107,12 @@ func (s *Server) protectedMetrics() http.Handler {
 	})
 }
 
+// Authenticate returns the principal an Authorization header names, for
+// the other doors of the same process (the dashboard's template download
+// and upload): Anonymous without a header; auth.ErrInvalidToken for a
+// malformed header or an unknown, revoked or expired token.
+func (s *Server) Authenticate(header string) (auth.Principal, error) { return s.bearer(header) }
+
 // bearer returns the principal an Authorization header names (Anonymous
 // without one); a malformed header or unknown token is
 // auth.ErrInvalidToken.

@@ -123,10 +123,13 @@ func (r *root) ImportPlan(ctx context.Context, args struct {
 	Text           string
 	PlanID         gql.ID
 	Issuer         *string
+	Registry       *string
+	Jurisdiction   *string
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer)})
+	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
+		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction)})
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
@@ -270,14 +273,26 @@ func (r *root) RecordIndicator(ctx context.Context, args struct {
 	Unit           gql.ID
 	Metric         string
 	Period         string
-	Value          float64
+	Value          *float64
+	ValidDays      *int32
+	GoodDays       *int32
 	Source         *string
 	IdempotencyKey string
 	Wait           *bool
 }) (*mutationResult, error) {
-	res, err := r.s.app.RecordIndicator(ctx, principalOf(ctx), app.IndicatorInput{
-		Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Value: args.Value, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
-	})
+	in := app.IndicatorInput{
+		Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
+	}
+	if args.Value != nil {
+		in.Value = *args.Value
+	}
+	if args.ValidDays != nil {
+		in.ValidDays = int(*args.ValidDays)
+	}
+	if args.GoodDays != nil {
+		in.GoodDays = int(*args.GoodDays)
+	}
+	res, err := r.s.app.RecordIndicator(ctx, principalOf(ctx), in)
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 

@@ -154,7 +154,7 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:     "recordIndicator",
-			query:    `mutation($key: String!) { recordIndicator(unit: "county.a", metric: PM25, period: "2025-02", value: 31.5, source: "月报", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { recordIndicator(unit: "county.a", metric: PM25, period: "2025-02", value: 31.5, validDays: 28, source: "月报", idempotencyKey: $key) { events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
@@ -168,7 +168,7 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:  "publishScorecard",
-			query: `mutation($key: String!) { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 2, idempotencyKey: $key) { events { type payload } } }`,
+			query: `mutation($key: String!) { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: $key) { events { type payload } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				s := scoring.Default()

@@ -162,7 +162,10 @@ type planResolver struct {
 func (r *planResolver) ID() gql.ID      { return gql.ID(r.p.ID) }
 func (r *planResolver) Title() string   { return r.p.Title }
 func (r *planResolver) Issuer() *string { return strOrNil(r.p.Issuer) }
-func (r *planResolver) IssuedOn() *Date { return dateOrNil(r.p.IssuedOn) }
+
+// Jurisdiction resolves Plan.jurisdiction.
+func (r *planResolver) Jurisdiction() *string { return strOrNil(r.p.Jurisdiction) }
+func (r *planResolver) IssuedOn() *Date       { return dateOrNil(r.p.IssuedOn) }
 func (r *planResolver) SourceDigest() *string {
 	if r.p.SourceDigest.IsZero() {
 		return nil
@@ -257,9 +260,12 @@ type unitResolver struct {
 	u domain.Unit
 }
 
-func (r *unitResolver) ID() gql.ID            { return gql.ID(r.u.ID) }
-func (r *unitResolver) Kind() string          { return strings.ToUpper(string(r.u.Kind)) }
-func (r *unitResolver) Name() string          { return r.u.Name }
+func (r *unitResolver) ID() gql.ID   { return gql.ID(r.u.ID) }
+func (r *unitResolver) Kind() string { return strings.ToUpper(string(r.u.Kind)) }
+func (r *unitResolver) Name() string { return r.u.Name }
+
+// Jurisdiction resolves Unit.jurisdiction.
+func (r *unitResolver) Jurisdiction() *string { return strOrNil(r.u.Jurisdiction) }
 func (r *unitResolver) Aliases() []string     { return nonNil(r.u.Aliases) }
 func (r *unitResolver) FormerNames() []string { return nonNil(r.u.FormerNames) }
 func (r *unitResolver) MergedInto() *gql.ID {
@@ -286,8 +292,17 @@ func nonNil(s []string) []string {
 
 type measurementResolver struct{ m projections.Measurement }
 
-func (r *measurementResolver) Metric() string       { return strings.ToUpper(string(r.m.Metric)) }
-func (r *measurementResolver) Period() string       { return r.m.Period.String() }
+func (r *measurementResolver) Metric() string    { return strings.ToUpper(string(r.m.Metric)) }
+func (r *measurementResolver) Period() string    { return r.m.Period.String() }
+func (r *measurementResolver) Day() *Date        { return dateOrNil(r.m.Day) }
+func (r *measurementResolver) ValidDays() *int32 { return int32OrNil(r.m.ValidDays) }
+func (r *measurementResolver) GoodDays() *int32 {
+	if r.m.Metric != domain.MetricGoodDayRatio || r.m.ValidDays == 0 {
+		return nil
+	}
+	n := int32(r.m.GoodDays)
+	return &n
+}
 func (r *measurementResolver) Value() float64       { return r.m.Value }
 func (r *measurementResolver) Revisions() int32     { return int32(r.m.Revisions) }
 func (r *measurementResolver) EventID() gql.ID      { return gql.ID(r.m.EventID.String()) }

@@ -23,7 +23,7 @@ func importPlan(t *testing.T, s eventstore.Store, id domain.PlanID, src []byte, 
 		t.Fatal(err)
 	}
 	rep, err := planimport.Import(context.Background(), command.NewHandler(s, domain.DefaultRegistry()), views(t, s), plan, src,
-		planimport.Options{Plan: id, Now: now, Registry: planparse.EmptyRegistry(), AllowPartial: allowPartial})
+		planimport.Options{Plan: id, Now: now, AllowPartial: allowPartial})
 	return plan, rep, err
 }
 

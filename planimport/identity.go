@@ -6,6 +6,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/planparse"
+	"taskledger/projections"
 )
 
 // ErrPartial means the parser could not read every numbered item of the
@@ -110,4 +111,33 @@ func distinctNos(refs []taskRef) map[domain.TaskNo]bool {
 		out[r.no] = true
 	}
 	return out
+}
+
+// ErrForeignUnit means a unit id of the plan is already on record as a unit
+// of another jurisdiction: two jurisdictions never share a unit, even when
+// their registries give the same id. The import records nothing.
+var ErrForeignUnit = fmt.Errorf("a unit id belongs to another jurisdiction: %w", domain.ErrInvalidArgument)
+
+// checkJurisdictions refuses a plan whose units' ids the ledger already
+// holds for units of another jurisdiction than the unit's own (units
+// recorded before jurisdictions were kept match any).
+func checkJurisdictions(p *planparse.Plan, current *projections.Views) error {
+	for _, u := range p.Units {
+		j := unitJurisdiction(p, u)
+		old, ok := current.Catalog.Unit(domain.UnitID(u.ID))
+		if ok && old.Jurisdiction != "" && j != "" && old.Jurisdiction != j {
+			return fmt.Errorf("%w: %s (%s) is on record as %s of %s, but the plan's registry places it in %s (a registry entry may name the unit's own jurisdiction to share it)",
+				ErrForeignUnit, u.ID, u.Name, old.Name, old.Jurisdiction, j)
+		}
+	}
+	return nil
+}
+
+// unitJurisdiction is the place a plan's unit belongs to: its registry
+// entry's, else the plan's.
+func unitJurisdiction(p *planparse.Plan, u planparse.UnitRef) string {
+	if u.Jurisdiction != "" {
+		return u.Jurisdiction
+	}
+	return p.Jurisdiction
 }

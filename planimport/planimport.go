@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,8 +33,6 @@ type Options struct {
 	Actor string
 	// Now is the time of the import, from the caller's clock.
 	Now time.Time
-	// Registry describes the plan's units; nil means the Chifeng registry.
-	Registry *planparse.Registry
 	// AllowPartial records a plan whose text holds numbered items the
 	// parser could not read (planparse.WarnUnreadItem); by default such an
 	// import is refused with ErrPartial, naming the items.
@@ -86,15 +85,15 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if err := checkRead(plan, opts.AllowPartial); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
+	if err := checkJurisdictions(plan, current); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
+	}
 	refs := taskRefs(plan)
 	if err := checkStored(plan, distinctNos(refs)); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", opts.Plan, err)
 	}
 	if opts.Actor == "" {
 		opts.Actor = "office"
-	}
-	if opts.Registry == nil {
-		opts.Registry = planparse.ChifengRegistry()
 	}
 	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), refs: refs, stored: map[domain.TaskNo]bool{}}
 	im.rep.Digest = im.digest
@@ -154,6 +153,7 @@ func (im *importer) plan(ctx context.Context, p *planparse.Plan) error {
 		Plan:         im.opts.Plan,
 		Title:        p.Title,
 		Issuer:       im.opts.Issuer,
+		Jurisdiction: p.Jurisdiction,
 		SourceDigest: im.digest,
 		Targets:      Targets(p.OverallTargets),
 		TrackingFrom: im.opts.TrackingFrom,
@@ -172,11 +172,7 @@ func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 		if kind.Validate() != nil {
 			kind = domain.KindBody
 		}
-		var aliases []string
-		if ru, ok := im.opts.Registry.Unit(u.ID); ok {
-			aliases = ru.Aliases
-		}
-		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: aliases}
+		cmd := domain.RegisterUnit{Unit: id, Kind: kind, Name: u.Name, Aliases: u.Aliases, Jurisdiction: unitJurisdiction(p, u)}
 		if err := im.do(ctx, cmd, "register", "unit "+u.Name); err != nil {
 			return err
 		}
@@ -286,10 +282,13 @@ func (im *importer) obligations(ctx context.Context, p *planparse.Plan) error {
 }
 
 // duties lists the obligations a parsed plan asks for: one per task, unit
-// and role, with the milestones of the deadlines that concern the unit.
+// and role, with the milestones of the deadlines that concern the unit. A
+// unit that several brackets of a task name in the same role has one duty
+// whose basis quotes each bracket's text.
 //
 // A deadline concerns the units of the attribution brackets whose scope
-// contains it, and the implementing county governments; a deadline outside
+// contains it, and the implementing county governments — only the counties
+// its clause names, when it names any (Deadline.Places); a deadline outside
 // every bracket's scope concerns every unit of the task. A duty that starts
 // later ("从2026年1月1日起") becomes a milestone due that day: the measure must
 // be in force by then. A task that names no date at all is due at the plan's
@@ -310,7 +309,10 @@ func duties(plan domain.PlanID, p *planparse.Plan, refs []taskRef) ([]duty, erro
 			if err := k.ValidateKey(); err != nil {
 				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
 			}
-			if _, seen := byKey[k]; seen {
+			if d, seen := byKey[k]; seen {
+				// The same unit and role under another bracket: its text
+				// joins the duty's basis, so that no bracket's words are lost.
+				d.basis = joinBasis(d.basis, r.Scope)
 				continue
 			}
 			basis := basisOf(r.Role)
@@ -378,8 +380,12 @@ func milestoneID(what string) domain.MilestoneID {
 
 // concerns reports whether a deadline applies to the unit of k.
 func concerns(t planparse.Task, d planparse.Deadline, k domain.ObligationKey) bool {
-	if d.Phrase == "" || k.Role == domain.RoleImplementing {
+	if d.Phrase == "" {
 		return true
+	}
+	if k.Role == domain.RoleImplementing {
+		// A milestone that names particular places is theirs alone.
+		return len(d.Places) == 0 || slices.Contains(d.Places, string(k.Unit))
 	}
 	inSome := false
 	for _, r := range t.Responsibilities {
@@ -504,6 +510,18 @@ func Summary(r Report) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// joinBasis adds a bracket's text to a duty's basis, once, within
+// maxBasis runes.
+func joinBasis(basis, scope string) string {
+	if scope == "" || strings.Contains(basis, clip(scope, 300)) {
+		return basis
+	}
+	return clip(basis+"\n"+clip(scope, 300), maxBasis)
+}
+
+// maxBasis bounds a duty's basis, well within the domain's note length.
+const maxBasis = 2000
 
 // basisOf names the plan wording a role rests on, for responsibilities that
 // come from a standing directive rather than a bracket.

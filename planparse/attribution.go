@@ -11,18 +11,19 @@ import (
 var (
 	// standingRE is a directive that binds this task and every later one:
 	// "以下均需各旗县区人民政府落实，不再列出".
-	standingRE = regexp.MustCompile(`以下(?:各项)?(?:任务)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
+	// "以下政策措施均需各县区人民政府、园区管委会落实" is one too.
+	standingRE = regexp.MustCompile(`以下(?:各项)?(?:政策措施|政策|措施|任务|工作)?(?:均|都|皆)(?:需要|需|由|要|须)?(.+?)(?:负责)?落实`)
 	// involveRE is a directive that every task involves a group the plan
 	// does not divide further: "具体任务均涉及相关市（州）人民政府，不再做
 	// 分工，下同". The group binds this task and every later one.
 	involveRE = regexp.MustCompile(`(?:均|都)涉及(.+?)[，,]\s*不再(?:做|作|单独)?(?:分工|列出|列明)`)
 	// firstLeadRE is a directive that makes the first unit of each list the
-	// lead: "列第一位者为牵头单位，下同".
-	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:单位|部门)`)
+	// lead: "列第一位者为牵头单位，下同", "列第一位为牵头或汇总单位".
+	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:或汇总|或主责|或召集)?(?:单位|部门)`)
 	// prefixRoleRE is an attribution of the form "牵头考核单位：市审批服务局".
 	prefixRoleRE = regexp.MustCompile(`^(.{0,12}?)(?:单位|部门)[:：](.+)$`)
 	// unitNameRE is how the name of a unit ends.
-	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
+	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工商联|残联|侨联|文联|社科联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
 	// collectiveRE is a phrase that names a set of units, not a unit.
 	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面|各专班|各工作专班|各街道|各乡镇)$|各级`)
 	// bareDeptRE is a department name without a place: "审批服务局".
@@ -63,24 +64,28 @@ func roleSuffixes() []roleSuffix {
 type attrUnit struct {
 	name      string
 	role      Role
-	listStart bool // the first name of a clause's list
+	listStart bool   // the first name of a clause's list
+	clause    string // the words that name it and give its role
 }
 
 // attribution is what one bracket says.
 type attribution struct {
-	units      []attrUnit
-	notes      []string
-	standing   string // the group of a 以下均需…落实 directive
-	firstLead  bool   // 列第一位者为牵头单位 applies to this bracket
-	stickyLead bool   // … and to every later one (下同)
-	noRole     []string
+	units    []attrUnit
+	notes    []string
+	standing string // the group of a 以下均需…落实 directive
+	// standingWords are the directive's words as written.
+	standingWords string
+	firstLead     bool // 列第一位者为牵头单位 applies to this bracket
+	stickyLead    bool // … and to every later one (下同)
+	noRole        []string
 }
 
 // parseAttribution reads a bracket's inner text. ok is false when the
 // bracket is not an attribution: it names no role, or no unit.
 func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	var a attribution
-	sents := splitTop(inner, "。")
+	rest, directives := liftDirectives(inner)
+	sents := append(splitTop(rest, "。"), directives...)
 	var unitSents []string
 	for _, s := range sents {
 		s = trimPunct(s)
@@ -88,11 +93,11 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 			continue
 		}
 		if m := standingRE.FindStringSubmatch(s); m != nil {
-			a.standing = trimPunct(m[1])
+			a.standing, a.standingWords = trimPunct(m[1]), m[0]
 			continue
 		}
 		if m := involveRE.FindStringSubmatch(s); m != nil {
-			a.standing = trimPunct(m[1])
+			a.standing, a.standingWords = trimPunct(m[1]), m[0]
 			continue
 		}
 		if firstLeadRE.MatchString(s) {
@@ -120,14 +125,20 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 				if kind, ok := labelKind(m[1]); ok {
 					a.notes = append(a.notes, pending...)
 					pending, label, labelled = nil, kind, true
-					a.assign(splitUnitList(p.trimRoleSuffix(m[2])), kind, &hasLead, firstLead)
+					list, own := p.cutRoleSuffix(m[2])
+					if own.text != "" && kind == rkResponsible && own.kind != rkResponsible {
+						// "责任单位：A、B分别牵头": the list's own role wins
+						// over the generic label.
+						kind = own.kind
+					}
+					a.assign(splitUnitList(list), kind, &hasLead, firstLead, cl)
 					hasRole = true
 					continue
 				}
 			}
 			if labelled && looksLikeUnitList(p.reg, cl) {
 				// "配合单位：A、B，各区、县级市": the list goes on after ，.
-				a.assign(splitUnitList(cl), label, &hasLead, firstLead)
+				a.assign(splitUnitList(cl), label, &hasLead, firstLead, cl)
 				continue
 			}
 			if rs, ok := p.matchRoleSuffix(cl); ok {
@@ -142,7 +153,7 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 				if names != "" {
 					list = append(list, splitUnitList(names)...)
 				}
-				a.assign(list, rs.kind, &hasLead, firstLead)
+				a.assign(list, rs.kind, &hasLead, firstLead, cl)
 				hasRole = true
 				continue
 			}
@@ -174,9 +185,39 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 		}
 	}
 	for i, n := range a.noRole {
-		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0})
+		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0, clause: n})
 	}
 	return a, true
+}
+
+// liftDirectives takes out of an attribution the brackets inside it that
+// hold a directive, such as the one a 责任单位 line ends with: "责任单位：
+// 市发改委、市经信局（除标注“分别牵头”外，列第一位为牵头或汇总单位，下同）".
+// It returns the text without them and their inner texts.
+func liftDirectives(inner string) (string, []string) {
+	var (
+		b    strings.Builder
+		dirs []string
+		prev int
+	)
+	for _, br := range topBrackets(inner) {
+		if !isDirective(br.inner) {
+			continue
+		}
+		b.WriteString(inner[prev:br.start])
+		prev = br.end
+		dirs = append(dirs, br.inner)
+	}
+	if dirs == nil {
+		return inner, nil
+	}
+	b.WriteString(inner[prev:])
+	return b.String(), dirs
+}
+
+// isDirective reports whether s states a directive rather than units.
+func isDirective(s string) bool {
+	return firstLeadRE.MatchString(s) || standingRE.MatchString(s) || involveRE.MatchString(s)
 }
 
 // labelKind reads the label of a clause "牵头单位：X" / "配合单位：A、B" /
@@ -206,17 +247,18 @@ func (p *parser) matchRoleSuffix(cl string) (roleSuffix, bool) {
 	return roleSuffix{}, false
 }
 
-// trimRoleSuffix drops the role phrase that ends a labelled list: the label
-// gives the role ("责任单位：A、B按职责分工负责" → "A、B").
-func (p *parser) trimRoleSuffix(list string) string {
+// cutRoleSuffix drops the role phrase that ends a labelled list and returns
+// it: the label gives the role ("责任单位：A、B按职责分工负责" → "A、B"),
+// unless the phrase is a more particular one ("A、B分别牵头").
+func (p *parser) cutRoleSuffix(list string) (string, roleSuffix) {
 	if rs, ok := p.matchRoleSuffix(list); ok {
-		return strings.TrimSuffix(list, rs.text)
+		return strings.TrimSuffix(list, rs.text), rs
 	}
-	return list
+	return list, roleSuffix{}
 }
 
 // assign gives the names of one clause their role.
-func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, firstLead bool) {
+func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, firstLead bool, clause string) {
 	for i, n := range names {
 		var role Role
 		switch kind {
@@ -238,7 +280,7 @@ func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, first
 				role = RoleJoint
 			}
 		}
-		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0})
+		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0, clause: clause})
 	}
 	if kind == rkLead || kind == rkResponsible && firstLead && len(names) > 0 {
 		*hasLead = true
@@ -262,22 +304,44 @@ func trimUnitListDecor(s string) string {
 }
 
 // splitUnitList splits a list of unit names at 、 and ，, keeping a
-// collective such as 各区、县级市 whole.
+// collective such as 各区、县级市 or 各县区人民政府、园区管委会 whole. A name
+// with a collective tail, "市财政局等有关部门", gives the unit and the
+// collective ("有关部门").
 func splitUnitList(s string) []string {
 	var out []string
 	for _, n := range splitTop(s, "、，,") {
+		n, tail := cutCollectiveTail(n)
 		n = trimUnitListDecor(n)
 		if n == "" {
 			continue
 		}
-		if k := len(out) - 1; k >= 0 && levelRE.MatchString(n) && strings.HasPrefix(out[k], "各") {
+		if k := len(out) - 1; k >= 0 && (levelRE.MatchString(n) || genericBodyRE.MatchString(n)) && strings.HasPrefix(out[k], "各") {
 			out[k] += "、" + n
 			continue
 		}
 		out = append(out, n)
+		if tail != "" {
+			out = append(out, tail)
+		}
 	}
 	return out
 }
+
+// collectiveTailRE is the 等 tail of a list: "…等有关部门", "…等相关单位".
+var collectiveTailRE = regexp.MustCompile(`^(.+?)等((?:有关|相关|其他)(?:部门|单位)|(?:有关|相关)?成员单位)$`)
+
+// cutCollectiveTail splits "市财政局等有关部门" into "市财政局" and "有关部门".
+func cutCollectiveTail(n string) (string, string) {
+	if m := collectiveTailRE.FindStringSubmatch(n); m != nil {
+		return m[1], m[2]
+	}
+	return n, ""
+}
+
+// genericBodyRE is a kind of body without a proper name, which after a
+// collective ("各县区人民政府、园区管委会") continues it rather than naming a
+// unit: "丽水开发区管委会" names one, "园区管委会" does not.
+var genericBodyRE = regexp.MustCompile(`^(?:园区|开发区|功能区|乡镇|街道|镇街|乡镇街道)(?:管委会|人民政府|政府|办事处)?$`)
 
 // levelRE is a bare administrative level that continues a collective
 // "各区、县级市" or "各旗、县、区人民政府" rather than naming a unit.
@@ -308,9 +372,16 @@ func looksLikeUnit(reg *Registry, n string) bool {
 	return unitNameRE.MatchString(n) || collectiveRE.MatchString(n)
 }
 
-// unknownID is the stable id of a unit the registry does not know.
-func unknownID(name string) string {
-	sum := sha1.Sum([]byte(name))
+// unknownID is the stable id of a unit the registry does not know, derived
+// from the plan's jurisdiction and the unit's display name, so that 包头市's
+// 市公安局 and 赤峰市's never share an id. Without a jurisdiction it is
+// derived from the name alone (as ids were before plans had one).
+func unknownID(jurisdiction, name string) string {
+	key := name
+	if jurisdiction != "" {
+		key = jurisdiction + "\x00" + name
+	}
+	sum := sha1.Sum([]byte(key))
 	return "unit." + hex.EncodeToString(sum[:6])
 }
 
@@ -318,6 +389,13 @@ func unknownID(name string) string {
 type resolvedUnit struct {
 	id, name, kind string
 	known          bool
+	aliases        []string
+	jurisdiction   string // the registry unit's own, when it declares one
+}
+
+// knownUnit is a registry unit as resolved.
+func knownUnit(u Unit) resolvedUnit {
+	return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true, aliases: u.Aliases, jurisdiction: u.Jurisdiction}
 }
 
 // resolve resolves a written name. prefix is the prefix the list's first
@@ -327,16 +405,39 @@ type resolvedUnit struct {
 // 市审批服务局; "省商务厅、合肥海关" keeps 合肥海关).
 func (p *parser) resolve(name, prefix string) resolvedUnit {
 	if u, ok := p.reg.Lookup(name); ok {
-		return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+		return knownUnit(u)
 	}
 	if prefix != "" && !strings.HasPrefix(name, prefix) && bareDeptRE.MatchString(name) {
 		if u, ok := p.reg.Lookup(prefix + name); ok {
-			return resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}
+			return knownUnit(u)
 		}
 		name = prefix + name
 	}
 	display := p.reg.stripPrefix(name)
-	return resolvedUnit{id: unknownID(display), name: display, kind: "unknown"}
+	return resolvedUnit{id: unknownID(p.reg.Jurisdiction(), display), name: display, kind: kindOfName(display)}
+}
+
+var (
+	// bodyNameRE is a name that ends like a body other than a bureau or a
+	// government: a development zone, a company, a customs house.
+	bodyNameRE = regexp.MustCompile(`(开发区|园区|高新区|新区|管委会|集团|公司|海关|银行|支行|中心|学校|大学|医院)$`)
+	// countyNameRE is a name that ends like a local government.
+	countyNameRE = regexp.MustCompile(`(人民政府|政府|[区县旗]|县级市)$`)
+	// bureauNameRE is a name that ends like a government department.
+	bureauNameRE = regexp.MustCompile(`(局|委|厅|办|办公室|部|署)$`)
+)
+
+// kindOfName reads a new unit's kind from how its name ends.
+func kindOfName(name string) string {
+	switch {
+	case bodyNameRE.MatchString(name):
+		return KindBody
+	case countyNameRE.MatchString(name):
+		return KindCounty
+	case bureauNameRE.MatchString(name):
+		return KindBureau
+	}
+	return KindBody
 }
 
 // listPrefix returns the place prefix of the first name of a list, if any:
@@ -363,25 +464,18 @@ func (p *parser) listPrefix(name string) string {
 
 // applyAttribution turns a bracket's attribution into the task's
 // responsibilities and collectives.
-func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope string) {
+func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope string, line int) {
 	prefix := ""
 	for _, au := range a.units {
 		if au.listStart {
 			prefix = p.listPrefix(au.name)
 		}
 		if members, ok := p.reg.LookupGroup(au.name); ok {
-			role := au.role
-			for _, u := range members {
-				p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: role, Scope: scope,
-					AsWritten: au.name, Known: true, Bracket: bracket})
-				p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
-			}
+			p.assignMembers(t, members, au, bracket, scope, line)
 			continue
 		}
 		if collectiveRE.MatchString(au.name) {
-			t.Collectives = append(t.Collectives, Collective{Phrase: au.name, Role: au.role, Bracket: bracket})
-			p.warn(Warning{Code: WarnCollective, Task: t.Number, Line: t.Line,
-				Message: fmt.Sprintf("task %d names the collective %q as %s; it is not turned into units", t.Number, au.name, au.role)})
+			p.applyCollective(t, au, bracket, scope, line)
 			continue
 		}
 		if !looksLikeUnit(p.reg, au.name) {
@@ -391,7 +485,7 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 		}
 		ru := p.resolve(au.name, prefix)
 		p.addResp(t, Responsibility{Unit: ru.name, UnitID: ru.id, Role: au.role, Scope: scope,
-			AsWritten: au.name, Known: ru.known, Bracket: bracket})
+			AsWritten: au.name, Known: ru.known, Bracket: bracket, Evidence: au.clause, Line: line})
 		p.noteUnit(ru, t.Number, t.Line)
 	}
 	for _, n := range a.noRole {
@@ -427,9 +521,18 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 		return
 	}
 	p.unitIndex[ru.id] = len(p.units)
-	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known})
-	if !ru.known {
+	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases, Jurisdiction: ru.jurisdiction})
+	if !ru.known && ru.kind != KindCollective {
 		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
-			Message: fmt.Sprintf("unit %q is not in the registry; kept as new unit %s (first named in task %d)", ru.name, ru.id, task)})
+			Message: fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task)})
 	}
+}
+
+// ofJurisdiction names the plan's jurisdiction for a message: " of 包头市",
+// or "" when it is not known.
+func (p *parser) ofJurisdiction() string {
+	if j := p.reg.Jurisdiction(); j != "" {
+		return " of " + j
+	}
+	return ""
 }

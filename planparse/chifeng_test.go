@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -246,13 +247,13 @@ func TestChifengShape(t *testing.T) {
 	}
 	// Deadlines the brief names.
 	want := map[int]Deadline{
-		10: {Phrase: "2024年底前", Due: "2024-12-31", What: "投入运行", Milestone: "投入运行"},
-		16: {Phrase: "2025年", Due: "2025-12-31", What: "全市秸秆综合利用率达到90%"},
+		10: {Phrase: "2024年底前", Due: "2024-12-31", What: "投入运行", Milestone: "投入运行", Line: 20},
+		16: {Phrase: "2025年", Due: "2025-12-31", What: "全市秸秆综合利用率达到90%", Line: 27},
 	}
 	for n, d := range want {
 		found := false
 		for _, got := range byNum[n].Deadlines {
-			if got == d {
+			if reflect.DeepEqual(got, d) {
 				found = true
 			}
 		}

@@ -49,6 +49,9 @@ type dlMatch struct {
 type dlPattern struct {
 	re   *regexp.Regexp
 	kind dlKind
+	// need, when set, lists words one of which the text must hold for the
+	// pattern to be tried (a cheap scan before the expression's).
+	need []string
 	// build turns submatches into a match; ok false rejects it.
 	build func(s string, loc []int) (dlMatch, bool)
 }
@@ -130,6 +133,14 @@ func dlPatterns() []dlPattern {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkHorizon, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2)}
 				return m, validYear(m.year) && !isDigit(nextRune(s, loc[1])) && nextRune(s, loc[1]) != '日'
 			}},
+		{re: regexp.MustCompile(`(?:完成时限|完成时间|时间节点|时限)[:：](\d{4})年(\d{1,2})月(?:底|末)?(?:前|以前)?`), kind: dkDue,
+			need: []string{"时限", "时间"},
+			build: func(s string, loc []int) (dlMatch, bool) {
+				// A deadline column's "2026年12月": by the month's end.
+				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2)}
+				next := nextRune(s, loc[1])
+				return m, validYear(m.year) && !isDigit(next) && next != '日' && next != '号'
+			}},
 		{re: regexp.MustCompile(`(\d{4})年(\d{1,2})月(上旬前|上旬|中旬前|中旬|下旬前|下旬|底前|底|末前|末|份前|份)`), kind: dkDue,
 			build: func(s string, loc []int) (dlMatch, bool) {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), month: atoiSub(s, loc, 2),
@@ -192,6 +203,19 @@ func dlPatterns() []dlPattern {
 				}
 				return m, true
 			}},
+		{re: regexp.MustCompile(`(?:(\d{4})年)?(?:(上半年|下半年)|第?([一二三四1-4])季度)(?:末|底)?(?:前|以前|之前)?`), kind: dkDue,
+			need: []string{"半年", "季度"}, build: periodEnd},
+		{re: regexp.MustCompile(`(?:(\d{4})年内|本年内|年内)`), kind: dkDue, need: []string{"年内"},
+			build: func(s string, loc []int) (dlMatch, bool) {
+				// "2023年内", "年内完成": by the end of the year; "5年内",
+				// "三年内" count years from an unnamed start and are no date.
+				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1)}
+				if m.year != 0 {
+					return m, validYear(m.year)
+				}
+				p := prevRune(s, loc[0])
+				return m, !isDigit(p) && !strings.ContainsRune("一二两三四五六七八九十百几多每数近", p)
+			}},
 		{re: regexp.MustCompile(`年底前|年底|年末`), kind: dkDue,
 			build: func(s string, loc []int) (dlMatch, bool) {
 				m := dlMatch{start: loc[0], end: loc[1], kind: dkDue}
@@ -201,14 +225,56 @@ func dlPatterns() []dlPattern {
 	}
 }
 
+// periodEnd builds the match of a half year or a quarter: "2019年上半年" →
+// June 30, "第三季度" → September 30 of the plan year. A quarter must be
+// named as one ("第三季度", "三季度末"), not counted ("每季度", "一个季度").
+func periodEnd(s string, loc []int) (dlMatch, bool) {
+	m := dlMatch{start: loc[0], end: loc[1], kind: dkDue, year: atoiSub(s, loc, 1), part: partEnd}
+	if m.year != 0 && !validYear(m.year) {
+		return m, false
+	}
+	switch half, q := subStr(s, loc, 2), subStr(s, loc, 3); {
+	case half == "上半年":
+		m.month = 6
+	case half == "下半年":
+		m.month = 12
+	default:
+		n := strings.Index("一二三四", q)/len("一") + 1
+		if isDigit(firstRune(q)) {
+			n = int(q[0] - '0')
+		}
+		if m.year == 0 && !strings.HasPrefix(s[loc[0]:], "第") && strings.ContainsRune("每个一前后", prevRune(s, loc[0])) {
+			return m, false
+		}
+		m.month = 3 * n
+	}
+	if m.year == 0 && isDigit(prevRune(s, loc[0])) {
+		return m, false
+	}
+	return m, true
+}
+
+// holdsAny reports whether s holds one of words; no words: true.
+func holdsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return len(words) == 0
+}
+
 // findDeadlines returns the deadline phrases of s in order, without
 // overlaps: at each position the longest phrase wins.
 func findDeadlines(s string, pats []dlPattern) []dlMatch {
-	if !strings.ContainsAny(s, "年月") {
+	if !strings.ContainsAny(s, "年月季") {
 		return nil
 	}
 	var all []dlMatch
 	for _, p := range pats {
+		if !holdsAny(s, p.need) {
+			continue
+		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			if m, ok := p.build(s, loc); ok {
 				all = append(all, m)

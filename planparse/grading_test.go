@@ -119,6 +119,9 @@ func planSets(p *Plan) gradeSets {
 		}
 		s.tasks[label] = true
 		for _, r := range t.Responsibilities {
+			if r.Collective {
+				continue // keys name units; collectives are not units
+			}
 			s.units[label+"|"+gradeUnit(r.Unit)+"|"+gradeRole(r.Role)] = true
 		}
 		for _, d := range t.Deadlines {
@@ -157,21 +160,44 @@ var gradingCases = []gradingCase{
 	{key: "guowuyuan_nongji_2018.key.json", floors: [3]float64{1, 1, 1}},
 	{key: "unseen/sichuan_liutong_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}},
 	{key: "unseen/anshan_lishan_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}},
-	// Held out, first measured after tuning on unseen/: units F1 0.471
-	// (the (…列第一位为牵头或汇总单位，下同) directive inside the 责任单位 line
-	// is not read, so later lists stay JOINT) and 0.600 (…等有关部门 and
-	// 以下政策措施均需…落实 are not read).
-	{key: "heldout/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 0.47, 1}, heldOut: true},
-	{key: "heldout/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 0.6, 1}, heldOut: true},
+	// Lishui 2023 and Huai'an 2022 were held out and measured once (units F1
+	// 0.471 and 0.600: the (…列第一位为牵头或汇总单位，下同) directive inside
+	// a 责任单位 line, 分别牵头 in a labelled list, …等有关部门 and
+	// 以下政策措施均需…落实 were not read). The parser was then fixed from
+	// them, so they are tuning excerpts now, no longer held out.
+	{key: "unseen/lishui_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	{key: "unseen/huaian_shukun_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Guangzhou 2012: first measured tasks 0.974, units 0.965, deadlines 1
+	// ("11.121人才梯队项目" was read as a decimal, 市工商联 not as a unit).
+	{key: "unseen/guangzhou_rencai_2012_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Zhejiang task table: first measured tasks 0, units 0, deadlines 0 (no
+	// numbered line: tables were not read), then 1 after table reading.
+	{key: "unseen/zhejiang_ai_table_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Shaoxing 2020 was held out and measured at tasks 0, units 0, deadlines
+	// 1 (a table flattened to one cell a line was rejected as having no
+	// numbered task); the parser was then taught such tables from it, so it
+	// is a tuning excerpt now.
+	{key: "unseen/shaoxing_zdgz_2020_excerpt.key.json", floors: [3]float64{1, 1, 1}},
+	// Putian was held out and measured at tasks 0, units 0, deadlines 1
+	// (items and 责任单位： inline in one paragraph: rejected); the parser was
+	// then taught inline items from it, so it is a tuning excerpt now.
+	{key: "unseen/putian_shuangzhao_excerpt.key.json", floors: [3]float64{1, 1, 1}},
 	// Held out (keyed by hand before the parser ran; never tuned on), first
 	// measured with the parser as it stood: Anhui 2022 (label lines
 	// 牵头负责领导/牵头责任单位/协同责任单位) and Caidian 2023 (（一） headings
-	// with 责任单位 lines) reach 1 on every field; the Shaoxing 2020 table
-	// flattened to one cell a line (a bare "1" line opens a task) is rejected
-	// (no numbered tasks), so tasks and units are 0 — a floor to raise.
+	// with 责任单位 lines) reach 1 on every field.
 	{key: "heldout/anhui_zdgz_2022_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
-	{key: "heldout/shaoxing_zdgz_2020_excerpt.key.json", floors: [3]float64{0, 0, 1}, heldOut: true},
+
 	{key: "heldout/caidian_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	// Held out, measured once: Yuncheng 2017 ((1)…(4) measures under an N.
+	// heading, a collectives-only bracket on its own line) reaches 1.
+	{key: "heldout/yuncheng_yingji_2017_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	// Guangdong 2025 (22 tasks, held out, measured once): 1 on every field.
+	{key: "heldout/guangdong_shuzi_2025_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	// State Council 2022 youth employment (19 tasks, held out, measured
+	// once): tasks 1, units 0.965 (共青团中央 is not read as a unit: 6 pairs
+	// lost), deadlines 1. Left as found: fixing it would tune on it.
+	{key: "heldout/guoban_jiuye_2022_excerpt.key.json", floors: [3]float64{1, 0.96, 1}, heldOut: true},
 }
 
 func loadKey(t *testing.T, path string) answerKey {
@@ -197,9 +223,16 @@ func TestGrading(t *testing.T) {
 func gradeCase(t *testing.T, c gradingCase) {
 	t.Helper()
 	k := loadKey(t, filepath.Join("testdata", c.key))
-	opts := Options{Registry: EmptyRegistry(), PlanYear: k.PlanYear}
-	if k.Registry == "chifeng" {
+	// A key's registry is the one the plan is graded with: "chifeng" gives
+	// the Chifeng file explicitly, "none" an empty one; otherwise none is
+	// given and the parser chooses by the plan's jurisdiction (see
+	// TestGradingDefaultRegistry).
+	opts := Options{PlanYear: k.PlanYear}
+	switch k.Registry {
+	case "chifeng":
 		opts.Registry = ChifengRegistry()
+	case "none":
+		opts.Registry = EmptyRegistry()
 	}
 	p := gradeParse(t, c, filepath.Join("testdata", k.File), opts)
 	want, got := keySets(k), planSets(p)

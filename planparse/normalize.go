@@ -12,6 +12,9 @@ import (
 type srcLine struct {
 	no   int    // 1-based line number in the input
 	text string // normalised text, trimmed
+	// cells are the normalised cells of a line with two or more tabs (a
+	// table row flattened to text), nil for any other line.
+	cells []string
 }
 
 // markupRE matches stray word-processor markup such as "[bookmark: _GoBack]".
@@ -59,7 +62,7 @@ func normalizeText(src []byte) ([]srcLine, []Warning, error) {
 		if t == "" {
 			continue
 		}
-		out = append(out, srcLine{no: no, text: t})
+		out = append(out, srcLine{no: no, text: t, cells: tableCells(raw)})
 	}
 	return out, warn, nil
 }

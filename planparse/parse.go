@@ -28,9 +28,15 @@ const DefaultMaxBytes = 8 << 20
 
 // Options tune Parse.
 type Options struct {
-	// Registry normalises unit names; nil means ChifengRegistry(). Pass
-	// EmptyRegistry() to treat every unit as new.
+	// Registry seeds the plan's unit registry. It is used only when its
+	// jurisdiction is the plan's (or it has none); nil means the embedded
+	// registry of the plan's jurisdiction if the package ships one
+	// (Chifeng's), else none. Pass EmptyRegistry() to treat every unit as
+	// new.
 	Registry *Registry
+	// Jurisdiction overrides the jurisdiction read from the document
+	// ("赤峰市", "包头市", "安徽省").
+	Jurisdiction string
 	// PlanYear is the year of deadlines that name only a month ("5月底") or
 	// only 年底前. Zero means: the earliest year any deadline phrase names;
 	// failing that, the year in the title; failing that, the year of the
@@ -56,6 +62,13 @@ type parser struct {
 	// expand ("试点城市政府"): kept as a collective of every later task.
 	standingColl string
 	respSeen     map[respKey]bool // responsibilities of the current task
+	collectives  []*collectiveUse // collective phrases, for grouped warnings
+	// standingWords and standingLine are the words and source line of the
+	// standing directive in force, for Responsibility.Evidence.
+	standingWords string
+	standingLine  int
+	counties      []nameID // the registry's county names, read once
+	countyFirst   map[rune]bool
 }
 
 func (p *parser) warn(w Warning) { p.warnings = append(p.warnings, w) }
@@ -90,31 +103,26 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planparse: %w", err)
 	}
+	lines, tableWarns := readTables(splitInline(lines))
+	warns = append(warns, tableWarns...)
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("planparse: %w", ErrEmpty)
 	}
-	reg := opts.Registry
-	if reg == nil {
-		reg = ChifengRegistry()
-	}
-	p := &parser{reg: reg, roles: roleSuffixes(), pats: dlPatterns(), unitIndex: map[string]int{}, warnings: warns}
-	p.tc = newTargetCtx(reg, p.warn)
+	p := &parser{roles: roleSuffixes(), pats: dlPatterns(), unitIndex: map[string]int{}, warnings: warns}
 
-	cls := make([]classified, len(lines))
-	for i, l := range lines {
-		cls[i] = classify(l)
-	}
-	st := buildStructure(cls, LayoutParen)
-	if items := buildStructure(cls, LayoutItems); len(items.tasks) > 0 && len(items.tasks) >= len(st.tasks) {
-		st = items
-	}
+	st := chooseStructure(lines)
 	if len(st.tasks) == 0 {
 		return nil, fmt.Errorf("planparse: %w: no （一）-numbered or \"1.\"-numbered task outside the preamble (%d lines read)", ErrNoTasks, len(lines))
 	}
 	p.warnings = append(p.warnings, st.warnings...)
+	title := findTitle(st.titleLines)
+	reg, jur, regWarns := chooseRegistry(opts, documentJurisdiction(title, lines))
+	p.reg, p.tc = reg, newTargetCtx(reg, p.warn)
+	p.warnings = append(p.warnings, regWarns...)
 
 	plan := &Plan{
-		Title:          findTitle(st.titleLines),
+		Title:          title,
+		Jurisdiction:   jur,
 		Chapters:       st.chapters,
 		OverallTargets: []Target{},
 		Tasks:          make([]Task, 0, len(st.tasks)),
@@ -130,6 +138,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	// Pass 1: attributions and deadline phrases.
 	type pending struct {
 		task      Task
+		raw       *rawTask
 		scopes    []scopeText
 		deadlines [][]rawDeadline // per scope, from its text
 		noteDLs   [][]rawDeadline // per scope, from its bracket's notes
@@ -138,7 +147,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 	var all []rawDeadline
 	for _, rt := range st.tasks {
 		t, scopes := p.analyseTask(rt)
-		pd := pending{task: t, scopes: scopes}
+		pd := pending{task: t, raw: rt, scopes: scopes}
 		for _, sc := range scopes {
 			ds := describeDeadlines(sc.text, p.pats)
 			var ns []rawDeadline
@@ -183,10 +192,10 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		p.tc.task, p.tc.line = t.Number, t.Line
 		for si, sc := range w.scopes {
 			for _, d := range w.deadlines[si] {
-				p.addDeadline(t, d, plan.PlanYear, dlSeen)
+				p.addDeadline(t, d, plan.PlanYear, dlSeen, w.raw.lineOf(d.phrase))
 			}
 			for _, d := range w.noteDLs[si] {
-				p.addDeadline(t, d, plan.PlanYear, dlSeen)
+				p.addDeadline(t, d, plan.PlanYear, dlSeen, w.raw.lineOf(d.phrase))
 			}
 			t.Targets = append(t.Targets, p.tc.extractTargets(sc.text, w.deadlines[si], p.pats, plan.PlanYear)...)
 		}
@@ -213,6 +222,7 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		}
 	}
 	p.checkNumbering(plan.Tasks)
+	p.warnings = append(p.warnings, p.collectiveWarnings()...)
 	plan.Units = p.units
 	if plan.Units == nil {
 		plan.Units = []UnitRef{}
@@ -222,6 +232,68 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		plan.Warnings = []Warning{}
 	}
 	return plan, nil
+}
+
+// chooseStructure reads the lines in each layout: the paren and the items
+// layouts, the items layout taken when it finds at least as many tasks;
+// when neither finds a task, items numbered "（1）", then chapters "一、" as
+// the tasks.
+func chooseStructure(lines []srcLine) *structure {
+	cls := classifyAll(lines, nil)
+	st := buildStructure(cls, LayoutParen)
+	if items := buildStructure(cls, LayoutItems); len(items.tasks) > 0 && len(items.tasks) >= len(st.tasks) {
+		st = items
+	}
+	if len(st.tasks) > 0 {
+		return st
+	}
+	for _, alt := range []struct {
+		layout Layout
+		as     func(classified) classified
+	}{{LayoutParenNumbers, parenNumbersAsItems}, {LayoutChapters, chaptersAsItems}} {
+		if s := buildStructure(classifyAll(lines, alt.as), LayoutItems); len(s.tasks) > 0 {
+			s.layout = alt.layout
+			return s
+		}
+	}
+	return st
+}
+
+// classifyAll classifies every line, then lets as (if any) read a line
+// another way.
+func classifyAll(lines []srcLine, as func(classified) classified) []classified {
+	cls := make([]classified, len(lines))
+	for i, l := range lines {
+		cls[i] = classify(l)
+		if as != nil {
+			cls[i] = as(cls[i])
+		}
+	}
+	promoteDigitItems(cls)
+	return cls
+}
+
+// parenNumRE is an item numbered "（1）" or "(1)".
+var parenNumRE = regexp.MustCompile(`^[（(](\d{1,3})[）)](.+)$`)
+
+// parenNumbersAsItems reads "（1）…" as item 1.
+func parenNumbersAsItems(c classified) classified {
+	if c.kind != lkBody {
+		return c
+	}
+	if m := parenNumRE.FindStringSubmatch(c.text); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		c.kind, c.num, c.rest = lkItem, n, m[2]
+	}
+	return c
+}
+
+// chaptersAsItems reads a chapter "一、…" as item 1.
+func chaptersAsItems(c classified) classified {
+	if c.kind == lkChapter {
+		c.kind = lkItem
+	}
+	return c
 }
 
 // shiftDeadlines moves deadline offsets back by n bytes, dropping those
@@ -277,8 +349,9 @@ func (p *parser) inferPlanYear(ds []rawDeadline, title string, lines []srcLine) 
 
 // addDeadline resolves a deadline and adds it to the task unless the same
 // phrase and clause are already there.
-func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]string]bool) {
+func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]string]bool, line int) {
 	dl, err := d.resolve(planYear)
+	dl.Line, dl.Places = line, p.placesIn(dl.What)
 	if err != nil {
 		p.warn(Warning{Code: WarnBadDate, Task: t.Number, Line: t.Line, Message: fmt.Sprintf("task %d: %v", t.Number, err)})
 		if dl.Due == "" && dl.Starts == "" && d.m.year != 0 {
@@ -351,12 +424,14 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 		prevEnd = b.end
 		scopes = append(scopes, scopeText{text: scope, notes: a.notes})
 		t.Notes = append(t.Notes, a.notes...)
-		p.applyAttribution(&t, a, bracket, scope)
+		line := rt.lineAt(b.start)
+		p.applyAttribution(&t, a, bracket, scope, line)
 		if a.stickyLead {
 			p.firstLead = true
 		}
 		if a.standing != "" {
 			p.setStanding(a.standing, t.Number, t.Line)
+			p.standingWords, p.standingLine = a.standingWords, line
 		}
 	}
 	tail := cut(text[prevEnd:])
@@ -376,6 +451,7 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 	if m := standingRE.FindStringSubmatch(outsideBrackets(text)); m != nil {
 		// A directive between tasks binds the tasks after it.
 		p.setStanding(trimPunct(m[1]), t.Number, t.Line)
+		p.standingWords, p.standingLine = m[0], rt.lineOf(m[0])
 	}
 	if bracket == 0 {
 		msg := fmt.Sprintf("task %d has no attribution bracket", t.Number)
@@ -388,6 +464,55 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 			Message: fmt.Sprintf("task %d: its attributions name no unit the ledger can hold to account (only collectives or directives)", t.Number)})
 	}
 	return t, scopes
+}
+
+// placesIn returns the ids of the county units a clause names, each once,
+// in the order the registry lists them.
+func (p *parser) placesIn(clause string) []string {
+	if p.counties == nil {
+		p.counties = p.reg.countyNames()
+		p.countyFirst = map[rune]bool{}
+		for _, c := range p.counties {
+			p.countyFirst[firstRune(c.name)] = true
+		}
+	}
+	if !strings.ContainsFunc(clause, func(r rune) bool { return p.countyFirst[r] }) {
+		return nil // the common case: no county name can start here
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range p.counties {
+		if !seen[c.id] && strings.Contains(clause, c.name) {
+			seen[c.id] = true
+			out = append(out, c.id)
+		}
+	}
+	return out
+}
+
+// lineAt is the source line of byte offset off of the task's text (its
+// paragraphs joined by "\n").
+func (rt *rawTask) lineAt(off int) int {
+	end := 0
+	for i, para := range rt.paras {
+		end += len(para)
+		if off <= end && i < len(rt.lines) {
+			return rt.lines[i]
+		}
+		end++ // the "\n" between paragraphs
+	}
+	return rt.line
+}
+
+// lineOf is the source line of the first paragraph of the task that holds
+// words, or the task's first line.
+func (rt *rawTask) lineOf(words string) int {
+	for i, para := range rt.paras {
+		if strings.Contains(para, words) && i < len(rt.lines) {
+			return rt.lines[i]
+		}
+	}
+	return rt.line
 }
 
 // hasAccountable reports whether any responsibility comes from a bracket.
@@ -405,11 +530,12 @@ func hasAccountable(rs []Responsibility) bool {
 func (p *parser) applyStanding(t *Task) {
 	for _, u := range p.standing {
 		p.addResp(t, Responsibility{Unit: u.Name, UnitID: u.ID, Role: RoleImplementing, Known: true,
-			AsWritten: p.standingOf, Bracket: 0})
-		p.noteUnit(resolvedUnit{id: u.ID, name: u.Name, kind: u.Kind, known: true}, t.Number, t.Line)
+			AsWritten: p.standingOf, Bracket: 0, Evidence: p.standingWords, Line: p.standingLine})
+		p.noteUnit(knownUnit(u), t.Number, t.Line)
 	}
 	if p.standingColl != "" {
 		t.Collectives = append(t.Collectives, Collective{Phrase: p.standingColl, Role: RoleImplementing})
+		p.standingHolder(t, p.standingColl)
 	}
 }
 
@@ -434,6 +560,10 @@ func (p *parser) setStanding(group string, task, line int) {
 	}
 	if u, ok := p.reg.Lookup(group); ok {
 		p.standing, p.standingOf, p.standingColl = []Unit{u}, group, ""
+		return
+	}
+	if members := p.reg.unitsOfKind(KindCounty); len(members) > 0 && localGovRE.MatchString(group) {
+		p.standing, p.standingOf, p.standingColl = members, group, ""
 		return
 	}
 	p.standing, p.standingOf, p.standingColl = nil, "", group

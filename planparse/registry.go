@@ -17,6 +17,10 @@ const (
 	KindBureau = "bureau"
 	KindCounty = "county"
 	KindBody   = "body"
+	// KindCollective is a collective duty-holder: a collective phrase such
+	// as 各区、县级市 that the registry cannot expand, kept whole as one
+	// holder. Registry files cannot declare it.
+	KindCollective = "collective"
 )
 
 // Unit is one entry of a unit registry.
@@ -29,6 +33,11 @@ type Unit struct {
 	Kind string `json:"kind"`
 	// Aliases are other spellings that name the unit.
 	Aliases []string `json:"aliases,omitempty"`
+	// Jurisdiction is the place the unit belongs to when it is not the
+	// registry's: a provincial registry naming 赤峰海关 may say 赤峰市, so
+	// that plans of both places share the one unit. Empty means the
+	// registry's jurisdiction.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Group is a collective phrase the registry can expand into units, such as
@@ -70,7 +79,9 @@ type Registry struct {
 //
 // Ids must be non-empty printable ASCII and unique; names and aliases must be
 // unique across units; kinds must be bureau, county or body; group members
-// must be unit ids.
+// must be unit ids. The registry is used only for plans of its jurisdiction
+// (any plan when it names none); a unit may name its own jurisdiction when it
+// is not the registry's ("jurisdiction": "赤峰市").
 func LoadRegistry(r io.Reader) (*Registry, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -166,8 +177,32 @@ func EmptyRegistry() *Registry {
 	return &Registry{byKey: map[string]int{}, groupByKey: map[string]int{}}
 }
 
-// Jurisdiction is the place the registry describes, e.g. "赤峰市".
+// Jurisdiction is the place the registry describes, e.g. "赤峰市"; empty
+// for a registry that fits any plan.
 func (r *Registry) Jurisdiction() string { return r.jurisdiction }
+
+// withJurisdiction returns the registry for a plan of jurisdiction j: the
+// same units, with j as its jurisdiction when it had none.
+func (r *Registry) withJurisdiction(j string) *Registry {
+	if r.jurisdiction != "" || j == "" {
+		return r
+	}
+	c := *r
+	c.jurisdiction = j
+	return &c
+}
+
+// unitsOfKind returns the registry's units of a kind, in file order.
+func (r *Registry) unitsOfKind(kind string) []Unit {
+	var out []Unit
+	for _, u := range r.units {
+		if u.Kind == kind {
+			u.Aliases = append([]string(nil), u.Aliases...)
+			out = append(out, u)
+		}
+	}
+	return out
+}
 
 // Units returns a copy of the registry's units in file order.
 func (r *Registry) Units() []Unit {

@@ -26,7 +26,7 @@ var (
 	dateLineRE  = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日$`)
 	annexRE     = regexp.MustCompile(`^附件\d*[：:]?$`)
 	docNoRE     = regexp.MustCompile(`〔\d{4}〕|\[\d{4}\]`)
-	titleEndRE  = regexp.MustCompile(`(方案|意见|办法|计划|规划|要点|措施|细则|纲要|决定|规定|行动|指南|条例|通知)$`)
+	titleEndRE  = regexp.MustCompile(`(方案|意见|办法|计划|规划|要点|措施|细则|纲要|决定|规定|行动|指南|条例|通知|清单|分解|表)$`)
 	// preambleHeadingRE marks a chapter whose numbered items are not tasks.
 	preambleHeadingRE = regexp.MustCompile(`总体要求|指导思想|基本原则|主要目标|发展目标|工作目标|总体目标|总体思路|目标任务`)
 	// preambleTitleRE marks a numbered item that is not a task wherever it
@@ -69,6 +69,34 @@ func classify(l srcLine) classified {
 	return c
 }
 
+// itemDigitRE is an item whose text starts with a digit: "11.121人才梯队项目"
+// (or a decimal number, "1.5亿元…").
+var itemDigitRE = regexp.MustCompile(`^(\d{1,3})\.(\d.*)$`)
+
+// promoteDigitItems reads a line "N.<digit>…" as item N when N follows the
+// number of the item before it ("10." then "11.121人才梯队项目"); anywhere
+// else such a line reads as a decimal number and stays body text.
+func promoteDigitItems(cls []classified) {
+	last := 0
+	for i := range cls {
+		c := &cls[i]
+		switch c.kind {
+		case lkItem:
+			last = c.num
+		case lkChapter, lkParen, lkArabic:
+			continue
+		case lkBody:
+			m := itemDigitRE.FindStringSubmatch(c.text)
+			if m == nil {
+				continue
+			}
+			if n, _ := strconv.Atoi(m[1]); last > 0 && n == last+1 {
+				c.kind, c.num, c.rest, last = lkItem, n, m[2], n
+			}
+		}
+	}
+}
+
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // rawTask is a task (or preamble item) as the structure pass finds it.
@@ -78,6 +106,7 @@ type rawTask struct {
 	chapter  string
 	part     string
 	paras    []string
+	lines    []int // the source line of each paragraph
 	preamble bool
 	targets  bool // a preamble item whose text holds the overall targets
 }
@@ -214,6 +243,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 		switch {
 		case cur != nil:
 			cur.paras = append(cur.paras, text)
+			cur.lines = append(cur.lines, line)
 		case layout == LayoutItems && sectionTargets && section != "":
 			st.sources = append(st.sources, targetSource{text, line})
 		case chapterTargets && section == "":
@@ -275,7 +305,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			trailer, seenHeading = false, true
 			title := firstSentence(c.rest)
 			pre := chapterPre || preambleTitleRE.MatchString(title)
-			cur = &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest},
+			cur = &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest}, lines: []int{c.no},
 				preamble: pre, targets: pre && strings.Contains(title, "目标")}
 		case lkItem:
 			if layout != LayoutItems {
@@ -286,7 +316,7 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			trailer, seenHeading = false, true
 			title := firstSentence(c.rest)
 			pre := chapterPre || sectionPre || preambleTitleRE.MatchString(title)
-			t := &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest},
+			t := &rawTask{num: c.num, line: c.no, chapter: chapterStr, paras: []string{c.rest}, lines: []int{c.no},
 				preamble: pre, targets: pre && strings.Contains(title, "目标")}
 			if section != "" {
 				t.chapter, t.part = section, chapterStr
@@ -342,6 +372,30 @@ func (u *unreadTracker) warnings() []Warning {
 // heading: the last unpunctuated line ending like a title (…方案, …意见,
 // …办法, but not …通知), joined with the line before it when that line is
 // the first half of a title broken in two.
+// titleForms returns what a line gives as a title and the text to judge it
+// by. A closing bracket is not judged: a short one stays in the title
+// ("…三年行动计划（2018—2020年）", "（试行）"), a note is dropped from it
+// ("…实施细则》（淮政发〔2022〕7号，http://…）"); a closing 》 is not judged
+// either ("淮安市《…实施细则》").
+func titleForms(t string) (title, test string) {
+	title, test = t, t
+	for range 2 { // "…责任分解(2023年)（丽水市政府，http://…）"
+		bs := topBrackets(test)
+		if len(bs) == 0 {
+			break
+		}
+		last := bs[len(bs)-1]
+		if last.end != len(test) || last.start == 0 {
+			break
+		}
+		if isPunctuated(last.inner) || strings.Contains(last.inner, "http") {
+			title = strings.TrimSpace(test[:last.start])
+		}
+		test = strings.TrimSpace(test[:last.start])
+	}
+	return title, strings.TrimSuffix(test, "》")
+}
+
 func findTitle(lines []srcLine) string {
 	candidate := func(t string) bool {
 		switch {
@@ -356,14 +410,17 @@ func findTitle(lines []srcLine) string {
 		return true
 	}
 	titled := func(t string) bool { return titleEndRE.MatchString(t) && !strings.HasSuffix(t, "通知") }
-	best := -1
+	best, bestTitle := -1, ""
 	for i, l := range lines {
-		if candidate(l.text) && titled(l.text) {
-			best = i
+		if title, test := titleForms(l.text); candidate(test) && titled(test) {
+			best, bestTitle = i, title
+		} else if first := firstSentence(l.text); first != l.text && candidate(first) && titled(first) {
+			// A title run together with the text after it: "…十条意见。为落实…".
+			best, bestTitle = i, first
 		}
 	}
 	if best >= 0 {
-		t := lines[best].text
+		t := bestTitle
 		if best > 0 {
 			prev := lines[best-1]
 			if prev.no == lines[best].no-1 && candidate(prev.text) && !titleEndRE.MatchString(prev.text) {

@@ -29,6 +29,12 @@ const (
 	// LayoutItems is the layout where （一） headings group numbered items
 	// "1." / "1．" / "1、"; the items are the tasks.
 	LayoutItems Layout = "items"
+	// LayoutParenNumbers is the items layout with items numbered "（1）" /
+	// "(1)", read when neither layout above finds a task.
+	LayoutParenNumbers Layout = "paren-numbers"
+	// LayoutChapters is the layout of a short notice whose measures are the
+	// chapters "一、…" themselves, read when no other layout finds a task.
+	LayoutChapters Layout = "chapters"
 )
 
 // Plan is the structured form of one plan document. Its JSON form is read
@@ -58,6 +64,10 @@ type Plan struct {
 	// Units lists every unit the tasks name, known to the registry or new,
 	// in order of first appearance.
 	Units []UnitRef `json:"units"`
+	// Jurisdiction is the place the plan governs, e.g. "赤峰市", "包头市",
+	// "安徽省" or "全国": Options.Jurisdiction, else read from the title
+	// or the issuer's line; empty when neither names one.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// Preamble holds the numbered items that are not tasks, such as
 	// （一）重点区域 and （二）主要目标 under 一、总体要求.
 	Preamble []PreambleItem `json:"preamble,omitempty"`
@@ -167,6 +177,16 @@ type Responsibility struct {
 	// Bracket is the 1-based index of the attribution bracket within the
 	// task, 0 for a standing directive.
 	Bracket int `json:"bracket"`
+	// Collective is true for a collective duty-holder: a phrase such as
+	// 各区、县级市 that the registry could not expand into its units, kept
+	// whole (UnitID names the phrase in the plan's jurisdiction).
+	Collective bool `json:"collective,omitempty"`
+	// Evidence is the plan's own words that gave the unit its role: the
+	// clause of the bracket ("市发展改革委牵头", "配合单位：市财政局、市教育局")
+	// or the standing directive ("以下均需各旗县区人民政府落实").
+	Evidence string `json:"evidence,omitempty"`
+	// Line is the 1-based source line of those words.
+	Line int `json:"line,omitempty"`
 }
 
 // Collective is a collective phrase named in an attribution, such as
@@ -199,6 +219,12 @@ type Deadline struct {
 	// Milestone is what must be done by Due when the phrase is directly
 	// followed by it, e.g. "2024年底前投入运行" → "投入运行".
 	Milestone string `json:"milestone,omitempty"`
+	// Line is the 1-based source line of the phrase.
+	Line int `json:"line,omitempty"`
+	// Places are the ids of the county units the clause names, in order
+	// ("元宝山区、宁城县全部涉气工业企业…从2026年1月1日起…"): the milestone is
+	// theirs alone among the implementing places. Empty: every place.
+	Places []string `json:"places,omitempty"`
 }
 
 // Comparator says how a target's value binds its metric.
@@ -260,11 +286,20 @@ type UnitRef struct {
 	ID string `json:"id"`
 	// Name is its display name.
 	Name string `json:"name"`
-	// Kind is bureau, county or body for registry units, "unknown" for new
-	// ones.
+	// Kind is bureau, county or body: the registry's for a known unit,
+	// read from the name's ending for a new one (…局 → bureau, …区/县/旗
+	// or …人民政府 → county, else body); "collective" for a collective
+	// duty-holder.
 	Kind string `json:"kind"`
 	// Known is false for a unit the registry does not know.
 	Known bool `json:"known"`
+	// Aliases are the registry's other names of a known unit, for the
+	// importer; they are not part of the JSON form.
+	Aliases []string `json:"-"`
+	// Jurisdiction is the place the unit belongs to when its registry entry
+	// says it is not the plan's (see Unit.Jurisdiction); empty means the
+	// plan's.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Warning is one thing the parser reports rather than decides.
@@ -312,7 +347,13 @@ const (
 	WarnNoTitle = "no-title"
 	// WarnDirective: a standing directive could not be applied.
 	WarnDirective = "directive"
+	// WarnRegistryJurisdiction: the given registry describes another
+	// jurisdiction than the plan's, so its units were not used.
+	WarnRegistryJurisdiction = "registry-jurisdiction"
 	// WarnUnreadItem: a numbered line was dropped (it lies after a trailer,
 	// or outside any task) in a chapter that holds tasks.
 	WarnUnreadItem = "unread-item"
+	// WarnTableColumn: a task table's report column (进展情况, 备注) is not
+	// read as part of the tasks.
+	WarnTableColumn = "table-column"
 )

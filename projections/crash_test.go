@@ -48,7 +48,7 @@ func TestProjectionCrashChild(t *testing.T) {
 		b.At(b.Now().Add(time.Hour))
 		b.Do(domain.ReportProgress{ObligationKey: k, Percent: domain.Percent(i % 101), Note: "n" + strconv.Itoa(i)}, "office")
 		if i%2 == 0 {
-			b.Do(domain.RecordIndicator{Unit: k.Unit, Metric: domain.MetricPM25, Period: mustMonth(t, 2025, time.Month(1+i%12)), Value: float64(20+i) + float64(os.Getpid()%997)/1000}, "monitoring")
+			b.Do(domain.RecordIndicator{Unit: k.Unit, Metric: domain.MetricPM25, Period: mustMonth(t, 2024, time.Month(1+i%12)), Value: float64(20+i) + float64(os.Getpid()%997)/1000, ValidDays: 28}, "monitoring")
 		}
 		os.Stdout.WriteString("appended " + strconv.Itoa(i) + "\n")
 	}

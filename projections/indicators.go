@@ -9,28 +9,43 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/domain"
+	"taskledger/projections/airquality"
 )
 
-// Measurement is one county indicator value for a month, with the event
-// that recorded it. A restated month keeps only the latest value.
+// Measurement is one indicator value of a county or the city for a month
+// (or a day of it, Day set), with its day counts and the event that
+// recorded it. A restated period keeps only the latest value.
 type Measurement struct {
-	Unit       domain.UnitID
-	Metric     domain.Metric
-	Period     domain.YearMonth
-	Value      float64
+	Unit   domain.UnitID
+	Metric domain.Metric
+	Period domain.YearMonth
+	Day    domain.Date
+	Value  float64
+	// ValidDays and GoodDays are the event's day counts (0 on events from
+	// before day counts, see domain.IndicatorMeasured).
+	ValidDays  int
+	GoodDays   int
 	EventID    uuid.UUID
 	Position   uint64
 	RecordedAt time.Time
 	Revisions  int
 }
 
+// Reading returns the measurement as the annual computation takes it.
+func (m Measurement) Reading() airquality.Reading {
+	return airquality.Reading{Metric: m.Metric, Period: m.Period, Day: m.Day, Value: m.Value, ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: m.EventID}
+}
+
 type indicatorKey struct {
 	Unit   domain.UnitID
 	Metric domain.Metric
 	Period domain.YearMonth
+	Day    domain.Date
 }
 
-// Indicators is the read model of measured air quality per county and month.
+func keyOf(m Measurement) indicatorKey { return indicatorKey{m.Unit, m.Metric, m.Period, m.Day} }
+
+// Indicators is the read model of measured indicators per unit and period.
 type Indicators struct {
 	cursor
 	values map[indicatorKey]Measurement
@@ -51,9 +66,10 @@ func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
 		return err
 	}
 	if m, ok := data.(domain.IndicatorMeasured); ok {
-		k := indicatorKey{m.Unit, m.Metric, m.Period}
+		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.DayOf(), Value: m.Value,
+			ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
+		k := keyOf(v)
 		prev, seen := in.values[k]
-		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
 		if seen {
 			v.Revisions = prev.Revisions + 1
 		}
@@ -64,7 +80,7 @@ func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
 }
 
 // Year returns the measurements of a year (every unit when unit is empty),
-// ordered by unit, metric and month.
+// ordered by unit, metric, month and day (a month's monthly value first).
 func (in *Indicators) Year(unit domain.UnitID, year int) []Measurement {
 	in.mu.RLock()
 	var out []Measurement
@@ -82,7 +98,10 @@ func (in *Indicators) Year(unit domain.UnitID, year int) []Measurement {
 		if a.Metric != b.Metric {
 			return a.Metric < b.Metric
 		}
-		return a.Period.String() < b.Period.String()
+		if a.Period != b.Period {
+			return a.Period.String() < b.Period.String()
+		}
+		return a.Day.Before(b.Day)
 	})
 	return out
 }
@@ -109,7 +128,7 @@ func (in *Indicators) decode(dec *gob.Decoder) error {
 	}
 	values := make(map[indicatorKey]Measurement, len(s.Values))
 	for _, v := range s.Values {
-		values[indicatorKey{v.Unit, v.Metric, v.Period}] = v
+		values[keyOf(v)] = v
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()

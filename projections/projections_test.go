@@ -46,7 +46,7 @@ func scenario(t *testing.T, s eventstore.Store) []domain.ObligationKey {
 	b.Do(domain.RecordFinding{ObligationKey: lead, Kind: domain.FindingKind("false_report"), Severity: domain.Severity("major"), Summary: "台账与现场不符", RectifyBy: ledgertest.Date(2025, time.August, 31)}, "inspector")
 	for month := time.January; month <= time.June; month++ {
 		ym, _ := domain.NewYearMonth(2025, month)
-		b.Do(domain.RecordIndicator{Unit: "county.a", Metric: domain.MetricPM25, Period: ym, Value: 20 + float64(month)}, "monitoring")
+		b.Do(domain.RecordIndicator{Unit: "county.a", Metric: domain.MetricPM25, Period: ym, Value: 20 + float64(month), ValidDays: 28}, "monitoring")
 	}
 	return keys
 }
@@ -60,7 +60,7 @@ func dump(t *testing.T, v *projections.Views, now time.Time) string {
 		"units":      units(v),
 		"obligation": v.Obligations.All(),
 		"views":      v.Obligations.Views(projections.Filter{}, now, 30),
-		"indicators": v.Indicators.Year("", 2025),
+		"indicators": append(v.Indicators.Year("", 2024), v.Indicators.Year("", 2025)...),
 		"backdated":  v.Audit.BackdatedCount(),
 		"position":   v.Position(),
 	}

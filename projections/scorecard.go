@@ -10,6 +10,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/projections/airquality"
 	"taskledger/projections/scoring"
 )
 
@@ -80,15 +81,18 @@ func (v *Views) ScoringInput(plan domain.PlanID, year int, asOf time.Time) (scor
 		}
 	}
 	for _, m := range v.Indicators.Year("", year) {
-		in.Indicators = append(in.Indicators, scoring.IndicatorValue{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Value: m.Value, EventID: m.EventID, Position: m.Position})
+		in.Indicators = append(in.Indicators, scoring.IndicatorValue{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.Day, Value: m.Value,
+			ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: m.EventID, Position: m.Position})
 	}
 	in.Baselines = v.baselines(p.Targets)
 	return in, nil
 }
 
 // baselines derives, for each county target measured against a baseline
-// year, the county's value in that year: the mean of the months the ledger
-// holds for it.
+// year, the county's value in that year: the mean of the monthly values
+// the ledger holds for it (the rule of scheme documents before HJ 663
+// scoring), with the year's readings, from which a scheme scoring by
+// HJ 663 takes the figure over valid days instead.
 func (v *Views) baselines(targets []domain.PlanTarget) []scoring.Baseline {
 	var out []scoring.Baseline
 	seen := map[string]bool{}
@@ -104,23 +108,36 @@ func (v *Views) baselines(targets []domain.PlanTarget) []scoring.Baseline {
 		var sum float64
 		var n int
 		var last Measurement
+		var readings []airquality.Reading
 		for _, m := range v.Indicators.Year(t.Unit, t.BaselineYear) {
-			if string(m.Metric) == t.Metric {
+			if string(m.Metric) != t.Metric {
+				continue
+			}
+			readings = append(readings, m.Reading())
+			if m.Position > last.Position {
+				last = m
+			}
+			if m.Day.IsZero() {
 				sum += m.Value
 				n++
-				if m.Position > last.Position {
-					last = m
-				}
 			}
 		}
-		if n == 0 {
+		if len(readings) == 0 {
 			continue
+		}
+		kind := "monthly"
+		if n == 0 { // daily values only
+			for _, r := range readings {
+				sum += r.Value
+			}
+			n, kind = len(readings), "daily"
 		}
 		out = append(out, scoring.Baseline{
 			Unit: t.Unit, Metric: domain.Metric(t.Metric), Year: t.BaselineYear,
-			Value:   float64(int64(sum/float64(n)*100+0.5)) / 100,
-			Source:  fmt.Sprintf("mean of %d monthly values of %d in the ledger", n, t.BaselineYear),
-			EventID: last.EventID,
+			Value:    float64(int64(sum/float64(n)*100+0.5)) / 100,
+			Source:   fmt.Sprintf("mean of %d %s values of %d in the ledger", n, kind, t.BaselineYear),
+			EventID:  last.EventID,
+			Readings: readings,
 		})
 	}
 	return out

@@ -117,7 +117,7 @@ func TestOneRuleThroughEveryDoor(t *testing.T) {
 	future := later.Add(time.Hour).Format(time.RFC3339)
 	past := clock.Add(time.Hour).Format(time.RFC3339)
 	publish := func(key, asOf string) string {
-		return `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 2, asOf: "` + asOf + `", idempotencyKey: "` + key + `") { position } }`
+		return `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, asOf: "` + asOf + `", idempotencyKey: "` + key + `") { position } }`
 	}
 	importPlan := `mutation { importPlan(text: ` + strconvQuote(string(examples.ChifengPlan())) + `, planId: "other", idempotencyKey: "i") { position } }`
 

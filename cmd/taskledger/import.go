@@ -18,9 +18,10 @@ const defaultPlanID = "chifeng-air"
 
 // importOptions are the flags of taskledger import.
 type importOptions struct {
-	store, plan, issuer string
-	allowPartial        bool
-	trackingFrom        string
+	store, plan, issuer    string
+	allowPartial           bool
+	trackingFrom           string
+	registry, jurisdiction string
 }
 
 func newImportCommand(a *cli) *cobra.Command {
@@ -33,7 +34,15 @@ importing again records only what changed. Creates the ledger when --store
 names a directory that holds none; a failed import into a new ledger leaves
 nothing behind. The ledger must hold every task the parse reports: a text
 with numbered items the parser could not read is refused (exit 1), naming
-them, unless --allow-partial.`,
+them, unless --allow-partial.
+
+Each plan belongs to a jurisdiction (赤峰市, 包头市, 安徽省…), read from its
+title or issuer line; --jurisdiction overrides it. --registry FILE seeds the
+plan's units from a unit registry (JSON), used only when it describes the
+plan's jurisdiction; "none" treats every unit as new. Without --registry,
+the embedded registry of the plan's jurisdiction is used if one ships
+(Chifeng's), else none: units are then recorded under their names in the
+plan's jurisdiction, never as another city's units.`,
 		Args: exactArgs(1, "one plan file"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runImport(cmd.Context(), a, o, args[0]) },
 	}
@@ -43,6 +52,8 @@ them, unless --allow-partial.`,
 	fs.StringVar(&o.issuer, "issuer", "", "the body that issued the plan")
 	fs.BoolVar(&o.allowPartial, "allow-partial", false, "record the plan even if some numbered items could not be read")
 	fs.StringVar(&o.trackingFrom, "tracking-from", "", "the day the ledger starts tracking the plan (YYYY-MM-DD; default: the day of the import); milestones due before it are to be backfilled, not slipped")
+	fs.StringVar(&o.registry, "registry", "", "unit registry JSON file, or none (default: the embedded registry of the plan's jurisdiction, if any)")
+	fs.StringVar(&o.jurisdiction, "jurisdiction", "", "the place the plan governs, e.g. 包头市 (default: read from the title or issuer line)")
 	addPrincipalFlags(a, fs)
 	return cmd
 }
@@ -60,12 +71,19 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 	if err != nil {
 		return fmt.Errorf("read plan: %w", err)
 	}
+	in := app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer, AllowPartial: o.allowPartial, TrackingFrom: from,
+		Jurisdiction: o.jurisdiction, NoRegistry: o.registry == "none"}
+	if o.registry != "" && o.registry != "none" {
+		if in.Registry, err = readRegistryFile(o.registry); err != nil {
+			return err
+		}
+	}
 	return withNewLedger(a, o.store, func(l *ledger) error {
 		d, err := l.open(ctx, a)
 		if err != nil {
 			return err
 		}
-		res, err := d.svc.ImportPlan(ctx, d.who, app.ImportInput{Text: src, Plan: o.plan, Issuer: o.issuer, AllowPartial: o.allowPartial, TrackingFrom: from})
+		res, err := d.svc.ImportPlan(ctx, d.who, in)
 		if err != nil {
 			return refusal(fmt.Errorf("import %s: %w", file, err))
 		}

@@ -179,6 +179,7 @@ func subcommands(a *cli) []*cobra.Command {
 		newTickCommand(a),
 		newScorecardCommand(a),
 		newObligationsCommand(a),
+		newReportCommand(a),
 	}
 }
 

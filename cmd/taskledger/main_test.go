@@ -93,7 +93,7 @@ func TestImportStatusObligationsAndScorecards(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deadline slips recorded") || strings.Contains(out, ": 0 deadline") {
 		t.Fatalf("tick: exit %d\n%s", code, out)
 	}
-	if code, out, _ := runCLI(t, clock, "tick", "--store", store); code != 0 || !strings.Contains(out, ": 0 deadline slips") {
+	if code, out, _ := runCLI(t, clock, "tick", "--store", store); code != 0 || !strings.Contains(out, ": 0 deadline slips") || !strings.Contains(out, "记录催办 0 条") {
 		t.Fatalf("second tick: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, clock, "scorecard", "--store", store, "--year", "2025", "--format", "json")

@@ -63,10 +63,15 @@ func newTickCommand(a *cli) *cobra.Command {
 	var o tickOptions
 	cmd := &cobra.Command{
 		Use:   "tick",
-		Short: "record the deadline slips due now",
-		Long: `Records the deadline slips that are due now, by this machine's clock, as
-a running server's watcher does every minute. There is no way to tick at
-another moment: the ledger records when things happen.`,
+		Short: "record the deadline slips and reminders (催办) due now",
+		Long: `Records the deadline slips and the reminders that are due now, by this
+machine's clock, as a running server's watcher does every minute: a
+reminder (催办) N days before a due date, one when it is overdue (逾期催办),
+and escalations (升级督办) to the task's lead unit after M days overdue and
+to the supervising office after M more; N and M are the scoring scheme's
+reminders settings (7 and 7 by default). Running it twice records nothing
+new. There is no way to tick at another moment: the ledger records when
+things happen.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTick(cmd.Context(), a, o) },
 	}
@@ -89,6 +94,7 @@ func runTick(ctx context.Context, a *cli, o tickOptions) error {
 				fmt.Fprintf(a.stdout, "  %s  milestone %s due %s  (position %d)\n", slip.Key().Path(), slip.Milestone, slip.Due, r.Position)
 			}
 		}
+		printReminders(a, res.Reminders)
 		return nil
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"taskledger/domain"
 	"taskledger/graphql"
 	"taskledger/internal/redact"
+	"taskledger/notify"
 	"taskledger/projections"
 )
 
@@ -43,6 +44,7 @@ type serveOptions struct {
 	memoryLimit                        int64
 	demo                               bool
 	cacheTTL                           time.Duration
+	notify                             notify.Settings
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -74,6 +76,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.Int64Var(&o.memoryLimit, "memory-limit", graphql.DefaultMemoryLimit, "soft memory limit in bytes for the Go runtime (0: none; GOMEMLIMIT in the environment wins)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
+	notifyFlags(a, fs, &o.notify)
 	return cmd
 }
 
@@ -196,6 +199,9 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if err := s.startWatcher(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.startNotify(o.notify); err != nil {
+		return nil, err
+	}
 	if s.ln, err = net.Listen("tcp", o.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
@@ -254,7 +260,8 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // run serves HTTP until ctx is done or serving fails, then finishes the
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
-	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger}), graphql.HTTPConfig{Logger: s.logger})
+	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {

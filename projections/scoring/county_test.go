@@ -115,14 +115,15 @@ func TestCountyDeliveryFloor(t *testing.T) {
 	}
 }
 
-// City targets with partial credit: PM2.5 26 (1 over 25: 16/20), good
-// days 93.5% (1 short of 94.5: 8/10), 2 heavy days (6/10).
+// City targets with partial credit, under the monthly rule: PM2.5 26 (the
+// mean of six months at 24 and six at 28; 1 over 25: 16/20), good days
+// 93.5% (1 short of 94.5: 8/10), 2 heavy days (6/10).
 func TestCountyAirQualityCityTargets(t *testing.T) {
 	pm, pmIDs := measured(hongshan, domain.MetricPM25, 100, append(repeat(24, 6), repeat(28, 6)...)...)
 	gd, gdIDs := measured(hongshan, domain.MetricGoodDayRatio, 200, repeat(93.5, 12)...)
 	hd, hdIDs := measured(hongshan, domain.MetricHeavyPollutionDays, 300, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)
 	in := Input{Units: []Unit{hongshan}, Indicators: append(append(pm, gd...), hd...), Targets: planTargets()}
-	c := cardOf(t, compute(t, in, quiet(), KindCounty), hongshan)
+	c := cardOf(t, compute(t, in, monthly(), KindCounty), hongshan)
 	checkCard(t, c, "90", delivery60(),
 		want{"county.air.pm25", "16", pmIDs}, want{"county.air.good_day_ratio", "8", gdIDs}, want{"county.air.heavy_pollution_days", "6", hdIDs})
 	if l := c.Lines[1]; !strings.Contains(l.ZH, "26μg/m³") || !strings.Contains(l.EN, "missed by 1μg/m³") || !strings.Contains(l.EN, "city-wide") {
@@ -200,9 +201,9 @@ func TestCountyMissingBaseline(t *testing.T) {
 	}
 }
 
-// Missing months are named; the annual value is over the months measured;
-// the latest revision of a month wins; too few months score 0; a metric
-// the plan sets no target for scores 0.
+// Under the monthly rule: missing months are named; the annual value is
+// over the months measured; the latest revision of a month wins; too few
+// months score 0; a metric the plan sets no target for scores 0.
 func TestCountyMonths(t *testing.T) {
 	pm, pmIDs := measured(hongshan, domain.MetricPM25, 100, repeat(20, 10)...) // January–October
 	first := IndicatorValue{Unit: hongshan.ID, Metric: domain.MetricPM25, Period: pm[0].Period, Value: 80, EventID: domain.DeriveEventID("first", 0), Position: 1}
@@ -219,7 +220,7 @@ func TestCountyMonths(t *testing.T) {
 		}
 	}
 	in := Input{Units: []Unit{hongshan}, Indicators: append(append([]IndicatorValue{early, first, other}, gd...), pm...), Targets: targets}
-	c := cardOf(t, compute(t, in, quiet(), KindCounty), hongshan)
+	c := cardOf(t, compute(t, in, monthly(), KindCounty), hongshan)
 	checkCard(t, c, "90", delivery60(), want{"county.air.pm25", "20", pmIDs}, want{"county.air.good_day_ratio", "10", gdIDs},
 		want{"county.air.heavy_pollution_days", "0", nil})
 	if l := c.Lines[1]; !strings.Contains(l.ZH, "缺少月份：2025-11、2025-12") || !strings.Contains(l.EN, "mean of 10 month(s)") {
@@ -229,7 +230,7 @@ func TestCountyMonths(t *testing.T) {
 		t.Fatalf("heavy line: %s", l.EN)
 	}
 
-	s := quiet()
+	s := monthly()
 	s.County.AirQuality.MinMonths = 11
 	c = cardOf(t, compute(t, in, s, KindCounty), hongshan)
 	if l := c.Lines[1]; l.Points != 0 || !strings.Contains(l.EN, "only 10 month(s) measured, at least 11 needed") {
@@ -238,12 +239,12 @@ func TestCountyMonths(t *testing.T) {
 
 	// As of 15 March only January and February have ended.
 	in.AsOf = cst(2025, 3, 15, 0, 0)
-	c = cardOf(t, compute(t, in, quiet(), KindCounty), hongshan)
+	c = cardOf(t, compute(t, in, monthly(), KindCounty), hongshan)
 	if l := c.Lines[1]; l.Points != Whole(20) || len(l.Events) != 2 || strings.Contains(l.EN, "missing") {
 		t.Fatalf("pm25 line as of 15 March: %s %v %s", l.Points, l.Events, l.EN)
 	}
 	in.AsOf = cst(2025, 1, 20, 0, 0)
-	c = cardOf(t, compute(t, in, quiet(), KindCounty), hongshan)
+	c = cardOf(t, compute(t, in, monthly(), KindCounty), hongshan)
 	if l := c.Lines[1]; l.Points != 0 || !strings.Contains(l.EN, "no month of 2025 had ended") {
 		t.Fatalf("pm25 line as of 20 January: %s %s", l.Points, l.EN)
 	}

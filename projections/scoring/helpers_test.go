@@ -123,6 +123,15 @@ func quiet() Scheme {
 	return s
 }
 
+// monthly is quiet() under the air-quality rule of scheme documents
+// before version 3 of the default: the mean of the monthly values, at
+// least one month measured.
+func monthly() Scheme {
+	s := quiet()
+	s.County.AirQuality.Annual, s.County.AirQuality.MinMonths = "", 1
+	return s
+}
+
 var (
 	transport = Unit{ID: "bureau.transport", Name: "赤峰市交通运输局", Kind: domain.KindBureau}
 	industry  = Unit{ID: "bureau.industry", Name: "赤峰市工业和信息化局", Kind: domain.KindBureau}

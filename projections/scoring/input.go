@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/domain"
+	"taskledger/projections/airquality"
 )
 
 // Input is everything a year's scorecards are computed from. The caller
@@ -26,8 +27,8 @@ type Input struct {
 	Units []Unit
 	// Obligations are the folded obligation aggregates, in any order.
 	Obligations []*domain.Obligation
-	// Indicators are the counties' monthly air-quality measurements,
-	// revisions included, in any order.
+	// Indicators are the counties' air-quality measurements (monthly or
+	// daily, with their day counts), revisions included, in any order.
 	Indicators []IndicatorValue
 	// Targets are the plan's targets (from PlanRegistered).
 	Targets []domain.PlanTarget
@@ -50,7 +51,13 @@ type IndicatorValue struct {
 	Unit   domain.UnitID
 	Metric domain.Metric
 	Period domain.YearMonth
-	Value  float64
+	// Day is the day of a daily value, zero for a monthly one.
+	Day   domain.Date
+	Value float64
+	// ValidDays and GoodDays are the event's day counts (0 valid days: a
+	// value from before day counts, covering its whole month).
+	ValidDays int
+	GoodDays  int
 	// EventID is the IndicatorMeasured event; Position its place in the
 	// global log, which orders revisions: of several values for the same
 	// unit, metric and month, the one with the highest Position wins.
@@ -69,6 +76,10 @@ type Baseline struct {
 	// recorded it, if the ledger holds one.
 	Source  string
 	EventID uuid.UUID
+	// Readings are the baseline year's measurements the value was taken
+	// from, if the ledger holds them; a scheme scoring by HJ 663 takes the
+	// baseline from them (over valid days) rather than from Value.
+	Readings []airquality.Reading
 }
 
 // validate checks the input's own consistency.
@@ -111,6 +122,9 @@ func (in Input) validate() error {
 		}
 		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 			return fmt.Errorf("indicator %s of %s for %s is not a finite number", v.Metric, v.Unit, v.Period)
+		}
+		if v.ValidDays < 0 || v.GoodDays < 0 || v.GoodDays > v.ValidDays {
+			return fmt.Errorf("indicator %s of %s for %s: %d good of %d valid days", v.Metric, v.Unit, v.Period, v.GoodDays, v.ValidDays)
 		}
 	}
 	for _, b := range in.Baselines {

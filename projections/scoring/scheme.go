@@ -54,6 +54,33 @@ type Scheme struct {
 	// Grades, best first, with strictly descending thresholds; the last
 	// has threshold 0.
 	Grades []Grade `json:"grades"`
+	// Reminders sets when reminders (催办) and escalations are recorded.
+	// Nil (absent, as in every scheme written before reminders existed,
+	// whose published documents stay byte-identical) means
+	// DefaultReminders.
+	Reminders *ReminderRule `json:"reminders,omitempty"`
+}
+
+// ReminderRule sets the reminder process: a reminder BeforeDays days
+// before a due date, one when it is overdue, an escalation to the task's
+// lead unit EscalateDays days after it, and one to the supervising office
+// EscalateDays days after that.
+type ReminderRule struct {
+	BeforeDays   int `json:"before_days"`
+	EscalateDays int `json:"escalate_days"`
+}
+
+// DefaultReminders is the reminder rule of a scheme that sets none: a week
+// before, then a week between escalations.
+var DefaultReminders = ReminderRule{BeforeDays: 7, EscalateDays: 7}
+
+// ReminderSettings returns the scheme's reminder rule, or DefaultReminders
+// when it sets none.
+func (s Scheme) ReminderSettings() ReminderRule {
+	if s.Reminders == nil {
+		return DefaultReminders
+	}
+	return *s.Reminders
 }
 
 // Deductions are the task-delivery rules. All amounts are points deducted,
@@ -191,10 +218,21 @@ type DeliveryRules struct {
 	Roles  []domain.Role `json:"roles"`
 }
 
+// AnnualHJ663 is the AirQualityRules.Annual value that takes annual
+// figures over valid days with HJ 663's validity rule (package
+// airquality).
+const AnnualHJ663 = "hj663"
+
 // AirQualityRules score a county's air quality against the plan's targets.
 type AirQualityRules struct {
-	// MinMonths is the fewest measured months a metric needs to score.
-	MinMonths          int        `json:"min_months"`
+	// Annual says how a year's value is taken from the measurements:
+	// AnnualHJ663 (over valid days; from version 3 of the default scheme),
+	// or empty for the rule of earlier documents: the mean (or sum) of the
+	// monthly values, needing MinMonths of them.
+	Annual string `json:"annual,omitempty"`
+	// MinMonths is the fewest measured months a metric needs to score
+	// under the monthly rule; unused (0) under AnnualHJ663.
+	MinMonths          int        `json:"min_months,omitempty"`
 	PM25               MetricRule `json:"pm25"`
 	GoodDayRatio       MetricRule `json:"good_day_ratio"`
 	HeavyPollutionDays MetricRule `json:"heavy_pollution_days"`
@@ -361,6 +399,14 @@ func (s Scheme) Validate() error {
 	if dd := d.MissedReport.DeadlineDays; dd != nil && (*dd < 0 || *dd > 366) {
 		bad("deductions.missed_report.deadline_days %d is outside 0–366", *dd)
 	}
+	if r := s.Reminders; r != nil {
+		if r.BeforeDays < 0 || r.BeforeDays > 366 {
+			bad("reminders.before_days %d is outside 0–366", r.BeforeDays)
+		}
+		if r.EscalateDays < 1 || r.EscalateDays > 366 {
+			bad("reminders.escalate_days %d is outside 1–366", r.EscalateDays)
+		}
+	}
 	nonNeg("deductions.false_report.points", d.FalseReport.Points)
 	nonNeg("deductions.overdue_rectification.points", d.OverdueRectification.Points)
 
@@ -392,8 +438,17 @@ func (s Scheme) Validate() error {
 	}
 	checkRoles("county.delivery.roles", s.County.Delivery.Roles)
 	aq := s.County.AirQuality
-	if aq.MinMonths < 1 || aq.MinMonths > 12 {
-		bad("county.air_quality.min_months %d is outside 1–12", aq.MinMonths)
+	switch aq.Annual {
+	case "":
+		if aq.MinMonths < 1 || aq.MinMonths > 12 {
+			bad("county.air_quality.min_months %d is outside 1–12", aq.MinMonths)
+		}
+	case AnnualHJ663:
+		if aq.MinMonths != 0 {
+			bad("county.air_quality.min_months is not used with annual %q (HJ 663 sets the valid days); leave it out", AnnualHJ663)
+		}
+	default:
+		bad("county.air_quality.annual %q is not %q (or left out for monthly means)", aq.Annual, AnnualHJ663)
 	}
 	for _, m := range metricOrder() {
 		r := aq.Metric(m)

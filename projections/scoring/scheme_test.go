@@ -18,7 +18,7 @@ func TestDefaultScheme(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "default" || s.Version != 2 || s.Year != 0 {
+	if s.ID != "default" || s.Version != 3 || s.Year != 0 || s.County.AirQuality.Annual != AnnualHJ663 || s.County.AirQuality.MinMonths != 0 {
 		t.Fatalf("id %s version %d year %d", s.ID, s.Version, s.Year)
 	}
 	d := s.Deductions
@@ -142,7 +142,13 @@ func TestParseErrors(t *testing.T) {
 		{"floor above base", edit(t, func(m map[string]any) { obj(m, "bureau")["floor"] = 120 }), "above bureau.base"},
 		{"zero out_of", edit(t, func(m map[string]any) { obj(m, "county", "delivery")["out_of"] = 0 }), "out_of 0 is not positive"},
 		{"negative weight", edit(t, func(m map[string]any) { obj(m, "county", "air_quality", "pm25")["weight"] = -20 }), "county.air_quality.pm25.weight is -20"},
-		{"min months", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["min_months"] = 13 }), "min_months 13"},
+		{"min months", edit(t, func(m map[string]any) {
+			aq := obj(m, "county", "air_quality")
+			delete(aq, "annual")
+			aq["min_months"] = 13
+		}), "min_months 13"},
+		{"min months under HJ 663", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["min_months"] = 1 }), "min_months is not used"},
+		{"unknown annual rule", edit(t, func(m map[string]any) { obj(m, "county", "air_quality")["annual"] = "monthly" }), `annual "monthly"`},
 		{"bad id", edit(t, func(m map[string]any) { m["id"] = "Default Scheme" }), "id:"},
 		{"version 0", edit(t, func(m map[string]any) { m["version"] = 0 }), "version 0 is not positive"},
 		{"bad year", edit(t, func(m map[string]any) { m["year"] = 25 }), "year 25"},
@@ -240,5 +246,41 @@ func TestReportDeadlineDays(t *testing.T) {
 	bad := strings.Replace(string(Default().Canonical()), `"deadline_days":10`, `"deadline_days":-1`, 1)
 	if _, err := Parse([]byte(bad)); !errors.Is(err, ErrInvalidScheme) || !strings.Contains(err.Error(), "deadline_days") {
 		t.Fatalf("negative deadline_days: %v", err)
+	}
+}
+
+// reminders is optional: a scheme without it (every scheme published before
+// reminders existed) keeps its canonical bytes, and so its digest, and
+// reminds on the default rule; a scheme with it is checked.
+func TestReminderSettings(t *testing.T) {
+	def := Default()
+	if bytes.Contains(def.Canonical(), []byte("reminders")) {
+		t.Fatalf("the default scheme's canonical form changed: %s", def.Canonical())
+	}
+	if got := def.ReminderSettings(); got != (ReminderRule{BeforeDays: 7, EscalateDays: 7}) {
+		t.Fatalf("default reminder rule %+v", got)
+	}
+	with := func(block string) string {
+		c := string(def.Canonical())
+		return c[:len(c)-1] + `,"reminders":` + block + `}`
+	}
+	s, err := Parse([]byte(with(`{"before_days":3,"escalate_days":10}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ReminderSettings(); got != (ReminderRule{BeforeDays: 3, EscalateDays: 10}) {
+		t.Fatalf("reminder rule %+v", got)
+	}
+	if again, err := Parse(s.Canonical()); err != nil || again.ReminderSettings() != s.ReminderSettings() {
+		t.Fatalf("round trip: %v %+v", err, again.ReminderSettings())
+	}
+	for _, c := range []struct{ block, want string }{
+		{`{"before_days":-1,"escalate_days":7}`, "reminders.before_days -1"},
+		{`{"before_days":7,"escalate_days":0}`, "reminders.escalate_days 0"},
+		{`{"before_days":7}`, "missing reminders.escalate_days"},
+	} {
+		if _, err := Parse([]byte(with(c.block))); !errors.Is(err, ErrInvalidScheme) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.block, err, c.want)
+		}
 	}
 }

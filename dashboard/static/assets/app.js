@@ -47,7 +47,12 @@
       publishWarn: '发布后，账本将永久记录一条发布事件，不能撤回或删除；本排名将显示在公开排名页面，任何人无需登录即可查看。',
       publishWhat: '发布内容', lastPublication: '最近一次发布', viewPublic: '查看公开排名',
       changedSince: '与最近一次发布不同（内部计算结果）', sameAsPublished: '当前排名与已发布结果一致',
-      schemeNotAdopted: '该年度尚未采用评分办法，暂不能发布。', needText: '请填写此项（不能只有空格）。'
+      schemeNotAdopted: '该年度尚未采用评分办法，暂不能发布。', needText: '请填写此项（不能只有空格）。',
+      air: '空气质量', airTitle: '空气质量（按HJ 663评价）', cityWide: '全市', pm25: 'PM2.5年均浓度（μg/m³）', validDays: '有效天数',
+      goodRatio: '优良天数比例', goodDays: '优良天数', heavyDays: '重度及以上污染天数', noxCut: '氮氧化物减排量（吨）', vocsCut: '挥发性有机物减排量（吨）',
+      notAssessable: '不可评价', notRecorded: '未记录', throughMonth: '统计至', monthUnit: '月', fullYear: '全年',
+      airNote: '全市数据为全市监测网络自身录入的数值，不是各旗县区的平均；年均浓度按有效天加权，优良天数比例＝优良天数÷有效天数；有效天数不足（每月至少27天、2月至少25天、全年至少324天）时显示为“不可评价”。',
+      target: '目标', sinceBaseline: '基准年后累计', required: '应减', es: { MET: '已达到', NOT_MET: '尚未达到', NO_TARGET: '方案未设目标', NO_BASELINE: '基准年排放量未录入' }
     },
     en: {
       brand: 'Task ledger', public: 'Public rankings', scorecards: 'Scorecards', tasks: 'Task board', mine: 'My obligations',
@@ -93,7 +98,12 @@
       publishWarn: 'Publishing records a publication event in the ledger permanently: it cannot be withdrawn or deleted. The ranking is then shown on the public page, to anyone, without logging in.',
       publishWhat: 'What is published', lastPublication: 'Latest publication', viewPublic: 'View the public page',
       changedSince: 'Differs from the latest publication (internal computation)', sameAsPublished: 'The current ranking is the published one',
-      schemeNotAdopted: 'No scoring scheme is adopted for this year; it cannot be published yet.', needText: 'Please fill this in (not just spaces).'
+      schemeNotAdopted: 'No scoring scheme is adopted for this year; it cannot be published yet.', needText: 'Please fill this in (not just spaces).',
+      air: 'Air quality', airTitle: 'Air quality (assessed per HJ 663)', cityWide: 'Whole city', pm25: 'Annual mean PM2.5 (μg/m³)', validDays: 'Valid days',
+      goodRatio: 'Good-day ratio', goodDays: 'Good days', heavyDays: 'Heavy-pollution days', noxCut: 'NOx reduction (t)', vocsCut: 'VOCs reduction (t)',
+      notAssessable: 'Not assessable', notRecorded: 'Not recorded', throughMonth: 'Through month', monthUnit: '', fullYear: 'Full year',
+      airNote: "The whole city's figures are those recorded for the city's own monitoring network, not an average of the counties; the annual mean is weighted by valid days and the good-day ratio is good days ÷ valid days; with too few valid days (27 a month, 25 in February, 324 a year) a figure is shown as not assessable.",
+      target: 'Target', sinceBaseline: 'since the baseline year', required: 'required', es: { MET: 'met', NOT_MET: 'not yet met', NO_TARGET: 'no target in the plan', NO_BASELINE: 'baseline emissions not recorded' }
     }
   };
 
@@ -322,6 +332,7 @@
     if (role === 'PUBLIC') return items.concat([['login', t('login')]]);
     if (role === 'COMMITTEE' || role === 'INSPECTOR') items.push(['scorecards', t('scorecards')]);
     items.push(['tasks', t('tasks')]);
+    items.push(['air', t('air')]);
     items.push(['mine', role === 'BUREAU' || role === 'COUNTY' ? t('mine') : t('ledgerAll')]);
     if (role === 'INSPECTOR' || role === 'BUREAU' || role === 'COUNTY') items.push(['audit', t('audit')]);
     return items;
@@ -551,6 +562,51 @@
     });
     main.append(h('table', { class: 'lines' },
       h('thead', {}, h('tr', {}, [t('rule'), t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
+      h('tbody', {}, rows)));
+  };
+
+  // airCell shows an HJ 663 figure, or why it has none.
+  function airCell(f, extra) {
+    if (!f.assessable) {
+      const word = f.reason === '未记录' ? t('notRecorded') : t('notAssessable');
+      return h('td', { class: 'num na', title: state.lang === 'en' ? (f.reasonEn || '') : (f.reason || '') }, word);
+    }
+    return h('td', { class: 'num', text: f.display + (extra || '') });
+  }
+
+  // emissionCell shows a year's reductions and where they stand against
+  // the plan's target.
+  function emissionCell(e, city) {
+    const lines = [h('div', { class: 'num', text: e.reducedTonnes == null ? t('notRecorded') : String(e.reducedTonnes) })];
+    if (e.status !== 'NO_TARGET' && e.target && (city || e.status !== 'NO_BASELINE')) {
+      let what = `${t('target')} −${e.target.value}% (${e.target.baselineYear})`;
+      if (e.requiredTonnes != null) what += ` · ${t('sinceBaseline')} ${Math.round(e.reducedSinceBaseline)} / ${t('required')} ${Math.round(e.requiredTonnes)}`;
+      lines.push(h('div', { class: 'muted small', text: `${what} · ${t('es.' + e.status)}` }));
+    }
+    return h('td', {}, lines);
+  }
+
+  pages.air = async function (main, params) {
+    const year = Number(params.get('year')) || defaultYear();
+    const yearIn = h('input', { type: 'number', id: 'year', value: year, min: 2000, max: 2100 });
+    main.append(h('h1', { id: 'page-title', text: `${t('airTitle')} · ${year}` }),
+      h('div', { class: 'controls' }, h('label', {}, t('year'), yearIn),
+        h('button', { class: 'primary', type: 'button', onclick: () => { location.hash = link('air', { year: yearIn.value }); } }, t('show'))),
+      h('p', { class: 'muted', id: 'air-note', text: t('airNote') }));
+    const d = await gql(`query($year: Int!) { airQuality(year: $year) { name city
+      figures { metric assessable display validDays goodDays throughMonth reason reasonEn }
+      emissions { pollutant reducedTonnes reducedSinceBaseline requiredTonnes status target { value baselineYear } } } }`, { year });
+    const rows = d.airQuality.map((r) => {
+      const [pm, good, heavy] = r.figures;
+      const through = pm.throughMonth === 12 ? t('fullYear') : `1–${pm.throughMonth}${t('monthUnit')}`;
+      const goodExtra = good.assessable ? `%（${Math.round(good.goodDays * 100) / 100}/${good.validDays}）` : '';
+      return h('tr', { class: r.city ? 'air-row city' : 'air-row' },
+        h('td', {}, r.city ? h('strong', { text: r.name === '全市' ? t('cityWide') : `${t('cityWide')}（${r.name}）` }) : r.name),
+        airCell(pm), h('td', { class: 'num', text: pm.validDays }), airCell(good, goodExtra), airCell(heavy),
+        emissionCell(r.emissions[0], r.city), emissionCell(r.emissions[1], r.city), h('td', { text: through }));
+    });
+    main.append(h('table', { class: 'ranking', id: 'air-table' },
+      h('thead', {}, h('tr', {}, [t('unit'), t('pm25'), t('validDays'), t('goodRatio'), t('heavyDays'), t('noxCut'), t('vocsCut'), t('throughMonth')].map((x) => h('th', { text: x })))),
       h('tbody', {}, rows)));
   };
 
@@ -849,6 +905,88 @@
     await load();
     // An event linked from a score line may be pages away: read on until it shows.
     for (let i = 0; hl.size && !tbody.querySelector('tr.hl') && vars.after && i < 25; i++) await load();
+  };
+
+  // ---- bulk reporting (报送模板): a bureau or county downloads its
+  // template, fills it in Excel and uploads it; the server checks every row
+  // and records nothing unless the whole file is valid. Kept in one section
+  // (with its own strings) so that other dashboard work merges around it.
+
+  const BULK_I18N = {
+    zh: {
+      title: '批量报送（Excel 模板）', template: '下载报送模板', file: '填好的文件（XLSX 或 CSV）', upload: '上传并报送',
+      hint: '在黄色单元格中填写进展百分比（0–100 的整数）、进展情况和报告期（如 2025-06）；不填的行会跳过。整份文件通过校验才会记录，同一文件重复上传不会重复记录。',
+      noFile: '请先选择要上传的文件。', done: '已报送：', problems: '请改正以下问题后重新上传：'
+    },
+    en: {
+      title: 'Bulk reporting (Excel template)', template: 'Download template', file: 'Filled file (XLSX or CSV)', upload: 'Upload and report',
+      hint: 'Fill the yellow cells: percent (a whole number 0–100), progress note and period (e.g. 2025-06); blank rows are skipped. Nothing is recorded unless the whole file is valid; uploading the same file again records nothing twice.',
+      noFile: 'Choose a file to upload first.', done: 'Reported: ', problems: 'Correct these and upload again:'
+    }
+  };
+  function bt(key) { return BULK_I18N[state.lang][key]; }
+
+  // uploadReports posts the chosen file to /import/reports with the token
+  // and shows what was recorded, or each refused row and cell.
+  async function uploadReports(input, msg, button) {
+    msg.replaceChildren();
+    const file = input.files && input.files[0];
+    if (!file) { msg.append(errorBox(new ApiError(bt('noFile'), 'INVALID_ARGUMENT'))); return; }
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const headers = {};
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    button.disabled = true;
+    let res, body;
+    try {
+      res = await fetch('/import/reports', { method: 'POST', headers, body: form });
+      body = await res.json();
+    } catch (e) {
+      msg.append(errorBox(new ApiError(String(e.message || e), 'NETWORK'), t('failed')));
+      button.disabled = false;
+      return;
+    }
+    button.disabled = false;
+    if (!res.ok) {
+      const e = body.error || {};
+      const zh = state.lang === 'zh';
+      const box = errorBox(new ApiError(zh ? (e.messageZH || e.message).split('\n')[0] : (e.message || '').split('\n')[0], e.code || 'HTTP_' + res.status));
+      if (e.problems && e.problems.length) {
+        box.append(h('div', { text: bt('problems') }),
+          h('ul', { class: 'problems' }, e.problems.map((p) => h('li', { 'data-row': p.row, 'data-column': p.column || '', text: zh ? p.messageZH : p.message }))));
+      }
+      msg.append(box);
+      return;
+    }
+    scoreCache.clear();
+    await rerender(h('div', { class: 'success', role: 'status', id: 'bulk-done' }, h('strong', { text: bt('done') }), ' ', body.summary));
+  }
+
+  function bulkReportPanel() {
+    const msg = h('div', { class: 'bulk-msg', 'aria-live': 'polite' });
+    const input = h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
+    const upload = h('button', { class: 'primary', type: 'button', 'data-bulk': 'upload' }, bt('upload'));
+    upload.addEventListener('click', () => uploadReports(input, msg, upload));
+    return h('section', { class: 'panel no-print bulk-report', id: 'bulk-report' },
+      h('h2', { text: bt('title') }), h('p', { class: 'muted', text: bt('hint') }),
+      h('div', { class: 'controls' },
+        h('button', { class: 'secondary', type: 'button', 'data-bulk': 'template', onclick: () => download('/export/template.xlsx', msg) }, bt('template')),
+        h('label', {}, bt('file'), input), upload),
+      msg);
+  }
+
+  // The unit's own page gets the panel under its summary.
+  const minePage = pages.mine;
+  pages.mine = async function (main, params, flash) {
+    await minePage(main, params, flash);
+    const role = state.me.role;
+    if (role !== 'BUREAU' && role !== 'COUNTY') return;
+    const summary = main.querySelector('.summary');
+    const panel = bulkReportPanel();
+    if (summary && summary.nextSibling) summary.parentNode.insertBefore(panel, summary.nextSibling.nextSibling);
+    else main.prepend(panel);
+    const done = flash && flash.id === 'bulk-done' ? flash : null;
+    if (done) panel.querySelector('.bulk-msg').append(done);
   };
 
   // ---- render ----
