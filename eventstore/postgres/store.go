@@ -53,6 +53,9 @@ type Store struct {
 	lis     *listener
 	stopLis context.CancelFunc
 	lisDone chan struct{}
+
+	leaseMu sync.Mutex
+	leases  map[*pgLease]struct{} // held leases, released by Close
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -290,8 +293,8 @@ func (s *Store) Size(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Close implements eventstore.Store. It waits for calls in progress, stops
-// the listener and closes the pool; it is safe to call more than once.
+// Close implements eventstore.Store. It waits for calls in progress,
+// releases the store's leases, stops the listener and closes the pool; it is safe to call more than once.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -302,6 +305,7 @@ func (s *Store) Close() error {
 	close(s.done)
 	stop := s.stopLis
 	s.mu.Unlock()
+	s.releaseLeases()
 	if stop != nil {
 		stop()
 		<-s.lisDone
