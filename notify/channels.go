@@ -78,14 +78,25 @@ func closeAll(pubs map[string]message.Publisher) {
 
 // Outbox runs one dispatcher per channel.
 type Outbox struct {
+	store  eventstore.Store
+	reg    *domain.Registry
+	record Recorder
+	names  Names
+	logger *slog.Logger
+	pubs   map[string]message.Publisher
+
 	stop func()
 	wg   sync.WaitGroup
-	pubs map[string]message.Publisher
 }
 
-// Start opens the channels of s and runs their dispatchers over store
-// until Stop. With no channel on it returns an outbox that does nothing.
-func Start(s Settings, store eventstore.Store, reg *domain.Registry, record Recorder, names Names, now func() time.Time, logger *slog.Logger) (*Outbox, error) {
+// CloseTimeout bounds closing a channel's publisher: a broker that does not
+// answer does not hold a stopping server up.
+const CloseTimeout = 10 * time.Second
+
+// Open opens the channels of s over store without delivering anything yet:
+// Run delivers, Close closes the channels. With no channel on it returns an
+// outbox that does nothing.
+func Open(s Settings, store eventstore.Store, reg *domain.Registry, record Recorder, names Names, now func() time.Time, logger *slog.Logger) (*Outbox, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -93,32 +104,77 @@ func Start(s Settings, store eventstore.Store, reg *domain.Registry, record Reco
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	o := &Outbox{stop: cancel, pubs: pubs}
-	for ch, pub := range pubs {
-		d := &Dispatcher{Channel: ch, Publisher: pub, Store: store, Registry: reg, Record: record, Names: names, Logger: logger}
-		o.wg.Add(1)
-		go func() {
-			defer o.wg.Done()
-			if err := d.Run(ctx); err != nil {
-				logger.Error("notification dispatcher stopped", "channel", ch, "err", err)
-			}
-		}()
-		logger.Info("delivering reminders", "channel", ch)
-	}
-	return o, nil
+	return &Outbox{store: store, reg: reg, record: record, names: names, logger: logger, pubs: pubs, stop: func() {}}, nil
 }
 
-// Stop stops the dispatchers, waiting for the attempts in flight to be
-// sent and recorded, and closes the channels.
-func (o *Outbox) Stop() error {
-	o.stop()
-	o.wg.Wait()
+// Run delivers reminders to every channel until ctx ends, then returns
+// once the attempts in flight are sent and recorded (each bounded by
+// SendTimeout). Run it once at a time; the publishers stay open for the
+// next Run until Close.
+func (o *Outbox) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for ch, pub := range o.pubs {
+		d := &Dispatcher{Channel: ch, Publisher: pub, Store: o.store, Registry: o.reg, Record: o.record, Names: o.names, Logger: o.logger}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.Run(ctx); err != nil {
+				o.logger.Error("notification dispatcher stopped", "channel", ch, "err", err)
+			}
+		}()
+		o.logger.Info("delivering reminders", "channel", ch)
+	}
+	wg.Wait()
+}
+
+// Close closes the channels, giving each at most CloseTimeout. Stop Run
+// first.
+func (o *Outbox) Close() error {
 	var errs []error
 	for ch, p := range o.pubs {
-		if err := p.Close(); err != nil {
+		if err := closeWithin(p, CloseTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", ch, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// closeWithin closes p, giving up (and leaving the close to finish on its
+// own) after d.
+func closeWithin(p message.Publisher, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- p.Close() }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("no answer within %s", d)
+	}
+}
+
+// Start opens the channels of s and runs their dispatchers over store
+// until Stop: Open, then Run in the background.
+func Start(s Settings, store eventstore.Store, reg *domain.Registry, record Recorder, names Names, now func() time.Time, logger *slog.Logger) (*Outbox, error) {
+	o, err := Open(s, store, reg, record, names, now, logger)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	o.stop = cancel
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		o.Run(ctx)
+	}()
+	return o, nil
+}
+
+// Stop stops the dispatchers Start runs, waiting for the attempts in
+// flight to be sent and recorded, and closes the channels.
+func (o *Outbox) Stop() error {
+	o.stop()
+	o.wg.Wait()
+	return o.Close()
 }

@@ -181,6 +181,9 @@ func (d *Dispatcher) record(ctx context.Context, e *domain.Event, r domain.Remin
 		if err == nil {
 			return nil
 		}
+		if errors.Is(err, eventstore.ErrClosed) {
+			return fmt.Errorf("record the delivery of %s, sent: %w", e.ID, err)
+		}
 		wait = min(d.Backoff.next(wait), time.Second)
 		d.Logger.Warn("recording a delivery failed; retrying", "reminder", e.ID, "err", err, "retry_in", wait)
 		select {

@@ -36,10 +36,10 @@ func notifyFlags(a *cli, fs *pflag.FlagSet, s *notify.Settings) {
 	s.Secret = a.getenv(notifySecretEnv)
 }
 
-// startNotify delivers the ledger's reminders to the channels s turns on,
-// recording each delivery as the system through the application layer;
-// close stops it (before the watcher, waiting for the attempt in flight).
-func (s *serving) startNotify(settings notify.Settings) error {
+// openNotify opens the channels settings turn on; the reminders go out
+// while this replica holds the lease, each delivery recorded as the
+// system through the application layer.
+func (s *serving) openNotify(settings notify.Settings) error {
 	if !settings.Any() {
 		return nil
 	}
@@ -52,17 +52,11 @@ func (s *serving) startNotify(settings notify.Settings) error {
 		return err
 	}
 	names := notify.CatalogNames{Catalog: func() *projections.Catalog { return runner.Views().Catalog }}
-	out, err := notify.Start(settings, s.l.store, s.l.registry, record, names, s.a.now, s.logger)
+	out, err := notify.Open(settings, s.l.store, s.l.registry, record, names, s.a.now, s.logger)
 	if err != nil {
 		return err
 	}
-	stopWatch := s.stopWatch
-	s.stopWatch = func() {
-		if err := out.Stop(); err != nil {
-			s.logger.Warn("closing notification channels", "err", err)
-		}
-		stopWatch()
-	}
+	s.outbox = out
 	return nil
 }
 

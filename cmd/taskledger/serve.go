@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"taskledger/domain"
 	"taskledger/graphql"
 	"taskledger/internal/redact"
+	"taskledger/leader"
 	"taskledger/notify"
 	"taskledger/projections"
 )
@@ -45,6 +48,9 @@ type serveOptions struct {
 	demo                               bool
 	cacheTTL                           time.Duration
 	notify                             notify.Settings
+	// leaseEvery is how often a replica tries for the background lease
+	// and its holder checks it.
+	leaseEvery time.Duration
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -77,6 +83,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	notifyFlags(a, fs, &o.notify)
+	fs.DurationVar(&o.leaseEvery, "lease-interval", leader.DefaultEvery, "with several replicas over one PostgreSQL ledger: how often a replica tries to take over the deadline watcher and reminder delivery, and the one running them checks it still may")
 	return cmd
 }
 
@@ -91,6 +98,9 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if err := o.tls.check(); err != nil {
 		return err
+	}
+	if o.leaseEvery <= 0 {
+		return fmt.Errorf("%w: --lease-interval %s is not positive", errUsage, o.leaseEvery)
 	}
 	if o.memoryLimit < 0 {
 		return fmt.Errorf("%w: --memory-limit %d is negative", errUsage, o.memoryLimit)
@@ -126,9 +136,15 @@ type serving struct {
 	mode      string
 	runner    *projections.Runner
 	srv       *graphql.Server
-	stopWatch func()
-	watchDone chan struct{}
-	ln        net.Listener
+	// watch is the deadline watcher, outbox the reminder delivery (nil:
+	// no channel on); they run while this replica holds the lease.
+	watch  leader.Work
+	outbox *notify.Outbox
+	// stopBackground stops the lease loop; backgroundDone is closed when
+	// it has returned.
+	stopBackground func()
+	backgroundDone chan struct{}
+	ln             net.Listener
 	// metricsLn serves /metrics without a token, on a private address.
 	metricsLn net.Listener
 	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
@@ -196,10 +212,10 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			return nil, err
 		}
 	}
-	if err := s.startWatcher(ctx); err != nil {
+	if err := s.prepareWatcher(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.startNotify(o.notify); err != nil {
+	if err := s.openNotify(o.notify); err != nil {
 		return nil, err
 	}
 	if s.ln, err = net.Listen("tcp", o.addr); err != nil {
@@ -210,6 +226,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			return nil, fmt.Errorf("listen for /metrics on %s: %w", o.metricsAddr, err)
 		}
 	}
+	s.startBackground(o.leaseEvery)
 	return s, nil
 }
 
@@ -222,12 +239,12 @@ func serveTokens(a *cli, l *ledger) (*auth.Tokens, error) {
 	return openTokenDir(a, l.state)
 }
 
-// startWatcher records the deadline slips that fall due, every
-// deadlineInterval, through the application layer until close stops it.
-// On a simulated ledger the watcher acts as the simulation's system, so
-// that even the slips the live clock finds in simulated activity are
-// marked simulated.
-func (s *serving) startWatcher(ctx context.Context) error {
+// prepareWatcher makes the deadline watcher: it records the slips and
+// reminders that fall due, every deadlineInterval, through the application
+// layer until its context ends. On a simulated ledger the watcher acts as
+// the simulation's system, so that even the slips the live clock finds in
+// simulated activity are marked simulated.
+func (s *serving) prepareWatcher(ctx context.Context) error {
 	svc := s.srv.App()
 	who := auth.SystemPrincipal()
 	simulated, err := svc.LedgerSimulated(ctx)
@@ -237,24 +254,72 @@ func (s *serving) startWatcher(ctx context.Context) error {
 	if simulated {
 		who = auth.SimulatedPrincipal(auth.System, "", "system")
 	}
-	watchCtx, stop := context.WithCancel(context.Background())
-	s.stopWatch, s.watchDone = stop, make(chan struct{})
-	go func() {
-		defer close(s.watchDone)
+	s.watch = func(ctx context.Context) {
 		t := time.NewTicker(deadlineInterval)
 		defer t.Stop()
 		for {
-			if _, err := svc.Tick(watchCtx, who); err != nil && watchCtx.Err() == nil {
+			if _, err := svc.Tick(ctx, who); err != nil && ctx.Err() == nil {
 				s.logger.Error("deadline watcher tick failed", "err", err)
 			}
 			select {
-			case <-watchCtx.Done():
+			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
 		}
-	}()
+	}
 	return nil
+}
+
+// startBackground runs the deadline watcher and the reminder delivery
+// while this replica holds the ledger's lease (see package leader), until
+// close stops them.
+func (s *serving) startBackground(every time.Duration) {
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopBackground, s.backgroundDone = stop, make(chan struct{})
+	cfg := leader.Config{Store: s.l.store, Holder: replicaName(s.ln.Addr().String()), Every: every, Logger: s.logger}
+	go func() {
+		defer close(s.backgroundDone)
+		leader.Run(ctx, cfg, s.background)
+	}()
+}
+
+// background is the work done under the lease: the watcher and, when a
+// channel is on, the delivery, until ctx ends.
+func (s *serving) background(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.watch(ctx)
+	}()
+	if s.outbox != nil {
+		s.outbox.Run(ctx)
+	}
+	wg.Wait()
+}
+
+// replicaName names this replica in the lease: host, process and address.
+func replicaName(addr string) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "?"
+	}
+	return fmt.Sprintf("%s pid %d %s", host, os.Getpid(), addr)
+}
+
+// stopBackgroundWork stops the lease loop and waits for the background
+// work to end, at most until ctx ends.
+func (s *serving) stopBackgroundWork(ctx context.Context) {
+	if s.stopBackground == nil {
+		return
+	}
+	s.stopBackground()
+	select {
+	case <-s.backgroundDone:
+	case <-ctx.Done():
+		s.logger.Warn("后台任务未能及时停止 / the background work did not stop in time", "err", ctx.Err())
+	}
 }
 
 // run serves HTTP until ctx is done or serving fails, then finishes the
@@ -315,9 +380,11 @@ func (s *serving) close(ctx context.Context) error {
 	if s.srv != nil {
 		s.srv.Close()
 	}
-	if s.stopWatch != nil {
-		s.stopWatch()
-		<-s.watchDone
+	s.stopBackgroundWork(ctx)
+	if s.outbox != nil {
+		if err := s.outbox.Close(); err != nil {
+			s.logger.Warn("closing notification channels", "err", err)
+		}
 	}
 	if s.runner != nil {
 		if err := s.runner.Close(ctx); err != nil {
