@@ -128,14 +128,14 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 
 // serving is a started server and what it shuts down, in order.
 type serving struct {
-	logger    *slog.Logger
-	a         *cli
-	l         *ledger
-	tokens    *auth.Tokens
-	fresh     []demoToken
-	mode      string
-	runner    *projections.Runner
-	srv       *graphql.Server
+	logger *slog.Logger
+	a      *cli
+	l      *ledger
+	tokens *auth.Tokens
+	fresh  []demoToken
+	mode   string
+	runner *projections.Runner
+	srv    *graphql.Server
 	// watch is the deadline watcher, outbox the reminder delivery (nil:
 	// no channel on); they run while this replica holds the lease.
 	watch  leader.Work
