@@ -299,13 +299,14 @@ func (s *serving) background(ctx context.Context) {
 	wg.Wait()
 }
 
-// replicaName names this replica in the lease: host, process and address.
+// replicaName names this replica in the lease: address, process and
+// host, in that order because PostgreSQL keeps 63 bytes of it.
 func replicaName(addr string) string {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "?"
 	}
-	return fmt.Sprintf("%s pid %d %s", host, os.Getpid(), addr)
+	return fmt.Sprintf("%s (pid %d, %s)", addr, os.Getpid(), host)
 }
 
 // stopBackgroundWork stops the lease loop and waits for the background
