@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -144,5 +146,54 @@ func TestPostgresForeignSchemaRefused(t *testing.T) {
 	}
 	if after := pgtest.Describe(t, base, schema); after != before {
 		t.Fatalf("refused commands changed the schema:\n%s\n%s", before, after)
+	}
+}
+
+// A failed serve --demo (or import) into a PostgreSQL schema leaves
+// nothing behind: a schema it made is dropped, the tables it made in an
+// existing empty schema are dropped, and its local state folder is
+// removed; a later start begins from scratch.
+func TestPostgresFailedCreationLeavesNothing(t *testing.T) {
+	chdirRepo(t)
+	base := pgtest.Server(t)
+	tiny := writeFile(t, "tiny.txt", tinyPlan)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		name   string
+		exists bool
+		args   []string
+	}{
+		{"serve --demo on a busy port, new schema", false, []string{"serve", "--demo", "--plan", tiny, "--addr", busy.Addr().String()}},
+		{"serve --demo on a busy port, empty schema", true, []string{"serve", "--demo", "--plan", tiny, "--addr", busy.Addr().String()}},
+		{"import of an unparsable file, new schema", false, []string{"import", writeFile(t, "empty.txt", "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state")
+			t.Setenv(stateEnv, state)
+			schema := pgtest.NewSchemaName(t)
+			t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+			if tc.exists {
+				pgtest.Exec(t, base, "CREATE SCHEMA "+schema)
+			}
+			before := pgtest.Describe(t, base, schema)
+			pg := pgtest.WithSchema(base, schema)
+			code, _, stderr := runCLI(t, clock, append(tc.args, "--store", pg)...)
+			if code == 0 {
+				t.Fatalf("succeeded: %s", stderr)
+			}
+			if after := pgtest.Describe(t, base, schema); after != before {
+				t.Fatalf("the failed start left %q (before: %q); stderr %s", after, before, stderr)
+			}
+			if _, err := os.Stat(state); !os.IsNotExist(err) {
+				t.Fatalf("the state folder %s is left behind (%v)", state, err)
+			}
+			if code, _, stderr := runCLI(t, clock, "import", "--store", pg, tiny); code != 0 {
+				t.Fatalf("a later import: exit %d %s", code, stderr)
+			}
+		})
 	}
 }

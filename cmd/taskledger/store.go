@@ -131,15 +131,22 @@ func openPostgres(spec string, mode storeMode) (eventstore.Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
 	defer cancel()
 	s, err := postgres.Open(ctx, spec, postgres.Options{Create: mode == mayCreate, ReadOnly: mode == readOnly})
-	switch {
-	case errors.Is(err, postgres.ErrNoLedger):
-		return nil, fmt.Errorf("store %s: 该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建 (%w: make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
-	case errors.Is(err, eventstore.ErrDamaged):
-		return nil, fmt.Errorf("数据库中的账本无法识别，已拒绝打开，未作任何改动 (the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched): %w", err)
-	case err != nil:
-		return nil, fmt.Errorf("无法打开 PostgreSQL 账本 (cannot open the PostgreSQL ledger) %s: %w", redactURL(spec), err)
+	if err != nil {
+		return nil, postgresError(spec, err)
 	}
 	return s, nil
+}
+
+// postgresError explains, Chinese first, why a PostgreSQL ledger cannot be
+// opened.
+func postgresError(spec string, err error) error {
+	switch {
+	case errors.Is(err, postgres.ErrNoLedger):
+		return fmt.Errorf("store %s: 该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建 (%w: make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
+	case errors.Is(err, eventstore.ErrDamaged):
+		return fmt.Errorf("数据库中的账本无法识别，已拒绝打开，未作任何改动 (the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched): %w", err)
+	}
+	return fmt.Errorf("无法打开 PostgreSQL 账本 (cannot open the PostgreSQL ledger) %s: %w", redactURL(spec), err)
 }
 
 // redactURL hides the password of a connection URL.
@@ -171,24 +178,38 @@ Ask the running server instead with --server URL (status, obligations and scorec
 		dir, errStoreLocked, waited, err, file, file)
 }
 
-// creation remembers what a store directory held before a command that may
-// create a ledger there opened it, so that a failed start removes what it
-// made and leaves nothing behind.
+// creation remembers what a store held before a command that may create
+// a ledger there opened it, so that a failed start removes what it made
+// and leaves nothing behind.
 type creation struct {
 	dir string          // the store directory; empty when nothing is to be undone
 	top string          // the topmost directory that did not exist; empty if dir existed
 	had map[string]bool // the entries dir held
+	// pg is the PostgreSQL store whose ledger the command may create;
+	// pgSchema says its schema did not exist either. state is the undo of
+	// its local state folder.
+	pg       string
+	pgSchema bool
+	state    *creation
 }
 
 // prepareCreate notes what is at a --store value before a ledger may be
 // created there. A ledger that exists already, memory and EventStoreDB
 // stores need no undoing.
 func prepareCreate(spec string) (*creation, error) {
-	c := &creation{}
-	if !isDirStore(spec) || checkLedger(spec) == nil {
-		return c, nil
+	if isPostgresStore(spec) {
+		return preparePostgres(spec)
 	}
-	c.dir = filepath.Clean(spec)
+	if !isDirStore(spec) || checkLedger(spec) == nil {
+		return &creation{}, nil
+	}
+	return prepareDir(spec)
+}
+
+// prepareDir notes what a directory holds (nothing, when it does not
+// exist).
+func prepareDir(dir string) (*creation, error) {
+	c := &creation{dir: filepath.Clean(dir)}
 	entries, err := os.ReadDir(c.dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -200,7 +221,7 @@ func prepareCreate(spec string) (*creation, error) {
 			c.top = p
 		}
 	case err != nil:
-		return nil, fmt.Errorf("store %s: %w", spec, err)
+		return nil, fmt.Errorf("store %s: %w", dir, err)
 	}
 	c.had = map[string]bool{}
 	for _, e := range entries {
@@ -209,10 +230,42 @@ func prepareCreate(spec string) (*creation, error) {
 	return c, nil
 }
 
+// preparePostgres notes whether a PostgreSQL schema holds a ledger (then
+// nothing is to be undone) and whether it exists, and what the ledger's
+// local state folder holds.
+func preparePostgres(spec string) (*creation, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
+	defer cancel()
+	p, err := postgres.Inspect(ctx, spec, postgres.Options{})
+	if err != nil {
+		return nil, postgresError(spec, err)
+	}
+	if p.Ledger {
+		return &creation{}, nil
+	}
+	c := &creation{pg: spec, pgSchema: !p.SchemaExists, state: &creation{}}
+	if state := stateDir(spec); state != "" {
+		if c.state, err = prepareDir(state); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
 // undo removes what was made since prepareCreate: the directories it
-// created, or the new entries of a directory that existed. The store must
-// be closed.
+// created, or the new entries of a directory that existed; for
+// PostgreSQL, the ledger's tables (and its schema when the command made
+// it) and the new entries of its state folder. The store must be closed.
 func (c *creation) undo() error {
+	if c.pg != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
+		defer cancel()
+		err := postgres.Remove(ctx, c.pg, postgres.Options{}, c.pgSchema)
+		if err != nil {
+			err = fmt.Errorf("clean up %s: %w", redactURL(c.pg), err)
+		}
+		return errors.Join(err, c.state.undo())
+	}
 	if c.dir == "" {
 		return nil
 	}
