@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -91,8 +92,9 @@ func WithSchema(base, schema string) string {
 	return base + " search_path=" + schema
 }
 
-// Exec runs statements on the test server, failing the test on an error.
-func Exec(t testing.TB, base string, stmts ...string) {
+// with runs fn over one connection to the test server, within 30
+// seconds, failing the test when it cannot connect or fn fails.
+func with(t testing.TB, base string, fn func(ctx context.Context, conn *pgx.Conn) error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -101,11 +103,22 @@ func Exec(t testing.TB, base string, stmts ...string) {
 		t.Fatalf("connect to %s: %v", redact(base), err)
 	}
 	defer conn.Close(ctx)
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
+	if err := fn(ctx, conn); err != nil {
+		t.Fatal(err)
 	}
+}
+
+// Exec runs statements on the test server, failing the test on an error.
+func Exec(t testing.TB, base string, stmts ...string) {
+	t.Helper()
+	with(t, base, func(ctx context.Context, conn *pgx.Conn) error {
+		for _, s := range stmts {
+			if _, err := conn.Exec(ctx, s); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
 }
 
 // Drop removes schema and everything in it.
@@ -130,66 +143,57 @@ func redact(s string) string {
 // schema does not exist.
 func Describe(t testing.TB, base, schema string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", redact(base), err)
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil {
-		t.Fatalf("describe %s: %v", schema, err)
-	}
-	if !exists {
-		return ""
-	}
-	rows, err := conn.Query(ctx, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`, schema)
-	if err != nil {
-		t.Fatalf("describe %s: %v", schema, err)
-	}
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatalf("describe %s: %v", schema, err)
-	}
 	var b strings.Builder
-	b.WriteString("schema " + schema + ":")
-	for _, tb := range tables {
-		var n int64
-		if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, tb}.Sanitize()).Scan(&n); err != nil {
-			t.Fatalf("describe %s: %v", schema, err)
+	with(t, base, func(ctx context.Context, conn *pgx.Conn) error {
+		var exists bool
+		if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil || !exists {
+			return describeErr(schema, err)
 		}
-		b.WriteString(" " + tb + "(" + strconv.FormatInt(n, 10) + " rows)")
-		if tb != "taskledger_meta" {
-			continue
-		}
-		rows, err := conn.Query(ctx, "SELECT key || '=' || value FROM "+pgx.Identifier{schema, tb}.Sanitize()+" ORDER BY key")
+		rows, _ := conn.Query(ctx, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`, schema)
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
-			t.Fatalf("describe %s: %v", schema, err)
+			return describeErr(schema, err)
 		}
-		meta, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatalf("describe %s: %v", schema, err)
+		b.WriteString("schema " + schema + ":")
+		for _, tb := range tables {
+			table := pgx.Identifier{schema, tb}.Sanitize()
+			var n int64
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return describeErr(schema, err)
+			}
+			b.WriteString(" " + tb + "(" + strconv.FormatInt(n, 10) + " rows)")
+			if tb != "taskledger_meta" {
+				continue
+			}
+			rows, _ := conn.Query(ctx, "SELECT key || '=' || value FROM "+table+" ORDER BY key")
+			meta, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return describeErr(schema, err)
+			}
+			b.WriteString("[" + strings.Join(meta, ",") + "]")
 		}
-		b.WriteString("[" + strings.Join(meta, ",") + "]")
-	}
+		return nil
+	})
 	return b.String()
+}
+
+func describeErr(schema string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("describe %s: %w", schema, err)
 }
 
 // QueryInt runs a query returning one integer on the test server.
 func QueryInt(t testing.TB, base, query string, args ...any) int64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", redact(base), err)
-	}
-	defer conn.Close(ctx)
 	var n int64
-	if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
+	with(t, base, func(ctx context.Context, conn *pgx.Conn) error {
+		if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+			return fmt.Errorf("%s: %w", query, err)
+		}
+		return nil
+	})
 	return n
 }
