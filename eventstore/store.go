@@ -1,6 +1,8 @@
 // Package eventstore defines the port every event store adapter implements —
 // the ledger's only source of truth — with its typed errors and a catch-up
-// subscription built on any adapter's reads.
+// subscription built on any adapter's reads. Stores that can grant a named
+// lease to one holder at a time across processes also implement the
+// optional Leaser port.
 //
 // Adapters live in sub-packages named for what they adapt: eventstore/bolt
 // (the embedded default), eventstore/postgres, eventstore/esdb,

@@ -55,6 +55,14 @@
 // lost connection, each time followed by a read of the head so nothing
 // committed meanwhile is missed) and wakes every waiter from it.
 //
+// # Leases
+//
+// Store implements eventstore.Leaser: a lease is a session-level advisory
+// lock (pg_try_advisory_lock on LeaseKey, derived from the schema and the
+// lease's name) held on a connection of its own, named by LeaseName in
+// pg_stat_activity, checked every LeaseRequest.Check and given up by
+// Release or Close. PostgreSQL frees it when the holder's session ends.
+//
 // # Tables (schema format "taskledger-postgres", version 1)
 //
 // A ledger lives in one schema (Options.Schema, else the first entry of
