@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,7 +135,7 @@ func (h *slowHook) counts() (int, []string) {
 func leaderPID(t *testing.T, base, schema string) int {
 	t.Helper()
 	key := postgres.LeaseKey(schema, "background")
-	return int(pgtest.QueryInt(t, base, `SELECT COALESCE(max(substring(a.application_name from '\(pid ([0-9]+),')::bigint), 0)
+	return int(pgtest.Query[int64](t, base, `SELECT COALESCE(max(substring(a.application_name from '\(pid ([0-9]+),')::bigint), 0)
 		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = $1 AND l.objid::bigint = $2`,
 		int64(uint64(key)>>32), int64(uint64(key)&0xffffffff)))
@@ -190,13 +191,18 @@ func TestRemindersOnceAcrossReplicas(t *testing.T) {
 		if victim == nil {
 			t.Fatalf("the lease is held by pid %d, not by a replica of this test", pid)
 		}
+		killed := time.Now()
 		if err := victim.cmd.Process.Kill(); err != nil { // SIGKILL
 			t.Fatal(err)
 		}
 		_ = victim.cmd.Wait()
 		delete(replicas, pid)
 		kills++
-		t.Logf("killed the leader (pid %d) with %d reminders received", pid, before+5)
+		if !waitUntil(10*time.Second, func() bool { p := leaderPID(t, base, schema); return p != 0 && p != pid }) {
+			t.Fatalf("no replica took the lease over within 10s of killing the leader")
+		}
+		t.Logf("killed the leader (pid %d) with %d reminders received; another replica held the lease %s later",
+			pid, before+5, time.Since(killed).Round(time.Millisecond))
 	}
 
 	// The last replica finishes: every reminder recorded is received and
@@ -234,4 +240,86 @@ func TestRemindersOnceAcrossReplicas(t *testing.T) {
 		}
 	}
 	t.Logf("%d reminders delivered once each across %d kills of the leader; in flight at a kill and sent again: %v", reminders, kills, twice)
+}
+
+// leaderName returns the application_name of the session holding the
+// ledger's background lease, "" when none holds it.
+func leaderName(t *testing.T, base, schema string) string {
+	t.Helper()
+	key := postgres.LeaseKey(schema, "background")
+	return pgtest.Query[string](t, base, `SELECT COALESCE(max(a.application_name), '')
+		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = $1 AND l.objid::bigint = $2`,
+		int64(uint64(key)>>32), int64(uint64(key)&0xffffffff))
+}
+
+// startLeaseServe starts serve's server in-process over store, trying for
+// the lease every leaseInterval.
+func startLeaseServe(t *testing.T, store string) *serving {
+	t.Helper()
+	a := testCLI(nil)
+	a.stdout, a.stderr = io.Discard, io.Discard
+	s, err := startServe(context.Background(), a, serveOptions{store: store, addr: "127.0.0.1:0", cacheTTL: -1, leaseEvery: leaseInterval}, planText{}, mustExist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// closeWithin closes a serving replica, failing the test with every
+// goroutine's stack when that takes more than d.
+func closeWithin(t *testing.T, s *serving, d time.Duration) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.close(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(d):
+		var b strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&b, 2)
+		t.Fatalf("closing a replica took more than %s:\n%s", d, b.String())
+	}
+}
+
+// waitForLeader waits until the replica listening on addr holds the lease.
+func waitForLeader(t *testing.T, base, schema, addr string) {
+	t.Helper()
+	if !waitUntil(10*time.Second, func() bool { return strings.Contains(leaderName(t, base, schema), addr) }) {
+		t.Fatalf("the replica at %s did not take the lease within 10s; %q holds it", addr, leaderName(t, base, schema))
+	}
+}
+
+// In-process replicas over one PostgreSQL ledger: the first leads, the
+// second stands by until the first's store closes and then takes over; a replica standing by stops at once; when the last stops, nobody
+// holds the lease.
+func TestLeaseHandsOverWhenTheLeaderStops(t *testing.T) {
+	t.Setenv(stateEnv, t.TempDir())
+	pg := pgtest.URL(t)
+	base := pgtest.Server(t)
+	schema := pg[strings.Index(pg, "search_path=")+len("search_path="):]
+	mustRun(t, "import", writeFile(t, "plan.txt", tinyPlan), "--store", pg)
+	a := startLeaseServe(t, pg)
+	waitForLeader(t, base, schema, a.ln.Addr().String())
+	b := startLeaseServe(t, pg)
+	time.Sleep(3 * leaseInterval)
+	if got := leaderName(t, base, schema); !strings.Contains(got, a.ln.Addr().String()) {
+		t.Fatalf("with a second replica up, %q holds the lease", got)
+	}
+	// The leader's store closes under it (as when its database connection
+	// goes): its lease ends, its background work stops, b takes over.
+	if err := a.l.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitForLeader(t, base, schema, b.ln.Addr().String())
+	closeWithin(t, a, 20*time.Second)
+	c := startLeaseServe(t, pg)
+	time.Sleep(2 * leaseInterval)
+	closeWithin(t, c, 20*time.Second) // standing by
+	closeWithin(t, b, 20*time.Second) // leading
+	if got := leaderName(t, base, schema); got != "" {
+		t.Fatalf("after every replica stopped, %q holds the lease", got)
+	}
 }

@@ -86,7 +86,7 @@ func TestLeaseLostWithItsConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := postgres.LeaseKey(a.Schema(), "background")
-	n := pgtest.QueryInt(t, pgtest.Server(t), `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+	n := pgtest.Query[int64](t, pgtest.Server(t), `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
 		WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint = $1 AND objid::bigint = $2`,
 		int64(uint64(key)>>32), int64(uint64(key)&0xffffffff))
 	if n != 1 {

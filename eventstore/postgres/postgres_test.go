@@ -363,7 +363,7 @@ func killListener(t *testing.T, schema string) {
 	base := pgtest.Server(t)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		n := pgtest.QueryInt(t, base, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", postgres.ListenerName(schema))
+		n := pgtest.Query[int64](t, base, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", postgres.ListenerName(schema))
 		if n > 0 {
 			return
 		}

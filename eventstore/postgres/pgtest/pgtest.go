@@ -185,15 +185,16 @@ func describeErr(schema string, err error) error {
 	return fmt.Errorf("describe %s: %w", schema, err)
 }
 
-// QueryInt runs a query returning one integer on the test server.
-func QueryInt(t testing.TB, base, query string, args ...any) int64 {
+// Query runs a query returning one row of one column on the test server
+// and returns its value.
+func Query[T any](t testing.TB, base, query string, args ...any) T {
 	t.Helper()
-	var n int64
+	var v T
 	with(t, base, func(ctx context.Context, conn *pgx.Conn) error {
-		if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		if err := conn.QueryRow(ctx, query, args...).Scan(&v); err != nil {
 			return fmt.Errorf("%s: %w", query, err)
 		}
 		return nil
 	})
-	return n
+	return v
 }
