@@ -19,7 +19,6 @@ import (
 
 	"taskledger/eventstore/postgres"
 	"taskledger/eventstore/postgres/pgtest"
-	"taskledger/examples"
 )
 
 // Environment of TestLeaseReplicaChild: the --store, the webhook URL.
@@ -28,8 +27,15 @@ const (
 	leaseHookEnv  = "TASKLEDGER_LEASE_HOOK"
 )
 
-// leaseNow is the replicas' clock: reminders and escalations are due on
-// the imported Chifeng plan.
+// leasePlan has three tasks, each led by one bureau and carried out by
+// the twelve counties, due by the end of 2025.
+const leasePlan = "测试方案\n二、重点任务\n" +
+	"（三）淘汰燃煤锅炉，2025年底前完成。（赤峰市生态环境局牵头，以下均需各旗县区人民政府落实）\n" +
+	"（四）整治扬尘污染，2025年底前完成。（赤峰市住房和城乡建设局牵头，以下均需各旗县区人民政府落实）\n" +
+	"（五）淘汰老旧车辆，2025年底前完成。（赤峰市公安局牵头，以下均需各旗县区人民政府落实）\n"
+
+// leaseNow is the replicas' clock: ten days after leasePlan's deadlines,
+// when overdue reminders and escalations to the lead units are due.
 var leaseNow = time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 
 // leaseInterval is how often the replicas try for the lease.
@@ -168,7 +174,7 @@ func TestRemindersOnceAcrossReplicas(t *testing.T) {
 	pg := pgtest.URL(t)
 	base := pgtest.Server(t)
 	schema := pg[strings.Index(pg, "search_path=")+len("search_path="):]
-	mustRun(t, "import", writeFile(t, examples.ChifengPlanFile, string(examples.ChifengPlan())), "--store", pg)
+	mustRun(t, "import", writeFile(t, "plan.txt", leasePlan), "--store", pg)
 
 	hook := &slowHook{hookCounter: hookCounter{t: t, got: map[string]int{}}}
 	hook.delay.Store(int64(40 * time.Millisecond))
