@@ -63,7 +63,10 @@ func newServeCommand(a *cli) *cobra.Command {
 watcher, until SIGINT or SIGTERM. The ledger must exist, except with --demo:
 then an empty or new store gets the bundled Chifeng plan (embedded in the
 binary; --plan FILE imports another) and a simulated 2025, and one token per
-role on its first start. A --demo start that fails leaves nothing behind.`,
+role on its first start. A --demo start that fails leaves nothing behind.
+With several replicas over one PostgreSQL ledger, only the one holding the
+ledger's lease runs the deadline watcher and the reminder delivery; the
+others stand by and take over when it stops or dies.`,
 		Args:        noArgs,
 		Annotations: map[string]string{logLevelAnnotation: "info"},
 		RunE:        func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), a, o) },
