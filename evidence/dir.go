@@ -25,13 +25,9 @@ type Dir struct {
 }
 
 // OpenDir returns the store under root (for an embedded ledger:
-// filepath.Join(storeDir, DirName)), creating the folder when needed.
-func OpenDir(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
-		return nil, fmt.Errorf("evidence: open %s: %w", root, err)
-	}
-	return &Dir{root: root}, nil
-}
+// filepath.Join(storeDir, DirName)). It creates nothing: the folder is
+// made by the first Put, so a ledger only read keeps no empty folder.
+func OpenDir(root string) *Dir { return &Dir{root: root} }
 
 // Path returns the file a blob is kept in.
 func (d *Dir) Path(sum domain.Hash) string {

@@ -88,10 +88,7 @@ func TestMemoryStore(t *testing.T) { storeContract(t, evidence.NewMemory()) }
 
 func TestDirStoreKeepsFilesByHashAndLeavesNoTemporaries(t *testing.T) {
 	root := filepath.Join(t.TempDir(), evidence.DirName)
-	s, err := evidence.OpenDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := evidence.OpenDir(root)
 	storeContract(t, s)
 	data := evidencetest.PDF("contract")
 	sum := evidence.Sum(data)

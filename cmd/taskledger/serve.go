@@ -19,6 +19,7 @@ import (
 	"taskledger/auth"
 	"taskledger/dashboard"
 	"taskledger/domain"
+	"taskledger/evidence"
 	"taskledger/graphql"
 	"taskledger/internal/redact"
 	"taskledger/notify"
@@ -45,6 +46,7 @@ type serveOptions struct {
 	demo                               bool
 	cacheTTL                           time.Duration
 	notify                             notify.Settings
+	evidenceMaxSize                    int64
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -77,6 +79,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	notifyFlags(a, fs, &o.notify)
+	fs.Int64Var(&o.evidenceMaxSize, "evidence-max-size", evidence.DefaultMaxSize, "the largest evidence file (佐证材料) accepted, in bytes")
 	return cmd
 }
 
@@ -94,6 +97,9 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if o.memoryLimit < 0 {
 		return fmt.Errorf("%w: --memory-limit %d is negative", errUsage, o.memoryLimit)
+	}
+	if o.evidenceMaxSize <= 0 {
+		return fmt.Errorf("%w: --evidence-max-size %d is not positive", errUsage, o.evidenceMaxSize)
 	}
 	if o.memoryLimit > 0 && a.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(o.memoryLimit))
@@ -133,6 +139,8 @@ type serving struct {
 	metricsLn net.Listener
 	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
 	tls tlsFiles
+	// evidenceMax is the largest evidence file accepted.
+	evidenceMax int64
 }
 
 // tlsFiles are the PEM files of --tls-cert and --tls-key.
@@ -160,7 +168,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if err != nil {
 		return nil, err
 	}
-	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive, tls: o.tls}
+	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive, tls: o.tls, evidenceMax: o.evidenceMaxSize}
 	defer func() {
 		if err != nil {
 			s.close(context.Background())
@@ -186,6 +194,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		Store: l.store, Registry: l.registry, Runner: runner, Tokens: s.tokens,
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
 		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
+		Evidence: l.blobs, EvidenceMaxSize: o.evidenceMaxSize,
 	})
 	if err != nil {
 		return nil, err
@@ -261,7 +270,7 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Evidence: s.srv.App(), EvidenceMaxSize: s.evidenceMax}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {

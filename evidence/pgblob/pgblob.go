@@ -23,15 +23,18 @@ const Table = "taskledger_evidence"
 type Store struct {
 	pool  *pgxpool.Pool
 	table string // quoted, schema-qualified
+	// absent is set when a store opened without create found no table.
+	absent bool
 }
 
 var _ evidence.Store = (*Store)(nil)
 
-// Open connects to the server connString names and makes sure the
-// evidence table exists in the schema its search_path names first (public
-// when none). The table is created with IF NOT EXISTS, so replicas may
-// open it at once.
-func Open(ctx context.Context, connString string) (*Store, error) {
+// Open connects to the server connString names and, with create, makes
+// sure the evidence table exists in the schema its search_path names first
+// (public when none). The table is created with IF NOT EXISTS, so replicas
+// may open it at once. Without create (a ledger opened read-only) nothing
+// is created, and a schema without the table holds no blobs.
+func Open(ctx context.Context, connString string, create bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgblob: connection string: %w", err)
@@ -43,7 +46,12 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 		return nil, fmt.Errorf("pgblob: connect: %w", err)
 	}
 	s := &Store{pool: pool, table: pgx.Identifier{schema, Table}.Sanitize()}
-	if err := s.create(ctx, schema); err != nil {
+	if create {
+		err = s.create(ctx, schema)
+	} else {
+		err = s.look(ctx)
+	}
+	if err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -71,6 +79,16 @@ func (s *Store) create(ctx context.Context, schema string) error {
 	return nil
 }
 
+// look notes whether the table exists.
+func (s *Store) look(ctx context.Context) error {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", s.table).Scan(&exists); err != nil {
+		return fmt.Errorf("pgblob: look for %s: %w", s.table, err)
+	}
+	s.absent = !exists
+	return nil
+}
+
 // Put implements evidence.Store: a blob already stored is left as it is.
 func (s *Store) Put(ctx context.Context, sum domain.Hash, data []byte) (bool, error) {
 	tag, err := s.pool.Exec(ctx, "INSERT INTO "+s.table+" (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
@@ -83,6 +101,9 @@ func (s *Store) Put(ctx context.Context, sum domain.Hash, data []byte) (bool, er
 
 // Get implements evidence.Store.
 func (s *Store) Get(ctx context.Context, sum domain.Hash) ([]byte, error) {
+	if s.absent {
+		return nil, evidence.ErrNotFound
+	}
 	var b []byte
 	err := s.pool.QueryRow(ctx, "SELECT content FROM "+s.table+" WHERE sha256 = $1", sum[:]).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -96,6 +117,9 @@ func (s *Store) Get(ctx context.Context, sum domain.Hash) ([]byte, error) {
 
 // Has implements evidence.Store.
 func (s *Store) Has(ctx context.Context, sum domain.Hash) (bool, error) {
+	if s.absent {
+		return false, nil
+	}
 	var ok bool
 	if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+s.table+" WHERE sha256 = $1)", sum[:]).Scan(&ok); err != nil {
 		return false, fmt.Errorf("pgblob: has %s: %w", sum, err)

@@ -15,7 +15,15 @@ import (
 func TestStoreKeepsBlobsInTheLedgersSchema(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()
-	s, err := pgblob.Open(ctx, url)
+	ro, err := pgblob.Open(ctx, url, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ok, err := ro.Has(ctx, evidence.Sum([]byte("x"))); err != nil || ok {
+		t.Fatalf("a read-only opening of a schema without the table: %v, %v", ok, err)
+	}
+	s, err := pgblob.Open(ctx, url, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +40,7 @@ func TestStoreKeepsBlobsInTheLedgersSchema(t *testing.T) {
 		t.Fatalf("second Put: %v, %v; want an unchanged blob", created, err)
 	}
 	// A second opening (another replica) sees the same table and blob.
-	s2, err := pgblob.Open(ctx, url)
+	s2, err := pgblob.Open(ctx, url, false)
 	if err != nil {
 		t.Fatal(err)
 	}
