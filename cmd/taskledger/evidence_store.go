@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"taskledger/audit"
+	"taskledger/domain"
+	"taskledger/eventstore"
 	"taskledger/evidence"
 	"taskledger/evidence/pgblob"
 )
@@ -29,4 +32,28 @@ func openEvidence(spec, state string, mode storeMode) (evidence.Store, error) {
 		return s, nil
 	}
 	return evidence.OpenDir(filepath.Join(state, evidence.DirName)), nil
+}
+
+// verifyEvidence checks every evidence file the log names: present in the
+// ledger's evidence store and still hashing to its name. It prints how
+// many files are intact, or each problem (evidence-missing,
+// evidence-altered) on stderr and fails.
+func verifyEvidence(ctx context.Context, a *cli, s eventstore.Store, spec string) error {
+	blobs, err := openEvidence(spec, stateDir(spec), readOnly)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	res, err := audit.CheckEvidence(ctx, s, domain.DefaultRegistry(), blobs)
+	if err != nil {
+		return err
+	}
+	if len(res.Problems) == 0 {
+		fmt.Fprintf(a.stdout, "OK: the %d evidence files the events name are present and intact\n", res.Files)
+		return nil
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(a.stderr, p.String())
+	}
+	return fmt.Errorf("%d of the %d evidence files the events name are missing or altered (佐证材料缺失或被改动)", len(res.Problems), res.Files)
 }
