@@ -11,6 +11,7 @@ import (
 
 	"taskledger/app"
 	"taskledger/domain"
+	"taskledger/eventstore/postgres/pgtest"
 	"taskledger/evidence"
 	"taskledger/evidence/evidencetest"
 	"taskledger/projections"
@@ -105,5 +106,32 @@ func TestEvidencePutGetAndVerify(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, clock, "verify", "--store", store); code != 1 || !strings.Contains(stderr, "evidence-missing: "+sum) {
 		t.Fatalf("verify of a lost file: exit %d\n%s", code, stderr)
+	}
+}
+
+// A PostgreSQL ledger keeps its evidence in its own schema: a file put
+// through one command is there for the next.
+func TestEvidenceInPostgres(t *testing.T) {
+	chdirRepo(t)
+	t.Setenv(stateEnv, t.TempDir())
+	pg := pgtest.URL(t)
+	if code, _, stderr := runCLI(t, clock, "import", "--store", pg, "examples/chifeng-air-quality-plan.txt"); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	pdf := evidencetest.PDF("postgres")
+	file := filepath.Join(t.TempDir(), "整改报告.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := evidence.Sum(pdf).String()
+	if code, out, stderr := runCLI(t, clock, "evidence", "put", file, "--store", pg); code != 0 || !strings.HasPrefix(out, sum) {
+		t.Fatalf("evidence put: exit %d\n%s\n%s", code, out, stderr)
+	}
+	got := filepath.Join(t.TempDir(), "back.pdf")
+	if code, _, stderr := runCLI(t, clock, "evidence", "get", sum, "-o", got, "--store", pg); code != 0 {
+		t.Fatalf("evidence get: exit %d\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(got); !bytes.Equal(b, pdf) {
+		t.Fatal("evidence get wrote other bytes")
 	}
 }
