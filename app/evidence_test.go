@@ -141,9 +141,14 @@ func TestReportsAndClaimsRecordTheEvidenceTheStoreHolds(t *testing.T) {
 		t.Fatalf("recorded attachments %+v", rep.Attachments)
 	}
 
+	// The same key with the same evidence is the same request: nothing new.
+	before := f.head()
+	again, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 20, IdempotencyKey: "r1", Attachments: []app.EvidenceHandle{up.Handle()}})
+	if err != nil || !again.Duplicate || f.head() != before {
+		t.Fatalf("a repeated report: %+v, %v; want a duplicate recording nothing", again, err)
+	}
 	// The same key with other evidence is another request.
 	other, _ := f.svc.UploadEvidence(ctx, ningcheng, app.UploadInput{Name: "b.pdf", Data: evidencetest.PDF("b")})
-	before := f.head()
 	_, err = f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 20, IdempotencyKey: "r1", Attachments: []app.EvidenceHandle{other.Handle()}})
 	f.refused(err, app.IdempotencyConflict, before)
 
