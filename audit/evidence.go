@@ -57,8 +57,25 @@ type EvidenceResult struct {
 // what was attached.
 func CheckEvidence(ctx context.Context, s eventstore.Store, reg *domain.Registry, blobs evidence.Store) (EvidenceResult, error) {
 	var res EvidenceResult
+	err := EachEvidence(ctx, s, reg, func(r domain.EvidenceRef, e *domain.Event) error {
+		res.Files++
+		code, err := blobState(ctx, blobs, r.SHA256)
+		if err != nil {
+			return err
+		}
+		if code != "" {
+			res.Problems = append(res.Problems, EvidenceProblem{Code: code, SHA256: r.SHA256, Name: r.Name, Stream: e.Stream, Position: e.Position, EventID: e.ID})
+		}
+		return nil
+	})
+	return res, err
+}
+
+// EachEvidence calls fn once for every distinct evidence file the events
+// of s name, in the order the log first names them, with that event.
+func EachEvidence(ctx context.Context, s eventstore.Store, reg *domain.Registry, fn func(domain.EvidenceRef, *domain.Event) error) error {
 	seen := map[domain.Hash]bool{}
-	err := scanStore(ctx, s, func(e *domain.Event) error {
+	return scanStore(ctx, s, func(e *domain.Event) error {
 		refs, err := attachmentsOf(reg, e)
 		if err != nil {
 			return err
@@ -68,18 +85,12 @@ func CheckEvidence(ctx context.Context, s eventstore.Store, reg *domain.Registry
 				continue
 			}
 			seen[r.SHA256] = true
-			res.Files++
-			code, err := blobState(ctx, blobs, r.SHA256)
-			if err != nil {
+			if err := fn(r, e); err != nil {
 				return err
-			}
-			if code != "" {
-				res.Problems = append(res.Problems, EvidenceProblem{Code: code, SHA256: r.SHA256, Name: r.Name, Stream: e.Stream, Position: e.Position, EventID: e.ID})
 			}
 		}
 		return nil
 	})
-	return res, err
 }
 
 // attachmentsOf decodes the evidence an event carries; events of other

@@ -91,6 +91,14 @@ func TestEvidencePutGetAndVerify(t *testing.T) {
 	if code, out, stderr := runCLI(t, clock, "verify", "--store", store); code != 0 || !strings.Contains(out, "the 1 evidence files the events name are present and intact") {
 		t.Fatalf("verify: exit %d\n%s\n%s", code, out, stderr)
 	}
+	// A migrated ledger takes its evidence along.
+	copied := filepath.Join(t.TempDir(), "copy")
+	if code, out, stderr := runCLI(t, clock, "migrate", "--from", store, "--to", copied); code != 0 || !strings.Contains(out, "copied 1 evidence files (0 were already there)") {
+		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, stderr := runCLI(t, clock, "verify", "--store", copied); code != 0 || !strings.Contains(out, "the 1 evidence files the events name are present and intact") {
+		t.Fatalf("verify of the copy: exit %d\n%s\n%s", code, out, stderr)
+	}
 	blob := filepath.Join(store, "evidence", sum[:2], sum[2:])
 	if err := os.Chmod(blob, 0o600); err != nil {
 		t.Fatal(err)
