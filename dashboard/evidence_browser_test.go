@@ -53,10 +53,14 @@ func TestBrowserEvidence(t *testing.T) {
 	if s := tb.text(row + " .evidence"); !strings.Contains(s, "现场照片.pdf") || !strings.Contains(s, "进展报告") {
 		t.Fatalf("evidence after the report: %q", s)
 	}
+	// The report's success note stays until the claim's replaces it: wait
+	// for the claim's own note.
 	tb.run("claim with the same file",
 		chromedp.SetUploadFiles(chromedp.CSS(`#claim-files`), []string{photo}),
-		chromedp.Click(chromedp.CSS(`#form-claim button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#action-msg .success`)))
+		chromedp.Click(chromedp.CSS(`#form-claim button[type=submit]`)))
+	if s := get(tb, "the claim recorded", chromedp.Poll[string](`(() => { const s = document.querySelector('#action-msg .success'); return s && s.textContent.includes('CompletionClaimed') ? s.textContent : null; })()`)); s == "" {
+		t.Fatal("no note of the claim")
+	}
 	if n := get(tb, "evidence links", chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, row+" .evidence-link"))); n != 2 {
 		t.Fatalf("%d evidence links after the claim, want 2", n)
 	}

@@ -1,12 +1,14 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -193,5 +195,46 @@ func TestEvidenceUploadRefusals(t *testing.T) {
 	resp, b := e.do(t, "county", "POST", "/evidence?name="+url.QueryEscape("说明.txt"), []byte("整改说明"), map[string]string{"Content-Type": "application/octet-stream"})
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"name":"说明.txt"`) || !strings.Contains(string(b), `"mediaType":"text/plain"`) {
 		t.Fatalf("raw upload: %d %s", resp.StatusCode, b)
+	}
+}
+
+// A client of the GraphQL multipart request spec sends the file with the
+// mutation: it fills the EvidenceInput variable it is mapped to.
+func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
+	e, blobs := newEvidenceEnv(t, 0)
+	ob := e.runner.Views().Obligations.Views(projections.Filter{Unit: "county.ningcheng"}, time.Now(), 7)[0]
+	ops, _ := json.Marshal(map[string]any{
+		"query": `mutation($o: ObligationInput!, $files: [EvidenceInput!]) {
+			claimCompletion(obligation: $o, attachments: $files, idempotencyKey: "mp-1", wait: true) { position } }`,
+		"variables": map[string]any{"o": map[string]any{"task": ob.Task, "role": string(ob.Role)}, "files": []any{nil}},
+	})
+	send := func(role string, file []byte) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("operations", string(ops))
+		mw.WriteField("map", `{"0": ["variables.files.0"]}`)
+		fw, _ := mw.CreateFormFile("0", "整改报告.docx")
+		fw.Write(file)
+		mw.Close()
+		resp, b := e.do(t, role, "POST", "/graphql", buf.Bytes(), map[string]string{"Content-Type": mw.FormDataContentType()})
+		return resp.StatusCode, string(b)
+	}
+	if status, body := send("county", evidencetest.Exe()); status != http.StatusBadRequest || !strings.Contains(body, "INVALID_ARGUMENT") {
+		t.Fatalf("a program through the multipart spec: %d %s", status, body)
+	}
+	if status, body := send("inspector", evidencetest.Docx()); status != http.StatusForbidden || !strings.Contains(body, "FORBIDDEN") {
+		t.Fatalf("an inspector's upload through the multipart spec: %d %s", status, body)
+	}
+	docx := evidencetest.Docx()
+	if ok, _ := blobs.Has(context.Background(), evidence.Sum(docx)); ok {
+		t.Fatal("a refused upload was stored")
+	}
+	if status, body := send("county", docx); status != 200 || !strings.Contains(body, `"position"`) {
+		t.Fatalf("claim with a file through the multipart spec: %d %s", status, body)
+	}
+	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { items { evidence { name attachedTo sha256 mediaType } } } }`, map[string]any{"u": "county.ningcheng"})
+	b, _ := json.Marshal(got)
+	if want := fmt.Sprintf(`{"attachedTo":"CLAIM","mediaType":"application/vnd.openxmlformats-officedocument.wordprocessingml.document","name":"整改报告.docx","sha256":"%s"}`, evidence.Sum(docx)); !strings.Contains(string(b), want) {
+		t.Fatalf("the claim's evidence: %s\nwant %s", b, want)
 	}
 }

@@ -344,7 +344,7 @@ func (s *Server) App() *app.Service { return s.app }
 // MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.transport)
+	mux.Handle("/graphql", s.multipartUploads(s.transport))
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/metrics", s.protectedMetrics())
 	return mux
