@@ -170,7 +170,9 @@ func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.Evi
 		return domain.EvidenceRef{}, fmt.Errorf("evidence %s: %w", sum, err)
 	}
 	if evidence.Sum(data) != sum {
-		return domain.EvidenceRef{}, fmt.Errorf("evidence %s: the stored bytes no longer match their hash", sum)
+		s.logger.Error("evidence store: a file no longer hashes to its name", "sha256", sum.String())
+		return domain.EvidenceRef{}, errorf(Conflict, fmt.Sprintf("the stored copy of evidence file %s (%s) is damaged; nothing was recorded (taskledger verify names it)", name, sum),
+			fmt.Sprintf("佐证材料「%s」的存储副本已损坏，本次未记录（taskledger verify 可查明）", name))
 	}
 	// The size was judged at upload, under the limit of that time.
 	got, err := evidence.Check(data, int64(len(data)))

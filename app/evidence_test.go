@@ -205,3 +205,20 @@ func TestALedgerWithoutAnEvidenceStoreRefusesAttachments(t *testing.T) {
 	_, err := f.svc.UploadEvidence(context.Background(), ningcheng, app.UploadInput{Name: "a.pdf", Data: evidencetest.PDF("a")})
 	f.refused(err, app.Conflict, f.head())
 }
+
+func TestAttachingADamagedFileIsRefused(t *testing.T) {
+	blobs := evidence.NewMemory()
+	f := withEvidence(t, blobs, 0)
+	ctx := context.Background()
+	up, err := f.svc.UploadEvidence(ctx, ningcheng, app.UploadInput{Name: "a.pdf", Data: evidencetest.PDF("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := domain.ParseHash(up.SHA256)
+	blobs.Replace(sum, evidencetest.PDF("changed"))
+	k := f.duty()
+	_, err = f.svc.ClaimCompletion(ctx, ningcheng, app.ClaimInput{Obligation: app.ObligationRef{Task: int(k.Task), Role: string(k.Role)},
+		IdempotencyKey: "c1", Attachments: []app.EvidenceHandle{up.Handle()}})
+	f.refused(err, app.Conflict, f.head())
+}
+
