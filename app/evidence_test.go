@@ -121,11 +121,12 @@ func TestReportsAndClaimsRecordTheEvidenceTheStoreHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	start := f.head()
 	missing := app.EvidenceHandle{SHA256: evidence.Sum([]byte("never uploaded")).String(), Name: "x.pdf"}
 	_, err = f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 20, IdempotencyKey: "r0", Attachments: []app.EvidenceHandle{missing}})
-	f.refused(err, app.NotFound, f.head())
+	f.refused(err, app.NotFound, start)
 	_, err = f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 20, IdempotencyKey: "r0", Attachments: []app.EvidenceHandle{{SHA256: "abc", Name: "x.pdf"}}})
-	f.refused(err, app.InvalidArgument, f.head())
+	f.refused(err, app.InvalidArgument, start)
 
 	// A caller cannot restate the type or size: they come from the bytes.
 	res, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: ref, Percent: 20, IdempotencyKey: "r1", Attachments: []app.EvidenceHandle{up.Handle()}})
@@ -217,8 +218,9 @@ func TestAttachingADamagedFileIsRefused(t *testing.T) {
 	sum, _ := domain.ParseHash(up.SHA256)
 	blobs.Replace(sum, evidencetest.PDF("changed"))
 	k := f.duty()
+	start := f.head()
 	_, err = f.svc.ClaimCompletion(ctx, ningcheng, app.ClaimInput{Obligation: app.ObligationRef{Task: int(k.Task), Role: string(k.Role)},
 		IdempotencyKey: "c1", Attachments: []app.EvidenceHandle{up.Handle()}})
-	f.refused(err, app.Conflict, f.head())
+	f.refused(err, app.Conflict, start)
 }
 
