@@ -223,4 +223,3 @@ func TestAttachingADamagedFileIsRefused(t *testing.T) {
 		IdempotencyKey: "c1", Attachments: []app.EvidenceHandle{up.Handle()}})
 	f.refused(err, app.Conflict, start)
 }
-
