@@ -12,6 +12,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -28,6 +29,7 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/evidence"
 	"taskledger/projections"
 )
 
@@ -126,6 +128,12 @@ type Config struct {
 	// Lookback is how far before a plan's start a report, claim or
 	// measurement may speak of; zero means DefaultLookback.
 	Lookback time.Duration
+	// Evidence keeps the evidence files (佐证材料); nil means the ledger
+	// keeps none (uploads are refused, and so are reports and claims that
+	// attach files). EvidenceMaxSize bounds one file; zero or less means
+	// evidence.DefaultMaxSize.
+	Evidence        evidence.Store
+	EvidenceMaxSize int64
 }
 
 // Service runs the use cases.
@@ -144,6 +152,9 @@ type Service struct {
 	// plan's start (domain.PlanID → time.Time).
 	lookback time.Duration
 	starts   sync.Map
+	// blobs keeps evidence files, up to maxEvidence bytes each.
+	blobs       evidence.Store
+	maxEvidence int64
 }
 
 // New returns a Service over cfg.
@@ -166,6 +177,7 @@ func New(cfg Config) (*Service, error) {
 	return &Service{lookback: cfg.Lookback,
 		store: cfg.Store, reg: cfg.Registry, commands: command.NewHandler(cfg.Store, cfg.Registry),
 		views: cfg.Views, clock: cfg.Clock, tokens: cfg.Tokens, plan: cfg.DefaultPlan, logger: cfg.Logger,
+		blobs: cfg.Evidence, maxEvidence: cmp.Or(max(cfg.EvidenceMaxSize, 0), evidence.DefaultMaxSize),
 	}, nil
 }
 

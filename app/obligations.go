@@ -191,6 +191,8 @@ type ReportInput struct {
 	// lies within the plan's period and not in the future.
 	EffectiveAt    *time.Time
 	IdempotencyKey string
+	// Attachments are evidence files uploaded before (UploadEvidence).
+	Attachments []EvidenceHandle
 }
 
 // ReportProgress records a unit's progress report.
@@ -211,6 +213,11 @@ func (s *Service) reportCommand(ctx context.Context, p auth.Principal, in Report
 	}
 	return s.prepare(ctx, p, Report, in.Obligation, in.IdempotencyKey, stamp{"effectiveAt", in.EffectiveAt}, func(k domain.ObligationKey, w window) (domain.Command, error) {
 		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
+		refs, err := s.EvidenceRefs(ctx, in.Attachments)
+		if err != nil {
+			return nil, err
+		}
+		cmd.Attachments = refs
 		if in.Period != "" {
 			period, err := domain.ParseYearMonth(in.Period)
 			if err != nil {
@@ -279,6 +286,9 @@ type ClaimInput struct {
 	// the plan's period and not in the future.
 	AchievedAt     *time.Time
 	IdempotencyKey string
+	// Attachments are evidence files uploaded before (UploadEvidence);
+	// Evidence is the claim's own words about them.
+	Attachments []EvidenceHandle
 }
 
 // ClaimCompletion records a unit's completion claim.
@@ -287,7 +297,11 @@ func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in Clai
 		return Result{}, err
 	}
 	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence}, nil
+		refs, err := s.EvidenceRefs(ctx, in.Attachments)
+		if err != nil {
+			return nil, err
+		}
+		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence, Attachments: refs}, nil
 	})
 }
 

@@ -43,6 +43,8 @@ const (
 	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
+	UploadEvidence   Action = "upload evidence files"
+	ReadEvidence     Action = "download evidence files"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -53,6 +55,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+		UploadEvidence, ReadEvidence,
 	}
 }
 
@@ -61,6 +64,8 @@ func Actions() []Action {
 func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
+		return true
+	case ReadEvidence:
 		return true
 	}
 	return false
@@ -104,6 +109,10 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{sy, op}
 	case ManageTokens, Simulate:
 		who = []auth.Role{op}
+	case UploadEvidence:
+		who = []auth.Role{bu, cn, op}
+	case ReadEvidence:
+		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -225,6 +234,10 @@ func actionZH(a Action) string {
 		return "创建和查看令牌"
 	case Simulate:
 		return "生成模拟数据"
+	case UploadEvidence:
+		return "上传佐证材料"
+	case ReadEvidence:
+		return "下载佐证材料"
 	}
 	return string(a)
 }

@@ -106,7 +106,7 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.MilestoneRescheduled:
 		return fmt.Sprintf("%s %s 期限由%s改为%s", obl(d.Key()), milestone(d.Milestone), d.PreviousDue, d.Due)
 	case domain.ProgressReported:
-		return fmt.Sprintf("%s报告%s进度%d%%（原%d%%）", obl(d.Key()), d.Period, int(d.Percent), int(d.Previous))
+		return fmt.Sprintf("%s报告%s进度%d%%（原%d%%）", obl(d.Key()), d.Period, int(d.Percent), int(d.Previous)) + evidenceNote(d.Attachments)
 	case domain.ExtensionRequested:
 		return fmt.Sprintf("%s申请%s延期：%s → %s", obl(d.Key()), milestone(d.Milestone), d.CurrentDue, d.RequestedDue)
 	case domain.ExtensionGranted:
@@ -116,7 +116,7 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.DeadlineSlipped:
 		return fmt.Sprintf("%s %s 逾期（期限%s）", obl(d.Key()), milestone(d.Milestone), d.Due)
 	case domain.CompletionClaimed:
-		return fmt.Sprintf("%s申报%s完成", obl(d.Key()), milestone(d.Milestone))
+		return fmt.Sprintf("%s申报%s完成", obl(d.Key()), milestone(d.Milestone)) + evidenceNote(d.Attachments)
 	case domain.CompletionVerified:
 		return fmt.Sprintf("核实%s %s已完成", obl(d.Key()), milestone(d.Milestone))
 	case domain.CompletionRejected:
@@ -126,7 +126,7 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.RectificationDue:
 		return fmt.Sprintf("%s第%d项问题限期%s整改", obl(d.Key()), d.Finding, d.Due)
 	case domain.RectificationCompleted:
-		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding)
+		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding) + evidenceNote(d.Attachments)
 	case domain.ReminderRecorded:
 		return ReminderText(d, name)
 	case domain.ReminderDelivered:

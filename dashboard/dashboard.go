@@ -56,6 +56,13 @@ type Config struct {
 	// (graphql.Server.Authenticate): who a template download or an upload
 	// acts as. Required with Reports.
 	Authenticate func(header string) (auth.Principal, error)
+	// Evidence serves POST /evidence and GET /evidence/{sha256} (the
+	// application layer's UploadEvidence and DownloadEvidence); nil, or no
+	// Authenticate, leaves them out (404). EvidenceMaxSize is how much of
+	// an upload is read (zero: evidence.DefaultMaxSize); the application
+	// layer's own limit decides.
+	Evidence        Evidence
+	EvidenceMaxSize int64
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -76,6 +83,10 @@ type handler struct {
 	// reports leaves them out.
 	reports Reports
 	auth    func(header string) (auth.Principal, error)
+	// evidence serves evidence uploads and downloads, reading at most
+	// evidenceMax bytes of a file; nil leaves them out.
+	evidence    Evidence
+	evidenceMax int64
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -88,8 +99,9 @@ func Handler(cfg Config) http.Handler {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
+	h.evidence, h.evidenceMax = cfg.Evidence, evidenceLimit(cfg.EvidenceMaxSize)
 	if h.auth == nil {
-		h.reports = nil
+		h.reports, h.evidence = nil, nil
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
@@ -116,6 +128,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveImport(w, r)
 	case strings.HasPrefix(p, "/export/"):
 		h.serveExport(w, r)
+	case (p == "/evidence" || strings.HasPrefix(p, "/evidence/")) && h.evidence == nil:
+		http.NotFound(w, r)
+	case p == "/evidence":
+		h.serveEvidenceUpload(w, r)
+	case strings.HasPrefix(p, "/evidence/"):
+		h.serveEvidenceDownload(w, r)
 	case p == "/" || p == "/index.html":
 		h.serveFile(w, r, "index.html")
 	case strings.HasPrefix(p, "/assets/"):

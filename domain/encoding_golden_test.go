@@ -20,7 +20,7 @@ func encodeAllPayloads(t *testing.T) []byte {
 	t.Helper()
 	reg := DefaultRegistry()
 	var buf bytes.Buffer
-	for _, set := range [][]EventData{samples(), AllEventTypes()} {
+	for _, set := range [][]EventData{samples(), AllEventTypes(), attachmentSamples()} {
 		for _, s := range set {
 			name, _, payload, err := reg.Encode(s)
 			if err != nil {

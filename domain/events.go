@@ -410,6 +410,8 @@ type ProgressReported struct {
 	// Period is the month the report covers, for periodic-report scoring.
 	Period YearMonth `json:"period,omitzero"`
 	Note   string    `json:"note,omitempty"`
+	// Attachments are the evidence files (佐证材料) sent with the report.
+	Attachments []EvidenceRef `json:"attachments,omitempty"`
 }
 
 // EventType implements EventData.
@@ -477,6 +479,9 @@ type CompletionClaimed struct {
 	ObligationKey
 	Milestone MilestoneID `json:"milestone,omitempty"`
 	Evidence  string      `json:"evidence,omitempty"`
+	// Attachments are the evidence files sent with the claim; Evidence
+	// is the claim's own words about its evidence.
+	Attachments []EvidenceRef `json:"attachments,omitempty"`
 }
 
 // EventType implements EventData.
@@ -579,6 +584,8 @@ type RectificationCompleted struct {
 	ObligationKey
 	Finding int    `json:"finding"`
 	Note    string `json:"note,omitempty"`
+	// Attachments are the evidence files of the rectification.
+	Attachments []EvidenceRef `json:"attachments,omitempty"`
 }
 
 // EventType implements EventData.

@@ -317,6 +317,9 @@ type Obligation struct {
 	// Reminders lists the reminders recorded (催办, escalations), in
 	// recording order.
 	Reminders []Reminder
+	// Evidence lists the evidence files attached to reports, claims and
+	// rectifications, in recording order.
+	Evidence []Attachment
 
 	version uint64
 }
@@ -571,11 +574,13 @@ type ReportProgress struct {
 	Period YearMonth
 	// Note explains the report; required when lowering the last figure.
 	Note string
+	// Attachments are the evidence files sent with the report.
+	Attachments []EvidenceRef
 }
 
 // Validate implements Command.
 func (c ReportProgress) Validate() error {
-	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Percent.Validate(), checkText("note", c.Note, MaxNoteLen, false))
+	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), c.Percent.Validate(), checkText("note", c.Note, MaxNoteLen, false), ValidateAttachments(c.Attachments))
 }
 
 // RequestExtension asks for a milestone's due date to move to Due.
@@ -637,11 +642,13 @@ type ClaimCompletion struct {
 	ActingUnit UnitID
 	Milestone  MilestoneID
 	Evidence   string
+	// Attachments are the evidence files sent with the claim.
+	Attachments []EvidenceRef
 }
 
 // Validate implements Command.
 func (c ClaimCompletion) Validate() error {
-	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), validOptionalMilestone(c.Milestone), checkText("evidence", c.Evidence, MaxNoteLen, false))
+	return firstErr(c.ValidateKey(), validActing(c.ActingUnit), validOptionalMilestone(c.Milestone), checkText("evidence", c.Evidence, MaxNoteLen, false), ValidateAttachments(c.Attachments))
 }
 
 // VerifyCompletion verifies the pending claim for Milestone (empty: the
@@ -710,11 +717,13 @@ type CompleteRectification struct {
 	ActingUnit UnitID
 	Finding    int
 	Note       string
+	// Attachments are the evidence files of the rectification.
+	Attachments []EvidenceRef
 }
 
 // Validate implements Command.
 func (c CompleteRectification) Validate() error {
-	if err := firstErr(c.ValidateKey(), validActing(c.ActingUnit), checkText("note", c.Note, MaxNoteLen, false)); err != nil {
+	if err := firstErr(c.ValidateKey(), validActing(c.ActingUnit), checkText("note", c.Note, MaxNoteLen, false), ValidateAttachments(c.Attachments)); err != nil {
 		return err
 	}
 	if c.Finding < 1 {
@@ -914,7 +923,7 @@ func (o *Obligation) ReportProgress(c ReportProgress, m Meta) ([]EventData, erro
 	if c.Percent < prev && checkText("note", c.Note, MaxNoteLen, true) != nil {
 		return nil, errorf(ErrInvalidProgress, "progress %d%% is below the last reported %d%%; a lower report needs a note explaining the correction", int(c.Percent), int(prev))
 	}
-	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: prev, Period: period, Note: c.Note})
+	return one(ProgressReported{ObligationKey: c.ObligationKey, Percent: c.Percent, Previous: prev, Period: period, Note: c.Note, Attachments: c.Attachments})
 }
 
 // RequestExtension decides a RequestExtension command. Errors: ErrNotFound,
@@ -1029,7 +1038,7 @@ func (o *Obligation) ClaimCompletion(c ClaimCompletion, m Meta) ([]EventData, er
 	case state == ClaimPending:
 		return nil, errorf(ErrClaimPending, "%s already has a completion claim awaiting verification", what)
 	}
-	return one(CompletionClaimed{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Evidence: c.Evidence})
+	return one(CompletionClaimed{ObligationKey: c.ObligationKey, Milestone: c.Milestone, Evidence: c.Evidence, Attachments: c.Attachments})
 }
 
 // pendingClaim checks a verify or reject: the target exists, is not
@@ -1129,7 +1138,7 @@ func (o *Obligation) CompleteRectification(c CompleteRectification, m Meta) ([]E
 	if f.RectifyBy.IsZero() {
 		return nil, errorf(ErrNoRectification, "finding %d of %s requires no rectification", f.No, o.Key.Path())
 	}
-	return one(RectificationCompleted{ObligationKey: c.ObligationKey, Finding: c.Finding, Note: c.Note})
+	return one(RectificationCompleted{ObligationKey: c.ObligationKey, Finding: c.Finding, Note: c.Note, Attachments: c.Attachments})
 }
 
 // ---- fold ----
@@ -1196,6 +1205,7 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 		return o.foldRescheduled(d)
 	case ProgressReported:
 		o.foldProgress(d, s)
+		o.foldAttachments(AttachedToReport, d.Attachments, "", 0, s)
 	case ExtensionRequested:
 		o.PendingExtension = &ExtensionRequest{
 			Milestone: d.Milestone, CurrentDue: d.CurrentDue, RequestedDue: d.RequestedDue, Reason: d.Reason, RequestedAt: s.at,
@@ -1207,6 +1217,7 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 	case DeadlineSlipped:
 		return o.foldSlipped(d, s)
 	case CompletionClaimed:
+		o.foldAttachments(AttachedToClaim, d.Attachments, d.Milestone, 0, s)
 		return o.foldClaimed(d, s)
 	case CompletionVerified:
 		return o.foldVerified(d, s)
@@ -1217,6 +1228,7 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 	case RectificationDue:
 		return o.foldRectificationDue(d, s)
 	case RectificationCompleted:
+		o.foldAttachments(AttachedToRectification, d.Attachments, "", d.Finding, s)
 		return o.foldRectified(d, s)
 	case ReminderRecorded:
 		o.foldReminder(d, s)

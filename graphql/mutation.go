@@ -169,10 +169,11 @@ func (r *root) ReportProgress(ctx context.Context, args struct {
 	EffectiveAt    *gql.Time
 	IdempotencyKey string
 	Wait           *bool
+	Attachments    *[]evidenceInput
 }) (*mutationResult, error) {
 	res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
 		Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
-		EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey,
+		EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
 	})
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }
@@ -215,10 +216,11 @@ func (r *root) ClaimCompletion(ctx context.Context, args struct {
 	AchievedAt     *gql.Time
 	IdempotencyKey string
 	Wait           *bool
+	Attachments    *[]evidenceInput
 }) (*mutationResult, error) {
 	res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
 		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
-		AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey,
+		AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
 	})
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }

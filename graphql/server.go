@@ -28,6 +28,7 @@ import (
 	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/evidence"
 	"taskledger/graphql/internal/oncecache"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
@@ -196,6 +197,11 @@ type Config struct {
 	// CheckpointDir is where signed checkpoints are kept (taskledger
 	// checkpoint writes them); empty means the server has none to show.
 	CheckpointDir string
+	// Evidence keeps evidence files, each at most EvidenceMaxSize bytes
+	// (zero: evidence.DefaultMaxSize), for the App made when App is nil;
+	// nil means the ledger keeps none.
+	Evidence        evidence.Store
+	EvidenceMaxSize int64
 }
 
 // Server is the GraphQL API.
@@ -275,6 +281,7 @@ func New(cfg Config) (*Server, error) {
 		a, err := app.New(app.Config{
 			Store: counted, Registry: cfg.Registry, Views: app.LiveViews{Runner: cfg.Runner, Store: cfg.Store},
 			Clock: app.ClockFunc(cfg.Clock), Tokens: cfg.Tokens, DefaultPlan: cfg.DefaultPlan, Logger: cfg.Logger,
+			Evidence: cfg.Evidence, EvidenceMaxSize: cfg.EvidenceMaxSize,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("graphql: %w", err)
@@ -337,7 +344,7 @@ func (s *Server) App() *app.Service { return s.app }
 // MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.transport)
+	mux.Handle("/graphql", s.multipartUploads(s.transport))
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/metrics", s.protectedMetrics())
 	return mux

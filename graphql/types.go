@@ -367,6 +367,7 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 	}
 	if v.LastReport != nil {
 		r.LastReport = newReportResolver(*v.LastReport)
+		r.LastReport.attachments = v.Evidence
 	}
 	if v.PendingExtension != nil {
 		r.PendingExtension = &extensionResolver{x: *v.PendingExtension}
@@ -384,6 +385,7 @@ func (r *obligationResolver) ReportHistory() []*reportResolver {
 		out[i] = newReportResolver(projections.Report{
 			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
 		})
+		out[i].attachments = r.view.Evidence
 	}
 	return out
 }
@@ -448,6 +450,9 @@ type reportResolver struct {
 	EffectiveAt gql.Time
 	Period      *string
 	Late        bool
+	// attachments are the obligation's evidence files; Evidence picks
+	// this report's.
+	attachments []domain.Attachment
 }
 
 func newReportResolver(r projections.Report) *reportResolver {

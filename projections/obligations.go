@@ -184,6 +184,10 @@ type ObligationView struct {
 	Findings         int
 	StartsOn         domain.Date
 	Basis            string
+	// Evidence lists the files attached to reports, claims and
+	// rectifications, in recording order (shared with the read model,
+	// never changed in place).
+	Evidence []domain.Attachment
 }
 
 // MilestoneView is one milestone of an ObligationView.
@@ -239,6 +243,7 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 	}
 	v.LastReport = currentReport(last, deadlineDays)
 	v.periodReports, v.deadlineDays = slices.Clip(ob.PeriodReports), deadlineDays
+	v.Evidence = slices.Clip(ob.Evidence)
 	overdue := map[domain.MilestoneID]bool{}
 	for _, id := range ob.Overdue(now) {
 		overdue[id] = true

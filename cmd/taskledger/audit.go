@@ -610,8 +610,10 @@ func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyO
 		return res, o.store, err
 	}
 	defer s.Close()
-	res, err = audit.VerifyStore(ctx, s, opts)
-	return res, o.store, err
+	if res, err = audit.VerifyStore(ctx, s, opts); err != nil {
+		return res, o.store, err
+	}
+	return res, o.store, verifyEvidence(ctx, a, s, o.store)
 }
 
 // runVerify checks a store or an export offline: every hash, every

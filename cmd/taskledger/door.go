@@ -89,6 +89,7 @@ func (l *ledger) open(ctx context.Context, a *cli) (door, error) {
 	svc, err := app.New(app.Config{
 		Store: l.store, Registry: l.registry, Views: app.PulledViews{Runner: r},
 		Clock: app.ClockFunc(a.now), Tokens: tokens, Logger: a.logger(),
+		Evidence: l.blobs,
 	})
 	return door{svc: svc, who: who}, err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/evidence"
 	"taskledger/projections"
 )
 
@@ -32,6 +34,8 @@ type ledger struct {
 	state string
 	// snapshots is where read-model snapshots live; empty for memory stores.
 	snapshots string
+	// blobs keeps the ledger's evidence files (see openEvidence).
+	blobs evidence.Store
 }
 
 // stateEnv names the environment variable that sets the local state folder
@@ -67,10 +71,14 @@ func (a *cli) openLedger(spec string, mode storeMode) (*ledger, error) {
 	if l.state != "" {
 		l.snapshots = filepath.Join(l.state, "projections")
 	}
+	if l.blobs, err = openEvidence(spec, l.state, mode); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	return l, nil
 }
 
-func (l *ledger) Close() error { return l.store.Close() }
+// Close closes the store and the evidence store.
+func (l *ledger) Close() error { return errors.Join(l.store.Close(), l.blobs.Close()) }
 
 // views returns read models at a cut. For the whole log they come from the
 // snapshots plus the events after them; for an earlier cut they are built by

@@ -52,7 +52,7 @@ func runMigrate(ctx context.Context, a *cli, from, to string) error {
 	}
 	fmt.Fprintf(a.stdout, "copied %d events to %s (%d were already there)\n", res.copied, to, res.present)
 	fmt.Fprintf(a.stdout, "proved: both logs hold the same %d events in the same order with the same hashes; Merkle root %s\n", res.events, res.root)
-	return nil
+	return copyEvidence(ctx, a, src, from, to)
 }
 
 type migration struct {

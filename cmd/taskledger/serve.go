@@ -21,6 +21,7 @@ import (
 	"taskledger/auth"
 	"taskledger/dashboard"
 	"taskledger/domain"
+	"taskledger/evidence"
 	"taskledger/graphql"
 	"taskledger/internal/redact"
 	"taskledger/leader"
@@ -50,7 +51,8 @@ type serveOptions struct {
 	notify                             notify.Settings
 	// leaseEvery is how often a replica tries for the background lease
 	// and its holder checks it.
-	leaseEvery time.Duration
+	leaseEvery      time.Duration
+	evidenceMaxSize int64
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -87,6 +89,7 @@ others stand by and take over when it stops or dies.`,
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	notifyFlags(a, fs, &o.notify)
 	fs.DurationVar(&o.leaseEvery, "lease-interval", leader.DefaultEvery, "with several replicas over one PostgreSQL ledger: how often a replica tries to take over the deadline watcher and reminder delivery, and the one running them checks it still may")
+	fs.Int64Var(&o.evidenceMaxSize, "evidence-max-size", evidence.DefaultMaxSize, "the largest evidence file (佐证材料) accepted, in bytes")
 	return cmd
 }
 
@@ -107,6 +110,9 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if o.memoryLimit < 0 {
 		return fmt.Errorf("%w: --memory-limit %d is negative", errUsage, o.memoryLimit)
+	}
+	if o.evidenceMaxSize <= 0 {
+		return fmt.Errorf("%w: --evidence-max-size %d is not positive", errUsage, o.evidenceMaxSize)
 	}
 	if o.memoryLimit > 0 && a.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(o.memoryLimit))
@@ -152,6 +158,8 @@ type serving struct {
 	metricsLn net.Listener
 	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
 	tls tlsFiles
+	// evidenceMax is the largest evidence file accepted.
+	evidenceMax int64
 }
 
 // tlsFiles are the PEM files of --tls-cert and --tls-key.
@@ -179,7 +187,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if err != nil {
 		return nil, err
 	}
-	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive, tls: o.tls}
+	s := &serving{logger: a.logger(), a: a, l: l, mode: graphql.ModeLive, tls: o.tls, evidenceMax: o.evidenceMaxSize}
 	defer func() {
 		if err != nil {
 			s.close(context.Background())
@@ -205,6 +213,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		Store: l.store, Registry: l.registry, Runner: runner, Tokens: s.tokens,
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
 		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
+		Evidence: l.blobs, EvidenceMaxSize: o.evidenceMaxSize,
 	})
 	if err != nil {
 		return nil, err
@@ -330,7 +339,7 @@ func (s *serving) stopBackgroundWork(ctx context.Context) {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Evidence: s.srv.App(), EvidenceMaxSize: s.evidenceMax}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {

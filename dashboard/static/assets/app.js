@@ -223,9 +223,16 @@
     }, opts.label || t('submit'));
     const form = h('form', {
       id: opts.id, class: opts.cls,
-      onsubmit: (ev) => {
+      onsubmit: async (ev) => {
         ev.preventDefault();
-        const [doc, vars, extra] = opts.build();
+        // build may upload evidence files first (a promise); a refused
+        // upload records nothing and is shown like a refused mutation.
+        let built;
+        try { built = await opts.build(); } catch (e) {
+          opts.msg.replaceChildren(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
+          return;
+        }
+        const [doc, vars, extra] = built;
         return submitMutation(doc, vars, holder, opts.msg, opts.group || form, extra);
       }
     }, opts.title ? h('h3', { text: opts.title }) : null, opts.fields, button);
@@ -647,6 +654,7 @@
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
     milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
     lastReport { percent note effectiveAt recordedAt period late }
+    evidence { sha256 name mediaType size url attachedTo milestone recordedAt }
     pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
 
   async function allObligations() {
@@ -701,7 +709,8 @@
         m.extended ? ` (${m.originalDue} →)` : ''))),
       h('td', { class: 'last-report' }, o.lastReport ? `${o.lastReport.percent}% ${o.lastReport.note || ''} (${fmtTime(o.lastReport.effectiveAt)})` : '—',
         o.lastReport && o.lastReport.late ? h('span', { class: 'late-report', text: ` ${t('lateReport')}` }) : null,
-        o.pendingExtension ? h('div', { class: 'muted pending', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null));
+        o.pendingExtension ? h('div', { class: 'muted pending', text: `${t('pending')}: ${o.pendingExtension.currentDue} → ${o.pendingExtension.requestedDue}` }) : null,
+        evidenceLinks(o.evidence)));
   }
 
   // queueHead names an obligation in a queue of things to decide.
@@ -820,9 +829,9 @@
     // Each form's idempotency key is made when the form is shown and kept
     // when the network fails, so that a retry records nothing twice.
     function mutationForm(id, title, fields, build) {
-      return actionForm({ id, title, fields, msg, build: () => {
+      return actionForm({ id, title, fields, msg, build: async () => {
         const o = current();
-        const [mutation, vars] = build(o);
+        const [mutation, vars] = await build(o);
         return [mutation, Object.assign({ obligation: { task: o.task, role: o.role } }, vars), { o: o.id }];
       } });
     }
@@ -834,20 +843,22 @@
     const extReason = h('textarea', { id: 'ext-reason', required: true });
     const claimMs = milestoneSelect('claim-milestone');
     const evidence = h('textarea', { id: 'evidence' });
+    const reportFiles = evidencePicker('report-files');
+    const claimFiles = evidencePicker('claim-files');
     fillMilestones();
     const forms = h('div', { class: 'forms no-print' },
-      mutationForm('form-progress', t('reportProgress'), [h('label', {}, t('percent'), pct), h('label', {}, t('period'), period), h('label', {}, t('note'), note)],
-        () => [`mutation($obligation: ObligationInput!, $percent: Int!, $period: String, $note: String, $key: String!) {
-          reportProgress(obligation: $obligation, percent: $percent, period: $period, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
-        { percent: Number(pct.value), period: period.value || null, note: note.value || null }]),
+      mutationForm('form-progress', t('reportProgress'), [h('label', {}, t('percent'), pct), h('label', {}, t('period'), period), h('label', {}, t('note'), note), reportFiles.label],
+        async () => [`mutation($obligation: ObligationInput!, $percent: Int!, $period: String, $note: String, $attachments: [EvidenceInput!], $key: String!) {
+          reportProgress(obligation: $obligation, percent: $percent, period: $period, note: $note, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { percent: Number(pct.value), period: period.value || null, note: note.value || null, attachments: await reportFiles.handles() }]),
       mutationForm('form-extension', t('requestExtension'), [h('label', {}, t('milestone'), extMs), h('label', {}, t('newDue'), extDue), h('label', {}, t('reason'), extReason)],
         () => [`mutation($obligation: ObligationInput!, $milestone: String!, $due: Date!, $reason: String!, $key: String!) {
           requestExtension(obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
         { milestone: extMs.value, due: extDue.value, reason: extReason.value }]),
-      mutationForm('form-claim', t('claimCompletion'), [h('label', {}, t('milestone'), claimMs), h('label', {}, t('evidence'), evidence)],
-        () => [`mutation($obligation: ObligationInput!, $milestone: String, $evidence: String, $key: String!) {
-          claimCompletion(obligation: $obligation, milestone: $milestone, evidence: $evidence, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
-        { milestone: claimMs.value || null, evidence: evidence.value || null }]));
+      mutationForm('form-claim', t('claimCompletion'), [h('label', {}, t('milestone'), claimMs), h('label', {}, t('evidence'), evidence), claimFiles.label],
+        async () => [`mutation($obligation: ObligationInput!, $milestone: String, $evidence: String, $attachments: [EvidenceInput!], $key: String!) {
+          claimCompletion(obligation: $obligation, milestone: $milestone, evidence: $evidence, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+        { milestone: claimMs.value || null, evidence: evidence.value || null, attachments: await claimFiles.handles() }]));
     return h('section', { class: 'panel no-print', id: 'actions' }, h('label', {}, t('chooseObligation'), sel), h('br'), forms);
   }
 
@@ -1034,4 +1045,72 @@
 
   window.addEventListener('hashchange', () => { render(); });
   document.addEventListener('DOMContentLoaded', () => { render(); });
+
+  // ---- Evidence files (佐证材料) --------------------------------------
+  // The report and claim forms upload their chosen files to POST /evidence
+  // first, then send the handles (sha256, name) with the mutation; the
+  // server judges each file by its content and size. The obligations table
+  // lists each duty's files as download links (GET /evidence/{sha256},
+  // fetched with the token, saved under the recorded name).
+  const EV_I18N = {
+    zh: { files: '上传附件（PDF、图片、Office 文档等，可多选）', uploading: '正在上传佐证材料…', evidence: '佐证材料',
+      REPORT: '进展报告', CLAIM: '完成申报', RECTIFICATION: '整改' },
+    en: { files: 'Attach files (PDF, images, Office documents…; several allowed)', uploading: 'Uploading evidence…', evidence: 'Evidence',
+      REPORT: 'report', CLAIM: 'claim', RECTIFICATION: 'rectification' }
+  };
+  function et(key) { return EV_I18N[state.lang][key]; }
+
+  // uploadEvidence posts one file and returns its handle, or throws the
+  // server's refusal (code, message in the page's language).
+  async function uploadEvidence(file) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const headers = {};
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    let res, body;
+    try {
+      res = await fetch('/evidence', { method: 'POST', headers, body: form });
+      body = await res.json();
+    } catch (e) {
+      throw new ApiError(String(e.message || e), 'NETWORK');
+    }
+    if (!res.ok) {
+      const e = body.error || {};
+      throw new ApiError(`${file.name}: ${state.lang === 'zh' ? e.messageZH || e.message : e.message}`, e.code || 'HTTP_' + res.status);
+    }
+    return { sha256: body.sha256, name: body.name };
+  }
+
+  // evidencePicker is a file input and handles(), which uploads the chosen
+  // files (each once while it stays chosen) and returns their handles.
+  function evidencePicker(id) {
+    const input = h('input', { type: 'file', id, multiple: true, 'data-evidence': id,
+      accept: '.pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv' });
+    const done = new Map();
+    const label = h('label', { class: 'evidence-files' }, et('files'), input);
+    async function handles() {
+      const files = Array.from(input.files || []);
+      if (!files.length) return null;
+      const out = [];
+      for (const f of files) {
+        const k = `${f.name}/${f.size}/${f.lastModified}`;
+        if (!done.has(k)) done.set(k, await uploadEvidence(f));
+        out.push(done.get(k));
+      }
+      return out;
+    }
+    return { label, handles };
+  }
+
+  // evidenceLinks lists an obligation's evidence files as download links.
+  function evidenceLinks(list) {
+    if (!list || !list.length) return null;
+    const msg = h('div', { class: 'export-msg' });
+    const fmtSize = (n) => n >= 1 << 20 ? (n / (1 << 20)).toFixed(1) + ' MiB' : Math.max(1, Math.round(n / 1024)) + ' KiB';
+    return h('div', { class: 'evidence' }, h('div', { class: 'muted small', text: et('evidence') }),
+      h('ul', { class: 'evidence-list' }, list.map((f) => h('li', { 'data-sha256': f.sha256 },
+        h('a', { href: f.url, class: 'evidence-link', title: `sha256 ${f.sha256}`,
+          onclick: (ev) => { ev.preventDefault(); download(f.url, msg); } }, f.name),
+        h('span', { class: 'muted small', text: ` ${et(f.attachedTo)} · ${fmtSize(f.size)}` })))), msg);
+  }
 })();

@@ -1,0 +1,266 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"taskledger/auth"
+	"taskledger/domain"
+	"taskledger/evidence"
+)
+
+// UploadInput is one evidence file (佐证材料) to keep: the name its unit
+// gave it and its bytes. The name is only shown; what the file is, is
+// judged from its bytes.
+type UploadInput struct {
+	Name string
+	Data []byte
+}
+
+// EvidenceFile describes a stored evidence file. Its SHA256 and Name form
+// the handle a report, claim or rectification attaches (EvidenceHandle).
+type EvidenceFile struct {
+	// SHA256 is the lower-case hex SHA-256 of the bytes: the file's name
+	// in the evidence store.
+	SHA256    string
+	Name      string
+	MediaType string
+	Size      int64
+	// Created is false when the store held the same bytes already.
+	Created bool
+}
+
+// Handle returns the file's handle, to attach it.
+func (f EvidenceFile) Handle() EvidenceHandle { return EvidenceHandle{SHA256: f.SHA256, Name: f.Name} }
+
+// EvidenceHandle names an uploaded evidence file for a report, claim or
+// rectification: its SHA-256 (hex) and the name to show for it.
+type EvidenceHandle struct {
+	SHA256 string
+	Name   string
+}
+
+// UploadEvidence keeps an evidence file and returns its handle. A bureau
+// or county principal (or the operator) may upload; the file's size is
+// bounded (Config.EvidenceMaxSize) and its kind, judged from its content
+// alone, must be one evidence.Kinds lists. Uploading the same bytes again
+// stores nothing new and returns the same handle. Nothing is stored on a
+// refusal.
+func (s *Service) UploadEvidence(ctx context.Context, p auth.Principal, in UploadInput) (EvidenceFile, error) {
+	if err := s.authorize(ctx, p, UploadEvidence); err != nil {
+		return EvidenceFile{}, err
+	}
+	if err := s.evidenceKept(); err != nil {
+		return EvidenceFile{}, err
+	}
+	name, err := fileName(in.Name)
+	if err != nil {
+		return EvidenceFile{}, err
+	}
+	got, err := evidence.Check(in.Data, s.maxEvidence)
+	if err != nil {
+		return EvidenceFile{}, s.refusedFile(name, err)
+	}
+	sum := evidence.Sum(in.Data)
+	created, err := s.blobs.Put(ctx, sum, in.Data)
+	if err != nil {
+		return EvidenceFile{}, fmt.Errorf("upload evidence %s: %w", name, err)
+	}
+	s.logger.Info("evidence uploaded", "sha256", sum.String(), "size", got.Size, "type", got.MediaType, "new", created, "actor", p.Actor())
+	return EvidenceFile{SHA256: sum.String(), Name: name, MediaType: got.MediaType, Size: got.Size, Created: created}, nil
+}
+
+// evidenceKept refuses evidence use cases on a ledger that keeps none.
+func (s *Service) evidenceKept() error {
+	if s.blobs != nil {
+		return nil
+	}
+	return errorf(Conflict, "this ledger keeps no evidence files", "本账本未配置佐证材料存储，不能上传或下载附件")
+}
+
+// fileName checks the name a file is shown under: its last path element,
+// NFC, one line, at most domain.MaxFileNameLen bytes.
+func fileName(name string) (string, error) {
+	name = filepath.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
+	if err := cleanFields(nameText("name", "文件名", &name)); err != nil {
+		return "", err
+	}
+	if name == "" || name == "." || name == "/" || len(name) > domain.MaxFileNameLen || !utf8.ValidString(name) {
+		return "", errorf(InvalidArgument, fmt.Sprintf("evidence file name %q is empty or longer than %d bytes", name, domain.MaxFileNameLen),
+			fmt.Sprintf("佐证材料文件名「%s」为空或超过 %d 字节", name, domain.MaxFileNameLen))
+	}
+	return name, nil
+}
+
+// refusedFile explains why a file's content is refused.
+func (s *Service) refusedFile(name string, err error) error {
+	switch {
+	case errors.Is(err, evidence.ErrEmpty):
+		return errorf(InvalidArgument, fmt.Sprintf("evidence file %s is empty", name), fmt.Sprintf("佐证材料「%s」是空文件", name))
+	case errors.Is(err, evidence.ErrTooLarge):
+		return errorf(InvalidArgument, fmt.Sprintf("evidence file %s is larger than %s", name, sizeText(s.maxEvidence)),
+			fmt.Sprintf("佐证材料「%s」超过 %s 的大小上限", name, sizeText(s.maxEvidence)))
+	case errors.Is(err, evidence.ErrUnsupported):
+		return errorf(InvalidArgument,
+			fmt.Sprintf("evidence file %s is not a PDF, image (PNG, JPEG, GIF, WebP), Office document or plain text/CSV (%v)", name, err),
+			fmt.Sprintf("佐证材料「%s」的内容不是 PDF、图片（PNG、JPEG、GIF、WebP）、Office 文档或纯文本/CSV，已拒绝（按文件内容判断，与扩展名无关）", name))
+	}
+	return err
+}
+
+// sizeText writes a byte count in MiB or KiB.
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	if n >= 1<<10 {
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// EvidenceRefs turns handles into the references an event records,
+// checking that each names a file the evidence store holds (NOT_FOUND
+// otherwise) and taking its media type and size from the stored bytes,
+// never from the caller. Nil handles give nil references. Reports and
+// claims call it; so should the rectification use case, for
+// domain.CompleteRectification.Attachments.
+func (s *Service) EvidenceRefs(ctx context.Context, handles []EvidenceHandle) ([]domain.EvidenceRef, error) {
+	if len(handles) == 0 {
+		return nil, nil
+	}
+	if err := s.evidenceKept(); err != nil {
+		return nil, err
+	}
+	if len(handles) > domain.MaxAttachments {
+		return nil, errorf(InvalidArgument, fmt.Sprintf("%d evidence files; at most %d", len(handles), domain.MaxAttachments),
+			fmt.Sprintf("佐证材料共 %d 个，最多 %d 个", len(handles), domain.MaxAttachments))
+	}
+	refs := make([]domain.EvidenceRef, 0, len(handles))
+	for _, h := range handles {
+		ref, err := s.evidenceRef(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+// evidenceRef resolves one handle against the store.
+func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.EvidenceRef, error) {
+	sum, err := parseSum(h.SHA256)
+	if err != nil {
+		return domain.EvidenceRef{}, err
+	}
+	name, err := fileName(h.Name)
+	if err != nil {
+		return domain.EvidenceRef{}, err
+	}
+	data, err := s.blobs.Get(ctx, sum)
+	if errors.Is(err, evidence.ErrNotFound) {
+		return domain.EvidenceRef{}, errorf(NotFound, fmt.Sprintf("no evidence file %s was uploaded", sum),
+			fmt.Sprintf("没有找到佐证材料 %s，请先上传", name))
+	}
+	if err != nil {
+		return domain.EvidenceRef{}, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	if evidence.Sum(data) != sum {
+		s.logger.Error("evidence store: a file no longer hashes to its name", "sha256", sum.String())
+		return domain.EvidenceRef{}, errorf(Conflict, fmt.Sprintf("the stored copy of evidence file %s (%s) is damaged; nothing was recorded (taskledger verify names it)", name, sum),
+			fmt.Sprintf("佐证材料「%s」的存储副本已损坏，本次未记录（taskledger verify 可查明）", name))
+	}
+	// The size was judged at upload, under the limit of that time.
+	got, err := evidence.Check(data, int64(len(data)))
+	if err != nil {
+		return domain.EvidenceRef{}, s.refusedFile(name, err)
+	}
+	return domain.EvidenceRef{SHA256: sum, Name: name, MediaType: got.MediaType, Size: got.Size}, nil
+}
+
+// parseSum reads a hex SHA-256.
+func parseSum(hex string) (domain.Hash, error) {
+	sum, err := domain.ParseHash(strings.ToLower(strings.TrimSpace(hex)))
+	if err != nil || sum.IsZero() {
+		return domain.Hash{}, errorf(InvalidArgument, fmt.Sprintf("%q is not the SHA-256 of an evidence file (64 hex digits)", hex),
+			fmt.Sprintf("「%s」不是佐证材料的 SHA-256（64 位十六进制）", hex))
+	}
+	return sum, nil
+}
+
+// EvidenceDownload is an evidence file to hand out.
+type EvidenceDownload struct {
+	EvidenceFile
+	Data []byte
+}
+
+// DownloadEvidence returns an evidence file under the access rules of the
+// obligations it is attached to: a bureau or county principal only a file
+// attached to its own unit's obligations (FORBIDDEN for any other, stored
+// or not, so it learns nothing of others' files); the plan office,
+// inspectors, the committee and the operator any stored file. The name
+// and media type are those the attaching event recorded (for a file not
+// attached yet, its hash and the type of its content).
+func (s *Service) DownloadEvidence(ctx context.Context, p auth.Principal, sha256 string) (EvidenceDownload, error) {
+	if err := s.authorize(ctx, p, ReadEvidence); err != nil {
+		return EvidenceDownload{}, err
+	}
+	if err := s.evidenceKept(); err != nil {
+		return EvidenceDownload{}, err
+	}
+	sum, err := parseSum(sha256)
+	if err != nil {
+		return EvidenceDownload{}, err
+	}
+	if err := s.views.Sync(ctx, 0); err != nil {
+		return EvidenceDownload{}, fmt.Errorf("download evidence %s: %w", sum, err)
+	}
+	ref, attached := s.attachedFor(p, sum)
+	if !attached && p.Role.UnitBound() {
+		return EvidenceDownload{}, errorf(Forbidden,
+			fmt.Sprintf("a %s token may download only evidence attached to its own unit's obligations", p.Role),
+			fmt.Sprintf("该%s令牌只能下载本单位任务责任所附的佐证材料", roleZH(p.Role)))
+	}
+	data, err := s.blobs.Get(ctx, sum)
+	if errors.Is(err, evidence.ErrNotFound) {
+		return EvidenceDownload{}, errorf(NotFound, fmt.Sprintf("evidence file %s is not in the evidence store", sum),
+			fmt.Sprintf("佐证材料 %s 不在附件存储中", sum))
+	}
+	if err != nil {
+		return EvidenceDownload{}, fmt.Errorf("download evidence %s: %w", sum, err)
+	}
+	if !attached {
+		ref = domain.EvidenceRef{SHA256: sum, Name: sum.String(), MediaType: mediaTypeOf(data), Size: int64(len(data))}
+	}
+	return EvidenceDownload{Data: data, EvidenceFile: EvidenceFile{SHA256: sum.String(), Name: ref.Name, MediaType: ref.MediaType, Size: int64(len(data))}}, nil
+}
+
+// attachedFor finds the file among the attachments of the obligations the
+// principal may read: its own unit's for a bureau or county principal,
+// every one otherwise.
+func (s *Service) attachedFor(p auth.Principal, sum domain.Hash) (domain.EvidenceRef, bool) {
+	for _, o := range s.current().Obligations.All() {
+		if p.Role.UnitBound() && o.Key.Unit != p.Unit {
+			continue
+		}
+		for _, a := range o.Evidence {
+			if a.SHA256 == sum {
+				return a.EvidenceRef, true
+			}
+		}
+	}
+	return domain.EvidenceRef{}, false
+}
+
+// mediaTypeOf is the accepted type of a stored file's content, or a
+// generic binary type for one no longer accepted.
+func mediaTypeOf(data []byte) string {
+	if got, err := evidence.Check(data, int64(len(data))); err == nil {
+		return got.MediaType
+	}
+	return "application/octet-stream"
+}
