@@ -43,6 +43,10 @@ const (
 	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
+	SendBackWork     Action = "send reports and claims back for revision"
+	CommentOn        Action = "comment on obligations"
+	SignOffParts     Action = "sign off supporting parts"
+	ReadLedDuties    Action = "read the duties on tasks a unit leads"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -53,6 +57,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+		SendBackWork, CommentOn, SignOffParts, ReadLedDuties,
 	}
 }
 
@@ -61,6 +66,8 @@ func Actions() []Action {
 func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
+		return true
+	case ReadLedDuties:
 		return true
 	}
 	return false
@@ -104,6 +111,14 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{sy, op}
 	case ManageTokens, Simulate:
 		who = []auth.Role{op}
+	case SendBackWork:
+		who = []auth.Role{co, bu, cn, in, op}
+	case CommentOn:
+		who = []auth.Role{co, bu, cn, in, cm, op}
+	case SignOffParts:
+		who = []auth.Role{bu, cn}
+	case ReadLedDuties:
+		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -225,6 +240,14 @@ func actionZH(a Action) string {
 		return "创建和查看令牌"
 	case Simulate:
 		return "生成模拟数据"
+	case SendBackWork:
+		return "退回报告或完成申报"
+	case CommentOn:
+		return "对任务责任发表意见"
+	case SignOffParts:
+		return "签收配合单位的工作"
+	case ReadLedDuties:
+		return "查看所牵头任务的各单位责任"
 	}
 	return string(a)
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -348,6 +349,8 @@ func (o *Obligation) foldSentBack(d WorkSentBack, actor string, s stamp) error {
 		if d.Report < 1 || d.Report > len(o.PeriodReports) {
 			return fmt.Errorf("obligation %s: WorkSentBack names unknown report %d: %w", o.Key.Path(), d.Report, ErrUnexpectedEvent)
 		}
+		// The read side shares the slice with views: copy, never write in place.
+		o.PeriodReports = slices.Clone(o.PeriodReports)
 		r := &o.PeriodReports[d.Report-1]
 		r.ReturnedEventID, r.ReturnedAt = s.id, s.recorded
 	case SendBackClaim:
@@ -368,10 +371,11 @@ func (o *Obligation) resubmitted(target SendBackTarget, s stamp) {
 	if o.Review.Pending == 0 {
 		return
 	}
-	sb := &o.Review.SendBacks[o.Review.Pending-1]
-	if sb.Target != target {
+	if o.Review.SendBacks[o.Review.Pending-1].Target != target {
 		return
 	}
+	o.Review.SendBacks = slices.Clone(o.Review.SendBacks)
+	sb := &o.Review.SendBacks[o.Review.Pending-1]
 	sb.ResubmittedEventID, sb.ResubmittedAt = s.id, s.recorded
 	o.Review.Pending = 0
 }
