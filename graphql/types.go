@@ -334,8 +334,10 @@ type obligationResolver struct {
 	PendingExtension *extensionResolver
 	Slips            int32
 	Findings         int32
-	// view is the obligation's view, for the fields computed on demand.
+	// view is the obligation's view, for the fields computed on demand;
+	// cat names the units of its review (review.go).
 	view projections.ObligationView
+	cat  *projections.Catalog
 }
 
 func newObligationResolver(cat *projections.Catalog, v projections.ObligationView) *obligationResolver {
@@ -367,11 +369,12 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 	}
 	if v.LastReport != nil {
 		r.LastReport = newReportResolver(*v.LastReport)
+		r.LastReport.ReturnedAt = timeOrNil(v.ReturnedAt(v.LastReport.EventID))
 	}
 	if v.PendingExtension != nil {
 		r.PendingExtension = &extensionResolver{x: *v.PendingExtension}
 	}
-	r.view = v
+	r.view, r.cat = v, cat
 	return r
 }
 
@@ -384,6 +387,7 @@ func (r *obligationResolver) ReportHistory() []*reportResolver {
 		out[i] = newReportResolver(projections.Report{
 			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
 		})
+		out[i].ReturnedAt = timeOrNil(h.ReturnedAt)
 	}
 	return out
 }
@@ -448,6 +452,8 @@ type reportResolver struct {
 	EffectiveAt gql.Time
 	Period      *string
 	Late        bool
+	// ReturnedAt is when the report was sent back; nil when it was not.
+	ReturnedAt *gql.Time
 }
 
 func newReportResolver(r projections.Report) *reportResolver {
