@@ -289,7 +289,7 @@ func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in Clai
 		return Result{}, err
 	}
 	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		if err := s.supportersSignedOff(ctx, k); err != nil {
+		if err := s.leadClaim(ctx, p, k, in.IdempotencyKey); err != nil {
 			return nil, err
 		}
 		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence}, nil

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"taskledger/auth"
+	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/projections"
 )
@@ -64,7 +65,7 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 			fmt.Sprintf("退回对象“%s”无效：只能是进展报告（report）或完成申报（claim）", in.Target))
 	}
 	return s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		if err := s.asReviewer(ctx, p, k, "send back", "退回"); err != nil {
+		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "send back", "退回") }); err != nil {
 			return nil, err
 		}
 		return domain.SendBackWork{ObligationKey: k, ActingUnit: acting(p), Target: target, Report: in.Report,
@@ -96,7 +97,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 	}
 	return s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if p.Role.UnitBound() && k.Unit != p.Unit {
-			if err := s.leads(ctx, p.Unit, k, "comment on", "发表意见"); err != nil {
+			if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.leads(ctx, p.Unit, k, "comment on", "发表意见") }); err != nil {
 				return nil, err
 			}
 		}
@@ -118,11 +119,41 @@ func (s *Service) SignOffPart(ctx context.Context, p auth.Principal, in SignOffI
 		return Result{}, err
 	}
 	return s.onObligation(ctx, p, SignOffParts, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		if err := s.asReviewer(ctx, p, k, "sign off", "签收"); err != nil {
+		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "sign off", "签收") }); err != nil {
 			return nil, err
 		}
 		return domain.SignOffPart{ObligationKey: k, ActingUnit: p.Unit, Note: in.Note}, nil
 	})
+}
+
+// unlessRetried runs check unless the principal's key already recorded
+// events on k's stream: a retried request is answered by what it recorded
+// (or refused as another request under the same key), whatever changed
+// since, so the same key and request always get the same result.
+func (s *Service) unlessRetried(ctx context.Context, p auth.Principal, k domain.ObligationKey, key string, check func() error) error {
+	scoped, err := scopedKey(p, key)
+	if err != nil {
+		return err
+	}
+	var ob domain.Obligation
+	_, history, err := s.commands.Load(ctx, k.Stream(), &ob)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", k.Path(), err)
+	}
+	if len(command.RecordedBy(history, scoped)) > 0 {
+		return nil
+	}
+	return check()
+}
+
+// leadClaim checks a completion claim on k: a lead's claim waits for its
+// supporters' sign-off (supportersSignedOff); a retry of a recorded claim
+// is not checked again.
+func (s *Service) leadClaim(ctx context.Context, p auth.Principal, k domain.ObligationKey, key string) error {
+	if k.Role != domain.RoleLead && k.Role != domain.RoleJoint {
+		return nil
+	}
+	return s.unlessRetried(ctx, p, k, key, func() error { return s.supportersSignedOff(ctx, k) })
 }
 
 // asReviewer checks that a bureau or county principal reviews a

@@ -213,6 +213,11 @@ func TestLeadClaimWaitsForSignOff(t *testing.T) {
 	if v := f.view(first); v.Review.SignOff != nil {
 		t.Fatalf("a part sent back kept its sign-off %+v", v.Review.SignOff)
 	}
+	// The recorded claim, retried with its key, is the same result.
+	retried, err := f.svc.ClaimCompletion(ctx, lead, claim)
+	if err != nil || !retried.Duplicate {
+		t.Fatalf("retried claim: %+v, %v", retried, err)
+	}
 }
 
 func TestCommentThread(t *testing.T) {
