@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -278,5 +279,37 @@ func TestLedDuties(t *testing.T) {
 	}
 	if _, err := f.svc.LedDuties(ctx, inspector, app.LedDutiesInput{Unit: string(lt.lead.Unit)}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The review actions are in the role matrix, and a refusal names them in
+// Chinese.
+func TestReviewActionsInTheMatrix(t *testing.T) {
+	for _, c := range []struct {
+		a       app.Action
+		allowed []auth.Role
+		zh      string
+	}{
+		{app.SendBackWork, []auth.Role{auth.Coordinator, auth.Bureau, auth.County, auth.Inspector, auth.Operator}, "退回报告或完成申报"},
+		{app.CommentOn, []auth.Role{auth.Coordinator, auth.Bureau, auth.County, auth.Inspector, auth.Committee, auth.Operator}, "对任务责任发表意见"},
+		{app.SignOffParts, []auth.Role{auth.Bureau, auth.County}, "签收配合单位的工作"},
+		{app.ReadLedDuties, []auth.Role{auth.Coordinator, auth.Bureau, auth.County, auth.Inspector, auth.Committee, auth.Operator}, "查看所牵头任务的各单位责任"},
+	} {
+		if !slices.Contains(app.Actions(), c.a) {
+			t.Errorf("%q is not in Actions()", c.a)
+		}
+		for _, r := range []auth.Role{auth.Coordinator, auth.Bureau, auth.County, auth.Inspector, auth.Committee, auth.Operator, auth.System} {
+			if got, want := app.Allowed(c.a, r), slices.Contains(c.allowed, r); got != want {
+				t.Errorf("%q for %s: allowed %v, want %v", c.a, r, got, want)
+			}
+		}
+		err := app.Authorize(auth.Principal{TokenID: "t", Role: auth.System, Name: "system"}, c.a)
+		var ae *app.Error
+		if !errors.As(err, &ae) || !strings.Contains(ae.MsgZH, c.zh) {
+			t.Errorf("%q refused as %v", c.a, err)
+		}
+	}
+	if !app.UnitScoped(app.ReadLedDuties) || app.UnitScoped(app.SendBackWork) {
+		t.Error("ledDuties is a unit's own; sending back is another unit's work")
 	}
 }
