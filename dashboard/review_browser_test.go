@@ -36,6 +36,7 @@ type reviewEnv struct {
 	task          int
 	supporter     string
 	supporterName string
+	lead          string
 }
 
 func newReviewEnv(t *testing.T) *reviewEnv {
@@ -68,7 +69,7 @@ func newReviewEnv(t *testing.T) *reviewEnv {
 		t.Fatal(err)
 	}
 	tokens := auth.InMemory(rand.Reader, time.Now)
-	e := &reviewEnv{tokens: map[string]string{}, task: int(sup.Task), supporter: string(sup.Unit)}
+	e := &reviewEnv{tokens: map[string]string{}, task: int(sup.Task), supporter: string(sup.Unit), lead: string(lead.Unit)}
 	if u, ok := views.Catalog.Unit(sup.Unit); ok {
 		e.supporterName = u.Name
 	}
@@ -182,6 +183,18 @@ func TestBrowserReview(t *testing.T) {
 		t.Errorf("the thread: %q", s)
 	}
 	tb.shot("31-lead-sent-back-and-commented")
+
+	// The lead's own claim waits for the sign-off, said in Chinese first.
+	tb.open("mine", "mine")
+	own := fmt.Sprintf("obligation-chifeng-air-%d-%s-lead", e.task, e.lead)
+	tb.run("choose the lead's duty", chromedp.SetValue(chromedp.CSS(`#obligation`), own))
+	get(tb, "show its milestones", chromedp.Evaluate[bool](`document.querySelector('#obligation').dispatchEvent(new Event('change'))`))
+	tb.run("claim it",
+		chromedp.Click(chromedp.CSS(`#form-claim button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#action-msg .error[data-code="SIGNOFF_PENDING"]`)))
+	if s := tb.text(`#action-msg .error`); !strings.Contains(s, "尚未签收") || !strings.Contains(s, e.supporterName) || !strings.Contains(s, "not signed off") {
+		t.Errorf("the refused claim: %q", s)
+	}
 
 	report("r2", 45)
 	tb.open("led", "led")

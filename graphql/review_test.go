@@ -124,7 +124,8 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 
 	// The lead's claim waits for the sign-off, naming the supporter.
 	claim := `mutation($key: String!) { claimCompletion(obligation: {task: 1, role: LEAD}, evidence: "完成", idempotencyKey: $key, wait: true) { events { type } } }`
-	if r := e.post("bureau", claim, map[string]any{"key": "c1"}); r.code() != string(app.SignOffPending) || !strings.Contains(r.Raw, "乙县") {
+	r = e.post("bureau", claim, map[string]any{"key": "c1"})
+	if zh, _ := r.Errors[0].Extensions["messageZH"].(string); r.code() != string(app.SignOffPending) || !strings.Contains(r.Errors[0].Message, "乙县") || !strings.Contains(zh, "配合单位乙县的工作尚未签收") {
 		t.Fatalf("claim before sign-off: %s", r.Raw)
 	}
 	if r := e.post("bureau", signOffB, map[string]any{"key": "s1"}); r.code() != string(CodeConflict) {

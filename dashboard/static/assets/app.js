@@ -159,7 +159,9 @@
     try { body = await res.json(); } catch (e) { throw new ApiError('HTTP ' + res.status, 'HTTP_' + res.status); }
     if (body.errors && body.errors.length) {
       const e = body.errors[0];
-      throw new ApiError(e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
+      // Chinese first, English second, where the server words both.
+      const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
+      throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
     return body.data;
   }
