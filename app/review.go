@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -64,13 +65,14 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 		return Result{}, errorf(InvalidArgument, fmt.Sprintf("target %q is not report or claim", in.Target),
 			fmt.Sprintf("退回对象“%s”无效：只能是进展报告（report）或完成申报（claim）", in.Target))
 	}
-	return s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "send back", "退回") }); err != nil {
 			return nil, err
 		}
 		return domain.SendBackWork{ObligationKey: k, ActingUnit: acting(p), Target: target, Report: in.Report,
 			Milestone: domain.MilestoneID(in.Milestone), Reasons: in.Reasons}, nil
 	})
+	return res, inChinese(err)
 }
 
 // CommentInput posts a comment on an obligation's thread.
@@ -95,7 +97,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 	if in.ReplyTo < 0 {
 		return Result{}, errorf(InvalidArgument, "replyTo must be a comment number", "回复的意见编号无效")
 	}
-	return s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if p.Role.UnitBound() && k.Unit != p.Unit {
 			if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.leads(ctx, p.Unit, k, "comment on", "发表意见") }); err != nil {
 				return nil, err
@@ -103,6 +105,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 		}
 		return domain.PostComment{ObligationKey: k, ActingUnit: acting(p), Text: in.Text, ReplyTo: in.ReplyTo}, nil
 	})
+	return res, inChinese(err)
 }
 
 // SignOffInput signs off a supporter's part.
@@ -118,12 +121,13 @@ func (s *Service) SignOffPart(ctx context.Context, p auth.Principal, in SignOffI
 	if err := cleanFields(freeText("note", "签收意见", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, SignOffParts, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := s.onObligation(ctx, p, SignOffParts, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "sign off", "签收") }); err != nil {
 			return nil, err
 		}
 		return domain.SignOffPart{ObligationKey: k, ActingUnit: p.Unit, Note: in.Note}, nil
 	})
+	return res, inChinese(err)
 }
 
 // unlessRetried runs check unless the principal's key already recorded
@@ -280,6 +284,41 @@ func (s *Service) unitName(u domain.UnitID) string {
 		return x.Name
 	}
 	return string(u)
+}
+
+// reviewZH words the domain's review refusals in Chinese.
+var reviewZH = []struct {
+	kind *domain.Error
+	zh   string
+}{
+	{domain.ErrSentBackPending, "该项工作已退回修改，正等待重新报送"},
+	{domain.ErrNotLatestReport, "只能退回最近一次进展报告"},
+	{domain.ErrUnknownReport, "没有这一次进展报告"},
+	{domain.ErrNoClaim, "没有待核验的完成申报可以退回"},
+	{domain.ErrAlreadyVerified, "该项工作已核验完成"},
+	{domain.ErrObligationClosed, "该项责任已核验办结，不能再退回"},
+	{domain.ErrNothingToSignOff, "配合单位尚未报送进展或申报完成，暂不能签收"},
+	{domain.ErrAlreadySignedOff, "该配合单位的工作已经签收"},
+	{domain.ErrUnknownComment, "没有这条意见，无法回复"},
+	{domain.ErrWithdrawn, "该项责任已撤销或调整"},
+	{domain.ErrNotFound, "该项责任尚未分配"},
+	{domain.ErrUnknownMilestone, "没有这个节点"},
+}
+
+// inChinese gives a domain refusal of the review use cases its Chinese
+// words, keeping its code and English message; other errors pass as they
+// are.
+func inChinese(err error) error {
+	var de *domain.Error
+	if err == nil || !errors.As(err, &de) {
+		return err
+	}
+	for _, x := range reviewZH {
+		if errors.Is(err, x.kind) {
+			return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: x.zh}
+		}
+	}
+	return err
 }
 
 // requiredText refuses empty or oversize text, in English and Chinese.

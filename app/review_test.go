@@ -139,6 +139,12 @@ func TestSendBackRules(t *testing.T) {
 	other.Reasons = "另一理由"
 	_, err = f.svc.SendBack(ctx, lead, other)
 	f.refused(err, app.IdempotencyConflict, f.head())
+	other.IdempotencyKey = "b2"
+	_, err = f.svc.SendBack(ctx, lead, other)
+	f.refused(err, app.Conflict, f.head())
+	if !errors.As(err, &ae) || !strings.Contains(ae.MsgZH, "正等待重新报送") || !strings.Contains(ae.Msg, "awaiting resubmission") {
+		t.Fatalf("sent back twice: %v / %s", err, ae.MsgZH)
+	}
 
 	f.must(f.svc.ReportProgress(ctx, unitOf(sup), app.ReportInput{Obligation: refOf(sup), Percent: 35, Note: "已按意见修改", IdempotencyKey: "r2"}))
 	if v := f.view(sup); v.Status == string(domain.StatusSentBack) || v.Review.SendBacks[0].ResubmittedAt.IsZero() {
