@@ -291,12 +291,17 @@ type ClaimInput struct {
 	Attachments []EvidenceHandle
 }
 
-// ClaimCompletion records a unit's completion claim.
+// ClaimCompletion records a unit's completion claim. A lead's claim (a
+// LEAD or JOINT duty) is refused with SIGNOFF_PENDING until every
+// supporting duty on its task is signed off (review.go).
 func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in ClaimInput) (Result, error) {
 	if err := cleanFields(freeText("evidence", "证据", &in.Evidence)); err != nil {
 		return Result{}, err
 	}
 	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		if err := s.leadClaim(ctx, p, k, in.IdempotencyKey); err != nil {
+			return nil, err
+		}
 		refs, err := s.EvidenceRefs(ctx, in.Attachments)
 		if err != nil {
 			return nil, err

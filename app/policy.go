@@ -45,6 +45,10 @@ const (
 	Simulate         Action = "record a simulated year"
 	UploadEvidence   Action = "upload evidence files"
 	ReadEvidence     Action = "download evidence files"
+	SendBackWork     Action = "send reports and claims back for revision"
+	CommentOn        Action = "comment on obligations"
+	SignOffParts     Action = "sign off supporting parts"
+	ReadLedDuties    Action = "read the duties on tasks a unit leads"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -56,6 +60,7 @@ func Actions() []Action {
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
 		UploadEvidence, ReadEvidence,
+		SendBackWork, CommentOn, SignOffParts, ReadLedDuties,
 	}
 }
 
@@ -65,7 +70,7 @@ func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
 		return true
-	case ReadEvidence:
+	case ReadEvidence, ReadLedDuties:
 		return true
 	}
 	return false
@@ -111,7 +116,13 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{op}
 	case UploadEvidence:
 		who = []auth.Role{bu, cn, op}
-	case ReadEvidence:
+	case SendBackWork:
+		who = []auth.Role{co, bu, cn, in, op}
+	case CommentOn:
+		who = []auth.Role{co, bu, cn, in, cm, op}
+	case SignOffParts:
+		who = []auth.Role{bu, cn}
+	case ReadLedDuties, ReadEvidence:
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
@@ -238,6 +249,14 @@ func actionZH(a Action) string {
 		return "上传佐证材料"
 	case ReadEvidence:
 		return "下载佐证材料"
+	case SendBackWork:
+		return "退回报告或完成申报"
+	case CommentOn:
+		return "对任务责任发表意见"
+	case SignOffParts:
+		return "签收配合单位的工作"
+	case ReadLedDuties:
+		return "查看所牵头任务的各单位责任"
 	}
 	return string(a)
 }

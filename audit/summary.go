@@ -131,6 +131,12 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 		return ReminderText(d, name)
 	case domain.ReminderDelivered:
 		return fmt.Sprintf("催办已通过%s送达%s", channelZH(d.Channel), obl(d.Key()))
+	case domain.WorkSentBack:
+		return fmt.Sprintf("%s退回%s%s修改%s", sentBackBy(d.By, name), obl(d.Key()), sentBackWhat(d), note("：", d.Reasons))
+	case domain.CommentPosted:
+		return fmt.Sprintf("%s第%d条意见%s", obl(d.Key()), d.Comment, note("：", d.Text))
+	case domain.PartSignedOff:
+		return fmt.Sprintf("牵头单位%s签收%s%s", name(d.By), obl(d.Key()), note("：", d.Note))
 	}
 	return data.EventType()
 }
@@ -178,4 +184,21 @@ func channelZH(ch string) string {
 		return "消息队列（AMQP）"
 	}
 	return ch
+}
+
+// sentBackBy names who sent work back: the lead unit, or the supervising
+// side (an inspector or the office) when no unit is named.
+func sentBackBy(by domain.UnitID, name func(domain.UnitID) string) string {
+	if by == "" {
+		return "督查"
+	}
+	return "牵头单位" + name(by)
+}
+
+// sentBackWhat names what was sent back: the numbered report or the claim.
+func sentBackWhat(d domain.WorkSentBack) string {
+	if d.Target == domain.SendBackReport {
+		return fmt.Sprintf("第%d次进展报告", d.Report)
+	}
+	return milestone(d.Milestone) + "完成申报"
 }

@@ -27,7 +27,8 @@ const (
 	// after its period's reporting deadline.
 	FlagLate Flag = "late"
 	// FlagReversed: undone by a later event — a completion claim later
-	// rejected, an extension request refused.
+	// rejected or sent back, a progress report sent back for revision, an
+	// extension request refused.
 	FlagReversed Flag = "reversed"
 	// FlagSuperseded: replaced by a later event — a progress report
 	// followed by another for the same month, an indicator restated.
@@ -83,6 +84,8 @@ type Flagger struct {
 	reports        map[periodKey]uint64
 	measures       map[indicatorKey]uint64
 	rectifyBy      map[findingKey]domain.Date
+	// reportSeq lists each stream's progress reports by number (review.go).
+	reportSeq map[string][]uint64
 }
 
 // NewFlagger returns a Flagger with the given backdating grace (DefaultGrace
@@ -102,6 +105,7 @@ func NewFlagger(grace time.Duration) *Flagger {
 		reports:        map[periodKey]uint64{},
 		measures:       map[indicatorKey]uint64{},
 		rectifyBy:      map[findingKey]domain.Date{},
+		reportSeq:      map[string][]uint64{},
 	}
 }
 
@@ -187,6 +191,9 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 			f.mark(p, FlagSuperseded)
 		}
 		f.reports[k] = pos
+		f.reportSeq[s] = append(f.reportSeq[s], pos)
+	case domain.WorkSentBack:
+		f.sentBack(s, d)
 	case domain.IndicatorMeasured:
 		k := indicatorKey{d.Unit, d.Metric, d.Period, d.DayOf()}
 		if p, ok := f.measures[k]; ok {

@@ -108,6 +108,12 @@ func Decide(agg Aggregate, cmd Command, m Meta) ([]EventData, error) {
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RecordReminder(c, m) })
 	case RecordDelivery:
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RecordDelivery(c, m) })
+	case SendBackWork:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.SendBackWork(c, m) })
+	case PostComment:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.PostComment(c, m) })
+	case SignOffPart:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.SignOffPart(c, m) })
 	}
 	return nil, errorf(ErrInvalidArgument, "unknown command %T", cmd)
 }

@@ -23,7 +23,8 @@ import (
 //	                               DeadlineSlipped, CompletionClaimed, CompletionVerified,
 //	                               CompletionRejected, FindingRecorded, RectificationDue,
 //	                               RectificationCompleted, ReminderRecorded,
-//	                               ReminderDelivered
+//	                               ReminderDelivered, WorkSentBack,
+//	                               CommentPosted, PartSignedOff
 //
 // Times are not repeated in payloads: the envelope's RecordedAt is when the
 // ledger learnt a fact and EffectiveAt is when it speaks of (e.g. the day a
@@ -604,6 +605,7 @@ func AllEventTypes() []EventData {
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
 		ReminderRecorded{}, ReminderDelivered{},
+		WorkSentBack{}, CommentPosted{}, PartSignedOff{},
 	}
 }
 

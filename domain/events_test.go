@@ -56,6 +56,9 @@ func samples() []EventData {
 		RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"},
 		ReminderRecorded{ObligationKey: kCounty, Milestone: "2025", Due: due, Kind: ReminderEscalatedLead, To: "bureau.transport", DaysOverdue: 7},
 		ReminderDelivered{ObligationKey: kCounty, Reminder: uuid.MustParse("6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"), Channel: "webhook"},
+		WorkSentBack{ObligationKey: kCounty, Target: SendBackReport, Report: 2, Reasons: "数据口径不一致", By: "bureau.transport"},
+		CommentPosted{ObligationKey: kCounty, Comment: 2, Text: "已补充台账", ReplyTo: 1, By: "county.ningcheng"},
+		PartSignedOff{ObligationKey: kCounty, By: "bureau.transport", Note: "同意"},
 	}
 }
 

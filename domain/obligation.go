@@ -45,8 +45,8 @@ func (k ObligationKey) ValidateKey() error {
 type ObligationStatus string
 
 // The obligation statuses. For an assigned, not withdrawn obligation the
-// first that applies wins: verified, completion_claimed, rejected,
-// extended, open.
+// first that applies wins: verified, completion_claimed, sent_back
+// (review.go), rejected, extended, open.
 const (
 	// StatusUnassigned (the empty string): no ResponsibilityAssigned yet;
 	// the zero Obligation's status.
@@ -149,6 +149,10 @@ type PeriodReport struct {
 	// recorded it.
 	ReportedAt time.Time
 	RecordedAt time.Time
+	// ReturnedEventID is the WorkSentBack that returned the report for
+	// revision, ReturnedAt when it was recorded; zero when it was not.
+	ReturnedEventID uuid.UUID
+	ReturnedAt      time.Time
 }
 
 // ReportDeadline is the last day a report for month period may be
@@ -320,6 +324,9 @@ type Obligation struct {
 	// Evidence lists the evidence files attached to reports, claims and
 	// rectifications, in recording order.
 	Evidence []Attachment
+	// Review holds send-backs, the comment thread and the lead's
+	// sign-off (see review.go).
+	Review Review
 
 	version uint64
 }
@@ -1189,6 +1196,9 @@ func stampOf(e *Event, t time.Time) stamp {
 // fold applies one obligation payload of event e at its effective time t.
 func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 	s := stampOf(e, t)
+	if handled, err := o.foldReview(e, s, data); handled {
+		return err
+	}
 	switch d := data.(type) {
 	case ResponsibilityAssigned:
 		o.foldAssigned(d, s)
@@ -1305,6 +1315,7 @@ func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
 		o.Progress, o.ProgressAt, o.ProgressPeriod = d.Percent, s.at, period
 	}
 	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: s.at, RecordedAt: s.recorded})
+	o.resubmitted(SendBackReport, s)
 }
 
 // foldGranted moves a milestone's due date and clears the pending request.
@@ -1334,6 +1345,7 @@ func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
 // foldClaimed marks the claimed milestone, or the whole obligation,
 // pending verification.
 func (o *Obligation) foldClaimed(d CompletionClaimed, s stamp) error {
+	o.resubmitted(SendBackClaim, s)
 	if d.Milestone == "" {
 		o.Completion, o.CompletedAt, o.ClaimRecordedAt, o.ClaimEventID = ClaimPending, s.at, s.recorded, s.id
 		return nil
@@ -1469,6 +1481,8 @@ func (o *Obligation) refresh() {
 		o.Status = StatusVerified
 	case claimed:
 		o.Status = StatusCompletionClaimed
+	case o.Review.Pending != 0:
+		o.Status = StatusSentBack
 	case rejected:
 		o.Status = StatusRejected
 	case extended:

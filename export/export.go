@@ -168,6 +168,8 @@ func statusZH(s string) string {
 		return "已调整"
 	case "OVERDUE":
 		return "逾期"
+	case "SENT_BACK":
+		return "退回修改"
 	}
 	return s
 }

@@ -334,8 +334,10 @@ type obligationResolver struct {
 	PendingExtension *extensionResolver
 	Slips            int32
 	Findings         int32
-	// view is the obligation's view, for the fields computed on demand.
+	// view is the obligation's view, for the fields computed on demand;
+	// cat names the units of its review (review.go).
 	view projections.ObligationView
+	cat  *projections.Catalog
 }
 
 func newObligationResolver(cat *projections.Catalog, v projections.ObligationView) *obligationResolver {
@@ -368,11 +370,12 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 	if v.LastReport != nil {
 		r.LastReport = newReportResolver(*v.LastReport)
 		r.LastReport.attachments = v.Evidence
+		r.LastReport.ReturnedAt = timeOrNil(v.ReturnedAt(v.LastReport.EventID))
 	}
 	if v.PendingExtension != nil {
 		r.PendingExtension = &extensionResolver{x: *v.PendingExtension}
 	}
-	r.view = v
+	r.view, r.cat = v, cat
 	return r
 }
 
@@ -386,6 +389,7 @@ func (r *obligationResolver) ReportHistory() []*reportResolver {
 			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
 		})
 		out[i].attachments = r.view.Evidence
+		out[i].ReturnedAt = timeOrNil(h.ReturnedAt)
 	}
 	return out
 }
@@ -453,6 +457,8 @@ type reportResolver struct {
 	// attachments are the obligation's evidence files; Evidence picks
 	// this report's.
 	attachments []domain.Attachment
+	// ReturnedAt is when the report was sent back; nil when it was not.
+	ReturnedAt *gql.Time
 }
 
 func newReportResolver(r projections.Report) *reportResolver {

@@ -188,6 +188,9 @@ type ObligationView struct {
 	// rectifications, in recording order (shared with the read model,
 	// never changed in place).
 	Evidence []domain.Attachment
+	// Review holds the send-backs, the comment thread and the lead's
+	// sign-off (shared with the read model, never changed in place).
+	Review domain.Review
 }
 
 // MilestoneView is one milestone of an ObligationView.
@@ -244,6 +247,8 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 	v.LastReport = currentReport(last, deadlineDays)
 	v.periodReports, v.deadlineDays = slices.Clip(ob.PeriodReports), deadlineDays
 	v.Evidence = slices.Clip(ob.Evidence)
+	v.Review = ob.Review
+	v.Review.SendBacks, v.Review.Comments = slices.Clip(ob.Review.SendBacks), slices.Clip(ob.Review.Comments)
 	overdue := map[domain.MilestoneID]bool{}
 	for _, id := range ob.Overdue(now) {
 		overdue[id] = true
@@ -310,6 +315,17 @@ func (v ObligationView) History() []HistoryReport {
 		hist[i] = HistoryReport{PeriodReport: r, Late: r.LateAfter(v.deadlineDays)}
 	}
 	return hist
+}
+
+// ReturnedAt is when the report recorded as event id was sent back for
+// revision; zero when it was not (or is not one of the obligation's).
+func (v ObligationView) ReturnedAt(id uuid.UUID) time.Time {
+	for i := len(v.periodReports) - 1; i >= 0; i-- {
+		if v.periodReports[i].EventID == id {
+			return v.periodReports[i].ReturnedAt
+		}
+	}
+	return time.Time{}
 }
 
 func rank(l Light) int {

@@ -101,7 +101,7 @@ func runTick(ctx context.Context, a *cli, o tickOptions) error {
 
 // obligationStatuses are the statuses --status may name: the domain's and
 // overdue.
-var obligationStatuses = []string{"open", "overdue", "extended", "completion_claimed", "verified", "rejected", "withdrawn", "reassigned"}
+var obligationStatuses = []string{"open", "overdue", "extended", "completion_claimed", "verified", "rejected", "withdrawn", "reassigned", "sent_back"}
 
 // obligationsOptions are the flags of taskledger obligations.
 type obligationsOptions struct {

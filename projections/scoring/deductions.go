@@ -314,6 +314,8 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 			continue
 		case found:
 			late = append(late, fmt.Sprintf("%s（%s）", p.label, domain.DateOf(rep.RecordedAt)))
+		case len(ev.appendReturned(nil, o, p)) > 0:
+			missed = append(missed, p.label+"（报告被退回修改，未重报）")
 		default:
 			missed = append(missed, p.label)
 		}
@@ -323,6 +325,7 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 		if found {
 			events = appendID(events, rep.EventID)
 		}
+		events = ev.appendReturned(events, o, p)
 	}
 	if len(missed)+len(late) == 0 {
 		return deduction{}, false
@@ -359,7 +362,7 @@ func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.Per
 	days := ev.s.Deductions.MissedReport.Deadline()
 	for _, x := range o.PeriodReports {
 		d := x.Period.FirstDay()
-		if x.RecordedAt.After(ev.in.AsOf) || d.Before(p.first) || d.After(p.last) {
+		if x.RecordedAt.After(ev.in.AsOf) || d.Before(p.first) || d.After(p.last) || ev.returned(x) {
 			continue
 		}
 		if days < 0 || !p.last.AddDays(days).PassedAt(x.RecordedAt) {
@@ -370,6 +373,25 @@ func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.Per
 		}
 	}
 	return rep, false, found
+}
+
+// returned reports whether report x was sent back for revision by as-of:
+// it then counts as no report (the unit's next report is the revision).
+func (ev evaluator) returned(x domain.PeriodReport) bool {
+	return !x.ReturnedAt.IsZero() && !x.ReturnedAt.After(ev.in.AsOf)
+}
+
+// appendReturned adds to events the send-backs (WorkSentBack) that
+// returned a report of period p by as-of: the line shows why a report
+// that was made does not count.
+func (ev evaluator) appendReturned(events []uuid.UUID, o *domain.Obligation, p period) []uuid.UUID {
+	for _, x := range o.PeriodReports {
+		d := x.Period.FirstDay()
+		if ev.returned(x) && !d.Before(p.first) && !d.After(p.last) {
+			events = appendID(appendID(events, x.EventID), x.ReturnedEventID)
+		}
+	}
+	return events
 }
 
 // missedLine is the missed-report line for the periods missed and those

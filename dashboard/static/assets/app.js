@@ -29,7 +29,7 @@
       lightCounts: '信号灯统计', allUnits: '全部单位', needLogin: '请先登录。', roleLabel: '令牌角色',
       exportLedger: '导出台账', exportScore: '导出排名', exportAudit: '导出审计轨迹', auditLink: '审计轨迹',
       duty: { LEAD: '牵头', JOINT: '分工负责', SUPPORT: '配合', IMPLEMENTING: '落实' },
-      st: { OPEN: '推进中', EXTENDED: '已延期', COMPLETION_CLAIMED: '已申报完成', VERIFIED: '已核验', REJECTED: '被驳回', WITHDRAWN: '已撤销', REASSIGNED: '已调整', OVERDUE: '逾期' },
+      st: { OPEN: '推进中', EXTENDED: '已延期', COMPLETION_CLAIMED: '已申报完成', VERIFIED: '已核验', REJECTED: '被驳回', WITHDRAWN: '已撤销', REASSIGNED: '已调整', OVERDUE: '逾期', SENT_BACK: '退回修改' },
       lights: { GREEN: '绿灯', YELLOW: '黄灯', RED: '红灯', GREY: '灰灯' },
       completion: { NONE: '', CLAIMED: '已申报', VERIFIED: '已核验', REJECTED: '被驳回' },
       printNote: '打印时间', footer: '所有数据均由不可篡改的事件账本计算得出。',
@@ -80,7 +80,7 @@
       lightCounts: 'Lights', allUnits: 'All units', needLogin: 'Please log in first.', roleLabel: 'Role',
       exportLedger: 'Export ledger', exportScore: 'Export rankings', exportAudit: 'Export trail', auditLink: 'Audit trail',
       duty: { LEAD: 'lead', JOINT: 'joint', SUPPORT: 'support', IMPLEMENTING: 'implementing' },
-      st: { OPEN: 'open', EXTENDED: 'extended', COMPLETION_CLAIMED: 'completion claimed', VERIFIED: 'verified', REJECTED: 'rejected', WITHDRAWN: 'withdrawn', REASSIGNED: 'reassigned', OVERDUE: 'overdue' },
+      st: { OPEN: 'open', EXTENDED: 'extended', COMPLETION_CLAIMED: 'completion claimed', VERIFIED: 'verified', REJECTED: 'rejected', WITHDRAWN: 'withdrawn', REASSIGNED: 'reassigned', OVERDUE: 'overdue', SENT_BACK: 'sent back for revision' },
       lights: { GREEN: 'green', YELLOW: 'yellow', RED: 'red', GREY: 'grey' },
       completion: { NONE: '', CLAIMED: 'claimed', VERIFIED: 'verified', REJECTED: 'rejected' },
       printNote: 'Printed', footer: 'Every figure is computed from a tamper-evident event ledger.',
@@ -159,7 +159,9 @@
     try { body = await res.json(); } catch (e) { throw new ApiError('HTTP ' + res.status, 'HTTP_' + res.status); }
     if (body.errors && body.errors.length) {
       const e = body.errors[0];
-      throw new ApiError(e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
+      // Chinese first, English second, where the server words both.
+      const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
+      throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
     return body.data;
   }
@@ -342,6 +344,7 @@
     items.push(['air', t('air')]);
     items.push(['mine', role === 'BUREAU' || role === 'COUNTY' ? t('mine') : t('ledgerAll')]);
     if (role === 'INSPECTOR' || role === 'BUREAU' || role === 'COUNTY') items.push(['audit', t('audit')]);
+    if (role === 'BUREAU' || role === 'COUNTY') items.push(['led', rt('led')]);
     return items;
   }
 
@@ -998,6 +1001,218 @@
     else main.prepend(panel);
     const done = flash && flash.id === 'bulk-done' ? flash : null;
     if (done) panel.querySelector('.bulk-msg').append(done);
+  };
+
+  // ---- review (审核): 退回修改, the comment thread and the lead's 签收.
+  // An obligation's own page (#/obligation) shows its reports, send-backs
+  // and thread, with a comment box for everyone, 退回修改 for inspectors,
+  // the plan office and the task's lead, and 签收 for the lead of a
+  // supporting duty. #/led lists the duties on the tasks a unit leads
+  // (ledDuties). Kept in one section, with its own strings, so that other
+  // dashboard work merges around it. The server decides every action.
+
+  const REVIEW_I18N = {
+    zh: {
+      led: '牵头任务', ledTitle: '我牵头的任务：各单位的工作', noLed: '本单位没有牵头的任务。', open: '查看与审核',
+      title: '任务责任详情', reports: '进展报告', noReports: '尚无进展报告。', returned: '已退回修改', sendBacks: '退回记录',
+      noSendBacks: '没有退回记录。', awaitingResubmit: '待重新报送', resubmitted: '已重新报送', by: '退回方', supervisor: '督查/计划办',
+      thread: '意见交流', noComments: '尚无意见。', replyTo: '回复第', replyNo: '条', comment: '发表意见', commentText: '意见内容（不超过2000字）',
+      replyChoose: '回复', noReply: '不回复具体意见', post: '发表',
+      sendBack: '退回修改', target: '退回对象', latestReport: '最新进展报告', pendingClaim: '待核验的完成申报', reasons: '退回理由（必填）',
+      signOff: '签收', signOffNote: '签收意见（可选）', signedOff: '已签收', unsigned: '待签收', notSupport: '—',
+      signOffState: '签收', needsSignOff: '配合单位的工作由牵头单位签收后，牵头单位才能申报任务完成。', notFound: '找不到该项任务责任，或无权查看。',
+      back: '返回', count: '第', times: '次', reportLine: '报告'
+    },
+    en: {
+      led: 'Tasks I lead', ledTitle: 'Tasks we lead: every unit\'s part', noLed: 'This unit leads no task.', open: 'View and review',
+      title: 'Obligation', reports: 'Progress reports', noReports: 'No progress report yet.', returned: 'sent back for revision', sendBacks: 'Sent back',
+      noSendBacks: 'Nothing was sent back.', awaitingResubmit: 'awaiting resubmission', resubmitted: 'resubmitted', by: 'Sent back by', supervisor: 'inspection / plan office',
+      thread: 'Comments', noComments: 'No comments yet.', replyTo: 'reply to #', replyNo: '', comment: 'Post a comment', commentText: 'Comment (at most 2000 characters)',
+      replyChoose: 'Reply to', noReply: 'not a reply', post: 'Post',
+      sendBack: 'Send back for revision', target: 'What to send back', latestReport: 'the latest progress report', pendingClaim: 'the pending completion claim', reasons: 'Reasons (required)',
+      signOff: 'Sign off', signOffNote: 'Note (optional)', signedOff: 'signed off', unsigned: 'awaiting sign-off', notSupport: '—',
+      signOffState: 'Sign-off', needsSignOff: 'The lead unit claims the task done only after it has signed off every supporting unit\'s part.', notFound: 'No such obligation, or you may not see it.',
+      back: 'Back', count: '#', times: '', reportLine: 'report'
+    }
+  };
+  function rt(key) { return REVIEW_I18N[state.lang][key]; }
+
+  const REVIEW_FIELDS = `id plan task taskTitle unit unitName role status light progress reports needsSignOff
+    milestones { id what due completion }
+    lastReport { eventId percent note effectiveAt late returnedAt }
+    reportHistory { eventId percent note period recordedAt late returnedAt }
+    sentBack { target report milestone reasons byUnitName recordedAt }
+    sendBacks { target report milestone reasons byUnitName recordedAt resubmittedAt }
+    signOff { byUnitName note recordedAt }
+    comments { number text replyTo byUnitName actor recordedAt }`;
+  const MUTATION_TAIL = 'idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }';
+
+  function ownUnit() { return state.me && (state.me.role === 'BUREAU' || state.me.role === 'COUNTY'); }
+
+  // findObligation reads one obligation by id: a unit's own, one on a task
+  // it leads, or (other roles) any on the task.
+  async function findObligation(params) {
+    const id = params.get('o');
+    const task = Number(params.get('task'));
+    const plan = params.get('plan') || null;
+    const d = await gql(`query($task: Int, $plan: ID) { obligations(task: $task, plan: $plan, first: 500) { items { ${REVIEW_FIELDS} } } }`, { task, plan });
+    let found = d.obligations.items.find((o) => o.id === id);
+    let led = false;
+    if (!found && ownUnit()) {
+      const l = await gql(`query($plan: ID) { ledDuties(plan: $plan) { ${REVIEW_FIELDS} } }`, { plan });
+      found = l.ledDuties.find((o) => o.id === id);
+      led = !!found;
+    }
+    return { o: found, led };
+  }
+
+  function claimedMilestone(o) {
+    const m = o.milestones.find((x) => x.completion === 'CLAIMED');
+    if (m) return { milestone: m.id, label: `${rt('pendingClaim')}（${m.what || m.id}）` };
+    if (o.status === 'COMPLETION_CLAIMED') return { milestone: null, label: rt('pendingClaim') };
+    return null;
+  }
+
+  function reportsPanel(o) {
+    const list = (o.reportHistory || []).slice().reverse();
+    return h('section', { class: 'panel', id: 'review-reports' }, h('h2', { text: rt('reports') }),
+      list.length ? h('table', { class: 'obligations' }, h('tbody', {}, list.map((r, i) => h('tr', { 'data-report': list.length - i, class: r.returnedAt ? 'returned' : null },
+        h('td', { class: 'nowrap', text: `${rt('count')}${list.length - i}${rt('times')}` }),
+        h('td', { class: 'nowrap', text: r.period || '' }),
+        h('td', { class: 'num', text: r.percent + '%' }),
+        h('td', {}, r.note || '', r.late ? h('span', { class: 'late-report', text: ` ${t('lateReport')}` }) : null,
+          r.returnedAt ? h('span', { class: 'returned-mark', text: ` [${rt('returned')} ${fmtTime(r.returnedAt)}]` }) : null),
+        h('td', { class: 'nowrap muted', text: fmtTime(r.recordedAt) })))))
+        : h('p', { class: 'muted', text: rt('noReports') }));
+  }
+
+  function sendBacksPanel(o) {
+    const list = o.sendBacks || [];
+    return h('section', { class: 'panel', id: 'review-sendbacks' }, h('h2', { text: rt('sendBacks') }),
+      list.length ? h('ul', { class: 'sendbacks' }, list.map((b) => h('li', { 'data-target': b.target },
+        h('strong', { text: b.target === 'REPORT' ? `${rt('reportLine')} ${rt('count')}${b.report}${rt('times')}` : rt('pendingClaim') }), ' · ',
+        `${rt('by')}: ${b.byUnitName || rt('supervisor')} · ${fmtTime(b.recordedAt)} · `,
+        h('span', { class: b.resubmittedAt ? 'muted' : 'awaiting', text: b.resubmittedAt ? `${rt('resubmitted')} ${fmtTime(b.resubmittedAt)}` : rt('awaitingResubmit') }),
+        h('div', { class: 'reasons', text: b.reasons }))))
+        : h('p', { class: 'muted', text: rt('noSendBacks') }));
+  }
+
+  // authorName: the unit a comment's author acts for, else the name of its
+  // token (without the token's id).
+  function authorName(c) { return c.byUnitName || c.actor.split('#')[0]; }
+
+  function threadPanel(o, msg) {
+    const comments = o.comments || [];
+    const text = requireText(h('textarea', { id: 'comment-text', rows: 3, maxlength: 2000 }));
+    const reply = h('select', { id: 'comment-reply' }, h('option', { value: '' }, rt('noReply')),
+      comments.map((c) => h('option', { value: c.number }, `${rt('replyTo')}${c.number}${rt('replyNo')} · ${authorName(c)}`)));
+    const form = actionForm({ id: 'form-comment', title: rt('comment'), msg, label: rt('post'),
+      fields: [h('label', {}, rt('commentText'), text), h('label', {}, rt('replyChoose'), reply)],
+      build: () => [`mutation($obligation: ObligationInput!, $text: String!, $replyTo: Int, $key: String!) { postComment(obligation: $obligation, text: $text, replyTo: $replyTo, ${MUTATION_TAIL}`,
+        { obligation: obligationInput(o), text: text.value.trim(), replyTo: reply.value ? Number(reply.value) : null }] });
+    return h('section', { class: 'panel', id: 'review-thread' }, h('h2', { text: rt('thread') }),
+      comments.length ? h('ol', { class: 'thread' }, comments.map((c) => h('li', { 'data-comment': c.number, class: c.replyTo ? 'reply' : null },
+        h('div', { class: 'meta muted' }, `#${c.number} · ${authorName(c)} · ${fmtTime(c.recordedAt)}`,
+          c.replyTo ? ` · ${rt('replyTo')}${c.replyTo}${rt('replyNo')}` : ''),
+        h('div', { class: 'text', text: c.text }))))
+        : h('p', { class: 'muted', text: rt('noComments') }),
+      h('div', { class: 'forms single no-print' }, form));
+  }
+
+  // reviewActions: 退回修改 (inspector, plan office, the task's lead on a
+  // supporting duty) and 签收 (the lead).
+  function reviewActions(o, led, msg) {
+    const role = state.me.role;
+    const lead = led && o.role === 'SUPPORT';
+    const forms = [];
+    const targets = [];
+    if (o.reports > 0) targets.push({ value: 'REPORT', label: rt('latestReport'), milestone: null });
+    const claim = claimedMilestone(o);
+    if (claim) targets.push({ value: 'CLAIM', label: claim.label, milestone: claim.milestone });
+    if ((role === 'INSPECTOR' || role === 'COORDINATOR' || lead) && targets.length && o.status !== 'SENT_BACK' && o.status !== 'VERIFIED') {
+      const target = h('select', { id: 'sendback-target' }, targets.map((x, i) => h('option', { value: i }, x.label)));
+      const reasons = requireText(h('textarea', { id: 'sendback-reasons', rows: 3 }));
+      forms.push(actionForm({ id: 'form-sendback', title: rt('sendBack'), label: rt('sendBack'), danger: true, msg,
+        fields: [h('label', {}, rt('target'), target), h('label', {}, rt('reasons'), reasons)],
+        build: () => {
+          const x = targets[Number(target.value)];
+          return [`mutation($obligation: ObligationInput!, $target: SendBackTarget!, $milestone: String, $reasons: String!, $key: String!) { sendBack(obligation: $obligation, target: $target, milestone: $milestone, reasons: $reasons, ${MUTATION_TAIL}`,
+            { obligation: obligationInput(o), target: x.value, milestone: x.milestone, reasons: reasons.value.trim() }];
+        } }));
+    }
+    if (lead && !o.signOff && o.status !== 'SENT_BACK') forms.push(signOffForm(o, msg, 'form-signoff'));
+    if (!forms.length) return null;
+    return h('section', { class: 'panel no-print', id: 'review-actions' }, h('div', { class: 'forms' }, forms));
+  }
+
+  function signOffForm(o, msg, id) {
+    const note = h('textarea', { rows: 2, class: 'signoff-note' });
+    return actionForm({ id, cls: 'signoff', title: `${rt('signOff')} · ${o.unitName || o.unit}`, label: rt('signOff'), msg,
+      fields: [h('label', {}, rt('signOffNote'), note)],
+      build: () => [`mutation($obligation: ObligationInput!, $note: String, $key: String!) { signOffPart(obligation: $obligation, note: $note, ${MUTATION_TAIL}`,
+        { obligation: obligationInput(o), note: note.value.trim() || null }] });
+  }
+
+  function signOffText(o) {
+    if (!o.needsSignOff) return rt('notSupport');
+    return o.signOff ? `${rt('signedOff')}（${o.signOff.byUnitName || ''} ${fmtTime(o.signOff.recordedAt)}）` : rt('unsigned');
+  }
+
+  function reviewLink(o) {
+    return h('a', { href: link('obligation', { o: o.id, task: o.task, plan: o.plan }), class: 'review-link no-print' }, rt('open'));
+  }
+
+  pages.obligation = async function (main, params, flash) {
+    const { o, led } = await findObligation(params);
+    if (!o) { main.append(h('h1', { id: 'page-title', text: rt('title') }), errorBox(new ApiError(rt('notFound'), 'NOT_FOUND'))); return; }
+    main.append(h('h1', { id: 'page-title', text: `${rt('title')} · ${o.task} ${o.taskTitle || ''}` }),
+      h('div', { class: 'summary', id: 'review-summary', 'data-status': o.status },
+        lightDot(o.light), h('span', { text: `${o.unitName || o.unit} · ${t('duty.' + o.role)}` }),
+        h('span', { class: 'status', text: t('st.' + o.status) }), h('span', { text: `${t('progress')} ${o.progress}%` }),
+        o.needsSignOff ? h('span', { class: 'signoff-state', text: `${rt('signOffState')}: ${signOffText(o)}` }) : null));
+    if (o.sentBack) {
+      main.append(h('div', { class: 'sent-back-note', role: 'note', id: 'sent-back' },
+        h('strong', { text: `${t('st.SENT_BACK')}：` }), o.sentBack.reasons,
+        h('div', { class: 'muted', text: `${rt('by')}: ${o.sentBack.byUnitName || rt('supervisor')} · ${fmtTime(o.sentBack.recordedAt)} · ${rt('awaitingResubmit')}` })));
+    }
+    const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
+    if (flash) msg.append(flash);
+    const actions = reviewActions(o, led, msg);
+    if (actions) main.append(actions);
+    main.append(msg, reportsPanel(o), sendBacksPanel(o), threadPanel(o, msg));
+  };
+
+  pages.led = async function (main, params, flash) {
+    main.append(h('h1', { id: 'page-title', text: rt('ledTitle') }), h('p', { class: 'muted', text: rt('needsSignOff') }));
+    const d = await gql(`{ ledDuties { ${REVIEW_FIELDS} } }`);
+    const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
+    if (flash) msg.append(flash);
+    main.append(msg);
+    const items = d.ledDuties.slice().sort((a, b) => a.task - b.task || (a.role === 'SUPPORT' ? 0 : 1) - (b.role === 'SUPPORT' ? 0 : 1));
+    if (!items.length) { main.append(h('p', { class: 'muted', id: 'no-led', text: rt('noLed') })); return; }
+    main.append(h('table', { class: 'obligations', id: 'led-duties' },
+      h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), rt('signOffState'), ''].map((x) => h('th', { text: x })))),
+      h('tbody', {}, items.map((o) => h('tr', { class: 'obligation', 'data-obligation': o.id, 'data-status': o.status },
+        h('td', {}, lightDot(o.light)),
+        h('td', {}, h('strong', { text: `${o.task} ` }), o.taskTitle || '', h('div', { class: 'muted', text: o.unitName || o.unit })),
+        h('td', { class: 'nowrap', text: t('duty.' + o.role) }),
+        h('td', { class: 'status nowrap', text: t('st.' + o.status) }),
+        h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
+        h('td', { class: 'signoff-state' }, signOffText(o),
+          o.role === 'SUPPORT' && !o.signOff && o.status !== 'SENT_BACK' && o.reports > 0 ? signOffForm(o, msg, null) : null),
+        h('td', {}, reviewLink(o)))))));
+  };
+
+  // Every row of the obligations ledger (#/mine) links to its review page.
+  const minePageBeforeReview = pages.mine;
+  pages.mine = async function (main, params, flash) {
+    await minePageBeforeReview(main, params, flash);
+    main.querySelectorAll('tr.obligation[data-obligation]').forEach((tr) => {
+      const cell = tr.children[1];
+      if (!cell) return;
+      const params2 = { o: tr.getAttribute('data-obligation'), task: tr.getAttribute('data-task') };
+      cell.append(h('div', {}, h('a', { href: link('obligation', params2), class: 'review-link no-print' }, rt('open'))));
+    });
   };
 
   // ---- render ----
