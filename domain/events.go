@@ -23,7 +23,9 @@ import (
 //	                               DeadlineSlipped, CompletionClaimed, CompletionVerified,
 //	                               CompletionRejected, FindingRecorded, RectificationDue,
 //	                               RectificationCompleted, ReminderRecorded,
-//	                               ReminderDelivered
+//	                               ReminderDelivered, RectificationVerified,
+//	                               RectificationRejected, RectificationSlipped,
+//	                               AppealFiled, AppealRuled
 //
 // Times are not repeated in payloads: the envelope's RecordedAt is when the
 // ledger learnt a fact and EffectiveAt is when it speaks of (e.g. the day a
@@ -597,6 +599,8 @@ func AllEventTypes() []EventData {
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
 		ReminderRecorded{}, ReminderDelivered{},
+		RectificationVerified{}, RectificationRejected{}, RectificationSlipped{},
+		AppealFiled{}, AppealRuled{},
 	}
 }
 

@@ -56,6 +56,11 @@ func samples() []EventData {
 		RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"},
 		ReminderRecorded{ObligationKey: kCounty, Milestone: "2025", Due: due, Kind: ReminderEscalatedLead, To: "bureau.transport", DaysOverdue: 7},
 		ReminderDelivered{ObligationKey: kCounty, Reminder: uuid.MustParse("6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"), Channel: "webhook"},
+		RectificationVerified{ObligationKey: kCounty, Finding: 1, Note: "现场核实"},
+		RectificationRejected{ObligationKey: kCounty, Finding: 1, Reason: "整改材料不全"},
+		RectificationSlipped{ObligationKey: kCounty, Finding: 1, Due: due.AddDays(45)},
+		AppealFiled{ObligationKey: kCounty, Appeal: 1, Target: uuid.MustParse("0b6e3c1d-2a4f-4e58-9a7b-1c2d3e4f5a6b"), Kind: AppealSlip, Reasons: "延期已获口头批准"},
+		AppealRuled{ObligationKey: kCounty, Appeal: 1, Outcome: AppealOverturned, Reasons: "经核查属实"},
 	}
 }
 

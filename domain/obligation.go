@@ -219,6 +219,21 @@ type Finding struct {
 	EventID          uuid.UUID
 	RectifyByEventID uuid.UUID
 	RectifiedEventID uuid.UUID
+	// RectificationVerified is true once an inspector verified the
+	// reported rectification (RectificationVerified, at
+	// RectificationVerifiedAt).
+	RectificationVerified        bool
+	RectificationVerifiedAt      time.Time
+	RectificationVerifiedEventID uuid.UUID
+	// RectificationRejections counts the reported rectifications an
+	// inspector sent back; the latest reason and event are kept. A
+	// rejection reopens the rectification.
+	RectificationRejections      int
+	RectificationRejectedReason  string
+	RectificationRejectedEventID uuid.UUID
+	// RectificationSlips lists the RectificationSlipped events, one per
+	// rectification date that passed unrectified.
+	RectificationSlips []RectificationSlip
 }
 
 // Obligation is the aggregate of one unit's duty on one task (task × unit ×
@@ -317,6 +332,9 @@ type Obligation struct {
 	// Reminders lists the reminders recorded (催办, escalations), in
 	// recording order.
 	Reminders []Reminder
+	// Appeals lists the appeals (申诉) filed against the obligation's
+	// slips and findings, in filing order.
+	Appeals []Appeal
 
 	version uint64
 }
@@ -1222,6 +1240,16 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 		o.foldReminder(d, s)
 	case ReminderDelivered:
 		return o.foldDelivered(d)
+	case RectificationVerified:
+		return o.foldRectificationReview(d, d.Finding, true, "", s)
+	case RectificationRejected:
+		return o.foldRectificationReview(d, d.Finding, false, d.Reason, s)
+	case RectificationSlipped:
+		return o.foldRectificationSlipped(d, s)
+	case AppealFiled:
+		return o.foldAppealFiled(d, s)
+	case AppealRuled:
+		return o.foldAppealRuled(d, s)
 	default:
 		return unexpected("obligation", data)
 	}
