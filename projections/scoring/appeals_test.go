@@ -16,7 +16,6 @@ func transportSlip(t *testing.T) (*ob, Input) {
 	return b, Input{Units: []Unit{transport}, Obligations: []*domain.Obligation{b.o}}
 }
 
-
 // An appeal against a slip: pending, the deduction stands and the line
 // says so; overturned, it is removed as of positions after the ruling; a
 // result as of before the ruling still shows it, pending.
