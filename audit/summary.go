@@ -131,6 +131,16 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 		return ReminderText(d, name)
 	case domain.ReminderDelivered:
 		return fmt.Sprintf("催办已通过%s送达%s", channelZH(d.Channel), obl(d.Key()))
+	case domain.RectificationVerified:
+		return fmt.Sprintf("核实%s第%d项问题整改到位%s", obl(d.Key()), d.Finding, note("：", d.Note))
+	case domain.RectificationRejected:
+		return fmt.Sprintf("退回%s第%d项问题整改%s", obl(d.Key()), d.Finding, note("：", d.Reason))
+	case domain.RectificationSlipped:
+		return fmt.Sprintf("%s第%d项问题整改逾期（期限%s）", obl(d.Key()), d.Finding, d.Due)
+	case domain.AppealFiled:
+		return fmt.Sprintf("%s提出第%d号申诉（针对%s）%s", obl(d.Key()), d.Appeal, appealTargetZH(d.Kind), note("：", d.Reasons))
+	case domain.AppealRuled:
+		return fmt.Sprintf("考核委员会裁定%s第%d号申诉：%s%s", obl(d.Key()), d.Appeal, appealOutcomeZH(d.Outcome), note("，", d.Reasons))
 	}
 	return data.EventType()
 }
@@ -178,4 +188,26 @@ func channelZH(ch string) string {
 		return "消息队列（AMQP）"
 	}
 	return ch
+}
+
+// appealTargetZH names what an appeal is against, in Chinese.
+func appealTargetZH(k domain.AppealTargetKind) string {
+	switch k {
+	case domain.AppealSlip:
+		return "逾期扣分"
+	case domain.AppealFinding:
+		return "督查问题"
+	}
+	return string(k)
+}
+
+// appealOutcomeZH names a ruling in Chinese.
+func appealOutcomeZH(o domain.AppealOutcome) string {
+	switch o {
+	case domain.AppealUpheld:
+		return "维持扣分"
+	case domain.AppealOverturned:
+		return "撤销扣分"
+	}
+	return string(o)
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -246,6 +247,8 @@ func (o *Obligation) foldAppealRuled(d AppealRuled, s stamp) error {
 	if d.Appeal < 1 || d.Appeal > len(o.Appeals) {
 		return unexpected("obligation "+o.Key.Path()+" (ruling on unknown appeal)", d)
 	}
+	// Copies of the aggregate share the slice: change a fresh one.
+	o.Appeals = slices.Clone(o.Appeals)
 	a := &o.Appeals[d.Appeal-1]
 	a.Outcome, a.RulingReason, a.RuledAt, a.RuledEventID = d.Outcome, d.Reasons, s.recorded, s.id
 	return nil

@@ -570,6 +570,9 @@ type RectificationDue struct {
 	ObligationKey
 	Finding int  `json:"finding"`
 	Due     Date `json:"due"`
+	// Reason says why the date was moved (absent in events recorded
+	// before moves took reasons).
+	Reason string `json:"reason,omitempty"`
 }
 
 // EventType implements EventData.

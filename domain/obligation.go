@@ -709,6 +709,9 @@ type SetRectificationDue struct {
 	ObligationKey
 	Finding int
 	Due     Date
+	// Reason says why; optional here, required by the application layer
+	// when a date is moved.
+	Reason string
 }
 
 // Validate implements Command.
@@ -718,6 +721,9 @@ func (c SetRectificationDue) Validate() error {
 	}
 	if c.Finding < 1 {
 		return errorf(ErrInvalidArgument, "finding number %d is not positive", c.Finding)
+	}
+	if err := checkText("reason", c.Reason, MaxNoteLen, false); err != nil {
+		return err
 	}
 	return checkDue(c.Due, "rectification")
 }
@@ -1127,7 +1133,7 @@ func (o *Obligation) SetRectificationDue(c SetRectificationDue, m Meta) ([]Event
 	if f.RectifyBy == c.Due {
 		return nil, errorf(ErrNoChange, "finding %d of %s is already to be rectified by %s", f.No, o.Key.Path(), c.Due)
 	}
-	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due})
+	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due, Reason: c.Reason})
 }
 
 // CompleteRectification decides a CompleteRectification command. Errors:

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -197,6 +198,8 @@ func (o *Obligation) RecordRectificationSlip(c RecordRectificationSlip, m Meta) 
 
 // foldRectificationReview applies a verification or rejection.
 func (o *Obligation) foldRectificationReview(data EventData, no int, verified bool, reason string, s stamp) error {
+	// Copies of the aggregate share the slice: change a fresh one.
+	o.Findings = slices.Clone(o.Findings)
 	f, err := o.findingNamed(data, no)
 	if err != nil {
 		return err
@@ -213,6 +216,7 @@ func (o *Obligation) foldRectificationReview(data EventData, no int, verified bo
 
 // foldRectificationSlipped records a missed rectification date.
 func (o *Obligation) foldRectificationSlipped(d RectificationSlipped, s stamp) error {
+	o.Findings = slices.Clone(o.Findings)
 	f, err := o.findingNamed(d, d.Finding)
 	if err != nil {
 		return err
