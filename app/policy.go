@@ -43,6 +43,12 @@ const (
 	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
+	// Rectification and appeals (整改, 申诉).
+	ReportRectification Action = "report rectification"
+	ReviewRectification Action = "verify, reject and reschedule rectification"
+	FileAppeal          Action = "file appeals"
+	RuleAppeal          Action = "rule on appeals"
+	ReadAppeals         Action = "read rectifications and appeals"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -53,6 +59,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+		ReportRectification, ReviewRectification, FileAppeal, RuleAppeal, ReadAppeals,
 	}
 }
 
@@ -61,6 +68,8 @@ func Actions() []Action {
 func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
+		return true
+	case ReportRectification, FileAppeal, ReadAppeals:
 		return true
 	}
 	return false
@@ -104,6 +113,14 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{sy, op}
 	case ManageTokens, Simulate:
 		who = []auth.Role{op}
+	case ReportRectification, FileAppeal:
+		who = []auth.Role{bu, cn}
+	case ReviewRectification:
+		who = []auth.Role{in}
+	case RuleAppeal:
+		who = []auth.Role{cm}
+	case ReadAppeals:
+		who = []auth.Role{bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -225,6 +242,16 @@ func actionZH(a Action) string {
 		return "创建和查看令牌"
 	case Simulate:
 		return "生成模拟数据"
+	case ReportRectification:
+		return "报送整改情况"
+	case ReviewRectification:
+		return "核验、退回或调整整改"
+	case FileAppeal:
+		return "提出申诉"
+	case RuleAppeal:
+		return "裁决申诉"
+	case ReadAppeals:
+		return "查看整改和申诉"
 	}
 	return string(a)
 }
