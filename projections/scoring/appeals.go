@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -70,12 +71,18 @@ type LineAppeal struct {
 	Ruled *uuid.UUID `json:"ruled,omitempty"`
 }
 
-// appealOf returns the appeal against any of a deduction's targets.
-func appealOf(o *domain.Obligation, targets []uuid.UUID) (domain.Appeal, bool) {
+// appealOf returns the appeal filed by asOf against any of a deduction's
+// targets, pending if it was ruled only after asOf.
+func appealOf(o *domain.Obligation, targets []uuid.UUID, asOf time.Time) (domain.Appeal, bool) {
 	for _, t := range targets {
-		if a, ok := o.AppealOf(t); ok {
-			return a, true
+		a, ok := o.AppealOf(t)
+		if !ok || a.FiledAt.After(asOf) {
+			continue
 		}
+		if a.RuledAt.After(asOf) {
+			a.Outcome, a.RulingReason, a.RuledAt, a.RuledEventID = "", "", time.Time{}, uuid.UUID{}
+		}
+		return a, true
 	}
 	return domain.Appeal{}, false
 }
@@ -83,8 +90,8 @@ func appealOf(o *domain.Obligation, targets []uuid.UUID) (domain.Appeal, bool) {
 // applyAppeal shows the appeal against the deduction's slip or finding,
 // if any, and removes the deduction when the committee overturned it.
 // It reports whether the deduction was overturned.
-func applyAppeal(o *domain.Obligation, d *deduction) bool {
-	a, ok := appealOf(o, d.targets)
+func applyAppeal(o *domain.Obligation, d *deduction, asOf time.Time) bool {
+	a, ok := appealOf(o, d.targets, asOf)
 	if !ok {
 		return false
 	}

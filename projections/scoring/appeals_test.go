@@ -48,6 +48,10 @@ func TestAppealOverturnedRemovesTheDeduction(t *testing.T) {
 	if !strings.Contains(l.ZH, "撤销") || after.Slips != 0 {
 		t.Errorf("overturned line %q, slips %d", l.ZH, after.Slips)
 	}
+	// Judged as of a moment before the ruling, even from the obligation
+	// folded to today, the appeal is pending and the deduction stands.
+	in.AsOf = cst(2025, 7, 20, 0, 0)
+	checkCard(t, cardOf(t, compute(t, in, quiet(), KindBureau), transport), "95", base100(), want{"bureau.slip.lead", "-5", ids(slip, filed)})
 	// By the end of the year the slip would also be late: the lateness
 	// line rests on the same slip and goes with it.
 	in.AsOf = endOf2025

@@ -96,7 +96,7 @@ func (ev evaluator) appeals(o *domain.Obligation, out *obligationDeductions) {
 	}
 	for i := range out.items {
 		d := &out.items[i]
-		if !applyAppeal(o, d) {
+		if !applyAppeal(o, d, ev.in.AsOf) {
 			continue
 		}
 		switch {
