@@ -120,7 +120,7 @@ func Allowed(a Action, r auth.Role) bool {
 	case RuleAppeal:
 		who = []auth.Role{cm}
 	case ReadAppeals:
-		who = []auth.Role{bu, cn, in, cm, op}
+		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
