@@ -138,7 +138,9 @@ type AppealFilter struct {
 // AppealItem is one appeal with what it is against.
 type AppealItem struct {
 	Obligation domain.ObligationKey
-	Appeal     domain.Appeal
+	// UnitName is the unit's registered name.
+	UnitName string
+	Appeal   domain.Appeal
 	// About says in Chinese what was appealed (the slip's milestone and
 	// due date, or the finding's number and summary).
 	About string
@@ -156,7 +158,7 @@ func (s *Service) Appeals(ctx context.Context, p auth.Principal, f AppealFilter)
 	var pending, ruled []AppealItem
 	for _, ob := range obs {
 		for _, a := range ob.Appeals {
-			it := AppealItem{Obligation: ob.Key, Appeal: a, About: appealAbout(ob, a.Target)}
+			it := AppealItem{Obligation: ob.Key, UnitName: s.unitName(ob.Key.Unit), Appeal: a, About: appealAbout(ob, a.Target)}
 			_, it.TargetAt, _ = ob.AppealTarget(a.Target)
 			if a.Pending() {
 				pending = append(pending, it)
@@ -194,4 +196,13 @@ func appealAbout(ob domain.Obligation, target uuid.UUID) string {
 		}
 	}
 	return "未知事项"
+}
+
+// unitName is a unit's registered name, or its id when the catalog does
+// not know it.
+func (s *Service) unitName(id domain.UnitID) string {
+	if u, ok := s.current().Catalog.Unit(id); ok {
+		return u.Name
+	}
+	return string(id)
 }
