@@ -86,4 +86,3 @@ func TestAppealListAndRule(t *testing.T) {
 		t.Fatalf("list --all: %d\n%s", code, out)
 	}
 }
-
