@@ -11,6 +11,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/projections/scoring"
 )
 
 // Appeals (申诉): a unit appeals a deduction against it — the slip or the
@@ -205,4 +206,40 @@ func (s *Service) unitName(id domain.UnitID) string {
 		return u.Name
 	}
 	return string(id)
+}
+
+// OwnScorecard computes a bureau's or county's own scorecard for a year as
+// of now, so that the unit sees each deduction against it and can appeal
+// it (the lines give the slip or finding to name). Only a unit's own
+// principal may; the card's Rank is 0, since an unpublished ranking is the
+// committee's to show.
+func (s *Service) OwnScorecard(ctx context.Context, p auth.Principal, plan string, year int) (scoring.Card, error) {
+	if err := s.authorize(ctx, p, ReadAppeals); err != nil {
+		return scoring.Card{}, err
+	}
+	if !p.Role.UnitBound() {
+		return scoring.Card{}, errorf(InvalidArgument, "only a bureau's or county's token has a card of its own; the committee reads every card with scorecard",
+			"只有市直部门或旗县区的令牌才有本单位得分；考核委员会请查看全部考核排名")
+	}
+	v := s.current()
+	id, err := s.knownPlan(v, plan)
+	if err != nil {
+		return scoring.Card{}, err
+	}
+	kind := scoring.KindBureau
+	if u, ok := v.Catalog.Unit(p.Unit); ok && u.Kind == domain.KindCounty {
+		kind = scoring.KindCounty
+	}
+	res, err := v.Scorecards(id, year, kind, "", 0, s.clock.Now())
+	if err != nil {
+		return scoring.Card{}, err
+	}
+	for _, c := range res.Cards {
+		if c.Unit == p.Unit {
+			c.Rank = 0
+			return c, nil
+		}
+	}
+	return scoring.Card{}, errorf(NotFound, fmt.Sprintf("unit %s has no %s card for %d", p.Unit, kind, year),
+		fmt.Sprintf("本单位没有%d年度的得分", year))
 }

@@ -9,6 +9,7 @@ import (
 	"taskledger/app"
 	"taskledger/domain"
 	"taskledger/projections"
+	"taskledger/projections/scoring"
 )
 
 // Rectification (整改) and appeals (申诉): thin resolvers over the
@@ -252,4 +253,20 @@ func (r *lineResolver) AppealTarget() *gql.ID {
 	}
 	id := gql.ID(r.l.Target.String())
 	return &id
+}
+
+// OwnScorecard resolves ownScorecard.
+func (r *root) OwnScorecard(ctx context.Context, args struct {
+	Year int32
+	Plan *gql.ID
+}) (*cardResolver, error) {
+	c, err := r.s.app.OwnScorecard(ctx, principalOf(ctx), idOr(args.Plan), int(args.Year))
+	if err != nil {
+		return nil, err
+	}
+	plan, err := r.s.plan((*string)(args.Plan))
+	if err != nil {
+		return nil, err
+	}
+	return cards(r.s, plan, scoring.Result{Cards: []scoring.Card{c}})[0], nil
 }

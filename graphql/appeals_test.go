@@ -172,3 +172,29 @@ func TestAppealThroughTheAPI(t *testing.T) {
 		t.Fatalf("after the overturn: %v", l)
 	}
 }
+
+// A unit sees its own card, computed now, and nothing of another's; the
+// committee reads every card through scorecard instead.
+func TestOwnScorecard(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.ok("inspector", `mutation { recordFinding(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", idempotencyKey: "f1", wait: true) { position } }`, nil)
+	d := e.ok("county", `{ ownScorecard(year: 2025) { unit rank totalText lines { rule pointsText appealTarget } } }`, nil)
+	if path(d, "ownScorecard", "unit") != "county.a" || path(d, "ownScorecard", "rank") != float64(0) {
+		t.Fatalf("own card: %v", d)
+	}
+	found := false
+	for _, l := range path(d, "ownScorecard", "lines").([]any) {
+		if path(l, "rule") == "county.delivery.false_report" && path(l, "appealTarget") != nil {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the county's card lacks its appealable false-report line: %v", d)
+	}
+	if d := e.ok("county.b", `{ ownScorecard(year: 2025) { unit totalText } }`, nil); path(d, "ownScorecard", "unit") != "county.b" || path(d, "ownScorecard", "totalText") == path(e.ok("county", `{ ownScorecard(year: 2025) { totalText } }`, nil), "ownScorecard", "totalText") {
+		t.Fatalf("county.b's own card: %v", d)
+	}
+	if r := e.post("committee", `{ ownScorecard(year: 2025) { unit } }`, nil); r.code() != string(CodeInvalidArgument) {
+		t.Fatalf("the committee's own card: %s", r.Raw)
+	}
+}
