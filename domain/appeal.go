@@ -153,16 +153,16 @@ func (c RuleAppeal) Validate() error {
 }
 
 // AppealTarget returns what event id is on the obligation — a slip or a
-// finding — and when it was recorded.
+// finding — and when the ledger recorded it.
 func (o *Obligation) AppealTarget(id uuid.UUID) (AppealTargetKind, time.Time, bool) {
 	for _, s := range o.Slips {
 		if s.EventID == id {
-			return AppealSlip, s.RecordedAt, true
+			return AppealSlip, s.EnteredAt, true
 		}
 	}
 	for _, f := range o.Findings {
 		if f.EventID == id {
-			return AppealFinding, f.RecordedAt, true
+			return AppealFinding, f.EnteredAt, true
 		}
 	}
 	return "", time.Time{}, false

@@ -140,3 +140,23 @@ func TestRectificationReview(t *testing.T) {
 			events: []EventData{RectificationSlipped{ObligationKey: kCounty, Finding: 1, Due: MustDate(2025, 6, 30)}}},
 	})
 }
+
+// The window runs from when the ledger recorded the slip, not from the end
+// of the due date it speaks of: a watcher that was down for weeks does not
+// shorten it.
+func TestAppealWindowRunsFromRecording(t *testing.T) {
+	o, _ := foldWithIDs(t, idEvent{base, assigned}, idEvent{base, m2025})
+	slip := uuid.NewSHA1(uuid.NameSpaceOID, []byte("late slip"))
+	recorded := cst(2026, 1, 20, 9, 0)
+	e := &Event{ID: slip, Version: o.Version() + 1, RecordedAt: recorded, EffectiveAt: due2025.EndOf(), Type: "DeadlineSlipped"}
+	if err := o.Apply(e, DeadlineSlipped{ObligationKey: kCounty, Milestone: "2025", Due: due2025, OriginalDue: due2025}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := FileAppeal{ObligationKey: kCounty, Target: slip, Reasons: "r", WindowDays: 15}
+	if _, err := o.FileAppeal(cmd, metaAt(cst(2026, 2, 4, 12, 0))); err != nil {
+		t.Fatalf("15 days after the slip was recorded: %v", err)
+	}
+	if _, err := o.FileAppeal(cmd, metaAt(cst(2026, 2, 5, 0, 0))); !errors.Is(err, ErrAppealWindowClosed) {
+		t.Fatalf("16 days after: %v, want ErrAppealWindowClosed", err)
+	}
+}

@@ -198,6 +198,10 @@ type Slip struct {
 	RecordedAt  time.Time
 	// EventID is the DeadlineSlipped event.
 	EventID uuid.UUID
+	// EnteredAt is when the ledger recorded the slip (RecordedAt is the
+	// moment it speaks of: the end of the due date); the appeal window
+	// runs from it.
+	EnteredAt time.Time
 }
 
 // Finding is an inspection finding against the obligation.
@@ -234,6 +238,9 @@ type Finding struct {
 	// RectificationSlips lists the RectificationSlipped events, one per
 	// rectification date that passed unrectified.
 	RectificationSlips []RectificationSlip
+	// EnteredAt is when the ledger recorded the finding; the appeal window
+	// runs from it.
+	EnteredAt time.Time
 }
 
 // Obligation is the aggregate of one unit's duty on one task (task × unit ×
@@ -1349,7 +1356,7 @@ func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
 		return err
 	}
 	m.Slipped = append(m.Slipped, d.Due)
-	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id})
+	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id, EnteredAt: s.recorded})
 	return nil
 }
 
@@ -1419,6 +1426,7 @@ func (o *Obligation) foldFinding(d FindingRecorded, s stamp) error {
 	}
 	f := Finding{
 		No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: s.at, RectifyBy: d.RectifyBy, EventID: s.id,
+		EnteredAt: s.recorded,
 	}
 	if !d.RectifyBy.IsZero() {
 		f.RectifyByEventID = s.id
