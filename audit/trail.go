@@ -27,7 +27,8 @@ const (
 	// after its period's reporting deadline.
 	FlagLate Flag = "late"
 	// FlagReversed: undone by a later event — a completion claim later
-	// rejected, an extension request refused.
+	// rejected, an extension request refused, a rectification report sent
+	// back, a slip or finding whose deduction an appeal overturned.
 	FlagReversed Flag = "reversed"
 	// FlagSuperseded: replaced by a later event — a progress report
 	// followed by another for the same month, an indicator restated.
@@ -83,6 +84,9 @@ type Flagger struct {
 	reports        map[periodKey]uint64
 	measures       map[indicatorKey]uint64
 	rectifyBy      map[findingKey]domain.Date
+	// review holds what the rectification and appeal flags need
+	// (review.go); nil until such an event comes.
+	review *reviewFlags
 }
 
 // NewFlagger returns a Flagger with the given backdating grace (DefaultGrace
@@ -202,6 +206,7 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 			f.mark(pos, FlagLate)
 		}
 	}
+	f.applyReview(pos, s, e, data)
 }
 
 // Flags returns the flags of the event at a position, in a fixed order.
