@@ -118,7 +118,7 @@ func Allowed(a Action, r auth.Role) bool {
 	case ReviewRectification:
 		who = []auth.Role{in}
 	case RuleAppeal:
-		who = []auth.Role{cm}
+		who = []auth.Role{cm, op}
 	case ReadAppeals:
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	}

@@ -18,8 +18,9 @@ const appealLong = `Appeals (申诉) against deductions, for the assessment comm
 unit, the task, what was appealed and why. "appeal rule" records the
 committee's ruling on one: --outcome upheld keeps the deduction,
 overturned removes it; --reasons are required and an appeal is ruled once.
-Both act as the --token holder: ruling needs a committee token. Units file
-appeals from the dashboard or the API (fileAppeal).`
+Both act as the --token holder (ruling needs a committee token), or without
+one as the operator at this machine, who may rule as the committee may.
+Units file appeals from the dashboard or the API (fileAppeal).`
 
 // newAppealCommand is the appeal subcommand: list and rule.
 func newAppealCommand(a *cli) *cobra.Command {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestAppealListAndRule(t *testing.T) {
 	if strings.Contains(out, "county.ningcheng") {
 		t.Errorf("the list shows an internal id:\n%s", out)
 	}
-	rule := []string{"appeal", "rule", "--store", store, "--token", committee, "--task", itoa(task), "--unit", "宁城县", "--role", role,
+	rule := []string{"appeal", "rule", "--store", store, "--token", committee, "--task", strconv.Itoa(task), "--unit", "宁城县", "--role", role,
 		"--appeal", "1", "--outcome", "overturned", "--reasons", "经复核不构成虚报"}
 	if code, out, stderr := runCLI(t, clock, rule...); code != 0 || !strings.Contains(out, "已记录") {
 		t.Fatalf("rule: %d\n%s\n%s", code, out, stderr)
@@ -81,6 +82,12 @@ func TestAppealListAndRule(t *testing.T) {
 	unit := append(append([]string{}, rule...), "--token", strings.TrimSpace(county))
 	if code, _, stderr := runCLI(t, clock, unit...); code == 0 || !strings.Contains(stderr, "FORBIDDEN") {
 		t.Fatalf("a county ruling: %d\n%s", code, stderr)
+	}
+	// The operator at the machine may rule as the committee may: here a
+	// second ruling, refused.
+	if code, _, stderr := runCLI(t, clock, "appeal", "rule", "--store", store, "--task", strconv.Itoa(task), "--unit", "宁城县", "--role", role,
+		"--appeal", "1", "--outcome", "upheld", "--reasons", "改判"); code == 0 || !strings.Contains(stderr, "CONFLICT") {
+		t.Fatalf("the operator ruling twice: %d\n%s", code, stderr)
 	}
 	if code, out, _ := runCLI(t, clock, "appeal", "list", "--store", store, "--token", committee, "--all"); code != 0 || !strings.Contains(out, "撤销扣分") {
 		t.Fatalf("list --all: %d\n%s", code, out)
