@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -108,23 +109,31 @@ func explain(err error) error {
 	if err == nil || !errors.As(err, &de) {
 		return err
 	}
-	zh := map[*domain.Error]string{
-		domain.ErrAppealWindowClosed:    "申诉期限已过，不能再提出申诉",
-		domain.ErrAppealPending:         "针对该事项的申诉正在等待裁决，不能重复申诉",
-		domain.ErrAppealRuled:           "该申诉已经裁决，裁决为最终结果",
-		domain.ErrUnknownAppealTarget:   "该任务责任下没有这项逾期或督查问题，无法申诉",
-		domain.ErrUnknownAppeal:         "没有这项申诉",
-		domain.ErrNotHolder:             "只能就本单位的任务责任办理",
-		domain.ErrNotRectified:          "单位尚未报送整改情况",
-		domain.ErrRectificationVerified: "该整改已经核验",
-		domain.ErrAlreadyRectified:      "该问题已报送整改",
-		domain.ErrNoRectification:       "该问题无需整改",
-		domain.ErrUnknownFinding:        "没有这项督查问题",
-	}[de.Kind()]
-	if zh == "" {
+	zh, ok := refusalsZH[de.Kind()]
+	if !ok {
 		return err
 	}
 	return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: zh}
+}
+
+// refusalsZH words the domain's refusals of rectification and appeals in
+// Chinese.
+var refusalsZH = map[*domain.Error]string{
+	domain.ErrAppealWindowClosed:    "申诉期限已过，不能再提出申诉",
+	domain.ErrAppealPending:         "针对该事项的申诉正在等待裁决，不能重复申诉",
+	domain.ErrAppealRuled:           "该申诉已经裁决，裁决为最终结果",
+	domain.ErrUnknownAppealTarget:   "该任务责任下没有这项逾期或督查问题，无法申诉",
+	domain.ErrUnknownAppeal:         "没有这项申诉",
+	domain.ErrNotHolder:             "只能就本单位的任务责任办理",
+	domain.ErrNotRectified:          "单位尚未报送整改情况",
+	domain.ErrRectificationVerified: "该整改已经核验",
+	domain.ErrAlreadyRectified:      "该问题已报送整改",
+	domain.ErrNoRectification:       "该问题无需整改",
+	domain.ErrUnknownFinding:        "没有这项督查问题",
+	domain.ErrNotYetDue:             "整改期限尚未届满",
+	domain.ErrNoChange:              "新期限与现有期限相同",
+	domain.ErrNotFound:              "该任务责任尚未分配",
+	domain.ErrWithdrawn:             "该任务责任已撤销或调整",
 }
 
 // AppealFilter selects appeals: a plan (empty: every plan), a unit (a
@@ -169,11 +178,7 @@ func (s *Service) Appeals(ctx context.Context, p auth.Principal, f AppealFilter)
 		}
 	}
 	byFiling := func(xs []AppealItem) {
-		for i := 1; i < len(xs); i++ {
-			for j := i; j > 0 && xs[j].Appeal.FiledAt.Before(xs[j-1].Appeal.FiledAt); j-- {
-				xs[j], xs[j-1] = xs[j-1], xs[j]
-			}
-		}
+		sort.SliceStable(xs, func(i, j int) bool { return xs[i].Appeal.FiledAt.Before(xs[j].Appeal.FiledAt) })
 	}
 	byFiling(pending)
 	byFiling(ruled)
