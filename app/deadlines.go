@@ -18,6 +18,10 @@ type TickResult struct {
 	// Reminders lists the reminders (催办, 逾期催办, 升级督办) recorded by
 	// this tick.
 	Reminders []Result
+	// RectificationSlips lists the RectificationSlipped events recorded
+	// by this tick, one per finding whose rectification date passed
+	// unrectified.
+	RectificationSlips []Result
 }
 
 // Tick records every deadline slip and every reminder due now, by the
@@ -25,7 +29,9 @@ type TickResult struct {
 // start (those due before it are to be backfilled): a reminder N days
 // before a due date, one when it is overdue, escalations to the task's
 // lead unit after M days overdue and to the supervising office after M
-// more (N and M from the scoring scheme of the due date's year). Slips
+// more (N and M from the scoring scheme of the due date's year), and a
+// RectificationSlipped for every finding whose rectification date passed
+// with no rectification reported by then. Slips
 // and reminders already on record are not recorded again. There is no way to tick at
 // another moment: recorded time is the ledger's, not the caller's.
 func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error) {
@@ -43,6 +49,9 @@ func (s *Service) Tick(ctx context.Context, p auth.Principal) (TickResult, error
 	if err != nil {
 		return res, err
 	}
-	res.Reminders, err = s.remind(ctx, p, at)
+	if res.Reminders, err = s.remind(ctx, p, at); err != nil {
+		return res, err
+	}
+	res.RectificationSlips, err = s.slipRectifications(ctx, p, at)
 	return res, err
 }

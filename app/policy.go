@@ -49,6 +49,12 @@ const (
 	CommentOn        Action = "comment on obligations"
 	SignOffParts     Action = "sign off supporting parts"
 	ReadLedDuties    Action = "read the duties on tasks a unit leads"
+	// Rectification and appeals (整改, 申诉).
+	ReportRectification Action = "report rectification"
+	ReviewRectification Action = "verify, reject and reschedule rectification"
+	FileAppeal          Action = "file appeals"
+	RuleAppeal          Action = "rule on appeals"
+	ReadAppeals         Action = "read rectifications and appeals"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -61,6 +67,7 @@ func Actions() []Action {
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
 		UploadEvidence, ReadEvidence,
 		SendBackWork, CommentOn, SignOffParts, ReadLedDuties,
+		ReportRectification, ReviewRectification, FileAppeal, RuleAppeal, ReadAppeals,
 	}
 }
 
@@ -70,7 +77,7 @@ func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
 		return true
-	case ReadEvidence, ReadLedDuties:
+	case ReadEvidence, ReadLedDuties, ReportRectification, FileAppeal, ReadAppeals:
 		return true
 	}
 	return false
@@ -122,7 +129,13 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	case SignOffParts:
 		who = []auth.Role{bu, cn}
-	case ReadLedDuties, ReadEvidence:
+	case ReportRectification, FileAppeal:
+		who = []auth.Role{bu, cn}
+	case ReviewRectification:
+		who = []auth.Role{in}
+	case RuleAppeal:
+		who = []auth.Role{cm, op}
+	case ReadLedDuties, ReadEvidence, ReadAppeals:
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
@@ -257,6 +270,16 @@ func actionZH(a Action) string {
 		return "签收配合单位的工作"
 	case ReadLedDuties:
 		return "查看所牵头任务的各单位责任"
+	case ReportRectification:
+		return "报送整改情况"
+	case ReviewRectification:
+		return "核验、退回或调整整改"
+	case FileAppeal:
+		return "提出申诉"
+	case RuleAppeal:
+		return "裁决申诉"
+	case ReadAppeals:
+		return "查看整改和申诉"
 	}
 	return string(a)
 }

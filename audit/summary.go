@@ -137,6 +137,16 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 		return fmt.Sprintf("%s第%d条意见%s", obl(d.Key()), d.Comment, note("：", d.Text))
 	case domain.PartSignedOff:
 		return fmt.Sprintf("牵头单位%s签收%s%s", name(d.By), obl(d.Key()), note("：", d.Note))
+	case domain.RectificationVerified:
+		return fmt.Sprintf("核实%s第%d项问题整改到位%s", obl(d.Key()), d.Finding, note("：", d.Note))
+	case domain.RectificationRejected:
+		return fmt.Sprintf("退回%s第%d项问题整改%s", obl(d.Key()), d.Finding, note("：", d.Reason))
+	case domain.RectificationSlipped:
+		return fmt.Sprintf("%s第%d项问题整改逾期（期限%s）", obl(d.Key()), d.Finding, d.Due)
+	case domain.AppealFiled:
+		return fmt.Sprintf("%s提出第%d号申诉（针对%s）%s", obl(d.Key()), d.Appeal, appealTargetZH(d.Kind), note("：", d.Reasons))
+	case domain.AppealRuled:
+		return fmt.Sprintf("考核委员会裁定%s第%d号申诉：%s%s", obl(d.Key()), d.Appeal, appealOutcomeZH(d.Outcome), note("，", d.Reasons))
 	}
 	return data.EventType()
 }
@@ -201,4 +211,26 @@ func sentBackWhat(d domain.WorkSentBack) string {
 		return fmt.Sprintf("第%d次进展报告", d.Report)
 	}
 	return milestone(d.Milestone) + "完成申报"
+}
+
+// appealTargetZH names what an appeal is against, in Chinese.
+func appealTargetZH(k domain.AppealTargetKind) string {
+	switch k {
+	case domain.AppealSlip:
+		return "逾期扣分"
+	case domain.AppealFinding:
+		return "督查问题"
+	}
+	return string(k)
+}
+
+// appealOutcomeZH names a ruling in Chinese.
+func appealOutcomeZH(o domain.AppealOutcome) string {
+	switch o {
+	case domain.AppealUpheld:
+		return "维持扣分"
+	case domain.AppealOverturned:
+		return "撤销扣分"
+	}
+	return string(o)
 }

@@ -28,7 +28,8 @@ const (
 	FlagLate Flag = "late"
 	// FlagReversed: undone by a later event — a completion claim later
 	// rejected or sent back, a progress report sent back for revision, an
-	// extension request refused.
+	// extension request refused, a rectification report sent back, a slip
+	// or finding whose deduction an appeal overturned.
 	FlagReversed Flag = "reversed"
 	// FlagSuperseded: replaced by a later event — a progress report
 	// followed by another for the same month, an indicator restated.
@@ -86,6 +87,9 @@ type Flagger struct {
 	rectifyBy      map[findingKey]domain.Date
 	// reportSeq lists each stream's progress reports by number (review.go).
 	reportSeq map[string][]uint64
+	// review holds what the rectification and appeal flags need
+	// (review.go); nil until such an event comes.
+	review *reviewFlags
 }
 
 // NewFlagger returns a Flagger with the given backdating grace (DefaultGrace
@@ -209,6 +213,7 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 			f.mark(pos, FlagLate)
 		}
 	}
+	f.applyReview(pos, s, e, data)
 }
 
 // Flags returns the flags of the event at a position, in a fixed order.

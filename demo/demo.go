@@ -414,6 +414,10 @@ func detach(ob domain.Obligation) *domain.Obligation {
 	}
 	ob.Holdings = slices.Clone(ob.Holdings)
 	ob.Findings = slices.Clone(ob.Findings)
+	for i := range ob.Findings {
+		ob.Findings[i].RectificationSlips = slices.Clip(ob.Findings[i].RectificationSlips)
+	}
+	ob.Appeals = slices.Clone(ob.Appeals)
 	ob.PeriodReports = slices.Clip(ob.PeriodReports)
 	ob.Slips = slices.Clip(ob.Slips)
 	return &ob

@@ -114,6 +114,16 @@ func Decide(agg Aggregate, cmd Command, m Meta) ([]EventData, error) {
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.PostComment(c, m) })
 	case SignOffPart:
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.SignOffPart(c, m) })
+	case VerifyRectification:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.VerifyRectification(c, m) })
+	case RejectRectification:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RejectRectification(c, m) })
+	case RecordRectificationSlip:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RecordRectificationSlip(c, m) })
+	case FileAppeal:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.FileAppeal(c, m) })
+	case RuleAppeal:
+		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RuleAppeal(c, m) })
 	}
 	return nil, errorf(ErrInvalidArgument, "unknown command %T", cmd)
 }

@@ -24,7 +24,10 @@ import (
 //	                               CompletionRejected, FindingRecorded, RectificationDue,
 //	                               RectificationCompleted, ReminderRecorded,
 //	                               ReminderDelivered, WorkSentBack,
-//	                               CommentPosted, PartSignedOff
+//	                               CommentPosted, PartSignedOff,
+//	                               RectificationVerified,
+//	                               RectificationRejected, RectificationSlipped,
+//	                               AppealFiled, AppealRuled
 //
 // Times are not repeated in payloads: the envelope's RecordedAt is when the
 // ledger learnt a fact and EffectiveAt is when it speaks of (e.g. the day a
@@ -574,6 +577,9 @@ type RectificationDue struct {
 	ObligationKey
 	Finding int  `json:"finding"`
 	Due     Date `json:"due"`
+	// Reason says why the date was moved (absent in events recorded
+	// before moves took reasons).
+	Reason string `json:"reason,omitempty"`
 }
 
 // EventType implements EventData.
@@ -606,6 +612,8 @@ func AllEventTypes() []EventData {
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
 		ReminderRecorded{}, ReminderDelivered{},
 		WorkSentBack{}, CommentPosted{}, PartSignedOff{},
+		RectificationVerified{}, RectificationRejected{}, RectificationSlipped{},
+		AppealFiled{}, AppealRuled{},
 	}
 }
 

@@ -59,6 +59,11 @@ func samples() []EventData {
 		WorkSentBack{ObligationKey: kCounty, Target: SendBackReport, Report: 2, Reasons: "数据口径不一致", By: "bureau.transport"},
 		CommentPosted{ObligationKey: kCounty, Comment: 2, Text: "已补充台账", ReplyTo: 1, By: "county.ningcheng"},
 		PartSignedOff{ObligationKey: kCounty, By: "bureau.transport", Note: "同意"},
+		RectificationVerified{ObligationKey: kCounty, Finding: 1, Note: "现场核实"},
+		RectificationRejected{ObligationKey: kCounty, Finding: 1, Reason: "整改材料不全"},
+		RectificationSlipped{ObligationKey: kCounty, Finding: 1, Due: due.AddDays(45)},
+		AppealFiled{ObligationKey: kCounty, Appeal: 1, Target: uuid.MustParse("0b6e3c1d-2a4f-4e58-9a7b-1c2d3e4f5a6b"), Kind: AppealSlip, Reasons: "延期已获口头批准"},
+		AppealRuled{ObligationKey: kCounty, Appeal: 1, Outcome: AppealOverturned, Reasons: "经核查属实"},
 	}
 }
 

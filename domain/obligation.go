@@ -202,6 +202,10 @@ type Slip struct {
 	RecordedAt  time.Time
 	// EventID is the DeadlineSlipped event.
 	EventID uuid.UUID
+	// EnteredAt is when the ledger recorded the slip (RecordedAt is the
+	// moment it speaks of: the end of the due date); the appeal window
+	// runs from it.
+	EnteredAt time.Time
 }
 
 // Finding is an inspection finding against the obligation.
@@ -223,6 +227,24 @@ type Finding struct {
 	EventID          uuid.UUID
 	RectifyByEventID uuid.UUID
 	RectifiedEventID uuid.UUID
+	// RectificationVerified is true once an inspector verified the
+	// reported rectification (RectificationVerified, at
+	// RectificationVerifiedAt).
+	RectificationVerified        bool
+	RectificationVerifiedAt      time.Time
+	RectificationVerifiedEventID uuid.UUID
+	// RectificationRejections counts the reported rectifications an
+	// inspector sent back; the latest reason and event are kept. A
+	// rejection reopens the rectification.
+	RectificationRejections      int
+	RectificationRejectedReason  string
+	RectificationRejectedEventID uuid.UUID
+	// RectificationSlips lists the RectificationSlipped events, one per
+	// rectification date that passed unrectified.
+	RectificationSlips []RectificationSlip
+	// EnteredAt is when the ledger recorded the finding; the appeal window
+	// runs from it.
+	EnteredAt time.Time
 }
 
 // Obligation is the aggregate of one unit's duty on one task (task × unit ×
@@ -327,6 +349,9 @@ type Obligation struct {
 	// Review holds send-backs, the comment thread and the lead's
 	// sign-off (see review.go).
 	Review Review
+	// Appeals lists the appeals (申诉) filed against the obligation's
+	// slips and findings, in filing order.
+	Appeals []Appeal
 
 	version uint64
 }
@@ -705,6 +730,9 @@ type SetRectificationDue struct {
 	ObligationKey
 	Finding int
 	Due     Date
+	// Reason says why; optional here, required by the application layer
+	// when a date is moved.
+	Reason string
 }
 
 // Validate implements Command.
@@ -714,6 +742,9 @@ func (c SetRectificationDue) Validate() error {
 	}
 	if c.Finding < 1 {
 		return errorf(ErrInvalidArgument, "finding number %d is not positive", c.Finding)
+	}
+	if err := checkText("reason", c.Reason, MaxNoteLen, false); err != nil {
+		return err
 	}
 	return checkDue(c.Due, "rectification")
 }
@@ -1125,7 +1156,7 @@ func (o *Obligation) SetRectificationDue(c SetRectificationDue, m Meta) ([]Event
 	if f.RectifyBy == c.Due {
 		return nil, errorf(ErrNoChange, "finding %d of %s is already to be rectified by %s", f.No, o.Key.Path(), c.Due)
 	}
-	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due})
+	return one(RectificationDue{ObligationKey: c.ObligationKey, Finding: c.Finding, Due: c.Due, Reason: c.Reason})
 }
 
 // CompleteRectification decides a CompleteRectification command. Errors:
@@ -1244,6 +1275,16 @@ func (o *Obligation) fold(e *Event, t time.Time, data EventData) error {
 		o.foldReminder(d, s)
 	case ReminderDelivered:
 		return o.foldDelivered(d)
+	case RectificationVerified:
+		return o.foldRectificationReview(d, d.Finding, true, "", s)
+	case RectificationRejected:
+		return o.foldRectificationReview(d, d.Finding, false, d.Reason, s)
+	case RectificationSlipped:
+		return o.foldRectificationSlipped(d, s)
+	case AppealFiled:
+		return o.foldAppealFiled(d, s)
+	case AppealRuled:
+		return o.foldAppealRuled(d, s)
 	default:
 		return unexpected("obligation", data)
 	}
@@ -1338,7 +1379,7 @@ func (o *Obligation) foldSlipped(d DeadlineSlipped, s stamp) error {
 		return err
 	}
 	m.Slipped = append(m.Slipped, d.Due)
-	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id})
+	o.Slips = append(o.Slips, Slip{Milestone: d.Milestone, Due: d.Due, OriginalDue: d.OriginalDue, RecordedAt: s.at, EventID: s.id, EnteredAt: s.recorded})
 	return nil
 }
 
@@ -1409,6 +1450,7 @@ func (o *Obligation) foldFinding(d FindingRecorded, s stamp) error {
 	}
 	f := Finding{
 		No: d.Finding, Kind: d.Kind, Severity: d.Severity, Summary: d.Summary, RecordedAt: s.at, RectifyBy: d.RectifyBy, EventID: s.id,
+		EnteredAt: s.recorded,
 	}
 	if !d.RectifyBy.IsZero() {
 		f.RectifyByEventID = s.id

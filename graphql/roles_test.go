@@ -65,7 +65,7 @@ func matrixCases(t *testing.T) []matrixCase {
 		t.Fatal(err)
 	}
 	key := func(role string) string { return "k-" + roleLabel(role) }
-	return []matrixCase{
+	return append([]matrixCase{
 		{
 			name:     "importPlan",
 			query:    `mutation($text: String!, $key: String!) { importPlan(text: $text, planId: "chifeng-air", idempotencyKey: $key) { position summary } }`,
@@ -215,7 +215,7 @@ func matrixCases(t *testing.T) []matrixCase {
 			allowed: []string{"inspector"}},
 		{name: "events", query: `{ events(first: 5) { events { type hash prevHash } endPosition hasMore } }`, vars: fixed(nil),
 			allowed: []string{"inspector"}},
-	}
+	}, appealCases(key)...)
 }
 
 func authenticated() []string { return roleNames[:5] }

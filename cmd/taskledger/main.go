@@ -181,6 +181,7 @@ func subcommands(a *cli) []*cobra.Command {
 		newObligationsCommand(a),
 		newReportCommand(a),
 		newEvidenceCommand(a),
+		newAppealCommand(a),
 	}
 }
 

@@ -69,7 +69,9 @@ machine's clock, as a running server's watcher does every minute: a
 reminder (催办) N days before a due date, one when it is overdue (逾期催办),
 and escalations (升级督办) to the task's lead unit after M days overdue and
 to the supervising office after M more; N and M are the scoring scheme's
-reminders settings (7 and 7 by default). Running it twice records nothing
+reminders settings (7 and 7 by default). It also records a rectification
+slip (整改逾期) for every finding whose rectification date passed with
+nothing reported by then. Running it twice records nothing
 new. There is no way to tick at another moment: the ledger records when
 things happen.`,
 		Args: noArgs,
@@ -95,6 +97,7 @@ func runTick(ctx context.Context, a *cli, o tickOptions) error {
 			}
 		}
 		printReminders(a, res.Reminders)
+		printRectificationSlips(a, res.RectificationSlips)
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,10 +29,18 @@ type deduction struct {
 	obligation string
 	zh, en     string
 	events     []uuid.UUID
+	// targets are the slip or finding events a unit may appeal to have
+	// the deduction removed; appeal is the appeal, once filed.
+	targets []uuid.UUID
+	appeal  *LineAppeal
 }
 
 func (d deduction) line(prefix string) Line {
-	return Line{Rule: prefix + "." + d.rule, Obligation: d.obligation, ZH: d.zh, EN: d.en, Events: d.events}
+	l := Line{Rule: prefix + "." + d.rule, Obligation: d.obligation, ZH: d.zh, EN: d.en, Events: d.events, Appeal: d.appeal}
+	if len(d.targets) > 0 {
+		l.Target = d.targets[0]
+	}
+	return l
 }
 
 // obligationDeductions are the deductions of one obligation.
@@ -64,16 +73,39 @@ func (ev evaluator) deductions(o *domain.Obligation) obligationDeductions {
 			out.items = append(out.items, d)
 		}
 	}
+	ev.appeals(o, &out)
 	// A rule the scheme sets to 0 points leaves no line, except the
-	// excused and cleared slips, which explain why a slip costs nothing.
+	// excused and cleared slips, which explain why a slip costs nothing,
+	// and appealed deductions, which show the appeal and the ruling.
 	kept := out.items[:0]
 	for _, d := range out.items {
-		if d.amount > 0 || d.rule == ruleSlipExcused || d.rule == ruleSlipCleared {
+		if d.amount > 0 || d.rule == ruleSlipExcused || d.rule == ruleSlipCleared || d.appeal != nil {
 			kept = append(kept, d)
 		}
 	}
 	out.items = kept
 	return out
+}
+
+// appeals applies the appeals against the obligation's slips and findings
+// to its deductions: an overturned slip is no longer counted as slipped,
+// an overturned false report no longer caps the grade.
+func (ev evaluator) appeals(o *domain.Obligation, out *obligationDeductions) {
+	if len(o.Appeals) == 0 {
+		return
+	}
+	for i := range out.items {
+		d := &out.items[i]
+		if !applyAppeal(o, d, ev.in.AsOf) {
+			continue
+		}
+		switch {
+		case d.rule == ruleFalseReport:
+			out.falseReports--
+		case strings.HasPrefix(d.rule, ruleSlip+".") && d.rule != ruleSlipLate && d.rule != ruleSlipExcused && d.rule != ruleSlipCleared:
+			out.slips--
+		}
+	}
 }
 
 // inYear reports whether the date lies in the assessment year.
@@ -161,9 +193,11 @@ func (ev evaluator) milestoneDeductions(o *domain.Obligation, ms domain.Mileston
 		zh += fmt.Sprintf("；此后再次逾期（%s），同一里程碑只扣一次", strings.Join(later, "、"))
 		en += fmt.Sprintf("; it slipped again (%s), charged once per milestone", strings.Join(later, ", "))
 	}
-	out.items = append(out.items, deduction{rule: ruleSlip + "." + strings.ToLower(string(role)), amount: amount, obligation: path, zh: zh, en: en, events: events})
+	targets := slices.Clone(events)
+	out.items = append(out.items, deduction{rule: ruleSlip + "." + strings.ToLower(string(role)), amount: amount, obligation: path, zh: zh, en: en, events: events, targets: targets})
 	out.slips++
 	if d, ok := ev.lateness(o, ms, first); ok {
+		d.targets = targets
 		out.items = append(out.items, d)
 	}
 }
@@ -459,7 +493,7 @@ func (ev evaluator) falseReport(o *domain.Obligation, f domain.Finding) (deducti
 		zh += fmt.Sprintf("，等级最高为%s", r.GradeCap)
 		en += fmt.Sprintf("; the grade is at most %s", r.GradeCap)
 	}
-	return deduction{rule: ruleFalseReport, amount: r.Points, obligation: o.Key.Path(), zh: zh, en: en, events: []uuid.UUID{f.EventID}}, true
+	return deduction{rule: ruleFalseReport, amount: r.Points, obligation: o.Key.Path(), zh: zh, en: en, events: []uuid.UUID{f.EventID}, targets: []uuid.UUID{f.EventID}}, true
 }
 
 // overdueRectification applies the overdue-rectification rule: a
@@ -474,11 +508,17 @@ func (ev evaluator) overdueRectification(o *domain.Obligation, f domain.Finding)
 	if f.RectifyByEventID == f.EventID {
 		events = events[:1]
 	}
+	for _, sl := range f.RectificationSlips {
+		if sl.Due == due && !sl.RecordedAt.After(ev.in.AsOf) {
+			events = appendID(events, sl.EventID)
+		}
+	}
+	rectified := ev.rectified(f)
 	var zhHow, enHow string
 	switch {
-	case f.Rectified && f.RectifiedAt.Before(due.EndOf()):
+	case rectified && f.RectifiedAt.Before(due.EndOf()):
 		return deduction{}, false
-	case f.Rectified && !f.RectifiedAt.After(ev.in.AsOf):
+	case rectified && !f.RectifiedAt.After(ev.in.AsOf):
 		events = appendID(events, f.RectifiedEventID)
 		zhHow, enHow = fmt.Sprintf("至%s才完成整改", domain.DateOf(f.RectifiedAt)), fmt.Sprintf("rectified only on %s", domain.DateOf(f.RectifiedAt))
 	default:
@@ -489,8 +529,21 @@ func (ev evaluator) overdueRectification(o *domain.Obligation, f domain.Finding)
 		rule: ruleRectify, amount: p, obligation: o.Key.Path(),
 		zh:     fmt.Sprintf("第%d项任务第%d号发现整改期限%s已过，%s，扣%s分", int(o.Key.Task), f.No, due, zhHow, p),
 		en:     fmt.Sprintf("task %d, finding %d: rectification was due %s and was %s: -%s", int(o.Key.Task), f.No, due, enHow, p),
-		events: events,
+		events: events, targets: []uuid.UUID{f.EventID},
 	}, true
+}
+
+// rectified reports whether a finding's rectification counts as done: once
+// reported, or, under a scheme whose rectification rule is VerifiedOnly,
+// once verified by as-of.
+func (ev evaluator) rectified(f domain.Finding) bool {
+	if !f.Rectified {
+		return false
+	}
+	if !ev.s.RectificationSettings().VerifiedOnly {
+		return true
+	}
+	return f.RectificationVerified && !f.RectificationVerifiedAt.After(ev.in.AsOf)
 }
 
 // ratio returns a/b as an exact rational.

@@ -82,6 +82,13 @@ type Line struct {
 	EN     string        `json:"en"`
 	// Events are the IDs of the events the line rests on.
 	Events []uuid.UUID `json:"events,omitempty"`
+	// Appeal is the appeal against the slip or finding behind the
+	// deduction, if one was filed by as-of.
+	Appeal *LineAppeal `json:"appeal,omitempty"`
+	// Target is the slip or finding event a unit appeals to contest the
+	// line (zero for lines that cannot be appealed). It is derived, not
+	// part of the published JSON.
+	Target uuid.UUID `json:"-"`
 }
 
 // JSON returns the result's canonical JSON: struct fields in a fixed

@@ -59,6 +59,14 @@ type Scheme struct {
 	// whose published documents stay byte-identical) means
 	// DefaultReminders.
 	Reminders *ReminderRule `json:"reminders,omitempty"`
+	// Appeals sets the appeal window. Nil (absent, as in every scheme
+	// written before appeals existed) means DefaultAppeals.
+	Appeals *AppealRule `json:"appeals,omitempty"`
+	// Rectification says when a reported rectification counts. Nil
+	// (absent, as in every scheme written before rectification review
+	// existed, whose scores stay as they were) means
+	// DefaultRectification: it counts when reported.
+	Rectification *RectificationRule `json:"rectification,omitempty"`
 }
 
 // ReminderRule sets the reminder process: a reminder BeforeDays days
@@ -406,6 +414,9 @@ func (s Scheme) Validate() error {
 		if r.EscalateDays < 1 || r.EscalateDays > 366 {
 			bad("reminders.escalate_days %d is outside 1–366", r.EscalateDays)
 		}
+	}
+	if a := s.Appeals; a != nil && (a.WindowDays < 0 || a.WindowDays > 366) {
+		bad("appeals.window_days %d is outside 0–366", a.WindowDays)
 	}
 	nonNeg("deductions.false_report.points", d.FalseReport.Points)
 	nonNeg("deductions.overdue_rectification.points", d.OverdueRectification.Points)

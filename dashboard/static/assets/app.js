@@ -1328,4 +1328,218 @@
           onclick: (ev) => { ev.preventDefault(); download(f.url, msg); } }, f.name),
         h('span', { class: 'muted small', text: ` ${et(f.attachedTo)} · ${fmtSize(f.size)}` })))), msg);
   }
+
+  // ---- rectification (整改) and appeals (申诉) ----
+  // A unit reports a finding rectified and appeals the deductions on its own
+  // card; an inspector verifies or sends back a rectification and may move
+  // its date; the committee rules on appeals at #/appeals. Kept in one
+  // section, with its own strings, so that other dashboard work merges
+  // around it. The script is deferred, so this runs before the first render.
+
+  const AP_I18N = {
+    zh: {
+      appeals: '申诉', appealsTitle: '申诉（对扣分的异议）', rects: '整改事项', noRects: '暂无需要整改的督查问题。',
+      finding: '问题', rectDue: '整改期限', state: '状态', reportRect: '报送整改', rectNote: '整改情况（可选）',
+      verifyRect: '核验通过', rejectRect: '退回重新整改', rejectReason: '退回理由（必填）', moveDue: '调整整改期限', newDue: '新期限', moveReason: '调整理由（必填）',
+      rs: { OPEN: '待整改', OVERDUE: '整改逾期', REPORTED: '已报送，待核验', VERIFIED: '已核验' },
+      rejected: '曾被退回', slipped: '已记录整改逾期',
+      pending: '待裁决的申诉', noPending: '暂无待裁决的申诉。', ruled: '已裁决的申诉', noAppeals: '暂无申诉。',
+      about: '申诉事项', reasons: '申诉理由', filedAt: '提出时间', ruling: '裁决理由', ruledAt: '裁决时间',
+      as: { PENDING: '待裁决', UPHELD: '维持扣分', OVERTURNED: '撤销扣分' },
+      uphold: '维持扣分', overturn: '撤销扣分', rulingReasons: '裁决理由（必填）',
+      ownCard: '本单位得分明细', ownNote: '以下为按当前账本计算的本单位得分（非正式排名）。对扣分有异议的，可在评分办法规定的期限内（默认记录后15日内）提出申诉，每项扣分限申诉一次。',
+      appeal: '申诉', appealReasons: '申诉理由（必填）', noDeductions: '本年度暂无扣分。', myAppeals: '本单位的申诉',
+      readOnly: '申诉由被扣分单位提出，由考核委员会裁决；此处为只读。'
+    },
+    en: {
+      appeals: 'Appeals', appealsTitle: 'Appeals against deductions', rects: 'Rectification', noRects: 'No finding requires rectification.',
+      finding: 'Finding', rectDue: 'Rectify by', state: 'State', reportRect: 'Report rectified', rectNote: 'What was done (optional)',
+      verifyRect: 'Verify', rejectRect: 'Send back', rejectReason: 'Reason (required)', moveDue: 'Move the date', newDue: 'New date', moveReason: 'Reason (required)',
+      rs: { OPEN: 'to rectify', OVERDUE: 'overdue', REPORTED: 'reported, awaiting verification', VERIFIED: 'verified' },
+      rejected: 'sent back before', slipped: 'rectification slip recorded',
+      pending: 'Appeals awaiting a ruling', noPending: 'No appeal awaits a ruling.', ruled: 'Ruled appeals', noAppeals: 'No appeals.',
+      about: 'Appealed', reasons: 'Reasons', filedAt: 'Filed', ruling: 'Ruling', ruledAt: 'Ruled',
+      as: { PENDING: 'pending', UPHELD: 'upheld', OVERTURNED: 'overturned' },
+      uphold: 'Uphold', overturn: 'Overturn', rulingReasons: 'Reasons (required)',
+      ownCard: "Our unit's line items", ownNote: "Our unit's score computed from the ledger now (not a ranking). A deduction may be appealed within the scheme's window (by default 15 days after it was recorded), once each.",
+      appeal: 'Appeal', appealReasons: 'Reasons (required)', noDeductions: 'No deductions this year.', myAppeals: "Our unit's appeals",
+      readOnly: 'Units appeal their deductions and the committee rules; this list is read-only.'
+    }
+  };
+  function at(key) {
+    let v = AP_I18N[state.lang];
+    for (const p of key.split('.')) v = v == null ? undefined : v[p];
+    return v == null ? key : v;
+  }
+  const DONE = '{ position summary duplicate caughtUp }';
+  const RECTS = `{ rectifications { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } }`;
+  const APPEALS = `query($all: Boolean) { appeals(all: $all) { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } }`;
+  const OWN_CARD = `query($year: Int!) { ownScorecard(year: $year) { unit name totalText grade lines { rule pointsText zh en appealTarget appeal { number state ruling } obligation } } }`;
+
+  // dutyOf turns a rectification or appeal into an ObligationInput.
+  function dutyOf(x) { return { plan: x.plan, task: x.task, unit: x.unit, role: x.role }; }
+  function dutyHead(x) {
+    return h('div', { class: 'head' }, h('strong', { text: `${x.task} ${x.taskTitle || ''}` }), ' · ', x.unitName || x.unit, ' · ',
+      h('span', { class: 'muted', text: t('duty.' + x.role) }));
+  }
+
+  // rectificationPanel lists the findings to rectify with the role's actions.
+  function rectificationPanel(items) {
+    const role = state.me.role;
+    const panel = h('section', { class: 'panel no-print queue', id: 'rectifications' }, h('h2', { text: `${at('rects')}（${items.length}）` }));
+    if (!items.length) panel.append(h('p', { class: 'muted', text: at('noRects') }));
+    for (const x of items) {
+      const msg = h('div', { class: 'item-msg', 'aria-live': 'polite' });
+      const item = h('article', { class: 'queue-item rect', 'data-finding': x.finding, 'data-state': x.state, 'data-task': x.task });
+      item.append(dutyHead(x),
+        h('div', { class: 'meta' }, `${at('finding')} ${x.finding}：${x.summary}`),
+        h('div', { class: 'meta' }, `${at('rectDue')} ${x.due} · ${at('state')}: `, h('strong', { class: 'rect-state', text: at('rs.' + x.state) }),
+          x.rejections ? ` · ${at('rejected')}（${x.lastRejection || ''}）` : '', x.slipped ? ` · ${at('slipped')}` : ''));
+      const forms = h('div', { class: 'forms' });
+      const base = { obligation: dutyOf(x), finding: x.finding };
+      if ((role === 'BUREAU' || role === 'COUNTY') && (x.state === 'OPEN' || x.state === 'OVERDUE')) {
+        const note = h('textarea', { name: 'note', rows: 2 });
+        forms.append(actionForm({ cls: 'report-rect', label: at('reportRect'), msg, group: item, fields: [h('label', {}, at('rectNote'), note)],
+          build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
+            reportRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+          Object.assign({ note: note.value.trim() || null }, base)] }));
+      }
+      if (role === 'INSPECTOR' && x.state === 'REPORTED') {
+        const note = h('textarea', { name: 'note', rows: 2 });
+        const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
+        forms.append(
+          actionForm({ cls: 'verify-rect', label: at('verifyRect'), msg, group: item, fields: [h('label', {}, t('verifyNote'), note)],
+            build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
+              verifyRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+            Object.assign({ note: note.value.trim() || null }, base)] }),
+          actionForm({ cls: 'reject-rect', label: at('rejectRect'), danger: true, msg, group: item, fields: [h('label', {}, at('rejectReason'), reason)],
+            build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $reason: String!, $key: String!) {
+              rejectRectification(obligation: $obligation, finding: $finding, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+            Object.assign({ reason: reason.value.trim() }, base)] }));
+      }
+      if (role === 'INSPECTOR' && (x.state === 'OPEN' || x.state === 'OVERDUE')) {
+        const due = h('input', { type: 'date', name: 'due', required: true });
+        const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
+        forms.append(actionForm({ cls: 'move-due', label: at('moveDue'), msg, group: item,
+          fields: [h('label', {}, at('newDue'), due), h('label', {}, at('moveReason'), reason)],
+          build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $due: Date!, $reason: String!, $key: String!) {
+            moveRectificationDue(obligation: $obligation, finding: $finding, due: $due, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+          Object.assign({ due: due.value, reason: reason.value.trim() }, base)] }));
+      }
+      if (forms.childNodes.length) item.append(forms);
+      item.append(msg);
+      panel.append(item);
+    }
+    return panel;
+  }
+
+  // Every role's #/mine gets the rectification panel above the ledger.
+  const mineWithBulk = pages.mine;
+  pages.mine = async function (main, params, flash) {
+    await mineWithBulk(main, params, flash);
+    const d = await gql(RECTS);
+    const panel = rectificationPanel(d.rectifications);
+    const table = main.querySelector('table.obligations:not(#just-done)');
+    if (table) table.parentNode.insertBefore(panel, table);
+    else main.append(panel);
+  };
+
+  function appealRow(a) {
+    return h('tr', { class: 'appeal', 'data-state': a.state, 'data-number': a.number },
+      h('td', {}, h('strong', { text: `${a.task} ` }), a.taskTitle || '', h('div', { class: 'muted', text: `${a.unitName || a.unit} · ${t('duty.' + a.role)}` })),
+      h('td', { text: a.about }), h('td', { text: a.reasons }), h('td', { class: 'nowrap', text: fmtTime(a.filedAt) }),
+      h('td', { class: 'nowrap appeal-state', text: at('as.' + a.state) }),
+      h('td', {}, a.ruling || '', a.ruledAt ? h('div', { class: 'muted', text: fmtTime(a.ruledAt) }) : null));
+  }
+  function appealTable(list, id) {
+    return h('table', { class: 'obligations appeals', id },
+      h('thead', {}, h('tr', {}, [t('task'), at('about'), at('reasons'), at('filedAt'), at('state'), at('ruling')].map((x) => h('th', { text: x })))),
+      h('tbody', {}, list.map(appealRow)));
+  }
+
+  // rulingQueue: the committee upholds or overturns each pending appeal, with reasons.
+  function rulingQueue(pending) {
+    const panel = h('section', { class: 'panel no-print queue', id: 'rulings' }, h('h2', { text: `${at('pending')}（${pending.length}）` }));
+    if (!pending.length) panel.append(h('p', { class: 'muted', text: at('noPending') }));
+    for (const a of pending) {
+      const msg = h('div', { class: 'item-msg', 'aria-live': 'polite' });
+      const item = h('article', { class: 'queue-item', 'data-number': a.number, 'data-task': a.task });
+      const rule = (outcome, cls, label, danger) => {
+        const reasons = requireText(h('textarea', { name: 'reasons', rows: 2 }));
+        return actionForm({ cls, label, danger, msg, group: item, fields: [h('label', {}, at('rulingReasons'), reasons)],
+          build: () => [`mutation($obligation: ObligationInput!, $appeal: Int!, $outcome: AppealOutcome!, $reasons: String!, $key: String!) {
+            ruleAppeal(obligation: $obligation, appeal: $appeal, outcome: $outcome, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+          { obligation: dutyOf(a), appeal: a.number, outcome, reasons: reasons.value.trim() }] });
+      };
+      item.append(dutyHead(a),
+        h('div', { class: 'meta' }, `${at('about')}：${a.about}`),
+        h('div', { class: 'meta' }, `${at('reasons')}：${a.reasons} · ${at('filedAt')} ${fmtTime(a.filedAt)}`),
+        h('div', { class: 'forms' }, rule('UPHELD', 'uphold', at('uphold'), true), rule('OVERTURNED', 'overturn', at('overturn'), false)),
+        msg);
+      panel.append(item);
+    }
+    return panel;
+  }
+
+  // ownCardPanel: a unit's own deductions, each with its appeal or a form to file one.
+  function ownCardPanel(card) {
+    const lines = card.lines.filter((l) => l.appeal || (l.pointsText.startsWith('-') && l.rule.indexOf('.base') < 0));
+    const panel = h('section', { class: 'panel queue', id: 'own-card' }, h('h2', { text: `${at('ownCard')} · ${card.totalText}` }),
+      h('p', { class: 'muted', text: at('ownNote') }));
+    if (!lines.length) panel.append(h('p', { class: 'muted', text: at('noDeductions') }));
+    for (const l of lines) {
+      const msg = h('div', { class: 'item-msg', 'aria-live': 'polite' });
+      const item = h('article', { class: 'queue-item line', 'data-rule': l.rule, 'data-appeal': l.appeal ? l.appeal.state : '' });
+      item.append(h('div', { class: 'head' }, h('strong', { class: 'num', text: l.pointsText }), ' ', state.lang === 'en' ? l.en : l.zh));
+      if (l.appeal) {
+        item.append(h('div', { class: 'meta' }, `${at('appeal')}: `, h('strong', { text: at('as.' + l.appeal.state) }), l.appeal.ruling ? ` · ${l.appeal.ruling}` : ''));
+      } else if (l.appealTarget) {
+        const [plan, task, unit, role] = (l.obligation || '').split('/');
+        const reasons = requireText(h('textarea', { name: 'reasons', rows: 2 }));
+        item.append(h('div', { class: 'forms' }, actionForm({ cls: 'file-appeal', label: at('appeal'), msg, group: item,
+          fields: [h('label', {}, at('appealReasons'), reasons)],
+          build: () => [`mutation($obligation: ObligationInput!, $target: ID!, $reasons: String!, $key: String!) {
+            fileAppeal(obligation: $obligation, target: $target, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+          { obligation: { plan, task: Number(task), unit, role }, target: l.appealTarget, reasons: reasons.value.trim() }] })));
+      }
+      item.append(msg);
+      panel.append(item);
+    }
+    return panel;
+  }
+
+  pages.appeals = async function (main, params, flash) {
+    const role = state.me.role;
+    const own = role === 'BUREAU' || role === 'COUNTY';
+    main.append(h('h1', { id: 'page-title', text: at('appealsTitle') }));
+    if (flash) main.append(h('div', { id: 'action-msg' }, flash));
+    if (own) {
+      const now = state.ledger && state.ledger.now ? new Date(state.ledger.now) : new Date();
+      const year = Number(params.get('year')) || now.getUTCFullYear();
+      const yearIn = h('input', { type: 'number', id: 'appeal-year', value: year, min: 2000, max: 2100 });
+      main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('year'), yearIn),
+        h('button', { type: 'button', onclick: () => { location.hash = link('appeals', { year: yearIn.value }); } }, t('show'))));
+      const d = await gql(OWN_CARD, { year });
+      main.append(ownCardPanel(d.ownScorecard));
+    }
+    const d = await gql(APPEALS, { all: true });
+    const pending = d.appeals.filter((a) => a.state === 'PENDING');
+    const ruled = d.appeals.filter((a) => a.state !== 'PENDING');
+    if (role === 'COMMITTEE') {
+      main.append(rulingQueue(pending));
+      main.append(h('h2', { text: `${at('ruled')}（${ruled.length}）` }), ruled.length ? appealTable(ruled, 'ruled') : h('p', { class: 'muted', text: at('noAppeals') }));
+      return;
+    }
+    if (!own) main.append(h('p', { class: 'muted', text: at('readOnly') }));
+    main.append(h('h2', { text: own ? at('myAppeals') : at('appeals') }),
+      d.appeals.length ? appealTable(d.appeals, 'appeal-list') : h('p', { class: 'muted', text: at('noAppeals') }));
+  };
+
+  // The appeals page joins every logged-in role's navigation.
+  const baseNavItems = navItems;
+  navItems = function () {
+    const items = baseNavItems();
+    if (state.me && state.me.role !== 'PUBLIC') items.push(['appeals', at('appeals')]);
+    return items;
+  };
 })();
