@@ -43,6 +43,9 @@ const (
 	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
+	ChangePlan       Action = "change plans: milestones, reassignments and units"
+	IssueBulletin    Action = "issue bulletins"
+	ReadBulletins    Action = "read issued bulletins"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -53,6 +56,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+		ChangePlan, IssueBulletin, ReadBulletins,
 	}
 }
 
@@ -104,6 +108,10 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{sy, op}
 	case ManageTokens, Simulate:
 		who = []auth.Role{op}
+	case ChangePlan, IssueBulletin:
+		who = []auth.Role{co, op}
+	case ReadBulletins:
+		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -225,6 +233,12 @@ func actionZH(a Action) string {
 		return "创建和查看令牌"
 	case Simulate:
 		return "生成模拟数据"
+	case ChangePlan:
+		return "调整方案（时限、责任转交和单位变更）"
+	case IssueBulletin:
+		return "印发通报"
+	case ReadBulletins:
+		return "查看已印发的通报"
 	}
 	return string(a)
 }
