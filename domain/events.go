@@ -12,7 +12,8 @@ import (
 //
 // Where each event lives:
 //
-//	plan-<plan>                    PlanRegistered, SchemeAdopted, ScorecardPublished
+//	plan-<plan>                    PlanRegistered, SchemeAdopted, ScorecardPublished,
+//	                               BulletinIssued
 //	task-<plan>-<no>               TaskRegistered, TaskAmended
 //	unit-<unit>                    UnitRegistered, UnitRenamed, UnitMerged, IndicatorMeasured
 //	obligation-<plan>-<no>-<unit>-<role>
@@ -597,6 +598,7 @@ func AllEventTypes() []EventData {
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
 		ReminderRecorded{}, ReminderDelivered{},
+		BulletinIssued{},
 	}
 }
 
@@ -624,6 +626,8 @@ func RefOf(data EventData) StreamRef {
 	case SchemeAdopted:
 		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case ScorecardPublished:
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
+	case BulletinIssued:
 		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case TaskRegistered:
 		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}

@@ -56,6 +56,8 @@ func samples() []EventData {
 		RectificationCompleted{ObligationKey: kCounty, Finding: 1, Note: "已整改"},
 		ReminderRecorded{ObligationKey: kCounty, Milestone: "2025", Due: due, Kind: ReminderEscalatedLead, To: "bureau.transport", DaysOverdue: 7},
 		ReminderDelivered{ObligationKey: kCounty, Reminder: uuid.MustParse("6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"), Channel: "webhook"},
+		BulletinIssued{Plan: "chifeng-air", Year: 2026, Number: 3, Period: "2026Q4", AsOfPosition: 812,
+			AsOf: time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), Digest: Hash{9}},
 	}
 }
 
