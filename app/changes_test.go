@@ -8,6 +8,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/eventstore"
 )
 
 var coordinator = auth.Principal{TokenID: "t-co", Role: auth.Coordinator, Name: "office"}
@@ -55,7 +56,7 @@ func TestScheduleAndRescheduleMilestoneKeepTheReason(t *testing.T) {
 	if !ok || ms.Due.String() != "2025-10-31" {
 		t.Fatalf("milestone after reschedule: %+v", ms)
 	}
-	events, err := f.store.ReadStream(ctx, domain.ObligationStream(k.Plan, k.Task, k.Unit, k.Role), 0, 0, 0)
+	events, err := f.store.ReadStream(ctx, domain.ObligationStream(k.Plan, k.Task, k.Unit, k.Role), eventstore.Forwards, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
