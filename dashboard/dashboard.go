@@ -16,6 +16,7 @@
 //	GET /export/audit.csv|xlsx?task=N|unit=ID|stream=S[&plan=P][&asOf=DATE|TIME] inspector; bureau/county (own unit)
 //	GET /export/template.xlsx[?plan=ID][&unit=ID]                              a unit's report template (报送模板)
 //	POST /import/reports[?plan=ID]   (multipart field file, or the raw body)   bureau/county: record a filled template
+//	GET /bulletin/{plan}/{year}-{number}.pdf|html                              any token: an issued bulletin (通报), PDF or print page
 //
 // Every download is named in Chinese (RFC 5987 filename*) with an ASCII
 // fallback. Uploads are refused from another origin (Origin or
@@ -56,6 +57,10 @@ type Config struct {
 	// (graphql.Server.Authenticate): who a template download or an upload
 	// acts as. Required with Reports.
 	Authenticate func(header string) (auth.Principal, error)
+	// Bulletins serves GET /bulletin/{plan}/{year}-{number}.pdf|html (the
+	// application layer's Bulletin); nil leaves them out (404). It needs
+	// Authenticate.
+	Bulletins Bulletins
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -76,6 +81,8 @@ type handler struct {
 	// reports leaves them out.
 	reports Reports
 	auth    func(header string) (auth.Principal, error)
+	// bulletins serves issued bulletins; nil leaves them out.
+	bulletins Bulletins
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -88,8 +95,10 @@ func Handler(cfg Config) http.Handler {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
+	h.bulletins = cfg.Bulletins
 	if h.auth == nil {
 		h.reports = nil
+		h.bulletins = nil
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
@@ -116,6 +125,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveImport(w, r)
 	case strings.HasPrefix(p, "/export/"):
 		h.serveExport(w, r)
+	case strings.HasPrefix(p, "/bulletin/"):
+		h.serveBulletin(w, r)
 	case p == "/" || p == "/index.html":
 		h.serveFile(w, r, "index.html")
 	case strings.HasPrefix(p, "/assets/"):

@@ -261,7 +261,7 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Bulletins: s.srv.App()}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {
