@@ -180,6 +180,8 @@ func subcommands(a *cli) []*cobra.Command {
 		newScorecardCommand(a),
 		newObligationsCommand(a),
 		newReportCommand(a),
+		newUnitCommand(a),
+		newBulletinCommand(a),
 	}
 }
 
