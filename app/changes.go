@@ -329,3 +329,130 @@ func (s *Service) liveUnit(ctx context.Context, id domain.UnitID) error {
 	}
 	return nil
 }
+
+// SplitPart is one unit a split unit becomes: an existing unit (Unit names
+// it by id, name or alias), or a new one (Unit is its new id and Name its
+// official name; it is registered with the divided unit's kind).
+type SplitPart struct {
+	Unit string
+	Name string
+}
+
+// SplitInput divides a unit into several.
+type SplitInput struct {
+	Unit string
+	Into []SplitPart
+	// Heir is the part that takes over the open duties and the history:
+	// its id or name, as given in Into.
+	Heir           string
+	Reason         string
+	IdempotencyKey string
+}
+
+// SplitUnit divides a unit into two or more (office only). New parts are
+// registered first; the unit's open duties pass to the heir the office
+// names (the others take up duties by reassignment as the office decides);
+// then the split is recorded and the unit takes no more commands. Views
+// and the audit trail follow the heir.
+func (s *Service) SplitUnit(ctx context.Context, p auth.Principal, in SplitInput) (MergeResult, error) {
+	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
+		return MergeResult{}, err
+	}
+	scoped, err := s.admit(ctx, p, ChangePlan, in.IdempotencyKey)
+	if err != nil {
+		return MergeResult{}, err
+	}
+	unit, err := s.knownUnit(in.Unit, "unit")
+	if err != nil {
+		return MergeResult{}, err
+	}
+	old, _ := s.current().Catalog.Unit(unit)
+	parts, fresh, err := s.splitParts(ctx, old, in.Into)
+	if err != nil {
+		return MergeResult{}, err
+	}
+	heir, err := heirOf(in.Heir, in.Into, parts)
+	if err != nil {
+		return MergeResult{}, err
+	}
+	cmd := domain.SplitUnit{Unit: unit, Into: parts, Heir: heir, Reason: in.Reason}
+	if err := cmd.Validate(); err != nil {
+		return MergeResult{}, err
+	}
+	if res, done, err := s.repeated(ctx, p, unit, scoped, cmd); done || err != nil {
+		return MergeResult{Result: res}, err
+	}
+	if err := s.liveUnit(ctx, unit); err != nil {
+		return MergeResult{}, err
+	}
+	for _, reg := range fresh {
+		if _, err := s.dispatchFor(ctx, p, scoped+"#register:"+string(reg.Unit), in, time.Time{}, reg); err != nil {
+			return MergeResult{}, fmt.Errorf("register %s: %w", reg.Unit, err)
+		}
+	}
+	return s.retire(ctx, p, scoped, unit, heir, in.Reason, cmd)
+}
+
+// splitParts resolves the parts of a split: existing live units, or new
+// ones to register (returned as commands, recorded by the caller).
+func (s *Service) splitParts(ctx context.Context, old domain.Unit, in []SplitPart) ([]domain.UnitID, []domain.RegisterUnit, error) {
+	var ids []domain.UnitID
+	var fresh []domain.RegisterUnit
+	for i := range in {
+		part := &in[i]
+		if err := cleanFields(nameText("into.name", "新单位名称", &part.Name)); err != nil {
+			return nil, nil, err
+		}
+		if u, err := s.current().Catalog.ResolveUnit(strings.TrimSpace(part.Unit)); err == nil {
+			if err := s.liveUnit(ctx, u.ID); err != nil {
+				return nil, nil, err
+			}
+			ids = append(ids, u.ID)
+			continue
+		}
+		reg := domain.RegisterUnit{Unit: domain.UnitID(strings.TrimSpace(part.Unit)), Kind: old.Kind, Name: part.Name, Jurisdiction: old.Jurisdiction}
+		if err := reg.Validate(); err != nil {
+			return nil, nil, errorf(InvalidArgument,
+				fmt.Sprintf("into: %q is no known unit, and a new unit needs a valid id and a name: %v", part.Unit, err),
+				fmt.Sprintf("“%s”不是已登记的单位；新单位须有有效的编号和名称", part.Unit))
+		}
+		ids = append(ids, reg.Unit)
+		fresh = append(fresh, reg)
+	}
+	return ids, fresh, nil
+}
+
+// heirOf finds the part the input names as heir, by the reference or the
+// name it was given with.
+func heirOf(ref string, in []SplitPart, ids []domain.UnitID) (domain.UnitID, error) {
+	ref = strings.TrimSpace(ref)
+	for i, part := range in {
+		if ref != "" && (ref == strings.TrimSpace(part.Unit) || ref == part.Name || ref == string(ids[i])) {
+			return ids[i], nil
+		}
+	}
+	return "", errorf(InvalidArgument, fmt.Sprintf("heir %q is not one of the units named in into", ref),
+		fmt.Sprintf("承接单位“%s”不在拆分后的单位之中", ref))
+}
+
+// repeated answers a split whose key the unit's stream already holds: the
+// events it recorded, or IDEMPOTENCY_CONFLICT for another request.
+func (s *Service) repeated(ctx context.Context, p auth.Principal, unit domain.UnitID, scoped string, request any) (Result, bool, error) {
+	var u domain.Unit
+	_, history, err := s.commands.Load(ctx, domain.UnitStream(unit), &u)
+	if err != nil {
+		return Result{}, false, err
+	}
+	prior := command.RecordedBy(history, scoped)
+	if len(prior) == 0 {
+		return Result{}, false, nil
+	}
+	meta, err := s.meta(p, scoped, request, time.Time{})
+	if err != nil {
+		return Result{}, false, err
+	}
+	if command.SameRequest(prior, meta) != nil {
+		return Result{}, true, errIdempotencyConflict()
+	}
+	return Result{Events: prior, Position: prior[len(prior)-1].Position, Duplicate: true}, true, nil
+}

@@ -194,3 +194,49 @@ func TestRenameAndMergeHistoryFollowsTheUnit(t *testing.T) {
 	_, err = f.svc.RenameUnit(ctx, coordinator, app.RenameInput{Unit: "county.ningcheng", Name: "再改名", IdempotencyKey: "n2"})
 	f.refused(err, app.Conflict, before)
 }
+
+func TestSplitUnitHandsDutiesToTheHeir(t *testing.T) {
+	f := imported(t)
+	ctx := context.Background()
+	in := app.SplitInput{Unit: "宁城县", Into: []app.SplitPart{{Unit: "county.ningcheng-east", Name: "宁城东区"}, {Unit: "敖汉旗"}},
+		Heir: "宁城东区", Reason: "区划调整", IdempotencyKey: "s1"}
+	before := f.head()
+	bad := in
+	bad.Heir = "红山区"
+	_, err := f.svc.SplitUnit(ctx, coordinator, bad)
+	f.refused(err, app.InvalidArgument, before)
+	bad = in
+	bad.Into = []app.SplitPart{{Unit: "宁城县"}, {Unit: "敖汉旗"}}
+	bad.Heir = "敖汉旗"
+	_, err = f.svc.SplitUnit(ctx, coordinator, bad)
+	if app.CodeOf(err) == "" || f.head() != before {
+		t.Fatalf("split into itself: %v, head %d → %d", err, before, f.head())
+	}
+	res, err := f.svc.SplitUnit(ctx, coordinator, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Handed) == 0 {
+		t.Fatal("the split handed over no duties")
+	}
+	f.sync()
+	v := f.views.Views()
+	if v.Catalog.Successor("county.ningcheng") != "county.ningcheng-east" {
+		t.Fatalf("history follows %s", v.Catalog.Successor("county.ningcheng"))
+	}
+	if u, ok := v.Catalog.Unit("county.ningcheng-east"); !ok || u.Name != "宁城东区" || u.Kind != domain.KindCounty {
+		t.Fatalf("the new unit: %+v", u)
+	}
+	for _, k := range res.Handed {
+		to := k
+		to.Unit = "county.ningcheng-east"
+		if ob := f.obligation(to); !ob.Active() {
+			t.Fatalf("%s did not pass to the heir", k.Path())
+		}
+	}
+	head := f.head()
+	again, err := f.svc.SplitUnit(ctx, coordinator, in)
+	if err != nil || !again.Duplicate || f.head() != head {
+		t.Fatalf("the same split again: %+v, %v", again, err)
+	}
+}

@@ -15,7 +15,8 @@ import (
 //	plan-<plan>                    PlanRegistered, SchemeAdopted, ScorecardPublished,
 //	                               BulletinIssued
 //	task-<plan>-<no>               TaskRegistered, TaskAmended
-//	unit-<unit>                    UnitRegistered, UnitRenamed, UnitMerged, IndicatorMeasured
+//	unit-<unit>                    UnitRegistered, UnitRenamed, UnitMerged, IndicatorMeasured,
+//	                               UnitSplit
 //	obligation-<plan>-<no>-<unit>-<role>
 //	                               ResponsibilityAssigned, ResponsibilityReassigned,
 //	                               ResponsibilityWithdrawn, MilestoneScheduled,
@@ -598,7 +599,7 @@ func AllEventTypes() []EventData {
 		DeadlineSlipped{}, CompletionClaimed{}, CompletionVerified{}, CompletionRejected{},
 		FindingRecorded{}, RectificationDue{}, RectificationCompleted{},
 		ReminderRecorded{}, ReminderDelivered{},
-		BulletinIssued{},
+		BulletinIssued{}, UnitSplit{},
 	}
 }
 
@@ -639,6 +640,8 @@ func RefOf(data EventData) StreamRef {
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitMerged:
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
+	case UnitSplit:
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case IndicatorMeasured:
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case ObligationEvent:
@@ -663,6 +666,8 @@ func UnitsOf(data EventData) []UnitID {
 		other = d.ToUnit
 	case UnitMerged:
 		other = d.Into
+	case UnitSplit:
+		other = d.Heir
 	}
 	if other == "" || other == own {
 		return []UnitID{own}

@@ -58,6 +58,7 @@ func samples() []EventData {
 		ReminderDelivered{ObligationKey: kCounty, Reminder: uuid.MustParse("6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"), Channel: "webhook"},
 		BulletinIssued{Plan: "chifeng-air", Year: 2026, Number: 3, Period: "2026Q4", AsOfPosition: 812,
 			AsOf: time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), Digest: Hash{9}},
+		UnitSplit{Unit: "county.ningcheng", Into: []UnitID{"county.ningcheng-east", "county.ningcheng-west"}, Heir: "county.ningcheng-east", Reason: "区划调整"},
 	}
 }
 

@@ -85,6 +85,30 @@ func (r *root) MergeUnits(ctx context.Context, args struct {
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
+// SplitUnit resolves splitUnit.
+func (r *root) SplitUnit(ctx context.Context, args struct {
+	Unit           gql.ID
+	Into           []splitPartInput
+	Heir           string
+	Reason         *string
+	IdempotencyKey string
+	Wait           *bool
+}) (*mutationResult, error) {
+	parts := make([]app.SplitPart, len(args.Into))
+	for i, p := range args.Into {
+		parts[i] = app.SplitPart{Unit: string(p.Unit), Name: deref(p.Name)}
+	}
+	res, err := r.s.app.SplitUnit(ctx, principalOf(ctx), app.SplitInput{
+		Unit: string(args.Unit), Into: parts, Heir: args.Heir, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+	})
+	return r.s.fromApp(ctx, res.Result, err, args.Wait)
+}
+
+type splitPartInput struct {
+	Unit gql.ID
+	Name *string
+}
+
 // IssueBulletin resolves issueBulletin.
 func (r *root) IssueBulletin(ctx context.Context, args struct {
 	Plan           *gql.ID

@@ -29,6 +29,9 @@ func TestPlanChangeMutations(t *testing.T) {
 	if r := e.post("coordinator", `mutation { mergeUnits(unit: "乙市", into: "county.b", idempotencyKey: "m0") { position } }`, nil); r.code() != "INVALID_ARGUMENT" {
 		t.Fatalf("merge into itself: %s", r.Raw)
 	}
+	if r := e.post("coordinator", `mutation { splitUnit(unit: "乙市", into: [{unit: "county.c", name: "丙县"}], heir: "丙县", idempotencyKey: "s0") { position } }`, nil); r.code() != "INVALID_ARGUMENT" {
+		t.Fatalf("a split into one unit: %s", r.Raw)
+	}
 	d = e.ok("coordinator", `mutation { mergeUnits(unit: "乙市", into: "甲县", reason: "区划调整", idempotencyKey: "m", wait: true) { events { type } summary } }`, nil)
 	if path(d, "mergeUnits", "events", 0, "type") != "UnitMerged" {
 		t.Fatalf("merge: %v", d)
@@ -60,5 +63,18 @@ func TestIssueBulletinAndList(t *testing.T) {
 	list := e.ok("county", `{ bulletins { number period asOfPosition fileName } }`, nil)
 	if items := path(list, "bulletins").([]any); len(items) != 1 || path(items[0], "fileName") != "通报-2025年第1期-2025年6月.pdf" {
 		t.Fatalf("bulletins: %v", list)
+	}
+}
+
+func TestSplitUnitMutation(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.clock.set(ledgertest.Shanghai(2025, time.April, 1, 9))
+	d := e.ok("coordinator", `mutation { splitUnit(unit: "county.b", into: [{unit: "county.b1", name: "乙东县"}, {unit: "county.b2", name: "乙西县"}], heir: "乙东县", reason: "区划调整", idempotencyKey: "s", wait: true) { events { type } } }`, nil)
+	events := path(d, "splitUnit", "events").([]any)
+	if last := path(events[len(events)-1], "type"); last != "UnitSplit" {
+		t.Fatalf("split recorded %v", events)
+	}
+	if r := e.post("county", `mutation { splitUnit(unit: "county.a", into: [{unit: "county.b1"}, {unit: "county.b2"}], heir: "county.b1", idempotencyKey: "x") { position } }`, nil); r.code() != string(CodeForbidden) {
+		t.Fatalf("a county split a unit: %s", r.Raw)
 	}
 }

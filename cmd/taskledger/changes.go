@@ -32,7 +32,12 @@ const unitChangeLong = `Institutional changes of units, by the plan office.
 "unit rename UNIT --name NEW" records a unit's new official name; the old
 name still finds it and its history is unchanged. "unit merge UNIT --into
 SUCCESSOR" passes the unit's open duties to the successor, then records the
-merger: the unit takes no more commands, and its trail names the successor.`
+merger: the unit takes no more commands, and its trail names the successor.
+"unit split UNIT --into PART --into PART --heir PART" divides a unit: each
+PART is an existing unit (id, name or alias) or a new one written ID=NAME,
+registered with the divided unit's kind; the open duties pass to the heir,
+which carries the history, and the office reassigns what the other parts
+take up with "plan reassign".`
 
 const bulletinLong = `Bulletins (通报) of a plan for a month (--period 2026-11) or a quarter
 (--period 2026Q4).
@@ -178,7 +183,8 @@ func newPlanReassignCommand(a *cli) *cobra.Command {
 
 // newUnitCommand is the unit subcommand: rename and merge.
 func newUnitCommand(a *cli) *cobra.Command {
-	return groupCommand("unit", "rename or merge units (unit rename | merge)", unitChangeLong, newUnitRenameCommand(a), newUnitMergeCommand(a))
+	return groupCommand("unit", "rename, merge or split units (unit rename | merge | split)", unitChangeLong, newUnitRenameCommand(a), newUnitMergeCommand(a),
+		newUnitSplitCommand(a))
 }
 
 func (o *changeOptions) unitFlags(a *cli, fs *pflag.FlagSet) {
@@ -225,6 +231,36 @@ func newUnitMergeCommand(a *cli) *cobra.Command {
 	}
 	o.unitFlags(a, cmd.Flags())
 	cmd.Flags().StringVar(&o.to, "into", "", "the successor: id, name or alias")
+	return cmd
+}
+
+func newUnitSplitCommand(a *cli) *cobra.Command {
+	var o changeOptions
+	var into []string
+	cmd := &cobra.Command{
+		Use: "split UNIT --into PART --into PART --heir PART", Short: "divide a unit into several, handing its open duties to the heir (plan office)", Long: unitChangeLong,
+		Args: exactArgs(1, "the UNIT to split"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			parts := make([]app.SplitPart, len(into))
+			for i, p := range into {
+				id, name, _ := strings.Cut(p, "=")
+				parts[i] = app.SplitPart{Unit: id, Name: name}
+			}
+			return a.withDoor(cmd.Context(), o.store, func(d door, _ *ledger) error {
+				res, err := d.svc.SplitUnit(cmd.Context(), d.who, app.SplitInput{Unit: args[0], Into: parts, Heir: o.to, Reason: o.reason,
+					IdempotencyKey: o.keyOf("split", args[0], into, o.to, o.reason)})
+				if err != nil {
+					return refusal(err)
+				}
+				fmt.Fprintf(a.stdout, "转交 %d 项未办结的任务责任 · handed over %d open duties\n", len(res.Handed), len(res.Handed))
+				a.printRecorded(res.Result)
+				return nil
+			})
+		},
+	}
+	o.unitFlags(a, cmd.Flags())
+	cmd.Flags().StringArrayVar(&into, "into", nil, "a unit it becomes: an existing unit, or ID=NAME for a new one (repeat)")
+	cmd.Flags().StringVar(&o.to, "heir", "", "the part that takes over the open duties: its id or name")
 	return cmd
 }
 

@@ -40,6 +40,9 @@ func TestPlanChangeAndBulletinCommands(t *testing.T) {
 	if code, out, stderr = run("unit", "rename", "宁城县", "--name", "宁城市", "--reason", "撤县设市"); code != 0 || !strings.Contains(out, "UnitRenamed") {
 		t.Fatalf("rename: %d\n%s\n%s", code, out, stderr)
 	}
+	if code, out, stderr = run("unit", "split", "宁城市", "--into", "county.ningcheng-east=宁城东区", "--into", "敖汉旗", "--heir", "宁城东区"); code != 0 || !strings.Contains(out, "UnitSplit") {
+		t.Fatalf("split: %d\n%s\n%s", code, out, stderr)
+	}
 	if code, _, stderr = run("bulletin", "issue", "--period", "2025-13"); code != 1 || !strings.Contains(stderr, "通报期间") {
 		t.Fatalf("a bad period: %d\n%s", code, stderr)
 	}
