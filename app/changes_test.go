@@ -240,3 +240,46 @@ func TestSplitUnitHandsDutiesToTheHeir(t *testing.T) {
 		t.Fatalf("the same split again: %+v, %v", again, err)
 	}
 }
+
+// The scorecard follows the unit: after a merger the absorbed county's
+// slips count on its successor's card, and it has no card of its own.
+func TestScorecardFollowsTheMergedUnit(t *testing.T) {
+	f := imported(t)
+	ctx := context.Background()
+	k := f.duty()
+	if _, err := f.svc.ScheduleMilestone(ctx, coordinator, app.ScheduleInput{Obligation: refOf(k), Milestone: "q1", What: "一季度自查", Due: mustDate(t, "2025-03-31"), IdempotencyKey: "q1"}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = time.Date(2025, 5, 1, 9, 0, 0, 0, shanghai)
+	f.sync()
+	if _, err := f.svc.Tick(ctx, operator); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	slips := func() map[domain.UnitID]int {
+		res, err := f.views.Views().Scorecards("chifeng-air", 2025, "county", "", 0, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[domain.UnitID]int{}
+		for _, c := range res.Cards {
+			out[c.Unit] = c.Slips
+		}
+		return out
+	}
+	before := slips()
+	if before["county.ningcheng"] == 0 {
+		t.Fatalf("宁城县 has no slip to carry: %v", before)
+	}
+	if _, err := f.svc.MergeUnits(ctx, coordinator, app.MergeInput{Unit: "宁城县", Into: "敖汉旗", IdempotencyKey: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	after := slips()
+	if _, ok := after["county.ningcheng"]; ok {
+		t.Fatal("the merged county still has a card")
+	}
+	if want := before["county.ningcheng"] + before["county.aohan"]; after["county.aohan"] != want {
+		t.Fatalf("敖汉旗 carries %d slips, want %d", after["county.aohan"], want)
+	}
+}
