@@ -93,7 +93,8 @@ func (s *Service) issueBulletin(ctx context.Context, p auth.Principal, req bulle
 	if err != nil {
 		return BulletinResult{}, err
 	}
-	res.Summary = fmt.Sprintf("issued %s (%s) as of position %d; PDF digest %s", b.NumberText(), req.period, pos, issued.Digest)
+	res.Summary = fmt.Sprintf("已印发%s（%s），数据截至账本位置 %d · issued %d no. %d (%s) as of position %d; PDF digest %s",
+		b.NumberText(), req.period.Chinese(), pos, b.Year, b.Number, req.period, pos, issued.Digest)
 	return BulletinResult{Result: res, Issued: issued, Bulletin: b, PDF: pdf}, nil
 }
 

@@ -44,9 +44,9 @@ func (s *Service) ScheduleMilestone(ctx context.Context, p auth.Principal, in Sc
 	if err := checkDueDate(in.Due); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return summarize(s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.ScheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(strings.TrimSpace(in.Milestone)), What: in.What, Due: in.Due}, nil
-	})
+	}))(fmt.Sprintf("已新增里程碑 %s，期限 %s", in.Milestone, in.Due), fmt.Sprintf("scheduled milestone %s due %s", in.Milestone, in.Due))
 }
 
 // RescheduleInput moves a milestone's due date, with the reason.
@@ -73,9 +73,9 @@ func (s *Service) RescheduleMilestone(ctx context.Context, p auth.Principal, in 
 	if err := checkDueDate(in.Due); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return summarize(s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RescheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(strings.TrimSpace(in.Milestone)), Due: in.Due, Reason: in.Reason}, nil
-	})
+	}))(fmt.Sprintf("里程碑 %s 的期限已调整为 %s（理由：%s）", in.Milestone, in.Due, in.Reason), fmt.Sprintf("milestone %s rescheduled to %s", in.Milestone, in.Due))
 }
 
 // checkDueDate refuses a missing due date or one outside the years a plan
@@ -132,7 +132,18 @@ func (s *Service) ReassignResponsibility(ctx context.Context, p auth.Principal, 
 	if err != nil {
 		return Result{}, err
 	}
-	return s.handoff(ctx, p, pr.scoped, pr.cmd.(domain.ReassignResponsibility))
+	cmd := pr.cmd.(domain.ReassignResponsibility)
+	return summarize(s.handoff(ctx, p, pr.scoped, cmd))(fmt.Sprintf("任务责任已转交%s", s.unitName(cmd.ToUnit)), fmt.Sprintf("duty reassigned to %s", cmd.ToUnit))
+}
+
+// summarize gives a use case's result its summary, Chinese first.
+func summarize(res Result, err error) func(zh, en string) (Result, error) {
+	return func(zh, en string) (Result, error) {
+		if err == nil {
+			res.Summary = zh + " · " + en
+		}
+		return res, err
+	}
 }
 
 // handoff records a reassignment on both obligations: the new holder's
@@ -229,7 +240,8 @@ func (s *Service) RenameUnit(ctx context.Context, p auth.Principal, in RenameInp
 		return Result{}, errorf(Conflict, fmt.Sprintf("the name %s already belongs to unit %s", in.Name, other.ID),
 			fmt.Sprintf("名称“%s”已被其他单位使用", in.Name))
 	}
-	return s.dispatch(ctx, p, scoped, time.Time{}, domain.RenameUnit{Unit: unit, Name: in.Name, Reason: in.Reason})
+	return summarize(s.dispatch(ctx, p, scoped, time.Time{}, domain.RenameUnit{Unit: unit, Name: in.Name, Reason: in.Reason}))(
+		fmt.Sprintf("单位已更名为%s", in.Name), fmt.Sprintf("unit %s renamed %s", unit, in.Name))
 }
 
 // MergeInput merges a unit into a successor.
@@ -297,6 +309,8 @@ func (s *Service) retire(ctx context.Context, p auth.Principal, scoped string, u
 	if err != nil {
 		return MergeResult{}, err
 	}
+	res.Summary = fmt.Sprintf("%s的 %d 项未办结任务责任已转交%s · %d open duties of %s handed to %s",
+		s.unitName(unit), len(out.Handed), s.unitName(heir), len(out.Handed), unit, heir)
 	out.Result = res
 	return out, nil
 }
