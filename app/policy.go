@@ -55,6 +55,9 @@ const (
 	FileAppeal          Action = "file appeals"
 	RuleAppeal          Action = "rule on appeals"
 	ReadAppeals         Action = "read rectifications and appeals"
+	ChangePlan          Action = "change plans: milestones, reassignments and units"
+	IssueBulletin       Action = "issue bulletins"
+	ReadBulletins       Action = "read issued bulletins"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -68,6 +71,7 @@ func Actions() []Action {
 		UploadEvidence, ReadEvidence,
 		SendBackWork, CommentOn, SignOffParts, ReadLedDuties,
 		ReportRectification, ReviewRectification, FileAppeal, RuleAppeal, ReadAppeals,
+		ChangePlan, IssueBulletin, ReadBulletins,
 	}
 }
 
@@ -136,6 +140,10 @@ func Allowed(a Action, r auth.Role) bool {
 	case RuleAppeal:
 		who = []auth.Role{cm, op}
 	case ReadLedDuties, ReadEvidence, ReadAppeals:
+		who = []auth.Role{co, bu, cn, in, cm, op}
+	case ChangePlan, IssueBulletin:
+		who = []auth.Role{co, op}
+	case ReadBulletins:
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
@@ -280,6 +288,12 @@ func actionZH(a Action) string {
 		return "裁决申诉"
 	case ReadAppeals:
 		return "查看整改和申诉"
+	case ChangePlan:
+		return "调整方案（时限、责任转交和单位变更）"
+	case IssueBulletin:
+		return "印发通报"
+	case ReadBulletins:
+		return "查看已印发的通报"
 	}
 	return string(a)
 }

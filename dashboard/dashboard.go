@@ -16,6 +16,7 @@
 //	GET /export/audit.csv|xlsx?task=N|unit=ID|stream=S[&plan=P][&asOf=DATE|TIME] inspector; bureau/county (own unit)
 //	GET /export/template.xlsx[?plan=ID][&unit=ID]                              a unit's report template (报送模板)
 //	POST /import/reports[?plan=ID]   (multipart field file, or the raw body)   bureau/county: record a filled template
+//	GET /bulletin/{plan}/{year}-{number}.pdf|html                              any token: an issued bulletin (通报), PDF or print page
 //
 // Every download is named in Chinese (RFC 5987 filename*) with an ASCII
 // fallback. Uploads are refused from another origin (Origin or
@@ -63,6 +64,10 @@ type Config struct {
 	// layer's own limit decides.
 	Evidence        Evidence
 	EvidenceMaxSize int64
+	// Bulletins serves GET /bulletin/{plan}/{year}-{number}.pdf|html (the
+	// application layer's Bulletin); nil leaves them out (404). It needs
+	// Authenticate.
+	Bulletins Bulletins
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -87,6 +92,8 @@ type handler struct {
 	// evidenceMax bytes of a file; nil leaves them out.
 	evidence    Evidence
 	evidenceMax int64
+	// bulletins serves issued bulletins; nil leaves them out.
+	bulletins Bulletins
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -100,8 +107,9 @@ func Handler(cfg Config) http.Handler {
 	}
 	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
 	h.evidence, h.evidenceMax = cfg.Evidence, evidenceLimit(cfg.EvidenceMaxSize)
+	h.bulletins = cfg.Bulletins
 	if h.auth == nil {
-		h.reports, h.evidence = nil, nil
+		h.reports, h.evidence, h.bulletins = nil, nil, nil
 	}
 	if h.logger == nil {
 		h.logger = slog.Default()
@@ -134,6 +142,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveEvidenceUpload(w, r)
 	case strings.HasPrefix(p, "/evidence/"):
 		h.serveEvidenceDownload(w, r)
+	case strings.HasPrefix(p, "/bulletin/"):
+		h.serveBulletin(w, r)
 	case p == "/" || p == "/index.html":
 		h.serveFile(w, r, "index.html")
 	case strings.HasPrefix(p, "/assets/"):

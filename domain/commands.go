@@ -124,6 +124,10 @@ func Decide(agg Aggregate, cmd Command, m Meta) ([]EventData, error) {
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.FileAppeal(c, m) })
 	case RuleAppeal:
 		return on(agg, cmd, func(o *Obligation) ([]EventData, error) { return o.RuleAppeal(c, m) })
+	case IssueBulletin:
+		return on(agg, cmd, func(p *Plan) ([]EventData, error) { return p.IssueBulletin(c, m) })
+	case SplitUnit:
+		return on(agg, cmd, func(u *Unit) ([]EventData, error) { return u.SplitUnit(c, m) })
 	}
 	return nil, errorf(ErrInvalidArgument, "unknown command %T", cmd)
 }

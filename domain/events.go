@@ -12,9 +12,11 @@ import (
 //
 // Where each event lives:
 //
-//	plan-<plan>                    PlanRegistered, SchemeAdopted, ScorecardPublished
+//	plan-<plan>                    PlanRegistered, SchemeAdopted, ScorecardPublished,
+//	                               BulletinIssued
 //	task-<plan>-<no>               TaskRegistered, TaskAmended
-//	unit-<unit>                    UnitRegistered, UnitRenamed, UnitMerged, IndicatorMeasured
+//	unit-<unit>                    UnitRegistered, UnitRenamed, UnitMerged, IndicatorMeasured,
+//	                               UnitSplit
 //	obligation-<plan>-<no>-<unit>-<role>
 //	                               ResponsibilityAssigned, ResponsibilityReassigned,
 //	                               ResponsibilityWithdrawn, MilestoneScheduled,
@@ -614,6 +616,7 @@ func AllEventTypes() []EventData {
 		WorkSentBack{}, CommentPosted{}, PartSignedOff{},
 		RectificationVerified{}, RectificationRejected{}, RectificationSlipped{},
 		AppealFiled{}, AppealRuled{},
+		BulletinIssued{}, UnitSplit{},
 	}
 }
 
@@ -642,6 +645,8 @@ func RefOf(data EventData) StreamRef {
 		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case ScorecardPublished:
 		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
+	case BulletinIssued:
+		return StreamRef{Kind: StreamPlan, Plan: d.Plan}
 	case TaskRegistered:
 		return StreamRef{Kind: StreamTask, Plan: d.Plan, Task: d.Task}
 	case TaskAmended:
@@ -651,6 +656,8 @@ func RefOf(data EventData) StreamRef {
 	case UnitRenamed:
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case UnitMerged:
+		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
+	case UnitSplit:
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
 	case IndicatorMeasured:
 		return StreamRef{Kind: StreamUnit, Unit: d.Unit}
@@ -676,6 +683,8 @@ func UnitsOf(data EventData) []UnitID {
 		other = d.ToUnit
 	case UnitMerged:
 		other = d.Into
+	case UnitSplit:
+		other = d.Heir
 	}
 	if other == "" || other == own {
 		return []UnitID{own}

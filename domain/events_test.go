@@ -64,6 +64,9 @@ func samples() []EventData {
 		RectificationSlipped{ObligationKey: kCounty, Finding: 1, Due: due.AddDays(45)},
 		AppealFiled{ObligationKey: kCounty, Appeal: 1, Target: uuid.MustParse("0b6e3c1d-2a4f-4e58-9a7b-1c2d3e4f5a6b"), Kind: AppealSlip, Reasons: "延期已获口头批准"},
 		AppealRuled{ObligationKey: kCounty, Appeal: 1, Outcome: AppealOverturned, Reasons: "经核查属实"},
+		BulletinIssued{Plan: "chifeng-air", Year: 2026, Number: 3, Period: "2026Q4", AsOfPosition: 812,
+			AsOf: time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), Digest: Hash{9}},
+		UnitSplit{Unit: "county.ningcheng", Into: []UnitID{"county.ningcheng-east", "county.ningcheng-west"}, Heir: "county.ningcheng-east", Reason: "区划调整"},
 	}
 }
 

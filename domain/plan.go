@@ -35,6 +35,8 @@ type Plan struct {
 	Schemes []AdoptedScheme
 	// Scorecards are the published scorecards, in publication order.
 	Scorecards []PublishedScorecard
+	// Bulletins are the issued bulletins (通报), in issue order.
+	Bulletins []IssuedBulletin
 
 	version uint64
 }
@@ -343,6 +345,13 @@ func (p *Plan) Apply(e *Event, data EventData) error {
 		p.Scorecards = append(p.Scorecards, PublishedScorecard{
 			Year: d.Year, Kind: d.Kind, Scheme: d.Scheme, SchemeVersion: d.SchemeVersion,
 			AsOfPosition: d.AsOfPosition, Digest: d.Digest,
+		})
+	case BulletinIssued:
+		if err := p.applies(d.Plan, data); err != nil {
+			return err
+		}
+		p.Bulletins = append(p.Bulletins, IssuedBulletin{
+			Year: d.Year, Number: d.Number, Period: d.Period, AsOfPosition: d.AsOfPosition, AsOf: d.AsOf, Digest: d.Digest,
 		})
 	default:
 		return unexpected("plan", data)

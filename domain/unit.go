@@ -25,6 +25,9 @@ type Unit struct {
 	// MergedInto is the successor once the unit was merged; the unit then
 	// takes no more commands.
 	MergedInto UnitID
+	// SplitInto lists the units it was split into, if it was; MergedInto
+	// is then the heir of its duties.
+	SplitInto []UnitID
 	// Indicators holds the latest value per metric and period; Readings
 	// the same with day counts.
 	Indicators map[IndicatorKey]float64
@@ -351,6 +354,11 @@ func (u *Unit) Apply(e *Event, data EventData) error {
 			return err
 		}
 		u.MergedInto = d.Into
+	case UnitSplit:
+		if err := u.applies(d.Unit, data); err != nil {
+			return err
+		}
+		u.MergedInto, u.SplitInto = d.Heir, append([]UnitID(nil), d.Into...)
 	case IndicatorMeasured:
 		if err := u.applies(d.Unit, data); err != nil {
 			return err

@@ -215,6 +215,29 @@ func matrixCases(t *testing.T) []matrixCase {
 			allowed: []string{"inspector"}},
 		{name: "events", query: `{ events(first: 5) { events { type hash prevHash } endPosition hasMore } }`, vars: fixed(nil),
 			allowed: []string{"inspector"}},
+		// Plan changes and bulletins.
+		{
+			name:     "rescheduleMilestone",
+			query:    `mutation($key: String!) { rescheduleMilestone(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", due: "2025-09-30", reason: "方案修订", idempotencyKey: $key) { events { type } } }`,
+			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
+			allowed:  []string{"coordinator"},
+			mutation: true,
+		},
+		{
+			name:     "renameUnit",
+			query:    `mutation($key: String!) { renameUnit(unit: "county.b", name: "乙市", idempotencyKey: $key) { events { type } } }`,
+			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
+			allowed:  []string{"coordinator"},
+			mutation: true,
+		},
+		{
+			name:     "issueBulletin",
+			query:    `mutation($key: String!) { issueBulletin(period: "2025-02", idempotencyKey: $key) { bulletin { numberText } } }`,
+			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
+			allowed:  []string{"coordinator"},
+			mutation: true,
+		},
+		{name: "bulletins", query: `{ bulletins { numberText } }`, vars: fixed(nil), allowed: authenticated()},
 	}, appealCases(key)...)
 }
 

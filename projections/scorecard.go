@@ -63,7 +63,9 @@ func (v *Views) SchemeFor(plan domain.PlanID, year int, id string, version int) 
 }
 
 // ScoringInput gathers from the read models what a year's scorecards are
-// computed from, judged at asOf. The read models must already be cut at
+// computed from, judged at asOf. History follows the unit: the duties of a
+// unit merged or split away count on the card of its successor (the heir
+// of a split), and the unit has no card of its own. The read models must already be cut at
 // asOf (see BuildAt) when asOf is in the past.
 func (v *Views) ScoringInput(plan domain.PlanID, year int, asOf time.Time) (scoring.Input, error) {
 	p, ok := v.Catalog.Plan(plan)
@@ -71,8 +73,19 @@ func (v *Views) ScoringInput(plan domain.PlanID, year int, asOf time.Time) (scor
 		return scoring.Input{}, fmt.Errorf("plan %q: %w", plan, domain.ErrNotFound)
 	}
 	in := scoring.Input{Year: year, AsOf: asOf, Targets: p.Targets}
-	for _, u := range v.Catalog.Units() {
-		in.Units = append(in.Units, scoring.Unit{ID: u.ID, Name: u.Name, Kind: u.Kind})
+	predecessors := map[domain.UnitID][]domain.UnitID{}
+	units := v.Catalog.Units()
+	for _, u := range units {
+		if u.MergedInto != "" {
+			succ := v.Catalog.Successor(u.ID)
+			predecessors[succ] = append(predecessors[succ], u.ID)
+		}
+	}
+	for _, u := range units {
+		if u.MergedInto != "" {
+			continue // merged or split away: its record counts on its successor's card
+		}
+		in.Units = append(in.Units, scoring.Unit{ID: u.ID, Name: u.Name, Kind: u.Kind, Predecessors: predecessors[u.ID]})
 	}
 	for _, ob := range v.Obligations.All() {
 		if ob.Key.Plan == plan {

@@ -182,6 +182,8 @@ func subcommands(a *cli) []*cobra.Command {
 		newReportCommand(a),
 		newEvidenceCommand(a),
 		newAppealCommand(a),
+		newUnitCommand(a),
+		newBulletinCommand(a),
 	}
 }
 

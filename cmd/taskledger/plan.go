@@ -46,7 +46,8 @@ phrase and line. Chinese first, English after.`
 
 // newPlanCommand is the plan subcommand: work with plan documents.
 func newPlanCommand(a *cli) *cobra.Command {
-	return groupCommand("plan", "work with plan documents (plan parse FILE)", "Work with plan documents.", newPlanParseCommand(a))
+	return groupCommand("plan", "work with plan documents and change plans (plan parse FILE | schedule | reschedule | reassign)", "Work with plan documents.\n\n"+planChangeLong, newPlanParseCommand(a),
+		newPlanScheduleCommand(a), newPlanRescheduleCommand(a), newPlanReassignCommand(a))
 }
 
 // planParseOptions are the flags of taskledger plan parse.

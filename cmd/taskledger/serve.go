@@ -339,7 +339,8 @@ func (s *serving) stopBackgroundWork(ctx context.Context) {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Evidence: s.srv.App(), EvidenceMaxSize: s.evidenceMax}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Evidence: s.srv.App(), EvidenceMaxSize: s.evidenceMax,
+		Bulletins: s.srv.App()}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {

@@ -72,8 +72,9 @@ func Compute(in Input, s Scheme, kind Kind) (Result, error) {
 		want = domain.KindCounty
 	}
 	byUnit := map[domain.UnitID][]*domain.Obligation{}
+	owners := in.owners()
 	for _, o := range in.Obligations {
-		byUnit[o.Key.Unit] = append(byUnit[o.Key.Unit], o)
+		byUnit[owners[o.Key.Unit]] = append(byUnit[owners[o.Key.Unit]], o)
 	}
 	var air *airScorer
 	if kind == KindCounty {

@@ -44,6 +44,24 @@ type Unit struct {
 	// Kind decides which scorecards the unit gets: bureaus the bureau
 	// cards, counties the county cards; bodies are not scored.
 	Kind domain.UnitKind
+	// Predecessors are the units merged or split into this one: their
+	// obligations count on this unit's card (history follows the unit).
+	Predecessors []domain.UnitID
+}
+
+// owners maps each listed unit, and each of its predecessors, to the unit
+// whose card its obligations count on.
+func (in Input) owners() map[domain.UnitID]domain.UnitID {
+	out := make(map[domain.UnitID]domain.UnitID, len(in.Units))
+	for _, u := range in.Units {
+		for _, p := range u.Predecessors {
+			out[p] = u.ID
+		}
+	}
+	for _, u := range in.Units {
+		out[u.ID] = u.ID
+	}
+	return out
 }
 
 // IndicatorValue is one IndicatorMeasured event.
@@ -103,12 +121,13 @@ func (in Input) validate() error {
 		}
 		units[u.ID] = u
 	}
+	owners := in.owners()
 	seen := make(map[domain.ObligationKey]bool, len(in.Obligations))
 	for i, o := range in.Obligations {
 		if o == nil || !o.Assigned() {
 			return fmt.Errorf("obligation %d is nil or was never assigned", i)
 		}
-		if _, ok := units[o.Key.Unit]; !ok {
+		if _, ok := owners[o.Key.Unit]; !ok {
 			return fmt.Errorf("obligation %s names unit %s, which is not among the input units", o.Key.Path(), o.Key.Unit)
 		}
 		if seen[o.Key] {

@@ -1215,6 +1215,180 @@
     });
   };
 
+  // ---- bulletins (通报) and plan changes: the plan office ----
+  // Every token holder lists the plan's bulletins and downloads each PDF or
+  // opens its print page (rendered again on the server from the bulletin's
+  // as-of point). The plan office issues bulletins and changes plans here.
+  const BT = {
+    zh: {
+      nav: '通报', title: '通报', changesNav: '计划调整', changesTitle: '计划调整',
+      none: '尚未印发通报。', number: '期号', period: '通报期间', asOf: '数据截至', issuedAt: '印发时间', digest: 'PDF 摘要（SHA-256）',
+      pdf: '下载 PDF', page: '打印页', issue: '印发通报', periodLabel: '通报期间（月份如 2026-11，季度如 2026Q4）',
+      asOfLabel: '数据截至日期（可选，默认现在）', issueHint: '按所选时点的账本计算：总体情况、逾期和即将到期事项、提前完成事项、考核排名；印发后可按同一时点逐字节复现。',
+      issued: '已印发：', counts: '责任事项 {d} 项，逾期 {o} 项，30 日内到期 {s} 项，提前完成 {e} 项。',
+      reschedule: '调整时限', reassign: '转交任务责任', rename: '单位更名', merge: '单位合并', split: '单位拆分',
+      task: '任务编号', unit: '责任单位（名称或编号）', role: '角色', milestone: '里程碑编号', due: '新期限', reason: '理由',
+      reasonReq: '理由（必填，记入历史）', toUnit: '转交给（名称或编号）', newName: '新名称', into: '并入（名称或编号）',
+      parts: '拆分为（每行一个：已有单位名称，或 新编号=新名称）', heir: '承接未办结任务的单位', officeOnly: '只有计划办可以调整计划和印发通报。',
+      changesHint: '所有调整都记入账本，历史随单位延续：更名后旧名称仍可查到；合并、拆分时未办结的任务责任转交给承接单位。'
+    },
+    en: {
+      nav: 'Bulletins', title: 'Bulletins', changesNav: 'Plan changes', changesTitle: 'Plan changes',
+      none: 'No bulletin has been issued yet.', number: 'Number', period: 'Period', asOf: 'As of', issuedAt: 'Issued', digest: 'PDF digest (SHA-256)',
+      pdf: 'Download PDF', page: 'Print page', issue: 'Issue a bulletin', periodLabel: 'Period (a month such as 2026-11, a quarter such as 2026Q4)',
+      asOfLabel: 'As of date (optional, default now)', issueHint: 'Computed from the ledger as of that point: summary, overdue and soon-due duties, early completions, rankings; reproducible byte for byte from the same point.',
+      issued: 'Issued:', counts: '{d} duties, {o} overdue, {s} due within 30 days, {e} completed early.',
+      reschedule: 'Reschedule a milestone', reassign: 'Reassign a duty', rename: 'Rename a unit', merge: 'Merge units', split: 'Split a unit',
+      task: 'Task number', unit: 'Unit (name or id)', role: 'Role', milestone: 'Milestone id', due: 'New due date', reason: 'Reason',
+      reasonReq: 'Reason (required; kept in the history)', toUnit: 'Reassign to (name or id)', newName: 'New name', into: 'Merge into (name or id)',
+      parts: 'Split into (one a line: an existing unit, or newid=new name)', heir: 'Unit taking over the open duties', officeOnly: 'Only the plan office changes plans and issues bulletins.',
+      changesHint: 'Every change is recorded; history follows the unit: a renamed unit is still found by its old name, and a merger or split hands the open duties to the successor.'
+    }
+  };
+  function bl(key) { return BT[state.lang][key] || key; }
+
+  const baseNavItems = navItems;
+  navItems = function () {
+    const items = baseNavItems();
+    const role = state.me ? state.me.role : 'PUBLIC';
+    if (role === 'PUBLIC') return items;
+    items.push(['bulletins', bl('nav')]);
+    if (role === 'COORDINATOR') items.push(['changes', bl('changesNav')]);
+    return items;
+  };
+
+  // openPage fetches a print page with the token and opens it in a new tab.
+  async function openPage(url, msg) {
+    msg.replaceChildren();
+    try {
+      const res = await fetch(url, { headers: { Authorization: 'Bearer ' + state.token } });
+      if (!res.ok) {
+        let e = { message: 'HTTP ' + res.status, code: 'HTTP_' + res.status };
+        try { const j = await res.json(); e = j.error || j; } catch (x) { /* not JSON */ }
+        msg.append(errorBox(new ApiError(e.message, e.code)));
+        return;
+      }
+      const blob = await res.blob();
+      window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+    } catch (e) {
+      msg.append(errorBox(new ApiError(String(e.message || e), 'NETWORK'), t('failed')));
+    }
+  }
+
+  function bulletinTable(list) {
+    const msg = h('div', { class: 'export-msg' });
+    const rows = list.map((b) => h('tr', { 'data-bulletin': `${b.year}-${b.number}` },
+      h('td', {}, h('strong', { text: b.numberText })),
+      h('td', { text: b.periodText }),
+      h('td', { text: `${fmtTime(b.asOf)} · ${t('position')} ${b.asOfPosition}` }),
+      h('td', { text: fmtTime(b.issuedAt) }),
+      h('td', { class: 'no-print' },
+        h('button', { class: 'secondary', type: 'button', 'data-pdf': b.pdfPath, onclick: () => download(b.pdfPath, msg) }, bl('pdf')), ' ',
+        h('button', { class: 'secondary', type: 'button', onclick: () => openPage(b.pagePath, msg) }, bl('page'))),
+      h('td', {}, h('code', { class: 'digest', title: b.digest, text: b.digest.slice(0, 12) + '…' }))));
+    return h('div', {}, h('div', { class: 'table-wrap' }, h('table', { class: 'bulletins' },
+      h('thead', {}, h('tr', {}, [bl('number'), bl('period'), bl('asOf'), bl('issuedAt'), '', bl('digest')].map((x) => h('th', { text: x })))),
+      h('tbody', {}, rows))), msg);
+  }
+
+  function issueForm() {
+    const holder = { key: newKey() };
+    const msg = h('div', { class: 'issue-msg', 'aria-live': 'polite' });
+    const period = requireText(h('input', { id: 'bulletin-period', name: 'period', placeholder: '2026-11', pattern: '\\s*[0-9]{4}(-[0-9]{2}|-?[Qq][1-4])\\s*' }));
+    const asOf = h('input', { id: 'bulletin-asof', name: 'asOf', type: 'date' });
+    const button = h('button', { class: 'primary', type: 'submit', id: 'bulletin-issue' }, bl('issue'));
+    const form = h('form', {
+      id: 'bulletin-form', class: 'panel no-print',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        msg.replaceChildren();
+        button.disabled = true;
+        const vars = { period: period.value.trim(), key: holder.key, asOf: asOf.value ? asOf.value + 'T23:59:59+08:00' : null };
+        try {
+          const d = await gql(`mutation($period: String!, $asOf: Time, $key: String!) { issueBulletin(period: $period, asOf: $asOf, idempotencyKey: $key, wait: true) {
+            result { position duplicate summary } bulletin { numberText periodText } counts { duties overdue soonDue early } } }`, vars);
+          holder.key = newKey();
+          const r = d.issueBulletin;
+          const c = r.counts;
+          await rerender(h('div', { class: 'success', role: 'status', id: 'bulletin-done', 'data-duplicate': String(r.result.duplicate) },
+            h('strong', { text: bl('issued') }), ` ${r.bulletin.numberText}（${r.bulletin.periodText}） `,
+            bl('counts').replace('{d}', c.duties).replace('{o}', c.overdue).replace('{s}', c.soonDue).replace('{e}', c.early),
+            r.result.duplicate ? h('div', { class: 'note', text: t('duplicate') }) : null));
+        } catch (e) {
+          if (!outcomeUnknown(e)) holder.key = newKey();
+          msg.replaceChildren(errorBox(e, e.code === 'NETWORK' ? t('failed') : t('refused')));
+          button.disabled = false;
+        }
+      }
+    }, h('h2', { text: bl('issue') }), h('p', { class: 'muted', text: bl('issueHint') }),
+    h('div', { class: 'controls' }, h('label', {}, bl('periodLabel'), period), h('label', {}, bl('asOfLabel'), asOf), button), msg);
+    return form;
+  }
+
+  pages.bulletins = async function (main, params, flash) {
+    const d = await gql('{ bulletins { year number numberText periodText asOf asOfPosition issuedAt digest pdfPath pagePath } }');
+    main.append(h('h1', { id: 'page-title', text: bl('title') }));
+    if (state.me.role === 'COORDINATOR') main.append(issueForm());
+    if (flash) main.append(flash);
+    main.append(h('section', { class: 'panel' }, d.bulletins.length ? bulletinTable(d.bulletins) : h('p', { class: 'muted', id: 'no-bulletins', text: bl('none') })));
+  };
+
+  // changeField is a labelled input for the plan-change forms.
+  function changeField(label, attrs) { return h('label', {}, label, h('input', attrs)); }
+  function roleSelect() {
+    return h('label', {}, bl('role'), h('select', { name: 'role' }, ['LEAD', 'JOINT', 'SUPPORT', 'IMPLEMENTING'].map((r) => h('option', { value: r }, t('duty.' + r)))));
+  }
+  function val(form, name) { const el = form.querySelector(`[name="${name}"]`); return el ? el.value.trim() : ''; }
+  function dutyOf(form) { return { task: Number(val(form, 'task')), unit: val(form, 'unit'), role: val(form, 'role') }; }
+  const RESULT = 'position summary duplicate caughtUp';
+
+  function changeForms() {
+    const msg = h('div', { class: 'change-msg', 'aria-live': 'polite' });
+    const duty = () => [changeField(bl('task'), { name: 'task', type: 'number', min: 1, required: true }), changeField(bl('unit'), { name: 'unit', required: true }), roleSelect()];
+    const reason = (req) => { const el = h('input', { name: 'reason' }); if (req) requireText(el); return h('label', {}, req ? bl('reasonReq') : bl('reason'), el); };
+    const forms = [];
+    const resched = actionForm({ id: 'form-reschedule', cls: 'panel change', title: bl('reschedule'), msg, fields: h('div', { class: 'controls' }, duty(),
+      changeField(bl('milestone'), { name: 'milestone', required: true }), changeField(bl('due'), { name: 'due', type: 'date', required: true }), reason(true)),
+    build: () => [`mutation($o: ObligationInput!, $m: String!, $due: Date!, $reason: String!, $key: String!) { rescheduleMilestone(obligation: $o, milestone: $m, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+      { o: dutyOf(resched), m: val(resched, 'milestone'), due: val(resched, 'due'), reason: val(resched, 'reason') }] });
+    forms.push(resched);
+    const reassign = actionForm({ id: 'form-reassign', cls: 'panel change', title: bl('reassign'), msg, fields: h('div', { class: 'controls' }, duty(),
+      changeField(bl('toUnit'), { name: 'toUnit', required: true }), reason(false)),
+    build: () => [`mutation($o: ObligationInput!, $to: ID!, $reason: String, $key: String!) { reassignResponsibility(obligation: $o, toUnit: $to, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+      { o: dutyOf(reassign), to: val(reassign, 'toUnit'), reason: val(reassign, 'reason') || null }] });
+    forms.push(reassign);
+    const rename = actionForm({ id: 'form-rename', cls: 'panel change', title: bl('rename'), msg, fields: h('div', { class: 'controls' },
+      changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('newName'), { name: 'name', required: true }), reason(false)),
+    build: () => [`mutation($u: ID!, $name: String!, $reason: String, $key: String!) { renameUnit(unit: $u, name: $name, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+      { u: val(rename, 'unit'), name: val(rename, 'name'), reason: val(rename, 'reason') || null }] });
+    forms.push(rename);
+    const merge = actionForm({ id: 'form-merge', cls: 'panel change', title: bl('merge'), msg, danger: true, fields: h('div', { class: 'controls' },
+      changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('into'), { name: 'into', required: true }), reason(false)),
+    build: () => [`mutation($u: ID!, $into: ID!, $reason: String, $key: String!) { mergeUnits(unit: $u, into: $into, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+      { u: val(merge, 'unit'), into: val(merge, 'into'), reason: val(merge, 'reason') || null }] });
+    forms.push(merge);
+    const partsEl = h('textarea', { name: 'parts', rows: 3, required: true });
+    const split = actionForm({ id: 'form-split', cls: 'panel change', title: bl('split'), msg, danger: true, fields: h('div', { class: 'controls' },
+      changeField(bl('unit'), { name: 'unit', required: true }), h('label', {}, bl('parts'), partsEl), changeField(bl('heir'), { name: 'heir', required: true }), reason(false)),
+    build: () => [`mutation($u: ID!, $into: [SplitPartInput!]!, $heir: String!, $reason: String, $key: String!) { splitUnit(unit: $u, into: $into, heir: $heir, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+      { u: val(split, 'unit'), heir: val(split, 'heir'), reason: val(split, 'reason') || null,
+        into: partsEl.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const [unit, name] = l.split('='); return name ? { unit: unit.trim(), name: name.trim() } : { unit: unit.trim() }; }) }] });
+    forms.push(split);
+    return [msg, ...forms];
+  }
+
+  pages.changes = async function (main, params, flash) {
+    main.append(h('h1', { id: 'page-title', text: bl('changesTitle') }));
+    if (state.me.role !== 'COORDINATOR') {
+      main.append(h('p', { class: 'muted', text: bl('officeOnly') }));
+      return;
+    }
+    main.append(h('p', { class: 'muted', text: bl('changesHint') }));
+    const [msg, ...forms] = changeForms();
+    if (flash) msg.append(flash);
+    main.append(msg, h('div', { class: 'changes' }, forms));
+  };
+
   // ---- render ----
 
   let renderSeq = 0;
@@ -1536,9 +1710,9 @@
   };
 
   // The appeals page joins every logged-in role's navigation.
-  const baseNavItems = navItems;
+  const navItemsBeforeAppeals = navItems;
   navItems = function () {
-    const items = baseNavItems();
+    const items = navItemsBeforeAppeals();
     if (state.me && state.me.role !== 'PUBLIC') items.push(['appeals', at('appeals')]);
     return items;
   };
