@@ -43,6 +43,7 @@ const (
 	RecordSlips      Action = "record deadline slips and reminders"
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
+	ManageAccounts   Action = "create, disable and reset personal accounts"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -53,6 +54,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
+		ManageAccounts,
 	}
 }
 
@@ -104,6 +106,8 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{sy, op}
 	case ManageTokens, Simulate:
 		who = []auth.Role{op}
+	case ManageAccounts:
+		who = []auth.Role{co, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -225,6 +229,8 @@ func actionZH(a Action) string {
 		return "创建和查看令牌"
 	case Simulate:
 		return "生成模拟数据"
+	case ManageAccounts:
+		return "管理个人账号"
 	}
 	return string(a)
 }
