@@ -436,3 +436,13 @@ func (s *Service) Logout(ctx context.Context, sessionID string) {
 func errNoSession() *Error {
 	return errorf(Unauthenticated, "not logged in, or the session expired: log in again", "未登录或会话已过期，请重新登录")
 }
+
+// UnitNames maps each registered unit's id to its name, for doors that
+// show accounts to people (who read names, not ids).
+func (s *Service) UnitNames() map[domain.UnitID]string {
+	out := map[domain.UnitID]string{}
+	for _, u := range s.current().Catalog.Units() {
+		out[u.ID] = u.Name
+	}
+	return out
+}

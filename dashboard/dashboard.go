@@ -56,6 +56,9 @@ type Config struct {
 	// (graphql.Server.Authenticate): who a template download or an upload
 	// acts as. Required with Reports.
 	Authenticate func(header string) (auth.Principal, error)
+	// Accounts serves password login and dashboard sessions (/session…,
+	// and the session cookie on every other path); nil leaves them out.
+	Accounts Accounts
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -76,6 +79,8 @@ type handler struct {
 	// reports leaves them out.
 	reports Reports
 	auth    func(header string) (auth.Principal, error)
+	// accounts serves sessions; nil: tokens only.
+	accounts Accounts
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -87,7 +92,7 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate, accounts: cfg.Accounts}
 	if h.auth == nil {
 		h.reports = nil
 	}
@@ -99,6 +104,14 @@ func Handler(cfg Config) http.Handler {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if p == "/session" || strings.HasPrefix(p, "/session/") {
+		h.serveSession(w, r)
+		return
+	}
+	r, ok := h.withSession(w, r)
+	if !ok {
+		return
+	}
 	if apiPaths[p] || strings.HasPrefix(p, "/graphql/") {
 		if h.api == nil {
 			http.NotFound(w, r)

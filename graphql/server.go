@@ -196,6 +196,11 @@ type Config struct {
 	// CheckpointDir is where signed checkpoints are kept (taskledger
 	// checkpoint writes them); empty means the server has none to show.
 	CheckpointDir string
+	// Accounts and Sessions serve personal accounts and dashboard
+	// sessions (passed to the App the server makes); nil leaves password
+	// login off.
+	Accounts *auth.Accounts
+	Sessions *auth.Sessions
 }
 
 // Server is the GraphQL API.
@@ -275,6 +280,7 @@ func New(cfg Config) (*Server, error) {
 		a, err := app.New(app.Config{
 			Store: counted, Registry: cfg.Registry, Views: app.LiveViews{Runner: cfg.Runner, Store: cfg.Store},
 			Clock: app.ClockFunc(cfg.Clock), Tokens: cfg.Tokens, DefaultPlan: cfg.DefaultPlan, Logger: cfg.Logger,
+			Accounts: cfg.Accounts, Sessions: cfg.Sessions,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("graphql: %w", err)

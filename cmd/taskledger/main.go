@@ -180,6 +180,7 @@ func subcommands(a *cli) []*cobra.Command {
 		newScorecardCommand(a),
 		newObligationsCommand(a),
 		newReportCommand(a),
+		newAccountCommand(a),
 	}
 }
 

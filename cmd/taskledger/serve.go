@@ -122,6 +122,7 @@ type serving struct {
 	a         *cli
 	l         *ledger
 	tokens    *auth.Tokens
+	accounts  *auth.Accounts
 	fresh     []demoToken
 	mode      string
 	runner    *projections.Runner
@@ -166,6 +167,9 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			s.close(context.Background())
 		}
 	}()
+	if s.accounts, err = serveAccounts(a, l); err != nil {
+		return nil, err
+	}
 	if s.tokens, err = serveTokens(a, l); err != nil {
 		return nil, err
 	}
@@ -186,6 +190,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		Store: l.store, Registry: l.registry, Runner: runner, Tokens: s.tokens,
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
 		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
+		Accounts: s.accounts, Sessions: auth.NewSessions(rand.Reader, a.now, 0),
 	})
 	if err != nil {
 		return nil, err
@@ -261,7 +266,7 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Accounts: s.srv.App()}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {
