@@ -44,6 +44,7 @@ const (
 	ManageTokens     Action = "create and list API tokens"
 	Simulate         Action = "record a simulated year"
 	ManageAccounts   Action = "create, disable and reset personal accounts"
+	ReadUnitView     Action = "read a unit's own view and provisional score"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -54,7 +55,7 @@ func Actions() []Action {
 		ImportPlan, Assign, Withdraw, DecideExtension, RecordIndicator,
 		Report, RequestExtension, Claim, Verify, Reject, RecordFinding,
 		AdoptScheme, PublishScorecard, RecordSlips, ManageTokens, Simulate,
-		ManageAccounts,
+		ManageAccounts, ReadUnitView,
 	}
 }
 
@@ -63,6 +64,8 @@ func Actions() []Action {
 func UnitScoped(a Action) bool {
 	switch a {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
+		return true
+	case ReadUnitView:
 		return true
 	}
 	return false
@@ -108,6 +111,8 @@ func Allowed(a Action, r auth.Role) bool {
 		who = []auth.Role{op}
 	case ManageAccounts:
 		who = []auth.Role{co, op}
+	case ReadUnitView:
+		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
 }
@@ -231,6 +236,8 @@ func actionZH(a Action) string {
 		return "生成模拟数据"
 	case ManageAccounts:
 		return "管理个人账号"
+	case ReadUnitView:
+		return "查看单位视图和暂定得分"
 	}
 	return string(a)
 }
