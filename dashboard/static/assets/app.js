@@ -1114,7 +1114,7 @@
     milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
     lastReport { percent note effectiveAt recordedAt period late }
     pendingExtension { milestone currentDue requestedDue reason requestedAt }`;
-  const MY_UNIT = `query($unit: ID) { myUnit(unit: $unit) { asOf unit { id name }
+  const MY_UNIT = `query($unit: ID, $year: Int) { myUnit(unit: $unit, year: $year) { asOf unit { id name }
     owes { ${OB_FIELDS} } leads { plan task taskTitle supporters { ${OB_FIELDS} } }
     score { year kind scheme schemeVersion asOf provisional label totalText total grade gradeEn lines { rule pointsText zh en obligation } } } }`;
 
@@ -1141,7 +1141,7 @@
   async function unitChooser(main, params) {
     const units = (await gql('{ units { id name kind } }')).units.filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
     const sel = h('select', { id: 'unit-choice' }, h('option', { value: '', text: '—' }), units.map((u) => h('option', { value: u.id, selected: u.id === params.get('unit'), text: u.name })));
-    sel.addEventListener('change', () => { location.hash = link('myunit', sel.value ? { unit: sel.value } : {}); });
+    sel.addEventListener('change', () => { location.hash = link('myunit', Object.assign(sel.value ? { unit: sel.value } : {}, params.get('year') ? { year: params.get('year') } : {})); });
     main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('chooseUnit'), sel)));
   }
 
@@ -1152,7 +1152,15 @@
       await unitChooser(main, params);
       if (!params.get('unit')) return;
     }
-    const v = (await gql(MY_UNIT, { unit: own ? null : params.get('unit') })).myUnit;
+    const year = Number(params.get('year')) || (state.ledger && state.ledger.now ? new Date(state.ledger.now) : new Date()).getUTCFullYear();
+    const yearIn = h('input', { type: 'number', id: 'unit-year', value: year, min: 2000, max: 2100 });
+    yearIn.addEventListener('change', () => {
+      const q = { year: yearIn.value };
+      if (params.get('unit')) q.unit = params.get('unit');
+      location.hash = link('myunit', q);
+    });
+    main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('year'), yearIn)));
+    const v = (await gql(MY_UNIT, { unit: own ? null : params.get('unit'), year })).myUnit;
     main.querySelector('#page-title').textContent = `${t('myUnit')} · ${v.unit.name}`;
     main.append(unitScorePanel(v.score),
       h('section', { class: 'panel', id: 'unit-owes' }, h('h2', { text: `${t('owes')} (${v.owes.length})` }), obligationTable(v.owes, true)),
