@@ -207,3 +207,61 @@ func newAccountResetCommand(a *cli) *cobra.Command {
 	cmd.Flags().StringVar(&env, "password-env", "", "read the new password from this environment variable (default: generate one)")
 	return cmd
 }
+
+// demoAccount is an account made for a demo, with its password.
+type demoAccount struct {
+	view     app.AccountView
+	password string
+}
+
+// demoAccounts makes one account per role on a demo ledger that has none
+// yet: a reporter of 宁城县, the leader of 生态环境局, an inspector, a
+// committee member and an office administrator.
+func demoAccounts(ctx context.Context, svc *app.Service, operator auth.Principal) ([]demoAccount, error) {
+	have, err := svc.ListAccounts(ctx, operator)
+	if err != nil || len(have) > 0 {
+		return nil, err
+	}
+	specs := []app.AccountInput{
+		{Login: "demo.reporter", Name: "演示填报员", Unit: "宁城县", Roles: []string{"reporter"}},
+		{Login: "demo.leader", Name: "演示负责人", Unit: "生态环境局", Roles: []string{"reporter", "leader"}},
+		{Login: "demo.inspector", Name: "演示督查员", Roles: []string{"inspector"}},
+		{Login: "demo.committee", Name: "演示考核委员", Roles: []string{"committee"}},
+		{Login: "demo.admin", Name: "演示管理员", Roles: []string{"admin"}},
+	}
+	var out []demoAccount
+	for _, in := range specs {
+		if in.Unit != "" {
+			if _, err := svc.ResolveUnit(in.Unit); err != nil {
+				continue // a ledger without the sample units gets no account for them
+			}
+		}
+		v, pw, err := svc.CreateAccount(ctx, operator, in)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, demoAccount{view: v, password: pw})
+	}
+	return out, nil
+}
+
+// printDemoAccounts lists the accounts made on this start with their
+// passwords, or says how many are on record.
+func printDemoAccounts(a *cli, accounts *auth.Accounts, fresh []demoAccount, store string) {
+	w := a.stdout
+	if len(fresh) > 0 {
+		fmt.Fprintln(w, "\nDashboard accounts made for this demo (登录名 / 初始密码) — shown only now; log in on the dashboard's 登录 page:")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, d := range fresh {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.view.Login, d.password, d.view.Name, rolesZH(d.view.Roles))
+		}
+		_ = tw.Flush()
+		return
+	}
+	if accounts == nil || accounts.Path() == "" {
+		return
+	}
+	if list, err := accounts.List(); err == nil {
+		fmt.Fprintf(w, "%d dashboard accounts on record (taskledger account list --store %s); reset a password with taskledger account reset-password LOGIN.\n", len(list), store)
+	}
+}

@@ -118,18 +118,20 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 
 // serving is a started server and what it shuts down, in order.
 type serving struct {
-	logger    *slog.Logger
-	a         *cli
-	l         *ledger
-	tokens    *auth.Tokens
-	accounts  *auth.Accounts
-	fresh     []demoToken
-	mode      string
-	runner    *projections.Runner
-	srv       *graphql.Server
-	stopWatch func()
-	watchDone chan struct{}
-	ln        net.Listener
+	logger   *slog.Logger
+	a        *cli
+	l        *ledger
+	tokens   *auth.Tokens
+	accounts *auth.Accounts
+	// freshAccounts are the demo accounts made on this start.
+	freshAccounts []demoAccount
+	fresh         []demoToken
+	mode          string
+	runner        *projections.Runner
+	srv           *graphql.Server
+	stopWatch     func()
+	watchDone     chan struct{}
+	ln            net.Listener
 	// metricsLn serves /metrics without a token, on a private address.
 	metricsLn net.Listener
 	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
@@ -198,6 +200,9 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 	if o.demo {
 		operator := auth.LocalOperator(a.osUser, a.operator)
 		if s.fresh, err = demoTokens(ctx, s.srv.App(), operator); err != nil {
+			return nil, err
+		}
+		if s.freshAccounts, err = demoAccounts(ctx, s.srv.App(), operator); err != nil {
 			return nil, err
 		}
 	}
@@ -285,6 +290,7 @@ func (s *serving) run(ctx context.Context, store string) error {
 
 	head, _ := s.l.store.Head(ctx)
 	printServing(s.a, s.ln.Addr().String(), s.tls.cert != "", store, s.mode, head, s.tokens, s.fresh)
+	printDemoAccounts(s.a, s.accounts, s.freshAccounts, store)
 
 	var serveErr error
 	select {
