@@ -446,3 +446,32 @@ func (s *Service) UnitNames() map[domain.UnitID]string {
 	}
 	return out
 }
+
+// ExternalLoginInput is a person another system authenticated (an OIDC
+// identity provider): Login is the local login name it vouches for.
+type ExternalLoginInput struct {
+	Login string
+	// Via names the system, for the log.
+	Via string
+}
+
+// LoginExternal opens a session for the enabled account whose login name
+// an identity provider vouched for. The provider, not a password, proved
+// who the person is; an unknown or disabled account is refused
+// (UNAUTHENTICATED), so an administrator still decides who has an
+// account and what it may do.
+func (s *Service) LoginExternal(ctx context.Context, in ExternalLoginInput) (LoginResult, error) {
+	if s.accounts == nil || s.sessions == nil {
+		return LoginResult{}, errorf(Conflict, "this server has no accounts", "本服务未启用账号登录")
+	}
+	acc, err := s.accounts.ByLogin(in.Login)
+	if err != nil || acc.Disabled() {
+		s.logger.Warn("external login refused", "login", in.Login, "via", in.Via)
+		return LoginResult{}, errorf(Unauthenticated,
+			fmt.Sprintf("the identity provider vouched for %q, which has no enabled account here: ask an administrator", in.Login),
+			fmt.Sprintf("身份提供方确认的用户 %q 在本系统没有可用账号，请联系管理员", in.Login))
+	}
+	res, err := s.open(acc)
+	res.MustChange = false // no password was used
+	return res, err
+}

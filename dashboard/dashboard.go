@@ -59,6 +59,9 @@ type Config struct {
 	// Accounts serves password login and dashboard sessions (/session…,
 	// and the session cookie on every other path); nil leaves them out.
 	Accounts Accounts
+	// OIDC, with Accounts, adds login through an identity provider
+	// (/session/oidc/start and /session/oidc/callback); nil leaves it out.
+	OIDC *OIDCLogin
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -81,6 +84,7 @@ type handler struct {
 	auth    func(header string) (auth.Principal, error)
 	// accounts serves sessions; nil: tokens only.
 	accounts Accounts
+	oidc     *OIDCLogin
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -92,7 +96,7 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate, accounts: cfg.Accounts}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate, accounts: cfg.Accounts, oidc: cfg.OIDC}
 	if h.auth == nil {
 		h.reports = nil
 	}

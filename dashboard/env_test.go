@@ -36,6 +36,9 @@ type demoEnv struct {
 	tokens map[string]string // coordinator, bureau, county, inspector, committee
 	// passwords are the accounts' passwords by login name (accountSpecs).
 	passwords map[string]string
+	// accounts is the application layer's login, for handlers of a
+	// test's own (OIDC).
+	accounts Accounts
 }
 
 // accountSpecs are the personal accounts of the shared environment: a
@@ -134,6 +137,7 @@ func buildDemo() (*demoEnv, func(), error) {
 		return nil, nil, err
 	}
 	e.api = srv.Handler()
+	e.accounts = srv.App()
 	e.http = httptest.NewServer(Handler(Config{API: e.api, Logger: logger, Accounts: srv.App()}))
 	stop := func() {
 		e.http.Close()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"taskledger/app"
@@ -22,6 +23,7 @@ type Accounts interface {
 	Session(ctx context.Context, in app.SessionCheck) (auth.Principal, auth.Session, error)
 	Logout(ctx context.Context, sessionID string)
 	ChangePassword(ctx context.Context, p auth.Principal, in app.ChangePasswordInput) error
+	LoginExternal(ctx context.Context, in app.ExternalLoginInput) (app.LoginResult, error)
 }
 
 // SessionCookie is the name of the session cookie.
@@ -76,6 +78,10 @@ func (h *handler) withSession(w http.ResponseWriter, r *http.Request) (*http.Req
 func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	if h.accounts == nil {
 		http.NotFound(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/session/oidc/") {
+		h.serveOIDC(w, r)
 		return
 	}
 	want := http.MethodPost
