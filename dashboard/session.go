@@ -108,7 +108,9 @@ func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	}
 	p, loggedIn := auth.SessionOf(r.Context())
 	if !loggedIn {
-		h.writeSessionError(w, &app.Error{Code: app.Unauthenticated, Msg: "not logged in", MsgZH: "未登录"})
+		// The login page learns here whether an identity provider is set.
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"oidc": h.oidc != nil,
+			"error": reportError{Code: string(app.Unauthenticated), Message: "not logged in", MessageZH: "未登录"}})
 		return
 	}
 	switch r.URL.Path {

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"taskledger/app"
 	"taskledger/auth"
+	"taskledger/dashboard"
 	"taskledger/domain"
 )
 
@@ -264,4 +266,32 @@ func printDemoAccounts(a *cli, accounts *auth.Accounts, fresh []demoAccount, sto
 	if list, err := accounts.List(); err == nil {
 		fmt.Fprintf(w, "%d dashboard accounts on record (taskledger account list --store %s); reset a password with taskledger account reset-password LOGIN.\n", len(list), store)
 	}
+}
+
+// oidcOptions are serve's flags for login through an identity provider.
+type oidcOptions struct {
+	issuer, clientID, secretEnv, redirectURL, claim string
+}
+
+func oidcFlags(fs *pflag.FlagSet, o *oidcOptions) {
+	fs.StringVar(&o.issuer, "oidc-issuer", "", "log people in through this OpenID Connect provider (its issuer URL); their accounts must exist here")
+	fs.StringVar(&o.clientID, "oidc-client-id", "", "this server's client id at the provider")
+	fs.StringVar(&o.secretEnv, "oidc-client-secret-env", "TASKLEDGER_OIDC_SECRET", "the environment variable that holds the client secret")
+	fs.StringVar(&o.redirectURL, "oidc-redirect-url", "", "this server's callback as registered at the provider, e.g. https://ledger.example/session/oidc/callback")
+	fs.StringVar(&o.claim, "oidc-claim", "preferred_username", "the ID-token claim that holds the local login name")
+}
+
+// login connects to the provider; nil when no issuer is given.
+func (o oidcOptions) login(ctx context.Context, a *cli) (*dashboard.OIDCLogin, error) {
+	if o.issuer == "" {
+		if o.clientID != "" || o.redirectURL != "" {
+			return nil, fmt.Errorf("%w: --oidc-client-id and --oidc-redirect-url need --oidc-issuer", errUsage)
+		}
+		return nil, nil
+	}
+	if o.clientID == "" || o.redirectURL == "" {
+		return nil, fmt.Errorf("%w: --oidc-issuer needs --oidc-client-id and --oidc-redirect-url", errUsage)
+	}
+	return dashboard.NewOIDC(ctx, dashboard.OIDC{Issuer: o.issuer, ClientID: o.clientID, ClientSecret: a.getenv(o.secretEnv),
+		RedirectURL: o.redirectURL, Claim: o.claim})
 }

@@ -45,6 +45,7 @@ type serveOptions struct {
 	demo                               bool
 	cacheTTL                           time.Duration
 	notify                             notify.Settings
+	oidc                               oidcOptions
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -77,6 +78,7 @@ role on its first start. A --demo start that fails leaves nothing behind.`,
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics without a token on this address (keep it private, e.g. 127.0.0.1:9090); on --addr, /metrics needs a coordinator or inspector token")
 	fs.DurationVar(&o.cacheTTL, "response-cache", graphql.DefaultResponseCacheTTL, "how long identical read-only queries share one response while the ledger is unchanged (0 turns the cache off)")
 	notifyFlags(a, fs, &o.notify)
+	oidcFlags(fs, &o.oidc)
 	return cmd
 }
 
@@ -118,24 +120,28 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 
 // serving is a started server and what it shuts down, in order.
 type serving struct {
-	logger   *slog.Logger
-	a        *cli
-	l        *ledger
-	tokens   *auth.Tokens
-	accounts *auth.Accounts
-	// freshAccounts are the demo accounts made on this start.
-	freshAccounts []demoAccount
-	fresh         []demoToken
-	mode          string
-	runner        *projections.Runner
-	srv           *graphql.Server
-	stopWatch     func()
-	watchDone     chan struct{}
-	ln            net.Listener
+	logger    *slog.Logger
+	a         *cli
+	l         *ledger
+	tokens    *auth.Tokens
+	fresh     []demoToken
+	mode      string
+	runner    *projections.Runner
+	srv       *graphql.Server
+	stopWatch func()
+	watchDone chan struct{}
+	ln        net.Listener
 	// metricsLn serves /metrics without a token, on a private address.
 	metricsLn net.Listener
 	// tls names the certificate and key to serve HTTPS with; empty: HTTP.
 	tls tlsFiles
+
+	// accounts are people's accounts; freshAccounts the demo accounts
+	// made on this start; oidc logs people in through an identity
+	// provider (nil: off).
+	accounts      *auth.Accounts
+	freshAccounts []demoAccount
+	oidc          *dashboard.OIDCLogin
 }
 
 // tlsFiles are the PEM files of --tls-cert and --tls-key.
@@ -206,6 +212,9 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			return nil, err
 		}
 	}
+	if s.oidc, err = o.oidc.login(ctx, a); err != nil {
+		return nil, err
+	}
 	if err := s.startWatcher(ctx); err != nil {
 		return nil, err
 	}
@@ -271,7 +280,7 @@ func (s *serving) startWatcher(ctx context.Context) error {
 // requests in flight and closes everything.
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
-		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Accounts: s.srv.App()}), graphql.HTTPConfig{Logger: s.logger})
+		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Accounts: s.srv.App(), OIDC: s.oidc}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {

@@ -1007,7 +1007,7 @@
     owes: '本单位承担的任务（全部方案）', leads: '本单位牵头任务的配合单位', noLeads: '本单位没有牵头的任务。', supporters: '配合单位',
     ownScore: '本单位得分', provisional: '暂定', publishedScore: '已公布', provisionalNote: '暂定得分：按现有记录即时计算，考核委员会公布前可能变化，不作为正式考核结果。',
     publishedNote: '考核委员会已公布本年度排名；正式结果以公开排名页面为准，此处为即时计算。', noScore: '本单位不参加该年度考核排名。',
-    chooseUnit: '选择单位', leader: '单位负责人'
+    chooseUnit: '选择单位', leader: '单位负责人', oidcLogin: '使用统一身份认证登录'
   });
   Object.assign(I18N.en, {
     myUnit: 'Unit view', password: 'Change password', loginName: 'Login name', loginPassword: 'Password', passwordLogin: 'Log in with your account',
@@ -1016,7 +1016,7 @@
     owes: 'What this unit owes (all plans)', leads: 'Supporters on the tasks this unit leads', noLeads: 'This unit leads no task.', supporters: 'Supporters',
     ownScore: "This unit's score", provisional: 'Provisional', publishedScore: 'Published', provisionalNote: 'Provisional: computed now from the records so far; it may change until the committee publishes, and is not an assessment result.',
     publishedNote: "The committee has published this year's rankings; the public page holds the official result, this is computed now.", noScore: 'This unit is not ranked for the year.',
-    chooseUnit: 'Unit', leader: 'Unit leader'
+    chooseUnit: 'Unit', leader: 'Unit leader', oidcLogin: "Log in with your office's identity provider"
   });
 
   // postJSON posts to one of the /session paths with the CSRF token.
@@ -1042,7 +1042,9 @@
     state.csrf = '';
     try {
       const res = await fetch('/session', { credentials: 'same-origin' });
-      if (res.ok) state.csrf = (await res.json()).csrf || '';
+      const body = await res.json();
+      if (res.ok) state.csrf = body.csrf || '';
+      else state.oidc = !!body.oidc;
     } catch (e) { /* no session: public */ }
   }
 
@@ -1081,7 +1083,8 @@
       }
     }, h('label', {}, t('loginName'), name), h('label', {}, t('loginPassword'), pw),
     h('div', {}, h('button', { class: 'primary', type: 'submit', id: 'password-submit' }, t('login'))), msg);
-    const panel = h('div', { class: 'panel login', id: 'password-login' }, h('h2', { text: t('passwordLogin') }), form);
+    const panel = h('div', { class: 'panel login', id: 'password-login' }, h('h2', { text: t('passwordLogin') }), form,
+      state.oidc ? h('p', {}, h('a', { href: '/session/oidc/start', id: 'oidc-login', class: 'button' }, t('oidcLogin'))) : null);
     if (tokenPanel) {
       tokenPanel.before(panel);
       tokenPanel.prepend(h('h2', { class: 'muted', text: t('tokenLogin') }));
