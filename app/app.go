@@ -134,6 +134,14 @@ type Config struct {
 	// evidence.DefaultMaxSize.
 	Evidence        evidence.Store
 	EvidenceMaxSize int64
+	// Accounts keeps people's accounts and Sessions their dashboard
+	// sessions; nil means the ledger keeps none (account use cases and
+	// password login are then refused).
+	Accounts *auth.Accounts
+	Sessions *auth.Sessions
+	// Lockout counts failed logins; nil means LockoutMax failures per
+	// LockoutWindow on Clock.
+	Lockout *auth.Lockout
 }
 
 // Service runs the use cases.
@@ -155,6 +163,10 @@ type Service struct {
 	// blobs keeps evidence files, up to maxEvidence bytes each.
 	blobs       evidence.Store
 	maxEvidence int64
+	// accounts, sessions and lockout serve personal accounts.
+	accounts *auth.Accounts
+	sessions *auth.Sessions
+	lockout  *auth.Lockout
 }
 
 // New returns a Service over cfg.
@@ -174,7 +186,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Lookback <= 0 {
 		cfg.Lookback = DefaultLookback
 	}
-	return &Service{lookback: cfg.Lookback,
+	if cfg.Lockout == nil {
+		cfg.Lockout = auth.NewLockout(LockoutMax, LockoutWindow, cfg.Clock.Now)
+	}
+	return &Service{lookback: cfg.Lookback, accounts: cfg.Accounts, sessions: cfg.Sessions, lockout: cfg.Lockout,
 		store: cfg.Store, reg: cfg.Registry, commands: command.NewHandler(cfg.Store, cfg.Registry),
 		views: cfg.Views, clock: cfg.Clock, tokens: cfg.Tokens, plan: cfg.DefaultPlan, logger: cfg.Logger,
 		blobs: cfg.Evidence, maxEvidence: cmp.Or(max(cfg.EvidenceMaxSize, 0), evidence.DefaultMaxSize),

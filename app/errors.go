@@ -26,6 +26,9 @@ const (
 	// IdempotencyConflict: the idempotency key already recorded a
 	// different request.
 	IdempotencyConflict Code = "IDEMPOTENCY_CONFLICT"
+	// LockedOut: too many failed logins; the account is locked for a
+	// while.
+	LockedOut Code = "LOCKED_OUT"
 )
 
 // Error is a refusal by the application layer, with a message in English

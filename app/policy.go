@@ -58,6 +58,8 @@ const (
 	ChangePlan          Action = "change plans: milestones, reassignments and units"
 	IssueBulletin       Action = "issue bulletins"
 	ReadBulletins       Action = "read issued bulletins"
+	ManageAccounts      Action = "create, disable and reset personal accounts"
+	ReadUnitView        Action = "read a unit's own view and provisional score"
 )
 
 // Actions lists every action, in the order of the role matrix.
@@ -72,6 +74,7 @@ func Actions() []Action {
 		SendBackWork, CommentOn, SignOffParts, ReadLedDuties,
 		ReportRectification, ReviewRectification, FileAppeal, RuleAppeal, ReadAppeals,
 		ChangePlan, IssueBulletin, ReadBulletins,
+		ManageAccounts, ReadUnitView,
 	}
 }
 
@@ -82,6 +85,8 @@ func UnitScoped(a Action) bool {
 	case ReadObligations, ReadAudit, SubscribeEvents, SubscribeSlips, Report, RequestExtension, Claim:
 		return true
 	case ReadEvidence, ReadLedDuties, ReportRectification, FileAppeal, ReadAppeals:
+		return true
+	case ReadUnitView:
 		return true
 	}
 	return false
@@ -144,6 +149,10 @@ func Allowed(a Action, r auth.Role) bool {
 	case ChangePlan, IssueBulletin:
 		who = []auth.Role{co, op}
 	case ReadBulletins:
+		who = []auth.Role{co, bu, cn, in, cm, op}
+	case ManageAccounts:
+		who = []auth.Role{co, op}
+	case ReadUnitView:
 		who = []auth.Role{co, bu, cn, in, cm, op}
 	}
 	return slices.Contains(who, r)
@@ -294,6 +303,10 @@ func actionZH(a Action) string {
 		return "印发通报"
 	case ReadBulletins:
 		return "查看已印发的通报"
+	case ManageAccounts:
+		return "管理个人账号"
+	case ReadUnitView:
+		return "查看单位视图和暂定得分"
 	}
 	return string(a)
 }

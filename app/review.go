@@ -121,6 +121,9 @@ func (s *Service) SignOffPart(ctx context.Context, p auth.Principal, in SignOffI
 	if err := cleanFields(freeText("note", "签收意见", &in.Note)); err != nil {
 		return Result{}, err
 	}
+	if err := leaderSigns(p); err != nil {
+		return Result{}, err
+	}
 	res, err := s.onObligation(ctx, p, SignOffParts, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "sign off", "签收") }); err != nil {
 			return nil, err
@@ -128,6 +131,17 @@ func (s *Service) SignOffPart(ctx context.Context, p auth.Principal, in SignOffI
 		return domain.SignOffPart{ObligationKey: k, ActingUnit: p.Unit, Note: in.Note}, nil
 	})
 	return res, inChinese(err)
+}
+
+// leaderSigns refuses a sign-off by a person who is not their unit's
+// leader: with personal accounts, only the account role leader signs off a
+// supporter's part for the unit. Machine tokens act for the unit as a
+// whole, under the role matrix alone.
+func leaderSigns(p auth.Principal) error {
+	if p.Person.ID != "" && !p.Leader {
+		return errorf(Forbidden, "only the unit's leader signs off a supporting part", "只有本单位负责人才能签收配合单位的工作")
+	}
+	return nil
 }
 
 // unlessRetried runs check unless the principal's key already recorded

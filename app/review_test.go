@@ -199,7 +199,14 @@ func TestLeadClaimWaitsForSignOff(t *testing.T) {
 	f.refused(err, app.OwnWork, before)
 
 	f.must(f.svc.ReportProgress(ctx, unitOf(first), app.ReportInput{Obligation: refOf(first), Percent: 100, IdempotencyKey: "r1"}))
-	f.must(f.svc.SignOffPart(ctx, lead, sign))
+	reporter := lead
+	reporter.Person = auth.Person{ID: "a1", Name: "张三"}
+	before = f.head()
+	_, err = f.svc.SignOffPart(ctx, reporter, sign)
+	f.refused(err, app.Forbidden, before) // a reporter's account, not the leader's
+	leader := reporter
+	leader.Leader = true
+	f.must(f.svc.SignOffPart(ctx, leader, sign))
 	if v := f.view(first); v.Review.SignOff == nil || v.Review.SignOff.By != lt.lead.Unit {
 		t.Fatalf("sign-off %+v", v.Review.SignOff)
 	}

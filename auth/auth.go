@@ -79,6 +79,21 @@ type Principal struct {
 	// Simulated marks the principals of a simulation: every event they
 	// record is marked simulated (its actor starts with SimulatedPrefix).
 	Simulated bool
+	// Person is the person behind a principal that logged in with an
+	// account (a password or OIDC); zero for tokens and the CLI.
+	Person Person
+	// Leader is set for a unit's leader (account role leader): the person
+	// who signs off the unit's reports. Actions that need a sign-off check
+	// it; tokens never carry it.
+	Leader bool
+}
+
+// Person is the account a principal logged in with.
+type Person struct {
+	// ID is the account's id (not secret, never shown to people).
+	ID string
+	// Name is the account's display name.
+	Name string
 }
 
 // SimulatedPrefix starts the actor of every simulated event.
@@ -110,7 +125,7 @@ func Anonymous() Principal { return Principal{Role: Public, Name: "public"} }
 func (p Principal) Authenticated() bool { return p.Role != Public && p.Role != "" }
 
 // Actor is what events record as the principal: "name#tokenid" for a
-// token, "operator:osuser" or "operator:name/os:osuser" for a local
+// token, "name@unit#acct:id" for a person's account, "operator:osuser" or "operator:name/os:osuser" for a local
 // operator, "system" for the ledger itself, and any of these behind
 // SimulatedPrefix for a simulation.
 func (p Principal) Actor() string {
@@ -129,16 +144,31 @@ func (p Principal) actor() string {
 		return "operator:" + p.Name + "/os:" + p.OSUser
 	case p.Role == Operator:
 		return "operator:" + p.OSUser
+	case p.Person.ID != "":
+		return p.personActor()
 	case p.TokenID == "":
 		return p.Name
 	}
 	return p.Name + "#" + p.TokenID
 }
 
+// personActor is the actor of a person: "name@unit#acct:ID" (the unit
+// left out for roles that act for none), so that every event names the
+// person and the unit they acted for.
+func (p Principal) personActor() string {
+	a := p.Person.Name
+	if p.Unit != "" {
+		a += "@" + string(p.Unit)
+	}
+	return a + "#acct:" + p.Person.ID
+}
+
 // Scope names the principal for idempotency keys: two principals' keys
 // never collide.
 func (p Principal) Scope() string {
 	switch {
+	case p.Person.ID != "":
+		return "acct:" + p.Person.ID
 	case p.TokenID != "":
 		return "api:" + p.TokenID
 	case p.Role == Operator:

@@ -68,6 +68,12 @@ type Config struct {
 	// application layer's Bulletin); nil leaves them out (404). It needs
 	// Authenticate.
 	Bulletins Bulletins
+	// Accounts serves password login and dashboard sessions (/session…,
+	// and the session cookie on every other path); nil leaves them out.
+	Accounts Accounts
+	// OIDC, with Accounts, adds login through an identity provider
+	// (/session/oidc/start and /session/oidc/callback); nil leaves it out.
+	OIDC *OIDCLogin
 }
 
 // apiPaths are the paths passed to the API handler unchanged.
@@ -94,6 +100,9 @@ type handler struct {
 	evidenceMax int64
 	// bulletins serves issued bulletins; nil leaves them out.
 	bulletins Bulletins
+	// accounts serves sessions; nil: tokens only.
+	accounts Accounts
+	oidc     *OIDCLogin
 }
 
 // Handler returns an http.Handler that serves the API's paths through
@@ -105,7 +114,7 @@ func Handler(cfg Config) http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate}
+	h := &handler{api: cfg.API, files: files, logger: cfg.Logger, reports: cfg.Reports, auth: cfg.Authenticate, accounts: cfg.Accounts, oidc: cfg.OIDC}
 	h.evidence, h.evidenceMax = cfg.Evidence, evidenceLimit(cfg.EvidenceMaxSize)
 	h.bulletins = cfg.Bulletins
 	if h.auth == nil {
@@ -119,6 +128,14 @@ func Handler(cfg Config) http.Handler {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if p == "/session" || strings.HasPrefix(p, "/session/") {
+		h.serveSession(w, r)
+		return
+	}
+	r, ok := h.withSession(w, r)
+	if !ok {
+		return
+	}
 	if apiPaths[p] || strings.HasPrefix(p, "/graphql/") {
 		if h.api == nil {
 			http.NotFound(w, r)

@@ -34,6 +34,20 @@ type demoEnv struct {
 	http   *httptest.Server
 	api    http.Handler      // the GraphQL server's handler behind http
 	tokens map[string]string // coordinator, bureau, county, inspector, committee
+	// passwords are the accounts' passwords by login name (accountSpecs).
+	passwords map[string]string
+	// accounts is the application layer's login, for handlers of a
+	// test's own (OIDC).
+	accounts Accounts
+}
+
+// accountSpecs are the personal accounts of the shared environment: a
+// reporter of 宁城县, the leader of the ecology bureau (which leads most
+// tasks), and an account for the lockout test alone.
+var accountSpecs = []auth.NewAccount{
+	{Login: "ningcheng.reporter", Name: "宁城填报员", Unit: "county.ningcheng", UnitRole: auth.County, Roles: []auth.AccountRole{auth.Reporter}},
+	{Login: "eco.leader", Name: "生态局负责人", Unit: "bureau.ecology-environment", UnitRole: auth.Bureau, Roles: []auth.AccountRole{auth.Reporter, auth.Leader}},
+	{Login: "lockout.victim", Name: "锁定测试", Unit: "county.ningcheng", UnitRole: auth.County, Roles: []auth.AccountRole{auth.Reporter}},
 }
 
 var (
@@ -107,13 +121,24 @@ func buildDemo() (*demoEnv, func(), error) {
 		}
 		e.tokens[name] = tok
 	}
+	accounts := auth.InMemoryAccounts(rand.Reader, time.Now).WithParams(auth.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1})
+	e.passwords = map[string]string{}
+	for _, n := range accountSpecs {
+		n.Password = "pw-" + n.Login
+		if _, err := accounts.Create(n); err != nil {
+			return nil, nil, err
+		}
+		e.passwords[n.Login] = n.Password
+	}
 	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now,
-		Logger: logger, Mode: graphql.ModeDemo, DefaultPlan: "chifeng-air"})
+		Logger: logger, Mode: graphql.ModeDemo, DefaultPlan: "chifeng-air",
+		Accounts: accounts, Sessions: auth.NewSessions(rand.Reader, time.Now, 0)})
 	if err != nil {
 		return nil, nil, err
 	}
 	e.api = srv.Handler()
-	e.http = httptest.NewServer(Handler(Config{API: e.api, Logger: logger}))
+	e.accounts = srv.App()
+	e.http = httptest.NewServer(Handler(Config{API: e.api, Logger: logger, Accounts: srv.App()}))
 	stop := func() {
 		e.http.Close()
 		srv.Close()

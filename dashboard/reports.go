@@ -60,6 +60,9 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (auth.Pri
 			Message: "send the token in the Authorization header, not in the URL", MessageZH: "请在 Authorization 请求头中携带令牌，不要放在网址里"})
 		return auth.Principal{}, false
 	}
+	if p, ok := auth.SessionOf(r.Context()); ok && r.Header.Get("Authorization") == "" {
+		return p, true
+	}
 	p, err := h.auth(r.Header.Get("Authorization"))
 	switch {
 	case errors.Is(err, auth.ErrInvalidToken) || (err == nil && !p.Authenticated()):

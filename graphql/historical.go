@@ -91,6 +91,9 @@ func gateKey(p auth.Principal) string {
 	if p.TokenID != "" {
 		return "token:" + p.TokenID
 	}
+	if p.Person.ID != "" {
+		return "acct:" + p.Person.ID
+	}
 	return "role:" + string(p.Role)
 }
 

@@ -202,6 +202,11 @@ type Config struct {
 	// nil means the ledger keeps none.
 	Evidence        evidence.Store
 	EvidenceMaxSize int64
+	// Accounts and Sessions serve personal accounts and dashboard
+	// sessions (passed to the App the server makes); nil leaves password
+	// login off.
+	Accounts *auth.Accounts
+	Sessions *auth.Sessions
 }
 
 // Server is the GraphQL API.
@@ -282,6 +287,7 @@ func New(cfg Config) (*Server, error) {
 			Store: counted, Registry: cfg.Registry, Views: app.LiveViews{Runner: cfg.Runner, Store: cfg.Store},
 			Clock: app.ClockFunc(cfg.Clock), Tokens: cfg.Tokens, DefaultPlan: cfg.DefaultPlan, Logger: cfg.Logger,
 			Evidence: cfg.Evidence, EvidenceMaxSize: cfg.EvidenceMaxSize,
+			Accounts: cfg.Accounts, Sessions: cfg.Sessions,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("graphql: %w", err)

@@ -486,3 +486,9 @@ func (r *extensionResolver) CurrentDue() Date      { return Date{r.x.CurrentDue}
 func (r *extensionResolver) RequestedDue() Date    { return Date{r.x.RequestedDue} }
 func (r *extensionResolver) Reason() *string       { return strOrNil(r.x.Reason) }
 func (r *extensionResolver) RequestedAt() gql.Time { return gql.Time{Time: r.x.RequestedAt} }
+
+// Person is the display name of a principal logged in with an account.
+func (r *principalResolver) Person() *string { return strOrNil(r.p.Person.Name) }
+
+// Leader reports whether the principal is its unit's leader.
+func (r *principalResolver) Leader() bool { return r.p.Leader }

@@ -86,9 +86,13 @@ func (l *ledger) open(ctx context.Context, a *cli) (door, error) {
 	if err != nil {
 		return door{}, err
 	}
+	accounts, err := serveAccounts(a, l)
+	if err != nil {
+		return door{}, err
+	}
 	svc, err := app.New(app.Config{
 		Store: l.store, Registry: l.registry, Views: app.PulledViews{Runner: r},
-		Clock: app.ClockFunc(a.now), Tokens: tokens, Logger: a.logger(),
+		Clock: app.ClockFunc(a.now), Tokens: tokens, Logger: a.logger(), Accounts: accounts,
 		Evidence: l.blobs,
 	})
 	return door{svc: svc, who: who}, err

@@ -184,6 +184,7 @@ func subcommands(a *cli) []*cobra.Command {
 		newAppealCommand(a),
 		newUnitCommand(a),
 		newBulletinCommand(a),
+		newAccountCommand(a),
 	}
 }
 

@@ -53,6 +53,7 @@ type serveOptions struct {
 	// and its holder checks it.
 	leaseEvery      time.Duration
 	evidenceMaxSize int64
+	oidc            oidcOptions
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -90,6 +91,7 @@ others stand by and take over when it stops or dies.`,
 	notifyFlags(a, fs, &o.notify)
 	fs.DurationVar(&o.leaseEvery, "lease-interval", leader.DefaultEvery, "with several replicas over one PostgreSQL ledger: how often a replica tries to take over the deadline watcher and reminder delivery, and the one running them checks it still may")
 	fs.Int64Var(&o.evidenceMaxSize, "evidence-max-size", evidence.DefaultMaxSize, "the largest evidence file (佐证材料) accepted, in bytes")
+	oidcFlags(fs, &o.oidc)
 	return cmd
 }
 
@@ -160,6 +162,13 @@ type serving struct {
 	tls tlsFiles
 	// evidenceMax is the largest evidence file accepted.
 	evidenceMax int64
+
+	// accounts are people's accounts; freshAccounts the demo accounts
+	// made on this start; oidc logs people in through an identity
+	// provider (nil: off).
+	accounts      *auth.Accounts
+	freshAccounts []demoAccount
+	oidc          *dashboard.OIDCLogin
 }
 
 // tlsFiles are the PEM files of --tls-cert and --tls-key.
@@ -193,6 +202,9 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			s.close(context.Background())
 		}
 	}()
+	if s.accounts, err = serveAccounts(a, l); err != nil {
+		return nil, err
+	}
 	if s.tokens, err = serveTokens(a, l); err != nil {
 		return nil, err
 	}
@@ -214,6 +226,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
 		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
 		Evidence: l.blobs, EvidenceMaxSize: o.evidenceMaxSize,
+		Accounts: s.accounts, Sessions: auth.NewSessions(rand.Reader, a.now, 0),
 	})
 	if err != nil {
 		return nil, err
@@ -223,6 +236,12 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		if s.fresh, err = demoTokens(ctx, s.srv.App(), operator); err != nil {
 			return nil, err
 		}
+		if s.freshAccounts, err = demoAccounts(ctx, s.srv.App(), operator); err != nil {
+			return nil, err
+		}
+	}
+	if s.oidc, err = o.oidc.login(ctx, a); err != nil {
+		return nil, err
 	}
 	if err := s.prepareWatcher(ctx); err != nil {
 		return nil, err
@@ -340,7 +359,7 @@ func (s *serving) stopBackgroundWork(ctx context.Context) {
 func (s *serving) run(ctx context.Context, store string) error {
 	httpSrv := graphql.NewHTTPServer(dashboard.Handler(dashboard.Config{API: s.srv.Handler(), Logger: s.logger,
 		Reports: s.srv.App(), Authenticate: s.srv.Authenticate, Evidence: s.srv.App(), EvidenceMaxSize: s.evidenceMax,
-		Bulletins: s.srv.App()}), graphql.HTTPConfig{Logger: s.logger})
+		Bulletins: s.srv.App(), Accounts: s.srv.App(), OIDC: s.oidc}), graphql.HTTPConfig{Logger: s.logger})
 	httpSrv.BaseContext = func(net.Listener) context.Context { return context.Background() }
 	httpSrv.RegisterOnShutdown(s.srv.Close)
 	if s.metricsLn != nil {
@@ -359,6 +378,7 @@ func (s *serving) run(ctx context.Context, store string) error {
 
 	head, _ := s.l.store.Head(ctx)
 	printServing(s.a, s.ln.Addr().String(), s.tls.cert != "", store, s.mode, head, s.tokens, s.fresh)
+	printDemoAccounts(s.a, s.accounts, s.freshAccounts, store)
 
 	var serveErr error
 	select {

@@ -67,6 +67,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.Limits.MaxBodyBytes)
 	}
 	p, err := h.authenticate(r.Header.Get("Authorization"))
+	if sp, ok := auth.SessionOf(r.Context()); ok && err == nil && !p.Authenticated() {
+		// A dashboard session the dashboard checked (cookie and CSRF
+		// token); an Authorization header takes precedence.
+		p = sp
+	}
 	if err != nil {
 		var ce *credentialError
 		if errors.As(err, &ce) {
@@ -164,7 +169,7 @@ func (h *Handler) responseKey(p auth.Principal, a Analysis, req request) (key re
 		}
 	}
 	key, err := respcache.KeyOf(respcache.Request{
-		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name},
+		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name, p.Person.ID},
 		OperationName: req.OperationName,
 		Query:         req.Query,
 		Variables:     req.Variables,

@@ -149,6 +149,7 @@
   async function gql(query, variables) {
     const headers = { 'Content-Type': 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    else if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
     let res;
     try {
       res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables: variables || {} }) });
@@ -289,7 +290,7 @@
   function route() {
     const raw = location.hash.replace(/^#\/?/, '');
     const [page, q] = raw.split('?');
-    return { page: page || (state.token ? 'tasks' : 'public'), params: new URLSearchParams(q || '') };
+    return { page: page || (state.token || state.csrf ? 'tasks' : 'public'), params: new URLSearchParams(q || '') };
   }
   function link(page, params) {
     const q = new URLSearchParams(params || {}).toString();
@@ -345,6 +346,8 @@
     items.push(['mine', role === 'BUREAU' || role === 'COUNTY' ? t('mine') : t('ledgerAll')]);
     if (role === 'INSPECTOR' || role === 'BUREAU' || role === 'COUNTY') items.push(['audit', t('audit')]);
     if (role === 'BUREAU' || role === 'COUNTY') items.push(['led', rt('led')]);
+    items.push(['myunit', t('myUnit')]);
+    if (state.csrf) items.push(['password', t('password')]);
     return items;
   }
 
@@ -356,7 +359,7 @@
     const tools = document.getElementById('tools');
     tools.replaceChildren();
     if (state.me && state.me.role !== 'PUBLIC') {
-      const who = (state.me.unit ? state.me.unit.name + ' · ' : '') + t('roles.' + state.me.role);
+      const who = (state.me.person ? state.me.person + ' · ' : '') + (state.me.unit ? state.me.unit.name + ' · ' : '') + t('roles.' + state.me.role);
       tools.append(h('span', { class: 'who', id: 'who', text: who }),
         h('button', { type: 'button', id: 'logout', onclick: logout }, t('logout')));
     }
@@ -372,6 +375,7 @@
   }
 
   function logout() {
+    if (state.csrf) endSession();
     state.token = '';
     state.me = null;
     sessionStorage.removeItem(TOKEN_KEY);
@@ -950,6 +954,7 @@
     form.append('file', file, file.name);
     const headers = {};
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    else if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
     button.disabled = true;
     let res, body;
     try {
@@ -1261,7 +1266,7 @@
   async function openPage(url, msg) {
     msg.replaceChildren();
     try {
-      const res = await fetch(url, { headers: { Authorization: 'Bearer ' + state.token } });
+      const res = await fetch(url, { headers: state.token ? { Authorization: 'Bearer ' + state.token } : {} });
       if (!res.ok) {
         let e = { message: 'HTTP ' + res.status, code: 'HTTP_' + res.status };
         try { const j = await res.json(); e = j.error || j; } catch (x) { /* not JSON */ }
@@ -1389,6 +1394,186 @@
     main.append(msg, h('div', { class: 'changes' }, forms));
   };
 
+  // ---- accounts: password login, sessions, a unit's own view (issue 17) ----
+  // A person logs in with a login name and password; the server sets an
+  // HttpOnly session cookie and answers the session's CSRF token, which
+  // gql() and uploads send back as X-CSRF-Token on every POST. The token
+  // lives only in this page's memory; a reload asks GET /session for it.
+
+  Object.assign(I18N.zh, {
+    myUnit: '本单位视图', password: '修改密码', loginName: '登录名', loginPassword: '密码', passwordLogin: '账号密码登录',
+    tokenLogin: '或使用访问令牌登录（供系统对接）', oldPassword: '当前密码', newPassword: '新密码（至少10个字符）', repeatPassword: '再次输入新密码',
+    passwordsDiffer: '两次输入的新密码不一致。', passwordChanged: '密码已修改。', mustChange: '管理员设置的初始密码须修改，请先设置新密码。',
+    owes: '本单位承担的任务（全部方案）', leads: '本单位牵头任务的配合单位', noLeads: '本单位没有牵头的任务。', supporters: '配合单位',
+    ownScore: '本单位得分', provisional: '暂定', publishedScore: '已公布', provisionalNote: '暂定得分：按现有记录即时计算，考核委员会公布前可能变化，不作为正式考核结果。',
+    publishedNote: '考核委员会已公布本年度排名；正式结果以公开排名页面为准，此处为即时计算。', noScore: '本单位不参加该年度考核排名。',
+    chooseUnit: '选择单位', leader: '单位负责人', oidcLogin: '使用统一身份认证登录'
+  });
+  Object.assign(I18N.en, {
+    myUnit: 'Unit view', password: 'Change password', loginName: 'Login name', loginPassword: 'Password', passwordLogin: 'Log in with your account',
+    tokenLogin: 'Or log in with an access token (for systems)', oldPassword: 'Current password', newPassword: 'New password (at least 10 characters)', repeatPassword: 'New password again',
+    passwordsDiffer: 'The two new passwords differ.', passwordChanged: 'Password changed.', mustChange: 'The administrator set your first password: choose your own now.',
+    owes: 'What this unit owes (all plans)', leads: 'Supporters on the tasks this unit leads', noLeads: 'This unit leads no task.', supporters: 'Supporters',
+    ownScore: "This unit's score", provisional: 'Provisional', publishedScore: 'Published', provisionalNote: 'Provisional: computed now from the records so far; it may change until the committee publishes, and is not an assessment result.',
+    publishedNote: "The committee has published this year's rankings; the public page holds the official result, this is computed now.", noScore: 'This unit is not ranked for the year.',
+    chooseUnit: 'Unit', leader: 'Unit leader', oidcLogin: "Log in with your office's identity provider"
+  });
+
+  // postJSON posts to one of the /session paths with the CSRF token.
+  async function postJSON(path, body) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    let res, out;
+    try {
+      res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body || {}) });
+      out = await res.json();
+    } catch (e) {
+      throw new ApiError(String(e.message || e), 'NETWORK');
+    }
+    if (!res.ok) {
+      const e = out.error || {};
+      throw new ApiError(state.lang === 'zh' ? (e.messageZH || e.message) : e.message, e.code || 'HTTP_' + res.status);
+    }
+    return out;
+  }
+
+  // restoreSession picks up a session after a reload.
+  async function restoreSession() {
+    state.csrf = '';
+    try {
+      const res = await fetch('/session', { credentials: 'same-origin' });
+      const body = await res.json();
+      if (res.ok) state.csrf = body.csrf || '';
+      else state.oidc = !!body.oidc;
+    } catch (e) { /* no session: public */ }
+  }
+
+  function endSession() {
+    const csrf = state.csrf;
+    state.csrf = '';
+    fetch('/session/logout', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, credentials: 'same-origin', body: '{}' });
+  }
+
+  function landing(role) {
+    return role === 'BUREAU' || role === 'COUNTY' ? 'myunit' : role === 'COORDINATOR' ? 'tasks' : role === 'INSPECTOR' ? 'audit' : 'scorecards';
+  }
+
+  const tokenLoginPage = pages.login;
+  pages.login = async function (main) {
+    await tokenLoginPage(main);
+    const tokenPanel = main.querySelector('.panel.login');
+    const name = h('input', { id: 'login-name', name: 'username', autocomplete: 'username', required: true });
+    const pw = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+    const msg = h('div');
+    const form = h('form', {
+      id: 'password-form',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        msg.replaceChildren();
+        try {
+          const info = await postJSON('/session/login', { login: name.value.trim(), password: pw.value });
+          state.token = '';
+          sessionStorage.removeItem(TOKEN_KEY);
+          state.csrf = info.csrf;
+          state.me = (await gql('{ me { role unitId name actor person leader unit { id name } } }')).me;
+          location.hash = link(info.mustChange ? 'password' : landing(state.me.role), info.mustChange ? { first: '1' } : {});
+        } catch (e) {
+          msg.append(errorBox(e));
+        }
+      }
+    }, h('label', {}, t('loginName'), name), h('label', {}, t('loginPassword'), pw),
+    h('div', {}, h('button', { class: 'primary', type: 'submit', id: 'password-submit' }, t('login'))), msg);
+    const panel = h('div', { class: 'panel login', id: 'password-login' }, h('h2', { text: t('passwordLogin') }), form,
+      state.oidc ? h('p', {}, h('a', { href: '/session/oidc/start', id: 'oidc-login', class: 'button' }, t('oidcLogin'))) : null);
+    if (tokenPanel) {
+      tokenPanel.before(panel);
+      tokenPanel.prepend(h('h2', { class: 'muted', text: t('tokenLogin') }));
+    } else main.append(panel);
+  };
+
+  pages.password = async function (main, params) {
+    const fields = ['oldPassword', 'newPassword', 'repeatPassword'].map((k) => h('input', { id: k, type: 'password', required: true, autocomplete: k === 'oldPassword' ? 'current-password' : 'new-password' }));
+    const msg = h('div', { 'aria-live': 'polite' });
+    const form = h('form', {
+      id: 'change-password',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        msg.replaceChildren();
+        if (fields[1].value !== fields[2].value) { msg.append(errorBox(new ApiError(t('passwordsDiffer'), 'INVALID_ARGUMENT'))); return; }
+        try {
+          await postJSON('/session/password', { old: fields[0].value, new: fields[1].value });
+          fields.forEach((f) => { f.value = ''; });
+          msg.append(h('div', { class: 'success', role: 'status', id: 'password-done', text: t('passwordChanged') }));
+        } catch (e) { msg.append(errorBox(e)); }
+      }
+    }, ['oldPassword', 'newPassword', 'repeatPassword'].map((k, i) => h('label', {}, t(k), fields[i])),
+    h('div', {}, h('button', { class: 'primary', type: 'submit' }, t('submit'))), msg);
+    main.append(h('h1', { id: 'page-title', text: t('password') }),
+      params.get('first') ? h('p', { class: 'notice', text: t('mustChange') }) : null,
+      h('div', { class: 'panel login' }, state.csrf ? form : h('p', { class: 'muted', text: t('needLogin') })));
+  };
+
+  const OB_FIELDS = `id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
+    milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
+    lastReport { percent note effectiveAt recordedAt period late }
+    pendingExtension { milestone currentDue requestedDue reason requestedAt }`;
+  const MY_UNIT = `query($unit: ID, $year: Int) { myUnit(unit: $unit, year: $year) { asOf unit { id name }
+    owes { ${OB_FIELDS} } leads { plan task taskTitle supporters { ${OB_FIELDS} } }
+    score { year kind scheme schemeVersion asOf provisional label totalText total grade gradeEn lines { rule pointsText zh en obligation } } } }`;
+
+  function obligationTable(items, own) {
+    return h('table', { class: 'obligations' },
+      h('thead', {}, h('tr', {}, ['light', 'task', 'duty', 'status', 'progress', 'nextDue', 'milestones', 'lastReport'].map((k) => h('th', { text: k === 'duty' ? t('role') : t(k) })))),
+      h('tbody', {}, items.map((o) => obligationRow(o, own))));
+  }
+
+  function unitScorePanel(sc) {
+    if (!sc) return h('section', { class: 'panel', id: 'unit-score' }, h('h2', { text: t('ownScore') }), h('p', { class: 'muted', text: t('noScore') }));
+    const label = state.lang === 'zh' ? sc.label : sc.provisional ? `${t('provisional')} (${sc.label})` : t('publishedScore');
+    const badge = h('span', { class: 'badge ' + (sc.provisional ? 'provisional' : 'published'), id: 'score-label', text: label });
+    return h('section', { class: 'panel', id: 'unit-score', 'data-provisional': String(sc.provisional) },
+      h('h2', {}, `${t('ownScore')} · ${sc.year} `, badge),
+      h('p', { class: sc.provisional ? 'notice provisional-note' : 'muted', text: sc.provisional ? t('provisionalNote') : t('publishedNote') }),
+      h('div', { class: 'summary' }, scoreBar(sc.total, sc.grade), h('strong', { class: 'total', text: ` ${sc.totalText} ` }),
+        h('span', { class: 'grade ' + gradeClass(sc.total, sc.grade), text: gradeText(sc) }),
+        h('span', { class: 'muted', text: ` ${t('scheme')} ${sc.scheme} v${sc.schemeVersion} · ${t('asOf')} ${fmtTime(sc.asOf)}` })),
+      h('table', { class: 'lines' }, h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('points') }), h('th', { text: t('why') }))),
+        h('tbody', {}, sc.lines.map((l) => h('tr', { class: 'line', 'data-rule': l.rule }, h('td', { class: 'num', text: l.pointsText }), h('td', { text: state.lang === 'zh' ? l.zh : l.en }))))));
+  }
+
+  async function unitChooser(main, params) {
+    const units = (await gql('{ units { id name kind } }')).units.filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
+    const sel = h('select', { id: 'unit-choice' }, h('option', { value: '', text: '—' }), units.map((u) => h('option', { value: u.id, selected: u.id === params.get('unit'), text: u.name })));
+    sel.addEventListener('change', () => { location.hash = link('myunit', Object.assign(sel.value ? { unit: sel.value } : {}, params.get('year') ? { year: params.get('year') } : {})); });
+    main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('chooseUnit'), sel)));
+  }
+
+  pages.myunit = async function (main, params) {
+    const own = state.me.role === 'BUREAU' || state.me.role === 'COUNTY';
+    main.append(h('h1', { id: 'page-title', text: t('myUnit') }));
+    if (!own) {
+      await unitChooser(main, params);
+      if (!params.get('unit')) return;
+    }
+    const year = Number(params.get('year')) || (state.ledger && state.ledger.now ? new Date(state.ledger.now) : new Date()).getUTCFullYear();
+    const yearIn = h('input', { type: 'number', id: 'unit-year', value: year, min: 2000, max: 2100 });
+    yearIn.addEventListener('change', () => {
+      const q = { year: yearIn.value };
+      if (params.get('unit')) q.unit = params.get('unit');
+      location.hash = link('myunit', q);
+    });
+    main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('year'), yearIn)));
+    const v = (await gql(MY_UNIT, { unit: own ? null : params.get('unit'), year })).myUnit;
+    main.querySelector('#page-title').textContent = `${t('myUnit')} · ${v.unit.name}`;
+    main.append(unitScorePanel(v.score),
+      h('section', { class: 'panel', id: 'unit-owes' }, h('h2', { text: `${t('owes')} (${v.owes.length})` }), obligationTable(v.owes, true)),
+      h('section', { class: 'panel', id: 'unit-leads' }, h('h2', { text: t('leads') }),
+        v.leads.length ? v.leads.map((lt) => h('div', { class: 'led-task', 'data-task': lt.task },
+          h('h3', { text: `${lt.task} ${lt.taskTitle}` }), obligationTable(lt.supporters, false))) : h('p', { class: 'muted', text: t('noLeads') })));
+  };
+
+  // ---- end of accounts ----
+
   // ---- render ----
 
   let renderSeq = 0;
@@ -1405,9 +1590,10 @@
     if (!state.ledger) {
       try { state.ledger = (await gql('{ ledger { mode notice now defaultPlan } }')).ledger; } catch (e) { /* shown below */ }
     }
-    if (state.token && !state.me) {
-      try { state.me = (await gql('{ me { role unitId name actor unit { id name } } }')).me; } catch (e) {
-        if (e.code === 'UNAUTHENTICATED') { state.token = ''; sessionStorage.removeItem(TOKEN_KEY); }
+    if (!state.token && state.csrf === undefined) await restoreSession();
+    if ((state.token || state.csrf) && !state.me) {
+      try { state.me = (await gql('{ me { role unitId name actor person leader unit { id name } } }')).me; } catch (e) {
+        if (e.code === 'UNAUTHENTICATED') { state.token = ''; state.csrf = ''; sessionStorage.removeItem(TOKEN_KEY); }
       }
     }
     let page = r.page;
@@ -1456,6 +1642,7 @@
     form.append('file', file, file.name);
     const headers = {};
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    else if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
     let res, body;
     try {
       res = await fetch('/evidence', { method: 'POST', headers, body: form });
