@@ -88,11 +88,16 @@ type obligationInput struct {
 	Task int32
 	Unit *gql.ID
 	Role string
+	Part *int32
 }
 
 // ref translates an ObligationInput.
 func (in obligationInput) ref() app.ObligationRef {
-	return app.ObligationRef{Plan: idOr(in.Plan), Task: int(in.Task), Unit: idOr(in.Unit), Role: in.Role}
+	ref := app.ObligationRef{Plan: idOr(in.Plan), Task: int(in.Task), Unit: idOr(in.Unit), Role: in.Role}
+	if in.Part != nil {
+		ref.Part = int(*in.Part)
+	}
+	return ref
 }
 
 func idOr(id *gql.ID) string {
