@@ -41,6 +41,9 @@ type apiError struct {
 	// validation or limit.
 	kind string
 	err  error
+	// zh is the message in Chinese, shown as extensions.messageZh, for
+	// the application layer's refusals that carry one.
+	zh string
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -51,6 +54,9 @@ func (e *apiError) Extensions() map[string]any {
 	m := map[string]any{"code": string(e.code)}
 	if e.kind != "" {
 		m["kind"] = e.kind
+	}
+	if e.zh != "" {
+		m["messageZh"] = e.zh
 	}
 	return m
 }
@@ -89,7 +95,7 @@ func classify(err error) (e *apiError, internal bool) {
 	}
 	var appErr *app.Error
 	if errors.As(err, &appErr) {
-		return &apiError{code: Code(appErr.Code), msg: appErr.Msg, err: err}, false
+		return &apiError{code: Code(appErr.Code), msg: appErr.Msg, err: err, zh: appErr.MsgZH}, false
 	}
 	if c := domain.CodeOf(err); c != "" {
 		var de *domain.Error

@@ -132,9 +132,10 @@ func (r *root) ImportPlan(ctx context.Context, args struct {
 	Jurisdiction   *string
 	IdempotencyKey string
 	Wait           *bool
+	AllowPartial   *bool
 }) (*mutationResult, error) {
 	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
-		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction)})
+		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction), AllowPartial: args.AllowPartial != nil && *args.AllowPartial})
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
