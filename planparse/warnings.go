@@ -34,6 +34,7 @@ var warningKinds = []WarningKind{
 	{WarnNoTitle, "未找到方案标题", "no title line found"},
 	{WarnArabicHeading, "“10、”式章节标题按第十章读取", "heading \"10、\" read as chapter 十、"},
 	{WarnMarkup, "已删除文本中的排版残留", "stray markup removed"},
+	{WarnTraditional, "原文为繁体字，已按简体字读取", "text in traditional characters, read in simplified form"},
 }
 
 // WarningKinds returns the catalogue of warning codes, each with its

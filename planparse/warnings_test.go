@@ -10,7 +10,7 @@ import (
 func TestWarningCatalogueCoversEveryCode(t *testing.T) {
 	codes := []string{WarnMarkup, WarnArabicHeading, WarnChapterRestart, WarnNoAttribution, WarnUnattributed,
 		WarnCollective, WarnUnknownUnit, WarnNotAUnit, WarnNoRole, WarnNoPlanYear, WarnBadDate, WarnTaskNumbering,
-		WarnTargetMismatch, WarnNoTitle, WarnDirective, WarnRegistryJurisdiction, WarnUnreadItem, WarnTableColumn}
+		WarnTargetMismatch, WarnNoTitle, WarnDirective, WarnRegistryJurisdiction, WarnUnreadItem, WarnTableColumn, WarnTraditional}
 	if len(WarningKinds()) != len(codes) {
 		t.Errorf("the catalogue holds %d codes, the parser has %d", len(WarningKinds()), len(codes))
 	}
