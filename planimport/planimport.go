@@ -95,7 +95,7 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if opts.Actor == "" {
 		opts.Actor = "office"
 	}
-	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), refs: refs, stored: map[domain.TaskNo]bool{}}
+	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), source: source, refs: refs, stored: map[domain.TaskNo]bool{}}
 	im.rep.Digest = im.digest
 	steps := []func(context.Context, *planparse.Plan) error{im.plan, im.units, im.tasks, im.obligations}
 	for _, step := range steps {
@@ -114,6 +114,7 @@ type importer struct {
 	cur    *projections.Views
 	opts   Options
 	digest domain.Hash
+	source []byte
 	rep    Report
 	// refs are the tasks' identities in the ledger, in the plan's order.
 	refs []taskRef
@@ -151,15 +152,33 @@ func (im *importer) plan(ctx context.Context, p *planparse.Plan) error {
 	}
 	cmd := domain.RegisterPlan{
 		Plan:         im.opts.Plan,
-		Title:        p.Title,
+		Title:        titleOf(p, im.source),
 		Issuer:       im.opts.Issuer,
 		Jurisdiction: p.Jurisdiction,
 		SourceDigest: im.digest,
 		Targets:      Targets(p.OverallTargets),
 		TrackingFrom: im.opts.TrackingFrom,
 	}
-	return im.do(ctx, cmd, "register", "plan "+p.Title)
+	return im.do(ctx, cmd, "register", "plan "+cmd.Title)
 }
+
+// titleOf is the plan's title; for a text whose title the parser could not
+// find (it warned no-title), the text's first line, so that the plan is
+// shown by its own words rather than refused or named by its id.
+func titleOf(p *planparse.Plan, source []byte) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	for _, line := range strings.Split(string(source), "\n") {
+		if line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff")); line != "" {
+			return clip(line, maxTitle)
+		}
+	}
+	return ""
+}
+
+// maxTitle bounds a title taken from a text's first line.
+const maxTitle = 100
 
 func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 	for _, u := range p.Units {
