@@ -38,3 +38,35 @@ func TestImportPlanRefusesUnreadItems(t *testing.T) {
 		t.Errorf("summary %q", summary)
 	}
 }
+
+// A unit that two brackets of a task name in the same role holds two
+// duties, read back with their parts, each with its own bracket's text.
+func TestDutyPartsThroughTheAPI(t *testing.T) {
+	e := newEnv(t, envOptions{empty: true})
+	text := "某市工作方案\n一、重点任务\n（一）甲任务。建设平台。（市商务局负责）完善制度。（市财政局牵头，市商务局配合）推广应用。（市商务局负责）\n"
+	e.ok("coordinator", `mutation($text: String!) { importPlan(text: $text, planId: "p", idempotencyKey: "k") { position } }`,
+		map[string]any{"text": text})
+	head, _ := e.store.Head(context.Background())
+	if err := e.runner.WaitFor(context.Background(), head); err != nil {
+		t.Fatal(err)
+	}
+	data := e.ok("coordinator", `{ obligations { items { id role part basis } } }`, nil)
+	items, _ := path(data, "obligations", "items").([]any)
+	byPart := map[float64]string{}
+	for _, o := range items {
+		if path(o, "role") != "JOINT" {
+			continue
+		}
+		part, _ := path(o, "part").(float64)
+		basis, _ := path(o, "basis").(string)
+		id, _ := path(o, "id").(string)
+		if part == 3 && !strings.HasSuffix(id, "-joint-part3") {
+			t.Errorf("part 3 has id %s", id)
+		}
+		byPart[part] = basis
+	}
+	if len(byPart) != 2 || !strings.Contains(byPart[0], "建设平台") || strings.Contains(byPart[0], "推广应用") ||
+		!strings.Contains(byPart[3], "推广应用") || strings.Contains(byPart[3], "建设平台") {
+		t.Fatalf("JOINT duties by part: %v", byPart)
+	}
+}
