@@ -2,6 +2,7 @@ package planparse
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unicode"
 
@@ -21,6 +22,12 @@ const (
 	traditionalShare = 200
 )
 
+// traditionalHints are traditional characters common in plans (单位, 牵头,
+// 责任, 区县, 发展, 实现…) that simplified texts never use: a text without
+// any is not converted at all, which spares simplified texts the
+// dictionary pass.
+const traditionalHints = "單頭責區縣發實與為個們這國會關機產業務動點員時過對經辦環進現並門"
+
 // t2s is OpenCC's traditional-to-simplified converter, built once: loading
 // its dictionaries is slow, and the converter is read-only afterwards.
 var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
@@ -36,7 +43,7 @@ func simplifyTraditional(s string) (string, []Warning, error) {
 			han++
 		}
 	}
-	if han == 0 {
+	if han == 0 || !strings.ContainsAny(s, traditionalHints) {
 		return s, nil, nil
 	}
 	c, err := t2s()
