@@ -183,7 +183,7 @@ func (s *Service) readRows(p auth.Principal, plan domain.PlanID, up reportsheet.
 			}
 			seen[ln.Cells[reportsheet.HeaderRef]] = ln.Row
 		}
-		r.in.Obligation = ObligationRef{Plan: string(ref.Plan), Task: int(ref.Task), Unit: string(ref.Unit), Role: string(ref.Role)}
+		r.in.Obligation = ObligationRef{Plan: string(ref.Plan), Task: int(ref.Task), Unit: string(ref.Unit), Role: string(ref.Role), Part: ref.Part}
 		r.in.Percent = rowPercent(ln.Cells[reportsheet.HeaderPercent], bad)
 		r.in.Period = rowPeriod(ln.Cells[reportsheet.HeaderPeriod], up.Serial, month, bad)
 		r.in.Note = ln.Cells[reportsheet.HeaderNote]

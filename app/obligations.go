@@ -18,6 +18,10 @@ type ObligationRef struct {
 	Task int
 	Unit string
 	Role string
+	// Part picks a later duty of the same unit and role on the task, one a
+	// later bracket of the plan gives (domain.ObligationKey.Part); 0 is the
+	// first.
+	Part int
 }
 
 // obligation resolves a reference for a principal and action: the default
@@ -38,7 +42,7 @@ func (s *Service) obligation(p auth.Principal, a Action, ref ObligationRef) (dom
 	if unit == "" {
 		return domain.ObligationKey{}, errorf(InvalidArgument, "obligation.unit is required", "请指明责任单位（obligation.unit）")
 	}
-	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(ref.Task), Unit: unit, Role: domain.Role(strings.ToUpper(strings.TrimSpace(ref.Role)))}
+	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(ref.Task), Unit: unit, Role: domain.Role(strings.ToUpper(strings.TrimSpace(ref.Role))), Part: ref.Part}
 	return k, k.ValidateKey()
 }
 

@@ -79,6 +79,9 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		return ImportResult{Report: rep}, errorf(InvalidArgument, err.Error(),
 			fmt.Sprintf("单位名录给出的单位标识已属于另一行政区域的单位，不同行政区域的单位不能合并；请改用本地区的标识（%v）", err))
 	}
+	if errors.Is(err, planimport.ErrPartial) {
+		return ImportResult{Report: rep}, partialError(plan, err)
+	}
 	if err != nil {
 		return ImportResult{Report: rep}, err
 	}
@@ -89,7 +92,7 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		out.Positions = append(out.Positions, c.Position)
 	}
 	out.Duplicate = len(rep.Changes) == 0
-	out.Summary = importSummary(rep)
+	out.Summary = importSummary(rep) + warningsSummary(plan.Warnings)
 	return out, nil
 }
 

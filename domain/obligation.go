@@ -16,11 +16,22 @@ type ObligationKey struct {
 	Task TaskNo `json:"task"`
 	Unit UnitID `json:"unit"`
 	Role Role   `json:"role"`
+	// Part tells apart two duties of the same unit in the same role on one
+	// task, which the plan gives in separate brackets, each with its own
+	// text: 0 for the first (or only) one, else the number of the bracket
+	// (2 and up) that gives it. Existing keys have Part 0, so their stream
+	// names and events are unchanged.
+	Part int `json:"part,omitempty"`
 }
+
+// MaxPart bounds ObligationKey.Part.
+const MaxPart = 999
 
 // Stream returns the obligation's stream name. Commands that embed the key
 // implement Command.Stream through it.
-func (k ObligationKey) Stream() string { return ObligationStream(k.Plan, k.Task, k.Unit, k.Role) }
+func (k ObligationKey) Stream() string {
+	return ObligationPartStream(k.Plan, k.Task, k.Unit, k.Role, k.Part)
+}
 
 // Key returns k itself. Every obligation event embeds its ObligationKey,
 // which serialises as the event's leading plan, task, unit and role fields
@@ -31,12 +42,24 @@ func (k ObligationKey) Key() ObligationKey { return k }
 // (It is not String, which embedding would promote to every command and
 // event and so hide their fields from fmt.)
 func (k ObligationKey) Path() string {
-	return string(k.Plan) + "/" + strconv.Itoa(int(k.Task)) + "/" + string(k.Unit) + "/" + string(k.Role)
+	path := string(k.Plan) + "/" + strconv.Itoa(int(k.Task)) + "/" + string(k.Unit) + "/" + string(k.Role)
+	if k.Part > 0 {
+		path += "/part" + strconv.Itoa(k.Part)
+	}
+	return path
 }
 
 // ValidateKey checks every part of the key.
 func (k ObligationKey) ValidateKey() error {
-	return firstErr(k.Plan.Validate(), k.Task.Validate(), k.Unit.Validate(), k.Role.Validate())
+	return firstErr(k.Plan.Validate(), k.Task.Validate(), k.Unit.Validate(), k.Role.Validate(), validatePart(k.Part))
+}
+
+// validatePart accepts 0 (the first duty) and bracket numbers 2…MaxPart.
+func validatePart(n int) error {
+	if n == 0 || (n >= 2 && n <= MaxPart) {
+		return nil
+	}
+	return errorf(ErrInvalidArgument, "duty part %d: want 0 or 2–%d", n, MaxPart)
 }
 
 // ObligationStatus is an obligation's state as the ledger knows it.

@@ -19,7 +19,8 @@ const (
 	// StreamUnit is a Unit's stream: "unit-<unit>".
 	StreamUnit StreamKind = "unit"
 	// StreamObligation is an Obligation's stream:
-	// "obligation-<plan>-<no>-<unit>-<role in lower case>".
+	// "obligation-<plan>-<no>-<unit>-<role in lower case>", followed by
+	// "-part<n>" for a later part (ObligationKey.Part).
 	StreamObligation StreamKind = "obligation"
 )
 
@@ -40,6 +41,17 @@ func ObligationStream(p PlanID, n TaskNo, u UnitID, r Role) string {
 	return "obligation-" + string(p) + "-" + strconv.Itoa(int(n)) + "-" + string(u) + "-" + strings.ToLower(string(r))
 }
 
+// ObligationPartStream returns the stream name of one part of a unit's duty
+// on one task: ObligationStream's name for part 0, with "-part<n>" after it
+// for a later part.
+func ObligationPartStream(p PlanID, n TaskNo, u UnitID, r Role, part int) string {
+	name := ObligationStream(p, n, u, r)
+	if part > 0 {
+		name += "-part" + strconv.Itoa(part)
+	}
+	return name
+}
+
 // StreamRef is a parsed stream name: the aggregate kind and the identity
 // parts that kind uses (the others are zero).
 type StreamRef struct {
@@ -53,6 +65,8 @@ type StreamRef struct {
 	Unit UnitID
 	// Role is set for obligation streams.
 	Role Role
+	// Part is an obligation stream's part (ObligationKey.Part), 0 if none.
+	Part int
 }
 
 // Stream returns the stream name the reference stands for.
@@ -65,7 +79,7 @@ func (r StreamRef) Stream() string {
 	case StreamUnit:
 		return UnitStream(r.Unit)
 	case StreamObligation:
-		return ObligationStream(r.Plan, r.Task, r.Unit, r.Role)
+		return ObligationPartStream(r.Plan, r.Task, r.Unit, r.Role, r.Part)
 	}
 	return ""
 }
@@ -109,6 +123,10 @@ func ParseStream(name string) (StreamRef, error) {
 		// is the task number; roles contain no '-', so the last part is the
 		// role; the unit ID is what lies between.
 		parts := strings.Split(rest, "-")
+		part, parts, err := trailingPart(parts)
+		if err != nil {
+			return bad(err)
+		}
 		t := -1
 		for i, part := range parts {
 			if allDigits(part) {
@@ -135,9 +153,30 @@ func ParseStream(name string) (StreamRef, error) {
 		if err != nil {
 			return bad(err)
 		}
-		return StreamRef{Kind: StreamObligation, Plan: p, Task: n, Unit: u, Role: r}, nil
+		return StreamRef{Kind: StreamObligation, Plan: p, Task: n, Unit: u, Role: r, Part: part}, nil
 	}
 	return StreamRef{}, errorf(ErrInvalidID, "stream %q: unknown kind %q", name, kind)
+}
+
+// trailingPart splits a final "part<n>" off an obligation stream's parts.
+// Roles never begin with "part", so a name without one is a part-0 name.
+func trailingPart(parts []string) (int, []string, error) {
+	last := parts[len(parts)-1]
+	digits, ok := strings.CutPrefix(last, "part")
+	if !ok {
+		return 0, parts, nil
+	}
+	if !allDigits(digits) || digits[0] == '0' {
+		return 0, nil, errorf(ErrInvalidID, "part %q is not canonical", last)
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil {
+		return 0, nil, errorf(ErrInvalidID, "part %q: %v", last, err)
+	}
+	if err := validatePart(n); err != nil {
+		return 0, nil, err
+	}
+	return n, parts[:len(parts)-1], nil
 }
 
 func parsePlanTask(ps, ns string) (PlanID, TaskNo, error) {

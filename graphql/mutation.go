@@ -88,11 +88,16 @@ type obligationInput struct {
 	Task int32
 	Unit *gql.ID
 	Role string
+	Part *int32
 }
 
 // ref translates an ObligationInput.
 func (in obligationInput) ref() app.ObligationRef {
-	return app.ObligationRef{Plan: idOr(in.Plan), Task: int(in.Task), Unit: idOr(in.Unit), Role: in.Role}
+	ref := app.ObligationRef{Plan: idOr(in.Plan), Task: int(in.Task), Unit: idOr(in.Unit), Role: in.Role}
+	if in.Part != nil {
+		ref.Part = int(*in.Part)
+	}
+	return ref
 }
 
 func idOr(id *gql.ID) string {
@@ -127,9 +132,10 @@ func (r *root) ImportPlan(ctx context.Context, args struct {
 	Jurisdiction   *string
 	IdempotencyKey string
 	Wait           *bool
+	AllowPartial   *bool
 }) (*mutationResult, error) {
 	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
-		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction)})
+		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction), AllowPartial: args.AllowPartial != nil && *args.AllowPartial})
 	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 

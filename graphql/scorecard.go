@@ -283,7 +283,7 @@ func (r *lineResolver) Events(ctx context.Context) ([]*eventResolver, error) {
 	}
 	stream := domain.UnitStream(r.unit)
 	if r.l.Obligation != "" {
-		k, err := parseObligationPath(r.events.plan, r.l.Obligation)
+		k, err := domain.ParseObligationPath(r.l.Obligation)
 		if err != nil {
 			return nil, err
 		}
@@ -300,20 +300,6 @@ func (r *lineResolver) Events(ctx context.Context) ([]*eventResolver, error) {
 		}
 	}
 	return out, nil
-}
-
-// parseObligationPath reads "plan/task/unit/ROLE".
-func parseObligationPath(plan domain.PlanID, path string) (domain.ObligationKey, error) {
-	parts := strings.Split(path, "/")
-	if len(parts) != 4 {
-		return domain.ObligationKey{}, fmt.Errorf("scorecard line names obligation %q, not plan/task/unit/ROLE", path)
-	}
-	no, err := domain.ParseTaskNo(parts[1])
-	if err != nil {
-		return domain.ObligationKey{}, err
-	}
-	k := domain.ObligationKey{Plan: domain.PlanID(parts[0]), Task: no, Unit: domain.UnitID(parts[2]), Role: domain.Role(strings.ToUpper(parts[3]))}
-	return k, k.ValidateKey()
 }
 
 // lineEvents reads each stream a scorecard's lines cite once per request.

@@ -334,6 +334,7 @@ type obligationResolver struct {
 	PendingExtension *extensionResolver
 	Slips            int32
 	Findings         int32
+	Part             int32
 	// view is the obligation's view, for the fields computed on demand;
 	// cat names the units of its review (review.go).
 	view projections.ObligationView
@@ -356,6 +357,7 @@ func newObligationResolver(cat *projections.Catalog, v projections.ObligationVie
 		Basis:      strOrNil(v.Basis),
 		Slips:      int32(v.Slips),
 		Findings:   int32(v.Findings),
+		Part:       int32(v.Part),
 		Milestones: make([]*milestoneResolver, len(v.Milestones)),
 	}
 	if t, ok := cat.Task(v.Plan, v.Task); ok {

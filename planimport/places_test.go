@@ -39,24 +39,35 @@ func TestMilestoneNamingPlacesGoesOnlyToThem(t *testing.T) {
 }
 
 // Task (二十七) names 生态环境局 in four brackets, twice as SUPPORT and twice
-// sharing the lead (JOINT): each duty's basis keeps the text of every
-// bracket that gives it, not only the first one's.
-func TestDutyBasisKeepsEveryBracketText(t *testing.T) {
+// sharing the lead (JOINT): each bracket gives a duty of its own (the later
+// ones told apart by their bracket's number), whose basis is that bracket's
+// text and no other's.
+func TestEachBracketGivesItsOwnDuty(t *testing.T) {
 	s := memory.New()
 	importText(t, s, load(t))
 	v := views(t, s)
-	for role, texts := range map[domain.Role][]string{
-		domain.RoleSupport: {"强化价格政策与产业和环保政策的协同", "严格落实清洁取暖“煤改电”"},
-		domain.RoleJoint:   {"积极争取中央财政支持", "对传统产业及集群升级"},
+	key := func(role domain.Role, part int) domain.ObligationKey {
+		return domain.ObligationKey{Plan: "chifeng-air", Task: 27, Unit: "bureau.ecology-environment", Role: role, Part: part}
+	}
+	for _, tc := range []struct {
+		key        domain.ObligationKey
+		has, lacks string
+	}{
+		{key(domain.RoleSupport, 0), "强化价格政策与产业和环保政策的协同", "严格落实清洁取暖“煤改电”"},
+		{key(domain.RoleSupport, 4), "严格落实清洁取暖“煤改电”", "强化价格政策与产业和环保政策的协同"},
+		{key(domain.RoleJoint, 0), "积极争取中央财政支持", "对传统产业及集群升级"},
+		{key(domain.RoleJoint, 6), "对传统产业及集群升级", "积极争取中央财政支持"},
 	} {
-		ob, ok := v.Obligations.Get(domain.ObligationStream("chifeng-air", 27, "bureau.ecology-environment", role))
+		ob, ok := v.Obligations.Get(tc.key.Stream())
 		if !ok {
-			t.Fatalf("task 27: no %s duty of 生态环境局", role)
+			t.Errorf("task 27: no duty %s", tc.key.Path())
+			continue
 		}
-		for _, text := range texts {
-			if !strings.Contains(ob.Basis, text) {
-				t.Errorf("task 27 %s basis lacks %q: %q", role, text, ob.Basis)
-			}
+		if ob.Key != tc.key {
+			t.Errorf("%s: stored key %+v", tc.key.Path(), ob.Key)
+		}
+		if !strings.Contains(ob.Basis, tc.has) || strings.Contains(ob.Basis, tc.lacks) {
+			t.Errorf("%s basis %q: want %q and not %q", tc.key.Path(), ob.Basis, tc.has, tc.lacks)
 		}
 	}
 }

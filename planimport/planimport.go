@@ -95,7 +95,7 @@ func Import(ctx context.Context, h *command.Handler, current *projections.Views,
 	if opts.Actor == "" {
 		opts.Actor = "office"
 	}
-	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), refs: refs, stored: map[domain.TaskNo]bool{}}
+	im := &importer{h: h, cur: current, opts: opts, digest: sha256.Sum256(source), source: source, refs: refs, stored: map[domain.TaskNo]bool{}}
 	im.rep.Digest = im.digest
 	steps := []func(context.Context, *planparse.Plan) error{im.plan, im.units, im.tasks, im.obligations}
 	for _, step := range steps {
@@ -114,6 +114,7 @@ type importer struct {
 	cur    *projections.Views
 	opts   Options
 	digest domain.Hash
+	source []byte
 	rep    Report
 	// refs are the tasks' identities in the ledger, in the plan's order.
 	refs []taskRef
@@ -151,15 +152,33 @@ func (im *importer) plan(ctx context.Context, p *planparse.Plan) error {
 	}
 	cmd := domain.RegisterPlan{
 		Plan:         im.opts.Plan,
-		Title:        p.Title,
+		Title:        titleOf(p, im.source),
 		Issuer:       im.opts.Issuer,
 		Jurisdiction: p.Jurisdiction,
 		SourceDigest: im.digest,
 		Targets:      Targets(p.OverallTargets),
 		TrackingFrom: im.opts.TrackingFrom,
 	}
-	return im.do(ctx, cmd, "register", "plan "+p.Title)
+	return im.do(ctx, cmd, "register", "plan "+cmd.Title)
 }
+
+// titleOf is the plan's title; for a text whose title the parser could not
+// find (it warned no-title), the text's first line, so that the plan is
+// shown by its own words rather than refused or named by its id.
+func titleOf(p *planparse.Plan, source []byte) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	for _, line := range strings.Split(string(source), "\n") {
+		if line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff")); line != "" {
+			return clip(line, maxTitle)
+		}
+	}
+	return ""
+}
+
+// maxTitle bounds a title taken from a text's first line.
+const maxTitle = 100
 
 func (im *importer) units(ctx context.Context, p *planparse.Plan) error {
 	for _, u := range p.Units {
@@ -220,6 +239,10 @@ type duty struct {
 	key        domain.ObligationKey
 	basis      string
 	milestones []milestone
+	// brackets are the attribution brackets (Responsibility.Bracket) that
+	// give the duty: one, or several when they are not told apart (a
+	// standing directive, or the first bracket, naming the unit again).
+	brackets []int
 }
 
 type milestone struct {
@@ -281,15 +304,17 @@ func (im *importer) obligations(ctx context.Context, p *planparse.Plan) error {
 	return nil
 }
 
-// duties lists the obligations a parsed plan asks for: one per task, unit
-// and role, with the milestones of the deadlines that concern the unit. A
-// unit that several brackets of a task name in the same role has one duty
-// whose basis quotes each bracket's text.
+// duties lists the obligations a parsed plan asks for: one per task, unit,
+// role and attribution bracket, with the milestones of the deadlines that
+// concern it. A unit that a later bracket of the task names again in the
+// same role has a duty of its own (ObligationKey.Part: that bracket's
+// number) whose basis is that bracket's text, so that no bracket's words
+// are lost and each can be reported on and scored by itself.
 //
-// A deadline concerns the units of the attribution brackets whose scope
+// A deadline concerns the duties of the attribution brackets whose scope
 // contains it, and the implementing county governments — only the counties
 // its clause names, when it names any (Deadline.Places); a deadline outside
-// every bracket's scope concerns every unit of the task. A duty that starts
+// every bracket's scope concerns every duty of the task. A duty that starts
 // later ("从2026年1月1日起") becomes a milestone due that day: the measure must
 // be in force by then. A task that names no date at all is due at the plan's
 // horizon, the latest date of its overall targets.
@@ -297,42 +322,67 @@ func duties(plan domain.PlanID, p *planparse.Plan, refs []taskRef) ([]duty, erro
 	horizon := horizonOf(p)
 	var out []duty
 	for i, t := range p.Tasks {
-		no := refs[i].no
-		byKey := map[domain.ObligationKey]*duty{}
-		var order []domain.ObligationKey
-		for _, r := range t.Responsibilities {
-			role, err := domain.ParseRole(string(r.Role))
-			if err != nil {
-				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
-			}
-			k := domain.ObligationKey{Plan: plan, Task: no, Unit: domain.UnitID(r.UnitID), Role: role}
-			if err := k.ValidateKey(); err != nil {
-				return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
-			}
-			if d, seen := byKey[k]; seen {
-				// The same unit and role under another bracket: its text
-				// joins the duty's basis, so that no bracket's words are lost.
-				d.basis = joinBasis(d.basis, r.Scope)
-				continue
-			}
-			basis := basisOf(r.Role)
-			if r.Scope != "" {
-				basis = clip(r.Scope, 300)
-			}
-			byKey[k] = &duty{key: k, basis: basis}
-			order = append(order, k)
+		ds, err := taskDuties(plan, refs[i].no, t)
+		if err != nil {
+			return nil, err
 		}
-		ms := milestonesOf(t, horizon)
-		for _, m := range ms {
-			for _, k := range order {
-				if concerns(t, m.source, k) {
-					byKey[k].milestones = append(byKey[k].milestones, m.milestone)
+		for _, m := range milestonesOf(t, horizon) {
+			for _, d := range ds {
+				if concerns(t, m.source, d) {
+					d.milestones = append(d.milestones, m.milestone)
 				}
 			}
 		}
-		for _, k := range order {
-			out = append(out, *byKey[k])
+		for _, d := range ds {
+			out = append(out, *d)
 		}
+	}
+	return out, nil
+}
+
+// taskDuties lists one task's duties in the order the plan names them.
+func taskDuties(plan domain.PlanID, no domain.TaskNo, t planparse.Task) ([]*duty, error) {
+	type unitRole struct {
+		unit domain.UnitID
+		role domain.Role
+	}
+	first := map[unitRole]*duty{}
+	byKey := map[domain.ObligationKey]*duty{}
+	var out []*duty
+	for _, r := range t.Responsibilities {
+		role, err := domain.ParseRole(string(r.Role))
+		if err != nil {
+			return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
+		}
+		ur := unitRole{domain.UnitID(r.UnitID), role}
+		k := domain.ObligationKey{Plan: plan, Task: no, Unit: ur.unit, Role: role}
+		if d, seen := first[ur]; seen {
+			if slices.Contains(d.brackets, r.Bracket) || r.Bracket < 2 {
+				// Named again where no later bracket tells it apart: the
+				// words join the first duty's basis.
+				d.basis = joinBasis(d.basis, r.Scope)
+				d.brackets = append(d.brackets, r.Bracket)
+				continue
+			}
+			k.Part = r.Bracket
+		}
+		if err := k.ValidateKey(); err != nil {
+			return nil, fmt.Errorf("task %d, unit %s: %w", no, r.Unit, err)
+		}
+		if d, seen := byKey[k]; seen {
+			d.basis = joinBasis(d.basis, r.Scope)
+			continue
+		}
+		basis := basisOf(r.Role)
+		if r.Scope != "" {
+			basis = clip(r.Scope, 300)
+		}
+		d := &duty{key: k, basis: basis, brackets: []int{r.Bracket}}
+		byKey[k] = d
+		if k.Part == 0 {
+			first[ur] = d
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -378,22 +428,23 @@ func milestoneID(what string) domain.MilestoneID {
 	return domain.MilestoneID("ms-" + hex.EncodeToString(sum[:4]))
 }
 
-// concerns reports whether a deadline applies to the unit of k.
-func concerns(t planparse.Task, d planparse.Deadline, k domain.ObligationKey) bool {
-	if d.Phrase == "" {
+// concerns reports whether a deadline applies to duty d.
+func concerns(t planparse.Task, dl planparse.Deadline, d *duty) bool {
+	k := d.key
+	if dl.Phrase == "" {
 		return true
 	}
 	if k.Role == domain.RoleImplementing {
 		// A milestone that names particular places is theirs alone.
-		return len(d.Places) == 0 || slices.Contains(d.Places, string(k.Unit))
+		return len(dl.Places) == 0 || slices.Contains(dl.Places, string(k.Unit))
 	}
 	inSome := false
 	for _, r := range t.Responsibilities {
-		if r.Scope == "" || !strings.Contains(r.Scope, d.Phrase) || !strings.Contains(r.Scope, firstRunes(d.What, 12)) {
+		if r.Scope == "" || !strings.Contains(r.Scope, dl.Phrase) || !strings.Contains(r.Scope, firstRunes(dl.What, 12)) {
 			continue
 		}
 		inSome = true
-		if domain.UnitID(r.UnitID) == k.Unit {
+		if domain.UnitID(r.UnitID) == k.Unit && slices.Contains(d.brackets, r.Bracket) {
 			return true
 		}
 	}

@@ -85,9 +85,10 @@ type attribution struct {
 func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	var a attribution
 	rest, directives := liftDirectives(inner)
-	sents := append(splitTop(rest, "。"), directives...)
+	own := splitTop(rest, "。")
+	sents := append(own, directives...)
 	var unitSents []string
-	for _, s := range sents {
+	for i, s := range sents {
 		s = trimPunct(s)
 		if s == "" {
 			continue
@@ -103,7 +104,14 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 		if firstLeadRE.MatchString(s) {
 			a.firstLead = true
 			a.stickyLead = strings.Contains(s, "下同")
-			continue
+			// The directive may be a clause after the list it governs:
+			// "责任单位：A、B，列第一位的为牵头单位". The list stays.
+			if i >= len(own) {
+				continue // a lifted directive bracket holds no units
+			}
+			if s = withoutDirectiveClauses(s); s == "" {
+				continue
+			}
 		}
 		unitSents = append(unitSents, s)
 	}
@@ -213,6 +221,20 @@ func liftDirectives(inner string) (string, []string) {
 	}
 	b.WriteString(inner[prev:])
 	return b.String(), dirs
+}
+
+// withoutDirectiveClauses drops the clauses of s that state a 列第一位…为牵头
+// directive (or its 下同), keeping the others in order.
+func withoutDirectiveClauses(s string) string {
+	var kept []string
+	for _, cl := range splitTop(s, "，；,;") {
+		cl = trimPunct(cl)
+		if cl == "" || cl == "下同" || firstLeadRE.MatchString(cl) {
+			continue
+		}
+		kept = append(kept, cl)
+	}
+	return strings.Join(kept, "，")
 }
 
 // isDirective reports whether s states a directive rather than units.

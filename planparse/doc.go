@@ -13,7 +13,10 @@
 // full-width digits, Latin letters, "．", "﹒", "％" and "／" become ASCII; spaces
 // are kept only between two ASCII letters or digits; an ASCII double quote
 // becomes “ or ” so that quotes pair up ("蒙速办" written “蒙速办"); lines
-// starting with "#" are comments. Input that is not UTF-8 is rejected with
+// starting with "#" are comments. A text written in traditional characters
+// (a reprint: 責任單位、牽頭) is read in simplified ones through OpenCC's t2s
+// dictionary (warning traditional-converted); a simplified text with a
+// stray variant character is left as written. Input that is not UTF-8 is rejected with
 // ErrNotUTF8, input with no task with ErrNoTasks. Parse never panics.
 //
 // # Layouts and what a task is
@@ -112,7 +115,8 @@
 //     and every later bracket), which makes the first unit of each such list
 //     LEAD and the rest SUPPORT. The directive may stand in a bracket of its
 //     own inside a label line ("责任单位：A、B（除标注“分别牵头”外，列第一位
-//     为牵头或汇总单位，下同）");
+//     为牵头或汇总单位，下同）") or follow the list as a clause of its own
+//     ("责任单位：A、B，列第一位的为牵头单位");
 //   - X落实 → IMPLEMENTING. "以下均需各旗县区人民政府落实，不再列出" makes the
 //     group IMPLEMENTING for this task and every later one (Bracket 0, empty
 //     Scope); the registry expands the group into the county governments.

@@ -44,10 +44,11 @@ func normalizeText(src []byte) ([]srcLine, []Warning, error) {
 	s = strings.TrimPrefix(s, "\ufeff")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	var (
-		out  []srcLine
-		warn []Warning
-	)
+	s, warn, err := simplifyTraditional(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []srcLine
 	for i, raw := range strings.Split(s, "\n") {
 		no := i + 1
 		if strings.HasPrefix(strings.TrimSpace(raw), "#") {

@@ -361,7 +361,7 @@ func (u *unreadTracker) warnings() []Warning {
 	var out []Warning
 	for _, d := range u.dropped {
 		if u.withTasks[d.chapter] {
-			out = append(out, Warning{Code: WarnUnreadItem, Line: d.line,
+			out = append(out, Warning{Code: WarnUnreadItem, Line: d.line, Text: clip(d.text, 40),
 				Message: fmt.Sprintf("numbered item not read as part of any task: %q", clip(d.text, 40))})
 		}
 	}

@@ -312,6 +312,9 @@ type Warning struct {
 	Line int `json:"line,omitempty"`
 	// Message says what happened, in plain words.
 	Message string `json:"message"`
+	// Text is the document's own words the warning is about, where it
+	// names some: the item an unread-item warning could not read.
+	Text string `json:"text,omitempty"`
 }
 
 // Warning codes (Warning.Code).

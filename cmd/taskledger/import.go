@@ -114,9 +114,7 @@ func withNewLedger(a *cli, store string, fn func(*ledger) error) error {
 // printImport says what an import recorded, with the parser's warnings
 // on stderr.
 func printImport(a *cli, res app.ImportResult, each bool) {
-	for _, w := range res.Warnings {
-		fmt.Fprintf(a.stderr, "warning: %s\n", w.Message)
-	}
+	writeWarnings(a.stderr, res.Warnings)
 	rep := res.Report
 	if len(rep.Changes) == 0 {
 		fmt.Fprintf(a.stdout, "nothing to record: the ledger already holds this text (%d items unchanged)\n", rep.Unchanged)

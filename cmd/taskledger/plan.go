@@ -212,14 +212,8 @@ func writePlanSummary(w io.Writer, p *planparse.Plan) error {
 		}
 	}
 	if len(p.Warnings) > 0 {
-		fmt.Fprintf(&b, "\nWarnings (%d)\n", len(p.Warnings))
-		for _, wn := range p.Warnings {
-			where := ""
-			if wn.Line > 0 {
-				where = fmt.Sprintf(" line %d", wn.Line)
-			}
-			fmt.Fprintf(&b, "  [%s]%s %s\n", wn.Code, where, wn.Message)
-		}
+		b.WriteString("\n")
+		writeWarnings(&b, p.Warnings)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write summary: %w", err)

@@ -74,7 +74,8 @@ type Line struct {
 	Rule   string `json:"rule"`
 	Points Points `json:"points"`
 	// Obligation is the obligation the line concerns, as
-	// "plan/task/unit/ROLE", if any.
+	// "plan/task/unit/ROLE" (ending "/part<n>" for a later duty, see
+	// domain.ObligationKey.Path), if any.
 	Obligation string `json:"obligation,omitempty"`
 	// Metric is the air-quality metric the line scores, if any.
 	Metric domain.Metric `json:"metric,omitempty"`

@@ -547,10 +547,10 @@
     return panel;
   }
 
-  // taskOf reads the task number out of "plan/task/unit/ROLE".
+  // taskOf reads the task number out of "plan/task/unit/ROLE[/part<n>]".
   function taskOf(obligation) {
     const parts = (obligation || '').split('/');
-    return parts.length >= 4 ? parts[parts.length - 3] : '';
+    return parts.length >= 4 ? parts[1] : '';
   }
 
   pages.unit = async function (main, params) {
