@@ -26,6 +26,9 @@ type RectificationInput struct {
 	Finding        int
 	Note           string
 	IdempotencyKey string
+	// Attachments are evidence files (佐证材料) uploaded before, for a
+	// unit's report only (UploadEvidence); ignored by the other uses.
+	Attachments []EvidenceHandle
 }
 
 // requireText refuses empty text with a message in English and Chinese.
@@ -52,7 +55,11 @@ func (s *Service) ReportRectification(ctx context.Context, p auth.Principal, in 
 		return Result{}, err
 	}
 	return s.explained(s.onObligation(ctx, p, ReportRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.CompleteRectification{ObligationKey: k, ActingUnit: acting(p), Finding: in.Finding, Note: in.Note}, nil
+		refs, err := s.EvidenceRefs(ctx, in.Attachments)
+		if err != nil {
+			return nil, err
+		}
+		return domain.CompleteRectification{ObligationKey: k, ActingUnit: acting(p), Finding: in.Finding, Note: in.Note, Attachments: refs}, nil
 	}))
 }
 

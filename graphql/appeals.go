@@ -29,9 +29,22 @@ func (a rectificationArgs) input() app.RectificationInput {
 	return app.RectificationInput{Obligation: a.Obligation.ref(), Finding: int(a.Finding), Note: deref(a.Note), IdempotencyKey: a.IdempotencyKey}
 }
 
+// reportRectificationArgs are reportRectification's: a finding's
+// rectification reported, with evidence files uploaded before.
+type reportRectificationArgs struct {
+	Obligation     obligationInput
+	Finding        int32
+	Note           *string
+	Attachments    *[]evidenceInput
+	IdempotencyKey string
+	Wait           *bool
+}
+
 // ReportRectification resolves reportRectification.
-func (r *root) ReportRectification(ctx context.Context, args rectificationArgs) (*mutationResult, error) {
-	res, err := r.s.app.ReportRectification(ctx, principalOf(ctx), args.input())
+func (r *root) ReportRectification(ctx context.Context, args reportRectificationArgs) (*mutationResult, error) {
+	in := rectificationArgs{Obligation: args.Obligation, Finding: args.Finding, Note: args.Note, IdempotencyKey: args.IdempotencyKey}.input()
+	in.Attachments = handles(args.Attachments)
+	res, err := r.s.app.ReportRectification(ctx, principalOf(ctx), in)
 	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
