@@ -56,7 +56,8 @@ func Remove(ctx context.Context, connString string, opts Options, dropSchema boo
 	if _, err := inspect(ctx, tx, n); err != nil {
 		return err
 	}
-	stmts := []string{"DROP TABLE IF EXISTS " + n.events + ", " + n.head + ", " + n.meta}
+	companion := pgx.Identifier{n.schema, companionTable}.Sanitize()
+	stmts := []string{"DROP TABLE IF EXISTS " + n.events + ", " + n.head + ", " + n.meta + ", " + companion}
 	if dropSchema {
 		// RESTRICT: a schema someone else has put something in stays.
 		stmts = append(stmts, "DROP SCHEMA IF EXISTS "+pgx.Identifier{n.schema}.Sanitize()+" RESTRICT")

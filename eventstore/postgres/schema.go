@@ -92,6 +92,11 @@ type querier interface {
 // ledgerTables are the tables a ledger schema holds.
 var ledgerTables = []string{"taskledger_meta", "taskledger_head", "taskledger_events"}
 
+// companionTable is the ledger's evidence files (evidence/pgblob), kept in
+// the ledger's schema: alone it does not make a schema a ledger, or
+// another's, and removing a ledger removes it too.
+const companionTable = "taskledger_evidence"
+
 // inspect reports whether the schema holds a ledger of this format. It
 // returns (false, nil) for an empty or missing schema and a *DamagedError
 // for anything else that is not a ledger it can open.
@@ -100,6 +105,7 @@ func inspect(ctx context.Context, q querier, n names) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	delete(tables, companionTable)
 	if len(tables) == 0 {
 		return false, nil
 	}
