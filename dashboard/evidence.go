@@ -46,21 +46,10 @@ func EvidenceURL(sha256 string) string { return "/evidence/" + sha256 }
 // the file is and whether it is small enough is the application layer's
 // to judge; this only stops reading a little past the limit.
 func (h *handler) serveEvidenceUpload(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use POST", MessageZH: "请使用 POST 上传"})
-		return
-	}
-	if !sameOrigin(r) {
-		writeReportError(w, http.StatusForbidden, reportError{Code: "FORBIDDEN",
-			Message: "uploads are accepted only from this dashboard's own origin", MessageZH: "只接受本站页面发起的上传"})
-		return
-	}
-	p, ok := h.authenticate(w, r)
+	p, ok := h.acceptUpload(w, r, h.evidenceMax+1)
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.evidenceMax+1+maxUploadOverhead)
 	in, rerr := h.readEvidence(r)
 	if rerr != nil {
 		writeReportError(w, rerr.status, rerr.body)

@@ -106,26 +106,38 @@ func (h *handler) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	writeDownload(w, xlsxType, safeName(tpl.Unit+"-任务进展报送表-"+day), "report-template-"+day, "xlsx", buf.Bytes())
 }
 
+// acceptUpload checks what every upload needs before its body is read: a
+// POST, from the dashboard's own origin, by an authenticated principal;
+// and it bounds the body to limit bytes of file plus the form's overhead.
+// ok is false when a refusal was written.
+func (h *handler) acceptUpload(w http.ResponseWriter, r *http.Request, limit int64) (auth.Principal, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use POST", MessageZH: "请使用 POST 上传"})
+		return auth.Principal{}, false
+	}
+	if !sameOrigin(r) {
+		writeReportError(w, http.StatusForbidden, reportError{Code: "FORBIDDEN",
+			Message: "uploads are accepted only from this dashboard's own origin", MessageZH: "只接受本站页面发起的上传"})
+		return auth.Principal{}, false
+	}
+	p, ok := h.authenticate(w, r)
+	if !ok {
+		return auth.Principal{}, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+maxUploadOverhead)
+	return p, true
+}
+
 // serveImport is POST /import/reports[?plan=ID]: a filled template, as a
 // multipart form (field file, optionally plan) or as the raw body (XLSX
 // or CSV by its Content-Type or content). It answers JSON: what was
 // recorded, or every bad row and cell.
 func (h *handler) serveImport(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use POST", MessageZH: "请使用 POST 上传"})
-		return
-	}
-	if !sameOrigin(r) {
-		writeReportError(w, http.StatusForbidden, reportError{Code: "FORBIDDEN",
-			Message: "uploads are accepted only from this dashboard's own origin", MessageZH: "只接受本站页面发起的上传"})
-		return
-	}
-	p, ok := h.authenticate(w, r)
+	p, ok := h.acceptUpload(w, r, reportsheet.MaxBytes)
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, reportsheet.MaxBytes+maxUploadOverhead)
 	in, rerr := readUpload(r)
 	if rerr != nil {
 		writeReportError(w, rerr.status, rerr.body)
