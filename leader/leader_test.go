@@ -22,6 +22,8 @@ type oneHolder struct {
 	mu     sync.Mutex
 	holder string
 	revoke chan struct{}
+	// refused counts the tries turned away because another user held the lease.
+	refused atomic.Int32
 }
 
 type testLease struct {
@@ -45,6 +47,7 @@ func (s *oneHolder) TryLease(_ context.Context, req eventstore.LeaseRequest) (ev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.holder != "" {
+		s.refused.Add(1)
 		return nil, &eventstore.LeaseHeldError{Name: req.Name, Holder: s.holder}
 	}
 	s.holder = req.Holder
@@ -69,8 +72,8 @@ func TestOneReplicaWorksAtATime(t *testing.T) {
 	started := make(chan string, 16)
 	work := func(name string) leader.Work {
 		return func(ctx context.Context) {
-			if n := running.Add(1); n > maxRunning.Load() {
-				maxRunning.Store(n)
+			n := running.Add(1)
+			for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
 			}
 			started <- name
 			<-ctx.Done()
@@ -94,6 +97,13 @@ func TestOneReplicaWorksAtATime(t *testing.T) {
 		}()
 	}
 	first := waitFor(t, started)
+	// The other replica must have been turned away once before the lease
+	// moves, or the test would not see it stand by.
+	for deadline := time.Now().Add(5 * time.Second); s.refused.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second replica never tried the held lease within 5s")
+		}
+	}
 	close(s.revoke) // the first holder loses its lease
 	s.mu.Lock()
 	s.revoke = make(chan struct{})
