@@ -39,6 +39,9 @@ func chromium() string {
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	exe := chromium()
+	if exe == "" && os.Getenv("CI") == "true" {
+		t.Fatal("chromium not installed, and under CI=true the dashboard's browser tests must run: .ci/run installs Debian's chromium package")
+	}
 	if exe == "" {
 		t.Skip("chromium not installed: install Debian's chromium package (or set TASKLEDGER_CHROMIUM) to run the dashboard's browser tests")
 	}
