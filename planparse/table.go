@@ -176,9 +176,17 @@ func tabRows(lines []srcLine, i int, c tableCols) ([][]cellAt, int) {
 }
 
 // readVerticalHeader reads a header written one cell a line ("序号",
-// "内容与要求", "责任单位" on lines of their own) at the start of lines.
+// "内容与要求", "责任单位" on lines of their own) at the start of lines. Up
+// to two short heading columns ("分类") may come before 序号.
 func readVerticalHeader(lines []srcLine) (tableCols, bool) {
-	if len(lines) == 0 || lines[0].text != "序号" && lines[0].text != "编号" {
+	k := 0
+	for k < len(lines) && k < 3 && lines[k].text != "序号" && lines[k].text != "编号" {
+		if t := lines[k].text; t == "" || runeLen(t) > 6 || isPunctuated(t) || isNumberCell(t) {
+			return tableCols{}, false
+		}
+		k++
+	}
+	if k == len(lines) || k == 3 {
 		return tableCols{}, false
 	}
 	var cells []string
@@ -188,29 +196,67 @@ func readVerticalHeader(lines []srcLine) (tableCols, bool) {
 		}
 		cells = append(cells, l.text)
 	}
+	// With heading columns before 序号, the first row's heading cells come
+	// before its number too: trailing cells no header word names are
+	// those, not headers.
+	for drop := 0; drop < k && len(cells) > k+2 && !isHeaderWord(cells[len(cells)-1]); drop++ {
+		cells = cells[:len(cells)-1]
+	}
 	return readTableHeader(cells)
+}
+
+// isHeaderWord reports whether a cell reads as a column header: a number,
+// unit, deadline, task or report column.
+func isHeaderWord(h string) bool {
+	return h == "序号" || h == "编号" || isUnitHeader(h) || timeHeaderRE.MatchString(h) ||
+		taskHeaderRE.MatchString(h) || reportHeaderRE.MatchString(h)
 }
 
 // verticalRows collects rows written one cell a line from line i on: a row
 // starts at its number and runs to the line before the next row's number;
 // the last row takes one row's worth of lines. It returns the rows and the
 // index of the first line after the table.
+//
+// Where heading columns come before 序号 (a category written once, in the
+// first row of its group), a row's heading cells are the short lines just
+// before its number.
 func verticalRows(lines []srcLine, i int, c tableCols) ([][]cellAt, int) {
 	var rows [][]cellAt
+	own := c.n - c.num // the number and the cells after it
+	var pre []cellAt
+	for c.num > 0 && i < len(lines) && len(pre) < c.num && isHeadingCell(lines[i].text) {
+		pre = append(pre, cellAt{lines[i].text, lines[i].no})
+		i++
+	}
 	for i < len(lines) && isNumberCell(lines[i].text) {
 		n := rowNumber(lines[i].text)
 		r := []cellAt{{lines[i].text, lines[i].no}}
 		j := i + 1
 		for ; j < len(lines) && rowNumber(lines[j].text) != n+1; j++ {
-			if len(r) >= c.n && !rowAhead(lines[j:], n+1, 2*c.n) {
+			if len(r) >= own && !rowAhead(lines[j:], n+1, 2*c.n) {
 				break
 			}
 			r = append(r, cellAt{lines[j].text, lines[j].no})
 		}
-		rows = append(rows, alignRow(r, c))
+		var next []cellAt
+		if c.num > 0 && j < len(lines) && rowNumber(lines[j].text) == n+1 {
+			for len(next) < c.num && len(r) > own && isHeadingCell(r[len(r)-1].text) {
+				next = append([]cellAt{r[len(r)-1]}, next...)
+				r = r[:len(r)-1]
+			}
+		}
+		head := make([]cellAt, c.num-len(pre), c.num)
+		rows = append(rows, alignRow(append(append(head, pre...), r...), c))
+		pre = next
 		i = j
 	}
 	return rows, i
+}
+
+// isHeadingCell reports whether a line can be a heading cell of a table
+// written one cell a line: short, unpunctuated, not a number.
+func isHeadingCell(s string) bool {
+	return s != "" && runeLen(s) <= 20 && !isPunctuated(s) && !isNumberCell(s)
 }
 
 // rowNumber is the number a cell holds, 0 if none.
@@ -235,10 +281,11 @@ func rowAhead(lines []srcLine, n, k int) bool {
 // alignRow fits a row to the columns: missing cells are merged cells at the
 // front (after the number); surplus lines belong to the task cell.
 func alignRow(r []cellAt, c tableCols) []cellAt {
+	at := max(c.num, 0) + 1 // just after the number
 	switch {
 	case len(r) < c.n:
 		pad := make([]cellAt, c.n-len(r))
-		return append(append([]cellAt{r[0]}, pad...), r[1:]...)
+		return append(append(append([]cellAt{}, r[:at]...), pad...), r[at:]...)
 	case len(r) > c.n && c.task > c.num:
 		extra := len(r) - c.n
 		task := r[c.task]
