@@ -229,11 +229,15 @@ var gradingCases = []gradingCase{
 	// (县(市、区)政府 taken for a unit). Pooled: 10 of 26 tasks found, units
 	// F1 0.507. The grammar was then fixed from constructed tuning texts
 	// (rolegrammar2_test.go, table_test.go); these five were not tuned on.
-	{key: "heldout/liandu_gzbg_2023_excerpt.key.json", heldOut: true},
-	{key: "heldout/jinxiang_zyzx_2025_excerpt.key.json", heldOut: true},
-	{key: "heldout/chongchuan_minsheng_2023_excerpt.key.json", heldOut: true},
-	{key: "heldout/chaozhou_lantian_2019_excerpt.key.json", heldOut: true},
-	{key: "heldout/zhejiang_daqi_2020_excerpt.key.json", heldOut: true},
+	// Measured after: 1 on every field for all but Chongchuan, which is
+	// still not read (its rows carry fewer cells than its header: the
+	// 全年目标任务 cell is missing), so the five pool at 23 of 26 tasks
+	// found, units F1 0.931.
+	{key: "heldout/liandu_gzbg_2023_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	{key: "heldout/jinxiang_zyzx_2025_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	{key: "heldout/chongchuan_minsheng_2023_excerpt.key.json", floors: [3]float64{0, 0, 1}, heldOut: true},
+	{key: "heldout/chaozhou_lantian_2019_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
+	{key: "heldout/zhejiang_daqi_2020_excerpt.key.json", floors: [3]float64{1, 1, 1}, heldOut: true},
 }
 
 func loadKey(t *testing.T, path string) answerKey {
@@ -249,14 +253,44 @@ func loadKey(t *testing.T, path string) answerKey {
 	return k
 }
 
+// heldOutAcceptance are the acceptance thresholds on plans whose layout the
+// parser was not tuned on (issue 15), pooled over the held-out keys: the
+// share of their tasks found (recall), and F1 on unit–role pairs and on
+// deadlines.
+var heldOutAcceptance = struct{ tasksFound, unitsF1, deadlinesF1 float64 }{0.9, 0.85, 0.9}
+
 func TestGrading(t *testing.T) {
+	var pool [3]score
 	for _, c := range gradingCases {
-		gradeCase(t, c)
+		scores := gradeCase(t, c)
+		if !c.heldOut {
+			continue
+		}
+		for i, s := range scores {
+			pool[i].tp, pool[i].fp, pool[i].fn = pool[i].tp+s.tp, pool[i].fp+s.fp, pool[i].fn+s.fn
+		}
+	}
+	tasks, units, deadlines := pool[0], pool[1], pool[2]
+	t.Logf("held-out pool: tasks found %.3f (%d of %d), units F1 %.3f (tp %d fp %d fn %d), deadlines F1 %.3f (tp %d fp %d fn %d)",
+		tasks.recall(), tasks.tp, tasks.tp+tasks.fn, units.f1(), units.tp, units.fp, units.fn,
+		deadlines.f1(), deadlines.tp, deadlines.fp, deadlines.fn)
+	if tasks.tp+tasks.fn == 0 {
+		t.Fatal("no held-out key graded")
+	}
+	if tasks.recall() < heldOutAcceptance.tasksFound {
+		t.Errorf("held-out pool: %.3f of tasks found, below %.2f", tasks.recall(), heldOutAcceptance.tasksFound)
+	}
+	if units.f1() < heldOutAcceptance.unitsF1 {
+		t.Errorf("held-out pool: unit–role F1 %.3f, below %.2f", units.f1(), heldOutAcceptance.unitsF1)
+	}
+	if deadlines.f1() < heldOutAcceptance.deadlinesF1 {
+		t.Errorf("held-out pool: deadline F1 %.3f, below %.2f", deadlines.f1(), heldOutAcceptance.deadlinesF1)
 	}
 }
 
-// gradeCase scores one key and fails below its floors.
-func gradeCase(t *testing.T, c gradingCase) {
+// gradeCase scores one key (tasks, units, deadlines) and fails below its
+// floors.
+func gradeCase(t *testing.T, c gradingCase) []score {
 	t.Helper()
 	k := loadKey(t, filepath.Join("testdata", c.key))
 	// A key's registry is the one the plan is graded with: "chifeng" gives
@@ -284,6 +318,7 @@ func gradeCase(t *testing.T, c gradingCase) {
 			t.Errorf("%s %s: F1 %.3f below the floor %.3f", c.key, fields[i], s.f1(), c.floors[i])
 		}
 	}
+	return scores
 }
 
 // gradeParse parses a graded plan. A held-out plan the parser rejects
