@@ -294,7 +294,7 @@ func labelKind(label string) (roleKind, bool) {
 	switch {
 	case strings.Contains(label, "牵头"):
 		return rkLead, true
-	case strings.Contains(label, "配合"), strings.Contains(label, "协助"), strings.Contains(label, "参与"), strings.Contains(label, "协办"):
+	case strings.Contains(label, "配合"), strings.Contains(label, "协助"), strings.Contains(label, "参与"), strings.Contains(label, "协办"), strings.Contains(label, "协同"):
 		return rkSupport, true
 	case strings.Contains(label, "落实"):
 		return rkImplementing, true

@@ -57,7 +57,12 @@
 // number) reads the same way; a category column before 序号 ("分类") is
 // written on the line before the number of the first row of its group, and
 // a 责任单位 column that repeats the 牵头单位 names the lead once, the
-// others supporting. A report column (进展情况, 完成情况, 备注) is
+// others supporting. Cells copied with a "|" after each ("序号 |", a lone
+// "|" ending a row, "||" an empty cell) read the same way. A column that
+// names people (分管领导, 责任人) is not read as units (warning
+// table-column). A row with fewer cells than the header is aligned so that
+// the most of its unit cells fall under unit columns: its missing cells are
+// merged cells after the number or cells left off at its end. A report column (进展情况, 完成情况, 备注) is
 // not read as part of the tasks (warning table-column). Every reading keeps
 // the line of its cell.
 //

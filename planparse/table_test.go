@@ -121,3 +121,36 @@ func TestTaskTableCategoryBeforeNumber(t *testing.T) {
 		t.Errorf("task 2 title %q", got)
 	}
 }
+
+// A table copied one cell a line with each cell ending in " |": a lone "|"
+// ends a row, "||" is an empty cell. A person column (分管领导) names no
+// unit and progress columns are not read; a row with fewer cells than the
+// header is aligned so that its unit cells fall under the unit columns.
+func TestTaskTablePipeCells(t *testing.T) {
+	text := "某区民生实事推进情况\n序号 |\n项目名称 |\n年度任务 |\n分管 领导 |\n牵头 单位 |\n协同单位 |\n推进情况 |\n备注 |\n" +
+		"1 |\n新建口袋公园5个。 |\n李明 |\n园林局 |\n住建局、各街道 |\n完成3个。 |\n||\n" +
+		"2 |\n改造老旧小区12个。 |\n王强 |\n住建局 |\n财政局 |\n已开工。 |\n按计划推进。 |\n|\n" +
+		"3 |\n增设充电桩200个。 |\n王强 |\n发改局 |\n供电公司、相关街道 |\n已完成150个。 |\n"
+	p := mustParse(t, text, Options{Registry: EmptyRegistry(), PlanYear: 2023})
+	if len(p.Tasks) != 3 {
+		t.Fatalf("tasks %+v", p.Tasks)
+	}
+	want := map[int][]resp{
+		1: {{"园林局", RoleLead, 1}, {"住建局", RoleSupport, 1}},
+		2: {{"住建局", RoleLead, 1}, {"财政局", RoleSupport, 1}},
+		3: {{"发改局", RoleLead, 1}, {"供电公司", RoleSupport, 1}},
+	}
+	for n, w := range want {
+		if got := resps(taskByNumber(t, p, n)); !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d: %v, want %v", n, got, w)
+		}
+	}
+	if got := taskByNumber(t, p, 3).Title; got != "增设充电桩200个" {
+		t.Errorf("task 3 title %q", got)
+	}
+	for _, u := range p.Units {
+		if u.Name == "李明" || u.Name == "王强" {
+			t.Errorf("a person became the unit %q", u.Name)
+		}
+	}
+}
