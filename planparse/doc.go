@@ -66,6 +66,12 @@
 // not read as part of the tasks (warning table-column). Every reading keeps
 // the line of its cell.
 //
+// A work item printed as a form, one "key: | value |" field a line
+// ("重点工作: | 135.统筹… |", "牵头单位: | … |", "年度阶段性工作目标: | 第一季度:… |"),
+// reads as an item: the numbered work-item field opens it, unit fields are
+// its label lines, a deadline field its 完成时限, other fields its text; a
+// progress field (进展情况) is left out (warning table-column).
+//
 // Text that lost its line breaks ("…现提出以下意见。1.对…资助。责任单位：
 // 市委组织部、市科技局。2.对…") is put back on lines: items 1. 2. … after a
 // sentence end, when at least two run in sequence from 1 ("增长10%。2.5亿元"

@@ -132,10 +132,10 @@ type cellAt struct {
 // or one cell a line, and warns once per table about report columns it
 // does not read.
 func readTables(lines []srcLine) ([]srcLine, []Warning) {
+	lines, warn := readForms(lines)
 	lines = unpipeCells(lines)
 	var (
 		out  []srcLine
-		warn []Warning
 		secs int
 	)
 	for i := 0; i < len(lines); i++ {
