@@ -235,10 +235,9 @@ func dropLeadRepeats(units []attrUnit) []attrUnit {
 			start = start || u.listStart
 			continue
 		}
-		if start && !u.listStart {
+		if start {
 			u.listStart, start = true, false
 		}
-		start = start && !u.listStart
 		out = append(out, u)
 	}
 	return out
