@@ -39,8 +39,13 @@ func TestReassignALaterPartPassesThatPart(t *testing.T) {
 	if kept, ok := obs.Get(first.Stream()); ok && kept.Status == domain.StatusReassigned {
 		t.Errorf("the unit's first duty %s was reassigned instead of part %d", first.Path(), later.Part)
 	}
-	to := domain.ObligationKey{Plan: later.Plan, Task: later.Task, Unit: "county.aohan", Role: later.Role}
+	// The new holder takes the same part: a later bracket's duty stays
+	// that bracket's and is not merged into another duty of the unit.
+	to := domain.ObligationKey{Plan: later.Plan, Task: later.Task, Unit: "county.aohan", Role: later.Role, Part: later.Part}
 	if succ, ok := obs.Get(to.Stream()); !ok || !succ.Active() || len(succ.Milestones) == 0 {
 		t.Errorf("the new holder's duty %s: found %v, %+v", to.Path(), ok, succ)
+	}
+	if moved.ReassignedTo == nil || *moved.ReassignedTo != to {
+		t.Errorf("part %d records it went to %v, want %s", later.Part, moved.ReassignedTo, to.Path())
 	}
 }
