@@ -155,7 +155,7 @@ func (s *Service) handoff(ctx context.Context, p auth.Principal, scoped string, 
 	if err != nil {
 		return Result{}, err
 	}
-	fromStream := domain.ObligationStream(cmd.Plan, cmd.Task, cmd.Unit, cmd.Role)
+	fromStream := cmd.ObligationKey.Stream() // a later part has a stream of its own
 	var from domain.Obligation
 	_, history, err := s.commands.Load(ctx, fromStream, &from)
 	if err != nil {
@@ -172,7 +172,7 @@ func (s *Service) handoff(ctx context.Context, p auth.Principal, scoped string, 
 		return Result{}, err
 	}
 	to := cmd.To()
-	toRes, err := command.Execute(ctx, s.commands, domain.ObligationStream(to.Plan, to.Task, to.Unit, to.Role), toMeta,
+	toRes, err := command.Execute(ctx, s.commands, to.Stream(), toMeta,
 		func() *domain.Obligation { return &domain.Obligation{} },
 		func(o *domain.Obligation) ([]domain.EventData, error) {
 			var fresh domain.Obligation

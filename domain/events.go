@@ -361,9 +361,10 @@ type ResponsibilityReassigned struct {
 // EventType implements EventData.
 func (ResponsibilityReassigned) EventType() string { return "ResponsibilityReassigned" }
 
-// To returns the key of the obligation the duty passed to.
+// To returns the key of the obligation the duty passed to: the same part
+// of the new unit and role.
 func (e ResponsibilityReassigned) To() ObligationKey {
-	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.ToUnit, Role: e.ToRole}
+	return ObligationKey{Plan: e.Plan, Task: e.Task, Unit: e.ToUnit, Role: e.ToRole, Part: e.Part}
 }
 
 // ResponsibilityWithdrawn records that the unit no longer holds the role.

@@ -560,9 +560,10 @@ type ReassignResponsibility struct {
 	Reason string
 }
 
-// To returns the key of the obligation the duty passes to.
+// To returns the key of the obligation the duty passes to: the same part
+// (a later bracket's duty stays that bracket's) of the new unit and role.
 func (c ReassignResponsibility) To() ObligationKey {
-	return ObligationKey{Plan: c.Plan, Task: c.Task, Unit: c.ToUnit, Role: c.ToRole}
+	return ObligationKey{Plan: c.Plan, Task: c.Task, Unit: c.ToUnit, Role: c.ToRole, Part: c.Part}
 }
 
 // Validate implements Command.

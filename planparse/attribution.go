@@ -18,14 +18,16 @@ var (
 	// 分工，下同". The group binds this task and every later one.
 	involveRE = regexp.MustCompile(`(?:均|都)涉及(.+?)[，,]\s*不再(?:做|作|单独)?(?:分工|列出|列明)`)
 	// firstLeadRE is a directive that makes the first unit of each list the
-	// lead: "列第一位者为牵头单位，下同", "列第一位为牵头或汇总单位".
-	firstLeadRE = regexp.MustCompile(`列?(?:在)?第一位(?:者|的)?(?:为|是)牵头(?:或汇总|或主责|或召集)?(?:单位|部门)`)
+	// lead: "列第一位者为牵头单位，下同", "列第一位为牵头或汇总单位",
+	// "排在首位的为牵头单位".
+	firstLeadRE = regexp.MustCompile(`(?:列|排)?(?:在)?(?:第一位|首位)(?:者|的)?(?:单位)?(?:为|是)牵头(?:或汇总|或主责|或召集)?(?:单位|部门)`)
 	// prefixRoleRE is an attribution of the form "牵头考核单位：市审批服务局".
 	prefixRoleRE = regexp.MustCompile(`^(.{0,12}?)(?:单位|部门)[:：](.+)$`)
 	// unitNameRE is how the name of a unit ends.
-	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工商联|残联|侨联|文联|社科联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会)$`)
+	unitNameRE = regexp.MustCompile(`(局|委|厅|部|署|办|院|会|所|中心|公司|集团|政府|海关|行|段|队|站|室|处|组|专班|单位|部门|管委会|办公室|[（(]公司[）)]|总局|支行|学校|大学|法院|检察院|团委|妇联|工商联|残联|侨联|文联|社科联|工会|科协|台|馆|社|旗|县|区|市|省|指挥部|机构|委员会|园)$`)
 	// collectiveRE is a phrase that names a set of units, not a unit.
-	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面|各专班|各工作专班|各街道|各乡镇)$|各级`)
+	// "县（市、区）政府" names every government of the level below.
+	collectiveRE = regexp.MustCompile(`^(各|有关|相关)|^[省市州盟县区旗]{1,2}[（(][省市州盟县区旗、]+[）)](?:人民政府|政府)?$|(有关部门|相关部门|有关单位|相关单位|成员单位|牵头单位|各部门|各单位|有关方面|各专班|各工作专班|各街道|各乡镇)$|各级`)
 	// bareDeptRE is a department name without a place: "审批服务局".
 	bareDeptRE = regexp.MustCompile(`^[^省市县区旗州盟]{1,7}(局|委|厅|办)$`)
 	// scoreBracketRE is a score bracket "（0.5分）".
@@ -66,6 +68,7 @@ type attrUnit struct {
 	role      Role
 	listStart bool   // the first name of a clause's list
 	clause    string // the words that name it and give its role
+	generic   bool   // named by a generic label (责任单位：) that took its role from the lead
 }
 
 // attribution is what one bracket says.
@@ -117,7 +120,9 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	}
 	firstLead := a.firstLead || p.firstLead
 	hasRole := a.standing != "" || a.firstLead
-	hasLead := false // a 牵头 came earlier in the bracket
+	// A 牵头单位 label anywhere in the bracket leads it: the units of a
+	// 责任单位 label support, before it ("责任单位：A、B；牵头单位：A") or after.
+	hasLead := hasLeadLabel(unitSents)
 	for _, s := range unitSents {
 		var (
 			pending  []string
@@ -195,7 +200,47 @@ func (p *parser) parseAttribution(inner string) (attribution, bool) {
 	for i, n := range a.noRole {
 		a.units = append(a.units, attrUnit{name: n, role: RoleJoint, listStart: i == 0, clause: n})
 	}
+	a.units = dropLeadRepeats(a.units)
 	return a, true
+}
+
+// hasLeadLabel reports whether a clause of the sentences is a 牵头单位 label.
+func hasLeadLabel(sents []string) bool {
+	for _, s := range sents {
+		for _, cl := range splitTop(s, "，；,;") {
+			if m := prefixRoleRE.FindStringSubmatch(trimPunct(cl)); m != nil {
+				if kind, ok := labelKind(m[1]); ok && kind == rkLead {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// dropLeadRepeats drops a generic mention of a unit the bracket makes lead:
+// a table whose 责任单位 column repeats its 牵头单位 names it once, as lead.
+// A unit a document names as lead and, explicitly, as 配合 keeps both.
+func dropLeadRepeats(units []attrUnit) []attrUnit {
+	lead := map[string]bool{}
+	for _, u := range units {
+		if u.role == RoleLead {
+			lead[u.name] = true
+		}
+	}
+	var out []attrUnit
+	start := false // a dropped name started its list: the next one does
+	for _, u := range units {
+		if lead[u.name] && u.role != RoleLead && u.generic {
+			start = start || u.listStart
+			continue
+		}
+		if start {
+			u.listStart, start = true, false
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // liftDirectives takes out of an attribution the brackets inside it that
@@ -248,7 +293,7 @@ func labelKind(label string) (roleKind, bool) {
 	switch {
 	case strings.Contains(label, "牵头"):
 		return rkLead, true
-	case strings.Contains(label, "配合"), strings.Contains(label, "协助"), strings.Contains(label, "参与"), strings.Contains(label, "协办"):
+	case strings.Contains(label, "配合"), strings.Contains(label, "协助"), strings.Contains(label, "参与"), strings.Contains(label, "协办"), strings.Contains(label, "协同"):
 		return rkSupport, true
 	case strings.Contains(label, "落实"):
 		return rkImplementing, true
@@ -302,7 +347,7 @@ func (a *attribution) assign(names []string, kind roleKind, hasLead *bool, first
 				role = RoleJoint
 			}
 		}
-		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0, clause: clause})
+		a.units = append(a.units, attrUnit{name: n, role: role, listStart: i == 0, clause: clause, generic: kind == rkResponsible})
 	}
 	if kind == rkLead || kind == rkResponsible && firstLead && len(names) > 0 {
 		*hasLead = true
@@ -331,7 +376,7 @@ func trimUnitListDecor(s string) string {
 // collective ("有关部门").
 func splitUnitList(s string) []string {
 	var out []string
-	for _, n := range splitTop(s, "、，,") {
+	for _, n := range splitConjoinedCollectives(splitTop(s, "、，,")) {
 		n, tail := cutCollectiveTail(n)
 		n = trimUnitListDecor(n)
 		if n == "" {
@@ -345,6 +390,30 @@ func splitUnitList(s string) []string {
 		if tail != "" {
 			out = append(out, tail)
 		}
+	}
+	return out
+}
+
+// conjoinedRE is a conjunction before a collective: "市级各有关部门及各县市区
+// 政府" names two collectives, not one unit.
+var conjoinedRE = regexp.MustCompile(`(?:以及|及|和|与)(?:各|有关|相关)`)
+
+// splitConjoinedCollectives splits each name at a conjunction that joins it
+// to a collective phrase.
+func splitConjoinedCollectives(names []string) []string {
+	var out []string
+	for _, n := range names {
+		for {
+			loc := conjoinedRE.FindStringIndex(n)
+			if loc == nil || loc[0] == 0 {
+				break
+			}
+			conj := n[loc[0]:loc[1]]
+			cut := loc[0] + len(conj) - len(strings.TrimLeft(conj, "以及和与"))
+			out = append(out, n[:loc[0]])
+			n = n[cut:]
+		}
+		out = append(out, n)
 	}
 	return out
 }
@@ -367,7 +436,7 @@ var genericBodyRE = regexp.MustCompile(`^(?:园区|开发区|功能区|乡镇|�
 
 // levelRE is a bare administrative level that continues a collective
 // "各区、县级市" or "各旗、县、区人民政府" rather than naming a unit.
-var levelRE = regexp.MustCompile(`^(县级市|[县区旗市盟州]{1,3})(人民政府|政府)?$`)
+var levelRE = regexp.MustCompile(`^(县级市|[县区旗市盟州]{1,3})(人民政府|政府)?(?:[（(](?:管委会|管理委员会)[）)])?$`)
 
 // looksLikeUnitList reports whether every item of a clause is a unit name,
 // a registry group or a collective phrase.
@@ -429,7 +498,7 @@ func (p *parser) resolve(name, prefix string) resolvedUnit {
 	if u, ok := p.reg.Lookup(name); ok {
 		return knownUnit(u)
 	}
-	if prefix != "" && !strings.HasPrefix(name, prefix) && bareDeptRE.MatchString(name) {
+	if prefix != "" && !hasPlacePrefix(name, prefix) && isBareDept(name) {
 		if u, ok := p.reg.Lookup(prefix + name); ok {
 			return knownUnit(u)
 		}
@@ -437,6 +506,21 @@ func (p *parser) resolve(name, prefix string) resolvedUnit {
 	}
 	display := p.reg.stripPrefix(name)
 	return resolvedUnit{id: unknownID(p.reg.Jurisdiction(), display), name: display, kind: kindOfName(display)}
+}
+
+// hasPlacePrefix reports whether name begins with the place prefix: the
+// 市 of 市场监管局 is the word 市场 (market), not the city.
+func hasPlacePrefix(name, prefix string) bool {
+	return strings.HasPrefix(name, prefix) && !strings.HasPrefix(name, "市场")
+}
+
+// isBareDept reports whether name is a department name without a place:
+// "审批服务局", "市场监管局".
+func isBareDept(name string) bool {
+	if rest, ok := strings.CutPrefix(name, "市场"); ok {
+		name = "场" + rest
+	}
+	return bareDeptRE.MatchString(name)
 }
 
 var (

@@ -18,7 +18,7 @@ import (
 
 // localGovRE is a collective phrase that names the governments of the level
 // below the plan's jurisdiction.
-var localGovRE = regexp.MustCompile(`^(?:各|相关|有关)(?:省级|县级市|地区|街道|乡镇|[省市州盟县区旗乡镇、（）()])+(?:人民政府|政府)?$`)
+var localGovRE = regexp.MustCompile(`^(?:(?:各|相关|有关)(?:省级|县级市|地区|街道|乡镇|[省市州盟县区旗乡镇、（）()])+|[省市州盟县区旗]{1,2}[（(][省市州盟县区旗、]+[）)])(?:人民政府|政府)?(?:[（(](?:管委会|管理委员会)[）)])?$`)
 
 // collectiveUse is how often a collective phrase is named, for one grouped
 // warning per phrase.

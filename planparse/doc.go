@@ -54,9 +54,23 @@
 // ("牵头单位：…"; a cell 无 names nobody) and its 完成时限 "2026年12月" is due
 // on the month's last day. A table copied one cell a line ("序号",
 // "内容与要求", "责任单位" on lines of their own, then each row from its
-// number) reads the same way. A report column (进展情况, 完成情况, 备注) is
+// number) reads the same way; a category column before 序号 ("分类") is
+// written on the line before the number of the first row of its group, and
+// a 责任单位 column that repeats the 牵头单位 names the lead once, the
+// others supporting. Cells copied with a "|" after each ("序号 |", a lone
+// "|" ending a row, "||" an empty cell) read the same way. A column that
+// names people (分管领导, 责任人) is not read as units (warning
+// table-column). A row with fewer cells than the header is aligned so that
+// the most of its unit cells fall under unit columns: its missing cells are
+// merged cells after the number or cells left off at its end. A report column (进展情况, 完成情况, 备注) is
 // not read as part of the tasks (warning table-column). Every reading keeps
 // the line of its cell.
+//
+// A work item printed as a form, one "key: | value |" field a line
+// ("重点工作: | 135.统筹… |", "牵头单位: | … |", "年度阶段性工作目标: | 第一季度:… |"),
+// reads as an item: the numbered work-item field opens it, unit fields are
+// its label lines, a deadline field its 完成时限, other fields its text; a
+// progress field (进展情况) is left out (warning table-column).
 //
 // Text that lost its line breaks ("…现提出以下意见。1.对…资助。责任单位：
 // 市委组织部、市科技局。2.对…") is put back on lines: items 1. 2. … after a
@@ -68,7 +82,8 @@
 // Items under a preamble chapter — one whose title contains 总体要求,
 // 指导思想, 基本原则, 主要目标, 发展目标, 工作目标, 总体目标, 总体思路 or
 // 目标任务 — and items whose own title is one of those words are not tasks:
-// they are kept in Plan.Preamble. So in the Chifeng plan （一）重点区域 and
+// they are kept in Plan.Preamble — unless a role label line (责任单位：…)
+// assigns units to an item under such a heading: that item is a task. So in the Chifeng plan （一）重点区域 and
 // （二）主要目标 under 一、总体要求 are preamble and its tasks are exactly
 // （三）…（三十）. The quantitative targets of a preamble item or chapter
 // whose title contains 目标 become Plan.OverallTargets.

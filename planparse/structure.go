@@ -218,6 +218,11 @@ func buildStructure(lines []classified, layout Layout) *structure {
 		if cur == nil {
 			return
 		}
+		if cur.preamble && len(cur.paras) > 0 && !preambleTitleRE.MatchString(firstSentence(cur.paras[0])) && assignsUnits(cur.paras[1:]) {
+			// An item under a target heading that a 责任单位： line
+			// assigns ("发展目标" rows of a task table) is work to track.
+			cur.preamble, cur.targets = false, false
+		}
 		if cur.preamble {
 			st.preamble = append(st.preamble, cur)
 		} else {
@@ -435,4 +440,17 @@ func findTitle(lines []srcLine) string {
 		}
 	}
 	return ""
+}
+
+// assignsUnits reports whether one of an item's paragraphs is a role label
+// line: "牵头单位：…", "责任单位：…".
+func assignsUnits(paras []string) bool {
+	for _, para := range paras {
+		if m := prefixRoleRE.FindStringSubmatch(para); m != nil {
+			if _, ok := labelKind(m[1]); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

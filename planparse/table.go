@@ -50,6 +50,7 @@ type tableCols struct {
 	units           []int    // unit columns ("牵头单位", "配合单位", …)
 	labels          []string // their headers
 	skipped         []string // report columns not read (进展情况, 备注)
+	people          []string // columns naming people (分管领导), not read as units
 }
 
 var (
@@ -58,8 +59,11 @@ var (
 	// taskHeaderRE is the header of a table's task column.
 	taskHeaderRE = regexp.MustCompile(`任务|内容|举措|措施|事项|要求`)
 	// reportHeaderRE is the header of a column that reports rather than
-	// asks: 进展情况, 完成情况, 备注.
-	reportHeaderRE = regexp.MustCompile(`进展|完成情况|落实情况|备注|说明`)
+	// asks: 进展情况, 完成情况, 推进情况, 是否达序, 备注.
+	reportHeaderRE = regexp.MustCompile(`进展|完成情况|落实情况|推进情况|进度情况|是否|备注|说明`)
+	// personHeaderRE is the header of a column that names people, not
+	// units: 分管领导, 牵头领导, 责任人.
+	personHeaderRE = regexp.MustCompile(`领导|责任人|联系人`)
 )
 
 // readTableHeader reads a header row: a 序号 column, at least one unit
@@ -72,6 +76,8 @@ func readTableHeader(cells []string) (tableCols, bool) {
 		switch {
 		case h == "序号" || h == "编号":
 			c.num = i
+		case personHeaderRE.MatchString(h):
+			c.people = append(c.people, h)
 		case isUnitHeader(h):
 			c.units, c.labels = append(c.units, i), append(c.labels, h)
 		case timeHeaderRE.MatchString(h):
@@ -126,9 +132,10 @@ type cellAt struct {
 // or one cell a line, and warns once per table about report columns it
 // does not read.
 func readTables(lines []srcLine) ([]srcLine, []Warning) {
+	lines, warn := readForms(lines)
+	lines = unpipeCells(lines)
 	var (
 		out  []srcLine
-		warn []Warning
 		secs int
 	)
 	for i := 0; i < len(lines); i++ {
@@ -147,6 +154,10 @@ func readTables(lines []srcLine) ([]srcLine, []Warning) {
 			warn = append(warn, Warning{Code: WarnTableColumn, Line: l.no,
 				Message: "table columns " + strings.Join(cols.skipped, "、") + " report progress; they are not read as part of the tasks"})
 		}
+		if len(cols.people) > 0 {
+			warn = append(warn, Warning{Code: WarnTableColumn, Line: l.no,
+				Message: "table columns " + strings.Join(cols.people, "、") + " name people; they are not read as units"})
+		}
 		var rows [][]cellAt
 		if vertical {
 			rows, i = verticalRows(lines, i+cols.n, cols)
@@ -159,6 +170,36 @@ func readTables(lines []srcLine) ([]srcLine, []Warning) {
 		}
 	}
 	return out, warn
+}
+
+// unpipeCells reads a table copied one cell a line with each cell ending in
+// "|" (as some web pages print theirs): from a line "序号|" on, while lines
+// end in "|", the cell is the line without it, a line "|" alone ends a row
+// and holds no cell, and "||" is an empty cell that ends its row.
+func unpipeCells(lines []srcLine) []srcLine {
+	var out []srcLine
+	inTable := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l.text)
+		if t == "序号|" || t == "编号|" {
+			inTable = true
+		}
+		if !inTable || !strings.HasSuffix(t, "|") {
+			inTable = false
+			out = append(out, l)
+			continue
+		}
+		switch t {
+		case "|":
+			continue
+		case "||":
+			l.text = ""
+		default:
+			l.text = strings.TrimSpace(strings.TrimSuffix(t, "|"))
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // tabRows collects the tab-separated rows from line i on; it returns them
@@ -176,9 +217,17 @@ func tabRows(lines []srcLine, i int, c tableCols) ([][]cellAt, int) {
 }
 
 // readVerticalHeader reads a header written one cell a line ("序号",
-// "内容与要求", "责任单位" on lines of their own) at the start of lines.
+// "内容与要求", "责任单位" on lines of their own) at the start of lines. Up
+// to two short heading columns ("分类") may come before 序号.
 func readVerticalHeader(lines []srcLine) (tableCols, bool) {
-	if len(lines) == 0 || lines[0].text != "序号" && lines[0].text != "编号" {
+	k := 0
+	for k < len(lines) && k < 3 && lines[k].text != "序号" && lines[k].text != "编号" {
+		if t := lines[k].text; t == "" || runeLen(t) > 6 || isPunctuated(t) || isNumberCell(t) {
+			return tableCols{}, false
+		}
+		k++
+	}
+	if k == len(lines) || k == 3 {
 		return tableCols{}, false
 	}
 	var cells []string
@@ -188,29 +237,67 @@ func readVerticalHeader(lines []srcLine) (tableCols, bool) {
 		}
 		cells = append(cells, l.text)
 	}
+	// With heading columns before 序号, the first row's heading cells come
+	// before its number too: trailing cells no header word names are
+	// those, not headers.
+	for drop := 0; drop < k && len(cells) > k+2 && !isHeaderWord(cells[len(cells)-1]); drop++ {
+		cells = cells[:len(cells)-1]
+	}
 	return readTableHeader(cells)
+}
+
+// isHeaderWord reports whether a cell reads as a column header: a number,
+// unit, deadline, task or report column.
+func isHeaderWord(h string) bool {
+	return h == "序号" || h == "编号" || isUnitHeader(h) || timeHeaderRE.MatchString(h) ||
+		taskHeaderRE.MatchString(h) || reportHeaderRE.MatchString(h)
 }
 
 // verticalRows collects rows written one cell a line from line i on: a row
 // starts at its number and runs to the line before the next row's number;
 // the last row takes one row's worth of lines. It returns the rows and the
 // index of the first line after the table.
+//
+// Where heading columns come before 序号 (a category written once, in the
+// first row of its group), a row's heading cells are the short lines just
+// before its number.
 func verticalRows(lines []srcLine, i int, c tableCols) ([][]cellAt, int) {
 	var rows [][]cellAt
+	own := c.n - c.num // the number and the cells after it
+	var pre []cellAt
+	for c.num > 0 && i < len(lines) && len(pre) < c.num && isHeadingCell(lines[i].text) {
+		pre = append(pre, cellAt{lines[i].text, lines[i].no})
+		i++
+	}
 	for i < len(lines) && isNumberCell(lines[i].text) {
 		n := rowNumber(lines[i].text)
 		r := []cellAt{{lines[i].text, lines[i].no}}
 		j := i + 1
 		for ; j < len(lines) && rowNumber(lines[j].text) != n+1; j++ {
-			if len(r) >= c.n && !rowAhead(lines[j:], n+1, 2*c.n) {
+			if len(r) >= own && !rowAhead(lines[j:], n+1, 2*c.n) {
 				break
 			}
 			r = append(r, cellAt{lines[j].text, lines[j].no})
 		}
-		rows = append(rows, alignRow(r, c))
+		var next []cellAt
+		if c.num > 0 && j < len(lines) && rowNumber(lines[j].text) == n+1 {
+			for len(next) < c.num && len(r) > own && isHeadingCell(r[len(r)-1].text) {
+				next = append([]cellAt{r[len(r)-1]}, next...)
+				r = r[:len(r)-1]
+			}
+		}
+		head := make([]cellAt, c.num-len(pre), c.num)
+		rows = append(rows, alignRow(append(append(head, pre...), r...), c))
+		pre = next
 		i = j
 	}
 	return rows, i
+}
+
+// isHeadingCell reports whether a line can be a heading cell of a table
+// written one cell a line: short, unpunctuated, not a number.
+func isHeadingCell(s string) bool {
+	return s != "" && runeLen(s) <= 20 && !isPunctuated(s) && !isNumberCell(s)
 }
 
 // rowNumber is the number a cell holds, 0 if none.
@@ -235,10 +322,24 @@ func rowAhead(lines []srcLine, n, k int) bool {
 // alignRow fits a row to the columns: missing cells are merged cells at the
 // front (after the number); surplus lines belong to the task cell.
 func alignRow(r []cellAt, c tableCols) []cellAt {
+	at := max(c.num, 0) + 1 // just after the number
 	switch {
 	case len(r) < c.n:
-		pad := make([]cellAt, c.n-len(r))
-		return append(append([]cellAt{r[0]}, pad...), r[1:]...)
+		// The missing cells are merged cells after the number, or cells
+		// left off at the row's end: of the ways to split them, the one
+		// that puts the most unit names under unit columns (the most
+		// after the number on a tie).
+		d := c.n - len(r)
+		var best []cellAt
+		bestScore := -1
+		for k := d; k >= 0; k-- {
+			row := append(append(append([]cellAt{}, r[:at]...), make([]cellAt, k)...), r[at:]...)
+			row = append(row, make([]cellAt, d-k)...)
+			if sc := unitCellScore(row, c); sc > bestScore {
+				best, bestScore = row, sc
+			}
+		}
+		return best
 	case len(r) > c.n && c.task > c.num:
 		extra := len(r) - c.n
 		task := r[c.task]
@@ -248,6 +349,30 @@ func alignRow(r []cellAt, c tableCols) []cellAt {
 		return append(append(append([]cellAt{}, r[:c.task]...), task), r[c.task+1+extra:]...)
 	}
 	return r
+}
+
+// unitCellScore counts the unit columns of a row whose cell reads as a list
+// of unit names.
+func unitCellScore(r []cellAt, c tableCols) int {
+	n := 0
+	for _, col := range c.units {
+		if col < len(r) && namesUnits(r[col].text) {
+			n++
+		}
+	}
+	return n
+}
+
+// namesUnits reports whether every item of a cell ends like a unit's name
+// or is a collective phrase.
+func namesUnits(s string) bool {
+	items := splitUnitList(s)
+	for _, n := range items {
+		if !unitNameRE.MatchString(n) && !collectiveRE.MatchString(n) {
+			return false
+		}
+	}
+	return len(items) > 0
 }
 
 // tableRow turns one row into the lines of an item, each with the line of

@@ -89,3 +89,68 @@ func TestTaskTableOneCellALine(t *testing.T) {
 		t.Error("no warning about the unread 进展情况 column")
 	}
 }
+
+// A table copied one cell a line may have a category column before 序号,
+// written once in the first row of its group (a merged cell): the category
+// line before a row's number opens a section, even one named like a target
+// heading (发展目标), whose rows are tasks because units are assigned them;
+// a 责任单位 column that repeats the 牵头单位 after it names the lead once.
+func TestTaskTableCategoryBeforeNumber(t *testing.T) {
+	text := "某县重点工作责任分解\n类别\n序号\n工作事项\n责任单位\n牵头单位\n" +
+		"发展目标\n1\n地区生产总值增长6%。\n县发改局、县统计局\n县发改局\n" +
+		"2\n财政收入增长5%。\n县财政局\n县财政局\n" +
+		"改革攻坚\n3\n深化审批改革。\n县审批局、县司法局、各乡镇\n县审批局\n"
+	p := mustParse(t, text, Options{Registry: EmptyRegistry(), PlanYear: 2023})
+	if len(p.Tasks) != 3 || len(p.Preamble) != 0 {
+		t.Fatalf("tasks %+v, preamble %+v", p.Tasks, p.Preamble)
+	}
+	want := map[int][]resp{
+		1: {{"县统计局", RoleSupport, 1}, {"县发改局", RoleLead, 1}},
+		2: {{"县财政局", RoleLead, 1}},
+		3: {{"县司法局", RoleSupport, 1}, {"县审批局", RoleLead, 1}},
+	}
+	for n, w := range want {
+		if got := resps(taskByNumber(t, p, n)); !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d: %v, want %v", n, got, w)
+		}
+	}
+	if c1, c3 := taskByNumber(t, p, 1).Chapter, taskByNumber(t, p, 3).Chapter; c1 != "（一）发展目标" || c3 != "（二）改革攻坚" {
+		t.Errorf("sections %q, %q", c1, c3)
+	}
+	if got := taskByNumber(t, p, 2).Title; got != "财政收入增长5%" {
+		t.Errorf("task 2 title %q", got)
+	}
+}
+
+// A table copied one cell a line with each cell ending in " |": a lone "|"
+// ends a row, "||" is an empty cell. A person column (分管领导) names no
+// unit and progress columns are not read; a row with fewer cells than the
+// header is aligned so that its unit cells fall under the unit columns.
+func TestTaskTablePipeCells(t *testing.T) {
+	text := "某区民生实事推进情况\n序号 |\n项目名称 |\n年度任务 |\n分管 领导 |\n牵头 单位 |\n协同单位 |\n推进情况 |\n备注 |\n" +
+		"1 |\n新建口袋公园5个。 |\n李明 |\n园林局 |\n住建局、各街道 |\n完成3个。 |\n||\n" +
+		"2 |\n改造老旧小区12个。 |\n王强 |\n住建局 |\n财政局 |\n已开工。 |\n按计划推进。 |\n|\n" +
+		"3 |\n增设充电桩200个。 |\n王强 |\n发改局 |\n供电公司、相关街道 |\n已完成150个。 |\n"
+	p := mustParse(t, text, Options{Registry: EmptyRegistry(), PlanYear: 2023})
+	if len(p.Tasks) != 3 {
+		t.Fatalf("tasks %+v", p.Tasks)
+	}
+	want := map[int][]resp{
+		1: {{"园林局", RoleLead, 1}, {"住建局", RoleSupport, 1}},
+		2: {{"住建局", RoleLead, 1}, {"财政局", RoleSupport, 1}},
+		3: {{"发改局", RoleLead, 1}, {"供电公司", RoleSupport, 1}},
+	}
+	for n, w := range want {
+		if got := resps(taskByNumber(t, p, n)); !reflect.DeepEqual(got, w) {
+			t.Errorf("task %d: %v, want %v", n, got, w)
+		}
+	}
+	if got := taskByNumber(t, p, 3).Title; got != "增设充电桩200个" {
+		t.Errorf("task 3 title %q", got)
+	}
+	for _, u := range p.Units {
+		if u.Name == "李明" || u.Name == "王强" {
+			t.Errorf("a person became the unit %q", u.Name)
+		}
+	}
+}
