@@ -79,3 +79,25 @@ func TestDecodeRefusesBrokenPayload(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeReadsEveryStoredFormOfAnAbsentField: ledgers hold payloads
+// that write an absent month as "" and payloads that leave it out (before
+// and after the encoder of 2026-11-28); both read as no month, and a
+// present month reads as itself.
+func TestDecodeReadsEveryStoredFormOfAnAbsentField(t *testing.T) {
+	reg := DefaultRegistry()
+	base := `{"plan":"chifeng-air","task":10,"unit":"county.ningcheng","role":"IMPLEMENTING","percent":40,"previous":30`
+	for payload, want := range map[string]YearMonth{
+		base + `}`:                    {},
+		base + `,"period":""}`:        {},
+		base + `,"period":"2025-03"}`: {y: 2025, m: 3},
+	} {
+		d, err := reg.Decode(&Event{Type: "ProgressReported", SchemaVersion: 1, Payload: []byte(payload)})
+		if err != nil {
+			t.Fatalf("%s: %v", payload, err)
+		}
+		if p := d.(ProgressReported); p.Period != want || p.Percent != 40 || p.Unit != "county.ningcheng" {
+			t.Errorf("%s decoded to %+v, want period %v", payload, p, want)
+		}
+	}
+}
