@@ -81,7 +81,9 @@ bench: build bench-peer
 # BENCH_PEER_RUNS runs and the ratios, in one table.
 BENCH_PEER_RUNS ?= 3
 bench-peer:
+	@echo "load before: $$(cat /proc/loadavg 2>/dev/null)"
 	cd bench && $(GO) run . -runs $(BENCH_PEER_RUNS)
+	@echo "load after: $$(cat /proc/loadavg 2>/dev/null)"
 
 # soak: long crash, fuzz and load runs, outside make test.
 soak:
