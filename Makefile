@@ -78,11 +78,12 @@ bench: build bench-peer
 
 # bench-peer: the embedded store beside a SQLite stand-in for
 # hallgren/eventsourcing (bench/README.md), three workloads, medians of
-# BENCH_PEER_RUNS runs and the ratios, in one table.
+# BENCH_PEER_RUNS runs and the ratios, in one table. -mod=mod lets the
+# harness follow the main module when its requirements change.
 BENCH_PEER_RUNS ?= 3
 bench-peer:
 	@echo "load before: $$(cat /proc/loadavg 2>/dev/null)"
-	cd bench && $(GO) run . -runs $(BENCH_PEER_RUNS)
+	cd bench && $(GO) run -mod=mod . -runs $(BENCH_PEER_RUNS)
 	@echo "load after: $$(cat /proc/loadavg 2>/dev/null)"
 
 # soak: long crash, fuzz and load runs, outside make test.
