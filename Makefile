@@ -5,7 +5,7 @@ DEMO      := ./data/demo
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-esdb vet bench soak fuzz clean clientcheck-deps
+.PHONY: all build run test test-esdb vet bench bench-peer soak fuzz clean clientcheck-deps
 
 all: build
 
@@ -56,7 +56,7 @@ BENCH_TASKS ?= 20000
 BENCH_PER_TASK ?= 50
 BENCH_SCALE ?= 209
 BENCH_POSTGRES ?=
-bench: build
+bench: build bench-peer
 	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v '/graphql$$')
 	@for batch in 1 10; do \
 	  dir=$$(mktemp -d); \
@@ -75,6 +75,16 @@ bench: build
 	TASKLEDGER_BENCH_STORE=$$dir/ledger $(GO) test -run '^$$' -bench 'Query|ServerOnly|ReportProgress' -benchtime 8000x -count 3 -timeout 60m ./graphql/ && \
 	TASKLEDGER_BENCH_STORE=$$dir/ledger $(GO) test -run '^$$' -bench 'ScorecardCompute' -benchtime 200x -count 3 -timeout 60m ./graphql/; \
 	status=$$?; rm -rf $$dir; exit $$status
+
+# bench-peer: the embedded store beside a SQLite stand-in for
+# hallgren/eventsourcing (bench/README.md), three workloads, medians of
+# BENCH_PEER_RUNS runs and the ratios, in one table. -mod=mod lets the
+# harness follow the main module when its requirements change.
+BENCH_PEER_RUNS ?= 3
+bench-peer:
+	@echo "load before: $$(cat /proc/loadavg 2>/dev/null)"
+	cd bench && $(GO) run -mod=mod . -runs $(BENCH_PEER_RUNS)
+	@echo "load after: $$(cat /proc/loadavg 2>/dev/null)"
 
 # soak: long crash, fuzz and load runs, outside make test.
 soak:

@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	json "github.com/goccy/go-json"
 	"github.com/google/uuid"
 
 	"taskledger/domain"
@@ -85,7 +85,7 @@ func appendExportLine(dst []byte, leaf uint64, e *domain.Event) ([]byte, error) 
 // decodeExportLine parses one event line into e.
 func decodeExportLine(line []byte, e *domain.Event) (leaf uint64, err error) {
 	var l exportLine
-	if err := json.UnmarshalNoEscape(line, &l); err != nil {
+	if err := json.Unmarshal(line, &l); err != nil {
 		return 0, err
 	}
 	*e = domain.Event{

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +13,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	json "github.com/goccy/go-json"
 
 	"taskledger/domain"
 	"taskledger/eventstore"

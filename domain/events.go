@@ -66,7 +66,7 @@ type PlanTarget struct {
 	// BaselineYear is the reference year of a ReduceByPercent target.
 	BaselineYear int `json:"baseline_year,omitempty"`
 	// By is when the target must be met, e.g. 2025-12-31 for "到2025年".
-	By Date `json:"by,omitzero"`
+	By Date `json:"by"`
 	// Text is the plan's own wording.
 	Text string `json:"text,omitempty"`
 }
@@ -82,9 +82,9 @@ type PlanRegistered struct {
 	// not known.
 	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// IssuedOn is the document's date, if known.
-	IssuedOn Date `json:"issued_on,omitzero"`
+	IssuedOn Date `json:"issued_on"`
 	// SourceDigest is the SHA-256 of the imported plan text, if any.
-	SourceDigest Hash `json:"source_digest,omitzero"`
+	SourceDigest Hash `json:"source_digest"`
 	// Targets are the plan's quantitative goals.
 	Targets []PlanTarget `json:"targets,omitempty"`
 	// TrackingFrom is the day the ledger starts tracking the plan, when the
@@ -127,7 +127,7 @@ type ScorecardPublished struct {
 	// AsOfPosition is the global log position the scorecards were computed at.
 	AsOfPosition uint64 `json:"as_of_position"`
 	// AsOf is the effective cut-off instant, if the computation used one.
-	AsOf time.Time `json:"as_of,omitzero"`
+	AsOf time.Time `json:"as_of"`
 	// Digest is the SHA-256 of the published result's canonical bytes.
 	Digest Hash `json:"digest"`
 }
@@ -337,7 +337,7 @@ type ResponsibilityAssigned struct {
 	// Basis quotes the plan's wording the assignment rests on, e.g. "牵头".
 	Basis string `json:"basis,omitempty"`
 	// StartsOn is when the duty begins, for "从2026年1月1日起"; zero if at once.
-	StartsOn Date `json:"starts_on,omitzero"`
+	StartsOn Date `json:"starts_on"`
 	// ReassignedFrom is the obligation this one takes over, if any.
 	ReassignedFrom *ObligationKey `json:"reassigned_from,omitempty"`
 	// Reopened is true when this re-opens a withdrawn obligation.
@@ -415,7 +415,7 @@ type ProgressReported struct {
 	// period not after it (see Obligation.Progress).
 	Previous Percent `json:"previous"`
 	// Period is the month the report covers, for periodic-report scoring.
-	Period YearMonth `json:"period,omitzero"`
+	Period YearMonth `json:"period"`
 	Note   string    `json:"note,omitempty"`
 	// Attachments are the evidence files (佐证材料) sent with the report.
 	Attachments []EvidenceRef `json:"attachments,omitempty"`
@@ -568,7 +568,7 @@ type FindingRecorded struct {
 	Kind      FindingKind `json:"kind"`
 	Severity  Severity    `json:"severity"`
 	Summary   string      `json:"summary"`
-	RectifyBy Date        `json:"rectify_by,omitzero"`
+	RectifyBy Date        `json:"rectify_by"`
 }
 
 // EventType implements EventData.

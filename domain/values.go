@@ -245,8 +245,9 @@ func (p Percent) Validate() error {
 
 // Date is a civil date in Asia/Shanghai, the unit plans set deadlines in.
 // The zero Date means "no date". Dates are comparable with ==; they marshal
-// as "YYYY-MM-DD" (the zero Date as ""), so use the omitzero JSON option for
-// optional dates.
+// as "YYYY-MM-DD" (the zero Date as ""). Event payloads write an absent
+// date as "" (no omitzero: the encoder that wrote the first ledgers ignored
+// that option, and stored payloads must keep encoding to the same bytes).
 type Date struct {
 	y int
 	m time.Month

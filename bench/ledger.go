@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/eventstore/bolt"
+	"taskledger/replay"
+)
+
+// Ledger is taskledger's embedded store, used as the application uses it:
+// payloads encoded by the domain registry, appends at an exact expected
+// version (each durable before it returns), replay through replay.Run with
+// every payload decoded by the registry.
+type Ledger struct {
+	s   *bolt.Store
+	dir string
+	reg *domain.Registry
+}
+
+// OpenLedger creates a new embedded ledger in dir.
+func OpenLedger(dir string) (*Ledger, error) {
+	s, err := bolt.OpenDir(filepath.Join(dir, "ledger"), bolt.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open ledger: %w", err)
+	}
+	return &Ledger{s: s, dir: filepath.Join(dir, "ledger"), reg: domain.DefaultRegistry()}, nil
+}
+
+// Name implements EventStore.
+func (l *Ledger) Name() string { return "taskledger" }
+
+// Append implements EventStore.
+func (l *Ledger) Append(stream string, expected uint64, reports []domain.ProgressReported, at time.Time) error {
+	events := make([]domain.Event, len(reports))
+	for j, r := range reports {
+		typ, version, payload, err := l.reg.Encode(r)
+		if err != nil {
+			return err
+		}
+		events[j] = domain.Event{
+			ID: uuid.New(), Type: typ, SchemaVersion: version,
+			RecordedAt: at, EffectiveAt: at.Add(-24 * time.Hour),
+			Actor: string(r.Unit), CorrelationID: uuid.New(), Payload: payload,
+		}
+	}
+	_, err := l.s.Append(context.Background(), stream, eventstore.Exact(expected), events)
+	return err
+}
+
+// Replay implements EventStore.
+func (l *Ledger) Replay(fold func(domain.ProgressReported)) (int, error) {
+	stats, err := replay.Run(context.Background(), l.s, l.reg, replay.Options{}, func(e *domain.Event, d domain.EventData) error {
+		p, ok := d.(domain.ProgressReported)
+		if !ok {
+			return fmt.Errorf("unexpected %s", e.Type)
+		}
+		fold(p)
+		return nil
+	})
+	return stats.Events, err
+}
+
+// Bytes implements EventStore: every file of the ledger's directory.
+func (l *Ledger) Bytes() (int64, error) {
+	var total int64
+	err := filepath.WalkDir(l.dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			total += fi.Size()
+		}
+		return err
+	})
+	return total, err
+}
+
+// Close implements EventStore.
+func (l *Ledger) Close() error { return l.s.Close() }

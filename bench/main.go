@@ -1,0 +1,117 @@
+// Command bench runs taskledger's embedded store and a SQLite peer through
+// the same three workloads and prints both and their ratios (bench/README.md).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+func main() {
+	cfg := DefaultConfig()
+	runs := flag.Int("runs", 3, "runs of each store; figures are medians")
+	flag.IntVar(&cfg.Streams, "streams", cfg.Streams, "streams")
+	flag.IntVar(&cfg.EventsA, "a-events", cfg.EventsA, "events of workload A (one writer)")
+	flag.IntVar(&cfg.BatchA, "a-batch", cfg.BatchA, "events per append in workload A")
+	flag.IntVar(&cfg.EventsB, "b-events", cfg.EventsB, "events of workload B (one per append)")
+	flag.IntVar(&cfg.WritersB, "b-writers", cfg.WritersB, "writers of workload B")
+	flag.IntVar(&cfg.NoteBytes, "note-bytes", cfg.NoteBytes, "bytes of each report's note")
+	flag.Parse()
+	if err := run(os.Stdout, cfg, *runs, os.TempDir()); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// opener makes a new store in a directory.
+type opener struct {
+	name string
+	open func(dir string) (EventStore, error)
+}
+
+var stores = []opener{
+	{"taskledger", func(dir string) (EventStore, error) { return OpenLedger(dir) }},
+	{"sqlite-peer", func(dir string) (EventStore, error) { return OpenPeer(dir) }},
+}
+
+// run alternates the stores runs times, each in a new directory under tmp,
+// and prints every run, the medians and the ratios.
+func run(w io.Writer, cfg Config, runs int, tmp string) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if runs <= 0 {
+		return fmt.Errorf("runs must be positive, got %d", runs)
+	}
+	fmt.Fprintf(w, "%d streams; A: 1 writer, %d events, %d per append; B: %d writers, %d events, 1 per append; notes of %d bytes; every commit fsynced\n",
+		cfg.Streams, cfg.EventsA, cfg.BatchA, cfg.WritersB, cfg.EventsB, cfg.NoteBytes)
+	results := make([][]Result, len(stores))
+	for r := range runs {
+		for i, o := range stores {
+			res, err := runOnce(o, cfg, tmp)
+			if err != nil {
+				return err
+			}
+			results[i] = append(results[i], res)
+			fmt.Fprintf(w, "run %d %-11s A %9.0f ev/s  B %9.0f ev/s  replay %10.0f ev/s  %5.0f B/event\n",
+				r+1, o.name, res.AEventsPerS, res.BEventsPerS, res.ReplayEventsPerS, res.BytesPerEvent)
+		}
+	}
+	printSummary(w, runs, results)
+	return nil
+}
+
+func runOnce(o opener, cfg Config, tmp string) (Result, error) {
+	dir, err := os.MkdirTemp(tmp, "taskledger-bench-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(dir)
+	s, err := o.open(dir)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := Run(s, cfg)
+	if cerr := s.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: close: %w", o.name, cerr)
+	}
+	return res, err
+}
+
+// printSummary prints the medians of each store and taskledger's ratio to
+// the peer (above 1: taskledger is faster; for bytes, smaller).
+func printSummary(w io.Writer, runs int, results [][]Result) {
+	figures := []struct {
+		name string
+		get  func(Result) float64
+	}{
+		{"A: 1 writer, 10 per append, events/s", func(r Result) float64 { return r.AEventsPerS }},
+		{"B: 32 writers, 1 per append, events/s", func(r Result) float64 { return r.BEventsPerS }},
+		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }},
+		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }},
+	}
+	fmt.Fprintf(w, "\n| median of %d | taskledger | sqlite-peer | ratio |\n|---|---|---|---|\n", runs)
+	for k, f := range figures {
+		ours, peer := median(results[0], f.get), median(results[1], f.get)
+		ratio := ours / peer
+		if k == len(figures)-1 {
+			ratio = peer / ours // fewer bytes is better
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | x%.2f |\n", f.name, ours, peer, ratio)
+	}
+}
+
+func median(rs []Result, get func(Result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = get(r)
+	}
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
