@@ -25,7 +25,7 @@ func TestPlanChangeMutations(t *testing.T) {
 	if n := len(path(d, "reassignResponsibility", "events").([]any)); n != 4 {
 		t.Fatalf("reassignment recorded %d events, want assigned, two milestones, reassigned: %v", n, d)
 	}
-	e.ok("coordinator", `mutation { renameUnit(unit: "county.b", name: "乙市", reason: "撤县设市", idempotencyKey: "n") { position } }`, nil)
+	e.ok("coordinator", `mutation { renameUnit(unit: "county.b", name: "乙市", reason: "撤县设市", idempotencyKey: "n", wait: true) { position } }`, nil)
 	if r := e.post("coordinator", `mutation { mergeUnits(unit: "乙市", into: "county.b", idempotencyKey: "m0") { position } }`, nil); r.code() != "INVALID_ARGUMENT" {
 		t.Fatalf("merge into itself: %s", r.Raw)
 	}
