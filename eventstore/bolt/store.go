@@ -31,9 +31,15 @@ const DefaultTimeout = 5 * time.Second
 // Format 1 files are the same except that their streams bucket is always
 // complete (they have no "indexed" key); opening one upgrades it to format
 // 2, which older binaries refuse rather than read a lagging index.
+//
+// Format 3 is format 2 with a journal beside the file (see the package
+// documentation): bbolt commits without syncing and each group commit is
+// made durable by one synced journal frame. New ledgers are format 3 unless
+// Options.NoJournal; format 1 and 2 files keep opening as they are.
 const (
 	formatV1 = "taskledger-bolt/1"
 	formatV2 = "taskledger-bolt/2"
+	formatV3 = "taskledger-bolt/3"
 )
 
 // Bucket names and meta keys.
@@ -90,6 +96,11 @@ type Options struct {
 	// one for a few): zero means DefaultGroupWait, negative never waits. A
 	// lone writer never waits.
 	GroupWait time.Duration
+	// NoJournal creates a new ledger in format 2, where bbolt syncs every
+	// group commit itself (two fsyncs) and no journal is kept, instead of
+	// format 3 (one fsync of the journal per group commit). It does not
+	// change an existing ledger, which opens in the format it has.
+	NoJournal bool
 
 	// segmentSize overrides the segment size of a new file (tests only).
 	segmentSize uint64
@@ -110,8 +121,13 @@ type Store struct {
 	db       *bbolt.DB
 	path     string
 	readOnly bool
+	noSync   bool
 	segSize  uint64
-	names    *nameTable
+	// journal is a format 3 ledger's journal, nil for other formats and
+	// read-only stores; only the committer writes to it.
+	journal   *journal
+	journaled bool // the file is format 3
+	names     *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
 	// inflight calls, then stops the committer.
@@ -219,6 +235,7 @@ func Open(path string, opts Options) (*Store, error) {
 		db:       db,
 		path:     path,
 		readOnly: opts.ReadOnly,
+		noSync:   opts.NoSync,
 		names:    newNameTable(),
 		done:     make(chan struct{}),
 		wake:     make(chan struct{}, 1),
@@ -238,7 +255,14 @@ func Open(path string, opts Options) (*Store, error) {
 	case opts.GroupWait > 0:
 		s.groupWait = opts.GroupWait
 	}
-	if err := s.init(); err != nil {
+	err = s.recoverJournal()
+	if err == nil {
+		err = s.init()
+	}
+	if err == nil {
+		err = s.openJournal()
+	}
+	if err != nil {
 		_ = db.Close()
 		var de *DamagedError
 		if errors.As(err, &de) {
@@ -325,9 +349,10 @@ func (s *Store) init() error {
 			return &DamagedError{Path: s.path, Foreign: true, Problem: "a bbolt database without the ledger's meta bucket"}
 		}
 		format := string(meta.Get(keyFormat))
-		if format != formatV1 && format != formatV2 {
-			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q", format, formatV2)}
+		if format != formatV1 && format != formatV2 && format != formatV3 {
+			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q or %q", format, formatV3, formatV2)}
 		}
+		s.journaled = format == formatV3
 		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
 			if tx.Bucket(name) == nil {
@@ -464,8 +489,12 @@ func create(tx *bbolt.Tx, opts Options) error {
 		seg = opts.segmentSize
 	}
 	meta := tx.Bucket(bucketMeta)
+	format := formatV3
+	if opts.NoJournal {
+		format = formatV2
+	}
 	for _, kv := range []struct{ k, v []byte }{
-		{keyFormat, []byte(formatV2)},
+		{keyFormat, []byte(format)},
 		{keyIndexed, binary.AppendUvarint(nil, 0)},
 		{keySegSize, binary.AppendUvarint(nil, seg)},
 		{keyState, encodeState(0, 0)},
@@ -536,7 +565,8 @@ func (s *Store) Close() error {
 		s.inflight.Wait()
 		close(s.stop)
 		<-s.stopped
-		if err := s.db.Close(); err != nil {
+		s.closeErr = s.closeJournal()
+		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("bolt: close %s: %w", s.path, err)
 		}
 	})
