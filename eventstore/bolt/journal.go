@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -131,6 +132,14 @@ func readJournal(path string) ([][]byte, error) {
 		}
 		n := binary.BigEndian.Uint32(rest)
 		end := uint64(journalFrameHeader) + uint64(n)
+		if n == 0 {
+			// No frame is empty: zeros the file system left where a crash
+			// cut a write short end the journal; anything else is damage.
+			if slices.ContainsFunc(rest, func(b byte) bool { return b != 0 }) {
+				return nil, fmt.Errorf("journal frame at byte %d is empty and not followed by zeros", off)
+			}
+			break
+		}
 		if n > maxJournalFrame {
 			return nil, fmt.Errorf("journal frame at byte %d claims %d bytes", off, n)
 		}

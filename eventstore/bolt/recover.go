@@ -44,6 +44,13 @@ func (s *Store) recoverJournal() error {
 			return &DamagedError{Path: jpath, Problem: fmt.Sprintf("frame %d: %v", i+1, err)}
 		}
 	}
+	for i := 1; i < len(frames); i++ {
+		prev, f := frames[i-1], frames[i]
+		if f.from != prev.from+prev.count || f.logLen != prev.logLen+uint64(len(prev.log)) {
+			return &DamagedError{Path: jpath, Problem: fmt.Sprintf(
+				"frame %d starts at position %d (log length %d), not where frame %d ends", i+1, f.from, f.logLen, i)}
+		}
+	}
 	if len(frames) == 0 {
 		return nil
 	}
