@@ -129,7 +129,8 @@ type Store struct {
 	// journal is a format 3 ledger's journal, nil for other formats and
 	// read-only stores; only the committer writes to it.
 	journal   *journal
-	journaled bool // the file is format 3
+	journaled bool   // the file is format 3
+	format    string // the file's format as opened
 	names     *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
@@ -355,7 +356,7 @@ func (s *Store) init() error {
 		if format != formatV1 && format != formatV2 && format != formatV3 {
 			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q or %q", format, formatV3, formatV2)}
 		}
-		s.journaled = format == formatV3
+		s.journaled, s.format = format == formatV3, format
 		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
 			if tx.Bucket(name) == nil {
@@ -574,6 +575,16 @@ func (s *Store) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// Format returns the name of the file's layout as it was opened:
+// "taskledger-bolt/3" for a ledger with a journal, "taskledger-bolt/2"
+// without (a format 1 file opened for writing is upgraded to 2).
+func (s *Store) Format() string {
+	if s.format == formatV1 && !s.readOnly {
+		return formatV2
+	}
+	return s.format
 }
 
 // Path returns the ledger file's path.
