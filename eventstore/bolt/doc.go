@@ -8,9 +8,9 @@
 // committer takes every pending request, judges them in arrival order inside
 // a single bbolt read-write transaction, each against the log as left by the
 // requests before it in the same round, and commits once: one bbolt commit
-// (two fsyncs; in format 3 one journal fsync, below) for the whole group. Each request gets its own answer; one
-// refused for a wrong expected version or a mismatched duplicate does not
-// affect the others. The store seals every event (stream, version, previous
+// (two fsyncs; in format 3 one journal fsync, below) for the whole group.
+// Each request gets its own answer; one refused for a wrong expected
+// version or a mismatched duplicate does not affect the others. The store seals every event (stream, version, previous
 // hash, hash) and assigns its position inside that transaction. An Append
 // returns only after its group is durable.
 //
