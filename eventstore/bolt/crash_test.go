@@ -36,6 +36,14 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("open:", err)
 		os.Exit(2)
 	}
+	// Hold some groups between their journal frame and bbolt's commit, so
+	// that kills land there and the reopen applies the journal.
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	s.afterJournal = func() {
+		if rng.IntN(3) == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
 	storetest.CrashChild(s, 3, crashEvent)
 }
 

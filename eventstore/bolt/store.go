@@ -173,6 +173,9 @@ type Store struct {
 	// beforeGroup, when set (by tests), runs in the committer before it
 	// takes the pending appends.
 	beforeGroup func()
+	// afterJournal, when set (by tests), runs in the committer after a
+	// group's journal frame is synced and before bbolt commits it.
+	afterJournal func()
 }
 
 var _ eventstore.Store = (*Store)(nil)

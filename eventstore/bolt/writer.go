@@ -281,7 +281,13 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 		// then commits it without syncing.
 		w.frame.count = uint64(w.events)
 		journaled = true
-		return s.journal.write(w.frame.encode(nil))
+		if err := s.journal.write(w.frame.encode(nil)); err != nil {
+			return err
+		}
+		if s.afterJournal != nil {
+			s.afterJournal()
+		}
+		return nil
 	})
 	if err != nil && journaled {
 		// bbolt did not commit the group: take its frame back, or no later
