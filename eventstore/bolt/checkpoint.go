@@ -3,6 +3,7 @@ package bolt
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // journalLimit is the journal's size that makes the committer checkpoint:
@@ -25,6 +26,14 @@ func (s *Store) openJournal() error {
 	if err := j.reset(); err != nil {
 		_ = j.close()
 		return fmt.Errorf("bolt: %s: %w", s.path, err)
+	}
+	// The journal's directory entry must be durable before any frame in
+	// it counts as durable.
+	if !s.noSync {
+		if err := syncDir(filepath.Dir(s.path)); err != nil {
+			_ = j.close()
+			return fmt.Errorf("bolt: %s: sync the directory of the journal: %w", s.path, err)
+		}
 	}
 	s.journal = j
 	s.db.NoSync = true
@@ -60,6 +69,19 @@ func (s *Store) closeJournal() error {
 		if rerr := os.Remove(s.journal.path); rerr != nil {
 			err = fmt.Errorf("bolt: remove the emptied journal of %s: %w", s.path, rerr)
 		}
+	}
+	return err
+}
+
+// syncDir syncs a directory, making the entries made in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
