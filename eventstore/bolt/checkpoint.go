@@ -22,7 +22,7 @@ func (s *Store) openJournal() error {
 	if err != nil {
 		return fmt.Errorf("bolt: %s: %w", s.path, err)
 	}
-	j.noSync = s.noSync
+	j.noSync, j.bootID = s.noSync, s.bootID
 	if err := j.reset(); err != nil {
 		_ = j.close()
 		return fmt.Errorf("bolt: %s: %w", s.path, err)

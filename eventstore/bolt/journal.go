@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +21,15 @@ const JournalSuffix = "-journal"
 // journalFrameHeader is a frame's header: the body's length and the CRC-32C
 // of the body, both u32 big-endian.
 const journalFrameHeader = 8
+
+// The journal starts with a header of journalHeaderSize bytes:
+// journalMagic, then the boot ID of the machine that wrote it (Linux's
+// /proc/sys/kernel/random/boot_id, empty where there is none), padded with
+// zeros. The boot ID tells recovery whether the machine stopped since.
+const (
+	journalMagic      = "taskledger-journal/1\n"
+	journalHeaderSize = 64
+)
 
 // maxJournalFrame bounds a frame's body (a group commit of many large
 // appends stays far below it); a longer length is damage.
@@ -33,9 +43,10 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // the same group without syncing. The journal is emptied after bbolt's file
 // has been synced (a checkpoint), so it only ever holds the groups since.
 type journal struct {
-	f    *os.File
-	path string
-	size int64 // bytes written since the last reset
+	f      *os.File
+	path   string
+	bootID string // written into the header at each reset
+	size   int64  // bytes in the file: the header and the frames since the last reset
 	// noSync skips fdatasync (Options.NoSync: tests and benchmarks only).
 	noSync bool
 }
@@ -88,14 +99,18 @@ func (j *journal) reset() error {
 	if err := j.f.Truncate(0); err != nil {
 		return fmt.Errorf("empty journal %s: %w", j.path, err)
 	}
+	hdr := make([]byte, journalHeaderSize)
+	copy(hdr[copy(hdr, journalMagic):], j.bootID)
+	if _, err := j.f.WriteAt(hdr, 0); err != nil {
+		return fmt.Errorf("write journal %s: %w", j.path, err)
+	}
+	j.size = journalHeaderSize
 	if j.noSync {
-		j.size = 0
 		return nil
 	}
 	if err := fdatasync(j.f); err != nil {
 		return fmt.Errorf("sync journal %s: %w", j.path, err)
 	}
-	j.size = 0
 	return nil
 }
 
@@ -111,21 +126,38 @@ func fdatasync(f *os.File) error {
 	}
 }
 
-// readJournal returns the bodies of the frames of the journal at path, in
-// order; a missing file holds none. A last frame cut short or failing its
-// checksum is what a crash during its write leaves, and is not returned:
-// its group was never acknowledged. Any other frame that fails means the
-// journal is damaged.
-func readJournal(path string) ([][]byte, error) {
+// readJournal returns the boot ID in the header of the journal at path and
+// the bodies of its frames, in order; a missing file, or one whose header a
+// crash cut short (it is written right after the file was synced), holds
+// none. A last frame cut short or failing its checksum is what a crash
+// during its write leaves, and is not returned: its group was never
+// acknowledged. Any other frame that fails means the journal is damaged.
+func readJournal(path string) (string, [][]byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return "", nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
+		return "", nil, fmt.Errorf("read journal: %w", err)
 	}
+	if len(data) < journalHeaderSize {
+		if !strings.HasPrefix(journalMagic, string(data[:min(len(data), len(journalMagic))])) {
+			return "", nil, errors.New("the journal does not start with " + strings.TrimSpace(journalMagic))
+		}
+		return "", nil, nil
+	}
+	if string(data[:len(journalMagic)]) != journalMagic {
+		return "", nil, errors.New("the journal does not start with " + strings.TrimSpace(journalMagic))
+	}
+	bootID := strings.TrimRight(string(data[len(journalMagic):journalHeaderSize]), "\x00")
+	frames, err := readFrames(data, journalHeaderSize)
+	return bootID, frames, err
+}
+
+// readFrames reads the frames of a journal's data from byte off on.
+func readFrames(data []byte, off int) ([][]byte, error) {
 	var frames [][]byte
-	for off := 0; off < len(data); {
+	for off < len(data) {
 		rest := data[off:]
 		if len(rest) < journalFrameHeader {
 			break // a header cut short by a crash

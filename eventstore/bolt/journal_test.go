@@ -180,19 +180,20 @@ func TestJournalDamaged(t *testing.T) {
 	for name, j := range map[string][]byte{
 		"flipped byte in the first frame": func() []byte {
 			j := slices.Clone(c.journal)
-			j[journalFrameHeader+3] ^= 0x40
+			j[journalHeaderSize+journalFrameHeader+3] ^= 0x40
 			return j
 		}(),
 		"a frame missing": func() []byte {
-			f, err := readJournal(c.path + JournalSuffix)
+			_, f, err := readJournal(c.path + JournalSuffix)
 			if err != nil || len(f) < 3 {
 				t.Fatalf("journal frames: %d, %v", len(f), err)
 			}
-			first := journalFrameHeader + len(f[0])
+			first := journalHeaderSize + journalFrameHeader + len(f[0])
 			second := first + journalFrameHeader + len(f[1])
 			return append(slices.Clone(c.journal[:first]), c.journal[second:]...)
 		}(),
-		"an impossible length": append([]byte{0xff, 0xff, 0xff, 0xff}, c.journal...),
+		"an impossible length": slices.Concat(c.journal[:journalHeaderSize], []byte{0xff, 0xff, 0xff, 0xff}, c.journal[journalHeaderSize:]),
+		"a foreign header":     append([]byte("not a journal\n"), c.journal...),
 	} {
 		t.Run(name, func(t *testing.T) {
 			write(t, c.path, c.file)
@@ -263,5 +264,52 @@ func TestFormat2KeepsOpening(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestJournalAfterMachineStop: when the journal was written in another
+// boot of the machine, bbolt's unsynced pages may have reached the disk in
+// part, so recovery first checks the whole file: an intact one is
+// recovered as usual, one that does not hold together is refused as
+// damaged and both files are left as they were.
+func TestJournalAfterMachineStop(t *testing.T) {
+	c := newJournalCase(t)
+	opts := Options{Journal: true, segmentSize: 300, indexEvery: 7, bootID: "another-boot"}
+	s, err := Open(c.path, opts)
+	if err != nil {
+		t.Fatalf("an intact file after a machine stop: %v", err)
+	}
+	checkHolds(t, s, c.all)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	write(t, c.path, c.file)
+	write(t, c.path+JournalSuffix, c.journal)
+	db, err := bbolt.Open(c.path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		tail := slices.Clone(meta.Get(keyTail))
+		tail[len(tail)-3] ^= 0x01 // in the payload of the file's last event
+		return meta.Put(keyTail, tail)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
+	if s, err := Open(c.path, opts); err == nil {
+		_ = s.Close()
+		t.Fatal("a file that does not hold together was opened after a machine stop")
+	} else if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "machine stopped") {
+		t.Fatalf("open: %v, want ErrDamaged saying the machine stopped", err)
+	}
+	if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+		t.Fatal("refusing changed the files")
 	}
 }

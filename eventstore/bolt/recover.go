@@ -34,7 +34,7 @@ func (s *Store) recoverJournal() error {
 		return err
 	}
 	jpath := s.journalPath()
-	raw, err := readJournal(jpath)
+	bootID, raw, err := readJournal(jpath)
 	if err != nil {
 		return &DamagedError{Path: jpath, Problem: err.Error()}
 	}
@@ -69,6 +69,16 @@ func (s *Store) recoverJournal() error {
 		}
 		return nil
 	}
+	if bootID == "" || bootID != s.bootID {
+		// The machine stopped while a writer had the ledger open: bbolt's
+		// unsynced pages since the last checkpoint may have reached the
+		// disk only in part. Check the whole file before trusting it.
+		if err := s.verifyFile(); err != nil {
+			return &DamagedError{Path: s.path, Problem: fmt.Sprintf(
+				"the machine stopped while the ledger was open for writing (journal boot ID %q, now %q) and the file does not hold together: %v",
+				bootID, s.bootID, err)}
+		}
+	}
 	applied := false
 	err = s.updateTx(func(tx *bbolt.Tx) error {
 		var err error
@@ -87,11 +97,10 @@ func (s *Store) recoverJournal() error {
 // applyFrames writes the frames beyond the file's head into tx.
 func (s *Store) applyFrames(tx *bbolt.Tx, jpath string, frames []journalFrame) (bool, error) {
 	meta := tx.Bucket(bucketMeta)
-	seg, n := binary.Uvarint(meta.Get(keySegSize))
-	if n <= 0 || seg < 16 {
-		return false, fmt.Errorf("%w: segment size", errCorrupt)
+	if err := s.readSegSize(tx); err != nil {
+		return false, err
 	}
-	s.segSize = seg
+	seg := s.segSize
 	v, err := s.view(tx, false)
 	if err != nil {
 		return false, err

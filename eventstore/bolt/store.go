@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -109,6 +110,8 @@ type Options struct {
 	segmentSize uint64
 	// indexEvery overrides indexEvery (tests only).
 	indexEvery int
+	// bootID overrides the machine's boot ID (tests only).
+	bootID string
 }
 
 // DefaultGroupWait is the longest the committer holds a group open for
@@ -131,7 +134,9 @@ type Store struct {
 	journal   *journal
 	journaled bool   // the file is format 3
 	format    string // the file's format as opened
-	names     *nameTable
+	// bootID identifies the machine's current boot (see journalMagic).
+	bootID string
+	names  *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
 	// inflight calls, then stops the committer.
@@ -243,6 +248,7 @@ func Open(path string, opts Options) (*Store, error) {
 		path:     path,
 		readOnly: opts.ReadOnly,
 		noSync:   opts.NoSync,
+		bootID:   cmp.Or(opts.bootID, readBootID()),
 		names:    newNameTable(),
 		done:     make(chan struct{}),
 		wake:     make(chan struct{}, 1),
