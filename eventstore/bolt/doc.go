@@ -71,12 +71,16 @@
 // What it leaves to the machine: a killed process loses nothing (the
 // kernel still writes out bbolt's unsynced pages, and the journal holds
 // every acknowledged group). A machine that stops (power, kernel) loses no
-// acknowledged group from the journal, but bbolt pages written since the
-// last checkpoint may reach the disk in any order, and a meta page that
-// reached it without the pages it points to leaves a file that Open's
-// checks may refuse as damaged or, worse, not detect. Format 2 has no such
-// window, which is why the journal is an option and not the default (see
-// docs/benchmarks.md).
+// acknowledged group from the journal, but bbolt's pages written since the
+// last checkpoint may have reached the disk in any order. The journal's
+// header names the boot of the machine that wrote it (Linux's boot ID), so
+// recovery knows when the machine stopped since; it then reads the whole
+// file first — every event's hash, every stream's versions and chain, the
+// stream index as of "indexed" — and refuses a file that does not hold
+// together as damaged, writing nothing. Such a ledger is then lost from
+// that file (restore it from an export or a copy); format 2, where bbolt
+// syncs its data before its meta page, has no such window, which is why
+// the journal is an option and not the default (see docs/benchmarks.md).
 //
 // # Opening and damaged files
 //
