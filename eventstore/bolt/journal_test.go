@@ -15,6 +15,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/eventstore/storetest"
 )
 
 // journalCase is a ledger file that lags behind its journal, as a writer
@@ -312,4 +313,16 @@ func TestJournalAfterMachineStop(t *testing.T) {
 	if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
 		t.Fatal("refusing changed the files")
 	}
+}
+
+// TestContractJournalCheckpoints runs the contract on a format 3 ledger
+// whose committer checkpoints every few groups (a 2 KiB journal limit).
+func TestContractJournalCheckpoints(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "ledger.db"), Options{Journal: true, journalLimit: 2 << 10, indexEvery: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.DensePositions())
 }

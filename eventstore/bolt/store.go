@@ -112,6 +112,8 @@ type Options struct {
 	indexEvery int
 	// bootID overrides the machine's boot ID (tests only).
 	bootID string
+	// journalLimit overrides journalLimit (tests only).
+	journalLimit int64
 }
 
 // DefaultGroupWait is the longest the committer holds a group open for
@@ -136,7 +138,9 @@ type Store struct {
 	format    string // the file's format as opened
 	// bootID identifies the machine's current boot (see journalMagic).
 	bootID string
-	names  *nameTable
+	// journalLimit is the journal size that makes a checkpoint.
+	journalLimit int64
+	names        *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
 	// inflight calls, then stops the committer.
@@ -249,13 +253,15 @@ func Open(path string, opts Options) (*Store, error) {
 		readOnly: opts.ReadOnly,
 		noSync:   opts.NoSync,
 		bootID:   cmp.Or(opts.bootID, readBootID()),
-		names:    newNameTable(),
-		done:     make(chan struct{}),
-		wake:     make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		stopped:  make(chan struct{}),
-		headCh:   make(chan struct{}),
-		recent:   map[uint32]*recentStream{},
+
+		journalLimit: cmp.Or(opts.journalLimit, journalLimit),
+		names:        newNameTable(),
+		done:         make(chan struct{}),
+		wake:         make(chan struct{}, 1),
+		stop:         make(chan struct{}),
+		stopped:      make(chan struct{}),
+		headCh:       make(chan struct{}),
+		recent:       map[uint32]*recentStream{},
 
 		indexEvery: indexEvery,
 	}

@@ -299,7 +299,7 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 	switch {
 	case err == nil:
 		s.publish(w)
-		if s.journal != nil && s.journal.size >= journalLimit {
+		if s.journal != nil && s.journal.size >= s.journalLimit {
 			if cerr := s.checkpoint(); cerr != nil {
 				s.w.broken = fmt.Errorf("%w; reopen the ledger", cerr)
 			}
