@@ -51,7 +51,9 @@
 // the journal does, and empties the journal; Close removes it, so a closed
 // ledger is its file alone.
 //
-// A frame is a u32 big-endian body length, the body's CRC-32C (Castagnoli)
+// The journal begins with a 64-byte header: "taskledger-journal/1\n", then
+// the boot ID of the machine that wrote it, padded with zero bytes. A frame
+// is a u32 big-endian body length, the body's CRC-32C (Castagnoli)
 // as u32 big-endian, and the body: uvarint position the group follows ·
 // uvarint log length before it · uvarint events in it · uvarint count of
 // names, each a kind byte, uvarint ID, uvarint length and the bytes · then
