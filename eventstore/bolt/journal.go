@@ -33,8 +33,8 @@ const (
 
 // journalChunk is how far the journal is extended with zeros at a time.
 // Frames then overwrite bytes the file already has, and their fdatasync
-// need not also write the file's new size (measured: about a third less
-// time per sync on this project's machines).
+// need not also write the file's new size (a probe on the shared machine,
+// under load: 0.37 ms against 0.56 ms per 3 KB write and fdatasync).
 const journalChunk = 4 << 20
 
 // maxJournalFrame bounds a frame's body (a group commit of many large
