@@ -310,14 +310,16 @@ func TestJournalAfterMachineStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
-	if s, err := Open(c.path, opts); err == nil {
-		_ = s.Close()
-		t.Fatal("a file that does not hold together was opened after a machine stop")
-	} else if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "machine stopped") {
-		t.Fatalf("open: %v, want ErrDamaged saying the machine stopped", err)
-	}
-	if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
-		t.Fatal("refusing changed the files")
+	for _, o := range []Options{opts, {ReadOnly: true, bootID: "another-boot"}} {
+		if s, err := Open(c.path, o); err == nil {
+			_ = s.Close()
+			t.Fatalf("%+v: a file that does not hold together was opened after a machine stop", o)
+		} else if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "machine stopped") {
+			t.Fatalf("%+v: %v, want ErrDamaged saying the machine stopped", o, err)
+		}
+		if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+			t.Fatalf("%+v: refusing changed the files", o)
+		}
 	}
 }
 

@@ -21,7 +21,9 @@ func (s *Store) journalPath() string { return s.path + JournalSuffix }
 // holds beyond the file's head, in one bbolt transaction, and syncs the
 // file. Groups the file already holds are skipped. A journal that does not
 // continue the file, or whose frames are damaged, is refused and nothing is
-// written. Files of other formats are left to init.
+// written; so is a file that does not hold together after the machine
+// stopped (the journal comes from another boot). Files of other formats
+// are left to init.
 func (s *Store) recoverJournal() error {
 	var format string
 	err := s.viewTx(func(tx *bbolt.Tx) error {
@@ -33,41 +35,11 @@ func (s *Store) recoverJournal() error {
 	if err != nil || format != formatV3 {
 		return err
 	}
-	jpath := s.journalPath()
-	bootID, raw, err := readJournal(jpath)
-	if err != nil {
-		return &DamagedError{Path: jpath, Problem: err.Error()}
-	}
-	frames := make([]journalFrame, len(raw))
-	for i, b := range raw {
-		if frames[i], err = decodeJournalFrame(b); err != nil {
-			return &DamagedError{Path: jpath, Problem: fmt.Sprintf("frame %d: %v", i+1, err)}
-		}
-	}
-	for i := 1; i < len(frames); i++ {
-		prev, f := frames[i-1], frames[i]
-		if f.from != prev.from+prev.count || f.logLen != prev.logLen+uint64(len(prev.log)) {
-			return &DamagedError{Path: jpath, Problem: fmt.Sprintf(
-				"frame %d starts at position %d (log length %d), not where frame %d ends", i+1, f.from, f.logLen, i)}
-		}
-	}
-	if len(frames) == 0 {
-		return nil
-	}
-	if s.readOnly {
-		var head uint64
-		err := s.viewTx(func(tx *bbolt.Tx) error {
-			h, _ := binary.Uvarint(tx.Bucket(bucketMeta).Get(keyState))
-			head = h
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if last := frames[len(frames)-1]; last.from+last.count > head {
-			return fmt.Errorf("bolt: open %s read-only: %w (positions %d–%d); open it once for writing to apply them", s.path, ErrJournalPending, head+1, last.from+last.count)
-		}
-		return nil
+	bootID, frames, err := s.loadJournal()
+	if err != nil || len(frames) == 0 {
+		// Without frames no commit went unsynced since the file was last
+		// synced.
+		return err
 	}
 	if bootID == "" || bootID != s.bootID {
 		// The machine stopped while a writer had the ledger open: bbolt's
@@ -79,10 +51,13 @@ func (s *Store) recoverJournal() error {
 				bootID, s.bootID, err)}
 		}
 	}
+	if s.readOnly {
+		return s.refusePending(frames)
+	}
 	applied := false
 	err = s.updateTx(func(tx *bbolt.Tx) error {
 		var err error
-		applied, err = s.applyFrames(tx, jpath, frames)
+		applied, err = s.applyFrames(tx, s.journalPath(), frames)
 		return err
 	})
 	if err != nil || !applied {
@@ -90,6 +65,47 @@ func (s *Store) recoverJournal() error {
 	}
 	if err := s.db.Sync(); err != nil {
 		return fmt.Errorf("bolt: sync %s after applying its journal: %w", s.path, err)
+	}
+	return nil
+}
+
+// loadJournal reads and decodes the journal's frames and checks that each
+// follows the one before; damage is a *DamagedError naming the journal.
+func (s *Store) loadJournal() (string, []journalFrame, error) {
+	jpath := s.journalPath()
+	bootID, raw, err := readJournal(jpath)
+	if err != nil {
+		return "", nil, &DamagedError{Path: jpath, Problem: err.Error()}
+	}
+	frames := make([]journalFrame, len(raw))
+	for i, b := range raw {
+		if frames[i], err = decodeJournalFrame(b); err != nil {
+			return "", nil, &DamagedError{Path: jpath, Problem: fmt.Sprintf("frame %d: %v", i+1, err)}
+		}
+		if i == 0 {
+			continue
+		}
+		if prev, f := frames[i-1], frames[i]; f.from != prev.from+prev.count || f.logLen != prev.logLen+uint64(len(prev.log)) {
+			return "", nil, &DamagedError{Path: jpath, Problem: fmt.Sprintf(
+				"frame %d starts at position %d (log length %d), not where frame %d ends", i+1, f.from, f.logLen, i)}
+		}
+	}
+	return bootID, frames, nil
+}
+
+// refusePending refuses a read-only open when the journal holds groups the
+// file lacks: applying them would write.
+func (s *Store) refusePending(frames []journalFrame) error {
+	var head uint64
+	err := s.viewTx(func(tx *bbolt.Tx) error {
+		head, _ = binary.Uvarint(tx.Bucket(bucketMeta).Get(keyState))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if last := frames[len(frames)-1]; last.from+last.count > head {
+		return fmt.Errorf("bolt: open %s read-only: %w (positions %d–%d); open it once for writing to apply them", s.path, ErrJournalPending, head+1, last.from+last.count)
 	}
 	return nil
 }
