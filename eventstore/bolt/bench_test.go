@@ -81,9 +81,13 @@ type serial struct{ n int }
 func (s *serial) Next() bool { s.n--; return s.n >= 0 }
 
 // benchStore returns a store holding n ~300-byte events in 500 streams.
-func benchStore(b *testing.B, n int) *Store {
+func benchStore(b *testing.B, n int) *Store { return benchStoreWith(b, n, Options{}) }
+
+// benchStoreWith is benchStore with opts (Journal: format 3), never syncing.
+func benchStoreWith(b *testing.B, n int, opts Options) *Store {
 	b.Helper()
-	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), Options{NoSync: true})
+	opts.NoSync = true
+	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), opts)
 	rng := rand.New(rand.NewPCG(2, 2))
 	ctx := context.Background()
 	const batch = 100
@@ -103,8 +107,13 @@ const benchScanEvents = 200_000
 
 // BenchmarkScanAll measures replay through ScanAll: one op is one event
 // decoded (envelope, hashes, payload slice; not the JSON payload).
-func BenchmarkScanAll(b *testing.B) {
-	s := benchStore(b, benchScanEvents)
+func BenchmarkScanAll(b *testing.B) { benchScanAll(b, Options{}) }
+
+// BenchmarkScanAllJournal is BenchmarkScanAll on a format 3 ledger.
+func BenchmarkScanAllJournal(b *testing.B) { benchScanAll(b, Options{Journal: true}) }
+
+func benchScanAll(b *testing.B, opts Options) {
+	s := benchStoreWith(b, benchScanEvents, opts)
 	ctx := context.Background()
 	stop := errors.New("stop")
 	b.ResetTimer()
