@@ -4,12 +4,31 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // journalLimit is the journal's size that makes the committer checkpoint:
 // sync the ledger file, then empty the journal. It bounds the journal on
 // disk and the work of recovery after a crash.
 const journalLimit = 64 << 20
+
+// journalSyncAfter is how long after the first group since the last
+// checkpoint the committer checkpoints again, whatever the journal's size:
+// a ledger at rest then has its file synced, out of reach of a machine
+// stop, a second after its last append.
+const journalSyncAfter = time.Second
+
+// checkpointDue checkpoints when the journal holds groups (the committer
+// runs it when journalSyncAfter has passed); a failure stops appends, as a
+// failed checkpoint after a commit does.
+func (s *Store) checkpointDue() {
+	if s.journal == nil || s.w.broken != nil || s.journal.size <= journalHeaderSize {
+		return
+	}
+	if err := s.checkpoint(); err != nil {
+		s.w.broken = fmt.Errorf("%w; reopen the ledger", err)
+	}
+}
 
 // openJournal starts a format 3 ledger's journal for writing: recovery has
 // applied and synced what it held, so it starts empty, and bbolt stops

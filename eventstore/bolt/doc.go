@@ -46,10 +46,12 @@
 // bbolt transaction as before, writes one journal frame holding the names
 // the group interned and the log bytes it appended, syncs the journal, and
 // then commits the transaction without syncing the file. Appends are
-// answered after both. When the journal reaches 64 MiB, and at Close, the
-// committer checkpoints: it syncs the file, which then holds every group
-// the journal does, and empties the journal; Close removes it, so a closed
-// ledger is its file alone.
+// answered after both. A second after the first group since the last
+// checkpoint, when the journal reaches 64 MiB, and at Close, the committer
+// checkpoints: it syncs the file, which then holds every group the journal
+// does, and empties the journal; Close removes it, so a closed ledger is
+// its file alone, and a ledger at rest has nothing unsynced a second after
+// its last append.
 //
 // The journal begins with a 64-byte header: "taskledger-journal/1\n", then
 // the boot ID of the machine that wrote it, padded with zero bytes. A frame
@@ -74,7 +76,8 @@
 // kernel still writes out bbolt's unsynced pages, and the journal holds
 // every acknowledged group). A machine that stops (power, kernel) loses no
 // acknowledged group from the journal, but bbolt's pages written since the
-// last checkpoint may have reached the disk in any order. The journal's
+// last checkpoint (at most about a second of appends) may have reached the
+// disk in any order. The journal's
 // header names the boot of the machine that wrote it (Linux's boot ID), so
 // recovery knows when the machine stopped since; it then reads the whole
 // file first — every event's hash, every stream's versions and chain, the

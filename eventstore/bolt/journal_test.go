@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -57,7 +58,9 @@ func newJournalCase(t *testing.T) journalCase {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+	// No checkpoint at rest while the case is made: the journal must keep
+	// every group since the snapshot.
+	s = openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour})
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var b bytesWriter
 		_, err := tx.WriteTo(&b)
@@ -381,4 +384,42 @@ func TestJournalByteFlips(t *testing.T) {
 		}
 	}
 	t.Logf("%d opens refused, %d succeeded", refused, opened)
+}
+
+// TestJournalSyncsAtRest: a second (here 20 ms) after a group, with no
+// further appends, the committer syncs the file and empties the journal,
+// so that a ledger at rest has nothing left unsynced; the events stay.
+func TestJournalSyncsAtRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{Journal: true, journalSyncAfter: 20 * time.Millisecond})
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(11, 12))
+	var all []domain.Event
+	for round := range 2 {
+		res, err := s.Append(ctx, "stream", eventstore.Any(), []domain.Event{event(rng, round, 200)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, res.Events...)
+		if size := fileSize(t, path+JournalSuffix); size <= journalHeaderSize {
+			t.Fatalf("round %d: the journal holds %d bytes right after an append", round, size)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for fileSize(t, path+JournalSuffix) != journalHeaderSize {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the journal was not emptied at rest", round)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	checkHolds(t, s, all)
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Size()
 }

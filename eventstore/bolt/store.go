@@ -114,6 +114,8 @@ type Options struct {
 	bootID string
 	// journalLimit overrides journalLimit (tests only).
 	journalLimit int64
+	// journalSyncAfter overrides journalSyncAfter (tests only).
+	journalSyncAfter time.Duration
 }
 
 // DefaultGroupWait is the longest the committer holds a group open for
@@ -138,8 +140,10 @@ type Store struct {
 	format    string // the file's format as opened
 	// bootID identifies the machine's current boot (see journalMagic).
 	bootID string
-	// journalLimit is the journal size that makes a checkpoint.
+	// journalLimit is the journal size that makes a checkpoint, syncAfter
+	// the time after a group that does.
 	journalLimit int64
+	syncAfter    time.Duration
 	names        *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
@@ -255,6 +259,7 @@ func Open(path string, opts Options) (*Store, error) {
 		bootID:   cmp.Or(opts.bootID, readBootID()),
 
 		journalLimit: cmp.Or(opts.journalLimit, journalLimit),
+		syncAfter:    cmp.Or(opts.journalSyncAfter, journalSyncAfter),
 		names:        newNameTable(),
 		done:         make(chan struct{}),
 		wake:         make(chan struct{}, 1),

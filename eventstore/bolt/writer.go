@@ -101,9 +101,18 @@ func (s *Store) run() {
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// synced fires syncAfter after the first group the journal holds since
+	// the last checkpoint (nil while there is none).
+	var synced <-chan time.Time
+	syncTimer := time.NewTimer(time.Hour)
+	syncTimer.Stop()
 	for {
 		select {
 		case <-s.wake:
+		case <-synced:
+			synced = nil
+			s.checkpointDue()
+			continue
 		case <-s.stop:
 			// Only appends whose callers gave up (their ctx ended) are left.
 			for _, r := range s.takePending() {
@@ -127,6 +136,10 @@ func (s *Store) run() {
 		}
 		s.commitGroup(reqs)
 		s.inFlight = len(reqs) + s.pendingCount()
+		if synced == nil && s.journal != nil && s.journal.size > journalHeaderSize {
+			syncTimer.Reset(s.syncAfter)
+			synced = syncTimer.C
+		}
 	}
 }
 
