@@ -19,12 +19,14 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/eventstore/bolt"
 	"taskledger/replay"
 )
 
 // benchResult is the one JSON line `taskledger bench` prints.
 type benchResult struct {
 	Store             string  `json:"store"`
+	Format            string  `json:"format,omitempty"` // the embedded store's file format
 	Events            int     `json:"events"`
 	Batch             int     `json:"batch"`
 	Writers           int     `json:"writers"`
@@ -63,6 +65,7 @@ func newBenchCommand(a *cli) *cobra.Command {
 	fs.IntVar(&o.perTask, "events-per-task", 10, "events appended to each stream")
 	fs.IntVar(&o.batch, "batch", 1, "events per append")
 	fs.IntVar(&o.writers, "writers", 32, "concurrent writers")
+	fs.BoolVar(&a.newJournal, "journal", false, journalFlagUsage)
 	o.profile = profileFlag(fs)
 	return cmd
 }
@@ -111,6 +114,9 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 	reg := domain.DefaultRegistry()
 
 	res := benchResult{Store: kind, Batch: o.batch, Writers: o.writers}
+	if b, ok := s.(*bolt.Store); ok {
+		res.Format = b.Format()
+	}
 	latencies, appended, dups, elapsed, err := benchAppend(ctx, s, reg, o.tasks, o.perTask, o.batch, o.writers, a.now)
 	if err != nil {
 		return err

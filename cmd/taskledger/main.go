@@ -43,6 +43,9 @@ type cli struct {
 	// storeTimeout is how long opening an embedded store waits for another
 	// process to let go of it; zero means bolt.DefaultTimeout.
 	storeTimeout time.Duration
+	// newJournal makes a new embedded ledger in format 3, with a journal
+	// (migrate --journal, bench --journal); existing ledgers keep theirs.
+	newJournal bool
 
 	logLevel, logFormat string
 	log                 *slog.Logger

@@ -26,8 +26,13 @@ func newMigrateCommand(a *cli) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the ledger to copy: a directory, postgres://… or esdb://…")
 	cmd.Flags().StringVar(&to, "to", "", "where to copy it: a new or partly copied directory, postgres://… or esdb://…")
+	cmd.Flags().BoolVar(&a.newJournal, "journal", false, journalFlagUsage)
 	return cmd
 }
+
+// journalFlagUsage describes --journal, which makes a new embedded ledger
+// in format 3 (docs/ledger-format.md).
+const journalFlagUsage = "make a new embedded ledger with a journal: one fdatasync per group commit instead of two (format 3; see docs/ledger-format.md)"
 
 func runMigrate(ctx context.Context, a *cli, from, to string) error {
 	if from == "" || to == "" {

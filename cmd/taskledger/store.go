@@ -103,12 +103,15 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 			return nil, err
 		}
 	}
-	s, err := bolt.OpenDir(spec, bolt.Options{Timeout: a.storeTimeout, MustExist: mode == mustExist, ReadOnly: mode == readOnly})
+	s, err := bolt.OpenDir(spec, bolt.Options{Timeout: a.storeTimeout, MustExist: mode == mustExist, ReadOnly: mode == readOnly, Journal: a.newJournal && mode == mayCreate})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, lockedError(spec, a.storeTimeout, err)
 	}
 	if errors.Is(err, eventstore.ErrDamaged) {
 		return nil, fmt.Errorf("账本文件已损坏，已拒绝打开，文件未作任何改动 (the ledger file is damaged: refused and left untouched): %w", err)
+	}
+	if errors.Is(err, bolt.ErrJournalPending) {
+		return nil, fmt.Errorf("账本的日志文件中还有未写入账本文件的事件，只读打开无法补写；请先以可写方式打开一次（如 taskledger status 或 serve）(the ledger's journal holds events its file lacks, which a read-only open cannot apply: open it once for writing first, e.g. taskledger status or serve): %w", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)

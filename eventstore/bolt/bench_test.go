@@ -20,18 +20,24 @@ import (
 
 // BenchmarkAppend measures durable (fsynced) appends of ~300-byte events:
 // one op is one Append of batch events, from writers goroutines.
-func BenchmarkAppend(b *testing.B) {
+func BenchmarkAppend(b *testing.B) { benchAppends(b, Options{}) }
+
+// BenchmarkAppendJournal is BenchmarkAppend on a format 3 ledger: one
+// journal fdatasync per group commit instead of bbolt's two.
+func BenchmarkAppendJournal(b *testing.B) { benchAppends(b, Options{Journal: true}) }
+
+func benchAppends(b *testing.B, opts Options) {
 	for _, writers := range []int{1, 32} {
 		for _, batch := range []int{1, 10} {
 			b.Run(fmt.Sprintf("writers=%d/batch=%d", writers, batch), func(b *testing.B) {
-				benchAppend(b, writers, batch)
+				benchAppend(b, writers, batch, opts)
 			})
 		}
 	}
 }
 
-func benchAppend(b *testing.B, writers, batch int) {
-	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), Options{})
+func benchAppend(b *testing.B, writers, batch int, opts Options) {
+	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), opts)
 	ctx := context.Background()
 	template := event(rand.New(rand.NewPCG(1, 1)), 0, 300)
 	var next atomic.Int64
@@ -75,9 +81,13 @@ type serial struct{ n int }
 func (s *serial) Next() bool { s.n--; return s.n >= 0 }
 
 // benchStore returns a store holding n ~300-byte events in 500 streams.
-func benchStore(b *testing.B, n int) *Store {
+func benchStore(b *testing.B, n int) *Store { return benchStoreWith(b, n, Options{}) }
+
+// benchStoreWith is benchStore with opts (Journal: format 3), never syncing.
+func benchStoreWith(b *testing.B, n int, opts Options) *Store {
 	b.Helper()
-	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), Options{NoSync: true})
+	opts.NoSync = true
+	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), opts)
 	rng := rand.New(rand.NewPCG(2, 2))
 	ctx := context.Background()
 	const batch = 100
@@ -97,8 +107,13 @@ const benchScanEvents = 200_000
 
 // BenchmarkScanAll measures replay through ScanAll: one op is one event
 // decoded (envelope, hashes, payload slice; not the JSON payload).
-func BenchmarkScanAll(b *testing.B) {
-	s := benchStore(b, benchScanEvents)
+func BenchmarkScanAll(b *testing.B) { benchScanAll(b, Options{}) }
+
+// BenchmarkScanAllJournal is BenchmarkScanAll on a format 3 ledger.
+func BenchmarkScanAllJournal(b *testing.B) { benchScanAll(b, Options{Journal: true}) }
+
+func benchScanAll(b *testing.B, opts Options) {
+	s := benchStoreWith(b, benchScanEvents, opts)
 	ctx := context.Background()
 	stop := errors.New("stop")
 	b.ResetTimer()

@@ -18,3 +18,15 @@ func TestContract(t *testing.T) {
 		return s
 	}, storetest.DensePositions())
 }
+
+// TestContractJournal runs the contract on a ledger with a journal
+// (format 3: one journal fdatasync per group commit).
+func TestContractJournal(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{Journal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.DensePositions())
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,12 +31,30 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("runs only as the child process of TestCrash")
 	}
-	s, err := Open(path, Options{indexEvery: crashIndexEvery})
+	s, err := Open(path, crashOptions(path))
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
 	}
+	// Hold some groups between their journal frame and bbolt's commit, so
+	// that kills land there and the reopen applies the journal.
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	s.afterJournal = func() {
+		if rng.IntN(3) == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
 	storetest.CrashChild(s, 3, crashEvent)
+}
+
+// crashJournal ends the names of crash-test ledgers made with a journal
+// (format 3).
+const crashJournal = "-journal.db"
+
+func crashOptions(path string) Options {
+	// Journals of 32 KiB make the committer checkpoint every few dozen
+	// groups, so that kills land before, during and after checkpoints.
+	return Options{indexEvery: crashIndexEvery, Journal: strings.HasSuffix(path, crashJournal), journalLimit: 32 << 10}
 }
 
 // TestCrash kills a process that is appending at a random moment with
@@ -43,16 +62,24 @@ func TestCrashChild(t *testing.T) {
 // there, intact and in order, with dense positions, and that every stream
 // reads back as the log holds it (storetest.Crash). It runs 5 rounds on
 // the same file unless TASKLEDGER_CRASH_ROUNDS says otherwise.
+//
+// It runs on a format 2 ledger (bbolt syncing itself) and on a format 3
+// ledger (the journal synced once per group commit, bbolt not syncing).
 func TestCrash(t *testing.T) {
 	if os.Getenv(crashChildEnv) != "" {
 		t.Skip("in the child")
 	}
-	path := filepath.Join(t.TempDir(), "ledger.db")
+	for _, name := range []string{"ledger.db", "ledger" + crashJournal} {
+		t.Run(name, func(t *testing.T) { crashRounds(t, filepath.Join(t.TempDir(), name)) })
+	}
+}
+
+func crashRounds(t *testing.T, path string) {
 	storetest.Crash{
 		ChildEnv: crashChildEnv, ChildTest: "TestCrashChild", Ledger: path,
 		Rounds: 5, KillAfter: 250 * time.Millisecond, NewEvent: crashEvent,
 		Open: func(t *testing.T) eventstore.Store {
-			s, err := Open(path, Options{indexEvery: crashIndexEvery})
+			s, err := Open(path, crashOptions(path))
 			if err != nil {
 				t.Fatalf("reopen after kill: %v", err)
 			}

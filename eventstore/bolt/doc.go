@@ -8,9 +8,9 @@
 // committer takes every pending request, judges them in arrival order inside
 // a single bbolt read-write transaction, each against the log as left by the
 // requests before it in the same round, and commits once: one bbolt commit
-// (two fsyncs) for the whole group. Each request gets its own answer; one
-// refused for a wrong expected version or a mismatched duplicate does not
-// affect the others. The store seals every event (stream, version, previous
+// (two fsyncs; in format 3 one journal fsync, below) for the whole group.
+// Each request gets its own answer; one refused for a wrong expected
+// version or a mismatched duplicate does not affect the others. The store seals every event (stream, version, previous
 // hash, hash) and assigns its position inside that transaction. An Append
 // returns only after its group is durable.
 //
@@ -37,6 +37,56 @@
 // every record (tens of milliseconds per million events; about 20–40 bytes
 // of memory per event). Appends wait for that scan; reads do not.
 //
+// # The journal (format 3)
+//
+// A ledger created with Options.Journal is format 3: the file's layout is
+// format 2's, and beside it (path + "-journal") an append-only journal
+// makes each group commit durable with one fdatasync instead of bbolt's two
+// (data pages, then the meta page). The committer builds the group in a
+// bbolt transaction as before, writes one journal frame holding the names
+// the group interned and the log bytes it appended, syncs the journal, and
+// then commits the transaction without syncing the file. Appends are
+// answered after both. A second after the first group since the last
+// checkpoint, when the journal reaches 64 MiB, and at Close, the committer
+// checkpoints: it syncs the file, which then holds every group the journal
+// does, and empties the journal; Close removes it, so a closed ledger is
+// its file alone, and a ledger at rest has nothing unsynced a second after
+// its last append.
+//
+// The journal begins with a 64-byte header: "taskledger-journal/1\n", then
+// the boot ID of the machine that wrote it, padded with zero bytes. A frame
+// is a u32 big-endian body length, the body's CRC-32C (Castagnoli)
+// as u32 big-endian, and the body: uvarint position the group follows ·
+// uvarint log length before it · uvarint events in it · uvarint count of
+// names, each a kind byte, uvarint ID, uvarint length and the bytes · then
+// the log bytes (records as in the log, below). Opening a format 3 ledger
+// for writing reads the journal, skips the groups the file holds already,
+// and applies the rest in one transaction (names, checkpoints, segments,
+// tail, state), then syncs the file and empties the journal; the stream
+// index catches up as it always does, from the log after "indexed". A last
+// frame cut short, zeroed or failing its checksum is what a crash during
+// its write leaves — its group was never acknowledged — and is dropped. A
+// frame that fails before the end, frames that do not follow each other,
+// or a journal that does not continue the file are damage: Open refuses
+// with a *DamagedError naming the journal and writes nothing. A read-only
+// Open never writes, so it refuses a ledger whose journal holds groups the
+// file lacks (ErrJournalPending) until a writer has opened it once.
+//
+// What it leaves to the machine: a killed process loses nothing (the
+// kernel still writes out bbolt's unsynced pages, and the journal holds
+// every acknowledged group). A machine that stops (power, kernel) loses no
+// acknowledged group from the journal, but bbolt's pages written since the
+// last checkpoint (at most about a second of appends) may have reached the
+// disk in any order. The journal's
+// header names the boot of the machine that wrote it (Linux's boot ID), so
+// recovery knows when the machine stopped since; it then reads the whole
+// file first — every event's hash, every stream's versions and chain, the
+// stream index as of "indexed" — and refuses a file that does not hold
+// together as damaged, writing nothing. Such a ledger is then lost from
+// that file (restore it from an export or a copy); format 2, where bbolt
+// syncs its data before its meta page, has no such window, which is why
+// the journal is an option and not the default (see docs/benchmarks.md).
+//
 // # Opening and damaged files
 //
 // Open never creates a file where the caller asked for an existing ledger
@@ -60,13 +110,13 @@
 // Options.ReadOnly opens with bbolt's read-only mode for verify-like
 // callers: shared lock, no committer, no format upgrade, nothing written.
 //
-// # File layout (format "taskledger-bolt/2")
+// # File layout (format "taskledger-bolt/2", and 3 with a journal)
 //
 // Integers are unsigned LEB128 varints ("uvarint") unless said otherwise;
 // u32 and u64 keys are big-endian so that they sort numerically. The file
 // has five top-level buckets:
 //
-//	meta     "format"  → "taskledger-bolt/2"
+//	meta     "format"  → "taskledger-bolt/2" (or /3: a journal is kept)
 //	         "segsize" → uvarint S, the segment size (bbolt page size − 32)
 //	         "state"   → uvarint head position · uvarint log length in bytes
 //	         "tail"    → the log's last, partial segment: (log length mod S) bytes

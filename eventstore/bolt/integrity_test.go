@@ -23,10 +23,14 @@ import (
 
 // smallLedger returns the bytes of a valid ledger of a few dozen events in
 // a few streams, with segments small enough to fill several pages.
-func smallLedger(t testing.TB) []byte {
+func smallLedger(t testing.TB) []byte { return smallLedgerWith(t, Options{}) }
+
+// smallLedgerWith is smallLedger made with opts (Journal, for format 3).
+func smallLedgerWith(t testing.TB, opts Options) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), FileName)
-	s, err := Open(path, Options{NoSync: true, segmentSize: 200, indexEvery: 16})
+	opts.NoSync, opts.segmentSize, opts.indexEvery = true, 200, 16
+	s, err := Open(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +278,14 @@ func TestReadOnlyOpen(t *testing.T) {
 // either refuses the file, leaving it as it was, or opens it; nothing
 // panics, and reads of what opened fail cleanly or succeed.
 func TestOpenSurvivesByteFlips(t *testing.T) {
-	valid := smallLedger(t)
+	for _, journal := range []bool{false, true} {
+		t.Run(fmt.Sprintf("journal=%v", journal), func(t *testing.T) {
+			byteFlips(t, smallLedgerWith(t, Options{Journal: journal}))
+		})
+	}
+}
+
+func byteFlips(t *testing.T, valid []byte) {
 	ps := int(binary.LittleEndian.Uint32(valid[pageHeaderSize+8:]))
 	dir := t.TempDir()
 	refused, opened := 0, 0

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -31,9 +32,15 @@ const DefaultTimeout = 5 * time.Second
 // Format 1 files are the same except that their streams bucket is always
 // complete (they have no "indexed" key); opening one upgrades it to format
 // 2, which older binaries refuse rather than read a lagging index.
+//
+// Format 3 is format 2 with a journal beside the file (see the package
+// documentation): bbolt commits without syncing and each group commit is
+// made durable by one synced journal frame. New ledgers are format 2 unless
+// Options.Journal; every format keeps opening as it is.
 const (
 	formatV1 = "taskledger-bolt/1"
 	formatV2 = "taskledger-bolt/2"
+	formatV3 = "taskledger-bolt/3"
 )
 
 // Bucket names and meta keys.
@@ -90,11 +97,25 @@ type Options struct {
 	// one for a few): zero means DefaultGroupWait, negative never waits. A
 	// lone writer never waits.
 	GroupWait time.Duration
+	// Journal creates a new ledger in format 3: each group commit is made
+	// durable by one fdatasync of a journal beside the file, and bbolt
+	// commits without syncing until a checkpoint (see the package
+	// documentation for what that leaves to a machine crash). Without it a
+	// new ledger is format 2, where bbolt syncs every commit itself (two
+	// fsyncs). It does not change an existing ledger, which opens in the
+	// format it has.
+	Journal bool
 
 	// segmentSize overrides the segment size of a new file (tests only).
 	segmentSize uint64
 	// indexEvery overrides indexEvery (tests only).
 	indexEvery int
+	// bootID overrides the machine's boot ID (tests only).
+	bootID string
+	// journalLimit overrides journalLimit (tests only).
+	journalLimit int64
+	// journalSyncAfter overrides journalSyncAfter (tests only).
+	journalSyncAfter time.Duration
 }
 
 // DefaultGroupWait is the longest the committer holds a group open for
@@ -110,8 +131,20 @@ type Store struct {
 	db       *bbolt.DB
 	path     string
 	readOnly bool
+	noSync   bool
 	segSize  uint64
-	names    *nameTable
+	// journal is a format 3 ledger's journal, nil for other formats and
+	// read-only stores; only the committer writes to it.
+	journal   *journal
+	journaled bool   // the file is format 3
+	format    string // the file's format as opened
+	// bootID identifies the machine's current boot (see journalMagic).
+	bootID string
+	// journalLimit is the journal size that makes a checkpoint, syncAfter
+	// the time after a group that does.
+	journalLimit int64
+	syncAfter    time.Duration
+	names        *nameTable
 
 	// mu guards closed and pending; Close sets closed, then waits for
 	// inflight calls, then stops the committer.
@@ -153,6 +186,9 @@ type Store struct {
 	// beforeGroup, when set (by tests), runs in the committer before it
 	// takes the pending appends.
 	beforeGroup func()
+	// afterJournal, when set (by tests), runs in the committer after a
+	// group's journal frame is synced and before bbolt commits it.
+	afterJournal func()
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -219,13 +255,18 @@ func Open(path string, opts Options) (*Store, error) {
 		db:       db,
 		path:     path,
 		readOnly: opts.ReadOnly,
-		names:    newNameTable(),
-		done:     make(chan struct{}),
-		wake:     make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		stopped:  make(chan struct{}),
-		headCh:   make(chan struct{}),
-		recent:   map[uint32]*recentStream{},
+		noSync:   opts.NoSync,
+		bootID:   cmp.Or(opts.bootID, readBootID()),
+
+		journalLimit: cmp.Or(opts.journalLimit, journalLimit),
+		syncAfter:    cmp.Or(opts.journalSyncAfter, journalSyncAfter),
+		names:        newNameTable(),
+		done:         make(chan struct{}),
+		wake:         make(chan struct{}, 1),
+		stop:         make(chan struct{}),
+		stopped:      make(chan struct{}),
+		headCh:       make(chan struct{}),
+		recent:       map[uint32]*recentStream{},
 
 		indexEvery: indexEvery,
 	}
@@ -238,7 +279,14 @@ func Open(path string, opts Options) (*Store, error) {
 	case opts.GroupWait > 0:
 		s.groupWait = opts.GroupWait
 	}
-	if err := s.init(); err != nil {
+	err = s.recoverJournal()
+	if err == nil {
+		err = s.init()
+	}
+	if err == nil {
+		err = s.openJournal()
+	}
+	if err != nil {
 		_ = db.Close()
 		var de *DamagedError
 		if errors.As(err, &de) {
@@ -325,9 +373,10 @@ func (s *Store) init() error {
 			return &DamagedError{Path: s.path, Foreign: true, Problem: "a bbolt database without the ledger's meta bucket"}
 		}
 		format := string(meta.Get(keyFormat))
-		if format != formatV1 && format != formatV2 {
-			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q", format, formatV2)}
+		if format != formatV1 && format != formatV2 && format != formatV3 {
+			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q or %q", format, formatV3, formatV2)}
 		}
+		s.journaled, s.format = format == formatV3, format
 		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
 			if tx.Bucket(name) == nil {
@@ -464,8 +513,12 @@ func create(tx *bbolt.Tx, opts Options) error {
 		seg = opts.segmentSize
 	}
 	meta := tx.Bucket(bucketMeta)
+	format := formatV2
+	if opts.Journal {
+		format = formatV3
+	}
 	for _, kv := range []struct{ k, v []byte }{
-		{keyFormat, []byte(formatV2)},
+		{keyFormat, []byte(format)},
 		{keyIndexed, binary.AppendUvarint(nil, 0)},
 		{keySegSize, binary.AppendUvarint(nil, seg)},
 		{keyState, encodeState(0, 0)},
@@ -536,11 +589,22 @@ func (s *Store) Close() error {
 		s.inflight.Wait()
 		close(s.stop)
 		<-s.stopped
-		if err := s.db.Close(); err != nil {
+		s.closeErr = s.closeJournal()
+		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("bolt: close %s: %w", s.path, err)
 		}
 	})
 	return s.closeErr
+}
+
+// Format returns the name of the file's layout as it was opened:
+// "taskledger-bolt/3" for a ledger with a journal, "taskledger-bolt/2"
+// without (a format 1 file opened for writing is upgraded to 2).
+func (s *Store) Format() string {
+	if s.format == formatV1 && !s.readOnly {
+		return formatV2
+	}
+	return s.format
 }
 
 // Path returns the ledger file's path.

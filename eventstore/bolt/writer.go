@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -40,6 +41,9 @@ type writerState struct {
 	// recorded is the recorded time of the record at head (the zero time
 	// for an empty log): the least an appended event can be recorded at.
 	recorded time.Time
+	// broken, once set, answers every later append: the journal could not
+	// be kept consistent with the ledger file (see commitGroup).
+	broken error
 }
 
 // errNothingToCommit rolls back a group in which no append stored anything.
@@ -97,9 +101,18 @@ func (s *Store) run() {
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// synced fires syncAfter after the first group the journal holds since
+	// the last checkpoint (nil while there is none).
+	var synced <-chan time.Time
+	syncTimer := time.NewTimer(time.Hour)
+	syncTimer.Stop()
 	for {
 		select {
 		case <-s.wake:
+		case <-synced:
+			synced = nil
+			s.checkpointDue()
+			continue
 		case <-s.stop:
 			// Only appends whose callers gave up (their ctx ended) are left.
 			for _, r := range s.takePending() {
@@ -115,14 +128,18 @@ func (s *Store) run() {
 		if len(reqs) == 0 {
 			continue
 		}
-		if loadErr != nil {
+		if err := cmp.Or(loadErr, s.w.broken); err != nil {
 			for _, r := range reqs {
-				r.res <- appendResult{err: loadErr}
+				r.res <- appendResult{err: err}
 			}
 			continue
 		}
 		s.commitGroup(reqs)
 		s.inFlight = len(reqs) + s.pendingCount()
+		if synced == nil && s.journal != nil && s.journal.size > journalHeaderSize {
+			syncTimer.Reset(s.syncAfter)
+			synced = syncTimer.C
+		}
 	}
 }
 
@@ -245,6 +262,11 @@ func (s *Store) loadWriter() error {
 func (s *Store) commitGroup(reqs []*appendReq) {
 	results := make([]appendResult, len(reqs))
 	var w *writer
+	journaled := false
+	var journalSize int64
+	if s.journal != nil {
+		journalSize = s.journal.size
+	}
 	err := s.updateTx(func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
 		for i, r := range reqs {
@@ -262,11 +284,39 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 		if w.appended == 0 {
 			return errNothingToCommit
 		}
-		return w.finish()
+		if err := w.finish(); err != nil {
+			return err
+		}
+		if s.journal == nil {
+			return nil
+		}
+		// The group is durable once its journal frame is synced; bbolt
+		// then commits it without syncing.
+		w.frame.count = uint64(w.events)
+		journaled = true
+		if err := s.journal.write(w.frame.encode(nil)); err != nil {
+			return err
+		}
+		if s.afterJournal != nil {
+			s.afterJournal()
+		}
+		return nil
 	})
+	if err != nil && journaled {
+		// bbolt did not commit the group: take its frame back, or no later
+		// frame would continue the file.
+		if uerr := s.journal.undo(journalSize); uerr != nil {
+			s.w.broken = fmt.Errorf("bolt: %s: the journal holds a group the file lacks (%w) and could not be cut back: %w; reopen the ledger", s.path, err, uerr)
+		}
+	}
 	switch {
 	case err == nil:
 		s.publish(w)
+		if s.journal != nil && s.journal.size >= s.journalLimit {
+			if cerr := s.checkpoint(); cerr != nil {
+				s.w.broken = fmt.Errorf("%w; reopen the ledger", cerr)
+			}
+		}
 	case errors.Is(err, errNothingToCommit):
 	default:
 		err = fmt.Errorf("bolt: commit %d appends to %s: %w", len(reqs), s.path, err)
@@ -343,6 +393,8 @@ type writer struct {
 	flushed bool
 	// recorded is the recorded time of the last event written so far.
 	recorded time.Time
+	// frame collects the group's journal frame (format 3 only, else nil).
+	frame *journalFrame
 }
 
 func (s *Store) newWriter(tx *bbolt.Tx) *writer {
@@ -374,6 +426,9 @@ func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 	w.v.pidx.FillPercent = 1.0
 	w.names.FillPercent = 1.0
 	w.res = s.names.snapshot(w.names)
+	if s.journal != nil {
+		w.frame = &journalFrame{from: s.w.head, logLen: s.w.logLen}
+	}
 	for i := range w.newNameIDs {
 		w.newNameIDs[i] = map[string]uint32{}
 	}
@@ -544,7 +599,7 @@ func (w *writer) intern(kind byte, name string) (uint32, error) {
 		return 0, fmt.Errorf("intern %q: too many %c names", name, kind)
 	}
 	id := uint32(next)
-	if err := w.names.Put(nameKey(kind, id), []byte(name)); err != nil {
+	if err := w.putName(kind, id, name); err != nil {
 		return 0, fmt.Errorf("intern %q: %w", name, err)
 	}
 	w.newNames[ki] = append(w.newNames[ki], name)
@@ -563,7 +618,7 @@ func (w *writer) internType(typ string, payload []byte) (uint32, error) {
 		return 0, err
 	}
 	dict := payload[:min(len(payload), maxDict)]
-	if err := w.names.Put(nameKey(kindDict, id), append([]byte(nil), dict...)); err != nil {
+	if err := w.putName(kindDict, id, string(dict)); err != nil {
 		return 0, fmt.Errorf("store the payload dictionary of %q: %w", typ, err)
 	}
 	w.newNames[kindIndex(kindDict)] = append(w.newNames[kindIndex(kindDict)], string(dict))
@@ -628,7 +683,21 @@ func (w *writer) writeRecord(e *domain.Event, n ids) error {
 	if err := w.appendBytes(w.body); err != nil {
 		return err
 	}
+	if w.frame != nil {
+		w.frame.log = append(append(w.frame.log, hdr[:k]...), w.body...)
+	}
 	w.v.head = p
+	return nil
+}
+
+// putName stores an interned string, and notes it in the journal frame.
+func (w *writer) putName(kind byte, id uint32, name string) error {
+	if err := w.names.Put(nameKey(kind, id), []byte(name)); err != nil {
+		return err
+	}
+	if w.frame != nil {
+		w.frame.names = append(w.frame.names, journalName{kind: kind, id: id, value: name})
+	}
 	return nil
 }
 

@@ -1,0 +1,425 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"taskledger/domain"
+	"taskledger/eventstore"
+	"taskledger/eventstore/storetest"
+)
+
+// journalCase is a ledger file that lags behind its journal, as a writer
+// killed between syncing a group's journal frame and bbolt's commit of it
+// leaves them (and, many groups behind, as a machine that stopped before
+// the page cache reached the disk does).
+type journalCase struct {
+	dir, path string
+	before    int            // events in the lagging file
+	all       []domain.Event // every acknowledged event, in log order
+	file      []byte         // the lagging ledger file
+	journal   []byte         // the journal holding every group since it opened
+}
+
+// newJournalCase appends 20 events, reopens, snapshots the file, appends
+// 40 more (new streams, a new type and actor among them, so that frames
+// carry names), and returns the snapshot with the journal as it stood.
+func newJournalCase(t *testing.T) journalCase {
+	t.Helper()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 4))
+	src := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+	c := journalCase{before: 20}
+	add := func(s *Store, i int) {
+		e := event(rng, i, 150+rng.IntN(300))
+		if i >= c.before && i%5 == 0 {
+			e.Type, e.Actor = "CompletionClaimed", fmt.Sprintf("new-actor-%d", i)
+		}
+		res, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%(3+i/10)), eventstore.Any(), []domain.Event{e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.all = append(c.all, res.Events...)
+	}
+	for i := range c.before {
+		add(s, i)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// No checkpoint at rest while the case is made: the journal must keep
+	// every group since the snapshot.
+	s = openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour})
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var b bytesWriter
+		_, err := tx.WriteTo(&b)
+		c.file = b.b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := c.before; i < 60; i++ {
+		add(s, i)
+	}
+	if c.journal, err = os.ReadFile(src + JournalSuffix); err != nil {
+		t.Fatal(err)
+	}
+	// The journal ends in zeros it was extended with: keep only its frames,
+	// so that tests can add what a crash leaves after the last one.
+	c.journal = c.journal[:s.journal.size]
+	c.dir = t.TempDir()
+	c.path = filepath.Join(c.dir, FileName)
+	write(t, c.path, c.file)
+	write(t, c.path+JournalSuffix, c.journal)
+	return c
+}
+
+type bytesWriter struct{ b []byte }
+
+func (w *bytesWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// checkHolds checks that the store holds exactly want, intact, and that
+// every stream reads back in order.
+func checkHolds(t *testing.T, s *Store, want []domain.Event) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.ReadAll(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("the store holds %d events, want %d", len(got), len(want))
+	}
+	streams := map[string][]domain.Event{}
+	for i, e := range got {
+		w := want[i]
+		if e.ID != w.ID || e.Hash != w.Hash || e.Position != w.Position || e.Actor != w.Actor || e.Type != w.Type {
+			t.Fatalf("event %d: got %s %s at %d, want %s %s at %d", i, e.ID, e.Hash, e.Position, w.ID, w.Hash, w.Position)
+		}
+		if err := e.Verify(); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		streams[e.Stream] = append(streams[e.Stream], e)
+	}
+	for name, evs := range streams {
+		read, err := s.ReadStream(ctx, name, eventstore.Forwards, 1, 0)
+		if err != nil || len(read) != len(evs) {
+			t.Fatalf("stream %s: %d events, %v; the log holds %d", name, len(read), err, len(evs))
+		}
+		for i := range read {
+			if read[i].ID != evs[i].ID {
+				t.Fatalf("stream %s version %d differs from the log", name, i+1)
+			}
+		}
+	}
+}
+
+// TestJournalRecovery: opening a ledger file that lacks groups its journal
+// holds applies them — names, checkpoints and records — so that every
+// acknowledged event reads back intact, streams continue, the next append
+// goes on from there, and a clean close leaves the file alone.
+func TestJournalRecovery(t *testing.T) {
+	c := newJournalCase(t)
+	s, err := Open(c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHolds(t, s, c.all)
+	ctx := context.Background()
+	last := c.all[len(c.all)-1]
+	res, err := s.Append(ctx, last.Stream, eventstore.Exact(last.Version), []domain.Event{event(rand.New(rand.NewPCG(9, 9)), 99, 200)})
+	if err != nil || res.Position != uint64(len(c.all)+1) {
+		t.Fatalf("append after recovery: %+v, %v", res, err)
+	}
+	// A retried append from before the crash is still a duplicate.
+	if res, err := s.Append(ctx, last.Stream, eventstore.Any(), []domain.Event{last}); err != nil || !res.Duplicate {
+		t.Fatalf("retry of an acknowledged append after recovery: %+v, %v", res, err)
+	}
+	all := append(slices.Clone(c.all), res.Events...)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, c.dir); !slices.Equal(got, []string{FileName}) {
+		t.Fatalf("a closed ledger left %v", got)
+	}
+	s = openTest(t, c.path, Options{ReadOnly: true})
+	checkHolds(t, s, all)
+}
+
+// TestJournalTornTail: a last frame cut short or garbled by a crash during
+// its write belongs to a group that was never acknowledged: it is dropped,
+// and everything before it applied.
+func TestJournalTornTail(t *testing.T) {
+	for name, damage := range map[string]func(j []byte) []byte{
+		"header cut":  func(j []byte) []byte { return append(j, 0, 0, 1) },
+		"body cut":    func(j []byte) []byte { return append(j, 0, 0, 0, 40, 1, 2, 3, 4, 5, 6) },
+		"bad sum":     func(j []byte) []byte { return append(j, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6) },
+		"zeroed tail": func(j []byte) []byte { return append(j, make([]byte, 4096)...) },
+		"body cut in the zeros": func(j []byte) []byte {
+			return append(append(j, 0, 0, 0, 40, 1, 2, 3, 4, 5, 6), make([]byte, 4096)...)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newJournalCase(t)
+			write(t, c.path+JournalSuffix, damage(c.journal))
+			s := openTest(t, c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+			checkHolds(t, s, c.all)
+		})
+	}
+}
+
+// TestJournalDamaged: a journal whose frames are damaged before its end,
+// or that does not continue the ledger file, is refused by every kind of
+// open with an error matching eventstore.ErrDamaged and naming it; both
+// files are left byte-identical. A read-only open of a ledger whose
+// journal holds groups its file lacks is refused with ErrJournalPending.
+func TestJournalDamaged(t *testing.T) {
+	c := newJournalCase(t)
+	for name, j := range map[string][]byte{
+		"flipped byte in the first frame": func() []byte {
+			j := slices.Clone(c.journal)
+			j[journalHeaderSize+journalFrameHeader+3] ^= 0x40
+			return j
+		}(),
+		"a frame missing": func() []byte {
+			_, f, err := readJournal(c.path + JournalSuffix)
+			if err != nil || len(f) < 3 {
+				t.Fatalf("journal frames: %d, %v", len(f), err)
+			}
+			first := journalHeaderSize + journalFrameHeader + len(f[0])
+			second := first + journalFrameHeader + len(f[1])
+			return append(slices.Clone(c.journal[:first]), c.journal[second:]...)
+		}(),
+		"an impossible length": slices.Concat(c.journal[:journalHeaderSize], []byte{0xff, 0xff, 0xff, 0xff}, c.journal[journalHeaderSize:]),
+		"a foreign header":     append([]byte("not a journal\n"), c.journal...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			write(t, c.path, c.file)
+			write(t, c.path+JournalSuffix, j)
+			fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
+			for _, o := range []Options{{}, {MustExist: true}, {ReadOnly: true}} {
+				s, err := Open(c.path, o)
+				if err == nil {
+					_ = s.Close()
+					t.Fatalf("%+v: a damaged journal was opened", o)
+				}
+				if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), JournalSuffix) {
+					t.Fatalf("%+v: %v, want ErrDamaged naming the journal", o, err)
+				}
+				if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+					t.Fatalf("%+v: refusing changed the files", o)
+				}
+			}
+		})
+	}
+	t.Run("read-only with groups pending", func(t *testing.T) {
+		write(t, c.path, c.file)
+		write(t, c.path+JournalSuffix, c.journal)
+		fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
+		s, err := Open(c.path, Options{ReadOnly: true})
+		if err == nil {
+			_ = s.Close()
+			t.Fatal("a read-only open ignored the journal")
+		}
+		if !errors.Is(err, ErrJournalPending) || errors.Is(err, eventstore.ErrDamaged) {
+			t.Fatalf("read-only open: %v, want ErrJournalPending", err)
+		}
+		if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+			t.Fatal("the read-only open changed the files")
+		}
+	})
+}
+
+// TestFormat2KeepsOpening: a ledger made in format 2 (bbolt syncing its own
+// commits) opens, takes appends and stays format 2 with no journal, also
+// when opened with Options.Journal; a new ledger with it is format 3.
+func TestFormat2KeepsOpening(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 6))
+	old, fresh := filepath.Join(dir, "old.db"), filepath.Join(dir, "new.db")
+	for _, p := range []struct {
+		path string
+		opts Options
+	}{{old, Options{}}, {old, Options{Journal: true}}, {fresh, Options{Journal: true}}} {
+		s := openTest(t, p.path, p.opts)
+		if _, err := s.Append(ctx, "stream", eventstore.Any(), []domain.Event{event(rng, 1, 200)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(p.path + JournalSuffix); (err == nil) != (p.path == fresh) {
+			t.Fatalf("%s: journal present: %v", p.path, err == nil)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]string{old: formatV2, fresh: formatV3} {
+		err := bboltView(t, path, func(meta *bbolt.Bucket) {
+			if got := string(meta.Get(keyFormat)); got != want {
+				t.Errorf("%s: format %q, want %q", path, got, want)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestJournalAfterMachineStop: when the journal was written in another
+// boot of the machine, bbolt's unsynced pages may have reached the disk in
+// part, so recovery first checks the whole file: an intact one is
+// recovered as usual, one that does not hold together is refused as
+// damaged and both files are left as they were.
+func TestJournalAfterMachineStop(t *testing.T) {
+	c := newJournalCase(t)
+	opts := Options{Journal: true, segmentSize: 300, indexEvery: 7, bootID: "another-boot"}
+	s, err := Open(c.path, opts)
+	if err != nil {
+		t.Fatalf("an intact file after a machine stop: %v", err)
+	}
+	checkHolds(t, s, c.all)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	write(t, c.path, c.file)
+	write(t, c.path+JournalSuffix, c.journal)
+	db, err := bbolt.Open(c.path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		tail := slices.Clone(meta.Get(keyTail))
+		tail[len(tail)-3] ^= 0x01 // in the payload of the file's last event
+		return meta.Put(keyTail, tail)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
+	for _, o := range []Options{opts, {ReadOnly: true, bootID: "another-boot"}} {
+		if s, err := Open(c.path, o); err == nil {
+			_ = s.Close()
+			t.Fatalf("%+v: a file that does not hold together was opened after a machine stop", o)
+		} else if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "machine stopped") {
+			t.Fatalf("%+v: %v, want ErrDamaged saying the machine stopped", o, err)
+		}
+		if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+			t.Fatalf("%+v: refusing changed the files", o)
+		}
+	}
+}
+
+// TestContractJournalCheckpoints runs the contract on a format 3 ledger
+// whose committer checkpoints every few groups (a 2 KiB journal limit).
+func TestContractJournalCheckpoints(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "ledger.db"), Options{Journal: true, journalLimit: 2 << 10, indexEvery: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, storetest.DensePositions())
+}
+
+// TestJournalByteFlips flips bytes all over a journal whose file lags
+// behind it: every open either refuses it as damaged, leaving both files as
+// they were, or holds a prefix of the acknowledged log — only the last
+// frame may be dropped, as a torn write — in which every event verifies.
+// It never holds an event that was not appended.
+func TestJournalByteFlips(t *testing.T) {
+	c := newJournalCase(t)
+	_, frames, err := readJournal(c.path + JournalSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastFrame, _ := decodeJournalFrame(frames[len(frames)-1])
+	atLeast := len(c.all) - int(lastFrame.count)
+	step := max(1, len(c.journal)/150)
+	refused, opened := 0, 0
+	for off := 0; off < len(c.journal); off += step {
+		j := slices.Clone(c.journal)
+		j[off] ^= 0x5a
+		write(t, c.path, c.file)
+		write(t, c.path+JournalSuffix, j)
+		fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
+		s, err := Open(c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+		if err != nil {
+			refused++
+			if !errors.Is(err, eventstore.ErrDamaged) {
+				t.Fatalf("flip at %d: refused, but not as damaged: %v", off, err)
+			}
+			if sum(t, c.path) != fileSum || sum(t, c.path+JournalSuffix) != journalSum {
+				t.Fatalf("flip at %d: refusing changed the files", off)
+			}
+			continue
+		}
+		opened++
+		got, err := s.ReadAll(context.Background(), 0, 0)
+		if err != nil {
+			t.Fatalf("flip at %d: %v", off, err)
+		}
+		if len(got) < atLeast || len(got) > len(c.all) {
+			t.Fatalf("flip at %d: %d events, want %d to %d", off, len(got), atLeast, len(c.all))
+		}
+		checkHolds(t, s, c.all[:len(got)])
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d opens refused, %d succeeded", refused, opened)
+}
+
+// TestJournalSyncsAtRest: a second (here 20 ms) after a group, with no
+// further appends, the committer syncs the file and empties the journal,
+// so that a ledger at rest has nothing left unsynced; the events stay.
+func TestJournalSyncsAtRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{Journal: true, journalSyncAfter: 20 * time.Millisecond})
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(11, 12))
+	var all []domain.Event
+	for round := range 2 {
+		res, err := s.Append(ctx, "stream", eventstore.Any(), []domain.Event{event(rng, round, 200)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, res.Events...)
+		if size := fileSize(t, path+JournalSuffix); size <= journalHeaderSize {
+			t.Fatalf("round %d: the journal holds %d bytes right after an append", round, size)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for fileSize(t, path+JournalSuffix) != journalHeaderSize {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the journal was not emptied at rest", round)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	checkHolds(t, s, all)
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Size()
+}
