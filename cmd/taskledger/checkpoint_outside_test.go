@@ -149,6 +149,34 @@ func TestOutsideCheckerVerifiesInclusion(t *testing.T) {
 	if err != nil || ours.Format != audit.NoteFormat || ours.Origin != origin || ours.Position == 0 {
 		t.Fatalf("ParseCheckpoint: %+v %v", ours, err)
 	}
+
+	// A legacy JSON checkpoint in the ledger's folder: read as the latest
+	// until checkpoint migrate re-signs it as a note the outside checker
+	// accepts.
+	dir := filepath.Join(store, audit.CheckpointDir)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := audit.ReadPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.SaveCheckpoint(dir, audit.Sign(priv, ours.Size, ours.Position, ours.Root, ours.Time)); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustCall(t, "checkpoint", "migrate", "--store", store, "--key", key, "--origin", origin); !strings.Contains(out, "1 re-signed") {
+		t.Fatalf("migrate: %s", out)
+	}
+	latest, err := audit.LatestCheckpoint(dir)
+	if err != nil || latest.Format != audit.NoteFormat {
+		t.Fatalf("latest after migrate: %+v %v", latest, err)
+	}
+	if err := outsideVerify(string(vkey), origin, latest.Note, pr, hash); err != nil {
+		t.Fatalf("the outside checker rejects a migrated checkpoint: %v", err)
+	}
+	if err, _, _ := call(t, "checkpoint", "migrate", "--store", store, "--key", other, "--origin", origin); err != nil {
+		t.Fatalf("a second migrate has nothing to do, yet fails: %v", err)
+	}
 }
 
 func readFile(t *testing.T, path string) []byte {
