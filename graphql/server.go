@@ -220,10 +220,12 @@ type Server struct {
 	merkle  *audit.Index // the log's Merkle tree, synced on demand
 	schema  *gql.Schema
 	metrics *metrics.Metrics
-	limits  Limits
-	logger  *slog.Logger
-	now     func() time.Time
-	caches  *caches
+	// rootFields are the schema's root fields, the latency metric's labels.
+	rootFields map[string]bool
+	limits     Limits
+	logger     *slog.Logger
+	now        func() time.Time
+	caches     *caches
 	// past builds read models as of past moments (shared cache, gate).
 	past *historical
 	// responses keeps recent query responses; nil when turned off.
@@ -256,18 +258,18 @@ func New(cfg Config) (*Server, error) {
 		cfg.Notice = DemoNotice
 	}
 	s := &Server{
-		cfg:     cfg,
-		reg:     cfg.Registry,
-		store:   cfg.Store,
-		runner:  cfg.Runner,
-		views:   cfg.Runner.Views(),
-		metrics: metrics.New(),
-		limits:  cfg.Limits.withDefaults(),
-		logger:  cfg.Logger,
-		now:     cfg.Clock,
-		caches:  newCaches(),
-		merkle:  &audit.Index{},
+		cfg:    cfg,
+		reg:    cfg.Registry,
+		store:  cfg.Store,
+		runner: cfg.Runner,
+		views:  cfg.Runner.Views(),
+		limits: cfg.Limits.withDefaults(),
+		logger: cfg.Logger,
+		now:    cfg.Clock,
+		caches: newCaches(),
+		merkle: &audit.Index{},
 	}
+	s.metrics = metrics.New(metrics.Options{State: s.metricsState, KnownField: s.knownRootField})
 	s.past = &historical{
 		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
 			return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, cut)
@@ -310,6 +312,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("graphql: schema: %w", err)
 	}
 	s.schema = schema
+	s.rootFields = rootFieldsOf(schema)
 	s.transport, err = transport.New(transport.Config{
 		Engine:         schema,
 		Tokens:         cfg.Tokens,
@@ -366,7 +369,8 @@ func (s *Server) plan(id *string) (domain.PlanID, error) {
 	return s.app.Plan(deref(id))
 }
 
-// countingStore counts the events appended through it for /metrics.
+// countingStore counts the events appended through it, and times each
+// append (commit and sync), for /metrics.
 type countingStore struct {
 	eventstore.Store
 	m *metrics.Metrics
@@ -374,7 +378,9 @@ type countingStore struct {
 
 // Append implements eventstore.Store.
 func (c countingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
+	start := time.Now()
 	res, err := c.Store.Append(ctx, stream, expected, events)
+	c.m.ObserveAppend(time.Since(start), err)
 	if err == nil && !res.Duplicate {
 		c.m.EventsAppended(len(res.Events))
 	}
