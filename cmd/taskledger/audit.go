@@ -672,7 +672,13 @@ func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyO
 			return res, o.export, fmt.Errorf("verify: %w", err)
 		}
 		defer f.Close()
-		res, err = audit.VerifyExport(ctx, f, opts)
+		var size int64
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		m := a.meter("校验导出文件", "verify export", "字节", "bytes", size)
+		res, err = audit.VerifyExport(ctx, &progressReader{r: f, m: m}, opts)
+		finish(m, err)
 		return res, o.export, err
 	}
 	s, err := a.openStore(o.store, readOnly)
@@ -680,7 +686,9 @@ func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyO
 		return res, o.store, err
 	}
 	defer s.Close()
-	if res, err = audit.VerifyStore(ctx, s, opts); err != nil {
+	m := a.readMeter(ctx, s, "校验台账", "verify")
+	res, err = audit.VerifyStore(ctx, withProgress(s, m, true, false), opts)
+	if finish(m, err); err != nil {
 		return res, o.store, err
 	}
 	return res, o.store, verifyEvidence(ctx, a, s, o.store)
