@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/transparency-dev/formats/log"
 	signednote "golang.org/x/mod/sumdb/note"
@@ -30,6 +32,19 @@ const (
 	extPosition = "taskledger-position "
 	extTime     = "taskledger-time "
 )
+
+// ErrOrigin reports an origin that cannot name a log and its key.
+var ErrOrigin = errors.New("invalid checkpoint origin")
+
+// CheckOrigin checks that origin can be a checkpoint's first line and a
+// signed-note key name: not empty, valid UTF-8, no spaces and no '+'.
+func CheckOrigin(origin string) error {
+	if origin == "" || !utf8.ValidString(origin) || strings.ContainsRune(origin, '+') ||
+		strings.IndexFunc(origin, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("%q: not empty, no spaces, no '+': %w", origin, ErrOrigin)
+	}
+	return nil
+}
 
 // noteSigner signs notes with an Ed25519 key under a key name.
 type noteSigner struct {
@@ -88,6 +103,9 @@ func checkpointBody(origin string, size, position uint64, root Hash, at time.Tim
 // SignNote makes a checkpoint of size leaves in the C2SP format: a
 // tlog-checkpoint for origin, signed as a note by key under the name origin.
 func SignNote(key ed25519.PrivateKey, origin string, size, position uint64, root Hash, at time.Time) (*Checkpoint, error) {
+	if err := CheckOrigin(origin); err != nil {
+		return nil, err
+	}
 	s, err := newNoteSigner(origin, key)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,11 @@ func TestNoteCheckpointRoundTrip(t *testing.T) {
 	if err := forged.Verify(pub); !errors.Is(err, ErrSignature) {
 		t.Fatalf("a changed size verifies: %v", err)
 	}
+	for _, bad := range []string{"", "a b", "a+b", "a\nb"} {
+		if _, err := SignNote(priv, bad, 1, 1, root, at); !errors.Is(err, ErrOrigin) {
+			t.Errorf("origin %q: %v", bad, err)
+		}
+	}
 	if _, err := ParseCheckpoint([]byte("ledger\n42\n")); err == nil {
 		t.Fatal("a note without signatures parses")
 	}

@@ -240,6 +240,9 @@ func newCheckpointCommand(a *cli) *cobra.Command {
 // runCheckpoint verifies the log and writes a signed checkpoint of it, or
 // with --new-key makes a key pair.
 func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
+	if err := audit.CheckOrigin(o.origin); err != nil {
+		return fmt.Errorf("%w: --origin: %v", errUsage, err)
+	}
 	if o.newKey != "" {
 		pub, err := audit.NewKey(o.newKey)
 		if err != nil {
@@ -324,6 +327,9 @@ func newCheckpointMigrateCommand(a *cli) *cobra.Command {
 func runCheckpointMigrate(ctx context.Context, a *cli, o checkpointMigrateOptions) error {
 	if o.key == "" {
 		return fmt.Errorf("%w: --key is required", errUsage)
+	}
+	if err := audit.CheckOrigin(o.origin); err != nil {
+		return fmt.Errorf("%w: --origin: %v", errUsage, err)
 	}
 	if o.store == "memory" {
 		return fmt.Errorf("%w: checkpoints are kept beside an embedded store; --store memory has none", errUsage)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,4 +187,17 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestCheckpointOriginChecked: an origin that cannot name a key is a usage
+// error and no key file is made.
+func TestCheckpointOriginChecked(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "key")
+	err, _, _ := call(t, "checkpoint", "--new-key", key, "--origin", "two words")
+	if !errors.Is(err, errUsage) {
+		t.Fatalf("a bad origin: %v", err)
+	}
+	if _, serr := os.Stat(key); !os.IsNotExist(serr) {
+		t.Fatalf("a key file was made for a refused origin: %v", serr)
+	}
 }
