@@ -315,11 +315,19 @@ func ReadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
-// ReadPublicKey reads a public key file written by NewKey.
+// ReadPublicKey reads a public key file written by NewKey: the PEM file
+// (FILE.pub) or the note verifier key (FILE.vkey).
 func ReadPublicKey(path string) (ed25519.PublicKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read public key: %w", err)
+	}
+	if t := strings.TrimSpace(string(b)); !strings.HasPrefix(t, "-----") {
+		pub, err := ParseVerifierKey(t)
+		if err != nil {
+			return nil, fmt.Errorf("read public key %s: %w", path, err)
+		}
+		return pub, nil
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != pemPublic {

@@ -70,6 +70,21 @@ func VerifierKey(name string, pub ed25519.PublicKey) (string, error) {
 	return vkey, nil
 }
 
+// ParseVerifierKey returns the Ed25519 public key of a signed-note
+// verifier key "<name>+<key hash>+<base64(0x01 ‖ key)>", after checking it
+// with the note package.
+func ParseVerifierKey(vkey string) (ed25519.PublicKey, error) {
+	if _, err := signednote.NewVerifier(vkey); err != nil {
+		return nil, fmt.Errorf("verifier key: %w", err)
+	}
+	parts := strings.Split(vkey, "+")
+	raw, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
+	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 1 {
+		return nil, errors.New("verifier key: not an Ed25519 key")
+	}
+	return ed25519.PublicKey(raw[1:]), nil
+}
+
 // NoteVerifier returns the note verifier of pub under a key name.
 func NoteVerifier(name string, pub ed25519.PublicKey) (signednote.Verifier, error) {
 	vkey, err := VerifierKey(name, pub)

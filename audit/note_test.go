@@ -48,6 +48,15 @@ func TestNoteCheckpointRoundTrip(t *testing.T) {
 			t.Errorf("origin %q: %v", bad, err)
 		}
 	}
+	vkey, _ := VerifierKey("ledger.example/a", pub)
+	if got, err := ParseVerifierKey(vkey); err != nil || !got.Equal(pub) {
+		t.Fatalf("ParseVerifierKey(%q): %v", vkey, err)
+	}
+	for _, bad := range []string{"", "ledger.example/a", vkey[:len(vkey)-4], strings.Replace(vkey, "+", "+0", 1)} {
+		if _, err := ParseVerifierKey(bad); err == nil {
+			t.Errorf("ParseVerifierKey(%q) accepted", bad)
+		}
+	}
 	if _, err := ParseCheckpoint([]byte("ledger\n42\n")); err == nil {
 		t.Fatal("a note without signatures parses")
 	}

@@ -511,7 +511,7 @@ func newProofVerifyCommand(a *cli) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.proof, "proof", "", "the proof (JSON, from proof inclusion or proof consistency)")
-	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that signs checkpoints (PEM)")
+	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that signs checkpoints: PEM (FILE.pub) or the note verifier key (FILE.vkey)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "an inclusion proof's checkpoint")
 	fs.StringVar(&o.old, "old", "", "a consistency proof's older checkpoint")
 	fs.StringVar(&o.new, "new", "", "a consistency proof's newer checkpoint")

@@ -145,6 +145,14 @@ func TestOutsideCheckerVerifiesInclusion(t *testing.T) {
 		t.Fatal("the damaged copies are not damaged")
 	}
 
+	// taskledger's own proof verify takes the verifier key as well as the PEM.
+	if out := mustCall(t, "proof", "verify", "--proof", incl, "--checkpoint", cpFile, "--pubkey", key+".vkey"); !strings.HasPrefix(out, "OK") {
+		t.Fatalf("proof verify with the verifier key: %s", out)
+	}
+	if err, _, _ := call(t, "proof", "verify", "--proof", incl, "--checkpoint", cpFile, "--pubkey", other+".vkey"); err == nil {
+		t.Fatal("proof verify accepts another verifier key")
+	}
+
 	// Our own reader agrees on the same files.
 	ours, err := audit.ParseCheckpoint(cp)
 	if err != nil || ours.Format != audit.NoteFormat || ours.Origin != origin || ours.Position == 0 {
