@@ -273,7 +273,9 @@ func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := audit.VerifyStore(ctx, s, audit.VerifyOptions{})
+	m := a.readMeter(ctx, s, "校验台账", "verify")
+	res, err := audit.VerifyStore(ctx, withProgress(s, m, true, false), audit.VerifyOptions{})
+	finish(m, err)
 	s.Close()
 	if err != nil {
 		return fmt.Errorf("the log does not verify, so no checkpoint is signed: %w", err)
@@ -373,7 +375,9 @@ func indexStore(ctx context.Context, a *cli, spec string) (*audit.Index, error) 
 	}
 	defer s.Close()
 	var x audit.Index
-	if _, err := x.Sync(ctx, s); err != nil {
+	m := a.readMeter(ctx, s, "建立默克尔树", "index")
+	_, err = x.Sync(ctx, withProgress(s, m, true, false))
+	if finish(m, err); err != nil {
 		return nil, err
 	}
 	return &x, nil

@@ -62,7 +62,13 @@ func TestProgressLinesWhenNotATerminal(t *testing.T) {
 	if !strings.Contains(verify, "校验台账：位置 1024/1024（100%），完成") {
 		t.Errorf("verify progress:\n%s", verify)
 	}
-	for _, s := range []string{imp, rebuild, verify} {
+	key := filepath.Join(filepath.Dir(store), "key")
+	mustCall(t, "checkpoint", "--new-key", key)
+	cp := callSlow(t, "checkpoint", "--store", store, "--key", key, "--out", filepath.Join(filepath.Dir(store), "cp"))
+	if !strings.Contains(cp, "校验台账：位置 1024/1024（100%），完成") {
+		t.Errorf("checkpoint progress:\n%s", cp)
+	}
+	for _, s := range []string{imp, rebuild, verify, cp} {
 		if strings.ContainsAny(s, "\r\x1b") {
 			t.Errorf("a bar's control characters on a stderr that is not a terminal: %q", s)
 		}
