@@ -20,7 +20,3 @@ func rootFieldsOf(schema *gql.Schema) map[string]bool {
 	}
 	return out
 }
-
-// knownRootField reports whether a name is one of the schema's root
-// fields (the request latency metric labels only those).
-func (s *Server) knownRootField(name string) bool { return s.rootFields[name] }

@@ -220,18 +220,20 @@ type Server struct {
 	merkle  *audit.Index // the log's Merkle tree, synced on demand
 	schema  *gql.Schema
 	metrics *metrics.Metrics
-	// rootFields are the schema's root fields, the latency metric's labels.
-	rootFields map[string]bool
-	limits     Limits
-	logger     *slog.Logger
-	now        func() time.Time
-	caches     *caches
+	limits  Limits
+	logger  *slog.Logger
+	now     func() time.Time
+	caches  *caches
 	// past builds read models as of past moments (shared cache, gate).
 	past *historical
 	// responses keeps recent query responses; nil when turned off.
 	responses *respcache.Cache
 	// transport serves /graphql.
 	transport *transport.Handler
+
+	// rootFields are the schema's root fields, the only ones the request
+	// latency metric names.
+	rootFields map[string]bool
 }
 
 // New builds a server. Call Close when done.
@@ -257,19 +259,25 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Mode == ModeDemo && cfg.Notice == "" {
 		cfg.Notice = DemoNotice
 	}
-	s := &Server{
-		cfg:    cfg,
-		reg:    cfg.Registry,
-		store:  cfg.Store,
-		runner: cfg.Runner,
-		views:  cfg.Runner.Views(),
-		limits: cfg.Limits.withDefaults(),
-		logger: cfg.Logger,
-		now:    cfg.Clock,
-		caches: newCaches(),
-		merkle: &audit.Index{},
+	// The metrics read the server's state and schema when scraped.
+	var s *Server
+	m := metrics.New(metrics.Options{
+		State:      func(ctx context.Context) metrics.State { return s.metricsState(ctx) },
+		KnownField: func(name string) bool { return s.rootFields[name] },
+	})
+	s = &Server{
+		cfg:     cfg,
+		reg:     cfg.Registry,
+		store:   cfg.Store,
+		runner:  cfg.Runner,
+		views:   cfg.Runner.Views(),
+		metrics: m,
+		limits:  cfg.Limits.withDefaults(),
+		logger:  cfg.Logger,
+		now:     cfg.Clock,
+		caches:  newCaches(),
+		merkle:  &audit.Index{},
 	}
-	s.metrics = metrics.New(metrics.Options{State: s.metricsState, KnownField: s.knownRootField})
 	s.past = &historical{
 		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
 			return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, cut)
