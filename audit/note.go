@@ -77,8 +77,10 @@ func ParseVerifierKey(vkey string) (ed25519.PublicKey, error) {
 	if _, err := signednote.NewVerifier(vkey); err != nil {
 		return nil, fmt.Errorf("verifier key: %w", err)
 	}
-	parts := strings.Split(vkey, "+")
-	raw, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
+	// name+hash+key: the name has no '+' and the hash is hex, but the
+	// base64 key may hold '+'.
+	parts := strings.SplitN(vkey, "+", 3)
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
 	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 1 {
 		return nil, errors.New("verifier key: not an Ed25519 key")
 	}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"strings"
@@ -51,6 +52,14 @@ func TestNoteCheckpointRoundTrip(t *testing.T) {
 	vkey, _ := VerifierKey("ledger.example/a", pub)
 	if got, err := ParseVerifierKey(vkey); err != nil || !got.Equal(pub) {
 		t.Fatalf("ParseVerifierKey(%q): %v", vkey, err)
+	}
+	// Keys whose base64 holds '+' (most do, among many).
+	for i := range 40 {
+		p, _, _ := ed25519.GenerateKey(nil)
+		v, _ := VerifierKey("ledger.example/a", p)
+		if got, err := ParseVerifierKey(v); err != nil || !got.Equal(p) {
+			t.Fatalf("key %d, ParseVerifierKey(%q): %v", i, v, err)
+		}
 	}
 	for _, bad := range []string{"", "ledger.example/a", vkey[:len(vkey)-4], strings.Replace(vkey, "+", "+0", 1)} {
 		if _, err := ParseVerifierKey(bad); err == nil {
