@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+
 	"taskledger/domain"
 )
 
@@ -19,7 +22,9 @@ const (
 )
 
 // LeafHash returns the RFC 6962 leaf hash of an event:
-// SHA-256(0x00 || the event's 32-byte hash).
+// SHA-256(0x00 || the event's 32-byte hash). It equals
+// rfc6962.DefaultHasher.HashLeaf (TestHashesMatchLibrary) but allocates
+// nothing, as verify hashes every event.
 func LeafHash(eventHash Hash) Hash {
 	var buf [1 + sha256.Size]byte
 	buf[0] = leafPrefix
@@ -27,7 +32,8 @@ func LeafHash(eventHash Hash) Hash {
 	return sha256.Sum256(buf[:])
 }
 
-// NodeHash returns the RFC 6962 interior node hash SHA-256(0x01 || l || r).
+// NodeHash returns the RFC 6962 interior node hash SHA-256(0x01 || l || r),
+// as rfc6962.DefaultHasher.HashChildren, without allocating.
 func NodeHash(l, r Hash) Hash {
 	var buf [1 + 2*sha256.Size]byte
 	buf[0] = nodePrefix
@@ -138,29 +144,37 @@ func (t *Tree) mth(lo, hi uint64) Hash {
 	return NodeHash(t.mth(lo, lo+s), t.mth(lo+s, hi))
 }
 
+// nodeHashes returns the hashes of the perfect subtrees a proof names,
+// rehashed as the library's Nodes say (the ephemeral node of a tree whose
+// size is not a power of two).
+func (t *Tree) nodeHashes(n proof.Nodes) ([]Hash, error) {
+	raw := make([][]byte, len(n.IDs))
+	for i, id := range n.IDs {
+		if int(id.Level) >= len(t.levels) || id.Index >= uint64(len(t.levels[id.Level])) {
+			return nil, fmt.Errorf("node %d/%d is not in the tree: %w", id.Level, id.Index, ErrTreeSize)
+		}
+		h := t.levels[id.Level][id.Index]
+		raw[i] = h[:]
+	}
+	raw, err := n.Rehash(raw, rfc6962.DefaultHasher.HashChildren)
+	if err != nil {
+		return nil, fmt.Errorf("rehash proof nodes: %w", err)
+	}
+	return toHashes(raw), nil
+}
+
 // InclusionProof returns the audit path (RFC 6962 §2.1.1) of leaf index in
-// the tree of the first size leaves, leaf side first.
+// the tree of the first size leaves, leaf side first. The library's
+// proof.Inclusion names the nodes; the tree supplies their hashes.
 func (t *Tree) InclusionProof(index, size uint64) ([]Hash, error) {
 	if size > t.Size() || index >= size {
 		return nil, fmt.Errorf("inclusion proof of leaf %d in a tree of %d (%d held): %w", index, size, t.Size(), ErrTreeSize)
 	}
-	var path []Hash
-	lo, hi := uint64(0), size
-	// Walk down from the root, collecting siblings, then reverse.
-	for hi-lo > 1 {
-		s := splitPoint(hi - lo)
-		if index < lo+s {
-			path = append(path, t.mth(lo+s, hi))
-			hi = lo + s
-		} else {
-			path = append(path, t.mth(lo, lo+s))
-			lo += s
-		}
+	n, err := proof.Inclusion(index, size)
+	if err != nil {
+		return nil, fmt.Errorf("inclusion proof of leaf %d in %d: %w", index, size, err)
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
-	return path, nil
+	return t.nodeHashes(n)
 }
 
 // ConsistencyProof returns the RFC 6962 §2.1.2 proof that the tree of the
@@ -170,124 +184,50 @@ func (t *Tree) ConsistencyProof(old, size uint64) ([]Hash, error) {
 	if size > t.Size() || old == 0 || old > size {
 		return nil, fmt.Errorf("consistency proof from %d to %d leaves (%d held): %w", old, size, t.Size(), ErrTreeSize)
 	}
-	if old == size {
-		return []Hash{}, nil
+	n, err := proof.Consistency(old, size)
+	if err != nil {
+		return nil, fmt.Errorf("consistency proof from %d to %d: %w", old, size, err)
 	}
-	var proof []Hash
-	m, lo, hi := old, uint64(0), size
-	complete := true
-	for {
-		n := hi - lo
-		if m == n {
-			if !complete {
-				proof = append(proof, t.mth(lo, hi))
-			}
-			break
-		}
-		s := splitPoint(n)
-		if m <= s {
-			proof = append(proof, t.mth(lo+s, hi))
-			hi = lo + s
-		} else {
-			proof = append(proof, t.mth(lo, lo+s))
-			m -= s
-			lo += s
-			complete = false
-		}
-	}
-	for i, j := 0, len(proof)-1; i < j; i, j = i+1, j-1 {
-		proof[i], proof[j] = proof[j], proof[i]
-	}
-	return proof, nil
+	return t.nodeHashes(n)
 }
 
 // ErrProof reports a proof that does not verify.
 var ErrProof = errors.New("proof does not verify")
 
-// VerifyInclusion checks an audit path (RFC 9162 §2.1.3.2): that leaf is
-// leaf index of the tree of size leaves whose root is root.
-func VerifyInclusion(index, size uint64, leaf Hash, proof []Hash, root Hash) error {
-	if index >= size {
-		return fmt.Errorf("leaf %d is not in a tree of %d: %w", index, size, ErrProof)
+// toHashes converts the library's byte slices to hashes (each 32 bytes).
+func toHashes(raw [][]byte) []Hash {
+	out := make([]Hash, len(raw))
+	for i, b := range raw {
+		copy(out[i][:], b)
 	}
-	fn, sn := index, size-1
-	r := leaf
-	for _, p := range proof {
-		if sn == 0 {
-			return fmt.Errorf("inclusion proof of leaf %d in %d is too long: %w", index, size, ErrProof)
-		}
-		if fn&1 == 1 || fn == sn {
-			r = NodeHash(p, r)
-			for fn&1 == 0 && fn != 0 {
-				fn >>= 1
-				sn >>= 1
-			}
-		} else {
-			r = NodeHash(r, p)
-		}
-		fn >>= 1
-		sn >>= 1
+	return out
+}
+
+// toBytes converts hashes to the library's byte slices.
+func toBytes(hs []Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
 	}
-	if sn != 0 {
-		return fmt.Errorf("inclusion proof of leaf %d in %d is too short: %w", index, size, ErrProof)
-	}
-	if r != root {
-		return fmt.Errorf("leaf %d and its path give root %s, not %s: %w", index, r, root, ErrProof)
+	return out
+}
+
+// VerifyInclusion checks an audit path (RFC 9162 §2.1.3.2) with
+// github.com/transparency-dev/merkle: that leaf is leaf index of the tree of
+// size leaves whose root is root.
+func VerifyInclusion(index, size uint64, leaf Hash, path []Hash, root Hash) error {
+	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, leaf[:], toBytes(path), root[:]); err != nil {
+		return fmt.Errorf("leaf %d in a tree of %d: %v: %w", index, size, err, ErrProof)
 	}
 	return nil
 }
 
-// VerifyConsistency checks a consistency proof (RFC 9162 §2.1.4.2): that
-// the tree of size1 leaves with root root1 is a prefix of the tree of size2
-// leaves with root root2.
-func VerifyConsistency(size1, size2 uint64, root1, root2 Hash, proof []Hash) error {
-	switch {
-	case size1 > size2:
-		return fmt.Errorf("consistency from %d to %d leaves: the old tree is larger: %w", size1, size2, ErrProof)
-	case size1 == size2:
-		if len(proof) != 0 || root1 != root2 {
-			return fmt.Errorf("consistency between two trees of %d leaves: the roots differ or the proof is not empty: %w", size1, ErrProof)
-		}
-		return nil
-	case size1 == 0:
-		if len(proof) != 0 {
-			return fmt.Errorf("consistency from the empty tree takes an empty proof: %w", ErrProof)
-		}
-		return nil
-	case len(proof) == 0:
-		return fmt.Errorf("consistency from %d to %d leaves: empty proof: %w", size1, size2, ErrProof)
-	}
-	if size1&(size1-1) == 0 {
-		proof = append([]Hash{root1}, proof...)
-	}
-	fn, sn := size1-1, size2-1
-	for fn&1 == 1 {
-		fn >>= 1
-		sn >>= 1
-	}
-	fr, sr := proof[0], proof[0]
-	for _, c := range proof[1:] {
-		if sn == 0 {
-			return fmt.Errorf("consistency proof from %d to %d is too long: %w", size1, size2, ErrProof)
-		}
-		if fn&1 == 1 || fn == sn {
-			fr = NodeHash(c, fr)
-			sr = NodeHash(c, sr)
-			for fn&1 == 0 && fn != 0 {
-				fn >>= 1
-				sn >>= 1
-			}
-		} else {
-			sr = NodeHash(sr, c)
-		}
-		fn >>= 1
-		sn >>= 1
-	}
-	if sn != 0 {
-		return fmt.Errorf("consistency proof from %d to %d is too short: %w", size1, size2, ErrProof)
-	}
-	if fr != root1 || sr != root2 {
-		return fmt.Errorf("consistency proof from %d to %d leaves does not give both roots: %w", size1, size2, ErrProof)
+// VerifyConsistency checks a consistency proof (RFC 9162 §2.1.4.2) with
+// github.com/transparency-dev/merkle: that the tree of size1 leaves with
+// root root1 is a prefix of the tree of size2 leaves with root root2.
+func VerifyConsistency(size1, size2 uint64, root1, root2 Hash, path []Hash) error {
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, size1, size2, toBytes(path), root1[:], root2[:]); err != nil {
+		return fmt.Errorf("consistency from %d to %d leaves: %v: %w", size1, size2, err, ErrProof)
 	}
 	return nil
 }

@@ -1,10 +1,13 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // naiveRoot is RFC 6962's recursive definition of MTH, straight from the text.
@@ -130,5 +133,25 @@ func TestConsistencyProofs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHashesMatchLibrary checks the allocation-free leaf and node hashes
+// against github.com/transparency-dev/merkle's RFC 6962 hasher.
+func TestHashesMatchLibrary(t *testing.T) {
+	leaves := testLeaves(20)
+	for i := 1; i < len(leaves); i++ {
+		var ev Hash
+		binary.BigEndian.PutUint64(ev[:], uint64(i))
+		if got, want := LeafHash(ev), rfc6962.DefaultHasher.HashLeaf(ev[:]); !bytes.Equal(got[:], want) {
+			t.Fatalf("leaf %d: %x, library %x", i, got, want)
+		}
+		l, r := leaves[i-1], leaves[i]
+		if got, want := NodeHash(l, r), rfc6962.DefaultHasher.HashChildren(l[:], r[:]); !bytes.Equal(got[:], want) {
+			t.Fatalf("node %d: %x, library %x", i, got, want)
+		}
+	}
+	if got, want := EmptyRoot(), rfc6962.DefaultHasher.EmptyRoot(); !bytes.Equal(got[:], want) {
+		t.Fatalf("empty root %x, library %x", got, want)
 	}
 }

@@ -261,8 +261,9 @@ func ReadProof(path string) (any, error) {
 	return nil, fmt.Errorf("read proof %s: unknown format %q", path, head.Format)
 }
 
-// MakeCheckpoint signs a checkpoint of the whole log the index holds.
-func (x *Index) MakeCheckpoint(key ed25519.PrivateKey, at time.Time) (*Checkpoint, error) {
+// MakeCheckpoint signs a checkpoint of the whole log the index holds, as a
+// C2SP tlog-checkpoint note for origin.
+func (x *Index) MakeCheckpoint(key ed25519.PrivateKey, origin string, at time.Time) (*Checkpoint, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	n := x.tree.Size()
@@ -274,5 +275,5 @@ func (x *Index) MakeCheckpoint(key ed25519.PrivateKey, at time.Time) (*Checkpoin
 	if n > 0 {
 		pos = x.positions[n-1]
 	}
-	return Sign(key, n, pos, root, at), nil
+	return SignNote(key, origin, n, pos, root, at)
 }

@@ -128,7 +128,7 @@ func TestExportVerifies(t *testing.T) {
 	if _, err := x.Sync(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	cp, err := x.MakeCheckpoint(priv, time.Now())
+	cp, err := x.MakeCheckpoint(priv, DefaultOrigin, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestExportTampering(t *testing.T) {
 	if _, err := x.Sync(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	cp, _ := x.MakeCheckpoint(priv, time.Now())
+	cp, _ := x.MakeCheckpoint(priv, DefaultOrigin, time.Now())
 	opts := VerifyOptions{Checkpoint: cp, PublicKey: pub}
 	n := len(events)
 	mid := n / 2

@@ -49,6 +49,9 @@ func (s *Server) treeSize(given *int32, x *audit.Index) (uint64, error) {
 
 type checkpointResolver struct{ c *audit.Checkpoint }
 
+func (r *checkpointResolver) Format() string     { return r.c.Format }
+func (r *checkpointResolver) Origin() string     { return r.c.Origin }
+func (r *checkpointResolver) Note() string       { return string(r.c.Note) }
 func (r *checkpointResolver) Size() int32        { return clampInt32(r.c.Size) }
 func (r *checkpointResolver) Position() Position { return Position(r.c.Position) }
 func (r *checkpointResolver) Root() string       { return r.c.Root.String() }

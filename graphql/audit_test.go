@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/internal/ledgertest"
@@ -28,7 +30,7 @@ func TestCheckpointAndProofsOverTheAPI(t *testing.T) {
 	if _, err := x.Sync(context.Background(), e.store); err != nil {
 		t.Fatal(err)
 	}
-	cp, err := x.MakeCheckpoint(key, e.clock.now())
+	cp, err := x.MakeCheckpoint(key, audit.DefaultOrigin, e.clock.now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func TestCheckpointAndProofsOverTheAPI(t *testing.T) {
 	// More events after the checkpoint.
 	e.builder.Do(domain.ReportProgress{ObligationKey: e.keys[1], ActingUnit: e.keys[1].Unit, Percent: 20}, "county.a")
 
-	d := e.ok("", `{ checkpoint { size position root keyId signature signedText } }`, nil)
+	d := e.ok("", `{ checkpoint { format origin note size position root keyId signature signedText } }`, nil)
 	got := path(d, "checkpoint")
 	if path(got, "root") != cp.Root.String() || int(path(got, "size").(float64)) != int(cp.Size) {
 		t.Fatalf("checkpoint %v, want size %d root %s", got, cp.Size, cp.Root)
@@ -46,6 +48,14 @@ func TestCheckpointAndProofsOverTheAPI(t *testing.T) {
 	sig, _ := base64.StdEncoding.DecodeString(path(got, "signature").(string))
 	if !ed25519.Verify(pub, []byte(path(got, "signedText").(string)), sig) {
 		t.Fatal("the checkpoint's signature does not verify with the public key")
+	}
+	// The note is a C2SP signed note that the sumdb note package opens with
+	// the verifier key alone.
+	vkey, _ := note.NewEd25519VerifierKey(audit.DefaultOrigin, pub)
+	v, _ := note.NewVerifier(vkey)
+	if n, err := note.Open([]byte(path(got, "note").(string)), note.VerifierList(v)); err != nil || n.Text != path(got, "signedText") ||
+		path(got, "format") != audit.NoteFormat || path(got, "origin") != audit.DefaultOrigin {
+		t.Fatalf("checkpoint note: %v %v", got, err)
 	}
 
 	// An inclusion proof of the third event against the checkpoint verifies

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -359,15 +360,28 @@ func TestMetricsAndHealth(t *testing.T) {
 	for _, want := range []string{
 		`taskledger_graphql_requests_total{operation="mutation",status="200"} 1`,
 		`taskledger_graphql_requests_total{operation="query",status="401"} 1`,
-		`taskledger_graphql_request_duration_seconds_bucket{operation="query",le="+Inf"} 3`,
+		`taskledger_graphql_request_duration_seconds_bucket{field="me",operation="query",le="+Inf"} 2`,
+		`taskledger_graphql_request_duration_seconds_bucket{field="obligations",operation="query",le="+Inf"} 1`,
+		`taskledger_graphql_request_duration_seconds_count{field="reportProgress",operation="mutation"} 1`,
+		`taskledger_store_append_duration_seconds_count{result="ok"} 1`,
 		"taskledger_response_cache_hits_total 1",
 		"taskledger_response_cache_misses_total 1",
 		"taskledger_events_appended_total 1",
 		"taskledger_projection_lag_events ",
+		"taskledger_projection_position ",
+		"taskledger_projection_failed 0",
 		"taskledger_store_head_position 15",
+		"go_goroutines ",
+		"process_cpu_seconds_total ",
 	} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	// Every metric the Grafana dashboard in docs/ charts is served.
+	for _, name := range dashboardMetrics(t) {
+		if !bytes.Contains(body, []byte("\n"+name+"{")) && !bytes.Contains(body, []byte("\n"+name+" ")) {
+			t.Errorf("docs/grafana-dashboard.json charts %s, which /metrics does not serve", name)
 		}
 	}
 	resp, err = http.Get(e.http.URL + "/healthz")
@@ -485,3 +499,41 @@ func TestExpiredAndRevokedTokensAreUnauthenticated(t *testing.T) {
 		t.Fatalf("a token past its year: status %d, code %s, %s", r.Status, r.code(), r.Raw)
 	}
 }
+
+// dashboardMetrics returns the metric names docs/grafana-dashboard.json's
+// queries use.
+func dashboardMetrics(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../docs/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatalf("docs/grafana-dashboard.json: %v", err)
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, n := range metricName.FindAllString(tg.Expr, -1) {
+				if !seen[n] {
+					seen[n] = true
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	if len(names) < 8 {
+		t.Fatalf("the dashboard charts only %v", names)
+	}
+	return names
+}
+
+var metricName = regexp.MustCompile(`\b(?:taskledger|go|process)_[a-z0-9_]+`)

@@ -84,7 +84,7 @@ var metricsRoles = map[auth.Role]bool{auth.Coordinator: true, auth.Inspector: tr
 // MetricsHandler returns /metrics without any check of its own, to be
 // served on a separate, private listen address (Handler serves it behind
 // a token).
-func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler(s.metricsState) }
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
 
 // protectedMetrics serves /metrics to coordinator and inspector tokens:
 // 401 without a valid token, 403 for other roles.

@@ -230,6 +230,10 @@ type Server struct {
 	responses *respcache.Cache
 	// transport serves /graphql.
 	transport *transport.Handler
+
+	// rootFields are the schema's root fields, the only ones the request
+	// latency metric names.
+	rootFields map[string]bool
 }
 
 // New builds a server. Call Close when done.
@@ -255,13 +259,19 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Mode == ModeDemo && cfg.Notice == "" {
 		cfg.Notice = DemoNotice
 	}
-	s := &Server{
+	// The metrics read the server's state and schema when scraped.
+	var s *Server
+	m := metrics.New(metrics.Options{
+		State:      func(ctx context.Context) metrics.State { return s.metricsState(ctx) },
+		KnownField: func(name string) bool { return s.rootFields[name] },
+	})
+	s = &Server{
 		cfg:     cfg,
 		reg:     cfg.Registry,
 		store:   cfg.Store,
 		runner:  cfg.Runner,
 		views:   cfg.Runner.Views(),
-		metrics: metrics.New(),
+		metrics: m,
 		limits:  cfg.Limits.withDefaults(),
 		logger:  cfg.Logger,
 		now:     cfg.Clock,
@@ -310,6 +320,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("graphql: schema: %w", err)
 	}
 	s.schema = schema
+	s.rootFields = rootFieldsOf(schema)
 	s.transport, err = transport.New(transport.Config{
 		Engine:         schema,
 		Tokens:         cfg.Tokens,
@@ -366,7 +377,8 @@ func (s *Server) plan(id *string) (domain.PlanID, error) {
 	return s.app.Plan(deref(id))
 }
 
-// countingStore counts the events appended through it for /metrics.
+// countingStore counts the events appended through it, and times each
+// append (commit and sync), for /metrics.
 type countingStore struct {
 	eventstore.Store
 	m *metrics.Metrics
@@ -374,7 +386,9 @@ type countingStore struct {
 
 // Append implements eventstore.Store.
 func (c countingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
+	start := time.Now()
 	res, err := c.Store.Append(ctx, stream, expected, events)
+	c.m.ObserveAppend(time.Since(start), err)
 	if err == nil && !res.Duplicate {
 		c.m.EventsAppended(len(res.Events))
 	}

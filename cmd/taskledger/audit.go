@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"taskledger/audit"
 	"taskledger/demo"
@@ -210,13 +212,18 @@ func writeAuditExport(a *cli, x export.AuditTrail, format, out string) error {
 }
 
 // checkpointOptions are the flags of taskledger checkpoint.
-type checkpointOptions struct{ store, key, out, newKey string }
+type checkpointOptions struct{ store, key, out, newKey, origin string }
+
+// originFlag adds --origin, the log's name in C2SP checkpoints.
+func originFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "origin", audit.DefaultOrigin, "the log's origin: the first line of its checkpoints and the signing key's name (e.g. the address it is published at)")
+}
 
 func newCheckpointCommand(a *cli) *cobra.Command {
 	var o checkpointOptions
 	cmd := &cobra.Command{
 		Use:   "checkpoint --key FILE | --new-key FILE",
-		Short: "sign a Merkle checkpoint of the log (--new-key FILE makes a key)",
+		Short: "sign a Merkle checkpoint of the log, a C2SP tlog-checkpoint note (--new-key FILE makes a key)",
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runCheckpoint(cmd.Context(), a, o) },
 	}
@@ -224,19 +231,32 @@ func newCheckpointCommand(a *cli) *cobra.Command {
 	storeFlag(a, fs, &o.store)
 	fs.StringVar(&o.key, "key", "", "the Ed25519 private key file (PEM, PKCS #8) that signs")
 	fs.StringVar(&o.out, "out", "", "also write the checkpoint to this file")
-	fs.StringVar(&o.newKey, "new-key", "", "make a key pair: the private key in FILE (0600), the public key in FILE.pub")
+	fs.StringVar(&o.newKey, "new-key", "", "make a key pair: the private key in FILE (0600), the public key in FILE.pub, the note verifier key in FILE.vkey")
+	originFlag(fs, &o.origin)
+	cmd.AddCommand(newCheckpointMigrateCommand(a))
 	return cmd
 }
 
 // runCheckpoint verifies the log and writes a signed checkpoint of it, or
 // with --new-key makes a key pair.
 func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
+	if err := audit.CheckOrigin(o.origin); err != nil {
+		return fmt.Errorf("%w: --origin: %v", errUsage, err)
+	}
 	if o.newKey != "" {
 		pub, err := audit.NewKey(o.newKey)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "wrote private key %s and public key %s.pub (key id %s)\n", o.newKey, o.newKey, audit.KeyID(pub))
+		vkey, err := audit.VerifierKey(o.origin, pub)
+		if err != nil {
+			return fmt.Errorf("%w: --origin: %v", errUsage, err)
+		}
+		if err := atomicfile.Write(o.newKey+".vkey", []byte(vkey+"\n"), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "wrote private key %s, public key %s.pub and verifier key %s.vkey (key id %s)\nverifier key (publish it): %s\n",
+			o.newKey, o.newKey, o.newKey, audit.KeyID(pub), vkey)
 		return nil
 	}
 	if o.key == "" {
@@ -253,12 +273,21 @@ func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := audit.VerifyStore(ctx, s, audit.VerifyOptions{})
+	m := a.readMeter(ctx, s, "校验台账", "verify")
+	res, err := audit.VerifyStore(ctx, withProgress(s, m, true, false), audit.VerifyOptions{})
+	finish(m, err)
 	s.Close()
 	if err != nil {
 		return fmt.Errorf("the log does not verify, so no checkpoint is signed: %w", err)
 	}
-	cp := audit.Sign(key, res.Events, res.Head, res.Root, a.now())
+	cp, err := audit.SignNote(key, o.origin, res.Events, res.Head, res.Root, a.now())
+	if err != nil {
+		return fmt.Errorf("%w: --origin: %v", errUsage, err)
+	}
+	vkey, err := audit.VerifierKey(o.origin, key.Public().(ed25519.PublicKey))
+	if err != nil {
+		return err
+	}
 	path, err := audit.SaveCheckpoint(checkpointDir(stateDir(o.store)), cp)
 	if err != nil {
 		return err
@@ -272,8 +301,57 @@ func runCheckpoint(ctx context.Context, a *cli, o checkpointOptions) error {
 			return err
 		}
 	}
-	fmt.Fprintf(a.stdout, "checkpoint: %d events up to position %d, root %s, key %s; kept as %s\n",
-		cp.Size, cp.Position, cp.Root, cp.KeyID, path)
+	fmt.Fprintf(a.stdout, "checkpoint: %d events up to position %d, root %s, key %s; kept as %s\nverifier key: %s\n",
+		cp.Size, cp.Position, cp.Root, cp.KeyID, path, vkey)
+	return nil
+}
+
+// checkpointMigrateOptions are the flags of taskledger checkpoint migrate.
+type checkpointMigrateOptions struct{ store, key, origin string }
+
+func newCheckpointMigrateCommand(a *cli) *cobra.Command {
+	var o checkpointMigrateOptions
+	cmd := &cobra.Command{
+		Use:   "migrate --key FILE",
+		Short: "re-sign the ledger's legacy JSON checkpoints as C2SP tlog-checkpoint notes (the JSON files stay)",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runCheckpointMigrate(cmd.Context(), a, o) },
+	}
+	fs := cmd.Flags()
+	storeFlag(a, fs, &o.store)
+	fs.StringVar(&o.key, "key", "", "the Ed25519 private key file that signed them and signs the notes")
+	originFlag(fs, &o.origin)
+	return cmd
+}
+
+// runCheckpointMigrate checks each legacy checkpoint's signature and root
+// against the log and writes its note.
+func runCheckpointMigrate(ctx context.Context, a *cli, o checkpointMigrateOptions) error {
+	if o.key == "" {
+		return fmt.Errorf("%w: --key is required", errUsage)
+	}
+	if err := audit.CheckOrigin(o.origin); err != nil {
+		return fmt.Errorf("%w: --origin: %v", errUsage, err)
+	}
+	if o.store == "memory" {
+		return fmt.Errorf("%w: checkpoints are kept beside an embedded store; --store memory has none", errUsage)
+	}
+	key, err := audit.ReadPrivateKey(o.key)
+	if err != nil {
+		return err
+	}
+	x, err := indexStore(ctx, a, o.store)
+	if err != nil {
+		return err
+	}
+	dir := checkpointDir(stateDir(o.store))
+	res, err := audit.MigrateCheckpoints(dir, key, o.origin, x)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "检查点迁移：%d 个旧格式检查点已重新签名为 C2SP 格式，%d 个已有新格式（%s）\n"+
+		"checkpoints migrated: %d re-signed as C2SP notes, %d already had one (%s)\n",
+		res.Migrated, res.Skipped, dir, res.Migrated, res.Skipped, dir)
 	return nil
 }
 
@@ -297,7 +375,9 @@ func indexStore(ctx context.Context, a *cli, spec string) (*audit.Index, error) 
 	}
 	defer s.Close()
 	var x audit.Index
-	if _, err := x.Sync(ctx, s); err != nil {
+	m := a.readMeter(ctx, s, "建立默克尔树", "index")
+	_, err = x.Sync(ctx, withProgress(s, m, true, false))
+	if finish(m, err); err != nil {
 		return nil, err
 	}
 	return &x, nil
@@ -435,7 +515,7 @@ func newProofVerifyCommand(a *cli) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.proof, "proof", "", "the proof (JSON, from proof inclusion or proof consistency)")
-	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that signs checkpoints (PEM)")
+	fs.StringVar(&o.pubkey, "pubkey", "", "the public key that signs checkpoints: PEM (FILE.pub) or the note verifier key (FILE.vkey)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "an inclusion proof's checkpoint")
 	fs.StringVar(&o.old, "old", "", "a consistency proof's older checkpoint")
 	fs.StringVar(&o.new, "new", "", "a consistency proof's newer checkpoint")
@@ -602,7 +682,13 @@ func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyO
 			return res, o.export, fmt.Errorf("verify: %w", err)
 		}
 		defer f.Close()
-		res, err = audit.VerifyExport(ctx, f, opts)
+		var size int64
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		m := a.meter("校验导出文件", "verify export", "字节", "bytes", size)
+		res, err = audit.VerifyExport(ctx, &progressReader{r: f, m: m}, opts)
+		finish(m, err)
 		return res, o.export, err
 	}
 	s, err := a.openStore(o.store, readOnly)
@@ -610,7 +696,9 @@ func (o verifyOptions) verifyLog(ctx context.Context, a *cli, opts audit.VerifyO
 		return res, o.store, err
 	}
 	defer s.Close()
-	if res, err = audit.VerifyStore(ctx, s, opts); err != nil {
+	m := a.readMeter(ctx, s, "校验台账", "verify")
+	res, err = audit.VerifyStore(ctx, withProgress(s, m, true, false), opts)
+	if finish(m, err); err != nil {
 		return res, o.store, err
 	}
 	return res, o.store, verifyEvidence(ctx, a, s, o.store)

@@ -70,7 +70,10 @@ func runDemo(ctx context.Context, a *cli, o demoOptions) error {
 		return err
 	}
 	return withNewLedger(a, o.store, func(l *ledger) error {
+		m := a.meter("生成模拟数据", "demo", "事件", "events", 0)
+		l.store = withProgress(l.store, m, false, true)
 		out, err := simulate(ctx, a, l, o.plan, text, o.seed, o.year, o.scale)
+		m.Finish()
 		if err != nil {
 			return err
 		}

@@ -79,6 +79,9 @@ func runImport(ctx context.Context, a *cli, o importOptions, file string) error 
 		}
 	}
 	return withNewLedger(a, o.store, func(l *ledger) error {
+		m := a.meter("导入计划", "import", "事件", "events", 0)
+		defer m.Finish()
+		l.store = withProgress(l.store, m, false, true)
 		d, err := l.open(ctx, a)
 		if err != nil {
 			return err

@@ -51,8 +51,9 @@ func runMigrate(ctx context.Context, a *cli, from, to string) error {
 		return err
 	}
 	defer dst.Close()
-	res, err := migrate(ctx, src, dst)
-	if err != nil {
+	m := a.readMeter(ctx, src, "迁移台账", "migrate")
+	res, err := migrate(ctx, withProgress(src, m, true, false), dst)
+	if finish(m, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "copied %d events to %s (%d were already there)\n", res.copied, to, res.present)

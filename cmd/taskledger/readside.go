@@ -39,13 +39,16 @@ func runRebuild(ctx context.Context, a *cli, store string) error {
 			return fmt.Errorf("remove old snapshots: %w", err)
 		}
 	}
-	r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
+	m := a.readMeter(ctx, l.store, "重建读模型", "rebuild")
+	r := projections.NewRunner(withProgress(l.store, m, true, false), l.registry, projections.NewViews(projections.Config{}),
 		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: a.logger()})
 	began := time.Now()
 	n, err := r.CatchUp(ctx)
 	if err != nil {
+		m.Finish()
 		return err
 	}
+	m.Complete()
 	took := time.Since(began)
 	if err := r.SnapshotAll(ctx); err != nil {
 		return err

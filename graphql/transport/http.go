@@ -40,13 +40,14 @@ type response struct {
 func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	op, status := "unknown", http.StatusOK
+	var fields []string
 	defer func() {
 		if v := recover(); v != nil {
 			h.cfg.Logger.Error("panic serving /graphql", "panic", v, "stack", string(debug.Stack()))
 			status = http.StatusInternalServerError
 			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", InternalMessage)}})
 		}
-		h.cfg.Metrics.ObserveRequest(op, status, time.Since(start))
+		h.cfg.Metrics.ObserveRequest(op, fields, status, time.Since(start))
 	}()
 	fail := func(code int, c Code, kind, msg string) {
 		status = code
@@ -106,7 +107,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, CodeInvalidArgument, de.Kind, de.Msg)
 		return
 	}
-	op = string(a.Type)
+	op, fields = string(a.Type), a.RootFields
 	switch {
 	case r.Method == http.MethodGet && a.Type != ast.Query:
 		w.Header().Set("Allow", "POST")

@@ -79,7 +79,7 @@ func newHandler(t *testing.T, calls *atomic.Int32) *httptest.Server {
 		Responses: respcache.New(time.Minute),
 		Version:   func() uint64 { return 1 },
 		Clock:     func() time.Time { return time.Unix(0, 0) },
-		Metrics:   metrics.New(),
+		Metrics:   metrics.New(metrics.Options{}),
 		Limits: transport.Limits{MaxBodyBytes: 1 << 10, MaxQueryBytes: 512, MaxFields: 5, MaxCost: 20, ReplayCost: 5, RequestTimeout: time.Second,
 			MaxSubscriptions: 4, MaxSubscriptionsPerConn: 2, InitTimeout: time.Second},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -71,7 +71,7 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{requestError(CodeUnauthenticated, "", "the token is not valid")}})
-			h.cfg.Metrics.ObserveRequest("subscription", http.StatusUnauthorized, 0)
+			h.cfg.Metrics.ObserveRequest("subscription", nil, http.StatusUnauthorized, 0)
 			return
 		}
 		upgradeP = &p
@@ -276,7 +276,7 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 
 	if qe := w.h.precheck(req, p); qe != nil {
 		w.finishOp(m.ID)
-		w.h.cfg.Metrics.ObserveRequest("subscription", http.StatusBadRequest, 0)
+		w.h.cfg.Metrics.ObserveRequest("subscription", nil, http.StatusBadRequest, 0)
 		return w.sendErrors(m.ID, qe)
 	}
 	if w.h.cfg.Metrics.StartSubscription() > int64(w.h.cfg.Limits.MaxSubscriptions) {
@@ -356,7 +356,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 			if refused(res) {
 				status = http.StatusBadRequest
 			}
-			w.h.cfg.Metrics.ObserveRequest("subscription", status, time.Since(start))
+			w.h.cfg.Metrics.ObserveRequest("subscription", req.rootFields(), status, time.Since(start))
 			if status != http.StatusOK {
 				w.sendErrors(id, res.Errors...)
 				return
@@ -377,4 +377,14 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 	if ctx.Err() == nil {
 		_ = w.send(wsMessage{ID: id, Type: "complete"})
 	}
+}
+
+// rootFields returns the root fields the request's operation selects, for
+// the latency metric's label (nil when it does not parse).
+func (r request) rootFields() []string {
+	a, err := Analyze(r.Query, r.OperationName, r.Variables)
+	if err != nil {
+		return nil
+	}
+	return a.RootFields
 }
