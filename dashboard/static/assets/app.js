@@ -110,7 +110,7 @@
   const TOKEN_KEY = 'taskledger.token';
   const LANG_KEY = 'taskledger.lang';
   // The second catalogue and the issue-19 texts live in assets/i18n.js.
-  const ui = window.taskledgerUI || { merge() {}, lang: () => 'zh', schemeText: (s, v) => `${s} v${v}`, obligationText: (o) => o };
+  const ui = window.taskledgerUI; // assets/i18n.js, loaded first
   ui.merge(I18N);
   const state = { lang: ui.lang(localStorage.getItem(LANG_KEY)), token: sessionStorage.getItem(TOKEN_KEY) || '', me: null, ledger: null };
 
@@ -422,7 +422,7 @@
       h('td', {}, opts.linkUnit ? h('a', { href: link('unit', { unit: c.unit, year: opts.year, kind: opts.kind }), class: 'unit-link' }, c.name) : c.name),
       h('td', {}, scoreBar(c.total, c.grade)),
       h('td', { class: 'num total', text: c.totalText }),
-      h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), c.gradeCapped ? h('div', { class: 'cap-note small', text: t('xCapShort') }) : null),
+      h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), c.gradeCapped ? h('div', { class: 'cap-note small', text: ui.fill(t('xCapShort'), { grade: gradeText(c) }) }) : null),
       h('td', { class: 'num', text: c.slips })));
     return h('table', { class: 'ranking' },
       h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }), h('th', { text: '' }),
@@ -565,6 +565,7 @@
     if (!c) { main.append(errorBox(new ApiError(params.get('unit') || '?', 'NOT_FOUND'))); return; }
     main.append(h('h1', { id: 'page-title' }, `${c.name} · ${year} · `, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), ` ${c.totalText}`),
       h('div', { class: 'summary' }, h('span', { text: `${t('rank')}: ${c.rank}` }), h('span', { text: `${t('slips')}: ${c.slips}` }), h('span', { text: `${t('scheme')}: ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)}` })),
+      c.gradeCapped ? h('p', { class: 'panel notice cap-note', id: 'cap-note', text: t('xCapLong') }) : null,
       h('h2', { text: t('lines') }));
     const rows = c.lines.map((ln) => {
       const task = taskOf(ln.obligation);

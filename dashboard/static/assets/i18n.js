@@ -5,7 +5,7 @@
 'use strict';
 (function () {
   const zh = {
-    xCapShort: '因存在经督查认定的弄虚作假，按评分办法等次降为此档（分数不变）',
+    xCapShort: '因存在经督查认定的弄虚作假，按评分办法等次最高只能评为{grade}（得分不受影响）',
     xCapLong: '等次说明：分数按评分办法逐项扣减；若督查认定存在虚报、瞒报等弄虚作假行为，无论分数多高，等次最高只能评为评分办法规定的档次。',
     xGradeLegend: '等次按得分划定档次（优秀、良好、合格、不合格，各档分数线以当年评分办法为准）。标有说明的单位因弄虚作假被降档：同样的分数，等次可能不同。',
     xEvent: {
@@ -38,7 +38,7 @@
     xOpenTrail: '查看审计轨迹', xRedN: '红灯 {n}', xDutiesN: '{n} 个责任单位', xLastUpdate: '最近进展'
   };
   const en = {
-    xCapShort: 'A confirmed false report caps this grade under the scheme (the score is unchanged)',
+    xCapShort: 'A confirmed false report limits the grade to {grade} under the scheme (the score is unchanged)',
     xCapLong: 'Grades: points are deducted line by line under the scheme; when inspectors confirm a false report, the grade is at most the one the scheme sets, however high the score.',
     xGradeLegend: 'Grades follow the score bands of the year\'s scheme (excellent, good, pass, fail). A unit with a note was capped for a false report: the same score can carry a different grade.',
     xEvent: {

@@ -208,6 +208,16 @@
     for (const c of changes) if (c.target.getAttribute && c.target.getAttribute('data-ready') === 'true') scrollBoxes(c.target);
   }).observe(document.getElementById('main'), { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
 
+  // Rankings say in plain words how grades are given and why a grade can
+  // sit below what the score earns.
+  for (const name of ['scorecards', 'public']) {
+    const before = pages[name];
+    pages[name] = async function (main, params, flash) {
+      await before(main, params, flash);
+      if (main.querySelector('table.ranking')) main.append(h('p', { class: 'muted grade-legend', id: 'grade-legend', text: t('xGradeLegend') }));
+    };
+  }
+
   // The task board's light counts link to the ledger filtered by light.
   const tasksPage = pages.tasks;
   pages.tasks = async function (main, params, flash) {
