@@ -340,7 +340,7 @@ func TestBrowser(t *testing.T) {
 		// From a score line to the events behind it, highlighted in the trail.
 		tb.open("scorecards?year=2025&kind=COUNTY", "scorecards")
 		tb.run("open a unit", chromedp.Click(chromedp.CSS(`tr.card-row a.unit-link`)), chromedp.WaitVisible(chromedp.CSS(`#page-unit[data-ready="true"] table.lines`)))
-		id := get(tb, "first event link", chromedp.Evaluate[string](`document.querySelector('a.event-link').title`))
+		id := get(tb, "first event link", chromedp.Evaluate[string](`document.querySelector('a.event-link').dataset.event`))
 		tb.run("follow an event link", chromedp.Click(chromedp.CSS(`a.event-link`)),
 			chromedp.WaitVisible(chromedp.CSS(`#page-audit[data-ready="true"] tr.hl[data-id="`+id+`"]`)))
 		tb.shot("11-inspector-event")

@@ -565,7 +565,7 @@
     if (!c) { main.append(errorBox(new ApiError(params.get('unit') || '?', 'NOT_FOUND'))); return; }
     main.append(h('h1', { id: 'page-title' }, `${c.name} · ${year} · `, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), ` ${c.totalText}`),
       h('div', { class: 'summary' }, h('span', { text: `${t('rank')}: ${c.rank}` }), h('span', { text: `${t('slips')}: ${c.slips}` }), h('span', { text: `${t('scheme')}: ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)}` })),
-      c.gradeCapped ? h('p', { class: 'panel notice cap-note', id: 'cap-note', text: t('xCapLong') }) : null,
+      ...(c.gradeCapped ? [h('p', { class: 'panel notice cap-note', id: 'cap-note', text: t('xCapLong') })] : []),
       h('h2', { text: t('lines') }));
     const rows = c.lines.map((ln) => {
       const task = taskOf(ln.obligation);
@@ -574,8 +574,8 @@
         h('td', {}, state.lang === 'en' ? ln.en : ln.zh),
         h('td', { text: ln.obligation ? ui.obligationText(ln.obligation, t) : '' }),
         h('td', {}, ln.events.map((e) => h('div', { class: 'event' },
-          h('a', { class: 'mono event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), title: e.id }, e.id.slice(0, 8)),
-          ` ${t('xEvent.' + e.type)} ${fmtTime(e.effectiveAt)}`))));
+          h('a', { class: 'event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), 'data-event': e.id }, t('xEvent.' + e.type)),
+          ` ${fmtTime(e.effectiveAt)}`))));
     });
     main.append(h('table', { class: 'lines' },
       h('thead', {}, h('tr', {}, [t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
