@@ -101,7 +101,7 @@
   }
 
   // enhance turns the ledger table into a filtered, sorted, paged list.
-  function enhance(main, table, params, page) {
+  function enhance(table, params, page) {
     const tbody = table.tBodies[0];
     const rows = [...tbody.rows];
     rows.forEach((r, i) => { r.dataset.order = i; });
@@ -179,7 +179,7 @@
   pages.mine = async function (main, params, flash) {
     await minePage(main, params, flash);
     const table = [...main.querySelectorAll('table.obligations')].find((x) => x.id !== 'just-done');
-    if (table && table.tBodies[0] && table.tBodies[0].rows.length) enhance(main, table, params, 'mine');
+    if (table && table.tBodies[0] && table.tBodies[0].rows.length) enhance(table, params, 'mine');
     main.querySelectorAll('table.obligations').forEach(cardify);
   };
 
@@ -215,6 +215,14 @@
     pages[name] = async function (main, params, flash) {
       await before(main, params, flash);
       if (main.querySelector('table.ranking')) main.append(h('p', { class: 'muted grade-legend', id: 'grade-legend', text: t('xGradeLegend') }));
+      // A unit's slips link to its card, whose lines list them.
+      for (const tr of main.querySelectorAll('tr.card-row')) {
+        const unit = tr.querySelector('a.unit-link');
+        const cell = tr.cells[tr.cells.length - 1];
+        if (unit && Number(cell.textContent) > 0) {
+          cell.replaceChildren(h('a', { href: unit.getAttribute('href'), class: 'slips-link', 'aria-label': `${unit.textContent} ${t('slips')} ${cell.textContent}` }, cell.textContent));
+        }
+      }
     };
   }
 
