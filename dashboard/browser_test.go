@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,10 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
+		// A Chinese browser: the dashboard follows Accept-Language until
+		// the language switch is used.
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
@@ -282,7 +287,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		tb.open("scorecards?year=2025&kind=BUREAU", "scorecards")
-		if s := tb.text(".summary"); !strings.Contains(s, "default v3") {
+		if s := tb.text(".summary"); !strings.Contains(s, "标准评分办法（第3版）") || strings.Contains(s, "default") {
 			t.Errorf("bureau scorecards' scheme: %q", s)
 		}
 	})
@@ -299,7 +304,7 @@ func TestBrowser(t *testing.T) {
 			t.Error("no events in task 10's trail as of 2025-06-30")
 		}
 		// Each event says what it records, in Chinese.
-		if s := tb.text("table.audit tr.event td.what"); !strings.Contains(s, "登记任务第10项") || !strings.Contains(s, "TaskRegistered") {
+		if s := tb.text("table.audit tr.event td.what"); !strings.Contains(s, "登记任务第10项") || strings.Contains(s, "TaskRegistered") {
 			t.Errorf("the trail's first event reads %q", s)
 		}
 		tb.shot("10-inspector-audit")
@@ -335,7 +340,7 @@ func TestBrowser(t *testing.T) {
 		// From a score line to the events behind it, highlighted in the trail.
 		tb.open("scorecards?year=2025&kind=COUNTY", "scorecards")
 		tb.run("open a unit", chromedp.Click(chromedp.CSS(`tr.card-row a.unit-link`)), chromedp.WaitVisible(chromedp.CSS(`#page-unit[data-ready="true"] table.lines`)))
-		id := get(tb, "first event link", chromedp.Evaluate[string](`document.querySelector('a.event-link').title`))
+		id := get(tb, "first event link", chromedp.Evaluate[string](`document.querySelector('a.event-link').dataset.event`))
 		tb.run("follow an event link", chromedp.Click(chromedp.CSS(`a.event-link`)),
 			chromedp.WaitVisible(chromedp.CSS(`#page-audit[data-ready="true"] tr.hl[data-id="`+id+`"]`)))
 		tb.shot("11-inspector-event")
@@ -564,7 +569,8 @@ func TestBrowserActions(t *testing.T) {
 	t.Run("inspector", func(t *testing.T) {
 		tb := newTab(t, bctx, e.http.URL, dir)
 		tb.login(e.tokens["inspector"])
-		tb.open("mine", "mine")
+		// The ledger shows a page at a time: o= opens the page holding that obligation.
+		tb.open("mine?o="+url.QueryEscape(verify.obligation), "mine")
 		if n := count(tb, "#claims article.queue-item"); n != 2 {
 			t.Errorf("%d pending claims, want 2", n)
 		}
@@ -640,7 +646,7 @@ func TestBrowserActions(t *testing.T) {
 			t.Errorf("county ranking before: %q", s)
 		}
 		tb.run("ask to publish", chromedp.Click(chromedp.CSS(`#publish`)), chromedp.WaitVisible(chromedp.CSS(`#publish-confirm-box`)))
-		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "default v3") {
+		if s := tb.text("#publish-confirm-box"); !strings.Contains(s, "永久") || !strings.Contains(s, "公开排名页面") || !strings.Contains(s, "标准评分办法（第3版）") {
 			t.Errorf("confirmation: %q", s)
 		}
 		tb.shot("19-committee-confirm")

@@ -1,12 +1,6 @@
 package dashboard
 
 import (
-	"context"
-	"crypto/rand"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,66 +8,24 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"taskledger/auth"
-	"taskledger/command"
 	"taskledger/domain"
-	"taskledger/eventstore/memory"
 	"taskledger/graphql"
-	"taskledger/planimport"
-	"taskledger/planparse"
-	"taskledger/projections"
 )
 
 // bulletinBrowserEnv serves a real ledger holding the Chifeng plan with
 // bulletins and plan changes switched on; tokens: coordinator and county.
 func bulletinBrowserEnv(t *testing.T) (string, map[string]string) {
 	t.Helper()
-	ctx := context.Background()
-	store := memory.New()
-	reg := domain.DefaultRegistry()
-	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := planimport.Import(ctx, command.NewHandler(store, reg), views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := projections.NewRunner(store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{Logger: logger})
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tokens := auth.InMemory(rand.Reader, time.Now)
-	out := map[string]string{}
-	for name, spec := range map[string]auth.Spec{
-		"coordinator": {Role: auth.Coordinator, Name: "测试计划办"},
-		"county":      {Role: auth.County, Unit: "county.ningcheng"},
-	} {
-		tok, _, err := tokens.Create(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[name] = tok
-	}
-	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now, Logger: logger, DefaultPlan: "chifeng-air"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(Handler(Config{API: srv.Handler(), Logger: logger, Authenticate: srv.Authenticate, Bulletins: srv.App(), Reports: srv.App()}))
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-		_ = runner.Close(ctx)
-		_ = store.Close()
+	l := newLedger(t, ledgerSpec{
+		tokens: map[string]auth.Spec{
+			"coordinator": {Role: auth.Coordinator, Name: "测试计划办"},
+			"county":      {Role: auth.County, Unit: "county.ningcheng"},
+		},
+		handler: func(c *Config, srv *graphql.Server) {
+			c.Authenticate, c.Bulletins, c.Reports = srv.Authenticate, srv.App(), srv.App()
+		},
 	})
-	return hs.URL, out
+	return l.http.URL, l.tokens
 }
 
 // The office issues a bulletin and changes a plan from the dashboard; a

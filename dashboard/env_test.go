@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,12 +16,8 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/demo"
-	"taskledger/domain"
-	"taskledger/eventstore/memory"
 	"taskledger/graphql"
 	"taskledger/internal/ledgertest"
-	"taskledger/planimport"
-	"taskledger/planparse"
 	"taskledger/projections"
 )
 
@@ -76,53 +71,8 @@ func demoServer(t *testing.T) *demoEnv {
 }
 
 func buildDemo() (*demoEnv, func(), error) {
-	ctx := context.Background()
-	store := memory.New()
-	reg := domain.DefaultRegistry()
-	h := command.NewHandler(store, reg)
-	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := planimport.Import(ctx, h, views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
-		return nil, nil, err
-	}
-	if views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{}); err != nil {
-		return nil, nil, err
-	}
-	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"}); err != nil {
-		return nil, nil, err
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := projections.NewRunner(store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{Logger: logger})
-	if err := runner.Start(ctx); err != nil {
-		return nil, nil, err
-	}
-	tokens := auth.InMemory(rand.Reader, time.Now)
-	e := &demoEnv{tokens: map[string]string{}}
-	for name, spec := range map[string]auth.Spec{
-		"coordinator": {Role: auth.Coordinator, Name: "测试计划办"},
-		"bureau":      {Role: auth.Bureau, Unit: "bureau.ecology-environment"},
-		"county":      {Role: auth.County, Unit: "county.ningcheng"},
-		"inspector":   {Role: auth.Inspector, Name: "测试督查"},
-		"committee":   {Role: auth.Committee, Name: "测试考核委员会"},
-	} {
-		tok, _, err := tokens.Create(spec)
-		if err != nil {
-			return nil, nil, err
-		}
-		e.tokens[name] = tok
-	}
 	accounts := auth.InMemoryAccounts(rand.Reader, time.Now).WithParams(auth.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1})
-	e.passwords = map[string]string{}
+	e := &demoEnv{passwords: map[string]string{}}
 	for _, n := range accountSpecs {
 		n.Password = "pw-" + n.Login
 		if _, err := accounts.Create(n); err != nil {
@@ -130,21 +80,28 @@ func buildDemo() (*demoEnv, func(), error) {
 		}
 		e.passwords[n.Login] = n.Password
 	}
-	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now,
-		Logger: logger, Mode: graphql.ModeDemo, DefaultPlan: "chifeng-air",
-		Accounts: accounts, Sessions: auth.NewSessions(rand.Reader, time.Now, 0)})
+	l, err := startLedger(ledgerSpec{
+		tokens: map[string]auth.Spec{
+			"coordinator": {Role: auth.Coordinator, Name: "测试计划办"},
+			"bureau":      {Role: auth.Bureau, Unit: "bureau.ecology-environment"},
+			"county":      {Role: auth.County, Unit: "county.ningcheng"},
+			"inspector":   {Role: auth.Inspector, Name: "测试督查"},
+			"committee":   {Role: auth.Committee, Name: "测试考核委员会"},
+		},
+		fill: func(ctx context.Context, h *command.Handler, views *projections.Views) error {
+			_, err := demo.Generate(ctx, ledgertest.DirectLedger{H: h}, views, demo.Options{Seed: 1, Year: 2025, Plan: "chifeng-air"})
+			return err
+		},
+		api: func(c *graphql.Config) {
+			c.Mode, c.Accounts, c.Sessions = graphql.ModeDemo, accounts, auth.NewSessions(rand.Reader, time.Now, 0)
+		},
+		handler: func(c *Config, srv *graphql.Server) { c.Accounts = srv.App() },
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	e.api = srv.Handler()
-	e.accounts = srv.App()
-	e.http = httptest.NewServer(Handler(Config{API: e.api, Logger: logger, Accounts: srv.App()}))
-	stop := func() {
-		e.http.Close()
-		srv.Close()
-		_ = runner.Close(ctx)
-		_ = store.Close()
-	}
+	e.http, e.api, e.tokens, e.accounts = l.http, l.api.Handler(), l.tokens, l.api.App()
+	stop := l.stop
 	for _, q := range []string{
 		`mutation { adoptScheme(year: 2025, idempotencyKey: "test-adopt", wait: true) { position } }`,
 		`mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: "test-publish", wait: true) { position } }`,

@@ -3,15 +3,12 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,13 +17,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"taskledger/auth"
-	"taskledger/command"
 	"taskledger/domain"
-	"taskledger/eventstore/memory"
 	"taskledger/export"
 	"taskledger/graphql"
-	"taskledger/planimport"
-	"taskledger/planparse"
 	"taskledger/projections"
 	"taskledger/reportsheet"
 )
@@ -41,54 +34,15 @@ type reportEnv struct {
 
 func newReportEnv(t *testing.T) *reportEnv {
 	t.Helper()
-	ctx := context.Background()
-	store := memory.New()
-	reg := domain.DefaultRegistry()
-	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := planimport.Import(ctx, command.NewHandler(store, reg), views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := projections.NewRunner(store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{Logger: logger})
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tokens := auth.InMemory(rand.Reader, time.Now)
-	e := &reportEnv{runner: runner, tokens: map[string]string{}}
-	for name, spec := range map[string]auth.Spec{
-		"county":    {Role: auth.County, Unit: "county.ningcheng"},
-		"hongshan":  {Role: auth.County, Unit: "county.hongshan"},
-		"inspector": {Role: auth.Inspector, Name: "测试督查"},
-	} {
-		tok, _, err := tokens.Create(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[name] = tok
-	}
-	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now, Logger: logger, DefaultPlan: "chifeng-air"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.http = httptest.NewServer(Handler(Config{API: srv.Handler(), Logger: logger, Reports: srv.App(), Authenticate: srv.Authenticate}))
-	t.Cleanup(func() {
-		e.http.Close()
-		srv.Close()
-		_ = runner.Close(ctx)
-		_ = store.Close()
+	l := newLedger(t, ledgerSpec{
+		tokens: map[string]auth.Spec{
+			"county":    {Role: auth.County, Unit: "county.ningcheng"},
+			"hongshan":  {Role: auth.County, Unit: "county.hongshan"},
+			"inspector": {Role: auth.Inspector, Name: "测试督查"},
+		},
+		handler: func(c *Config, srv *graphql.Server) { c.Reports, c.Authenticate = srv.App(), srv.Authenticate },
 	})
-	return e
+	return &reportEnv{http: l.http, runner: l.runner, tokens: l.tokens}
 }
 
 // do sends a request as the named role ("" for none) with extra headers.

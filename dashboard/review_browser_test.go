@@ -3,27 +3,19 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"taskledger/auth"
-	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore/memory"
-	"taskledger/graphql"
-	"taskledger/planimport"
-	"taskledger/planparse"
 	"taskledger/projections"
 )
 
@@ -41,60 +33,24 @@ type reviewEnv struct {
 
 func newReviewEnv(t *testing.T) *reviewEnv {
 	t.Helper()
-	ctx := context.Background()
-	store := memory.New()
-	reg := domain.DefaultRegistry()
-	src, err := os.ReadFile("../examples/chifeng-air-quality-plan.txt")
+	// The pair is the plan's, so any import of it names the same duties.
+	probe := memory.New()
+	views, err := importChifeng(context.Background(), probe, domain.DefaultRegistry())
+	_ = probe.Close()
 	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := planparse.ParseBytes(src, planparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, err := projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := planimport.Import(ctx, command.NewHandler(store, reg), views, plan, src, planimport.Options{Plan: "chifeng-air", Now: time.Date(2025, 1, 1, 9, 0, 0, 0, domain.Shanghai())}); err != nil {
-		t.Fatal(err)
-	}
-	if views, err = projections.BuildAt(ctx, store, reg, projections.Config{}, projections.Cut{}); err != nil {
 		t.Fatal(err)
 	}
 	lead, sup := ledPair(t, views)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := projections.NewRunner(store, reg, projections.NewViews(projections.Config{}), projections.RunnerConfig{Logger: logger})
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tokens := auth.InMemory(rand.Reader, time.Now)
-	e := &reviewEnv{tokens: map[string]string{}, task: int(sup.Task), supporter: string(sup.Unit), lead: string(lead.Unit)}
+	e := &reviewEnv{task: int(sup.Task), supporter: string(sup.Unit), lead: string(lead.Unit)}
 	if u, ok := views.Catalog.Unit(sup.Unit); ok {
 		e.supporterName = u.Name
 	}
-	for name, spec := range map[string]auth.Spec{
+	l := newLedger(t, ledgerSpec{tokens: map[string]auth.Spec{
 		"lead":      {Role: unitRole(lead.Unit), Unit: lead.Unit},
 		"supporter": {Role: unitRole(sup.Unit), Unit: sup.Unit},
 		"inspector": {Role: auth.Inspector, Name: "测试督查"},
-	} {
-		tok, _, err := tokens.Create(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[name] = tok
-	}
-	srv, err := graphql.New(graphql.Config{Store: store, Registry: reg, Runner: runner, Tokens: tokens, Clock: time.Now, Logger: logger, DefaultPlan: "chifeng-air"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.http = httptest.NewServer(Handler(Config{API: srv.Handler(), Logger: logger}))
-	t.Cleanup(func() {
-		e.http.Close()
-		srv.Close()
-		_ = runner.Close(ctx)
-		_ = store.Close()
-	})
+	}})
+	e.http, e.tokens = l.http, l.tokens
 	return e
 }
 

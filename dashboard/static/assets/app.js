@@ -109,7 +109,10 @@
 
   const TOKEN_KEY = 'taskledger.token';
   const LANG_KEY = 'taskledger.lang';
-  const state = { lang: localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh', token: sessionStorage.getItem(TOKEN_KEY) || '', me: null, ledger: null };
+  // The second catalogue and the issue-19 texts live in assets/i18n.js.
+  const ui = window.taskledgerUI; // assets/i18n.js, loaded first
+  ui.merge(I18N);
+  const state = { lang: ui.lang(localStorage.getItem(LANG_KEY)), token: sessionStorage.getItem(TOKEN_KEY) || '', me: null, ledger: null };
 
   function t(key) {
     const parts = key.split('.');
@@ -270,15 +273,15 @@
   // gradeClass colours a card by its grade (a capped grade can be below what the total earns).
   function gradeClass(total, grade) { return GRADES[grade] || (total >= 90 ? 'g1' : total >= 80 ? 'g2' : total >= 60 ? 'g3' : 'g4'); }
   function gradeText(c) { return state.lang === 'en' && c.gradeEn ? c.gradeEn : c.grade; }
-  function lightDot(l) { return h('span', { class: 'light ' + l, title: t('lights.' + l), 'aria-label': t('lights.' + l) }); }
+  function lightDot(l) { return h('span', { class: 'light ' + l, role: 'img', title: t('lights.' + l), 'aria-label': t('lights.' + l) }); }
   function progressBar(p) {
-    const bar = h('span', { class: 'progress', role: 'progressbar', 'aria-valuenow': p, 'aria-valuemin': 0, 'aria-valuemax': 100 }, h('span'));
+    const bar = h('span', { class: 'progress', role: 'progressbar', 'aria-label': t('progress'), 'aria-valuenow': p, 'aria-valuemin': 0, 'aria-valuemax': 100 }, h('span'));
     bar.firstChild.style.width = Math.max(0, Math.min(100, p)) + '%';
     return bar;
   }
   function scoreBar(total, grade) {
     const w = 240, v = Math.max(0, Math.min(100, total));
-    const colors = { g1: '#2e7d32', g2: '#558b2f', g3: '#c98a00', g4: '#c62828' };
+    const colors = { g1: '#2e7d32', g2: '#33691e', g3: '#8a5a00', g4: '#c62828' };
     return s('svg', { class: 'bar', width: w, height: 16, viewBox: `0 0 ${w} 16`, role: 'img', 'aria-label': String(total) },
       s('rect', { x: 0, y: 2, width: w, height: 12, fill: '#e3e8ee', rx: 2 }),
       s('rect', { x: 0, y: 2, width: (w * v / 100).toFixed(1), height: 12, fill: colors[gradeClass(total, grade)], rx: 2 }),
@@ -419,7 +422,7 @@
       h('td', {}, opts.linkUnit ? h('a', { href: link('unit', { unit: c.unit, year: opts.year, kind: opts.kind }), class: 'unit-link' }, c.name) : c.name),
       h('td', {}, scoreBar(c.total, c.grade)),
       h('td', { class: 'num total', text: c.totalText }),
-      h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), title: c.gradeCapped ? 'capped' : null, text: gradeText(c) })),
+      h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), c.gradeCapped ? h('div', { class: 'cap-note small', text: ui.fill(t('xCapShort'), { grade: gradeText(c) }) }) : null),
       h('td', { class: 'num', text: c.slips })));
     return h('table', { class: 'ranking' },
       h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }), h('th', { text: '' }),
@@ -456,7 +459,7 @@
         h('div', { class: 'summary' },
           h('span', { text: `${t('publishedAt')}: ${fmtTime(p.publishedAt)}` }),
           h('span', { text: `${t('asOf')}: ${fmtTime(p.asOf)}` }),
-          h('span', { text: `${t('scheme')}: ${p.scheme} v${p.schemeVersion}` }),
+          h('span', { text: `${t('scheme')}: ${ui.schemeText(p.scheme, p.schemeVersion, state.lang)}` }),
           h('span', { class: p.verified ? 'ok' : 'bad', text: p.verified ? '✔ ' + t('verified') : '✘ ' + t('notVerified') })),
         exportButtons('published', { year, kind: p.kind.toLowerCase() }, t('download')),
         rankingTable(p.cards, { linkUnit: false })));
@@ -505,7 +508,7 @@
           h('strong', { text: t('lastPublication') }),
           h('span', { text: `${t('publishedAt')}: ${fmtTime(pub.publishedAt)}` }),
           h('span', { text: `${t('asOf')}: ${fmtTime(pub.asOf)}` }),
-          h('span', { text: `${t('scheme')}: ${pub.scheme} v${pub.schemeVersion}` }),
+          h('span', { text: `${t('scheme')}: ${ui.schemeText(pub.scheme, pub.schemeVersion, state.lang)}` }),
           h('span', { class: pub.verified ? 'ok' : 'bad', text: pub.verified ? '✔ ' + t('verified') : '✘ ' + t('notVerified') })),
         h('div', { class: 'summary' },
           h('span', { class: same ? 'ok' : 'muted', text: same ? t('sameAsPublished') : t('changedSince') }),
@@ -514,7 +517,7 @@
     if (offer) main.append(publishPanel(sc, year, kind, msg), msg);
     main.append(h('div', { class: 'panel' },
       h('div', { class: 'summary' },
-        h('span', { text: `${t('scheme')}: ${sc.scheme} v${sc.schemeVersion}` }),
+        h('span', { text: `${t('scheme')}: ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)}` }),
         h('span', { text: `${t('asOf')}: ${fmtTime(sc.asOf)}` }),
         h('span', { text: `${t('position')}: ${sc.position}` }),
         h('span', { class: 'mono', text: `${t('digest')}: ${sc.digest.slice(0, 16)}…` }),
@@ -530,7 +533,7 @@
   function publishPanel(sc, year, kind, msg) {
     if (!sc.schemeAdopted) return h('p', { class: 'panel muted no-print', id: 'publish-blocked', text: t('schemeNotAdopted') });
     const holder = { key: newKey() };
-    const what = `${year} · ${t(kind.toLowerCase())} · ${t('scheme')} ${sc.scheme} v${sc.schemeVersion} · ${t('asOf')} ${fmtTime(sc.asOf)} · ${t('digest')} ${sc.digest.slice(0, 16)}…`;
+    const what = `${year} · ${t(kind.toLowerCase())} · ${t('scheme')} ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)} · ${t('asOf')} ${fmtTime(sc.asOf)} · ${t('digest')} ${sc.digest.slice(0, 16)}…`;
     const doc = `mutation($year: Int!, $kind: ScorecardKind!, $scheme: String!, $schemeVersion: Int!, $asOf: Time, $key: String!) {
       publishScorecard(year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true) {
         position summary duplicate caughtUp } }`;
@@ -561,21 +564,21 @@
     main.append(h('p', { class: 'no-print' }, h('a', { href: link('scorecards', { year, kind }), id: 'back' }, '← ' + t('back'))));
     if (!c) { main.append(errorBox(new ApiError(params.get('unit') || '?', 'NOT_FOUND'))); return; }
     main.append(h('h1', { id: 'page-title' }, `${c.name} · ${year} · `, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), ` ${c.totalText}`),
-      h('div', { class: 'summary' }, h('span', { text: `${t('rank')}: ${c.rank}` }), h('span', { text: `${t('slips')}: ${c.slips}` }), h('span', { text: `${t('scheme')}: ${sc.scheme} v${sc.schemeVersion}` })),
+      h('div', { class: 'summary' }, h('span', { text: `${t('rank')}: ${c.rank}` }), h('span', { text: `${t('slips')}: ${c.slips}` }), h('span', { text: `${t('scheme')}: ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)}` })),
+      ...(c.gradeCapped ? [h('p', { class: 'panel notice cap-note', id: 'cap-note', text: t('xCapLong') })] : []),
       h('h2', { text: t('lines') }));
     const rows = c.lines.map((ln) => {
       const task = taskOf(ln.obligation);
       return h('tr', { class: 'line' },
-        h('td', { class: 'mono', text: ln.rule }),
         h('td', { class: 'num', text: ln.pointsText }),
         h('td', {}, state.lang === 'en' ? ln.en : ln.zh),
-        h('td', { class: 'mono', text: ln.obligation || '' }),
+        h('td', { text: ln.obligation ? ui.obligationText(ln.obligation, t) : '' }),
         h('td', {}, ln.events.map((e) => h('div', { class: 'event' },
-          h('a', { class: 'mono event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), title: e.id }, e.id.slice(0, 8)),
-          ` ${e.type} ${fmtTime(e.effectiveAt)}`))));
+          h('a', { class: 'event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), 'data-event': e.id }, t('xEvent.' + e.type)),
+          ` ${fmtTime(e.effectiveAt)}`))));
     });
     main.append(h('table', { class: 'lines' },
-      h('thead', {}, h('tr', {}, [t('rule'), t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
+      h('thead', {}, h('tr', {}, [t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
       h('tbody', {}, rows)));
   };
 
@@ -703,14 +706,15 @@
   };
 
   function obligationRow(o, own, hl) {
-    return h('tr', { class: 'obligation' + (hl ? ' hl' : ''), 'data-obligation': o.id, 'data-task': o.task },
+    return h('tr', { class: 'obligation' + (hl ? ' hl' : ''), 'data-obligation': o.id, 'data-task': o.task, 'data-plan': o.plan, 'data-unit': o.unit, 'data-unit-name': o.unitName,
+      'data-role': o.role, 'data-status': o.status, 'data-light': o.light, 'data-due': o.nextDue || '', 'data-progress': o.progress, 'data-slips': o.slips || 0, 'data-title': o.taskTitle || '' },
       h('td', {}, lightDot(o.light)),
       h('td', {}, h('strong', { text: `${o.task} ` }), o.taskTitle || '', own ? null : h('div', { class: 'muted', text: o.unitName })),
       h('td', { class: 'nowrap', text: t('duty.' + o.role) }),
       h('td', { class: 'status nowrap' }, t('st.' + o.status), o.findings ? h('div', { class: 'findings muted', text: `${t('findingsN')} ${o.findings}` }) : null),
       h('td', { class: 'num progress-cell' }, h('span', { class: 'pct', text: o.progress + '%' }), progressBar(o.progress)),
       h('td', { class: 'nowrap next-due', text: o.nextDue || '—' }),
-      h('td', {}, o.milestones.map((m) => h('div', { class: 'ms', 'data-milestone': m.id, 'data-completion': m.completion, 'data-light': m.light }, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || m.id }),
+      h('td', {}, o.milestones.map((m) => h('div', { class: 'ms', 'data-milestone': m.id, 'data-completion': m.completion, 'data-light': m.light }, lightDot(m.light), `${m.due} `, h('span', { class: 'muted', text: m.what || t('milestone') }),
         m.toBeBackfilled ? h('span', { class: 'backfill', text: ` [${t('backfill')}]` })
           : m.awaitingVerification ? h('span', { class: 'awaiting', text: ` [${t('awaiting')}]` }) : m.completion !== 'NONE' ? ` [${t('completion.' + m.completion)}]` : '',
         m.extended ? ` (${m.originalDue} →)` : ''))),
@@ -744,7 +748,7 @@
       const note = h('textarea', { name: 'note', rows: 2 });
       const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
       item.append(queueHead(o, m ? m.light : o.light),
-        h('div', { class: 'meta' }, `${t('milestone')}: `, h('span', { class: 'muted', text: m ? m.what || m.id : x.milestone })),
+        h('div', { class: 'meta' }, `${t('milestone')}: `, h('span', { class: 'muted', text: m ? m.what || m.due : t('milestone') })),
         h('div', { class: 'meta' }, `${t('currentDue')} ${x.currentDue} → ${t('newDue')} `, h('strong', { text: x.requestedDue }), ` · ${t('requestedAt')} ${fmtTime(x.requestedAt)}`),
         x.reason ? h('div', { class: 'meta' }, `${t('reason')}: ${x.reason}`) : null,
         h('div', { class: 'forms' },
@@ -779,7 +783,7 @@
       const reason = requireText(h('textarea', { name: 'reason', rows: 2 }));
       const milestone = m ? m.id : null;
       item.append(queueHead(o, m ? m.light : o.light),
-        h('div', { class: 'meta' }, `${t('milestone')}: `, m ? `${m.due} ` : '', h('span', { class: 'muted', text: m ? m.what || m.id : t('wholeDuty') }),
+        h('div', { class: 'meta' }, `${t('milestone')}: `, m ? `${m.due} ` : '', h('span', { class: 'muted', text: m ? m.what || m.due : t('wholeDuty') }),
           ` [${t('completion.CLAIMED')}] · `, h('a', { href: link('audit', { task: o.task }), class: 'audit-link' }, t('auditLink'))),
         h('div', { class: 'forms' },
           actionForm({ cls: 'verify', label: t('verify'), msg, group: item,
@@ -828,7 +832,7 @@
     const milestoneSelect = (id) => { const m = h('select', { id }); msSelects.push(m); return m; };
     const fillMilestones = () => {
       const o = current();
-      for (const m of msSelects) m.replaceChildren(...o.milestones.map((x) => h('option', { value: x.id }, `${x.due} ${(x.what || x.id).slice(0, 30)}`)));
+      for (const m of msSelects) m.replaceChildren(...o.milestones.map((x) => h('option', { value: x.id }, `${x.due} ${(x.what || t('milestone')).slice(0, 30)}`)));
     };
     sel.addEventListener('change', fillMilestones);
     const month = new Date().toISOString().slice(0, 7);
@@ -909,9 +913,9 @@
       for (const e of a.events) {
         tbody.append(h('tr', { class: 'event' + (hl.has(e.id) ? ' hl' : ''), 'data-id': e.id },
           h('td', { class: 'num', text: e.position }),
-          h('td', { class: 'what' }, h('div', { text: e.summary }), h('div', { class: 'muted small', text: e.type })),
-          h('td', { class: 'mono', text: e.stream }),
-          h('td', { class: 'mono', text: e.actor }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
+          h('td', { class: 'what' }, h('div', { text: ui.summaryText(e.summary) }), h('div', { class: 'muted small', text: t('xEvent.' + e.type) })),
+          h('td', { text: ui.streamText(e.stream, t) }),
+          h('td', { text: ui.actorText(e.actor, t) }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
@@ -1073,7 +1077,7 @@
 
   function claimedMilestone(o) {
     const m = o.milestones.find((x) => x.completion === 'CLAIMED');
-    if (m) return { milestone: m.id, label: `${rt('pendingClaim')}（${m.what || m.id}）` };
+    if (m) return { milestone: m.id, label: `${rt('pendingClaim')}（${m.what || m.due}）` };
     if (o.status === 'COMPLETION_CLAIMED') return { milestone: null, label: rt('pendingClaim') };
     return null;
   }
@@ -1536,7 +1540,7 @@
       h('p', { class: sc.provisional ? 'notice provisional-note' : 'muted', text: sc.provisional ? t('provisionalNote') : t('publishedNote') }),
       h('div', { class: 'summary' }, scoreBar(sc.total, sc.grade), h('strong', { class: 'total', text: ` ${sc.totalText} ` }),
         h('span', { class: 'grade ' + gradeClass(sc.total, sc.grade), text: gradeText(sc) }),
-        h('span', { class: 'muted', text: ` ${t('scheme')} ${sc.scheme} v${sc.schemeVersion} · ${t('asOf')} ${fmtTime(sc.asOf)}` })),
+        h('span', { class: 'muted', text: ` ${t('scheme')} ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)} · ${t('asOf')} ${fmtTime(sc.asOf)}` })),
       h('table', { class: 'lines' }, h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('points') }), h('th', { text: t('why') }))),
         h('tbody', {}, sc.lines.map((l) => h('tr', { class: 'line', 'data-rule': l.rule }, h('td', { class: 'num', text: l.pointsText }), h('td', { text: state.lang === 'zh' ? l.zh : l.en }))))));
   }
@@ -1903,4 +1907,8 @@
     if (state.me && state.me.role !== 'PUBLIC') items.push(['appeals', at('appeals')]);
     return items;
   };
+
+  // Later scripts (assets/lists.js, charts.js, …) extend the pages here.
+  window.taskledger = { h, t, gql, state, pages, link, route, render, fmtTime, errorBox, ApiError, lightDot, progressBar, defaultYear,
+    wrapNav(fn) { const before = navItems; navItems = function () { return fn(before()); }; } };
 })();
