@@ -88,6 +88,10 @@ type Limits struct {
 	// memory.
 	HistoricalCacheEntries int
 	HistoricalCacheBytes   int64
+	// PersistedQueries bounds the documents kept for automatic persisted
+	// queries (least recently used out first); each is at most
+	// MaxQueryBytes long.
+	PersistedQueries int
 }
 
 // DefaultMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
@@ -120,6 +124,7 @@ func DefaultLimits() Limits {
 		MaxHistoricalRunning:      max(1, runtime.GOMAXPROCS(0)/2),
 		HistoricalCacheEntries:    8,
 		HistoricalCacheBytes:      256 << 20,
+		PersistedQueries:          transport.DefaultPersistedQueries,
 	}
 }
 
@@ -142,6 +147,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxHistoricalRunning, d.MaxHistoricalRunning)
 	orDefault(&l.HistoricalCacheEntries, d.HistoricalCacheEntries)
 	orDefault(&l.HistoricalCacheBytes, d.HistoricalCacheBytes)
+	orDefault(&l.PersistedQueries, d.PersistedQueries)
 	return l
 }
 
@@ -318,6 +324,7 @@ func New(cfg Config) (*Server, error) {
 		CacheableField: cacheableRoot,
 		ResolverError:  s.resolverError,
 		Responses:      s.responses,
+		Persisted:      transport.NewPersistedQueries(s.limits.PersistedQueries),
 		Version:        s.views.Version,
 		Clock:          s.now,
 		Metrics:        s.metrics,

@@ -91,12 +91,16 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(code, CodeInvalidArgument, kind, msg)
 		return
 	}
-	if req.Query == "" {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
-		return
-	}
 	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
+		return
+	}
+	if e := h.cfg.Persisted.resolve(&req); e != nil {
+		fail(e.status, e.code, "", e.msg)
+		return
+	}
+	if req.Query == "" {
+		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
 		return
 	}
 	a, err := Analyze(req.Query, req.OperationName, req.Variables)
@@ -258,6 +262,11 @@ func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (request, 
 		if v := q.Get("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
 				return req, http.StatusBadRequest, "variables is not a JSON object: " + err.Error()
+			}
+		}
+		if v := q.Get("extensions"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Extensions); err != nil {
+				return req, http.StatusBadRequest, "extensions is not a JSON object: " + err.Error()
 			}
 		}
 		return req, 0, ""
