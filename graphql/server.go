@@ -29,6 +29,7 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/evidence"
+	"taskledger/graphql/graphiql"
 	"taskledger/graphql/internal/oncecache"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
@@ -352,12 +353,14 @@ func New(cfg Config) (*Server, error) {
 // that /metrics counts their events.
 func (s *Server) App() *app.Service { return s.app }
 
-// Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
+// Handler returns the HTTP handler: /graphql (POST, GET and WebSocket;
+// GraphiQL for a browser's GET, with its assets under /graphql/graphiql/),
 // /healthz and /metrics (for coordinator and inspector tokens only; see
 // MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.multipartUploads(s.transport))
+	mux.Handle("/graphql", browserIDE(s.multipartUploads(s.transport)))
+	mux.Handle(graphiql.Prefix, graphiql.Assets())
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/metrics", s.protectedMetrics())
 	return mux
