@@ -126,17 +126,19 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 			Ledger struct {
 				Notice *string `json:"notice"`
 			} `json:"ledger"`
-			Units []struct {
-				ID          string   `json:"id"`
-				Name        string   `json:"name"`
-				Aliases     []string `json:"aliases"`
-				FormerNames []string `json:"formerNames"`
+			Units struct {
+				Nodes []struct {
+					ID          string   `json:"id"`
+					Name        string   `json:"name"`
+					Aliases     []string `json:"aliases"`
+					FormerNames []string `json:"formerNames"`
+				} `json:"nodes"`
 			} `json:"units"`
 			A auditTrailJSON `json:"auditTrail"`
 		}
 		gq := head + trail
 		if page == 0 {
-			gq = head + ` ledger { notice } units { id name aliases formerNames }` + trail
+			gq = head + ` ledger { notice } units(first: 500) { nodes { id name aliases formerNames } }` + trail
 		}
 		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
 			var ee *exportError
@@ -147,7 +149,7 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 		}
 		if page == 0 {
 			at.Notice = deref(data.Ledger.Notice)
-			for _, u := range data.Units {
+			for _, u := range data.Units.Nodes {
 				if at.Unit != "" && (at.Unit == u.ID || at.Unit == u.Name || slices.Contains(u.Aliases, at.Unit) || slices.Contains(u.FormerNames, at.Unit)) {
 					at.Unit = u.Name
 				}

@@ -366,7 +366,7 @@ type pendingItem struct {
 // countyObligations is the county token's own obligations.
 type countyObligations struct {
 	Obligations struct {
-		Items []struct {
+		Nodes []struct {
 			ID               string
 			Task             int
 			Status           string
@@ -399,7 +399,7 @@ func (e *demoEnv) must(t *testing.T, role, query string, v any) {
 	}
 }
 
-const countyObligationsQuery = `{ obligations(first: 100) { items { id task status light pendingExtension { milestone requestedDue } milestones { id due completion light } } } }`
+const countyObligationsQuery = `{ obligations(first: 100) { nodes { id task status light pendingExtension { milestone requestedDue } milestones { id due completion light } } } }`
 
 // fileWork has 宁城县 (the county token) request two extensions and claim
 // two milestones complete, on milestones the simulated year left open.
@@ -408,7 +408,7 @@ func fileWork(t *testing.T, e *demoEnv) (grant, refuse, verify, reject pendingIt
 	var got countyObligations
 	e.must(t, "county", countyObligationsQuery, &got)
 	var exts, claims []pendingItem
-	for _, o := range got.Obligations.Items {
+	for _, o := range got.Obligations.Nodes {
 		if o.Status == "VERIFIED" || o.Status == "WITHDRAWN" || o.Status == "REASSIGNED" {
 			continue
 		}
@@ -686,11 +686,11 @@ func TestBrowserActions(t *testing.T) {
 		}
 		tb.shot("21-committee-published")
 		var pubs struct {
-			PublishedScorecards []struct{ Digest string }
+			PublishedScorecards struct{ Nodes []struct{ Digest string } }
 		}
-		e.must(t, "", `{ publishedScorecards(year: 2025, kind: COUNTY) { digest } }`, &pubs)
-		if len(pubs.PublishedScorecards) != 1 {
-			t.Errorf("%d county publications on record, want 1", len(pubs.PublishedScorecards))
+		e.must(t, "", `{ publishedScorecards(year: 2025, kind: COUNTY) { nodes { digest } } }`, &pubs)
+		if len(pubs.PublishedScorecards.Nodes) != 1 {
+			t.Errorf("%d county publications on record, want 1", len(pubs.PublishedScorecards.Nodes))
 		}
 		// The committee reads the obligations ledger without acting on it.
 		tb.open("mine", "mine")

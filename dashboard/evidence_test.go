@@ -139,7 +139,7 @@ func TestEvidenceRoundTrip(t *testing.T) {
 	if data["reportProgress"] == nil {
 		t.Fatalf("reportProgress: %v", data)
 	}
-	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { items { id lastReport { evidence { name sha256 url mediaType size attachedTo } } evidence { name attachedTo } } } }`,
+	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { nodes { id lastReport { evidence { name sha256 url mediaType size attachedTo } } evidence { name attachedTo } } } }`,
 		map[string]any{"u": "county.ningcheng"})
 	b, _ := json.Marshal(got)
 	want := fmt.Sprintf(`"evidence":[{"attachedTo":"REPORT","mediaType":"application/pdf","name":"施工现场.pdf","sha256":"%s","size":%d,"url":"/evidence/%s"}]`, up.SHA256, len(pdf), up.SHA256)
@@ -232,7 +232,7 @@ func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
 	if status, body := send("county", docx); status != 200 || !strings.Contains(body, `"position"`) {
 		t.Fatalf("claim with a file through the multipart spec: %d %s", status, body)
 	}
-	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { items { evidence { name attachedTo sha256 mediaType } } } }`, map[string]any{"u": "county.ningcheng"})
+	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { nodes { evidence { name attachedTo sha256 mediaType } } } }`, map[string]any{"u": "county.ningcheng"})
 	b, _ := json.Marshal(got)
 	if want := fmt.Sprintf(`{"attachedTo":"CLAIM","mediaType":"application/vnd.openxmlformats-officedocument.wordprocessingml.document","name":"整改报告.docx","sha256":"%s"}`, evidence.Sum(docx)); !strings.Contains(string(b), want) {
 		t.Fatalf("the claim's evidence: %s\nwant %s", b, want)

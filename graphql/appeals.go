@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -117,10 +118,11 @@ type listArgs struct {
 	Plan *gql.ID
 	Unit *gql.ID
 	All  *bool
+	pageArgs
 }
 
 // Rectifications resolves rectifications.
-func (r *root) Rectifications(ctx context.Context, args listArgs) ([]*rectificationResolver, error) {
+func (r *root) Rectifications(ctx context.Context, args listArgs) (*connection[*rectificationResolver], error) {
 	items, err := r.s.app.Rectifications(ctx, principalOf(ctx), app.RectificationFilter{Plan: idOr(args.Plan), Unit: idOr(args.Unit), AlsoClosed: args.All != nil && *args.All})
 	if err != nil {
 		return nil, err
@@ -129,11 +131,11 @@ func (r *root) Rectifications(ctx context.Context, args listArgs) ([]*rectificat
 	for i, it := range items {
 		out[i] = newRectificationResolver(r.s.views.Catalog, it)
 	}
-	return out, nil
+	return page(r.s, out, lister[*rectificationResolver]{key: func(x *rectificationResolver) string { return fmt.Sprintf("%s#%d", x.Obligation, x.Finding) }, def: defaultPage}, args.pageArgs)
 }
 
 // Appeals resolves appeals.
-func (r *root) Appeals(ctx context.Context, args listArgs) ([]*appealResolver, error) {
+func (r *root) Appeals(ctx context.Context, args listArgs) (*connection[*appealResolver], error) {
 	items, err := r.s.app.Appeals(ctx, principalOf(ctx), app.AppealFilter{Plan: idOr(args.Plan), Unit: idOr(args.Unit), AlsoRuled: args.All != nil && *args.All})
 	if err != nil {
 		return nil, err
@@ -142,7 +144,7 @@ func (r *root) Appeals(ctx context.Context, args listArgs) ([]*appealResolver, e
 	for i, it := range items {
 		out[i] = newAppealResolver(r.s.views.Catalog, it)
 	}
-	return out, nil
+	return page(r.s, out, lister[*appealResolver]{key: func(x *appealResolver) string { return fmt.Sprintf("%s#%d", x.Obligation, x.Number) }, def: defaultPage}, args.pageArgs)
 }
 
 // dutyFields are the obligation fields a rectification or appeal shows.

@@ -106,12 +106,12 @@ func appealCases(key func(string) string) []matrixCase {
 			allowed:  []string{"committee"},
 			mutation: true,
 		},
-		{name: "rectifications", query: `{ rectifications { unit state } }`, vars: fixed(nil), setup: func(e *env) { targets = findings(e); e.caughtUp() },
+		{name: "rectifications", query: `{ rectifications { nodes { unit state } } }`, vars: fixed(nil), setup: func(e *env) { targets = findings(e); e.caughtUp() },
 			allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
-				wantOwn(t, role, path(data, "rectifications").([]any), "unit")
+				wantOwn(t, role, path(data, "rectifications", "nodes").([]any), "unit")
 			}},
-		{name: "appeals", query: `{ appeals { unit state } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "appeals", query: `{ appeals { nodes { unit state } } }`, vars: fixed(nil), allowed: authenticated()},
 	}
 }
 
@@ -154,7 +154,7 @@ func TestAppealThroughTheAPI(t *testing.T) {
 	if l := line(); l["pointsText"] != "-12" || path(l, "appeal", "state") != "PENDING" || l["appealTarget"] != nil {
 		t.Fatalf("pending: %v", l)
 	}
-	list := path(e.ok("committee", `{ appeals { number unit unitName state about targetKind reasons } }`, nil), "appeals").([]any)
+	list := path(e.ok("committee", `{ appeals { nodes { number unit unitName state about targetKind reasons } } }`, nil), "appeals", "nodes").([]any)
 	if len(list) != 1 || path(list[0], "state") != "PENDING" || path(list[0], "targetKind") != "FINDING" || !strings.Contains(path(list[0], "about").(string), "虚报进度") {
 		t.Fatalf("appeals: %v", list)
 	}

@@ -143,7 +143,10 @@ func (r *root) IssueBulletin(ctx context.Context, args struct {
 }
 
 // Bulletins resolves bulletins.
-func (r *root) Bulletins(ctx context.Context, args struct{ Plan *gql.ID }) ([]*bulletinResolver, error) {
+func (r *root) Bulletins(ctx context.Context, args struct {
+	Plan *gql.ID
+	pageArgs
+}) (*connection[*bulletinResolver], error) {
 	list, err := r.s.app.Bulletins(ctx, principalOf(ctx), idOr(args.Plan))
 	if err != nil {
 		return nil, err
@@ -152,7 +155,7 @@ func (r *root) Bulletins(ctx context.Context, args struct{ Plan *gql.ID }) ([]*b
 	for i, ib := range list {
 		out[i] = &bulletinResolver{ib}
 	}
-	return out, nil
+	return page(r.s, out, lister[*bulletinResolver]{key: func(b *bulletinResolver) string { return fmt.Sprintf("%d/%d", b.Year(), b.Number()) }, def: defaultPage}, args.pageArgs)
 }
 
 type bulletinIssue struct {

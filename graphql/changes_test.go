@@ -60,8 +60,8 @@ func TestIssueBulletinAndList(t *testing.T) {
 	if r := e.post("committee", `mutation { issueBulletin(period: "2025-05", idempotencyKey: "c") { counts { duties } } }`, nil); r.code() != string(CodeForbidden) {
 		t.Fatalf("the committee issued: %s", r.Raw)
 	}
-	list := e.ok("county", `{ bulletins { number period asOfPosition fileName } }`, nil)
-	if items := path(list, "bulletins").([]any); len(items) != 1 || path(items[0], "fileName") != "通报-2025年第1期-2025年6月.pdf" {
+	list := e.ok("county", `{ bulletins { nodes { number period asOfPosition fileName } } }`, nil)
+	if items := path(list, "bulletins", "nodes").([]any); len(items) != 1 || path(items[0], "fileName") != "通报-2025年第1期-2025年6月.pdf" {
 		t.Fatalf("bulletins: %v", list)
 	}
 }

@@ -58,8 +58,8 @@ func TestHTTPStatusPaths(t *testing.T) {
 		{"subscription over HTTP", e.post("inspector", `subscription { eventsAppended { id } }`, nil), 400, CodeInvalidArgument},
 		{"invalid token", e.post("tl_not-a-token", `{ ledger { mode } }`, nil), 401, CodeUnauthenticated},
 		{"malformed Authorization", raw("POST", "application/json", `{"query":"{ ledger { mode } }"}`, "Basic abc"), 401, CodeUnauthenticated},
-		{"no token for a protected field", e.post("", `{ obligations { total } }`, nil), 401, CodeUnauthenticated},
-		{"no token, through a fragment", e.post("", `{ ...F } fragment F on Query { units { id } }`, nil), 401, CodeUnauthenticated},
+		{"no token for a protected field", e.post("", `{ obligations { totalCount } }`, nil), 401, CodeUnauthenticated},
+		{"no token, through a fragment", e.post("", `{ ...F } fragment F on Query { units { nodes { id } } }`, nil), 401, CodeUnauthenticated},
 		{"mutation over GET", get(url.Values{"query": {`mutation { adoptScheme(year: 2025, idempotencyKey: "x") { position } }`}}, "committee"), 405, CodeInvalidArgument},
 		{"PUT", raw("PUT", "application/json", `{"query":"{ ledger { mode } }"}`, ""), 405, CodeInvalidArgument},
 		{"body too large", raw("POST", "application/json", big, ""), 413, CodeInvalidArgument},
@@ -77,7 +77,7 @@ func TestHTTPStatusPaths(t *testing.T) {
 	if r.Status != 200 || path(r.Data, "task", "title") != "淘汰燃煤锅炉" {
 		t.Errorf("GET query: %d %s", r.Status, r.Raw)
 	}
-	if r := e.post("", `{ ledger { mode head } publishedScorecards { digest } }`, nil); r.Status != 200 || len(r.Errors) > 0 {
+	if r := e.post("", `{ ledger { mode head } publishedScorecards { nodes { digest } } }`, nil); r.Status != 200 || len(r.Errors) > 0 {
 		t.Errorf("public query: %d %s", r.Status, r.Raw)
 	}
 	intro, err := os.ReadFile("testdata/introspection.graphql")
@@ -117,7 +117,7 @@ func TestLimits(t *testing.T) {
 	wantLimit("query too long", e.post("inspector", "{ me { name } }"+strings.Repeat(" ", 5<<10), nil), 400, "limit")
 	deep := "{ __schema { types { fields { type { " + strings.Repeat("ofType { ", 14) + "name" + strings.Repeat(" }", 14) + " } } } } }"
 	wantLimit("too deep", e.post("inspector", deep, nil), 400, "limit")
-	r := e.post("inspector", `{ obligations(first: 501) { total } }`, nil)
+	r := e.post("inspector", `{ obligations(first: 501) { totalCount } }`, nil)
 	if r.Status != 200 || r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Errors[0].Message, "between 1 and 500") {
 		t.Errorf("first: 501: %d %s", r.Status, r.Raw)
 	}
@@ -168,8 +168,8 @@ func TestWaitThenRead(t *testing.T) {
 	if res["caughtUp"] != true || res["viewPosition"].(float64) < res["position"].(float64) {
 		t.Fatalf("wait: %v", res)
 	}
-	o := e.ok("county", `{ obligations { items { progress lastReport { percent note } } } }`, nil)
-	if p := path(o, "obligations", "items", 0, "progress"); p != float64(55) {
+	o := e.ok("county", `{ obligations { nodes { progress lastReport { percent note } } } }`, nil)
+	if p := path(o, "obligations", "nodes", 0, "progress"); p != float64(55) {
 		t.Errorf("after wait, progress is %v", p)
 	}
 }
@@ -190,7 +190,7 @@ func TestErrorCodes(t *testing.T) {
 		{"committee", `mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h") { position } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(stream: "obligation-p-1-county.z-lead") { intact } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(task: 1, unit: "county.a") { intact } }`, CodeInvalidArgument},
-		{"inspector", `{ obligations(after: "garbage!") { total } }`, CodeInvalidArgument},
+		{"inspector", `{ obligations(after: "garbage!") { totalCount } }`, CodeInvalidArgument},
 	}
 	for _, c := range cases {
 		r := e.post(c.role, c.query, nil)
@@ -236,19 +236,25 @@ func TestObligationPagesAndAsOf(t *testing.T) {
 	var ids []string
 	after := ""
 	for range 10 {
-		d := e.ok("inspector", `query($a: String) { obligations(first: 1, after: $a) { total nextCursor items { id } } }`, map[string]any{"a": after})
+		d := e.ok("inspector", `query($a: String) { obligations(first: 1, after: $a) { totalCount pageInfo { endCursor hasNextPage } nodes { id } } }`, map[string]any{"a": after})
 		page := d["obligations"].(map[string]any)
-		for _, it := range page["items"].([]any) {
+		for _, it := range page["nodes"].([]any) {
 			ids = append(ids, it.(map[string]any)["id"].(string))
 		}
-		next, _ := page["nextCursor"].(string)
-		if next == "" {
+		if page["pageInfo"].(map[string]any)["hasNextPage"] != true {
 			break
 		}
-		after = next
+		after = page["pageInfo"].(map[string]any)["endCursor"].(string)
 	}
 	if len(ids) != 4 || ids[0] == ids[1] {
 		t.Fatalf("pages gave %v", ids)
+	}
+	// Backwards from the end: the last two, in order.
+	d := e.ok("inspector", `{ obligations(last: 2) { totalCount pageInfo { hasPreviousPage hasNextPage } edges { cursor node { id } } } }`, nil)
+	if path(d, "obligations", "totalCount") != float64(4) || path(d, "obligations", "edges", 0, "node", "id") != ids[2] ||
+		path(d, "obligations", "edges", 1, "node", "id") != ids[3] || path(d, "obligations", "pageInfo", "hasPreviousPage") != true ||
+		path(d, "obligations", "pageInfo", "hasNextPage") != false {
+		t.Fatalf("last 2: %v", d)
 	}
 
 	// Progress recorded later is not seen as of before it.
@@ -258,13 +264,13 @@ func TestObligationPagesAndAsOf(t *testing.T) {
 	if err := e.runner.WaitFor(context.Background(), 15); err != nil {
 		t.Fatal(err)
 	}
-	q := `query($t: Time) { obligations(unit: "county.a", asOf: $t) { asOf items { progress } } }`
+	q := `query($t: Time) { obligations(unit: "county.a", asOf: $t) { asOf nodes { progress } } }`
 	then := e.ok("inspector", q, map[string]any{"t": before.Add(time.Hour).Format(time.RFC3339)})
 	now := e.ok("inspector", q, map[string]any{"t": nil})
-	if p := path(then, "obligations", "items", 0, "progress"); p != float64(0) {
+	if p := path(then, "obligations", "nodes", 0, "progress"); p != float64(0) {
 		t.Errorf("as of before the report, progress %v", p)
 	}
-	if p := path(now, "obligations", "items", 0, "progress"); p != float64(70) {
+	if p := path(now, "obligations", "nodes", 0, "progress"); p != float64(70) {
 		t.Errorf("now, progress %v", p)
 	}
 	// The audit trail as of then leaves the report out, and its links hold.
@@ -312,12 +318,12 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 		t.Errorf("publish retry: %v", again)
 	}
 	// Anyone reads the publication, recomputed from the log and verified.
-	r := e.post("", `{ publishedScorecards(year: 2025) { kind digest verified asOfPosition cards { rank name totalText grade } } }`, nil)
-	if r.Status != 200 || len(r.Errors) > 0 || path(r.Data, "publishedScorecards", 0, "verified") != true || path(r.Data, "publishedScorecards", 0, "cards", 0, "rank") != float64(1) {
+	r := e.post("", `{ publishedScorecards(year: 2025) { nodes { kind digest verified asOfPosition cards { rank name totalText grade } } } }`, nil)
+	if r.Status != 200 || len(r.Errors) > 0 || path(r.Data, "publishedScorecards", "nodes", 0, "verified") != true || path(r.Data, "publishedScorecards", "nodes", 0, "cards", 0, "rank") != float64(1) {
 		t.Fatalf("public read: %d %s", r.Status, r.Raw)
 	}
 	// The events behind the lines need a token.
-	r = e.post("", `{ publishedScorecards { cards { lines { events { id } } } } }`, nil)
+	r = e.post("", `{ publishedScorecards { nodes { cards { lines { events { id } } } } } }`, nil)
 	if r.Status != 401 || r.code() != string(CodeUnauthenticated) {
 		t.Errorf("public line events: %d %s", r.Status, r.Raw)
 	}
@@ -347,7 +353,7 @@ func TestMetricsAndHealth(t *testing.T) {
 	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m", wait: true) { position } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
-	e.post("", `{ obligations { total } }`, nil)
+	e.post("", `{ obligations { totalCount } }`, nil)
 	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+e.tokens["inspector"])
 	resp, err := http.DefaultClient.Do(req)

@@ -50,8 +50,8 @@ func TestDutyPartsThroughTheAPI(t *testing.T) {
 	if err := e.runner.WaitFor(context.Background(), head); err != nil {
 		t.Fatal(err)
 	}
-	data := e.ok("coordinator", `{ obligations { items { id role part basis } } }`, nil)
-	items, _ := path(data, "obligations", "items").([]any)
+	data := e.ok("coordinator", `{ obligations { nodes { id role part basis } } }`, nil)
+	items, _ := path(data, "obligations", "nodes").([]any)
 	byPart := map[float64]string{}
 	for _, o := range items {
 		if path(o, "role") != "JOINT" {

@@ -46,11 +46,11 @@ func TestCollectiveUnitAndJurisdictionRead(t *testing.T) {
 	if err := e.runner.WaitFor(context.Background(), head); err != nil {
 		t.Fatal(err)
 	}
-	data := e.ok("coordinator", `{ plan(id: "gz") { jurisdiction } units(kind: COLLECTIVE) { name kind jurisdiction } }`, nil)
+	data := e.ok("coordinator", `{ plan(id: "gz") { jurisdiction } units(kind: COLLECTIVE) { nodes { name kind jurisdiction } } }`, nil)
 	if j := path(data, "plan", "jurisdiction"); j != "广州市" {
 		t.Errorf("plan jurisdiction %v", j)
 	}
-	units, _ := data["units"].([]any)
+	units, _ := path(data, "units", "nodes").([]any)
 	if len(units) != 1 || path(units[0], "name") != "各区、县级市" || path(units[0], "kind") != "COLLECTIVE" || path(units[0], "jurisdiction") != "广州市" {
 		t.Errorf("collective units %v", units)
 	}

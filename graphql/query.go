@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -50,7 +49,7 @@ func (r *root) Plan(ctx context.Context, args struct{ ID *gql.ID }) (*planResolv
 }
 
 // Plans resolves plans.
-func (r *root) Plans(ctx context.Context) ([]*planResolver, error) {
+func (r *root) Plans(ctx context.Context, args pageArgs) (*connection[*planResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -58,7 +57,7 @@ func (r *root) Plans(ctx context.Context) ([]*planResolver, error) {
 	for _, p := range r.s.views.Catalog.Plans() {
 		out = append(out, &planResolver{s: r.s, p: p})
 	}
-	return out, nil
+	return page(r.s, out, lister[*planResolver]{key: func(p *planResolver) string { return string(p.p.ID) }, def: defaultPage}, args)
 }
 
 type taskFilterInput struct {
@@ -68,7 +67,10 @@ type taskFilterInput struct {
 }
 
 // Tasks resolves tasks.
-func (r *root) Tasks(ctx context.Context, args struct{ Filter *taskFilterInput }) ([]*taskResolver, error) {
+func (r *root) Tasks(ctx context.Context, args struct {
+	Filter *taskFilterInput
+	pageArgs
+}) (*connection[*taskResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func (r *root) Tasks(ctx context.Context, args struct{ Filter *taskFilterInput }
 		}
 		out = append(out, &taskResolver{s: r.s, t: t})
 	}
-	return out, nil
+	return page(r.s, out, lister[*taskResolver]{key: func(t *taskResolver) string { return fmt.Sprintf("%s/%06d", t.t.Plan, t.t.No) }, def: defaultPage}, args.pageArgs)
 }
 
 // Task resolves task.
@@ -127,7 +129,10 @@ func (r *root) Task(ctx context.Context, args struct {
 }
 
 // Units resolves units.
-func (r *root) Units(ctx context.Context, args struct{ Kind *string }) ([]*unitResolver, error) {
+func (r *root) Units(ctx context.Context, args struct {
+	Kind *string
+	pageArgs
+}) (*connection[*unitResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -138,7 +143,7 @@ func (r *root) Units(ctx context.Context, args struct{ Kind *string }) ([]*unitR
 		}
 		out = append(out, &unitResolver{s: r.s, u: u})
 	}
-	return out, nil
+	return page(r.s, out, lister[*unitResolver]{key: func(u *unitResolver) string { return string(u.u.ID) }, def: defaultPage}, args.pageArgs)
 }
 
 // Unit resolves unit.
@@ -199,21 +204,18 @@ type obligationsArgs struct {
 	AsOf      *gql.Time
 	Plan      *gql.ID
 	Task      *int32
-	First     int32
-	After     *string
+	pageArgs
 }
 
-type obligationPage struct {
-	items []*obligationResolver
-	next  *string
-	total int
-	asOf  time.Time
+// obligationConnection is a page of obligations and the instant they were
+// evaluated at.
+type obligationConnection struct {
+	*connection[*obligationResolver]
+	asOf time.Time
 }
 
-func (p *obligationPage) Items() []*obligationResolver { return p.items }
-func (p *obligationPage) NextCursor() *string          { return p.next }
-func (p *obligationPage) Total() int32                 { return int32(p.total) }
-func (p *obligationPage) AsOf() gql.Time               { return gql.Time{Time: p.asOf} }
+// AsOf resolves ObligationConnection.asOf.
+func (c *obligationConnection) AsOf() gql.Time { return gql.Time{Time: c.asOf} }
 
 // cursorKey orders obligation views as Obligations.Views sorts them: by next
 // due date, nothing owed last, then stream.
@@ -226,12 +228,8 @@ func cursorKey(v projections.ObligationView) string {
 }
 
 // Obligations resolves obligations.
-func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligationPage, error) {
+func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligationConnection, error) {
 	p, err := authorize(ctx, actReadObligations)
-	if err != nil {
-		return nil, err
-	}
-	first, err := r.s.pageSize(args.First)
 	if err != nil {
 		return nil, err
 	}
@@ -260,33 +258,19 @@ func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligati
 	if args.DueBefore != nil {
 		f.DueBefore = args.DueBefore.Date
 	}
-	after := ""
-	if args.After != nil && *args.After != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*args.After)
-		if err != nil || !strings.HasPrefix(string(b), "o1|") {
-			return nil, invalidf("after is not a cursor this API returned")
-		}
-		after = strings.TrimPrefix(string(b), "o1|")
-	}
 	views, at, err := r.s.viewsAt(ctx, args.AsOf)
 	if err != nil {
 		return nil, err
 	}
 	all := views.Obligations.Views(f, at, views.Config.YellowDays)
-	start := 0
-	if after != "" {
-		start = sort.Search(len(all), func(i int) bool { return cursorKey(all[i]) > after })
+	c, err := page(r.s, all, lister[projections.ObligationView]{key: cursorKey, sorted: true, def: 50}, args.pageArgs)
+	if err != nil {
+		return nil, err
 	}
-	page := &obligationPage{total: len(all), asOf: at}
-	end := min(start+first, len(all))
-	for _, v := range all[start:end] {
-		page.items = append(page.items, newObligationResolver(views.Catalog, v))
-	}
-	if end < len(all) && end > start {
-		c := base64.RawURLEncoding.EncodeToString([]byte("o1|" + cursorKey(all[end-1])))
-		page.next = &c
-	}
-	return page, nil
+	return &obligationConnection{
+		connection: mapConnection(c, func(v projections.ObligationView) *obligationResolver { return newObligationResolver(views.Catalog, v) }),
+		asOf:       at,
+	}, nil
 }
 
 type auditArgs struct {

@@ -74,7 +74,8 @@ func (r *root) SignOffPart(ctx context.Context, args struct {
 func (r *root) LedDuties(ctx context.Context, args struct {
 	Unit *gql.ID
 	Plan *gql.ID
-}) ([]*obligationResolver, error) {
+	pageArgs
+}) (*obligationConnection, error) {
 	views, err := r.s.app.LedDuties(ctx, principalOf(ctx), app.LedDutiesInput{Unit: idOr(args.Unit), Plan: idOr(args.Plan)})
 	if err != nil {
 		return nil, err
@@ -84,7 +85,11 @@ func (r *root) LedDuties(ctx context.Context, args struct {
 	for i, v := range views {
 		out[i] = newObligationResolver(cat, v)
 	}
-	return out, nil
+	c, err := page(r.s, out, lister[*obligationResolver]{key: func(o *obligationResolver) string { return o.view.Stream }, def: defaultPage}, args.pageArgs)
+	if err != nil {
+		return nil, err
+	}
+	return &obligationConnection{connection: c, asOf: r.s.now()}, nil
 }
 
 // SentBack resolves Obligation.sentBack.

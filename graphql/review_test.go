@@ -37,7 +37,7 @@ const (
 	sendBackB = `mutation($key: String!) { sendBack(obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "数据口径不一致", idempotencyKey: $key, wait: true) { events { type actor } } }`
 	commentB  = `mutation($key: String!) { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "请补充佐证", idempotencyKey: $key, wait: true) { events { type } } }`
 	signOffB  = `mutation($key: String!) { signOffPart(obligation: {task: 1, unit: "county.b", role: SUPPORT}, note: "同意", idempotencyKey: $key, wait: true) { events { type } } }`
-	ledQuery  = `{ ledDuties { unit role status needsSignOff } }`
+	ledQuery  = `{ ledDuties { nodes { unit role status needsSignOff } } }`
 )
 
 // TestReviewRoleMatrix walks the review mutations and ledDuties for every
@@ -101,7 +101,7 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 	if path(d, "sendBack", "events", 0, "type") != "WorkSentBack" {
 		t.Fatalf("sendBack: %v", d)
 	}
-	const obl = `{ obligations(unit: "county.b", task: 1) { items { role status sentBack { target report reasons byUnitName resubmittedAt } reportHistory { returnedAt } signOff { byUnitName } needsSignOff } } }`
+	const obl = `{ obligations(unit: "county.b", task: 1) { nodes { role status sentBack { target report reasons byUnitName resubmittedAt } reportHistory { returnedAt } signOff { byUnitName } needsSignOff } } }`
 	it := supporting(e.ok("inspector", obl, nil))
 	if path(it, "status") != "SENT_BACK" || path(it, "sentBack", "byUnitName") != "生态环境局" || path(it, "sentBack", "report") != float64(1) ||
 		path(it, "reportHistory", 0, "returnedAt") == nil || path(it, "needsSignOff") != true {
@@ -142,7 +142,7 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 
 // supporting picks the SUPPORT duty from an obligations page.
 func supporting(d map[string]any) any {
-	items, _ := path(d, "obligations", "items").([]any)
+	items, _ := path(d, "obligations", "nodes").([]any)
 	for _, it := range items {
 		if path(it, "role") == "SUPPORT" {
 			return it
@@ -163,9 +163,9 @@ func TestCommentThreadAndLedDuties(t *testing.T) {
 	if r := e.post("bureau", `mutation($t: String!) { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: $t, idempotencyKey: "c4") { position } }`, map[string]any{"t": long}); r.code() != string(CodeInvalidArgument) {
 		t.Fatalf("oversize comment: %s", r.Raw)
 	}
-	d := e.ok("bureau", `{ ledDuties { unit role comments { number text replyTo byUnitName } } }`, nil)
+	d := e.ok("bureau", `{ ledDuties { nodes { unit role comments { number text replyTo byUnitName } } } }`, nil)
 	var found bool
-	for _, it := range path(d, "ledDuties").([]any) {
+	for _, it := range path(d, "ledDuties", "nodes").([]any) {
 		if path(it, "unit") == "county.b" && path(it, "role") == "SUPPORT" {
 			found = true
 			if path(it, "comments", 1, "replyTo") != float64(1) || path(it, "comments", 1, "byUnitName") != "生态环境局" || path(it, "comments", 0, "text") != "请补充佐证" {

@@ -180,21 +180,21 @@ func matrixCases(t *testing.T) []matrixCase {
 		// Queries.
 		{name: "ledger", query: `{ ledger { mode head notice } }`, vars: fixed(nil), allowed: roleNames},
 		{name: "me", query: `{ me { role name unitId actor } }`, vars: fixed(nil), allowed: roleNames},
-		{name: "publishedScorecards", query: `{ publishedScorecards { digest } }`, vars: fixed(nil), allowed: roleNames},
+		{name: "publishedScorecards", query: `{ publishedScorecards { nodes { digest } } }`, vars: fixed(nil), allowed: roleNames},
 		{name: "plan", query: `{ plan { id title tasks { number } } }`, vars: fixed(nil), allowed: authenticated()},
-		{name: "tasks", query: `{ tasks { number title } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "tasks", query: `{ tasks { nodes { number title } } }`, vars: fixed(nil), allowed: authenticated()},
 		{name: "task", query: `{ task(number: 1) { title obligations { unit } } }`, vars: fixed(nil), allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
 				units := path(data, "task", "obligations").([]any)
 				wantOwn(t, role, units, "unit")
 			}},
-		{name: "units", query: `{ units { id name } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "units", query: `{ units { nodes { id name } } }`, vars: fixed(nil), allowed: authenticated()},
 		{name: "unit", query: `{ unit(id: "甲县") { id } }`, vars: fixed(nil), allowed: authenticated()},
-		{name: "obligations", query: `{ obligations { total items { unit } } }`, vars: fixed(nil), allowed: authenticated(),
+		{name: "obligations", query: `{ obligations { totalCount nodes { unit } } }`, vars: fixed(nil), allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
-				wantOwn(t, role, path(data, "obligations", "items").([]any), "unit")
+				wantOwn(t, role, path(data, "obligations", "nodes").([]any), "unit")
 			}},
-		{name: "obligations of another unit", query: `{ obligations(unit: "county.b") { total } }`, vars: fixed(nil),
+		{name: "obligations of another unit", query: `{ obligations(unit: "county.b") { totalCount } }`, vars: fixed(nil),
 			allowed: []string{"coordinator", "inspector", "committee"}},
 		{name: "scorecard", query: `{ scorecard(year: 2025, kind: COUNTY) { digest cards { unit lines { rule events { id } } } } }`, vars: fixed(nil),
 			allowed: []string{"inspector", "committee"}},
@@ -237,7 +237,7 @@ func matrixCases(t *testing.T) []matrixCase {
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
-		{name: "bulletins", query: `{ bulletins { numberText } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "bulletins", query: `{ bulletins { nodes { numberText } } }`, vars: fixed(nil), allowed: authenticated()},
 	}, appealCases(key)...)
 }
 

@@ -167,6 +167,12 @@
     return body.data;
   }
 
+  // nodes turns a Relay connection ({ edges { cursor node } pageInfo
+  // totalCount }) into the list of its nodes.
+  function nodes(conn) {
+    return conn && conn.edges ? conn.edges.map((e) => e.node) : [];
+  }
+
   // newKey makes an idempotency key (crypto.getRandomValues works on plain http too).
   function newKey() {
     const b = new Uint8Array(16);
@@ -441,14 +447,15 @@
   pages.public = async function (main, params) {
     const { year, kind, controls } = yearKindControls(params, 'public');
     main.append(h('h1', { id: 'page-title', text: `${t('public')} · ${year} · ${t(kind.toLowerCase())}` }), controls);
-    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) { kind scheme schemeVersion asOf publishedAt digest verified
-      cards { rank unit name total totalText grade gradeEn gradeCapped slips } } }`, { year, kind });
-    if (!d.publishedScorecards.length) {
+    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) { edges { node { kind scheme schemeVersion asOf publishedAt digest verified
+      cards { rank unit name total totalText grade gradeEn gradeCapped slips } } } } }`, { year, kind });
+    const published = nodes(d.publishedScorecards);
+    if (!published.length) {
       main.append(h('p', { class: 'panel muted', id: 'none-published', text: t('noPublished') }));
       return;
     }
     const seen = {};
-    for (const p of d.publishedScorecards) {
+    for (const p of published) {
       if (seen[p.kind]) continue; // newest first: the latest publication of each kind
       seen[p.kind] = true;
       main.append(h('section', { class: 'panel published', 'data-kind': p.kind },
@@ -480,8 +487,8 @@
   // the committee needs to see its own publication at once).
   async function fetchPublished(year, kind) {
     const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) {
-      kind scheme schemeVersion asOf asOfPosition publishedAt digest verified } }`, { year, kind });
-    return d.publishedScorecards;
+      edges { node { kind scheme schemeVersion asOf asOfPosition publishedAt digest verified } } } }`, { year, kind });
+    return nodes(d.publishedScorecards);
   }
 
   pages.scorecards = async function (main, params, flash) {
@@ -628,13 +635,14 @@
     main.append(h('h1', { id: 'page-title', text: t('tasks') }));
     const role = state.me.role;
     const extra = role === 'COORDINATOR' ? 'pendingExtension { milestone }' : role === 'INSPECTOR' ? 'milestones { completion }' : '';
-    const d = await gql(`{ tasks { number label chapter title obligations { id unit unitName role status light progress nextDue ${extra} } } }`);
+    const d = await gql(`{ tasks(first: 500) { edges { node { number label chapter title obligations { id unit unitName role status light progress nextDue ${extra} } } } } }`);
+    const tasks = nodes(d.tasks);
     const counts = { GREEN: 0, YELLOW: 0, RED: 0, GREY: 0 };
-    d.tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
+    tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
     main.append(h('div', { class: 'panel summary', id: 'light-counts' }, h('strong', { text: t('lightCounts') + ':' }),
       Object.entries(counts).map(([l, n]) => h('span', {}, lightDot(l), `${t('lights.' + l)} ${n}`))));
     // What waits for this role's decision, with a way to the ledger page that takes it.
-    const all = d.tasks.flatMap((tk) => tk.obligations);
+    const all = tasks.flatMap((tk) => tk.obligations);
     const waiting = role === 'COORDINATOR' ? all.filter((o) => o.pendingExtension).length
       : role === 'INSPECTOR' ? all.reduce((n, o) => n + (o.milestones.some((m) => m.completion === 'CLAIMED') ? o.milestones.filter((m) => m.completion === 'CLAIMED').length : o.status === 'COMPLETION_CLAIMED' ? 1 : 0), 0) : 0;
     if (waiting) {
@@ -642,7 +650,7 @@
         role === 'COORDINATOR' ? t('pendingDecisionsN') : t('pendingClaimsN'), ' ', h('a', { href: link('mine', {}), text: t('openQueue') + ' →' })));
     }
     let chapter = null, section = null;
-    for (const tk of d.tasks) {
+    for (const tk of tasks) {
       if (tk.chapter !== chapter) {
         chapter = tk.chapter;
         section = h('section', { class: 'chapter' }, h('h2', { text: chapter || '—' }));
@@ -657,21 +665,21 @@
     }
   };
 
-  const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
+  const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { totalCount pageInfo { hasNextPage endCursor } asOf edges { node {
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
     milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
     lastReport { percent note effectiveAt recordedAt period late }
     evidence { sha256 name mediaType size url attachedTo milestone recordedAt }
-    pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
+    pendingExtension { milestone currentDue requestedDue reason requestedAt } } } } }`;
 
   async function allObligations() {
     let after = null, items = [], total = 0, asOf = null;
     for (let i = 0; i < 20; i++) {
       const d = await gql(OBLIGATIONS, { after });
-      items = items.concat(d.obligations.items);
-      total = d.obligations.total;
+      items = items.concat(nodes(d.obligations));
+      total = d.obligations.totalCount;
       asOf = d.obligations.asOf;
-      after = d.obligations.nextCursor;
+      after = d.obligations.pageInfo.hasNextPage ? d.obligations.pageInfo.endCursor : null;
       if (!after) break;
     }
     return { items, total, asOf };
@@ -1060,12 +1068,12 @@
     const id = params.get('o');
     const task = Number(params.get('task'));
     const plan = params.get('plan') || null;
-    const d = await gql(`query($task: Int, $plan: ID) { obligations(task: $task, plan: $plan, first: 500) { items { ${REVIEW_FIELDS} } } }`, { task, plan });
-    let found = d.obligations.items.find((o) => o.id === id);
+    const d = await gql(`query($task: Int, $plan: ID) { obligations(task: $task, plan: $plan, first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`, { task, plan });
+    let found = nodes(d.obligations).find((o) => o.id === id);
     let led = false;
     if (!found && ownUnit()) {
-      const l = await gql(`query($plan: ID) { ledDuties(plan: $plan) { ${REVIEW_FIELDS} } }`, { plan });
-      found = l.ledDuties.find((o) => o.id === id);
+      const l = await gql(`query($plan: ID) { ledDuties(plan: $plan, first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`, { plan });
+      found = nodes(l.ledDuties).find((o) => o.id === id);
       led = !!found;
     }
     return { o: found, led };
@@ -1189,11 +1197,11 @@
 
   pages.led = async function (main, params, flash) {
     main.append(h('h1', { id: 'page-title', text: rt('ledTitle') }), h('p', { class: 'muted', text: rt('needsSignOff') }));
-    const d = await gql(`{ ledDuties { ${REVIEW_FIELDS} } }`);
+    const d = await gql(`{ ledDuties(first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`);
     const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
     if (flash) msg.append(flash);
     main.append(msg);
-    const items = d.ledDuties.slice().sort((a, b) => a.task - b.task || (a.role === 'SUPPORT' ? 0 : 1) - (b.role === 'SUPPORT' ? 0 : 1));
+    const items = nodes(d.ledDuties).sort((a, b) => a.task - b.task || (a.role === 'SUPPORT' ? 0 : 1) - (b.role === 'SUPPORT' ? 0 : 1));
     if (!items.length) { main.append(h('p', { class: 'muted', id: 'no-led', text: rt('noLed') })); return; }
     main.append(h('table', { class: 'obligations', id: 'led-duties' },
       h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), rt('signOffState'), ''].map((x) => h('th', { text: x })))),
@@ -1331,11 +1339,12 @@
   }
 
   pages.bulletins = async function (main, params, flash) {
-    const d = await gql('{ bulletins { year number numberText periodText asOf asOfPosition issuedAt digest pdfPath pagePath } }');
+    const d = await gql('{ bulletins(first: 500) { edges { node { year number numberText periodText asOf asOfPosition issuedAt digest pdfPath pagePath } } } }');
+    const bulletins = nodes(d.bulletins);
     main.append(h('h1', { id: 'page-title', text: bl('title') }));
     if (state.me.role === 'COORDINATOR') main.append(issueForm());
     if (flash) main.append(flash);
-    main.append(h('section', { class: 'panel' }, d.bulletins.length ? bulletinTable(d.bulletins) : h('p', { class: 'muted', id: 'no-bulletins', text: bl('none') })));
+    main.append(h('section', { class: 'panel' }, bulletins.length ? bulletinTable(bulletins) : h('p', { class: 'muted', id: 'no-bulletins', text: bl('none') })));
   };
 
   // changeField is a labelled input for the plan-change forms.
@@ -1542,7 +1551,7 @@
   }
 
   async function unitChooser(main, params) {
-    const units = (await gql('{ units { id name kind } }')).units.filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
+    const units = nodes((await gql('{ units(first: 500) { edges { node { id name kind } } } }')).units).filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
     const sel = h('select', { id: 'unit-choice' }, h('option', { value: '', text: '—' }), units.map((u) => h('option', { value: u.id, selected: u.id === params.get('unit'), text: u.name })));
     sel.addEventListener('change', () => { location.hash = link('myunit', Object.assign(sel.value ? { unit: sel.value } : {}, params.get('year') ? { year: params.get('year') } : {})); });
     main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('chooseUnit'), sel)));
@@ -1733,8 +1742,8 @@
     return v == null ? key : v;
   }
   const DONE = '{ position summary duplicate caughtUp }';
-  const RECTS = `{ rectifications { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } }`;
-  const APPEALS = `query($all: Boolean) { appeals(all: $all) { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } }`;
+  const RECTS = `{ rectifications(first: 500) { edges { node { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } } } }`;
+  const APPEALS = `query($all: Boolean) { appeals(all: $all, first: 500) { edges { node { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } } } }`;
   const OWN_CARD = `query($year: Int!) { ownScorecard(year: $year) { unit name totalText grade lines { rule pointsText zh en appealTarget appeal { number state ruling } obligation } } }`;
 
   // dutyOf turns a rectification or appeal into an ObligationInput.
@@ -1799,7 +1808,7 @@
   pages.mine = async function (main, params, flash) {
     await mineWithBulk(main, params, flash);
     const d = await gql(RECTS);
-    const panel = rectificationPanel(d.rectifications);
+    const panel = rectificationPanel(nodes(d.rectifications));
     const table = main.querySelector('table.obligations:not(#just-done)');
     if (table) table.parentNode.insertBefore(panel, table);
     else main.append(panel);
@@ -1884,8 +1893,9 @@
       main.append(ownCardPanel(d.ownScorecard));
     }
     const d = await gql(APPEALS, { all: true });
-    const pending = d.appeals.filter((a) => a.state === 'PENDING');
-    const ruled = d.appeals.filter((a) => a.state !== 'PENDING');
+    const appeals = nodes(d.appeals);
+    const pending = appeals.filter((a) => a.state === 'PENDING');
+    const ruled = appeals.filter((a) => a.state !== 'PENDING');
     if (role === 'COMMITTEE') {
       main.append(rulingQueue(pending));
       main.append(h('h2', { text: `${at('ruled')}（${ruled.length}）` }), ruled.length ? appealTable(ruled, 'ruled') : h('p', { class: 'muted', text: at('noAppeals') }));
@@ -1893,7 +1903,7 @@
     }
     if (!own) main.append(h('p', { class: 'muted', text: at('readOnly') }));
     main.append(h('h2', { text: own ? at('myAppeals') : at('appeals') }),
-      d.appeals.length ? appealTable(d.appeals, 'appeal-list') : h('p', { class: 'muted', text: at('noAppeals') }));
+      appeals.length ? appealTable(appeals, 'appeal-list') : h('p', { class: 'muted', text: at('noAppeals') }));
   };
 
   // The appeals page joins every logged-in role's navigation.
