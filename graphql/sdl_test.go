@@ -61,3 +61,16 @@ func loadSDL(t *testing.T, path string) *ast.Schema {
 	}
 	return s
 }
+
+// TestSchemaDescribed walks the schema: every type, field, argument,
+// input field and enum value has a description (GraphiQL and generated
+// clients show them).
+func TestSchemaDescribed(t *testing.T) {
+	s, err := schemacheck.Load("schema.graphql", Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range schemacheck.Undescribed(s) {
+		t.Errorf("%s has no description", c)
+	}
+}
