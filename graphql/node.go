@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
-	gql "github.com/graph-gophers/graphql-go"
 	"github.com/google/uuid"
+	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/app"
 	"taskledger/domain"
