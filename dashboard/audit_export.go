@@ -26,7 +26,7 @@ const auditPageSize = 500
 
 // auditEventFields are the fields of an audit trail's events an export
 // reads: the hashes give the links between pages.
-const auditEventFields = `intact nextCursor events { id position stream version type actor recordedAt effectiveAt summary flags hash prevHash }`
+const auditEventFields = `intact pageInfo { hasNextPage endCursor } nodes { id position stream version type actor recordedAt effectiveAt summary flags hash prevHash }`
 
 // auditParams reads an audit-trail export's parameters: exactly one of
 // ?task=, ?unit= and ?stream= (as the auditTrail query takes them), and
@@ -88,9 +88,12 @@ type auditEventJSON = apiclient.Event
 
 // auditTrailJSON is one page of the auditTrail query.
 type auditTrailJSON struct {
-	Intact     bool             `json:"intact"`
-	NextCursor *uint64          `json:"nextCursor"`
-	Events     []auditEventJSON `json:"events"`
+	Intact   bool `json:"intact"`
+	PageInfo struct {
+		HasNextPage bool    `json:"hasNextPage"`
+		EndCursor   *string `json:"endCursor"`
+	} `json:"pageInfo"`
+	Events []auditEventJSON `json:"nodes"`
 }
 
 // auditTrail fetches a whole audit trail through the auditTrail query,
@@ -164,10 +167,10 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 			at.Entries = append(at.Entries, export.AuditEntry{Position: e.Position, RecordedAt: e.RecordedAt, EffectiveAt: e.EffectiveAt,
 				Actor: e.Actor, Summary: e.Summary, Type: e.Type, Stream: e.Stream, Flags: e.Flags, ID: e.ID, Hash: e.Hash})
 		}
-		if data.A.NextCursor == nil {
+		if !data.A.PageInfo.HasNextPage || data.A.PageInfo.EndCursor == nil {
 			return at, nil
 		}
-		vars["after"] = *data.A.NextCursor
+		vars["after"] = *data.A.PageInfo.EndCursor
 	}
 }
 

@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"strconv"
 	"testing"
 
 	"taskledger/domain"
@@ -47,4 +48,56 @@ func TestNodeEventNeedsTheLog(t *testing.T) {
 	if r := e.post("coordinator", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ev}); r.code() != string(CodeForbidden) {
 		t.Errorf("coordinator read an event by id: %s", r.Raw)
 	}
+}
+
+// The audit trail and the global log page as Relay connections whose
+// cursors are log positions: following endCursor visits every event once,
+// and totalCount counts them all.
+func TestEventConnections(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	walk := func(q string, field string) (seen []string, total float64) {
+		t.Helper()
+		var after any
+		for range 100 {
+			d := e.ok("inspector", q, map[string]any{"after": after})
+			c := d[field].(map[string]any)
+			total, _ = c["totalCount"].(float64)
+			for _, ed := range c["edges"].([]any) {
+				seen = append(seen, path(ed, "node", "id").(string))
+				if path(ed, "cursor") != path(ed, "node", "position") && path(ed, "cursor") != fmtPos(path(ed, "node", "position")) {
+					t.Fatalf("cursor %v is not the position %v", path(ed, "cursor"), path(ed, "node", "position"))
+				}
+			}
+			if path(c, "pageInfo", "hasNextPage") != true {
+				return seen, total
+			}
+			if after != nil && path(c, "pageInfo", "hasPreviousPage") != true {
+				t.Fatalf("a later page says nothing comes before it: %v", c["pageInfo"])
+			}
+			after = path(c, "pageInfo", "endCursor")
+		}
+		t.Fatal("paging did not end")
+		return nil, 0
+	}
+	seen, total := walk(`query($after: Position) { events(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id position } } } }`, "events")
+	if len(seen) < 3 || float64(len(seen)) != total || len(unique(seen)) != len(seen) {
+		t.Fatalf("events: %d seen (%d distinct), totalCount %v", len(seen), len(unique(seen)), total)
+	}
+	seen, total = walk(`query($after: Position) { auditTrail(task: 1, first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id position } } } }`, "auditTrail")
+	if len(seen) < 3 || float64(len(seen)) != total || len(unique(seen)) != len(seen) {
+		t.Fatalf("auditTrail: %d seen (%d distinct), totalCount %v", len(seen), len(unique(seen)), total)
+	}
+}
+
+func fmtPos(v any) string {
+	f, _ := v.(float64)
+	return strconv.FormatFloat(f, 'f', 0, 64)
+}
+
+func unique(s []string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range s {
+		m[x] = true
+	}
+	return m
 }

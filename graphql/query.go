@@ -289,7 +289,18 @@ type auditTrail struct {
 	events []*eventResolver
 	next   *Position
 	intact bool
+	// total counts the trail's events across every page; before says
+	// whether some come before this page.
+	total  int
+	before bool
 }
+
+// Edges, Nodes, PageInfo and TotalCount resolve AuditTrail as a Relay
+// connection: each event's cursor is its log position.
+func (a *auditTrail) Edges() []*edge[*eventResolver] { return eventEdges(a.events) }
+func (a *auditTrail) Nodes() []*eventResolver        { return a.events }
+func (a *auditTrail) PageInfo() *pageInfo            { return eventPageInfo(a.events, a.before, a.next != nil, nil) }
+func (a *auditTrail) TotalCount() int32              { return int32(a.total) }
 
 func (a *auditTrail) Events() []*eventResolver { return a.events }
 func (a *auditTrail) NextCursor() *Position    { return a.next }
@@ -358,6 +369,14 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 			return nil, err
 		}
 	}
+	// inTrail keeps what the trail holds on any page; keep, this page's.
+	inTrail := func(e *domain.Event) bool {
+		if e.Position > cut {
+			return false
+		}
+		eff := e.Effective()
+		return (args.From == nil || !eff.Before(args.From.Time)) && (args.To == nil || !eff.After(args.To.Time))
+	}
 	keep := func(e *domain.Event) bool {
 		if e.Position <= after || e.Position > cut {
 			return false
@@ -376,12 +395,16 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	// events too; only the page is returned.
 	flagger := audit.NewFlagger(r.s.views.Config.BackdateGrace).WithReportDeadline(r.s.views.Config.ReportDeadlineDays)
 	var got []domain.Event
-	more := false
+	more, total, earlier := false, 0, false
 	collect := func(e domain.Event) bool {
 		if e.Position <= cut {
 			if data, err := r.s.reg.Decode(&e); err == nil {
 				flagger.Apply(&e, data)
 			}
+		}
+		if inTrail(&e) {
+			total++
+			earlier = earlier || e.Position <= after
 		}
 		if !keep(&e) || more {
 			return true
@@ -400,7 +423,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	} else if err := r.s.readPositions(ctx, positions, 0, collect); err != nil {
 		return nil, err
 	}
-	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got)}
+	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got), total: total, before: earlier}
 	for _, ev := range trail.events {
 		for _, f := range flagger.Flags(ev.e.Position) {
 			ev.extra = append(ev.extra, string(f))
@@ -454,6 +477,44 @@ type eventPage struct {
 	events []*eventResolver
 	end    uint64
 	more   bool
+	// total is the log's size when no types narrow it, else nil;
+	// before says whether events come before this page.
+	total  *int32
+	before bool
+}
+
+// Edges, Nodes, PageInfo and TotalCount resolve EventPage as a Relay
+// connection: each event's cursor is its log position, and endCursor the
+// position read up to (beyond the last event when types narrow the log).
+func (p *eventPage) Edges() []*edge[*eventResolver] { return eventEdges(p.events) }
+func (p *eventPage) Nodes() []*eventResolver        { return p.events }
+func (p *eventPage) PageInfo() *pageInfo {
+	end := fmt.Sprint(p.end)
+	return eventPageInfo(p.events, p.before, p.more, &end)
+}
+func (p *eventPage) TotalCount() *int32 { return p.total }
+
+// eventEdges gives each event its log position as the cursor.
+func eventEdges(events []*eventResolver) []*edge[*eventResolver] {
+	out := make([]*edge[*eventResolver], len(events))
+	for i, e := range events {
+		out[i] = &edge[*eventResolver]{cursor: fmt.Sprint(e.e.Position), node: e}
+	}
+	return out
+}
+
+// eventPageInfo is the pageInfo of a page of log events; end, when set,
+// is the endCursor instead of the last event's position.
+func eventPageInfo(events []*eventResolver, before, more bool, end *string) *pageInfo {
+	info := &pageInfo{hasPrev: before, hasNext: more}
+	if len(events) > 0 {
+		start, last := fmt.Sprint(events[0].e.Position), fmt.Sprint(events[len(events)-1].e.Position)
+		info.start, info.end = &start, &last
+	}
+	if end != nil {
+		info.end = end
+	}
+	return info
 }
 
 func (p *eventPage) Events() []*eventResolver { return p.events }
@@ -515,6 +576,17 @@ scan:
 	}
 	page.events = r.s.eventList(got)
 	page.more = page.end < head
+	if len(types) == 0 || after > 0 {
+		x, err := r.s.syncedMerkle(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(types) == 0 {
+			n := int32(x.Size())
+			page.total = &n
+		}
+		page.before = after > 0 && x.LeavesUpTo(after) > 0
+	}
 	return page, nil
 }
 

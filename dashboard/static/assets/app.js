@@ -893,8 +893,8 @@
     if (task) vars.task = Number(task); else vars.unit = state.me.unitId;
     if (asOf) vars.asOf = asOf + 'T23:59:59+08:00';
     const q = `query($task: Int, $unit: ID, $asOf: Time, $first: Int, $after: Position) {
-      auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact nextCursor
-        events { id position type summary stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
+      auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact pageInfo { hasNextPage endCursor }
+        edges { node { id position type summary stream actor recordedAt effectiveAt backdated flags hash prevHash } } } }`;
     // The downloads hold the same trail: the same task or unit, the same as-of instant.
     const exp = task ? { task } : { unit: state.me.unitId };
     if (vars.asOf) exp.asOf = vars.asOf;
@@ -910,11 +910,12 @@
       more.disabled = true;
       const d = await gql(q, vars);
       const a = d.auditTrail;
+      const events = nodes(a);
       intact = intact && a.intact;
-      count += a.events.length;
+      count += events.length;
       status.replaceChildren(h('div', { class: intact ? 'ok' : 'bad', id: 'intact', 'data-intact': String(intact) }, intact ? '✔ ' + t('intact') : '✘ ' + t('broken')),
         h('div', { class: 'muted', text: `${count} ${t('eventsN')}${asOf ? ' · ' + t('asOf') + ' ' + asOf : ''}` }));
-      for (const e of a.events) {
+      for (const e of events) {
         tbody.append(h('tr', { class: 'event' + (hl.has(e.id) ? ' hl' : ''), 'data-id': e.id },
           h('td', { class: 'num', text: e.position }),
           h('td', { class: 'what' }, h('div', { text: e.summary }), h('div', { class: 'muted small', text: e.type })),
@@ -923,8 +924,8 @@
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
-      vars.after = a.nextCursor;
-      more.hidden = !a.nextCursor;
+      vars.after = a.pageInfo.hasNextPage ? a.pageInfo.endCursor : null;
+      more.hidden = !vars.after;
       more.disabled = false;
     };
     more.addEventListener('click', () => load().catch((e) => main.append(errorBox(e))));
