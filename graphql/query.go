@@ -299,8 +299,10 @@ type auditTrail struct {
 // connection: each event's cursor is its log position.
 func (a *auditTrail) Edges() []*edge[*eventResolver] { return eventEdges(a.events) }
 func (a *auditTrail) Nodes() []*eventResolver        { return a.events }
-func (a *auditTrail) PageInfo() *pageInfo            { return eventPageInfo(a.events, a.before, a.next != nil, nil) }
-func (a *auditTrail) TotalCount() int32              { return int32(a.total) }
+func (a *auditTrail) PageInfo() *pageInfo {
+	return eventPageInfo(a.events, a.before, a.next != nil, nil)
+}
+func (a *auditTrail) TotalCount() int32 { return int32(a.total) }
 
 func (a *auditTrail) Events() []*eventResolver { return a.events }
 func (a *auditTrail) NextCursor() *Position    { return a.next }
