@@ -30,8 +30,8 @@ func TestBrowserRectificationAndAppeals(t *testing.T) {
 	}
 	task := obs.Obligations.Nodes[0].Task
 	rectifyBy := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
-	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(obligation: {task: %d, unit: "county.ningcheng", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR,
-		summary: "浏览器测试：虚报进度", rectifyBy: %q, idempotencyKey: "browser-finding", wait: true) { position } }`, task, rectifyBy), nil)
+	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(input: {obligation: {task: %d, unit: "county.ningcheng", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR,
+		summary: "浏览器测试：虚报进度", rectifyBy: %q, idempotencyKey: "browser-finding", wait: true}) { userErrors { code field message messageEn } position } }`, task, rectifyBy), nil)
 	count := func(tb *tab, sel string) int {
 		tb.t.Helper()
 		return get(tb, "count "+sel, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))

@@ -442,12 +442,12 @@ func fileWork(t *testing.T, e *demoEnv) (grant, refuse, verify, reject pendingIt
 		t.Fatalf("the demo leaves 宁城县 too little open work: %d extension candidates, %d claim candidates", len(exts), len(claims))
 	}
 	for i, x := range exts {
-		e.must(t, "county", fmt.Sprintf(`mutation { requestExtension(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q, due: %q,
-			reason: "浏览器测试：设备招标延期", idempotencyKey: "test-ext-%d", wait: true) { position } }`, x.task, x.milestone, x.requested, i), nil)
+		e.must(t, "county", fmt.Sprintf(`mutation { requestExtension(input: {obligation: {task: %d, role: IMPLEMENTING}, milestone: %q, due: %q,
+			reason: "浏览器测试：设备招标延期", idempotencyKey: "test-ext-%d", wait: true}) { userErrors { code field message messageEn } position } }`, x.task, x.milestone, x.requested, i), nil)
 	}
 	for i, c := range claims {
-		e.must(t, "county", fmt.Sprintf(`mutation { claimCompletion(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q,
-			evidence: "浏览器测试：验收报告", idempotencyKey: "test-claim-%d", wait: true) { position } }`, c.task, c.milestone, i), nil)
+		e.must(t, "county", fmt.Sprintf(`mutation { claimCompletion(input: {obligation: {task: %d, role: IMPLEMENTING}, milestone: %q,
+			evidence: "浏览器测试：验收报告", idempotencyKey: "test-claim-%d", wait: true}) { userErrors { code field message messageEn } position } }`, c.task, c.milestone, i), nil)
 	}
 	return exts[0], exts[1], claims[0], claims[1]
 }

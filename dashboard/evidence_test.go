@@ -113,7 +113,7 @@ func (e *reportEnv) gql(t *testing.T, role, query string, vars map[string]any) m
 		Data   map[string]any
 		Errors []any
 	}
-	if err := json.Unmarshal(b, &out); err != nil || len(out.Errors) > 0 || resp.StatusCode != 200 {
+	if err := json.Unmarshal(b, &out); err != nil || len(out.Errors) > 0 || resp.StatusCode != 200 || strings.Contains(string(b), `"userErrors":[{`) {
 		t.Fatalf("graphql %d: %s", resp.StatusCode, b)
 	}
 	return out.Data
@@ -134,7 +134,7 @@ func TestEvidenceRoundTrip(t *testing.T) {
 	}
 	ob := e.runner.Views().Obligations.Views(projections.Filter{Unit: "county.ningcheng"}, time.Now(), 7)[0]
 	data := e.gql(t, "county", `mutation($o: ObligationInput!, $a: [EvidenceInput!]) {
-		reportProgress(obligation: $o, percent: 30, idempotencyKey: "ev-1", attachments: $a, wait: true) { position } }`,
+		reportProgress(input: {obligation: $o, percent: 30, idempotencyKey: "ev-1", attachments: $a, wait: true}) { userErrors { code field message messageEn } position } }`,
 		map[string]any{"o": map[string]any{"task": ob.Task, "role": string(ob.Role)}, "a": []map[string]any{{"sha256": up.SHA256, "name": "施工现场.pdf"}}})
 	if data["reportProgress"] == nil {
 		t.Fatalf("reportProgress: %v", data)
@@ -205,7 +205,7 @@ func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
 	ob := e.runner.Views().Obligations.Views(projections.Filter{Unit: "county.ningcheng"}, time.Now(), 7)[0]
 	ops, _ := json.Marshal(map[string]any{
 		"query": `mutation($o: ObligationInput!, $files: [EvidenceInput!]) {
-			claimCompletion(obligation: $o, attachments: $files, idempotencyKey: "mp-1", wait: true) { position } }`,
+			claimCompletion(input: {obligation: $o, attachments: $files, idempotencyKey: "mp-1", wait: true}) { userErrors { code field message messageEn } position } }`,
 		"variables": map[string]any{"o": map[string]any{"task": ob.Task, "role": string(ob.Role)}, "files": []any{nil}},
 	})
 	send := func(role string, file []byte) (int, string) {

@@ -76,7 +76,7 @@ func TestALoggedInReporterRecordsOnlyWithTheCSRFToken(t *testing.T) {
 		t.Fatalf("cookies after login: %v", cookies)
 	}
 	task, role := e.openDuty(t, "county")
-	mutation := map[string]any{"query": fmt.Sprintf(`mutation { reportProgress(obligation: {task: %d, role: %s}, percent: 55, note: "会话报送", idempotencyKey: "session-csrf-1") { events { actor } } }`, task, role)}
+	mutation := map[string]any{"query": fmt.Sprintf(`mutation { reportProgress(input: {obligation: {task: %d, role: %s}, percent: 55, note: "会话报送", idempotencyKey: "session-csrf-1"}) { userErrors { code field message messageEn } events { actor } } }`, task, role)}
 	before := e.head(t)
 	status, out := s.post("/graphql", mutation, false)
 	if status != http.StatusForbidden || e.head(t) != before {

@@ -409,7 +409,7 @@ func BenchmarkReportProgress(b *testing.B) {
 			obs[o.Key.Unit] = append(obs[o.Key.Unit], o.Key)
 		}
 	}
-	q := `mutation($o: ObligationInput!, $p: Int!, $k: String!) { reportProgress(obligation: $o, percent: $p, note: "bench", idempotencyKey: $k) { position } }`
+	q := `mutation($o: ObligationInput!, $p: Int!, $k: String!) { reportProgress(input: {obligation: $o, percent: $p, note: "bench", idempotencyKey: $k}) { userErrors { code field message messageEn } position } }`
 	run := rand.Int64()
 	e.run(b, func(c, i int) (string, string, map[string]any) {
 		u := e.units[c%len(e.units)]

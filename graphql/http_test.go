@@ -60,7 +60,7 @@ func TestHTTPStatusPaths(t *testing.T) {
 		{"malformed Authorization", raw("POST", "application/json", `{"query":"{ ledger { mode } }"}`, "Basic abc"), 401, CodeUnauthenticated},
 		{"no token for a protected field", e.post("", `{ obligations { totalCount } }`, nil), 401, CodeUnauthenticated},
 		{"no token, through a fragment", e.post("", `{ ...F } fragment F on Query { units { nodes { id } } }`, nil), 401, CodeUnauthenticated},
-		{"mutation over GET", get(url.Values{"query": {`mutation { adoptScheme(year: 2025, idempotencyKey: "x") { position } }`}}, "committee"), 405, CodeInvalidArgument},
+		{"mutation over GET", get(url.Values{"query": {`mutation { adoptScheme(input: {year: 2025, idempotencyKey: "x"}) { userErrors { code field message messageEn } position } }`}}, "committee"), 405, CodeInvalidArgument},
 		{"PUT", raw("PUT", "application/json", `{"query":"{ ledger { mode } }"}`, ""), 405, CodeInvalidArgument},
 		{"body too large", raw("POST", "application/json", big, ""), 413, CodeInvalidArgument},
 		{"wrong content type", raw("POST", "text/plain", `{"query":"{ ledger { mode } }"}`, ""), 415, CodeInvalidArgument},
@@ -129,7 +129,7 @@ func TestLimits(t *testing.T) {
 
 func TestIdempotentRetry(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	q := `mutation($k: String!) { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 30, note: "首报", idempotencyKey: $k) { position duplicate events { id } } }`
+	q := `mutation($k: String!) { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 30, note: "首报", idempotencyKey: $k}) { userErrors { code field message messageEn } position duplicate events { id } } }`
 	first := e.ok("county", q, map[string]any{"k": "report-1"})
 	head, _ := e.store.Head(context.Background())
 	second := e.ok("county", q, map[string]any{"k": "report-1"})
@@ -152,18 +152,18 @@ func TestIdempotentRetry(t *testing.T) {
 		t.Errorf("another token's key was taken for a retry: %v", third)
 	}
 	// A key reused for another request on another stream is a conflict.
-	r := e.post("county", `mutation { claimCompletion(obligation: {task: 1, role: IMPLEMENTING, plan: "p"}, milestone: "m1", idempotencyKey: "report-1") { position } }`, nil)
+	r := e.post("county", `mutation { claimCompletion(input: {obligation: {task: 1, role: IMPLEMENTING, plan: "p"}, milestone: "m1", idempotencyKey: "report-1"}) { userErrors { code field message messageEn } position } }`, nil)
 	if r.code() != "" {
 		t.Logf("key reuse on the same stream returns the first request's events: %s", r.Raw)
 	}
-	if r := e.post("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 1, idempotencyKey: "  ") { position } }`, nil); r.code() != string(CodeInvalidArgument) {
+	if r := e.post("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 1, idempotencyKey: "  "}) { userErrors { code field message messageEn } position } }`, nil); r.code() != string(CodeInvalidArgument) {
 		t.Errorf("blank key: %s", r.Raw)
 	}
 }
 
 func TestWaitThenRead(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	d := e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 55, note: "过半", idempotencyKey: "w1", wait: true) { position caughtUp viewPosition } }`, nil)
+	d := e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 55, note: "过半", idempotencyKey: "w1", wait: true}) { userErrors { code field message messageEn } position caughtUp viewPosition } }`, nil)
 	res := d["reportProgress"].(map[string]any)
 	if res["caughtUp"] != true || res["viewPosition"].(float64) < res["position"].(float64) {
 		t.Fatalf("wait: %v", res)
@@ -180,14 +180,14 @@ func TestErrorCodes(t *testing.T) {
 		role, query string
 		code        Code
 	}{
-		{"county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 150, idempotencyKey: "a") { position } }`, CodeInvalidArgument},
-		{"county", `mutation { reportProgress(obligation: {task: 2, role: IMPLEMENTING}, percent: 10, idempotencyKey: "b") { position } }`, CodeNotFound},
-		{"inspector", `mutation { verifyCompletion(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "c") { position } }`, CodeConflict},
-		{"coordinator", `mutation { assignResponsibility(obligation: {task: 9, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "d") { position } }`, CodeNotFound},
-		{"coordinator", `mutation { assignResponsibility(obligation: {task: 1, unit: "Not An Id", role: IMPLEMENTING}, idempotencyKey: "e") { position } }`, CodeInvalidArgument},
-		{"county", `mutation { requestExtension(obligation: {task: 1, role: IMPLEMENTING}, milestone: "nope", due: "2025-09-30", reason: "r", idempotencyKey: "f") { position } }`, CodeNotFound},
-		{"county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, effectiveAt: "2030-01-01T00:00:00Z", idempotencyKey: "g") { position } }`, CodeInvalidArgument},
-		{"committee", `mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h") { position } }`, CodeNotFound},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 150, idempotencyKey: "a"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 2, role: IMPLEMENTING}, percent: 10, idempotencyKey: "b"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"inspector", `mutation { verifyCompletion(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "c"}) { userErrors { code field message messageEn } position } }`, CodeConflict},
+		{"coordinator", `mutation { assignResponsibility(input: {obligation: {task: 9, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "d"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"coordinator", `mutation { assignResponsibility(input: {obligation: {task: 1, unit: "Not An Id", role: IMPLEMENTING}, idempotencyKey: "e"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"county", `mutation { requestExtension(input: {obligation: {task: 1, role: IMPLEMENTING}, milestone: "nope", due: "2025-09-30", reason: "r", idempotencyKey: "f"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 10, effectiveAt: "2030-01-01T00:00:00Z", idempotencyKey: "g"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"committee", `mutation { publishScorecard(input: {year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(stream: "obligation-p-1-county.z-lead") { intact } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(task: 1, unit: "county.a") { intact } }`, CodeInvalidArgument},
 		{"inspector", `{ obligations(after: "garbage!") { totalCount } }`, CodeInvalidArgument},
@@ -289,7 +289,7 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.clock.set(ledgertest.Shanghai(2025, time.July, 2, 9))
 	e.builder.At(e.clock.now()).Do(domain.RecordSlip{ObligationKey: countyA, Milestone: "m1"}, "system")
-	e.ok("committee", `mutation { adoptScheme(year: 2025, idempotencyKey: "adopt", wait: true) { position } }`, nil)
+	e.ok("committee", `mutation { adoptScheme(input: {year: 2025, idempotencyKey: "adopt", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	sc := e.ok("committee", `{ scorecard(year: 2025, kind: COUNTY) { schemeAdopted digest published cards { unit rank totalText lines { rule points eventIds events { type } } } } }`, nil)
 	if path(sc, "scorecard", "schemeAdopted") != true || path(sc, "scorecard", "published") != false {
 		t.Errorf("scorecard: %v", sc)
@@ -309,11 +309,11 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	if !found {
 		t.Errorf("no slip line on the county cards: %v", sc)
 	}
-	pub := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub", wait: true) { position events { payload } } }`, nil)
+	pub := e.ok("committee", `mutation { publishScorecard(input: {year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub", wait: true}) { userErrors { code field message messageEn } position events { payload } } }`, nil)
 	if path(pub, "publishScorecard", "position") == nil {
 		t.Fatalf("publish: %v", pub)
 	}
-	again := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub") { duplicate } }`, nil)
+	again := e.ok("committee", `mutation { publishScorecard(input: {year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub"}) { userErrors { code field message messageEn } duplicate } }`, nil)
 	if path(again, "publishScorecard", "duplicate") != true {
 		t.Errorf("publish retry: %v", again)
 	}
@@ -350,7 +350,7 @@ func TestMetricsAndHealth(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	// wait: the read models apply the report before the two reads, so
 	// the second is served from the first's kept response.
-	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m", wait: true) { position } }`, nil)
+	e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
 	e.post("", `{ obligations { totalCount } }`, nil)
@@ -414,7 +414,7 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 				default:
 				}
 				key := fmt.Sprintf("c%d-%d", c, i)
-				body := fmt.Sprintf(`{"query":"mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: %d, note: \"n\", idempotencyKey: \"%s\") { position } }"}`, i%100, key)
+				body := fmt.Sprintf(`{"query":"mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: %d, note: \"n\", idempotencyKey: \"%s\"}) { userErrors { code field message messageEn } position } }"}`, i%100, key)
 				req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+e.tokens["county"])

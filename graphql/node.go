@@ -110,13 +110,22 @@ func (s *Server) obligationNode(ctx context.Context, stream string) (*nodeResolv
 	if _, err := app.OwnUnit(p, actReadObligations, ob.Key.Unit); err != nil {
 		return nil, err
 	}
+	if o := s.obligationView(ob, stream); o != nil {
+		return &nodeResolver{obl: o}, nil
+	}
+	return nil, nil
+}
+
+// obligationView evaluates one obligation now; nil when the read models
+// do not list it.
+func (s *Server) obligationView(ob domain.Obligation, stream string) *obligationResolver {
 	f := projections.Filter{Plan: ob.Key.Plan, Task: ob.Key.Task, Unit: ob.Key.Unit}
 	for _, v := range s.views.Obligations.Views(f, s.now(), s.views.Config.YellowDays) {
 		if v.Stream == stream {
-			return &nodeResolver{obl: newObligationResolver(s.views.Catalog, v)}, nil
+			return newObligationResolver(s.views.Catalog, v)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // eventByID reads an event of the log by id (through the Merkle index);

@@ -47,7 +47,7 @@ func TestResponseCacheEndsWithNewEvents(t *testing.T) {
 		t.Fatalf("progress %v before any report", p)
 	}
 	// A report through the API, waiting for the read side.
-	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 40, idempotencyKey: "k1", wait: true) { position } }`, nil)
+	e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 40, idempotencyKey: "k1", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	after := e.post("county", countyObligations, nil)
 	if cacheState(after) != "miss" || path(after.Data, "obligations", "nodes", 0, "progress") != float64(40) {
 		t.Fatalf("after a report: %s %s", cacheState(after), after.Raw)
@@ -106,7 +106,7 @@ func TestResponseCacheKeepsOnlyCleanReads(t *testing.T) {
 		`{ ledger { head now } }`,
 		`{ obligations { totalCount } ledger { head } }`,
 		`{ events(first: 1) { items { id } } }`,
-		`mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "m1") { position } }`,
+		`mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "m1"}) { userErrors { code field message messageEn } position } }`,
 	} {
 		for range 2 {
 			if r := e.post("county", q, nil); cacheState(r) != "" {

@@ -164,6 +164,14 @@
       const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
       throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
+    // A mutation's refusal of its input comes back in its payload's userErrors.
+    for (const v of Object.values(body.data || {})) {
+      const ue = v && v.userErrors && v.userErrors[0];
+      if (ue) {
+        const both = ue.message !== ue.messageEn;
+        throw new ApiError(state.lang === 'zh' ? (both ? `${ue.message}（${ue.messageEn}）` : ue.message) : ue.messageEn, ue.code);
+      }
+    }
     return body.data;
   }
 
@@ -539,7 +547,7 @@
     const holder = { key: newKey() };
     const what = `${year} · ${t(kind.toLowerCase())} · ${t('scheme')} ${sc.scheme} v${sc.schemeVersion} · ${t('asOf')} ${fmtTime(sc.asOf)} · ${t('digest')} ${sc.digest.slice(0, 16)}…`;
     const doc = `mutation($year: Int!, $kind: ScorecardKind!, $scheme: String!, $schemeVersion: Int!, $asOf: Time, $key: String!) {
-      publishScorecard(year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true) {
+      publishScorecard(input: {year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn }
         position summary duplicate caughtUp } }`;
     const vars = { year, kind, scheme: sc.scheme, schemeVersion: sc.schemeVersion, asOf: sc.asOf };
     const panel = h('section', { class: 'panel no-print publish', id: 'publish-panel' });
@@ -735,7 +743,7 @@
   }
 
   const DECIDE = `mutation($obligation: ObligationInput!, $grant: Boolean!, $due: Date, $note: String, $key: String!) {
-    decideExtension(obligation: $obligation, grant: $grant, due: $due, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`;
+    decideExtension(input: {obligation: $obligation, grant: $grant, due: $due, note: $note, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`;
 
   // decisionQueue: the plan office grants (by default to the requested
   // date) or refuses (with a reason) each pending extension request.
@@ -793,12 +801,12 @@
           actionForm({ cls: 'verify', label: t('verify'), msg, group: item,
             fields: [h('label', {}, t('verifyNote'), note)],
             build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $note: String, $key: String!) {
-              verifyCompletion(obligation: $obligation, milestone: $milestone, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+              verifyCompletion(input: {obligation: $obligation, milestone: $milestone, note: $note, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
             { obligation: obligationInput(o), milestone, note: note.value.trim() || null }, { o: o.id }] }),
           actionForm({ cls: 'reject', label: t('reject'), danger: true, msg, group: item,
             fields: [h('label', {}, t('rejectReason'), reason)],
             build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $reason: String!, $key: String!) {
-              rejectCompletion(obligation: $obligation, milestone: $milestone, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+              rejectCompletion(input: {obligation: $obligation, milestone: $milestone, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
             { obligation: obligationInput(o), milestone, reason: reason.value }, { o: o.id }] })),
         msg);
       panel.append(item);
@@ -822,7 +830,7 @@
       build: () => {
         const o = items.find((x) => x.id === sel.value);
         return [`mutation($obligation: ObligationInput!, $kind: FindingKind!, $severity: Severity!, $summary: String!, $rectifyBy: Date, $key: String!) {
-          recordFinding(obligation: $obligation, kind: $kind, severity: $severity, summary: $summary, rectifyBy: $rectifyBy, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          recordFinding(input: {obligation: $obligation, kind: $kind, severity: $severity, summary: $summary, rectifyBy: $rectifyBy, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { obligation: obligationInput(o), kind: kind.value, severity: severity.value, summary: summary.value.trim(), rectifyBy: rectify.value || null }, { o: o.id }];
       } });
     return h('section', { class: 'panel no-print', id: 'findings' }, h('div', { class: 'forms single' }, form));
@@ -864,15 +872,15 @@
     const forms = h('div', { class: 'forms no-print' },
       mutationForm('form-progress', t('reportProgress'), [h('label', {}, t('percent'), pct), h('label', {}, t('period'), period), h('label', {}, t('note'), note), reportFiles.label],
         async () => [`mutation($obligation: ObligationInput!, $percent: Int!, $period: String, $note: String, $attachments: [EvidenceInput!], $key: String!) {
-          reportProgress(obligation: $obligation, percent: $percent, period: $period, note: $note, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          reportProgress(input: {obligation: $obligation, percent: $percent, period: $period, note: $note, attachments: $attachments, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { percent: Number(pct.value), period: period.value || null, note: note.value || null, attachments: await reportFiles.handles() }]),
       mutationForm('form-extension', t('requestExtension'), [h('label', {}, t('milestone'), extMs), h('label', {}, t('newDue'), extDue), h('label', {}, t('reason'), extReason)],
         () => [`mutation($obligation: ObligationInput!, $milestone: String!, $due: Date!, $reason: String!, $key: String!) {
-          requestExtension(obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          requestExtension(input: {obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { milestone: extMs.value, due: extDue.value, reason: extReason.value }]),
       mutationForm('form-claim', t('claimCompletion'), [h('label', {}, t('milestone'), claimMs), h('label', {}, t('evidence'), evidence), claimFiles.label],
         async () => [`mutation($obligation: ObligationInput!, $milestone: String, $evidence: String, $attachments: [EvidenceInput!], $key: String!) {
-          claimCompletion(obligation: $obligation, milestone: $milestone, evidence: $evidence, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          claimCompletion(input: {obligation: $obligation, milestone: $milestone, evidence: $evidence, attachments: $attachments, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { milestone: claimMs.value || null, evidence: evidence.value || null, attachments: await claimFiles.handles() }]));
     return h('section', { class: 'panel no-print', id: 'actions' }, h('label', {}, t('chooseObligation'), sel), h('br'), forms);
   }
@@ -1059,7 +1067,7 @@
     sendBacks { target report milestone reasons byUnitName recordedAt resubmittedAt }
     signOff { byUnitName note recordedAt }
     comments { number text replyTo byUnitName actor recordedAt }`;
-  const MUTATION_TAIL = 'idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }';
+  const MUTATION_TAIL = 'idempotencyKey: $key, wait: true}) { position summary duplicate caughtUp userErrors { code field message messageEn } } }';
 
   function ownUnit() { return state.me && (state.me.role === 'BUREAU' || state.me.role === 'COUNTY'); }
 
@@ -1122,7 +1130,7 @@
       comments.map((c) => h('option', { value: c.number }, `${rt('replyTo')}${c.number}${rt('replyNo')} · ${authorName(c)}`)));
     const form = actionForm({ id: 'form-comment', title: rt('comment'), msg, label: rt('post'),
       fields: [h('label', {}, rt('commentText'), text), h('label', {}, rt('replyChoose'), reply)],
-      build: () => [`mutation($obligation: ObligationInput!, $text: String!, $replyTo: Int, $key: String!) { postComment(obligation: $obligation, text: $text, replyTo: $replyTo, ${MUTATION_TAIL}`,
+      build: () => [`mutation($obligation: ObligationInput!, $text: String!, $replyTo: Int, $key: String!) { postComment(input: {obligation: $obligation, text: $text, replyTo: $replyTo, ${MUTATION_TAIL}`,
         { obligation: obligationInput(o), text: text.value.trim(), replyTo: reply.value ? Number(reply.value) : null }] });
     return h('section', { class: 'panel', id: 'review-thread' }, h('h2', { text: rt('thread') }),
       comments.length ? h('ol', { class: 'thread' }, comments.map((c) => h('li', { 'data-comment': c.number, class: c.replyTo ? 'reply' : null },
@@ -1150,7 +1158,7 @@
         fields: [h('label', {}, rt('target'), target), h('label', {}, rt('reasons'), reasons)],
         build: () => {
           const x = targets[Number(target.value)];
-          return [`mutation($obligation: ObligationInput!, $target: SendBackTarget!, $milestone: String, $reasons: String!, $key: String!) { sendBack(obligation: $obligation, target: $target, milestone: $milestone, reasons: $reasons, ${MUTATION_TAIL}`,
+          return [`mutation($obligation: ObligationInput!, $target: SendBackTarget!, $milestone: String, $reasons: String!, $key: String!) { sendBack(input: {obligation: $obligation, target: $target, milestone: $milestone, reasons: $reasons, ${MUTATION_TAIL}`,
             { obligation: obligationInput(o), target: x.value, milestone: x.milestone, reasons: reasons.value.trim() }];
         } }));
     }
@@ -1163,7 +1171,7 @@
     const note = h('textarea', { rows: 2, class: 'signoff-note' });
     return actionForm({ id, cls: 'signoff', title: `${rt('signOff')} · ${o.unitName || o.unit}`, label: rt('signOff'), msg,
       fields: [h('label', {}, rt('signOffNote'), note)],
-      build: () => [`mutation($obligation: ObligationInput!, $note: String, $key: String!) { signOffPart(obligation: $obligation, note: $note, ${MUTATION_TAIL}`,
+      build: () => [`mutation($obligation: ObligationInput!, $note: String, $key: String!) { signOffPart(input: {obligation: $obligation, note: $note, ${MUTATION_TAIL}`,
         { obligation: obligationInput(o), note: note.value.trim() || null }] });
   }
 
@@ -1319,7 +1327,7 @@
         button.disabled = true;
         const vars = { period: period.value.trim(), key: holder.key, asOf: asOf.value ? asOf.value + 'T23:59:59+08:00' : null };
         try {
-          const d = await gql(`mutation($period: String!, $asOf: Time, $key: String!) { issueBulletin(period: $period, asOf: $asOf, idempotencyKey: $key, wait: true) {
+          const d = await gql(`mutation($period: String!, $asOf: Time, $key: String!) { issueBulletin(input: {period: $period, asOf: $asOf, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn }
             result { position duplicate summary } bulletin { numberText periodText } counts { duties overdue soonDue early } } }`, vars);
           holder.key = newKey();
           const r = d.issueBulletin;
@@ -1364,28 +1372,28 @@
     const forms = [];
     const resched = actionForm({ id: 'form-reschedule', cls: 'panel change', title: bl('reschedule'), msg, fields: h('div', { class: 'controls' }, duty(),
       changeField(bl('milestone'), { name: 'milestone', required: true }), changeField(bl('due'), { name: 'due', type: 'date', required: true }), reason(true)),
-    build: () => [`mutation($o: ObligationInput!, $m: String!, $due: Date!, $reason: String!, $key: String!) { rescheduleMilestone(obligation: $o, milestone: $m, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($o: ObligationInput!, $m: String!, $due: Date!, $reason: String!, $key: String!) { rescheduleMilestone(input: {obligation: $o, milestone: $m, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { o: dutyOf(resched), m: val(resched, 'milestone'), due: val(resched, 'due'), reason: val(resched, 'reason') }] });
     forms.push(resched);
     const reassign = actionForm({ id: 'form-reassign', cls: 'panel change', title: bl('reassign'), msg, fields: h('div', { class: 'controls' }, duty(),
       changeField(bl('toUnit'), { name: 'toUnit', required: true }), reason(false)),
-    build: () => [`mutation($o: ObligationInput!, $to: ID!, $reason: String, $key: String!) { reassignResponsibility(obligation: $o, toUnit: $to, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($o: ObligationInput!, $to: ID!, $reason: String, $key: String!) { reassignResponsibility(input: {obligation: $o, toUnit: $to, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { o: dutyOf(reassign), to: val(reassign, 'toUnit'), reason: val(reassign, 'reason') || null }] });
     forms.push(reassign);
     const rename = actionForm({ id: 'form-rename', cls: 'panel change', title: bl('rename'), msg, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('newName'), { name: 'name', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $name: String!, $reason: String, $key: String!) { renameUnit(unit: $u, name: $name, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $name: String!, $reason: String, $key: String!) { renameUnit(input: {unit: $u, name: $name, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(rename, 'unit'), name: val(rename, 'name'), reason: val(rename, 'reason') || null }] });
     forms.push(rename);
     const merge = actionForm({ id: 'form-merge', cls: 'panel change', title: bl('merge'), msg, danger: true, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('into'), { name: 'into', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $into: ID!, $reason: String, $key: String!) { mergeUnits(unit: $u, into: $into, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $into: ID!, $reason: String, $key: String!) { mergeUnits(input: {unit: $u, into: $into, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(merge, 'unit'), into: val(merge, 'into'), reason: val(merge, 'reason') || null }] });
     forms.push(merge);
     const partsEl = h('textarea', { name: 'parts', rows: 3, required: true });
     const split = actionForm({ id: 'form-split', cls: 'panel change', title: bl('split'), msg, danger: true, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), h('label', {}, bl('parts'), partsEl), changeField(bl('heir'), { name: 'heir', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $into: [SplitPartInput!]!, $heir: String!, $reason: String, $key: String!) { splitUnit(unit: $u, into: $into, heir: $heir, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $into: [SplitPartInput!]!, $heir: String!, $reason: String, $key: String!) { splitUnit(input: {unit: $u, into: $into, heir: $heir, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(split, 'unit'), heir: val(split, 'heir'), reason: val(split, 'reason') || null,
         into: partsEl.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const [unit, name] = l.split('='); return name ? { unit: unit.trim(), name: name.trim() } : { unit: unit.trim() }; }) }] });
     forms.push(split);
@@ -1742,7 +1750,7 @@
     for (const p of key.split('.')) v = v == null ? undefined : v[p];
     return v == null ? key : v;
   }
-  const DONE = '{ position summary duplicate caughtUp }';
+  const DONE = '{ position summary duplicate caughtUp userErrors { code field message messageEn } }';
   const RECTS = `{ rectifications(first: 500) { edges { node { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } } } }`;
   const APPEALS = `query($all: Boolean) { appeals(all: $all, first: 500) { edges { node { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } } } }`;
   const OWN_CARD = `query($year: Int!) { ownScorecard(year: $year) { unit name totalText grade lines { rule pointsText zh en appealTarget appeal { number state ruling } obligation } } }`;
@@ -1772,7 +1780,7 @@
         const note = h('textarea', { name: 'note', rows: 2 });
         forms.append(actionForm({ cls: 'report-rect', label: at('reportRect'), msg, group: item, fields: [h('label', {}, at('rectNote'), note)],
           build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
-            reportRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+            reportRectification(input: {obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true}) ${DONE} }`,
           Object.assign({ note: note.value.trim() || null }, base)] }));
       }
       if (role === 'INSPECTOR' && x.state === 'REPORTED') {
@@ -1781,11 +1789,11 @@
         forms.append(
           actionForm({ cls: 'verify-rect', label: at('verifyRect'), msg, group: item, fields: [h('label', {}, t('verifyNote'), note)],
             build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
-              verifyRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+              verifyRectification(input: {obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true}) ${DONE} }`,
             Object.assign({ note: note.value.trim() || null }, base)] }),
           actionForm({ cls: 'reject-rect', label: at('rejectRect'), danger: true, msg, group: item, fields: [h('label', {}, at('rejectReason'), reason)],
             build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $reason: String!, $key: String!) {
-              rejectRectification(obligation: $obligation, finding: $finding, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+              rejectRectification(input: {obligation: $obligation, finding: $finding, reason: $reason, idempotencyKey: $key, wait: true}) ${DONE} }`,
             Object.assign({ reason: reason.value.trim() }, base)] }));
       }
       if (role === 'INSPECTOR' && (x.state === 'OPEN' || x.state === 'OVERDUE')) {
@@ -1794,7 +1802,7 @@
         forms.append(actionForm({ cls: 'move-due', label: at('moveDue'), msg, group: item,
           fields: [h('label', {}, at('newDue'), due), h('label', {}, at('moveReason'), reason)],
           build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $due: Date!, $reason: String!, $key: String!) {
-            moveRectificationDue(obligation: $obligation, finding: $finding, due: $due, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+            moveRectificationDue(input: {obligation: $obligation, finding: $finding, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) ${DONE} }`,
           Object.assign({ due: due.value, reason: reason.value.trim() }, base)] }));
       }
       if (forms.childNodes.length) item.append(forms);
@@ -1839,7 +1847,7 @@
         const reasons = requireText(h('textarea', { name: 'reasons', rows: 2 }));
         return actionForm({ cls, label, danger, msg, group: item, fields: [h('label', {}, at('rulingReasons'), reasons)],
           build: () => [`mutation($obligation: ObligationInput!, $appeal: Int!, $outcome: AppealOutcome!, $reasons: String!, $key: String!) {
-            ruleAppeal(obligation: $obligation, appeal: $appeal, outcome: $outcome, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+            ruleAppeal(input: {obligation: $obligation, appeal: $appeal, outcome: $outcome, reasons: $reasons, idempotencyKey: $key, wait: true}) ${DONE} }`,
           { obligation: dutyOf(a), appeal: a.number, outcome, reasons: reasons.value.trim() }] });
       };
       item.append(dutyHead(a),
@@ -1870,7 +1878,7 @@
         item.append(h('div', { class: 'forms' }, actionForm({ cls: 'file-appeal', label: at('appeal'), msg, group: item,
           fields: [h('label', {}, at('appealReasons'), reasons)],
           build: () => [`mutation($obligation: ObligationInput!, $target: ID!, $reasons: String!, $key: String!) {
-            fileAppeal(obligation: $obligation, target: $target, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+            fileAppeal(input: {obligation: $obligation, target: $target, reasons: $reasons, idempotencyKey: $key, wait: true}) ${DONE} }`,
           { obligation: { plan, task: Number(task), unit, role }, target: l.appealTarget, reasons: reasons.value.trim() }] })));
       }
       item.append(msg);
