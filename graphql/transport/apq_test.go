@@ -99,3 +99,25 @@ func TestPersistedQueriesBounded(t *testing.T) {
 		}
 	}
 }
+
+// A client that asks for application/graphql-response+json gets it; one
+// that asks for JSON, or for anything, gets application/json.
+func TestResponseMediaType(t *testing.T) {
+	srv := newHandler(t, new(atomic.Int32))
+	for accept, want := range map[string]string{
+		"application/graphql-response+json, application/json;q=0.9": "application/graphql-response+json",
+		"application/json, application/graphql-response+json":       "application/json",
+		"*/*": "application/json",
+		"":    "application/json",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"query":"{ open }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		r := send(t, req)
+		if got := r.header.Get("Content-Type"); !strings.HasPrefix(got, want) || r.Data["open"] != "open" {
+			t.Errorf("Accept %q: Content-Type %q, data %v", accept, got, r.Data)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type response struct {
 
 // serveGraphQL serves a GraphQL request over HTTP.
 func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", responseType(r)+"; charset=utf-8")
 	start := time.Now()
 	op, status := "unknown", http.StatusOK
 	defer func() {
@@ -378,9 +379,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, b)
 }
 
-// writeBody writes a JSON response body.
+// responseType is the media type a response is sent as: the GraphQL
+// response type when the request's Accept names it before
+// application/json, else application/json (the GraphQL-over-HTTP
+// specification's two).
+func responseType(r *http.Request) string {
+	const gqlType = "application/graphql-response+json"
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case gqlType:
+			return gqlType
+		case "application/json":
+			return "application/json"
+		}
+	}
+	return "application/json"
+}
+
+// writeBody writes a JSON response body, as the media type serveGraphQL
+// chose (application/json when it chose none).
 func writeBody(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
