@@ -22,16 +22,16 @@ func TestBrowserRectificationAndAppeals(t *testing.T) {
 	t.Cleanup(stop)
 	dir := shots(t)
 	var obs struct {
-		Obligations struct{ Items []struct{ Task int } }
+		Obligations struct{ Nodes []struct{ Task int } }
 	}
-	e.must(t, "county", `{ obligations(first: 1) { items { task } } }`, &obs)
-	if len(obs.Obligations.Items) == 0 {
+	e.must(t, "county", `{ obligations(first: 1) { nodes { task } } }`, &obs)
+	if len(obs.Obligations.Nodes) == 0 {
 		t.Fatal("宁城县 holds no duty")
 	}
-	task := obs.Obligations.Items[0].Task
+	task := obs.Obligations.Nodes[0].Task
 	rectifyBy := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
-	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(obligation: {task: %d, unit: "county.ningcheng", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR,
-		summary: "浏览器测试：虚报进度", rectifyBy: %q, idempotencyKey: "browser-finding", wait: true) { position } }`, task, rectifyBy), nil)
+	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(input: {obligation: {task: %d, unit: "county.ningcheng", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR,
+		summary: "浏览器测试：虚报进度", rectifyBy: %q, idempotencyKey: "browser-finding", wait: true}) { userErrors { code field message messageEn } position } }`, task, rectifyBy), nil)
 	count := func(tb *tab, sel string) int {
 		tb.t.Helper()
 		return get(tb, "count "+sel, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))

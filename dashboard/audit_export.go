@@ -26,7 +26,7 @@ const auditPageSize = 500
 
 // auditEventFields are the fields of an audit trail's events an export
 // reads: the hashes give the links between pages.
-const auditEventFields = `intact nextCursor events { id position stream version type actor recordedAt effectiveAt summary flags hash prevHash }`
+const auditEventFields = `intact pageInfo { hasNextPage endCursor } nodes { id position stream version type actor recordedAt effectiveAt summary flags hash prevHash }`
 
 // auditParams reads an audit-trail export's parameters: exactly one of
 // ?task=, ?unit= and ?stream= (as the auditTrail query takes them), and
@@ -88,9 +88,12 @@ type auditEventJSON = apiclient.Event
 
 // auditTrailJSON is one page of the auditTrail query.
 type auditTrailJSON struct {
-	Intact     bool             `json:"intact"`
-	NextCursor *uint64          `json:"nextCursor"`
-	Events     []auditEventJSON `json:"events"`
+	Intact   bool `json:"intact"`
+	PageInfo struct {
+		HasNextPage bool    `json:"hasNextPage"`
+		EndCursor   *string `json:"endCursor"`
+	} `json:"pageInfo"`
+	Events []auditEventJSON `json:"nodes"`
 }
 
 // auditTrail fetches a whole audit trail through the auditTrail query,
@@ -126,17 +129,19 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 			Ledger struct {
 				Notice *string `json:"notice"`
 			} `json:"ledger"`
-			Units []struct {
-				ID          string   `json:"id"`
-				Name        string   `json:"name"`
-				Aliases     []string `json:"aliases"`
-				FormerNames []string `json:"formerNames"`
+			Units struct {
+				Nodes []struct {
+					ID          string   `json:"id"`
+					Name        string   `json:"name"`
+					Aliases     []string `json:"aliases"`
+					FormerNames []string `json:"formerNames"`
+				} `json:"nodes"`
 			} `json:"units"`
 			A auditTrailJSON `json:"auditTrail"`
 		}
 		gq := head + trail
 		if page == 0 {
-			gq = head + ` ledger { notice } units { id name aliases formerNames }` + trail
+			gq = head + ` ledger { notice } units(first: 500) { nodes { id name aliases formerNames } }` + trail
 		}
 		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
 			var ee *exportError
@@ -147,7 +152,7 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 		}
 		if page == 0 {
 			at.Notice = deref(data.Ledger.Notice)
-			for _, u := range data.Units {
+			for _, u := range data.Units.Nodes {
 				if at.Unit != "" && (at.Unit == u.ID || at.Unit == u.Name || slices.Contains(u.Aliases, at.Unit) || slices.Contains(u.FormerNames, at.Unit)) {
 					at.Unit = u.Name
 				}
@@ -162,10 +167,10 @@ func (h *handler) auditTrail(ctx context.Context, authz string, q url.Values) (e
 			at.Entries = append(at.Entries, export.AuditEntry{Position: e.Position, RecordedAt: e.RecordedAt, EffectiveAt: e.EffectiveAt,
 				Actor: e.Actor, Summary: e.Summary, Type: e.Type, Stream: e.Stream, Flags: e.Flags, ID: e.ID, Hash: e.Hash})
 		}
-		if data.A.NextCursor == nil {
+		if !data.A.PageInfo.HasNextPage || data.A.PageInfo.EndCursor == nil {
 			return at, nil
 		}
-		vars["after"] = *data.A.NextCursor
+		vars["after"] = *data.A.PageInfo.EndCursor
 	}
 }
 

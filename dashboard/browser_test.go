@@ -371,7 +371,7 @@ type pendingItem struct {
 // countyObligations is the county token's own obligations.
 type countyObligations struct {
 	Obligations struct {
-		Items []struct {
+		Nodes []struct {
 			ID               string
 			Task             int
 			Status           string
@@ -404,7 +404,7 @@ func (e *demoEnv) must(t *testing.T, role, query string, v any) {
 	}
 }
 
-const countyObligationsQuery = `{ obligations(first: 100) { items { id task status light pendingExtension { milestone requestedDue } milestones { id due completion light } } } }`
+const countyObligationsQuery = `{ obligations(first: 100) { nodes { id task status light pendingExtension { milestone requestedDue } milestones { id due completion light } } } }`
 
 // fileWork has 宁城县 (the county token) request two extensions and claim
 // two milestones complete, on milestones the simulated year left open.
@@ -413,7 +413,7 @@ func fileWork(t *testing.T, e *demoEnv) (grant, refuse, verify, reject pendingIt
 	var got countyObligations
 	e.must(t, "county", countyObligationsQuery, &got)
 	var exts, claims []pendingItem
-	for _, o := range got.Obligations.Items {
+	for _, o := range got.Obligations.Nodes {
 		if o.Status == "VERIFIED" || o.Status == "WITHDRAWN" || o.Status == "REASSIGNED" {
 			continue
 		}
@@ -447,12 +447,12 @@ func fileWork(t *testing.T, e *demoEnv) (grant, refuse, verify, reject pendingIt
 		t.Fatalf("the demo leaves 宁城县 too little open work: %d extension candidates, %d claim candidates", len(exts), len(claims))
 	}
 	for i, x := range exts {
-		e.must(t, "county", fmt.Sprintf(`mutation { requestExtension(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q, due: %q,
-			reason: "浏览器测试：设备招标延期", idempotencyKey: "test-ext-%d", wait: true) { position } }`, x.task, x.milestone, x.requested, i), nil)
+		e.must(t, "county", fmt.Sprintf(`mutation { requestExtension(input: {obligation: {task: %d, role: IMPLEMENTING}, milestone: %q, due: %q,
+			reason: "浏览器测试：设备招标延期", idempotencyKey: "test-ext-%d", wait: true}) { userErrors { code field message messageEn } position } }`, x.task, x.milestone, x.requested, i), nil)
 	}
 	for i, c := range claims {
-		e.must(t, "county", fmt.Sprintf(`mutation { claimCompletion(obligation: {task: %d, role: IMPLEMENTING}, milestone: %q,
-			evidence: "浏览器测试：验收报告", idempotencyKey: "test-claim-%d", wait: true) { position } }`, c.task, c.milestone, i), nil)
+		e.must(t, "county", fmt.Sprintf(`mutation { claimCompletion(input: {obligation: {task: %d, role: IMPLEMENTING}, milestone: %q,
+			evidence: "浏览器测试：验收报告", idempotencyKey: "test-claim-%d", wait: true}) { userErrors { code field message messageEn } position } }`, c.task, c.milestone, i), nil)
 	}
 	return exts[0], exts[1], claims[0], claims[1]
 }
@@ -692,11 +692,11 @@ func TestBrowserActions(t *testing.T) {
 		}
 		tb.shot("21-committee-published")
 		var pubs struct {
-			PublishedScorecards []struct{ Digest string }
+			PublishedScorecards struct{ Nodes []struct{ Digest string } }
 		}
-		e.must(t, "", `{ publishedScorecards(year: 2025, kind: COUNTY) { digest } }`, &pubs)
-		if len(pubs.PublishedScorecards) != 1 {
-			t.Errorf("%d county publications on record, want 1", len(pubs.PublishedScorecards))
+		e.must(t, "", `{ publishedScorecards(year: 2025, kind: COUNTY) { nodes { digest } } }`, &pubs)
+		if len(pubs.PublishedScorecards.Nodes) != 1 {
+			t.Errorf("%d county publications on record, want 1", len(pubs.PublishedScorecards.Nodes))
 		}
 		// The committee reads the obligations ledger without acting on it.
 		tb.open("mine", "mine")

@@ -103,8 +103,8 @@ func buildDemo() (*demoEnv, func(), error) {
 	e.http, e.api, e.tokens, e.accounts = l.http, l.api.Handler(), l.tokens, l.api.App()
 	stop := l.stop
 	for _, q := range []string{
-		`mutation { adoptScheme(year: 2025, idempotencyKey: "test-adopt", wait: true) { position } }`,
-		`mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: "test-publish", wait: true) { position } }`,
+		`mutation { adoptScheme(input: {year: 2025, idempotencyKey: "test-adopt", wait: true}) { userErrors { code field message messageEn } position } }`,
+		`mutation { publishScorecard(input: {year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: "test-publish", wait: true}) { userErrors { code field message messageEn } position } }`,
 	} {
 		if _, err := e.gql("committee", q); err != nil {
 			stop()
@@ -138,6 +138,15 @@ func (e *demoEnv) gql(role, query string) (map[string]any, error) {
 	}
 	if len(out.Errors) > 0 {
 		return out.Data, &apiErr{out.Errors[0].Message}
+	}
+	// A mutation's refusal of its input is in its payload's userErrors.
+	for _, v := range out.Data {
+		if m, ok := v.(map[string]any); ok {
+			if ue, ok := m["userErrors"].([]any); ok && len(ue) > 0 {
+				msg, _ := ue[0].(map[string]any)["messageEn"].(string)
+				return out.Data, &apiErr{msg}
+			}
+		}
 	}
 	return out.Data, nil
 }

@@ -66,7 +66,7 @@ func (e *reportEnv) gql(t *testing.T, role, query string, vars map[string]any) m
 		Data   map[string]any
 		Errors []any
 	}
-	if err := json.Unmarshal(b, &out); err != nil || len(out.Errors) > 0 || resp.StatusCode != 200 {
+	if err := json.Unmarshal(b, &out); err != nil || len(out.Errors) > 0 || resp.StatusCode != 200 || strings.Contains(string(b), `"userErrors":[{`) {
 		t.Fatalf("graphql %d: %s", resp.StatusCode, b)
 	}
 	return out.Data
@@ -87,12 +87,12 @@ func TestEvidenceRoundTrip(t *testing.T) {
 	}
 	ob := e.runner.Views().Obligations.Views(projections.Filter{Unit: "county.ningcheng"}, time.Now(), 7)[0]
 	data := e.gql(t, "county", `mutation($o: ObligationInput!, $a: [EvidenceInput!]) {
-		reportProgress(obligation: $o, percent: 30, idempotencyKey: "ev-1", attachments: $a, wait: true) { position } }`,
+		reportProgress(input: {obligation: $o, percent: 30, idempotencyKey: "ev-1", attachments: $a, wait: true}) { userErrors { code field message messageEn } position } }`,
 		map[string]any{"o": map[string]any{"task": ob.Task, "role": string(ob.Role)}, "a": []map[string]any{{"sha256": up.SHA256, "name": "施工现场.pdf"}}})
 	if data["reportProgress"] == nil {
 		t.Fatalf("reportProgress: %v", data)
 	}
-	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { items { id lastReport { evidence { name sha256 url mediaType size attachedTo } } evidence { name attachedTo } } } }`,
+	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { nodes { id lastReport { evidence { name sha256 url mediaType size attachedTo } } evidence { name attachedTo } } } }`,
 		map[string]any{"u": "county.ningcheng"})
 	b, _ := json.Marshal(got)
 	want := fmt.Sprintf(`"evidence":[{"attachedTo":"REPORT","mediaType":"application/pdf","name":"施工现场.pdf","sha256":"%s","size":%d,"url":"/evidence/%s"}]`, up.SHA256, len(pdf), up.SHA256)
@@ -158,7 +158,7 @@ func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
 	ob := e.runner.Views().Obligations.Views(projections.Filter{Unit: "county.ningcheng"}, time.Now(), 7)[0]
 	ops, _ := json.Marshal(map[string]any{
 		"query": `mutation($o: ObligationInput!, $files: [EvidenceInput!]) {
-			claimCompletion(obligation: $o, attachments: $files, idempotencyKey: "mp-1", wait: true) { position } }`,
+			claimCompletion(input: {obligation: $o, attachments: $files, idempotencyKey: "mp-1", wait: true}) { userErrors { code field message messageEn } position } }`,
 		"variables": map[string]any{"o": map[string]any{"task": ob.Task, "role": string(ob.Role)}, "files": []any{nil}},
 	})
 	send := func(role string, file []byte) (int, string) {
@@ -185,7 +185,7 @@ func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
 	if status, body := send("county", docx); status != 200 || !strings.Contains(body, `"position"`) {
 		t.Fatalf("claim with a file through the multipart spec: %d %s", status, body)
 	}
-	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { items { evidence { name attachedTo sha256 mediaType } } } }`, map[string]any{"u": "county.ningcheng"})
+	got := e.gql(t, "county", `query($u: ID) { obligations(unit: $u, first: 100) { nodes { evidence { name attachedTo sha256 mediaType } } } }`, map[string]any{"u": "county.ningcheng"})
 	b, _ := json.Marshal(got)
 	if want := fmt.Sprintf(`{"attachedTo":"CLAIM","mediaType":"application/vnd.openxmlformats-officedocument.wordprocessingml.document","name":"整改报告.docx","sha256":"%s"}`, evidence.Sum(docx)); !strings.Contains(string(b), want) {
 		t.Fatalf("the claim's evidence: %s\nwant %s", b, want)

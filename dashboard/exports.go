@@ -298,13 +298,15 @@ func (h *handler) scorecard(ctx context.Context, authz string, q url.Values, pub
 func (h *handler) published(ctx context.Context, authz string, year int, kind string) (export.Scorecard, error) {
 	var data struct {
 		Ledger apiclient.Ledger `json:"ledger"`
-		Pub    []struct {
-			Plan          string           `json:"plan"`
-			Scheme        string           `json:"scheme"`
-			SchemeVersion int              `json:"schemeVersion"`
-			AsOf          *time.Time       `json:"asOf"`
-			Digest        string           `json:"digest"`
-			Cards         []apiclient.Card `json:"cards"`
+		Pub    struct {
+			Nodes []struct {
+				Plan          string           `json:"plan"`
+				Scheme        string           `json:"scheme"`
+				SchemeVersion int              `json:"schemeVersion"`
+				AsOf          *time.Time       `json:"asOf"`
+				Digest        string           `json:"digest"`
+				Cards         []apiclient.Card `json:"cards"`
+			} `json:"nodes"`
 		} `json:"publishedScorecards"`
 	}
 	vars := map[string]any{"year": year, "kind": kind}
@@ -312,10 +314,10 @@ func (h *handler) published(ctx context.Context, authz string, year int, kind st
 		return export.Scorecard{}, err
 	}
 	kind = strings.ToLower(kind)
-	if len(data.Pub) == 0 {
+	if len(data.Pub.Nodes) == 0 {
 		return export.Scorecard{}, &exportError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no %s scorecards have been published for %d", kind, year)}
 	}
-	p := data.Pub[0] // newest first
+	p := data.Pub.Nodes[0] // newest first
 	sc := export.Scorecard{Plan: p.Plan, Year: year, Kind: kind, Scheme: p.Scheme, SchemeVersion: p.SchemeVersion, Digest: p.Digest, Published: true, Notice: deref(data.Ledger.Notice)}
 	if p.AsOf != nil {
 		sc.AsOf = *p.AsOf
@@ -337,7 +339,7 @@ func deref(s *string) string {
 // ?unit=), page by page.
 func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (export.Obligations, error) {
 	const gq = `query($unit: ID, $asOf: Time, $after: String, $first: Int) { ledger { notice }
-  obligations(unit: $unit, asOf: $asOf, first: $first, after: $after) { asOf nextCursor items {
+  obligations(unit: $unit, asOf: $asOf, first: $first, after: $after) { asOf pageInfo { hasNextPage endCursor } nodes {
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings lastReport { note }
     milestones { what due completion overdue }
     pendingExtension { milestone currentDue requestedDue reason } } } }`
@@ -364,9 +366,12 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 				Notice *string `json:"notice"`
 			} `json:"ledger"`
 			O struct {
-				AsOf       time.Time `json:"asOf"`
-				NextCursor *string   `json:"nextCursor"`
-				Items      []struct {
+				AsOf     time.Time `json:"asOf"`
+				PageInfo struct {
+					HasNextPage bool    `json:"hasNextPage"`
+					EndCursor   *string `json:"endCursor"`
+				} `json:"pageInfo"`
+				Nodes []struct {
 					ID         string `json:"id"`
 					Plan       string `json:"plan"`
 					Task       int    `json:"task"`
@@ -396,7 +401,7 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 						RequestedDue string `json:"requestedDue"`
 						Reason       string `json:"reason"`
 					} `json:"pendingExtension"`
-				} `json:"items"`
+				} `json:"nodes"`
 			} `json:"obligations"`
 		}
 		if err := h.query(ctx, authz, gq, vars, &data); err != nil {
@@ -405,7 +410,7 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 		if page == 0 {
 			out.AsOf, out.Notice = data.O.AsOf, deref(data.Ledger.Notice)
 		}
-		for _, it := range data.O.Items {
+		for _, it := range data.O.Nodes {
 			ob := export.Obligation{ID: it.ID, Plan: it.Plan, Task: it.Task, TaskTitle: it.TaskTitle, Unit: it.Unit, UnitName: it.UnitName, Role: it.Role,
 				Status: it.Status, Light: it.Light, Progress: it.Progress, Reports: it.Reports, NextDue: it.NextDue, Slips: it.Slips, Findings: it.Findings}
 			var ms []string
@@ -431,10 +436,10 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 			units[it.UnitName] = true
 			out.Items = append(out.Items, ob)
 		}
-		if data.O.NextCursor == nil {
+		if !data.O.PageInfo.HasNextPage || data.O.PageInfo.EndCursor == nil {
 			break
 		}
-		vars["after"] = *data.O.NextCursor
+		vars["after"] = *data.O.PageInfo.EndCursor
 	}
 	if len(units) == 1 {
 		for u := range units {
@@ -448,20 +453,22 @@ func (h *handler) obligations(ctx context.Context, authz string, q url.Values) (
 // (（三）) and, when every item is of one plan, the plan's title.
 func (h *handler) planWording(ctx context.Context, authz string, out *export.Obligations) error {
 	var data struct {
-		Plans []struct {
-			ID    string `json:"id"`
-			Title string `json:"title"`
-			Tasks []struct {
-				Number int     `json:"number"`
-				Label  *string `json:"label"`
-			} `json:"tasks"`
+		Plans struct {
+			Nodes []struct {
+				ID    string `json:"id"`
+				Title string `json:"title"`
+				Tasks []struct {
+					Number int     `json:"number"`
+					Label  *string `json:"label"`
+				} `json:"tasks"`
+			} `json:"nodes"`
 		} `json:"plans"`
 	}
-	if err := h.query(ctx, authz, `{ plans { id title tasks { number label } } }`, nil, &data); err != nil {
+	if err := h.query(ctx, authz, `{ plans(first: 500) { nodes { id title tasks { number label } } } }`, nil, &data); err != nil {
 		return err
 	}
 	titles, labels, used := map[string]string{}, map[string]string{}, map[string]bool{}
-	for _, p := range data.Plans {
+	for _, p := range data.Plans.Nodes {
 		titles[p.ID] = p.Title
 		for _, t := range p.Tasks {
 			labels[p.ID+"\x00"+strconv.Itoa(t.Number)] = deref(t.Label)

@@ -247,10 +247,12 @@ func TestBrowserInspectorLanding(t *testing.T) {
 	tb := newTab(t, bctx, e.http.URL, dir)
 	tb.login(e.tokens["inspector"])
 	tb.run("land", chromedp.WaitVisible(chromedp.CSS(`#page-audit[data-ready="true"] #task-picker`)))
-	var tasks struct{ Tasks []struct{ Number int } }
-	e.must(t, "inspector", `{ tasks { number } }`, &tasks)
-	if n := tb.visible("#task-picker li"); n != len(tasks.Tasks) || n == 0 {
-		t.Errorf("the picker offers %d tasks of %d", n, len(tasks.Tasks))
+	var tasks struct {
+		Tasks struct{ Nodes []struct{ Number int } }
+	}
+	e.must(t, "inspector", `{ tasks(first: 500) { nodes { number } } }`, &tasks)
+	if n := tb.visible("#task-picker li"); n != len(tasks.Tasks.Nodes) || n == 0 {
+		t.Errorf("the picker offers %d tasks of %d", n, len(tasks.Tasks.Nodes))
 	}
 	if n := tb.visible("#recent ol.timeline li"); n == 0 {
 		t.Error("no recent activity on the inspector's landing page")
@@ -295,18 +297,18 @@ func TestBrowserGradeCapExplained(t *testing.T) {
 	top := sc.Scorecard.Cards[0]
 	var obs struct {
 		Obligations struct {
-			Items []struct {
+			Nodes []struct {
 				Task int
 				Role string
 			}
 		}
 	}
-	e.must(t, "committee", fmt.Sprintf(`{ obligations(unit: %q, first: 1) { items { task role } } }`, top.Unit), &obs)
-	if len(obs.Obligations.Items) == 0 {
+	e.must(t, "committee", fmt.Sprintf(`{ obligations(unit: %q, first: 1) { nodes { task role } } }`, top.Unit), &obs)
+	if len(obs.Obligations.Nodes) == 0 {
 		t.Fatalf("%s holds no duty", top.Name)
 	}
-	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(obligation: {task: %d, unit: %q, role: %s}, kind: FALSE_REPORT, severity: MAJOR,
-		summary: "浏览器测试：虚报进度", idempotencyKey: "cap-finding", wait: true) { position } }`, obs.Obligations.Items[0].Task, top.Unit, obs.Obligations.Items[0].Role), nil)
+	e.must(t, "inspector", fmt.Sprintf(`mutation { recordFinding(input: {obligation: {task: %d, unit: %q, role: %s}, kind: FALSE_REPORT, severity: MAJOR,
+		summary: "浏览器测试：虚报进度", idempotencyKey: "cap-finding", wait: true}) { userErrors { code message } position } }`, obs.Obligations.Nodes[0].Task, top.Unit, obs.Obligations.Nodes[0].Role), nil)
 	tb := newTab(t, bctx, e.http.URL, dir)
 	tb.login(e.tokens["committee"])
 	tb.open(fmt.Sprintf("scorecards?year=%d&kind=BUREAU", year), "scorecards")

@@ -106,7 +106,7 @@ func TestBrowserReview(t *testing.T) {
 	e := newReviewEnv(t)
 	dir := shots(t)
 	report := func(key string, pct int) {
-		e.mutate(t, "supporter", fmt.Sprintf(`mutation { reportProgress(obligation: {task: %d, role: SUPPORT}, percent: %d, note: "配合推进", idempotencyKey: %q, wait: true) { position } }`, e.task, pct, key))
+		e.mutate(t, "supporter", fmt.Sprintf(`mutation { reportProgress(input: {obligation: {task: %d, role: SUPPORT}, percent: %d, note: "配合推进", idempotencyKey: %q, wait: true}) { userErrors { code field message messageEn } position } }`, e.task, pct, key))
 	}
 	report("r1", 30)
 

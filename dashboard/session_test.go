@@ -76,7 +76,7 @@ func TestALoggedInReporterRecordsOnlyWithTheCSRFToken(t *testing.T) {
 		t.Fatalf("cookies after login: %v", cookies)
 	}
 	task, role := e.openDuty(t, "county")
-	mutation := map[string]any{"query": fmt.Sprintf(`mutation { reportProgress(obligation: {task: %d, role: %s}, percent: 55, note: "会话报送", idempotencyKey: "session-csrf-1") { events { actor } } }`, task, role)}
+	mutation := map[string]any{"query": fmt.Sprintf(`mutation { reportProgress(input: {obligation: {task: %d, role: %s}, percent: 55, note: "会话报送", idempotencyKey: "session-csrf-1"}) { userErrors { code field message messageEn } events { actor } } }`, task, role)}
 	before := e.head(t)
 	status, out := s.post("/graphql", mutation, false)
 	if status != http.StatusForbidden || e.head(t) != before {
@@ -153,11 +153,11 @@ func mustURL(t *testing.T, s string) *url.URL {
 // holds that is not yet complete.
 func (e *demoEnv) openDuty(t *testing.T, role string) (int, string) {
 	t.Helper()
-	d, err := e.gql(role, `{ obligations(first: 200) { items { task role status } } }`)
+	d, err := e.gql(role, `{ obligations(first: 200) { nodes { task role status } } }`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, it := range d["obligations"].(map[string]any)["items"].([]any) {
+	for _, it := range d["obligations"].(map[string]any)["nodes"].([]any) {
 		ob := it.(map[string]any)
 		if st := fmt.Sprint(ob["status"]); !strings.Contains(st, "COMPLETE") && !strings.Contains(st, "VERIFIED") && !strings.Contains(st, "CLAIM") {
 			return int(ob["task"].(float64)), fmt.Sprint(ob["role"])

@@ -11,7 +11,7 @@ import (
 func TestAirQualityThroughGraphQL(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	const rec = `mutation($unit: ID!, $metric: Metric!, $period: String!, $value: Float, $valid: Int, $good: Int, $key: String!) {
-	  recordIndicator(unit: $unit, metric: $metric, period: $period, value: $value, validDays: $valid, goodDays: $good, idempotencyKey: $key, wait: true) { events { type } } }`
+	  recordIndicator(input: {unit: $unit, metric: $metric, period: $period, value: $value, validDays: $valid, goodDays: $good, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } events { type } } }`
 	for i, v := range []map[string]any{
 		{"unit": "county.a", "metric": "PM25", "period": "2025-01", "value": 40, "valid": 31},
 		{"unit": "county.a", "metric": "PM25", "period": "2025-02", "value": 10, "valid": 28},
@@ -27,7 +27,7 @@ func TestAirQualityThroughGraphQL(t *testing.T) {
 	}
 	// Refused input records nothing and says why.
 	bad := e.post("coordinator", rec, map[string]any{"unit": "county.a", "metric": "GOOD_DAY_RATIO", "period": "2025-02", "valid": 20, "good": 21, "key": "bad"})
-	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.Errors[0].Message, "21 good days is more than the 20 valid days") {
+	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.msg(), "21 good days is more than the 20 valid days") {
 		t.Fatalf("good days over valid days: %s", bad.Raw)
 	}
 

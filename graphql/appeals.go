@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -41,75 +42,101 @@ type reportRectificationArgs struct {
 }
 
 // ReportRectification resolves reportRectification.
-func (r *root) ReportRectification(ctx context.Context, args reportRectificationArgs) (*mutationResult, error) {
-	in := rectificationArgs{Obligation: args.Obligation, Finding: args.Finding, Note: args.Note, IdempotencyKey: args.IdempotencyKey}.input()
-	in.Attachments = handles(args.Attachments)
-	res, err := r.s.app.ReportRectification(ctx, principalOf(ctx), in)
-	return r.s.fromApp(ctx, res, err, args.Wait)
+func (r *root) ReportRectification(ctx context.Context, in struct{ Input reportRectificationArgs }) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		in := rectificationArgs{Obligation: args.Obligation, Finding: args.Finding, Note: args.Note, IdempotencyKey: args.IdempotencyKey}.input()
+		in.Attachments = handles(args.Attachments)
+		res, err := r.s.app.ReportRectification(ctx, principalOf(ctx), in)
+		return r.s.fromApp(ctx, res, err, args.Wait)
+	})
 }
 
 // VerifyRectification resolves verifyRectification.
-func (r *root) VerifyRectification(ctx context.Context, args rectificationArgs) (*mutationResult, error) {
-	res, err := r.s.app.VerifyRectification(ctx, principalOf(ctx), args.input())
-	return r.s.fromApp(ctx, res, err, args.Wait)
+func (r *root) VerifyRectification(ctx context.Context, in struct{ Input rectificationArgs }) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.VerifyRectification(ctx, principalOf(ctx), args.input())
+		return r.s.fromApp(ctx, res, err, args.Wait)
+	})
 }
 
 // RejectRectification resolves rejectRectification.
-func (r *root) RejectRectification(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Finding        int32
-	Reason         string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RejectRectification(ctx, principalOf(ctx), app.RectificationInput{
-		Obligation: args.Obligation.ref(), Finding: int(args.Finding), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
+func (r *root) RejectRectification(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Finding        int32
+		Reason         string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RejectRectification(ctx, principalOf(ctx), app.RectificationInput{
+			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // MoveRectificationDue resolves moveRectificationDue.
-func (r *root) MoveRectificationDue(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Finding        int32
-	Due            Date
-	Reason         string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.MoveRectificationDue(ctx, principalOf(ctx), app.RectificationDueInput{
-		Obligation: args.Obligation.ref(), Finding: int(args.Finding), Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+func (r *root) MoveRectificationDue(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Finding        int32
+		Due            Date
+		Reason         string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.MoveRectificationDue(ctx, principalOf(ctx), app.RectificationDueInput{
+			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // FileAppeal resolves fileAppeal.
-func (r *root) FileAppeal(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Target         gql.ID
-	Reasons        string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.FileAppeal(ctx, principalOf(ctx), app.AppealInput{
-		Obligation: args.Obligation.ref(), Target: string(args.Target), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
+func (r *root) FileAppeal(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Target         gql.ID
+		Reasons        string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.FileAppeal(ctx, principalOf(ctx), app.AppealInput{
+			Obligation: args.Obligation.ref(), Target: string(args.Target), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RuleAppeal resolves ruleAppeal.
-func (r *root) RuleAppeal(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Appeal         int32
-	Outcome        string
-	Reasons        string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RuleAppeal(ctx, principalOf(ctx), app.RulingInput{
-		Obligation: args.Obligation.ref(), Appeal: int(args.Appeal), Outcome: args.Outcome, Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
+func (r *root) RuleAppeal(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Appeal         int32
+		Outcome        string
+		Reasons        string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RuleAppeal(ctx, principalOf(ctx), app.RulingInput{
+			Obligation: args.Obligation.ref(), Appeal: int(args.Appeal), Outcome: args.Outcome, Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // listArgs are the arguments of rectifications and appeals.
@@ -117,10 +144,11 @@ type listArgs struct {
 	Plan *gql.ID
 	Unit *gql.ID
 	All  *bool
+	pageArgs
 }
 
 // Rectifications resolves rectifications.
-func (r *root) Rectifications(ctx context.Context, args listArgs) ([]*rectificationResolver, error) {
+func (r *root) Rectifications(ctx context.Context, args listArgs) (*connection[*rectificationResolver], error) {
 	items, err := r.s.app.Rectifications(ctx, principalOf(ctx), app.RectificationFilter{Plan: idOr(args.Plan), Unit: idOr(args.Unit), AlsoClosed: args.All != nil && *args.All})
 	if err != nil {
 		return nil, err
@@ -129,11 +157,11 @@ func (r *root) Rectifications(ctx context.Context, args listArgs) ([]*rectificat
 	for i, it := range items {
 		out[i] = newRectificationResolver(r.s.views.Catalog, it)
 	}
-	return out, nil
+	return page(r.s, out, lister[*rectificationResolver]{key: func(x *rectificationResolver) string { return fmt.Sprintf("%s#%d", x.Obligation, x.Finding) }, def: defaultPage}, args.pageArgs)
 }
 
 // Appeals resolves appeals.
-func (r *root) Appeals(ctx context.Context, args listArgs) ([]*appealResolver, error) {
+func (r *root) Appeals(ctx context.Context, args listArgs) (*connection[*appealResolver], error) {
 	items, err := r.s.app.Appeals(ctx, principalOf(ctx), app.AppealFilter{Plan: idOr(args.Plan), Unit: idOr(args.Unit), AlsoRuled: args.All != nil && *args.All})
 	if err != nil {
 		return nil, err
@@ -142,7 +170,7 @@ func (r *root) Appeals(ctx context.Context, args listArgs) ([]*appealResolver, e
 	for i, it := range items {
 		out[i] = newAppealResolver(r.s.views.Catalog, it)
 	}
-	return out, nil
+	return page(r.s, out, lister[*appealResolver]{key: func(x *appealResolver) string { return fmt.Sprintf("%s#%d", x.Obligation, x.Number) }, def: defaultPage}, args.pageArgs)
 }
 
 // dutyFields are the obligation fields a rectification or appeal shows.

@@ -57,7 +57,7 @@ func appealCases(key func(string) string) []matrixCase {
 	return []matrixCase{
 		{
 			name:     "reportRectification",
-			query:    `mutation($o: ObligationInput!, $key: String!) { reportRectification(obligation: $o, finding: 1, note: "已整改", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($o: ObligationInput!, $key: String!) { reportRectification(input: {obligation: $o, finding: 1, note: "已整改", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     withKey,
 			setup:    func(e *env) { targets = findings(e) },
 			allowed:  []string{"bureau", "county"},
@@ -65,7 +65,7 @@ func appealCases(key func(string) string) []matrixCase {
 		},
 		{
 			name:     "verifyRectification",
-			query:    `mutation($key: String!) { verifyRectification(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { verifyRectification(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     withKey,
 			setup:    reported,
 			allowed:  []string{"inspector"},
@@ -73,7 +73,7 @@ func appealCases(key func(string) string) []matrixCase {
 		},
 		{
 			name:     "rejectRectification",
-			query:    `mutation($key: String!) { rejectRectification(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, reason: "材料不全", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { rejectRectification(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, reason: "材料不全", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     withKey,
 			setup:    reported,
 			allowed:  []string{"inspector"},
@@ -81,7 +81,7 @@ func appealCases(key func(string) string) []matrixCase {
 		},
 		{
 			name:     "moveRectificationDue",
-			query:    `mutation($key: String!) { moveRectificationDue(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, due: "2025-07-31", reason: "汛期施工受限", idempotencyKey: $key) { events { type payload } } }`,
+			query:    `mutation($key: String!) { moveRectificationDue(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, finding: 1, due: "2025-07-31", reason: "汛期施工受限", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type payload } } }`,
 			vars:     withKey,
 			setup:    func(e *env) { targets = findings(e) },
 			allowed:  []string{"inspector"},
@@ -89,7 +89,7 @@ func appealCases(key func(string) string) []matrixCase {
 		},
 		{
 			name:     "fileAppeal",
-			query:    `mutation($o: ObligationInput!, $t: ID!, $key: String!) { fileAppeal(obligation: $o, target: $t, reasons: "数据口径不同", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($o: ObligationInput!, $t: ID!, $key: String!) { fileAppeal(input: {obligation: $o, target: $t, reasons: "数据口径不同", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     withTarget,
 			setup:    func(e *env) { targets = findings(e) },
 			allowed:  []string{"bureau", "county"},
@@ -97,7 +97,7 @@ func appealCases(key func(string) string) []matrixCase {
 		},
 		{
 			name:  "ruleAppeal",
-			query: `mutation($key: String!) { ruleAppeal(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "经复核属实", idempotencyKey: $key) { events { type } } }`,
+			query: `mutation($key: String!) { ruleAppeal(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "经复核属实", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:  withKey,
 			setup: func(e *env) {
 				targets = findings(e)
@@ -106,12 +106,12 @@ func appealCases(key func(string) string) []matrixCase {
 			allowed:  []string{"committee"},
 			mutation: true,
 		},
-		{name: "rectifications", query: `{ rectifications { unit state } }`, vars: fixed(nil), setup: func(e *env) { targets = findings(e); e.caughtUp() },
+		{name: "rectifications", query: `{ rectifications { nodes { unit state } } }`, vars: fixed(nil), setup: func(e *env) { targets = findings(e); e.caughtUp() },
 			allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
-				wantOwn(t, role, path(data, "rectifications").([]any), "unit")
+				wantOwn(t, role, path(data, "rectifications", "nodes").([]any), "unit")
 			}},
-		{name: "appeals", query: `{ appeals { unit state } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "appeals", query: `{ appeals { nodes { unit state } } }`, vars: fixed(nil), allowed: authenticated()},
 	}
 }
 
@@ -120,7 +120,7 @@ func appealCases(key func(string) string) []matrixCase {
 // the points follow.
 func TestAppealThroughTheAPI(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	e.ok("inspector", `mutation { recordFinding(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", idempotencyKey: "f1", wait: true) { position } }`, nil)
+	e.ok("inspector", `mutation { recordFinding(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", idempotencyKey: "f1", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	const card = `{ scorecard(year: 2025, kind: COUNTY, plan: "p") { cards { unit total lines { rule pointsText appealTarget eventIds appeal { number state ruling } } } } }`
 	line := func() map[string]any {
 		t.Helper()
@@ -142,28 +142,28 @@ func TestAppealThroughTheAPI(t *testing.T) {
 	if l["pointsText"] != "-12" || target == "" || l["appeal"] != nil {
 		t.Fatalf("before the appeal: %v", l)
 	}
-	r := e.post("county.b", `mutation($t: ID!) { fileAppeal(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, target: $t, reasons: "r", idempotencyKey: "x") { position } }`, map[string]any{"t": target})
+	r := e.post("county.b", `mutation($t: ID!) { fileAppeal(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, target: $t, reasons: "r", idempotencyKey: "x"}) { userErrors { code field message messageEn } position } }`, map[string]any{"t": target})
 	if r.code() != string(CodeForbidden) {
 		t.Fatalf("another county appealing: %s", r.Raw)
 	}
-	r = e.post("county", `mutation($t: ID!) { fileAppeal(obligation: {task: 1, role: IMPLEMENTING}, target: $t, reasons: "", idempotencyKey: "a0") { position } }`, map[string]any{"t": target})
+	r = e.post("county", `mutation($t: ID!) { fileAppeal(input: {obligation: {task: 1, role: IMPLEMENTING}, target: $t, reasons: "", idempotencyKey: "a0"}) { userErrors { code field message messageEn } position } }`, map[string]any{"t": target})
 	if r.code() != string(CodeInvalidArgument) {
 		t.Fatalf("empty reasons: %s", r.Raw)
 	}
-	e.ok("county", `mutation($t: ID!) { fileAppeal(obligation: {task: 1, role: IMPLEMENTING}, target: $t, reasons: "数据口径不同，并非虚报", idempotencyKey: "a1", wait: true) { position } }`, map[string]any{"t": target})
+	e.ok("county", `mutation($t: ID!) { fileAppeal(input: {obligation: {task: 1, role: IMPLEMENTING}, target: $t, reasons: "数据口径不同，并非虚报", idempotencyKey: "a1", wait: true}) { userErrors { code field message messageEn } position } }`, map[string]any{"t": target})
 	if l := line(); l["pointsText"] != "-12" || path(l, "appeal", "state") != "PENDING" || l["appealTarget"] != nil {
 		t.Fatalf("pending: %v", l)
 	}
-	list := path(e.ok("committee", `{ appeals { number unit unitName state about targetKind reasons } }`, nil), "appeals").([]any)
+	list := path(e.ok("committee", `{ appeals { nodes { number unit unitName state about targetKind reasons } } }`, nil), "appeals", "nodes").([]any)
 	if len(list) != 1 || path(list[0], "state") != "PENDING" || path(list[0], "targetKind") != "FINDING" || !strings.Contains(path(list[0], "about").(string), "虚报进度") {
 		t.Fatalf("appeals: %v", list)
 	}
-	r = e.post("inspector", `mutation { ruleAppeal(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "r", idempotencyKey: "r0") { position } }`, nil)
+	r = e.post("inspector", `mutation { ruleAppeal(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "r", idempotencyKey: "r0"}) { userErrors { code field message messageEn } position } }`, nil)
 	if r.code() != string(CodeForbidden) {
 		t.Fatalf("an inspector ruling: %s", r.Raw)
 	}
-	e.ok("committee", `mutation { ruleAppeal(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "经复核不构成虚报", idempotencyKey: "r1", wait: true) { position } }`, nil)
-	r = e.post("committee", `mutation { ruleAppeal(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: UPHELD, reasons: "改判", idempotencyKey: "r2") { position } }`, nil)
+	e.ok("committee", `mutation { ruleAppeal(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: OVERTURNED, reasons: "经复核不构成虚报", idempotencyKey: "r1", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
+	r = e.post("committee", `mutation { ruleAppeal(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, appeal: 1, outcome: UPHELD, reasons: "改判", idempotencyKey: "r2"}) { userErrors { code field message messageEn } position } }`, nil)
 	if r.code() != string(CodeConflict) {
 		t.Fatalf("ruling twice: %s", r.Raw)
 	}
@@ -177,7 +177,7 @@ func TestAppealThroughTheAPI(t *testing.T) {
 // committee reads every card through scorecard instead.
 func TestOwnScorecard(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	e.ok("inspector", `mutation { recordFinding(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", idempotencyKey: "f1", wait: true) { position } }`, nil)
+	e.ok("inspector", `mutation { recordFinding(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", idempotencyKey: "f1", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	d := e.ok("county", `{ ownScorecard(year: 2025) { unit rank totalText lines { rule pointsText appealTarget } } }`, nil)
 	if path(d, "ownScorecard", "unit") != "county.a" || path(d, "ownScorecard", "rank") != float64(0) {
 		t.Fatalf("own card: %v", d)

@@ -248,7 +248,7 @@ func (e *benchEnv) run(b *testing.B, request func(client, i int) (token, query s
 }
 
 // obligationsQuery is what a county's "my obligations" page asks for.
-const obligationsQuery = `{ obligations(first: 50) { total items { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
+const obligationsQuery = `{ obligations(first: 50) { totalCount nodes { id taskTitle status light progress nextDue milestones { id due light overdue } lastReport { percent } } } }`
 
 // BenchmarkObligationsQuery: 32 clients, each a county reading its own
 // obligations with milestones, over loopback, with the server's response
@@ -349,7 +349,7 @@ func BenchmarkObligationsServerOnly(b *testing.B) {
 // obligation, 100 at a time.
 func BenchmarkObligationsQueryAll(b *testing.B) {
 	e := newBenchEnv(b, readBench(0))
-	q := `{ obligations(first: 100) { total nextCursor items { id unitName status light progress nextDue } } }`
+	q := `{ obligations(first: 100) { totalCount pageInfo { endCursor hasNextPage } nodes { id unitName status light progress nextDue } } }`
 	e.run(b, func(int, int) (string, string, map[string]any) { return e.tokens["inspector"], q, nil })
 }
 
@@ -409,7 +409,7 @@ func BenchmarkReportProgress(b *testing.B) {
 			obs[o.Key.Unit] = append(obs[o.Key.Unit], o.Key)
 		}
 	}
-	q := `mutation($o: ObligationInput!, $p: Int!, $k: String!) { reportProgress(obligation: $o, percent: $p, note: "bench", idempotencyKey: $k) { position } }`
+	q := `mutation($o: ObligationInput!, $p: Int!, $k: String!) { reportProgress(input: {obligation: $o, percent: $p, note: "bench", idempotencyKey: $k}) { userErrors { code field message messageEn } position } }`
 	run := rand.Int64()
 	e.run(b, func(c, i int) (string, string, map[string]any) {
 		u := e.units[c%len(e.units)]

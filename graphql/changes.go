@@ -13,95 +13,125 @@ import (
 // Plan changes and bulletins: thin resolvers over app.Service.
 
 // ScheduleMilestone resolves scheduleMilestone.
-func (r *root) ScheduleMilestone(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      string
-	What           *string
-	Due            Date
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.ScheduleMilestone(ctx, principalOf(ctx), app.ScheduleInput{
-		Obligation: args.Obligation.ref(), Milestone: args.Milestone, What: deref(args.What), Due: args.Due.Date, IdempotencyKey: args.IdempotencyKey,
+func (r *root) ScheduleMilestone(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      string
+		What           *string
+		Due            Date
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.ScheduleMilestone(ctx, principalOf(ctx), app.ScheduleInput{
+			Obligation: args.Obligation.ref(), Milestone: args.Milestone, What: deref(args.What), Due: args.Due.Date, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RescheduleMilestone resolves rescheduleMilestone.
-func (r *root) RescheduleMilestone(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      string
-	Due            Date
-	Reason         string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RescheduleMilestone(ctx, principalOf(ctx), app.RescheduleInput{
-		Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+func (r *root) RescheduleMilestone(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      string
+		Due            Date
+		Reason         string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RescheduleMilestone(ctx, principalOf(ctx), app.RescheduleInput{
+			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // ReassignResponsibility resolves reassignResponsibility.
-func (r *root) ReassignResponsibility(ctx context.Context, args struct {
-	Obligation     obligationInput
-	ToUnit         gql.ID
-	ToRole         *string
-	Reason         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.ReassignResponsibility(ctx, principalOf(ctx), app.ReassignInput{
-		Obligation: args.Obligation.ref(), ToUnit: string(args.ToUnit), ToRole: deref(args.ToRole), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+func (r *root) ReassignResponsibility(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		ToUnit         gql.ID
+		ToRole         *string
+		Reason         *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.ReassignResponsibility(ctx, principalOf(ctx), app.ReassignInput{
+			Obligation: args.Obligation.ref(), ToUnit: string(args.ToUnit), ToRole: deref(args.ToRole), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RenameUnit resolves renameUnit.
-func (r *root) RenameUnit(ctx context.Context, args struct {
-	Unit           gql.ID
-	Name           string
-	Reason         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RenameUnit(ctx, principalOf(ctx), app.RenameInput{
-		Unit: string(args.Unit), Name: args.Name, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+func (r *root) RenameUnit(ctx context.Context, in struct {
+	Input struct {
+		Unit           gql.ID
+		Name           string
+		Reason         *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RenameUnit(ctx, principalOf(ctx), app.RenameInput{
+			Unit: string(args.Unit), Name: args.Name, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // MergeUnits resolves mergeUnits.
-func (r *root) MergeUnits(ctx context.Context, args struct {
-	Unit           gql.ID
-	Into           gql.ID
-	Reason         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.MergeUnits(ctx, principalOf(ctx), app.MergeInput{
-		Unit: string(args.Unit), Into: string(args.Into), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+func (r *root) MergeUnits(ctx context.Context, in struct {
+	Input struct {
+		Unit           gql.ID
+		Into           gql.ID
+		Reason         *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.MergeUnits(ctx, principalOf(ctx), app.MergeInput{
+			Unit: string(args.Unit), Into: string(args.Into), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res.Result, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
 // SplitUnit resolves splitUnit.
-func (r *root) SplitUnit(ctx context.Context, args struct {
-	Unit           gql.ID
-	Into           []splitPartInput
-	Heir           string
-	Reason         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	parts := make([]app.SplitPart, len(args.Into))
-	for i, p := range args.Into {
-		parts[i] = app.SplitPart{Unit: string(p.Unit), Name: deref(p.Name)}
+func (r *root) SplitUnit(ctx context.Context, in struct {
+	Input struct {
+		Unit           gql.ID
+		Into           []splitPartInput
+		Heir           string
+		Reason         *string
+		IdempotencyKey string
+		Wait           *bool
 	}
-	res, err := r.s.app.SplitUnit(ctx, principalOf(ctx), app.SplitInput{
-		Unit: string(args.Unit), Into: parts, Heir: args.Heir, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		parts := make([]app.SplitPart, len(args.Into))
+		for i, p := range args.Into {
+			parts[i] = app.SplitPart{Unit: string(p.Unit), Name: deref(p.Name)}
+		}
+		res, err := r.s.app.SplitUnit(ctx, principalOf(ctx), app.SplitInput{
+			Unit: string(args.Unit), Into: parts, Heir: args.Heir, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res.Result, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
 type splitPartInput struct {
@@ -110,17 +140,23 @@ type splitPartInput struct {
 }
 
 // IssueBulletin resolves issueBulletin.
-func (r *root) IssueBulletin(ctx context.Context, args struct {
-	Plan           *gql.ID
-	Period         string
-	AsOf           *gql.Time
-	IdempotencyKey string
-	Wait           *bool
+func (r *root) IssueBulletin(ctx context.Context, in struct {
+	Input struct {
+		Plan           *gql.ID
+		Period         string
+		AsOf           *gql.Time
+		IdempotencyKey string
+		Wait           *bool
+	}
 }) (*bulletinIssue, error) {
+	args := in.Input
 	res, err := r.s.app.IssueBulletin(ctx, principalOf(ctx), app.BulletinInput{
 		Plan: idOr(args.Plan), Period: args.Period, AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
 	})
 	if err != nil {
+		if ue := userErrorOf(err); ue != nil {
+			return &bulletinIssue{userErrors: []*userError{ue}}, nil
+		}
 		return nil, err
 	}
 	m, err := r.s.fromApp(ctx, res.Result, nil, args.Wait)
@@ -134,7 +170,7 @@ func (r *root) IssueBulletin(ctx context.Context, args struct {
 	for _, ib := range list {
 		if ib.Year == res.Issued.Year && ib.Number == res.Issued.Number {
 			c := res.Bulletin.Counts
-			return &bulletinIssue{result: m, bulletin: &bulletinResolver{ib}, counts: bulletinCounts{
+			return &bulletinIssue{result: m, bulletin: &bulletinResolver{ib}, counts: &bulletinCounts{
 				duties: c.Duties, completed: c.Completed, overdue: c.Overdue, soonDue: c.SoonDue, completedInPeriod: c.CompletedInPeriod, early: c.Early,
 			}}, nil
 		}
@@ -143,7 +179,10 @@ func (r *root) IssueBulletin(ctx context.Context, args struct {
 }
 
 // Bulletins resolves bulletins.
-func (r *root) Bulletins(ctx context.Context, args struct{ Plan *gql.ID }) ([]*bulletinResolver, error) {
+func (r *root) Bulletins(ctx context.Context, args struct {
+	Plan *gql.ID
+	pageArgs
+}) (*connection[*bulletinResolver], error) {
 	list, err := r.s.app.Bulletins(ctx, principalOf(ctx), idOr(args.Plan))
 	if err != nil {
 		return nil, err
@@ -152,18 +191,27 @@ func (r *root) Bulletins(ctx context.Context, args struct{ Plan *gql.ID }) ([]*b
 	for i, ib := range list {
 		out[i] = &bulletinResolver{ib}
 	}
-	return out, nil
+	return page(r.s, out, lister[*bulletinResolver]{key: func(b *bulletinResolver) string { return fmt.Sprintf("%d/%d", b.Year(), b.Number()) }, def: defaultPage}, args.pageArgs)
 }
 
 type bulletinIssue struct {
-	result   *mutationResult
-	bulletin *bulletinResolver
-	counts   bulletinCounts
+	result     *mutationResult
+	bulletin   *bulletinResolver
+	counts     *bulletinCounts
+	userErrors []*userError
 }
 
 func (b *bulletinIssue) Result() *mutationResult     { return b.result }
 func (b *bulletinIssue) Bulletin() *bulletinResolver { return b.bulletin }
-func (b *bulletinIssue) Counts() *bulletinCounts     { return &b.counts }
+func (b *bulletinIssue) Counts() *bulletinCounts     { return b.counts }
+
+// UserErrors resolves BulletinIssue.userErrors.
+func (b *bulletinIssue) UserErrors() []*userError {
+	if b.userErrors == nil {
+		return []*userError{}
+	}
+	return b.userErrors
+}
 
 type bulletinCounts struct {
 	duties, completed, overdue, soonDue, completedInPeriod, early int

@@ -102,7 +102,7 @@ func BenchmarkCostUnderLoad(b *testing.B) {
 			if client == 0 {
 				fmt.Fprintf(&q, "s%d: scorecard(year: 2025, kind: COUNTY, asOf: %q) { digest cards { rank totalText lines { rule pointsText } } } ", i, at)
 			} else {
-				fmt.Fprintf(&q, "o%d: obligations(asOf: %q, first: 100) { total items { id status light } } ", i, at)
+				fmt.Fprintf(&q, "o%d: obligations(asOf: %q, first: 100) { totalCount nodes { id status light } } ", i, at)
 			}
 		}
 		q.WriteString("}")

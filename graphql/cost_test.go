@@ -49,7 +49,7 @@ func TestManyMomentsRefusedBeforeRunning(t *testing.T) {
 	var decl, sel []string
 	for i := range 20 {
 		decl = append(decl, fmt.Sprintf("$t%d: Time", i))
-		sel = append(sel, fmt.Sprintf("o%d: obligations(asOf: $t%d) { total }", i, i))
+		sel = append(sel, fmt.Sprintf("o%d: obligations(asOf: $t%d) { totalCount }", i, i))
 		vars[fmt.Sprintf("t%d", i)] = base.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
 	}
 	r = e.post("inspector", "query("+strings.Join(decl, ", ")+") { "+strings.Join(sel, " ")+" }", vars)
@@ -66,8 +66,8 @@ func TestMomentsShareOneBuild(t *testing.T) {
 	builds := countBuilds(e)
 	at := e.clock.now().Add(time.Hour).Format(time.RFC3339)
 	e.clock.set(e.clock.now().Add(48 * time.Hour))
-	q := `query($t: Time) { a: obligations(asOf: $t) { total } b: obligations(asOf: $t, unit: "county.a") { total } c: scorecard(year: 2025, kind: COUNTY, asOf: $t) { digest } }`
-	e.ok("inspector", `query($t: Time) { a: obligations(asOf: $t) { total } b: obligations(asOf: $t, unit: "county.a") { total } }`, map[string]any{"t": at})
+	q := `query($t: Time) { a: obligations(asOf: $t) { totalCount } b: obligations(asOf: $t, unit: "county.a") { totalCount } c: scorecard(year: 2025, kind: COUNTY, asOf: $t) { digest } }`
+	e.ok("inspector", `query($t: Time) { a: obligations(asOf: $t) { totalCount } b: obligations(asOf: $t, unit: "county.a") { totalCount } }`, map[string]any{"t": at})
 	e.ok("committee", q, map[string]any{"t": at})
 	if n := builds.Load(); n != 1 {
 		t.Errorf("one moment asked for five times built %d read models", n)
@@ -75,7 +75,7 @@ func TestMomentsShareOneBuild(t *testing.T) {
 	// Nine moments are allowed.
 	var sel []string
 	for i := range 9 {
-		sel = append(sel, fmt.Sprintf("o%d: obligations(asOf: %q) { total }", i, e.clock.now().Add(-time.Duration(i+2)*time.Hour).Format(time.RFC3339)))
+		sel = append(sel, fmt.Sprintf("o%d: obligations(asOf: %q) { totalCount }", i, e.clock.now().Add(-time.Duration(i+2)*time.Hour).Format(time.RFC3339)))
 	}
 	e.ok("inspector", "{ "+strings.Join(sel, " ")+" }", nil)
 	if n, _ := e.server.past.cache.Len(); n > e.server.limits.HistoricalCacheEntries {

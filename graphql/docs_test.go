@@ -56,7 +56,8 @@ func TestDocExamplesValidate(t *testing.T) {
 
 // TestClientCheck runs graphql/clientcheck/check.mjs, an outside client
 // (graphql-js), against a running server: it builds a client schema from
-// introspection and validates every example of docs/graphql.md.
+// introspection, validates every example of docs/graphql.md and runs each
+// query and mutation (with made-up variables) as the inspector.
 func TestClientCheck(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -68,7 +69,8 @@ func TestClientCheck(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("clientcheck", "check.mjs"), e.http.URL+"/graphql", filepath.Join("..", "docs", "graphql.md"))
+	// With the inspector's token it also runs every query and mutation.
+	cmd := exec.CommandContext(ctx, node, filepath.Join("clientcheck", "check.mjs"), e.http.URL+"/graphql", filepath.Join("..", "docs", "graphql.md"), e.tokens["inspector"])
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {

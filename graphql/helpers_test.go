@@ -136,12 +136,54 @@ type gqlResult struct {
 	Header http.Header
 }
 
+// code is the first error's extensions.code, else the first user error's
+// code in a mutation payload, else "".
 func (r gqlResult) code() string {
 	if len(r.Errors) == 0 {
+		if ue := r.userErrors(); len(ue) > 0 {
+			c, _ := path(ue[0], "code").(string)
+			return c
+		}
 		return ""
 	}
 	c, _ := r.Errors[0].Extensions["code"].(string)
 	return c
+}
+
+// msg is the first error's message, else the first user error's English
+// message; msgZH the Chinese wording of the same.
+func (r gqlResult) msg() string {
+	if len(r.Errors) > 0 {
+		return r.Errors[0].Message
+	}
+	if ue := r.userErrors(); len(ue) > 0 {
+		m, _ := path(ue[0], "messageEn").(string)
+		return m
+	}
+	return ""
+}
+
+func (r gqlResult) msgZH() string {
+	if len(r.Errors) > 0 {
+		zh, _ := r.Errors[0].Extensions["messageZH"].(string)
+		return zh
+	}
+	if ue := r.userErrors(); len(ue) > 0 {
+		m, _ := path(ue[0], "message").(string)
+		return m
+	}
+	return ""
+}
+
+// userErrors gathers the userErrors of the response's mutation payloads.
+func (r gqlResult) userErrors() []any {
+	var out []any
+	for _, v := range r.Data {
+		if l, ok := path(v, "userErrors").([]any); ok {
+			out = append(out, l...)
+		}
+	}
+	return out
 }
 
 // post sends a GraphQL request as the named role ("" for no token).
@@ -181,7 +223,7 @@ func (e *env) do(req *http.Request) gqlResult {
 func (e *env) ok(role, query string, vars map[string]any) map[string]any {
 	e.t.Helper()
 	r := e.post(role, query, vars)
-	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || len(r.userErrors()) > 0 {
 		e.t.Fatalf("%s: status %d: %s", firstLine(query), r.Status, r.Raw)
 	}
 	return r.Data

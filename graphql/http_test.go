@@ -59,9 +59,9 @@ func TestHTTPStatusPaths(t *testing.T) {
 		{"subscription over HTTP", e.post("inspector", `subscription { eventsAppended { id } }`, nil), 400, CodeInvalidArgument},
 		{"invalid token", e.post("tl_not-a-token", `{ ledger { mode } }`, nil), 401, CodeUnauthenticated},
 		{"malformed Authorization", raw("POST", "application/json", `{"query":"{ ledger { mode } }"}`, "Basic abc"), 401, CodeUnauthenticated},
-		{"no token for a protected field", e.post("", `{ obligations { total } }`, nil), 401, CodeUnauthenticated},
-		{"no token, through a fragment", e.post("", `{ ...F } fragment F on Query { units { id } }`, nil), 401, CodeUnauthenticated},
-		{"mutation over GET", get(url.Values{"query": {`mutation { adoptScheme(year: 2025, idempotencyKey: "x") { position } }`}}, "committee"), 405, CodeInvalidArgument},
+		{"no token for a protected field", e.post("", `{ obligations { totalCount } }`, nil), 401, CodeUnauthenticated},
+		{"no token, through a fragment", e.post("", `{ ...F } fragment F on Query { units { nodes { id } } }`, nil), 401, CodeUnauthenticated},
+		{"mutation over GET", get(url.Values{"query": {`mutation { adoptScheme(input: {year: 2025, idempotencyKey: "x"}) { userErrors { code field message messageEn } position } }`}}, "committee"), 405, CodeInvalidArgument},
 		{"PUT", raw("PUT", "application/json", `{"query":"{ ledger { mode } }"}`, ""), 405, CodeInvalidArgument},
 		{"body too large", raw("POST", "application/json", big, ""), 413, CodeInvalidArgument},
 		{"wrong content type", raw("POST", "text/plain", `{"query":"{ ledger { mode } }"}`, ""), 415, CodeInvalidArgument},
@@ -78,7 +78,7 @@ func TestHTTPStatusPaths(t *testing.T) {
 	if r.Status != 200 || path(r.Data, "task", "title") != "淘汰燃煤锅炉" {
 		t.Errorf("GET query: %d %s", r.Status, r.Raw)
 	}
-	if r := e.post("", `{ ledger { mode head } publishedScorecards { digest } }`, nil); r.Status != 200 || len(r.Errors) > 0 {
+	if r := e.post("", `{ ledger { mode head } publishedScorecards { nodes { digest } } }`, nil); r.Status != 200 || len(r.Errors) > 0 {
 		t.Errorf("public query: %d %s", r.Status, r.Raw)
 	}
 	intro, err := os.ReadFile("testdata/introspection.graphql")
@@ -118,7 +118,7 @@ func TestLimits(t *testing.T) {
 	wantLimit("query too long", e.post("inspector", "{ me { name } }"+strings.Repeat(" ", 5<<10), nil), 400, "limit")
 	deep := "{ __schema { types { fields { type { " + strings.Repeat("ofType { ", 14) + "name" + strings.Repeat(" }", 14) + " } } } } }"
 	wantLimit("too deep", e.post("inspector", deep, nil), 400, "limit")
-	r := e.post("inspector", `{ obligations(first: 501) { total } }`, nil)
+	r := e.post("inspector", `{ obligations(first: 501) { totalCount } }`, nil)
 	if r.Status != 200 || r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Errors[0].Message, "between 1 and 500") {
 		t.Errorf("first: 501: %d %s", r.Status, r.Raw)
 	}
@@ -130,7 +130,7 @@ func TestLimits(t *testing.T) {
 
 func TestIdempotentRetry(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	q := `mutation($k: String!) { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 30, note: "首报", idempotencyKey: $k) { position duplicate events { id } } }`
+	q := `mutation($k: String!) { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 30, note: "首报", idempotencyKey: $k}) { userErrors { code field message messageEn } position duplicate events { id } } }`
 	first := e.ok("county", q, map[string]any{"k": "report-1"})
 	head, _ := e.store.Head(context.Background())
 	second := e.ok("county", q, map[string]any{"k": "report-1"})
@@ -153,24 +153,24 @@ func TestIdempotentRetry(t *testing.T) {
 		t.Errorf("another token's key was taken for a retry: %v", third)
 	}
 	// A key reused for another request on another stream is a conflict.
-	r := e.post("county", `mutation { claimCompletion(obligation: {task: 1, role: IMPLEMENTING, plan: "p"}, milestone: "m1", idempotencyKey: "report-1") { position } }`, nil)
+	r := e.post("county", `mutation { claimCompletion(input: {obligation: {task: 1, role: IMPLEMENTING, plan: "p"}, milestone: "m1", idempotencyKey: "report-1"}) { userErrors { code field message messageEn } position } }`, nil)
 	if r.code() != "" {
 		t.Logf("key reuse on the same stream returns the first request's events: %s", r.Raw)
 	}
-	if r := e.post("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 1, idempotencyKey: "  ") { position } }`, nil); r.code() != string(CodeInvalidArgument) {
+	if r := e.post("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 1, idempotencyKey: "  "}) { userErrors { code field message messageEn } position } }`, nil); r.code() != string(CodeInvalidArgument) {
 		t.Errorf("blank key: %s", r.Raw)
 	}
 }
 
 func TestWaitThenRead(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	d := e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 55, note: "过半", idempotencyKey: "w1", wait: true) { position caughtUp viewPosition } }`, nil)
+	d := e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 55, note: "过半", idempotencyKey: "w1", wait: true}) { userErrors { code field message messageEn } position caughtUp viewPosition } }`, nil)
 	res := d["reportProgress"].(map[string]any)
 	if res["caughtUp"] != true || res["viewPosition"].(float64) < res["position"].(float64) {
 		t.Fatalf("wait: %v", res)
 	}
-	o := e.ok("county", `{ obligations { items { progress lastReport { percent note } } } }`, nil)
-	if p := path(o, "obligations", "items", 0, "progress"); p != float64(55) {
+	o := e.ok("county", `{ obligations { nodes { progress lastReport { percent note } } } }`, nil)
+	if p := path(o, "obligations", "nodes", 0, "progress"); p != float64(55) {
 		t.Errorf("after wait, progress is %v", p)
 	}
 }
@@ -181,17 +181,17 @@ func TestErrorCodes(t *testing.T) {
 		role, query string
 		code        Code
 	}{
-		{"county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 150, idempotencyKey: "a") { position } }`, CodeInvalidArgument},
-		{"county", `mutation { reportProgress(obligation: {task: 2, role: IMPLEMENTING}, percent: 10, idempotencyKey: "b") { position } }`, CodeNotFound},
-		{"inspector", `mutation { verifyCompletion(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "c") { position } }`, CodeConflict},
-		{"coordinator", `mutation { assignResponsibility(obligation: {task: 9, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "d") { position } }`, CodeNotFound},
-		{"coordinator", `mutation { assignResponsibility(obligation: {task: 1, unit: "Not An Id", role: IMPLEMENTING}, idempotencyKey: "e") { position } }`, CodeInvalidArgument},
-		{"county", `mutation { requestExtension(obligation: {task: 1, role: IMPLEMENTING}, milestone: "nope", due: "2025-09-30", reason: "r", idempotencyKey: "f") { position } }`, CodeNotFound},
-		{"county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, effectiveAt: "2030-01-01T00:00:00Z", idempotencyKey: "g") { position } }`, CodeInvalidArgument},
-		{"committee", `mutation { publishScorecard(year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h") { position } }`, CodeNotFound},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 150, idempotencyKey: "a"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 2, role: IMPLEMENTING}, percent: 10, idempotencyKey: "b"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"inspector", `mutation { verifyCompletion(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "c"}) { userErrors { code field message messageEn } position } }`, CodeConflict},
+		{"coordinator", `mutation { assignResponsibility(input: {obligation: {task: 9, unit: "county.a", role: IMPLEMENTING}, idempotencyKey: "d"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"coordinator", `mutation { assignResponsibility(input: {obligation: {task: 1, unit: "Not An Id", role: IMPLEMENTING}, idempotencyKey: "e"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"county", `mutation { requestExtension(input: {obligation: {task: 1, role: IMPLEMENTING}, milestone: "nope", due: "2025-09-30", reason: "r", idempotencyKey: "f"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
+		{"county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 10, effectiveAt: "2030-01-01T00:00:00Z", idempotencyKey: "g"}) { userErrors { code field message messageEn } position } }`, CodeInvalidArgument},
+		{"committee", `mutation { publishScorecard(input: {year: 2025, kind: BUREAU, scheme: "no-such-scheme", schemeVersion: 1, idempotencyKey: "h"}) { userErrors { code field message messageEn } position } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(stream: "obligation-p-1-county.z-lead") { intact } }`, CodeNotFound},
 		{"inspector", `{ auditTrail(task: 1, unit: "county.a") { intact } }`, CodeInvalidArgument},
-		{"inspector", `{ obligations(after: "garbage!") { total } }`, CodeInvalidArgument},
+		{"inspector", `{ obligations(after: "garbage!") { totalCount } }`, CodeInvalidArgument},
 	}
 	for _, c := range cases {
 		r := e.post(c.role, c.query, nil)
@@ -237,19 +237,25 @@ func TestObligationPagesAndAsOf(t *testing.T) {
 	var ids []string
 	after := ""
 	for range 10 {
-		d := e.ok("inspector", `query($a: String) { obligations(first: 1, after: $a) { total nextCursor items { id } } }`, map[string]any{"a": after})
+		d := e.ok("inspector", `query($a: String) { obligations(first: 1, after: $a) { totalCount pageInfo { endCursor hasNextPage } nodes { id } } }`, map[string]any{"a": after})
 		page := d["obligations"].(map[string]any)
-		for _, it := range page["items"].([]any) {
+		for _, it := range page["nodes"].([]any) {
 			ids = append(ids, it.(map[string]any)["id"].(string))
 		}
-		next, _ := page["nextCursor"].(string)
-		if next == "" {
+		if page["pageInfo"].(map[string]any)["hasNextPage"] != true {
 			break
 		}
-		after = next
+		after = page["pageInfo"].(map[string]any)["endCursor"].(string)
 	}
 	if len(ids) != 4 || ids[0] == ids[1] {
 		t.Fatalf("pages gave %v", ids)
+	}
+	// Backwards from the end: the last two, in order.
+	d := e.ok("inspector", `{ obligations(last: 2) { totalCount pageInfo { hasPreviousPage hasNextPage } edges { cursor node { id } } } }`, nil)
+	if path(d, "obligations", "totalCount") != float64(4) || path(d, "obligations", "edges", 0, "node", "id") != ids[2] ||
+		path(d, "obligations", "edges", 1, "node", "id") != ids[3] || path(d, "obligations", "pageInfo", "hasPreviousPage") != true ||
+		path(d, "obligations", "pageInfo", "hasNextPage") != false {
+		t.Fatalf("last 2: %v", d)
 	}
 
 	// Progress recorded later is not seen as of before it.
@@ -259,13 +265,13 @@ func TestObligationPagesAndAsOf(t *testing.T) {
 	if err := e.runner.WaitFor(context.Background(), 15); err != nil {
 		t.Fatal(err)
 	}
-	q := `query($t: Time) { obligations(unit: "county.a", asOf: $t) { asOf items { progress } } }`
+	q := `query($t: Time) { obligations(unit: "county.a", asOf: $t) { asOf nodes { progress } } }`
 	then := e.ok("inspector", q, map[string]any{"t": before.Add(time.Hour).Format(time.RFC3339)})
 	now := e.ok("inspector", q, map[string]any{"t": nil})
-	if p := path(then, "obligations", "items", 0, "progress"); p != float64(0) {
+	if p := path(then, "obligations", "nodes", 0, "progress"); p != float64(0) {
 		t.Errorf("as of before the report, progress %v", p)
 	}
-	if p := path(now, "obligations", "items", 0, "progress"); p != float64(70) {
+	if p := path(now, "obligations", "nodes", 0, "progress"); p != float64(70) {
 		t.Errorf("now, progress %v", p)
 	}
 	// The audit trail as of then leaves the report out, and its links hold.
@@ -284,7 +290,7 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.clock.set(ledgertest.Shanghai(2025, time.July, 2, 9))
 	e.builder.At(e.clock.now()).Do(domain.RecordSlip{ObligationKey: countyA, Milestone: "m1"}, "system")
-	e.ok("committee", `mutation { adoptScheme(year: 2025, idempotencyKey: "adopt", wait: true) { position } }`, nil)
+	e.ok("committee", `mutation { adoptScheme(input: {year: 2025, idempotencyKey: "adopt", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	sc := e.ok("committee", `{ scorecard(year: 2025, kind: COUNTY) { schemeAdopted digest published cards { unit rank totalText lines { rule points eventIds events { type } } } } }`, nil)
 	if path(sc, "scorecard", "schemeAdopted") != true || path(sc, "scorecard", "published") != false {
 		t.Errorf("scorecard: %v", sc)
@@ -304,21 +310,21 @@ func TestScorecardPublishAndPublicRead(t *testing.T) {
 	if !found {
 		t.Errorf("no slip line on the county cards: %v", sc)
 	}
-	pub := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub", wait: true) { position events { payload } } }`, nil)
+	pub := e.ok("committee", `mutation { publishScorecard(input: {year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub", wait: true}) { userErrors { code field message messageEn } position events { payload } } }`, nil)
 	if path(pub, "publishScorecard", "position") == nil {
 		t.Fatalf("publish: %v", pub)
 	}
-	again := e.ok("committee", `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub") { duplicate } }`, nil)
+	again := e.ok("committee", `mutation { publishScorecard(input: {year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, idempotencyKey: "pub"}) { userErrors { code field message messageEn } duplicate } }`, nil)
 	if path(again, "publishScorecard", "duplicate") != true {
 		t.Errorf("publish retry: %v", again)
 	}
 	// Anyone reads the publication, recomputed from the log and verified.
-	r := e.post("", `{ publishedScorecards(year: 2025) { kind digest verified asOfPosition cards { rank name totalText grade } } }`, nil)
-	if r.Status != 200 || len(r.Errors) > 0 || path(r.Data, "publishedScorecards", 0, "verified") != true || path(r.Data, "publishedScorecards", 0, "cards", 0, "rank") != float64(1) {
+	r := e.post("", `{ publishedScorecards(year: 2025) { nodes { kind digest verified asOfPosition cards { rank name totalText grade } } } }`, nil)
+	if r.Status != 200 || len(r.Errors) > 0 || path(r.Data, "publishedScorecards", "nodes", 0, "verified") != true || path(r.Data, "publishedScorecards", "nodes", 0, "cards", 0, "rank") != float64(1) {
 		t.Fatalf("public read: %d %s", r.Status, r.Raw)
 	}
 	// The events behind the lines need a token.
-	r = e.post("", `{ publishedScorecards { cards { lines { events { id } } } } }`, nil)
+	r = e.post("", `{ publishedScorecards { nodes { cards { lines { events { id } } } } } }`, nil)
 	if r.Status != 401 || r.code() != string(CodeUnauthenticated) {
 		t.Errorf("public line events: %d %s", r.Status, r.Raw)
 	}
@@ -345,10 +351,10 @@ func TestMetricsAndHealth(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	// wait: the read models apply the report before the two reads, so
 	// the second is served from the first's kept response.
-	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m", wait: true) { position } }`, nil)
+	e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 5, idempotencyKey: "m", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
 	e.ok("county", `{ me { role } }`, nil)
-	e.post("", `{ obligations { total } }`, nil)
+	e.post("", `{ obligations { totalCount } }`, nil)
 	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+e.tokens["inspector"])
 	resp, err := http.DefaultClient.Do(req)
@@ -422,7 +428,7 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 				default:
 				}
 				key := fmt.Sprintf("c%d-%d", c, i)
-				body := fmt.Sprintf(`{"query":"mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: %d, note: \"n\", idempotencyKey: \"%s\") { position } }"}`, i%100, key)
+				body := fmt.Sprintf(`{"query":"mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: %d, note: \"n\", idempotencyKey: \"%s\"}) { userErrors { code field message messageEn } position } }"}`, i%100, key)
 				req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+e.tokens["county"])

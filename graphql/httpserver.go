@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"taskledger/auth"
+	"taskledger/graphql/graphiql"
 	"taskledger/internal/redact"
 )
 
@@ -127,3 +128,18 @@ func (s *Server) bearer(header string) (auth.Principal, error) {
 	}
 	return s.cfg.Tokens.Lookup(strings.TrimSpace(token))
 }
+
+// browserIDE answers a browser's GET of /graphql (Accept: text/html) with
+// GraphiQL and passes every other request to api.
+func browserIDE(api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if graphiql.WantsHTML(r) && !isUpgrade(r) {
+			graphiql.Page(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// isUpgrade reports whether r asks to switch protocols (a WebSocket).
+func isUpgrade(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }

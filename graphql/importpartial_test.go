@@ -23,7 +23,7 @@ const partialPlan = `某市试点工作实施方案
 func TestImportPlanRefusesUnreadItems(t *testing.T) {
 	e := newEnv(t, envOptions{empty: true})
 	const q = `mutation($text: String!, $key: String!, $partial: Boolean) {
-		importPlan(text: $text, planId: "pilot", idempotencyKey: $key, allowPartial: $partial) { position summary } }`
+		importPlan(input: {text: $text, planId: "pilot", idempotencyKey: $key, allowPartial: $partial}) { userErrors { code field message messageEn } position summary } }`
 	before, _ := e.store.Head(context.Background())
 	r := e.post("coordinator", q, map[string]any{"text": partialPlan, "key": "k1"})
 	if r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Raw, "遗漏的任务") || !strings.Contains(r.Raw, "第 7 行") {
@@ -44,14 +44,14 @@ func TestImportPlanRefusesUnreadItems(t *testing.T) {
 func TestDutyPartsThroughTheAPI(t *testing.T) {
 	e := newEnv(t, envOptions{empty: true})
 	text := "某市工作方案\n一、重点任务\n（一）甲任务。建设平台。（市商务局负责）完善制度。（市财政局牵头，市商务局配合）推广应用。（市商务局负责）\n"
-	e.ok("coordinator", `mutation($text: String!) { importPlan(text: $text, planId: "p", idempotencyKey: "k") { position } }`,
+	e.ok("coordinator", `mutation($text: String!) { importPlan(input: {text: $text, planId: "p", idempotencyKey: "k"}) { userErrors { code field message messageEn } position } }`,
 		map[string]any{"text": text})
 	head, _ := e.store.Head(context.Background())
 	if err := e.runner.WaitFor(context.Background(), head); err != nil {
 		t.Fatal(err)
 	}
-	data := e.ok("coordinator", `{ obligations { items { id role part basis } } }`, nil)
-	items, _ := path(data, "obligations", "items").([]any)
+	data := e.ok("coordinator", `{ obligations { nodes { id role part basis } } }`, nil)
+	items, _ := path(data, "obligations", "nodes").([]any)
 	byPart := map[float64]string{}
 	for _, o := range items {
 		if path(o, "role") != "JOINT" {

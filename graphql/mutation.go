@@ -124,216 +124,281 @@ func dateOr(d *Date) domain.Date {
 }
 
 // ImportPlan resolves importPlan.
-func (r *root) ImportPlan(ctx context.Context, args struct {
-	Text           string
-	PlanID         gql.ID
-	Issuer         *string
-	Registry       *string
-	Jurisdiction   *string
-	IdempotencyKey string
-	Wait           *bool
-	AllowPartial   *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
-		Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction), AllowPartial: args.AllowPartial != nil && *args.AllowPartial})
-	return r.s.fromApp(ctx, res.Result, err, args.Wait)
+func (r *root) ImportPlan(ctx context.Context, in struct {
+	Input struct {
+		Text           string
+		PlanID         gql.ID
+		Issuer         *string
+		Registry       *string
+		Jurisdiction   *string
+		IdempotencyKey string
+		Wait           *bool
+		AllowPartial   *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
+			Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction), AllowPartial: args.AllowPartial != nil && *args.AllowPartial})
+		return r.s.fromApp(ctx, res.Result, err, args.Wait)
+	})
 }
 
 // AssignResponsibility resolves assignResponsibility.
-func (r *root) AssignResponsibility(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Basis          *string
-	StartsOn       *Date
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.AssignResponsibility(ctx, principalOf(ctx), app.AssignInput{
-		Obligation: args.Obligation.ref(), Basis: deref(args.Basis), StartsOn: dateOr(args.StartsOn), IdempotencyKey: args.IdempotencyKey,
+func (r *root) AssignResponsibility(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Basis          *string
+		StartsOn       *Date
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.AssignResponsibility(ctx, principalOf(ctx), app.AssignInput{
+			Obligation: args.Obligation.ref(), Basis: deref(args.Basis), StartsOn: dateOr(args.StartsOn), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // WithdrawResponsibility resolves withdrawResponsibility.
-func (r *root) WithdrawResponsibility(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Reason         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.WithdrawResponsibility(ctx, principalOf(ctx), app.WithdrawInput{
-		Obligation: args.Obligation.ref(), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+func (r *root) WithdrawResponsibility(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Reason         *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.WithdrawResponsibility(ctx, principalOf(ctx), app.WithdrawInput{
+			Obligation: args.Obligation.ref(), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // ReportProgress resolves reportProgress.
-func (r *root) ReportProgress(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Percent        int32
-	Period         *string
-	Note           *string
-	EffectiveAt    *gql.Time
-	IdempotencyKey string
-	Wait           *bool
-	Attachments    *[]evidenceInput
-}) (*mutationResult, error) {
-	res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
-		Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
-		EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
+func (r *root) ReportProgress(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Percent        int32
+		Period         *string
+		Note           *string
+		EffectiveAt    *gql.Time
+		IdempotencyKey string
+		Wait           *bool
+		Attachments    *[]evidenceInput
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
+			Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
+			EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RequestExtension resolves requestExtension.
-func (r *root) RequestExtension(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      string
-	Due            Date
-	Reason         string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RequestExtension(ctx, principalOf(ctx), app.ExtensionRequestInput{
-		Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+func (r *root) RequestExtension(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      string
+		Due            Date
+		Reason         string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RequestExtension(ctx, principalOf(ctx), app.ExtensionRequestInput{
+			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // DecideExtension resolves decideExtension.
-func (r *root) DecideExtension(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Grant          bool
-	Due            *Date
-	Note           *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.DecideExtension(ctx, principalOf(ctx), app.ExtensionDecisionInput{
-		Obligation: args.Obligation.ref(), Grant: args.Grant, Due: dateOr(args.Due), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+func (r *root) DecideExtension(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Grant          bool
+		Due            *Date
+		Note           *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.DecideExtension(ctx, principalOf(ctx), app.ExtensionDecisionInput{
+			Obligation: args.Obligation.ref(), Grant: args.Grant, Due: dateOr(args.Due), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // ClaimCompletion resolves claimCompletion.
-func (r *root) ClaimCompletion(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      *string
-	Evidence       *string
-	AchievedAt     *gql.Time
-	IdempotencyKey string
-	Wait           *bool
-	Attachments    *[]evidenceInput
-}) (*mutationResult, error) {
-	res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
-		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
-		AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
+func (r *root) ClaimCompletion(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      *string
+		Evidence       *string
+		AchievedAt     *gql.Time
+		IdempotencyKey string
+		Wait           *bool
+		Attachments    *[]evidenceInput
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
+			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
+			AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // VerifyCompletion resolves verifyCompletion.
-func (r *root) VerifyCompletion(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      *string
-	Note           *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.VerifyCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
-		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+func (r *root) VerifyCompletion(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      *string
+		Note           *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.VerifyCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RejectCompletion resolves rejectCompletion.
-func (r *root) RejectCompletion(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Milestone      *string
-	Reason         string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RejectCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
-		Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
+func (r *root) RejectCompletion(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Milestone      *string
+		Reason         string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RejectCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RecordFinding resolves recordFinding.
-func (r *root) RecordFinding(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Kind           string
-	Severity       string
-	Summary        string
-	RectifyBy      *Date
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.RecordFinding(ctx, principalOf(ctx), app.FindingInput{
-		Obligation: args.Obligation.ref(), Kind: args.Kind, Severity: args.Severity, Summary: args.Summary,
-		RectifyBy: dateOr(args.RectifyBy), IdempotencyKey: args.IdempotencyKey,
+func (r *root) RecordFinding(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Kind           string
+		Severity       string
+		Summary        string
+		RectifyBy      *Date
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.RecordFinding(ctx, principalOf(ctx), app.FindingInput{
+			Obligation: args.Obligation.ref(), Kind: args.Kind, Severity: args.Severity, Summary: args.Summary,
+			RectifyBy: dateOr(args.RectifyBy), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // RecordIndicator resolves recordIndicator.
-func (r *root) RecordIndicator(ctx context.Context, args struct {
-	Unit           gql.ID
-	Metric         string
-	Period         string
-	Value          *float64
-	ValidDays      *int32
-	GoodDays       *int32
-	Source         *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	in := app.IndicatorInput{
-		Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
+func (r *root) RecordIndicator(ctx context.Context, in struct {
+	Input struct {
+		Unit           gql.ID
+		Metric         string
+		Period         string
+		Value          *float64
+		ValidDays      *int32
+		GoodDays       *int32
+		Source         *string
+		IdempotencyKey string
+		Wait           *bool
 	}
-	if args.Value != nil {
-		in.Value = *args.Value
-	}
-	if args.ValidDays != nil {
-		in.ValidDays = int(*args.ValidDays)
-	}
-	if args.GoodDays != nil {
-		in.GoodDays = int(*args.GoodDays)
-	}
-	res, err := r.s.app.RecordIndicator(ctx, principalOf(ctx), in)
-	return r.s.fromApp(ctx, res, err, args.Wait)
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		in := app.IndicatorInput{
+			Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
+		}
+		if args.Value != nil {
+			in.Value = *args.Value
+		}
+		if args.ValidDays != nil {
+			in.ValidDays = int(*args.ValidDays)
+		}
+		if args.GoodDays != nil {
+			in.GoodDays = int(*args.GoodDays)
+		}
+		res, err := r.s.app.RecordIndicator(ctx, principalOf(ctx), in)
+		return r.s.fromApp(ctx, res, err, args.Wait)
+	})
 }
 
 // AdoptScheme resolves adoptScheme.
-func (r *root) AdoptScheme(ctx context.Context, args struct {
-	Plan           *gql.ID
-	Year           int32
-	Document       *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.AdoptScheme(ctx, principalOf(ctx), app.SchemeInput{
-		Plan: idOr(args.Plan), Year: int(args.Year), Document: deref(args.Document), IdempotencyKey: args.IdempotencyKey,
+func (r *root) AdoptScheme(ctx context.Context, in struct {
+	Input struct {
+		Plan           *gql.ID
+		Year           int32
+		Document       *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.AdoptScheme(ctx, principalOf(ctx), app.SchemeInput{
+			Plan: idOr(args.Plan), Year: int(args.Year), Document: deref(args.Document), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // PublishScorecard resolves publishScorecard.
-func (r *root) PublishScorecard(ctx context.Context, args struct {
-	Plan           *gql.ID
-	Year           int32
-	Kind           string
-	Scheme         string
-	SchemeVersion  int32
-	AsOf           *gql.Time
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.PublishScorecard(ctx, principalOf(ctx), app.PublishInput{
-		Plan: idOr(args.Plan), Year: int(args.Year), Kind: args.Kind, Scheme: args.Scheme, SchemeVersion: int(args.SchemeVersion),
-		AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
+func (r *root) PublishScorecard(ctx context.Context, in struct {
+	Input struct {
+		Plan           *gql.ID
+		Year           int32
+		Kind           string
+		Scheme         string
+		SchemeVersion  int32
+		AsOf           *gql.Time
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.PublishScorecard(ctx, principalOf(ctx), app.PublishInput{
+			Plan: idOr(args.Plan), Year: int(args.Year), Kind: args.Kind, Scheme: args.Scheme, SchemeVersion: int(args.SchemeVersion),
+			AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res.Result, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res.Result, err, args.Wait)
 }
 
 func deref(s *string) string {

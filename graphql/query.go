@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -50,7 +49,7 @@ func (r *root) Plan(ctx context.Context, args struct{ ID *gql.ID }) (*planResolv
 }
 
 // Plans resolves plans.
-func (r *root) Plans(ctx context.Context) ([]*planResolver, error) {
+func (r *root) Plans(ctx context.Context, args pageArgs) (*connection[*planResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -58,7 +57,7 @@ func (r *root) Plans(ctx context.Context) ([]*planResolver, error) {
 	for _, p := range r.s.views.Catalog.Plans() {
 		out = append(out, &planResolver{s: r.s, p: p})
 	}
-	return out, nil
+	return page(r.s, out, lister[*planResolver]{key: func(p *planResolver) string { return string(p.p.ID) }, def: defaultPage}, args)
 }
 
 type taskFilterInput struct {
@@ -68,7 +67,10 @@ type taskFilterInput struct {
 }
 
 // Tasks resolves tasks.
-func (r *root) Tasks(ctx context.Context, args struct{ Filter *taskFilterInput }) ([]*taskResolver, error) {
+func (r *root) Tasks(ctx context.Context, args struct {
+	Filter *taskFilterInput
+	pageArgs
+}) (*connection[*taskResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func (r *root) Tasks(ctx context.Context, args struct{ Filter *taskFilterInput }
 		}
 		out = append(out, &taskResolver{s: r.s, t: t})
 	}
-	return out, nil
+	return page(r.s, out, lister[*taskResolver]{key: func(t *taskResolver) string { return fmt.Sprintf("%s/%06d", t.t.Plan, t.t.No) }, def: defaultPage}, args.pageArgs)
 }
 
 // Task resolves task.
@@ -127,7 +129,10 @@ func (r *root) Task(ctx context.Context, args struct {
 }
 
 // Units resolves units.
-func (r *root) Units(ctx context.Context, args struct{ Kind *string }) ([]*unitResolver, error) {
+func (r *root) Units(ctx context.Context, args struct {
+	Kind *string
+	pageArgs
+}) (*connection[*unitResolver], error) {
 	if _, err := authorize(ctx, actReadCatalog); err != nil {
 		return nil, err
 	}
@@ -138,7 +143,7 @@ func (r *root) Units(ctx context.Context, args struct{ Kind *string }) ([]*unitR
 		}
 		out = append(out, &unitResolver{s: r.s, u: u})
 	}
-	return out, nil
+	return page(r.s, out, lister[*unitResolver]{key: func(u *unitResolver) string { return string(u.u.ID) }, def: defaultPage}, args.pageArgs)
 }
 
 // Unit resolves unit.
@@ -199,21 +204,18 @@ type obligationsArgs struct {
 	AsOf      *gql.Time
 	Plan      *gql.ID
 	Task      *int32
-	First     int32
-	After     *string
+	pageArgs
 }
 
-type obligationPage struct {
-	items []*obligationResolver
-	next  *string
-	total int
-	asOf  time.Time
+// obligationConnection is a page of obligations and the instant they were
+// evaluated at.
+type obligationConnection struct {
+	*connection[*obligationResolver]
+	asOf time.Time
 }
 
-func (p *obligationPage) Items() []*obligationResolver { return p.items }
-func (p *obligationPage) NextCursor() *string          { return p.next }
-func (p *obligationPage) Total() int32                 { return int32(p.total) }
-func (p *obligationPage) AsOf() gql.Time               { return gql.Time{Time: p.asOf} }
+// AsOf resolves ObligationConnection.asOf.
+func (c *obligationConnection) AsOf() gql.Time { return gql.Time{Time: c.asOf} }
 
 // cursorKey orders obligation views as Obligations.Views sorts them: by next
 // due date, nothing owed last, then stream.
@@ -226,12 +228,8 @@ func cursorKey(v projections.ObligationView) string {
 }
 
 // Obligations resolves obligations.
-func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligationPage, error) {
+func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligationConnection, error) {
 	p, err := authorize(ctx, actReadObligations)
-	if err != nil {
-		return nil, err
-	}
-	first, err := r.s.pageSize(args.First)
 	if err != nil {
 		return nil, err
 	}
@@ -260,33 +258,19 @@ func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligati
 	if args.DueBefore != nil {
 		f.DueBefore = args.DueBefore.Date
 	}
-	after := ""
-	if args.After != nil && *args.After != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*args.After)
-		if err != nil || !strings.HasPrefix(string(b), "o1|") {
-			return nil, invalidf("after is not a cursor this API returned")
-		}
-		after = strings.TrimPrefix(string(b), "o1|")
-	}
 	views, at, err := r.s.viewsAt(ctx, args.AsOf)
 	if err != nil {
 		return nil, err
 	}
 	all := views.Obligations.Views(f, at, views.Config.YellowDays)
-	start := 0
-	if after != "" {
-		start = sort.Search(len(all), func(i int) bool { return cursorKey(all[i]) > after })
+	c, err := page(r.s, all, lister[projections.ObligationView]{key: cursorKey, sorted: true, def: 50}, args.pageArgs)
+	if err != nil {
+		return nil, err
 	}
-	page := &obligationPage{total: len(all), asOf: at}
-	end := min(start+first, len(all))
-	for _, v := range all[start:end] {
-		page.items = append(page.items, newObligationResolver(views.Catalog, v))
-	}
-	if end < len(all) && end > start {
-		c := base64.RawURLEncoding.EncodeToString([]byte("o1|" + cursorKey(all[end-1])))
-		page.next = &c
-	}
-	return page, nil
+	return &obligationConnection{
+		connection: mapConnection(c, func(v projections.ObligationView) *obligationResolver { return newObligationResolver(views.Catalog, v) }),
+		asOf:       at,
+	}, nil
 }
 
 type auditArgs struct {
@@ -305,7 +289,20 @@ type auditTrail struct {
 	events []*eventResolver
 	next   *Position
 	intact bool
+	// total counts the trail's events across every page; before says
+	// whether some come before this page.
+	total  int
+	before bool
 }
+
+// Edges, Nodes, PageInfo and TotalCount resolve AuditTrail as a Relay
+// connection: each event's cursor is its log position.
+func (a *auditTrail) Edges() []*edge[*eventResolver] { return eventEdges(a.events) }
+func (a *auditTrail) Nodes() []*eventResolver        { return a.events }
+func (a *auditTrail) PageInfo() *pageInfo {
+	return eventPageInfo(a.events, a.before, a.next != nil, nil)
+}
+func (a *auditTrail) TotalCount() int32 { return int32(a.total) }
 
 func (a *auditTrail) Events() []*eventResolver { return a.events }
 func (a *auditTrail) NextCursor() *Position    { return a.next }
@@ -374,6 +371,14 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 			return nil, err
 		}
 	}
+	// inTrail keeps what the trail holds on any page; keep, this page's.
+	inTrail := func(e *domain.Event) bool {
+		if e.Position > cut {
+			return false
+		}
+		eff := e.Effective()
+		return (args.From == nil || !eff.Before(args.From.Time)) && (args.To == nil || !eff.After(args.To.Time))
+	}
 	keep := func(e *domain.Event) bool {
 		if e.Position <= after || e.Position > cut {
 			return false
@@ -392,12 +397,16 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	// events too; only the page is returned.
 	flagger := audit.NewFlagger(r.s.views.Config.BackdateGrace).WithReportDeadline(r.s.views.Config.ReportDeadlineDays)
 	var got []domain.Event
-	more := false
+	more, total, earlier := false, 0, false
 	collect := func(e domain.Event) bool {
 		if e.Position <= cut {
 			if data, err := r.s.reg.Decode(&e); err == nil {
 				flagger.Apply(&e, data)
 			}
+		}
+		if inTrail(&e) {
+			total++
+			earlier = earlier || e.Position <= after
 		}
 		if !keep(&e) || more {
 			return true
@@ -416,7 +425,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 	} else if err := r.s.readPositions(ctx, positions, 0, collect); err != nil {
 		return nil, err
 	}
-	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got)}
+	trail := &auditTrail{events: r.s.eventList(got), intact: intact(got), total: total, before: earlier}
 	for _, ev := range trail.events {
 		for _, f := range flagger.Flags(ev.e.Position) {
 			ev.extra = append(ev.extra, string(f))
@@ -470,6 +479,44 @@ type eventPage struct {
 	events []*eventResolver
 	end    uint64
 	more   bool
+	// total is the log's size when no types narrow it, else nil;
+	// before says whether events come before this page.
+	total  *int32
+	before bool
+}
+
+// Edges, Nodes, PageInfo and TotalCount resolve EventPage as a Relay
+// connection: each event's cursor is its log position, and endCursor the
+// position read up to (beyond the last event when types narrow the log).
+func (p *eventPage) Edges() []*edge[*eventResolver] { return eventEdges(p.events) }
+func (p *eventPage) Nodes() []*eventResolver        { return p.events }
+func (p *eventPage) PageInfo() *pageInfo {
+	end := fmt.Sprint(p.end)
+	return eventPageInfo(p.events, p.before, p.more, &end)
+}
+func (p *eventPage) TotalCount() *int32 { return p.total }
+
+// eventEdges gives each event its log position as the cursor.
+func eventEdges(events []*eventResolver) []*edge[*eventResolver] {
+	out := make([]*edge[*eventResolver], len(events))
+	for i, e := range events {
+		out[i] = &edge[*eventResolver]{cursor: fmt.Sprint(e.e.Position), node: e}
+	}
+	return out
+}
+
+// eventPageInfo is the pageInfo of a page of log events; end, when set,
+// is the endCursor instead of the last event's position.
+func eventPageInfo(events []*eventResolver, before, more bool, end *string) *pageInfo {
+	info := &pageInfo{hasPrev: before, hasNext: more}
+	if len(events) > 0 {
+		start, last := fmt.Sprint(events[0].e.Position), fmt.Sprint(events[len(events)-1].e.Position)
+		info.start, info.end = &start, &last
+	}
+	if end != nil {
+		info.end = end
+	}
+	return info
 }
 
 func (p *eventPage) Events() []*eventResolver { return p.events }
@@ -531,6 +578,17 @@ scan:
 	}
 	page.events = r.s.eventList(got)
 	page.more = page.end < head
+	if len(types) == 0 || after > 0 {
+		x, err := r.s.syncedMerkle(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(types) == 0 {
+			n := int32(x.Size())
+			page.total = &n
+		}
+		page.before = after > 0 && x.LeavesUpTo(after) > 0
+	}
 	return page, nil
 }
 

@@ -9,7 +9,7 @@ import (
 	"taskledger/domain"
 )
 
-const countyObligations = `{ obligations { asOf items { id progress light milestones { overdue } } } }`
+const countyObligations = `{ obligations { asOf nodes { id progress light milestones { overdue } } } }`
 
 func cacheState(r gqlResult) string { return r.Header.Get("X-Taskledger-Cache") }
 
@@ -30,7 +30,7 @@ func TestResponseCacheServesIdenticalQuery(t *testing.T) {
 	if cacheState(other) != "miss" || other.Raw == first.Raw {
 		t.Fatalf("county B was given county A's response (%s): %s", cacheState(other), other.Raw)
 	}
-	q := `query($u: ID) { obligations(unit: $u) { total } }`
+	q := `query($u: ID) { obligations(unit: $u) { totalCount } }`
 	a := e.post("inspector", q, map[string]any{"u": "county.a"})
 	b := e.post("inspector", q, map[string]any{"u": "bureau.eco"})
 	if cacheState(a) != "miss" || cacheState(b) != "miss" || a.Raw == b.Raw {
@@ -43,13 +43,13 @@ func TestResponseCacheServesIdenticalQuery(t *testing.T) {
 func TestResponseCacheEndsWithNewEvents(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	before := e.post("county", countyObligations, nil)
-	if p := path(before.Data, "obligations", "items", 0, "progress"); p != float64(0) {
+	if p := path(before.Data, "obligations", "nodes", 0, "progress"); p != float64(0) {
 		t.Fatalf("progress %v before any report", p)
 	}
 	// A report through the API, waiting for the read side.
-	e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 40, idempotencyKey: "k1", wait: true) { position } }`, nil)
+	e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 40, idempotencyKey: "k1", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	after := e.post("county", countyObligations, nil)
-	if cacheState(after) != "miss" || path(after.Data, "obligations", "items", 0, "progress") != float64(40) {
+	if cacheState(after) != "miss" || path(after.Data, "obligations", "nodes", 0, "progress") != float64(40) {
 		t.Fatalf("after a report: %s %s", cacheState(after), after.Raw)
 	}
 	// An event written by another process straight to the store.
@@ -62,7 +62,7 @@ func TestResponseCacheEndsWithNewEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := e.post("county", countyObligations, nil)
-	if cacheState(again) != "miss" || path(again.Data, "obligations", "items", 0, "progress") != float64(55) {
+	if cacheState(again) != "miss" || path(again.Data, "obligations", "nodes", 0, "progress") != float64(55) {
 		t.Fatalf("after a report written to the store: %s %s", cacheState(again), again.Raw)
 	}
 }
@@ -80,7 +80,7 @@ func TestResponseCacheFollowsTheClock(t *testing.T) {
 	// The milestone falls due on 2025-06-30; in July it is overdue.
 	e.clock.set(time.Date(2025, time.July, 2, 9, 0, 0, 0, domain.Shanghai()))
 	late := e.post("county", countyObligations, nil)
-	if path(late.Data, "obligations", "items", 0, "milestones", 0, "overdue") != true {
+	if path(late.Data, "obligations", "nodes", 0, "milestones", 0, "overdue") != true {
 		t.Fatalf("in July the milestone is not overdue: %s", late.Raw)
 	}
 }
@@ -89,7 +89,7 @@ func TestResponseCacheFollowsTheClock(t *testing.T) {
 // are never kept.
 func TestResponseCacheKeepsOnlyCleanReads(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	bad := `{ obligations(first: 0) { total } }`
+	bad := `{ obligations(first: 0) { totalCount } }`
 	for i := range 2 {
 		r := e.post("county", bad, nil)
 		if r.code() != string(CodeInvalidArgument) || cacheState(r) != "miss" {
@@ -104,9 +104,9 @@ func TestResponseCacheKeepsOnlyCleanReads(t *testing.T) {
 	}
 	for _, q := range []string{
 		`{ ledger { head now } }`,
-		`{ obligations { total } ledger { head } }`,
+		`{ obligations { totalCount } ledger { head } }`,
 		`{ events(first: 1) { items { id } } }`,
-		`mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "m1") { position } }`,
+		`mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "m1"}) { userErrors { code field message messageEn } position } }`,
 	} {
 		for range 2 {
 			if r := e.post("county", q, nil); cacheState(r) != "" {

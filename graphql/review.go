@@ -17,64 +17,80 @@ import (
 // thin call of the application layer, which checks every rule.
 
 // SendBack resolves sendBack.
-func (r *root) SendBack(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Target         string
-	Report         *int32
-	Milestone      *string
-	Reasons        string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	in := app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target, Milestone: deref(args.Milestone),
-		Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey}
-	if args.Report != nil {
-		in.Report = int(*args.Report)
-		if in.Report < 1 {
-			return nil, invalidf("report must be a report number, from 1")
-		}
+func (r *root) SendBack(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Target         string
+		Report         *int32
+		Milestone      *string
+		Reasons        string
+		IdempotencyKey string
+		Wait           *bool
 	}
-	res, err := r.s.app.SendBack(ctx, principalOf(ctx), in)
-	return r.s.fromApp(ctx, res, err, args.Wait)
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		in := app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target, Milestone: deref(args.Milestone),
+			Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey}
+		if args.Report != nil {
+			in.Report = int(*args.Report)
+			if in.Report < 1 {
+				return nil, invalidf("report must be a report number, from 1")
+			}
+		}
+		res, err := r.s.app.SendBack(ctx, principalOf(ctx), in)
+		return r.s.fromApp(ctx, res, err, args.Wait)
+	})
 }
 
 // PostComment resolves postComment.
-func (r *root) PostComment(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Text           string
-	ReplyTo        *int32
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	in := app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text, IdempotencyKey: args.IdempotencyKey}
-	if args.ReplyTo != nil {
-		in.ReplyTo = int(*args.ReplyTo)
-		if in.ReplyTo < 1 {
-			return nil, invalidf("replyTo must be a comment number, from 1")
-		}
+func (r *root) PostComment(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Text           string
+		ReplyTo        *int32
+		IdempotencyKey string
+		Wait           *bool
 	}
-	res, err := r.s.app.PostComment(ctx, principalOf(ctx), in)
-	return r.s.fromApp(ctx, res, err, args.Wait)
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		in := app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text, IdempotencyKey: args.IdempotencyKey}
+		if args.ReplyTo != nil {
+			in.ReplyTo = int(*args.ReplyTo)
+			if in.ReplyTo < 1 {
+				return nil, invalidf("replyTo must be a comment number, from 1")
+			}
+		}
+		res, err := r.s.app.PostComment(ctx, principalOf(ctx), in)
+		return r.s.fromApp(ctx, res, err, args.Wait)
+	})
 }
 
 // SignOffPart resolves signOffPart.
-func (r *root) SignOffPart(ctx context.Context, args struct {
-	Obligation     obligationInput
-	Note           *string
-	IdempotencyKey string
-	Wait           *bool
-}) (*mutationResult, error) {
-	res, err := r.s.app.SignOffPart(ctx, principalOf(ctx), app.SignOffInput{
-		Obligation: args.Obligation.ref(), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+func (r *root) SignOffPart(ctx context.Context, in struct {
+	Input struct {
+		Obligation     obligationInput
+		Note           *string
+		IdempotencyKey string
+		Wait           *bool
+	}
+}) (*mutationPayload, error) {
+	args := in.Input
+	return r.s.payload(func() (*mutationResult, error) {
+		res, err := r.s.app.SignOffPart(ctx, principalOf(ctx), app.SignOffInput{
+			Obligation: args.Obligation.ref(), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
+		})
+		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
-	return r.s.fromApp(ctx, res, err, args.Wait)
 }
 
 // LedDuties resolves ledDuties.
 func (r *root) LedDuties(ctx context.Context, args struct {
 	Unit *gql.ID
 	Plan *gql.ID
-}) ([]*obligationResolver, error) {
+	pageArgs
+}) (*obligationConnection, error) {
 	views, err := r.s.app.LedDuties(ctx, principalOf(ctx), app.LedDutiesInput{Unit: idOr(args.Unit), Plan: idOr(args.Plan)})
 	if err != nil {
 		return nil, err
@@ -84,7 +100,11 @@ func (r *root) LedDuties(ctx context.Context, args struct {
 	for i, v := range views {
 		out[i] = newObligationResolver(cat, v)
 	}
-	return out, nil
+	c, err := page(r.s, out, lister[*obligationResolver]{key: func(o *obligationResolver) string { return o.view.Stream }, def: defaultPage}, args.pageArgs)
+	if err != nil {
+		return nil, err
+	}
+	return &obligationConnection{connection: c, asOf: r.s.now()}, nil
 }
 
 // SentBack resolves Obligation.sentBack.

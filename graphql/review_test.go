@@ -34,10 +34,10 @@ func (e *env) sync() {
 }
 
 const (
-	sendBackB = `mutation($key: String!) { sendBack(obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "数据口径不一致", idempotencyKey: $key, wait: true) { events { type actor } } }`
-	commentB  = `mutation($key: String!) { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "请补充佐证", idempotencyKey: $key, wait: true) { events { type } } }`
-	signOffB  = `mutation($key: String!) { signOffPart(obligation: {task: 1, unit: "county.b", role: SUPPORT}, note: "同意", idempotencyKey: $key, wait: true) { events { type } } }`
-	ledQuery  = `{ ledDuties { unit role status needsSignOff } }`
+	sendBackB = `mutation($key: String!) { sendBack(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "数据口径不一致", idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } events { type actor } } }`
+	commentB  = `mutation($key: String!) { postComment(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "请补充佐证", idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } events { type } } }`
+	signOffB  = `mutation($key: String!) { signOffPart(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, note: "同意", idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } events { type } } }`
+	ledQuery  = `{ ledDuties { nodes { unit role status needsSignOff } } }`
 )
 
 // TestReviewRoleMatrix walks the review mutations and ledDuties for every
@@ -101,7 +101,7 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 	if path(d, "sendBack", "events", 0, "type") != "WorkSentBack" {
 		t.Fatalf("sendBack: %v", d)
 	}
-	const obl = `{ obligations(unit: "county.b", task: 1) { items { role status sentBack { target report reasons byUnitName resubmittedAt } reportHistory { returnedAt } signOff { byUnitName } needsSignOff } } }`
+	const obl = `{ obligations(unit: "county.b", task: 1) { nodes { role status sentBack { target report reasons byUnitName resubmittedAt } reportHistory { returnedAt } signOff { byUnitName } needsSignOff } } }`
 	it := supporting(e.ok("inspector", obl, nil))
 	if path(it, "status") != "SENT_BACK" || path(it, "sentBack", "byUnitName") != "生态环境局" || path(it, "sentBack", "report") != float64(1) ||
 		path(it, "reportHistory", 0, "returnedAt") == nil || path(it, "needsSignOff") != true {
@@ -117,21 +117,21 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 		t.Fatalf("twice: %s", r.Raw)
 	}
 	// Reasons are required.
-	r = e.post("bureau", `mutation { sendBack(obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "  ", idempotencyKey: "b4") { position } }`, nil)
+	r = e.post("bureau", `mutation { sendBack(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "  ", idempotencyKey: "b4"}) { userErrors { code field message messageEn } position } }`, nil)
 	if r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Raw, "reasons") {
 		t.Fatalf("empty reasons: %s", r.Raw)
 	}
 
 	// The lead's claim waits for the sign-off, naming the supporter.
-	claim := `mutation($key: String!) { claimCompletion(obligation: {task: 1, role: LEAD}, evidence: "完成", idempotencyKey: $key, wait: true) { events { type } } }`
+	claim := `mutation($key: String!) { claimCompletion(input: {obligation: {task: 1, role: LEAD}, evidence: "完成", idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } events { type } } }`
 	r = e.post("bureau", claim, map[string]any{"key": "c1"})
-	if zh, _ := r.Errors[0].Extensions["messageZH"].(string); r.code() != string(app.SignOffPending) || !strings.Contains(r.Errors[0].Message, "乙县") || !strings.Contains(zh, "配合单位乙县的工作尚未签收") {
+	if zh := r.msgZH(); r.code() != string(app.SignOffPending) || !strings.Contains(r.msg(), "乙县") || !strings.Contains(zh, "配合单位乙县的工作尚未签收") {
 		t.Fatalf("claim before sign-off: %s", r.Raw)
 	}
 	if r := e.post("bureau", signOffB, map[string]any{"key": "s1"}); r.code() != string(CodeConflict) {
 		t.Fatalf("sign-off while sent back: %s", r.Raw)
 	}
-	e.ok("county.b", `mutation { reportProgress(obligation: {task: 1, role: SUPPORT}, percent: 40, idempotencyKey: "r2", wait: true) { position } }`, nil)
+	e.ok("county.b", `mutation { reportProgress(input: {obligation: {task: 1, role: SUPPORT}, percent: 40, idempotencyKey: "r2", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
 	e.ok("bureau", signOffB, map[string]any{"key": "s2"})
 	it = supporting(e.ok("inspector", obl, nil))
 	if path(it, "status") == "SENT_BACK" || path(it, "signOff", "byUnitName") != "生态环境局" {
@@ -142,7 +142,7 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 
 // supporting picks the SUPPORT duty from an obligations page.
 func supporting(d map[string]any) any {
-	items, _ := path(d, "obligations", "items").([]any)
+	items, _ := path(d, "obligations", "nodes").([]any)
 	for _, it := range items {
 		if path(it, "role") == "SUPPORT" {
 			return it
@@ -155,17 +155,17 @@ func TestCommentThreadAndLedDuties(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	withSupporter(e)
 	e.ok("county.b", commentB, map[string]any{"key": "c1"})
-	e.ok("bureau", `mutation { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "收到", replyTo: 1, idempotencyKey: "c2", wait: true) { position } }`, nil)
-	if r := e.post("bureau", `mutation { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "", idempotencyKey: "c3") { position } }`, nil); r.code() != string(CodeInvalidArgument) {
+	e.ok("bureau", `mutation { postComment(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "收到", replyTo: 1, idempotencyKey: "c2", wait: true}) { userErrors { code field message messageEn } position } }`, nil)
+	if r := e.post("bureau", `mutation { postComment(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: "", idempotencyKey: "c3"}) { userErrors { code field message messageEn } position } }`, nil); r.code() != string(CodeInvalidArgument) {
 		t.Fatalf("empty comment: %s", r.Raw)
 	}
 	long := strings.Repeat("长", domain.MaxCommentLen+1)
-	if r := e.post("bureau", `mutation($t: String!) { postComment(obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: $t, idempotencyKey: "c4") { position } }`, map[string]any{"t": long}); r.code() != string(CodeInvalidArgument) {
+	if r := e.post("bureau", `mutation($t: String!) { postComment(input: {obligation: {task: 1, unit: "county.b", role: SUPPORT}, text: $t, idempotencyKey: "c4"}) { userErrors { code field message messageEn } position } }`, map[string]any{"t": long}); r.code() != string(CodeInvalidArgument) {
 		t.Fatalf("oversize comment: %s", r.Raw)
 	}
-	d := e.ok("bureau", `{ ledDuties { unit role comments { number text replyTo byUnitName } } }`, nil)
+	d := e.ok("bureau", `{ ledDuties { nodes { unit role comments { number text replyTo byUnitName } } } }`, nil)
 	var found bool
-	for _, it := range path(d, "ledDuties").([]any) {
+	for _, it := range path(d, "ledDuties", "nodes").([]any) {
 		if path(it, "unit") == "county.b" && path(it, "role") == "SUPPORT" {
 			found = true
 			if path(it, "comments", 1, "replyTo") != float64(1) || path(it, "comments", 1, "byUnitName") != "生态环境局" || path(it, "comments", 0, "text") != "请补充佐证" {

@@ -68,49 +68,49 @@ func matrixCases(t *testing.T) []matrixCase {
 	return append([]matrixCase{
 		{
 			name:     "importPlan",
-			query:    `mutation($text: String!, $key: String!) { importPlan(text: $text, planId: "chifeng-air", idempotencyKey: $key) { position summary } }`,
+			query:    `mutation($text: String!, $key: String!) { importPlan(input: {text: $text, planId: "chifeng-air", idempotencyKey: $key}) { userErrors { code field message messageEn } position summary } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"text": string(plan), "key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "assignResponsibility",
-			query:    `mutation($key: String!) { assignResponsibility(obligation: {task: 2, unit: "county.a", role: IMPLEMENTING}, basis: "各旗县区人民政府落实", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { assignResponsibility(input: {obligation: {task: 2, unit: "county.a", role: IMPLEMENTING}, basis: "各旗县区人民政府落实", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "withdrawResponsibility",
-			query:    `mutation($key: String!) { withdrawResponsibility(obligation: {task: 2, unit: "bureau.eco", role: SUPPORT}, reason: "调整", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { withdrawResponsibility(input: {obligation: {task: 2, unit: "bureau.eco", role: SUPPORT}, reason: "调整", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "reportProgress",
-			query:    `mutation($o: ObligationInput!, $key: String!) { reportProgress(obligation: $o, percent: 40, note: "进展", idempotencyKey: $key) { events { type actor } } }`,
+			query:    `mutation($o: ObligationInput!, $key: String!) { reportProgress(input: {obligation: $o, percent: 40, note: "进展", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type actor } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"o": own(r, 1), "key": key(r)} },
 			allowed:  []string{"bureau", "county"},
 			mutation: true,
 		},
 		{
 			name:     "reportProgress on another unit's duty",
-			query:    `mutation($key: String!) { reportProgress(obligation: {task: 1, unit: "county.b", role: IMPLEMENTING}, percent: 40, idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { reportProgress(input: {obligation: {task: 1, unit: "county.b", role: IMPLEMENTING}, percent: 40, idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  nil,
 			mutation: true,
 		},
 		{
 			name:     "requestExtension",
-			query:    `mutation($o: ObligationInput!, $key: String!) { requestExtension(obligation: $o, milestone: "m1", due: "2025-09-30", reason: "资金未到位", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($o: ObligationInput!, $key: String!) { requestExtension(input: {obligation: $o, milestone: "m1", due: "2025-09-30", reason: "资金未到位", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"o": own(r, 1), "key": key(r)} },
 			allowed:  []string{"bureau", "county"},
 			mutation: true,
 		},
 		{
 			name:  "decideExtension",
-			query: `mutation($key: String!) { decideExtension(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, grant: true, note: "同意", idempotencyKey: $key) { events { type } } }`,
+			query: `mutation($key: String!) { decideExtension(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, grant: true, note: "同意", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				e.builder.Do(domain.RequestExtension{ObligationKey: countyA, ActingUnit: "county.a", Milestone: "m1", Due: ledgertest.Date(2025, 9, 30), Reason: "资金未到位"}, "county")
@@ -120,14 +120,14 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:     "claimCompletion",
-			query:    `mutation($o: ObligationInput!, $key: String!) { claimCompletion(obligation: $o, milestone: "m1", evidence: "验收报告", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($o: ObligationInput!, $key: String!) { claimCompletion(input: {obligation: $o, milestone: "m1", evidence: "验收报告", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"o": own(r, 1), "key": key(r)} },
 			allowed:  []string{"bureau", "county"},
 			mutation: true,
 		},
 		{
 			name:  "verifyCompletion",
-			query: `mutation($key: String!) { verifyCompletion(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", note: "属实", idempotencyKey: $key) { events { type } } }`,
+			query: `mutation($key: String!) { verifyCompletion(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", note: "属实", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				e.builder.Do(domain.ClaimCompletion{ObligationKey: countyA, ActingUnit: "county.a", Milestone: "m1"}, "county")
@@ -137,7 +137,7 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:  "rejectCompletion",
-			query: `mutation($key: String!) { rejectCompletion(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", reason: "材料不全", idempotencyKey: $key) { events { type } } }`,
+			query: `mutation($key: String!) { rejectCompletion(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", reason: "材料不全", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				e.builder.Do(domain.ClaimCompletion{ObligationKey: countyA, ActingUnit: "county.a", Milestone: "m1"}, "county")
@@ -147,28 +147,28 @@ func matrixCases(t *testing.T) []matrixCase {
 		},
 		{
 			name:     "recordFinding",
-			query:    `mutation($key: String!) { recordFinding(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", rectifyBy: "2025-06-30", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { recordFinding(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, kind: FALSE_REPORT, severity: MAJOR, summary: "虚报进度", rectifyBy: "2025-06-30", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"inspector"},
 			mutation: true,
 		},
 		{
 			name:     "recordIndicator",
-			query:    `mutation($key: String!) { recordIndicator(unit: "county.a", metric: PM25, period: "2025-02", value: 31.5, validDays: 28, source: "月报", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { recordIndicator(input: {unit: "county.a", metric: PM25, period: "2025-02", value: 31.5, validDays: 28, source: "月报", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "adoptScheme",
-			query:    `mutation($key: String!) { adoptScheme(year: 2025, idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { adoptScheme(input: {year: 2025, idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"committee"},
 			mutation: true,
 		},
 		{
 			name:  "publishScorecard",
-			query: `mutation($key: String!) { publishScorecard(year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: $key) { events { type payload } } }`,
+			query: `mutation($key: String!) { publishScorecard(input: {year: 2025, kind: BUREAU, scheme: "default", schemeVersion: 3, idempotencyKey: $key}) { userErrors { code field message messageEn } events { type payload } } }`,
 			vars:  func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			setup: func(e *env) {
 				s := scoring.Default()
@@ -180,21 +180,21 @@ func matrixCases(t *testing.T) []matrixCase {
 		// Queries.
 		{name: "ledger", query: `{ ledger { mode head notice } }`, vars: fixed(nil), allowed: roleNames},
 		{name: "me", query: `{ me { role name unitId actor } }`, vars: fixed(nil), allowed: roleNames},
-		{name: "publishedScorecards", query: `{ publishedScorecards { digest } }`, vars: fixed(nil), allowed: roleNames},
+		{name: "publishedScorecards", query: `{ publishedScorecards { nodes { digest } } }`, vars: fixed(nil), allowed: roleNames},
 		{name: "plan", query: `{ plan { id title tasks { number } } }`, vars: fixed(nil), allowed: authenticated()},
-		{name: "tasks", query: `{ tasks { number title } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "tasks", query: `{ tasks { nodes { number title } } }`, vars: fixed(nil), allowed: authenticated()},
 		{name: "task", query: `{ task(number: 1) { title obligations { unit } } }`, vars: fixed(nil), allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
 				units := path(data, "task", "obligations").([]any)
 				wantOwn(t, role, units, "unit")
 			}},
-		{name: "units", query: `{ units { id name } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "units", query: `{ units { nodes { id name } } }`, vars: fixed(nil), allowed: authenticated()},
 		{name: "unit", query: `{ unit(id: "甲县") { id } }`, vars: fixed(nil), allowed: authenticated()},
-		{name: "obligations", query: `{ obligations { total items { unit } } }`, vars: fixed(nil), allowed: authenticated(),
+		{name: "obligations", query: `{ obligations { totalCount nodes { unit } } }`, vars: fixed(nil), allowed: authenticated(),
 			check: func(t *testing.T, role string, data map[string]any) {
-				wantOwn(t, role, path(data, "obligations", "items").([]any), "unit")
+				wantOwn(t, role, path(data, "obligations", "nodes").([]any), "unit")
 			}},
-		{name: "obligations of another unit", query: `{ obligations(unit: "county.b") { total } }`, vars: fixed(nil),
+		{name: "obligations of another unit", query: `{ obligations(unit: "county.b") { totalCount } }`, vars: fixed(nil),
 			allowed: []string{"coordinator", "inspector", "committee"}},
 		{name: "scorecard", query: `{ scorecard(year: 2025, kind: COUNTY) { digest cards { unit lines { rule events { id } } } } }`, vars: fixed(nil),
 			allowed: []string{"inspector", "committee"}},
@@ -218,26 +218,26 @@ func matrixCases(t *testing.T) []matrixCase {
 		// Plan changes and bulletins.
 		{
 			name:     "rescheduleMilestone",
-			query:    `mutation($key: String!) { rescheduleMilestone(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", due: "2025-09-30", reason: "方案修订", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { rescheduleMilestone(input: {obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, milestone: "m1", due: "2025-09-30", reason: "方案修订", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "renameUnit",
-			query:    `mutation($key: String!) { renameUnit(unit: "county.b", name: "乙市", idempotencyKey: $key) { events { type } } }`,
+			query:    `mutation($key: String!) { renameUnit(input: {unit: "county.b", name: "乙市", idempotencyKey: $key}) { userErrors { code field message messageEn } events { type } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
 		{
 			name:     "issueBulletin",
-			query:    `mutation($key: String!) { issueBulletin(period: "2025-02", idempotencyKey: $key) { bulletin { numberText } } }`,
+			query:    `mutation($key: String!) { issueBulletin(input: {period: "2025-02", idempotencyKey: $key}) { userErrors { code field message messageEn } bulletin { numberText } } }`,
 			vars:     func(r string) map[string]any { return map[string]any{"key": key(r)} },
 			allowed:  []string{"coordinator"},
 			mutation: true,
 		},
-		{name: "bulletins", query: `{ bulletins { numberText } }`, vars: fixed(nil), allowed: authenticated()},
+		{name: "bulletins", query: `{ bulletins { nodes { numberText } } }`, vars: fixed(nil), allowed: authenticated()},
 	}, appealCases(key)...)
 }
 
@@ -309,7 +309,7 @@ func TestRoleMatrix(t *testing.T) {
 // TestActorIsToken checks that a mutation records the token's subject.
 func TestActorIsToken(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	d := e.ok("county", `mutation { reportProgress(obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "a") { events { actor payload } } }`, nil)
+	d := e.ok("county", `mutation { reportProgress(input: {obligation: {task: 1, role: IMPLEMENTING}, percent: 10, idempotencyKey: "a"}) { userErrors { code field message messageEn } events { actor payload } } }`, nil)
 	actor := path(d, "reportProgress", "events", 0, "actor").(string)
 	if !strings.HasPrefix(actor, "county@county.a#") {
 		t.Errorf("actor %q", actor)

@@ -333,14 +333,15 @@ func (r *root) PublishedScorecards(ctx context.Context, args struct {
 	Plan *gql.ID
 	Year *int32
 	Kind *string
-}) ([]*publishedResolver, error) {
+	pageArgs
+}) (*connection[*publishedResolver], error) {
 	if _, err := authorize(ctx, actReadPublished); err != nil {
 		return nil, err
 	}
 	plan, err := r.s.plan((*string)(args.Plan))
 	if err != nil {
 		if ae, ok := err.(*apiError); ok && ae.code == CodeNotFound {
-			return []*publishedResolver{}, nil
+			return page(r.s, []*publishedResolver{}, publishedLister, args.pageArgs)
 		}
 		return nil, err
 	}
@@ -366,7 +367,7 @@ func (r *root) PublishedScorecards(ctx context.Context, args struct {
 		}
 		out = append(out, &publishedResolver{s: r.s, d: d, e: e})
 	}
-	return out, nil
+	return page(r.s, out, publishedLister, args.pageArgs)
 }
 
 type publishedResolver struct {
@@ -427,3 +428,7 @@ func (r *publishedResolver) Cards(ctx context.Context) ([]*cardResolver, error) 
 	}
 	return cards(r.s, r.d.Plan, res), nil
 }
+
+// publishedLister pages publications, newest first, by the position of
+// the event that recorded each.
+var publishedLister = lister[*publishedResolver]{key: func(p *publishedResolver) string { return fmt.Sprint(p.e.Position) }, def: defaultPage}

@@ -29,6 +29,7 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/evidence"
+	"taskledger/graphql/graphiql"
 	"taskledger/graphql/internal/oncecache"
 	"taskledger/graphql/metrics"
 	"taskledger/graphql/respcache"
@@ -88,6 +89,10 @@ type Limits struct {
 	// memory.
 	HistoricalCacheEntries int
 	HistoricalCacheBytes   int64
+	// PersistedQueries bounds the documents kept for automatic persisted
+	// queries (least recently used out first); each is at most
+	// MaxQueryBytes long.
+	PersistedQueries int
 }
 
 // DefaultMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
@@ -120,6 +125,7 @@ func DefaultLimits() Limits {
 		MaxHistoricalRunning:      max(1, runtime.GOMAXPROCS(0)/2),
 		HistoricalCacheEntries:    8,
 		HistoricalCacheBytes:      256 << 20,
+		PersistedQueries:          transport.DefaultPersistedQueries,
 	}
 }
 
@@ -142,6 +148,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxHistoricalRunning, d.MaxHistoricalRunning)
 	orDefault(&l.HistoricalCacheEntries, d.HistoricalCacheEntries)
 	orDefault(&l.HistoricalCacheBytes, d.HistoricalCacheBytes)
+	orDefault(&l.PersistedQueries, d.PersistedQueries)
 	return l
 }
 
@@ -329,6 +336,7 @@ func New(cfg Config) (*Server, error) {
 		CacheableField: cacheableRoot,
 		ResolverError:  s.resolverError,
 		Responses:      s.responses,
+		Persisted:      transport.NewPersistedQueries(s.limits.PersistedQueries),
 		Version:        s.views.Version,
 		Clock:          s.now,
 		Metrics:        s.metrics,
@@ -356,12 +364,14 @@ func New(cfg Config) (*Server, error) {
 // that /metrics counts their events.
 func (s *Server) App() *app.Service { return s.app }
 
-// Handler returns the HTTP handler: /graphql (POST, GET and WebSocket),
+// Handler returns the HTTP handler: /graphql (POST, GET and WebSocket;
+// GraphiQL for a browser's GET, with its assets under /graphql/graphiql/),
 // /healthz and /metrics (for coordinator and inspector tokens only; see
 // MetricsHandler to serve it elsewhere without one).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.multipartUploads(s.transport))
+	mux.Handle("/graphql", browserIDE(s.multipartUploads(s.transport)))
+	mux.Handle(graphiql.Prefix, graphiql.Assets())
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.Handle("/metrics", s.protectedMetrics())
 	return mux

@@ -65,9 +65,18 @@ func apiDoor(t *testing.T, store string, now time.Time, fn func(post func(door, 
 			Errors []struct {
 				Extensions struct{ Code string } `json:"extensions"`
 			} `json:"errors"`
+			// A mutation's refusal of its input is in its payload.
+			Data map[string]*struct {
+				UserErrors []struct{ Code string } `json:"userErrors"`
+			} `json:"data"`
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 			t.Fatal(err)
+		}
+		for _, p := range out.Data {
+			if p != nil && len(p.UserErrors) > 0 {
+				return p.UserErrors[0].Code
+			}
 		}
 		if len(out.Errors) == 0 {
 			return "OK"
@@ -117,9 +126,9 @@ func TestOneRuleThroughEveryDoor(t *testing.T) {
 	future := later.Add(time.Hour).Format(time.RFC3339)
 	past := clock.Add(time.Hour).Format(time.RFC3339)
 	publish := func(key, asOf string) string {
-		return `mutation { publishScorecard(year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, asOf: "` + asOf + `", idempotencyKey: "` + key + `") { position } }`
+		return `mutation { publishScorecard(input: {year: 2025, kind: COUNTY, scheme: "default", schemeVersion: 3, asOf: "` + asOf + `", idempotencyKey: "` + key + `"}) { position userErrors { code } } }`
 	}
-	importPlan := `mutation { importPlan(text: ` + strconvQuote(string(examples.ChifengPlan())) + `, planId: "other", idempotencyKey: "i") { position } }`
+	importPlan := `mutation { importPlan(input: {text: ` + strconvQuote(string(examples.ChifengPlan())) + `, planId: "other", idempotencyKey: "i"}) { position userErrors { code } } }`
 
 	cases := []struct {
 		name string

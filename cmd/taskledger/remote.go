@@ -195,19 +195,19 @@ func (r *remote) obligations(ctx context.Context, vars map[string]any) (obligati
 	list := obligationList{Obligations: []obligationJSON{}}
 	for page := 0; ; page++ {
 		var data struct {
-			O apiclient.ObligationPage `json:"obligations"`
+			O apiclient.ObligationConnection `json:"obligations"`
 		}
 		if err := r.query(ctx, apiclient.ObligationsQuery, vars, &data); err != nil {
 			return obligationList{}, err
 		}
 		if page == 0 {
-			list.AsOf, list.Total = data.O.AsOf, data.O.Total
+			list.AsOf, list.Total = data.O.AsOf, data.O.TotalCount
 		}
-		list.Obligations = append(list.Obligations, data.O.Items...)
-		if data.O.NextCursor == nil || len(data.O.Items) == 0 {
+		list.Obligations = append(list.Obligations, data.O.Nodes...)
+		if !data.O.PageInfo.HasNextPage || data.O.PageInfo.EndCursor == nil || len(data.O.Nodes) == 0 {
 			return list, nil
 		}
-		vars["after"] = *data.O.NextCursor
+		vars["after"] = *data.O.PageInfo.EndCursor
 	}
 }
 
@@ -220,13 +220,15 @@ type planTask struct {
 // taskLabels returns the tasks' labels, such as （十）.
 func (r *remote) taskLabels(ctx context.Context) (map[planTask]string, error) {
 	var data struct {
-		Tasks []apiclient.Task `json:"tasks"`
+		Tasks struct {
+			Nodes []apiclient.Task `json:"nodes"`
+		} `json:"tasks"`
 	}
 	if err := r.query(ctx, apiclient.TasksQuery, nil, &data); err != nil {
 		return nil, err
 	}
-	labels := make(map[planTask]string, len(data.Tasks))
-	for _, t := range data.Tasks {
+	labels := make(map[planTask]string, len(data.Tasks.Nodes))
+	for _, t := range data.Tasks.Nodes {
 		labels[planTask{t.Plan, t.Number}] = apiclient.Deref(t.Label)
 	}
 	return labels, nil

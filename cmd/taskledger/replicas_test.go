@@ -69,7 +69,7 @@ func gql(url, token, query string, vars map[string]any) (map[string]any, []map[s
 }
 
 const reportMutation = `mutation($k: String!, $n: String!, $p: Int!) {
-  reportProgress(obligation: {task: 3, role: IMPLEMENTING}, percent: $p, note: $n, idempotencyKey: $k, wait: true) {
+  reportProgress(input: {obligation: {task: 3, role: IMPLEMENTING}, percent: $p, note: $n, idempotencyKey: $k, wait: true}) { userErrors { code field message messageEn }
     position duplicate caughtUp events { id } } }`
 
 // acked is one acknowledged mutation.
@@ -88,6 +88,13 @@ func report(url, token, key, note string, percent int) (acked, int, error) {
 		data, errs, err := gql(url, token, reportMutation, map[string]any{"k": key, "n": note, "p": percent})
 		if err != nil {
 			return acked{}, conflicts, err
+		}
+		// A refusal of the input (a CONFLICT among them) is a user error
+		// in the payload.
+		payload, _ := data["reportProgress"].(map[string]any)
+		if ue, _ := payload["userErrors"].([]any); len(errs) == 0 && len(ue) > 0 {
+			u, _ := ue[0].(map[string]any)
+			errs = []map[string]any{{"message": u["messageEn"], "extensions": map[string]any{"code": u["code"]}}}
 		}
 		if len(errs) > 0 {
 			ext, _ := errs[0]["extensions"].(map[string]any)

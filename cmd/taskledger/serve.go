@@ -507,7 +507,7 @@ func printServing(a *cli, addr string, https bool, store, mode string, head uint
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.rec.Role, t.rec.Name, t.token)
 		}
 		_ = tw.Flush()
-		fmt.Fprintf(w, "\nExample:\n  curl -s %s/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \\\n    -d '{\"query\":\"{ me { role unitId } obligations(first: 3) { total items { taskTitle nextDue light } } }\"}'\n",
+		fmt.Fprintf(w, "\nExample:\n  curl -s %s/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \\\n    -d '{\"query\":\"{ me { role unitId } obligations(first: 3) { totalCount nodes { taskTitle nextDue light } } }\"}'\n",
 			base, fresh[len(fresh)/2].token)
 		return
 	}

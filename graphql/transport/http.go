@@ -38,6 +38,7 @@ type response struct {
 
 // serveGraphQL serves a GraphQL request over HTTP.
 func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", responseType(r)+"; charset=utf-8")
 	start := time.Now()
 	op, status := "unknown", http.StatusOK
 	var fields []string
@@ -92,12 +93,16 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		fail(code, CodeInvalidArgument, kind, msg)
 		return
 	}
-	if req.Query == "" {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
-		return
-	}
 	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
 		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
+		return
+	}
+	if e := h.cfg.Persisted.resolve(&req); e != nil {
+		fail(e.status, e.code, "", e.msg)
+		return
+	}
+	if req.Query == "" {
+		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
 		return
 	}
 	a, err := Analyze(req.Query, req.OperationName, req.Variables)
@@ -261,6 +266,11 @@ func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (request, 
 				return req, http.StatusBadRequest, "variables is not a JSON object: " + err.Error()
 			}
 		}
+		if v := q.Get("extensions"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Extensions); err != nil {
+				return req, http.StatusBadRequest, "extensions is not a JSON object: " + err.Error()
+			}
+		}
 		return req, 0, ""
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -370,9 +380,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, b)
 }
 
-// writeBody writes a JSON response body.
+// responseType is the media type a response is sent as: the GraphQL
+// response type when the request's Accept names it before
+// application/json, else application/json (the GraphQL-over-HTTP
+// specification's two).
+func responseType(r *http.Request) string {
+	const gqlType = "application/graphql-response+json"
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case gqlType:
+			return gqlType
+		case "application/json":
+			return "application/json"
+		}
+	}
+	return "application/json"
+}
+
+// writeBody writes a JSON response body, as the media type serveGraphQL
+// chose (application/json when it chose none).
 func writeBody(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

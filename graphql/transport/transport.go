@@ -73,7 +73,8 @@ type Limits struct {
 	InitTimeout time.Duration
 }
 
-// Config is what a Handler needs. Every field but Responses is required.
+// Config is what a Handler needs. Every field but Responses and Persisted
+// is required.
 type Config struct {
 	Engine Engine
 	Tokens Tokens
@@ -92,6 +93,10 @@ type Config struct {
 	ResolverError func(ctx context.Context, path []any, err error) (message string, extensions map[string]any)
 	// Responses keeps recent query responses; nil turns sharing off.
 	Responses *respcache.Cache
+	// Persisted keeps the documents of automatic persisted queries
+	// (extensions.persistedQuery); nil turns them off (such a request is
+	// answered PersistedQueryNotSupported).
+	Persisted *PersistedQueries
 	// Version returns the read models' version (projections.Views.Version):
 	// a kept response lives only while it is unchanged.
 	Version func() uint64
@@ -119,7 +124,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Engine == nil || cfg.Tokens == nil || cfg.WithPrincipal == nil || cfg.PublicField == nil ||
 		cfg.CacheableField == nil || cfg.ResolverError == nil || cfg.Version == nil || cfg.Clock == nil ||
 		cfg.Metrics == nil || cfg.Logger == nil {
-		return nil, errors.New("transport: every Config field but Responses is required")
+		return nil, errors.New("transport: every Config field but Responses and Persisted is required")
 	}
 	l := cfg.Limits
 	if l.MaxBodyBytes <= 0 || l.MaxQueryBytes <= 0 || l.MaxFields <= 0 || l.MaxCost <= 0 || l.ReplayCost <= 0 || l.RequestTimeout <= 0 ||

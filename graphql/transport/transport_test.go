@@ -77,6 +77,7 @@ func newHandler(t *testing.T, calls *atomic.Int32) *httptest.Server {
 			return err.Error(), map[string]any{"code": "INTERNAL"}
 		},
 		Responses: respcache.New(time.Minute),
+		Persisted: transport.NewPersistedQueries(2),
 		Version:   func() uint64 { return 1 },
 		Clock:     func() time.Time { return time.Unix(0, 0) },
 		Metrics:   metrics.New(metrics.Options{}),

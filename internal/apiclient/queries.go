@@ -22,7 +22,7 @@ const ScorecardQuery = `query Scorecard($year: Int!, $kind: ScorecardKind!, $sch
 // newest first, and the ledger's notice.
 const PublishedQuery = `query Published($year: Int!, $kind: ScorecardKind!) {
   ledger { notice }
-  publishedScorecards(year: $year, kind: $kind) { plan scheme schemeVersion asOf digest cards { ` + CardFields + ` } }
+  publishedScorecards(year: $year, kind: $kind, first: 500) { nodes { plan scheme schemeVersion asOf digest cards { ` + CardFields + ` } } }
 }`
 
 // ObligationFields selects an Obligation as taskledger obligations
@@ -33,11 +33,12 @@ const ObligationFields = `id plan task taskTitle unit unitName role status light
   pendingExtension { milestone currentDue requestedDue reason requestedAt }
   slips findings`
 
-// ObligationsQuery asks for one page of a unit's obligations.
+// ObligationsQuery asks for one page of a unit's obligations (a Relay
+// connection: pass pageInfo.endCursor as $after while hasNextPage).
 const ObligationsQuery = `query Obligations($unit: ID, $status: ObligationStatus, $asOf: Time, $first: Int, $after: String) {
   obligations(unit: $unit, status: $status, asOf: $asOf, first: $first, after: $after) {
-    total nextCursor asOf
-    items { ` + ObligationFields + ` }
+    totalCount pageInfo { hasNextPage endCursor } asOf
+    nodes { ` + ObligationFields + ` }
   }
 }`
 
@@ -47,8 +48,9 @@ const UnitQuery = `query Unit($id: ID!) { unit(id: $id) { id name } }`
 // MeQuery asks who the token acts as and the unit it acts for.
 const MeQuery = `query Me { me { role unitId name actor unit { id name } } }`
 
-// TasksQuery asks for the tasks' labels, such as （十）.
-const TasksQuery = `query Tasks { tasks { plan number label title } }`
+// TasksQuery asks for the tasks' labels, such as （十）: the default plan's,
+// at most 500 (a plan has a few dozen).
+const TasksQuery = `query Tasks { tasks(first: 500) { nodes { plan number label title } } }`
 
 // StatusQuery asks what the ledger is and who the token acts as.
 const StatusQuery = `query Status {

@@ -94,12 +94,18 @@ func Deref(s *string) string {
 	return *s
 }
 
-// ObligationPage is the API's ObligationPage.
-type ObligationPage struct {
-	Total      int          `json:"total"`
-	NextCursor *string      `json:"nextCursor"`
+// ObligationConnection is a page of the API's ObligationConnection.
+type ObligationConnection struct {
+	TotalCount int          `json:"totalCount"`
+	PageInfo   PageInfo     `json:"pageInfo"`
 	AsOf       time.Time    `json:"asOf"`
-	Items      []Obligation `json:"items"`
+	Nodes      []Obligation `json:"nodes"`
+}
+
+// PageInfo is the API's PageInfo (the fields the queries here ask for).
+type PageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor"`
 }
 
 // Obligation is the API's Obligation.

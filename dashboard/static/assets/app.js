@@ -167,7 +167,21 @@
       const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
       throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
+    // A mutation's refusal of its input comes back in its payload's userErrors.
+    for (const v of Object.values(body.data || {})) {
+      const ue = v && v.userErrors && v.userErrors[0];
+      if (ue) {
+        const both = ue.message !== ue.messageEn;
+        throw new ApiError(state.lang === 'zh' ? (both ? `${ue.message}（${ue.messageEn}）` : ue.message) : ue.messageEn, ue.code);
+      }
+    }
     return body.data;
+  }
+
+  // nodes turns a Relay connection ({ edges { cursor node } pageInfo
+  // totalCount }) into the list of its nodes.
+  function nodes(conn) {
+    return conn && conn.edges ? conn.edges.map((e) => e.node) : [];
   }
 
   // newKey makes an idempotency key (crypto.getRandomValues works on plain http too).
@@ -444,14 +458,15 @@
   pages.public = async function (main, params) {
     const { year, kind, controls } = yearKindControls(params, 'public');
     main.append(h('h1', { id: 'page-title', text: `${t('public')} · ${year} · ${t(kind.toLowerCase())}` }), controls);
-    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) { kind scheme schemeVersion asOf publishedAt digest verified
-      cards { rank unit name total totalText grade gradeEn gradeCapped slips } } }`, { year, kind });
-    if (!d.publishedScorecards.length) {
+    const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) { edges { node { kind scheme schemeVersion asOf publishedAt digest verified
+      cards { rank unit name total totalText grade gradeEn gradeCapped slips } } } } }`, { year, kind });
+    const published = nodes(d.publishedScorecards);
+    if (!published.length) {
       main.append(h('p', { class: 'panel muted', id: 'none-published', text: t('noPublished') }));
       return;
     }
     const seen = {};
-    for (const p of d.publishedScorecards) {
+    for (const p of published) {
       if (seen[p.kind]) continue; // newest first: the latest publication of each kind
       seen[p.kind] = true;
       main.append(h('section', { class: 'panel published', 'data-kind': p.kind },
@@ -483,8 +498,8 @@
   // the committee needs to see its own publication at once).
   async function fetchPublished(year, kind) {
     const d = await gql(`query($year: Int, $kind: ScorecardKind) { publishedScorecards(year: $year, kind: $kind) {
-      kind scheme schemeVersion asOf asOfPosition publishedAt digest verified } }`, { year, kind });
-    return d.publishedScorecards;
+      edges { node { kind scheme schemeVersion asOf asOfPosition publishedAt digest verified } } } }`, { year, kind });
+    return nodes(d.publishedScorecards);
   }
 
   pages.scorecards = async function (main, params, flash) {
@@ -535,7 +550,7 @@
     const holder = { key: newKey() };
     const what = `${year} · ${t(kind.toLowerCase())} · ${t('scheme')} ${ui.schemeText(sc.scheme, sc.schemeVersion, state.lang)} · ${t('asOf')} ${fmtTime(sc.asOf)} · ${t('digest')} ${sc.digest.slice(0, 16)}…`;
     const doc = `mutation($year: Int!, $kind: ScorecardKind!, $scheme: String!, $schemeVersion: Int!, $asOf: Time, $key: String!) {
-      publishScorecard(year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true) {
+      publishScorecard(input: {year: $year, kind: $kind, scheme: $scheme, schemeVersion: $schemeVersion, asOf: $asOf, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn }
         position summary duplicate caughtUp } }`;
     const vars = { year, kind, scheme: sc.scheme, schemeVersion: sc.schemeVersion, asOf: sc.asOf };
     const panel = h('section', { class: 'panel no-print publish', id: 'publish-panel' });
@@ -631,13 +646,14 @@
     main.append(h('h1', { id: 'page-title', text: t('tasks') }));
     const role = state.me.role;
     const extra = role === 'COORDINATOR' ? 'pendingExtension { milestone }' : role === 'INSPECTOR' ? 'milestones { completion }' : '';
-    const d = await gql(`{ tasks { number label chapter title obligations { id unit unitName role status light progress nextDue ${extra} } } }`);
+    const d = await gql(`{ tasks(first: 500) { edges { node { number label chapter title obligations { id unit unitName role status light progress nextDue ${extra} } } } } }`);
+    const tasks = nodes(d.tasks);
     const counts = { GREEN: 0, YELLOW: 0, RED: 0, GREY: 0 };
-    d.tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
+    tasks.forEach((tk) => tk.obligations.forEach((o) => { counts[o.light] = (counts[o.light] || 0) + 1; }));
     main.append(h('div', { class: 'panel summary', id: 'light-counts' }, h('strong', { text: t('lightCounts') + ':' }),
       Object.entries(counts).map(([l, n]) => h('span', {}, lightDot(l), `${t('lights.' + l)} ${n}`))));
     // What waits for this role's decision, with a way to the ledger page that takes it.
-    const all = d.tasks.flatMap((tk) => tk.obligations);
+    const all = tasks.flatMap((tk) => tk.obligations);
     const waiting = role === 'COORDINATOR' ? all.filter((o) => o.pendingExtension).length
       : role === 'INSPECTOR' ? all.reduce((n, o) => n + (o.milestones.some((m) => m.completion === 'CLAIMED') ? o.milestones.filter((m) => m.completion === 'CLAIMED').length : o.status === 'COMPLETION_CLAIMED' ? 1 : 0), 0) : 0;
     if (waiting) {
@@ -645,7 +661,7 @@
         role === 'COORDINATOR' ? t('pendingDecisionsN') : t('pendingClaimsN'), ' ', h('a', { href: link('mine', {}), text: t('openQueue') + ' →' })));
     }
     let chapter = null, section = null;
-    for (const tk of d.tasks) {
+    for (const tk of tasks) {
       if (tk.chapter !== chapter) {
         chapter = tk.chapter;
         section = h('section', { class: 'chapter' }, h('h2', { text: chapter || '—' }));
@@ -660,21 +676,21 @@
     }
   };
 
-  const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { total nextCursor asOf items {
+  const OBLIGATIONS = `query($after: String) { obligations(first: 200, after: $after) { totalCount pageInfo { hasNextPage endCursor } asOf edges { node {
     id plan task taskTitle unit unitName role status light progress reports nextDue slips findings
     milestones { id what due originalDue extended completion awaitingVerification toBeBackfilled overdue light }
     lastReport { percent note effectiveAt recordedAt period late }
     evidence { sha256 name mediaType size url attachedTo milestone recordedAt }
-    pendingExtension { milestone currentDue requestedDue reason requestedAt } } } }`;
+    pendingExtension { milestone currentDue requestedDue reason requestedAt } } } } }`;
 
   async function allObligations() {
     let after = null, items = [], total = 0, asOf = null;
     for (let i = 0; i < 20; i++) {
       const d = await gql(OBLIGATIONS, { after });
-      items = items.concat(d.obligations.items);
-      total = d.obligations.total;
+      items = items.concat(nodes(d.obligations));
+      total = d.obligations.totalCount;
       asOf = d.obligations.asOf;
-      after = d.obligations.nextCursor;
+      after = d.obligations.pageInfo.hasNextPage ? d.obligations.pageInfo.endCursor : null;
       if (!after) break;
     }
     return { items, total, asOf };
@@ -731,7 +747,7 @@
   }
 
   const DECIDE = `mutation($obligation: ObligationInput!, $grant: Boolean!, $due: Date, $note: String, $key: String!) {
-    decideExtension(obligation: $obligation, grant: $grant, due: $due, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`;
+    decideExtension(input: {obligation: $obligation, grant: $grant, due: $due, note: $note, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`;
 
   // decisionQueue: the plan office grants (by default to the requested
   // date) or refuses (with a reason) each pending extension request.
@@ -789,12 +805,12 @@
           actionForm({ cls: 'verify', label: t('verify'), msg, group: item,
             fields: [h('label', {}, t('verifyNote'), note)],
             build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $note: String, $key: String!) {
-              verifyCompletion(obligation: $obligation, milestone: $milestone, note: $note, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+              verifyCompletion(input: {obligation: $obligation, milestone: $milestone, note: $note, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
             { obligation: obligationInput(o), milestone, note: note.value.trim() || null }, { o: o.id }] }),
           actionForm({ cls: 'reject', label: t('reject'), danger: true, msg, group: item,
             fields: [h('label', {}, t('rejectReason'), reason)],
             build: () => [`mutation($obligation: ObligationInput!, $milestone: String, $reason: String!, $key: String!) {
-              rejectCompletion(obligation: $obligation, milestone: $milestone, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+              rejectCompletion(input: {obligation: $obligation, milestone: $milestone, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
             { obligation: obligationInput(o), milestone, reason: reason.value }, { o: o.id }] })),
         msg);
       panel.append(item);
@@ -818,7 +834,7 @@
       build: () => {
         const o = items.find((x) => x.id === sel.value);
         return [`mutation($obligation: ObligationInput!, $kind: FindingKind!, $severity: Severity!, $summary: String!, $rectifyBy: Date, $key: String!) {
-          recordFinding(obligation: $obligation, kind: $kind, severity: $severity, summary: $summary, rectifyBy: $rectifyBy, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          recordFinding(input: {obligation: $obligation, kind: $kind, severity: $severity, summary: $summary, rectifyBy: $rectifyBy, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { obligation: obligationInput(o), kind: kind.value, severity: severity.value, summary: summary.value.trim(), rectifyBy: rectify.value || null }, { o: o.id }];
       } });
     return h('section', { class: 'panel no-print', id: 'findings' }, h('div', { class: 'forms single' }, form));
@@ -860,15 +876,15 @@
     const forms = h('div', { class: 'forms no-print' },
       mutationForm('form-progress', t('reportProgress'), [h('label', {}, t('percent'), pct), h('label', {}, t('period'), period), h('label', {}, t('note'), note), reportFiles.label],
         async () => [`mutation($obligation: ObligationInput!, $percent: Int!, $period: String, $note: String, $attachments: [EvidenceInput!], $key: String!) {
-          reportProgress(obligation: $obligation, percent: $percent, period: $period, note: $note, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          reportProgress(input: {obligation: $obligation, percent: $percent, period: $period, note: $note, attachments: $attachments, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { percent: Number(pct.value), period: period.value || null, note: note.value || null, attachments: await reportFiles.handles() }]),
       mutationForm('form-extension', t('requestExtension'), [h('label', {}, t('milestone'), extMs), h('label', {}, t('newDue'), extDue), h('label', {}, t('reason'), extReason)],
         () => [`mutation($obligation: ObligationInput!, $milestone: String!, $due: Date!, $reason: String!, $key: String!) {
-          requestExtension(obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          requestExtension(input: {obligation: $obligation, milestone: $milestone, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { milestone: extMs.value, due: extDue.value, reason: extReason.value }]),
       mutationForm('form-claim', t('claimCompletion'), [h('label', {}, t('milestone'), claimMs), h('label', {}, t('evidence'), evidence), claimFiles.label],
         async () => [`mutation($obligation: ObligationInput!, $milestone: String, $evidence: String, $attachments: [EvidenceInput!], $key: String!) {
-          claimCompletion(obligation: $obligation, milestone: $milestone, evidence: $evidence, attachments: $attachments, idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }`,
+          claimCompletion(input: {obligation: $obligation, milestone: $milestone, evidence: $evidence, attachments: $attachments, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } position summary duplicate caughtUp } }`,
         { milestone: claimMs.value || null, evidence: evidence.value || null, attachments: await claimFiles.handles() }]));
     return h('section', { class: 'panel no-print', id: 'actions' }, h('label', {}, t('chooseObligation'), sel), h('br'), forms);
   }
@@ -889,8 +905,8 @@
     if (task) vars.task = Number(task); else vars.unit = state.me.unitId;
     if (asOf) vars.asOf = asOf + 'T23:59:59+08:00';
     const q = `query($task: Int, $unit: ID, $asOf: Time, $first: Int, $after: Position) {
-      auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact nextCursor
-        events { id position type summary stream actor recordedAt effectiveAt backdated flags hash prevHash } } }`;
+      auditTrail(task: $task, unit: $unit, asOf: $asOf, first: $first, after: $after) { intact pageInfo { hasNextPage endCursor }
+        edges { node { id position type summary stream actor recordedAt effectiveAt backdated flags hash prevHash } } } }`;
     // The downloads hold the same trail: the same task or unit, the same as-of instant.
     const exp = task ? { task } : { unit: state.me.unitId };
     if (vars.asOf) exp.asOf = vars.asOf;
@@ -906,11 +922,12 @@
       more.disabled = true;
       const d = await gql(q, vars);
       const a = d.auditTrail;
+      const events = nodes(a);
       intact = intact && a.intact;
-      count += a.events.length;
+      count += events.length;
       status.replaceChildren(h('div', { class: intact ? 'ok' : 'bad', id: 'intact', 'data-intact': String(intact) }, intact ? '✔ ' + t('intact') : '✘ ' + t('broken')),
         h('div', { class: 'muted', text: `${count} ${t('eventsN')}${asOf ? ' · ' + t('asOf') + ' ' + asOf : ''}` }));
-      for (const e of a.events) {
+      for (const e of events) {
         tbody.append(h('tr', { class: 'event' + (hl.has(e.id) ? ' hl' : ''), 'data-id': e.id },
           h('td', { class: 'num', text: e.position }),
           h('td', { class: 'what' }, h('div', { text: ui.summaryText(e.summary) }), h('div', { class: 'muted small', text: t('xEvent.' + e.type) })),
@@ -919,8 +936,8 @@
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
-      vars.after = a.nextCursor;
-      more.hidden = !a.nextCursor;
+      vars.after = a.pageInfo.hasNextPage ? a.pageInfo.endCursor : null;
+      more.hidden = !vars.after;
       more.disabled = false;
     };
     more.addEventListener('click', () => load().catch((e) => main.append(errorBox(e))));
@@ -1054,7 +1071,7 @@
     sendBacks { target report milestone reasons byUnitName recordedAt resubmittedAt }
     signOff { byUnitName note recordedAt }
     comments { number text replyTo byUnitName actor recordedAt }`;
-  const MUTATION_TAIL = 'idempotencyKey: $key, wait: true) { position summary duplicate caughtUp } }';
+  const MUTATION_TAIL = 'idempotencyKey: $key, wait: true}) { position summary duplicate caughtUp userErrors { code field message messageEn } } }';
 
   function ownUnit() { return state.me && (state.me.role === 'BUREAU' || state.me.role === 'COUNTY'); }
 
@@ -1064,12 +1081,12 @@
     const id = params.get('o');
     const task = Number(params.get('task'));
     const plan = params.get('plan') || null;
-    const d = await gql(`query($task: Int, $plan: ID) { obligations(task: $task, plan: $plan, first: 500) { items { ${REVIEW_FIELDS} } } }`, { task, plan });
-    let found = d.obligations.items.find((o) => o.id === id);
+    const d = await gql(`query($task: Int, $plan: ID) { obligations(task: $task, plan: $plan, first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`, { task, plan });
+    let found = nodes(d.obligations).find((o) => o.id === id);
     let led = false;
     if (!found && ownUnit()) {
-      const l = await gql(`query($plan: ID) { ledDuties(plan: $plan) { ${REVIEW_FIELDS} } }`, { plan });
-      found = l.ledDuties.find((o) => o.id === id);
+      const l = await gql(`query($plan: ID) { ledDuties(plan: $plan, first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`, { plan });
+      found = nodes(l.ledDuties).find((o) => o.id === id);
       led = !!found;
     }
     return { o: found, led };
@@ -1117,7 +1134,7 @@
       comments.map((c) => h('option', { value: c.number }, `${rt('replyTo')}${c.number}${rt('replyNo')} · ${authorName(c)}`)));
     const form = actionForm({ id: 'form-comment', title: rt('comment'), msg, label: rt('post'),
       fields: [h('label', {}, rt('commentText'), text), h('label', {}, rt('replyChoose'), reply)],
-      build: () => [`mutation($obligation: ObligationInput!, $text: String!, $replyTo: Int, $key: String!) { postComment(obligation: $obligation, text: $text, replyTo: $replyTo, ${MUTATION_TAIL}`,
+      build: () => [`mutation($obligation: ObligationInput!, $text: String!, $replyTo: Int, $key: String!) { postComment(input: {obligation: $obligation, text: $text, replyTo: $replyTo, ${MUTATION_TAIL}`,
         { obligation: obligationInput(o), text: text.value.trim(), replyTo: reply.value ? Number(reply.value) : null }] });
     return h('section', { class: 'panel', id: 'review-thread' }, h('h2', { text: rt('thread') }),
       comments.length ? h('ol', { class: 'thread' }, comments.map((c) => h('li', { 'data-comment': c.number, class: c.replyTo ? 'reply' : null },
@@ -1145,7 +1162,7 @@
         fields: [h('label', {}, rt('target'), target), h('label', {}, rt('reasons'), reasons)],
         build: () => {
           const x = targets[Number(target.value)];
-          return [`mutation($obligation: ObligationInput!, $target: SendBackTarget!, $milestone: String, $reasons: String!, $key: String!) { sendBack(obligation: $obligation, target: $target, milestone: $milestone, reasons: $reasons, ${MUTATION_TAIL}`,
+          return [`mutation($obligation: ObligationInput!, $target: SendBackTarget!, $milestone: String, $reasons: String!, $key: String!) { sendBack(input: {obligation: $obligation, target: $target, milestone: $milestone, reasons: $reasons, ${MUTATION_TAIL}`,
             { obligation: obligationInput(o), target: x.value, milestone: x.milestone, reasons: reasons.value.trim() }];
         } }));
     }
@@ -1158,7 +1175,7 @@
     const note = h('textarea', { rows: 2, class: 'signoff-note' });
     return actionForm({ id, cls: 'signoff', title: `${rt('signOff')} · ${o.unitName || o.unit}`, label: rt('signOff'), msg,
       fields: [h('label', {}, rt('signOffNote'), note)],
-      build: () => [`mutation($obligation: ObligationInput!, $note: String, $key: String!) { signOffPart(obligation: $obligation, note: $note, ${MUTATION_TAIL}`,
+      build: () => [`mutation($obligation: ObligationInput!, $note: String, $key: String!) { signOffPart(input: {obligation: $obligation, note: $note, ${MUTATION_TAIL}`,
         { obligation: obligationInput(o), note: note.value.trim() || null }] });
   }
 
@@ -1193,11 +1210,11 @@
 
   pages.led = async function (main, params, flash) {
     main.append(h('h1', { id: 'page-title', text: rt('ledTitle') }), h('p', { class: 'muted', text: rt('needsSignOff') }));
-    const d = await gql(`{ ledDuties { ${REVIEW_FIELDS} } }`);
+    const d = await gql(`{ ledDuties(first: 500) { edges { node { ${REVIEW_FIELDS} } } } }`);
     const msg = h('div', { id: 'action-msg', 'aria-live': 'polite' });
     if (flash) msg.append(flash);
     main.append(msg);
-    const items = d.ledDuties.slice().sort((a, b) => a.task - b.task || (a.role === 'SUPPORT' ? 0 : 1) - (b.role === 'SUPPORT' ? 0 : 1));
+    const items = nodes(d.ledDuties).sort((a, b) => a.task - b.task || (a.role === 'SUPPORT' ? 0 : 1) - (b.role === 'SUPPORT' ? 0 : 1));
     if (!items.length) { main.append(h('p', { class: 'muted', id: 'no-led', text: rt('noLed') })); return; }
     main.append(h('table', { class: 'obligations', id: 'led-duties' },
       h('thead', {}, h('tr', {}, ['', t('task'), t('role'), t('status'), t('progress'), rt('signOffState'), ''].map((x) => h('th', { text: x })))),
@@ -1314,7 +1331,7 @@
         button.disabled = true;
         const vars = { period: period.value.trim(), key: holder.key, asOf: asOf.value ? asOf.value + 'T23:59:59+08:00' : null };
         try {
-          const d = await gql(`mutation($period: String!, $asOf: Time, $key: String!) { issueBulletin(period: $period, asOf: $asOf, idempotencyKey: $key, wait: true) {
+          const d = await gql(`mutation($period: String!, $asOf: Time, $key: String!) { issueBulletin(input: {period: $period, asOf: $asOf, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn }
             result { position duplicate summary } bulletin { numberText periodText } counts { duties overdue soonDue early } } }`, vars);
           holder.key = newKey();
           const r = d.issueBulletin;
@@ -1335,11 +1352,12 @@
   }
 
   pages.bulletins = async function (main, params, flash) {
-    const d = await gql('{ bulletins { year number numberText periodText asOf asOfPosition issuedAt digest pdfPath pagePath } }');
+    const d = await gql('{ bulletins(first: 500) { edges { node { year number numberText periodText asOf asOfPosition issuedAt digest pdfPath pagePath } } } }');
+    const bulletins = nodes(d.bulletins);
     main.append(h('h1', { id: 'page-title', text: bl('title') }));
     if (state.me.role === 'COORDINATOR') main.append(issueForm());
     if (flash) main.append(flash);
-    main.append(h('section', { class: 'panel' }, d.bulletins.length ? bulletinTable(d.bulletins) : h('p', { class: 'muted', id: 'no-bulletins', text: bl('none') })));
+    main.append(h('section', { class: 'panel' }, bulletins.length ? bulletinTable(bulletins) : h('p', { class: 'muted', id: 'no-bulletins', text: bl('none') })));
   };
 
   // changeField is a labelled input for the plan-change forms.
@@ -1358,28 +1376,28 @@
     const forms = [];
     const resched = actionForm({ id: 'form-reschedule', cls: 'panel change', title: bl('reschedule'), msg, fields: h('div', { class: 'controls' }, duty(),
       changeField(bl('milestone'), { name: 'milestone', required: true }), changeField(bl('due'), { name: 'due', type: 'date', required: true }), reason(true)),
-    build: () => [`mutation($o: ObligationInput!, $m: String!, $due: Date!, $reason: String!, $key: String!) { rescheduleMilestone(obligation: $o, milestone: $m, due: $due, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($o: ObligationInput!, $m: String!, $due: Date!, $reason: String!, $key: String!) { rescheduleMilestone(input: {obligation: $o, milestone: $m, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { o: dutyOf(resched), m: val(resched, 'milestone'), due: val(resched, 'due'), reason: val(resched, 'reason') }] });
     forms.push(resched);
     const reassign = actionForm({ id: 'form-reassign', cls: 'panel change', title: bl('reassign'), msg, fields: h('div', { class: 'controls' }, duty(),
       changeField(bl('toUnit'), { name: 'toUnit', required: true }), reason(false)),
-    build: () => [`mutation($o: ObligationInput!, $to: ID!, $reason: String, $key: String!) { reassignResponsibility(obligation: $o, toUnit: $to, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($o: ObligationInput!, $to: ID!, $reason: String, $key: String!) { reassignResponsibility(input: {obligation: $o, toUnit: $to, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { o: dutyOf(reassign), to: val(reassign, 'toUnit'), reason: val(reassign, 'reason') || null }] });
     forms.push(reassign);
     const rename = actionForm({ id: 'form-rename', cls: 'panel change', title: bl('rename'), msg, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('newName'), { name: 'name', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $name: String!, $reason: String, $key: String!) { renameUnit(unit: $u, name: $name, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $name: String!, $reason: String, $key: String!) { renameUnit(input: {unit: $u, name: $name, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(rename, 'unit'), name: val(rename, 'name'), reason: val(rename, 'reason') || null }] });
     forms.push(rename);
     const merge = actionForm({ id: 'form-merge', cls: 'panel change', title: bl('merge'), msg, danger: true, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), changeField(bl('into'), { name: 'into', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $into: ID!, $reason: String, $key: String!) { mergeUnits(unit: $u, into: $into, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $into: ID!, $reason: String, $key: String!) { mergeUnits(input: {unit: $u, into: $into, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(merge, 'unit'), into: val(merge, 'into'), reason: val(merge, 'reason') || null }] });
     forms.push(merge);
     const partsEl = h('textarea', { name: 'parts', rows: 3, required: true });
     const split = actionForm({ id: 'form-split', cls: 'panel change', title: bl('split'), msg, danger: true, fields: h('div', { class: 'controls' },
       changeField(bl('unit'), { name: 'unit', required: true }), h('label', {}, bl('parts'), partsEl), changeField(bl('heir'), { name: 'heir', required: true }), reason(false)),
-    build: () => [`mutation($u: ID!, $into: [SplitPartInput!]!, $heir: String!, $reason: String, $key: String!) { splitUnit(unit: $u, into: $into, heir: $heir, reason: $reason, idempotencyKey: $key, wait: true) { ${RESULT} } }`,
+    build: () => [`mutation($u: ID!, $into: [SplitPartInput!]!, $heir: String!, $reason: String, $key: String!) { splitUnit(input: {unit: $u, into: $into, heir: $heir, reason: $reason, idempotencyKey: $key, wait: true}) { userErrors { code field message messageEn } ${RESULT} } }`,
       { u: val(split, 'unit'), heir: val(split, 'heir'), reason: val(split, 'reason') || null,
         into: partsEl.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => { const [unit, name] = l.split('='); return name ? { unit: unit.trim(), name: name.trim() } : { unit: unit.trim() }; }) }] });
     forms.push(split);
@@ -1546,7 +1564,7 @@
   }
 
   async function unitChooser(main, params) {
-    const units = (await gql('{ units { id name kind } }')).units.filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
+    const units = nodes((await gql('{ units(first: 500) { edges { node { id name kind } } } }')).units).filter((u) => u.kind === 'BUREAU' || u.kind === 'COUNTY');
     const sel = h('select', { id: 'unit-choice' }, h('option', { value: '', text: '—' }), units.map((u) => h('option', { value: u.id, selected: u.id === params.get('unit'), text: u.name })));
     sel.addEventListener('change', () => { location.hash = link('myunit', Object.assign(sel.value ? { unit: sel.value } : {}, params.get('year') ? { year: params.get('year') } : {})); });
     main.append(h('div', { class: 'controls no-print' }, h('label', {}, t('chooseUnit'), sel)));
@@ -1736,9 +1754,9 @@
     for (const p of key.split('.')) v = v == null ? undefined : v[p];
     return v == null ? key : v;
   }
-  const DONE = '{ position summary duplicate caughtUp }';
-  const RECTS = `{ rectifications { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } }`;
-  const APPEALS = `query($all: Boolean) { appeals(all: $all) { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } }`;
+  const DONE = '{ position summary duplicate caughtUp userErrors { code field message messageEn } }';
+  const RECTS = `{ rectifications(first: 500) { edges { node { obligation plan task taskTitle unit unitName role finding summary due state rejections lastRejection slipped } } } }`;
+  const APPEALS = `query($all: Boolean) { appeals(all: $all, first: 500) { edges { node { obligation plan task taskTitle unit unitName role number about reasons filedAt state ruling ruledAt } } } }`;
   const OWN_CARD = `query($year: Int!) { ownScorecard(year: $year) { unit name totalText grade lines { rule pointsText zh en appealTarget appeal { number state ruling } obligation } } }`;
 
   // dutyOf turns a rectification or appeal into an ObligationInput.
@@ -1766,7 +1784,7 @@
         const note = h('textarea', { name: 'note', rows: 2 });
         forms.append(actionForm({ cls: 'report-rect', label: at('reportRect'), msg, group: item, fields: [h('label', {}, at('rectNote'), note)],
           build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
-            reportRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+            reportRectification(input: {obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true}) ${DONE} }`,
           Object.assign({ note: note.value.trim() || null }, base)] }));
       }
       if (role === 'INSPECTOR' && x.state === 'REPORTED') {
@@ -1775,11 +1793,11 @@
         forms.append(
           actionForm({ cls: 'verify-rect', label: at('verifyRect'), msg, group: item, fields: [h('label', {}, t('verifyNote'), note)],
             build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $note: String, $key: String!) {
-              verifyRectification(obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true) ${DONE} }`,
+              verifyRectification(input: {obligation: $obligation, finding: $finding, note: $note, idempotencyKey: $key, wait: true}) ${DONE} }`,
             Object.assign({ note: note.value.trim() || null }, base)] }),
           actionForm({ cls: 'reject-rect', label: at('rejectRect'), danger: true, msg, group: item, fields: [h('label', {}, at('rejectReason'), reason)],
             build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $reason: String!, $key: String!) {
-              rejectRectification(obligation: $obligation, finding: $finding, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+              rejectRectification(input: {obligation: $obligation, finding: $finding, reason: $reason, idempotencyKey: $key, wait: true}) ${DONE} }`,
             Object.assign({ reason: reason.value.trim() }, base)] }));
       }
       if (role === 'INSPECTOR' && (x.state === 'OPEN' || x.state === 'OVERDUE')) {
@@ -1788,7 +1806,7 @@
         forms.append(actionForm({ cls: 'move-due', label: at('moveDue'), msg, group: item,
           fields: [h('label', {}, at('newDue'), due), h('label', {}, at('moveReason'), reason)],
           build: () => [`mutation($obligation: ObligationInput!, $finding: Int!, $due: Date!, $reason: String!, $key: String!) {
-            moveRectificationDue(obligation: $obligation, finding: $finding, due: $due, reason: $reason, idempotencyKey: $key, wait: true) ${DONE} }`,
+            moveRectificationDue(input: {obligation: $obligation, finding: $finding, due: $due, reason: $reason, idempotencyKey: $key, wait: true}) ${DONE} }`,
           Object.assign({ due: due.value, reason: reason.value.trim() }, base)] }));
       }
       if (forms.childNodes.length) item.append(forms);
@@ -1803,7 +1821,7 @@
   pages.mine = async function (main, params, flash) {
     await mineWithBulk(main, params, flash);
     const d = await gql(RECTS);
-    const panel = rectificationPanel(d.rectifications);
+    const panel = rectificationPanel(nodes(d.rectifications));
     const table = main.querySelector('table.obligations:not(#just-done)');
     if (table) table.parentNode.insertBefore(panel, table);
     else main.append(panel);
@@ -1833,7 +1851,7 @@
         const reasons = requireText(h('textarea', { name: 'reasons', rows: 2 }));
         return actionForm({ cls, label, danger, msg, group: item, fields: [h('label', {}, at('rulingReasons'), reasons)],
           build: () => [`mutation($obligation: ObligationInput!, $appeal: Int!, $outcome: AppealOutcome!, $reasons: String!, $key: String!) {
-            ruleAppeal(obligation: $obligation, appeal: $appeal, outcome: $outcome, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+            ruleAppeal(input: {obligation: $obligation, appeal: $appeal, outcome: $outcome, reasons: $reasons, idempotencyKey: $key, wait: true}) ${DONE} }`,
           { obligation: dutyOf(a), appeal: a.number, outcome, reasons: reasons.value.trim() }] });
       };
       item.append(dutyHead(a),
@@ -1864,7 +1882,7 @@
         item.append(h('div', { class: 'forms' }, actionForm({ cls: 'file-appeal', label: at('appeal'), msg, group: item,
           fields: [h('label', {}, at('appealReasons'), reasons)],
           build: () => [`mutation($obligation: ObligationInput!, $target: ID!, $reasons: String!, $key: String!) {
-            fileAppeal(obligation: $obligation, target: $target, reasons: $reasons, idempotencyKey: $key, wait: true) ${DONE} }`,
+            fileAppeal(input: {obligation: $obligation, target: $target, reasons: $reasons, idempotencyKey: $key, wait: true}) ${DONE} }`,
           { obligation: { plan, task: Number(task), unit, role }, target: l.appealTarget, reasons: reasons.value.trim() }] })));
       }
       item.append(msg);
@@ -1888,8 +1906,9 @@
       main.append(ownCardPanel(d.ownScorecard));
     }
     const d = await gql(APPEALS, { all: true });
-    const pending = d.appeals.filter((a) => a.state === 'PENDING');
-    const ruled = d.appeals.filter((a) => a.state !== 'PENDING');
+    const appeals = nodes(d.appeals);
+    const pending = appeals.filter((a) => a.state === 'PENDING');
+    const ruled = appeals.filter((a) => a.state !== 'PENDING');
     if (role === 'COMMITTEE') {
       main.append(rulingQueue(pending));
       main.append(h('h2', { text: `${at('ruled')}（${ruled.length}）` }), ruled.length ? appealTable(ruled, 'ruled') : h('p', { class: 'muted', text: at('noAppeals') }));
@@ -1897,7 +1916,7 @@
     }
     if (!own) main.append(h('p', { class: 'muted', text: at('readOnly') }));
     main.append(h('h2', { text: own ? at('myAppeals') : at('appeals') }),
-      d.appeals.length ? appealTable(d.appeals, 'appeal-list') : h('p', { class: 'muted', text: at('noAppeals') }));
+      appeals.length ? appealTable(appeals, 'appeal-list') : h('p', { class: 'muted', text: at('noAppeals') }));
   };
 
   // The appeals page joins every logged-in role's navigation.

@@ -35,7 +35,7 @@
 
   const MONTH_QUERY = `query($year: Int!, $asOf: Time!) {
     c: scorecard(year: $year, kind: COUNTY, asOf: $asOf) { cards { unit name rank total slips } }
-    o: obligations(first: 500, asOf: $asOf) { total items { unit progress light slips } } }`;
+    o: obligations(first: 500, asOf: $asOf) { totalCount nodes { unit progress light slips } } }`;
 
   // monthEnds are the ends of the year's months up to the ledger's now, in Beijing time.
   function monthEnds(year) {
@@ -58,7 +58,7 @@
     const answers = await Promise.all(ends.map((e) => gql(MONTH_QUERY, { year, asOf: e.asOf })));
     return ends.map((e, i) => {
       const a = answers[i];
-      const items = a.o.items;
+      const items = a.o.nodes;
       const avg = items.length ? items.reduce((s, o) => s + o.progress, 0) / items.length : 0;
       return {
         month: e.month, progress: Math.round(avg * 10) / 10, red: items.filter((o) => o.light === 'RED').length,

@@ -11,12 +11,12 @@
   // loadUnits fills the names the audit rows show for unit ids.
   async function loadUnits() {
     if (ui.units.size) return;
-    const d = await gql('{ units { id name } }');
-    for (const u of d.units) ui.units.set(u.id, u.name);
+    const d = await gql('{ units(first: 500) { nodes { id name } } }');
+    for (const u of d.units.nodes) ui.units.set(u.id, u.name);
   }
 
-  const PICK = `{ tasks { number label chapter title obligations { light } } }`;
-  const RECENT = `{ obligations(first: 500) { items { task taskTitle unitName role lastReport { percent note recordedAt } } } }`;
+  const PICK = `{ tasks(first: 500) { nodes { number label chapter title obligations { light } } } }`;
+  const RECENT = `{ obligations(first: 500) { nodes { task taskTitle unitName role lastReport { percent note recordedAt } } } }`;
 
   // picker lists the plan's tasks, with a filter, each linking to its trail.
   function picker(tasks) {
@@ -55,7 +55,7 @@
     // No task chosen: replace the bare prompt with a picker and a timeline.
     const prompt = [...main.querySelectorAll(':scope > p.muted')].pop();
     const [tasks, recent] = await Promise.all([gql(PICK), gql(RECENT)]);
-    const parts = [picker(tasks.tasks), timeline(recent.obligations.items)];
+    const parts = [picker(tasks.tasks.nodes), timeline(recent.obligations.nodes)];
     if (prompt) prompt.replaceWith(...parts);
     else main.append(...parts);
   };
