@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -1556,4 +1557,23 @@ func (o *Obligation) refresh() {
 	default:
 		o.Status = StatusOpen
 	}
+}
+
+// Clone returns a copy of o that shares no slice with it, so that folding
+// an event into the copy leaves o, and every reader holding o, unchanged.
+// Pointed-to values are shared: folds replace those pointers, never write
+// through them.
+func (o *Obligation) Clone() *Obligation {
+	c := *o
+	c.Holdings = slices.Clone(o.Holdings)
+	c.Milestones = slices.Clone(o.Milestones)
+	c.PeriodReports = slices.Clone(o.PeriodReports)
+	c.Slips = slices.Clone(o.Slips)
+	c.Findings = slices.Clone(o.Findings)
+	c.Reminders = slices.Clone(o.Reminders)
+	c.Evidence = slices.Clone(o.Evidence)
+	c.Appeals = slices.Clone(o.Appeals)
+	c.Review.SendBacks = slices.Clone(o.Review.SendBacks)
+	c.Review.Comments = slices.Clone(o.Review.Comments)
+	return &c
 }

@@ -82,16 +82,19 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	// The event's own stream is the obligation's: no need to rebuild the
 	// name from the key on this hot path.
 	stream := e.Stream
-	ob := o.byStream[stream]
-	if ob == nil {
-		ob = &domain.Obligation{}
+	old, known := o.byStream[stream]
+	ob := &domain.Obligation{}
+	if known {
+		// Copy on write: Get and All hand out copies that share slices
+		// with the stored obligation, so a fold must not write into them.
+		ob = old.Clone()
 	}
 	if err := ob.Apply(e, data); err != nil {
 		return err
 	}
-	if _, known := o.byStream[stream]; !known {
+	o.byStream[stream] = ob
+	if !known {
 		key := oe.Key()
-		o.byStream[stream] = ob
 		o.byUnit[key.Unit] = append(o.byUnit[key.Unit], stream)
 		tk := TaskKey{key.Plan, key.Task}
 		o.byTask[tk] = append(o.byTask[tk], stream)
