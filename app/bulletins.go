@@ -12,6 +12,7 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -55,7 +56,7 @@ func (s *Service) IssueBulletin(ctx context.Context, p auth.Principal, in Bullet
 		return BulletinResult{}, err
 	}
 	if !pl.Registered {
-		return BulletinResult{}, errorf(NotFound, fmt.Sprintf("plan %s is not registered", req.plan), fmt.Sprintf("没有登记方案 %s", req.plan))
+		return BulletinResult{}, fail(msg.PlanNotRegistered, msg.Args{"Plan": req.plan})
 	}
 	if prior := command.RecordedBy(history, req.key); prior != nil {
 		return s.repeatBulletin(ctx, prior, req)
@@ -166,7 +167,7 @@ func (s *Service) Bulletins(ctx context.Context, p auth.Principal, planRef strin
 	}
 	events, err := s.store.ReadStream(ctx, domain.PlanStream(plan), eventstore.Forwards, 0, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return nil, errorf(NotFound, fmt.Sprintf("plan %s is not registered", plan), fmt.Sprintf("没有登记方案 %s", plan))
+		return nil, fail(msg.PlanNotRegistered, msg.Args{"Plan": plan})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", plan, err)

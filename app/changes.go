@@ -9,6 +9,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Plan changes: the office schedules and reschedules milestones, passes a
@@ -197,11 +198,11 @@ func (s *Service) handoff(ctx context.Context, p auth.Principal, scoped string, 
 func (s *Service) knownUnit(ref, field string) (domain.UnitID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return "", errorf(InvalidArgument, field+" is required", "请指明单位（"+field+"）")
+		return "", fail(msg.UnitRequired, msg.Args{"Field": field})
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", errorf(NotFound, fmt.Sprintf("%s: no unit is known as %q", field, ref), fmt.Sprintf("没有名为“%s”的单位", ref))
+		return "", fail(msg.UnitUnknownName, msg.Args{"Field": field, "Name": ref})
 	}
 	return u.ID, nil
 }
@@ -327,11 +328,10 @@ func (s *Service) liveUnit(ctx context.Context, id domain.UnitID) error {
 		return err
 	}
 	if !u.Registered {
-		return errorf(NotFound, fmt.Sprintf("unit %s is not registered", id), fmt.Sprintf("没有登记单位 %s", id))
+		return fail(msg.UnitNotRegistered, msg.Args{"Unit": id})
 	}
 	if u.MergedInto != "" {
-		return errorf(Conflict, fmt.Sprintf("unit %s was merged into %s", id, u.MergedInto),
-			fmt.Sprintf("单位“%s”已并入“%s”", u.Name, s.unitName(u.MergedInto)))
+		return fail(msg.UnitMerged, msg.Args{"Unit": id, "Into": u.MergedInto, "UnitZH": u.Name, "IntoZH": s.unitName(u.MergedInto)})
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/msg"
 )
 
 // DefaultLookback is how far before a plan's start (its issue date when
@@ -32,7 +33,7 @@ func (s *Service) planStart(ctx context.Context, plan domain.PlanID) (time.Time,
 	} else {
 		first, err := s.store.ReadStream(ctx, domain.PlanStream(plan), eventstore.Forwards, 1, 1)
 		if err != nil || len(first) == 0 {
-			return time.Time{}, errorf(NotFound, fmt.Sprintf("plan %s is not registered", plan), fmt.Sprintf("没有登记方案 %s", plan))
+			return time.Time{}, fail(msg.PlanNotRegistered, msg.Args{"Plan": plan})
 		}
 		start = first[0].RecordedAt
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Code classifies an error of the application layer. Every door shows it:
@@ -40,6 +41,9 @@ type Error struct {
 	Msg string
 	// MsgZH says the same in Chinese.
 	MsgZH string
+	// Key is the message's code in the catalogue (internal/msg), which
+	// docs/errors.md lists; "" for a message not yet catalogued.
+	Key msg.Key
 }
 
 // Error returns the English message.
@@ -54,7 +58,23 @@ func (e *Error) Chinese() string {
 	return e.MsgZH
 }
 
+// Text returns the message in lang: Chinese unless lang is English.
+func (e *Error) Text(lang msg.Lang) string {
+	if lang == msg.EN {
+		return e.Msg
+	}
+	return e.Chinese()
+}
+
+// errorf makes an error whose texts are not yet in the catalogue.
 func errorf(code Code, en, zh string) *Error { return &Error{Code: code, Msg: en, MsgZH: zh} }
+
+// fail makes the error of a catalogued message: its code is the entry's
+// class, its texts the entry's texts filled with args.
+func fail(key msg.Key, args msg.Args) *Error {
+	c := msg.Default()
+	return &Error{Code: Code(c.ClassOf(key)), Key: key, Msg: c.Text(msg.EN, key, args), MsgZH: c.Text(msg.ZH, key, args)}
+}
 
 // CodeOf returns the code of an application or domain error in err's
 // chain, or "" for an internal failure.

@@ -9,6 +9,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
@@ -185,7 +186,7 @@ func (s *Service) adoptForPublication(ctx context.Context, p auth.Principal, req
 	}
 	pl, ok := v.Catalog.Plan(req.plan)
 	if !ok {
-		return scheme, false, errorf(NotFound, fmt.Sprintf("plan %s is not registered", req.plan), fmt.Sprintf("没有登记方案 %s", req.plan))
+		return scheme, false, fail(msg.PlanNotRegistered, msg.Args{"Plan": req.plan})
 	}
 	if _, ok := pl.Scheme(scheme.ID, scheme.Version); ok {
 		return scheme, false, nil

@@ -1,0 +1,61 @@
+package msg
+
+// table is the catalogue: one entry per code, Chinese first. Placeholders
+// are named; a name ending in ZH holds the Chinese wording of the
+// placeholder without it (RoleZH beside Role).
+var table = []Entry{
+	// Accounts and logging in.
+	{AccountLoginTaken, Conflict, `登录名“{{.Login}}”已被使用`, `the login name "{{.Login}}" is taken`},
+	{AccountNameInvalid, InvalidArgument, `姓名须为 1 至 {{.Max}} 个字符，且不含“#”`, `name must be 1 to {{.Max}} characters without '#'`},
+	{AccountLoginInvalid, InvalidArgument, `登录名“{{.Login}}”须为 3 至 64 个英文字母、数字或“.”“_”“-”`, `login name "{{.Login}}" must be 3 to 64 letters, digits, '.', '_' or '-'`},
+	{AccountRoleUnknown, InvalidArgument, `角色“{{.Role}}”不是 reporter（填报人）、leader（单位负责人）、inspector（督查）、committee（考核委员）、admin（办公室管理员）之一`, `role "{{.Role}}" is not one of reporter, leader, inspector, committee, admin`},
+	{AccountRolesInvalid, InvalidArgument, `角色须为 reporter 和/或 leader，或 inspector、committee、admin 中的一个`, `give reporter and/or leader, or exactly one of inspector, committee, admin`},
+	{AccountUnitNotAllowed, InvalidArgument, `只有填报人和单位负责人账号属于某个单位`, `only reporters and leaders act for a unit`},
+	{AccountUnitRequired, InvalidArgument, `填报人和单位负责人账号须指明所属单位`, `a reporter or leader acts for one unit: give it`},
+	{AccountPasswordWeak, InvalidArgument, `密码至少 {{.Min}} 个字符、至多 {{.Max}} 字节，且不能与登录名相同`, `a password has at least {{.Min}} characters, at most {{.Max}} bytes, and is not the login name`},
+	{AccountNoneKept, Conflict, `该账本不保存账号`, `this ledger keeps no accounts`},
+	{AccountNotFound, NotFound, `没有登录名为“{{.Login}}”的账号`, `no account with login name "{{.Login}}"`},
+	{AccountPasswordByPerson, Forbidden, `只有使用个人账号登录的用户才能修改密码`, `only a person logged in with an account changes a password`},
+	{AccountGone, Unauthenticated, `该账号已不存在`, `the account is no longer on record`},
+	{AccountPasswordWrong, InvalidArgument, `当前密码不正确，密码未修改`, `the current password is wrong; nothing was changed`},
+	{AccountPasswordSame, InvalidArgument, `新密码不能与当前密码相同`, `the new password is the current one`},
+	{AuthNoAccountsUseToken, Conflict, `本服务未启用账号登录，请使用令牌`, `this server has no accounts; log in with a token`},
+	{AuthNoAccounts, Conflict, `本服务未启用账号登录`, `this server has no accounts`},
+	{AuthLoginFailed, Unauthenticated, `登录名或密码错误，或账号已停用`, `wrong login name or password, or the account is disabled`},
+	{AuthLockedOut, LockedOut, `登录失败次数过多，账号已锁定至北京时间 {{.Until}}；如忘记密码，请联系管理员重置`, `too many failed logins: this account is locked until {{.Until}} (Beijing time); ask an administrator to reset the password if you forgot it`},
+	{AuthCSRFMissing, Forbidden, `请求缺少页面的防伪令牌（X-CSRF-Token），未记录任何内容；请刷新页面后重试`, `this request lacks the page's anti-forgery token (X-CSRF-Token); nothing was recorded: reload the page`},
+	{AuthSessionExpired, Unauthenticated, `未登录或会话已过期，请重新登录`, `not logged in, or the session expired: log in again`},
+	{AuthSSONoAccount, Unauthenticated, `身份提供方确认的用户“{{.Login}}”在本系统没有可用账号，请联系管理员`, `the identity provider vouched for "{{.Login}}", which has no enabled account here: ask an administrator`},
+	{AuthRequired, Unauthenticated, `需要登录才能{{.ActionZH}}：请在请求中携带令牌（Authorization: Bearer <令牌>）`, `authentication required to {{.Action}}: send Authorization: Bearer <token>`},
+	{AuthRoleForbidden, Forbidden, `{{.RoleZH}}角色无权{{.ActionZH}}`, `the {{.Role}} role may not {{.Action}}`},
+	{AuthOtherUnit, Forbidden, `该{{.RoleZH}}令牌只能代表本单位（{{.Unit}}）办理，不能代表 {{.Other}}`, `a {{.Role}} token acts only for unit {{.Unit}}, not {{.Other}}`},
+	{AuthOwnUnitStreams, Forbidden, `该{{.RoleZH}}令牌只能就本单位（{{.Unit}}）的记录{{.ActionZH}}`, `a {{.Role}} token may {{.Action}} only for streams of its own unit {{.Unit}}`},
+	{AuthOwnUnitNotTask, Forbidden, `该{{.RoleZH}}令牌只能{{.ActionZH}}本单位或本单位的任务责任，不能查看整项任务`, `a {{.Role}} token may {{.Action}} of its own unit or its own obligations, not of a whole task`},
+	{AuthOwnUnitOnly, Forbidden, `该{{.RoleZH}}令牌只能代表本单位（{{.Unit}}）`, `a {{.Role}} token acts only for unit {{.Unit}}`},
+
+	// Idempotency keys.
+	{IdempotencyKeyReused, IdempotencyConflict, `该幂等键已用于另一项不同的请求，本次未记录任何内容；新的请求请使用新的键`, `this idempotencyKey was already used for a different request; nothing was recorded: use a new key for a new request`},
+	{IdempotencyKeyRequired, InvalidArgument, `缺少幂等键（idempotencyKey）：重试同一请求时请使用同一个键`, `idempotencyKey is required: send the same key when retrying the same request`},
+	{IdempotencyKeyInvalid, InvalidArgument, `幂等键须为不超过 {{.Max}} 字节的 UTF-8 文本`, `idempotencyKey must be valid UTF-8 of at most {{.Max}} bytes`},
+
+	// Plans, units and obligations that are not there.
+	{PlanNoneYet, NotFound, `账本中还没有方案`, `the ledger holds no plan yet`},
+	{PlanAmbiguous, InvalidArgument, `账本中有 {{.Count}} 个方案，请指明一个`, `the ledger holds {{.Count}} plans: name one`},
+	{PlanNotRegistered, NotFound, `没有登记方案 {{.Plan}}`, `plan {{.Plan}} is not registered`},
+	{UnitNotInLedger, NotFound, `账本中没有登记单位“{{.Unit}}”`, `unit "{{.Unit}}" is not registered in this ledger`},
+	{UnitNotRegistered, NotFound, `没有登记单位 {{.Unit}}`, `unit {{.Unit}} is not registered`},
+	{UnitMerged, Conflict, `单位“{{.UnitZH}}”已并入“{{.IntoZH}}”`, `unit {{.Unit}} was merged into {{.Into}}`},
+	{UnitRequired, InvalidArgument, `请指明单位（{{.Field}}）`, `{{.Field}} is required`},
+	{UnitUnknownName, NotFound, `没有名为“{{.Name}}”的单位（{{.Field}}）`, `{{.Field}}: no unit is known as "{{.Name}}"`},
+	{TaskNotRegistered, NotFound, `方案 {{.Plan}} 中没有第 {{.Task}} 项任务`, `task {{.Task}} of plan {{.Plan}} is not registered`},
+	{ObligationUnitRequired, InvalidArgument, `请指明责任单位（obligation.unit）`, `obligation.unit is required`},
+
+	// Tokens.
+	{TokenNoneKept, Conflict, `该账本不保存令牌`, `this ledger keeps no tokens`},
+	{TokenNoneKeptFound, NotFound, `该账本不保存令牌`, `this ledger keeps no tokens`},
+	{TokenRoleUnknown, InvalidArgument, `角色“{{.Role}}”不是 coordinator、bureau、county、inspector、committee 之一`, `role "{{.Role}}" is not one of coordinator, bureau, county, inspector, committee`},
+	{TokenValidity, InvalidArgument, `令牌有效期须在 1 小时到 {{.MaxDays}} 天之间，不能为 {{.Given}}`, `a token is valid for between an hour and {{.MaxDays}} days, not {{.Given}}`},
+	{TokenCannotCreate, InvalidArgument, `无法创建令牌：{{.Reason}}`, `a token cannot be made: {{.Reason}}`},
+	{TokenUnitKind, InvalidArgument, `单位“{{.UnitZH}}”的类别与{{.RoleZH}}令牌不符`, `unit {{.Unit}} is not the kind of unit a {{.Role}} token acts for`},
+	{TokenNotFound, NotFound, `没有编号为“{{.ID}}”的令牌`, `no token with id "{{.ID}}" is on record`},
+}

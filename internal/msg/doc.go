@@ -1,0 +1,39 @@
+package msg
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Markdown renders the catalogue as docs/errors.md: every code with its
+// class and both texts, grouped by area (the code's first part).
+func (c *Catalogue) Markdown() []byte {
+	var b bytes.Buffer
+	b.WriteString("# Error and message codes\n\n")
+	b.WriteString("<!-- Generated from internal/msg by `go test ./internal/msg -update`; do not edit by hand. -->\n\n")
+	b.WriteString("Every refusal taskledger shows a person has a code from one catalogue\n")
+	b.WriteString("(`internal/msg`), with a Chinese and an English text. The API returns it as\n")
+	b.WriteString("`extensions.messageCode` beside the class in `extensions.code`, with `message`\n")
+	b.WriteString("in the language the request asks for (`Accept-Language`; Chinese by default)\n")
+	b.WriteString("and `extensions.messageZH` in Chinese; the CLI prints the Chinese text, then\n")
+	b.WriteString("the English one, then the code (`--lang zh|en` prints one language); the\n")
+	b.WriteString("dashboard's JSON errors carry `messageCode`, `message` and `messageZH`.\n\n")
+	b.WriteString("`{{.Name}}` marks a placeholder filled in when the message is shown.\n")
+	area := ""
+	for _, e := range c.Entries() {
+		if a, _, _ := strings.Cut(string(e.Key), "."); a != area {
+			area = a
+			fmt.Fprintf(&b, "\n## %s\n\n| code | class | 中文 | English |\n|---|---|---|---|\n", area)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", e.Key, e.Class, cell(e.ZH), cell(e.EN))
+	}
+	return b.Bytes()
+}
+
+// cell escapes a text for a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "<", "&lt;")
+	return strings.ReplaceAll(s, "\n", " ")
+}
