@@ -86,7 +86,7 @@ func build(table []Entry) *Catalogue {
 
 // Default returns the catalogue of taskledger's messages. It is built on
 // first use and read-only from then on.
-var Default = sync.OnceValue(func() *Catalogue { return build(table) })
+var Default = sync.OnceValue(func() *Catalogue { return build(append(append([]Entry{}, table...), domainTable...)) })
 
 // Lookup returns the entry of key, and whether the catalogue holds it.
 func (c *Catalogue) Lookup(key Key) (Entry, bool) {
