@@ -27,8 +27,12 @@ func TestAirQualityThroughGraphQL(t *testing.T) {
 	}
 	// Refused input records nothing and says why.
 	bad := e.post("coordinator", rec, map[string]any{"unit": "county.a", "metric": "GOOD_DAY_RATIO", "period": "2025-02", "valid": 20, "good": 21, "key": "bad"})
-	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.Errors[0].Message, "21 good days is more than the 20 valid days") {
+	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.Errors[0].Message, "优良天数 21 天多于有效天数 20 天") {
 		t.Fatalf("good days over valid days: %s", bad.Raw)
+	}
+	bad = e.postLang("coordinator", "en", rec, map[string]any{"unit": "county.a", "metric": "GOOD_DAY_RATIO", "period": "2025-02", "valid": 20, "good": 21, "key": "bad"})
+	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.Errors[0].Message, "21 good days is more than the 20 valid days") {
+		t.Fatalf("good days over valid days, in English: %s", bad.Raw)
 	}
 
 	d := e.ok("county", `{ airQuality(year: 2025) { unit kind city name

@@ -117,7 +117,7 @@ func TestSendBackResubmitAndSignOff(t *testing.T) {
 		t.Fatalf("twice: %s", r.Raw)
 	}
 	// Reasons are required.
-	r = e.post("bureau", `mutation { sendBack(obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "  ", idempotencyKey: "b4") { position } }`, nil)
+	r = e.postLang("bureau", "en", `mutation { sendBack(obligation: {task: 1, unit: "county.b", role: SUPPORT}, target: REPORT, reasons: "  ", idempotencyKey: "b4") { position } }`, nil)
 	if r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Raw, "reasons") {
 		t.Fatalf("empty reasons: %s", r.Raw)
 	}

@@ -2,6 +2,7 @@ package msg
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"go/ast"
 	"go/parser"
@@ -217,7 +218,7 @@ func isPkg(x ast.Expr, name string) bool {
 // names (types, functions, classes, languages).
 func looksLikeKey(name string) bool {
 	switch name {
-	case "Key", "Class", "Lang", "Args", "Entry", "Catalogue", "Default", "Text", "Langs", "Parse",
+	case "Key", "Class", "Lang", "Args", "Entry", "Catalogue", "Default", "Text", "Langs", "Parse", "WithLang", "LangOf",
 		"FromAcceptLanguage", "FromLocale", "ZH", "EN",
 		"InvalidArgument", "NotFound", "Conflict", "Forbidden", "Unauthenticated",
 		"IdempotencyConflict", "LockedOut", "Internal", "OwnWork", "NotLead", "SignOffPending":
@@ -270,5 +271,14 @@ func TestLanguageChoice(t *testing.T) {
 	}
 	if _, ok := Parse("fr"); ok {
 		t.Error("Parse fr accepted")
+	}
+}
+
+func TestLangTravelsInTheContext(t *testing.T) {
+	if LangOf(context.Background()) != ZH {
+		t.Error("the default is not Chinese")
+	}
+	if LangOf(WithLang(context.Background(), EN)) != EN {
+		t.Error("English was lost")
 	}
 }

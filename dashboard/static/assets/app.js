@@ -162,7 +162,7 @@
       const e = body.errors[0];
       // Chinese first, English second, where the server words both.
       const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
-      throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
+      throw new ApiError(zh && zh !== e.message ? `${zh}（${e.message}）` : (zh || e.message), (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
     return body.data;
   }

@@ -1,0 +1,52 @@
+package graphql
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+)
+
+// postLang is post with an Accept-Language header.
+func (e *env) postLang(role, lang, query string, vars map[string]any) gqlResult {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", lang)
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	}
+	return e.do(req)
+}
+
+// TestRefusalsSpeakTheRequestsLanguage checks that an API refusal carries
+// its catalogue code, a message in the language the request asks for
+// (Chinese by default) and the Chinese text in messageZH.
+func TestRefusalsSpeakTheRequestsLanguage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	// The office may not report progress: a refusal from the catalogue.
+	q := `mutation { reportProgress(obligation: {task: 1, unit: "county.a", role: IMPLEMENTING}, percent: 10, note: "x", idempotencyKey: "k1") { position } }`
+	const zhText = "督查督办办公室角色无权报送进展"
+	for _, c := range []struct{ lang, want string }{
+		{"", zhText},
+		{"zh-CN,zh;q=0.9", zhText},
+		{"fr-FR,en;q=0.5", "the coordinator role may not report progress"},
+		{"en-US,en;q=0.8", "the coordinator role may not report progress"},
+	} {
+		r := e.postLang("coordinator", c.lang, q, nil)
+		if len(r.Errors) == 0 {
+			t.Fatalf("%q: no error: %s", c.lang, r.Raw)
+		}
+		ext := r.Errors[0].Extensions
+		if r.code() != "FORBIDDEN" || ext["messageCode"] != "auth.role_forbidden" {
+			t.Errorf("%q: code %v, messageCode %v: %s", c.lang, r.code(), ext["messageCode"], r.Raw)
+		}
+		if r.Errors[0].Message != c.want {
+			t.Errorf("%q: message %q does not say %q", c.lang, r.Errors[0].Message, c.want)
+		}
+		if zh, _ := ext["messageZH"].(string); zh != zhText {
+			t.Errorf("%q: messageZH %q", c.lang, zh)
+		}
+	}
+}
