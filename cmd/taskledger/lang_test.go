@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A refusal prints its catalogue text in Chinese, then English, with its
+// class and code; --lang prints one language, and an English locale puts
+// English first.
+func TestRefusalsPrintTheCatalogueInTheChosenLanguage(t *testing.T) {
+	store := importedLedger(t)
+	create := []string{"account", "create", "wangfang", "--name", "王芳", "--role", "admin", "--store", store}
+	if code, _, stderr := runCLI(t, clock, create...); code != 0 {
+		t.Fatalf("create: exit %d\n%s", code, stderr)
+	}
+	const (
+		zh  = `登录名“wangfang”已被使用`
+		en  = `the login name "wangfang" is taken`
+		tag = "[CONFLICT account.login_taken]"
+	)
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"both, Chinese first", nil, nil, "taskledger account create: " + zh + " " + tag + "\n" + en + "\n"},
+		{"an English locale", map[string]string{"LANG": "en_US.UTF-8"}, nil, "taskledger account create: " + en + " " + tag + "\n" + zh + "\n"},
+		{"LC_ALL before LANG", map[string]string{"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, nil, "taskledger account create: " + zh + " " + tag + "\n" + en + "\n"},
+		{"--lang en", nil, []string{"--lang", "en"}, "taskledger account create: " + en + " " + tag + "\n"},
+		{"--lang zh", map[string]string{"LANG": "en_US.UTF-8"}, []string{"--lang", "zh"}, "taskledger account create: " + zh + " " + tag + "\n"},
+	}
+	for _, c := range cases {
+		code, _, stderr := runCLIWith(testCLI(c.env), append(append([]string{}, create...), c.args...)...)
+		if code != 1 || stderr != c.want {
+			t.Errorf("%s: exit %d\n%q\nwant\n%q", c.name, code, stderr, c.want)
+		}
+	}
+	if code, _, stderr := runCLI(t, clock, "status", "--lang", "fr", "--store", store); code != 2 || !strings.Contains(stderr, "--lang") {
+		t.Errorf("--lang fr: exit %d\n%s", code, stderr)
+	}
+}
