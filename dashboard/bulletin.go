@@ -43,7 +43,7 @@ func (h *handler) serveBulletin(w http.ResponseWriter, r *http.Request) {
 	number, _ := strconv.Atoi(m[3])
 	ib, b, pdf, err := h.bulletins.Bulletin(r.Context(), p, m[1], year, number)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	if !ib.Verified {
@@ -59,7 +59,7 @@ func (h *handler) serveBulletin(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := bulletin.HTML(b)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -16,6 +16,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/evidence"
+	"taskledger/internal/msg"
 )
 
 // Evidence is the application layer's evidence use cases, as POST
@@ -57,7 +58,7 @@ func (h *handler) serveEvidenceUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := h.evidence.UploadEvidence(r.Context(), p, in)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -105,7 +106,7 @@ func (h *handler) readEvidence(r *http.Request) (app.UploadInput, *uploadError) 
 func (h *handler) serveEvidenceDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use GET", MessageZH: "请使用 GET"})
+		writeReportError(w, http.StatusMethodNotAllowed, catalogued(r, msg.HTTPUseMethod, msg.Args{"Method": http.MethodGet}))
 		return
 	}
 	p, ok := h.authenticate(w, r)
@@ -114,7 +115,7 @@ func (h *handler) serveEvidenceDownload(w http.ResponseWriter, r *http.Request) 
 	}
 	f, err := h.evidence.DownloadEvidence(r.Context(), p, path.Base(r.URL.Path))
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	hd := w.Header()

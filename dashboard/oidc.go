@@ -149,7 +149,7 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.accounts.LoginExternal(r.Context(), app.ExternalLoginInput{Login: login, Via: "oidc:" + o.cfg.Issuer})
 	if err != nil {
-		h.writeSessionError(w, err)
+		h.writeSessionError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.Session.ID, Path: "/", Expires: res.Session.Expires,

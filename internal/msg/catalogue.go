@@ -58,4 +58,14 @@ var table = []Entry{
 	{TokenCannotCreate, InvalidArgument, `无法创建令牌：{{.Reason}}`, `a token cannot be made: {{.Reason}}`},
 	{TokenUnitKind, InvalidArgument, `单位“{{.UnitZH}}”的类别与{{.RoleZH}}令牌不符`, `unit {{.Unit}} is not the kind of unit a {{.Role}} token acts for`},
 	{TokenNotFound, NotFound, `没有编号为“{{.ID}}”的令牌`, `no token with id "{{.ID}}" is on record`},
+
+	// The dashboard's HTTP doors.
+	{HTTPUseMethod, InvalidArgument, `请使用 {{.Method}} 方法`, `use {{.Method}}`},
+	{HTTPCrossSite, Forbidden, `已拒绝：请求来自其他网站`, `refused: the request came from another site`},
+	{HTTPUploadCrossSite, Forbidden, `只接受本站页面发起的上传`, `uploads are accepted only from this dashboard's own origin`},
+	{HTTPJSONRequired, InvalidArgument, `请以 JSON 格式提交`, `send JSON (Content-Type: application/json)`},
+	{HTTPJSONInvalid, InvalidArgument, `请求内容不是有效的 JSON`, `the body is not valid JSON`},
+	{HTTPTokenInURL, InvalidArgument, `请在 Authorization 请求头中携带令牌，不要放在网址里`, `send the token in the Authorization header, not in the URL`},
+	{HTTPTokenInvalid, Unauthenticated, `需要有效的令牌（Authorization: Bearer <令牌>）`, `send a valid token: Authorization: Bearer <token>`},
+	{AuthNotLoggedIn, Unauthenticated, `未登录`, `not logged in`},
 }

@@ -58,3 +58,15 @@ const (
 	TokenNotFound      Key = "token.not_found"
 	TokenNoneKeptFound Key = "token.none_kept_lookup"
 )
+
+// The dashboard's HTTP doors.
+const (
+	HTTPUseMethod       Key = "http.use_method"
+	HTTPCrossSite       Key = "http.cross_site"
+	HTTPUploadCrossSite Key = "http.upload_cross_site"
+	HTTPJSONRequired    Key = "http.json_required"
+	HTTPJSONInvalid     Key = "http.json_invalid"
+	HTTPTokenInURL      Key = "http.token_in_url"
+	HTTPTokenInvalid    Key = "http.token_invalid"
+	AuthNotLoggedIn     Key = "auth.not_logged_in"
+)

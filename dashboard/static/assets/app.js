@@ -150,6 +150,7 @@
     const headers = { 'Content-Type': 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
     else if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    if (state.lang === 'en') headers['Accept-Language'] = 'en';
     let res;
     try {
       res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables: variables || {} }) });
@@ -1423,6 +1424,7 @@
   async function postJSON(path, body) {
     const headers = { 'Content-Type': 'application/json' };
     if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    if (state.lang === 'en') headers['Accept-Language'] = 'en';
     let res, out;
     try {
       res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body || {}) });
