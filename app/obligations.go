@@ -273,7 +273,7 @@ func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in Exte
 			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
 		}
 		if !in.Due.IsZero() {
-			return nil, errorf(InvalidArgument, "due is for granting; a refusal takes only a note", "拒绝延期时只填写说明，不填新的期限")
+			return nil, fail(msg.ExtensionRefusalDue, nil)
 		}
 		return domain.RefuseExtension{ObligationKey: k, Reason: in.Note}, nil
 	})

@@ -81,7 +81,7 @@ func (s *Service) UnitOverview(ctx context.Context, p auth.Principal, in UnitVie
 		return UnitView{}, err
 	}
 	if id == "" {
-		return UnitView{}, errorf(InvalidArgument, "name the unit to view", "请指明要查看的单位")
+		return UnitView{}, fail(msg.UnitViewRequired, nil)
 	}
 	v := s.current()
 	u, ok := v.Catalog.Unit(id)

@@ -86,7 +86,7 @@ func build(table []Entry) *Catalogue {
 
 // Default returns the catalogue of taskledger's messages. It is built on
 // first use and read-only from then on.
-var Default = sync.OnceValue(func() *Catalogue { return build(append(append([]Entry{}, table...), domainTable...)) })
+var Default = sync.OnceValue(func() *Catalogue { return build(allEntries()) })
 
 // Lookup returns the entry of key, and whether the catalogue holds it.
 func (c *Catalogue) Lookup(key Key) (Entry, bool) {
@@ -182,3 +182,10 @@ const (
 	NotLead        Class = "NOT_LEAD"
 	SignOffPending Class = "SIGNOFF_PENDING"
 )
+
+// allEntries joins the catalogue's tables.
+func allEntries() []Entry {
+	out := append([]Entry{}, table...)
+	out = append(out, domainTable...)
+	return append(out, inputTable...)
+}
