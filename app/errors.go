@@ -32,8 +32,9 @@ const (
 	LockedOut Code = "LOCKED_OUT"
 )
 
-// Error is a refusal by the application layer, with a message in English
-// and in Chinese. Its messages are safe to show to the caller.
+// Error is a refusal by the application layer: a message of the catalogue
+// (internal/msg), with its texts in English and in Chinese. Its messages
+// are safe to show to the caller.
 type Error struct {
 	// Code classifies the refusal.
 	Code Code
@@ -42,7 +43,7 @@ type Error struct {
 	// MsgZH says the same in Chinese.
 	MsgZH string
 	// Key is the message's code in the catalogue (internal/msg), which
-	// docs/errors.md lists; "" for a message not yet catalogued.
+	// docs/errors.md lists.
 	Key msg.Key
 }
 
@@ -65,9 +66,6 @@ func (e *Error) Text(lang msg.Lang) string {
 	}
 	return e.Chinese()
 }
-
-// errorf makes an error whose texts are not yet in the catalogue.
-func errorf(code Code, en, zh string) *Error { return &Error{Code: code, Msg: en, MsgZH: zh} }
 
 // fail makes the error of a catalogued message: its code is the entry's
 // class, its texts the entry's texts filled with args.

@@ -104,4 +104,8 @@ var inputTable = []Entry{
 	{TemplateUnitRequired, InvalidArgument, `请指明要下载哪个单位的报送模板`, `name the unit whose report template this is`},
 	{TemplateNoPlan, NotFound, `账本中没有方案 {{.Plan}}`, `the ledger holds no plan {{.Plan}}`},
 	{UnitViewRequired, InvalidArgument, `请指明要查看的单位`, `name the unit to view`},
+
+	{ReportFileRefused, InvalidArgument, `上传的文件已拒绝：{{.ReasonZH}}`, `the uploaded file is refused: {{.Reason}}`},
+	{ReportRowsRefused, InvalidArgument, "文件有 {{.Count}} 处错误，未记录任何内容；请改正后重新上传：\n{{.ProblemsZH}}", "the file has {{.Count}} problems and nothing was recorded; correct them and upload it again:\n{{.Problems}}"},
+	{ReportRefusedMidway, InvalidArgument, "记录到一半时被拒绝：已记录 {{.Recorded}} 行；改正后重新上传同一文件，已记录的行不会重复记录：\n{{.ProblemsZH}}", "refused while recording: {{.Recorded}} rows were recorded; correct the file and upload it again, recorded rows will not be recorded twice:\n{{.Problems}}"},
 }

@@ -106,3 +106,10 @@ const (
 	TemplateNoPlan       Key = "template.no_plan"
 	UnitViewRequired     Key = "unitview.unit_required"
 )
+
+// The bulk report (an uploaded report template).
+const (
+	ReportFileRefused   Key = "report.file_refused"
+	ReportRowsRefused   Key = "report.rows_refused"
+	ReportRefusedMidway Key = "report.refused_midway"
+)
