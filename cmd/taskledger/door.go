@@ -122,17 +122,18 @@ func (e *refusalError) Error() string { return e.render([]msg.Lang{msg.ZH, msg.E
 func (e *refusalError) Unwrap() error { return e.err }
 
 // render writes the refusal in each of langs, one line each; the first
-// line ends with the class and the catalogue code in brackets.
+// line ends with the class in brackets and the catalogue code in
+// parentheses.
 func (e *refusalError) render(langs []msg.Lang) string {
-	tag := string(e.ae.Code)
+	tag := "[" + string(e.ae.Code) + "]"
 	if e.ae.Key != "" {
-		tag += " " + string(e.ae.Key)
+		tag += " (" + string(e.ae.Key) + ")"
 	}
 	lines := make([]string, 0, len(langs))
 	for i, l := range langs {
 		line := e.ae.Text(l)
 		if i == 0 {
-			line += " [" + tag + "]"
+			line += " " + tag
 		}
 		lines = append(lines, line)
 	}

@@ -17,7 +17,7 @@ func TestRefusalsPrintTheCatalogueInTheChosenLanguage(t *testing.T) {
 	const (
 		zh  = `登录名“wangfang”已被使用`
 		en  = `the login name "wangfang" is taken`
-		tag = "[CONFLICT account.login_taken]"
+		tag = "[CONFLICT] (account.login_taken)"
 	)
 	cases := []struct {
 		name string

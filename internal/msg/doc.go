@@ -12,13 +12,18 @@ func (c *Catalogue) Markdown() []byte {
 	var b bytes.Buffer
 	b.WriteString("# Error and message codes\n\n")
 	b.WriteString("<!-- Generated from internal/msg by `go test ./internal/msg -update`; do not edit by hand. -->\n\n")
-	b.WriteString("Every refusal taskledger shows a person has a code from one catalogue\n")
-	b.WriteString("(`internal/msg`), with a Chinese and an English text. The API returns it as\n")
+	b.WriteString("Every refusal of the application layer, and of the dashboard's own HTTP\n")
+	b.WriteString("checks, has a code from one catalogue (`internal/msg`), with a Chinese and an\n")
+	b.WriteString("English text. (GraphQL request errors — syntax, validation, limits, cost —\n")
+	b.WriteString("carry `extensions.code` and `extensions.kind` only.) The API returns it as\n")
 	b.WriteString("`extensions.messageCode` beside the class in `extensions.code`, with `message`\n")
 	b.WriteString("in the language the request asks for (`Accept-Language`; Chinese by default)\n")
-	b.WriteString("and `extensions.messageZH` in Chinese; the CLI prints the Chinese text, then\n")
-	b.WriteString("the English one, then the code (`--lang zh|en` prints one language); the\n")
-	b.WriteString("dashboard's JSON errors carry `messageCode`, `message` and `messageZH`.\n\n")
+	b.WriteString("and `extensions.messageZH` in Chinese; the CLI prints the Chinese text with\n")
+	b.WriteString("the class and the code (`… [CONFLICT] (account.login_taken)`), then the\n")
+	b.WriteString("English one (`--lang zh|en` prints one language, an English `LANG` puts\n")
+	b.WriteString("English first); the dashboard's JSON errors carry `messageCode`, `message`\n")
+	b.WriteString("and `messageZH`. The English text of a `domain.*` code is the general one:\n")
+	b.WriteString("the API and the CLI show the domain's more specific English sentence.\n\n")
 	b.WriteString("`{{.Name}}` marks a placeholder filled in when the message is shown.\n")
 	area := ""
 	for _, e := range c.Entries() {
