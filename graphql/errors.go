@@ -43,8 +43,9 @@ type apiError struct {
 	// shown as extensions.messageZH.
 	zh string
 	// key is the message's catalogue code, shown as
-	// extensions.messageCode.
-	key msg.Key
+	// extensions.messageCode, and args fill its placeholders.
+	key  msg.Key
+	args msg.Args
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -69,6 +70,14 @@ func newError(code Code, format string, args ...any) *apiError {
 	return &apiError{code: code, msg: fmt.Sprintf(format, args...)}
 }
 
+// refuse is the API error of a catalogue message; classify words it in
+// the request's language.
+func refuse(key msg.Key, args msg.Args) *apiError {
+	c := msg.Default()
+	return &apiError{code: Code(c.ClassOf(key)), key: key, args: args,
+		msg: c.Text(msg.EN, key, args), zh: c.Text(msg.ZH, key, args)}
+}
+
 func invalidf(format string, args ...any) *apiError {
 	return newError(CodeInvalidArgument, format, args...)
 }
@@ -82,6 +91,11 @@ func invalidf(format string, args ...any) *apiError {
 func classify(err error, lang msg.Lang) (e *apiError, internal bool) {
 	var ae *apiError
 	if errors.As(err, &ae) {
+		if ae.key != "" {
+			in := *ae
+			in.msg = msg.Text(lang, ae.key, ae.args)
+			ae = &in
+		}
 		return ae, ae.code == CodeInternal
 	}
 	if x := app.Explain(err); x != nil {

@@ -50,3 +50,22 @@ func TestRefusalsSpeakTheRequestsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The API's own argument checks speak the request's language too.
+func TestArgumentChecksSpeakTheRequestsLanguage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	q := `{ airQuality(year: 1800) { unit } }`
+	zh := e.postLang("coordinator", "", q, nil)
+	en := e.postLang("coordinator", "en", q, nil)
+	if len(zh.Errors) == 0 || len(en.Errors) == 0 {
+		t.Fatalf("no errors: %s / %s", zh.Raw, en.Raw)
+	}
+	if zh.Errors[0].Message != "年份 1800 不在 1990–2100 之间" || en.Errors[0].Message != "year 1800 is outside 1990–2100" {
+		t.Errorf("messages: %q / %q", zh.Errors[0].Message, en.Errors[0].Message)
+	}
+	for _, r := range []gqlResult{zh, en} {
+		if r.code() != "INVALID_ARGUMENT" || r.Errors[0].Extensions["messageCode"] != "api.year_range" || r.Errors[0].Extensions["messageZH"] != "年份 1800 不在 1990–2100 之间" {
+			t.Errorf("extensions: %s", r.Raw)
+		}
+	}
+}

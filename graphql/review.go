@@ -9,6 +9,7 @@ import (
 
 	"taskledger/app"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -31,7 +32,7 @@ func (r *root) SendBack(ctx context.Context, args struct {
 	if args.Report != nil {
 		in.Report = int(*args.Report)
 		if in.Report < 1 {
-			return nil, invalidf("report must be a report number, from 1")
+			return nil, refuse(msg.APIReportNumber, nil)
 		}
 	}
 	res, err := r.s.app.SendBack(ctx, principalOf(ctx), in)
@@ -50,7 +51,7 @@ func (r *root) PostComment(ctx context.Context, args struct {
 	if args.ReplyTo != nil {
 		in.ReplyTo = int(*args.ReplyTo)
 		if in.ReplyTo < 1 {
-			return nil, invalidf("replyTo must be a comment number, from 1")
+			return nil, refuse(msg.ReviewReplyInvalid, nil)
 		}
 	}
 	res, err := r.s.app.PostComment(ctx, principalOf(ctx), in)

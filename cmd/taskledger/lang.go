@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"taskledger/internal/msg"
 )
@@ -41,4 +42,41 @@ func (a *cli) env(name string) string {
 		return ""
 	}
 	return a.getenv(name)
+}
+
+// notice is a refusal of the CLI itself (a store it cannot open), worded
+// from the catalogue; err is its cause, shown as a last line of detail.
+type notice struct {
+	key  msg.Key
+	args msg.Args
+	err  error
+}
+
+// noticef is the notice of key with args, caused by err.
+func noticef(key msg.Key, args msg.Args, err error) *notice {
+	return &notice{key: key, args: args, err: err}
+}
+
+// Error words the notice in Chinese, then English.
+func (n *notice) Error() string { return n.render([]msg.Lang{msg.ZH, msg.EN}) }
+
+func (n *notice) Unwrap() error { return n.err }
+
+// render writes the notice in each of langs; the first language's text
+// ends with the class in brackets and the code in parentheses, and the
+// cause follows on a line of its own.
+func (n *notice) render(langs []msg.Lang) string {
+	c := msg.Default()
+	parts := make([]string, 0, len(langs)+1)
+	for i, l := range langs {
+		text := c.Text(l, n.key, n.args)
+		if i == 0 {
+			text += " [" + string(c.ClassOf(n.key)) + "] (" + string(n.key) + ")"
+		}
+		parts = append(parts, text)
+	}
+	if n.err != nil {
+		parts = append(parts, n.err.Error())
+	}
+	return strings.Join(parts, "\n")
 }

@@ -41,3 +41,19 @@ func TestRefusalsPrintTheCatalogueInTheChosenLanguage(t *testing.T) {
 		t.Errorf("--lang fr: exit %d\n%s", code, stderr)
 	}
 }
+
+// A store the CLI cannot open is named from the catalogue too, with its
+// cause on a last line.
+func TestStoreRefusalsComeFromTheCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, clock, "status", "--store", dir)
+	want := "taskledger status: " + dir + " 中没有账本：可先用 taskledger import 或 taskledger demo 创建 [NOT_FOUND] (store.no_ledger)\n" +
+		"store " + dir + " holds no ledger: make one with taskledger import or taskledger demo\nno ledger there\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d\n%q\nwant\n%q", code, stderr, want)
+	}
+	code, _, stderr = runCLI(t, clock, "status", "--lang", "en", "--store", dir)
+	if want := "taskledger status: store " + dir + " holds no ledger: make one with taskledger import or taskledger demo [NOT_FOUND] (store.no_ledger)\nno ledger there\n"; code != 1 || stderr != want {
+		t.Errorf("--lang en: exit %d\n%q\nwant\n%q", code, stderr, want)
+	}
+}

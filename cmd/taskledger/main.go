@@ -93,8 +93,12 @@ func run(ctx context.Context, a *cli, args []string) int {
 	}
 	text := err.Error()
 	var re *refusalError
-	if errors.As(err, &re) {
+	var n *notice
+	switch {
+	case errors.As(err, &re):
 		text = re.render(a.messageLangs())
+	case errors.As(err, &n):
+		text = n.render(a.messageLangs())
 	}
 	fmt.Fprintf(a.stderr, "%s: %s\n", path, redact.Redact(text))
 	if errors.Is(err, errUsage) {

@@ -68,4 +68,12 @@ var table = []Entry{
 	{HTTPTokenInURL, InvalidArgument, `请在 Authorization 请求头中携带令牌，不要放在网址里`, `send the token in the Authorization header, not in the URL`},
 	{HTTPTokenInvalid, Unauthenticated, `需要有效的令牌（Authorization: Bearer <令牌>）`, `send a valid token: Authorization: Bearer <token>`},
 	{AuthNotLoggedIn, Unauthenticated, `未登录`, `not logged in`},
+
+	// The CLI's stores.
+	{StoreNoLedger, NotFound, `{{.Store}} 中没有账本：可先用 taskledger import 或 taskledger demo 创建`, `store {{.Store}} holds no ledger: make one with taskledger import or taskledger demo`},
+	{StoreDamaged, Damaged, `账本文件已损坏，已拒绝打开，文件未作任何改动（{{.Store}}）`, `the ledger file is damaged: refused and left untouched ({{.Store}})`},
+	{StoreLocked, Unavailable, "账本文件 {{.File}} 正被另一个进程占用，很可能是正在运行的 taskledger serve。\n请改用 --server URL 向运行中的服务器查询（status、obligations、scorecard 支持），或先停止服务器再重试。", "The ledger file {{.File}} is held by another process, most likely a running taskledger serve.\nAsk the running server instead with --server URL (status, obligations and scorecard take it), or stop the server and try again."},
+	{StorePostgresNoLedger, NotFound, `{{.Store}}：该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建`, `store {{.Store}}: the PostgreSQL schema holds no ledger: make one with taskledger import or taskledger migrate --to`},
+	{StorePostgresDamaged, Damaged, `数据库中的账本无法识别，已拒绝打开，未作任何改动（{{.Store}}）`, `the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched ({{.Store}})`},
+	{StorePostgresOpen, Unavailable, `无法打开 PostgreSQL 账本 {{.Store}}`, `cannot open the PostgreSQL ledger {{.Store}}`},
 }

@@ -108,4 +108,10 @@ var inputTable = []Entry{
 	{ReportFileRefused, InvalidArgument, `上传的文件已拒绝：{{.ReasonZH}}`, `the uploaded file is refused: {{.Reason}}`},
 	{ReportRowsRefused, InvalidArgument, "文件有 {{.Count}} 处错误，未记录任何内容；请改正后重新上传：\n{{.ProblemsZH}}", "the file has {{.Count}} problems and nothing was recorded; correct them and upload it again:\n{{.Problems}}"},
 	{ReportRefusedMidway, InvalidArgument, "记录到一半时被拒绝：已记录 {{.Recorded}} 行；改正后重新上传同一文件，已记录的行不会重复记录：\n{{.ProblemsZH}}", "refused while recording: {{.Recorded}} rows were recorded; correct the file and upload it again, recorded rows will not be recorded twice:\n{{.Problems}}"},
+
+	{APIYearRange, InvalidArgument, `年份 {{.Year}} 不在 1990–2100 之间`, `year {{.Year}} is outside 1990–2100`},
+	{APIReportNumber, InvalidArgument, `报告编号须从 1 开始`, `report must be a report number, from 1`},
+	{ScoreComputeRefused, InvalidArgument, `无法按该考核方案计分：{{.Reason}}`, `the scheme cannot score this: {{.Reason}}`},
+	{ScorePublicationNoAt, Conflict, `该次公布没有记录时点，无法重新计算`, `this publication records no as-of time, so it cannot be recomputed`},
+	{ScorePublicationDiffs, Conflict, `重新计算的结果与公布时记录的摘要不一致`, `recomputing this publication gives digest {{.Digest}}, not the published {{.Published}}`},
 }

@@ -70,3 +70,13 @@ const (
 	HTTPTokenInvalid    Key = "http.token_invalid"
 	AuthNotLoggedIn     Key = "auth.not_logged_in"
 )
+
+// The CLI's stores.
+const (
+	StoreNoLedger         Key = "store.no_ledger"
+	StoreDamaged          Key = "store.damaged"
+	StoreLocked           Key = "store.locked"
+	StorePostgresNoLedger Key = "store.postgres_no_ledger"
+	StorePostgresDamaged  Key = "store.postgres_damaged"
+	StorePostgresOpen     Key = "store.postgres_unreachable"
+)

@@ -113,3 +113,12 @@ const (
 	ReportRowsRefused   Key = "report.rows_refused"
 	ReportRefusedMidway Key = "report.refused_midway"
 )
+
+// The API's own checks of its arguments.
+const (
+	APIYearRange          Key = "api.year_range"
+	APIReportNumber       Key = "api.report_number"
+	ScoreComputeRefused   Key = "score.compute_refused"
+	ScorePublicationNoAt  Key = "score.publication_no_as_of"
+	ScorePublicationDiffs Key = "score.publication_digest_differs"
+)

@@ -25,7 +25,9 @@ type Key string
 
 // Class is the kind of refusal a message belongs to, the API's
 // extensions.code: INVALID_ARGUMENT, NOT_FOUND, CONFLICT, FORBIDDEN,
-// UNAUTHENTICATED, IDEMPOTENCY_CONFLICT, LOCKED_OUT or INTERNAL.
+// UNAUTHENTICATED, IDEMPOTENCY_CONFLICT, LOCKED_OUT, INTERNAL, the review's
+// OWN_WORK, NOT_LEAD and SIGNOFF_PENDING, and the CLI's DAMAGED and
+// UNAVAILABLE.
 type Class string
 
 // The classes.
@@ -176,8 +178,11 @@ func Parse(s string) (Lang, bool) {
 	return "", false
 }
 
-// The review classes, beside the common ones.
+// The review classes, beside the common ones, and the CLI's classes of a
+// store it cannot open.
 const (
+	Damaged        Class = "DAMAGED"
+	Unavailable    Class = "UNAVAILABLE"
 	OwnWork        Class = "OWN_WORK"
 	NotLead        Class = "NOT_LEAD"
 	SignOffPending Class = "SIGNOFF_PENDING"
