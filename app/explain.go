@@ -68,8 +68,8 @@ var domainClassKeys = map[domain.ErrorCode]msg.Key{
 
 // Explain words the refusal err carries for a person, from the catalogue:
 // an application error as it is; a domain error under its kind's code,
-// in Chinese from the catalogue and in English with the domain's own, more
-// specific sentence; the command and store errors a caller can act on
+// in Chinese from the catalogue followed by the domain's own, more
+// specific sentence in parentheses, and in English with that sentence; the command and store errors a caller can act on
 // (a missing or reused idempotency key, contention, a timeout). It returns
 // nil for an internal failure, which no door explains beyond "internal
 // error".
@@ -89,6 +89,11 @@ func Explain(err error) *Error {
 		}
 		e := fail(key, nil)
 		e.Code, e.Msg = Code(de.Code), de.Msg
+		if de.Kind() != de && de.Msg != de.Kind().Msg {
+			// The domain's sentence names what it refused (an id, a
+			// date): the Chinese text quotes it rather than lose it.
+			e.MsgZH += "（" + de.Msg + "）"
+		}
 		return e
 	}
 	switch {

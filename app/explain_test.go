@@ -33,6 +33,12 @@ func TestExplainWordsEveryRefusalFromTheCatalogue(t *testing.T) {
 			t.Errorf("%s: texts %q / %q", c.name, e.MsgZH, e.Msg)
 		}
 	}
+	// A domain sentence naming what was refused is kept in both texts.
+	bad := domain.PlanID("不是 id").Validate()
+	if e := Explain(bad); e == nil || e.Key != msg.DomainInvalidID || e.Msg != bad.Error() ||
+		e.MsgZH != msg.Text(msg.ZH, msg.DomainInvalidID, nil)+"（"+bad.Error()+"）" {
+		t.Errorf("a bad id: %+v", e)
+	}
 	if e := Explain(errors.New("disk on fire")); e != nil {
 		t.Errorf("an internal failure was explained: %+v", e)
 	}

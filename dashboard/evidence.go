@@ -53,7 +53,7 @@ func (h *handler) serveEvidenceUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	in, rerr := h.readEvidence(r)
 	if rerr != nil {
-		writeReportError(w, rerr.status, rerr.body)
+		rerr.write(w, r)
 		return
 	}
 	f, err := h.evidence.UploadEvidence(r.Context(), p, in)
@@ -91,9 +91,9 @@ func (h *handler) readEvidence(r *http.Request) (app.UploadInput, *uploadError) 
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return in, badUpload(http.StatusRequestEntityTooLarge, "the upload is larger than the evidence size limit", "上传的文件超过佐证材料的大小上限")
+		return in, badUpload(http.StatusRequestEntityTooLarge, msg.UploadTooLarge, nil)
 	case err != nil:
-		return in, badUpload(http.StatusBadRequest, "the upload could not be read: "+err.Error(), "无法读取上传的文件")
+		return in, badUpload(http.StatusBadRequest, msg.UploadUnreadable, msg.Args{"Reason": err.Error()})
 	}
 	in.Data = b
 	return in, nil

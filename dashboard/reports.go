@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -141,7 +140,7 @@ func (h *handler) serveImport(w http.ResponseWriter, r *http.Request) {
 	}
 	in, rerr := readUpload(r)
 	if rerr != nil {
-		writeReportError(w, rerr.status, rerr.body)
+		rerr.write(w, r)
 		return
 	}
 	res, err := h.reports.BulkReport(r.Context(), p, in)
@@ -170,14 +169,21 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
-// uploadError is an upload refused before the application layer sees it.
+// uploadError is an upload refused before the application layer sees it:
+// a catalogue message, worded when it is written.
 type uploadError struct {
 	status int
-	body   reportError
+	key    msg.Key
+	args   msg.Args
 }
 
-func badUpload(status int, en, zh string) *uploadError {
-	return &uploadError{status, reportError{Code: "INVALID_ARGUMENT", Message: en, MessageZH: zh}}
+func badUpload(status int, key msg.Key, args msg.Args) *uploadError {
+	return &uploadError{status, key, args}
+}
+
+// write sends the refusal in r's language.
+func (e *uploadError) write(w http.ResponseWriter, r *http.Request) {
+	writeReportError(w, e.status, catalogued(r, e.key, e.args))
 }
 
 // readUpload reads the file, its declared format and the plan. The format
@@ -204,10 +210,9 @@ func readUpload(r *http.Request) (app.BulkReportInput, *uploadError) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig) || len(b) > reportsheet.MaxBytes:
-		return in, badUpload(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than the limit of %d MiB", reportsheet.MaxBytes>>20),
-			fmt.Sprintf("文件超过 %d MiB 的上限", reportsheet.MaxBytes>>20))
+		return in, badUpload(http.StatusRequestEntityTooLarge, msg.ReportFileTooLarge, msg.Args{"MiB": reportsheet.MaxBytes >> 20})
 	case err != nil:
-		return in, badUpload(http.StatusBadRequest, "the upload could not be read: "+err.Error(), "无法读取上传的文件")
+		return in, badUpload(http.StatusBadRequest, msg.UploadUnreadable, msg.Args{"Reason": err.Error()})
 	}
 	in.File = b
 	return in, nil
@@ -220,7 +225,7 @@ func filePart(mr *multipart.Reader) (*multipart.Part, map[string]string, *upload
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, nil, badUpload(http.StatusBadRequest, "the form has no file field", "表单中没有上传的文件（file）")
+			return nil, nil, badUpload(http.StatusBadRequest, msg.UploadNoFile, nil)
 		}
 		switch name := part.FormName(); name {
 		case "file":

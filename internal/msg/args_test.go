@@ -107,4 +107,3 @@ func argNames(x ast.Expr) (map[string]bool, bool) {
 	}
 	return out, true
 }
-

@@ -76,4 +76,13 @@ var table = []Entry{
 	{StorePostgresNoLedger, NotFound, `{{.Store}}：该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建`, `store {{.Store}}: the PostgreSQL schema holds no ledger: make one with taskledger import or taskledger migrate --to`},
 	{StorePostgresDamaged, Damaged, `数据库中的账本无法识别，已拒绝打开，未作任何改动（{{.Store}}）`, `the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched ({{.Store}})`},
 	{StorePostgresOpen, Unavailable, `无法打开 PostgreSQL 账本 {{.Store}}`, `cannot open the PostgreSQL ledger {{.Store}}`},
+
+	// The dashboard's uploads, single sign-on and bulletins.
+	{UploadTooLarge, InvalidArgument, `上传的文件超过佐证材料的大小上限`, `the upload is larger than the evidence size limit`},
+	{UploadUnreadable, InvalidArgument, `无法读取上传的文件`, `the upload could not be read: {{.Reason}}`},
+	{UploadNoFile, InvalidArgument, `表单中没有上传的文件（file）`, `the form has no file field`},
+	{ReportFileTooLarge, InvalidArgument, `文件超过 {{.MiB}} MiB 的上限`, `the file is larger than the limit of {{.MiB}} MiB`},
+	{OIDCStateInvalid, Unauthenticated, `登录请求不是从本浏览器发起或已超时，请重新登录`, `the login did not start in this browser, or took too long; start again`},
+	{OIDCUnverified, Unauthenticated, `无法验证身份提供方的应答`, `the identity provider's answer could not be verified`},
+	{BulletinNotReproducing, Internal, `重新生成的通报与印发时记录的摘要不一致，已拒绝提供`, `the bulletin rendered again does not match its recorded digest`},
 }

@@ -23,7 +23,8 @@ func (c *Catalogue) Markdown() []byte {
 	b.WriteString("English one (`--lang zh|en` prints one language, an English `LANG` puts\n")
 	b.WriteString("English first); the dashboard's JSON errors carry `messageCode`, `message`\n")
 	b.WriteString("and `messageZH`. The English text of a `domain.*` code is the general one:\n")
-	b.WriteString("the API and the CLI show the domain's more specific English sentence.\n\n")
+	b.WriteString("the doors show the domain's more specific English sentence in its place,\n")
+	b.WriteString("and after the Chinese text in parentheses when it names what was refused.\n\n")
 	b.WriteString("`{{.Name}}` marks a placeholder filled in when the message is shown.\n")
 	area := ""
 	for _, e := range c.Entries() {

@@ -80,3 +80,14 @@ const (
 	StorePostgresDamaged  Key = "store.postgres_damaged"
 	StorePostgresOpen     Key = "store.postgres_unreachable"
 )
+
+// The dashboard's uploads, single sign-on and bulletins.
+const (
+	UploadTooLarge         Key = "upload.too_large"
+	UploadUnreadable       Key = "upload.unreadable"
+	UploadNoFile           Key = "upload.no_file"
+	ReportFileTooLarge     Key = "report.file_too_large"
+	OIDCStateInvalid       Key = "oidc.state_invalid"
+	OIDCUnverified         Key = "oidc.unverified"
+	BulletinNotReproducing Key = "bulletin.not_reproducible"
+)
