@@ -39,8 +39,8 @@ type apiError struct {
 	// validation or limit.
 	kind string
 	err  error
-	// zh is the message in Chinese, when the application layer gave one;
-	// shown as extensions.messageZH.
+	// zh is the message in Chinese, for a catalogued message; shown as
+	// extensions.messageZH.
 	zh string
 	// key is the message's catalogue code, shown as
 	// extensions.messageCode, and args fill its placeholders.
@@ -101,7 +101,7 @@ func classify(err error, lang msg.Lang) (e *apiError, internal bool) {
 	if x := app.Explain(err); x != nil {
 		return &apiError{code: Code(x.Code), msg: x.Text(lang), err: err, zh: x.Chinese(), key: x.Key}, false
 	}
-	return &apiError{code: CodeInternal, msg: internalMessage, err: err, key: msg.LedgerInternal, zh: msg.Text(msg.ZH, msg.LedgerInternal, nil)}, true
+	return &apiError{code: CodeInternal, msg: msg.Text(lang, msg.LedgerInternal, nil), err: err, key: msg.LedgerInternal, zh: msg.Text(msg.ZH, msg.LedgerInternal, nil)}, true
 }
 
 // resolverError words a resolver's error for the client (the transport's

@@ -3,8 +3,12 @@ package graphql
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
+
+	"taskledger/internal/msg"
 )
 
 // postLang is post with an Accept-Language header.
@@ -67,5 +71,17 @@ func TestArgumentChecksSpeakTheRequestsLanguage(t *testing.T) {
 		if r.code() != "INVALID_ARGUMENT" || r.Errors[0].Extensions["messageCode"] != "api.year_range" || r.Errors[0].Extensions["messageZH"] != "年份 1800 不在 1990–2100 之间" {
 			t.Errorf("extensions: %s", r.Raw)
 		}
+	}
+}
+
+// An internal failure reads the same whether the transport or a resolver
+// reports it.
+func TestInternalMessageIsTheCatalogues(t *testing.T) {
+	if got := msg.Text(msg.EN, msg.LedgerInternal, nil); got != internalMessage {
+		t.Errorf("catalogue %q, transport %q", got, internalMessage)
+	}
+	e, internal := classify(errors.New("disk on fire"), msg.ZH)
+	if !internal || e.code != CodeInternal || e.msg != msg.Text(msg.ZH, msg.LedgerInternal, nil) || strings.Contains(e.msg, "disk") {
+		t.Errorf("%+v", e)
 	}
 }
