@@ -4,8 +4,19 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"taskledger/internal/msg"
 )
+
+// preRun checks --lang, then sets up the logger (every command's
+// PersistentPreRunE).
+func (a *cli) preRun(cmd *cobra.Command) error {
+	if err := a.checkLang(); err != nil {
+		return err
+	}
+	return a.setupLogger(cmd)
+}
 
 // checkLang refuses a --lang that names no language of the catalogue.
 func (a *cli) checkLang() error {

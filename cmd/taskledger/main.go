@@ -141,12 +141,7 @@ func newRootCommand(a *cli, args []string) *cobra.Command {
 		RunE:              runRoot,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.checkLang(); err != nil {
-				return err
-			}
-			return a.setupLogger(cmd)
-		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.preRun(cmd) },
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
