@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -58,7 +57,7 @@ func (a *cli) principal(tokens *auth.Tokens) (auth.Principal, error) {
 	}
 	p, err := tokens.Lookup(token)
 	if err != nil {
-		return auth.Principal{}, fmt.Errorf("--token: %w (错误 UNAUTHENTICATED：令牌无效或已撤销)", err)
+		return auth.Principal{}, noticef(msg.CLITokenInvalid, nil, err)
 	}
 	return p, nil
 }

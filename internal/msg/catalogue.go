@@ -85,4 +85,13 @@ var table = []Entry{
 	{OIDCStateInvalid, Unauthenticated, `登录请求不是从本浏览器发起或已超时，请重新登录`, `the login did not start in this browser, or took too long; start again`},
 	{OIDCUnverified, Unauthenticated, `无法验证身份提供方的应答`, `the identity provider's answer could not be verified`},
 	{BulletinNotReproducing, Internal, `重新生成的通报与印发时记录的摘要不一致，已拒绝提供`, `the bulletin rendered again does not match its recorded digest`},
+
+	// The CLI's other refusals.
+	{CLITokenInvalid, Unauthenticated, `--token 给出的令牌无效或已撤销`, `the --token given is not valid or was revoked`},
+	{CLIBulletinNotReproduced, Damaged, `重新生成的通报与记录的摘要 {{.Digest}} 不一致`, `the bulletin rendered again does not match its recorded digest {{.Digest}}`},
+	{CLIEvidenceStoreOpen, Unavailable, `佐证材料存储 {{.Store}} 无法打开`, `cannot open the evidence store {{.Store}}`},
+	{CLIEvidenceMissing, Damaged, `事件所引用的 {{.Total}} 个佐证材料中有 {{.Bad}} 个缺失或被改动`, `{{.Bad}} of the {{.Total}} evidence files the events name are missing or altered`},
+	{CLIEvidenceNotCopied, Damaged, `{{.Bad}} 个佐证材料缺失或被改动，未能复制`, `{{.Bad}} evidence files could not be copied`},
+	{CLIRegistryUnreadable, InvalidArgument, `单位名录 {{.File}} 无法读取`, `the unit registry {{.File}} cannot be read`},
+	{CLIReportFileTooLarge, InvalidArgument, `{{.File}} 超过 {{.MiB}} MiB 的上限`, `{{.File}} is larger than the limit of {{.MiB}} MiB`},
 }

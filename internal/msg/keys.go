@@ -91,3 +91,14 @@ const (
 	OIDCUnverified         Key = "oidc.unverified"
 	BulletinNotReproducing Key = "bulletin.not_reproducible"
 )
+
+// The CLI's other refusals.
+const (
+	CLITokenInvalid          Key = "cli.token_invalid"
+	CLIBulletinNotReproduced Key = "cli.bulletin_not_reproduced"
+	CLIEvidenceStoreOpen     Key = "cli.evidence_store_unopenable"
+	CLIEvidenceMissing       Key = "cli.evidence_missing"
+	CLIEvidenceNotCopied     Key = "cli.evidence_not_copied"
+	CLIRegistryUnreadable    Key = "cli.registry_unreadable"
+	CLIReportFileTooLarge    Key = "cli.report_file_too_large"
+)
