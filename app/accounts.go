@@ -13,6 +13,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Login lockout: LockoutMax failed logins within LockoutWindow lock an
@@ -70,7 +71,7 @@ func (s *Service) CreateAccount(ctx context.Context, p auth.Principal, in Accoun
 	}
 	acc, err := s.accounts.Create(n)
 	if errors.Is(err, auth.ErrAccountExists) {
-		return AccountView{}, "", errorf(Conflict, fmt.Sprintf("the login name %q is taken", n.Login), fmt.Sprintf("登录名 %q 已被使用", n.Login))
+		return AccountView{}, "", fail(msg.AccountLoginTaken, msg.Args{"Login": n.Login})
 	}
 	if err != nil {
 		return AccountView{}, "", fmt.Errorf("create account: %w", err)
@@ -86,8 +87,7 @@ func (s *Service) newAccount(in AccountInput) (auth.NewAccount, error) {
 		return n, err
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > auth.MaxNameLen || strings.Contains(in.Name, "#") {
-		return n, errorf(InvalidArgument, fmt.Sprintf("name must be 1 to %d characters without '#'", auth.MaxNameLen),
-			fmt.Sprintf("姓名须为 1 至 %d 个字符，且不含“#”", auth.MaxNameLen))
+		return n, fail(msg.AccountNameInvalid, msg.Args{"Max": auth.MaxNameLen})
 	}
 	roles, err := parseAccountRoles(in.Roles)
 	if err != nil {
@@ -114,8 +114,7 @@ func checkLogin(login string) error {
 		}
 	}
 	if !ok {
-		return errorf(InvalidArgument, fmt.Sprintf("login name %q must be 3 to 64 letters, digits, '.', '_' or '-'", login),
-			fmt.Sprintf("登录名 %q 须为 3 至 64 个英文字母、数字或“.”“_”“-”", login))
+		return fail(msg.AccountLoginInvalid, msg.Args{"Login": login})
 	}
 	return nil
 }
@@ -132,8 +131,7 @@ func parseAccountRoles(in []string) ([]auth.AccountRole, error) {
 			known = known || k == role
 		}
 		if !known {
-			return nil, errorf(InvalidArgument, fmt.Sprintf("role %q is not one of reporter, leader, inspector, committee, admin", r),
-				fmt.Sprintf("角色 %q 不是 reporter（填报人）、leader（单位负责人）、inspector（督查）、committee（考核委员）、admin（办公室管理员）之一", r))
+			return nil, fail(msg.AccountRoleUnknown, msg.Args{"Role": r})
 		}
 		if role == auth.Reporter || role == auth.Leader {
 			unitRoles++
@@ -143,8 +141,7 @@ func parseAccountRoles(in []string) ([]auth.AccountRole, error) {
 		}
 	}
 	if len(out) == 0 || unitRoles != len(out) && len(out) > 1 {
-		return nil, errorf(InvalidArgument, "give reporter and/or leader, or exactly one of inspector, committee, admin",
-			"角色须为 reporter 和/或 leader，或 inspector、committee、admin 中的一个")
+		return nil, fail(msg.AccountRolesInvalid, nil)
 	}
 	return out, nil
 }
@@ -164,15 +161,15 @@ func (s *Service) accountUnit(roles []auth.AccountRole, ref string) (domain.Unit
 	unitBound := hasRole(roles, auth.Reporter) || hasRole(roles, auth.Leader)
 	switch {
 	case !unitBound && ref != "":
-		return "", "", errorf(InvalidArgument, "only reporters and leaders act for a unit", "只有填报人和单位负责人账号属于某个单位")
+		return "", "", fail(msg.AccountUnitNotAllowed, nil)
 	case !unitBound:
 		return "", "", nil
 	case ref == "":
-		return "", "", errorf(InvalidArgument, "a reporter or leader acts for one unit: give it", "填报人和单位负责人账号须指明所属单位")
+		return "", "", fail(msg.AccountUnitRequired, nil)
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", "", errorf(NotFound, fmt.Sprintf("unit %q is not registered in this ledger", ref), fmt.Sprintf("账本中没有登记单位 %q", ref))
+		return "", "", fail(msg.UnitNotInLedger, msg.Args{"Unit": ref})
 	}
 	if u.Kind == domain.KindCounty {
 		return u.ID, auth.County, nil
@@ -185,9 +182,7 @@ func (s *Service) accountUnit(roles []auth.AccountRole, ref string) (domain.Unit
 func checkPassword(password, login string) error {
 	n := utf8.RuneCountInString(password)
 	if n < auth.MinPasswordLen || len(password) > auth.MaxPasswordLen || strings.EqualFold(password, login) {
-		return errorf(InvalidArgument,
-			fmt.Sprintf("a password has at least %d characters, at most %d bytes, and is not the login name", auth.MinPasswordLen, auth.MaxPasswordLen),
-			fmt.Sprintf("密码至少 %d 个字符、至多 %d 字节，且不能与登录名相同", auth.MinPasswordLen, auth.MaxPasswordLen))
+		return fail(msg.AccountPasswordWeak, msg.Args{"Min": auth.MinPasswordLen, "Max": auth.MaxPasswordLen})
 	}
 	return nil
 }
@@ -208,7 +203,7 @@ func (s *Service) accountDesk(ctx context.Context, p auth.Principal) error {
 		return err
 	}
 	if s.accounts == nil {
-		return errorf(Conflict, "this ledger keeps no accounts", "该账本不保存账号")
+		return fail(msg.AccountNoneKept, nil)
 	}
 	return nil
 }
@@ -277,7 +272,7 @@ func (s *Service) administered(ctx context.Context, p auth.Principal, login stri
 	}
 	acc, err := s.accounts.ByLogin(login)
 	if errors.Is(err, auth.ErrNoSuchAccount) {
-		return acc, errorf(NotFound, fmt.Sprintf("no account with login name %q", login), fmt.Sprintf("没有登录名为 %q 的账号", login))
+		return acc, fail(msg.AccountNotFound, msg.Args{"Login": login})
 	}
 	return acc, err
 }
@@ -298,20 +293,20 @@ type ChangePasswordInput struct {
 // is required. Their other sessions end.
 func (s *Service) ChangePassword(ctx context.Context, p auth.Principal, in ChangePasswordInput) error {
 	if p.Person.ID == "" || s.accounts == nil {
-		return errorf(Forbidden, "only a person logged in with an account changes a password", "只有使用个人账号登录的用户才能修改密码")
+		return fail(msg.AccountPasswordByPerson, nil)
 	}
 	acc, err := s.accounts.ByID(p.Person.ID)
 	if err != nil {
-		return errorf(Unauthenticated, "the account is no longer on record", "该账号已不存在")
+		return fail(msg.AccountGone, nil)
 	}
 	if ok, err := auth.CheckPassword(acc.PasswordHash, in.Old); err != nil || !ok {
-		return errorf(InvalidArgument, "the current password is wrong; nothing was changed", "当前密码不正确，密码未修改")
+		return fail(msg.AccountPasswordWrong, nil)
 	}
 	if err := checkPassword(in.New, acc.Login); err != nil {
 		return err
 	}
 	if in.New == in.Old {
-		return errorf(InvalidArgument, "the new password is the current one", "新密码不能与当前密码相同")
+		return fail(msg.AccountPasswordSame, nil)
 	}
 	if _, err := s.accounts.SetPassword(acc.ID, in.New, false); err != nil {
 		return fmt.Errorf("change password: %w", err)
@@ -339,7 +334,7 @@ type LoginResult struct {
 // is then given (LOCKED_OUT).
 func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if s.accounts == nil || s.sessions == nil {
-		return LoginResult{}, errorf(Conflict, "this server has no accounts; log in with a token", "本服务未启用账号登录，请使用令牌")
+		return LoginResult{}, fail(msg.AuthNoAccountsUseToken, nil)
 	}
 	key := lockoutKey(in.Login)
 	if until, locked := s.lockout.LockedUntil(key); locked {
@@ -349,8 +344,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	if !ok {
 		s.lockout.Fail(key)
 		s.logger.Warn("login failed", "login", in.Login)
-		return LoginResult{}, errorf(Unauthenticated, "wrong login name or password, or the account is disabled",
-			"登录名或密码错误，或账号已停用")
+		return LoginResult{}, fail(msg.AuthLoginFailed, nil)
 	}
 	return s.open(acc)
 }
@@ -386,9 +380,7 @@ func lockoutKey(login string) string { return strings.ToLower(strings.TrimSpace(
 
 func errLockedOut(until time.Time) *Error {
 	at := until.In(domain.Shanghai()).Format("15:04")
-	return errorf(LockedOut,
-		fmt.Sprintf("too many failed logins: this account is locked until %s (Beijing time); ask an administrator to reset the password if you forgot it", at),
-		fmt.Sprintf("登录失败次数过多，账号已锁定至北京时间 %s；如忘记密码，请联系管理员重置", at))
+	return fail(msg.AuthLockedOut, msg.Args{"Until": at})
 }
 
 // SessionCheck is a request made with a session cookie.
@@ -419,9 +411,7 @@ func (s *Service) Session(ctx context.Context, in SessionCheck) (auth.Principal,
 		return auth.Principal{}, auth.Session{}, errNoSession()
 	}
 	if in.Unsafe && !ses.CheckCSRF(in.CSRF) {
-		return auth.Principal{}, auth.Session{}, errorf(Forbidden,
-			"this request lacks the page's anti-forgery token (X-CSRF-Token); nothing was recorded: reload the page",
-			"请求缺少页面的防伪令牌（X-CSRF-Token），未记录任何内容；请刷新页面后重试")
+		return auth.Principal{}, auth.Session{}, fail(msg.AuthCSRFMissing, nil)
 	}
 	return acc.Principal(), ses, nil
 }
@@ -434,7 +424,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string) {
 }
 
 func errNoSession() *Error {
-	return errorf(Unauthenticated, "not logged in, or the session expired: log in again", "未登录或会话已过期，请重新登录")
+	return fail(msg.AuthSessionExpired, nil)
 }
 
 // UnitNames maps each registered unit's id to its name, for doors that
@@ -462,14 +452,12 @@ type ExternalLoginInput struct {
 // account and what it may do.
 func (s *Service) LoginExternal(ctx context.Context, in ExternalLoginInput) (LoginResult, error) {
 	if s.accounts == nil || s.sessions == nil {
-		return LoginResult{}, errorf(Conflict, "this server has no accounts", "本服务未启用账号登录")
+		return LoginResult{}, fail(msg.AuthNoAccounts, nil)
 	}
 	acc, err := s.accounts.ByLogin(in.Login)
 	if err != nil || acc.Disabled() {
 		s.logger.Warn("external login refused", "login", in.Login, "via", in.Via)
-		return LoginResult{}, errorf(Unauthenticated,
-			fmt.Sprintf("the identity provider vouched for %q, which has no enabled account here: ask an administrator", in.Login),
-			fmt.Sprintf("身份提供方确认的用户 %q 在本系统没有可用账号，请联系管理员", in.Login))
+		return LoginResult{}, fail(msg.AuthSSONoAccount, msg.Args{"Login": in.Login})
 	}
 	res, err := s.open(acc)
 	res.MustChange = false // no password was used

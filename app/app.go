@@ -30,6 +30,7 @@ import (
 	"taskledger/domain"
 	"taskledger/eventstore"
 	"taskledger/evidence"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -276,9 +277,7 @@ func (s *Service) meta(p auth.Principal, scopedKey string, request any, effectiv
 }
 
 func errIdempotencyConflict() *Error {
-	return errorf(IdempotencyConflict,
-		"this idempotencyKey was already used for a different request; nothing was recorded: use a new key for a new request",
-		"该幂等键已用于另一项不同的请求，本次未记录任何内容；新的请求请使用新的键")
+	return fail(msg.IdempotencyKeyReused, nil)
 }
 
 // current returns the read models as they stand.
@@ -300,11 +299,11 @@ func (s *Service) Plan(ref string) (domain.PlanID, error) {
 	plans := s.current().Catalog.Plans()
 	switch len(plans) {
 	case 0:
-		return "", errorf(NotFound, "the ledger holds no plan yet", "账本中还没有方案")
+		return "", fail(msg.PlanNoneYet, nil)
 	case 1:
 		return plans[0].ID, nil
 	}
-	return "", errorf(InvalidArgument, fmt.Sprintf("the ledger holds %d plans: name one", len(plans)), fmt.Sprintf("账本中有 %d 个方案，请指明一个", len(plans)))
+	return "", fail(msg.PlanAmbiguous, msg.Args{"Count": len(plans)})
 }
 
 // ResolveUnit finds a unit by id, name or alias.

@@ -12,6 +12,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections/scoring"
 )
 
@@ -40,8 +41,7 @@ func (s *Service) FileAppeal(ctx context.Context, p auth.Principal, in AppealInp
 	}
 	target, err := uuid.Parse(strings.TrimSpace(in.Target))
 	if err != nil || target == (uuid.UUID{}) {
-		return Result{}, errorf(InvalidArgument, fmt.Sprintf("target %q is not an event ID: name the slip or finding appealed", in.Target),
-			fmt.Sprintf("申诉对象 %q 不是事件编号：请指明所申诉的逾期或督查问题", in.Target))
+		return Result{}, fail(msg.AppealTargetInvalid, msg.Args{"Target": in.Target})
 	}
 	res, err := s.onObligation(ctx, p, FileAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		days, err := s.appealWindow(k, target)
@@ -89,12 +89,10 @@ func (s *Service) RuleAppeal(ctx context.Context, p auth.Principal, in RulingInp
 	}
 	outcome := domain.AppealOutcome(strings.ToLower(strings.TrimSpace(in.Outcome)))
 	if outcome.Validate() != nil {
-		return Result{}, errorf(InvalidArgument, fmt.Sprintf("outcome %q is not upheld or overturned", in.Outcome),
-			fmt.Sprintf("裁决结果 %q 无效：应为 upheld（维持）或 overturned（撤销）", in.Outcome))
+		return Result{}, fail(msg.AppealOutcomeInvalid, msg.Args{"Outcome": in.Outcome})
 	}
 	if in.Appeal < 1 {
-		return Result{}, errorf(InvalidArgument, fmt.Sprintf("appeal %d: appeal numbers start at 1", in.Appeal),
-			fmt.Sprintf("申诉编号 %d 无效：编号从 1 开始", in.Appeal))
+		return Result{}, fail(msg.AppealNumberInvalid, msg.Args{"No": in.Appeal})
 	}
 	res, err := s.onObligation(ctx, p, RuleAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RuleAppeal{ObligationKey: k, Appeal: in.Appeal, Outcome: outcome, Reasons: in.Reasons}, nil
@@ -214,8 +212,7 @@ func (s *Service) OwnScorecard(ctx context.Context, p auth.Principal, plan strin
 		return scoring.Card{}, err
 	}
 	if !p.Role.UnitBound() {
-		return scoring.Card{}, errorf(InvalidArgument, "only a bureau's or county's token has a card of its own; the committee reads every card with scorecard",
-			"只有市直部门或旗县区的令牌才有本单位得分；考核委员会请查看全部考核排名")
+		return scoring.Card{}, fail(msg.ScoreOwnCardOnly, nil)
 	}
 	v := s.current()
 	id, err := s.knownPlan(v, plan)
@@ -236,6 +233,5 @@ func (s *Service) OwnScorecard(ctx context.Context, p auth.Principal, plan strin
 			return c, nil
 		}
 	}
-	return scoring.Card{}, errorf(NotFound, fmt.Sprintf("unit %s has no %s card for %d", p.Unit, kind, year),
-		fmt.Sprintf("本单位没有%d年度的得分", year))
+	return scoring.Card{}, fail(msg.ScoreNoCard, msg.Args{"Unit": p.Unit, "Kind": kind, "Year": year})
 }

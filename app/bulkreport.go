@@ -17,6 +17,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/reportsheet"
 )
 
@@ -93,12 +94,7 @@ func (e *BulkReportError) Unwrap() error { return e.Err }
 const maxListed = 20
 
 func newBulkError(problems []RowProblem, recorded int, code Code) *BulkReportError {
-	zh := []string{fmt.Sprintf("文件有 %d 处错误，未记录任何内容；请改正后重新上传：", len(problems))}
-	en := []string{fmt.Sprintf("the file has %d problems and nothing was recorded; correct them and upload it again:", len(problems))}
-	if recorded > 0 {
-		zh[0] = fmt.Sprintf("记录到一半时被拒绝：已记录 %d 行；改正后重新上传同一文件，已记录的行不会重复记录：", recorded)
-		en[0] = fmt.Sprintf("refused while recording: %d rows were recorded; correct the file and upload it again, recorded rows will not be recorded twice:", recorded)
-	}
+	var zh, en []string
 	for i, p := range problems {
 		if i == maxListed {
 			zh = append(zh, fmt.Sprintf("……另有 %d 处", len(problems)-maxListed))
@@ -107,7 +103,13 @@ func newBulkError(problems []RowProblem, recorded int, code Code) *BulkReportErr
 		}
 		zh, en = append(zh, p.Chinese()), append(en, p.English())
 	}
-	return &BulkReportError{Err: errorf(code, strings.Join(en, "\n"), strings.Join(zh, "\n")), Problems: problems, Recorded: recorded}
+	key := msg.ReportRowsRefused
+	if recorded > 0 {
+		key = msg.ReportRefusedMidway
+	}
+	e := fail(key, msg.Args{"Count": len(problems), "Recorded": recorded, "Problems": strings.Join(en, "\n"), "ProblemsZH": strings.Join(zh, "\n")})
+	e.Code = code
+	return &BulkReportError{Err: e, Problems: problems, Recorded: recorded}
 }
 
 // bulkRow is one filled row, checked and ready to record.
@@ -138,7 +140,7 @@ func (s *Service) BulkReport(ctx context.Context, p auth.Principal, in BulkRepor
 	up, err := reportsheet.Read(in.File, in.Format)
 	var fe *reportsheet.FileError
 	if errors.As(err, &fe) {
-		return BulkReportResult{}, errorf(InvalidArgument, fe.EN, fe.ZH)
+		return BulkReportResult{}, fail(msg.ReportFileRefused, msg.Args{"Reason": fe.EN, "ReasonZH": fe.ZH})
 	}
 	if err != nil {
 		return BulkReportResult{}, fmt.Errorf("bulk report: %w", err)

@@ -12,6 +12,7 @@ import (
 	"taskledger/command"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -55,15 +56,13 @@ func (s *Service) IssueBulletin(ctx context.Context, p auth.Principal, in Bullet
 		return BulletinResult{}, err
 	}
 	if !pl.Registered {
-		return BulletinResult{}, errorf(NotFound, fmt.Sprintf("plan %s is not registered", req.plan), fmt.Sprintf("没有登记方案 %s", req.plan))
+		return BulletinResult{}, fail(msg.PlanNotRegistered, msg.Args{"Plan": req.plan})
 	}
 	if prior := command.RecordedBy(history, req.key); prior != nil {
 		return s.repeatBulletin(ctx, prior, req)
 	}
 	if b, ok := pl.BulletinOf(req.period.String()); ok {
-		return BulletinResult{}, errorf(Conflict,
-			fmt.Sprintf("the bulletin of %s was already issued as %d no. %d", req.period, b.Year, b.Number),
-			fmt.Sprintf("%s的通报已印发（%d年第%d期）", req.period.Chinese(), b.Year, b.Number))
+		return BulletinResult{}, fail(msg.BulletinIssued, msg.Args{"Period": req.period, "PeriodZH": req.period.Chinese(), "Year": b.Year, "Number": b.Number})
 	}
 	return s.issueBulletin(ctx, p, req, pl.NextBulletin(req.period.Year))
 }
@@ -79,7 +78,7 @@ func (s *Service) issueBulletin(ctx context.Context, p auth.Principal, req bulle
 		return BulletinResult{}, err
 	}
 	if !ok {
-		return BulletinResult{}, errorf(InvalidArgument, "the ledger held nothing at asOf", "所选时点账本中还没有记录")
+		return BulletinResult{}, fail(msg.BulletinEmptyLedger, nil)
 	}
 	issued := domain.BulletinIssued{Plan: req.plan, Year: req.period.Year, Number: number, Period: req.period.String(), AsOfPosition: pos, AsOf: req.asOf}
 	b, pdf, err := s.RenderBulletin(ctx, issued)
@@ -166,7 +165,7 @@ func (s *Service) Bulletins(ctx context.Context, p auth.Principal, planRef strin
 	}
 	events, err := s.store.ReadStream(ctx, domain.PlanStream(plan), eventstore.Forwards, 0, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return nil, errorf(NotFound, fmt.Sprintf("plan %s is not registered", plan), fmt.Sprintf("没有登记方案 %s", plan))
+		return nil, fail(msg.PlanNotRegistered, msg.Args{"Plan": plan})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", plan, err)
@@ -211,8 +210,7 @@ func (s *Service) Bulletin(ctx context.Context, p auth.Principal, planRef string
 		ib.Verified = bulletin.Digest(pdf) == ib.Digest
 		return ib, b, pdf, nil
 	}
-	return IssuedBulletin{}, bulletin.Bulletin{}, nil, errorf(NotFound, fmt.Sprintf("no bulletin %d no. %d was issued", year, number),
-		fmt.Sprintf("没有印发%d年第%d期通报", year, number))
+	return IssuedBulletin{}, bulletin.Bulletin{}, nil, fail(msg.BulletinNotIssued, msg.Args{"Year": year, "Number": number})
 }
 
 // bulletinRequest is a checked BulletinInput.
@@ -243,9 +241,7 @@ func (s *Service) bulletinRequest(p auth.Principal, in BulletinInput) (bulletinR
 		return req, err
 	}
 	if req.period, err = domain.ParseBulletinPeriod(in.Period); err != nil {
-		return req, errorf(InvalidArgument,
-			fmt.Sprintf("period %q is neither a month (2026-11) nor a quarter (2026Q4)", strings.TrimSpace(in.Period)),
-			fmt.Sprintf("通报期间“%s”无效：应为月份（如 2026-11）或季度（如 2026Q4）", strings.TrimSpace(in.Period)))
+		return req, fail(msg.BulletinPeriodInvalid, msg.Args{"Period": strings.TrimSpace(in.Period)})
 	}
 	now := s.clock.Now()
 	if req.asOf, err = (window{from: earliest, to: now}).instant("asOf", in.AsOf); err != nil {
@@ -255,9 +251,7 @@ func (s *Service) bulletinRequest(p auth.Principal, in BulletinInput) (bulletinR
 		req.asOf = now
 	}
 	if req.period.First().StartOf().After(req.asOf) {
-		return req, errorf(InvalidArgument,
-			fmt.Sprintf("period %s has not begun at %s", req.period, req.asOf.Format(time.RFC3339)),
-			fmt.Sprintf("%s尚未开始，不能通报", req.period.Chinese()))
+		return req, fail(msg.BulletinPeriodAhead, msg.Args{"Period": req.period, "PeriodZH": req.period.Chinese(), "AsOf": req.asOf.Format(time.RFC3339)})
 	}
 	return req, nil
 }

@@ -9,6 +9,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Plan changes: the office schedules and reschedules milestones, passes a
@@ -67,8 +68,7 @@ func (s *Service) RescheduleMilestone(ctx context.Context, p auth.Principal, in 
 		return Result{}, err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return Result{}, errorf(InvalidArgument, "a reschedule needs a reason: it is shown in the duty's history",
-			"调整时限必须说明理由，理由将记入任务历史")
+		return Result{}, fail(msg.ChangeReasonRequired, nil)
 	}
 	if err := checkDueDate(in.Due); err != nil {
 		return Result{}, err
@@ -82,12 +82,10 @@ func (s *Service) RescheduleMilestone(ctx context.Context, p auth.Principal, in 
 // can speak of.
 func checkDueDate(d domain.Date) error {
 	if d.IsZero() {
-		return errorf(InvalidArgument, "due is required (YYYY-MM-DD)", "请填写期限（格式：年-月-日）")
+		return fail(msg.ChangeDueRequired, nil)
 	}
 	if y := d.Year(); y < earliestDueYear || y > latestDueYear {
-		return errorf(InvalidArgument,
-			fmt.Sprintf("due %s is not a date a plan can set (years %d to %d)", d, earliestDueYear, latestDueYear),
-			fmt.Sprintf("期限 %s 不是方案可能规定的日期（应在 %d 至 %d 年之间）", d, earliestDueYear, latestDueYear))
+		return fail(msg.ChangeDueOutOfRange, msg.Args{"Due": d, "From": earliestDueYear, "To": latestDueYear})
 	}
 	return nil
 }
@@ -121,8 +119,7 @@ func (s *Service) ReassignResponsibility(ctx context.Context, p auth.Principal, 
 		}
 		cmd := domain.ReassignResponsibility{ObligationKey: k, ToUnit: to, ToRole: role, Reason: in.Reason}
 		if cmd.To() == k {
-			return nil, errorf(InvalidArgument, fmt.Sprintf("%s already holds this duty as %s", to, role),
-				fmt.Sprintf("该任务责任已由 %s 以同一角色承担，无需转交", s.unitName(to)))
+			return nil, fail(msg.ChangeSameHolder, msg.Args{"Unit": to, "UnitZH": s.unitName(to), "Role": role})
 		}
 		if err := cmd.Validate(); err != nil {
 			return nil, err
@@ -197,11 +194,11 @@ func (s *Service) handoff(ctx context.Context, p auth.Principal, scoped string, 
 func (s *Service) knownUnit(ref, field string) (domain.UnitID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return "", errorf(InvalidArgument, field+" is required", "请指明单位（"+field+"）")
+		return "", fail(msg.UnitRequired, msg.Args{"Field": field})
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", errorf(NotFound, fmt.Sprintf("%s: no unit is known as %q", field, ref), fmt.Sprintf("没有名为“%s”的单位", ref))
+		return "", fail(msg.UnitUnknownName, msg.Args{"Field": field, "Name": ref})
 	}
 	return u.ID, nil
 }
@@ -229,8 +226,7 @@ func (s *Service) RenameUnit(ctx context.Context, p auth.Principal, in RenameInp
 		return Result{}, err
 	}
 	if other, err := s.current().Catalog.ResolveUnit(in.Name); err == nil && other.ID != unit {
-		return Result{}, errorf(Conflict, fmt.Sprintf("the name %s already belongs to unit %s", in.Name, other.ID),
-			fmt.Sprintf("名称“%s”已被其他单位使用", in.Name))
+		return Result{}, fail(msg.ChangeNameTaken, msg.Args{"Name": in.Name, "Other": other.ID})
 	}
 	return summarize(s.dispatch(ctx, p, scoped, time.Time{}, domain.RenameUnit{Unit: unit, Name: in.Name, Reason: in.Reason}))(
 		fmt.Sprintf("单位已更名为%s", in.Name), fmt.Sprintf("unit %s renamed %s", unit, in.Name))
@@ -272,8 +268,7 @@ func (s *Service) MergeUnits(ctx context.Context, p auth.Principal, in MergeInpu
 		return MergeResult{}, err
 	}
 	if unit == into {
-		return MergeResult{}, errorf(InvalidArgument, fmt.Sprintf("unit %s cannot be merged into itself", unit),
-			fmt.Sprintf("单位“%s”不能并入自身", s.unitName(unit)))
+		return MergeResult{}, fail(msg.ChangeSelfMerge, msg.Args{"Unit": unit, "UnitZH": s.unitName(unit)})
 	}
 	if err := s.liveUnit(ctx, into); err != nil {
 		return MergeResult{}, err
@@ -327,11 +322,10 @@ func (s *Service) liveUnit(ctx context.Context, id domain.UnitID) error {
 		return err
 	}
 	if !u.Registered {
-		return errorf(NotFound, fmt.Sprintf("unit %s is not registered", id), fmt.Sprintf("没有登记单位 %s", id))
+		return fail(msg.UnitNotRegistered, msg.Args{"Unit": id})
 	}
 	if u.MergedInto != "" {
-		return errorf(Conflict, fmt.Sprintf("unit %s was merged into %s", id, u.MergedInto),
-			fmt.Sprintf("单位“%s”已并入“%s”", u.Name, s.unitName(u.MergedInto)))
+		return fail(msg.UnitMerged, msg.Args{"Unit": id, "Into": u.MergedInto, "UnitZH": u.Name, "IntoZH": s.unitName(u.MergedInto)})
 	}
 	return nil
 }
@@ -418,9 +412,7 @@ func (s *Service) splitParts(ctx context.Context, old domain.Unit, in []SplitPar
 		}
 		reg := domain.RegisterUnit{Unit: domain.UnitID(strings.TrimSpace(part.Unit)), Kind: old.Kind, Name: part.Name, Jurisdiction: old.Jurisdiction}
 		if err := reg.Validate(); err != nil {
-			return nil, nil, errorf(InvalidArgument,
-				fmt.Sprintf("into: %q is no known unit, and a new unit needs a valid id and a name: %v", part.Unit, err),
-				fmt.Sprintf("“%s”不是已登记的单位；新单位须有有效的编号和名称", part.Unit))
+			return nil, nil, fail(msg.ChangeSplitUnknown, msg.Args{"Unit": part.Unit, "Reason": err.Error()})
 		}
 		ids = append(ids, reg.Unit)
 		fresh = append(fresh, reg)
@@ -437,8 +429,7 @@ func heirOf(ref string, in []SplitPart, ids []domain.UnitID) (domain.UnitID, err
 			return ids[i], nil
 		}
 	}
-	return "", errorf(InvalidArgument, fmt.Sprintf("heir %q is not one of the units named in into", ref),
-		fmt.Sprintf("承接单位“%s”不在拆分后的单位之中", ref))
+	return "", fail(msg.ChangeHeirUnknown, msg.Args{"Unit": ref})
 }
 
 // repeated answers a split whose key the unit's stream already holds: the

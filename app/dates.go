@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/msg"
 )
 
 // DefaultLookback is how far before a plan's start (its issue date when
@@ -32,7 +32,7 @@ func (s *Service) planStart(ctx context.Context, plan domain.PlanID) (time.Time,
 	} else {
 		first, err := s.store.ReadStream(ctx, domain.PlanStream(plan), eventstore.Forwards, 1, 1)
 		if err != nil || len(first) == 0 {
-			return time.Time{}, errorf(NotFound, fmt.Sprintf("plan %s is not registered", plan), fmt.Sprintf("没有登记方案 %s", plan))
+			return time.Time{}, fail(msg.PlanNotRegistered, msg.Args{"Plan": plan})
 		}
 		start = first[0].RecordedAt
 	}
@@ -69,15 +69,11 @@ func (w window) instant(field string, t *time.Time) (time.Time, error) {
 	sh := domain.Shanghai()
 	switch {
 	case t.Before(earliest):
-		return time.Time{}, errorf(InvalidArgument, fmt.Sprintf("%s %s is not a time this ledger can hold", field, t.UTC().Format(time.RFC3339)),
-			fmt.Sprintf("%s（%s）不是有效的时间", field, t.In(sh).Format("2006-01-02")))
+		return time.Time{}, fail(msg.TimeInvalid, msg.Args{"Field": field, "When": t.UTC().Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02")})
 	case t.After(w.to):
-		return time.Time{}, errorf(InvalidArgument, fmt.Sprintf("%s %s is in the future", field, t.Format(time.RFC3339)),
-			fmt.Sprintf("%s（%s）还没有到，不能提前记录", field, t.In(sh).Format("2006-01-02 15:04")))
+		return time.Time{}, fail(msg.TimeFuture, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02 15:04")})
 	case t.Before(w.from):
-		return time.Time{}, errorf(InvalidArgument,
-			fmt.Sprintf("%s %s lies before the plan's period (from %s)", field, t.Format(time.RFC3339), w.from.In(sh).Format("2006-01-02")),
-			fmt.Sprintf("%s（%s）早于方案的实施期（自 %s 起）", field, t.In(sh).Format("2006-01-02"), w.from.In(sh).Format("2006-01-02")))
+		return time.Time{}, fail(msg.TimeBeforePlan, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02"), "From": w.from.In(sh).Format("2006-01-02")})
 	}
 	return *t, nil
 }
@@ -92,11 +88,9 @@ func (w window) month(field string, ym domain.YearMonth) error {
 	last := ym.LastDay().EndOf()
 	switch {
 	case ym.FirstDay().StartOf().After(w.to):
-		return errorf(InvalidArgument, fmt.Sprintf("%s %s is in the future", field, ym),
-			fmt.Sprintf("%s（%s）还没有到", field, ym))
+		return fail(msg.MonthFuture, msg.Args{"Field": field, "Month": ym})
 	case last.Before(w.from):
-		return errorf(InvalidArgument, fmt.Sprintf("%s %s lies before the plan's period (from %s)", field, ym, w.from.In(sh).Format("2006-01")),
-			fmt.Sprintf("%s（%s）早于方案的实施期（自 %s 起）", field, ym, w.from.In(sh).Format("2006-01")))
+		return fail(msg.MonthBeforePlan, msg.Args{"Field": field, "Month": ym, "From": w.from.In(sh).Format("2006-01")})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Code classifies an error of the application layer. Every door shows it:
@@ -31,8 +32,9 @@ const (
 	LockedOut Code = "LOCKED_OUT"
 )
 
-// Error is a refusal by the application layer, with a message in English
-// and in Chinese. Its messages are safe to show to the caller.
+// Error is a refusal by the application layer: a message of the catalogue
+// (internal/msg), with its texts in English and in Chinese. Its messages
+// are safe to show to the caller.
 type Error struct {
 	// Code classifies the refusal.
 	Code Code
@@ -40,6 +42,9 @@ type Error struct {
 	Msg string
 	// MsgZH says the same in Chinese.
 	MsgZH string
+	// Key is the message's code in the catalogue (internal/msg), which
+	// docs/errors.md lists.
+	Key msg.Key
 }
 
 // Error returns the English message.
@@ -54,7 +59,20 @@ func (e *Error) Chinese() string {
 	return e.MsgZH
 }
 
-func errorf(code Code, en, zh string) *Error { return &Error{Code: code, Msg: en, MsgZH: zh} }
+// Text returns the message in lang: Chinese unless lang is English.
+func (e *Error) Text(lang msg.Lang) string {
+	if lang == msg.EN {
+		return e.Msg
+	}
+	return e.Chinese()
+}
+
+// fail makes the error of a catalogued message: its code is the entry's
+// class, its texts the entry's texts filled with args.
+func fail(key msg.Key, args msg.Args) *Error {
+	c := msg.Default()
+	return &Error{Code: Code(c.ClassOf(key)), Key: key, Msg: c.Text(msg.EN, key, args), MsgZH: c.Text(msg.ZH, key, args)}
+}
 
 // CodeOf returns the code of an application or domain error in err's
 // chain, or "" for an internal failure.

@@ -11,6 +11,7 @@ import (
 	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/evidence"
+	"taskledger/internal/msg"
 )
 
 // UploadInput is one evidence file (佐证材料) to keep: the name its unit
@@ -79,7 +80,7 @@ func (s *Service) evidenceKept() error {
 	if s.blobs != nil {
 		return nil
 	}
-	return errorf(Conflict, "this ledger keeps no evidence files", "本账本未配置佐证材料存储，不能上传或下载附件")
+	return fail(msg.EvidenceNoStore, nil)
 }
 
 // fileName checks the name a file is shown under: its last path element,
@@ -90,8 +91,7 @@ func fileName(name string) (string, error) {
 		return "", err
 	}
 	if name == "" || name == "." || name == "/" || len(name) > domain.MaxFileNameLen || !utf8.ValidString(name) {
-		return "", errorf(InvalidArgument, fmt.Sprintf("evidence file name %q is empty or longer than %d bytes", name, domain.MaxFileNameLen),
-			fmt.Sprintf("佐证材料文件名「%s」为空或超过 %d 字节", name, domain.MaxFileNameLen))
+		return "", fail(msg.EvidenceNameInvalid, msg.Args{"Name": name, "Max": domain.MaxFileNameLen})
 	}
 	return name, nil
 }
@@ -100,14 +100,11 @@ func fileName(name string) (string, error) {
 func (s *Service) refusedFile(name string, err error) error {
 	switch {
 	case errors.Is(err, evidence.ErrEmpty):
-		return errorf(InvalidArgument, fmt.Sprintf("evidence file %s is empty", name), fmt.Sprintf("佐证材料「%s」是空文件", name))
+		return fail(msg.EvidenceEmpty, msg.Args{"Name": name})
 	case errors.Is(err, evidence.ErrTooLarge):
-		return errorf(InvalidArgument, fmt.Sprintf("evidence file %s is larger than %s", name, sizeText(s.maxEvidence)),
-			fmt.Sprintf("佐证材料「%s」超过 %s 的大小上限", name, sizeText(s.maxEvidence)))
+		return fail(msg.EvidenceTooLarge, msg.Args{"Name": name, "Max": sizeText(s.maxEvidence)})
 	case errors.Is(err, evidence.ErrUnsupported):
-		return errorf(InvalidArgument,
-			fmt.Sprintf("evidence file %s is not a PDF, image (PNG, JPEG, GIF, WebP), Office document or plain text/CSV (%v)", name, err),
-			fmt.Sprintf("佐证材料「%s」的内容不是 PDF、图片（PNG、JPEG、GIF、WebP）、Office 文档或纯文本/CSV，已拒绝（按文件内容判断，与扩展名无关）", name))
+		return fail(msg.EvidenceKind, msg.Args{"Name": name, "Reason": err.Error()})
 	}
 	return err
 }
@@ -137,8 +134,7 @@ func (s *Service) EvidenceRefs(ctx context.Context, handles []EvidenceHandle) ([
 		return nil, err
 	}
 	if len(handles) > domain.MaxAttachments {
-		return nil, errorf(InvalidArgument, fmt.Sprintf("%d evidence files; at most %d", len(handles), domain.MaxAttachments),
-			fmt.Sprintf("佐证材料共 %d 个，最多 %d 个", len(handles), domain.MaxAttachments))
+		return nil, fail(msg.EvidenceTooMany, msg.Args{"Count": len(handles), "Max": domain.MaxAttachments})
 	}
 	refs := make([]domain.EvidenceRef, 0, len(handles))
 	for _, h := range handles {
@@ -163,16 +159,14 @@ func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.Evi
 	}
 	data, err := s.blobs.Get(ctx, sum)
 	if errors.Is(err, evidence.ErrNotFound) {
-		return domain.EvidenceRef{}, errorf(NotFound, fmt.Sprintf("no evidence file %s was uploaded", sum),
-			fmt.Sprintf("没有找到佐证材料 %s，请先上传", name))
+		return domain.EvidenceRef{}, fail(msg.EvidenceNotUploaded, msg.Args{"Name": name, "Sum": sum})
 	}
 	if err != nil {
 		return domain.EvidenceRef{}, fmt.Errorf("evidence %s: %w", sum, err)
 	}
 	if evidence.Sum(data) != sum {
 		s.logger.Error("evidence store: a file no longer hashes to its name", "sha256", sum.String())
-		return domain.EvidenceRef{}, errorf(Conflict, fmt.Sprintf("the stored copy of evidence file %s (%s) is damaged; nothing was recorded (taskledger verify names it)", name, sum),
-			fmt.Sprintf("佐证材料「%s」的存储副本已损坏，本次未记录（taskledger verify 可查明）", name))
+		return domain.EvidenceRef{}, fail(msg.EvidenceDamaged, msg.Args{"Name": name, "Sum": sum})
 	}
 	// The size was judged at upload, under the limit of that time.
 	got, err := evidence.Check(data, int64(len(data)))
@@ -186,8 +180,7 @@ func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.Evi
 func parseSum(hex string) (domain.Hash, error) {
 	sum, err := domain.ParseHash(strings.ToLower(strings.TrimSpace(hex)))
 	if err != nil || sum.IsZero() {
-		return domain.Hash{}, errorf(InvalidArgument, fmt.Sprintf("%q is not the SHA-256 of an evidence file (64 hex digits)", hex),
-			fmt.Sprintf("「%s」不是佐证材料的 SHA-256（64 位十六进制）", hex))
+		return domain.Hash{}, fail(msg.EvidenceBadDigest, msg.Args{"Hex": hex})
 	}
 	return sum, nil
 }
@@ -221,14 +214,11 @@ func (s *Service) DownloadEvidence(ctx context.Context, p auth.Principal, sha256
 	}
 	ref, attached := s.attachedFor(p, sum)
 	if !attached && p.Role.UnitBound() {
-		return EvidenceDownload{}, errorf(Forbidden,
-			fmt.Sprintf("a %s token may download only evidence attached to its own unit's obligations", p.Role),
-			fmt.Sprintf("该%s令牌只能下载本单位任务责任所附的佐证材料", roleZH(p.Role)))
+		return EvidenceDownload{}, fail(msg.EvidenceOtherUnit, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role)})
 	}
 	data, err := s.blobs.Get(ctx, sum)
 	if errors.Is(err, evidence.ErrNotFound) {
-		return EvidenceDownload{}, errorf(NotFound, fmt.Sprintf("evidence file %s is not in the evidence store", sum),
-			fmt.Sprintf("佐证材料 %s 不在附件存储中", sum))
+		return EvidenceDownload{}, fail(msg.EvidenceNotStored, msg.Args{"Sum": sum})
 	}
 	if err != nil {
 		return EvidenceDownload{}, fmt.Errorf("download evidence %s: %w", sum, err)

@@ -3,13 +3,13 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // CityRefs are the words that name a plan's whole area (全市) as the unit
@@ -73,9 +73,7 @@ func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in Indi
 func (s *Service) indicatorCommand(ctx context.Context, plan domain.PlanID, in IndicatorInput) (domain.RecordIndicator, error) {
 	metric := domain.Metric(strings.ToLower(strings.TrimSpace(in.Metric)))
 	if metric.Validate() != nil {
-		return domain.RecordIndicator{}, errorf(InvalidArgument,
-			fmt.Sprintf("metric %q is not one of %s", in.Metric, metricList()),
-			fmt.Sprintf("指标 %q 不是以下之一：%s", in.Metric, metricList()))
+		return domain.RecordIndicator{}, fail(msg.IndicatorMetric, msg.Args{"Metric": in.Metric, "Metrics": metricList()})
 	}
 	unit, err := s.indicatorUnit(plan, in.Unit)
 	if err != nil {
@@ -119,19 +117,16 @@ func (s *Service) indicatorPeriod(ctx context.Context, plan domain.PlanID, text 
 	if len(text) != len("2006-01-02") {
 		period, err := domain.ParseYearMonth(text)
 		if err != nil {
-			return period, domain.Date{}, errorf(InvalidArgument, fmt.Sprintf("period %q is neither a month (YYYY-MM) nor a day (YYYY-MM-DD)", text),
-				fmt.Sprintf("时段 %q 既不是月份（YYYY-MM）也不是日期（YYYY-MM-DD）", text))
+			return period, domain.Date{}, fail(msg.IndicatorPeriod, msg.Args{"Period": text})
 		}
 		return period, domain.Date{}, w.month("period", period)
 	}
 	day, err := domain.ParseDate(text)
 	if err != nil {
-		return domain.YearMonth{}, day, errorf(InvalidArgument, fmt.Sprintf("period %q is not a day that exists (YYYY-MM-DD)", text),
-			fmt.Sprintf("日期 %q 不存在（应为 YYYY-MM-DD）", text))
+		return domain.YearMonth{}, day, fail(msg.IndicatorDay, msg.Args{"Period": text})
 	}
 	if today := domain.DateOf(now); day.After(today) {
-		return domain.YearMonth{}, day, errorf(InvalidArgument, fmt.Sprintf("day %s is in the future (today is %s)", day, today),
-			fmt.Sprintf("日期 %s 还没有到（今天是 %s），不能提前录入", day, today))
+		return domain.YearMonth{}, day, fail(msg.IndicatorDayFuture, msg.Args{"Day": day, "Today": today})
 	}
 	return day.MonthOf(), day, w.month("period", day.MonthOf())
 }
@@ -142,17 +137,13 @@ func checkValue(c domain.RecordIndicator) error {
 	v := c.Value
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
-		return errorf(InvalidArgument, fmt.Sprintf("%s value %v is negative or not a number", c.Metric, v),
-			fmt.Sprintf("%s 的数值 %v 为负数或不是数字", metricZH(c.Metric), v))
+		return fail(msg.IndicatorNegative, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric), "Value": v})
 	case c.Metric == domain.MetricGoodDayRatio && v != 0:
-		return errorf(InvalidArgument, "the good-day ratio is recorded as good days and valid days, not as a ratio: give goodDays and validDays",
-			"优良天数比例按优良天数和有效天数录入，不直接录入比例：请填写优良天数和有效天数")
+		return fail(msg.IndicatorRatio, nil)
 	case c.Metric == domain.MetricPM25 && v > 1000:
-		return errorf(InvalidArgument, fmt.Sprintf("PM2.5 %v μg/m³ is implausible (over 1000)", v),
-			fmt.Sprintf("PM2.5 浓度 %v μg/m³ 不合理（超过 1000）", v))
+		return fail(msg.IndicatorPM25, msg.Args{"Value": v})
 	case c.Metric == domain.MetricHeavyPollutionDays && v != math.Trunc(v):
-		return errorf(InvalidArgument, fmt.Sprintf("heavy-pollution days %v is not a whole number", v),
-			fmt.Sprintf("重度及以上污染天数 %v 不是整数", v))
+		return fail(msg.IndicatorHeavyWhole, msg.Args{"Value": v})
 	}
 	return nil
 }
@@ -164,29 +155,24 @@ func checkValue(c domain.RecordIndicator) error {
 func checkDays(c domain.RecordIndicator, now time.Time) error {
 	if !c.Metric.DayCounted() {
 		if c.ValidDays != 0 || c.GoodDays != 0 {
-			return errorf(InvalidArgument, fmt.Sprintf("%s is in tonnes and takes no valid or good days", c.Metric),
-				fmt.Sprintf("%s 以吨计，不填写有效天数或优良天数", metricZH(c.Metric)))
+			return fail(msg.IndicatorTonnes, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
 		}
 		return nil
 	}
 	span, spanEN, spanZH := periodSpan(c, now)
 	switch {
 	case c.ValidDays < 1:
-		return errorf(InvalidArgument, fmt.Sprintf("%s needs the number of valid days it covers (validDays, at least 1)", c.Metric),
-			fmt.Sprintf("%s 须填写所涵盖的有效天数（至少 1 天）", metricZH(c.Metric)))
+		return fail(msg.IndicatorValidDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
 	case c.ValidDays > span:
-		return errorf(InvalidArgument, fmt.Sprintf("%d valid days is more than the %d day(s) of %s", c.ValidDays, span, spanEN),
-			fmt.Sprintf("有效天数 %d 天超过了%s的 %d 天", c.ValidDays, spanZH, span))
+		return fail(msg.IndicatorValidSpan, msg.Args{"Valid": c.ValidDays, "Days": span, "Span": spanEN, "SpanZH": spanZH})
 	case c.GoodDays < 0:
-		return errorf(InvalidArgument, fmt.Sprintf("good days %d is negative", c.GoodDays), fmt.Sprintf("优良天数 %d 为负数", c.GoodDays))
+		return fail(msg.IndicatorGoodNegative, msg.Args{"Good": c.GoodDays})
 	case c.GoodDays > 0 && c.Metric != domain.MetricGoodDayRatio:
-		return errorf(InvalidArgument, fmt.Sprintf("%s takes no good days", c.Metric), fmt.Sprintf("%s 不填写优良天数", metricZH(c.Metric)))
+		return fail(msg.IndicatorNoGoodDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
 	case c.GoodDays > c.ValidDays:
-		return errorf(InvalidArgument, fmt.Sprintf("%d good days is more than the %d valid days", c.GoodDays, c.ValidDays),
-			fmt.Sprintf("优良天数 %d 天多于有效天数 %d 天", c.GoodDays, c.ValidDays))
+		return fail(msg.IndicatorGoodOverValid, msg.Args{"Good": c.GoodDays, "Valid": c.ValidDays})
 	case c.Metric == domain.MetricHeavyPollutionDays && c.Value > float64(c.ValidDays):
-		return errorf(InvalidArgument, fmt.Sprintf("%v heavy-pollution days is more than the %d valid days", c.Value, c.ValidDays),
-			fmt.Sprintf("重度及以上污染天数 %v 天多于有效天数 %d 天", c.Value, c.ValidDays))
+		return fail(msg.IndicatorHeavyOver, msg.Args{"Value": c.Value, "Valid": c.ValidDays})
 	}
 	return nil
 }

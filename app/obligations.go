@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // ObligationRef names one unit's duty on one task. Plan may be empty (the
@@ -40,7 +40,7 @@ func (s *Service) obligation(p auth.Principal, a Action, ref ObligationRef) (dom
 		return domain.ObligationKey{}, err
 	}
 	if unit == "" {
-		return domain.ObligationKey{}, errorf(InvalidArgument, "obligation.unit is required", "请指明责任单位（obligation.unit）")
+		return domain.ObligationKey{}, fail(msg.ObligationUnitRequired, nil)
 	}
 	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(ref.Task), Unit: unit, Role: domain.Role(strings.ToUpper(strings.TrimSpace(ref.Role))), Part: ref.Part}
 	return k, k.ValidateKey()
@@ -70,19 +70,17 @@ func (s *Service) registered(ctx context.Context, k domain.ObligationKey) error 
 		return err
 	}
 	if !t.Registered {
-		return errorf(NotFound, fmt.Sprintf("task %d of plan %s is not registered", k.Task, k.Plan),
-			fmt.Sprintf("方案 %s 中没有第 %d 项任务", k.Plan, k.Task))
+		return fail(msg.TaskNotRegistered, msg.Args{"Plan": k.Plan, "Task": k.Task})
 	}
 	var u domain.Unit
 	if _, _, err := s.commands.Load(ctx, domain.UnitStream(k.Unit), &u); err != nil {
 		return err
 	}
 	if !u.Registered {
-		return errorf(NotFound, fmt.Sprintf("unit %s is not registered", k.Unit), fmt.Sprintf("没有登记单位 %s", k.Unit))
+		return fail(msg.UnitNotRegistered, msg.Args{"Unit": k.Unit})
 	}
 	if u.MergedInto != "" {
-		return errorf(Conflict, fmt.Sprintf("unit %s was merged into %s", k.Unit, u.MergedInto),
-			fmt.Sprintf("单位 %s 已并入 %s", k.Unit, u.MergedInto))
+		return fail(msg.UnitMerged, msg.Args{"Unit": k.Unit, "Into": u.MergedInto, "UnitZH": u.Name, "IntoZH": s.unitName(u.MergedInto)})
 	}
 	return nil
 }
@@ -275,7 +273,7 @@ func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in Exte
 			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
 		}
 		if !in.Due.IsZero() {
-			return nil, errorf(InvalidArgument, "due is for granting; a refusal takes only a note", "拒绝延期时只填写说明，不填新的期限")
+			return nil, fail(msg.ExtensionRefusalDue, nil)
 		}
 		return domain.RefuseExtension{ObligationKey: k, Reason: in.Note}, nil
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"taskledger/internal/msg"
 	"taskledger/planparse"
 )
 
@@ -18,12 +19,9 @@ func partialError(plan *planparse.Plan, err error) *Error {
 		}
 	}
 	if len(items) == 0 {
-		return errorf(InvalidArgument, err.Error(),
-			fmt.Sprintf("方案解析出 %d 项任务，但账本无法逐项分开存入，本次未导入任何内容（%v）", len(plan.Tasks), err))
+		return fail(msg.ImportTasksUnstorable, msg.Args{"Count": len(plan.Tasks), "Reason": err.Error()})
 	}
-	return errorf(InvalidArgument, err.Error(), fmt.Sprintf(
-		"方案中有 %d 个编号条目无法读取，本次未导入任何内容：%s。请修改文本后重新导入，或允许部分导入（--allow-partial / allowPartial）",
-		len(items), strings.Join(items, "；")))
+	return fail(msg.ImportUnreadItems, msg.Args{"Count": len(items), "Items": strings.Join(items, "; "), "ItemsZH": strings.Join(items, "；")})
 }
 
 // warningsSummary counts an import's parser warnings by kind, Chinese

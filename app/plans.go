@@ -8,6 +8,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/planimport"
 	"taskledger/planparse"
 )
@@ -76,8 +77,7 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		TrackingFrom: in.TrackingFrom,
 	})
 	if errors.Is(err, planimport.ErrForeignUnit) {
-		return ImportResult{Report: rep}, errorf(InvalidArgument, err.Error(),
-			fmt.Sprintf("单位名录给出的单位标识已属于另一行政区域的单位，不同行政区域的单位不能合并；请改用本地区的标识（%v）", err))
+		return ImportResult{Report: rep}, fail(msg.ImportForeignUnitID, msg.Args{"Reason": err.Error()})
 	}
 	if errors.Is(err, planimport.ErrPartial) {
 		return ImportResult{Report: rep}, partialError(plan, err)
@@ -106,16 +106,12 @@ func (s *Service) checkTrackingFrom(in ImportInput) error {
 	today := domain.DateOf(s.clock.Now())
 	switch {
 	case in.TrackingFrom.After(today):
-		return errorf(InvalidArgument, fmt.Sprintf("the tracking start %s is in the future", in.TrackingFrom),
-			fmt.Sprintf("跟踪起始日 %s 还没有到", in.TrackingFrom))
+		return fail(msg.ImportTrackingFuture, msg.Args{"Date": in.TrackingFrom})
 	case in.TrackingFrom.StartOf().Before(earliest):
-		return errorf(InvalidArgument, fmt.Sprintf("the tracking start %s is not a date this ledger can hold", in.TrackingFrom),
-			fmt.Sprintf("跟踪起始日 %s 不是有效的日期", in.TrackingFrom))
+		return fail(msg.ImportTrackingInvalid, msg.Args{"Date": in.TrackingFrom})
 	}
 	if pl, ok := s.current().Catalog.Plan(domain.PlanID(in.Plan)); ok && pl.TrackingStart() != in.TrackingFrom {
-		return errorf(InvalidArgument,
-			fmt.Sprintf("plan %s is already tracked from %s; a tracking start is set when a plan is first imported", in.Plan, pl.TrackingStart()),
-			fmt.Sprintf("方案 %s 已自 %s 起跟踪；跟踪起始日只能在首次导入时设定", in.Plan, pl.TrackingStart()))
+		return fail(msg.ImportTrackingSet, msg.Args{"Plan": in.Plan, "Date": pl.TrackingStart()})
 	}
 	return nil
 }
@@ -123,8 +119,7 @@ func (s *Service) checkTrackingFrom(in ImportInput) error {
 // parsePlan checks the input and parses the document.
 func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 	if len(in.Text) > MaxPlanTextBytes {
-		return nil, errorf(InvalidArgument, fmt.Sprintf("the plan text is %d bytes, more than %d", len(in.Text), MaxPlanTextBytes),
-			fmt.Sprintf("方案文本有 %d 字节，超过上限 %d 字节", len(in.Text), MaxPlanTextBytes))
+		return nil, fail(msg.ImportTextTooLarge, msg.Args{"Size": len(in.Text), "Max": MaxPlanTextBytes})
 	}
 	id := domain.PlanID(in.Plan)
 	if err := id.Validate(); err != nil {
@@ -136,7 +131,7 @@ func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 	}
 	plan, err := planparse.ParseBytes(in.Text, planparse.Options{Registry: reg, Jurisdiction: in.Jurisdiction})
 	if err != nil {
-		return nil, errorf(InvalidArgument, fmt.Sprintf("the plan text cannot be parsed: %v", err), fmt.Sprintf("无法解析方案文本：%v", err))
+		return nil, fail(msg.ImportTextUnparsable, msg.Args{"Reason": err.Error()})
 	}
 	return plan, nil
 }
@@ -147,23 +142,21 @@ func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 func importRegistry(in ImportInput) (*planparse.Registry, error) {
 	switch {
 	case in.NoRegistry && len(in.Registry) > 0:
-		return nil, errorf(InvalidArgument, "give a unit registry or ask for none, not both", "单位名录与“不使用名录”不能同时指定")
+		return nil, fail(msg.ImportRegistryBoth, nil)
 	case in.NoRegistry:
 		return planparse.EmptyRegistry(), nil
 	case len(in.Registry) == 0:
 		return nil, nil
 	case len(in.Registry) > MaxRegistryBytes:
-		return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry is %d bytes, more than %d", len(in.Registry), MaxRegistryBytes),
-			fmt.Sprintf("单位名录有 %d 字节，超过上限 %d 字节", len(in.Registry), MaxRegistryBytes))
+		return nil, fail(msg.ImportRegistryLarge, msg.Args{"Size": len(in.Registry), "Max": MaxRegistryBytes})
 	}
 	reg, err := planparse.LoadRegistry(bytes.NewReader(in.Registry))
 	if err != nil {
-		return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry cannot be read: %v", err), fmt.Sprintf("无法读取单位名录：%v", err))
+		return nil, fail(msg.ImportRegistryBad, msg.Args{"Reason": err.Error()})
 	}
 	for _, u := range reg.Units() {
 		if err := domain.UnitID(u.ID).Validate(); err != nil {
-			return nil, errorf(InvalidArgument, fmt.Sprintf("the unit registry names %s with an id the ledger cannot hold: %v", u.Name, err),
-				fmt.Sprintf("单位名录中“%s”的标识 %q 不符合要求（只能使用小写字母、数字、“.”、“_”和“-”）", u.Name, u.ID))
+			return nil, fail(msg.ImportRegistryBadID, msg.Args{"Name": u.Name, "ID": u.ID, "Reason": err.Error()})
 		}
 	}
 	return reg, nil

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Action is something a principal may be allowed to do. Allowed holds the
@@ -166,13 +166,9 @@ func Authorize(p auth.Principal, a Action) error {
 		return nil
 	}
 	if !p.Authenticated() {
-		return errorf(Unauthenticated,
-			fmt.Sprintf("authentication required to %s: send Authorization: Bearer <token>", a),
-			fmt.Sprintf("需要登录才能%s：请在请求中携带令牌（Authorization: Bearer <令牌>）", actionZH(a)))
+		return fail(msg.AuthRequired, msg.Args{"Action": a, "ActionZH": actionZH(a)})
 	}
-	return errorf(Forbidden,
-		fmt.Sprintf("the %s role may not %s", p.Role, a),
-		fmt.Sprintf("%s角色无权%s", roleZH(p.Role), actionZH(a)))
+	return fail(msg.AuthRoleForbidden, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role), "Action": a, "ActionZH": actionZH(a)})
 }
 
 // OwnUnit checks a unit-scoped action's unit: a bureau or county principal
@@ -185,9 +181,7 @@ func OwnUnit(p auth.Principal, a Action, unit domain.UnitID) (domain.UnitID, err
 	if unit == "" || unit == p.Unit {
 		return p.Unit, nil
 	}
-	return "", errorf(Forbidden,
-		fmt.Sprintf("a %s token acts only for unit %s, not %s", p.Role, p.Unit, unit),
-		fmt.Sprintf("该%s令牌只能代表本单位（%s）办理，不能代表 %s", roleZH(p.Role), p.Unit, unit))
+	return "", fail(msg.AuthOtherUnit, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role), "Unit": p.Unit, "Other": unit})
 }
 
 // acting is the ActingUnit of a unit's own commands: the domain checks that
@@ -328,9 +322,7 @@ func OwnStream(p auth.Principal, a Action, stream string) error {
 	if ref, err := domain.ParseStream(stream); err == nil && ref.Unit == p.Unit {
 		return nil
 	}
-	return errorf(Forbidden,
-		fmt.Sprintf("a %s token may %s only for streams of its own unit %s", p.Role, a, p.Unit),
-		fmt.Sprintf("该%s令牌只能就本单位（%s）的记录%s", roleZH(p.Role), p.Unit, actionZH(a)))
+	return fail(msg.AuthOwnUnitStreams, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role), "Unit": p.Unit, "Action": a, "ActionZH": actionZH(a)})
 }
 
 // WholeTask checks a read of a whole task's records, every unit's: a
@@ -339,9 +331,7 @@ func WholeTask(p auth.Principal, a Action) error {
 	if !p.Role.UnitBound() || !UnitScoped(a) {
 		return nil
 	}
-	return errorf(Forbidden,
-		fmt.Sprintf("a %s token may %s of its own unit or its own obligations, not of a whole task", p.Role, a),
-		fmt.Sprintf("该%s令牌只能%s本单位或本单位的任务责任，不能查看整项任务", roleZH(p.Role), actionZH(a)))
+	return fail(msg.AuthOwnUnitNotTask, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role), "Action": a, "ActionZH": actionZH(a)})
 }
 
 // UnitRef resolves a unit a unit-scoped read names and applies OwnUnit. A
@@ -356,9 +346,7 @@ func UnitRef(p auth.Principal, a Action, ref string, resolve func(string) (domai
 		case err == nil:
 			unit = u
 		case errors.Is(err, domain.ErrNotFound) && p.Role.UnitBound() && UnitScoped(a):
-			return "", errorf(Forbidden,
-				fmt.Sprintf("a %s token acts only for unit %s", p.Role, p.Unit),
-				fmt.Sprintf("该%s令牌只能代表本单位（%s）", roleZH(p.Role), p.Unit))
+			return "", fail(msg.AuthOwnUnitOnly, msg.Args{"Role": p.Role, "RoleZH": roleZH(p.Role), "Unit": p.Unit})
 		default:
 			return "", err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // Rectification (整改): a finding with a rectification date is an
@@ -34,7 +35,7 @@ type RectificationInput struct {
 // requireText refuses empty text with a message in English and Chinese.
 func requireText(field, fieldZH, s string) error {
 	if strings.TrimSpace(s) == "" {
-		return errorf(InvalidArgument, field+" is required: say why", fieldZH+"不能为空，请说明理由")
+		return fail(msg.TextReasonRequired, msg.Args{"Field": field, "FieldZH": fieldZH})
 	}
 	return nil
 }
@@ -42,8 +43,7 @@ func requireText(field, fieldZH, s string) error {
 // findingNumber refuses a finding number below 1.
 func findingNumber(no int) error {
 	if no < 1 {
-		return errorf(InvalidArgument, fmt.Sprintf("finding %d: finding numbers start at 1", no),
-			fmt.Sprintf("问题编号 %d 无效：编号从 1 开始", no))
+		return fail(msg.FindingNumberInvalid, msg.Args{"No": no})
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (s *Service) MoveRectificationDue(ctx context.Context, p auth.Principal, in
 		return Result{}, err
 	}
 	if in.Due.IsZero() {
-		return Result{}, errorf(InvalidArgument, "due is required: the new rectification date", "请填写新的整改期限（due）")
+		return Result{}, fail(msg.RectificationDueNeeded, nil)
 	}
 	return s.explained(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.SetRectificationDue{ObligationKey: k, Finding: in.Finding, Due: in.Due, Reason: in.Reason}, nil

@@ -10,6 +10,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -62,8 +63,7 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 	}
 	target := domain.SendBackTarget(strings.ToLower(strings.TrimSpace(in.Target)))
 	if target.Validate() != nil {
-		return Result{}, errorf(InvalidArgument, fmt.Sprintf("target %q is not report or claim", in.Target),
-			fmt.Sprintf("退回对象“%s”无效：只能是进展报告（report）或完成申报（claim）", in.Target))
+		return Result{}, fail(msg.ReviewTargetInvalid, msg.Args{"Target": in.Target})
 	}
 	res, err := s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "send back", "退回") }); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 		return Result{}, err
 	}
 	if in.ReplyTo < 0 {
-		return Result{}, errorf(InvalidArgument, "replyTo must be a comment number", "回复的意见编号无效")
+		return Result{}, fail(msg.ReviewReplyInvalid, nil)
 	}
 	res, err := s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if p.Role.UnitBound() && k.Unit != p.Unit {
@@ -139,7 +139,7 @@ func (s *Service) SignOffPart(ctx context.Context, p auth.Principal, in SignOffI
 // whole, under the role matrix alone.
 func leaderSigns(p auth.Principal) error {
 	if p.Person.ID != "" && !p.Leader {
-		return errorf(Forbidden, "only the unit's leader signs off a supporting part", "只有本单位负责人才能签收配合单位的工作")
+		return fail(msg.ReviewSignOffLeader, nil)
 	}
 	return nil
 }
@@ -182,13 +182,10 @@ func (s *Service) asReviewer(ctx context.Context, p auth.Principal, k domain.Obl
 		return nil
 	}
 	if k.Unit == p.Unit {
-		return errorf(OwnWork, fmt.Sprintf("a unit cannot %s its own work", what),
-			fmt.Sprintf("不能%s本单位自己的工作", whatZH))
+		return fail(msg.ReviewOwnWork, msg.Args{"What": what, "WhatZH": whatZH})
 	}
 	if k.Role != domain.RoleSupport {
-		return errorf(NotLead,
-			fmt.Sprintf("a lead unit may %s only a supporting (SUPPORT) duty; this is a %s duty", what, k.Role),
-			fmt.Sprintf("牵头单位只能%s配合单位的工作，该项责任不是配合责任", whatZH))
+		return fail(msg.ReviewNotSupporting, msg.Args{"What": what, "WhatZH": whatZH, "Role": k.Role})
 	}
 	return s.leads(ctx, p.Unit, k, what, whatZH)
 }
@@ -205,9 +202,7 @@ func (s *Service) leads(ctx context.Context, unit domain.UnitID, k domain.Obliga
 			return nil
 		}
 	}
-	return errorf(NotLead,
-		fmt.Sprintf("unit %s does not lead task %d, so it may not %s another unit's duty on it", s.unitName(unit), k.Task, what),
-		fmt.Sprintf("%s不是第%d项任务的牵头单位，不能对其他单位的责任%s", s.unitName(unit), k.Task, whatZH))
+	return fail(msg.ReviewNotLead, msg.Args{"Unit": s.unitName(unit), "Task": k.Task, "What": what, "WhatZH": whatZH})
 }
 
 // supportersSignedOff checks a lead's completion claim: every active
@@ -230,10 +225,7 @@ func (s *Service) supportersSignedOff(ctx context.Context, k domain.ObligationKe
 	if len(unsigned) == 0 {
 		return nil
 	}
-	return errorf(SignOffPending,
-		fmt.Sprintf("the supporting parts of %s on task %d are not signed off yet: sign them off (or send them back for revision) before claiming the task complete",
-			strings.Join(unsigned, ", "), k.Task),
-		fmt.Sprintf("第%d项任务配合单位%s的工作尚未签收：请先签收（或退回修改）各配合单位的工作，再申报任务完成", k.Task, strings.Join(unsigned, "、")))
+	return fail(msg.ReviewSignOffPending, msg.Args{"Units": strings.Join(unsigned, ", "), "UnitsZH": strings.Join(unsigned, "、"), "Task": k.Task})
 }
 
 // supportingDuties lists the SUPPORT duties on k's task, by stream order.
@@ -269,7 +261,7 @@ func (s *Service) LedDuties(ctx context.Context, p auth.Principal, in LedDutiesI
 		return nil, err
 	}
 	if unit == "" {
-		return nil, errorf(InvalidArgument, "unit is required", "请指明牵头单位（unit）")
+		return nil, fail(msg.ReviewUnitRequired, nil)
 	}
 	var plan domain.PlanID
 	if in.Plan != "" {
@@ -338,12 +330,10 @@ func inChinese(err error) error {
 // requiredText refuses empty or oversize text, in English and Chinese.
 func requiredText(field, fieldZH, text string, max int) error {
 	if strings.TrimSpace(text) == "" {
-		return errorf(InvalidArgument, fmt.Sprintf("%s is required and may not be empty", field),
-			fmt.Sprintf("%s不能为空", fieldZH))
+		return fail(msg.TextRequired, msg.Args{"Field": field, "FieldZH": fieldZH})
 	}
 	if n := utf8.RuneCountInString(text); n > max {
-		return errorf(InvalidArgument, fmt.Sprintf("%s is %d characters long, more than %d", field, n, max),
-			fmt.Sprintf("%s长 %d 字，超过上限 %d 字", fieldZH, n, max))
+		return fail(msg.TextTooLong, msg.Args{"Field": field, "FieldZH": fieldZH, "Len": n, "Max": max})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"taskledger/auth"
 	"taskledger/command"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
@@ -36,13 +37,11 @@ func (s *Service) AdoptScheme(ctx context.Context, p auth.Principal, in SchemeIn
 	scheme := scoring.Default()
 	if strings.TrimSpace(in.Document) != "" {
 		if scheme, err = scoring.Parse([]byte(in.Document)); err != nil {
-			return Result{}, errorf(InvalidArgument, err.Error(), "考核方案无法解析："+err.Error())
+			return Result{}, fail(msg.ScoreSchemeUnread, msg.Args{"Reason": err.Error()})
 		}
 	}
 	if scheme.Year != 0 && scheme.Year != in.Year {
-		return Result{}, errorf(InvalidArgument,
-			fmt.Sprintf("scheme %s version %d is written for %d, not %d", scheme.ID, scheme.Version, scheme.Year, in.Year),
-			fmt.Sprintf("考核方案 %s 第 %d 版适用于 %d 年，不是 %d 年", scheme.ID, scheme.Version, scheme.Year, in.Year))
+		return Result{}, fail(msg.ScoreSchemeYear, msg.Args{"Scheme": scheme.ID, "Version": scheme.Version, "For": scheme.Year, "Year": in.Year})
 	}
 	return s.dispatch(ctx, p, scoped, time.Time{}, domain.AdoptScheme{
 		Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: in.Year, Document: scheme.Canonical(),
@@ -160,10 +159,10 @@ func (s *Service) publication(p auth.Principal, in PublishInput) (publishRequest
 		return req, err
 	}
 	if err := req.kind.Validate(); err != nil {
-		return req, errorf(InvalidArgument, err.Error(), "考核对象须为 bureau（市直部门）或 county（旗县区）")
+		return req, fail(msg.ScoreKindInvalid, msg.Args{"Reason": err.Error()})
 	}
 	if in.SchemeVersion < 0 || in.SchemeVersion > 0 && in.Scheme == "" {
-		return req, errorf(InvalidArgument, "schemeVersion must be positive and needs scheme", "考核方案版本须为正数，且须同时指明方案")
+		return req, fail(msg.ScoreVersionInvalid, nil)
 	}
 	now := s.clock.Now()
 	if req.asOf, err = (window{from: earliest, to: now}).instant("asOf", in.AsOf); err != nil {
@@ -185,7 +184,7 @@ func (s *Service) adoptForPublication(ctx context.Context, p auth.Principal, req
 	}
 	pl, ok := v.Catalog.Plan(req.plan)
 	if !ok {
-		return scheme, false, errorf(NotFound, fmt.Sprintf("plan %s is not registered", req.plan), fmt.Sprintf("没有登记方案 %s", req.plan))
+		return scheme, false, fail(msg.PlanNotRegistered, msg.Args{"Plan": req.plan})
 	}
 	if _, ok := pl.Scheme(scheme.ID, scheme.Version); ok {
 		return scheme, false, nil

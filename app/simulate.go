@@ -11,6 +11,7 @@ import (
 	"taskledger/demo"
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/msg"
 	"taskledger/projections/scoring"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInp
 		return out, err
 	}
 	if in.Year < 2000 || in.Year > 2100 || in.Scale < 0 {
-		return out, errorf(InvalidArgument, "the simulated year must be within 2000–2100 and the scale positive", "模拟年份须在 2000–2100 之间，规模须为正数")
+		return out, fail(msg.SimYearInvalid, nil)
 	}
 	clock := NewSimulatedClock(time.Date(in.Year-1, time.December, 1, 9, 0, 0, 0, domain.Shanghai()))
 	sim := s.withClock(clock)
@@ -99,8 +100,7 @@ func (s *Service) Simulate(ctx context.Context, p auth.Principal, in SimulateInp
 	}
 	out.Stats, err = demo.Generate(ctx, simulationLedger{s: sim, clock: clock}, s.current(), demo.Options{Seed: in.Seed, Year: in.Year, Scale: in.Scale, Plan: domain.PlanID(in.Plan)})
 	if errors.Is(err, demo.ErrAlreadyGenerated) {
-		return out, errorf(Conflict, fmt.Sprintf("the ledger already holds seed %d's simulated year; use another seed or a new store", in.Seed),
-			fmt.Sprintf("账本中已有种子 %d 的模拟年度数据；请换一个种子或使用新的账本", in.Seed))
+		return out, fail(msg.SimSeedUsed, msg.Args{"Seed": in.Seed})
 	}
 	if err != nil {
 		return out, err
@@ -124,11 +124,7 @@ func (s *Service) checkSimulatedStart(ctx context.Context, start time.Time) erro
 	}
 	if at := last[0].RecordedAt; start.Before(at) {
 		sh := domain.Shanghai()
-		return errorf(Conflict,
-			fmt.Sprintf("the ledger's records reach %s; a simulation starting %s would record in their past: simulate a later year or use a new store",
-				at.In(sh).Format(time.DateTime), start.In(sh).Format(time.DateTime)),
-			fmt.Sprintf("账本记录已到 %s，从 %s 开始的模拟会记在它之前；请模拟更晚的年份或使用新的账本",
-				at.In(sh).Format(time.DateTime), start.In(sh).Format(time.DateTime)))
+		return fail(msg.SimInThePast, msg.Args{"At": at.In(sh).Format(time.DateTime), "Start": start.In(sh).Format(time.DateTime)})
 	}
 	return nil
 }
@@ -199,9 +195,7 @@ func (l simulationLedger) ReadAll(ctx context.Context, after uint64, limit int) 
 func (l simulationLedger) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []domain.Event) (eventstore.AppendResult, error) {
 	for i := range events {
 		if !events[i].Simulated() {
-			return eventstore.AppendResult{}, errorf(Conflict,
-				fmt.Sprintf("a simulation tried to record %s as %q, which is not marked simulated", events[i].Type, events[i].Actor),
-				"模拟程序只能以模拟身份记录事件")
+			return eventstore.AppendResult{}, fail(msg.SimActorNotSim, msg.Args{"Type": events[i].Type, "Actor": events[i].Actor})
 		}
 	}
 	if err := l.s.checkSimulation(ctx, auth.SimulatedPrincipal(auth.System, "", "system")); err != nil {

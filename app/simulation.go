@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"taskledger/auth"
+	"taskledger/internal/msg"
 )
 
 // ledgerSimulated reports whether the ledger was created by a simulation
@@ -53,10 +54,7 @@ func (s *Service) checkSimulation(ctx context.Context, p auth.Principal) error {
 	case empty && p.Simulated && s.clock.Simulated():
 		return nil
 	case empty:
-		return errorf(Conflict, "a simulated ledger is created by a simulation on a simulated clock",
-			"模拟账本只能由模拟程序在模拟时钟上创建")
+		return fail(msg.SimNeedsSimClock, nil)
 	}
-	return errorf(Conflict,
-		"this ledger holds real records: simulated activity can never enter it; use a new, empty store for a demo",
-		"该账本记录的是真实数据，模拟数据不能写入；演示请使用新的空账本")
+	return fail(msg.SimRealLedger, nil)
 }

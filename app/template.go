@@ -10,6 +10,7 @@ import (
 	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/export"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/reportsheet"
 )
@@ -39,7 +40,7 @@ func (s *Service) ReportTemplate(ctx context.Context, p auth.Principal, in Templ
 		return reportsheet.Template{}, err
 	}
 	if unit == "" {
-		return reportsheet.Template{}, errorf(InvalidArgument, "name the unit whose report template this is", "请指明要下载哪个单位的报送模板")
+		return reportsheet.Template{}, fail(msg.TemplateUnitRequired, nil)
 	}
 	if err := s.views.Sync(ctx, 0); err != nil {
 		return reportsheet.Template{}, fmt.Errorf("report template: %w", err)
@@ -69,7 +70,7 @@ func (s *Service) knownPlan(v *projections.Views, ref string) (domain.PlanID, er
 		return "", err
 	}
 	if _, ok := v.Catalog.Plan(id); !ok {
-		return "", errorf(NotFound, fmt.Sprintf("the ledger holds no plan %s", id), fmt.Sprintf("账本中没有方案 %s", id))
+		return "", fail(msg.TemplateNoPlan, msg.Args{"Plan": id})
 	}
 	return id, nil
 }

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"taskledger/internal/msg"
 )
 
 // Free text (notes, reasons, evidence, summaries, bases) and names
@@ -59,9 +61,7 @@ func cleanFields(fields ...textField) error {
 // override or isolate.
 func cleanText(field, fieldZH, s string, multiline bool) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", errorf(InvalidArgument,
-			fmt.Sprintf("%s is not valid UTF-8 text", field),
-			fmt.Sprintf("%s不是有效的 UTF-8 文本", fieldZH))
+		return "", fail(msg.TextNotUTF8, msg.Args{"Field": field, "FieldZH": fieldZH})
 	}
 	if multiline {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -71,19 +71,10 @@ func cleanText(field, fieldZH, s string, multiline bool) (string, error) {
 		i++
 		switch {
 		case isBidiControl(r):
-			return "", errorf(InvalidArgument,
-				fmt.Sprintf("%s holds the bidirectional control character U+%04X at character %d, which changes the order in which text is shown: remove it", field, r, i),
-				fmt.Sprintf("%s第 %d 个字符是双向文本控制符 U+%04X，会改变文字的显示顺序，请删除", fieldZH, i, r))
+			return "", fail(msg.TextBidi, msg.Args{"Field": field, "FieldZH": fieldZH, "At": i, "Char": fmt.Sprintf("U+%04X", r)})
 		case multiline && (r == '\n' || r == '\t'):
 		case unicode.IsControl(r):
-			allowed := "no control characters"
-			allowedZH := "不能包含控制字符"
-			if multiline {
-				allowed, allowedZH = "only newlines and tabs among control characters", "控制字符中只允许换行和制表符"
-			}
-			return "", errorf(InvalidArgument,
-				fmt.Sprintf("%s holds the control character U+%04X at character %d: it may hold %s", field, r, i, allowed),
-				fmt.Sprintf("%s第 %d 个字符是控制字符 U+%04X：%s", fieldZH, i, r, allowedZH))
+			return "", fail(controlKey(multiline), msg.Args{"Field": field, "FieldZH": fieldZH, "At": i, "Char": fmt.Sprintf("U+%04X", r)})
 		}
 	}
 	return norm.NFC.String(s), nil
@@ -93,4 +84,13 @@ func cleanText(field, fieldZH, s string, multiline bool) (string, error) {
 // (U+202A–U+202E) or isolate (U+2066–U+2069).
 func isBidiControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// controlKey is the refusal of a control character in free text
+// (multiline) or in a name.
+func controlKey(multiline bool) msg.Key {
+	if multiline {
+		return msg.TextControlInText
+	}
+	return msg.TextControl
 }

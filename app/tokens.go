@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // TokenInput asks for a new API token.
@@ -36,24 +36,22 @@ func (s *Service) CreateToken(ctx context.Context, p auth.Principal, in TokenInp
 		return "", auth.Record{}, err
 	}
 	if s.tokens == nil {
-		return "", auth.Record{}, errorf(Conflict, "this ledger keeps no tokens", "该账本不保存令牌")
+		return "", auth.Record{}, fail(msg.TokenNoneKept, nil)
 	}
 	role, err := auth.ParseRole(in.Role)
 	if err != nil {
-		return "", auth.Record{}, errorf(InvalidArgument, err.Error(), fmt.Sprintf("角色 %q 不是 coordinator、bureau、county、inspector、committee 之一", in.Role))
+		return "", auth.Record{}, fail(msg.TokenRoleUnknown, msg.Args{"Role": in.Role})
 	}
 	unit, err := s.tokenUnit(role, in.Unit)
 	if err != nil {
 		return "", auth.Record{}, err
 	}
 	if in.ValidFor < 0 || in.ValidFor > auth.MaxTTL || in.ValidFor > 0 && in.ValidFor < time.Hour {
-		return "", auth.Record{}, errorf(InvalidArgument,
-			fmt.Sprintf("a token is valid for between an hour and %d days, not %s", int(auth.MaxTTL.Hours()/24), in.ValidFor),
-			fmt.Sprintf("令牌有效期须在 1 小时到 %d 天之间", int(auth.MaxTTL.Hours()/24)))
+		return "", auth.Record{}, fail(msg.TokenValidity, msg.Args{"MaxDays": int(auth.MaxTTL.Hours() / 24), "Given": in.ValidFor})
 	}
 	token, rec, err := s.tokens.Create(auth.Spec{Role: role, Unit: unit, Name: in.Name, TTL: in.ValidFor})
 	if err != nil {
-		return "", auth.Record{}, errorf(InvalidArgument, err.Error(), "无法创建令牌："+err.Error())
+		return "", auth.Record{}, fail(msg.TokenCannotCreate, msg.Args{"Reason": err.Error()})
 	}
 	return token, rec, nil
 }
@@ -67,12 +65,10 @@ func (s *Service) tokenUnit(role auth.Role, ref string) (domain.UnitID, error) {
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", errorf(NotFound, fmt.Sprintf("unit %q is not registered in this ledger", ref), fmt.Sprintf("账本中没有登记单位 %q", ref))
+		return "", fail(msg.UnitNotInLedger, msg.Args{"Unit": ref})
 	}
 	if (role == auth.County) != (u.Kind == domain.KindCounty) {
-		return "", errorf(InvalidArgument,
-			fmt.Sprintf("unit %s is a %s, so a %s token cannot act for it", u.ID, u.Kind, role),
-			fmt.Sprintf("单位 %s 的类别与 %s 令牌不符", u.Name, roleZH(role)))
+		return "", fail(msg.TokenUnitKind, msg.Args{"Unit": u.ID, "UnitZH": u.Name, "Role": role, "RoleZH": roleZH(role)})
 	}
 	return u.ID, nil
 }
@@ -110,11 +106,11 @@ func (d TokenDesk) Revoke(p auth.Principal, id string) (auth.Record, error) {
 		return auth.Record{}, err
 	}
 	if d.tokens == nil {
-		return auth.Record{}, errorf(NotFound, "this ledger keeps no tokens", "该账本不保存令牌")
+		return auth.Record{}, fail(msg.TokenNoneKeptFound, nil)
 	}
 	rec, err := d.tokens.Revoke(strings.TrimSpace(id))
 	if errors.Is(err, auth.ErrNoSuchToken) {
-		return rec, errorf(NotFound, fmt.Sprintf("no token with id %q is on record", id), fmt.Sprintf("没有编号为 %q 的令牌", id))
+		return rec, fail(msg.TokenNotFound, msg.Args{"ID": id})
 	}
 	return rec, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
@@ -80,12 +81,12 @@ func (s *Service) UnitOverview(ctx context.Context, p auth.Principal, in UnitVie
 		return UnitView{}, err
 	}
 	if id == "" {
-		return UnitView{}, errorf(InvalidArgument, "name the unit to view", "请指明要查看的单位")
+		return UnitView{}, fail(msg.UnitViewRequired, nil)
 	}
 	v := s.current()
 	u, ok := v.Catalog.Unit(id)
 	if !ok {
-		return UnitView{}, errorf(NotFound, fmt.Sprintf("unit %s is not registered", id), fmt.Sprintf("没有登记单位 %s", id))
+		return UnitView{}, fail(msg.UnitNotRegistered, msg.Args{"Unit": id})
 	}
 	now := s.clock.Now()
 	out := UnitView{Unit: u, AsOf: now, Catalog: v.Catalog}

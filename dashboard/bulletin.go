@@ -9,6 +9,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/bulletin"
+	"taskledger/internal/msg"
 )
 
 // Bulletins renders issued bulletins again from their as-of points, as the
@@ -43,13 +44,12 @@ func (h *handler) serveBulletin(w http.ResponseWriter, r *http.Request) {
 	number, _ := strconv.Atoi(m[3])
 	ib, b, pdf, err := h.bulletins.Bulletin(r.Context(), p, m[1], year, number)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	if !ib.Verified {
 		h.logger.Error("bulletin does not reproduce", "plan", m[1], "year", year, "number", number)
-		writeReportError(w, http.StatusInternalServerError, reportError{Code: "INTERNAL",
-			Message: "the bulletin rendered again does not match its recorded digest", MessageZH: "重新生成的通报与印发时记录的摘要不一致，已拒绝提供"})
+		writeReportError(w, http.StatusInternalServerError, catalogued(r, msg.BulletinNotReproducing, nil))
 		return
 	}
 	fallback := "bulletin-" + m[2] + "-" + m[3]
@@ -59,7 +59,7 @@ func (h *handler) serveBulletin(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := bulletin.HTML(b)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -38,6 +38,7 @@ import (
 	"path"
 	"strings"
 	"taskledger/auth"
+	"taskledger/internal/msg"
 )
 
 //go:embed static
@@ -136,6 +137,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	r = r.WithContext(msg.WithLang(r.Context(), requestLang(r)))
 	if apiPaths[p] || strings.HasPrefix(p, "/graphql/") {
 		if h.api == nil {
 			http.NotFound(w, r)

@@ -16,6 +16,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/evidence"
+	"taskledger/internal/msg"
 )
 
 // Evidence is the application layer's evidence use cases, as POST
@@ -52,12 +53,12 @@ func (h *handler) serveEvidenceUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	in, rerr := h.readEvidence(r)
 	if rerr != nil {
-		writeReportError(w, rerr.status, rerr.body)
+		rerr.write(w, r)
 		return
 	}
 	f, err := h.evidence.UploadEvidence(r.Context(), p, in)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -90,9 +91,9 @@ func (h *handler) readEvidence(r *http.Request) (app.UploadInput, *uploadError) 
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return in, badUpload(http.StatusRequestEntityTooLarge, "the upload is larger than the evidence size limit", "上传的文件超过佐证材料的大小上限")
+		return in, badUpload(http.StatusRequestEntityTooLarge, msg.UploadTooLarge, nil)
 	case err != nil:
-		return in, badUpload(http.StatusBadRequest, "the upload could not be read: "+err.Error(), "无法读取上传的文件")
+		return in, badUpload(http.StatusBadRequest, msg.UploadUnreadable, msg.Args{"Reason": err.Error()})
 	}
 	in.Data = b
 	return in, nil
@@ -105,7 +106,7 @@ func (h *handler) readEvidence(r *http.Request) (app.UploadInput, *uploadError) 
 func (h *handler) serveEvidenceDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use GET", MessageZH: "请使用 GET"})
+		writeReportError(w, http.StatusMethodNotAllowed, catalogued(r, msg.HTTPUseMethod, msg.Args{"Method": http.MethodGet}))
 		return
 	}
 	p, ok := h.authenticate(w, r)
@@ -114,7 +115,7 @@ func (h *handler) serveEvidenceDownload(w http.ResponseWriter, r *http.Request) 
 	}
 	f, err := h.evidence.DownloadEvidence(r.Context(), p, path.Base(r.URL.Path))
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	hd := w.Header()

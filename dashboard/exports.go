@@ -15,6 +15,7 @@ import (
 	"taskledger/domain"
 	"taskledger/export"
 	"taskledger/internal/apiclient"
+	"taskledger/internal/msg"
 )
 
 // maxObligationPages bounds how many pages an obligations export reads; a
@@ -36,7 +37,7 @@ type exportError struct {
 func (e *exportError) Error() string { return e.message }
 
 // query runs a GraphQL query through the API handler with the caller's
-// Authorization header and decodes data into out.
+// Authorization header and language (ctx's) and decodes data into out.
 func (h *handler) query(ctx context.Context, authz, q string, vars map[string]any, out any) error {
 	if h.api == nil {
 		return &exportError{http.StatusServiceUnavailable, "INTERNAL", "no API"}
@@ -50,6 +51,7 @@ func (h *handler) query(ctx context.Context, authz, q string, vars map[string]an
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", string(msg.LangOf(ctx)))
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}

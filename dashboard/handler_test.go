@@ -366,7 +366,7 @@ func TestAuditExport(t *testing.T) {
 		{"inspector", "/export/audit.csv?stream=nonsense", 400, "INVALID_ARGUMENT", "nonsense"},
 		{"inspector", "/export/audit.csv?unit=不存在县", 404, "NOT_FOUND", "不存在县"},
 	} {
-		resp, body := e.get(t, c.role, c.path)
+		resp, body := e.getLang(t, c.role, c.path, "en")
 		var out exportRefusal
 		_ = json.Unmarshal(body, &out)
 		if resp.StatusCode != c.status || out.Error.Code != c.code || !strings.Contains(out.Error.Message, c.msg) {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"taskledger/app"
+	"taskledger/internal/msg"
 )
 
 // OIDC configures login through an office's OpenID Connect identity
@@ -138,18 +139,18 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	delete(o.pending, state)
 	o.mu.Unlock()
 	if err != nil || state == "" || c.Value != state || !ok || o.now().After(p.expires) {
-		oidcRefused(w, "the login did not start in this browser, or took too long; start again", "登录请求不是从本浏览器发起或已超时，请重新登录")
+		writeReportError(w, http.StatusBadRequest, catalogued(r, msg.OIDCStateInvalid, nil))
 		return
 	}
 	login, err := o.identify(r.Context(), q.Get("code"), p)
 	if err != nil {
 		h.logger.Warn("oidc login refused", "err", err)
-		oidcRefused(w, "the identity provider's answer could not be verified", "无法验证身份提供方的应答")
+		writeReportError(w, http.StatusBadRequest, catalogued(r, msg.OIDCUnverified, nil))
 		return
 	}
 	res, err := h.accounts.LoginExternal(r.Context(), app.ExternalLoginInput{Login: login, Via: "oidc:" + o.cfg.Issuer})
 	if err != nil {
-		h.writeSessionError(w, err)
+		h.writeSessionError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.Session.ID, Path: "/", Expires: res.Session.Expires,
@@ -184,10 +185,6 @@ func (o *OIDCLogin) identify(ctx context.Context, code string, p oidcPending) (s
 		return "", fmt.Errorf("the ID token has no %q claim", o.cfg.Claim)
 	}
 	return login, nil
-}
-
-func oidcRefused(w http.ResponseWriter, en, zh string) {
-	writeReportError(w, http.StatusBadRequest, reportError{Code: "UNAUTHENTICATED", Message: en, MessageZH: zh})
 }
 
 func randomToken() (string, error) {

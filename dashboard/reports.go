@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -17,6 +16,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/reportsheet"
 )
 
@@ -38,11 +38,14 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // the message in English and Chinese and, for a refused file, each bad row
 // and cell.
 type reportError struct {
-	Code      string       `json:"code"`
-	Message   string       `json:"message"`
-	MessageZH string       `json:"messageZH"`
-	Problems  []rowProblem `json:"problems,omitempty"`
-	Recorded  int          `json:"recorded,omitempty"`
+	Code string `json:"code"`
+	// MessageCode is the message's code in docs/errors.md, where it has
+	// one.
+	MessageCode string       `json:"messageCode,omitempty"`
+	Message     string       `json:"message"`
+	MessageZH   string       `json:"messageZH"`
+	Problems    []rowProblem `json:"problems,omitempty"`
+	Recorded    int          `json:"recorded,omitempty"`
 }
 
 type rowProblem struct {
@@ -56,8 +59,7 @@ type rowProblem struct {
 // refusing a token in the URL; ok is false when a refusal was written.
 func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (auth.Principal, bool) {
 	if r.URL.Query().Has("token") || r.URL.Query().Has("access_token") {
-		writeReportError(w, http.StatusBadRequest, reportError{Code: "INVALID_ARGUMENT",
-			Message: "send the token in the Authorization header, not in the URL", MessageZH: "请在 Authorization 请求头中携带令牌，不要放在网址里"})
+		writeReportError(w, http.StatusBadRequest, catalogued(r, msg.HTTPTokenInURL, nil))
 		return auth.Principal{}, false
 	}
 	if p, ok := auth.SessionOf(r.Context()); ok && r.Header.Get("Authorization") == "" {
@@ -67,12 +69,11 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (auth.Pri
 	switch {
 	case errors.Is(err, auth.ErrInvalidToken) || (err == nil && !p.Authenticated()):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
-		writeReportError(w, http.StatusUnauthorized, reportError{Code: "UNAUTHENTICATED",
-			Message: "send a valid token: Authorization: Bearer <token>", MessageZH: "需要有效的令牌（Authorization: Bearer <令牌>）"})
+		writeReportError(w, http.StatusUnauthorized, catalogued(r, msg.HTTPTokenInvalid, nil))
 		return auth.Principal{}, false
 	case err != nil:
 		h.logger.Error("token lookup failed", "err", err)
-		writeReportError(w, http.StatusInternalServerError, reportError{Code: "INTERNAL", Message: "internal error", MessageZH: "服务器内部错误"})
+		writeReportError(w, http.StatusInternalServerError, catalogued(r, msg.LedgerInternal, nil))
 		return auth.Principal{}, false
 	}
 	return p, true
@@ -84,7 +85,7 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (auth.Pri
 func (h *handler) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use GET", MessageZH: "请使用 GET"})
+		writeReportError(w, http.StatusMethodNotAllowed, catalogued(r, msg.HTTPUseMethod, msg.Args{"Method": http.MethodGet}))
 		return
 	}
 	p, ok := h.authenticate(w, r)
@@ -94,12 +95,12 @@ func (h *handler) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	tpl, err := h.reports.ReportTemplate(r.Context(), p, app.TemplateInput{Plan: q.Get("plan"), Unit: q.Get("unit")})
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
 	if err := reportsheet.WriteXLSX(&buf, tpl); err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	day := tpl.AsOf.In(domain.Shanghai()).Format("20060102")
@@ -113,12 +114,11 @@ func (h *handler) serveTemplate(w http.ResponseWriter, r *http.Request) {
 func (h *handler) acceptUpload(w http.ResponseWriter, r *http.Request, limit int64) (auth.Principal, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use POST", MessageZH: "请使用 POST 上传"})
+		writeReportError(w, http.StatusMethodNotAllowed, catalogued(r, msg.HTTPUseMethod, msg.Args{"Method": http.MethodPost}))
 		return auth.Principal{}, false
 	}
 	if !sameOrigin(r) {
-		writeReportError(w, http.StatusForbidden, reportError{Code: "FORBIDDEN",
-			Message: "uploads are accepted only from this dashboard's own origin", MessageZH: "只接受本站页面发起的上传"})
+		writeReportError(w, http.StatusForbidden, catalogued(r, msg.HTTPUploadCrossSite, nil))
 		return auth.Principal{}, false
 	}
 	p, ok := h.authenticate(w, r)
@@ -140,12 +140,12 @@ func (h *handler) serveImport(w http.ResponseWriter, r *http.Request) {
 	}
 	in, rerr := readUpload(r)
 	if rerr != nil {
-		writeReportError(w, rerr.status, rerr.body)
+		rerr.write(w, r)
 		return
 	}
 	res, err := h.reports.BulkReport(r.Context(), p, in)
 	if err != nil {
-		h.writeAppError(w, err)
+		h.writeAppError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -169,14 +169,21 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
-// uploadError is an upload refused before the application layer sees it.
+// uploadError is an upload refused before the application layer sees it:
+// a catalogue message, worded when it is written.
 type uploadError struct {
 	status int
-	body   reportError
+	key    msg.Key
+	args   msg.Args
 }
 
-func badUpload(status int, en, zh string) *uploadError {
-	return &uploadError{status, reportError{Code: "INVALID_ARGUMENT", Message: en, MessageZH: zh}}
+func badUpload(status int, key msg.Key, args msg.Args) *uploadError {
+	return &uploadError{status, key, args}
+}
+
+// write sends the refusal in r's language.
+func (e *uploadError) write(w http.ResponseWriter, r *http.Request) {
+	writeReportError(w, e.status, catalogued(r, e.key, e.args))
 }
 
 // readUpload reads the file, its declared format and the plan. The format
@@ -203,10 +210,9 @@ func readUpload(r *http.Request) (app.BulkReportInput, *uploadError) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig) || len(b) > reportsheet.MaxBytes:
-		return in, badUpload(http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than the limit of %d MiB", reportsheet.MaxBytes>>20),
-			fmt.Sprintf("文件超过 %d MiB 的上限", reportsheet.MaxBytes>>20))
+		return in, badUpload(http.StatusRequestEntityTooLarge, msg.ReportFileTooLarge, msg.Args{"MiB": reportsheet.MaxBytes >> 20})
 	case err != nil:
-		return in, badUpload(http.StatusBadRequest, "the upload could not be read: "+err.Error(), "无法读取上传的文件")
+		return in, badUpload(http.StatusBadRequest, msg.UploadUnreadable, msg.Args{"Reason": err.Error()})
 	}
 	in.File = b
 	return in, nil
@@ -219,7 +225,7 @@ func filePart(mr *multipart.Reader) (*multipart.Part, map[string]string, *upload
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, nil, badUpload(http.StatusBadRequest, "the form has no file field", "表单中没有上传的文件（file）")
+			return nil, nil, badUpload(http.StatusBadRequest, msg.UploadNoFile, nil)
 		}
 		switch name := part.FormName(); name {
 		case "file":
@@ -245,18 +251,15 @@ func declaredFormat(ct string) string {
 
 // writeAppError writes an application-layer or domain refusal with its
 // HTTP status, and an internal failure as 500.
-func (h *handler) writeAppError(w http.ResponseWriter, err error) {
-	code := app.CodeOf(err)
-	if code == "" {
+func (h *handler) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := app.Explain(err)
+	if ae == nil || ae.Code == app.Code(msg.Internal) {
 		h.logger.Error("bulk reporting failed", "err", err)
-		writeReportError(w, http.StatusInternalServerError, reportError{Code: "INTERNAL", Message: "internal error", MessageZH: "服务器内部错误"})
+		writeReportError(w, http.StatusInternalServerError, catalogued(r, msg.LedgerInternal, nil))
 		return
 	}
-	body := reportError{Code: string(code), Message: err.Error(), MessageZH: err.Error()}
-	var ae *app.Error
-	if errors.As(err, &ae) {
-		body.Message, body.MessageZH = ae.Msg, ae.Chinese()
-	}
+	code := ae.Code
+	body := refusalBody(r, ae)
 	var be *app.BulkReportError
 	if errors.As(err, &be) {
 		body.Recorded = be.Recorded

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"taskledger/app"
 	"taskledger/auth"
+	"taskledger/internal/msg"
 )
 
 // Accounts is the application layer's password login and sessions, as
@@ -69,7 +69,7 @@ func (h *handler) withSession(w http.ResponseWriter, r *http.Request) (*http.Req
 		h.clearCookie(w, r)
 		return r, true
 	}
-	h.writeSessionError(w, err)
+	h.writeSessionError(w, r, err)
 	return r, false
 }
 
@@ -90,11 +90,11 @@ func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != want {
 		w.Header().Set("Allow", want)
-		writeReportError(w, http.StatusMethodNotAllowed, reportError{Code: "INVALID_ARGUMENT", Message: "use " + want, MessageZH: "请使用 " + want})
+		writeReportError(w, http.StatusMethodNotAllowed, catalogued(r, msg.HTTPUseMethod, msg.Args{"Method": want}))
 		return
 	}
 	if want == http.MethodPost && !sameOrigin(r) {
-		writeReportError(w, http.StatusForbidden, reportError{Code: "FORBIDDEN", Message: "refused: the request came from another site", MessageZH: "已拒绝：请求来自其他网站"})
+		writeReportError(w, http.StatusForbidden, catalogued(r, msg.HTTPCrossSite, nil))
 		return
 	}
 	switch r.URL.Path {
@@ -110,7 +110,7 @@ func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	if !loggedIn {
 		// The login page learns here whether an identity provider is set.
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"oidc": h.oidc != nil,
-			"error": reportError{Code: string(app.Unauthenticated), Message: "not logged in", MessageZH: "未登录"}})
+			"error": catalogued(r, msg.AuthNotLoggedIn, nil)})
 		return
 	}
 	switch r.URL.Path {
@@ -118,7 +118,7 @@ func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 		c, _ := r.Cookie(SessionCookie)
 		_, ses, err := h.accounts.Session(r.Context(), app.SessionCheck{ID: c.Value})
 		if err != nil {
-			h.writeSessionError(w, err)
+			h.writeSessionError(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, infoOf(p, ses, false))
@@ -133,7 +133,7 @@ func (h *handler) serveSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := h.accounts.ChangePassword(r.Context(), p, app.ChangePasswordInput{Old: in.Old, New: in.New}); err != nil {
-			h.writeSessionError(w, err)
+			h.writeSessionError(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
@@ -151,7 +151,7 @@ func (h *handler) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.accounts.Login(r.Context(), app.LoginInput{Login: in.Login, Password: in.Password})
 	if err != nil {
-		h.writeSessionError(w, err)
+		h.writeSessionError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.Session.ID, Path: "/", Expires: res.Session.Expires,
@@ -170,29 +170,29 @@ func (h *handler) clearCookie(w http.ResponseWriter, r *http.Request) {
 func readJSON(w http.ResponseWriter, r *http.Request, out any) bool {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
-		writeReportError(w, http.StatusUnsupportedMediaType, reportError{Code: "INVALID_ARGUMENT", Message: "send JSON (Content-Type: application/json)", MessageZH: "请以 JSON 格式提交"})
+		writeReportError(w, http.StatusUnsupportedMediaType, catalogued(r, msg.HTTPJSONRequired, nil))
 		return false
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 16<<10)).Decode(out); err != nil {
-		writeReportError(w, http.StatusBadRequest, reportError{Code: "INVALID_ARGUMENT", Message: "the body is not valid JSON", MessageZH: "请求内容不是有效的 JSON"})
+		writeReportError(w, http.StatusBadRequest, catalogued(r, msg.HTTPJSONInvalid, nil))
 		return false
 	}
 	return true
 }
 
 // writeSessionError writes an application-layer refusal with its status.
-func (h *handler) writeSessionError(w http.ResponseWriter, err error) {
-	var ae *app.Error
-	if !errors.As(err, &ae) {
+func (h *handler) writeSessionError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := app.Explain(err)
+	if ae == nil || ae.Code == app.Code(msg.Internal) {
 		h.logger.Error("session failed", "err", err)
-		writeReportError(w, http.StatusInternalServerError, reportError{Code: "INTERNAL", Message: "internal error", MessageZH: "服务器内部错误"})
+		writeReportError(w, http.StatusInternalServerError, catalogued(r, msg.LedgerInternal, nil))
 		return
 	}
 	status := statusFor(http.StatusOK, string(ae.Code))
 	if ae.Code == app.LockedOut {
 		status = http.StatusTooManyRequests
 	}
-	writeReportError(w, status, reportError{Code: string(ae.Code), Message: ae.Msg, MessageZH: ae.Chinese()})
+	writeReportError(w, status, refusalBody(r, ae))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

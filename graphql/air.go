@@ -9,6 +9,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/projections/airquality"
 )
@@ -28,7 +29,7 @@ func (r *root) AirQuality(ctx context.Context, args struct {
 		return nil, err
 	}
 	if args.Year < 1990 || args.Year > 2100 {
-		return nil, invalidf("year %d is outside 1990–2100", args.Year)
+		return nil, refuse(msg.APIYearRange, msg.Args{"Year": args.Year})
 	}
 	rows, err := r.s.views.AirQuality(plan, int(args.Year), endedThrough(int(args.Year), r.s.app.Now()))
 	if err != nil {

@@ -27,7 +27,7 @@ func TestAirQualityThroughGraphQL(t *testing.T) {
 	}
 	// Refused input records nothing and says why.
 	bad := e.post("coordinator", rec, map[string]any{"unit": "county.a", "metric": "GOOD_DAY_RATIO", "period": "2025-02", "valid": 20, "good": 21, "key": "bad"})
-	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.msg(), "21 good days is more than the 20 valid days") {
+	if bad.code() != "INVALID_ARGUMENT" || !strings.Contains(bad.msg(), "21 good days is more than the 20 valid days") || !strings.Contains(bad.msgZH(), "优良天数 21 天多于有效天数 20 天") {
 		t.Fatalf("good days over valid days: %s", bad.Raw)
 	}
 

@@ -9,10 +9,8 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"taskledger/app"
-	"taskledger/command"
-	"taskledger/domain"
-	"taskledger/eventstore"
 	"taskledger/graphql/transport"
+	"taskledger/internal/msg"
 )
 
 // Code is the extensions.code of an API error.
@@ -41,9 +39,13 @@ type apiError struct {
 	// validation or limit.
 	kind string
 	err  error
-	// zh is the message in Chinese, when the application layer gave one;
-	// shown as extensions.messageZH.
+	// zh is the message in Chinese, for a catalogued message; shown as
+	// extensions.messageZH.
 	zh string
+	// key is the message's catalogue code, shown as
+	// extensions.messageCode, and args fill its placeholders.
+	key  msg.Key
+	args msg.Args
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -58,6 +60,9 @@ func (e *apiError) Extensions() map[string]any {
 	if e.zh != "" {
 		m["messageZH"] = e.zh
 	}
+	if e.key != "" {
+		m["messageCode"] = string(e.key)
+	}
 	return m
 }
 
@@ -65,62 +70,44 @@ func newError(code Code, format string, args ...any) *apiError {
 	return &apiError{code: code, msg: fmt.Sprintf(format, args...)}
 }
 
+// refuse is the API error of a catalogue message; classify words it in
+// the request's language.
+func refuse(key msg.Key, args msg.Args) *apiError {
+	c := msg.Default()
+	return &apiError{code: Code(c.ClassOf(key)), key: key, args: args,
+		msg: c.Text(msg.EN, key, args), zh: c.Text(msg.ZH, key, args)}
+}
+
 func invalidf(format string, args ...any) *apiError {
 	return newError(CodeInvalidArgument, format, args...)
 }
 
-// domainCode maps domain error codes onto API codes.
-func domainCode(c domain.ErrorCode) Code {
-	switch c {
-	case domain.InvalidArgument:
-		return CodeInvalidArgument
-	case domain.NotFound:
-		return CodeNotFound
-	case domain.Conflict:
-		return CodeConflict
-	case domain.Forbidden:
-		return CodeForbidden
-	}
-	return CodeInternal
-}
-
-// classify turns any resolver error into an apiError. Domain errors keep
-// their (safe) messages through any wrapping; failures that are not the
-// caller's fault become INTERNAL with a generic message, and internal
-// reports whether the original should be logged.
-func classify(err error) (e *apiError, internal bool) {
+// classify turns any resolver error into an apiError, worded in lang.
+// Refusals the application layer explains (its own, the domain's, a
+// missing or reused idempotency key, contention, a timeout) keep their
+// catalogue code and safe messages through any wrapping; other failures
+// become INTERNAL with a generic message, and internal reports whether the
+// original should be logged.
+func classify(err error, lang msg.Lang) (e *apiError, internal bool) {
 	var ae *apiError
 	if errors.As(err, &ae) {
+		if ae.key != "" {
+			in := *ae
+			in.msg = msg.Text(lang, ae.key, ae.args)
+			ae = &in
+		}
 		return ae, ae.code == CodeInternal
 	}
-	var appErr *app.Error
-	if errors.As(err, &appErr) {
-		return &apiError{code: Code(appErr.Code), msg: appErr.Msg, err: err, zh: appErr.MsgZH}, false
+	if x := app.Explain(err); x != nil {
+		return &apiError{code: Code(x.Code), msg: x.Text(lang), err: err, zh: x.Chinese(), key: x.Key}, false
 	}
-	if c := domain.CodeOf(err); c != "" {
-		var de *domain.Error
-		errors.As(err, &de)
-		return &apiError{code: domainCode(c), msg: de.Msg, err: err}, false
-	}
-	switch {
-	case errors.Is(err, command.ErrNoIdempotencyKey):
-		return &apiError{code: CodeInvalidArgument, msg: "idempotencyKey is required", err: err}, false
-	case errors.Is(err, command.ErrContention), errors.Is(err, eventstore.ErrWrongExpectedVersion):
-		return &apiError{code: CodeConflict, msg: "the record changed concurrently on every attempt; retry with the same idempotencyKey", err: err}, false
-	case errors.Is(err, eventstore.ErrDuplicateMismatch):
-		return &apiError{code: CodeConflict, msg: "this idempotencyKey was already used for a different request", err: err}, false
-	case errors.Is(err, context.DeadlineExceeded):
-		return &apiError{code: CodeInternal, msg: "the request took too long and was stopped; a mutation may or may not have been recorded: retry it with the same idempotencyKey", err: err}, false
-	case errors.Is(err, context.Canceled):
-		return &apiError{code: CodeInternal, msg: "the request was cancelled", err: err}, false
-	}
-	return &apiError{code: CodeInternal, msg: internalMessage, err: err}, true
+	return &apiError{code: CodeInternal, msg: msg.Text(lang, msg.LedgerInternal, nil), err: err, key: msg.LedgerInternal, zh: msg.Text(msg.ZH, msg.LedgerInternal, nil)}, true
 }
 
 // resolverError words a resolver's error for the client (the transport's
 // Config.ResolverError), logging what it hides.
 func (s *Server) resolverError(ctx context.Context, path []any, err error) (string, map[string]any) {
-	ae, internal := classify(err)
+	ae, internal := classify(err, msg.LangOf(ctx))
 	if internal {
 		s.logger.Error("request failed", "path", fmt.Sprint(path), "err", err)
 	}

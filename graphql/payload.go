@@ -6,11 +6,13 @@ import (
 
 	"taskledger/app"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 // userError resolves UserError: a refusal of a mutation's input.
 type userError struct {
 	code      Code
+	key       msg.Key
 	message   string
 	messageEn string
 }
@@ -28,6 +30,15 @@ func (u *userError) Message() string { return u.message }
 // MessageEn resolves UserError.messageEn.
 func (u *userError) MessageEn() string { return u.messageEn }
 
+// MessageCode resolves UserError.messageCode.
+func (u *userError) MessageCode() *string {
+	if u.key == "" {
+		return nil
+	}
+	k := string(u.key)
+	return &k
+}
+
 // userCodes are the refusals a mutation answers in its payload's
 // userErrors; any other error (a role that may not act, a missing token,
 // an internal failure) stays a top-level error.
@@ -38,15 +49,16 @@ var userCodes = map[Code]bool{
 
 // userErrorOf returns the user error err is, or nil when it is not one.
 func userErrorOf(err error) *userError {
-	ae, internal := classify(err)
-	if internal || !userCodes[ae.code] {
+	en, internal := classify(err, msg.EN)
+	if internal || !userCodes[en.code] {
 		return nil
 	}
-	zh := ae.zh
+	zh := en.zh
 	if zh == "" {
+		ae, _ := classify(err, msg.ZH)
 		zh = ae.msg
 	}
-	return &userError{code: ae.code, message: zh, messageEn: ae.msg}
+	return &userError{code: en.code, key: en.key, message: zh, messageEn: en.msg}
 }
 
 // mutationPayload resolves every XxxPayload type: what the mutation

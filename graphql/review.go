@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"strings"
+	"taskledger/internal/msg"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -35,7 +36,7 @@ func (r *root) SendBack(ctx context.Context, in struct {
 		if args.Report != nil {
 			in.Report = int(*args.Report)
 			if in.Report < 1 {
-				return nil, invalidf("report must be a report number, from 1")
+				return nil, refuse(msg.APIReportNumber, nil)
 			}
 		}
 		res, err := r.s.app.SendBack(ctx, principalOf(ctx), in)
@@ -59,7 +60,7 @@ func (r *root) PostComment(ctx context.Context, in struct {
 		if args.ReplyTo != nil {
 			in.ReplyTo = int(*args.ReplyTo)
 			if in.ReplyTo < 1 {
-				return nil, invalidf("replyTo must be a comment number, from 1")
+				return nil, refuse(msg.ReviewReplyInvalid, nil)
 			}
 		}
 		res, err := r.s.app.PostComment(ctx, principalOf(ctx), in)

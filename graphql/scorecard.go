@@ -12,6 +12,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/domain"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
@@ -31,11 +32,11 @@ func schemeFor(v *projections.Views, plan domain.PlanID, year int, id *string, v
 	if version != nil {
 		ver = int(*version)
 		if ver < 1 {
-			return scheme{}, invalidf("schemeVersion must be positive")
+			return scheme{}, refuse(msg.ScoreVersionInvalid, nil)
 		}
 	}
 	if ver != 0 && sid == "" {
-		return scheme{}, invalidf("schemeVersion needs scheme")
+		return scheme{}, refuse(msg.ScoreVersionInvalid, nil)
 	}
 	sc, err := v.SchemeFor(plan, year, sid, ver)
 	if err != nil {
@@ -52,7 +53,7 @@ func schemeFor(v *projections.Views, plan domain.PlanID, year int, id *string, v
 // compute scores a plan's year from read models cut at asOf.
 func compute(v *projections.Views, plan domain.PlanID, year int, kind scoring.Kind, sc scheme, asOf time.Time) (scoring.Result, error) {
 	if err := kind.Validate(); err != nil {
-		return scoring.Result{}, invalidf("%v", err)
+		return scoring.Result{}, refuse(msg.ScoreKindInvalid, msg.Args{"Reason": err.Error()})
 	}
 	in, err := v.ScoringInput(plan, year, asOf)
 	if err != nil {
@@ -60,7 +61,7 @@ func compute(v *projections.Views, plan domain.PlanID, year int, kind scoring.Ki
 	}
 	res, err := scoring.Compute(in, sc.s, kind)
 	if err != nil {
-		return scoring.Result{}, invalidf("%v", err)
+		return scoring.Result{}, refuse(msg.ScoreComputeRefused, msg.Args{"Reason": err.Error()})
 	}
 	return res, nil
 }
@@ -399,7 +400,7 @@ func (r *publishedResolver) AsOf() *gql.Time {
 func (r *publishedResolver) recompute(ctx context.Context) (scoring.Result, error) {
 	r.once.Do(func() {
 		if r.d.AsOf.IsZero() {
-			r.err = newError(CodeConflict, "this publication records no as-of time, so it cannot be recomputed")
+			r.err = refuse(msg.ScorePublicationNoAt, nil)
 			return
 		}
 		c, err := r.s.computeAt(ctx, r.d.Plan, r.d.Year, scoring.Kind(r.d.Kind), r.d.Scheme, r.d.SchemeVersion, r.d.AsOfPosition, r.d.AsOf)
@@ -424,7 +425,7 @@ func (r *publishedResolver) Cards(ctx context.Context) ([]*cardResolver, error) 
 		return nil, err
 	}
 	if res.Digest() != r.d.Digest {
-		return nil, newError(CodeConflict, "recomputing this publication gives digest %s, not the published %s", res.Digest(), r.d.Digest)
+		return nil, refuse(msg.ScorePublicationDiffs, msg.Args{"Digest": res.Digest(), "Published": r.d.Digest})
 	}
 	return cards(r.s, r.d.Plan, res), nil
 }

@@ -15,6 +15,7 @@ import (
 	"taskledger/app"
 	"taskledger/auth"
 	"taskledger/evidence"
+	"taskledger/internal/msg"
 )
 
 // The GraphQL multipart request spec
@@ -178,7 +179,7 @@ func (s *Server) fillFiles(r *http.Request, p auth.Principal, mr *multipart.Read
 
 // appFailure words an application-layer refusal of an upload.
 func appFailure(err error) *uploadFailure {
-	e, internal := classify(err)
+	e, internal := classify(err, msg.EN)
 	status := http.StatusBadRequest
 	switch {
 	case internal || e.code == CodeInternal:

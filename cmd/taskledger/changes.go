@@ -12,6 +12,7 @@ import (
 	"taskledger/bulletin"
 	"taskledger/domain"
 	"taskledger/internal/atomicfile"
+	"taskledger/internal/msg"
 )
 
 const planChangeLong = `Plan changes by the plan office (督查督办办公室): the operator at this
@@ -376,7 +377,7 @@ func runBulletinPDF(ctx context.Context, a *cli, o bulletinOptions) error {
 			return refusal(err)
 		}
 		if !ib.Verified {
-			return fmt.Errorf("重新生成的通报与记录的摘要 %s 不一致 · the bulletin rendered again does not match its recorded digest %s", ib.Digest, ib.Digest)
+			return noticef(msg.CLIBulletinNotReproduced, msg.Args{"Digest": ib.Digest}, nil)
 		}
 		fmt.Fprintf(a.stdout, "%s 已按截至位置 %d 重新生成，与记录的摘要一致 · reproduced from position %d; digest %s matches\n", ib.NumberText, ib.AsOfPosition, ib.AsOfPosition, ib.Digest)
 		if strings.HasSuffix(strings.ToLower(o.out), ".html") {

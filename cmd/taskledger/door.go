@@ -4,12 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"taskledger/app"
 	"taskledger/auth"
+	"taskledger/internal/msg"
 )
 
 // tokenEnv and operatorEnv name the environment variables behind --token
@@ -56,7 +57,7 @@ func (a *cli) principal(tokens *auth.Tokens) (auth.Principal, error) {
 	}
 	p, err := tokens.Lookup(token)
 	if err != nil {
-		return auth.Principal{}, fmt.Errorf("--token: %w (错误 UNAUTHENTICATED：令牌无效或已撤销)", err)
+		return auth.Principal{}, noticef(msg.CLITokenInvalid, nil, err)
 	}
 	return p, nil
 }
@@ -98,14 +99,44 @@ func (l *ledger) open(ctx context.Context, a *cli) (door, error) {
 	return door{svc: svc, who: who}, err
 }
 
-// refusal explains an application-layer refusal in Chinese and English,
-// with its code.
+// refusal marks a refusal the application layer explains (its own, the
+// domain's, a reused idempotency key…) so that run prints it from the
+// message catalogue with its codes; other errors are returned unchanged.
 func refusal(err error) error {
-	var ae *app.Error
-	if errors.As(err, &ae) {
-		return fmt.Errorf("%s [%s]\n%s", ae.Chinese(), ae.Code, ae.Msg)
+	if ae := app.Explain(err); ae != nil {
+		return &refusalError{ae: ae, err: err}
 	}
 	return err
+}
+
+// refusalError is an explained refusal on its way to run.
+type refusalError struct {
+	ae  *app.Error
+	err error
+}
+
+// Error words the refusal in Chinese, then English.
+func (e *refusalError) Error() string { return e.render([]msg.Lang{msg.ZH, msg.EN}) }
+
+func (e *refusalError) Unwrap() error { return e.err }
+
+// render writes the refusal in each of langs, one line each; the first
+// line ends with the class in brackets and the catalogue code in
+// parentheses.
+func (e *refusalError) render(langs []msg.Lang) string {
+	tag := "[" + string(e.ae.Code) + "]"
+	if e.ae.Key != "" {
+		tag += " (" + string(e.ae.Key) + ")"
+	}
+	lines := make([]string, 0, len(langs))
+	for i, l := range langs {
+		line := e.ae.Text(l)
+		if i == 0 {
+			line += " " + tag
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // withDoor opens the existing ledger at store, runs fn on the application

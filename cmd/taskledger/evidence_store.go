@@ -11,6 +11,7 @@ import (
 	"taskledger/eventstore"
 	"taskledger/evidence"
 	"taskledger/evidence/pgblob"
+	"taskledger/internal/msg"
 )
 
 // openEvidence opens the evidence store of the ledger a --store value
@@ -28,7 +29,7 @@ func openEvidence(spec, state string, mode storeMode) (evidence.Store, error) {
 		defer cancel()
 		s, err := pgblob.Open(ctx, spec, mode != readOnly)
 		if err != nil {
-			return nil, fmt.Errorf("佐证材料存储无法打开 (cannot open the evidence store) %s: %w", redactURL(spec), err)
+			return nil, noticef(msg.CLIEvidenceStoreOpen, msg.Args{"Store": redactURL(spec)}, err)
 		}
 		return s, nil
 	}
@@ -56,7 +57,7 @@ func verifyEvidence(ctx context.Context, a *cli, s eventstore.Store, spec string
 	for _, p := range res.Problems {
 		fmt.Fprintln(a.stderr, p.String())
 	}
-	return fmt.Errorf("%d of the %d evidence files the events name are missing or altered (佐证材料缺失或被改动)", len(res.Problems), res.Files)
+	return noticef(msg.CLIEvidenceMissing, msg.Args{"Bad": len(res.Problems), "Total": res.Files}, nil)
 }
 
 // copyEvidence copies the evidence files the log of src names from the
@@ -109,7 +110,7 @@ func copyEvidence(ctx context.Context, a *cli, src eventstore.Store, from, to st
 	}
 	fmt.Fprintf(a.stdout, "copied %d evidence files (%d were already there)\n", copied, present)
 	if bad > 0 {
-		return fmt.Errorf("%d evidence files could not be copied (佐证材料缺失或被改动，未能复制)", bad)
+		return noticef(msg.CLIEvidenceNotCopied, msg.Args{"Bad": bad}, nil)
 	}
 	return nil
 }

@@ -47,6 +47,10 @@ type cli struct {
 	// (migrate --journal, bench --journal); existing ledgers keep theirs.
 	newJournal bool
 
+	// lang is --lang: the one language refusals are printed in; empty
+	// prints both (see messageLangs).
+	lang string
+
 	logLevel, logFormat string
 	log                 *slog.Logger
 	// handlerOpts are log's options; quiet copies them.
@@ -90,7 +94,16 @@ func run(ctx context.Context, a *cli, args []string) int {
 	if cmd != nil {
 		path = cmd.CommandPath()
 	}
-	fmt.Fprintf(a.stderr, "%s: %s\n", path, redact.Redact(err.Error()))
+	text := err.Error()
+	var re *refusalError
+	var n *notice
+	switch {
+	case errors.As(err, &re):
+		text = re.render(a.messageLangs())
+	case errors.As(err, &n):
+		text = n.render(a.messageLangs())
+	}
+	fmt.Fprintf(a.stderr, "%s: %s\n", path, redact.Redact(text))
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", path)
 		return 2
@@ -131,7 +144,7 @@ func newRootCommand(a *cli, args []string) *cobra.Command {
 		RunE:              runRoot,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setupLogger(cmd) },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.preRun(cmd) },
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -139,6 +152,8 @@ func newRootCommand(a *cli, args []string) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.logLevel, "log-level", "", "log level: debug, info, warn or error (default info for serve, warn for the others)")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
+	pf.StringVar(&a.lang, "lang", "", "print refusals in one language, zh or en (default both, Chinese first, or English first when LANG is English)")
+	completeChoices(root, "lang", "zh", "en")
 	completeChoices(root, "log-level", "debug", "info", "warn", "error")
 	completeChoices(root, "log-format", "text", "json")
 	root.AddCommand(subcommands(a)...)

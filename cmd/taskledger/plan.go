@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"taskledger/internal/msg"
 	"taskledger/planparse"
 )
 
@@ -134,7 +135,7 @@ func planOptions(o planParseOptions) (planparse.Options, error) {
 		}
 		reg, err := planparse.LoadRegistry(bytes.NewReader(src))
 		if err != nil {
-			return opts, fmt.Errorf("单位名录 %s 无法读取 / registry %s cannot be read: %w", o.registry, o.registry, err)
+			return opts, noticef(msg.CLIRegistryUnreadable, msg.Args{"File": o.registry}, err)
 		}
 		opts.Registry = reg
 	}

@@ -82,6 +82,7 @@ func (a *cli) dial(r *remoteFlags) (*remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: --server: %v", errUsage, err)
 	}
+	c.Lang = string(a.messageLangs()[0])
 	return &remote{c: c}, nil
 }
 

@@ -98,8 +98,7 @@ func report(url, token, key, note string, percent int) (acked, int, error) {
 		}
 		if len(errs) > 0 {
 			ext, _ := errs[0]["extensions"].(map[string]any)
-			msg, _ := errs[0]["message"].(string)
-			if ext["code"] == "CONFLICT" && strings.Contains(msg, "concurrently") && conflicts < 20 {
+			if ext["code"] == "CONFLICT" && ext["messageCode"] == "ledger.contention" && conflicts < 20 {
 				conflicts++
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 
 	"taskledger/app"
 	"taskledger/internal/atomicfile"
+	"taskledger/internal/msg"
 	"taskledger/reportsheet"
 )
 
@@ -125,7 +126,7 @@ func readUploadFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	if st.Size() > reportsheet.MaxBytes {
-		return nil, fmt.Errorf("%s 超过 %d MiB 的上限 · is larger than the limit of %d MiB", name, reportsheet.MaxBytes>>20, reportsheet.MaxBytes>>20)
+		return nil, noticef(msg.CLIReportFileTooLarge, msg.Args{"File": name, "MiB": reportsheet.MaxBytes >> 20}, nil)
 	}
 	return os.ReadFile(name)
 }

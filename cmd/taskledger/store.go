@@ -23,6 +23,7 @@ import (
 	"taskledger/eventstore/esdb"
 	"taskledger/eventstore/memory"
 	"taskledger/eventstore/postgres"
+	"taskledger/internal/msg"
 	"taskledger/internal/redact"
 )
 
@@ -74,7 +75,7 @@ func checkLedger(dir string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("store %s: %w (make one with taskledger import or taskledger demo)", dir, errNoLedger)
+		return noticef(msg.StoreNoLedger, msg.Args{"Store": dir}, errNoLedger)
 	}
 	return fmt.Errorf("store %s: %w", dir, err)
 }
@@ -108,7 +109,7 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 		return nil, lockedError(spec, a.storeTimeout, err)
 	}
 	if errors.Is(err, eventstore.ErrDamaged) {
-		return nil, fmt.Errorf("账本文件已损坏，已拒绝打开，文件未作任何改动 (the ledger file is damaged: refused and left untouched): %w", err)
+		return nil, noticef(msg.StoreDamaged, msg.Args{"Store": spec}, err)
 	}
 	if errors.Is(err, bolt.ErrJournalPending) {
 		return nil, fmt.Errorf("账本的日志文件中还有未写入账本文件的事件，只读打开无法补写；请先以可写方式打开一次（如 taskledger status 或 serve）(the ledger's journal holds events its file lacks, which a read-only open cannot apply: open it once for writing first, e.g. taskledger status or serve): %w", err)
@@ -145,11 +146,11 @@ func openPostgres(spec string, mode storeMode) (eventstore.Store, error) {
 func postgresError(spec string, err error) error {
 	switch {
 	case errors.Is(err, postgres.ErrNoLedger):
-		return fmt.Errorf("store %s: 该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建 (%w: make one with taskledger import or taskledger migrate --to): %w", redactURL(spec), errNoLedger, err)
+		return noticef(msg.StorePostgresNoLedger, msg.Args{"Store": redactURL(spec)}, fmt.Errorf("%w: %w", errNoLedger, err))
 	case errors.Is(err, eventstore.ErrDamaged):
-		return fmt.Errorf("数据库中的账本无法识别，已拒绝打开，未作任何改动 (the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched): %w", err)
+		return noticef(msg.StorePostgresDamaged, msg.Args{"Store": redactURL(spec)}, err)
 	}
-	return fmt.Errorf("无法打开 PostgreSQL 账本 (cannot open the PostgreSQL ledger) %s: %w", redactURL(spec), err)
+	return noticef(msg.StorePostgresOpen, msg.Args{"Store": redactURL(spec)}, err)
 }
 
 // redactURL hides the password of a connection URL.
@@ -173,12 +174,7 @@ func lockedError(dir string, waited time.Duration, err error) error {
 		waited = bolt.DefaultTimeout
 	}
 	file := filepath.Join(dir, bolt.FileName)
-	return fmt.Errorf(`store %s: %w (waited %s: %w)
-账本文件 %s 正被另一个进程占用，很可能是正在运行的 taskledger serve。
-The ledger file %s is held by another process, most likely a running taskledger serve.
-请改用 --server URL 向运行中的服务器查询（status、obligations、scorecard 支持），或先停止服务器再重试。
-Ask the running server instead with --server URL (status, obligations and scorecard take it), or stop the server and try again.`,
-		dir, errStoreLocked, waited, err, file, file)
+	return noticef(msg.StoreLocked, msg.Args{"File": file}, fmt.Errorf("store %s: %w (waited %s: %w)", dir, errStoreLocked, waited, err))
 }
 
 // creation remembers what a store held before a command that may create

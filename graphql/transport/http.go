@@ -20,6 +20,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/graphql/respcache"
+	msgs "taskledger/internal/msg"
 )
 
 // request is a GraphQL-over-HTTP request.
@@ -136,10 +137,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(h.cfg.WithPrincipal(r.Context(), p), h.cfg.Limits.RequestTimeout)
+	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+	ctx, cancel := context.WithTimeout(msgs.WithLang(h.cfg.WithPrincipal(r.Context(), p), lang), h.cfg.Limits.RequestTimeout)
 	defer cancel()
 	var res respcache.Response
-	if key, ok := h.responseKey(p, a, req); ok && h.cfg.Responses != nil {
+	if key, ok := h.responseKey(p, a, req, lang); ok && h.cfg.Responses != nil {
 		gen := h.cfg.Responses.GenerationAt(h.cfg.Version(), h.cfg.Clock())
 		var hit bool
 		res, hit = h.cfg.Responses.Do(ctx, key, gen, func() respcache.Response {
@@ -165,7 +167,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 // responseKey names a request for the response cache; ok is false for
 // requests that must not share a response: anything but a query whose
 // root fields all answer from the ledger's content.
-func (h *Handler) responseKey(p auth.Principal, a Analysis, req request) (key respcache.Key, ok bool) {
+func (h *Handler) responseKey(p auth.Principal, a Analysis, req request, lang msgs.Lang) (key respcache.Key, ok bool) {
 	if a.Type != ast.Query {
 		return key, false
 	}
@@ -175,7 +177,7 @@ func (h *Handler) responseKey(p auth.Principal, a Analysis, req request) (key re
 		}
 	}
 	key, err := respcache.KeyOf(respcache.Request{
-		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name, p.Person.ID},
+		Identity:      []string{p.TokenID, string(p.Role), string(p.Unit), p.Name, p.Person.ID, string(lang)},
 		OperationName: req.OperationName,
 		Query:         req.Query,
 		Variables:     req.Variables,

@@ -26,6 +26,9 @@ type Client struct {
 	Token string
 	// HTTP sends the requests; nil means http.DefaultClient.
 	HTTP *http.Client
+	// Lang is sent as Accept-Language (zh or en), the language of the
+	// server's messages; empty sends none (Chinese).
+	Lang string
 }
 
 // New returns a client of the server at base (http://host:port, with or
@@ -49,9 +52,17 @@ type Error struct {
 	// INTERNAL when the response carried none.
 	Code    string
 	Message string
+	// MessageCode is the message's code in docs/errors.md, where the
+	// server gave one.
+	MessageCode string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s [%s]", e.Message, e.Code) }
+func (e *Error) Error() string {
+	if e.MessageCode == "" {
+		return fmt.Sprintf("%s [%s]", e.Message, e.Code)
+	}
+	return fmt.Sprintf("%s [%s] (%s)", e.Message, e.Code, e.MessageCode)
+}
 
 // Query posts doc with vars and decodes the response's data into out.
 func (c *Client) Query(ctx context.Context, doc string, vars map[string]any, out any) error {
@@ -66,6 +77,9 @@ func (c *Client) Query(ctx context.Context, doc string, vars map[string]any, out
 	req.Header.Set("Content-Type", "application/json")
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
 	}
 	hc := c.HTTP
 	if hc == nil {
@@ -91,7 +105,8 @@ func Decode(status int, body []byte, out any) error {
 		Errors []struct {
 			Message    string `json:"message"`
 			Extensions struct {
-				Code string `json:"code"`
+				Code        string `json:"code"`
+				MessageCode string `json:"messageCode"`
 			} `json:"extensions"`
 		} `json:"errors"`
 	}
@@ -104,7 +119,7 @@ func Decode(status int, body []byte, out any) error {
 		if code == "" {
 			code = "INTERNAL"
 		}
-		return &Error{Status: status, Code: code, Message: e.Message}
+		return &Error{Status: status, Code: code, Message: e.Message, MessageCode: e.Extensions.MessageCode}
 	}
 	if status != http.StatusOK {
 		return &Error{Status: status, Code: "INTERNAL", Message: http.StatusText(status)}

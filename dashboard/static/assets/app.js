@@ -153,6 +153,7 @@
     const headers = { 'Content-Type': 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
     else if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    if (state.lang === 'en') headers['Accept-Language'] = 'en';
     let res;
     try {
       res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables: variables || {} }) });
@@ -165,7 +166,7 @@
       const e = body.errors[0];
       // Chinese first, English second, where the server words both.
       const zh = state.lang === 'zh' && e.extensions && e.extensions.messageZH;
-      throw new ApiError(zh ? `${zh}（${e.message}）` : e.message, (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
+      throw new ApiError(zh && zh !== e.message ? `${zh}（${e.message}）` : (zh || e.message), (e.extensions && e.extensions.code) || 'HTTP_' + res.status);
     }
     // A mutation's refusal of its input comes back in its payload's userErrors.
     for (const v of Object.values(body.data || {})) {
@@ -1445,6 +1446,7 @@
   async function postJSON(path, body) {
     const headers = { 'Content-Type': 'application/json' };
     if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    if (state.lang === 'en') headers['Accept-Language'] = 'en';
     let res, out;
     try {
       res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body || {}) });

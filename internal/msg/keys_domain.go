@@ -1,0 +1,61 @@
+package msg
+
+// The codes of the domain's refusals: one per kind of domain error
+// (domain.Err…), plus one per class for a kind not listed. Their English
+// text is the general one; the API and the CLI show the domain's own,
+// more specific English sentence in its place.
+const (
+	DomainInvalidArgument       Key = "domain.invalid_argument"
+	DomainInvalidID             Key = "domain.invalid_id"
+	DomainInvalidDate           Key = "domain.invalid_date"
+	DomainInvalidRole           Key = "domain.invalid_role"
+	DomainInvalidUnitKind       Key = "domain.invalid_unit_kind"
+	DomainInvalidTaskNo         Key = "domain.invalid_task_no"
+	DomainInvalidProgress       Key = "domain.invalid_progress"
+	DomainInvalidIndicator      Key = "domain.invalid_indicator"
+	DomainExtensionNotLater     Key = "domain.extension_not_later"
+	DomainNoChange              Key = "domain.no_change"
+	DomainSelfMerge             Key = "domain.self_merge"
+	DomainNotSupporting         Key = "domain.not_supporting"
+	DomainNotFound              Key = "domain.not_found"
+	DomainUnknownMilestone      Key = "domain.unknown_milestone"
+	DomainUnknownFinding        Key = "domain.unknown_finding"
+	DomainUnknownScheme         Key = "domain.unknown_scheme"
+	DomainUnknownAppeal         Key = "domain.unknown_appeal"
+	DomainUnknownAppealTarget   Key = "domain.unknown_appeal_target"
+	DomainUnknownReport         Key = "domain.unknown_report"
+	DomainUnknownComment        Key = "domain.unknown_comment"
+	DomainConflict              Key = "domain.conflict"
+	DomainAlreadyExists         Key = "domain.already_exists"
+	DomainWithdrawn             Key = "domain.withdrawn"
+	DomainAlreadyVerified       Key = "domain.already_verified"
+	DomainObligationClosed      Key = "domain.obligation_closed"
+	DomainNoPendingExtension    Key = "domain.no_pending_extension"
+	DomainExtensionPending      Key = "domain.extension_pending"
+	DomainNoClaim               Key = "domain.no_claim"
+	DomainClaimPending          Key = "domain.claim_pending"
+	DomainNotYetDue             Key = "domain.not_yet_due"
+	DomainMerged                Key = "domain.merged"
+	DomainAlreadyRectified      Key = "domain.already_rectified"
+	DomainNoRectification       Key = "domain.no_rectification"
+	DomainNotRectified          Key = "domain.not_rectified"
+	DomainRectificationVerified Key = "domain.rectification_verified"
+	DomainAppealPending         Key = "domain.appeal_pending"
+	DomainAppealRuled           Key = "domain.appeal_ruled"
+	DomainAppealWindowClosed    Key = "domain.appeal_window_closed"
+	DomainNotLatestReport       Key = "domain.not_latest_report"
+	DomainSentBackPending       Key = "domain.sent_back_pending"
+	DomainNothingToSignOff      Key = "domain.nothing_to_sign_off"
+	DomainAlreadySignedOff      Key = "domain.already_signed_off"
+	DomainForbidden             Key = "domain.forbidden"
+	DomainNotHolder             Key = "domain.not_holder"
+	DomainOwnWork               Key = "domain.own_work"
+
+	// The ledger's own failures that a caller can act on.
+	LedgerContention Key = "ledger.contention"
+	LedgerTimeout    Key = "ledger.timeout"
+	LedgerCancelled  Key = "ledger.cancelled"
+	LedgerInternal   Key = "ledger.internal"
+
+	LedgerDuplicateMismatch Key = "ledger.duplicate_mismatch"
+)
