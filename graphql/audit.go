@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"taskledger/internal/msg"
 
 	"github.com/google/uuid"
 	gql "github.com/graph-gophers/graphql-go"
@@ -33,7 +34,7 @@ func (s *Server) syncedMerkle(ctx context.Context) (*audit.Index, error) {
 func (s *Server) treeSize(given *int32, x *audit.Index) (uint64, error) {
 	if given != nil {
 		if *given < 0 {
-			return 0, invalidf("treeSize must not be negative")
+			return 0, refuse(msg.APITreeSizeNegative, nil)
 		}
 		return uint64(*given), nil
 	}
@@ -96,7 +97,7 @@ func (r *root) InclusionProof(ctx context.Context, args struct {
 		return nil, err
 	}
 	if (args.EventID == nil) == (args.Position == nil) {
-		return nil, invalidf("give exactly one of eventId and position")
+		return nil, refuse(msg.APIOneOfEventPosition, nil)
 	}
 	x, err := r.s.syncedMerkle(ctx)
 	if err != nil {
@@ -106,13 +107,13 @@ func (r *root) InclusionProof(ctx context.Context, args struct {
 	if args.EventID != nil {
 		id, err := uuid.Parse(string(*args.EventID))
 		if err != nil {
-			return nil, invalidf("eventId %q is not a UUID", *args.EventID)
+			return nil, refuse(msg.APIEventIDNotUUID, msg.Args{"ID": *args.EventID})
 		}
 		if leaf, err = x.LeafOfID(id); err != nil {
-			return nil, newError(CodeNotFound, "event %s is not in the log", id)
+			return nil, refuse(msg.APIEventNotInLog, msg.Args{"ID": id.String()})
 		}
 	} else if leaf, err = x.LeafOfPosition(uint64(*args.Position)); err != nil {
-		return nil, newError(CodeNotFound, "no event at position %d", uint64(*args.Position))
+		return nil, refuse(msg.APINoEventAt, msg.Args{"Position": uint64(*args.Position)})
 	}
 	size, err := r.s.treeSize(args.TreeSize, x)
 	if err != nil {
@@ -120,7 +121,7 @@ func (r *root) InclusionProof(ctx context.Context, args struct {
 	}
 	p, err := x.Inclusion(leaf, size)
 	if err != nil {
-		return nil, invalidf("%v", err)
+		return nil, refuse(msg.APIProofRefused, msg.Args{"Reason": err.Error()})
 	}
 	return &inclusionResolver{p: p}, nil
 }
@@ -142,7 +143,7 @@ func (r *root) ConsistencyProof(ctx context.Context, args struct {
 		return nil, err
 	}
 	if args.From < 0 {
-		return nil, invalidf("from must not be negative")
+		return nil, refuse(msg.APIFromNegative, nil)
 	}
 	x, err := r.s.syncedMerkle(ctx)
 	if err != nil {
@@ -154,7 +155,7 @@ func (r *root) ConsistencyProof(ctx context.Context, args struct {
 	}
 	p, err := x.Consistency(uint64(args.From), size)
 	if err != nil {
-		return nil, invalidf("%v", err)
+		return nil, refuse(msg.APIProofRefused, msg.Args{"Reason": err.Error()})
 	}
 	return &consistencyResolver{p: p}, nil
 }

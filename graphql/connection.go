@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strings"
+	"taskledger/internal/msg"
 )
 
 // pageArgs are a Relay connection's arguments: first and after page
@@ -99,7 +100,7 @@ func encodeCursor(key string) string {
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
-		return "", invalidf("%q is not a cursor this API returned (不是本接口给出的游标)", c)
+		return "", refuse(msg.APICursorUnknown, msg.Args{"Cursor": c})
 	}
 	return strings.TrimPrefix(string(b), cursorPrefix), nil
 }
@@ -120,7 +121,7 @@ type lister[T any] struct {
 // are 1 to the server's MaxPage; both at once are refused.
 func page[T any](s *Server, items []T, l lister[T], args pageArgs) (*connection[T], error) {
 	if args.First != nil && args.Last != nil {
-		return nil, invalidf("give first or last, not both (first 与 last 只能给一个)")
+		return nil, refuse(msg.APIFirstOrLast, nil)
 	}
 	start, end := 0, len(items)
 	if args.After != nil && *args.After != "" {
@@ -190,5 +191,5 @@ func position[T any](items []T, l lister[T], cursor string) (i int, found bool, 
 			return i, true, nil
 		}
 	}
-	return 0, false, invalidf("the cursor %q names an item no longer in the list: start again without it (游标所指的条目已不在列表中，请从头查询)", cursor)
+	return 0, false, refuse(msg.APICursorGone, msg.Args{"Cursor": cursor})
 }

@@ -119,7 +119,7 @@ func TestLimits(t *testing.T) {
 	deep := "{ __schema { types { fields { type { " + strings.Repeat("ofType { ", 14) + "name" + strings.Repeat(" }", 14) + " } } } } }"
 	wantLimit("too deep", e.post("inspector", deep, nil), 400, "limit")
 	r := e.post("inspector", `{ obligations(first: 501) { totalCount } }`, nil)
-	if r.Status != 200 || r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Errors[0].Message, "between 1 and 500") {
+	if r.Status != 200 || r.code() != string(CodeInvalidArgument) || !strings.Contains(r.Errors[0].Message, "每页条数须在 1 到 500 之间") {
 		t.Errorf("first: 501: %d %s", r.Status, r.Raw)
 	}
 	r = e.post("inspector", `{ events(first: 0) { hasMore } }`, nil)

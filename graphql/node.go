@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"taskledger/internal/msg"
 
 	"github.com/google/uuid"
 	gql "github.com/graph-gophers/graphql-go"
@@ -93,7 +94,7 @@ func (r *root) Node(ctx context.Context, args struct{ ID gql.ID }) (*nodeResolve
 	case 1:
 		return found[0], nil
 	}
-	return nil, newError(CodeConflict, "id %q names more than one node (a plan and a unit share it): ask with plan(id:) or unit(id:) instead", id)
+	return nil, refuse(msg.APINodeAmbiguous, msg.Args{"ID": id})
 }
 
 // obligationNode finds an obligation by its stream name; nil when there is

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"taskledger/app"
+	"taskledger/internal/msg"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -170,7 +171,7 @@ func (s *Server) resolveUnit(ref string) (domain.UnitID, error) {
 func (s *Server) pageSize(first int32) (int, error) {
 	n := int(first)
 	if n < 1 || n > s.limits.MaxPage {
-		return 0, invalidf("first must be between 1 and %d, not %d", s.limits.MaxPage, n)
+		return 0, refuse(msg.APIPageSize, msg.Args{"Max": s.limits.MaxPage, "N": n})
 	}
 	return n, nil
 }
@@ -244,7 +245,7 @@ func (r *root) Obligations(ctx context.Context, args obligationsArgs) (*obligati
 	}
 	if args.Task != nil {
 		if f.Task = domain.TaskNo(*args.Task); f.Task <= 0 {
-			return nil, invalidf("task must be positive")
+			return nil, refuse(msg.APITaskPositive, nil)
 		}
 		if f.Plan == "" {
 			if f.Plan, err = r.s.plan(nil); err != nil {
@@ -325,7 +326,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 		}
 	}
 	if given != 1 {
-		return nil, invalidf("give exactly one of task, unit and stream")
+		return nil, refuse(msg.APIOneOfTaskUnitStream, nil)
 	}
 	var after uint64
 	if args.After != nil {
@@ -358,7 +359,7 @@ func (r *root) AuditTrail(ctx context.Context, args auditArgs) (*auditTrail, err
 		}
 		streamEvents, err = r.s.store.ReadStream(ctx, *args.Stream, eventstore.Forwards, 1, 0)
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return nil, newError(CodeNotFound, "stream %s has no events", *args.Stream)
+			return nil, refuse(msg.APIStreamEmpty, msg.Args{"Stream": *args.Stream})
 		}
 		if err != nil {
 			return nil, err
@@ -540,7 +541,7 @@ func (r *root) Events(ctx context.Context, args struct {
 	if args.Types != nil {
 		for _, t := range *args.Types {
 			if _, ok := r.s.reg.Version(t); !ok {
-				return nil, invalidf("%q is not an event type", t)
+				return nil, refuse(msg.APIEventType, msg.Args{"Type": t})
 			}
 			types[t] = true
 		}

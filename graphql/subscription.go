@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"taskledger/app"
+	"taskledger/internal/msg"
 
 	gql "github.com/graph-gophers/graphql-go"
 
@@ -95,7 +96,7 @@ func (r *root) EventsAppended(ctx context.Context, args struct{ Filter *eventFil
 			f.types = map[string]bool{}
 			for _, t := range *in.Types {
 				if _, ok := r.s.reg.Version(t); !ok {
-					return nil, invalidf("%q is not an event type", t)
+					return nil, refuse(msg.APIEventType, msg.Args{"Type": t})
 				}
 				f.types[t] = true
 			}
