@@ -69,7 +69,7 @@ func gql(url, token, query string, vars map[string]any) (map[string]any, []map[s
 }
 
 const reportMutation = `mutation($k: String!, $n: String!, $p: Int!) {
-  reportProgress(input: {obligation: {task: 3, role: IMPLEMENTING}, percent: $p, note: $n, idempotencyKey: $k, wait: true}) { userErrors { code field message messageEn }
+  reportProgress(input: {obligation: {task: 3, role: IMPLEMENTING}, percent: $p, note: $n, idempotencyKey: $k, wait: true}) { userErrors { code field message messageEn messageCode }
     position duplicate caughtUp events { id } } }`
 
 // acked is one acknowledged mutation.
@@ -94,7 +94,7 @@ func report(url, token, key, note string, percent int) (acked, int, error) {
 		payload, _ := data["reportProgress"].(map[string]any)
 		if ue, _ := payload["userErrors"].([]any); len(errs) == 0 && len(ue) > 0 {
 			u, _ := ue[0].(map[string]any)
-			errs = []map[string]any{{"message": u["messageEn"], "extensions": map[string]any{"code": u["code"]}}}
+			errs = []map[string]any{{"message": u["messageEn"], "extensions": map[string]any{"code": u["code"], "messageCode": u["messageCode"]}}}
 		}
 		if len(errs) > 0 {
 			ext, _ := errs[0]["extensions"].(map[string]any)
