@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/eventstore/bolt"
 	"taskledger/eventstore/memory"
 	"taskledger/eventstore/storetest"
 	"taskledger/replay"
@@ -55,12 +57,20 @@ func fill(t *testing.T, s eventstore.Store, n int) {
 	}
 }
 
-func stores() map[string]eventstore.Store {
-	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()}}
+// stores returns one store for each read path: pages (ReadAll), a
+// callback (ScanAll), and batches lent and recycled (the embedded store's
+// ScanBatches).
+func stores(t *testing.T) map[string]eventstore.Store {
+	embedded, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = embedded.Close() })
+	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()}, "ScanBatches": embedded}
 }
 
 func TestAppliesEveryEventInOrder(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 1000)
 			var notes []string
@@ -88,7 +98,7 @@ func TestAppliesEveryEventInOrder(t *testing.T) {
 }
 
 func TestWindow(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 100)
 			var got []uint64
@@ -105,7 +115,7 @@ func TestWindow(t *testing.T) {
 }
 
 func TestStopsAtFirstBadEvent(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 50)
 			bad := storetest.NewEvent("NoSuchType", "x")
