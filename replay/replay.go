@@ -5,6 +5,9 @@
 // Decoding a JSON payload costs several times more than reading it, so the
 // log is cut into batches that worker goroutines decode concurrently; a
 // single goroutine applies the decoded batches in the order they were read.
+// With a store that reads into lent batches (BatchScanner), applied batches
+// go back to the reader, so a replay allocates per batch in flight, not per
+// event.
 package replay
 
 import (
