@@ -20,8 +20,14 @@ import (
 // payload, in order, none missing. The batch sizes are not multiples of the
 // checkpoint distance, so the reader resumes mid-group in a new transaction.
 func TestScanBatches(t *testing.T) {
+	for name, opts := range map[string]Options{"format 2": {NoSync: true}, "format 3": {NoSync: true, Journal: true}} {
+		t.Run(name, func(t *testing.T) { testScanBatches(t, opts) })
+	}
+}
+
+func testScanBatches(t *testing.T, opts Options) {
 	ctx := context.Background()
-	s := openTest(t, filepath.Join(t.TempDir(), "l.db"), Options{NoSync: true})
+	s := openTest(t, filepath.Join(t.TempDir(), "l.db"), opts)
 	rng := rand.New(rand.NewPCG(21, 22))
 	for i := range 60 {
 		evs := []domain.Event{event(rng, i, 300), randomNoteEvent(rng, i, 200), event(rng, i, 250)}
