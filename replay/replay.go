@@ -41,7 +41,8 @@ type BatchScanner interface {
 
 // Decoder turns a stored event's payload into its typed data.
 // *domain.Registry is the Decoder every caller uses; tests wrap it to count
-// decodes.
+// decodes. The data returned must not alias e.Payload, whose memory replay
+// reuses (the registry decodes from its own copy).
 type Decoder interface {
 	Decode(e *domain.Event) (domain.EventData, error)
 }
