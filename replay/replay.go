@@ -5,6 +5,9 @@
 // Decoding a JSON payload costs several times more than reading it, so the
 // log is cut into batches that worker goroutines decode concurrently; a
 // single goroutine applies the decoded batches in the order they were read.
+// With a store that reads into lent batches (BatchScanner), applied batches
+// go back to the reader, so a replay allocates per batch in flight, not per
+// event.
 package replay
 
 import (
@@ -19,20 +22,34 @@ import (
 )
 
 // Scanner is implemented by stores that can stream their log to a callback
-// without building slices (the embedded store does). The event passed to fn
-// is valid only during the call.
+// without building slices. The event passed to fn is valid only during the
+// call.
 type Scanner interface {
 	ScanAll(ctx context.Context, after uint64, fn func(*domain.Event) error) error
 }
 
+// BatchScanner is implemented by stores that read their log straight into
+// batches the caller lends and takes back (the embedded store does): next
+// lends the event slice to fill and the buffer to append payloads to, emit
+// hands them back filled. Replay prefers it to Scanner: it recycles its
+// batches, so reading the log copies and allocates nothing per event.
+type BatchScanner interface {
+	ScanBatches(ctx context.Context, after uint64,
+		next func() (events []domain.Event, payloads []byte),
+		emit func(events []domain.Event, payloads []byte) error) error
+}
+
 // Decoder turns a stored event's payload into its typed data.
 // *domain.Registry is the Decoder every caller uses; tests wrap it to count
-// decodes.
+// decodes. The data returned must not alias e.Payload, whose memory replay
+// reuses (the registry decodes from its own copy).
 type Decoder interface {
 	Decode(e *domain.Event) (domain.EventData, error)
 }
 
 // ApplyFunc folds one decoded event. It runs on one goroutine, in log order.
+// e, and e.Payload, are valid only during the call (replay reuses their
+// memory): keep a copy of what is needed. data, and e's strings, may be kept.
 type ApplyFunc func(e *domain.Event, data domain.EventData) error
 
 // Options tune a replay.
@@ -44,7 +61,9 @@ type Options struct {
 	Until uint64
 	// Workers is the number of decoding goroutines; 0 means GOMAXPROCS.
 	Workers int
-	// BatchSize is the number of events per batch; 0 means 1024.
+	// BatchSize is the number of events per batch; 0 means 256 from a
+	// BatchScanner (a batch then stays in a core's cache from the read to
+	// the fold) and 1024 otherwise (fewer, larger reads).
 	BatchSize int
 }
 
@@ -55,11 +74,12 @@ type Stats struct {
 }
 
 type batch struct {
-	events []domain.Event
-	datas  []domain.EventData
-	err    error // decoding failed at events[bad]
-	bad    int
-	done   chan struct{}
+	events   []domain.Event
+	payloads []byte // the memory events' payloads lie in, when recycled
+	datas    []domain.EventData
+	err      error // decoding failed at events[bad]
+	bad      int
+	done     chan struct{}
 }
 
 // errStop ends a scan once Until is reached.
@@ -74,6 +94,9 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
+		if _, ok := s.(BatchScanner); ok {
+			opts.BatchSize = 256
+		}
 	}
 	stats := Stats{Last: opts.After}
 	if opts.Until == 0 {
@@ -97,7 +120,7 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 		go func() {
 			defer wg.Done()
 			for b := range work {
-				b.datas = make([]domain.EventData, len(b.events))
+				b.datas = resize(b.datas, len(b.events))
 				b.bad = len(b.events)
 				for i := range b.events {
 					d, err := reg.Decode(&b.events[i])
@@ -114,13 +137,15 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	}
 
 	// The reader cuts the log into batches and queues each twice: to a
-	// decoder and, in order, to the applier.
+	// decoder and, in order, to the applier, which hands it back to the
+	// pool once applied. At most cap(ordered)+2 batches are in flight.
+	pool := newPool(opts.BatchSize, cap(ordered)+2)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(ordered)
 		defer close(work)
-		readErr <- read(ctx, s, opts, func(events []domain.Event) bool {
-			b := &batch{events: events, done: make(chan struct{})}
+		readErr <- read(ctx, s, opts, pool, func(b *batch) bool {
+			b.done = make(chan struct{})
 			select {
 			case work <- b:
 			case <-ctx.Done():
@@ -155,6 +180,9 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 			applyErr = fmt.Errorf("replay: %w", b.err)
 			cancel()
 		}
+		if applyErr == nil {
+			pool.put(b)
+		}
 	}
 	wg.Wait()
 	if applyErr != nil {
@@ -167,7 +195,10 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 }
 
 // read feeds batches of copied events to emit until opts.Until.
-func read(ctx context.Context, s eventstore.Store, opts Options, emit func([]domain.Event) bool) error {
+func read(ctx context.Context, s eventstore.Store, opts Options, pool *pool, emit func(*batch) bool) error {
+	if bs, ok := s.(BatchScanner); ok {
+		return readBatches(ctx, bs, opts, pool, emit)
+	}
 	if sc, ok := s.(Scanner); ok {
 		cur := make([]domain.Event, 0, opts.BatchSize)
 		var arena []byte
@@ -175,7 +206,7 @@ func read(ctx context.Context, s eventstore.Store, opts Options, emit func([]dom
 			if len(cur) == 0 {
 				return true
 			}
-			ok := emit(cur)
+			ok := emit(&batch{events: cur})
 			cur = make([]domain.Event, 0, opts.BatchSize)
 			arena = nil
 			return ok
@@ -223,7 +254,7 @@ func read(ctx context.Context, s eventstore.Store, opts Options, emit func([]dom
 		if n == 0 {
 			return nil
 		}
-		if !emit(events[:n]) {
+		if !emit(&batch{events: events[:n]}) {
 			return ctx.Err()
 		}
 		after = events[n-1].Position

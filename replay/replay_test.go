@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/eventstore/bolt"
 	"taskledger/eventstore/memory"
 	"taskledger/eventstore/storetest"
 	"taskledger/replay"
@@ -55,12 +58,20 @@ func fill(t *testing.T, s eventstore.Store, n int) {
 	}
 }
 
-func stores() map[string]eventstore.Store {
-	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()}}
+// stores returns one store for each read path: pages (ReadAll), a
+// callback (ScanAll), and batches lent and recycled (the embedded store's
+// ScanBatches).
+func stores(t *testing.T) map[string]eventstore.Store {
+	embedded, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = embedded.Close() })
+	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()}, "ScanBatches": embedded}
 }
 
 func TestAppliesEveryEventInOrder(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 1000)
 			var notes []string
@@ -88,7 +99,7 @@ func TestAppliesEveryEventInOrder(t *testing.T) {
 }
 
 func TestWindow(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 100)
 			var got []uint64
@@ -105,7 +116,7 @@ func TestWindow(t *testing.T) {
 }
 
 func TestStopsAtFirstBadEvent(t *testing.T) {
-	for name, s := range stores() {
+	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			fill(t, s, 50)
 			bad := storetest.NewEvent("NoSuchType", "x")
@@ -135,5 +146,39 @@ func TestStopsAtFirstBadEvent(t *testing.T) {
 				t.Fatalf("apply error: %v", err)
 			}
 		})
+	}
+}
+
+// nopDecoder decodes nothing and allocates nothing, so that what a replay
+// allocates is the replay's own.
+type nopDecoder struct{}
+
+func (nopDecoder) Decode(*domain.Event) (domain.EventData, error) { return noted{}, nil }
+
+// TestBatchesAreRecycled replays the embedded store twice over and checks
+// that reading allocates per batch in flight, not per event: the batches,
+// their events and their payload buffers go back to the reader once
+// applied. (Small batches, so that the few a replay starts with weigh
+// little against the 156 it reads.)
+// Copying each event and its ~150-byte payload into fresh batches, as
+// replay once did, costs several hundred bytes per event.
+func TestBatchesAreRecycled(t *testing.T) {
+	s := stores(t)["ScanBatches"]
+	fill(t, s, 20000)
+	replayAll := func() {
+		stats, err := replay.Run(context.Background(), s, nopDecoder{}, replay.Options{BatchSize: 128}, func(*domain.Event, domain.EventData) error { return nil })
+		if err != nil || stats.Events != 20000 {
+			t.Fatalf("replayed %d events: %v", stats.Events, err)
+		}
+	}
+	replayAll() // warm up: sonic, bbolt's memory map
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	replayAll()
+	runtime.ReadMemStats(&after)
+	perEvent := float64(after.TotalAlloc-before.TotalAlloc) / 20000
+	t.Logf("replay allocated %.1f bytes per event", perEvent)
+	if perEvent > 64 {
+		t.Fatalf("replay allocated %.0f bytes per event, want at most 64", perEvent)
 	}
 }

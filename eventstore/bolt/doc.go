@@ -1,6 +1,8 @@
 // Package bolt is taskledger's embedded event store: the whole ledger in one
 // bbolt (go.etcd.io/bbolt) file. It implements eventstore.Store, numbers the
-// global log densely (1, 2, 3…) and adds ScanAll, a fast path for replay.
+// global log densely (1, 2, 3…) and adds two fast paths for replay:
+// ScanAll, a callback per event, and ScanBatches, which reads into batches
+// the caller lends and reuses (replay.Run's path).
 //
 // # Writes
 //

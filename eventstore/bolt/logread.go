@@ -117,35 +117,89 @@ func (r *logReader) seek(p uint64) error {
 // nil. e.Payload aliases the file or one of the reader's buffers: it is
 // valid until the next call or the end of the transaction.
 func (r *logReader) next(e *domain.Event) error {
+	info, err := r.decode(e)
+	if err != nil || e == nil || !info.compressed {
+		return err
+	}
+	r.payload, err = r.inflate(r.payload[:0], e, info.typ)
+	e.Payload = r.payload
+	return err
+}
+
+// nextInto decodes the record at r.pos into e as next does, but appends its
+// payload, decompressed, to buf and points e.Payload at that copy (nil if
+// empty), which outlives the transaction. It returns buf as grown.
+func (r *logReader) nextInto(e *domain.Event, buf []byte) ([]byte, error) {
+	info, err := r.decode(e)
+	if err != nil {
+		return buf, err
+	}
+	start := len(buf)
+	if info.compressed {
+		if buf, err = r.inflate(buf, e, info.typ); err != nil {
+			return buf, err
+		}
+	} else {
+		buf = append(buf, e.Payload...)
+	}
+	e.Payload = nil
+	if len(buf) > start {
+		e.Payload = buf[start:len(buf):len(buf)]
+	}
+	return buf, nil
+}
+
+// decode decodes the record at r.pos into e (e.Payload aliasing the file or
+// a buffer, possibly still compressed: see the returned info) and steps past
+// it; with e nil it only steps.
+func (r *logReader) decode(e *domain.Event) (bodyInfo, error) {
+	var info bodyInfo
 	if r.pos > r.v.head || r.pos == 0 {
-		return fmt.Errorf("read position %d: log head is %d", r.pos, r.v.head)
+		return info, fmt.Errorf("read position %d: log head is %d", r.pos, r.v.head)
 	}
 	if (r.pos-1)%checkpointEvery == 0 {
 		r.st = deltaState{}
 	}
 	body, err := r.record()
 	if err != nil {
-		return fmt.Errorf("read position %d: %w", r.pos, err)
+		return info, fmt.Errorf("read position %d: %w", r.pos, err)
 	}
 	if e == nil {
 		_, err = decodeBody(body, &r.st, nil, nil)
 	} else {
-		var info bodyInfo
 		info, err = decodeBody(body, &r.st, r.res, e)
-		if err == nil && info.compressed {
-			var dict string
-			if dict, err = r.res.name(kindDict, info.typ); err == nil {
-				r.payload, err = decompress(r.payload[:0], e.Payload, dict)
-				e.Payload = r.payload
-			}
-		}
 		e.Position = r.pos
 	}
 	if err != nil {
-		return fmt.Errorf("read position %d: %w", r.pos, err)
+		return info, fmt.Errorf("read position %d: %w", r.pos, err)
 	}
 	r.pos++
-	return nil
+	return info, nil
+}
+
+// inflate appends e's payload, coded against type typ's dictionary, decoded
+// to dst.
+func (r *logReader) inflate(dst []byte, e *domain.Event, typ uint32) ([]byte, error) {
+	dict, err := r.res.name(kindDict, typ)
+	if err == nil {
+		dst, err = decompress(dst, e.Payload, dict)
+	}
+	if err != nil {
+		return dst, fmt.Errorf("read position %d: %w", e.Position, err)
+	}
+	return dst, nil
+}
+
+// rebind moves the reader, between two calls, to a later transaction's view
+// of the same log, keeping its place: records never move once written, so
+// the next record is where it was. res resolves names in the new
+// transaction.
+func (r *logReader) rebind(v *logView, res resolver) {
+	r.v, r.res = v, res
+	r.hasSeg, r.seg, r.cur = false, nil, nil
+	if v.sequential {
+		r.cur = v.log.Cursor()
+	}
 }
 
 // nextID returns the event ID of the record at r.pos and steps over it

@@ -801,55 +801,23 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 // may append to the store. An error from fn stops the scan and is returned
 // wrapped; so is ctx's error, and ErrClosed if the store closes.
 func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(*domain.Event) error) error {
-	if err := s.enter(); err != nil {
-		return err
-	}
-	defer s.exit()
-	until := s.head.Load()
-	const maxBatch = 512
-	batch := make([]domain.Event, maxBatch)
-	arena := make([]byte, 0, 128<<10)
-	for after < until {
-		if err := s.alive(ctx); err != nil {
-			return fmt.Errorf("bolt: scan log after %d: %w", after, err)
-		}
-		n := 0
-		arena = arena[:0]
-		err := s.viewTx(func(tx *bbolt.Tx) error {
-			r, err := s.reader(tx, after+1)
-			if err != nil {
-				return err
-			}
-			for p := after + 1; p <= until && n < maxBatch; p++ {
-				e := &batch[n]
-				if err := r.next(e); err != nil {
-					return err
+	batch := make([]domain.Event, scanBatch)
+	payloads := make([]byte, 0, 128<<10)
+	return s.ScanBatches(ctx, after,
+		func() ([]domain.Event, []byte) { return batch, payloads[:0] },
+		func(events []domain.Event, grown []byte) error {
+			payloads = grown
+			for i := range events {
+				if err := fn(&events[i]); err != nil {
+					return fmt.Errorf("bolt: scan log at position %d: %w", events[i].Position, err)
 				}
-				if len(e.Payload) > cap(arena)-len(arena) {
-					if n > 0 {
-						break // the next batch starts with this event
-					}
-					arena = make([]byte, 0, len(e.Payload))
-				}
-				start := len(arena)
-				arena = append(arena, e.Payload...)
-				e.Payload = arena[start:len(arena):len(arena)]
-				n++
 			}
 			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("bolt: scan log after %d: %w", after, s.closedErr(err))
-		}
-		for i := range n {
-			if err := fn(&batch[i]); err != nil {
-				return fmt.Errorf("bolt: scan log at position %d: %w", batch[i].Position, err)
-			}
-		}
-		after += uint64(n)
-	}
-	return nil
 }
+
+// scanBatch is how many events ScanAll decodes per read transaction.
+const scanBatch = 512
 
 // reader returns a reader of tx's log positioned at position from.
 func (s *Store) reader(tx *bbolt.Tx, from uint64) (*logReader, error) {

@@ -1,0 +1,85 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"taskledger/domain"
+)
+
+// ScanBatches reads every event whose position is greater than after, in log
+// order, up to the head as it was when ScanBatches began, into batches whose
+// memory the caller lends: the replay path, which neither copies an event
+// nor allocates one per event.
+//
+// For each batch it calls next for buffers: events, of which it fills at
+// most len(events) (an empty slice ends the scan), and payloads, to which it
+// appends the batch's payloads, decompressed, from its length on (growing it
+// when needed). It then calls emit with the events it filled (at least one;
+// each e.Payload a slice of the buffer, or nil when empty) and the payload
+// buffer as grown. From then on both belong to the caller, who may lend them
+// to a later next once it is done with them. A batch is read in one read
+// transaction; emit runs outside it and may append to the store.
+//
+// An error from emit stops the scan and is returned as it is; ctx's error,
+// ErrClosed if the store closes and read errors are wrapped.
+func (s *Store) ScanBatches(ctx context.Context, after uint64,
+	next func() (events []domain.Event, payloads []byte),
+	emit func(events []domain.Event, payloads []byte) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.exit()
+	until := s.head.Load()
+	var r *logReader // carried from one transaction to the next
+	for after < until {
+		if err := s.alive(ctx); err != nil {
+			return fmt.Errorf("bolt: scan log after %d: %w", after, err)
+		}
+		events, payloads := next()
+		if len(events) == 0 {
+			return nil
+		}
+		events = events[:min(uint64(len(events)), uint64(scanTxEvents), until-after)]
+		err := s.viewTx(func(tx *bbolt.Tx) error {
+			var err error
+			if r, err = s.resume(tx, r, after+1); err != nil {
+				return err
+			}
+			for i := range events {
+				if payloads, err = r.nextInto(&events[i], payloads); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("bolt: scan log after %d: %w", after, s.closedErr(err))
+		}
+		if err := emit(events, payloads); err != nil {
+			return err
+		}
+		after += uint64(len(events))
+	}
+	return nil
+}
+
+// resume returns a reader of tx's log positioned at position from: r moved
+// to tx when it stands there already (saving the seek from a checkpoint),
+// else a new one.
+func (s *Store) resume(tx *bbolt.Tx, r *logReader, from uint64) (*logReader, error) {
+	if r == nil || r.pos != from {
+		return s.reader(tx, from)
+	}
+	v, err := s.view(tx, true)
+	if err != nil {
+		return nil, err
+	}
+	if from > v.head {
+		return nil, fmt.Errorf("read position %d: log head is %d", from, v.head)
+	}
+	r.rebind(v, s.names.snapshot(tx.Bucket(bucketNames)))
+	return r, nil
+}
