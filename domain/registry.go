@@ -25,8 +25,13 @@ type Upcaster func(payload []byte) ([]byte, error)
 // not registered.
 var ErrUnknownEventType = errors.New("unknown event type")
 
+// errNotEventData is returned when a registered type's decoded value does
+// not implement EventData (a pointer-receiver EventType).
+var errNotEventData = errors.New("registered type does not implement EventData")
+
 type registration struct {
 	typ       reflect.Type
+	decode    decodeFunc
 	version   uint16
 	upcasters map[uint16]Upcaster
 }
@@ -74,7 +79,11 @@ func (r *Registry) Register(sample EventData, version uint16) {
 	if version == 0 {
 		version = 1
 	}
-	r.types[name] = &registration{typ: t, version: version, upcasters: map[uint16]Upcaster{}}
+	dec := typedDecoderFor(sample)
+	if dec == nil {
+		dec = newReflectDecoder(r.dec, t)
+	}
+	r.types[name] = &registration{typ: t, decode: dec, version: version, upcasters: map[uint16]Upcaster{}}
 }
 
 // RegisterUpcaster adds a function that turns a payload of schema version
@@ -149,13 +158,9 @@ func (r *Registry) Decode(e *Event) (EventData, error) {
 			return nil, fmt.Errorf("decode event %s (%s): upcast from version %d: %w", e.ID, e.Type, v, err)
 		}
 	}
-	ptr := reflect.New(reg.typ)
-	if err := r.dec.Unmarshal(payload, ptr.Interface()); err != nil {
+	data, err := reg.decode(payload)
+	if err != nil {
 		return nil, fmt.Errorf("decode event %s (%s): %w", e.ID, e.Type, err)
-	}
-	data, ok := ptr.Elem().Interface().(EventData)
-	if !ok {
-		return nil, fmt.Errorf("decode event %s: registered type %s does not implement EventData", e.ID, reg.typ)
 	}
 	return data, nil
 }
