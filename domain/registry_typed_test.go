@@ -1,8 +1,11 @@
 package domain
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -72,4 +75,30 @@ func TestDecodeConcurrently(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// TestDecodeRefusesEveryTruncatedPayload: a damaged ledger must be refused,
+// not crash or half-decode. Every proper prefix of every golden payload
+// (no prefix of a JSON object is JSON) is an error naming the event type.
+func TestDecodeRefusesEveryTruncatedPayload(t *testing.T) {
+	golden, err := os.ReadFile(payloadGolden)
+	if err != nil {
+		t.Fatalf("read %s: %v", payloadGolden, err)
+	}
+	reg := DefaultRegistry()
+	for i, line := range bytes.Split(bytes.TrimSpace(golden), []byte("\n")) {
+		name, payload, ok := bytes.Cut(line, []byte(" "))
+		if !ok {
+			t.Fatalf("line %d: no type name", i+1)
+		}
+		for n := range len(payload) {
+			d, err := reg.Decode(&Event{Type: string(name), SchemaVersion: 1, Payload: payload[:n]})
+			if err == nil || d != nil {
+				t.Fatalf("line %d (%s): %d of %d bytes decoded to %#v, %v", i+1, name, n, len(payload), d, err)
+			}
+			if !strings.Contains(err.Error(), string(name)) {
+				t.Fatalf("line %d: error %q does not name the event type", i+1, err)
+			}
+		}
+	}
 }
