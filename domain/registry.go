@@ -25,10 +25,6 @@ type Upcaster func(payload []byte) ([]byte, error)
 // not registered.
 var ErrUnknownEventType = errors.New("unknown event type")
 
-// errNotEventData is returned when a registered type's decoded value does
-// not implement EventData (a pointer-receiver EventType).
-var errNotEventData = errors.New("registered type does not implement EventData")
-
 type registration struct {
 	typ       reflect.Type
 	decode    decodeFunc
@@ -66,7 +62,9 @@ func payloadDecoder() sonic.API {
 }
 
 // Register adds a payload type at its current schema version. sample is a
-// zero value of the payload type (a struct, not a pointer).
+// zero value of the payload type (a struct, not a pointer). Taskledger's
+// own payload types decode through a typed decoder (typedDecoderFor);
+// any other type through reflect, to the same values.
 func (r *Registry) Register(sample EventData, version uint16) {
 	t := reflect.TypeOf(sample)
 	if t.Kind() == reflect.Pointer {

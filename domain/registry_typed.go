@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 
@@ -65,7 +66,7 @@ func newReflectDecoder(api sonic.API, t reflect.Type) decodeFunc {
 		}
 		data, ok := ptr.Elem().Interface().(EventData)
 		if !ok {
-			return nil, errNotEventData
+			return nil, fmt.Errorf("registered type %s does not implement EventData", t)
 		}
 		return data, nil
 	}
