@@ -102,3 +102,33 @@ func TestDecodeRefusesEveryTruncatedPayload(t *testing.T) {
 		}
 	}
 }
+
+// otherPayload is a payload type outside taskledger's own list, which
+// therefore decodes through reflect.
+type otherPayload struct {
+	Name  string   `json:"name"`
+	Count int      `json:"count"`
+	Tags  []string `json:"tags,omitempty"`
+}
+
+func (otherPayload) EventType() string { return "OtherPayload" }
+
+// TestRegisteredTypeWithoutTypedDecoderStillDecodes: a type registered
+// by a caller (not in typedDecoderFor) reads and refuses payloads the same
+// way, through reflect.
+func TestRegisteredTypeWithoutTypedDecoderStillDecodes(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register(otherPayload{}, 1)
+	want := otherPayload{Name: "甲", Count: 3, Tags: []string{"a"}}
+	_, v, p, err := reg.Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := reg.Decode(&Event{Type: "OtherPayload", SchemaVersion: v, Payload: p})
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decoded %#v, %v; want %#v", got, err, want)
+	}
+	if _, err := reg.Decode(&Event{Type: "OtherPayload", SchemaVersion: v, Payload: p[:len(p)-1]}); err == nil {
+		t.Error("a truncated payload decoded without error")
+	}
+}
