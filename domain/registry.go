@@ -27,6 +27,7 @@ var ErrUnknownEventType = errors.New("unknown event type")
 
 type registration struct {
 	typ       reflect.Type
+	decode    decodeFunc
 	version   uint16
 	upcasters map[uint16]Upcaster
 }
@@ -61,7 +62,9 @@ func payloadDecoder() sonic.API {
 }
 
 // Register adds a payload type at its current schema version. sample is a
-// zero value of the payload type (a struct, not a pointer).
+// zero value of the payload type (a struct, not a pointer). Taskledger's
+// own payload types decode through a typed decoder (typedDecoderFor);
+// any other type through reflect, to the same values.
 func (r *Registry) Register(sample EventData, version uint16) {
 	t := reflect.TypeOf(sample)
 	if t.Kind() == reflect.Pointer {
@@ -74,7 +77,11 @@ func (r *Registry) Register(sample EventData, version uint16) {
 	if version == 0 {
 		version = 1
 	}
-	r.types[name] = &registration{typ: t, version: version, upcasters: map[uint16]Upcaster{}}
+	dec := typedDecoderFor(sample)
+	if dec == nil {
+		dec = newReflectDecoder(r.dec, t)
+	}
+	r.types[name] = &registration{typ: t, decode: dec, version: version, upcasters: map[uint16]Upcaster{}}
 }
 
 // RegisterUpcaster adds a function that turns a payload of schema version
@@ -149,13 +156,9 @@ func (r *Registry) Decode(e *Event) (EventData, error) {
 			return nil, fmt.Errorf("decode event %s (%s): upcast from version %d: %w", e.ID, e.Type, v, err)
 		}
 	}
-	ptr := reflect.New(reg.typ)
-	if err := r.dec.Unmarshal(payload, ptr.Interface()); err != nil {
+	data, err := reg.decode(payload)
+	if err != nil {
 		return nil, fmt.Errorf("decode event %s (%s): %w", e.ID, e.Type, err)
-	}
-	data, ok := ptr.Elem().Interface().(EventData)
-	if !ok {
-		return nil, fmt.Errorf("decode event %s: registered type %s does not implement EventData", e.ID, reg.typ)
 	}
 	return data, nil
 }
