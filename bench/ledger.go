@@ -25,9 +25,11 @@ type Ledger struct {
 	reg *domain.Registry
 }
 
-// OpenLedger creates a new embedded ledger in dir.
-func OpenLedger(dir string) (*Ledger, error) {
-	s, err := bolt.OpenDir(filepath.Join(dir, "ledger"), bolt.Options{})
+// OpenLedger creates a new embedded ledger in dir: format 2 (bbolt syncs
+// each commit), or format 3 with journal (one fdatasync of a journal per
+// group commit; docs/ledger-format.md).
+func OpenLedger(dir string, journal bool) (*Ledger, error) {
+	s, err := bolt.OpenDir(filepath.Join(dir, "ledger"), bolt.Options{Journal: journal})
 	if err != nil {
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}

@@ -32,8 +32,11 @@ type opener struct {
 	open func(dir string) (EventStore, error)
 }
 
+// stores are taskledger's embedded store in its default format and in
+// format 3 (the journal), then the peer, which is always last.
 var stores = []opener{
-	{"taskledger", func(dir string) (EventStore, error) { return OpenLedger(dir) }},
+	{"taskledger", func(dir string) (EventStore, error) { return OpenLedger(dir, false) }},
+	{"tl-journal", func(dir string) (EventStore, error) { return OpenLedger(dir, true) }},
 	{"sqlite-peer", func(dir string) (EventStore, error) { return OpenPeer(dir) }},
 }
 
@@ -81,8 +84,9 @@ func runOnce(o opener, cfg Config, tmp string) (Result, error) {
 	return res, err
 }
 
-// printSummary prints the medians of each store and taskledger's ratio to
-// the peer (above 1: taskledger is faster; for bytes, smaller).
+// printSummary prints the medians of each store and each of taskledger's
+// ratios to the peer, the last store (above 1: taskledger is faster; for
+// bytes, smaller).
 func printSummary(w io.Writer, runs int, results [][]Result) {
 	figures := []struct {
 		name string
@@ -93,14 +97,24 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }},
 		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }},
 	}
-	fmt.Fprintf(w, "\n| median of %d | taskledger | sqlite-peer | ratio |\n|---|---|---|---|\n", runs)
+	fmt.Fprintf(w, "\n| median of %d | taskledger (format 2) | taskledger (format 3, journal) | sqlite-peer | ratio, format 2 | ratio, format 3 |\n|---|---|---|---|---|---|\n", runs)
+	last := len(results) - 1
 	for k, f := range figures {
-		ours, peer := median(results[0], f.get), median(results[1], f.get)
-		ratio := ours / peer
-		if k == len(figures)-1 {
-			ratio = peer / ours // fewer bytes is better
+		peer := median(results[last], f.get)
+		fmt.Fprintf(w, "| %s", f.name)
+		for i := range last {
+			fmt.Fprintf(w, " | %.0f", median(results[i], f.get))
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | x%.2f |\n", f.name, ours, peer, ratio)
+		fmt.Fprintf(w, " | %.0f", peer)
+		for i := range last {
+			ours := median(results[i], f.get)
+			ratio := ours / peer
+			if k == len(figures)-1 {
+				ratio = peer / ours // fewer bytes is better
+			}
+			fmt.Fprintf(w, " | x%.2f", ratio)
+		}
+		fmt.Fprintln(w, " |")
 	}
 }
 
