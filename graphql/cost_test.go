@@ -151,7 +151,7 @@ func TestErrorResponsesBounded(t *testing.T) {
 	if r.Status != http.StatusBadRequest || len(r.Raw) > 64<<10 || len(r.Errors) > 20 {
 		t.Fatalf("status %d, %d bytes, %d errors", r.Status, len(r.Raw), len(r.Errors))
 	}
-	if last := r.Errors[len(r.Errors)-1]; !strings.Contains(last.Message, "more errors were left out") {
+	if last := r.Errors[len(r.Errors)-1]; !strings.Contains(last.Message, "条错误未列入本次应答") || last.Extensions["messageCode"] != "api.errors_omitted" {
 		t.Errorf("the last error: %q", last.Message)
 	}
 	// A long unknown field name is not echoed in full.

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -46,18 +45,17 @@ const (
 )
 
 // boundErrors applies MaxErrors, MaxErrorMessageBytes and
-// MaxErrorLocations to a response's errors, in place where it can.
-func boundErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+// MaxErrorLocations to a response's errors, in place where it can; the
+// error that counts those left out is worded in lang.
+func boundErrors(errs []*gqlerrors.QueryError, lang msgs.Lang) []*gqlerrors.QueryError {
 	if len(errs) > MaxErrors {
 		left := len(errs) - (MaxErrors - 1)
 		code := queryErrorCode(errs[0])
 		if code == "" {
 			code = CodeInvalidArgument
 		}
-		more := &gqlerrors.QueryError{
-			Message:    fmt.Sprintf("%d more errors were left out of this response", left),
-			Extensions: map[string]any{"code": string(code), "omitted": left},
-		}
+		more := catalogued(lang, code, "", refusal{msgs.APIErrorsOmitted, msgs.Args{"Count": left}})
+		more.Extensions["omitted"] = left
 		errs = append(errs[:MaxErrors-1:MaxErrors-1], more)
 	}
 	for _, e := range errs {

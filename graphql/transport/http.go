@@ -35,6 +35,9 @@ type request struct {
 type response struct {
 	Errors []*gqlerrors.QueryError `json:"errors,omitempty"`
 	Data   json.RawMessage         `json:"data,omitempty"`
+	// lang is the language of the error counting those left out (see
+	// boundErrors).
+	lang msgs.Lang
 }
 
 // serveGraphQL serves a GraphQL request over HTTP.
@@ -195,7 +198,7 @@ func (h *Handler) responseKey(p auth.Principal, a Analysis, req request, lang ms
 // response.
 func (h *Handler) execHTTP(ctx context.Context, req request) respcache.Response {
 	res := h.cfg.Engine.Exec(ctx, req.Query, req.OperationName, req.Variables)
-	out := response{Errors: h.fixErrors(ctx, res.Errors), Data: res.Data}
+	out := response{Errors: h.fixErrors(ctx, res.Errors), Data: res.Data, lang: msgs.LangOf(ctx)}
 	r := respcache.Response{Status: http.StatusOK}
 	switch {
 	case refused(res):
@@ -433,7 +436,7 @@ func (r response) marshal() ([]byte, error) {
 	b := make([]byte, 0, len(r.Data)+64)
 	b = append(b, '{')
 	if len(r.Errors) > 0 {
-		errs, err := json.Marshal(boundErrors(r.Errors))
+		errs, err := json.Marshal(boundErrors(r.Errors, r.lang))
 		if err != nil {
 			return nil, err
 		}

@@ -333,7 +333,7 @@ func (w *wsConn) finishOp(id string) {
 }
 
 func (w *wsConn) sendErrors(id string, errs ...*gqlerrors.QueryError) bool {
-	b, _ := json.Marshal(boundErrors(errs))
+	b, _ := json.Marshal(boundErrors(errs, w.lang))
 	return w.send(wsMessage{ID: id, Type: "error", Payload: b}) == nil
 }
 
@@ -367,7 +367,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 				return
 			}
 		}
-		b, err := response{Data: res.Data, Errors: res.Errors}.marshal()
+		b, err := response{Data: res.Data, Errors: res.Errors, lang: w.lang}.marshal()
 		if err != nil {
 			w.h.cfg.Logger.Error("encode subscription result", "err", err)
 			continue

@@ -29,5 +29,6 @@ var apiTable = []Entry{
 	{APIBusy, InvalidArgument, `请求在等待历史时点计算时超时（同一令牌的历史计算依次进行）：请减少一次请求中的时间点`, `the request ran out of time waiting for its turn to evaluate the ledger as of another moment (this token's historical evaluations run one after another): ask for fewer moments at once`},
 	{APITimeout, Internal, `请求耗时超过 {{.Timeout}}，已停止`, `the request took longer than {{.Timeout}} and was stopped`},
 	{APIWSConnBusy, InvalidArgument, `一个连接同时最多运行 {{.Max}} 个操作`, `a connection may run at most {{.Max}} operations at once`},
+	{APIErrorsOmitted, InvalidArgument, `另有 {{.Count}} 条错误未列入本次应答`, `{{.Count}} more errors were left out of this response`},
 	{APIWSServerBusy, InvalidArgument, `服务器通过 WebSocket 同时最多运行 {{.Max}} 个操作，请稍后再试`, `the server runs at most {{.Max}} operations over WebSockets at once; try again later`},
 }

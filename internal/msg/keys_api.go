@@ -32,4 +32,5 @@ const (
 	APITimeout             Key = "api.timeout"
 	APIWSConnBusy          Key = "api.ws_connection_busy"
 	APIWSServerBusy        Key = "api.ws_server_busy"
+	APIErrorsOmitted       Key = "api.errors_omitted"
 )
