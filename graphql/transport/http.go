@@ -105,7 +105,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := h.cfg.Persisted.resolve(&req); e != nil {
 		status = e.status
-		writeJSON(w, e.status, response{Errors: []*gqlerrors.QueryError{requestError(e.code, "", e.msg)}})
+		writeJSON(w, e.status, response{Errors: []*gqlerrors.QueryError{e.queryError(lang)}})
 		return
 	}
 	if req.Query == "" {

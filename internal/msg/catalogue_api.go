@@ -30,5 +30,11 @@ var apiTable = []Entry{
 	{APITimeout, Internal, `请求耗时超过 {{.Timeout}}，已停止`, `the request took longer than {{.Timeout}} and was stopped`},
 	{APIWSConnBusy, InvalidArgument, `一个连接同时最多运行 {{.Max}} 个操作`, `a connection may run at most {{.Max}} operations at once`},
 	{APIErrorsOmitted, InvalidArgument, `另有 {{.Count}} 条错误未列入本次应答`, `{{.Count}} more errors were left out of this response`},
+	{APIPersistedMalformed, InvalidArgument, `持久化查询格式有误：extensions.persistedQuery 应为 {version: 1, sha256Hash: "…"}`, `extensions.persistedQuery must be an object {version: 1, sha256Hash: "…"}`},
+	{APIPersistedVersion, InvalidArgument, `持久化查询只支持版本 1（extensions.persistedQuery.version）`, `extensions.persistedQuery.version must be 1`},
+	{APIPersistedHashFormat, InvalidArgument, `持久化查询的哈希应为 64 位十六进制数（extensions.persistedQuery.sha256Hash）`, `extensions.persistedQuery.sha256Hash must be 64 hexadecimal digits`},
+	{APIPersistedHashMismatch, InvalidArgument, `哈希与查询不符：extensions.persistedQuery.sha256Hash 不是该查询的 SHA-256，未保存任何内容`, `provided sha does not match query: extensions.persistedQuery.sha256Hash is not the SHA-256 of the query`},
+	{APIPersistedNotFound, NotFound, `服务器没有保存该哈希对应的查询，请连同查询一起重新发送（协议规定 message 为 PersistedQueryNotFound）`, `PersistedQueryNotFound`},
+	{APIPersistedUnsupported, InvalidArgument, `本服务器不支持持久化查询，请发送完整的查询（协议规定 message 为 PersistedQueryNotSupported）`, `PersistedQueryNotSupported`},
 	{APIWSServerBusy, InvalidArgument, `服务器通过 WebSocket 同时最多运行 {{.Max}} 个操作，请稍后再试`, `the server runs at most {{.Max}} operations over WebSockets at once; try again later`},
 }

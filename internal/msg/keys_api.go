@@ -33,4 +33,12 @@ const (
 	APIWSConnBusy          Key = "api.ws_connection_busy"
 	APIWSServerBusy        Key = "api.ws_server_busy"
 	APIErrorsOmitted       Key = "api.errors_omitted"
+
+	// Automatic persisted queries.
+	APIPersistedMalformed    Key = "api.persisted_query_malformed"
+	APIPersistedVersion      Key = "api.persisted_query_version"
+	APIPersistedHashFormat   Key = "api.persisted_query_hash_format"
+	APIPersistedHashMismatch Key = "api.persisted_query_hash_mismatch"
+	APIPersistedNotFound     Key = "api.persisted_query_not_found"
+	APIPersistedUnsupported  Key = "api.persisted_query_not_supported"
 )
