@@ -35,9 +35,11 @@ func TestManyMomentsRefusedBeforeRunning(t *testing.T) {
 	if r.Status != http.StatusBadRequest || r.code() != "GRAPHQL_COST_LIMITED" || r.Errors[0].Extensions["kind"] != "limit" || r.Data != nil {
 		t.Fatalf("status %d: %.400s", r.Status, r.Raw)
 	}
+	// Chinese without an Accept-Language header.
 	msg := r.Errors[0].Message
-	if !strings.Contains(msg, "costs 50898") || !strings.Contains(msg, "499 distinct asOf/atPosition values × 100") || !strings.Contains(msg, "limit of 1000") || !strings.Contains(msg, "上限 1000") {
-		t.Errorf("message: %s", msg)
+	if !strings.Contains(msg, "代价为 50898") || !strings.Contains(msg, "499 个不同的 asOf/atPosition 时间点 × 100") || !strings.Contains(msg, "上限 1000") ||
+		r.Errors[0].Extensions["messageCode"] != "api.cost_limited" || r.Errors[0].Extensions["messageZH"] != msg {
+		t.Errorf("message: %s %v", msg, r.Errors[0].Extensions)
 	}
 	if builds.Load() != 0 {
 		t.Errorf("%d read models built for a refused request", builds.Load())
@@ -149,7 +151,7 @@ func TestErrorResponsesBounded(t *testing.T) {
 	if r.Status != http.StatusBadRequest || len(r.Raw) > 64<<10 || len(r.Errors) > 20 {
 		t.Fatalf("status %d, %d bytes, %d errors", r.Status, len(r.Raw), len(r.Errors))
 	}
-	if last := r.Errors[len(r.Errors)-1]; !strings.Contains(last.Message, "more errors were left out") {
+	if last := r.Errors[len(r.Errors)-1]; !strings.Contains(last.Message, "条错误未列入本次应答") || last.Extensions["messageCode"] != "api.errors_omitted" {
 		t.Errorf("the last error: %q", last.Message)
 	}
 	// A long unknown field name is not echoed in full.

@@ -8,6 +8,7 @@ import (
 
 	"taskledger/auth"
 	"taskledger/graphql/internal/oncecache"
+	"taskledger/internal/msg"
 	"taskledger/projections"
 )
 
@@ -163,9 +164,7 @@ func (g *gate) acquire(ctx context.Context, key string) (release func(), err err
 // busyError explains a wait that ran out: the client asked for more
 // moments than its turn allowed within the request's time.
 func busyError(ctx context.Context) error {
-	return &apiError{
-		code: CodeCostLimited, kind: "limit", err: fmt.Errorf("%w: %w", errBusy, ctx.Err()),
-		msg: "the request ran out of time waiting for its turn to evaluate the ledger as of another moment (this token's historical evaluations run one after another): ask for fewer moments at once. " +
-			"请求在等待历史时点计算时超时（同一令牌的历史计算依次进行）：请减少一次请求中的时间点。",
-	}
+	e := refuse(msg.APIBusy, nil)
+	e.code, e.kind, e.err = CodeCostLimited, "limit", fmt.Errorf("%w: %w", errBusy, ctx.Err())
+	return e
 }

@@ -99,7 +99,7 @@ func TestLimits(t *testing.T) {
 		t.Helper()
 		if r.Status != status || r.code() != string(CodeInvalidArgument) || (kind != "" && r.Errors[0].Extensions["kind"] != kind) {
 			t.Errorf("%s: want %d INVALID_ARGUMENT %s, got %d %s", name, status, kind, r.Status, r.Raw)
-		} else if !strings.Contains(r.Errors[0].Message, "limit") && !strings.Contains(r.Errors[0].Message, "between") && !strings.Contains(r.Errors[0].Message, "depth") {
+		} else if m := r.Errors[0].Message; !strings.Contains(m, "上限") && !strings.Contains(m, "限制") && !strings.Contains(m, "limit") && !strings.Contains(m, "between") && !strings.Contains(m, "depth") {
 			t.Errorf("%s: the message does not name the limit: %s", name, r.Errors[0].Message)
 		}
 	}

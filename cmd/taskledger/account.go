@@ -16,6 +16,7 @@ import (
 	"taskledger/auth"
 	"taskledger/dashboard"
 	"taskledger/domain"
+	"taskledger/internal/msg"
 )
 
 const accountLong = `Accounts let people log in to the dashboard with a password (taskledger
@@ -108,7 +109,7 @@ func envPassword(name string) (string, error) {
 	}
 	pw, ok := os.LookupEnv(name)
 	if !ok || pw == "" {
-		return "", fmt.Errorf("%w: environment variable %s is not set (环境变量 %s 未设置)", errUsage, name, name)
+		return "", usageNotice(msg.CLIPasswordEnv, msg.Args{"Name": name})
 	}
 	return pw, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,7 +23,7 @@ func (a *cli) checkLang() error {
 		return nil
 	}
 	if _, ok := msg.Parse(a.lang); !ok {
-		return usageError(fmt.Errorf("--lang %q: 应为 zh 或 en (want zh or en)", a.lang))
+		return usageNotice(msg.CLILangInvalid, msg.Args{"Lang": a.lang})
 	}
 	return nil
 }
@@ -61,6 +60,9 @@ type notice struct {
 	key  msg.Key
 	args msg.Args
 	err  error
+	// usage marks a usage error (exit code 2); quiet leaves err out of
+	// the rendering, for a cause whose text the message already holds.
+	usage, quiet bool
 }
 
 // noticef is the notice of key with args, caused by err.
@@ -72,6 +74,9 @@ func noticef(key msg.Key, args msg.Args, err error) *notice {
 func (n *notice) Error() string { return n.render([]msg.Lang{msg.ZH, msg.EN}) }
 
 func (n *notice) Unwrap() error { return n.err }
+
+// Is makes a usage notice errUsage.
+func (n *notice) Is(target error) bool { return n.usage && target == errUsage }
 
 // render writes the notice in each of langs; the first language's text
 // ends with the class in brackets and the code in parentheses, and the
@@ -86,7 +91,7 @@ func (n *notice) render(langs []msg.Lang) string {
 		}
 		parts = append(parts, text)
 	}
-	if n.err != nil {
+	if n.err != nil && !n.quiet {
 		parts = append(parts, n.err.Error())
 	}
 	return strings.Join(parts, "\n")

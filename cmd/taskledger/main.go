@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"taskledger/internal/msg"
 	"taskledger/internal/redact"
 )
 
@@ -94,6 +95,7 @@ func run(ctx context.Context, a *cli, args []string) int {
 	if cmd != nil {
 		path = cmd.CommandPath()
 	}
+	err = asUsageNotice(err)
 	text := err.Error()
 	var re *refusalError
 	var n *notice
@@ -169,7 +171,7 @@ func newRootCommand(a *cli, args []string) *cobra.Command {
 		if c == root && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 			return unknownCommand(root, args[0])
 		}
-		return usageError(err)
+		return flagNotice(err)
 	})
 	markUsageErrors(root)
 	return root
@@ -213,20 +215,17 @@ func runRoot(cmd *cobra.Command, args []string) error {
 		return unknownCommand(cmd, args[0])
 	}
 	fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
-	return fmt.Errorf("%w: name a command", errUsage)
+	return usageNotice(msg.CLINameACommand, nil)
 }
 
 // unknownCommand is the usage error for a command name cmd does not have,
 // with the names it might have meant.
 func unknownCommand(cmd *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
 	if cmd.SuggestionsMinimumDistance <= 0 {
 		cmd.SuggestionsMinimumDistance = 2
 	}
-	if s := cmd.SuggestionsFor(name); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
-	return fmt.Errorf("%w: %s", errUsage, msg)
+	return usageNotice(msg.CLIUnknownCommand, msg.Args{"Path": cmd.CommandPath(), "Name": name,
+		"Suggest": strings.Join(cmd.SuggestionsFor(name), " / ")})
 }
 
 // groupCommand returns a command that only holds subcommands: without one,
@@ -250,7 +249,7 @@ func runGroup(cmd *cobra.Command, args []string) error {
 			names = append(names, s.Name())
 		}
 	}
-	return fmt.Errorf("%w: %s needs a subcommand: %s", errUsage, cmd.CommandPath(), strings.Join(names, ", "))
+	return usageNotice(msg.CLINeedsSubcommand, msg.Args{"Path": cmd.CommandPath(), "Names": strings.Join(names, ", ")})
 }
 
 // newHelpCommand is `taskledger help [command]`: the command's help on
@@ -292,7 +291,7 @@ func markUsageErrors(c *cobra.Command) {
 // noArgs accepts no positional arguments.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, cmd.CommandPath(), strings.Join(args, " "))
+		return usageNotice(msg.CLINoArgs, msg.Args{"Path": cmd.CommandPath(), "Args": strings.Join(args, " ")})
 	}
 	return nil
 }
@@ -301,7 +300,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return fmt.Errorf("%w: %s takes %s, got %d arguments", errUsage, cmd.CommandPath(), what, len(args))
+			return usageNotice(msg.CLIArgCount, msg.Args{"Path": cmd.CommandPath(), "What": what, "Got": len(args)})
 		}
 		return nil
 	}

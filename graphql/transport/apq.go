@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	msgs "taskledger/internal/msg"
 )
 
 // DefaultPersistedQueries is how many documents a PersistedQueries keeps
@@ -49,11 +52,23 @@ func NewPersistedQueries(size int) *PersistedQueries {
 func (p *PersistedQueries) Len() int { return p.cache.Len() }
 
 // apqError is a persisted-query failure: the HTTP status, the code and the
-// message the client sees.
+// catalogue message. A protocol error (not found, not supported) keeps the
+// protocol's own message, which clients match on, in every language.
 type apqError struct {
-	status int
-	code   Code
-	msg    string
+	status   int
+	code     Code
+	why      refusal
+	protocol string
+}
+
+// queryError is the response error of e, worded in lang.
+func (e *apqError) queryError(lang msgs.Lang) *gqlerrors.QueryError {
+	if e.protocol != "" {
+		qe := requestError(e.code, "", e.protocol)
+		addCatalogue(qe, e.why)
+		return qe
+	}
+	return catalogued(lang, e.code, "", e.why)
 }
 
 // persistedHash returns the sha256Hash of a request's
@@ -64,20 +79,20 @@ func persistedHash(ext map[string]any) (hash string, ok bool, err *apqError) {
 	if !found || raw == nil {
 		return "", false, nil
 	}
-	bad := func(msg string) (string, bool, *apqError) {
-		return "", true, &apqError{status: 400, code: CodeInvalidArgument, msg: msg}
+	bad := func(key msgs.Key) (string, bool, *apqError) {
+		return "", true, &apqError{status: 400, code: CodeInvalidArgument, why: refusal{key: key}}
 	}
 	pq, isObj := raw.(map[string]any)
 	if !isObj {
-		return bad("extensions.persistedQuery must be an object {version: 1, sha256Hash: \"…\"} (持久化查询格式有误)")
+		return bad(msgs.APIPersistedMalformed)
 	}
 	if v, _ := pq["version"].(float64); v != 1 {
-		return bad("extensions.persistedQuery.version must be 1 (持久化查询只支持版本 1)")
+		return bad(msgs.APIPersistedVersion)
 	}
 	h, _ := pq["sha256Hash"].(string)
 	h = strings.ToLower(h)
 	if b, decErr := hex.DecodeString(h); decErr != nil || len(b) != sha256.Size {
-		return bad("extensions.persistedQuery.sha256Hash must be 64 hexadecimal digits (持久化查询的哈希应为 64 位十六进制数)")
+		return bad(msgs.APIPersistedHashFormat)
 	}
 	return h, true, nil
 }
@@ -91,19 +106,19 @@ func (p *PersistedQueries) resolve(req *request) *apqError {
 		return err
 	}
 	if p == nil {
-		return &apqError{status: 200, code: CodePersistedQueryUnsupported, msg: persistedQueryNotSupported}
+		return &apqError{status: 200, code: CodePersistedQueryUnsupported, why: refusal{key: msgs.APIPersistedUnsupported}, protocol: persistedQueryNotSupported}
 	}
 	if req.Query == "" {
 		q, found := p.cache.Get(hash)
 		if !found {
-			return &apqError{status: 200, code: CodePersistedQueryNotFound, msg: persistedQueryNotFound}
+			return &apqError{status: 200, code: CodePersistedQueryNotFound, why: refusal{key: msgs.APIPersistedNotFound}, protocol: persistedQueryNotFound}
 		}
 		req.Query = q
 		return nil
 	}
 	sum := sha256.Sum256([]byte(req.Query))
 	if hex.EncodeToString(sum[:]) != hash {
-		return &apqError{status: 400, code: CodeInvalidArgument, msg: "provided sha does not match query: extensions.persistedQuery.sha256Hash is not the SHA-256 of the query (哈希与查询不符)"}
+		return &apqError{status: 400, code: CodeInvalidArgument, why: refusal{key: msgs.APIPersistedHashMismatch}}
 	}
 	p.cache.Add(hash, req.Query)
 	return nil

@@ -28,6 +28,7 @@ func postAPQ(t *testing.T, srv *httptest.Server, query, hash string) result {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(b)))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	return send(t, req)
 }
 
@@ -41,7 +42,7 @@ func TestPersistedQueries(t *testing.T) {
 
 	r := postAPQ(t, srv, "", h)
 	if r.status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotFound" ||
-		r.Errors[0].Extensions["code"] != "PERSISTED_QUERY_NOT_FOUND" || r.Data != nil {
+		r.Errors[0].Extensions["code"] != "PERSISTED_QUERY_NOT_FOUND" || r.Extensions0("messageCode") != "api.persisted_query_not_found" || r.Data != nil {
 		t.Fatalf("unknown hash: %+v", r)
 	}
 	if r = postAPQ(t, srv, q, h); r.status != http.StatusOK || r.Data["open"] != "open" {
@@ -63,7 +64,8 @@ func TestPersistedQueryRefusals(t *testing.T) {
 	srv := newHandler(t, new(atomic.Int32))
 	const q = "{ open }"
 	if r := postAPQ(t, srv, q, sha("{ secret }")); r.status != http.StatusBadRequest || len(r.Errors) != 1 ||
-		!strings.Contains(r.Errors[0].Message, "does not match") || r.Errors[0].Extensions["code"] != "INVALID_ARGUMENT" {
+		!strings.HasPrefix(r.Errors[0].Message, "provided sha does not match query") || r.Errors[0].Extensions["code"] != "INVALID_ARGUMENT" ||
+		r.Extensions0("messageCode") != "api.persisted_query_hash_mismatch" || !strings.Contains(r.Extensions0("messageZH").(string), "哈希与查询不符") {
 		t.Fatalf("mismatched hash: %+v", r)
 	}
 	if r := postAPQ(t, srv, "", sha("{ secret }")); len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotFound" {
@@ -75,6 +77,7 @@ func TestPersistedQueryRefusals(t *testing.T) {
 	b := `{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"` + sha(q) + `"}}}`
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	if r := send(t, req); r.status != http.StatusBadRequest || !strings.Contains(r.Errors[0].Message, "version must be 1") {
 		t.Fatalf("version 2: %+v", r)
 	}
@@ -120,4 +123,12 @@ func TestResponseMediaType(t *testing.T) {
 			t.Errorf("Accept %q: Content-Type %q, data %v", accept, got, r.Data)
 		}
 	}
+}
+
+// Extensions0 returns an extension of the response's first error.
+func (r result) Extensions0(name string) any {
+	if len(r.Errors) == 0 {
+		return nil
+	}
+	return r.Errors[0].Extensions[name]
 }

@@ -1,11 +1,12 @@
 package transport
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	msgs "taskledger/internal/msg"
 )
 
 // Code is the extensions.code every error in a response carries.
@@ -35,8 +36,8 @@ const (
 // Bounds on what an error response holds, so that no response echoes
 // unbounded input back: at most MaxErrors errors (the last saying how many
 // more were left out), each message at most MaxErrorMessageBytes (cut at a
-// character boundary, ending in "…") with at most MaxErrorLocations
-// locations.
+// character boundary, ending in "…"; so is extensions.messageZH) with at
+// most MaxErrorLocations locations.
 const (
 	MaxErrors            = 20
 	MaxErrorMessageBytes = 1024
@@ -44,22 +45,24 @@ const (
 )
 
 // boundErrors applies MaxErrors, MaxErrorMessageBytes and
-// MaxErrorLocations to a response's errors, in place where it can.
-func boundErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+// MaxErrorLocations to a response's errors, in place where it can; the
+// error that counts those left out is worded in lang.
+func boundErrors(errs []*gqlerrors.QueryError, lang msgs.Lang) []*gqlerrors.QueryError {
 	if len(errs) > MaxErrors {
 		left := len(errs) - (MaxErrors - 1)
 		code := queryErrorCode(errs[0])
 		if code == "" {
 			code = CodeInvalidArgument
 		}
-		more := &gqlerrors.QueryError{
-			Message:    fmt.Sprintf("%d more errors were left out of this response", left),
-			Extensions: map[string]any{"code": string(code), "omitted": left},
-		}
+		more := catalogued(lang, code, "", refusal{msgs.APIErrorsOmitted, msgs.Args{"Count": left}})
+		more.Extensions["omitted"] = left
 		errs = append(errs[:MaxErrors-1:MaxErrors-1], more)
 	}
 	for _, e := range errs {
 		e.Message = truncateText(e.Message, MaxErrorMessageBytes)
+		if zh, ok := e.Extensions["messageZH"].(string); ok {
+			e.Extensions["messageZH"] = truncateText(zh, MaxErrorMessageBytes)
+		}
 		if len(e.Locations) > MaxErrorLocations {
 			e.Locations = e.Locations[:MaxErrorLocations]
 		}
@@ -108,4 +111,43 @@ func requestError(code Code, kind, msg string) *gqlerrors.QueryError {
 func isLimitMessage(msg string) bool {
 	m := strings.ToLower(msg)
 	return strings.Contains(m, "depth") || strings.Contains(m, "exceeds the maximum") || strings.Contains(m, "too many selections") || strings.Contains(m, "overlap")
+}
+
+// refusal is a request error worded from the message catalogue: a key
+// and the arguments of its placeholders.
+type refusal struct {
+	key  msgs.Key
+	args msgs.Args
+}
+
+// catalogued builds the response error of a request refused before
+// execution, worded in lang, with extensions.messageCode and
+// extensions.messageZH beside code and kind.
+func catalogued(lang msgs.Lang, code Code, kind string, r refusal) *gqlerrors.QueryError {
+	qe := requestError(code, kind, msgs.Text(lang, r.key, r.args))
+	addCatalogue(qe, r)
+	return qe
+}
+
+// addCatalogue adds a message's code and Chinese text to an error's
+// extensions.
+func addCatalogue(qe *gqlerrors.QueryError, r refusal) {
+	if qe.Extensions == nil {
+		qe.Extensions = map[string]any{}
+	}
+	qe.Extensions["messageCode"] = string(r.key)
+	qe.Extensions["messageZH"] = msgs.Text(msgs.ZH, r.key, r.args)
+}
+
+// documentRefusal wraps the parser's or engine's own English wording of a
+// refused document in the catalogue message of its kind.
+func documentRefusal(kind, detail string) refusal {
+	key := msgs.APIQueryInvalid
+	switch kind {
+	case "syntax":
+		key = msgs.APIQuerySyntax
+	case "limit":
+		key = msgs.APIQueryLimit
+	}
+	return refusal{key, msgs.Args{"Detail": detail}}
 }

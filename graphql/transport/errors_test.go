@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	msgs "taskledger/internal/msg"
 )
 
 func TestBoundErrors(t *testing.T) {
@@ -17,12 +19,13 @@ func TestBoundErrors(t *testing.T) {
 		}
 		errs = append(errs, qe)
 	}
-	got := boundErrors(errs)
+	got := boundErrors(errs, msgs.EN)
 	if len(got) != MaxErrors {
 		t.Fatalf("%d errors", len(got))
 	}
 	last := got[len(got)-1]
-	if last.Message != "481 more errors were left out of this response" || last.Extensions["omitted"] != 481 {
+	if last.Message != "481 more errors were left out of this response" || last.Extensions["omitted"] != 481 ||
+		last.Extensions["messageCode"] != "api.errors_omitted" || last.Extensions["messageZH"] != "另有 481 条错误未列入本次应答" {
 		t.Errorf("last error: %q %v", last.Message, last.Extensions)
 	}
 	for _, e := range got {

@@ -35,6 +35,9 @@ type request struct {
 type response struct {
 	Errors []*gqlerrors.QueryError `json:"errors,omitempty"`
 	Data   json.RawMessage         `json:"data,omitempty"`
+	// lang is the language of the error counting those left out (see
+	// boundErrors).
+	lang msgs.Lang
 }
 
 // serveGraphQL serves a GraphQL request over HTTP.
@@ -51,17 +54,18 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		h.cfg.Metrics.ObserveRequest(op, fields, status, time.Since(start))
 	}()
-	fail := func(code int, c Code, kind, msg string) {
+	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+	fail := func(code int, c Code, kind string, why refusal) {
 		status = code
 		if code == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 		}
-		writeJSON(w, code, response{Errors: []*gqlerrors.QueryError{requestError(c, kind, msg)}})
+		writeJSON(w, code, response{Errors: []*gqlerrors.QueryError{catalogued(lang, c, kind, why)}})
 	}
 
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", "use POST (any operation) or GET (queries only)")
+		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", refusal{key: msgs.APIMethodNotAllowed})
 		return
 	}
 	// The body is bounded before anything else looks at the request, so
@@ -78,52 +82,54 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var ce *credentialError
 		if errors.As(err, &ce) {
-			fail(http.StatusUnauthorized, CodeUnauthenticated, "", ce.msg)
+			fail(http.StatusUnauthorized, CodeUnauthenticated, "", ce.why)
 		} else {
 			h.cfg.Logger.Error("token lookup failed", "err", err)
-			fail(http.StatusInternalServerError, CodeInternal, "", InternalMessage)
+			writeJSON(w, http.StatusInternalServerError, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", InternalMessage)}})
+			status = http.StatusInternalServerError
 		}
 		return
 	}
-	req, code, msg := h.readRequest(w, r)
+	req, code, why := h.readRequest(w, r)
 	if code != 0 {
 		kind := "syntax"
 		if code == http.StatusRequestEntityTooLarge {
 			kind = "limit"
 		}
-		fail(code, CodeInvalidArgument, kind, msg)
+		fail(code, CodeInvalidArgument, kind, why)
 		return
 	}
 	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
+		fail(http.StatusBadRequest, CodeInvalidArgument, "limit", h.queryTooLong(req.Query))
 		return
 	}
 	if e := h.cfg.Persisted.resolve(&req); e != nil {
-		fail(e.status, e.code, "", e.msg)
+		status = e.status
+		writeJSON(w, e.status, response{Errors: []*gqlerrors.QueryError{e.queryError(lang)}})
 		return
 	}
 	if req.Query == "" {
-		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", "the request has no query")
+		fail(http.StatusBadRequest, CodeInvalidArgument, "syntax", refusal{key: msgs.APIQueryMissing})
 		return
 	}
 	a, err := Analyze(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		var de *DocumentError
 		errors.As(err, &de)
-		fail(http.StatusBadRequest, CodeInvalidArgument, de.Kind, de.Msg)
+		fail(http.StatusBadRequest, CodeInvalidArgument, de.Kind, documentRefusal(de.Kind, de.Msg))
 		return
 	}
 	op, fields = string(a.Type), a.RootFields
 	switch {
 	case r.Method == http.MethodGet && a.Type != ast.Query:
 		w.Header().Set("Allow", "POST")
-		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", fmt.Sprintf("a %s cannot be sent with GET: use POST", a.Type))
+		fail(http.StatusMethodNotAllowed, CodeInvalidArgument, "", refusal{msgs.APIGetNotQuery, msgs.Args{"Type": string(a.Type)}})
 		return
 	case a.Type == ast.Subscription:
-		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", "subscriptions run over WebSocket at /graphql with the graphql-transport-ws protocol")
+		fail(http.StatusBadRequest, CodeInvalidArgument, "validation", refusal{key: msgs.APISubscriptionOverWS})
 		return
 	}
-	if qe := h.checkCost(a); qe != nil {
+	if qe := h.checkCost(a, lang); qe != nil {
 		status = http.StatusBadRequest
 		writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{qe}})
 		return
@@ -131,13 +137,12 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if !p.Authenticated() {
 		for _, f := range a.RootFields {
 			if !h.cfg.PublicField(f) {
-				fail(http.StatusUnauthorized, CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send Authorization: Bearer <token> (without a token only ledger, me and publishedScorecards are open)", f))
+				fail(http.StatusUnauthorized, CodeUnauthenticated, "", refusal{msgs.APIAuthRequired, msgs.Args{"Field": f}})
 				return
 			}
 		}
 	}
 
-	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	ctx, cancel := context.WithTimeout(msgs.WithLang(h.cfg.WithPrincipal(r.Context(), p), lang), h.cfg.Limits.RequestTimeout)
 	defer cancel()
 	var res respcache.Response
@@ -193,7 +198,7 @@ func (h *Handler) responseKey(p auth.Principal, a Analysis, req request, lang ms
 // response.
 func (h *Handler) execHTTP(ctx context.Context, req request) respcache.Response {
 	res := h.cfg.Engine.Exec(ctx, req.Query, req.OperationName, req.Variables)
-	out := response{Errors: h.fixErrors(ctx, res.Errors), Data: res.Data}
+	out := response{Errors: h.fixErrors(ctx, res.Errors), Data: res.Data, lang: msgs.LangOf(ctx)}
 	r := respcache.Response{Status: http.StatusOK}
 	switch {
 	case refused(res):
@@ -231,17 +236,14 @@ func refused(res *gql.Response) bool {
 
 // checkCost refuses an operation that selects too many fields or costs
 // more than the limit (Analysis.Cost), before the engine runs it.
-func (h *Handler) checkCost(a Analysis) *gqlerrors.QueryError {
+func (h *Handler) checkCost(a Analysis, lang msgs.Lang) *gqlerrors.QueryError {
 	l := h.cfg.Limits
 	if a.Fields > l.MaxFields {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the operation selects %s fields once its fragments are expanded, more than the limit of %d", countText(a.Fields), l.MaxFields))
+		return catalogued(lang, CodeInvalidArgument, "limit", refusal{msgs.APITooManyFields, msgs.Args{"Fields": countText(a.Fields), "Max": l.MaxFields}})
 	}
 	if cost := a.Cost(l.ReplayCost); cost > l.MaxCost {
-		qe := requestError(CodeCostLimited, "limit", fmt.Sprintf(
-			"the operation costs %s (%d fields + %d distinct asOf/atPosition values × %d), more than the limit of %d: ask for fewer moments in one request. "+
-				"该请求的查询代价为 %s（%d 个字段 + %d 个不同的 asOf/atPosition 时间点 × %d），超过上限 %d：请减少一次请求中的历史时间点。",
-			countText(cost), a.Fields, a.Replays, l.ReplayCost, l.MaxCost,
-			countText(cost), a.Fields, a.Replays, l.ReplayCost, l.MaxCost))
+		qe := catalogued(lang, CodeCostLimited, "limit", refusal{msgs.APICostLimited, msgs.Args{
+			"Cost": countText(cost), "FieldCount": a.Fields, "Replays": a.Replays, "ReplayCost": l.ReplayCost, "Max": l.MaxCost}})
 		qe.Extensions["cost"] = cost
 		qe.Extensions["maxCost"] = l.MaxCost
 		return qe
@@ -256,53 +258,58 @@ func countText(n int) string {
 	return fmt.Sprint(n)
 }
 
+// queryTooLong is the refusal of a query document over MaxQueryBytes.
+func (h *Handler) queryTooLong(query string) refusal {
+	return refusal{msgs.APIQueryTooLong, msgs.Args{"Bytes": len(query), "Max": h.cfg.Limits.MaxQueryBytes}}
+}
+
 // readRequest reads a GET's query parameters or a POST's JSON body. On
-// failure it returns an HTTP status and a message.
-func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (request, int, string) {
+// failure it returns an HTTP status and the refusal.
+func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (request, int, refusal) {
 	var req request
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
 		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
-				return req, http.StatusBadRequest, "variables is not a JSON object: " + err.Error()
+				return req, http.StatusBadRequest, refusal{msgs.APIParamNotJSON, msgs.Args{"Param": "variables", "Detail": err.Error()}}
 			}
 		}
 		if v := q.Get("extensions"); v != "" {
 			if err := json.Unmarshal([]byte(v), &req.Extensions); err != nil {
-				return req, http.StatusBadRequest, "extensions is not a JSON object: " + err.Error()
+				return req, http.StatusBadRequest, refusal{msgs.APIParamNotJSON, msgs.Args{"Param": "extensions", "Detail": err.Error()}}
 			}
 		}
-		return req, 0, ""
+		return req, 0, refusal{}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && mt != "application/graphql-response+json") {
-			return req, http.StatusUnsupportedMediaType, fmt.Sprintf("send the request as application/json, not %q", ct)
+			return req, http.StatusUnsupportedMediaType, refusal{msgs.APIContentType, msgs.Args{"Type": ct}}
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.Limits.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", h.cfg.Limits.MaxBodyBytes)
+			return req, http.StatusRequestEntityTooLarge, refusal{msgs.APIBodyTooLarge, msgs.Args{"Max": h.cfg.Limits.MaxBodyBytes}}
 		}
-		return req, http.StatusBadRequest, "the request body could not be read"
+		return req, http.StatusBadRequest, refusal{key: msgs.APIBodyUnreadable}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&req); err != nil {
-		return req, http.StatusBadRequest, "the body is not a JSON request object: " + err.Error()
+		return req, http.StatusBadRequest, refusal{msgs.APIBodyNotJSON, msgs.Args{"Detail": err.Error()}}
 	}
 	if dec.More() {
-		return req, http.StatusBadRequest, "the body holds more than one JSON value"
+		return req, http.StatusBadRequest, refusal{key: msgs.APIBodyManyValues}
 	}
-	return req, 0, ""
+	return req, 0, refusal{}
 }
 
 // credentialError is an Authorization header or token the server refuses.
-type credentialError struct{ msg string }
+type credentialError struct{ why refusal }
 
-func (e *credentialError) Error() string { return e.msg }
+func (e *credentialError) Error() string { return msgs.Text(msgs.EN, e.why.key, e.why.args) }
 
 // authenticate returns the principal an Authorization header names:
 // Public without one, a *credentialError for a bad one, another error when
@@ -314,14 +321,16 @@ func (h *Handler) authenticate(header string) (auth.Principal, error) {
 	}
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return auth.Principal{}, &credentialError{msg: "the Authorization header must be \"Bearer <token>\""}
+		return auth.Principal{}, &credentialError{refusal{key: msgs.APIAuthorizationHeader}}
 	}
 	p, err := h.cfg.Tokens.Lookup(strings.TrimSpace(token))
 	switch {
-	case errors.Is(err, auth.ErrTokenExpired), errors.Is(err, auth.ErrTokenRevoked):
-		return auth.Principal{}, &credentialError{msg: "the token is not valid: " + strings.TrimPrefix(err.Error(), auth.ErrInvalidToken.Error()+": ")}
+	case errors.Is(err, auth.ErrTokenExpired):
+		return auth.Principal{}, &credentialError{refusal{key: msgs.APITokenExpired}}
+	case errors.Is(err, auth.ErrTokenRevoked):
+		return auth.Principal{}, &credentialError{refusal{key: msgs.APITokenRevoked}}
 	case errors.Is(err, auth.ErrInvalidToken):
-		return auth.Principal{}, &credentialError{msg: "the token is not valid"}
+		return auth.Principal{}, &credentialError{refusal{key: msgs.APITokenInvalid}}
 	}
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("look up a bearer token: %w", err)
@@ -332,14 +341,17 @@ func (h *Handler) authenticate(header string) (auth.Principal, error) {
 // fixErrors gives every error an extensions.code and hides internal
 // failures behind a generic message (logging them).
 func (h *Handler) fixErrors(ctx context.Context, errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+	lang := msgs.LangOf(ctx)
 	for _, qe := range errs {
 		switch {
 		case qe.ResolverError != nil:
 			qe.Message, qe.Extensions = h.cfg.ResolverError(ctx, qe.Path, qe.ResolverError)
 		case queryErrorCode(qe) != "":
 		case errors.Is(qe.Err, context.DeadlineExceeded) || strings.Contains(qe.Message, context.DeadlineExceeded.Error()):
-			qe.Message = fmt.Sprintf("the request took longer than %s and was stopped", h.cfg.Limits.RequestTimeout)
+			why := refusal{msgs.APITimeout, msgs.Args{"Timeout": h.cfg.Limits.RequestTimeout.String()}}
+			qe.Message = msgs.Text(lang, why.key, why.args)
 			qe.Extensions = map[string]any{"code": string(CodeInternal)}
+			addCatalogue(qe, why)
 		case qe.Rule != "" || len(qe.Locations) > 0 || qe.Path == nil:
 			kind := "validation"
 			if isLimitMessage(qe.Message) {
@@ -347,7 +359,10 @@ func (h *Handler) fixErrors(ctx context.Context, errs []*gqlerrors.QueryError) [
 			} else if errors.Is(qe.Err, gqlerrors.ErrSyntax) {
 				kind = "syntax"
 			}
+			why := documentRefusal(kind, qe.Message)
+			qe.Message = msgs.Text(lang, why.key, why.args)
 			qe.Extensions = map[string]any{"code": string(CodeInvalidArgument), "kind": kind}
+			addCatalogue(qe, why)
 		default:
 			qe.Extensions = map[string]any{"code": string(CodeInternal)}
 		}
@@ -421,7 +436,7 @@ func (r response) marshal() ([]byte, error) {
 	b := make([]byte, 0, len(r.Data)+64)
 	b = append(b, '{')
 	if len(r.Errors) > 0 {
-		errs, err := json.Marshal(boundErrors(r.Errors))
+		errs, err := json.Marshal(boundErrors(r.Errors, r.lang))
 		if err != nil {
 			return nil, err
 		}

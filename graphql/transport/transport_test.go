@@ -117,11 +117,22 @@ func send(t *testing.T, req *http.Request) result {
 	return r
 }
 
+// post sends a query asking for English messages.
 func post(t *testing.T, srv *httptest.Server, token, query string) result {
+	t.Helper()
+	return postIn(t, srv, "en", token, query)
+}
+
+// postIn sends a query with an Accept-Language header (none when lang is
+// empty).
+func postIn(t *testing.T, srv *httptest.Server, lang, token, query string) result {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"query": query})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(b)))
 	req.Header.Set("Content-Type", "application/json")
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -131,24 +142,27 @@ func post(t *testing.T, srv *httptest.Server, token, query string) result {
 func TestRefusals(t *testing.T) {
 	srv := newHandler(t, new(atomic.Int32))
 	getMutation, _ := http.NewRequest(http.MethodGet, srv.URL+"?"+url.Values{"query": {"mutation { poke }"}}.Encode(), nil)
+	getMutation.Header.Set("Accept-Language", "en")
 	put, _ := http.NewRequest(http.MethodPut, srv.URL, nil)
+	put.Header.Set("Accept-Language", "en")
 	tests := []struct {
 		name   string
 		res    result
 		status int
 		code   transport.Code
 		kind   string
+		key    string
 		msg    string
 	}{
-		{"syntax", post(t, srv, "", "{ open"), 400, transport.CodeInvalidArgument, "syntax", "syntax error at line 1, column 7: "},
-		{"two operations", post(t, srv, "", "query A { open } query B { open }"), 400, transport.CodeInvalidArgument, "validation", "name the one to run with operationName"},
-		{"too many fields", post(t, srv, "", "{ a: open b: open c: open d: open e: open f: open }"), 400, transport.CodeInvalidArgument, "limit", "the operation selects 6 fields once its fragments are expanded, more than the limit of 5"},
-		{"too long", post(t, srv, "", "{ open }"+strings.Repeat(" ", 600)), 400, transport.CodeInvalidArgument, "limit", "more than the limit of 512"},
-		{"no token", post(t, srv, "", "{ ...F } fragment F on Query { secret }"), 401, transport.CodeUnauthenticated, "", "authentication required for secret"},
-		{"bad token", post(t, srv, "tl_bad", "{ open }"), 401, transport.CodeUnauthenticated, "", "the token is not valid"},
-		{"unknown field", post(t, srv, "tl_good", "{ nope }"), 400, transport.CodeInvalidArgument, "validation", ""},
-		{"mutation over GET", send(t, getMutation), 405, transport.CodeInvalidArgument, "", "cannot be sent with GET"},
-		{"PUT", send(t, put), 405, transport.CodeInvalidArgument, "", ""},
+		{"syntax", post(t, srv, "", "{ open"), 400, transport.CodeInvalidArgument, "syntax", "api.query_syntax", "invalid query: syntax error at line 1, column 7: "},
+		{"two operations", post(t, srv, "", "query A { open } query B { open }"), 400, transport.CodeInvalidArgument, "validation", "api.query_invalid", "name the one to run with operationName"},
+		{"too many fields", post(t, srv, "", "{ a: open b: open c: open d: open e: open f: open }"), 400, transport.CodeInvalidArgument, "limit", "api.too_many_fields", "the operation selects 6 fields once its fragments are expanded, more than the limit of 5"},
+		{"too long", post(t, srv, "", "{ open }"+strings.Repeat(" ", 600)), 400, transport.CodeInvalidArgument, "limit", "api.query_too_long", "more than the limit of 512"},
+		{"no token", post(t, srv, "", "{ ...F } fragment F on Query { secret }"), 401, transport.CodeUnauthenticated, "", "api.auth_required", "authentication required for secret"},
+		{"bad token", post(t, srv, "tl_bad", "{ open }"), 401, transport.CodeUnauthenticated, "", "api.token_invalid", "the token is not valid"},
+		{"unknown field", post(t, srv, "tl_good", "{ nope }"), 400, transport.CodeInvalidArgument, "validation", "api.query_invalid", "invalid query: "},
+		{"mutation over GET", send(t, getMutation), 405, transport.CodeInvalidArgument, "", "api.get_not_query", "cannot be sent with GET"},
+		{"PUT", send(t, put), 405, transport.CodeInvalidArgument, "", "api.method_not_allowed", "use POST"},
 	}
 	for _, tc := range tests {
 		if tc.res.status != tc.status || len(tc.res.Errors) == 0 {
@@ -159,6 +173,9 @@ func TestRefusals(t *testing.T) {
 		kind, _ := e.Extensions["kind"].(string)
 		if e.Extensions["code"] != string(tc.code) || kind != tc.kind || !strings.Contains(e.Message, tc.msg) {
 			t.Errorf("%s: %v %q", tc.name, e.Extensions, e.Message)
+		}
+		if zh, _ := e.Extensions["messageZH"].(string); e.Extensions["messageCode"] != tc.key || !hanRE.MatchString(zh) {
+			t.Errorf("%s: messageCode %v, messageZH %q", tc.name, e.Extensions["messageCode"], zh)
 		}
 	}
 	if r := post(t, srv, "", "{ ...F } fragment F on Query { secret }"); r.header.Get("WWW-Authenticate") == "" {
@@ -190,6 +207,7 @@ func postVars(t *testing.T, srv *httptest.Server, token, query string, vars map[
 	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(b)))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -207,7 +225,8 @@ func TestCostLimit(t *testing.T) {
 	}
 	e := r.Errors[0]
 	if e.Extensions["code"] != "GRAPHQL_COST_LIMITED" || e.Extensions["kind"] != "limit" ||
-		!strings.Contains(e.Message, "costs 24") || !strings.Contains(e.Message, "limit of 20") || !strings.Contains(e.Message, "上限 20") {
+		!strings.Contains(e.Message, "costs 24") || !strings.Contains(e.Message, "limit of 20") ||
+		!strings.Contains(e.Extensions["messageZH"].(string), "上限 20") || e.Extensions["messageCode"] != "api.cost_limited" {
 		t.Errorf("refusal: %v %q", e.Extensions, e.Message)
 	}
 	// The same instant in another zone, and the variable giving it again,

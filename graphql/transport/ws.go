@@ -15,6 +15,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"taskledger/auth"
+	msgs "taskledger/internal/msg"
 )
 
 // Subprotocol is the WebSocket subprotocol the server speaks
@@ -50,8 +51,11 @@ func isWebSocket(r *http.Request) bool {
 type wsConn struct {
 	h    *Handler
 	c    *websocket.Conn
-	ctx  context.Context // ends when the connection does
+	ctx  context.Context // ends when the connection does; carries lang
 	stop context.CancelFunc
+	// lang is the language of the connection's messages, from the
+	// upgrade request's Accept-Language.
+	lang msgs.Lang
 
 	mu        sync.Mutex
 	principal auth.Principal
@@ -66,11 +70,12 @@ type wsConn struct {
 // invalid); otherwise connection_init's payload carries it.
 func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	var upgradeP *auth.Principal
+	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	if header := r.Header.Get("Authorization"); header != "" {
 		p, err := h.authenticate(header)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
-			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{requestError(CodeUnauthenticated, "", "the token is not valid")}})
+			writeJSON(w, http.StatusUnauthorized, response{Errors: []*gqlerrors.QueryError{catalogued(lang, CodeUnauthenticated, "", refusal{key: msgs.APITokenInvalid})}})
 			h.cfg.Metrics.ObserveRequest("subscription", nil, http.StatusUnauthorized, 0)
 			return
 		}
@@ -92,8 +97,8 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.SetReadLimit(h.cfg.Limits.MaxBodyBytes)
-	ctx, stop := context.WithCancel(h.base)
-	conn := &wsConn{h: h, c: c, ctx: ctx, stop: stop, ops: map[string]context.CancelFunc{}, principal: auth.Anonymous()}
+	ctx, stop := context.WithCancel(msgs.WithLang(h.base, lang))
+	conn := &wsConn{h: h, c: c, ctx: ctx, stop: stop, lang: lang, ops: map[string]context.CancelFunc{}, principal: auth.Anonymous()}
 	if upgradeP != nil {
 		conn.principal = *upgradeP
 	}
@@ -267,14 +272,14 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 	}
 	if len(w.ops) >= w.h.cfg.Limits.MaxSubscriptionsPerConn {
 		w.mu.Unlock()
-		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("a connection may run at most %d operations at once", w.h.cfg.Limits.MaxSubscriptionsPerConn)))
+		return w.sendErrors(m.ID, catalogued(w.lang, CodeInvalidArgument, "limit", refusal{msgs.APIWSConnBusy, msgs.Args{"Max": w.h.cfg.Limits.MaxSubscriptionsPerConn}}))
 	}
 	ctx, cancel := context.WithCancel(w.h.cfg.WithPrincipal(w.ctx, w.principal))
 	w.ops[m.ID] = cancel
 	p := w.principal
 	w.mu.Unlock()
 
-	if qe := w.h.precheck(req, p); qe != nil {
+	if qe := w.h.precheck(req, p, w.lang); qe != nil {
 		w.finishOp(m.ID)
 		w.h.cfg.Metrics.ObserveRequest("subscription", nil, http.StatusBadRequest, 0)
 		return w.sendErrors(m.ID, qe)
@@ -282,7 +287,7 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 	if w.h.cfg.Metrics.StartSubscription() > int64(w.h.cfg.Limits.MaxSubscriptions) {
 		w.h.cfg.Metrics.EndSubscription()
 		w.finishOp(m.ID)
-		return w.sendErrors(m.ID, requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the server runs at most %d operations over WebSockets at once; try again later", w.h.cfg.Limits.MaxSubscriptions)))
+		return w.sendErrors(m.ID, catalogued(w.lang, CodeInvalidArgument, "limit", refusal{msgs.APIWSServerBusy, msgs.Args{"Max": w.h.cfg.Limits.MaxSubscriptions}}))
 	}
 	w.opsWG.Add(1)
 	go func() {
@@ -295,23 +300,23 @@ func (w *wsConn) subscribe(m wsMessage) bool {
 }
 
 // precheck applies the transport's own checks to an operation.
-func (h *Handler) precheck(req request, p auth.Principal) *gqlerrors.QueryError {
+func (h *Handler) precheck(req request, p auth.Principal, lang msgs.Lang) *gqlerrors.QueryError {
 	if len(req.Query) > h.cfg.Limits.MaxQueryBytes {
-		return requestError(CodeInvalidArgument, "limit", fmt.Sprintf("the query is %d bytes long, more than the limit of %d", len(req.Query), h.cfg.Limits.MaxQueryBytes))
+		return catalogued(lang, CodeInvalidArgument, "limit", h.queryTooLong(req.Query))
 	}
 	a, err := Analyze(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		var de *DocumentError
 		errors.As(err, &de)
-		return requestError(CodeInvalidArgument, de.Kind, de.Msg)
+		return catalogued(lang, CodeInvalidArgument, de.Kind, documentRefusal(de.Kind, de.Msg))
 	}
-	if qe := h.checkCost(a); qe != nil {
+	if qe := h.checkCost(a, lang); qe != nil {
 		return qe
 	}
 	if !p.Authenticated() {
 		for _, f := range a.RootFields {
 			if !h.cfg.PublicField(f) {
-				return requestError(CodeUnauthenticated, "", fmt.Sprintf("authentication required for %s: send the token in connection_init's payload as authorization", f))
+				return catalogued(lang, CodeUnauthenticated, "", refusal{msgs.APIAuthRequiredWS, msgs.Args{"Field": f}})
 			}
 		}
 	}
@@ -328,7 +333,7 @@ func (w *wsConn) finishOp(id string) {
 }
 
 func (w *wsConn) sendErrors(id string, errs ...*gqlerrors.QueryError) bool {
-	b, _ := json.Marshal(boundErrors(errs))
+	b, _ := json.Marshal(boundErrors(errs, w.lang))
 	return w.send(wsMessage{ID: id, Type: "error", Payload: b}) == nil
 }
 
@@ -362,7 +367,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 				return
 			}
 		}
-		b, err := response{Data: res.Data, Errors: res.Errors}.marshal()
+		b, err := response{Data: res.Data, Errors: res.Errors, lang: w.lang}.marshal()
 		if err != nil {
 			w.h.cfg.Logger.Error("encode subscription result", "err", err)
 			continue

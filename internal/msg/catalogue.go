@@ -94,4 +94,19 @@ var table = []Entry{
 	{CLIEvidenceNotCopied, Damaged, `{{.Bad}} 个佐证材料缺失或被改动，未能复制`, `{{.Bad}} evidence files could not be copied`},
 	{CLIRegistryUnreadable, InvalidArgument, `单位名录 {{.File}} 无法读取`, `the unit registry {{.File}} cannot be read`},
 	{CLIReportFileTooLarge, InvalidArgument, `{{.File}} 超过 {{.MiB}} MiB 的上限`, `{{.File}} is larger than the limit of {{.MiB}} MiB`},
+
+	// The CLI's usage errors. Detail is the command-line parser's own
+	// English wording.
+	{CLIUnknownCommand, InvalidArgument, `{{.Path}} 没有“{{.Name}}”这个命令{{if .Suggest}}；是否要用 {{.Suggest}}？{{end}}`, `unknown command "{{.Name}}" for "{{.Path}}"{{if .Suggest}}; did you mean {{.Suggest}}?{{end}}`},
+	{CLINameACommand, InvalidArgument, `请指明要运行的命令`, `name a command`},
+	{CLINeedsSubcommand, InvalidArgument, `{{.Path}} 需要一个子命令：{{.Names}}`, `{{.Path}} needs a subcommand: {{.Names}}`},
+	{CLIUnknownFlag, InvalidArgument, `没有这个选项：{{.Detail}}`, `{{.Detail}}`},
+	{CLIFlagValue, InvalidArgument, `选项的值无效：{{.Detail}}`, `bad flag value: {{.Detail}}`},
+	{CLIFlagNeedsValue, InvalidArgument, `选项缺少值：{{.Detail}}`, `{{.Detail}}`},
+	{CLIFlagInvalid, InvalidArgument, `选项有误：{{.Detail}}`, `{{.Detail}}`},
+	{CLINoArgs, InvalidArgument, `{{.Path}} 不接受参数，却给了“{{.Args}}”`, `{{.Path}} takes no arguments, got "{{.Args}}"`},
+	{CLIArgCount, InvalidArgument, `{{.Path}} 的参数个数不对（应为 {{.What}}），却给了 {{.Got}} 个`, `{{.Path}} takes {{.What}}, got {{.Got}} arguments`},
+	{CLIUsage, InvalidArgument, `用法有误：{{.Detail}}`, `{{.Detail}}`},
+	{CLILangInvalid, InvalidArgument, `--lang “{{.Lang}}”无效：应为 zh 或 en`, `--lang "{{.Lang}}": want zh or en`},
+	{CLIPasswordEnv, InvalidArgument, `环境变量 {{.Name}} 未设置或为空`, `environment variable {{.Name}} is not set`},
 }

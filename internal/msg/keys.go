@@ -102,3 +102,19 @@ const (
 	CLIRegistryUnreadable    Key = "cli.registry_unreadable"
 	CLIReportFileTooLarge    Key = "cli.report_file_too_large"
 )
+
+// The CLI's usage errors (exit code 2).
+const (
+	CLIUnknownCommand  Key = "cli.unknown_command"
+	CLINameACommand    Key = "cli.name_a_command"
+	CLINeedsSubcommand Key = "cli.needs_subcommand"
+	CLIUnknownFlag     Key = "cli.unknown_flag"
+	CLIFlagValue       Key = "cli.flag_value_invalid"
+	CLIFlagNeedsValue  Key = "cli.flag_needs_value"
+	CLIFlagInvalid     Key = "cli.flag_invalid"
+	CLINoArgs          Key = "cli.takes_no_arguments"
+	CLIArgCount        Key = "cli.argument_count"
+	CLIUsage           Key = "cli.usage"
+	CLILangInvalid     Key = "cli.lang_invalid"
+	CLIPasswordEnv     Key = "cli.password_env_unset"
+)

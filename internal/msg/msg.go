@@ -192,5 +192,6 @@ const (
 func allEntries() []Entry {
 	out := append([]Entry{}, table...)
 	out = append(out, domainTable...)
+	out = append(out, apiTable...)
 	return append(out, inputTable...)
 }
