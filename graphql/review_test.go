@@ -22,15 +22,7 @@ var supportB = ledgertest.Obligation("p", 1, "county.b", domain.RoleSupport)
 func withSupporter(e *env) {
 	e.builder.Do(domain.AssignResponsibility{ObligationKey: supportB, Basis: "配合"}, "office")
 	e.builder.Do(domain.ReportProgress{ObligationKey: supportB, ActingUnit: "county.b", Percent: 30}, "county.b")
-	e.sync()
-}
-
-func (e *env) sync() {
-	e.t.Helper()
-	head, _ := e.store.Head(context.Background())
-	if err := e.runner.WaitFor(context.Background(), head); err != nil {
-		e.t.Fatal(err)
-	}
+	e.caughtUp()
 }
 
 const (

@@ -20,7 +20,7 @@ func TestScorecardLineOfLaterDutyShowsItsEvents(t *testing.T) {
 	e.builder.Do(domain.ScheduleMilestone{ObligationKey: second, Milestone: "m1", What: "完成第二项", Due: ledgertest.Date(2025, time.June, 30)}, "office")
 	e.clock.set(ledgertest.Shanghai(2025, time.July, 2, 9))
 	e.builder.At(e.clock.now()).Do(domain.RecordSlip{ObligationKey: second, Milestone: "m1"}, "system")
-	e.sync() // the read models must hold the slip before the committee asks
+	e.caughtUp() // the read models must hold the slip before the committee asks
 	sc := e.ok("committee", `{ scorecard(year: 2025, kind: COUNTY) { cards { unit lines { rule obligation events { type } } } } }`, nil)
 	found := false
 	for _, c := range path(sc, "scorecard", "cards").([]any) {
