@@ -1323,6 +1323,8 @@ func (o *Obligation) milestoneNamed(data EventData, id MilestoneID) (*Milestone,
 	if i < 0 {
 		return nil, fmt.Errorf("obligation %s: %T names unknown milestone %q: %w", o.Key.Path(), data, id, ErrUnexpectedEvent)
 	}
+	// Copies of the aggregate share the slice: change a fresh one.
+	o.Milestones = slices.Clone(o.Milestones)
 	return &o.Milestones[i], nil
 }
 
@@ -1332,6 +1334,8 @@ func (o *Obligation) findingNamed(data EventData, no int) (*Finding, error) {
 	if no < 1 || no > len(o.Findings) {
 		return nil, fmt.Errorf("obligation %s: %T names unknown finding %d: %w", o.Key.Path(), data, no, ErrUnexpectedEvent)
 	}
+	// Copies of the aggregate share the slice: change a fresh one.
+	o.Findings = slices.Clone(o.Findings)
 	return &o.Findings[no-1], nil
 }
 
@@ -1444,6 +1448,7 @@ func (o *Obligation) foldVerified(d CompletionVerified, s stamp) error {
 // takes the obligation's claim.
 func (o *Obligation) verifyAll(s stamp) {
 	o.Completion, o.VerifiedAt, o.VerifiedEventID = ClaimVerified, s.at, s.id
+	o.Milestones = slices.Clone(o.Milestones) // copies of the aggregate share the slice
 	for i := range o.Milestones {
 		m := &o.Milestones[i]
 		if m.Completion != ClaimVerified {
@@ -1528,6 +1533,7 @@ func (o *Obligation) completeIfAllVerified(t time.Time, id uuid.UUID) {
 // endHolding closes the current holding at s.at, by event s.id.
 func (o *Obligation) endHolding(s stamp) {
 	if n := len(o.Holdings); n > 0 && o.Holdings[n-1].Until.IsZero() {
+		o.Holdings = slices.Clone(o.Holdings) // copies of the aggregate share the slice
 		o.Holdings[n-1].Until, o.Holdings[n-1].EndedEventID = s.at, s.id
 	}
 }
@@ -1557,23 +1563,4 @@ func (o *Obligation) refresh() {
 	default:
 		o.Status = StatusOpen
 	}
-}
-
-// Clone returns a copy of o that shares no slice with it, so that folding
-// an event into the copy leaves o, and every reader holding o, unchanged.
-// Pointed-to values are shared: folds replace those pointers, never write
-// through them.
-func (o *Obligation) Clone() *Obligation {
-	c := *o
-	c.Holdings = slices.Clone(o.Holdings)
-	c.Milestones = slices.Clone(o.Milestones)
-	c.PeriodReports = slices.Clone(o.PeriodReports)
-	c.Slips = slices.Clone(o.Slips)
-	c.Findings = slices.Clone(o.Findings)
-	c.Reminders = slices.Clone(o.Reminders)
-	c.Evidence = slices.Clone(o.Evidence)
-	c.Appeals = slices.Clone(o.Appeals)
-	c.Review.SendBacks = slices.Clone(o.Review.SendBacks)
-	c.Review.Comments = slices.Clone(o.Review.Comments)
-	return &c
 }

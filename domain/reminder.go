@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -224,6 +225,8 @@ func (o *Obligation) foldDelivered(d ReminderDelivered) error {
 	if i < 0 {
 		return fmt.Errorf("obligation %s: delivery of unknown reminder %s: %w", o.Key.Path(), d.Reminder, ErrUnexpectedEvent)
 	}
-	o.Reminders[i].Delivered = append(o.Reminders[i].Delivered, d.Channel)
+	// Copies of the aggregate share the slice: change a fresh one.
+	o.Reminders = slices.Clone(o.Reminders)
+	o.Reminders[i].Delivered = append(slices.Clip(o.Reminders[i].Delivered), d.Channel)
 	return nil
 }

@@ -82,12 +82,12 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	// The event's own stream is the obligation's: no need to rebuild the
 	// name from the key on this hot path.
 	stream := e.Stream
-	old, known := o.byStream[stream]
-	ob := &domain.Obligation{}
-	if known {
-		// Copy on write: Get and All hand out copies that share slices
-		// with the stored obligation, so a fold must not write into them.
-		ob = old.Clone()
+	// Get and All hand out copies that share slices with the stored
+	// obligation: the domain's folds append to those slices or change a
+	// fresh copy of them, never an element in place.
+	ob, known := o.byStream[stream]
+	if !known {
+		ob = &domain.Obligation{}
 	}
 	if err := ob.Apply(e, data); err != nil {
 		return err
