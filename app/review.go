@@ -41,9 +41,9 @@ type SendBackInput struct {
 	Obligation ObligationRef
 	// Target is "report" or "claim".
 	Target string
-	// Report is the report's number (from 1, in recording order); 0 means
-	// the latest. Only the latest report may be sent back.
-	Report int
+	// Report is the report's number (from 1, in recording order); nil
+	// means the latest. Only the latest report may be sent back.
+	Report *int
 	// Milestone names the claimed milestone; empty for the whole duty.
 	Milestone string
 	// Reasons say what must be revised; required.
@@ -61,6 +61,9 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 	if err := requiredText("reasons", "退回理由", in.Reasons, domain.MaxNoteLen); err != nil {
 		return Result{}, err
 	}
+	if in.Report != nil && *in.Report < 1 {
+		return Result{}, fail(msg.APIReportNumber, nil)
+	}
 	target := domain.SendBackTarget(strings.ToLower(strings.TrimSpace(in.Target)))
 	if target.Validate() != nil {
 		return Result{}, fail(msg.ReviewTargetInvalid, msg.Args{"Target": in.Target})
@@ -69,7 +72,7 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "send back", "退回") }); err != nil {
 			return nil, err
 		}
-		return domain.SendBackWork{ObligationKey: k, ActingUnit: acting(p), Target: target, Report: in.Report,
+		return domain.SendBackWork{ObligationKey: k, ActingUnit: acting(p), Target: target, Report: numberOrZero(in.Report),
 			Milestone: domain.MilestoneID(in.Milestone), Reasons: in.Reasons}, nil
 	})
 	return res, inChinese(err)
@@ -79,8 +82,8 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 type CommentInput struct {
 	Obligation ObligationRef
 	Text       string
-	// ReplyTo is the number of the comment answered; 0 for none.
-	ReplyTo        int
+	// ReplyTo is the number of the comment answered (from 1); nil for none.
+	ReplyTo        *int
 	IdempotencyKey string
 }
 
@@ -94,7 +97,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 	if err := requiredText("text", "意见", in.Text, domain.MaxCommentLen); err != nil {
 		return Result{}, err
 	}
-	if in.ReplyTo < 0 {
+	if in.ReplyTo != nil && *in.ReplyTo < 1 {
 		return Result{}, fail(msg.ReviewReplyInvalid, nil)
 	}
 	res, err := s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
@@ -103,7 +106,7 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 				return nil, err
 			}
 		}
-		return domain.PostComment{ObligationKey: k, ActingUnit: acting(p), Text: in.Text, ReplyTo: in.ReplyTo}, nil
+		return domain.PostComment{ObligationKey: k, ActingUnit: acting(p), Text: in.Text, ReplyTo: numberOrZero(in.ReplyTo)}, nil
 	})
 	return res, inChinese(err)
 }
@@ -336,4 +339,13 @@ func requiredText(field, fieldZH, text string, max int) error {
 		return fail(msg.TextTooLong, msg.Args{"Field": field, "FieldZH": fieldZH, "Len": n, "Max": max})
 	}
 	return nil
+}
+
+// numberOrZero is a numbered reference as the domain takes it: 0 when the
+// input names none.
+func numberOrZero(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }

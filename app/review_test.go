@@ -240,7 +240,11 @@ func TestCommentThread(t *testing.T) {
 	lt := f.ledTask()
 	sup := lt.supports[0]
 	post := func(p auth.Principal, text string, reply int, key string) (app.Result, error) {
-		return f.svc.PostComment(ctx, p, app.CommentInput{Obligation: refOf(sup), Text: text, ReplyTo: reply, IdempotencyKey: key})
+		in := app.CommentInput{Obligation: refOf(sup), Text: text, IdempotencyKey: key}
+		if reply != 0 {
+			in.ReplyTo = &reply
+		}
+		return f.svc.PostComment(ctx, p, in)
 	}
 	f.must(post(unitOf(sup), "本月进展已报送", 0, "c1"))
 	f.must(post(unitOf(lt.lead), "请补充监测数据", 1, "c2"))
@@ -257,6 +261,11 @@ func TestCommentThread(t *testing.T) {
 	f.refused(err, app.NotFound, before)
 	_, err = post(auth.Anonymous(), "匿名", 0, "c9")
 	f.refused(err, app.Unauthenticated, before)
+	zero := 0
+	_, err = f.svc.PostComment(ctx, unitOf(sup), app.CommentInput{Obligation: refOf(sup), Text: "回复", ReplyTo: &zero, IdempotencyKey: "c10"})
+	f.refused(err, app.InvalidArgument, before) // a reply names a comment from 1; 0 is not "none"
+	_, err = f.svc.SendBack(ctx, unitOf(lt.lead), app.SendBackInput{Obligation: refOf(sup), Target: "report", Report: &zero, Reasons: "r", IdempotencyKey: "b0"})
+	f.refused(err, app.InvalidArgument, before) // a report is numbered from 1; 0 is not "the latest"
 
 	v := f.view(sup)
 	if len(v.Review.Comments) != 4 || v.Review.Comments[2].ReplyTo != 2 || v.Review.Comments[1].By != lt.lead.Unit || v.Review.Comments[2].By != "" {

@@ -416,3 +416,13 @@ func (s *Server) readStream(ctx context.Context, stream string) ([]domain.Event,
 	}
 	return events, err
 }
+
+// intOf passes an optional Int argument on as the application layer takes
+// it: nil when it was not given.
+func intOf(n *int32) *int {
+	if n == nil {
+		return nil
+	}
+	v := int(*n)
+	return &v
+}

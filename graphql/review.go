@@ -3,7 +3,6 @@ package graphql
 import (
 	"context"
 	"strings"
-	"taskledger/internal/msg"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -31,15 +30,8 @@ func (r *root) SendBack(ctx context.Context, in struct {
 }) (*mutationPayload, error) {
 	args := in.Input
 	return r.s.payload(func() (*mutationResult, error) {
-		in := app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target, Milestone: deref(args.Milestone),
-			Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey}
-		if args.Report != nil {
-			in.Report = int(*args.Report)
-			if in.Report < 1 {
-				return nil, refuse(msg.APIReportNumber, nil)
-			}
-		}
-		res, err := r.s.app.SendBack(ctx, principalOf(ctx), in)
+		res, err := r.s.app.SendBack(ctx, principalOf(ctx), app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target,
+			Report: intOf(args.Report), Milestone: deref(args.Milestone), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey})
 		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
@@ -56,14 +48,8 @@ func (r *root) PostComment(ctx context.Context, in struct {
 }) (*mutationPayload, error) {
 	args := in.Input
 	return r.s.payload(func() (*mutationResult, error) {
-		in := app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text, IdempotencyKey: args.IdempotencyKey}
-		if args.ReplyTo != nil {
-			in.ReplyTo = int(*args.ReplyTo)
-			if in.ReplyTo < 1 {
-				return nil, refuse(msg.ReviewReplyInvalid, nil)
-			}
-		}
-		res, err := r.s.app.PostComment(ctx, principalOf(ctx), in)
+		res, err := r.s.app.PostComment(ctx, principalOf(ctx), app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text,
+			ReplyTo: intOf(args.ReplyTo), IdempotencyKey: args.IdempotencyKey})
 		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
