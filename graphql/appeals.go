@@ -8,6 +8,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/app"
+	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
@@ -55,9 +56,8 @@ func (r *root) ReportRectification(ctx context.Context, in struct{ Input reportR
 // VerifyRectification resolves verifyRectification.
 func (r *root) VerifyRectification(ctx context.Context, in struct{ Input rectificationArgs }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.VerifyRectification(ctx, principalOf(ctx), args.input())
-		return r.s.fromApp(ctx, res, err, args.Wait)
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.VerifyRectification(ctx, p, args.input())
 	})
 }
 
@@ -72,11 +72,10 @@ func (r *root) RejectRectification(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RejectRectification(ctx, principalOf(ctx), app.RectificationInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RejectRectification(ctx, p, app.RectificationInput{
 			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -92,11 +91,10 @@ func (r *root) MoveRectificationDue(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.MoveRectificationDue(ctx, principalOf(ctx), app.RectificationDueInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.MoveRectificationDue(ctx, p, app.RectificationDueInput{
 			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -111,11 +109,10 @@ func (r *root) FileAppeal(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.FileAppeal(ctx, principalOf(ctx), app.AppealInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.FileAppeal(ctx, p, app.AppealInput{
 			Obligation: args.Obligation.ref(), Target: string(args.Target), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -131,11 +128,10 @@ func (r *root) RuleAppeal(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RuleAppeal(ctx, principalOf(ctx), app.RulingInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RuleAppeal(ctx, p, app.RulingInput{
 			Obligation: args.Obligation.ref(), Appeal: int(args.Appeal), Outcome: args.Outcome, Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 

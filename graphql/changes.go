@@ -8,6 +8,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/app"
+	"taskledger/auth"
 )
 
 // Plan changes and bulletins: thin resolvers over app.Service.
@@ -24,11 +25,10 @@ func (r *root) ScheduleMilestone(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.ScheduleMilestone(ctx, principalOf(ctx), app.ScheduleInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.ScheduleMilestone(ctx, p, app.ScheduleInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, What: deref(args.What), Due: args.Due.Date, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -44,11 +44,10 @@ func (r *root) RescheduleMilestone(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RescheduleMilestone(ctx, principalOf(ctx), app.RescheduleInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RescheduleMilestone(ctx, p, app.RescheduleInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -64,11 +63,10 @@ func (r *root) ReassignResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.ReassignResponsibility(ctx, principalOf(ctx), app.ReassignInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.ReassignResponsibility(ctx, p, app.ReassignInput{
 			Obligation: args.Obligation.ref(), ToUnit: string(args.ToUnit), ToRole: deref(args.ToRole), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -83,11 +81,10 @@ func (r *root) RenameUnit(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RenameUnit(ctx, principalOf(ctx), app.RenameInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RenameUnit(ctx, p, app.RenameInput{
 			Unit: string(args.Unit), Name: args.Name, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/app"
+	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/eventstore"
 )
@@ -155,11 +156,10 @@ func (r *root) AssignResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.AssignResponsibility(ctx, principalOf(ctx), app.AssignInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.AssignResponsibility(ctx, p, app.AssignInput{
 			Obligation: args.Obligation.ref(), Basis: deref(args.Basis), StartsOn: dateOr(args.StartsOn), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -173,11 +173,10 @@ func (r *root) WithdrawResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.WithdrawResponsibility(ctx, principalOf(ctx), app.WithdrawInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.WithdrawResponsibility(ctx, p, app.WithdrawInput{
 			Obligation: args.Obligation.ref(), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -195,12 +194,11 @@ func (r *root) ReportProgress(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.ReportProgress(ctx, principalOf(ctx), app.ReportInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.ReportProgress(ctx, p, app.ReportInput{
 			Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
 			EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -216,11 +214,10 @@ func (r *root) RequestExtension(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RequestExtension(ctx, principalOf(ctx), app.ExtensionRequestInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RequestExtension(ctx, p, app.ExtensionRequestInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -236,11 +233,10 @@ func (r *root) DecideExtension(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.DecideExtension(ctx, principalOf(ctx), app.ExtensionDecisionInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.DecideExtension(ctx, p, app.ExtensionDecisionInput{
 			Obligation: args.Obligation.ref(), Grant: args.Grant, Due: dateOr(args.Due), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -257,12 +253,11 @@ func (r *root) ClaimCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.ClaimCompletion(ctx, principalOf(ctx), app.ClaimInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.ClaimCompletion(ctx, p, app.ClaimInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
 			AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -277,11 +272,10 @@ func (r *root) VerifyCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.VerifyCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.VerifyCompletion(ctx, p, app.ClaimDecisionInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -296,11 +290,10 @@ func (r *root) RejectCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RejectCompletion(ctx, principalOf(ctx), app.ClaimDecisionInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RejectCompletion(ctx, p, app.ClaimDecisionInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -317,12 +310,11 @@ func (r *root) RecordFinding(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.RecordFinding(ctx, principalOf(ctx), app.FindingInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.RecordFinding(ctx, p, app.FindingInput{
 			Obligation: args.Obligation.ref(), Kind: args.Kind, Severity: args.Severity, Summary: args.Summary,
 			RectifyBy: dateOr(args.RectifyBy), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -370,11 +362,10 @@ func (r *root) AdoptScheme(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.AdoptScheme(ctx, principalOf(ctx), app.SchemeInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.AdoptScheme(ctx, p, app.SchemeInput{
 			Plan: idOr(args.Plan), Year: int(args.Year), Document: deref(args.Document), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -398,6 +389,16 @@ func (r *root) PublishScorecard(ctx context.Context, in struct {
 			AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
 		})
 		return r.s.fromApp(ctx, res.Result, err, args.Wait)
+	})
+}
+
+// record runs one application-layer use case as the request's principal
+// and answers the mutation's payload: what it recorded, or its refusal of
+// the input as userErrors.
+func (s *Server) record(ctx context.Context, wait *bool, use func(auth.Principal) (app.Result, error)) (*mutationPayload, error) {
+	return s.payload(func() (*mutationResult, error) {
+		res, err := use(principalOf(ctx))
+		return s.fromApp(ctx, res, err, wait)
 	})
 }
 

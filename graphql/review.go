@@ -8,6 +8,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"taskledger/app"
+	"taskledger/auth"
 	"taskledger/domain"
 	"taskledger/projections"
 )
@@ -29,10 +30,9 @@ func (r *root) SendBack(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.SendBack(ctx, principalOf(ctx), app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target,
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.SendBack(ctx, p, app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target,
 			Report: intOf(args.Report), Milestone: deref(args.Milestone), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -47,10 +47,9 @@ func (r *root) PostComment(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.PostComment(ctx, principalOf(ctx), app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text,
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.PostComment(ctx, p, app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text,
 			ReplyTo: intOf(args.ReplyTo), IdempotencyKey: args.IdempotencyKey})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
@@ -64,11 +63,10 @@ func (r *root) SignOffPart(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
-		res, err := r.s.app.SignOffPart(ctx, principalOf(ctx), app.SignOffInput{
+	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+		return r.s.app.SignOffPart(ctx, p, app.SignOffInput{
 			Obligation: args.Obligation.ref(), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
-		return r.s.fromApp(ctx, res, err, args.Wait)
 	})
 }
 
