@@ -1,10 +1,13 @@
 package bolt
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 )
 
 // journalLimit is the journal's size that makes the committer checkpoint:
@@ -31,8 +34,8 @@ func (s *Store) checkpointDue() {
 }
 
 // openJournal starts a format 3 ledger's journal for writing: recovery has
-// applied and synced what it held, so it starts empty, and bbolt stops
-// syncing its own commits.
+// applied and synced what it held, so it starts empty, and so does the
+// overlay over the file.
 func (s *Store) openJournal() error {
 	if !s.journaled || s.readOnly {
 		return nil
@@ -55,17 +58,39 @@ func (s *Store) openJournal() error {
 		}
 	}
 	s.journal = j
-	s.db.NoSync = true
+	s.ov.Store(newOverlay(s.w.head, s.w.logLen, s.segSize, s.w.tail))
+	s.w.fileHead = s.w.head
 	return nil
 }
 
-// checkpoint syncs the ledger file, which then holds every group the
-// journal does, and empties the journal. The committer runs it.
+// checkpoint writes the overlay to the ledger file in one synced bbolt
+// commit, after which the file holds every group the journal does, then
+// empties the journal and the overlay. The committer runs it.
 func (s *Store) checkpoint() error {
-	if !s.noSync {
-		if err := s.db.Sync(); err != nil {
-			return fmt.Errorf("bolt: checkpoint %s: sync the ledger file: %w", s.path, err)
+	ov := s.ov.Load()
+	if ov.empty(s.w.fileHead) {
+		return nil
+	}
+	var idx *writer
+	err := s.updateTx(func(tx *bbolt.Tx) error {
+		if err := writeOverlay(tx, ov, s.w.fileNames); err != nil {
+			return err
 		}
+		if s.w.recentEvents < s.indexEvery {
+			return nil
+		}
+		idx = &writer{s: s, streams: tx.Bucket(bucketStreams), meta: tx.Bucket(bucketMeta), v: logView{head: ov.head}}
+		return idx.flushIndex()
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: checkpoint %s: write the groups since the last one to the file: %w", s.path, err)
+	}
+	s.ov.Store(newOverlay(ov.head, ov.logLen, s.segSize, ov.tail))
+	s.w.fileHead, s.w.fileNames = ov.head, nil
+	if idx != nil && idx.flushed {
+		s.idxMu.Lock()
+		s.recent, s.indexed, s.w.recentEvents = map[uint32]*recentStream{}, ov.head, 0
+		s.idxMu.Unlock()
 	}
 	if err := s.journal.reset(); err != nil {
 		return fmt.Errorf("bolt: checkpoint %s: %w", s.path, err)
@@ -90,6 +115,35 @@ func (s *Store) closeJournal() error {
 		}
 	}
 	return err
+}
+
+// writeOverlay writes ov's segments and checkpoints, the names interned
+// since the file's head, and the log's state into tx.
+func writeOverlay(tx *bbolt.Tx, ov *overlay, names []journalName) error {
+	log, pidx, nb, meta := tx.Bucket(bucketLog), tx.Bucket(bucketPidx), tx.Bucket(bucketNames), tx.Bucket(bucketMeta)
+	log.FillPercent, pidx.FillPercent, nb.FillPercent = 1.0, 1.0, 1.0
+	for i, seg := range ov.segs {
+		if err := log.Put(u64Key(ov.baseSeg+uint64(i)), seg); err != nil {
+			return fmt.Errorf("write log segment: %w", err)
+		}
+	}
+	for i, off := range ov.ckpts {
+		if err := pidx.Put(u64Key(ov.baseCkpt+uint64(i)), binary.AppendUvarint(nil, off)); err != nil {
+			return fmt.Errorf("write checkpoint: %w", err)
+		}
+	}
+	for _, n := range names {
+		if err := nb.Put(nameKey(n.kind, n.id), []byte(n.value)); err != nil {
+			return fmt.Errorf("write name: %w", err)
+		}
+	}
+	if err := meta.Put(keyTail, ov.tail); err != nil {
+		return fmt.Errorf("write tail segment: %w", err)
+	}
+	if err := meta.Put(keyState, encodeState(ov.head, ov.logLen)); err != nil {
+		return fmt.Errorf("write log state: %w", err)
+	}
+	return nil
 }
 
 // syncDir syncs a directory, making the entries made in it durable.

@@ -35,8 +35,17 @@ type logView struct {
 	head      uint64 // position of the last record
 	logLen    uint64 // bytes in the log
 	tail      []byte // bytes [logLen - logLen%segSize, logLen)
+	// ov holds what a format 3 ledger's log has beyond its file (nil for
+	// other formats and read-only stores): segments and checkpoints at
+	// and above its bases come from it.
+	ov *overlay
 	// sequential allows a read-only view to walk segments with a cursor.
 	sequential bool
+}
+
+// inFile reports whether full segment i is read from the file's log bucket.
+func (v *logView) inFile(i uint64) bool {
+	return i < v.logLen/v.segSize && (v.ov == nil || i < v.ov.baseSeg)
 }
 
 // segment returns segment i's bytes.
@@ -44,6 +53,9 @@ func (v *logView) segment(i uint64) ([]byte, error) {
 	full := v.logLen / v.segSize
 	switch {
 	case i < full:
+		if b, ok := v.ov.segment(i); ok {
+			return b, nil
+		}
 		b := v.log.Get(u64Key(i))
 		if uint64(len(b)) != v.segSize {
 			return nil, fmt.Errorf("%w: log segment %d has %d bytes, want %d", errCorrupt, i, len(b), v.segSize)
@@ -57,6 +69,9 @@ func (v *logView) segment(i uint64) ([]byte, error) {
 
 // checkpoint returns the byte offset of the record at position c·checkpointEvery+1.
 func (v *logView) checkpoint(c uint64) (uint64, error) {
+	if off, ok := v.ov.checkpoint(c); ok {
+		return off, nil
+	}
 	b := v.pidx.Get(u64Key(c))
 	off, n := binary.Uvarint(b)
 	if n <= 0 || off > v.logLen {
@@ -282,7 +297,7 @@ func (r *logReader) segment(i uint64) ([]byte, error) {
 		return r.seg, nil
 	}
 	var seg []byte
-	if r.cur != nil && i < r.v.logLen/r.v.segSize {
+	if r.cur != nil && r.v.inFile(i) {
 		var k []byte
 		if r.hasSeg && i == r.segIdx+1 {
 			k, seg = r.cur.Next()

@@ -152,6 +152,15 @@ func (t *nameTable) snapshot(names *bbolt.Bucket) *snapshot {
 	return s
 }
 
+// remember makes a string interned by the transaction's own writer, and
+// not in the bucket, resolvable.
+func (s *snapshot) remember(kind byte, id uint32, name string) {
+	if s.later == nil {
+		s.later = map[string]string{}
+	}
+	s.later[string(nameKey(kind, id))] = name
+}
+
 func (s *snapshot) name(kind byte, id uint32) (string, error) {
 	ki := kindIndex(kind)
 	if list := s.lists[ki]; id < uint32(len(list)) {

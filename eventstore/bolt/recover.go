@@ -26,7 +26,7 @@ func (s *Store) journalPath() string { return s.path + JournalSuffix }
 // are left to init.
 func (s *Store) recoverJournal() error {
 	var format string
-	err := s.viewTx(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		if meta := tx.Bucket(bucketMeta); meta != nil {
 			format = string(meta.Get(keyFormat))
 		}
@@ -97,7 +97,7 @@ func (s *Store) loadJournal() (string, []journalFrame, error) {
 // file lacks: applying them would write.
 func (s *Store) refusePending(frames []journalFrame) error {
 	var head uint64
-	err := s.viewTx(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		head, _ = binary.Uvarint(tx.Bucket(bucketMeta).Get(keyState))
 		return nil
 	})
@@ -117,7 +117,7 @@ func (s *Store) applyFrames(tx *bbolt.Tx, jpath string, frames []journalFrame) (
 		return false, err
 	}
 	seg := s.segSize
-	v, err := s.view(tx, false)
+	v, err := s.view(tx, nil, false)
 	if err != nil {
 		return false, err
 	}

@@ -43,9 +43,9 @@ func (s *Store) ScanBatches(ctx context.Context, after uint64,
 			return nil
 		}
 		events = events[:min(uint64(len(events)), uint64(scanTxEvents), until-after)]
-		err := s.viewTx(func(tx *bbolt.Tx) error {
+		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 			var err error
-			if r, err = s.resume(tx, r, after+1); err != nil {
+			if r, err = s.resume(tx, ov, r, after+1); err != nil {
 				return err
 			}
 			for i := range events {
@@ -69,11 +69,11 @@ func (s *Store) ScanBatches(ctx context.Context, after uint64,
 // resume returns a reader of tx's log positioned at position from: r moved
 // to tx when it stands there already (saving the seek from a checkpoint),
 // else a new one.
-func (s *Store) resume(tx *bbolt.Tx, r *logReader, from uint64) (*logReader, error) {
+func (s *Store) resume(tx *bbolt.Tx, ov *overlay, r *logReader, from uint64) (*logReader, error) {
 	if r == nil || r.pos != from {
-		return s.reader(tx, from)
+		return s.reader(tx, ov, from)
 	}
-	v, err := s.view(tx, true)
+	v, err := s.view(tx, ov, true)
 	if err != nil {
 		return nil, err
 	}

@@ -135,7 +135,11 @@ type Store struct {
 	segSize  uint64
 	// journal is a format 3 ledger's journal, nil for other formats and
 	// read-only stores; only the committer writes to it.
-	journal   *journal
+	journal *journal
+	// ov is what a format 3 ledger's log holds beyond its file since the
+	// last checkpoint (nil without a journal); the committer publishes a
+	// new one after each group and each checkpoint.
+	ov        atomic.Pointer[overlay]
 	journaled bool   // the file is format 3
 	format    string // the file's format as opened
 	// bootID identifies the machine's current boot (see journalMagic).
@@ -367,7 +371,7 @@ func createLedger(path string, timeout time.Duration, opts Options) error {
 // file is upgraded to format 2 unless the store is read-only.
 func (s *Store) init() error {
 	var upgrade bool
-	err := s.viewTx(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return &DamagedError{Path: s.path, Foreign: true, Problem: "a bbolt database without the ledger's meta bucket"}
@@ -388,7 +392,7 @@ func (s *Store) init() error {
 			return fmt.Errorf("%w: segment size", errCorrupt)
 		}
 		s.segSize = seg
-		v, err := s.view(tx, false)
+		v, err := s.view(tx, ov, false)
 		if err != nil {
 			return err
 		}
@@ -437,13 +441,17 @@ func (s *Store) init() error {
 	})
 }
 
-// viewTx runs fn in a read transaction. A panic or a memory fault while
-// bbolt reads a damaged page becomes a *DamagedError instead of ending the
-// process.
-func (s *Store) viewTx(fn func(*bbolt.Tx) error) (err error) {
+// viewTx runs fn in a read transaction, with the overlay published before
+// the transaction began (nil but for a format 3 ledger open for writing):
+// the file as the transaction sees it holds at least everything below the
+// overlay's base, because a checkpoint publishes a new base only after its
+// commit. A panic or a memory fault while bbolt reads a damaged page becomes
+// a *DamagedError instead of ending the process.
+func (s *Store) viewTx(fn func(tx *bbolt.Tx, ov *overlay) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.recoverDamage(&err)
-	return s.db.View(fn)
+	ov := s.ov.Load()
+	return s.db.View(func(tx *bbolt.Tx) error { return fn(tx, ov) })
 }
 
 // updateTx runs fn in a read-write transaction, as viewTx does; bbolt rolls
@@ -537,8 +545,20 @@ func encodeState(head, logLen uint64) []byte {
 	return binary.AppendUvarint(b, logLen)
 }
 
-// view returns the log as tx sees it.
-func (s *Store) view(tx *bbolt.Tx, sequential bool) (*logView, error) {
+// view returns the log as tx sees it, through ov when there is one.
+func (s *Store) view(tx *bbolt.Tx, ov *overlay, sequential bool) (*logView, error) {
+	if ov != nil {
+		return &logView{
+			log:        tx.Bucket(bucketLog),
+			pidx:       tx.Bucket(bucketPidx),
+			segSize:    s.segSize,
+			head:       ov.head,
+			logLen:     ov.logLen,
+			tail:       ov.tail,
+			ov:         ov,
+			sequential: sequential,
+		}, nil
+	}
 	meta := tx.Bucket(bucketMeta)
 	st := meta.Get(keyState)
 	head, n := binary.Uvarint(st)
@@ -677,7 +697,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Di
 	}
 	s.idxMu.RUnlock()
 	var out []domain.Event
-	err := s.viewTx(func(tx *bbolt.Tx) error {
+	err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		streams := tx.Bucket(bucketStreams)
 		st, _, err := getStreamState(streams, sid)
 		if err != nil {
@@ -722,7 +742,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, dir eventstore.Di
 				positions[i], positions[j] = positions[j], positions[i]
 			}
 		}
-		v, err := s.view(tx, false)
+		v, err := s.view(tx, ov, false)
 		if err != nil {
 			return err
 		}
@@ -771,8 +791,8 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 			return nil, fmt.Errorf("bolt: read log after %d: %w", after, err)
 		}
 		chunk := out[done:min(n, done+scanTxEvents)]
-		err := s.viewTx(func(tx *bbolt.Tx) error {
-			r, err := s.reader(tx, after+done+1)
+		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
+			r, err := s.reader(tx, ov, after+done+1)
 			if err != nil {
 				return err
 			}
@@ -820,8 +840,8 @@ func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(*domain.Event
 const scanBatch = 512
 
 // reader returns a reader of tx's log positioned at position from.
-func (s *Store) reader(tx *bbolt.Tx, from uint64) (*logReader, error) {
-	v, err := s.view(tx, true)
+func (s *Store) reader(tx *bbolt.Tx, ov *overlay, from uint64) (*logReader, error) {
+	v, err := s.view(tx, ov, true)
 	if err != nil {
 		return nil, err
 	}

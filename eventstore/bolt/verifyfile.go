@@ -37,11 +37,11 @@ type streamTip struct {
 // the stream index as of the position it is complete up to. It is what
 // recovery runs after the machine stopped with bbolt's pages unsynced.
 func (s *Store) verifyFile() error {
-	return s.viewTx(func(tx *bbolt.Tx) error {
+	return s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		if err := s.readSegSize(tx); err != nil {
 			return err
 		}
-		v, err := s.view(tx, true)
+		v, err := s.view(tx, ov, true)
 		if err != nil {
 			return err
 		}

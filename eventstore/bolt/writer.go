@@ -44,6 +44,10 @@ type writerState struct {
 	// broken, once set, answers every later append: the journal could not
 	// be kept consistent with the ledger file (see commitGroup).
 	broken error
+	// fileHead is the last position the ledger file holds (format 3: as of
+	// the last checkpoint); fileNames are the names interned since.
+	fileHead  uint64
+	fileNames []journalName
 }
 
 // errNothingToCommit rolls back a group in which no append stored anything.
@@ -201,8 +205,8 @@ func (s *Store) loadWriter() error {
 	const perTx = checkpointEvery * 32768
 	for after := uint64(0); after < head; after += perTx {
 		end := min(head, after+perTx)
-		err := s.viewTx(func(tx *bbolt.Tx) error {
-			v, err := s.view(tx, true)
+		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
+			v, err := s.view(tx, ov, true)
 			if err != nil {
 				return err
 			}
@@ -228,8 +232,8 @@ func (s *Store) loadWriter() error {
 	if head > 0 {
 		// Decode the last checkpoint group: the delta state after head (when
 		// head does not end its group) and the last recorded time.
-		err := s.viewTx(func(tx *bbolt.Tx) error {
-			v, err := s.view(tx, false)
+		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
+			v, err := s.view(tx, ov, false)
 			if err != nil {
 				return err
 			}
@@ -267,7 +271,7 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 	if s.journal != nil {
 		journalSize = s.journal.size
 	}
-	err := s.updateTx(func(tx *bbolt.Tx) error {
+	build := func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
 		for i, r := range reqs {
 			if err := r.ctx.Err(); err != nil {
@@ -301,7 +305,16 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 			s.afterJournal()
 		}
 		return nil
-	})
+	}
+	var err error
+	if s.journal != nil {
+		// Format 3: the group is written to the journal and kept in the
+		// overlay; the file gets it at the next checkpoint. The
+		// transaction only reads.
+		err = s.viewTx(func(tx *bbolt.Tx, _ *overlay) error { return build(tx) })
+	} else {
+		err = s.updateTx(build)
+	}
 	if err != nil && journaled {
 		// bbolt did not commit the group: take its frame back, or no later
 		// frame would continue the file.
@@ -329,8 +342,15 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 	}
 }
 
-// publish makes a committed group visible: names, IDs, writer state, head.
+// publish makes a committed group visible: the overlay, names, IDs,
+// writer state, head. The overlay comes first: a reader that sees the new
+// head or the new recent versions must find their records.
 func (s *Store) publish(w *writer) {
+	if w.work != nil {
+		w.work.head, w.work.logLen, w.work.tail = w.v.head, w.v.logLen, w.v.tail
+		s.ov.Store(w.work)
+		s.w.fileNames = append(s.w.fileNames, w.frame.names...)
+	}
 	for i, k := range kinds {
 		s.names.add(k, w.newNames[i])
 	}
@@ -395,6 +415,9 @@ type writer struct {
 	recorded time.Time
 	// frame collects the group's journal frame (format 3 only, else nil).
 	frame *journalFrame
+	// work is the overlay this group extends (format 3 only, else nil):
+	// its segments and checkpoints go there instead of the file.
+	work *overlay
 }
 
 func (s *Store) newWriter(tx *bbolt.Tx) *writer {
@@ -428,6 +451,8 @@ func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 	w.res = s.names.snapshot(w.names)
 	if s.journal != nil {
 		w.frame = &journalFrame{from: s.w.head, logLen: s.w.logLen}
+		w.work = s.ov.Load().next()
+		w.v.ov = w.work
 	}
 	for i := range w.newNameIDs {
 		w.newNameIDs[i] = map[string]uint32{}
@@ -654,7 +679,9 @@ func (w *writer) writeRecord(e *domain.Event, n ids) error {
 	p := e.Position
 	if (p-1)%checkpointEvery == 0 {
 		w.st = deltaState{}
-		if err := w.v.pidx.Put(u64Key((p-1)/checkpointEvery), binary.AppendUvarint(nil, w.v.logLen)); err != nil {
+		if w.work != nil {
+			w.work.ckpts = append(w.work.ckpts, w.v.logLen)
+		} else if err := w.v.pidx.Put(u64Key((p-1)/checkpointEvery), binary.AppendUvarint(nil, w.v.logLen)); err != nil {
 			return fmt.Errorf("write checkpoint: %w", err)
 		}
 	}
@@ -690,9 +717,13 @@ func (w *writer) writeRecord(e *domain.Event, n ids) error {
 	return nil
 }
 
-// putName stores an interned string, and notes it in the journal frame.
+// putName stores an interned string, and notes it in the journal frame;
+// format 3 leaves it to the checkpoint and lets this group's reads resolve
+// it.
 func (w *writer) putName(kind byte, id uint32, name string) error {
-	if err := w.names.Put(nameKey(kind, id), []byte(name)); err != nil {
+	if w.work != nil {
+		w.res.remember(kind, id, name)
+	} else if err := w.names.Put(nameKey(kind, id), []byte(name)); err != nil {
 		return err
 	}
 	if w.frame != nil {
@@ -710,8 +741,11 @@ func (w *writer) appendBytes(b []byte) error {
 		b = b[n:]
 		w.v.logLen += n
 		if uint64(len(w.v.tail)) == seg {
-			// bbolt keeps the value until commit: start a new buffer.
-			if err := w.v.log.Put(u64Key(w.v.logLen/seg-1), w.v.tail); err != nil {
+			// bbolt keeps the value until commit, and readers keep
+			// published overlays: start a new buffer.
+			if w.work != nil {
+				w.work.segs = append(w.work.segs, w.v.tail)
+			} else if err := w.v.log.Put(u64Key(w.v.logLen/seg-1), w.v.tail); err != nil {
 				return fmt.Errorf("write log segment: %w", err)
 			}
 			w.v.tail = make([]byte, 0, seg)
@@ -766,6 +800,9 @@ func (w *writer) flushIndex() error {
 // finish writes the stream index when it is due (see indexEvery), then the
 // tail segment and the log state.
 func (w *writer) finish() error {
+	if w.work != nil {
+		return nil // format 3: the checkpoint writes the file
+	}
 	if w.s.w.recentEvents+w.events >= w.s.indexEvery {
 		if err := w.flushIndex(); err != nil {
 			return err
