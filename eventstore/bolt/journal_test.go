@@ -423,3 +423,153 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return info.Size()
 }
+
+// TestJournalLeavesFileUntilCheckpoint: between checkpoints a format 3
+// writer does not touch its ledger file — so a machine that stops can only
+// find the file as the last checkpoint synced it — while every group it
+// acknowledges reads back at once (whole log, streams, scans) and, with the
+// file as it stands and the journal, survives a machine stop.
+func TestJournalLeavesFileUntilCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(21, 22))
+	path := filepath.Join(t.TempDir(), FileName)
+	opts := Options{Journal: true, segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour}
+	s := openTest(t, path, opts)
+	var all []domain.Event
+	add := func(i int) {
+		t.Helper()
+		e := event(rng, i, 100+rng.IntN(400))
+		if i%7 == 0 {
+			e.Type, e.Actor = fmt.Sprintf("Type%d", i), fmt.Sprintf("actor-%d", i)
+		}
+		res, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%(2+i/9)), eventstore.Any(), []domain.Event{e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, res.Events...)
+	}
+	for i := range 15 {
+		add(i)
+	}
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	fileSum := sum(t, path)
+	for i := 15; i < 90; i++ {
+		add(i)
+		if i%10 == 0 {
+			checkHolds(t, s, all)
+		}
+	}
+	checkHolds(t, s, all)
+	var scanned int
+	if err := s.ScanAll(ctx, 0, func(e *domain.Event) error {
+		if e.ID != all[scanned].ID || e.Verify() != nil {
+			return fmt.Errorf("scan at %d: not the event appended there", e.Position)
+		}
+		scanned++
+		return nil
+	}); err != nil || scanned != len(all) {
+		t.Fatalf("scan: %d events, %v; want %d", scanned, err, len(all))
+	}
+	if sum(t, path) != fileSum {
+		t.Fatal("the ledger file changed between checkpoints")
+	}
+
+	// A machine stop now leaves the file as it is and the journal's frames.
+	stopped := filepath.Join(t.TempDir(), FileName)
+	copyFile(t, path, stopped)
+	copyFile(t, path+JournalSuffix, stopped+JournalSuffix)
+	after := openTest(t, stopped, Options{Journal: true, bootID: "the-next-boot"})
+	checkHolds(t, after, all)
+
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if sum(t, path) == fileSum {
+		t.Fatal("a checkpoint left the ledger file as it was")
+	}
+	checkHolds(t, s, all)
+}
+
+// TestJournalReadsAcrossCheckpoints: readers that run while writers append
+// and the committer checkpoints every few groups always find a whole,
+// ordered prefix of the log, and every stream in order.
+func TestJournalReadsAcrossCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{Journal: true, segmentSize: 300, indexEvery: 11, journalLimit: 3 << 10})
+	const writers, perWriter = 4, 60
+	done := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 5))
+			for i := range perWriter {
+				e := event(rng, w*1000+i, 80+rng.IntN(200))
+				if _, err := s.Append(ctx, fmt.Sprintf("w%d-%d", w, i%3), eventstore.Any(), []domain.Event{e}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	readErr := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		ctx := context.Background()
+		for {
+			select {
+			case <-stop:
+				readErr <- nil
+				return
+			default:
+			}
+			head, _ := s.Head(ctx)
+			got, err := s.ReadAll(ctx, 0, 0)
+			if err != nil || uint64(len(got)) < head {
+				readErr <- fmt.Errorf("read all: %d events with head %d before: %v", len(got), head, err)
+				return
+			}
+			for i, e := range got {
+				if e.Position != uint64(i+1) || e.Verify() != nil {
+					readErr <- fmt.Errorf("read all: event %d is at position %d or does not verify", i, e.Position)
+					return
+				}
+			}
+			for _, name := range []string{"w0-1", "w3-2"} {
+				evs, err := s.ReadStream(ctx, name, eventstore.Forwards, 1, 0)
+				if errors.Is(err, eventstore.ErrStreamNotFound) {
+					continue
+				}
+				for i, e := range evs {
+					if err != nil || e.Version != uint64(i+1) || e.Stream != name {
+						readErr <- fmt.Errorf("read %s: version %d at %d: %v", name, e.Version, i, err)
+						return
+					}
+				}
+			}
+		}
+	}()
+	for range writers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
+	}
+	if s.commits.Load() < 10 {
+		t.Fatalf("only %d commits: the test did not cross checkpoints", s.commits.Load())
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, to, b)
+}
