@@ -65,7 +65,7 @@ func newBenchCommand(a *cli) *cobra.Command {
 	fs.IntVar(&o.perTask, "events-per-task", 10, "events appended to each stream")
 	fs.IntVar(&o.batch, "batch", 1, "events per append")
 	fs.IntVar(&o.writers, "writers", 32, "concurrent writers")
-	fs.BoolVar(&a.newJournal, "journal", false, journalFlagUsage)
+	journalFlags(cmd, a)
 	o.profile = profileFlag(fs)
 	return cmd
 }

@@ -44,9 +44,10 @@ type cli struct {
 	// storeTimeout is how long opening an embedded store waits for another
 	// process to let go of it; zero means bolt.DefaultTimeout.
 	storeTimeout time.Duration
-	// newJournal makes a new embedded ledger in format 3, with a journal
-	// (migrate --journal, bench --journal); existing ledgers keep theirs.
-	newJournal bool
+	// noJournal makes a new embedded ledger in format 2, without a journal
+	// (migrate --no-journal, bench --no-journal); existing ledgers keep the
+	// format they have.
+	noJournal bool
 
 	// lang is --lang: the one language refusals are printed in; empty
 	// prints both (see messageLangs).

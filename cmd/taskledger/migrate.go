@@ -26,13 +26,19 @@ func newMigrateCommand(a *cli) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the ledger to copy: a directory, postgres://… or esdb://…")
 	cmd.Flags().StringVar(&to, "to", "", "where to copy it: a new or partly copied directory, postgres://… or esdb://…")
-	cmd.Flags().BoolVar(&a.newJournal, "journal", false, journalFlagUsage)
+	journalFlags(cmd, a)
 	return cmd
 }
 
-// journalFlagUsage describes --journal, which makes a new embedded ledger
-// in format 3 (docs/ledger-format.md).
-const journalFlagUsage = "make a new embedded ledger with a journal: one fdatasync per group commit instead of two (format 3; see docs/ledger-format.md)"
+// journalFlags adds --no-journal, which makes a new embedded ledger in
+// format 2, and keeps the --journal of earlier releases working: format 3
+// (a journal) is what a new ledger gets anyway.
+func journalFlags(cmd *cobra.Command, a *cli) {
+	cmd.Flags().BoolVar(&a.noJournal, "no-journal", false, "make a new embedded ledger without a journal: bbolt syncs each group commit itself, two fsyncs instead of one (format 2; see docs/ledger-format.md)")
+	var journal bool
+	cmd.Flags().BoolVar(&journal, "journal", false, "a new embedded ledger has a journal (format 3) without this flag")
+	_ = cmd.Flags().MarkDeprecated("journal", "新建账本默认即带日志（格式 3），无需此参数 (a new ledger has a journal, format 3, by default)")
+}
 
 func runMigrate(ctx context.Context, a *cli, from, to string) error {
 	if from == "" || to == "" {

@@ -104,7 +104,7 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 			return nil, err
 		}
 	}
-	s, err := bolt.OpenDir(spec, bolt.Options{Timeout: a.storeTimeout, MustExist: mode == mustExist, ReadOnly: mode == readOnly, Journal: a.newJournal && mode == mayCreate})
+	s, err := bolt.OpenDir(spec, bolt.Options{Timeout: a.storeTimeout, MustExist: mode == mustExist, ReadOnly: mode == readOnly, NoJournal: a.noJournal && mode == mayCreate})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, lockedError(spec, a.storeTimeout, err)
 	}

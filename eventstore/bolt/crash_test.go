@@ -54,7 +54,7 @@ const crashJournal = "-journal.db"
 func crashOptions(path string) Options {
 	// Journals of 32 KiB make the committer checkpoint every few dozen
 	// groups, so that kills land before, during and after checkpoints.
-	return Options{indexEvery: crashIndexEvery, Journal: strings.HasSuffix(path, crashJournal), journalLimit: 32 << 10}
+	return Options{indexEvery: crashIndexEvery, NoJournal: !strings.HasSuffix(path, crashJournal), journalLimit: 32 << 10}
 }
 
 // TestCrash kills a process that is appending at a random moment with

@@ -280,7 +280,7 @@ func TestReadOnlyOpen(t *testing.T) {
 func TestOpenSurvivesByteFlips(t *testing.T) {
 	for _, journal := range []bool{false, true} {
 		t.Run(fmt.Sprintf("journal=%v", journal), func(t *testing.T) {
-			byteFlips(t, smallLedgerWith(t, Options{Journal: journal}))
+			byteFlips(t, smallLedgerWith(t, Options{NoJournal: !journal}))
 		})
 	}
 }

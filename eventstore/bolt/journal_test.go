@@ -39,7 +39,7 @@ func newJournalCase(t *testing.T) journalCase {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
 	src := filepath.Join(t.TempDir(), FileName)
-	s := openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+	s := openTest(t, src, Options{segmentSize: 300, indexEvery: 7})
 	c := journalCase{before: 20}
 	add := func(s *Store, i int) {
 		e := event(rng, i, 150+rng.IntN(300))
@@ -60,7 +60,7 @@ func newJournalCase(t *testing.T) journalCase {
 	}
 	// No checkpoint at rest while the case is made: the journal must keep
 	// every group since the snapshot.
-	s = openTest(t, src, Options{Journal: true, segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour})
+	s = openTest(t, src, Options{segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour})
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var b bytesWriter
 		_, err := tx.WriteTo(&b)
@@ -132,7 +132,7 @@ func checkHolds(t *testing.T, s *Store, want []domain.Event) {
 // goes on from there, and a clean close leaves the file alone.
 func TestJournalRecovery(t *testing.T) {
 	c := newJournalCase(t)
-	s, err := Open(c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+	s, err := Open(c.path, Options{segmentSize: 300, indexEvery: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestJournalTornTail(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := newJournalCase(t)
 			write(t, c.path+JournalSuffix, damage(c.journal))
-			s := openTest(t, c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+			s := openTest(t, c.path, Options{segmentSize: 300, indexEvery: 7})
 			checkHolds(t, s, c.all)
 		})
 	}
@@ -253,7 +253,7 @@ func TestFormat2KeepsOpening(t *testing.T) {
 	for _, p := range []struct {
 		path string
 		opts Options
-	}{{old, Options{}}, {old, Options{Journal: true}}, {fresh, Options{Journal: true}}} {
+	}{{old, Options{NoJournal: true}}, {old, Options{}}, {fresh, Options{}}} {
 		s := openTest(t, p.path, p.opts)
 		if _, err := s.Append(ctx, "stream", eventstore.Any(), []domain.Event{event(rng, 1, 200)}); err != nil {
 			t.Fatal(err)
@@ -284,7 +284,7 @@ func TestFormat2KeepsOpening(t *testing.T) {
 // damaged and both files are left as they were.
 func TestJournalAfterMachineStop(t *testing.T) {
 	c := newJournalCase(t)
-	opts := Options{Journal: true, segmentSize: 300, indexEvery: 7, bootID: "another-boot"}
+	opts := Options{segmentSize: 300, indexEvery: 7, bootID: "another-boot"}
 	s, err := Open(c.path, opts)
 	if err != nil {
 		t.Fatalf("an intact file after a machine stop: %v", err)
@@ -330,7 +330,7 @@ func TestJournalAfterMachineStop(t *testing.T) {
 // whose committer checkpoints every few groups (a 2 KiB journal limit).
 func TestContractJournalCheckpoints(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) eventstore.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "ledger.db"), Options{Journal: true, journalLimit: 2 << 10, indexEvery: 5})
+		s, err := Open(filepath.Join(t.TempDir(), "ledger.db"), Options{journalLimit: 2 << 10, indexEvery: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,7 +359,7 @@ func TestJournalByteFlips(t *testing.T) {
 		write(t, c.path, c.file)
 		write(t, c.path+JournalSuffix, j)
 		fileSum, journalSum := sum(t, c.path), sum(t, c.path+JournalSuffix)
-		s, err := Open(c.path, Options{Journal: true, segmentSize: 300, indexEvery: 7})
+		s, err := Open(c.path, Options{segmentSize: 300, indexEvery: 7})
 		if err != nil {
 			refused++
 			if !errors.Is(err, eventstore.ErrDamaged) {
@@ -391,7 +391,7 @@ func TestJournalByteFlips(t *testing.T) {
 // so that a ledger at rest has nothing left unsynced; the events stay.
 func TestJournalSyncsAtRest(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	s := openTest(t, path, Options{Journal: true, journalSyncAfter: 20 * time.Millisecond})
+	s := openTest(t, path, Options{journalSyncAfter: 20 * time.Millisecond})
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(11, 12))
 	var all []domain.Event
@@ -433,7 +433,7 @@ func TestJournalLeavesFileUntilCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(21, 22))
 	path := filepath.Join(t.TempDir(), FileName)
-	opts := Options{Journal: true, segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour}
+	opts := Options{segmentSize: 300, indexEvery: 7, journalSyncAfter: time.Hour}
 	s := openTest(t, path, opts)
 	var all []domain.Event
 	add := func(i int) {
@@ -480,7 +480,7 @@ func TestJournalLeavesFileUntilCheckpoint(t *testing.T) {
 	stopped := filepath.Join(t.TempDir(), FileName)
 	copyFile(t, path, stopped)
 	copyFile(t, path+JournalSuffix, stopped+JournalSuffix)
-	after := openTest(t, stopped, Options{Journal: true, bootID: "the-next-boot"})
+	after := openTest(t, stopped, Options{bootID: "the-next-boot"})
 	checkHolds(t, after, all)
 
 	if err := s.checkpoint(); err != nil {
@@ -498,7 +498,7 @@ func TestJournalLeavesFileUntilCheckpoint(t *testing.T) {
 func TestJournalReadsAcrossCheckpoints(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	s := openTest(t, path, Options{Journal: true, segmentSize: 300, indexEvery: 11, journalLimit: 3 << 10})
+	s := openTest(t, path, Options{segmentSize: 300, indexEvery: 11, journalLimit: 3 << 10})
 	const writers, perWriter = 4, 60
 	done := make(chan error, writers)
 	for w := range writers {

@@ -20,7 +20,7 @@ import (
 // payload, in order, none missing. The batch sizes are not multiples of the
 // checkpoint distance, so the reader resumes mid-group in a new transaction.
 func TestScanBatches(t *testing.T) {
-	for name, opts := range map[string]Options{"format 2": {NoSync: true}, "format 3": {NoSync: true, Journal: true}} {
+	for name, opts := range map[string]Options{"format 2": {NoSync: true}, "format 3": {NoSync: true}} {
 		t.Run(name, func(t *testing.T) { testScanBatches(t, opts) })
 	}
 }

@@ -34,9 +34,9 @@ const DefaultTimeout = 5 * time.Second
 // 2, which older binaries refuse rather than read a lagging index.
 //
 // Format 3 is format 2 with a journal beside the file (see the package
-// documentation): bbolt commits without syncing and each group commit is
-// made durable by one synced journal frame. New ledgers are format 2 unless
-// Options.Journal; every format keeps opening as it is.
+// documentation): each group commit is made durable by one synced journal
+// frame, and bbolt writes the file only at checkpoints. New ledgers are format 3 unless
+// Options.NoJournal; every format keeps opening as it is.
 const (
 	formatV1 = "taskledger-bolt/1"
 	formatV2 = "taskledger-bolt/2"
@@ -97,14 +97,13 @@ type Options struct {
 	// one for a few): zero means DefaultGroupWait, negative never waits. A
 	// lone writer never waits.
 	GroupWait time.Duration
-	// Journal creates a new ledger in format 3: each group commit is made
-	// durable by one fdatasync of a journal beside the file, and bbolt
-	// commits without syncing until a checkpoint (see the package
-	// documentation for what that leaves to a machine crash). Without it a
-	// new ledger is format 2, where bbolt syncs every commit itself (two
-	// fsyncs). It does not change an existing ledger, which opens in the
-	// format it has.
-	Journal bool
+	// NoJournal creates a new ledger in format 2, where bbolt syncs every
+	// commit itself (two fsyncs per group commit) and no journal is kept
+	// beside the file. Without it a new ledger is format 3: each group
+	// commit is made durable by one fdatasync of the journal, and the file
+	// is written only at checkpoints (see the package documentation). It
+	// does not change an existing ledger, which opens in the format it has.
+	NoJournal bool
 
 	// segmentSize overrides the segment size of a new file (tests only).
 	segmentSize uint64
@@ -521,9 +520,9 @@ func create(tx *bbolt.Tx, opts Options) error {
 		seg = opts.segmentSize
 	}
 	meta := tx.Bucket(bucketMeta)
-	format := formatV2
-	if opts.Journal {
-		format = formatV3
+	format := formatV3
+	if opts.NoJournal {
+		format = formatV2
 	}
 	for _, kv := range []struct{ k, v []byte }{
 		{keyFormat, []byte(format)},
