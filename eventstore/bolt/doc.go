@@ -7,18 +7,19 @@
 // # Writes
 //
 // Append hands its request to one committer goroutine. Each round the
-// committer takes every pending request, judges them in arrival order inside
-// a single bbolt read-write transaction, each against the log as left by the
-// requests before it in the same round, and commits once: one bbolt commit
-// (two fsyncs; in format 3 one journal fsync, below) for the whole group.
-// Each request gets its own answer; one refused for a wrong expected
-// version or a mismatched duplicate does not affect the others. The store seals every event (stream, version, previous
-// hash, hash) and assigns its position inside that transaction. An Append
-// returns only after its group is durable.
+// committer takes every pending request, judges them in arrival order, each
+// against the log as left by the requests before it in the same round, and
+// makes the whole group durable at once: in format 3, the default, one
+// synced journal frame (see "The journal" below); in format 2 one bbolt
+// read-write transaction and its commit (two fsyncs). Each request gets its
+// own answer; one refused for a wrong expected version or a mismatched
+// duplicate does not affect the others. The store seals every event
+// (stream, version, previous hash, hash) and assigns its position while it
+// judges the group. An Append returns only after its group is durable.
 //
 // With many writers the callers answered by one commit come straight back
 // with their next append; taking only what is pending at once would split
-// them into two half-size groups that each pay the two fsyncs. So while
+// them into two half-size groups that each pay a sync. So while
 // fewer appends are pending than the last commit saw in flight, the
 // committer holds the group open for at most Options.GroupWait (500 µs by
 // default) for the rest. A lone writer never waits.
@@ -27,8 +28,9 @@
 // streams bucket) is not written by every commit: that would dirty a page
 // per stream touched, which cost more than everything else in a commit. The
 // recent versions of streams are kept in memory, and the commit that brings
-// their number to 65,536 (indexEvery) writes them all to the bucket and
-// records the position the bucket is complete up to (meta "indexed"). The
+// their number to 65,536 (indexEvery) — in format 3, the first checkpoint
+// after that — writes them all to the bucket and records the position the
+// bucket is complete up to (meta "indexed"). The
 // log stays the only truth: opening a ledger reads the records after that
 // position to rebuild the recent versions (a crash between two such commits
 // loses nothing), and reads combine the bucket with them.
@@ -39,21 +41,31 @@
 // every record (tens of milliseconds per million events; about 20–40 bytes
 // of memory per event). Appends wait for that scan; reads do not.
 //
-// # The journal (format 3)
+// # The journal (format 3, the default)
 //
-// A ledger created with Options.Journal is format 3: the file's layout is
-// format 2's, and beside it (path + "-journal") an append-only journal
-// makes each group commit durable with one fdatasync instead of bbolt's two
-// (data pages, then the meta page). The committer builds the group in a
-// bbolt transaction as before, writes one journal frame holding the names
-// the group interned and the log bytes it appended, syncs the journal, and
-// then commits the transaction without syncing the file. Appends are
-// answered after both. A second after the first group since the last
-// checkpoint, when the journal reaches 64 MiB, and at Close, the committer
-// checkpoints: it syncs the file, which then holds every group the journal
-// does, and empties the journal; Close removes it, so a closed ledger is
-// its file alone, and a ledger at rest has nothing unsynced a second after
-// its last append.
+// A new ledger is format 3 unless Options.NoJournal asks for format 2: the
+// file's layout is format 2's, and beside it (path + "-journal") an
+// append-only journal makes each group commit durable with one fdatasync
+// instead of bbolt's two (data pages, then the meta page). The committer
+// judges the group against the log as before, in a bbolt transaction that
+// only reads, writes one journal frame holding the names the group interned
+// and the log bytes it appended, syncs the journal, and answers the
+// appends. It does not write the file. The group's full segments, record
+// offsets and state go into an overlay held in memory, published after each
+// group; readers take the published overlay before they begin their bbolt
+// transaction and read below its base from the file and the rest from it
+// (a checkpoint publishes a new base only after its commit, so the file a
+// reader sees holds at least everything below the base it took).
+//
+// A second after the first group since the last checkpoint, when the
+// journal reaches 64 MiB, and at Close, the committer checkpoints: one
+// bbolt transaction writes the overlay's segments, checkpoints, names, tail
+// and state (and the stream index when it is due, see indexEvery), bbolt
+// commits it with its usual two syncs, the overlay starts again from the
+// file, and the journal is emptied. Close removes the journal, so a closed
+// ledger is its file alone, and a ledger at rest has its file up to date a
+// second after its last append. The overlay holds at most that second's
+// (or 64 MiB of journal's) log bytes.
 //
 // The journal begins with a 64-byte header: "taskledger-journal/1\n", then
 // the boot ID of the machine that wrote it, padded with zero bytes. A frame
@@ -74,20 +86,16 @@
 // Open never writes, so it refuses a ledger whose journal holds groups the
 // file lacks (ErrJournalPending) until a writer has opened it once.
 //
-// What it leaves to the machine: a killed process loses nothing (the
-// kernel still writes out bbolt's unsynced pages, and the journal holds
-// every acknowledged group). A machine that stops (power, kernel) loses no
-// acknowledged group from the journal, but bbolt's pages written since the
-// last checkpoint (at most about a second of appends) may have reached the
-// disk in any order. The journal's
-// header names the boot of the machine that wrote it (Linux's boot ID), so
-// recovery knows when the machine stopped since; it then reads the whole
-// file first — every event's hash, every stream's versions and chain, the
-// stream index as of "indexed" — and refuses a file that does not hold
-// together as damaged, writing nothing. Such a ledger is then lost from
-// that file (restore it from an export or a copy); format 2, where bbolt
-// syncs its data before its meta page, has no such window, which is why
-// the journal is an option and not the default (see docs/benchmarks.md).
+// What it leaves to the machine: nothing but synced bbolt commits ever
+// change the file, so a killed process or a machine that stops (power,
+// kernel) leaves it as the last checkpoint made it — bbolt's commit is
+// atomic — and the journal holds every group acknowledged since. When the
+// journal's header names another boot than the machine's current one,
+// recovery also reads the whole file first — every event's hash, every
+// stream's versions and chain, the stream index as of "indexed" — and
+// refuses a file that does not hold together as damaged, writing nothing:
+// a check against a disk that lost synced writes, not a window the store
+// leaves open.
 //
 // # Opening and damaged files
 //
