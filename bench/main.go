@@ -32,11 +32,12 @@ type opener struct {
 	open func(dir string) (EventStore, error)
 }
 
-// stores are taskledger's embedded store in its default format and in
-// format 3 (the journal), then the peer, which is always last.
+// stores are taskledger's embedded store in format 2 (no journal) and in
+// format 3 (the journal, the default for new ledgers), then the peer, which
+// is always last.
 var stores = []opener{
-	{"taskledger", func(dir string) (EventStore, error) { return OpenLedger(dir, false) }},
-	{"tl-journal", func(dir string) (EventStore, error) { return OpenLedger(dir, true) }},
+	{"tl-format2", func(dir string) (EventStore, error) { return OpenLedger(dir, false) }},
+	{"tl-format3", func(dir string) (EventStore, error) { return OpenLedger(dir, true) }},
 	{"sqlite-peer", func(dir string) (EventStore, error) { return OpenPeer(dir) }},
 }
 
@@ -97,7 +98,7 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }},
 		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }},
 	}
-	fmt.Fprintf(w, "\n| median of %d | taskledger (format 2) | taskledger (format 3, journal) | sqlite-peer | ratio, format 2 | ratio, format 3 |\n|---|---|---|---|---|---|\n", runs)
+	fmt.Fprintf(w, "\n| median of %d | taskledger, format 2 | taskledger, format 3 (journal, the default) | sqlite-peer | ratio, format 2 | ratio, format 3 |\n|---|---|---|---|---|---|\n", runs)
 	last := len(results) - 1
 	for k, f := range figures {
 		peer := median(results[last], f.get)
