@@ -21,7 +21,7 @@ func TestBothStoresRunTheWorkloads(t *testing.T) {
 	if err := run(&out, tiny, 1, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"run 1 taskledger", "run 1 sqlite-peer", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
+	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format3", "run 1 sqlite-peer", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
