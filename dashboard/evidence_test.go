@@ -191,3 +191,57 @@ func TestEvidenceThroughTheGraphQLMultipartRequestSpec(t *testing.T) {
 		t.Fatalf("the claim's evidence: %s\nwant %s", b, want)
 	}
 }
+
+// A malformed multipart request is refused before its operation runs, in
+// the reader's language (Chinese unless the request asks for English),
+// with the catalogue code of what is wrong.
+func TestMultipartRefusalsAreWordedForTheReader(t *testing.T) {
+	e, _ := newEvidenceEnv(t, 0)
+	ops := `{"query": "mutation($f: [EvidenceInput!]) { __typename }", "variables": {"files": [null]}}`
+	cases := []struct {
+		name, role, token, mapField string
+		status                      int
+		code, messageCode           string
+	}{
+		{"map is not an object", "county", "", `["0"]`, http.StatusBadRequest, "INVALID_ARGUMENT", "api.upload_map"},
+		{"a mapped file is missing", "county", "", `{"0": ["variables.files.0"], "1": ["variables.files.1"]}`, http.StatusBadRequest, "INVALID_ARGUMENT", "api.upload_missing"},
+		{"a path that is not a null", "county", "", `{"0": ["query"]}`, http.StatusBadRequest, "INVALID_ARGUMENT", "api.upload_path"},
+		{"a wrong token", "", "tl_not-a-token", `{"0": ["variables.files.0"]}`, http.StatusUnauthorized, "UNAUTHENTICATED", "api.token_invalid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("operations", ops)
+			mw.WriteField("map", c.mapField)
+			fw, _ := mw.CreateFormFile("0", "整改报告.docx")
+			fw.Write(evidencetest.Docx())
+			mw.Close()
+			for _, lang := range []string{"", "en"} {
+				headers := map[string]string{"Content-Type": mw.FormDataContentType()}
+				if lang != "" {
+					headers["Accept-Language"] = lang
+				}
+				if c.token != "" {
+					headers["Authorization"] = "Bearer " + c.token
+				}
+				resp, b := e.do(t, c.role, "POST", "/graphql", buf.Bytes(), headers)
+				var got struct {
+					Errors []struct {
+						Message    string
+						Extensions struct{ Code, MessageCode, MessageZH string }
+					}
+				}
+				if err := json.Unmarshal(b, &got); err != nil || len(got.Errors) != 1 {
+					t.Fatalf("%d %s: %v", resp.StatusCode, b, err)
+				}
+				g := got.Errors[0]
+				chinese := strings.ContainsFunc(g.Message, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff })
+				if resp.StatusCode != c.status || g.Extensions.Code != c.code || g.Extensions.MessageCode != c.messageCode ||
+					g.Extensions.MessageZH == "" || chinese != (lang == "") {
+					t.Fatalf("Accept-Language %q: %d %s; want %d %s %s, Chinese %v", lang, resp.StatusCode, b, c.status, c.code, c.messageCode, lang == "")
+				}
+			}
+		})
+	}
+}

@@ -27,8 +27,6 @@ const (
 	CodeCostLimited     = transport.CodeCostLimited
 )
 
-// internalMessage is all a client learns of an internal failure.
-const internalMessage = transport.InternalMessage
 
 // apiError is an error with a code, shown to clients as message and
 // extensions.code.
@@ -114,6 +112,10 @@ func (s *Server) resolverError(ctx context.Context, path []any, err error) (stri
 	return ae.msg, ae.Extensions()
 }
 
+// errPanic stands for a resolver's panic when it is worded for the client,
+// which learns only that the server failed.
+var errPanic = errors.New("a resolver panicked")
+
 // panicHandler turns a resolver panic into an INTERNAL error that says
 // nothing about the panic; panicLogger logs it.
 type panicHandler struct {
@@ -122,7 +124,8 @@ type panicHandler struct {
 
 // MakePanicError implements the engine's PanicHandler.
 func (h panicHandler) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
-	return &gqlerrors.QueryError{Message: internalMessage, Extensions: map[string]any{"code": string(CodeInternal)}}
+	e, _ := classify(errPanic, msg.LangOf(ctx))
+	return &gqlerrors.QueryError{Message: e.msg, Extensions: e.Extensions()}
 }
 
 type panicLogger struct {

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -96,11 +97,14 @@ func TestArgumentChecksSpeakTheRequestsLanguage(t *testing.T) {
 	}
 }
 
-// An internal failure reads the same whether the transport or a resolver
-// reports it.
+// An internal failure reads the same whether the transport, a panic or a
+// resolver reports it: the catalogue's message in the reader's language.
 func TestInternalMessageIsTheCatalogues(t *testing.T) {
-	if got := msg.Text(msg.EN, msg.LedgerInternal, nil); got != internalMessage {
-		t.Errorf("catalogue %q, transport %q", got, internalMessage)
+	for _, lang := range []msg.Lang{msg.ZH, msg.EN} {
+		qe := panicHandler{}.MakePanicError(msg.WithLang(context.Background(), lang), "boom")
+		if qe.Message != msg.Text(lang, msg.LedgerInternal, nil) || qe.Extensions["code"] != string(CodeInternal) || qe.Extensions["messageCode"] != string(msg.LedgerInternal) {
+			t.Errorf("%s: a panic reads %q %v", lang, qe.Message, qe.Extensions)
+		}
 	}
 	e, internal := classify(errors.New("disk on fire"), msg.ZH)
 	if !internal || e.code != CodeInternal || e.msg != msg.Text(msg.ZH, msg.LedgerInternal, nil) || strings.Contains(e.msg, "disk") {

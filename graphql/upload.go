@@ -43,7 +43,7 @@ func (s *Server) multipartUploads(next http.Handler) http.Handler {
 		}
 		body, fail := s.multipartRequest(w, r, params["boundary"])
 		if fail != nil {
-			fail.write(w)
+			fail.write(w, msg.FromAcceptLanguage(r.Header.Get("Accept-Language")))
 			return
 		}
 		r2 := r.Clone(r.Context())
@@ -53,24 +53,32 @@ func (s *Server) multipartUploads(next http.Handler) http.Handler {
 	})
 }
 
-// uploadFailure is a multipart request refused before it runs.
+// uploadFailure is a multipart request refused before it runs: an HTTP
+// status and the error, worded in the request's language when written.
 type uploadFailure struct {
 	status int
-	code   Code
-	msg    string
+	err    error // a catalogue refusal (refuse) or the application layer's
 }
 
-func (f *uploadFailure) write(w http.ResponseWriter) {
+func (f *uploadFailure) write(w http.ResponseWriter, lang msg.Lang) {
 	if f.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="taskledger"`)
 	}
+	e, _ := classify(f.err, lang)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(f.status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": f.msg, "extensions": map[string]any{"code": string(f.code)}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.msg, "extensions": e.Extensions()}}})
 }
 
-func badMultipart(format string, args ...any) *uploadFailure {
-	return &uploadFailure{http.StatusBadRequest, CodeInvalidArgument, fmt.Sprintf(format, args...)}
+// badMultipart refuses a malformed multipart request with a catalogue
+// message.
+func badMultipart(key msg.Key, args msg.Args) *uploadFailure {
+	return &uploadFailure{http.StatusBadRequest, refuse(key, args)}
+}
+
+// internalFailure is an upload that failed on the server's side.
+func internalFailure() *uploadFailure {
+	return &uploadFailure{http.StatusInternalServerError, refuse(msg.LedgerInternal, nil)}
 }
 
 // multipartRequest reads a multipart request, uploads its files and
@@ -79,36 +87,36 @@ func (s *Server) multipartRequest(w http.ResponseWriter, r *http.Request, bounda
 	p, err := s.bearer(r.Header.Get("Authorization"))
 	switch {
 	case errors.Is(err, auth.ErrInvalidToken):
-		return nil, &uploadFailure{http.StatusUnauthorized, CodeUnauthenticated, "send a valid token: Authorization: Bearer <token>"}
+		return nil, &uploadFailure{http.StatusUnauthorized, refuse(msg.APITokenInvalid, nil)}
 	case err != nil:
 		s.logger.Error("token lookup failed", "err", err)
-		return nil, &uploadFailure{http.StatusInternalServerError, CodeInternal, internalMessage}
+		return nil, internalFailure()
 	}
 	maxFile := s.evidenceMax()
 	r.Body = http.MaxBytesReader(w, r.Body, 4*maxFile+maxMultipartFields)
 	mr := multipart.NewReader(r.Body, boundary)
 	ops, err := shortField(mr, "operations")
 	if err != nil {
-		return nil, badMultipart("multipart request: %v", err)
+		return nil, badMultipart(msg.APIUploadMultipart, msg.Args{"Detail": err.Error()})
 	}
 	var req map[string]any
 	if err := json.Unmarshal(ops, &req); err != nil {
-		return nil, badMultipart("operations is not one JSON request object (batches are not served): %v", err)
+		return nil, badMultipart(msg.APIUploadOperations, msg.Args{"Detail": err.Error()})
 	}
 	mapped, err := shortField(mr, "map")
 	if err != nil {
-		return nil, badMultipart("multipart request: %v", err)
+		return nil, badMultipart(msg.APIUploadMultipart, msg.Args{"Detail": err.Error()})
 	}
 	var places map[string][]string
 	if err := json.Unmarshal(mapped, &places); err != nil {
-		return nil, badMultipart("map is not a JSON object of file names to lists of paths: %v", err)
+		return nil, badMultipart(msg.APIUploadMap, msg.Args{"Detail": err.Error()})
 	}
 	if err := s.fillFiles(r, p, mr, req, places, maxFile); err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, &uploadFailure{http.StatusInternalServerError, CodeInternal, internalMessage}
+		return nil, internalFailure()
 	}
 	return body, nil
 }
@@ -150,7 +158,7 @@ func (s *Server) fillFiles(r *http.Request, p auth.Principal, mr *multipart.Read
 			break
 		}
 		if err != nil {
-			return badMultipart("multipart request: %v", err)
+			return badMultipart(msg.APIUploadMultipart, msg.Args{"Detail": err.Error()})
 		}
 		paths, ok := places[part.FormName()]
 		if !ok {
@@ -158,28 +166,33 @@ func (s *Server) fillFiles(r *http.Request, p auth.Principal, mr *multipart.Read
 		}
 		data, err := io.ReadAll(io.LimitReader(part, maxFile+1))
 		if err != nil {
-			return &uploadFailure{http.StatusRequestEntityTooLarge, CodeInvalidArgument, "the upload could not be read: " + err.Error()}
+			s.logger.Warn("evidence upload could not be read", "err", err)
+			return &uploadFailure{http.StatusRequestEntityTooLarge, refuse(msg.APIUploadUnreadable, msg.Args{"Max": maxFile})}
 		}
 		f, err := s.app.UploadEvidence(r.Context(), p, app.UploadInput{Name: part.FileName(), Data: data})
 		if err != nil {
-			return appFailure(err)
+			return s.appFailure(err)
 		}
 		for _, path := range paths {
 			if err := setPath(req, path, map[string]any{"sha256": f.SHA256, "name": f.Name}); err != nil {
-				return badMultipart("map: %v", err)
+				return badMultipart(msg.APIUploadPath, msg.Args{"Detail": err.Error()})
 			}
 		}
 		done++
 	}
 	if done != len(places) {
-		return badMultipart("the map names %d files; %d came", len(places), done)
+		return badMultipart(msg.APIUploadMissing, msg.Args{"Named": len(places), "Came": done})
 	}
 	return nil
 }
 
-// appFailure words an application-layer refusal of an upload.
-func appFailure(err error) *uploadFailure {
+// appFailure is an application-layer refusal of an upload, with the HTTP
+// status of its class; an internal failure is logged.
+func (s *Server) appFailure(err error) *uploadFailure {
 	e, internal := classify(err, msg.EN)
+	if internal {
+		s.logger.Error("evidence upload failed", "err", err)
+	}
 	status := http.StatusBadRequest
 	switch {
 	case internal || e.code == CodeInternal:
@@ -189,11 +202,7 @@ func appFailure(err error) *uploadFailure {
 	case e.code == CodeForbidden:
 		status = http.StatusForbidden
 	}
-	var ae *app.Error
-	if errors.As(err, &ae) {
-		return &uploadFailure{status, e.code, ae.Msg + " · " + ae.Chinese()}
-	}
-	return &uploadFailure{status, e.code, e.msg}
+	return &uploadFailure{status, err}
 }
 
 // setPath puts v at a dotted path of the request ("variables.files.0"),

@@ -84,8 +84,11 @@ func truncateText(s string, max int) string {
 	return s[:cut] + ellipsis
 }
 
-// InternalMessage is all a client learns of an internal failure.
-const InternalMessage = "internal error: the server could not complete the request (it has been logged)"
+// internalError is all a client learns of an internal failure: the
+// catalogue's message (the failure itself is logged), in lang.
+func internalError(lang msgs.Lang) *gqlerrors.QueryError {
+	return catalogued(lang, CodeInternal, "", refusal{key: msgs.LedgerInternal})
+}
 
 // queryErrorCode returns a query error's extensions.code, or "".
 func queryErrorCode(qe *gqlerrors.QueryError) Code {

@@ -46,15 +46,15 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	op, status := "unknown", http.StatusOK
 	var fields []string
+	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	defer func() {
 		if v := recover(); v != nil {
 			h.cfg.Logger.Error("panic serving /graphql", "panic", v, "stack", string(debug.Stack()))
 			status = http.StatusInternalServerError
-			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", InternalMessage)}})
+			writeJSON(w, status, response{Errors: []*gqlerrors.QueryError{internalError(lang)}})
 		}
 		h.cfg.Metrics.ObserveRequest(op, fields, status, time.Since(start))
 	}()
-	lang := msgs.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	fail := func(code int, c Code, kind string, why refusal) {
 		status = code
 		if code == http.StatusUnauthorized {
@@ -85,7 +85,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusUnauthorized, CodeUnauthenticated, "", ce.why)
 		} else {
 			h.cfg.Logger.Error("token lookup failed", "err", err)
-			writeJSON(w, http.StatusInternalServerError, response{Errors: []*gqlerrors.QueryError{requestError(CodeInternal, "", InternalMessage)}})
+			writeJSON(w, http.StatusInternalServerError, response{Errors: []*gqlerrors.QueryError{internalError(lang)}})
 			status = http.StatusInternalServerError
 		}
 		return

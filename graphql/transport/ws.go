@@ -82,7 +82,7 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		upgradeP = &p
 	}
 	if !h.trackConn() {
-		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
+		writeJSON(w, http.StatusServiceUnavailable, response{Errors: []*gqlerrors.QueryError{catalogued(lang, CodeInternal, "", refusal{key: msgs.APIShuttingDown})}})
 		return
 	}
 	defer h.conns.Done()
@@ -345,7 +345,7 @@ func (w *wsConn) runOp(ctx context.Context, id string, req request) {
 	results, err := w.h.cfg.Engine.Subscribe(ctx, req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		w.h.cfg.Logger.Error("subscribe failed", "err", err)
-		w.sendErrors(id, requestError(CodeInternal, "", InternalMessage))
+		w.sendErrors(id, internalError(w.lang))
 		return
 	}
 	first := true

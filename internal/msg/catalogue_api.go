@@ -36,5 +36,12 @@ var apiTable = []Entry{
 	{APIPersistedHashMismatch, InvalidArgument, `哈希与查询不符：extensions.persistedQuery.sha256Hash 不是该查询的 SHA-256，未保存任何内容`, `provided sha does not match query: extensions.persistedQuery.sha256Hash is not the SHA-256 of the query`},
 	{APIPersistedNotFound, NotFound, `服务器没有保存该哈希对应的查询，请连同查询一起重新发送（协议规定 message 为 PersistedQueryNotFound）`, `PersistedQueryNotFound`},
 	{APIPersistedUnsupported, InvalidArgument, `本服务器不支持持久化查询，请发送完整的查询（协议规定 message 为 PersistedQueryNotSupported）`, `PersistedQueryNotSupported`},
+	{APIShuttingDown, Internal, `服务器正在停止，不再接受新的连接，请稍后重试`, `the server is shutting down and takes no new connections; try again later`},
+	{APIUploadMultipart, InvalidArgument, `上传请求（multipart/form-data）格式有误：{{.Detail}}`, `multipart request: {{.Detail}}`},
+	{APIUploadOperations, InvalidArgument, `上传请求的 operations 字段应为一个 JSON 请求对象（不支持批量请求）：{{.Detail}}`, `operations is not one JSON request object (batches are not served): {{.Detail}}`},
+	{APIUploadMap, InvalidArgument, `上传请求的 map 字段应为“文件名 → 变量路径列表”的 JSON 对象：{{.Detail}}`, `map is not a JSON object of file names to lists of paths: {{.Detail}}`},
+	{APIUploadPath, InvalidArgument, `map 中的变量路径有误：{{.Detail}}`, `map: {{.Detail}}`},
+	{APIUploadUnreadable, InvalidArgument, `无法读取上传的文件（可能超过 {{.Max}} 字节的上限）`, `the upload could not be read (it may be larger than the limit of {{.Max}} bytes)`},
+	{APIUploadMissing, InvalidArgument, `map 列出了 {{.Named}} 个文件，实际收到 {{.Came}} 个`, `the map names {{.Named}} files; {{.Came}} came`},
 	{APIWSServerBusy, InvalidArgument, `服务器通过 WebSocket 同时最多运行 {{.Max}} 个操作，请稍后再试`, `the server runs at most {{.Max}} operations over WebSockets at once; try again later`},
 }

@@ -41,4 +41,15 @@ const (
 	APIPersistedHashMismatch Key = "api.persisted_query_hash_mismatch"
 	APIPersistedNotFound     Key = "api.persisted_query_not_found"
 	APIPersistedUnsupported  Key = "api.persisted_query_not_supported"
+
+	// The server is stopping and takes no new connections.
+	APIShuttingDown Key = "api.shutting_down"
+
+	// Multipart (file upload) requests: their form fields and files.
+	APIUploadMultipart  Key = "api.upload_multipart"
+	APIUploadOperations Key = "api.upload_operations"
+	APIUploadMap        Key = "api.upload_map"
+	APIUploadPath       Key = "api.upload_path"
+	APIUploadUnreadable Key = "api.upload_unreadable"
+	APIUploadMissing    Key = "api.upload_missing"
 )
