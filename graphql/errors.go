@@ -27,7 +27,6 @@ const (
 	CodeCostLimited     = transport.CodeCostLimited
 )
 
-
 // apiError is an error with a code, shown to clients as message and
 // extensions.code.
 type apiError struct {
