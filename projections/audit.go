@@ -106,6 +106,8 @@ type auditState struct {
 	Backdated map[uint64]bool
 }
 
+func (a *Audit) state() any { return auditState{} }
+
 func (a *Audit) encode(enc *gob.Encoder) error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()

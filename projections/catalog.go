@@ -254,6 +254,8 @@ type catalogState struct {
 	Units     map[domain.UnitID]*domain.Unit
 }
 
+func (c *Catalog) state() any { return catalogState{} }
+
 func (c *Catalog) encode(enc *gob.Encoder) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -111,6 +111,8 @@ type indicatorsState struct {
 	Values []Measurement
 }
 
+func (in *Indicators) state() any { return indicatorsState{} }
+
 func (in *Indicators) encode(enc *gob.Encoder) error {
 	in.mu.RLock()
 	defer in.mu.RUnlock()

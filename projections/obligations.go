@@ -413,6 +413,8 @@ type obligationsState struct {
 	Tracking map[domain.PlanID]domain.Date
 }
 
+func (o *Obligations) state() any { return obligationsState{} }
+
 func (o *Obligations) encode(enc *gob.Encoder) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()

@@ -21,9 +21,10 @@ import (
 )
 
 // snapshotMagic opens every snapshot file and names its format. It changes
-// whenever the file layout or a model's encoded state changes shape; a
-// snapshot of another format (older ones included) is discarded and the
-// model rebuilt from the log.
+// whenever the file layout changes; a change in the shape of a model's state
+// changes the shape its header records (stateShape) instead. A snapshot of
+// another format or shape (older ones included) is not loaded and the model
+// is rebuilt from the log.
 //
 // A snapshot file is: this line; a big-endian u32 n and n bytes of JSON
 // header (snapshotHeader); the model's gob-encoded state; and 32 bytes of
@@ -37,6 +38,8 @@ type snapshotHeader struct {
 	Model    string `json:"model"`
 	Position uint64 `json:"position"`
 	Hash     string `json:"event_hash"` // hex; empty at position 0
+	// Shape names the shape of the model's state (stateShape).
+	Shape string `json:"shape"`
 }
 
 // maxSnapshotHeader bounds the JSON header a reader accepts.
@@ -50,7 +53,7 @@ func SaveSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("snapshot %s: %w", m.Name(), err)
 	}
-	hdr := snapshotHeader{Model: m.Name(), Position: m.Position()}
+	hdr := snapshotHeader{Model: m.Name(), Position: m.Position(), Shape: stateShape(m.state())}
 	if hdr.Position > 0 {
 		h, err := hashAt(ctx, s, hdr.Position)
 		if err != nil {
@@ -178,6 +181,9 @@ func LoadSnapshot(ctx context.Context, dir string, s eventstore.Store, m Model) 
 	}
 	if hdr.Model != m.Name() {
 		return discard("a snapshot of model %q", hdr.Model)
+	}
+	if want := stateShape(m.state()); hdr.Shape != want {
+		return fmt.Errorf("%s: snapshot %s holds the model's state in another shape (%q, this build's is %q: written by another version): %w", m.Name(), path, hdr.Shape, want, errNoSnapshot)
 	}
 	if hdr.Position > 0 {
 		want, err := hex.DecodeString(hdr.Hash)

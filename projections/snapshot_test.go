@@ -18,8 +18,9 @@ import (
 )
 
 // TestSnapshotIntegrity: a snapshot whose checksum fails, that stands on an
-// event the log does not hold with that hash, or of an older format, is not
-// restored; the model is left empty for a rebuild, the damaged ones are
+// event the log does not hold with that hash, of an older format, or whose
+// state has another shape (written by a version whose model state differs),
+// is not restored; the model is left empty for a rebuild, the damaged ones are
 // reported as ErrSnapshotDiscarded with what is wrong, and the file is left
 // byte-identical.
 func TestSnapshotIntegrity(t *testing.T) {
@@ -66,6 +67,8 @@ func TestSnapshotIntegrity(t *testing.T) {
 		{"ForgedPosition", reseal(forgeDigit(good, `"position":`)), nil, true, "position"},
 		{"AnotherLog", good, func() *memory.Store { return other }, true, "the log holds"},
 		{"EmptyLog", good, memory.New, true, "does not hold"},
+		{"AnotherShape", reseal(forgeDigit(good, `"shape":"`)), nil, false, "another shape"},
+		{"NoShape", reseal(bytes.Replace(good, []byte(`"shape":"`), []byte(`"shapX":"`), 1)), nil, false, "another shape"},
 		{"OldFormat", oldFormat(t, m.Name()), nil, false, "older snapshot"},
 		{"Garbage", []byte("not a snapshot at all"), nil, false, "older snapshot"},
 	}

@@ -37,6 +37,9 @@ type Model interface {
 	// encode and decode write and read the model's state with its position.
 	encode(enc *gob.Encoder) error
 	decode(dec *gob.Decoder) error
+	// state returns a zero value of the type encode writes; its shape
+	// (stateShape) is recorded with each snapshot.
+	state() any
 }
 
 // Config holds the read side's tunable rules.
