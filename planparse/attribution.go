@@ -586,7 +586,8 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 		}
 		if !looksLikeUnit(p.reg, au.name) {
 			p.warn(Warning{Code: WarnNotAUnit, Task: t.Number, Line: t.Line,
-				Message: fmt.Sprintf("task %d: %q in an attribution does not read as a unit name; ignored", t.Number, au.name)})
+				Message:   fmt.Sprintf("task %d: %q in an attribution does not read as a unit name; ignored", t.Number, au.name),
+				MessageZH: fmt.Sprintf("第 %d 项任务：括注中的%s未能识别为单位名称，未予采用", t.Number, quoteZH(au.name))})
 			continue
 		}
 		ru := p.resolve(au.name, prefix)
@@ -596,7 +597,8 @@ func (p *parser) applyAttribution(t *Task, a attribution, bracket int, scope str
 	}
 	for _, n := range a.noRole {
 		p.warn(Warning{Code: WarnNoRole, Task: t.Number, Line: t.Line,
-			Message: fmt.Sprintf("task %d: %q is named in an attribution without a role; taken as JOINT", t.Number, n)})
+			Message:   fmt.Sprintf("task %d: %q is named in an attribution without a role; taken as JOINT", t.Number, n),
+			MessageZH: fmt.Sprintf("第 %d 项任务：括注中的%s未标明牵头、配合或负责，按共同负责处理", t.Number, quoteZH(n))})
 	}
 }
 
@@ -630,7 +632,8 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 	p.units = append(p.units, UnitRef{ID: ru.id, Name: ru.name, Kind: ru.kind, Known: ru.known, Aliases: ru.aliases, Jurisdiction: ru.jurisdiction})
 	if !ru.known && ru.kind != KindCollective {
 		p.warn(Warning{Code: WarnUnknownUnit, Task: task, Line: line,
-			Message: fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task)})
+			Message:   fmt.Sprintf("unit %q is not in the registry; kept as a new unit%s (first named in task %d)", ru.name, p.ofJurisdiction(), task),
+			MessageZH: fmt.Sprintf("单位%s不在单位名录中，已作为%s新单位登记（首见于第 %d 项任务）", quoteZH(ru.name), p.ofJurisdictionZH(), task)})
 	}
 }
 
@@ -639,6 +642,15 @@ func (p *parser) noteUnit(ru resolvedUnit, task, line int) {
 func (p *parser) ofJurisdiction() string {
 	if j := p.reg.Jurisdiction(); j != "" {
 		return " of " + j
+	}
+	return ""
+}
+
+// ofJurisdictionZH names the plan's jurisdiction for a Chinese message:
+// "包头市的", or "" when it is not known.
+func (p *parser) ofJurisdictionZH() string {
+	if j := p.reg.Jurisdiction(); j != "" {
+		return j + "的"
 	}
 	return ""
 }

@@ -84,14 +84,18 @@ func (p *parser) collectiveWarnings() []Warning {
 			nums[i] = fmt.Sprint(n)
 		}
 		what := "it is not turned into units"
+		whatZH := "该统称未拆分为具体单位"
 		if c.holder {
 			what = "the registry lists no units of that kind, so it is kept as one collective duty-holder"
+			whatZH = "单位名录中没有这类单位，已将其作为一个统称责任主体保留"
 		}
 		msg := fmt.Sprintf("the collective %q is named in %d tasks (%s); %s", c.phrase, len(c.tasks), strings.Join(nums, ", "), what)
+		zh := fmt.Sprintf("统称%s见于 %d 项任务（第 %s 项）；%s", quoteZH(c.phrase), len(c.tasks), strings.Join(nums, "、"), whatZH)
 		if len(c.tasks) == 1 {
 			msg = fmt.Sprintf("task %d names the collective %q as %s; %s", c.tasks[0], c.phrase, c.role, what)
+			zh = fmt.Sprintf("第 %d 项任务将统称%s列为%s；%s", c.tasks[0], quoteZH(c.phrase), roleZH(c.role), whatZH)
 		}
-		out = append(out, Warning{Code: WarnCollective, Task: c.tasks[0], Line: c.line, Message: msg})
+		out = append(out, Warning{Code: WarnCollective, Task: c.tasks[0], Line: c.line, Message: msg, MessageZH: zh})
 	}
 	return out
 }

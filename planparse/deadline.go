@@ -1,6 +1,7 @@
 package planparse
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -423,15 +424,46 @@ func describeDeadlines(s string, pats []dlPattern) []rawDeadline {
 	return out
 }
 
+// dateError is a deadline phrase that resolves to no date.
+type dateError struct {
+	phrase string
+	// noYear is set when the phrase names no year and the plan year is
+	// unknown; otherwise the phrase names no real date.
+	noYear bool
+}
+
+// Error says what is wrong with the deadline, in English.
+func (e *dateError) Error() string {
+	if e.noYear {
+		return fmt.Sprintf("deadline %q names no year and the plan year is unknown", e.phrase)
+	}
+	return fmt.Sprintf("deadline %q names no real date", e.phrase)
+}
+
+// zh says the same in Chinese.
+func (e *dateError) zh() string {
+	if e.noYear {
+		return fmt.Sprintf("时限%s未写年份，方案年份也不明", quoteZH(e.phrase))
+	}
+	return fmt.Sprintf("时限%s不是有效日期", quoteZH(e.phrase))
+}
+
+// dateErrorZH says in Chinese why a deadline resolves to no date; an error
+// of another kind keeps its own words after a Chinese lead-in.
+func dateErrorZH(err error) string {
+	var de *dateError
+	if errors.As(err, &de) {
+		return de.zh()
+	}
+	return "时限无法解读：" + err.Error()
+}
+
 // resolve turns a raw deadline into its public form.
 func (d rawDeadline) resolve(planYear int) (Deadline, error) {
 	out := Deadline{Phrase: d.phrase, What: d.what, Milestone: d.milestone}
 	date, ok := d.m.date(planYear)
 	if !ok {
-		if d.m.year == 0 && planYear == 0 {
-			return out, fmt.Errorf("deadline %q names no year and the plan year is unknown", d.phrase)
-		}
-		return out, fmt.Errorf("deadline %q names no real date", d.phrase)
+		return out, &dateError{phrase: d.phrase, noYear: d.m.year == 0 && planYear == 0}
 	}
 	if d.m.kind == dkStarts {
 		out.Starts = date

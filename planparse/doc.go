@@ -3,7 +3,8 @@
 // chapters, its numbered tasks, the units responsible for each task and
 // their roles, its deadlines and its quantitative targets. It stands alone:
 // it imports only the standard library, and reports in Plan.Warnings what it
-// could not settle instead of guessing silently.
+// could not settle instead of guessing silently. Each warning says what
+// happened in Chinese (MessageZH) and in English (Message).
 //
 // # Input
 //

@@ -55,7 +55,8 @@ func readForms(lines []srcLine) ([]srcLine, []Warning) {
 		case reportHeaderRE.MatchString(key):
 			if !warned {
 				warn = append(warn, Warning{Code: WarnTableColumn, Line: l.no,
-					Message: "form field " + key + " reports progress; it is not read as part of the task"})
+					Message:   "form field " + key + " reports progress; it is not read as part of the task",
+					MessageZH: "表单栏目" + quoteZH(key) + "为进展填报内容，未作为任务内容读取"})
 				warned = true
 			}
 		case formItemRE.MatchString(value) && (taskHeaderRE.MatchString(key) || strings.Contains(key, "工作")):

@@ -199,7 +199,10 @@ func chooseRegistry(opts Options, detected string) (*Registry, string, []Warning
 	if rj == "" || rj == jur {
 		return given.withJurisdiction(jur), jur, nil
 	}
-	w := Warning{Code: WarnRegistryJurisdiction, Message: fmt.Sprintf(
-		"the unit registry describes %s but the plan belongs to %s; its units are not used (set the jurisdiction to %s to use them)", rj, jur, rj)}
+	w := Warning{Code: WarnRegistryJurisdiction,
+		Message: fmt.Sprintf(
+			"the unit registry describes %s but the plan belongs to %s; its units are not used (set the jurisdiction to %s to use them)", rj, jur, rj),
+		MessageZH: fmt.Sprintf(
+			"单位名录属于%s，而本方案属于%s，名录中的单位未予使用（如需使用，请将行政区域设为%s）", rj, jur, rj)}
 	return EmptyRegistry().withJurisdiction(jur), jur, []Warning{w}
 }

@@ -57,7 +57,8 @@ func normalizeText(src []byte) ([]srcLine, []Warning, error) {
 		if m := markupRE.FindAllString(raw, -1); len(m) > 0 {
 			raw = markupRE.ReplaceAllString(raw, "")
 			warn = append(warn, Warning{Code: WarnMarkup, Line: no,
-				Message: fmt.Sprintf("removed stray markup %s", strings.Join(m, " "))})
+				Message:   fmt.Sprintf("removed stray markup %s", strings.Join(m, " ")),
+				MessageZH: fmt.Sprintf("已删除残留的排版标记 %s", strings.Join(m, " "))})
 		}
 		t := normalizeLine(raw)
 		if t == "" {

@@ -132,7 +132,9 @@ func ParseBytes(src []byte, opts Options) (*Plan, error) {
 		plan.Chapters = []Chapter{}
 	}
 	if plan.Title == "" {
-		p.warn(Warning{Code: WarnNoTitle, Message: "no title line found before the first heading"})
+		p.warn(Warning{Code: WarnNoTitle,
+			Message:   "no title line found before the first heading",
+			MessageZH: "首个章节标题之前未找到方案标题"})
 	}
 
 	// Pass 1: attributions and deadline phrases.
@@ -342,7 +344,9 @@ func (p *parser) inferPlanYear(ds []rawDeadline, title string, lines []srcLine) 
 		}
 	}
 	if needs {
-		p.warn(Warning{Code: WarnNoPlanYear, Message: "deadlines name a month or 年底 without a year and no plan year could be inferred; set Options.PlanYear"})
+		p.warn(Warning{Code: WarnNoPlanYear,
+			Message:   "deadlines name a month or 年底 without a year and no plan year could be inferred; set Options.PlanYear",
+			MessageZH: "有的时限只写月份或“年底”，未写年份，也无法推断方案年份；请指定方案年份"})
 	}
 	return 0
 }
@@ -353,7 +357,9 @@ func (p *parser) addDeadline(t *Task, d rawDeadline, planYear int, seen map[[2]s
 	dl, err := d.resolve(planYear)
 	dl.Line, dl.Places = line, p.placesIn(dl.What)
 	if err != nil {
-		p.warn(Warning{Code: WarnBadDate, Task: t.Number, Line: t.Line, Message: fmt.Sprintf("task %d: %v", t.Number, err)})
+		p.warn(Warning{Code: WarnBadDate, Task: t.Number, Line: t.Line,
+			Message:   fmt.Sprintf("task %d: %v", t.Number, err),
+			MessageZH: fmt.Sprintf("第 %d 项任务：%s", t.Number, dateErrorZH(err))})
 		if dl.Due == "" && dl.Starts == "" && d.m.year != 0 {
 			return
 		}
@@ -439,7 +445,8 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 		scopes = append(scopes, scopeText{text: tail})
 		if bracket > 0 && runeLen(trimPunct(tail)) > 1 {
 			p.warn(Warning{Code: WarnUnattributed, Task: t.Number, Line: t.Line,
-				Message: fmt.Sprintf("task %d: text after its last attribution bracket is not attributed: %q", t.Number, clip(tail, 40))})
+				Message:   fmt.Sprintf("task %d: text after its last attribution bracket is not attributed: %q", t.Number, clip(tail, 40)),
+				MessageZH: fmt.Sprintf("第 %d 项任务最后一个责任单位括注之后的文字未明确责任单位：%s", t.Number, quoteZH(clip(tail, 40)))})
 		}
 	}
 	if firstAtt >= 0 && strings.TrimSpace(text[:firstAtt]) != "" {
@@ -455,13 +462,16 @@ func (p *parser) analyseTask(rt *rawTask) (Task, []scopeText) {
 	}
 	if bracket == 0 {
 		msg := fmt.Sprintf("task %d has no attribution bracket", t.Number)
+		zh := fmt.Sprintf("第 %d 项任务没有责任单位括注", t.Number)
 		if len(p.standing) > 0 {
 			msg += fmt.Sprintf("; only the standing directive (%s落实) applies", p.standingOf)
+			zh += fmt.Sprintf("，仅按总括性要求由%s落实", p.standingOf)
 		}
-		p.warn(Warning{Code: WarnNoAttribution, Task: t.Number, Line: t.Line, Message: msg})
+		p.warn(Warning{Code: WarnNoAttribution, Task: t.Number, Line: t.Line, Message: msg, MessageZH: zh})
 	} else if !hasAccountable(t.Responsibilities) {
 		p.warn(Warning{Code: WarnNoAttribution, Task: t.Number, Line: t.Line,
-			Message: fmt.Sprintf("task %d: its attributions name no unit the ledger can hold to account (only collectives or directives)", t.Number)})
+			Message:   fmt.Sprintf("task %d: its attributions name no unit the ledger can hold to account (only collectives or directives)", t.Number),
+			MessageZH: fmt.Sprintf("第 %d 项任务的括注中没有可以落实责任的具体单位（只有统称或总括性要求）", t.Number)})
 	}
 	return t, scopes
 }
@@ -568,7 +578,8 @@ func (p *parser) setStanding(group string, task, line int) {
 	}
 	p.standing, p.standingOf, p.standingColl = nil, "", group
 	p.warn(Warning{Code: WarnDirective, Task: task, Line: line,
-		Message: fmt.Sprintf("task %d: standing directive names %q, which the registry cannot expand into units; kept as an implementing collective of the tasks it covers", task, group)})
+		Message:   fmt.Sprintf("task %d: standing directive names %q, which the registry cannot expand into units; kept as an implementing collective of the tasks it covers", task, group),
+		MessageZH: fmt.Sprintf("第 %d 项任务：总括性要求中的%s无法依照单位名录拆分为具体单位，已作为所涉各项任务的落实单位统称保留", task, quoteZH(group))})
 }
 
 // checkNumbering warns about repeated and missing task numbers.
@@ -578,7 +589,8 @@ func (p *parser) checkNumbering(tasks []Task) {
 	for _, t := range tasks {
 		if prev, dup := seen[t.Number]; dup {
 			p.warn(Warning{Code: WarnTaskNumbering, Task: t.Number, Line: t.Line,
-				Message: fmt.Sprintf("task number %d appears again (first at line %d)", t.Number, prev)})
+				Message:   fmt.Sprintf("task number %d appears again (first at line %d)", t.Number, prev),
+				MessageZH: fmt.Sprintf("任务编号 %d 重复出现（首次出现在第 %d 行）", t.Number, prev)})
 			continue
 		}
 		seen[t.Number] = t.Line
@@ -592,7 +604,9 @@ func (p *parser) checkNumbering(tasks []Task) {
 		}
 	}
 	if len(missing) > 0 {
-		p.warn(Warning{Code: WarnTaskNumbering, Message: "task numbers missing from the sequence: " + strings.Join(missing, ", ")})
+		p.warn(Warning{Code: WarnTaskNumbering,
+			Message:   "task numbers missing from the sequence: " + strings.Join(missing, ", "),
+			MessageZH: "任务编号不连续，缺少：" + strings.Join(missing, "、")})
 	}
 }
 

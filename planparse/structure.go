@@ -264,7 +264,8 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			if lastChapter >= 1 && c.num == lastChapter+1 && headingLike(c.rest) {
 				kind = lkChapter
 				st.warnings = append(st.warnings, Warning{Code: WarnArabicHeading, Line: c.no,
-					Message: fmt.Sprintf("chapter heading numbered %q read as chapter %s、 (%d)", fmt.Sprint(c.num)+"、", formatCN(c.num), c.num)})
+					Message:   fmt.Sprintf("chapter heading numbered %q read as chapter %s、 (%d)", fmt.Sprint(c.num)+"、", formatCN(c.num), c.num),
+					MessageZH: fmt.Sprintf("章节标题编号“%d、”已按“%s、”读取", c.num, formatCN(c.num))})
 			}
 		}
 		switch kind {
@@ -276,7 +277,8 @@ func buildStructure(lines []classified, layout Layout) *structure {
 			title, points := splitScore(title)
 			if c.num <= lastChapter {
 				pendingRestarts = append(pendingRestarts, Warning{Code: WarnChapterRestart, Line: c.no,
-					Message: fmt.Sprintf("chapter numbering starts again (an annex?) at %s、%s", formatCN(c.num), title)})
+					Message:   fmt.Sprintf("chapter numbering starts again (an annex?) at %s、%s", formatCN(c.num), title),
+					MessageZH: fmt.Sprintf("章节编号从%s起重新开始（可能是附件）", quoteZH(formatCN(c.num)+"、"+title))})
 			}
 			lastChapter = c.num
 			st.chapters = append(st.chapters, Chapter{Number: c.num, Title: title, Points: points, Line: c.no})
@@ -367,7 +369,8 @@ func (u *unreadTracker) warnings() []Warning {
 	for _, d := range u.dropped {
 		if u.withTasks[d.chapter] {
 			out = append(out, Warning{Code: WarnUnreadItem, Line: d.line, Text: clip(d.text, 40),
-				Message: fmt.Sprintf("numbered item not read as part of any task: %q", clip(d.text, 40))})
+				Message:   fmt.Sprintf("numbered item not read as part of any task: %q", clip(d.text, 40)),
+				MessageZH: fmt.Sprintf("编号条目未归入任何任务：%s", quoteZH(clip(d.text, 40)))})
 		}
 	}
 	return out

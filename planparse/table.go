@@ -152,11 +152,13 @@ func readTables(lines []srcLine) ([]srcLine, []Warning) {
 		}
 		if len(cols.skipped) > 0 {
 			warn = append(warn, Warning{Code: WarnTableColumn, Line: l.no,
-				Message: "table columns " + strings.Join(cols.skipped, "、") + " report progress; they are not read as part of the tasks"})
+				Message:   "table columns " + strings.Join(cols.skipped, "、") + " report progress; they are not read as part of the tasks",
+				MessageZH: "表格中的" + quotedZH(cols.skipped) + "列为进展填报内容，未作为任务内容读取"})
 		}
 		if len(cols.people) > 0 {
 			warn = append(warn, Warning{Code: WarnTableColumn, Line: l.no,
-				Message: "table columns " + strings.Join(cols.people, "、") + " name people; they are not read as units"})
+				Message:   "table columns " + strings.Join(cols.people, "、") + " name people; they are not read as units",
+				MessageZH: "表格中的" + quotedZH(cols.people) + "列填写的是人员，未作为单位读取"})
 		}
 		var rows [][]cellAt
 		if vertical {

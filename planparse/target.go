@@ -343,7 +343,8 @@ func (tc *targetCtx) pairTargets(proto Target, items []string, vals []tvalue, sc
 		}
 		if tc.warn != nil {
 			tc.warn(Warning{Code: WarnTargetMismatch, Task: tc.task, Line: tc.line,
-				Message: fmt.Sprintf("target %q: %d metric(s), %d scope(s) and %d value(s) do not pair up; paired the first %d", proto.Phrase, len(items), len(scopes), len(vals), n)})
+				Message:   fmt.Sprintf("target %q: %d metric(s), %d scope(s) and %d value(s) do not pair up; paired the first %d", proto.Phrase, len(items), len(scopes), len(vals), n),
+				MessageZH: fmt.Sprintf("目标%s中的 %d 项指标、%d 个范围和 %d 个数值无法一一对应，已按顺序将前 %d 项配对", quoteZH(proto.Phrase), len(items), len(scopes), len(vals), n)})
 		}
 	}
 	return out

@@ -59,7 +59,8 @@ func simplifyTraditional(s string) (string, []Warning, error) {
 		return s, nil, nil
 	}
 	return out, []Warning{{Code: WarnTraditional,
-		Message: fmt.Sprintf("the text is written in traditional characters; %d of its %d Chinese characters were read in simplified form", changed, han)}}, nil
+		Message:   fmt.Sprintf("the text is written in traditional characters; %d of its %d Chinese characters were read in simplified form", changed, han),
+		MessageZH: fmt.Sprintf("原文为繁体字，全文 %d 个汉字中有 %d 个已按简体字读取", han, changed)}}, nil
 }
 
 // changedRunes counts the runes at which a and b differ, position by

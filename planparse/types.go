@@ -310,8 +310,10 @@ type Warning struct {
 	Task int `json:"task,omitempty"`
 	// Line is the 1-based source line concerned, 0 if none.
 	Line int `json:"line,omitempty"`
-	// Message says what happened, in plain words.
+	// Message says what happened, in plain words, in English.
 	Message string `json:"message"`
+	// MessageZH says the same in Chinese, the language users read first.
+	MessageZH string `json:"message_zh"`
 	// Text is the document's own words the warning is about, where it
 	// names some: the item an unread-item warning could not read.
 	Text string `json:"text,omitempty"`

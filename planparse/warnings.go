@@ -1,6 +1,9 @@
 package planparse
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // WarningKind describes one warning code for people: what it means, in
 // Chinese first and in English.
@@ -93,4 +96,40 @@ func GroupWarnings(ws []Warning) []WarningGroup {
 		groups[i] = *g
 	}
 	return groups
+}
+
+// roleZH names a role for a Chinese warning: 牵头单位, 配合单位…; a role
+// the package does not define is named by itself.
+func roleZH(r Role) string {
+	switch r {
+	case RoleLead:
+		return "牵头单位"
+	case RoleJoint:
+		return "共同负责单位"
+	case RoleSupport:
+		return "配合单位"
+	case RoleImplementing:
+		return "落实单位"
+	}
+	return string(r)
+}
+
+// quoteZH puts the document's words in Chinese quotation marks; quotation
+// marks inside them become single ones, as Chinese writing nests quotes:
+// 省推进“三地一区”建设 → “省推进‘三地一区’建设”.
+func quoteZH(s string) string {
+	return "“" + innerQuotes.Replace(s) + "”"
+}
+
+// innerQuotes turns double Chinese quotation marks into single ones.
+var innerQuotes = strings.NewReplacer("“", "‘", "”", "’")
+
+// quotedZH quotes each of the document's names, one after another:
+// “说明”“备注”.
+func quotedZH(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(quoteZH(n))
+	}
+	return b.String()
 }
