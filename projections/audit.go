@@ -57,7 +57,7 @@ func (a *Audit) Apply(e *domain.Event, data domain.EventData) error {
 	if e.Backdated(time.Duration(a.grace)) {
 		a.backdated[pos] = true
 	}
-	a.pos = pos
+	a.pos.Store(pos)
 	return nil
 }
 
@@ -109,7 +109,7 @@ type auditState struct {
 func (a *Audit) encode(enc *gob.Encoder) error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return enc.Encode(auditState{a.pos, a.grace, a.byPlan, a.byTask, a.byUnit, a.backdated})
+	return enc.Encode(auditState{a.pos.Load(), a.grace, a.byPlan, a.byTask, a.byUnit, a.backdated})
 }
 
 func (a *Audit) decode(dec *gob.Decoder) error {
@@ -122,7 +122,7 @@ func (a *Audit) decode(dec *gob.Decoder) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.pos = s.Pos
+	a.pos.Store(s.Pos)
 	a.byPlan = orEmpty(s.ByPlan, map[domain.PlanID][]uint64{})
 	a.byTask = orEmpty(s.ByTask, map[TaskKey][]uint64{})
 	a.byUnit = orEmpty(s.ByUnit, map[domain.UnitID][]uint64{})

@@ -75,7 +75,7 @@ func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
 		}
 		in.values[k] = v
 	}
-	in.pos = e.Position
+	in.pos.Store(e.Position)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (in *Indicators) encode(enc *gob.Encoder) error {
 	for _, v := range in.values {
 		vals = append(vals, v)
 	}
-	return enc.Encode(indicatorsState{in.pos, vals})
+	return enc.Encode(indicatorsState{in.pos.Load(), vals})
 }
 
 func (in *Indicators) decode(dec *gob.Decoder) error {
@@ -132,6 +132,7 @@ func (in *Indicators) decode(dec *gob.Decoder) error {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.pos, in.values = s.Pos, values
+	in.pos.Store(s.Pos)
+	in.values = values
 	return nil
 }

@@ -76,7 +76,7 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 		if pr, ok := data.(domain.PlanRegistered); ok {
 			o.tracking[pr.Plan] = trackingStart(pr, e)
 		}
-		o.pos = e.Position
+		o.pos.Store(e.Position)
 		return nil
 	}
 	// The event's own stream is the obligation's: no need to rebuild the
@@ -102,7 +102,7 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	if r, ok := data.(domain.ProgressReported); ok {
 		o.setCurrent(stream, e, r)
 	}
-	o.pos = e.Position
+	o.pos.Store(e.Position)
 	return nil
 }
 
@@ -416,7 +416,7 @@ type obligationsState struct {
 func (o *Obligations) encode(enc *gob.Encoder) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return enc.Encode(obligationsState{o.pos, o.byStream, o.last, o.byUnit, o.byTask, o.tracking})
+	return enc.Encode(obligationsState{o.pos.Load(), o.byStream, o.last, o.byUnit, o.byTask, o.tracking})
 }
 
 func (o *Obligations) decode(dec *gob.Decoder) error {
@@ -427,7 +427,7 @@ func (o *Obligations) decode(dec *gob.Decoder) error {
 	fresh := newObligations(o.deadlineDays)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.pos = s.Pos
+	o.pos.Store(s.Pos)
 	o.byStream = orEmpty(s.ByStream, fresh.byStream)
 	o.last = orEmpty(s.Last, fresh.last)
 	o.byUnit = orEmpty(s.ByUnit, fresh.byUnit)

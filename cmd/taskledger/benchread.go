@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -30,6 +33,9 @@ type benchReadOptions struct {
 	store, plan string
 	year, runs  int
 	profile     func() (func(), error)
+	// memProfile, when set, names the file a heap profile is written to
+	// once the rebuilds are done: what the warm read models hold.
+	memProfile string
 }
 
 func newBenchReadCommand(a *cli) *cobra.Command {
@@ -45,6 +51,7 @@ func newBenchReadCommand(a *cli) *cobra.Command {
 	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
 	fs.IntVar(&o.year, "year", 2025, "the assessment year to score")
 	fs.IntVar(&o.runs, "runs", 5, "repetitions of each measurement (medians are reported)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of the warm read models to this file")
 	o.profile = profileFlag(fs)
 	return cmd
 }
@@ -81,6 +88,9 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 		res.Events, views = n, r.Views()
 	}
 	res.RebuildS = median(rebuilds).Seconds()
+	if err := writeHeapProfile(o.memProfile); err != nil {
+		return err
+	}
 	res.RebuildEventsPerS = float64(res.Events) / res.RebuildS
 
 	// A year's scorecards (bureaus and counties) from warm read models.
@@ -120,6 +130,27 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 		return err
 	}
 	fmt.Fprintln(a.stdout, string(line))
+	return nil
+}
+
+// writeHeapProfile writes a heap profile to path after a collection, so it
+// shows what is live; an empty path writes nothing.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
 	return nil
 }
 
