@@ -17,6 +17,9 @@ import (
 type evaluator struct {
 	in Input
 	s  Scheme
+	// yearPeriods are the year's reporting periods (periods()), computed
+	// once for every obligation.
+	yearPeriods []period
 }
 
 // deduction is one item of the task-delivery rules before it becomes a
@@ -337,7 +340,7 @@ func (ev evaluator) periods() []period {
 func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	var missed, late []string
 	var events []uuid.UUID
-	for _, p := range ev.periods() {
+	for _, p := range ev.yearPeriods {
 		holding, owed := ev.owed(o, p)
 		if !owed {
 			continue
@@ -394,16 +397,16 @@ func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
 // otherwise, when found, rep is the first recorded, late.
 func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.PeriodReport, inTime, found bool) {
 	days := ev.s.Deductions.MissedReport.Deadline()
-	for _, x := range o.PeriodReports {
-		d := x.Period.FirstDay()
-		if x.RecordedAt.After(ev.in.AsOf) || d.Before(p.first) || d.After(p.last) || ev.returned(x) {
+	for w := ev.reportsIn(o, p); w.next(); {
+		x := w.report()
+		if x.RecordedAt.After(ev.in.AsOf) || ev.returned(*x) {
 			continue
 		}
 		if days < 0 || !p.last.AddDays(days).PassedAt(x.RecordedAt) {
-			return x, true, true
+			return *x, true, true
 		}
 		if !found {
-			rep, found = x, true
+			rep, found = *x, true
 		}
 	}
 	return rep, false, found
@@ -419,13 +422,57 @@ func (ev evaluator) returned(x domain.PeriodReport) bool {
 // returned a report of period p by as-of: the line shows why a report
 // that was made does not count.
 func (ev evaluator) appendReturned(events []uuid.UUID, o *domain.Obligation, p period) []uuid.UUID {
-	for _, x := range o.PeriodReports {
-		d := x.Period.FirstDay()
-		if ev.returned(x) && !d.Before(p.first) && !d.After(p.last) {
+	for w := ev.reportsIn(o, p); w.next(); {
+		if x := w.report(); ev.returned(*x) {
 			events = appendID(appendID(events, x.EventID), x.ReturnedEventID)
 		}
 	}
 	return events
+}
+
+// reportsIn walks, in recording order, o's progress reports whose month
+// lies in period p: through the input's index of o's reports when it has
+// one that covers them all, else by reading every report.
+func (ev evaluator) reportsIn(o *domain.Obligation, p period) periodReports {
+	w := periodReports{all: o.PeriodReports, first: p.first, last: p.last, k: -1}
+	if ix := ev.in.Reports[o.Key]; ix != nil && ix.Len() == len(o.PeriodReports) {
+		w.at, w.indexed = ix.within(p.first, p.last), true
+	}
+	return w
+}
+
+// periodReports walks the reports of one period (see reportsIn).
+type periodReports struct {
+	all         []domain.PeriodReport
+	first, last domain.Date
+	// at lists the reports of the period when indexed; else all are read
+	// and those of other months skipped.
+	at      []int32
+	indexed bool
+	// k is the step the walk is at: an index into at, or into all.
+	k int
+}
+
+// next moves to the period's next report and reports whether there is one.
+func (w *periodReports) next() bool {
+	w.k++
+	if w.indexed {
+		return w.k < len(w.at)
+	}
+	for ; w.k < len(w.all); w.k++ {
+		if d := w.all[w.k].Period.FirstDay(); !d.Before(w.first) && !d.After(w.last) {
+			return true
+		}
+	}
+	return false
+}
+
+// report returns the report the walk is at.
+func (w *periodReports) report() *domain.PeriodReport {
+	if w.indexed {
+		return &w.all[w.at[w.k]]
+	}
+	return &w.all[w.k]
 }
 
 // missedLine is the missed-report line for the periods missed and those
