@@ -44,6 +44,11 @@ func (c *Catalog) Name() string { return "catalog" }
 
 // Apply implements Model.
 func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
+	if _, ok := data.(domain.ProgressReported); ok {
+		// About an obligation (domain.RefOf), most of any log: nothing
+		// the catalog keeps.
+		return c.pass(e)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.check(e); err != nil {

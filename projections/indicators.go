@@ -60,21 +60,23 @@ func (in *Indicators) Name() string { return "indicators" }
 
 // Apply implements Model.
 func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
+	m, ok := data.(domain.IndicatorMeasured)
+	if !ok {
+		return in.pass(e)
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if err := in.check(e); err != nil {
 		return err
 	}
-	if m, ok := data.(domain.IndicatorMeasured); ok {
-		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.DayOf(), Value: m.Value,
-			ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
-		k := keyOf(v)
-		prev, seen := in.values[k]
-		if seen {
-			v.Revisions = prev.Revisions + 1
-		}
-		in.values[k] = v
+	v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.DayOf(), Value: m.Value,
+		ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
+	k := keyOf(v)
+	prev, seen := in.values[k]
+	if seen {
+		v.Revisions = prev.Revisions + 1
 	}
+	in.values[k] = v
 	in.pos.Store(e.Position)
 	return nil
 }

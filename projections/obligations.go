@@ -87,16 +87,18 @@ func (o *Obligations) Name() string { return "obligations" }
 
 // Apply implements Model.
 func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
+	oe, ok := data.(domain.ObligationEvent)
+	pr, isPlan := data.(domain.PlanRegistered)
+	if !ok && !isPlan {
+		return o.pass(e)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := o.check(e); err != nil {
 		return err
 	}
-	oe, ok := data.(domain.ObligationEvent)
 	if !ok {
-		if pr, ok := data.(domain.PlanRegistered); ok {
-			o.tracking[pr.Plan] = trackingStart(pr, e)
-		}
+		o.tracking[pr.Plan] = trackingStart(pr, e)
 		o.pos.Store(e.Position)
 		return nil
 	}
