@@ -1,9 +1,10 @@
 package projections
 
 import (
+	"cmp"
 	"encoding/gob"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -92,18 +93,21 @@ func (in *Indicators) Year(unit domain.UnitID, year int) []Measurement {
 		}
 	}
 	in.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Unit != b.Unit {
-			return a.Unit < b.Unit
+	// The key (unit, metric, month, day) is a measurement's own in the
+	// model, so this order is total.
+	slices.SortFunc(out, func(a, b Measurement) int {
+		if c := cmp.Compare(a.Unit, b.Unit); c != 0 {
+			return c
 		}
-		if a.Metric != b.Metric {
-			return a.Metric < b.Metric
+		if c := cmp.Compare(a.Metric, b.Metric); c != 0 {
+			return c
 		}
-		if a.Period != b.Period {
-			return a.Period.String() < b.Period.String()
+		// Months in date order, which is their "YYYY-MM" text's order
+		// (the zero month, "", first).
+		if c := a.Period.FirstDay().Compare(b.Period.FirstDay()); c != 0 {
+			return c
 		}
-		return a.Day.Before(b.Day)
+		return a.Day.Compare(b.Day)
 	})
 	return out
 }

@@ -308,6 +308,11 @@ func appendID(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
 type period struct {
 	label       string
 	first, last domain.Date
+	// end is the instant the period ends (last.EndOf()); a report is in
+	// time when recorded before due (the end of the reporting deadline's
+	// day), or at any time when anyTime is set (no deadline).
+	end, due time.Time
+	anyTime  bool
 }
 
 // periods returns the year's reporting periods under the scheme.
@@ -317,15 +322,27 @@ func (ev evaluator) periods() []period {
 	if ev.s.Deductions.MissedReport.Period == PeriodQuarter {
 		for q := 0; q < 4; q++ {
 			first := domain.MustDate(y, time.Month(3*q+1), 1)
-			out = append(out, period{label: fmt.Sprintf("%d-Q%d", y, q+1), first: first, last: domain.MustDate(y, time.Month(3*q+3), 1).LastOfMonth()})
+			out = append(out, ev.period(fmt.Sprintf("%d-Q%d", y, q+1), first, domain.MustDate(y, time.Month(3*q+3), 1).LastOfMonth()))
 		}
 		return out
 	}
 	for m := time.January; m <= time.December; m++ {
 		first := domain.MustDate(y, m, 1)
-		out = append(out, period{label: fmt.Sprintf("%d-%02d", y, int(m)), first: first, last: first.LastOfMonth()})
+		out = append(out, ev.period(fmt.Sprintf("%d-%02d", y, int(m)), first, first.LastOfMonth()))
 	}
 	return out
+}
+
+// period returns the period from first to last, with the instants it ends
+// and its reports are due by under the scheme.
+func (ev evaluator) period(label string, first, last domain.Date) period {
+	p := period{label: label, first: first, last: last, end: last.EndOf()}
+	if days := ev.s.Deductions.MissedReport.Deadline(); days >= 0 {
+		p.due = last.AddDays(days).EndOf()
+	} else {
+		p.anyTime = true
+	}
+	return p
 }
 
 // missedReports applies the missed-report rule: a report is owed for each
@@ -340,8 +357,9 @@ func (ev evaluator) periods() []period {
 func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	var missed, late []string
 	var events []uuid.UUID
+	starts := holdingStarts(o)
 	for _, p := range ev.yearPeriods {
-		holding, owed := ev.owed(o, p)
+		holding, owed := ev.owed(o, starts, p)
 		if !owed {
 			continue
 		}
@@ -370,22 +388,31 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	return ev.missedLine(o, missed, late, events), true
 }
 
+// holdingStarts returns the day each of the obligation's holdings starts
+// owing reports: the later of the assignment's day and its StartsOn.
+func holdingStarts(o *domain.Obligation) []domain.Date {
+	out := make([]domain.Date, len(o.Holdings))
+	for i, h := range o.Holdings {
+		out[i] = domain.DateOf(h.From)
+		if h.StartsOn.After(out[i]) {
+			out[i] = h.StartsOn
+		}
+	}
+	return out
+}
+
 // owed reports whether the obligation owes a report for period p, and the
-// assignment that created the duty.
-func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
-	end := p.last.EndOf()
+// assignment that created the duty. starts are holdingStarts(o).
+func (ev evaluator) owed(o *domain.Obligation, starts []domain.Date, p period) (uuid.UUID, bool) {
+	end := p.end
 	if ev.in.AsOf.Before(end) {
 		return uuid.UUID{}, false
 	}
 	if o.Completion == domain.ClaimVerified && !o.VerifiedAt.IsZero() && o.VerifiedAt.Before(end) {
 		return uuid.UUID{}, false
 	}
-	for _, h := range o.Holdings {
-		start := domain.DateOf(h.From)
-		if h.StartsOn.After(start) {
-			start = h.StartsOn
-		}
-		if !start.After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
+	for i, h := range o.Holdings {
+		if !starts[i].After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
 			return h.AssignedEventID, true
 		}
 	}
@@ -396,13 +423,12 @@ func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
 // p: inTime when one was recorded by the period's reporting deadline;
 // otherwise, when found, rep is the first recorded, late.
 func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.PeriodReport, inTime, found bool) {
-	days := ev.s.Deductions.MissedReport.Deadline()
 	for w := ev.reportsIn(o, p); w.next(); {
 		x := w.report()
 		if x.RecordedAt.After(ev.in.AsOf) || ev.returned(*x) {
 			continue
 		}
-		if days < 0 || !p.last.AddDays(days).PassedAt(x.RecordedAt) {
+		if p.anyTime || x.RecordedAt.Before(p.due) {
 			return *x, true, true
 		}
 		if !found {
