@@ -31,7 +31,11 @@ func (ix *ReportIndex) Update(reports []domain.PeriodReport) {
 	}
 	for i := ix.n; i < len(reports); i++ {
 		m := reports[i].Period
-		j := slices.Index(ix.months, m)
+		// Reports mostly come month after month: try the newest first.
+		j := len(ix.months) - 1
+		if j < 0 || ix.months[j] != m {
+			j = slices.Index(ix.months, m)
+		}
 		if j < 0 {
 			j = len(ix.months)
 			ix.months = append(ix.months, m)
