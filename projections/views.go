@@ -33,7 +33,9 @@ type Model interface {
 	Position() uint64
 	// Apply folds one event. It must not fail on events the model does not
 	// care about; it fails only when the event contradicts the model's
-	// state, which means the log is corrupt or the model has a bug.
+	// state, which means the log is corrupt or the model has a bug. Events
+	// come from one goroutine at a time, in log order; readers may call the
+	// model's other methods meanwhile.
 	Apply(e *domain.Event, data domain.EventData) error
 	// encode and decode write and read the model's state with its position.
 	encode(enc *gob.Encoder) error
@@ -148,9 +150,6 @@ func (c *cursor) Position() uint64 { return c.pos.Load() }
 
 // check refuses an event that does not come after what was applied. The
 // caller holds the write lock and sets pos once the event is applied.
-//
-// Models are applied to from one goroutine at a time (the projector's, or
-// the one building views as of a cut).
 func (c *cursor) check(e *domain.Event) error {
 	if at := c.pos.Load(); e.Position <= at {
 		return fmt.Errorf("event at position %d arrived after position %d", e.Position, at)
