@@ -37,7 +37,7 @@ func newAudit(grace time.Duration) *Audit {
 	}
 }
 
-// positions is an ascending list of log positions kept compact: each as
+// positions is a list of log positions in log order, kept compact: each as
 // its distance from the one before, in a varint (one byte for most,
 // where eight would hold a plain uint64).
 type positions struct {
