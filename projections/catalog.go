@@ -44,6 +44,11 @@ func (c *Catalog) Name() string { return "catalog" }
 
 // Apply implements Model.
 func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
+	if _, ok := data.(domain.ProgressReported); ok {
+		// About an obligation (domain.RefOf), most of any log: nothing
+		// the catalog keeps.
+		return c.pass(e)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.check(e); err != nil {
@@ -72,7 +77,7 @@ func (c *Catalog) Apply(e *domain.Event, data domain.EventData) error {
 	case domain.ScorecardPublished:
 		c.published[d.Plan] = append(c.published[d.Plan], PublishedScorecard{ScorecardPublished: d, EventID: e.ID, RecordedAt: e.RecordedAt, Actor: e.Actor})
 	}
-	c.pos = e.Position
+	c.pos.Store(e.Position)
 	return nil
 }
 
@@ -259,7 +264,7 @@ func (c *Catalog) state() any { return catalogState{} }
 func (c *Catalog) encode(enc *gob.Encoder) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return enc.Encode(catalogState{c.pos, c.schemes, c.published, c.plans, c.tasks, c.units})
+	return enc.Encode(catalogState{c.pos.Load(), c.schemes, c.published, c.plans, c.tasks, c.units})
 }
 
 func (c *Catalog) decode(dec *gob.Decoder) error {
@@ -270,7 +275,8 @@ func (c *Catalog) decode(dec *gob.Decoder) error {
 	fresh := newCatalog()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pos, c.plans, c.tasks, c.units = s.Pos, orEmpty(s.Plans, fresh.plans), orEmpty(s.Tasks, fresh.tasks), orEmpty(s.Units, fresh.units)
+	c.pos.Store(s.Pos)
+	c.plans, c.tasks, c.units = orEmpty(s.Plans, fresh.plans), orEmpty(s.Tasks, fresh.tasks), orEmpty(s.Units, fresh.units)
 	c.schemes = orEmpty(s.Schemes, fresh.schemes)
 	c.published = orEmpty(s.Published, fresh.published)
 	return nil

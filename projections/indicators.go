@@ -1,9 +1,10 @@
 package projections
 
 import (
+	"cmp"
 	"encoding/gob"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,22 +61,24 @@ func (in *Indicators) Name() string { return "indicators" }
 
 // Apply implements Model.
 func (in *Indicators) Apply(e *domain.Event, data domain.EventData) error {
+	m, ok := data.(domain.IndicatorMeasured)
+	if !ok {
+		return in.pass(e)
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if err := in.check(e); err != nil {
 		return err
 	}
-	if m, ok := data.(domain.IndicatorMeasured); ok {
-		v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.DayOf(), Value: m.Value,
-			ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
-		k := keyOf(v)
-		prev, seen := in.values[k]
-		if seen {
-			v.Revisions = prev.Revisions + 1
-		}
-		in.values[k] = v
+	v := Measurement{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.DayOf(), Value: m.Value,
+		ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: e.ID, Position: e.Position, RecordedAt: e.RecordedAt}
+	k := keyOf(v)
+	prev, seen := in.values[k]
+	if seen {
+		v.Revisions = prev.Revisions + 1
 	}
-	in.pos = e.Position
+	in.values[k] = v
+	in.pos.Store(e.Position)
 	return nil
 }
 
@@ -90,18 +93,21 @@ func (in *Indicators) Year(unit domain.UnitID, year int) []Measurement {
 		}
 	}
 	in.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Unit != b.Unit {
-			return a.Unit < b.Unit
+	// The key (unit, metric, month, day) is a measurement's own in the
+	// model, so this order is total.
+	slices.SortFunc(out, func(a, b Measurement) int {
+		if c := cmp.Compare(a.Unit, b.Unit); c != 0 {
+			return c
 		}
-		if a.Metric != b.Metric {
-			return a.Metric < b.Metric
+		if c := cmp.Compare(a.Metric, b.Metric); c != 0 {
+			return c
 		}
-		if a.Period != b.Period {
-			return a.Period.String() < b.Period.String()
+		// Months in date order, which is their "YYYY-MM" text's order
+		// (the zero month, "", first).
+		if c := a.Period.FirstDay().Compare(b.Period.FirstDay()); c != 0 {
+			return c
 		}
-		return a.Day.Before(b.Day)
+		return a.Day.Compare(b.Day)
 	})
 	return out
 }
@@ -120,7 +126,7 @@ func (in *Indicators) encode(enc *gob.Encoder) error {
 	for _, v := range in.values {
 		vals = append(vals, v)
 	}
-	return enc.Encode(indicatorsState{in.pos, vals})
+	return enc.Encode(indicatorsState{in.pos.Load(), vals})
 }
 
 func (in *Indicators) decode(dec *gob.Decoder) error {
@@ -134,6 +140,7 @@ func (in *Indicators) decode(dec *gob.Decoder) error {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.pos, in.values = s.Pos, values
+	in.pos.Store(s.Pos)
+	in.values = values
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/domain"
+	"taskledger/projections/scoring"
 )
 
 // Report is an obligation's current progress report: the one for the
@@ -42,19 +43,39 @@ type Obligations struct {
 	// deadlineDays is the reporting deadline, in days after the end of
 	// the month a report covers, by which views judge reports late.
 	deadlineDays int
-	byStream     map[string]*domain.Obligation
-	last         map[string]Report
+	byStream     map[string]*held
 	byUnit       map[domain.UnitID][]string
 	byTask       map[TaskKey][]string
 	// tracking is each plan's tracking start (domain.Plan.TrackingStart).
 	tracking map[domain.PlanID]domain.Date
 }
 
+// held is one obligation as the model keeps it: the aggregate, its current
+// report and the index of its reports by month, found with one lookup of
+// the stream on every event.
+type held struct {
+	ob domain.Obligation
+	// last is the current report, when hasLast is set.
+	last    Report
+	hasLast bool
+	// reports indexes ob.PeriodReports by the month each covers, for the
+	// scorecards.
+	reports scoring.ReportIndex
+}
+
+// current returns a copy of the current report, or nil.
+func (h *held) current() *Report {
+	if !h.hasLast {
+		return nil
+	}
+	r := h.last
+	return &r
+}
+
 func newObligations(deadlineDays int) *Obligations {
 	return &Obligations{
 		deadlineDays: deadlineDays,
-		byStream:     map[string]*domain.Obligation{},
-		last:         map[string]Report{},
+		byStream:     map[string]*held{},
 		byUnit:       map[domain.UnitID][]string{},
 		byTask:       map[TaskKey][]string{},
 		tracking:     map[domain.PlanID]domain.Date{},
@@ -66,17 +87,19 @@ func (o *Obligations) Name() string { return "obligations" }
 
 // Apply implements Model.
 func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
+	oe, ok := data.(domain.ObligationEvent)
+	pr, isPlan := data.(domain.PlanRegistered)
+	if !ok && !isPlan {
+		return o.pass(e)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := o.check(e); err != nil {
 		return err
 	}
-	oe, ok := data.(domain.ObligationEvent)
 	if !ok {
-		if pr, ok := data.(domain.PlanRegistered); ok {
-			o.tracking[pr.Plan] = trackingStart(pr, e)
-		}
-		o.pos = e.Position
+		o.tracking[pr.Plan] = trackingStart(pr, e)
+		o.pos.Store(e.Position)
 		return nil
 	}
 	// The event's own stream is the obligation's: no need to rebuild the
@@ -85,24 +108,25 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	// Get and All hand out copies that share slices with the stored
 	// obligation: the domain's folds append to those slices or change a
 	// fresh copy of them, never an element in place.
-	ob, known := o.byStream[stream]
+	h, known := o.byStream[stream]
 	if !known {
-		ob = &domain.Obligation{}
+		h = &held{}
 	}
-	if err := ob.Apply(e, data); err != nil {
+	if err := h.ob.Apply(e, data); err != nil {
 		return err
 	}
-	o.byStream[stream] = ob
+	h.reports.Update(h.ob.PeriodReports)
 	if !known {
+		o.byStream[stream] = h
 		key := oe.Key()
 		o.byUnit[key.Unit] = append(o.byUnit[key.Unit], stream)
 		tk := TaskKey{key.Plan, key.Task}
 		o.byTask[tk] = append(o.byTask[tk], stream)
 	}
 	if r, ok := data.(domain.ProgressReported); ok {
-		o.setCurrent(stream, e, r)
+		h.setCurrent(e, r)
 	}
-	o.pos = e.Position
+	o.pos.Store(e.Position)
 	return nil
 }
 
@@ -115,45 +139,73 @@ func trackingStart(pr domain.PlanRegistered, e *domain.Event) domain.Date {
 	return domain.DateOf(e.RecordedAt)
 }
 
-// setCurrent makes report r of event e the stream's current report unless
-// it covers an earlier month than the current one (a late report about
-// March does not replace June's).
-func (o *Obligations) setCurrent(stream string, e *domain.Event, r domain.ProgressReported) {
+// setCurrent makes report r of event e the obligation's current report
+// unless it covers an earlier month than the current one (a late report
+// about March does not replace June's).
+func (h *held) setCurrent(e *domain.Event, r domain.ProgressReported) {
 	period := r.Period
 	if period.IsZero() {
 		period = domain.YearMonthOf(e.Effective())
 	}
-	if cur, ok := o.last[stream]; ok && !cur.Period.IsZero() && period.FirstDay().Before(cur.Period.FirstDay()) {
+	if h.hasLast && !h.last.Period.IsZero() && period.FirstDay().Before(h.last.Period.FirstDay()) {
 		return
 	}
-	o.last[stream] = Report{EventID: e.ID, Percent: r.Percent, Note: r.Note, RecordedAt: e.RecordedAt, Effective: e.EffectiveAt, Period: period}
+	h.last = Report{EventID: e.ID, Percent: r.Percent, Note: r.Note, RecordedAt: e.RecordedAt, Effective: e.EffectiveAt, Period: period}
+	h.hasLast = true
 }
 
 // Get returns a copy of one obligation's state.
 func (o *Obligations) Get(stream string) (domain.Obligation, bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	ob, ok := o.byStream[stream]
+	h, ok := o.byStream[stream]
 	if !ok {
 		return domain.Obligation{}, false
 	}
-	return *ob, true
+	return h.ob, true
 }
 
 // All returns copies of every obligation, ordered by stream name.
 func (o *Obligations) All() []domain.Obligation {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	streams := o.sortedStreams()
+	out := make([]domain.Obligation, len(streams))
+	for i, s := range streams {
+		out[i] = o.byStream[s].ob
+	}
+	return out
+}
+
+// sortedStreams returns every stream name in order. The caller holds the
+// lock.
+func (o *Obligations) sortedStreams() []string {
 	streams := make([]string, 0, len(o.byStream))
 	for s := range o.byStream {
 		streams = append(streams, s)
 	}
 	sort.Strings(streams)
-	out := make([]domain.Obligation, len(streams))
-	for i, s := range streams {
-		out[i] = *o.byStream[s]
+	return streams
+}
+
+// Plan returns copies of a plan's obligations, ordered by stream name,
+// with an index of each one's progress reports by month (keyed by the
+// obligation's key; see scoring.Input.Reports).
+func (o *Obligations) Plan(plan domain.PlanID) ([]*domain.Obligation, map[domain.ObligationKey]*scoring.ReportIndex) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	var out []*domain.Obligation
+	index := map[domain.ObligationKey]*scoring.ReportIndex{}
+	for _, s := range o.sortedStreams() {
+		h := o.byStream[s]
+		if h.ob.Key.Plan != plan {
+			continue
+		}
+		ob := h.ob
+		out = append(out, &ob)
+		index[ob.Key] = h.reports.Frozen()
 	}
-	return out
+	return out, index
 }
 
 // ObligationView is one obligation as a department or inspector reads it at
@@ -373,15 +425,12 @@ func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []Obligatio
 	}
 	out := make([]ObligationView, 0, len(streams))
 	for _, s := range streams {
-		ob := o.byStream[s]
+		h := o.byStream[s]
+		ob := &h.ob
 		if (f.Plan != "" && ob.Key.Plan != f.Plan) || (f.Task != 0 && ob.Key.Task != f.Task) {
 			continue
 		}
-		var last *Report
-		if r, ok := o.last[s]; ok {
-			last = &r
-		}
-		v := View(s, ob, last, now, yellowDays, o.deadlineDays, o.tracking[ob.Key.Plan])
+		v := View(s, ob, h.current(), now, yellowDays, o.deadlineDays, o.tracking[ob.Key.Plan])
 		if f.Status != "" && v.Status != f.Status {
 			continue
 		}
@@ -404,6 +453,8 @@ func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []Obligatio
 	return out
 }
 
+// obligationsState is the model's snapshot: the obligations and their
+// current reports by stream (the reports' index is rebuilt from them).
 type obligationsState struct {
 	Pos      uint64
 	ByStream map[string]*domain.Obligation
@@ -418,7 +469,15 @@ func (o *Obligations) state() any { return obligationsState{} }
 func (o *Obligations) encode(enc *gob.Encoder) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return enc.Encode(obligationsState{o.pos, o.byStream, o.last, o.byUnit, o.byTask, o.tracking})
+	byStream := make(map[string]*domain.Obligation, len(o.byStream))
+	last := map[string]Report{}
+	for s, h := range o.byStream {
+		byStream[s] = &h.ob
+		if h.hasLast {
+			last[s] = h.last
+		}
+	}
+	return enc.Encode(obligationsState{o.pos.Load(), byStream, last, o.byUnit, o.byTask, o.tracking})
 }
 
 func (o *Obligations) decode(dec *gob.Decoder) error {
@@ -427,11 +486,19 @@ func (o *Obligations) decode(dec *gob.Decoder) error {
 		return fmt.Errorf("obligations snapshot: %w", err)
 	}
 	fresh := newObligations(o.deadlineDays)
+	for stream, ob := range s.ByStream {
+		if ob == nil {
+			return fmt.Errorf("obligations snapshot: stream %s holds no obligation", stream)
+		}
+		h := &held{ob: *ob}
+		h.last, h.hasLast = s.Last[stream]
+		h.reports.Update(h.ob.PeriodReports)
+		fresh.byStream[stream] = h
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.pos = s.Pos
-	o.byStream = orEmpty(s.ByStream, fresh.byStream)
-	o.last = orEmpty(s.Last, fresh.last)
+	o.pos.Store(s.Pos)
+	o.byStream = fresh.byStream
 	o.byUnit = orEmpty(s.ByUnit, fresh.byUnit)
 	o.byTask = orEmpty(s.ByTask, fresh.byTask)
 	o.tracking = orEmpty(s.Tracking, fresh.tracking)

@@ -87,12 +87,7 @@ func (v *Views) ScoringInput(plan domain.PlanID, year int, asOf time.Time) (scor
 		}
 		in.Units = append(in.Units, scoring.Unit{ID: u.ID, Name: u.Name, Kind: u.Kind, Predecessors: predecessors[u.ID]})
 	}
-	for _, ob := range v.Obligations.All() {
-		if ob.Key.Plan == plan {
-			ob := ob
-			in.Obligations = append(in.Obligations, &ob)
-		}
-	}
+	in.Obligations, in.Reports = v.Obligations.Plan(plan)
 	for _, m := range v.Indicators.Year("", year) {
 		in.Indicators = append(in.Indicators, scoring.IndicatorValue{Unit: m.Unit, Metric: m.Metric, Period: m.Period, Day: m.Day, Value: m.Value,
 			ValidDays: m.ValidDays, GoodDays: m.GoodDays, EventID: m.EventID, Position: m.Position})

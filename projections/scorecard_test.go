@@ -107,3 +107,61 @@ func TestPublishedScorecardReproducesAndLaterChangesShow(t *testing.T) {
 		}
 	}
 }
+
+// The obligations model hands the scorecards an index of every
+// obligation's reports by month, kept as reports are folded and rebuilt
+// from a snapshot; the cards computed through it equal those computed by
+// reading every report.
+func TestScoringInputIndexesReports(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	scenario(t, s)
+	reg := domain.DefaultRegistry()
+	end := ledgertest.Shanghai(2026, time.January, 31, 23)
+	built, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := projections.NewViews(projections.Config{})
+	dir := t.TempDir()
+	for i, m := range built.Models() {
+		if err := projections.SaveSnapshot(ctx, dir, s, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := projections.LoadSnapshot(ctx, dir, s, restored.Models()[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, v := range map[string]*projections.Views{"built": built, "restored": restored} {
+		in, err := v.ScoringInput("p", 2025, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports := 0
+		for _, o := range in.Obligations {
+			ix := in.Reports[o.Key]
+			if ix == nil || ix.Len() != len(o.PeriodReports) {
+				t.Fatalf("%s: %s: index %v of %d reports", name, o.Key.Path(), ix, len(o.PeriodReports))
+			}
+			reports += len(o.PeriodReports)
+		}
+		if reports == 0 {
+			t.Fatalf("%s: the scenario holds no reports", name)
+		}
+		for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
+			indexed, err := scoring.Compute(in, scoring.Default(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := in
+			full.Reports = nil
+			want, err := scoring.Compute(full, scoring.Default(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(indexed.JSON()) != string(want.JSON()) {
+				t.Fatalf("%s, %s: the indexed scorecards differ:\n%s\nwant\n%s", name, k, indexed.JSON(), want.JSON())
+			}
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"taskledger/domain"
@@ -32,7 +33,9 @@ type Model interface {
 	Position() uint64
 	// Apply folds one event. It must not fail on events the model does not
 	// care about; it fails only when the event contradicts the model's
-	// state, which means the log is corrupt or the model has a bug.
+	// state, which means the log is corrupt or the model has a bug. Events
+	// come from one goroutine at a time, in log order; readers may call the
+	// model's other methods meanwhile.
 	Apply(e *domain.Event, data domain.EventData) error
 	// encode and decode write and read the model's state with its position.
 	encode(enc *gob.Encoder) error
@@ -135,24 +138,35 @@ func (v *Views) Apply(e *domain.Event, data domain.EventData) error {
 	return nil
 }
 
-// cursor is the part every model shares: a lock and a position.
+// cursor is the part every model shares: a lock and a position. The
+// position is written under the write lock, once the event is applied, and
+// read without the lock: the projector asks every model for it on every
+// event. A reader that sees a position and then takes the read lock sees
+// everything applied up to it.
 type cursor struct {
 	mu  sync.RWMutex
-	pos uint64
+	pos atomic.Uint64
 }
 
 // Position implements Model.
-func (c *cursor) Position() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.pos
-}
+func (c *cursor) Position() uint64 { return c.pos.Load() }
 
 // check refuses an event that does not come after what was applied. The
 // caller holds the write lock and sets pos once the event is applied.
 func (c *cursor) check(e *domain.Event) error {
-	if e.Position <= c.pos {
-		return fmt.Errorf("event at position %d arrived after position %d", e.Position, c.pos)
+	if at := c.pos.Load(); e.Position <= at {
+		return fmt.Errorf("event at position %d arrived after position %d", e.Position, at)
 	}
+	return nil
+}
+
+// pass records that the model applied e without its state changing (an
+// event it does not read): only the position moves, and no lock is taken,
+// since readers under the lock see the same state before and after.
+func (c *cursor) pass(e *domain.Event) error {
+	if err := c.check(e); err != nil {
+		return err
+	}
+	c.pos.Store(e.Position)
 	return nil
 }

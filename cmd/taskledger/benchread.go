@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -23,6 +26,33 @@ type benchReadResult struct {
 	AsOfScorecardSP50  float64 `json:"asof_scorecard_s_p50"`
 	PeakRSSMB          float64 `json:"peak_rss_mb"`
 	Runs               int     `json:"runs"`
+	// The same medians in CPU time of the whole process (every thread:
+	// decoding workers, the collector), which other work on a shared
+	// machine inflates far less than the wall times; 0 where the system
+	// does not tell.
+	RebuildCPUS          float64 `json:"rebuild_cpu_s_p50"`
+	ScorecardWarmCPUMs   float64 `json:"scorecard_warm_cpu_ms_p50"`
+	AsOfScorecardCPUSP50 float64 `json:"asof_scorecard_cpu_s_p50"`
+}
+
+// spent is what one measured step took: wall time and the process's CPU
+// time.
+type spent struct{ wall, cpu time.Duration }
+
+// measure runs fn and returns what it took.
+func measure(fn func() error) (spent, error) {
+	cpu, began := processCPU(), time.Now()
+	err := fn()
+	return spent{wall: time.Since(began), cpu: processCPU() - cpu}, err
+}
+
+// medians returns the median wall and CPU times of the steps.
+func medians(steps []spent) (wall, cpu time.Duration) {
+	walls, cpus := make([]time.Duration, len(steps)), make([]time.Duration, len(steps))
+	for i, s := range steps {
+		walls[i], cpus[i] = s.wall, s.cpu
+	}
+	return median(walls), median(cpus)
 }
 
 // benchReadOptions are the flags of taskledger bench-read.
@@ -30,6 +60,9 @@ type benchReadOptions struct {
 	store, plan string
 	year, runs  int
 	profile     func() (func(), error)
+	// memProfile, when set, names the file a heap profile is written to
+	// once the rebuilds are done: what the warm read models hold.
+	memProfile string
 }
 
 func newBenchReadCommand(a *cli) *cobra.Command {
@@ -45,6 +78,7 @@ func newBenchReadCommand(a *cli) *cobra.Command {
 	fs.StringVar(&o.plan, "plan", defaultPlanID, "the plan's id in the ledger")
 	fs.IntVar(&o.year, "year", 2025, "the assessment year to score")
 	fs.IntVar(&o.runs, "runs", 5, "repetitions of each measurement (medians are reported)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of the warm read models to this file")
 	o.profile = profileFlag(fs)
 	return cmd
 }
@@ -67,59 +101,100 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 
 	// Full rebuild of every read model from position zero, no snapshots:
 	// the projector's bulk catch-up, as `taskledger rebuild` runs it.
-	var rebuilds []time.Duration
+	var rebuilds []spent
 	var views *projections.Views
 	for range o.runs {
+		// Let the previous rebuild's models go first: a process holds one
+		// set, and the peak memory reported is that of one.
+		views = nil
 		r := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
 			projections.RunnerConfig{Logger: a.log})
-		began := time.Now()
-		n, err := r.CatchUp(ctx)
+		took, err := measure(func() error {
+			n, err := r.CatchUp(ctx)
+			res.Events = n
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		rebuilds = append(rebuilds, time.Since(began))
-		res.Events, views = n, r.Views()
+		rebuilds = append(rebuilds, took)
+		views = r.Views()
 	}
-	res.RebuildS = median(rebuilds).Seconds()
+	wall, cpu := medians(rebuilds)
+	res.RebuildS, res.RebuildCPUS = wall.Seconds(), cpu.Seconds()
+	if err := writeHeapProfile(o.memProfile); err != nil {
+		return err
+	}
 	res.RebuildEventsPerS = float64(res.Events) / res.RebuildS
 
 	// A year's scorecards (bureaus and counties) from warm read models.
 	end := time.Date(o.year+1, time.January, 31, 23, 0, 0, 0, domain.Shanghai())
-	var warm []time.Duration
+	var warm []spent
 	for range o.runs * 4 {
-		began := time.Now()
-		for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
-			if _, err := views.Scorecards(domain.PlanID(o.plan), o.year, k, "", 0, end); err != nil {
-				return err
-			}
-		}
-		warm = append(warm, time.Since(began))
-	}
-	res.ScorecardWarmMsP50 = float64(median(warm).Microseconds()) / 1000
-
-	// The scorecards as the ledger stood mid-year: build, then compute.
-	mid := time.Date(o.year, time.July, 15, 12, 0, 0, 0, domain.Shanghai())
-	var asOf []time.Duration
-	for range o.runs {
-		began := time.Now()
-		v, err := projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
+		took, err := measure(func() error { return scorecards(views, o.plan, o.year, end) })
 		if err != nil {
 			return err
 		}
-		for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
-			if _, err := v.Scorecards(domain.PlanID(o.plan), o.year, k, "", 0, mid); err != nil {
+		warm = append(warm, took)
+	}
+	wall, cpu = medians(warm)
+	res.ScorecardWarmMsP50, res.ScorecardWarmCPUMs = float64(wall.Microseconds())/1000, float64(cpu.Microseconds())/1000
+
+	// The scorecards as the ledger stood mid-year: build, then compute.
+	mid := time.Date(o.year, time.July, 15, 12, 0, 0, 0, domain.Shanghai())
+	var asOf []spent
+	for range o.runs {
+		took, err := measure(func() error {
+			v, err := projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
+			if err != nil {
 				return err
 			}
+			return scorecards(v, o.plan, o.year, mid)
+		})
+		if err != nil {
+			return err
 		}
-		asOf = append(asOf, time.Since(began))
+		asOf = append(asOf, took)
 	}
-	res.AsOfScorecardSP50 = median(asOf).Seconds()
+	wall, cpu = medians(asOf)
+	res.AsOfScorecardSP50, res.AsOfScorecardCPUSP50 = wall.Seconds(), cpu.Seconds()
 	res.PeakRSSMB = peakRSSMB()
 	line, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, string(line))
+	return nil
+}
+
+// scorecards computes a year's bureau and county scorecards, judged at asOf.
+func scorecards(v *projections.Views, plan string, year int, asOf time.Time) error {
+	for _, k := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
+		if _, err := v.Scorecards(domain.PlanID(plan), year, k, "", 0, asOf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeHeapProfile writes a heap profile to path after a collection, so it
+// shows what is live; an empty path writes nothing.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
 	return nil
 }
 

@@ -84,6 +84,7 @@ func Compute(in Input, s Scheme, kind Kind) (Result, error) {
 		}
 	}
 	ev := evaluator{in: in, s: s}
+	ev.yearPeriods = ev.periods()
 	res := Result{Year: in.Year, Kind: kind, Scheme: s.ID, SchemeVersion: s.Version, AsOf: in.AsOf.In(domain.Shanghai()), Cards: []Card{}}
 	var gradeIdx = map[domain.UnitID]int{}
 	for _, u := range in.Units {

@@ -17,6 +17,9 @@ import (
 type evaluator struct {
 	in Input
 	s  Scheme
+	// yearPeriods are the year's reporting periods (periods()), computed
+	// once for every obligation.
+	yearPeriods []period
 }
 
 // deduction is one item of the task-delivery rules before it becomes a
@@ -305,6 +308,11 @@ func appendID(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
 type period struct {
 	label       string
 	first, last domain.Date
+	// end is the instant the period ends (last.EndOf()); a report is in
+	// time when recorded before due (the end of the reporting deadline's
+	// day), or at any time when anyTime is set (no deadline).
+	end, due time.Time
+	anyTime  bool
 }
 
 // periods returns the year's reporting periods under the scheme.
@@ -314,15 +322,27 @@ func (ev evaluator) periods() []period {
 	if ev.s.Deductions.MissedReport.Period == PeriodQuarter {
 		for q := 0; q < 4; q++ {
 			first := domain.MustDate(y, time.Month(3*q+1), 1)
-			out = append(out, period{label: fmt.Sprintf("%d-Q%d", y, q+1), first: first, last: domain.MustDate(y, time.Month(3*q+3), 1).LastOfMonth()})
+			out = append(out, ev.period(fmt.Sprintf("%d-Q%d", y, q+1), first, domain.MustDate(y, time.Month(3*q+3), 1).LastOfMonth()))
 		}
 		return out
 	}
 	for m := time.January; m <= time.December; m++ {
 		first := domain.MustDate(y, m, 1)
-		out = append(out, period{label: fmt.Sprintf("%d-%02d", y, int(m)), first: first, last: first.LastOfMonth()})
+		out = append(out, ev.period(fmt.Sprintf("%d-%02d", y, int(m)), first, first.LastOfMonth()))
 	}
 	return out
+}
+
+// period returns the period from first to last, with the instants it ends
+// and its reports are due by under the scheme.
+func (ev evaluator) period(label string, first, last domain.Date) period {
+	p := period{label: label, first: first, last: last, end: last.EndOf()}
+	if days := ev.s.Deductions.MissedReport.Deadline(); days >= 0 {
+		p.due = last.AddDays(days).EndOf()
+	} else {
+		p.anyTime = true
+	}
+	return p
 }
 
 // missedReports applies the missed-report rule: a report is owed for each
@@ -337,8 +357,9 @@ func (ev evaluator) periods() []period {
 func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	var missed, late []string
 	var events []uuid.UUID
-	for _, p := range ev.periods() {
-		holding, owed := ev.owed(o, p)
+	starts := holdingStarts(o)
+	for _, p := range ev.yearPeriods {
+		holding, owed := ev.owed(o, starts, p)
 		if !owed {
 			continue
 		}
@@ -367,22 +388,31 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 	return ev.missedLine(o, missed, late, events), true
 }
 
+// holdingStarts returns the day each of the obligation's holdings starts
+// owing reports: the later of the assignment's day and its StartsOn.
+func holdingStarts(o *domain.Obligation) []domain.Date {
+	out := make([]domain.Date, len(o.Holdings))
+	for i, h := range o.Holdings {
+		out[i] = domain.DateOf(h.From)
+		if h.StartsOn.After(out[i]) {
+			out[i] = h.StartsOn
+		}
+	}
+	return out
+}
+
 // owed reports whether the obligation owes a report for period p, and the
-// assignment that created the duty.
-func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
-	end := p.last.EndOf()
+// assignment that created the duty. starts are holdingStarts(o).
+func (ev evaluator) owed(o *domain.Obligation, starts []domain.Date, p period) (uuid.UUID, bool) {
+	end := p.end
 	if ev.in.AsOf.Before(end) {
 		return uuid.UUID{}, false
 	}
 	if o.Completion == domain.ClaimVerified && !o.VerifiedAt.IsZero() && o.VerifiedAt.Before(end) {
 		return uuid.UUID{}, false
 	}
-	for _, h := range o.Holdings {
-		start := domain.DateOf(h.From)
-		if h.StartsOn.After(start) {
-			start = h.StartsOn
-		}
-		if !start.After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
+	for i, h := range o.Holdings {
+		if !starts[i].After(p.first) && (h.Until.IsZero() || !h.Until.Before(end)) {
 			return h.AssignedEventID, true
 		}
 	}
@@ -393,17 +423,16 @@ func (ev evaluator) owed(o *domain.Obligation, p period) (uuid.UUID, bool) {
 // p: inTime when one was recorded by the period's reporting deadline;
 // otherwise, when found, rep is the first recorded, late.
 func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.PeriodReport, inTime, found bool) {
-	days := ev.s.Deductions.MissedReport.Deadline()
-	for _, x := range o.PeriodReports {
-		d := x.Period.FirstDay()
-		if x.RecordedAt.After(ev.in.AsOf) || d.Before(p.first) || d.After(p.last) || ev.returned(x) {
+	for w := ev.reportsIn(o, p); w.next(); {
+		x := w.report()
+		if x.RecordedAt.After(ev.in.AsOf) || ev.returned(*x) {
 			continue
 		}
-		if days < 0 || !p.last.AddDays(days).PassedAt(x.RecordedAt) {
-			return x, true, true
+		if p.anyTime || x.RecordedAt.Before(p.due) {
+			return *x, true, true
 		}
 		if !found {
-			rep, found = x, true
+			rep, found = *x, true
 		}
 	}
 	return rep, false, found
@@ -419,13 +448,57 @@ func (ev evaluator) returned(x domain.PeriodReport) bool {
 // returned a report of period p by as-of: the line shows why a report
 // that was made does not count.
 func (ev evaluator) appendReturned(events []uuid.UUID, o *domain.Obligation, p period) []uuid.UUID {
-	for _, x := range o.PeriodReports {
-		d := x.Period.FirstDay()
-		if ev.returned(x) && !d.Before(p.first) && !d.After(p.last) {
+	for w := ev.reportsIn(o, p); w.next(); {
+		if x := w.report(); ev.returned(*x) {
 			events = appendID(appendID(events, x.EventID), x.ReturnedEventID)
 		}
 	}
 	return events
+}
+
+// reportsIn walks, in recording order, o's progress reports whose month
+// lies in period p: through the input's index of o's reports when it has
+// one that covers them all, else by reading every report.
+func (ev evaluator) reportsIn(o *domain.Obligation, p period) periodReports {
+	w := periodReports{all: o.PeriodReports, first: p.first, last: p.last, k: -1}
+	if ix := ev.in.Reports[o.Key]; ix != nil && ix.Len() == len(o.PeriodReports) {
+		w.at, w.indexed = ix.within(p.first, p.last), true
+	}
+	return w
+}
+
+// periodReports walks the reports of one period (see reportsIn).
+type periodReports struct {
+	all         []domain.PeriodReport
+	first, last domain.Date
+	// at lists the reports of the period when indexed; else all are read
+	// and those of other months skipped.
+	at      []int32
+	indexed bool
+	// k is the step the walk is at: an index into at, or into all.
+	k int
+}
+
+// next moves to the period's next report and reports whether there is one.
+func (w *periodReports) next() bool {
+	w.k++
+	if w.indexed {
+		return w.k < len(w.at)
+	}
+	for ; w.k < len(w.all); w.k++ {
+		if d := w.all[w.k].Period.FirstDay(); !d.Before(w.first) && !d.After(w.last) {
+			return true
+		}
+	}
+	return false
+}
+
+// report returns the report the walk is at.
+func (w *periodReports) report() *domain.PeriodReport {
+	if w.indexed {
+		return &w.all[w.at[w.k]]
+	}
+	return &w.all[w.k]
 }
 
 // missedLine is the missed-report line for the periods missed and those

@@ -142,7 +142,10 @@ var (
 	customs   = Unit{ID: "body.customs", Name: "赤峰海关", Kind: domain.KindBody}
 )
 
-// compute runs Compute and fails the test on error.
+// compute runs Compute and fails the test on error. It computes twice,
+// reading the obligations' reports in full and through an index of them by
+// month (Input.Reports, as the read model hands it), and fails unless both
+// give the same result to the byte.
 func compute(t *testing.T, in Input, s Scheme, kind Kind) Result {
 	t.Helper()
 	if in.Year == 0 {
@@ -151,9 +154,26 @@ func compute(t *testing.T, in Input, s Scheme, kind Kind) Result {
 	if in.AsOf.IsZero() {
 		in.AsOf = endOf2025
 	}
+	in.Reports = nil
 	r, err := Compute(in, s, kind)
 	if err != nil {
 		t.Fatalf("Compute: %v", err)
+	}
+	in.Reports = map[domain.ObligationKey]*ReportIndex{}
+	for _, o := range in.Obligations {
+		if o == nil {
+			continue
+		}
+		ix := &ReportIndex{}
+		ix.Update(o.PeriodReports)
+		in.Reports[o.Key] = ix
+	}
+	indexed, err := Compute(in, s, kind)
+	if err != nil {
+		t.Fatalf("Compute with reports indexed: %v", err)
+	}
+	if got, want := string(indexed.JSON()), string(r.JSON()); got != want {
+		t.Fatalf("Compute with reports indexed differs from reading them all:\n%s\nwant\n%s", got, want)
 	}
 	return r
 }

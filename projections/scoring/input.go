@@ -35,6 +35,13 @@ type Input struct {
 	// Baselines are the counties' baseline-year values that
 	// reduce_by_pct targets are measured against.
 	Baselines []Baseline
+	// Reports optionally indexes obligations' progress reports by month
+	// (see ReportIndex), so that Compute reads only the reports of the
+	// periods it judges. An index must have been updated with its
+	// obligation's PeriodReports; one that does not cover them all is
+	// ignored, as is a missing one: the obligation's reports are then read
+	// in full. The result is the same either way.
+	Reports map[domain.ObligationKey]*ReportIndex
 }
 
 // Unit is a unit as scorecards name it.
