@@ -187,7 +187,7 @@ func (f *Flagger) Apply(e *domain.Event, data domain.EventData) {
 		if period.IsZero() {
 			period = domain.YearMonthOf(e.Effective())
 		}
-		if (domain.PeriodReport{Period: period, RecordedAt: e.RecordedAt}).LateAfter(f.reportDeadline) {
+		if (domain.PeriodReport{Period: period, RecordedAt: domain.InstantOf(e.RecordedAt)}).LateAfter(f.reportDeadline) {
 			f.mark(pos, FlagLate)
 		}
 		k := periodKey{s, period}

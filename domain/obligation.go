@@ -171,12 +171,12 @@ type PeriodReport struct {
 	EventID uuid.UUID
 	// ReportedAt is the report's effective time, RecordedAt when the ledger
 	// recorded it.
-	ReportedAt time.Time
-	RecordedAt time.Time
+	ReportedAt Instant
+	RecordedAt Instant
 	// ReturnedEventID is the WorkSentBack that returned the report for
 	// revision, ReturnedAt when it was recorded; zero when it was not.
 	ReturnedEventID uuid.UUID
-	ReturnedAt      time.Time
+	ReturnedAt      Instant
 }
 
 // ReportDeadline is the last day a report for month period may be
@@ -190,7 +190,7 @@ func ReportDeadline(period YearMonth, deadlineDays int) Date {
 // reporting deadline (deadlineDays after the end of the month it covers).
 // A negative deadlineDays sets no deadline: nothing is late.
 func (r PeriodReport) LateAfter(deadlineDays int) bool {
-	return deadlineDays >= 0 && ReportDeadline(r.Period, deadlineDays).PassedAt(r.RecordedAt)
+	return deadlineDays >= 0 && ReportDeadline(r.Period, deadlineDays).PassedAt(r.RecordedAt.Time())
 }
 
 // Holding is one span during which the unit held the obligation: from an
@@ -1384,7 +1384,7 @@ func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
 	if o.ProgressPeriod.IsZero() || !period.FirstDay().Before(o.ProgressPeriod.FirstDay()) {
 		o.Progress, o.ProgressAt, o.ProgressPeriod = d.Percent, s.at, period
 	}
-	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: s.at, RecordedAt: s.recorded})
+	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: InstantOf(s.at), RecordedAt: InstantOf(s.recorded)})
 	o.resubmitted(SendBackReport, s)
 }
 

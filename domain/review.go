@@ -352,7 +352,7 @@ func (o *Obligation) foldSentBack(d WorkSentBack, actor string, s stamp) error {
 		// The read side shares the slice with views: copy, never write in place.
 		o.PeriodReports = slices.Clone(o.PeriodReports)
 		r := &o.PeriodReports[d.Report-1]
-		r.ReturnedEventID, r.ReturnedAt = s.id, s.recorded
+		r.ReturnedEventID, r.ReturnedAt = s.id, InstantOf(s.recorded)
 	case SendBackClaim:
 		if err := o.foldRejected(CompletionRejected{ObligationKey: d.ObligationKey, Milestone: d.Milestone}); err != nil {
 			return err

@@ -388,10 +388,10 @@ func (r *obligationResolver) ReportHistory() []*reportResolver {
 	out := make([]*reportResolver, len(hist))
 	for i, h := range hist {
 		out[i] = newReportResolver(projections.Report{
-			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt, Effective: h.ReportedAt, Period: h.Period, Late: h.Late,
+			EventID: h.EventID, Percent: h.Percent, RecordedAt: h.RecordedAt.Time(), Effective: h.ReportedAt.Time(), Period: h.Period, Late: h.Late,
 		})
 		out[i].attachments = r.view.Evidence
-		out[i].ReturnedAt = timeOrNil(h.ReturnedAt)
+		out[i].ReturnedAt = timeOrNil(h.ReturnedAt.Time())
 	}
 	return out
 }

@@ -357,7 +357,7 @@ func currentReport(last *Report, deadlineDays int) *Report {
 		return nil
 	}
 	cur := *last
-	cur.Late = !cur.Period.IsZero() && domain.PeriodReport{Period: cur.Period, RecordedAt: cur.RecordedAt}.LateAfter(deadlineDays)
+	cur.Late = !cur.Period.IsZero() && domain.PeriodReport{Period: cur.Period, RecordedAt: domain.InstantOf(cur.RecordedAt)}.LateAfter(deadlineDays)
 	return &cur
 }
 
@@ -377,7 +377,7 @@ func (v ObligationView) History() []HistoryReport {
 func (v ObligationView) ReturnedAt(id uuid.UUID) time.Time {
 	for i := len(v.periodReports) - 1; i >= 0; i-- {
 		if v.periodReports[i].EventID == id {
-			return v.periodReports[i].ReturnedAt
+			return v.periodReports[i].ReturnedAt.Time()
 		}
 	}
 	return time.Time{}

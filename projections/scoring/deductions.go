@@ -368,7 +368,7 @@ func (ev evaluator) missedReports(o *domain.Obligation) (deduction, bool) {
 		case inTime:
 			continue
 		case found:
-			late = append(late, fmt.Sprintf("%s（%s）", p.label, domain.DateOf(rep.RecordedAt)))
+			late = append(late, fmt.Sprintf("%s（%s）", p.label, domain.DateOf(rep.RecordedAt.Time())))
 		case len(ev.appendReturned(nil, o, p)) > 0:
 			missed = append(missed, p.label+"（报告被退回修改，未重报）")
 		default:
@@ -425,10 +425,10 @@ func (ev evaluator) owed(o *domain.Obligation, starts []domain.Date, p period) (
 func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.PeriodReport, inTime, found bool) {
 	for w := ev.reportsIn(o, p); w.next(); {
 		x := w.report()
-		if x.RecordedAt.After(ev.in.AsOf) || ev.returned(*x) {
+		if x.RecordedAt.Time().After(ev.in.AsOf) || ev.returned(*x) {
 			continue
 		}
-		if p.anyTime || x.RecordedAt.Before(p.due) {
+		if p.anyTime || x.RecordedAt.Time().Before(p.due) {
 			return *x, true, true
 		}
 		if !found {
@@ -441,7 +441,7 @@ func (ev evaluator) periodReport(o *domain.Obligation, p period) (rep domain.Per
 // returned reports whether report x was sent back for revision by as-of:
 // it then counts as no report (the unit's next report is the revision).
 func (ev evaluator) returned(x domain.PeriodReport) bool {
-	return !x.ReturnedAt.IsZero() && !x.ReturnedAt.After(ev.in.AsOf)
+	return !x.ReturnedAt.IsZero() && !x.ReturnedAt.Time().After(ev.in.AsOf)
 }
 
 // appendReturned adds to events the send-backs (WorkSentBack) that
