@@ -200,8 +200,44 @@ func (s *Store) takePending() []*appendReq {
 // loadWriter builds the event-ID index and the delta state after the last
 // record, reading only each record's ID where it can.
 func (s *Store) loadWriter() error {
+	ids, err := s.loadIDs()
+	if err != nil {
+		return err
+	}
+	if err := s.loadDelta(); err != nil {
+		return err
+	}
+	s.w.ids = ids
+	return nil
+}
+
+// loadIDs builds the event-ID index of the log: sorted by fold, or, in the
+// rare log where two IDs share a fold, one insert at a time.
+func (s *Store) loadIDs() (*idIndex, error) {
+	entries := make([]idEntry, 0, s.w.head)
+	err := s.scanIDs(func(id uuid.UUID, p uint64) error {
+		entries = append(entries, idEntry{fold: fold(id), pos: p})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ids, ok := sortedIDIndex(entries); ok {
+		return ids, nil
+	}
+	ids := newIDIndex()
+	err = s.scanIDs(func(id uuid.UUID, p uint64) error {
+		if !ids.insert(id, p) {
+			return fmt.Errorf("%w: event ID %s stored twice", errCorrupt, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// scanIDs calls fn with the ID and position of every record in the log.
+func (s *Store) scanIDs(fn func(id uuid.UUID, p uint64) error) error {
 	head := s.w.head
-	ids := newIDIndex(int(head))
 	const perTx = checkpointEvery * 32768
 	for after := uint64(0); after < head; after += perTx {
 		end := min(head, after+perTx)
@@ -219,47 +255,48 @@ func (s *Store) loadWriter() error {
 				if err != nil {
 					return err
 				}
-				if !ids.insert(id, p) {
-					return fmt.Errorf("%w: event ID %s stored twice", errCorrupt, uuid.UUID(id))
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if head > 0 {
-		// Decode the last checkpoint group: the delta state after head (when
-		// head does not end its group) and the last recorded time.
-		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
-			v, err := s.view(tx, ov, false)
-			if err != nil {
-				return err
-			}
-			r := newLogReader(v, nil)
-			if err := r.seek((head-1)/checkpointEvery*checkpointEvery + 1); err != nil {
-				return err
-			}
-			for r.pos <= head {
-				if err := r.next(nil); err != nil {
+				if err := fn(id, p); err != nil {
 					return err
 				}
 			}
-			if head%checkpointEvery != 0 {
-				s.w.st = r.st
-			}
-			// The last non-zero recorded time of the group: older ledgers
-			// may hold events without one.
-			s.w.recorded = unixTime(r.st.recorded, r.st.recorded == 0)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	s.w.ids = ids
 	return nil
+}
+
+// loadDelta decodes the last checkpoint group: the delta state after the
+// head (when the head does not end its group) and the last recorded time.
+func (s *Store) loadDelta() error {
+	head := s.w.head
+	if head == 0 {
+		return nil
+	}
+	return s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
+		v, err := s.view(tx, ov, false)
+		if err != nil {
+			return err
+		}
+		r := newLogReader(v, nil)
+		if err := r.seek((head-1)/checkpointEvery*checkpointEvery + 1); err != nil {
+			return err
+		}
+		for r.pos <= head {
+			if err := r.next(nil); err != nil {
+				return err
+			}
+		}
+		if head%checkpointEvery != 0 {
+			s.w.st = r.st
+		}
+		// The last non-zero recorded time of the group: older ledgers
+		// may hold events without one.
+		s.w.recorded = unixTime(r.st.recorded, r.st.recorded == 0)
+		return nil
+	})
 }
 
 // commitGroup appends reqs in one transaction and answers each.
