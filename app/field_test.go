@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"taskledger/app"
 	"taskledger/domain"
@@ -96,12 +97,24 @@ func TestRefusalsNameTheInputField(t *testing.T) {
 		{"a missing idempotency key", func() error {
 			_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: own, Percent: 10})
 			return err
-		}, nil},
+		}, []string{"idempotencyKey"}},
 		{"no pending claim", func() error {
 			_, err := f.svc.VerifyCompletion(ctx, inspector, app.ClaimDecisionInput{Obligation: theirs, IdempotencyKey: "o"})
 			return err
 		}, nil},
 	}
+	if _, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: own, Percent: 10, IdempotencyKey: "same"}); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	cases = append(cases, struct {
+		name string
+		run  func() error
+		want []string
+	}{"a key reused for another request", func() error {
+		_, err := f.svc.ReportProgress(ctx, ningcheng, app.ReportInput{Obligation: own, Percent: 20, IdempotencyKey: "same"})
+		return err
+	}, nil})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := f.head()
@@ -164,5 +177,38 @@ func TestAttachmentRefusalsNameTheAttachment(t *testing.T) {
 				t.Errorf("field %q, want %q (%v)", got, c.want, err)
 			}
 		})
+	}
+}
+
+// An account or a token refused for one of its fields names that field,
+// so that a form shows the message beside it.
+func TestAccountAndTokenRefusalsNameTheField(t *testing.T) {
+	f := withAccounts(t)
+	ctx := context.Background()
+	good := app.AccountInput{Login: "wangfang", Name: "王芳", Unit: "宁城县", Roles: []string{"reporter"}, Password: goodPassword}
+	cases := []struct {
+		name   string
+		change func(*app.AccountInput)
+		want   []string
+	}{
+		{"a login with a space", func(in *app.AccountInput) { in.Login = "wang fang" }, []string{"login"}},
+		{"a name with #", func(in *app.AccountInput) { in.Name = "王#芳" }, []string{"name"}},
+		{"an unknown role", func(in *app.AccountInput) { in.Roles = []string{"boss"} }, []string{"roles"}},
+		{"a reporter without a unit", func(in *app.AccountInput) { in.Unit = "" }, []string{"unit"}},
+		{"a short password", func(in *app.AccountInput) { in.Password = "short" }, []string{"password"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := good
+			c.change(&in)
+			_, _, err := f.svc.CreateAccount(ctx, operator, in)
+			if got := fieldOf(t, err); !slices.Equal(got, c.want) {
+				t.Errorf("field %q, want %q (%v)", got, c.want, err)
+			}
+		})
+	}
+	_, _, err := imported(t).svc.CreateToken(ctx, operator, app.TokenInput{Role: "inspector", ValidFor: time.Minute})
+	if got := fieldOf(t, err); !slices.Equal(got, []string{"validFor"}) {
+		t.Errorf("a token valid for a minute: field %q (%v)", got, err)
 	}
 }
