@@ -72,9 +72,9 @@ var domainClassKeys = map[domain.ErrorCode]msg.Key{
 // in Chinese from the catalogue followed by the domain's own, more
 // specific sentence in parentheses, and in English with that sentence; the command and store errors a caller can act on
 // (a missing or reused idempotency key, contention, a timeout). Its Field
-// is the input field the refusal concerns, as marked along err's chain. It returns
-// nil for an internal failure, which no door explains beyond "internal
-// error".
+// is the input field the refusal concerns, as marked along err's chain.
+// It returns nil for an internal failure, which no door explains beyond
+// "internal error".
 func Explain(err error) *Error {
 	if err == nil {
 		return nil

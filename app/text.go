@@ -25,8 +25,8 @@ import (
 // normalised in place by cleanFields.
 type textField struct {
 	name      string   // the field's name in messages, in English
-	path      []string // the input field it is (Error.Field); default name
 	nameZH    string   // the same in Chinese
+	path      []string // the input field it is (Error.Field); default [name]
 	s         *string  // the value, replaced by its clean form
 	multiline bool     // free text (newlines and tabs allowed), not a name
 }

@@ -177,6 +177,10 @@ func TestUserErrorField(t *testing.T) {
 	s := loadSchema(t)
 	report := `mutation($in: ReportProgressInput!) { reportProgress(input: $in) { position userErrors { field code messageCode } } }`
 	own := map[string]any{"task": 1, "role": "IMPLEMENTING"}
+	first := map[string]any{"obligation": own, "percent": 50, "idempotencyKey": "f-0"}
+	if r := e.post("county", report, map[string]any{"in": first}); len(r.userErrors()) != 0 || len(r.Errors) != 0 {
+		t.Fatalf("a first report: %s", r.Raw)
+	}
 	cases := []struct {
 		name, role, mutation, query string
 		in                          map[string]any
@@ -192,6 +196,8 @@ func TestUserErrorField(t *testing.T) {
 			map[string]any{"obligation": map[string]any{"task": 0, "role": "IMPLEMENTING"}, "percent": 10, "idempotencyKey": "f-4"}, []string{"input", "obligation", "task"}},
 		{"a duty never assigned", "county", "reportProgress", report,
 			map[string]any{"obligation": map[string]any{"task": 2, "role": "IMPLEMENTING"}, "percent": 10, "idempotencyKey": "f-5"}, []string{"input", "obligation"}},
+		{"a lower figure without a note", "county", "reportProgress", report,
+			map[string]any{"obligation": own, "percent": 40, "idempotencyKey": "f-5b"}, []string{"input", "note"}},
 		{"a control character in the note", "county", "reportProgress", report,
 			map[string]any{"obligation": own, "percent": 10, "note": "a\u202eb", "idempotencyKey": "f-6"}, []string{"input", "note"}},
 		{"an unknown milestone", "county", "requestExtension",
@@ -234,11 +240,11 @@ func TestUserErrorField(t *testing.T) {
 	}
 
 	// The same key with another request: the input as a whole is refused.
-	in := map[string]any{"obligation": own, "percent": 20, "idempotencyKey": "same"}
+	in := map[string]any{"obligation": own, "percent": 60, "idempotencyKey": "same"}
 	if r := e.post("county", report, map[string]any{"in": in}); len(r.userErrors()) != 0 || len(r.Errors) != 0 {
-		t.Fatalf("a first report: %s", r.Raw)
+		t.Fatalf("a report: %s", r.Raw)
 	}
-	in["percent"] = 30
+	in["percent"] = 70
 	r := e.post("county", report, map[string]any{"in": in})
 	ue := r.userErrors()
 	if len(ue) != 1 || path(ue[0], "code") != "IDEMPOTENCY_CONFLICT" || path(ue[0], "field") != nil {
