@@ -71,7 +71,7 @@ func (s *Service) CreateAccount(ctx context.Context, p auth.Principal, in Accoun
 	}
 	acc, err := s.accounts.Create(n)
 	if errors.Is(err, auth.ErrAccountExists) {
-		return AccountView{}, "", fail(msg.AccountLoginTaken, msg.Args{"Login": n.Login})
+		return AccountView{}, "", fail(msg.AccountLoginTaken, msg.Args{"Login": n.Login}).at("login")
 	}
 	if err != nil {
 		return AccountView{}, "", fmt.Errorf("create account: %w", err)
@@ -87,7 +87,7 @@ func (s *Service) newAccount(in AccountInput) (auth.NewAccount, error) {
 		return n, err
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > auth.MaxNameLen || strings.Contains(in.Name, "#") {
-		return n, fail(msg.AccountNameInvalid, msg.Args{"Max": auth.MaxNameLen})
+		return n, fail(msg.AccountNameInvalid, msg.Args{"Max": auth.MaxNameLen}).at("name")
 	}
 	roles, err := parseAccountRoles(in.Roles)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Service) newAccount(in AccountInput) (auth.NewAccount, error) {
 			return n, err
 		}
 	}
-	return n, checkPassword(n.Password, in.Login)
+	return n, inField(checkPassword(n.Password, in.Login), "password")
 }
 
 // checkLogin checks a login name's form.
@@ -114,7 +114,7 @@ func checkLogin(login string) error {
 		}
 	}
 	if !ok {
-		return fail(msg.AccountLoginInvalid, msg.Args{"Login": login})
+		return fail(msg.AccountLoginInvalid, msg.Args{"Login": login}).at("login")
 	}
 	return nil
 }
@@ -131,7 +131,7 @@ func parseAccountRoles(in []string) ([]auth.AccountRole, error) {
 			known = known || k == role
 		}
 		if !known {
-			return nil, fail(msg.AccountRoleUnknown, msg.Args{"Role": r})
+			return nil, fail(msg.AccountRoleUnknown, msg.Args{"Role": r}).at("roles")
 		}
 		if role == auth.Reporter || role == auth.Leader {
 			unitRoles++
@@ -141,7 +141,7 @@ func parseAccountRoles(in []string) ([]auth.AccountRole, error) {
 		}
 	}
 	if len(out) == 0 || unitRoles != len(out) && len(out) > 1 {
-		return nil, fail(msg.AccountRolesInvalid, nil)
+		return nil, fail(msg.AccountRolesInvalid, nil).at("roles")
 	}
 	return out, nil
 }
@@ -161,15 +161,15 @@ func (s *Service) accountUnit(roles []auth.AccountRole, ref string) (domain.Unit
 	unitBound := hasRole(roles, auth.Reporter) || hasRole(roles, auth.Leader)
 	switch {
 	case !unitBound && ref != "":
-		return "", "", fail(msg.AccountUnitNotAllowed, nil)
+		return "", "", fail(msg.AccountUnitNotAllowed, nil).at("unit")
 	case !unitBound:
 		return "", "", nil
 	case ref == "":
-		return "", "", fail(msg.AccountUnitRequired, nil)
+		return "", "", fail(msg.AccountUnitRequired, nil).at("unit")
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", "", fail(msg.UnitNotInLedger, msg.Args{"Unit": ref})
+		return "", "", fail(msg.UnitNotInLedger, msg.Args{"Unit": ref}).at("unit")
 	}
 	if u.Kind == domain.KindCounty {
 		return u.ID, auth.County, nil
@@ -300,13 +300,13 @@ func (s *Service) ChangePassword(ctx context.Context, p auth.Principal, in Chang
 		return fail(msg.AccountGone, nil)
 	}
 	if ok, err := auth.CheckPassword(acc.PasswordHash, in.Old); err != nil || !ok {
-		return fail(msg.AccountPasswordWrong, nil)
+		return fail(msg.AccountPasswordWrong, nil).at("old")
 	}
 	if err := checkPassword(in.New, acc.Login); err != nil {
-		return err
+		return inField(err, "new")
 	}
 	if in.New == in.Old {
-		return fail(msg.AccountPasswordSame, nil)
+		return fail(msg.AccountPasswordSame, nil).at("new")
 	}
 	if _, err := s.accounts.SetPassword(acc.ID, in.New, false); err != nil {
 		return fmt.Errorf("change password: %w", err)

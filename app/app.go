@@ -306,6 +306,18 @@ func (s *Service) Plan(ref string) (domain.PlanID, error) {
 	return "", fail(msg.PlanAmbiguous, msg.Args{"Count": len(plans)})
 }
 
+// planRef resolves a plan reference as Plan does; a refusal of the id
+// given, or of its absence where the ledger holds several plans, names
+// the input's plan field. No plan at all concerns the ledger, not a field.
+func (s *Service) planRef(ref string) (domain.PlanID, error) {
+	id, err := s.Plan(ref)
+	var ae *Error
+	if err != nil && (ref != "" || errors.As(err, &ae) && ae.Key == msg.PlanAmbiguous) {
+		return "", inField(err, "plan")
+	}
+	return id, err
+}
+
 // ResolveUnit finds a unit by id, name or alias.
 func (s *Service) ResolveUnit(ref string) (domain.UnitID, error) {
 	u, err := s.current().Catalog.ResolveUnit(ref)

@@ -36,20 +36,20 @@ type AppealInput struct {
 // scheme's appeal window (days after the day the event was recorded; the
 // scheme of that year decides).
 func (s *Service) FileAppeal(ctx context.Context, p auth.Principal, in AppealInput) (Result, error) {
-	if err := firstOf(cleanFields(freeText("reasons", "申诉理由", &in.Reasons)), requireText("reasons", "申诉理由", in.Reasons)); err != nil {
+	if err := firstOf(cleanFields(freeText("reasons", "申诉理由", &in.Reasons)), inField(requireText("reasons", "申诉理由", in.Reasons), "reasons")); err != nil {
 		return Result{}, err
 	}
 	target, err := uuid.Parse(strings.TrimSpace(in.Target))
 	if err != nil || target == (uuid.UUID{}) {
-		return Result{}, fail(msg.AppealTargetInvalid, msg.Args{"Target": in.Target})
+		return Result{}, fail(msg.AppealTargetInvalid, msg.Args{"Target": in.Target}).at("target")
 	}
-	res, err := s.onObligation(ctx, p, FileAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := kindFields{domain.ErrUnknownAppealTarget: {"target"}}.result(s.onObligation(ctx, p, FileAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		days, err := s.appealWindow(k, target)
 		if err != nil {
 			return nil, err
 		}
 		return domain.FileAppeal{ObligationKey: k, ActingUnit: acting(p), Target: target, Reasons: in.Reasons, WindowDays: days}, nil
-	})
+	}))
 	return res, explain(err)
 }
 
@@ -84,24 +84,25 @@ type RulingInput struct {
 // RuleAppeal records the committee's ruling (AppealRuled). An appeal is
 // ruled once.
 func (s *Service) RuleAppeal(ctx context.Context, p auth.Principal, in RulingInput) (Result, error) {
-	if err := firstOf(cleanFields(freeText("reasons", "裁决理由", &in.Reasons)), requireText("reasons", "裁决理由", in.Reasons)); err != nil {
+	if err := firstOf(cleanFields(freeText("reasons", "裁决理由", &in.Reasons)), inField(requireText("reasons", "裁决理由", in.Reasons), "reasons")); err != nil {
 		return Result{}, err
 	}
 	outcome := domain.AppealOutcome(strings.ToLower(strings.TrimSpace(in.Outcome)))
 	if outcome.Validate() != nil {
-		return Result{}, fail(msg.AppealOutcomeInvalid, msg.Args{"Outcome": in.Outcome})
+		return Result{}, fail(msg.AppealOutcomeInvalid, msg.Args{"Outcome": in.Outcome}).at("outcome")
 	}
 	if in.Appeal < 1 {
-		return Result{}, fail(msg.AppealNumberInvalid, msg.Args{"No": in.Appeal})
+		return Result{}, fail(msg.AppealNumberInvalid, msg.Args{"No": in.Appeal}).at("appeal")
 	}
-	res, err := s.onObligation(ctx, p, RuleAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := kindFields{domain.ErrUnknownAppeal: {"appeal"}}.result(s.onObligation(ctx, p, RuleAppeal, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RuleAppeal{ObligationKey: k, Appeal: in.Appeal, Outcome: outcome, Reasons: in.Reasons}, nil
-	})
+	}))
 	return res, explain(err)
 }
 
 // explain words the domain's refusals of rectification and appeals in
-// Chinese as well; other errors pass unchanged.
+// Chinese as well, naming the input field err names; other errors pass
+// unchanged.
 func explain(err error) error {
 	var de *domain.Error
 	if err == nil || !errors.As(err, &de) {
@@ -111,7 +112,7 @@ func explain(err error) error {
 	if !ok {
 		return err
 	}
-	return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: zh}
+	return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: zh, Field: fieldPath(err)}
 }
 
 // refusalsZH words the domain's refusals of rectification and appeals in

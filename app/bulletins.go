@@ -237,11 +237,11 @@ func (s *Service) bulletinRequest(p auth.Principal, in BulletinInput) (bulletinR
 	if req.key, err = scopedKey(p, in.IdempotencyKey); err != nil {
 		return req, err
 	}
-	if req.plan, err = s.Plan(in.Plan); err != nil {
+	if req.plan, err = s.planRef(in.Plan); err != nil {
 		return req, err
 	}
 	if req.period, err = domain.ParseBulletinPeriod(in.Period); err != nil {
-		return req, fail(msg.BulletinPeriodInvalid, msg.Args{"Period": strings.TrimSpace(in.Period)})
+		return req, fail(msg.BulletinPeriodInvalid, msg.Args{"Period": strings.TrimSpace(in.Period)}).at("period")
 	}
 	now := s.clock.Now()
 	if req.asOf, err = (window{from: earliest, to: now}).instant("asOf", in.AsOf); err != nil {
@@ -251,7 +251,7 @@ func (s *Service) bulletinRequest(p auth.Principal, in BulletinInput) (bulletinR
 		req.asOf = now
 	}
 	if req.period.First().StartOf().After(req.asOf) {
-		return req, fail(msg.BulletinPeriodAhead, msg.Args{"Period": req.period, "PeriodZH": req.period.Chinese(), "AsOf": req.asOf.Format(time.RFC3339)})
+		return req, fail(msg.BulletinPeriodAhead, msg.Args{"Period": req.period, "PeriodZH": req.period.Chinese(), "AsOf": req.asOf.Format(time.RFC3339)}).at("period")
 	}
 	return req, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,8 @@ func (s *Service) ScheduleMilestone(ctx context.Context, p auth.Principal, in Sc
 		return Result{}, err
 	}
 	return summarize(s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.ScheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(strings.TrimSpace(in.Milestone)), What: in.What, Due: in.Due}, nil
+		id := strings.TrimSpace(in.Milestone)
+		return domain.ScheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(id), What: in.What, Due: in.Due}, milestoneField(id, true)
 	}))(fmt.Sprintf("已新增里程碑 %s，期限 %s", in.Milestone, in.Due), fmt.Sprintf("scheduled milestone %s due %s", in.Milestone, in.Due))
 }
 
@@ -68,24 +70,29 @@ func (s *Service) RescheduleMilestone(ctx context.Context, p auth.Principal, in 
 		return Result{}, err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return Result{}, fail(msg.ChangeReasonRequired, nil)
+		return Result{}, fail(msg.ChangeReasonRequired, nil).at("reason")
 	}
 	if err := checkDueDate(in.Due); err != nil {
 		return Result{}, err
 	}
-	return summarize(s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.RescheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(strings.TrimSpace(in.Milestone)), Due: in.Due, Reason: in.Reason}, nil
-	}))(fmt.Sprintf("里程碑 %s 的期限已调整为 %s（理由：%s）", in.Milestone, in.Due, in.Reason), fmt.Sprintf("milestone %s rescheduled to %s", in.Milestone, in.Due))
+	return summarize(rescheduleFields.result(s.onObligation(ctx, p, ChangePlan, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		id := strings.TrimSpace(in.Milestone)
+		return domain.RescheduleMilestone{ObligationKey: k, Milestone: domain.MilestoneID(id), Due: in.Due, Reason: in.Reason}, milestoneField(id, true)
+	})))(fmt.Sprintf("里程碑 %s 的期限已调整为 %s（理由：%s）", in.Milestone, in.Due, in.Reason), fmt.Sprintf("milestone %s rescheduled to %s", in.Milestone, in.Due))
 }
 
+// rescheduleFields names the input fields of the domain's refusals of a
+// rescheduled milestone.
+var rescheduleFields = kindFields{domain.ErrUnknownMilestone: {"milestone"}, domain.ErrNoChange: {"due"}}
+
 // checkDueDate refuses a missing due date or one outside the years a plan
-// can speak of.
+// can speak of (the input's due).
 func checkDueDate(d domain.Date) error {
 	if d.IsZero() {
-		return fail(msg.ChangeDueRequired, nil)
+		return fail(msg.ChangeDueRequired, nil).at("due")
 	}
 	if y := d.Year(); y < earliestDueYear || y > latestDueYear {
-		return fail(msg.ChangeDueOutOfRange, msg.Args{"Due": d, "From": earliestDueYear, "To": latestDueYear})
+		return fail(msg.ChangeDueOutOfRange, msg.Args{"Due": d, "From": earliestDueYear, "To": latestDueYear}).at("due")
 	}
 	return nil
 }
@@ -117,6 +124,9 @@ func (s *Service) ReassignResponsibility(ctx context.Context, p auth.Principal, 
 		if r := strings.TrimSpace(in.ToRole); r != "" {
 			role = domain.Role(strings.ToUpper(r))
 		}
+		if err := role.Validate(); err != nil {
+			return nil, inField(err, "toRole")
+		}
 		cmd := domain.ReassignResponsibility{ObligationKey: k, ToUnit: to, ToRole: role, Reason: in.Reason}
 		if cmd.To() == k {
 			return nil, fail(msg.ChangeSameHolder, msg.Args{"Unit": to, "UnitZH": s.unitName(to), "Role": role})
@@ -124,7 +134,7 @@ func (s *Service) ReassignResponsibility(ctx context.Context, p auth.Principal, 
 		if err := cmd.Validate(); err != nil {
 			return nil, err
 		}
-		return cmd, s.registered(ctx, cmd.To())
+		return cmd, s.registered(ctx, cmd.To(), "toUnit")
 	})
 	if err != nil {
 		return Result{}, err
@@ -190,15 +200,16 @@ func (s *Service) handoff(ctx context.Context, p auth.Principal, scoped string, 
 	return res, nil
 }
 
-// knownUnit resolves a unit reference that must name a registered unit.
+// knownUnit resolves a unit reference that must name a registered unit;
+// field is the input field that gives it.
 func (s *Service) knownUnit(ref, field string) (domain.UnitID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return "", fail(msg.UnitRequired, msg.Args{"Field": field})
+		return "", fail(msg.UnitRequired, msg.Args{"Field": field}).at(field)
 	}
 	u, err := s.current().Catalog.ResolveUnit(ref)
 	if err != nil {
-		return "", fail(msg.UnitUnknownName, msg.Args{"Field": field, "Name": ref})
+		return "", fail(msg.UnitUnknownName, msg.Args{"Field": field, "Name": ref}).at(field)
 	}
 	return u.ID, nil
 }
@@ -226,9 +237,9 @@ func (s *Service) RenameUnit(ctx context.Context, p auth.Principal, in RenameInp
 		return Result{}, err
 	}
 	if other, err := s.current().Catalog.ResolveUnit(in.Name); err == nil && other.ID != unit {
-		return Result{}, fail(msg.ChangeNameTaken, msg.Args{"Name": in.Name, "Other": other.ID})
+		return Result{}, fail(msg.ChangeNameTaken, msg.Args{"Name": in.Name, "Other": other.ID}).at("name")
 	}
-	return summarize(s.dispatch(ctx, p, scoped, time.Time{}, domain.RenameUnit{Unit: unit, Name: in.Name, Reason: in.Reason}))(
+	return summarize(kindFields{domain.ErrNoChange: {"name"}}.result(s.dispatch(ctx, p, scoped, time.Time{}, domain.RenameUnit{Unit: unit, Name: in.Name, Reason: in.Reason})))(
 		fmt.Sprintf("单位已更名为%s", in.Name), fmt.Sprintf("unit %s renamed %s", unit, in.Name))
 }
 
@@ -268,10 +279,10 @@ func (s *Service) MergeUnits(ctx context.Context, p auth.Principal, in MergeInpu
 		return MergeResult{}, err
 	}
 	if unit == into {
-		return MergeResult{}, fail(msg.ChangeSelfMerge, msg.Args{"Unit": unit, "UnitZH": s.unitName(unit)})
+		return MergeResult{}, fail(msg.ChangeSelfMerge, msg.Args{"Unit": unit, "UnitZH": s.unitName(unit)}).at("into")
 	}
 	if err := s.liveUnit(ctx, into); err != nil {
-		return MergeResult{}, err
+		return MergeResult{}, inField(err, "into")
 	}
 	cmd := domain.MergeUnit{Unit: unit, Into: into, Reason: in.Reason}
 	if err := cmd.Validate(); err != nil {
@@ -399,20 +410,20 @@ func (s *Service) splitParts(ctx context.Context, old domain.Unit, in []SplitPar
 	var ids []domain.UnitID
 	var fresh []domain.RegisterUnit
 	for i := range in {
-		part := &in[i]
-		if err := cleanFields(nameText("into.name", "新单位名称", &part.Name)); err != nil {
+		part, at := &in[i], strconv.Itoa(i)
+		if err := cleanFields(nameText("into.name", "新单位名称", &part.Name).at("into", at, "name")); err != nil {
 			return nil, nil, err
 		}
 		if u, err := s.current().Catalog.ResolveUnit(strings.TrimSpace(part.Unit)); err == nil {
 			if err := s.liveUnit(ctx, u.ID); err != nil {
-				return nil, nil, err
+				return nil, nil, inField(err, "into", at, "unit")
 			}
 			ids = append(ids, u.ID)
 			continue
 		}
 		reg := domain.RegisterUnit{Unit: domain.UnitID(strings.TrimSpace(part.Unit)), Kind: old.Kind, Name: part.Name, Jurisdiction: old.Jurisdiction}
 		if err := reg.Validate(); err != nil {
-			return nil, nil, fail(msg.ChangeSplitUnknown, msg.Args{"Unit": part.Unit, "Reason": err.Error()})
+			return nil, nil, fail(msg.ChangeSplitUnknown, msg.Args{"Unit": part.Unit, "Reason": err.Error()}).at("into", at, "unit")
 		}
 		ids = append(ids, reg.Unit)
 		fresh = append(fresh, reg)
@@ -429,7 +440,7 @@ func heirOf(ref string, in []SplitPart, ids []domain.UnitID) (domain.UnitID, err
 			return ids[i], nil
 		}
 	}
-	return "", fail(msg.ChangeHeirUnknown, msg.Args{"Unit": ref})
+	return "", fail(msg.ChangeHeirUnknown, msg.Args{"Unit": ref}).at("heir")
 }
 
 // repeated answers a split whose key the unit's stream already holds: the

@@ -59,7 +59,8 @@ func (s *Service) dateWindow(ctx context.Context, plan domain.PlanID, now time.T
 	return window{from: from, to: now}, nil
 }
 
-// instant checks a moment an input names (field is its name): given, it
+// instant checks a moment an input names (field is its name, which a
+// refusal names as its Error.Field): given, it
 // must lie in the window; nil means now. A zero or pre-1970 time is
 // refused, never read as now.
 func (w window) instant(field string, t *time.Time) (time.Time, error) {
@@ -69,17 +70,17 @@ func (w window) instant(field string, t *time.Time) (time.Time, error) {
 	sh := domain.Shanghai()
 	switch {
 	case t.Before(earliest):
-		return time.Time{}, fail(msg.TimeInvalid, msg.Args{"Field": field, "When": t.UTC().Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02")})
+		return time.Time{}, fail(msg.TimeInvalid, msg.Args{"Field": field, "When": t.UTC().Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02")}).at(field)
 	case t.After(w.to):
-		return time.Time{}, fail(msg.TimeFuture, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02 15:04")})
+		return time.Time{}, fail(msg.TimeFuture, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02 15:04")}).at(field)
 	case t.Before(w.from):
-		return time.Time{}, fail(msg.TimeBeforePlan, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02"), "From": w.from.In(sh).Format("2006-01-02")})
+		return time.Time{}, fail(msg.TimeBeforePlan, msg.Args{"Field": field, "When": t.Format(time.RFC3339), "WhenZH": t.In(sh).Format("2006-01-02"), "From": w.from.In(sh).Format("2006-01-02")}).at(field)
 	}
 	return *t, nil
 }
 
-// month checks a reporting or measurement month: inside the window, not
-// after the current month.
+// month checks a reporting or measurement month (the input's field): inside
+// the window, not after the current month.
 func (w window) month(field string, ym domain.YearMonth) error {
 	if ym.IsZero() {
 		return nil
@@ -88,9 +89,9 @@ func (w window) month(field string, ym domain.YearMonth) error {
 	last := ym.LastDay().EndOf()
 	switch {
 	case ym.FirstDay().StartOf().After(w.to):
-		return fail(msg.MonthFuture, msg.Args{"Field": field, "Month": ym})
+		return fail(msg.MonthFuture, msg.Args{"Field": field, "Month": ym}).at(field)
 	case last.Before(w.from):
-		return fail(msg.MonthBeforePlan, msg.Args{"Field": field, "Month": ym, "From": w.from.In(sh).Format("2006-01")})
+		return fail(msg.MonthBeforePlan, msg.Args{"Field": field, "Month": ym, "From": w.from.In(sh).Format("2006-01")}).at(field)
 	}
 	return nil
 }

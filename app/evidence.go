@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -83,15 +84,15 @@ func (s *Service) evidenceKept() error {
 	return fail(msg.EvidenceNoStore, nil)
 }
 
-// fileName checks the name a file is shown under: its last path element,
-// NFC, one line, at most domain.MaxFileNameLen bytes.
+// fileName checks the name a file is shown under (the input's name): its
+// last path element, NFC, one line, at most domain.MaxFileNameLen bytes.
 func fileName(name string) (string, error) {
 	name = filepath.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
 	if err := cleanFields(nameText("name", "文件名", &name)); err != nil {
 		return "", err
 	}
 	if name == "" || name == "." || name == "/" || len(name) > domain.MaxFileNameLen || !utf8.ValidString(name) {
-		return "", fail(msg.EvidenceNameInvalid, msg.Args{"Name": name, "Max": domain.MaxFileNameLen})
+		return "", fail(msg.EvidenceNameInvalid, msg.Args{"Name": name, "Max": domain.MaxFileNameLen}).at("name")
 	}
 	return name, nil
 }
@@ -123,7 +124,10 @@ func sizeText(n int64) string {
 // EvidenceRefs turns handles into the references an event records,
 // checking that each names a file the evidence store holds (NOT_FOUND
 // otherwise) and taking its media type and size from the stored bytes,
-// never from the caller. Nil handles give nil references. Reports and
+// never from the caller, and that no file is attached twice. A refusal of
+// one handle names its place in the list and its field (["0", "sha256"]);
+// callers put the name of their list above it. Nil handles give nil
+// references. Reports and
 // claims call it; so should the rectification use case, for
 // domain.CompleteRectification.Attachments.
 func (s *Service) EvidenceRefs(ctx context.Context, handles []EvidenceHandle) ([]domain.EvidenceRef, error) {
@@ -137,21 +141,21 @@ func (s *Service) EvidenceRefs(ctx context.Context, handles []EvidenceHandle) ([
 		return nil, fail(msg.EvidenceTooMany, msg.Args{"Count": len(handles), "Max": domain.MaxAttachments})
 	}
 	refs := make([]domain.EvidenceRef, 0, len(handles))
-	for _, h := range handles {
+	for i, h := range handles {
 		ref, err := s.evidenceRef(ctx, h)
 		if err != nil {
-			return nil, err
+			return nil, inField(err, strconv.Itoa(i))
 		}
 		refs = append(refs, ref)
 	}
-	return refs, nil
+	return refs, domain.ValidateAttachments(refs)
 }
 
 // evidenceRef resolves one handle against the store.
 func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.EvidenceRef, error) {
 	sum, err := parseSum(h.SHA256)
 	if err != nil {
-		return domain.EvidenceRef{}, err
+		return domain.EvidenceRef{}, inField(err, "sha256")
 	}
 	name, err := fileName(h.Name)
 	if err != nil {
@@ -159,7 +163,7 @@ func (s *Service) evidenceRef(ctx context.Context, h EvidenceHandle) (domain.Evi
 	}
 	data, err := s.blobs.Get(ctx, sum)
 	if errors.Is(err, evidence.ErrNotFound) {
-		return domain.EvidenceRef{}, fail(msg.EvidenceNotUploaded, msg.Args{"Name": name, "Sum": sum})
+		return domain.EvidenceRef{}, fail(msg.EvidenceNotUploaded, msg.Args{"Name": name, "Sum": sum}).at("sha256")
 	}
 	if err != nil {
 		return domain.EvidenceRef{}, fmt.Errorf("evidence %s: %w", sum, err)

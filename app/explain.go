@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"taskledger/command"
 	"taskledger/domain"
@@ -70,15 +71,21 @@ var domainClassKeys = map[domain.ErrorCode]msg.Key{
 // an application error as it is; a domain error under its kind's code,
 // in Chinese from the catalogue followed by the domain's own, more
 // specific sentence in parentheses, and in English with that sentence; the command and store errors a caller can act on
-// (a missing or reused idempotency key, contention, a timeout). It returns
-// nil for an internal failure, which no door explains beyond "internal
-// error".
+// (a missing or reused idempotency key, contention, a timeout). Its Field
+// is the input field the refusal concerns, as marked along err's chain.
+// It returns nil for an internal failure, which no door explains beyond
+// "internal error".
 func Explain(err error) *Error {
 	if err == nil {
 		return nil
 	}
 	var ae *Error
 	if errors.As(err, &ae) {
+		if path := fieldPath(err); !slices.Equal(path, ae.Field) {
+			marked := *ae
+			marked.Field = path
+			return &marked
+		}
 		return ae
 	}
 	var de *domain.Error
@@ -88,7 +95,7 @@ func Explain(err error) *Error {
 			key = domainClassKeys[de.Code]
 		}
 		e := fail(key, nil)
-		e.Code, e.Msg = Code(de.Code), de.Msg
+		e.Code, e.Msg, e.Field = Code(de.Code), de.Msg, fieldPath(err)
 		if de.Kind() != de && de.Msg != de.Kind().Msg {
 			// The domain's sentence names what it refused (an id, a
 			// date): the Chinese text quotes it rather than lose it.

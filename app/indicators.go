@@ -52,7 +52,7 @@ func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in Indi
 	if err != nil {
 		return Result{}, err
 	}
-	plan, err := s.Plan(in.Plan)
+	plan, err := s.planRef(in.Plan)
 	if err != nil {
 		return Result{}, err
 	}
@@ -73,11 +73,11 @@ func (s *Service) RecordIndicator(ctx context.Context, p auth.Principal, in Indi
 func (s *Service) indicatorCommand(ctx context.Context, plan domain.PlanID, in IndicatorInput) (domain.RecordIndicator, error) {
 	metric := domain.Metric(strings.ToLower(strings.TrimSpace(in.Metric)))
 	if metric.Validate() != nil {
-		return domain.RecordIndicator{}, fail(msg.IndicatorMetric, msg.Args{"Metric": in.Metric, "Metrics": metricList()})
+		return domain.RecordIndicator{}, fail(msg.IndicatorMetric, msg.Args{"Metric": in.Metric, "Metrics": metricList()}).at("metric")
 	}
 	unit, err := s.indicatorUnit(plan, in.Unit)
 	if err != nil {
-		return domain.RecordIndicator{}, err
+		return domain.RecordIndicator{}, inField(err, "unit")
 	}
 	cmd := domain.RecordIndicator{Unit: unit, Metric: metric, Value: in.Value, ValidDays: in.ValidDays, GoodDays: in.GoodDays, Source: in.Source}
 	now := s.clock.Now()
@@ -117,33 +117,33 @@ func (s *Service) indicatorPeriod(ctx context.Context, plan domain.PlanID, text 
 	if len(text) != len("2006-01-02") {
 		period, err := domain.ParseYearMonth(text)
 		if err != nil {
-			return period, domain.Date{}, fail(msg.IndicatorPeriod, msg.Args{"Period": text})
+			return period, domain.Date{}, fail(msg.IndicatorPeriod, msg.Args{"Period": text}).at("period")
 		}
 		return period, domain.Date{}, w.month("period", period)
 	}
 	day, err := domain.ParseDate(text)
 	if err != nil {
-		return domain.YearMonth{}, day, fail(msg.IndicatorDay, msg.Args{"Period": text})
+		return domain.YearMonth{}, day, fail(msg.IndicatorDay, msg.Args{"Period": text}).at("period")
 	}
 	if today := domain.DateOf(now); day.After(today) {
-		return domain.YearMonth{}, day, fail(msg.IndicatorDayFuture, msg.Args{"Day": day, "Today": today})
+		return domain.YearMonth{}, day, fail(msg.IndicatorDayFuture, msg.Args{"Day": day, "Today": today}).at("period")
 	}
 	return day.MonthOf(), day, w.month("period", day.MonthOf())
 }
 
-// checkValue refuses a value that cannot be: not a finite non-negative
+// checkValue refuses a value (the input's value) that cannot be: not a finite non-negative
 // number, a good-day ratio given as a ratio, an implausible figure.
 func checkValue(c domain.RecordIndicator) error {
 	v := c.Value
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
-		return fail(msg.IndicatorNegative, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric), "Value": v})
+		return fail(msg.IndicatorNegative, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric), "Value": v}).at("value")
 	case c.Metric == domain.MetricGoodDayRatio && v != 0:
-		return fail(msg.IndicatorRatio, nil)
+		return fail(msg.IndicatorRatio, nil).at("value")
 	case c.Metric == domain.MetricPM25 && v > 1000:
-		return fail(msg.IndicatorPM25, msg.Args{"Value": v})
+		return fail(msg.IndicatorPM25, msg.Args{"Value": v}).at("value")
 	case c.Metric == domain.MetricHeavyPollutionDays && v != math.Trunc(v):
-		return fail(msg.IndicatorHeavyWhole, msg.Args{"Value": v})
+		return fail(msg.IndicatorHeavyWhole, msg.Args{"Value": v}).at("value")
 	}
 	return nil
 }
@@ -151,28 +151,33 @@ func checkValue(c domain.RecordIndicator) error {
 // checkDays checks the day counts against the period: tonnages take none;
 // an air-quality figure needs 1 to the period's days (for a month in
 // progress, the days so far), good days no more than valid days,
-// heavy-pollution days no more than valid days.
+// heavy-pollution days no more than valid days; a refusal names the
+// input field at fault.
 func checkDays(c domain.RecordIndicator, now time.Time) error {
 	if !c.Metric.DayCounted() {
 		if c.ValidDays != 0 || c.GoodDays != 0 {
-			return fail(msg.IndicatorTonnes, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
+			field := "validDays"
+			if c.ValidDays == 0 {
+				field = "goodDays"
+			}
+			return fail(msg.IndicatorTonnes, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)}).at(field)
 		}
 		return nil
 	}
 	span, spanEN, spanZH := periodSpan(c, now)
 	switch {
 	case c.ValidDays < 1:
-		return fail(msg.IndicatorValidDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
+		return fail(msg.IndicatorValidDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)}).at("validDays")
 	case c.ValidDays > span:
-		return fail(msg.IndicatorValidSpan, msg.Args{"Valid": c.ValidDays, "Days": span, "Span": spanEN, "SpanZH": spanZH})
+		return fail(msg.IndicatorValidSpan, msg.Args{"Valid": c.ValidDays, "Days": span, "Span": spanEN, "SpanZH": spanZH}).at("validDays")
 	case c.GoodDays < 0:
-		return fail(msg.IndicatorGoodNegative, msg.Args{"Good": c.GoodDays})
+		return fail(msg.IndicatorGoodNegative, msg.Args{"Good": c.GoodDays}).at("goodDays")
 	case c.GoodDays > 0 && c.Metric != domain.MetricGoodDayRatio:
-		return fail(msg.IndicatorNoGoodDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)})
+		return fail(msg.IndicatorNoGoodDays, msg.Args{"Metric": c.Metric, "MetricZH": metricZH(c.Metric)}).at("goodDays")
 	case c.GoodDays > c.ValidDays:
-		return fail(msg.IndicatorGoodOverValid, msg.Args{"Good": c.GoodDays, "Valid": c.ValidDays})
+		return fail(msg.IndicatorGoodOverValid, msg.Args{"Good": c.GoodDays, "Valid": c.ValidDays}).at("goodDays")
 	case c.Metric == domain.MetricHeavyPollutionDays && c.Value > float64(c.ValidDays):
-		return fail(msg.IndicatorHeavyOver, msg.Args{"Value": c.Value, "Valid": c.ValidDays})
+		return fail(msg.IndicatorHeavyOver, msg.Args{"Value": c.Value, "Valid": c.ValidDays}).at("value")
 	}
 	return nil
 }

@@ -12,14 +12,16 @@ import (
 const MaxIdempotencyKeyLen = 200
 
 // scopedKey makes a caller's idempotency key the principal's own: keys of
-// different principals never collide.
+// different principals never collide. A missing or malformed key names the
+// input's idempotencyKey; a key reused for another request (a refusal of
+// the input as a whole) names no field.
 func scopedKey(p auth.Principal, key string) (string, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
-		return "", fail(msg.IdempotencyKeyRequired, nil)
+		return "", fail(msg.IdempotencyKeyRequired, nil).at("idempotencyKey")
 	}
 	if len(key) > MaxIdempotencyKeyLen || !utf8.ValidString(key) {
-		return "", fail(msg.IdempotencyKeyInvalid, msg.Args{"Max": MaxIdempotencyKeyLen})
+		return "", fail(msg.IdempotencyKeyInvalid, msg.Args{"Max": MaxIdempotencyKeyLen}).at("idempotencyKey")
 	}
 	return p.Scope() + ":" + key, nil
 }

@@ -28,9 +28,9 @@ type ObligationRef struct {
 // plan, the principal's own unit for unit-bound roles (refusing another),
 // a unit id, name or alias otherwise.
 func (s *Service) obligation(p auth.Principal, a Action, ref ObligationRef) (domain.ObligationKey, error) {
-	plan, err := s.Plan(ref.Plan)
+	plan, err := s.planRef(ref.Plan)
 	if err != nil {
-		return domain.ObligationKey{}, err
+		return domain.ObligationKey{}, inField(err, "obligation")
 	}
 	unit, err := s.obligationUnit(p, ref.Unit)
 	if err != nil {
@@ -40,10 +40,25 @@ func (s *Service) obligation(p auth.Principal, a Action, ref ObligationRef) (dom
 		return domain.ObligationKey{}, err
 	}
 	if unit == "" {
-		return domain.ObligationKey{}, fail(msg.ObligationUnitRequired, nil)
+		return domain.ObligationKey{}, fail(msg.ObligationUnitRequired, nil).at("obligation", "unit")
 	}
 	k := domain.ObligationKey{Plan: plan, Task: domain.TaskNo(ref.Task), Unit: unit, Role: domain.Role(strings.ToUpper(strings.TrimSpace(ref.Role))), Part: ref.Part}
-	return k, k.ValidateKey()
+	return k, inField(keyField(k), "obligation")
+}
+
+// keyField checks every part of an obligation key, naming the part it
+// refuses (the ObligationRef field).
+func keyField(k domain.ObligationKey) error {
+	parts := []struct {
+		name string
+		err  error
+	}{{"plan", k.Plan.Validate()}, {"task", k.Task.Validate()}, {"unit", k.Unit.Validate()}, {"role", k.Role.Validate()}, {"part", k.ValidateKey()}}
+	for _, part := range parts {
+		if part.err != nil {
+			return inField(part.err, part.name)
+		}
+	}
+	return nil
 }
 
 // obligationUnit reads a unit reference: an id as given, a name or alias
@@ -63,24 +78,26 @@ func (s *Service) obligationUnit(p auth.Principal, ref string) (domain.UnitID, e
 }
 
 // registered checks, on the authoritative streams, that an assignment's
-// task and unit exist and that the unit was not merged away.
-func (s *Service) registered(ctx context.Context, k domain.ObligationKey) error {
+// task and unit exist and that the unit was not merged away. A refusal of
+// the task names ["obligation", "task"]; one of the unit names unitField,
+// the input field that gave it.
+func (s *Service) registered(ctx context.Context, k domain.ObligationKey, unitField ...string) error {
 	var t domain.Task
 	if _, _, err := s.commands.Load(ctx, domain.TaskStream(k.Plan, k.Task), &t); err != nil {
 		return err
 	}
 	if !t.Registered {
-		return fail(msg.TaskNotRegistered, msg.Args{"Plan": k.Plan, "Task": k.Task})
+		return fail(msg.TaskNotRegistered, msg.Args{"Plan": k.Plan, "Task": k.Task}).at("obligation", "task")
 	}
 	var u domain.Unit
 	if _, _, err := s.commands.Load(ctx, domain.UnitStream(k.Unit), &u); err != nil {
 		return err
 	}
 	if !u.Registered {
-		return fail(msg.UnitNotRegistered, msg.Args{"Unit": k.Unit})
+		return fail(msg.UnitNotRegistered, msg.Args{"Unit": k.Unit}).at(unitField...)
 	}
 	if u.MergedInto != "" {
-		return fail(msg.UnitMerged, msg.Args{"Unit": k.Unit, "Into": u.MergedInto, "UnitZH": u.Name, "IntoZH": s.unitName(u.MergedInto)})
+		return fail(msg.UnitMerged, msg.Args{"Unit": k.Unit, "Into": u.MergedInto, "UnitZH": u.Name, "IntoZH": s.unitName(u.MergedInto)}).at(unitField...)
 	}
 	return nil
 }
@@ -111,8 +128,12 @@ func (s *Service) onObligation(ctx context.Context, p auth.Principal, a Action, 
 	if err != nil {
 		return Result{}, err
 	}
-	return s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd)
+	return obligationFields.result(s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd))
 }
+
+// obligationFields names the obligation field in the domain's refusal of a
+// duty never assigned.
+var obligationFields = kindFields{domain.ErrNotFound: {"obligation"}}
 
 // prepare authorizes, resolves the obligation, scopes the key, checks the
 // moment the input speaks of against the plan's window and builds the
@@ -160,7 +181,7 @@ func (s *Service) AssignResponsibility(ctx context.Context, p auth.Principal, in
 		if err := cmd.Validate(); err != nil {
 			return nil, err
 		}
-		return cmd, s.registered(ctx, k)
+		return cmd, s.registered(ctx, k, "obligation", "unit")
 	})
 }
 
@@ -203,7 +224,9 @@ func (s *Service) ReportProgress(ctx context.Context, p auth.Principal, in Repor
 	if err != nil {
 		return Result{}, err
 	}
-	return s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd)
+	// The range of percent was checked; the domain's other progress
+	// refusal is a lower figure without a note saying why.
+	return obligationFields.result(kindFields{domain.ErrInvalidProgress: {"note"}}.result(s.dispatch(ctx, p, pr.scoped, pr.effective, pr.cmd)))
 }
 
 // reportCommand checks a progress report and builds its command: the rules
@@ -215,15 +238,18 @@ func (s *Service) reportCommand(ctx context.Context, p auth.Principal, in Report
 	}
 	return s.prepare(ctx, p, Report, in.Obligation, in.IdempotencyKey, stamp{"effectiveAt", in.EffectiveAt}, func(k domain.ObligationKey, w window) (domain.Command, error) {
 		cmd := domain.ReportProgress{ObligationKey: k, ActingUnit: acting(p), Percent: domain.Percent(in.Percent), Note: in.Note}
+		if err := cmd.Percent.Validate(); err != nil {
+			return nil, inField(err, "percent")
+		}
 		refs, err := s.EvidenceRefs(ctx, in.Attachments)
 		if err != nil {
-			return nil, err
+			return nil, inField(err, "attachments")
 		}
 		cmd.Attachments = refs
 		if in.Period != "" {
 			period, err := domain.ParseYearMonth(in.Period)
 			if err != nil {
-				return nil, err
+				return nil, inField(err, "period")
 			}
 			if err := w.month("period", period); err != nil {
 				return nil, err
@@ -248,9 +274,9 @@ func (s *Service) RequestExtension(ctx context.Context, p auth.Principal, in Ext
 	if err := cleanFields(freeText("reason", "理由", &in.Reason)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.RequestExtension{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Due: in.Due, Reason: in.Reason}, nil
-	})
+	return extensionFields.result(s.onObligation(ctx, p, RequestExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		return domain.RequestExtension{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Due: in.Due, Reason: in.Reason}, milestoneField(in.Milestone, true)
+	}))
 }
 
 // ExtensionDecisionInput grants or refuses a pending extension request.
@@ -268,15 +294,15 @@ func (s *Service) DecideExtension(ctx context.Context, p auth.Principal, in Exte
 	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return extensionFields.result(s.onObligation(ctx, p, DecideExtension, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if in.Grant {
 			return domain.GrantExtension{ObligationKey: k, Due: in.Due, Note: in.Note}, nil
 		}
 		if !in.Due.IsZero() {
-			return nil, fail(msg.ExtensionRefusalDue, nil)
+			return nil, fail(msg.ExtensionRefusalDue, nil).at("due")
 		}
 		return domain.RefuseExtension{ObligationKey: k, Reason: in.Note}, nil
-	})
+	}))
 }
 
 // ClaimInput claims a milestone (or the whole duty) done.
@@ -300,16 +326,16 @@ func (s *Service) ClaimCompletion(ctx context.Context, p auth.Principal, in Clai
 	if err := cleanFields(freeText("evidence", "证据", &in.Evidence)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		if err := s.leadClaim(ctx, p, k, in.IdempotencyKey); err != nil {
+	return claimFields.result(s.onObligation(ctx, p, Claim, in.Obligation, in.IdempotencyKey, stamp{"achievedAt", in.AchievedAt}, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		if err := firstOf(milestoneField(in.Milestone, false), s.leadClaim(ctx, p, k, in.IdempotencyKey)); err != nil {
 			return nil, err
 		}
 		refs, err := s.EvidenceRefs(ctx, in.Attachments)
 		if err != nil {
-			return nil, err
+			return nil, inField(err, "attachments")
 		}
 		return domain.ClaimCompletion{ObligationKey: k, ActingUnit: acting(p), Milestone: domain.MilestoneID(in.Milestone), Evidence: in.Evidence, Attachments: refs}, nil
-	})
+	}))
 }
 
 // ClaimDecisionInput verifies or rejects a pending claim.
@@ -326,19 +352,36 @@ func (s *Service) VerifyCompletion(ctx context.Context, p auth.Principal, in Cla
 	if err := cleanFields(freeText("note", "说明", &in.Note)); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.VerifyCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Note: in.Note}, nil
-	})
+	return claimFields.result(s.onObligation(ctx, p, Verify, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		return domain.VerifyCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Note: in.Note}, milestoneField(in.Milestone, false)
+	}))
 }
 
 // RejectCompletion rejects a pending completion claim, with a reason.
 func (s *Service) RejectCompletion(ctx context.Context, p auth.Principal, in ClaimDecisionInput) (Result, error) {
-	if err := cleanFields(freeText("reason", "理由", &in.Note)); err != nil {
+	if err := cleanFields(freeText("reason", "理由", &in.Note).at("note")); err != nil {
 		return Result{}, err
 	}
-	return s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.RejectCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Reason: in.Note}, nil
-	})
+	return claimFields.result(s.onObligation(ctx, p, Reject, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+		return domain.RejectCompletion{ObligationKey: k, Milestone: domain.MilestoneID(in.Milestone), Reason: in.Note}, milestoneField(in.Milestone, false)
+	}))
+}
+
+// extensionFields and claimFields name the input fields of the domain's
+// refusals of extension requests and decisions, and of completion claims
+// and decisions.
+var (
+	extensionFields = kindFields{domain.ErrUnknownMilestone: {"milestone"}, domain.ErrInvalidDate: {"due"}, domain.ErrExtensionNotLater: {"due"}}
+	claimFields     = kindFields{domain.ErrUnknownMilestone: {"milestone"}}
+)
+
+// milestoneField checks a milestone id an input gives (required, or
+// optional: empty names the whole duty), naming the milestone field.
+func milestoneField(id string, required bool) error {
+	if id == "" && !required {
+		return nil
+	}
+	return inField(domain.MilestoneID(id).Validate(), "milestone")
 }
 
 // FindingInput is an inspection finding.
@@ -357,9 +400,10 @@ func (s *Service) RecordFinding(ctx context.Context, p auth.Principal, in Findin
 		return Result{}, err
 	}
 	return s.onObligation(ctx, p, RecordFinding, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
-		return domain.RecordFinding{
+		cmd := domain.RecordFinding{
 			ObligationKey: k, Kind: domain.FindingKind(strings.ToLower(in.Kind)),
 			Severity: domain.Severity(strings.ToLower(in.Severity)), Summary: in.Summary, RectifyBy: in.RectifyBy,
-		}, nil
+		}
+		return cmd, firstOf(inField(cmd.Kind.Validate(), "kind"), inField(cmd.Severity.Validate(), "severity"))
 	})
 }

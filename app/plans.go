@@ -80,7 +80,7 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, in ImportInp
 		return ImportResult{Report: rep}, fail(msg.ImportForeignUnitID, msg.Args{"Reason": err.Error()})
 	}
 	if errors.Is(err, planimport.ErrPartial) {
-		return ImportResult{Report: rep}, partialError(plan, err)
+		return ImportResult{Report: rep}, inField(partialError(plan, err), "text")
 	}
 	if err != nil {
 		return ImportResult{Report: rep}, err
@@ -106,12 +106,12 @@ func (s *Service) checkTrackingFrom(in ImportInput) error {
 	today := domain.DateOf(s.clock.Now())
 	switch {
 	case in.TrackingFrom.After(today):
-		return fail(msg.ImportTrackingFuture, msg.Args{"Date": in.TrackingFrom})
+		return fail(msg.ImportTrackingFuture, msg.Args{"Date": in.TrackingFrom}).at("trackingFrom")
 	case in.TrackingFrom.StartOf().Before(earliest):
-		return fail(msg.ImportTrackingInvalid, msg.Args{"Date": in.TrackingFrom})
+		return fail(msg.ImportTrackingInvalid, msg.Args{"Date": in.TrackingFrom}).at("trackingFrom")
 	}
 	if pl, ok := s.current().Catalog.Plan(domain.PlanID(in.Plan)); ok && pl.TrackingStart() != in.TrackingFrom {
-		return fail(msg.ImportTrackingSet, msg.Args{"Plan": in.Plan, "Date": pl.TrackingStart()})
+		return fail(msg.ImportTrackingSet, msg.Args{"Plan": in.Plan, "Date": pl.TrackingStart()}).at("trackingFrom")
 	}
 	return nil
 }
@@ -119,11 +119,11 @@ func (s *Service) checkTrackingFrom(in ImportInput) error {
 // parsePlan checks the input and parses the document.
 func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 	if len(in.Text) > MaxPlanTextBytes {
-		return nil, fail(msg.ImportTextTooLarge, msg.Args{"Size": len(in.Text), "Max": MaxPlanTextBytes})
+		return nil, fail(msg.ImportTextTooLarge, msg.Args{"Size": len(in.Text), "Max": MaxPlanTextBytes}).at("text")
 	}
 	id := domain.PlanID(in.Plan)
 	if err := id.Validate(); err != nil {
-		return nil, err
+		return nil, inField(err, "plan")
 	}
 	reg, err := importRegistry(in)
 	if err != nil {
@@ -131,7 +131,7 @@ func (s *Service) parsePlan(in ImportInput) (*planparse.Plan, error) {
 	}
 	plan, err := planparse.ParseBytes(in.Text, planparse.Options{Registry: reg, Jurisdiction: in.Jurisdiction})
 	if err != nil {
-		return nil, fail(msg.ImportTextUnparsable, msg.Args{"Reason": err.Error()})
+		return nil, fail(msg.ImportTextUnparsable, msg.Args{"Reason": err.Error()}).at("text")
 	}
 	return plan, nil
 }
@@ -148,15 +148,15 @@ func importRegistry(in ImportInput) (*planparse.Registry, error) {
 	case len(in.Registry) == 0:
 		return nil, nil
 	case len(in.Registry) > MaxRegistryBytes:
-		return nil, fail(msg.ImportRegistryLarge, msg.Args{"Size": len(in.Registry), "Max": MaxRegistryBytes})
+		return nil, fail(msg.ImportRegistryLarge, msg.Args{"Size": len(in.Registry), "Max": MaxRegistryBytes}).at("registry")
 	}
 	reg, err := planparse.LoadRegistry(bytes.NewReader(in.Registry))
 	if err != nil {
-		return nil, fail(msg.ImportRegistryBad, msg.Args{"Reason": err.Error()})
+		return nil, fail(msg.ImportRegistryBad, msg.Args{"Reason": err.Error()}).at("registry")
 	}
 	for _, u := range reg.Units() {
 		if err := domain.UnitID(u.ID).Validate(); err != nil {
-			return nil, fail(msg.ImportRegistryBadID, msg.Args{"Name": u.Name, "ID": u.ID, "Reason": err.Error()})
+			return nil, fail(msg.ImportRegistryBadID, msg.Args{"Name": u.Name, "ID": u.ID, "Reason": err.Error()}).at("registry")
 		}
 	}
 	return reg, nil

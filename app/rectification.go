@@ -40,10 +40,10 @@ func requireText(field, fieldZH, s string) error {
 	return nil
 }
 
-// findingNumber refuses a finding number below 1.
+// findingNumber refuses a finding number below 1 (the input's finding).
 func findingNumber(no int) error {
 	if no < 1 {
-		return fail(msg.FindingNumberInvalid, msg.Args{"No": no})
+		return fail(msg.FindingNumberInvalid, msg.Args{"No": no}).at("finding")
 	}
 	return nil
 }
@@ -54,13 +54,13 @@ func (s *Service) ReportRectification(ctx context.Context, p auth.Principal, in 
 	if err := firstOf(cleanFields(freeText("note", "说明", &in.Note)), findingNumber(in.Finding)); err != nil {
 		return Result{}, err
 	}
-	return s.explained(s.onObligation(ctx, p, ReportRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return s.explained(rectificationFields.result(s.onObligation(ctx, p, ReportRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		refs, err := s.EvidenceRefs(ctx, in.Attachments)
 		if err != nil {
-			return nil, err
+			return nil, inField(err, "attachments")
 		}
 		return domain.CompleteRectification{ObligationKey: k, ActingUnit: acting(p), Finding: in.Finding, Note: in.Note, Attachments: refs}, nil
-	}))
+	})))
 }
 
 // VerifyRectification records an inspector's verification of a reported
@@ -69,20 +69,20 @@ func (s *Service) VerifyRectification(ctx context.Context, p auth.Principal, in 
 	if err := firstOf(cleanFields(freeText("note", "说明", &in.Note)), findingNumber(in.Finding)); err != nil {
 		return Result{}, err
 	}
-	return s.explained(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return s.explained(rectificationFields.result(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.VerifyRectification{ObligationKey: k, Finding: in.Finding, Note: in.Note}, nil
-	}))
+	})))
 }
 
 // RejectRectification sends a reported rectification back with reasons
 // (Note, required); the rectification stays open.
 func (s *Service) RejectRectification(ctx context.Context, p auth.Principal, in RectificationInput) (Result, error) {
-	if err := firstOf(cleanFields(freeText("reason", "理由", &in.Note)), findingNumber(in.Finding), requireText("reason", "退回理由", in.Note)); err != nil {
+	if err := firstOf(cleanFields(freeText("reason", "理由", &in.Note).at("note")), findingNumber(in.Finding), inField(requireText("reason", "退回理由", in.Note), "note")); err != nil {
 		return Result{}, err
 	}
-	return s.explained(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return s.explained(rectificationFields.result(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.RejectRectification{ObligationKey: k, Finding: in.Finding, Reason: in.Note}, nil
-	}))
+	})))
 }
 
 // RectificationDueInput moves a finding's rectification date, with a
@@ -98,16 +98,20 @@ type RectificationDueInput struct {
 // MoveRectificationDue sets or moves a finding's rectification date
 // (RectificationDue). The reason is required and shown in the history.
 func (s *Service) MoveRectificationDue(ctx context.Context, p auth.Principal, in RectificationDueInput) (Result, error) {
-	if err := firstOf(cleanFields(freeText("reason", "理由", &in.Reason)), findingNumber(in.Finding), requireText("reason", "调整理由", in.Reason)); err != nil {
+	if err := firstOf(cleanFields(freeText("reason", "理由", &in.Reason)), findingNumber(in.Finding), inField(requireText("reason", "调整理由", in.Reason), "reason")); err != nil {
 		return Result{}, err
 	}
 	if in.Due.IsZero() {
-		return Result{}, fail(msg.RectificationDueNeeded, nil)
+		return Result{}, fail(msg.RectificationDueNeeded, nil).at("due")
 	}
-	return s.explained(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	return s.explained(rectificationFields.result(s.onObligation(ctx, p, ReviewRectification, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		return domain.SetRectificationDue{ObligationKey: k, Finding: in.Finding, Due: in.Due, Reason: in.Reason}, nil
-	}))
+	})))
 }
+
+// rectificationFields names the input fields of the domain's refusals of
+// rectification use cases.
+var rectificationFields = kindFields{domain.ErrUnknownFinding: {"finding"}, domain.ErrNoChange: {"due"}}
 
 // explained passes a result on with its error worded by explain.
 func (s *Service) explained(res Result, err error) (Result, error) { return res, explain(err) }

@@ -59,22 +59,22 @@ func (s *Service) SendBack(ctx context.Context, p auth.Principal, in SendBackInp
 		return Result{}, err
 	}
 	if err := requiredText("reasons", "退回理由", in.Reasons, domain.MaxNoteLen); err != nil {
-		return Result{}, err
+		return Result{}, inField(err, "reasons")
 	}
 	if in.Report != nil && *in.Report < 1 {
-		return Result{}, fail(msg.APIReportNumber, nil)
+		return Result{}, fail(msg.APIReportNumber, nil).at("report")
 	}
 	target := domain.SendBackTarget(strings.ToLower(strings.TrimSpace(in.Target)))
 	if target.Validate() != nil {
-		return Result{}, fail(msg.ReviewTargetInvalid, msg.Args{"Target": in.Target})
+		return Result{}, fail(msg.ReviewTargetInvalid, msg.Args{"Target": in.Target}).at("target")
 	}
-	res, err := s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := sendBackFields.result(s.onObligation(ctx, p, SendBackWork, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.asReviewer(ctx, p, k, "send back", "退回") }); err != nil {
 			return nil, err
 		}
 		return domain.SendBackWork{ObligationKey: k, ActingUnit: acting(p), Target: target, Report: numberOrZero(in.Report),
-			Milestone: domain.MilestoneID(in.Milestone), Reasons: in.Reasons}, nil
-	})
+			Milestone: domain.MilestoneID(in.Milestone), Reasons: in.Reasons}, milestoneField(in.Milestone, false)
+	}))
 	return res, inChinese(err)
 }
 
@@ -95,21 +95,25 @@ func (s *Service) PostComment(ctx context.Context, p auth.Principal, in CommentI
 		return Result{}, err
 	}
 	if err := requiredText("text", "意见", in.Text, domain.MaxCommentLen); err != nil {
-		return Result{}, err
+		return Result{}, inField(err, "text")
 	}
 	if in.ReplyTo != nil && *in.ReplyTo < 1 {
-		return Result{}, fail(msg.ReviewReplyInvalid, nil)
+		return Result{}, fail(msg.ReviewReplyInvalid, nil).at("replyTo")
 	}
-	res, err := s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
+	res, err := kindFields{domain.ErrUnknownComment: {"replyTo"}}.result(s.onObligation(ctx, p, CommentOn, in.Obligation, in.IdempotencyKey, atRecording, func(k domain.ObligationKey, _ window) (domain.Command, error) {
 		if p.Role.UnitBound() && k.Unit != p.Unit {
 			if err := s.unlessRetried(ctx, p, k, in.IdempotencyKey, func() error { return s.leads(ctx, p.Unit, k, "comment on", "发表意见") }); err != nil {
 				return nil, err
 			}
 		}
 		return domain.PostComment{ObligationKey: k, ActingUnit: acting(p), Text: in.Text, ReplyTo: numberOrZero(in.ReplyTo)}, nil
-	})
+	}))
 	return res, inChinese(err)
 }
+
+// sendBackFields names the input fields of the domain's refusals of a
+// send-back.
+var sendBackFields = kindFields{domain.ErrUnknownReport: {"report"}, domain.ErrNotLatestReport: {"report"}, domain.ErrUnknownMilestone: {"milestone"}}
 
 // SignOffInput signs off a supporter's part.
 type SignOffInput struct {
@@ -315,8 +319,8 @@ var reviewZH = []struct {
 }
 
 // inChinese gives a domain refusal of the review use cases its Chinese
-// words, keeping its code and English message; other errors pass as they
-// are.
+// words, keeping its code, English message and the input field it names;
+// other errors pass as they are.
 func inChinese(err error) error {
 	var de *domain.Error
 	if err == nil || !errors.As(err, &de) {
@@ -324,7 +328,7 @@ func inChinese(err error) error {
 	}
 	for _, x := range reviewZH {
 		if errors.Is(err, x.kind) {
-			return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: x.zh}
+			return &Error{Code: Code(de.Code), Msg: de.Msg, MsgZH: x.zh, Field: fieldPath(err)}
 		}
 	}
 	return err

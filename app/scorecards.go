@@ -30,18 +30,18 @@ func (s *Service) AdoptScheme(ctx context.Context, p auth.Principal, in SchemeIn
 	if err != nil {
 		return Result{}, err
 	}
-	plan, err := s.Plan(in.Plan)
+	plan, err := s.planRef(in.Plan)
 	if err != nil {
 		return Result{}, err
 	}
 	scheme := scoring.Default()
 	if strings.TrimSpace(in.Document) != "" {
 		if scheme, err = scoring.Parse([]byte(in.Document)); err != nil {
-			return Result{}, fail(msg.ScoreSchemeUnread, msg.Args{"Reason": err.Error()})
+			return Result{}, fail(msg.ScoreSchemeUnread, msg.Args{"Reason": err.Error()}).at("document")
 		}
 	}
 	if scheme.Year != 0 && scheme.Year != in.Year {
-		return Result{}, fail(msg.ScoreSchemeYear, msg.Args{"Scheme": scheme.ID, "Version": scheme.Version, "For": scheme.Year, "Year": in.Year})
+		return Result{}, fail(msg.ScoreSchemeYear, msg.Args{"Scheme": scheme.ID, "Version": scheme.Version, "For": scheme.Year, "Year": in.Year}).at("year")
 	}
 	return s.dispatch(ctx, p, scoped, time.Time{}, domain.AdoptScheme{
 		Plan: plan, Scheme: scheme.ID, Version: scheme.Version, Year: in.Year, Document: scheme.Canonical(),
@@ -155,14 +155,14 @@ func (s *Service) publication(p auth.Principal, in PublishInput) (publishRequest
 	if req.key, err = scopedKey(p, in.IdempotencyKey); err != nil {
 		return req, err
 	}
-	if req.plan, err = s.Plan(in.Plan); err != nil {
+	if req.plan, err = s.planRef(in.Plan); err != nil {
 		return req, err
 	}
 	if err := req.kind.Validate(); err != nil {
-		return req, fail(msg.ScoreKindInvalid, msg.Args{"Reason": err.Error()})
+		return req, fail(msg.ScoreKindInvalid, msg.Args{"Reason": err.Error()}).at("kind")
 	}
 	if in.SchemeVersion < 0 || in.SchemeVersion > 0 && in.Scheme == "" {
-		return req, fail(msg.ScoreVersionInvalid, nil)
+		return req, fail(msg.ScoreVersionInvalid, nil).at("schemeVersion")
 	}
 	now := s.clock.Now()
 	if req.asOf, err = (window{from: earliest, to: now}).instant("asOf", in.AsOf); err != nil {
@@ -179,6 +179,9 @@ func (s *Service) publication(p auth.Principal, in PublishInput) (publishRequest
 func (s *Service) adoptForPublication(ctx context.Context, p auth.Principal, req publishRequest) (scoring.Scheme, bool, error) {
 	v := s.current()
 	scheme, err := v.SchemeFor(req.plan, req.in.Year, req.in.Scheme, req.in.SchemeVersion)
+	if err != nil && req.in.Scheme != "" {
+		return scheme, false, kindFields{domain.ErrUnknownScheme: {"scheme"}}.mark(err)
+	}
 	if err != nil {
 		return scheme, false, err
 	}

@@ -24,29 +24,37 @@ import (
 // textField is one free-text or name field of an input, checked and
 // normalised in place by cleanFields.
 type textField struct {
-	name      string  // the input's field name, in English
-	nameZH    string  // the same in Chinese
-	s         *string // the value, replaced by its clean form
-	multiline bool    // free text (newlines and tabs allowed), not a name
+	name      string   // the field's name in messages, in English
+	nameZH    string   // the same in Chinese
+	path      []string // the input field it is (Error.Field); default [name]
+	s         *string  // the value, replaced by its clean form
+	multiline bool     // free text (newlines and tabs allowed), not a name
 }
 
 // freeText is a free-text field: newlines and tabs allowed.
 func freeText(name, nameZH string, s *string) textField {
-	return textField{name: name, nameZH: nameZH, s: s, multiline: true}
+	return textField{name: name, nameZH: nameZH, path: []string{name}, s: s, multiline: true}
 }
 
 // nameText is a name: one line, no tabs.
 func nameText(name, nameZH string, s *string) textField {
-	return textField{name: name, nameZH: nameZH, s: s}
+	return textField{name: name, nameZH: nameZH, path: []string{name}, s: s}
+}
+
+// at says which input field f is, where messages call it otherwise (a
+// note that a rejection words as its reason).
+func (f textField) at(path ...string) textField {
+	f.path = path
+	return f
 }
 
 // cleanFields cleans every field in place (cleanText), stopping at the
-// first it refuses.
+// first it refuses, which names that field (Error.Field).
 func cleanFields(fields ...textField) error {
 	for _, f := range fields {
 		clean, err := cleanText(f.name, f.nameZH, *f.s, f.multiline)
 		if err != nil {
-			return err
+			return inField(err, f.path...)
 		}
 		*f.s = clean
 	}

@@ -40,14 +40,14 @@ func (s *Service) CreateToken(ctx context.Context, p auth.Principal, in TokenInp
 	}
 	role, err := auth.ParseRole(in.Role)
 	if err != nil {
-		return "", auth.Record{}, fail(msg.TokenRoleUnknown, msg.Args{"Role": in.Role})
+		return "", auth.Record{}, fail(msg.TokenRoleUnknown, msg.Args{"Role": in.Role}).at("role")
 	}
 	unit, err := s.tokenUnit(role, in.Unit)
 	if err != nil {
-		return "", auth.Record{}, err
+		return "", auth.Record{}, inField(err, "unit")
 	}
 	if in.ValidFor < 0 || in.ValidFor > auth.MaxTTL || in.ValidFor > 0 && in.ValidFor < time.Hour {
-		return "", auth.Record{}, fail(msg.TokenValidity, msg.Args{"MaxDays": int(auth.MaxTTL.Hours() / 24), "Given": in.ValidFor})
+		return "", auth.Record{}, fail(msg.TokenValidity, msg.Args{"MaxDays": int(auth.MaxTTL.Hours() / 24), "Given": in.ValidFor}).at("validFor")
 	}
 	token, rec, err := s.tokens.Create(auth.Spec{Role: role, Unit: unit, Name: in.Name, TTL: in.ValidFor})
 	if err != nil {

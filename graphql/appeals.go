@@ -45,7 +45,7 @@ type reportRectificationArgs struct {
 // ReportRectification resolves reportRectification.
 func (r *root) ReportRectification(ctx context.Context, in struct{ Input reportRectificationArgs }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("reportRectification", func() (*mutationResult, error) {
 		in := rectificationArgs{Obligation: args.Obligation, Finding: args.Finding, Note: args.Note, IdempotencyKey: args.IdempotencyKey}.input()
 		in.Attachments = handles(args.Attachments)
 		res, err := r.s.app.ReportRectification(ctx, principalOf(ctx), in)
@@ -56,7 +56,7 @@ func (r *root) ReportRectification(ctx context.Context, in struct{ Input reportR
 // VerifyRectification resolves verifyRectification.
 func (r *root) VerifyRectification(ctx context.Context, in struct{ Input rectificationArgs }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "verifyRectification", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.VerifyRectification(ctx, p, args.input())
 	})
 }
@@ -72,7 +72,7 @@ func (r *root) RejectRectification(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "rejectRectification", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RejectRectification(ctx, p, app.RectificationInput{
 			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -91,7 +91,7 @@ func (r *root) MoveRectificationDue(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "moveRectificationDue", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.MoveRectificationDue(ctx, p, app.RectificationDueInput{
 			Obligation: args.Obligation.ref(), Finding: int(args.Finding), Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -109,7 +109,7 @@ func (r *root) FileAppeal(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "fileAppeal", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.FileAppeal(ctx, p, app.AppealInput{
 			Obligation: args.Obligation.ref(), Target: string(args.Target), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -128,7 +128,7 @@ func (r *root) RuleAppeal(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "ruleAppeal", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RuleAppeal(ctx, p, app.RulingInput{
 			Obligation: args.Obligation.ref(), Appeal: int(args.Appeal), Outcome: args.Outcome, Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey,
 		})

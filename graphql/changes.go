@@ -25,7 +25,7 @@ func (r *root) ScheduleMilestone(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "scheduleMilestone", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.ScheduleMilestone(ctx, p, app.ScheduleInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, What: deref(args.What), Due: args.Due.Date, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -44,7 +44,7 @@ func (r *root) RescheduleMilestone(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "rescheduleMilestone", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RescheduleMilestone(ctx, p, app.RescheduleInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -63,7 +63,7 @@ func (r *root) ReassignResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "reassignResponsibility", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.ReassignResponsibility(ctx, p, app.ReassignInput{
 			Obligation: args.Obligation.ref(), ToUnit: string(args.ToUnit), ToRole: deref(args.ToRole), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -81,7 +81,7 @@ func (r *root) RenameUnit(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "renameUnit", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RenameUnit(ctx, p, app.RenameInput{
 			Unit: string(args.Unit), Name: args.Name, Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -99,7 +99,7 @@ func (r *root) MergeUnits(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("mergeUnits", func() (*mutationResult, error) {
 		res, err := r.s.app.MergeUnits(ctx, principalOf(ctx), app.MergeInput{
 			Unit: string(args.Unit), Into: string(args.Into), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -119,7 +119,7 @@ func (r *root) SplitUnit(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("splitUnit", func() (*mutationResult, error) {
 		parts := make([]app.SplitPart, len(args.Into))
 		for i, p := range args.Into {
 			parts[i] = app.SplitPart{Unit: string(p.Unit), Name: deref(p.Name)}
@@ -151,7 +151,7 @@ func (r *root) IssueBulletin(ctx context.Context, in struct {
 		Plan: idOr(args.Plan), Period: args.Period, AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
 	})
 	if err != nil {
-		if ue := userErrorOf(err); ue != nil {
+		if ue := userErrorOf("issueBulletin", err); ue != nil {
 			return &bulletinIssue{userErrors: []*userError{ue}}, nil
 		}
 		return nil, err

@@ -138,7 +138,7 @@ func (r *root) ImportPlan(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("importPlan", func() (*mutationResult, error) {
 		res, err := r.s.app.ImportPlan(ctx, principalOf(ctx), app.ImportInput{Text: []byte(args.Text), Plan: string(args.PlanID), Issuer: deref(args.Issuer),
 			Registry: []byte(deref(args.Registry)), Jurisdiction: deref(args.Jurisdiction), AllowPartial: args.AllowPartial != nil && *args.AllowPartial})
 		return r.s.fromApp(ctx, res.Result, err, args.Wait)
@@ -156,7 +156,7 @@ func (r *root) AssignResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "assignResponsibility", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.AssignResponsibility(ctx, p, app.AssignInput{
 			Obligation: args.Obligation.ref(), Basis: deref(args.Basis), StartsOn: dateOr(args.StartsOn), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -173,7 +173,7 @@ func (r *root) WithdrawResponsibility(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "withdrawResponsibility", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.WithdrawResponsibility(ctx, p, app.WithdrawInput{
 			Obligation: args.Obligation.ref(), Reason: deref(args.Reason), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -194,7 +194,7 @@ func (r *root) ReportProgress(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "reportProgress", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.ReportProgress(ctx, p, app.ReportInput{
 			Obligation: args.Obligation.ref(), Percent: int(args.Percent), Period: deref(args.Period), Note: deref(args.Note),
 			EffectiveAt: timeOf(args.EffectiveAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
@@ -214,7 +214,7 @@ func (r *root) RequestExtension(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "requestExtension", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RequestExtension(ctx, p, app.ExtensionRequestInput{
 			Obligation: args.Obligation.ref(), Milestone: args.Milestone, Due: args.Due.Date, Reason: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -233,7 +233,7 @@ func (r *root) DecideExtension(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "decideExtension", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.DecideExtension(ctx, p, app.ExtensionDecisionInput{
 			Obligation: args.Obligation.ref(), Grant: args.Grant, Due: dateOr(args.Due), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -253,7 +253,7 @@ func (r *root) ClaimCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "claimCompletion", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.ClaimCompletion(ctx, p, app.ClaimInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Evidence: deref(args.Evidence),
 			AchievedAt: timeOf(args.AchievedAt), IdempotencyKey: args.IdempotencyKey, Attachments: handles(args.Attachments),
@@ -272,7 +272,7 @@ func (r *root) VerifyCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "verifyCompletion", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.VerifyCompletion(ctx, p, app.ClaimDecisionInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -290,7 +290,7 @@ func (r *root) RejectCompletion(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "rejectCompletion", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RejectCompletion(ctx, p, app.ClaimDecisionInput{
 			Obligation: args.Obligation.ref(), Milestone: deref(args.Milestone), Note: args.Reason, IdempotencyKey: args.IdempotencyKey,
 		})
@@ -310,7 +310,7 @@ func (r *root) RecordFinding(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "recordFinding", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.RecordFinding(ctx, p, app.FindingInput{
 			Obligation: args.Obligation.ref(), Kind: args.Kind, Severity: args.Severity, Summary: args.Summary,
 			RectifyBy: dateOr(args.RectifyBy), IdempotencyKey: args.IdempotencyKey,
@@ -333,7 +333,7 @@ func (r *root) RecordIndicator(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("recordIndicator", func() (*mutationResult, error) {
 		in := app.IndicatorInput{
 			Unit: string(args.Unit), Metric: args.Metric, Period: args.Period, Source: deref(args.Source), IdempotencyKey: args.IdempotencyKey,
 		}
@@ -362,7 +362,7 @@ func (r *root) AdoptScheme(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "adoptScheme", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.AdoptScheme(ctx, p, app.SchemeInput{
 			Plan: idOr(args.Plan), Year: int(args.Year), Document: deref(args.Document), IdempotencyKey: args.IdempotencyKey,
 		})
@@ -383,7 +383,7 @@ func (r *root) PublishScorecard(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.payload(func() (*mutationResult, error) {
+	return r.s.payload("publishScorecard", func() (*mutationResult, error) {
 		res, err := r.s.app.PublishScorecard(ctx, principalOf(ctx), app.PublishInput{
 			Plan: idOr(args.Plan), Year: int(args.Year), Kind: args.Kind, Scheme: args.Scheme, SchemeVersion: int(args.SchemeVersion),
 			AsOf: timeOf(args.AsOf), IdempotencyKey: args.IdempotencyKey,
@@ -394,9 +394,9 @@ func (r *root) PublishScorecard(ctx context.Context, in struct {
 
 // record runs one application-layer use case as the request's principal
 // and answers the mutation's payload: what it recorded, or its refusal of
-// the input as userErrors.
-func (s *Server) record(ctx context.Context, wait *bool, use func(auth.Principal) (app.Result, error)) (*mutationPayload, error) {
-	return s.payload(func() (*mutationResult, error) {
+// the input as userErrors (mutation is the Mutation field's name).
+func (s *Server) record(ctx context.Context, mutation string, wait *bool, use func(auth.Principal) (app.Result, error)) (*mutationPayload, error) {
+	return s.payload(mutation, func() (*mutationResult, error) {
 		res, err := use(principalOf(ctx))
 		return s.fromApp(ctx, res, err, wait)
 	})

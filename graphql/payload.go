@@ -15,11 +15,49 @@ type userError struct {
 	key       msg.Key
 	message   string
 	messageEn string
+	// field is the path of the input field at fault, from "input"; nil
+	// when the refusal concerns the input as a whole.
+	field []string
 }
 
-// Field resolves UserError.field: the application layer does not name
-// the field at fault yet, so it is null.
-func (u *userError) Field() *[]string { return nil }
+// Field resolves UserError.field: the path of the input field at fault,
+// or null.
+func (u *userError) Field() *[]string {
+	if u.field == nil {
+		return nil
+	}
+	return &u.field
+}
+
+// inputNames renames, for each mutation, the fields the application layer
+// calls otherwise than the mutation's input type does: the app's name of
+// the first part of a path (app.Error.Field) to the GraphQL input field's.
+// It is the one place the names differ, and only in presentation: every
+// rule stays in the application layer. A test checks that every path a
+// mutation can answer is a field of its input type.
+var inputNames = map[string]map[string]string{
+	// app.ImportInput.Plan is the plan's id.
+	"importPlan": {"plan": "planId"},
+	// app.ClaimDecisionInput and app.RectificationInput carry a
+	// rejection's reason in Note.
+	"rejectCompletion":    {"note": "reason"},
+	"rejectRectification": {"note": "reason"},
+}
+
+// inputPath is the path UserError.field shows for the input field a
+// refusal of mutation names (app.Error.Field): "input", then the
+// application layer's path with its first name as the mutation's input
+// type calls it. It is nil when the refusal names no field.
+func inputPath(mutation string, field []string) []string {
+	if len(field) == 0 {
+		return nil
+	}
+	path := append([]string{"input"}, field...)
+	if name, ok := inputNames[mutation][field[0]]; ok {
+		path[1] = name
+	}
+	return path
+}
 
 // Code resolves UserError.code.
 func (u *userError) Code() string { return string(u.code) }
@@ -47,8 +85,9 @@ var userCodes = map[Code]bool{
 	Code(app.IdempotencyConflict): true, Code(app.OwnWork): true, Code(app.NotLead): true, Code(app.SignOffPending): true,
 }
 
-// userErrorOf returns the user error err is, or nil when it is not one.
-func userErrorOf(err error) *userError {
+// userErrorOf returns the user error err is, as a refusal of mutation's
+// input, or nil when it is not one.
+func userErrorOf(mutation string, err error) *userError {
 	en, internal := classify(err, msg.EN)
 	if internal || !userCodes[en.code] {
 		return nil
@@ -58,7 +97,11 @@ func userErrorOf(err error) *userError {
 		ae, _ := classify(err, msg.ZH)
 		zh = ae.msg
 	}
-	return &userError{code: en.code, key: en.key, message: zh, messageEn: en.msg}
+	ue := &userError{code: en.code, key: en.key, message: zh, messageEn: en.msg}
+	if x := app.Explain(err); x != nil {
+		ue.field = inputPath(mutation, x.Field)
+	}
+	return ue
 }
 
 // mutationPayload resolves every XxxPayload type: what the mutation
@@ -70,13 +113,13 @@ type mutationPayload struct {
 	userErrors []*userError
 }
 
-// payload runs a mutation and answers its payload: a refusal of the input
-// becomes userErrors (nothing was recorded); any other error stays an
-// error.
-func (s *Server) payload(run func() (*mutationResult, error)) (*mutationPayload, error) {
+// payload runs a mutation (its Mutation field's name) and answers its
+// payload: a refusal of the input becomes userErrors (nothing was
+// recorded); any other error stays an error.
+func (s *Server) payload(mutation string, run func() (*mutationResult, error)) (*mutationPayload, error) {
 	res, err := run()
 	if err != nil {
-		if ue := userErrorOf(err); ue != nil {
+		if ue := userErrorOf(mutation, err); ue != nil {
 			return &mutationPayload{s: s, userErrors: []*userError{ue}}, nil
 		}
 		return nil, err

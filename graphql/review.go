@@ -30,7 +30,7 @@ func (r *root) SendBack(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "sendBack", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.SendBack(ctx, p, app.SendBackInput{Obligation: args.Obligation.ref(), Target: args.Target,
 			Report: intOf(args.Report), Milestone: deref(args.Milestone), Reasons: args.Reasons, IdempotencyKey: args.IdempotencyKey})
 	})
@@ -47,7 +47,7 @@ func (r *root) PostComment(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "postComment", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.PostComment(ctx, p, app.CommentInput{Obligation: args.Obligation.ref(), Text: args.Text,
 			ReplyTo: intOf(args.ReplyTo), IdempotencyKey: args.IdempotencyKey})
 	})
@@ -63,7 +63,7 @@ func (r *root) SignOffPart(ctx context.Context, in struct {
 	}
 }) (*mutationPayload, error) {
 	args := in.Input
-	return r.s.record(ctx, args.Wait, func(p auth.Principal) (app.Result, error) {
+	return r.s.record(ctx, "signOffPart", args.Wait, func(p auth.Principal) (app.Result, error) {
 		return r.s.app.SignOffPart(ctx, p, app.SignOffInput{
 			Obligation: args.Obligation.ref(), Note: deref(args.Note), IdempotencyKey: args.IdempotencyKey,
 		})
