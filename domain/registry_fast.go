@@ -1,0 +1,619 @@
+package domain
+
+import (
+	"encoding"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"math/bits"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/google/uuid"
+)
+
+// The canonical payload reader.
+//
+// Stored payloads are almost always what encoding/json wrote (Encode): no
+// white space, the fields in declaration order, strings escaped only where
+// JSON requires it. canonicalReader decodes exactly that form and nothing
+// else, without sonic's generic machinery: it expects each key where
+// encoding/json writes it, copies the payload into one string that every
+// decoded string is a part of, and parses numbers in place. Whenever the
+// input is anything else — white space, an escape, an unknown or
+// differently cased key, a null where a value is due, a number of another
+// form — it gives up and the registry decodes the payload with sonic as before,
+// so a payload decodes to the same value, or fails with the same error, as
+// it did without it (TestCanonicalReaderAgreesWithStandardLibrary).
+
+// canonKind is how a canonical value of one Go type is read.
+type canonKind uint8
+
+const (
+	canonString canonKind = iota
+	canonInt
+	canonUint
+	canonBool
+	canonFloat
+	canonStruct
+	canonSlice
+	canonPointer
+	canonYearMonth
+	canonText // a TextUnmarshaler known not to keep its input (textTypes)
+)
+
+// canonType is the reading plan of one Go type.
+type canonType struct {
+	kind   canonKind
+	typ    reflect.Type
+	bits   int          // canonInt, canonUint, canonFloat: the type's size
+	fields []canonField // canonStruct: in the order encoding/json writes them
+	elem   *canonType   // canonSlice, canonPointer
+}
+
+// canonField is one JSON key of a struct: the Go field it sets (its offset
+// in the struct, embedded structs' fields included) and how to read its
+// value.
+type canonField struct {
+	name string
+	key  string // "name": as encoding/json writes it before the value
+	off  uintptr
+	typ  *canonType
+}
+
+// textTypes are the TextUnmarshalers the canonical reader calls itself:
+// domain types whose UnmarshalText parses its input and keeps none of it.
+// Any other type with an UnmarshalText or UnmarshalJSON method is left to
+// sonic, as is every type holding one.
+var textTypes = [...]reflect.Type{reflect.TypeFor[Date](), reflect.TypeFor[Hash](), reflect.TypeFor[uuid.UUID]()}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// newCanonType returns the reading plan of t, or nil when some part of t
+// is outside what the canonical reader handles (the type then always
+// decodes through sonic).
+func newCanonType(t reflect.Type) *canonType {
+	return compileCanon(t, map[reflect.Type]bool{})
+}
+
+func compileCanon(t reflect.Type, open map[reflect.Type]bool) *canonType {
+	if open[t] {
+		return nil // a recursive type
+	}
+	pt := reflect.PointerTo(t)
+	switch {
+	case t.Kind() == reflect.Pointer:
+		// encoding/json allocates the value and reads into it, or reads
+		// null as nil, before it asks for an Unmarshaler.
+	case t == reflect.TypeFor[YearMonth]():
+		return &canonType{kind: canonYearMonth, typ: t}
+	case isTextType(t):
+		return &canonType{kind: canonText, typ: t}
+	case t.Implements(jsonUnmarshaler) || pt.Implements(jsonUnmarshaler),
+		t.Implements(textUnmarshaler) || pt.Implements(textUnmarshaler):
+		return nil
+	}
+	c := &canonType{typ: t}
+	switch t.Kind() {
+	case reflect.String:
+		return &canonType{kind: canonString, typ: t}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return &canonType{kind: canonInt, typ: t, bits: t.Bits()}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return &canonType{kind: canonUint, typ: t, bits: t.Bits()}
+	case reflect.Bool:
+		return &canonType{kind: canonBool, typ: t}
+	case reflect.Float32, reflect.Float64:
+		return &canonType{kind: canonFloat, typ: t, bits: t.Bits()}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // base64
+		}
+		c.kind = canonSlice
+	case reflect.Pointer:
+		c.kind = canonPointer
+	case reflect.Struct:
+		open[t] = true
+		defer delete(open, t)
+		fields, ok := canonFields(t, 0, open)
+		if !ok {
+			return nil
+		}
+		return &canonType{kind: canonStruct, typ: t, fields: fields}
+	default:
+		return nil
+	}
+	open[t] = true
+	defer delete(open, t)
+	if c.elem = compileCanon(t.Elem(), open); c.elem == nil {
+		return nil
+	}
+	return c
+}
+
+func isTextType(t reflect.Type) bool {
+	for _, tt := range textTypes {
+		if t == tt {
+			return true
+		}
+	}
+	return false
+}
+
+// canonFields lists the JSON keys of struct t (at offset at in the value
+// read),
+// embedded structs' fields in place, in declaration order: the order
+// encoding/json writes them. It gives up (false) on anything whose keys
+// encoding/json would resolve by its precedence rules: a key used twice,
+// an embedded pointer or non-struct, a tag option it does not read.
+func canonFields(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]canonField, bool) {
+	var out []canonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if opts != "" && opts != "omitempty" && opts != "omitzero" {
+			return nil, false
+		}
+		if !validKey(name) {
+			return nil, false
+		}
+		off := at + f.Offset
+		if f.Anonymous && name == "" {
+			if f.Type.Kind() != reflect.Struct || isTextType(f.Type) || f.Type == reflect.TypeFor[YearMonth]() {
+				return nil, false
+			}
+			if open[f.Type] {
+				return nil, false
+			}
+			open[f.Type] = true
+			inner, ok := canonFields(f.Type, off, open)
+			delete(open, f.Type)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, inner...)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		ft := compileCanon(f.Type, open)
+		if ft == nil {
+			return nil, false
+		}
+		out = append(out, canonField{name: name, key: `"` + name + `":`, off: off, typ: ft})
+	}
+	seen := map[string]bool{}
+	for _, f := range out {
+		if seen[f.name] {
+			return nil, false
+		}
+		seen[f.name] = true
+	}
+	return out, true
+}
+
+// validKey reports whether a tag's name is one the canonical reader takes
+// as it is: letters, digits and _ - . (encoding/json accepts more, and
+// ignores some names; those types go to sonic).
+func validKey(name string) bool {
+	for _, c := range name {
+		if !(c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalReader reads one payload. str is the payload copied once: every
+// decoded string is a part of it, so none points into the caller's bytes.
+type canonicalReader struct {
+	b   []byte
+	str string
+	i   int
+}
+
+// readCanonical decodes payload into the value at p, a zero value of t's
+// type, and reports whether payload was entirely in canonical form. When
+// it was not, the value is partly set and the caller must discard it.
+func readCanonical(t *canonType, payload []byte, p unsafe.Pointer) bool {
+	r := canonicalReader{b: payload, str: string(payload)}
+	return r.value(t, p) && r.i == len(r.b)
+}
+
+// value reads a value of type t into the memory at p.
+func (r *canonicalReader) value(t *canonType, p unsafe.Pointer) bool {
+	switch t.kind {
+	case canonString:
+		start, end, ok := r.strBounds()
+		if ok {
+			*(*string)(p) = r.str[start:end]
+		}
+		return ok
+	case canonInt:
+		n, ok := r.int64()
+		return ok && setInt(p, t.bits, n)
+	case canonUint:
+		n, ok := r.uint64()
+		return ok && setUint(p, t.bits, n)
+	case canonBool:
+		return r.bool((*bool)(p))
+	case canonFloat:
+		return r.float(t.bits, p)
+	case canonStruct:
+		return r.object(t, p)
+	case canonYearMonth:
+		return r.yearMonth((*YearMonth)(p))
+	}
+	v := reflect.NewAt(t.typ, p).Elem()
+	switch t.kind {
+	case canonSlice:
+		if r.null() {
+			v.SetZero()
+			return true
+		}
+		return r.array(t, v)
+	case canonPointer:
+		if r.null() {
+			v.SetZero()
+			return true
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(t.elem.typ))
+		}
+		return r.value(t.elem, v.UnsafePointer())
+	case canonText:
+		start, end, ok := r.strBounds()
+		if !ok {
+			return false
+		}
+		return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText(r.b[start:end]) == nil
+	}
+	return false
+}
+
+// setInt stores n in the signed integer of the given size at p, unless it
+// does not fit.
+func setInt(p unsafe.Pointer, size int, n int64) bool {
+	switch size {
+	case 64:
+		*(*int64)(p) = n
+	case 32:
+		*(*int32)(p) = int32(n)
+	case 16:
+		*(*int16)(p) = int16(n)
+	case 8:
+		*(*int8)(p) = int8(n)
+	default:
+		return false
+	}
+	return n<<(64-size)>>(64-size) == n
+}
+
+// setUint stores n in the unsigned integer of the given size at p, unless
+// it does not fit.
+func setUint(p unsafe.Pointer, size int, n uint64) bool {
+	switch size {
+	case 64:
+		*(*uint64)(p) = n
+	case 32:
+		*(*uint32)(p) = uint32(n)
+	case 16:
+		*(*uint16)(p) = uint16(n)
+	case 8:
+		*(*uint8)(p) = uint8(n)
+	default:
+		return false
+	}
+	return n<<(64-size)>>(64-size) == n
+}
+
+// object reads {"key":value,...} with keys of t into the struct at p,
+// expecting them in t's order but taking them in any.
+func (r *canonicalReader) object(t *canonType, p unsafe.Pointer) bool {
+	if !r.byte('{') {
+		return false
+	}
+	if r.byte('}') {
+		return true
+	}
+	next := 0
+	for {
+		f := r.key(t, next)
+		if f < 0 || !r.value(t.fields[f].typ, unsafe.Add(p, t.fields[f].off)) {
+			return false
+		}
+		next = f + 1
+		if r.byte('}') {
+			return true
+		}
+		if !r.byte(',') {
+			return false
+		}
+	}
+}
+
+// key reads a key and its colon and returns the index of t's field it
+// names, trying field next first; -1 when it names none.
+func (r *canonicalReader) key(t *canonType, next int) int {
+	rest := unsafe.String(unsafe.SliceData(r.b[r.i:]), len(r.b)-r.i)
+	if next < len(t.fields) && strings.HasPrefix(rest, t.fields[next].key) {
+		r.i += len(t.fields[next].key)
+		return next
+	}
+	start, end, ok := r.strBounds()
+	if !ok || !r.byte(':') {
+		return -1
+	}
+	for i := range t.fields {
+		if t.fields[i].name == string(r.b[start:end]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// array reads [value,...] into a new slice, as encoding/json does ([]
+// gives an empty slice, not nil).
+func (r *canonicalReader) array(t *canonType, v reflect.Value) bool {
+	if !r.byte('[') {
+		return false
+	}
+	s := reflect.MakeSlice(t.typ, 0, 0)
+	if !r.byte(']') {
+		for {
+			s = reflect.Append(s, reflect.Zero(t.elem.typ))
+			if !r.value(t.elem, s.Index(s.Len()-1).Addr().UnsafePointer()) {
+				return false
+			}
+			if r.byte(']') {
+				break
+			}
+			if !r.byte(',') {
+				return false
+			}
+		}
+	}
+	v.Set(s)
+	return true
+}
+
+// byte consumes c if it is next.
+func (r *canonicalReader) byte(c byte) bool {
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// null consumes null if it is next.
+func (r *canonicalReader) null() bool {
+	if len(r.b)-r.i >= 4 && string(r.b[r.i:r.i+4]) == "null" {
+		r.i += 4
+		return true
+	}
+	return false
+}
+
+// strBounds reads a string and returns where its contents lie in r.b. It
+// refuses escapes and control characters. Like sonic, it leaves invalid
+// UTF-8 as it is (encoding/json would replace it; encoding/json never
+// writes it).
+func (r *canonicalReader) strBounds() (start, end int, ok bool) {
+	if !r.byte('"') {
+		return 0, 0, false
+	}
+	start = r.i
+	n := stringEnd(r.b[start:])
+	if n < 0 {
+		return 0, 0, false
+	}
+	end = start + n
+	r.i = end + 1
+	return start, end, true
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// stringEnd returns the offset of the quote that ends a string starting at
+// b[0], or -1 when a backslash or a control character comes first or no
+// quote does. It looks at eight bytes at a time.
+func stringEnd(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs := x^('"'*lsb), x^('\\'*lsb)
+		m := ((q - lsb) &^ q) | ((bs - lsb) &^ bs) | ((x - 0x20*lsb) &^ x)
+		if m &= msb; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			if b[i] == '"' {
+				return i
+			}
+			return -1
+		}
+	}
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i
+		case c == '\\' || c < 0x20:
+			return -1
+		}
+	}
+	return -1
+}
+
+// digits returns the length of the JSON integer at b[i:] (an optional
+// minus, then 0 or a digit 1-9 and more digits), or 0 when there is none.
+func digits(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	switch {
+	case j >= len(b) || b[j] < '0' || b[j] > '9':
+		return 0
+	case b[j] == '0':
+		j++
+	default:
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+	}
+	return j - i
+}
+
+// uint64 reads an integer without sign, fraction or exponent.
+func (r *canonicalReader) uint64() (uint64, bool) {
+	n := digits(r.b, r.i)
+	if n == 0 || r.b[r.i] == '-' || n > 20 || r.numberGoesOn(r.i+n) {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range r.b[r.i : r.i+n] {
+		d := uint64(c - '0')
+		if u > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	r.i += n
+	return u, true
+}
+
+// int64 reads an integer without fraction or exponent.
+func (r *canonicalReader) int64() (int64, bool) {
+	neg := r.i < len(r.b) && r.b[r.i] == '-'
+	if neg {
+		r.i++
+		if r.i < len(r.b) && r.b[r.i] == '-' {
+			return 0, false
+		}
+	}
+	u, ok := r.uint64()
+	switch {
+	case !ok:
+		return 0, false
+	case neg && u <= 1<<63:
+		return int64(-u), true // -(1<<63) wraps to itself
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
+}
+
+// numberGoesOn reports whether a number continues at b[i] past its
+// integer part: a fraction or an exponent, which an integer field refuses.
+func (r *canonicalReader) numberGoesOn(i int) bool {
+	return i < len(r.b) && (r.b[i] == '.' || r.b[i] == 'e' || r.b[i] == 'E' || r.b[i] >= '0' && r.b[i] <= '9')
+}
+
+func (r *canonicalReader) bool(p *bool) bool {
+	rest := unsafe.String(unsafe.SliceData(r.b[r.i:]), len(r.b)-r.i)
+	switch {
+	case strings.HasPrefix(rest, "true"):
+		*p = true
+		r.i += 4
+	case strings.HasPrefix(rest, "false"):
+		*p = false
+		r.i += 5
+	default:
+		return false
+	}
+	return true
+}
+
+// float reads a JSON number into a float field of the given size.
+func (r *canonicalReader) float(size int, p unsafe.Pointer) bool {
+	j := r.i + digits(r.b, r.i)
+	if j == r.i {
+		return false
+	}
+	if j < len(r.b) && r.b[j] == '.' {
+		k := j + 1
+		for k < len(r.b) && r.b[k] >= '0' && r.b[k] <= '9' {
+			k++
+		}
+		if k == j+1 {
+			return false
+		}
+		j = k
+	}
+	if j < len(r.b) && (r.b[j] == 'e' || r.b[j] == 'E') {
+		k := j + 1
+		if k < len(r.b) && (r.b[k] == '+' || r.b[k] == '-') {
+			k++
+		}
+		e := k
+		for k < len(r.b) && r.b[k] >= '0' && r.b[k] <= '9' {
+			k++
+		}
+		if k == e {
+			return false
+		}
+		j = k
+	}
+	f, err := strconv.ParseFloat(unsafe.String(&r.b[r.i], j-r.i), size)
+	if err != nil {
+		return false
+	}
+	if size == 32 {
+		*(*float32)(p) = float32(f)
+	} else {
+		*(*float64)(p) = f
+	}
+	r.i = j
+	return true
+}
+
+// yearMonth reads "YYYY-MM" as ParseYearMonth does, and "" as the zero
+// month, leaving every other form to sonic.
+func (r *canonicalReader) yearMonth(p *YearMonth) bool {
+	start, end, ok := r.strBounds()
+	if ok && end == start {
+		*p = YearMonth{}
+		return true
+	}
+	if !ok || end-start != 7 {
+		return false
+	}
+	s := r.b[start:end]
+	y, m := 0, 0
+	for k, c := range s {
+		switch {
+		case k == 4:
+			if c != '-' {
+				return false
+			}
+		case c < '0' || c > '9':
+			return false
+		case k < 4:
+			y = y*10 + int(c-'0')
+		default:
+			m = m*10 + int(c-'0')
+		}
+	}
+	ym, err := NewYearMonth(y, time.Month(m))
+	if err != nil {
+		return false
+	}
+	*p = ym
+	return true
+}

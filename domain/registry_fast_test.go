@@ -1,0 +1,189 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// goldenPayloads returns the golden file's lines as type name and payload.
+func goldenPayloads(t testing.TB) [][2][]byte {
+	t.Helper()
+	golden, err := os.ReadFile(payloadGolden)
+	if err != nil {
+		t.Fatalf("read %s: %v", payloadGolden, err)
+	}
+	var out [][2][]byte
+	for i, line := range bytes.Split(bytes.TrimSpace(golden), []byte("\n")) {
+		name, payload, ok := bytes.Cut(line, []byte(" "))
+		if !ok {
+			t.Fatalf("line %d: no type name", i+1)
+		}
+		out = append(out, [2][]byte{name, payload})
+	}
+	return out
+}
+
+// sonicOnly are the payload types the canonical reader leaves to sonic:
+// they hold a json.RawMessage or a time.Time, which read their own way.
+var sonicOnly = map[string]bool{"SchemeAdopted": true, "ScorecardPublished": true, "BulletinIssued": true}
+
+// TestCanonicalReaderReadsWhatEncodeWrites: every golden payload of a type
+// the canonical reader handles is read by it (not handed to sonic), to
+// the value encoding/json reads. This keeps the fast path in use.
+func TestCanonicalReaderReadsWhatEncodeWrites(t *testing.T) {
+	reg := DefaultRegistry()
+	for i, line := range goldenPayloads(t) {
+		name, payload := string(line[0]), line[1]
+		typ := reg.types[name].typ
+		canon := newCanonType(typ)
+		if (canon == nil) != sonicOnly[name] {
+			t.Errorf("line %d (%s): canonical plan %v, want it only for types outside %v", i+1, name, canon != nil, sonicOnly)
+			continue
+		}
+		if canon == nil {
+			continue
+		}
+		got := reflect.New(typ).Elem()
+		if !readCanonical(canon, payload, got.Addr().UnsafePointer()) {
+			t.Errorf("line %d (%s): the canonical reader gave up on what encoding/json wrote: %s", i+1, name, payload)
+			continue
+		}
+		want := reflect.New(typ)
+		if err := json.Unmarshal(payload, want.Interface()); err != nil {
+			t.Fatalf("line %d (%s): encoding/json: %v", i+1, name, err)
+		}
+		if !reflect.DeepEqual(got.Interface(), want.Elem().Interface()) {
+			t.Errorf("line %d (%s): canonical reader read\n%#v\nencoding/json read\n%#v", i+1, name, got.Interface(), want.Elem().Interface())
+		}
+	}
+}
+
+// mutations returns payloads one edit away from p: each byte dropped,
+// doubled or replaced by a byte that matters to JSON.
+func mutations(p []byte) [][]byte {
+	subst := []byte(" \"\\0-19.eE+n}],:{[tfu\x00\x1f\x7f\x80\xbf\xe4\xff")
+	var out [][]byte
+	for i := range p {
+		out = append(out, append(append([]byte(nil), p[:i]...), p[i+1:]...))
+		out = append(out, append(append([]byte(nil), p[:i+1]...), p[i:]...))
+		for _, c := range subst {
+			m := append([]byte(nil), p...)
+			m[i] = c
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// agree checks the canonical reader's promise on payload p of type typ:
+// when it reads p, sonic as configured by the registry (the decoder it
+// stands in for) reads p to the same value, and so does encoding/json
+// when p is valid UTF-8 (on invalid UTF-8, sonic and the canonical reader
+// keep the bytes and encoding/json replaces them).
+func agree(t *testing.T, reg *Registry, canon *canonType, typ reflect.Type, p []byte) bool {
+	t.Helper()
+	got := reflect.New(typ).Elem()
+	if !readCanonical(canon, p, got.Addr().UnsafePointer()) {
+		return false
+	}
+	want := reflect.New(typ)
+	if err := reg.dec.Unmarshal(p, want.Interface()); err != nil {
+		t.Errorf("%s: the canonical reader read %q, which sonic refuses: %v", typ.Name(), p, err)
+	} else if !reflect.DeepEqual(got.Interface(), want.Elem().Interface()) {
+		t.Errorf("%s %q: canonical reader read\n%#v\nsonic read\n%#v", typ.Name(), p, got.Interface(), want.Elem().Interface())
+	}
+	if !utf8.Valid(p) {
+		return true
+	}
+	want = reflect.New(typ)
+	if err := json.Unmarshal(p, want.Interface()); err != nil {
+		t.Errorf("%s: the canonical reader read %q, which encoding/json refuses: %v", typ.Name(), p, err)
+	} else if !reflect.DeepEqual(got.Interface(), want.Elem().Interface()) {
+		t.Errorf("%s %q: canonical reader read\n%#v\nencoding/json read\n%#v", typ.Name(), p, got.Interface(), want.Elem().Interface())
+	}
+	return true
+}
+
+// TestCanonicalReaderAgreesWithSonicAndStandardLibrary: whatever the
+// canonical reader accepts, sonic (and encoding/json) read to the same
+// value; on anything else the reader must give up, and sonic decides as
+// before. Tried on every one-byte edit of every golden payload and on
+// edge cases of numbers, strings and months.
+func TestCanonicalReaderAgreesWithSonicAndStandardLibrary(t *testing.T) {
+	reg := DefaultRegistry()
+	cases := map[string][][]byte{}
+	for _, line := range goldenPayloads(t) {
+		name := string(line[0])
+		if !sonicOnly[name] {
+			cases[name] = append(cases[name], mutations(line[1])...)
+		}
+	}
+	key := `"plan":"p","task":`
+	for _, s := range []string{
+		`{` + key + `9223372036854775807}`, `{` + key + `9223372036854775808}`, `{` + key + `-9223372036854775808}`,
+		`{` + key + `-9223372036854775809}`, `{` + key + `18446744073709551616}`, `{` + key + `-0}`, `{` + key + `01}`,
+		`{` + key + `1.0}`, `{` + key + `1e2}`, `{` + key + `--1}`, `{` + key + `-}`, `{` + key + `1,"task":2}`,
+		`{"note":"a\"b"}`, `{"note":"a\u00e9"}`, `{"note":"\xed\xa0\x80"}`, `{"note":"\xc3"}`, `{"note":"é` + "\t" + `"}`,
+		`{"period":"2025-13"}`, `{"period":"0000-01"}`, `{"period":"2025-1"}`, `{"period":"-202-01"}`, `{"period":"+025-01"}`,
+		`{"period":""}`, `{"period":null}`, `{"attachments":null}`, `{"attachments":[]}`, `{"attachments":[{}]}`,
+		`{"PLAN":"p"}`, `{"Plan":"p"}`, `{"unknown":1}`, `{}`, `{"note":"x"} `, ` {"note":"x"}`, `{"note":"x"}{}`,
+	} {
+		cases["ProgressReported"] = append(cases["ProgressReported"], []byte(s))
+	}
+	for _, s := range []string{`{"value":1e400}`, `{"value":-0.0}`, `{"value":1.5E-3}`, `{"value":.5}`, `{"value":5.}`,
+		`{"value":1e}`, `{"value":0x10}`, `{"value":Infinity}`, `{"day":null}`, `{"day":"2025-02-30"}`, `{"revision":true}`,
+		`{"revision":fals}`, `{"revision":truex}`} {
+		cases["IndicatorMeasured"] = append(cases["IndicatorMeasured"], []byte(s))
+	}
+	read := 0
+	for name, payloads := range cases {
+		typ := reg.types[name].typ
+		canon := newCanonType(typ)
+		for _, p := range payloads {
+			if agree(t, reg, canon, typ, p) {
+				read++
+			}
+		}
+	}
+	if read == 0 {
+		t.Fatal("the canonical reader read none of the cases")
+	}
+}
+
+// FuzzCanonicalReader checks the same promise on inputs the fuzzer makes
+// from a progress report (go test -fuzz FuzzCanonicalReader ./domain/).
+func FuzzCanonicalReader(f *testing.F) {
+	for _, line := range goldenPayloads(f) {
+		if string(line[0]) == "ProgressReported" {
+			f.Add(line[1])
+		}
+	}
+	reg := DefaultRegistry()
+	typ := reflect.TypeFor[ProgressReported]()
+	canon := newCanonType(typ)
+	f.Fuzz(func(t *testing.T, p []byte) {
+		agree(t, reg, canon, typ, p)
+	})
+}
+
+// TestCanonicalStringsDoNotAliasPayload: strings the canonical reader
+// decodes are parts of its own copy, not of the payload, which a replay
+// reuses.
+func TestCanonicalStringsDoNotAliasPayload(t *testing.T) {
+	payload := []byte(`{"plan":"chifeng-air","task":10,"unit":"county.ningcheng","role":"IMPLEMENTING","percent":40,"previous":30,"period":"2025-06","note":"进展","attachments":[{"sha256":"abcd000000000000000000000000000000000000000000000000000000000000","name":"a.pdf","media_type":"application/pdf","size":3}]}`)
+	var p ProgressReported
+	if !readCanonical(newCanonType(reflect.TypeFor[ProgressReported]()), payload, unsafe.Pointer(&p)) {
+		t.Fatal("the canonical reader gave up")
+	}
+	for i := range payload {
+		payload[i] = 'x'
+	}
+	if p.Plan != "chifeng-air" || p.Unit != "county.ningcheng" || p.Note != "进展" || p.Attachments[0].Name != "a.pdf" || p.Attachments[0].MediaType != "application/pdf" {
+		t.Errorf("decoded values changed with the payload bytes: %+v", p)
+	}
+}
