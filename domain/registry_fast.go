@@ -1,11 +1,11 @@
 package domain
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/binary"
 	"encoding/json"
 	"math"
-	"math/bits"
 	"reflect"
 	"strconv"
 	"strings"
@@ -433,31 +433,33 @@ const (
 )
 
 // stringEnd returns the offset of the quote that ends a string starting at
-// b[0], or -1 when a backslash or a control character comes first or no
-// quote does. It looks at eight bytes at a time.
+// b[0], or -1 when no quote does or a backslash or a control character
+// comes before it. The searches for bytes run in the runtime's vector
+// code; the check for control characters looks at eight bytes at a time.
 func stringEnd(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 || bytes.IndexByte(b[:q], '\\') >= 0 || hasControl(b[:q]) {
+		return -1
+	}
+	return q
+}
+
+// hasControl reports whether b holds a byte below 0x20, which a JSON
+// string may not hold unescaped.
+func hasControl(b []byte) bool {
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		q, bs := x^('"'*lsb), x^('\\'*lsb)
-		m := ((q - lsb) &^ q) | ((bs - lsb) &^ bs) | ((x - 0x20*lsb) &^ x)
-		if m &= msb; m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			if b[i] == '"' {
-				return i
-			}
-			return -1
+	for ; i+16 <= len(b); i += 16 {
+		x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		if ((x-0x20*lsb)&^x|(y-0x20*lsb)&^y)&msb != 0 {
+			return true
 		}
 	}
 	for ; i < len(b); i++ {
-		switch c := b[i]; {
-		case c == '"':
-			return i
-		case c == '\\' || c < 0x20:
-			return -1
+		if b[i] < 0x20 {
+			return true
 		}
 	}
-	return -1
+	return false
 }
 
 // digits returns the length of the JSON integer at b[i:] (an optional
