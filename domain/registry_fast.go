@@ -347,12 +347,17 @@ func (r *canonicalReader) object(t *canonType, p unsafe.Pointer) bool {
 }
 
 // key reads a key and its colon and returns the index of t's field it
-// names, trying field next first; -1 when it names none.
+// names, trying the fields from next on first (encoding/json writes them
+// in order, leaving out the empty ones it may omit); -1 when it names
+// none.
 func (r *canonicalReader) key(t *canonType, next int) int {
-	rest := unsafe.String(unsafe.SliceData(r.b[r.i:]), len(r.b)-r.i)
-	if next < len(t.fields) && strings.HasPrefix(rest, t.fields[next].key) {
-		r.i += len(t.fields[next].key)
-		return next
+	rest := r.b[r.i:]
+	for f := next; f < len(t.fields); f++ {
+		k := t.fields[f].key
+		if len(rest) >= len(k) && string(rest[:len(k)]) == k {
+			r.i += len(k)
+			return f
+		}
 	}
 	start, end, ok := r.strBounds()
 	if !ok || !r.byte(':') {
@@ -489,8 +494,11 @@ func (r *canonicalReader) uint64() (uint64, bool) {
 		return 0, false
 	}
 	var u uint64
-	for _, c := range r.b[r.i : r.i+n] {
-		d := uint64(c - '0')
+	for _, c := range r.b[r.i : r.i+min(n, 19)] {
+		u = u*10 + uint64(c-'0') // 19 digits never overflow
+	}
+	if n == 20 {
+		d := uint64(r.b[r.i+19] - '0')
 		if u > (math.MaxUint64-d)/10 {
 			return 0, false
 		}

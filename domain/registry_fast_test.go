@@ -187,3 +187,36 @@ func TestCanonicalStringsDoNotAliasPayload(t *testing.T) {
 		t.Errorf("decoded values changed with the payload bytes: %+v", p)
 	}
 }
+
+// TestCanonicalIntegersAtTheirLimits: integers read to their value up to
+// the type's limit and are handed to sonic past it.
+func TestCanonicalIntegersAtTheirLimits(t *testing.T) {
+	type limits struct {
+		U64 uint64 `json:"u64"`
+		U8  uint8  `json:"u8"`
+		I8  int8   `json:"i8"`
+		I32 int32  `json:"i32"`
+	}
+	canon := newCanonType(reflect.TypeFor[limits]())
+	for in, want := range map[string]*limits{
+		`{"u64":18446744073709551615}`: {U64: 1<<64 - 1},
+		`{"u64":18446744073709551616}`: nil,
+		`{"u64":99999999999999999999}`: nil,
+		`{"u64":1000000000000000000}`:  {U64: 1e18},
+		`{"u64":-1}`:                   nil,
+		`{"u8":255,"i8":-128}`:         {U8: 255, I8: -128},
+		`{"u8":256}`:                   nil,
+		`{"i8":128}`:                   nil,
+		`{"i32":-2147483648}`:          {I32: -1 << 31},
+		`{"i32":2147483648}`:           nil,
+	} {
+		var got limits
+		ok := readCanonical(canon, []byte(in), unsafe.Pointer(&got))
+		switch {
+		case want == nil && ok:
+			t.Errorf("%s read as %+v, want it left to sonic", in, got)
+		case want != nil && (!ok || got != *want):
+			t.Errorf("%s read as %+v (%v), want %+v", in, got, ok, *want)
+		}
+	}
+}
