@@ -218,20 +218,73 @@ func validKey(name string) bool {
 	return true
 }
 
-// canonicalReader reads one payload. str is the payload copied once: every
-// decoded string is a part of it, so none points into the caller's bytes.
+// canonicalReader reads one payload.
 type canonicalReader struct {
-	b   []byte
-	str string
-	i   int
+	b []byte
+	i int
+	// owned is the string fields that still point into b, to be copied
+	// out once the whole payload has been read; size is their length.
+	owned   []*string
+	size    int
+	inArray int // > 0 while reading a slice's elements
 }
 
 // readCanonical decodes payload into the value at p, a zero value of t's
 // type, and reports whether payload was entirely in canonical form. When
-// it was not, the value is partly set and the caller must discard it.
-func readCanonical(t *canonType, payload []byte, p unsafe.Pointer) bool {
-	r := canonicalReader{b: payload, str: string(payload)}
-	return r.value(t, p) && r.i == len(r.b)
+// it was not, the value is partly set, with strings that may point into
+// payload, and the caller must discard it.
+//
+// The decoded strings are copied out of payload together, into one
+// allocation of their total length: no decoded string points into
+// payload, and the JSON around them (keys, numbers) is not copied.
+// Strings inside slices, whose elements move as the slice grows, are
+// copied one by one as they are read.
+func readCanonical(t *canonType, payload []byte, p unsafe.Pointer, sc *canonScratch) bool {
+	r := canonicalReader{b: payload, owned: sc.owned[:0]}
+	ok := r.value(t, p) && r.i == len(r.b)
+	if ok {
+		r.ownStrings()
+	}
+	clear(r.owned)
+	sc.owned = r.owned[:0]
+	return ok
+}
+
+// canonScratch is memory a canonical reader reuses from one payload to the
+// next (a decoder slot keeps one).
+type canonScratch struct {
+	owned []*string
+}
+
+// ownStrings copies the strings that point into the payload into memory
+// of their own and points them at it.
+func (r *canonicalReader) ownStrings() {
+	if r.size == 0 {
+		return
+	}
+	mem := make([]byte, r.size)
+	at := 0
+	for _, s := range r.owned {
+		n := copy(mem[at:], *s)
+		*s = unsafe.String(&mem[at], n)
+		at += n
+	}
+}
+
+// setString sets the string at p to b[start:end]: for now a view of the
+// payload that ownStrings replaces with a copy, or a copy at once inside
+// a slice.
+func (r *canonicalReader) setString(p *string, start, end int) {
+	switch {
+	case start == end:
+		*p = ""
+	case r.inArray > 0:
+		*p = string(r.b[start:end])
+	default:
+		*p = unsafe.String(&r.b[start], end-start)
+		r.owned = append(r.owned, p)
+		r.size += end - start
+	}
 }
 
 // value reads a value of type t into the memory at p.
@@ -240,7 +293,7 @@ func (r *canonicalReader) value(t *canonType, p unsafe.Pointer) bool {
 	case canonString:
 		start, end, ok := r.strBounds()
 		if ok {
-			*(*string)(p) = r.str[start:end]
+			r.setString((*string)(p), start, end)
 		}
 		return ok
 	case canonInt:
@@ -378,6 +431,8 @@ func (r *canonicalReader) array(t *canonType, v reflect.Value) bool {
 		return false
 	}
 	s := reflect.MakeSlice(t.typ, 0, 0)
+	r.inArray++
+	defer func() { r.inArray-- }()
 	if !r.byte(']') {
 		for {
 			s = reflect.Append(s, reflect.Zero(t.elem.typ))

@@ -49,7 +49,7 @@ func TestCanonicalReaderReadsWhatEncodeWrites(t *testing.T) {
 			continue
 		}
 		got := reflect.New(typ).Elem()
-		if !readCanonical(canon, payload, got.Addr().UnsafePointer()) {
+		if !readCanonical(canon, payload, got.Addr().UnsafePointer(), new(canonScratch)) {
 			t.Errorf("line %d (%s): the canonical reader gave up on what encoding/json wrote: %s", i+1, name, payload)
 			continue
 		}
@@ -88,7 +88,7 @@ func mutations(p []byte) [][]byte {
 func agree(t *testing.T, reg *Registry, canon *canonType, typ reflect.Type, p []byte) bool {
 	t.Helper()
 	got := reflect.New(typ).Elem()
-	if !readCanonical(canon, p, got.Addr().UnsafePointer()) {
+	if !readCanonical(canon, p, got.Addr().UnsafePointer(), new(canonScratch)) {
 		return false
 	}
 	want := reflect.New(typ)
@@ -177,7 +177,7 @@ func FuzzCanonicalReader(f *testing.F) {
 func TestCanonicalStringsDoNotAliasPayload(t *testing.T) {
 	payload := []byte(`{"plan":"chifeng-air","task":10,"unit":"county.ningcheng","role":"IMPLEMENTING","percent":40,"previous":30,"period":"2025-06","note":"进展","attachments":[{"sha256":"abcd000000000000000000000000000000000000000000000000000000000000","name":"a.pdf","media_type":"application/pdf","size":3}]}`)
 	var p ProgressReported
-	if !readCanonical(newCanonType(reflect.TypeFor[ProgressReported]()), payload, unsafe.Pointer(&p)) {
+	if !readCanonical(newCanonType(reflect.TypeFor[ProgressReported]()), payload, unsafe.Pointer(&p), new(canonScratch)) {
 		t.Fatal("the canonical reader gave up")
 	}
 	for i := range payload {
@@ -211,7 +211,7 @@ func TestCanonicalIntegersAtTheirLimits(t *testing.T) {
 		`{"i32":2147483648}`:           nil,
 	} {
 		var got limits
-		ok := readCanonical(canon, []byte(in), unsafe.Pointer(&got))
+		ok := readCanonical(canon, []byte(in), unsafe.Pointer(&got), new(canonScratch))
 		switch {
 		case want == nil && ok:
 			t.Errorf("%s read as %+v, want it left to sonic", in, got)

@@ -17,8 +17,9 @@ type decodeFunc func(payload []byte) (EventData, error)
 // typedSlot is what a typed decoder reuses from one payload to the next:
 // the value decoded into and sonic's decoder state.
 type typedSlot[T EventData] struct {
-	val T
-	dec decoder.Decoder
+	val   T
+	dec   decoder.Decoder
+	canon canonScratch
 }
 
 // newTypedDecoder returns the decoder of payload type T. It reads a payload
@@ -27,9 +28,9 @@ type typedSlot[T EventData] struct {
 // type the canonical reader does not handle, the way payloadDecoder's
 // Unmarshal does (same options: none; the same check for trailing bytes).
 // Both decode into a slot kept for reuse instead of a fresh reflect.New
-// and a fresh sonic decoder, so a payload costs one copy of the input (the
-// strings decoded are parts of it, never of payload) and the boxing of the
-// value into EventData. The slot's value is zeroed before each decode, so
+// and a fresh sonic decoder, so a payload costs one copy of its strings
+// (the canonical reader's; sonic copies the whole input) and the boxing of
+// the value into EventData. No decoded string points into payload. The slot's value is zeroed before each decode, so
 // no field of one payload survives into the next, and it is never handed
 // out: the caller gets a copy.
 func newTypedDecoder[T EventData]() decodeFunc {
@@ -39,7 +40,7 @@ func newTypedDecoder[T EventData]() decodeFunc {
 		s := pool.Get().(*typedSlot[T])
 		var zero T
 		s.val = zero
-		if canon != nil && readCanonical(canon, payload, unsafe.Pointer(&s.val)) {
+		if canon != nil && readCanonical(canon, payload, unsafe.Pointer(&s.val), &s.canon) {
 			v := s.val
 			s.val = zero
 			pool.Put(s)
