@@ -494,28 +494,29 @@ const (
 
 // stringEnd returns the offset of the quote that ends a string starting at
 // b[0], or -1 when no quote does or a backslash or a control character
-// comes before it. The searches for bytes run in the runtime's vector
-// code; the check for control characters looks at eight bytes at a time.
+// comes before it. The search for the quote runs in the runtime's vector
+// code; the check of the bytes before it looks at sixteen at a time.
 func stringEnd(b []byte) int {
 	q := bytes.IndexByte(b, '"')
-	if q < 0 || bytes.IndexByte(b[:q], '\\') >= 0 || hasControl(b[:q]) {
+	if q < 0 || hasEscape(b[:q]) {
 		return -1
 	}
 	return q
 }
 
-// hasControl reports whether b holds a byte below 0x20, which a JSON
-// string may not hold unescaped.
-func hasControl(b []byte) bool {
+// hasEscape reports whether b holds a backslash or a byte below 0x20 (a
+// control character, which a JSON string may not hold unescaped).
+func hasEscape(b []byte) bool {
 	i := 0
 	for ; i+16 <= len(b); i += 16 {
 		x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
-		if ((x-0x20*lsb)&^x|(y-0x20*lsb)&^y)&msb != 0 {
+		bx, by := x^('\\'*lsb), y^('\\'*lsb)
+		if ((x-0x20*lsb)&^x|(y-0x20*lsb)&^y|(bx-lsb)&^bx|(by-lsb)&^by)&msb != 0 {
 			return true
 		}
 	}
 	for ; i < len(b); i++ {
-		if b[i] < 0x20 {
+		if b[i] < 0x20 || b[i] == '\\' {
 			return true
 		}
 	}

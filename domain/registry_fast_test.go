@@ -220,3 +220,32 @@ func TestCanonicalIntegersAtTheirLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestStringEndFindsTheFirstQuoteOrEscape: at every position of strings of
+// every length up to 40, a quote ends the string and a backslash or a
+// control byte before it makes the reader give up.
+func TestStringEndFindsTheFirstQuoteOrEscape(t *testing.T) {
+	naive := func(b []byte) int {
+		for i, c := range b {
+			switch {
+			case c == '"':
+				return i
+			case c == '\\' || c < 0x20:
+				return -1
+			}
+		}
+		return -1
+	}
+	for n := 0; n <= 40; n++ {
+		for at := 0; at < n; at++ {
+			for _, c := range []byte{'"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xe4, 0xff} {
+				b := bytes.Repeat([]byte("é"), n)[:n]
+				b[at] = c
+				b = append(b, '"')
+				if got, want := stringEnd(b), naive(b); got != want {
+					t.Fatalf("%q: stringEnd %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
