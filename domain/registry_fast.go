@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"reflect"
 	"strconv"
 	"strings"
@@ -227,6 +228,7 @@ type canonicalReader struct {
 	owned   []*string
 	size    int
 	inArray int // > 0 while reading a slice's elements
+	short   *shortStrings
 }
 
 // readCanonical decodes payload into the value at p, a zero value of t's
@@ -240,7 +242,7 @@ type canonicalReader struct {
 // Strings inside slices, whose elements move as the slice grows, are
 // copied one by one as they are read.
 func readCanonical(t *canonType, payload []byte, p unsafe.Pointer, sc *canonScratch) bool {
-	r := canonicalReader{b: payload, owned: sc.owned[:0]}
+	r := canonicalReader{b: payload, owned: sc.owned[:0], short: &sc.short}
 	ok := r.value(t, p) && r.i == len(r.b)
 	if ok {
 		r.ownStrings()
@@ -254,6 +256,35 @@ func readCanonical(t *canonType, payload []byte, p unsafe.Pointer, sc *canonScra
 // next (a decoder slot keeps one).
 type canonScratch struct {
 	owned []*string
+	short shortStrings
+}
+
+// shortStrings remembers short strings read recently (IDs, roles, months:
+// the same few values over and over) so that reading one again costs
+// neither a copy nor memory, and a value that keeps it keeps nothing else
+// alive. It is a direct-mapped cache: a string replaces the one in its
+// slot.
+type shortStrings [256]string
+
+// maxShort is the length up to which a string goes through shortStrings.
+const maxShort = 32
+
+// get returns b as a string, the one remembered when it is there.
+func (c *shortStrings) get(b []byte) string {
+	var x uint64
+	if len(b) >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[len(b)-8:]), 29)
+	} else {
+		for _, ch := range b {
+			x = x<<8 | uint64(ch)
+		}
+	}
+	x = (x ^ uint64(len(b))) * 0x9e3779b97f4a7c15
+	slot := &c[x>>56]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
 }
 
 // ownStrings copies the strings that point into the payload into memory
@@ -271,13 +302,15 @@ func (r *canonicalReader) ownStrings() {
 	}
 }
 
-// setString sets the string at p to b[start:end]: for now a view of the
-// payload that ownStrings replaces with a copy, or a copy at once inside
-// a slice.
+// setString sets the string at p to b[start:end]: a short string from
+// r.short; a longer one for now a view of the payload that ownStrings
+// replaces with a copy, or a copy at once inside a slice.
 func (r *canonicalReader) setString(p *string, start, end int) {
 	switch {
 	case start == end:
 		*p = ""
+	case end-start <= maxShort:
+		*p = r.short.get(r.b[start:end])
 	case r.inArray > 0:
 		*p = string(r.b[start:end])
 	default:

@@ -3,6 +3,7 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -85,10 +86,10 @@ func mutations(p []byte) [][]byte {
 // stands in for) reads p to the same value, and so does encoding/json
 // when p is valid UTF-8 (on invalid UTF-8, sonic and the canonical reader
 // keep the bytes and encoding/json replaces them).
-func agree(t *testing.T, reg *Registry, canon *canonType, typ reflect.Type, p []byte) bool {
+func agree(t *testing.T, reg *Registry, canon *canonType, typ reflect.Type, p []byte, sc *canonScratch) bool {
 	t.Helper()
 	got := reflect.New(typ).Elem()
-	if !readCanonical(canon, p, got.Addr().UnsafePointer(), new(canonScratch)) {
+	if !readCanonical(canon, p, got.Addr().UnsafePointer(), sc) {
 		return false
 	}
 	want := reflect.New(typ)
@@ -141,11 +142,12 @@ func TestCanonicalReaderAgreesWithSonicAndStandardLibrary(t *testing.T) {
 		cases["IndicatorMeasured"] = append(cases["IndicatorMeasured"], []byte(s))
 	}
 	read := 0
+	sc := new(canonScratch) // shared, as a decoder slot's is: short strings come from its cache
 	for name, payloads := range cases {
 		typ := reg.types[name].typ
 		canon := newCanonType(typ)
 		for _, p := range payloads {
-			if agree(t, reg, canon, typ, p) {
+			if agree(t, reg, canon, typ, p, sc) {
 				read++
 			}
 		}
@@ -167,7 +169,7 @@ func FuzzCanonicalReader(f *testing.F) {
 	typ := reflect.TypeFor[ProgressReported]()
 	canon := newCanonType(typ)
 	f.Fuzz(func(t *testing.T, p []byte) {
-		agree(t, reg, canon, typ, p)
+		agree(t, reg, canon, typ, p, new(canonScratch))
 	})
 }
 
@@ -246,6 +248,32 @@ func TestStringEndFindsTheFirstQuoteOrEscape(t *testing.T) {
 					t.Fatalf("%q: stringEnd %d, want %d", b, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestShortStringsAreReusedAndExact: a short string read again comes from
+// the cache, the same string, and strings whose slots collide replace
+// each other without mixing up values.
+func TestShortStringsAreReusedAndExact(t *testing.T) {
+	var c shortStrings
+	a := c.get([]byte("county.ningcheng"))
+	if b := c.get([]byte("county.ningcheng")); b != "county.ningcheng" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Fatalf("read again: %q, not the remembered string", b)
+	}
+	seen := map[string]bool{}
+	for i := range 5000 {
+		want := fmt.Sprintf("county.unit-%d", i%700)
+		b := []byte(want)
+		if got := c.get(b); got != want {
+			t.Fatalf("get(%q) = %q", want, got)
+		}
+		b[0] = 'x' // the cache must not keep the caller's bytes
+		seen[want] = true
+	}
+	for s := range seen {
+		if got := c.get([]byte(s)); got != s {
+			t.Fatalf("get(%q) = %q after the caller's bytes changed", s, got)
 		}
 	}
 }
