@@ -22,13 +22,14 @@ import (
 // white space, the fields in declaration order, strings escaped only where
 // JSON requires it. canonicalReader decodes exactly that form and nothing
 // else, without sonic's generic machinery: it expects each key where
-// encoding/json writes it, copies the payload into one string that every
-// decoded string is a part of, and parses numbers in place. Whenever the
-// input is anything else — white space, an escape, an unknown or
-// differently cased key, a null where a value is due, a number of another
-// form — it gives up and the registry decodes the payload with sonic as before,
-// so a payload decodes to the same value, or fails with the same error, as
-// it did without it (TestCanonicalReaderAgreesWithStandardLibrary).
+// encoding/json writes it, sets fields through their offsets, parses
+// numbers in place and copies the decoded strings out of the payload
+// together. Whenever the input is anything else — white space, an escape,
+// an unknown or differently cased key, a null where a value is due, a
+// number of another form — it gives up and the registry decodes the
+// payload with sonic as before, so a payload decodes to the same value, or
+// fails with the same error, as it did without it
+// (TestCanonicalReaderAgreesWithSonicAndStandardLibrary).
 
 // canonKind is how a canonical value of one Go type is read.
 type canonKind uint8
@@ -148,9 +149,8 @@ func isTextType(t reflect.Type) bool {
 }
 
 // canonFields lists the JSON keys of struct t (at offset at in the value
-// read),
-// embedded structs' fields in place, in declaration order: the order
-// encoding/json writes them. It gives up (false) on anything whose keys
+// read), embedded structs' fields in place, in declaration order: the
+// order encoding/json writes them. It gives up (false) on anything whose keys
 // encoding/json would resolve by its precedence rules: a key used twice,
 // an embedded pointer or non-struct, a tag option it does not read.
 func canonFields(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]canonField, bool) {
@@ -224,9 +224,8 @@ type canonicalReader struct {
 	b []byte
 	i int
 	// owned is the string fields that still point into b, to be copied
-	// out once the whole payload has been read; size is their length.
+	// out once the whole payload has been read.
 	owned   []*string
-	size    int
 	inArray int // > 0 while reading a slice's elements
 	short   *shortStrings
 }
@@ -288,14 +287,23 @@ func (c *shortStrings) get(b []byte) string {
 }
 
 // ownStrings copies the strings that point into the payload into memory
-// of their own and points them at it.
+// of their own and points them at it. It sizes that memory by the strings
+// as they are now: a key given twice may have replaced a string recorded
+// earlier (which is then copied twice, harmlessly).
 func (r *canonicalReader) ownStrings() {
-	if r.size == 0 {
+	size := 0
+	for _, s := range r.owned {
+		size += len(*s)
+	}
+	if size == 0 {
 		return
 	}
-	mem := make([]byte, r.size)
+	mem := make([]byte, size)
 	at := 0
 	for _, s := range r.owned {
+		if len(*s) == 0 {
+			continue
+		}
 		n := copy(mem[at:], *s)
 		*s = unsafe.String(&mem[at], n)
 		at += n
@@ -316,7 +324,6 @@ func (r *canonicalReader) setString(p *string, start, end int) {
 	default:
 		*p = unsafe.String(&r.b[start], end-start)
 		r.owned = append(r.owned, p)
-		r.size += end - start
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 	"unsafe"
@@ -133,6 +134,10 @@ func TestCanonicalReaderAgreesWithSonicAndStandardLibrary(t *testing.T) {
 		`{"period":"2025-13"}`, `{"period":"0000-01"}`, `{"period":"2025-1"}`, `{"period":"-202-01"}`, `{"period":"+025-01"}`,
 		`{"period":""}`, `{"period":null}`, `{"attachments":null}`, `{"attachments":[]}`, `{"attachments":[{}]}`,
 		`{"PLAN":"p"}`, `{"Plan":"p"}`, `{"unknown":1}`, `{}`, `{"note":"x"} `, ` {"note":"x"}`, `{"note":"x"}{}`,
+		// A key twice: the last value counts, whatever the lengths.
+		`{"note":"` + strings.Repeat("长", 20) + `","note":"` + strings.Repeat("更长", 30) + `"}`,
+		`{"note":"` + strings.Repeat("长", 20) + `","note":""}`, `{"note":"` + strings.Repeat("长", 20) + `","note":"short"}`,
+		`{"note":"short","note":"` + strings.Repeat("长", 20) + `","plan":"` + strings.Repeat("p", 40) + `"}`,
 	} {
 		cases["ProgressReported"] = append(cases["ProgressReported"], []byte(s))
 	}
