@@ -84,6 +84,8 @@ func newCanonType(t reflect.Type) *canonType {
 	return compileCanon(t, map[reflect.Type]bool{})
 }
 
+// compileCanon is newCanonType for t, with open the types being compiled
+// further up (a type met again inside itself is recursive, and refused).
 func compileCanon(t reflect.Type, open map[reflect.Type]bool) *canonType {
 	if open[t] {
 		return nil // a recursive type
@@ -101,7 +103,6 @@ func compileCanon(t reflect.Type, open map[reflect.Type]bool) *canonType {
 		t.Implements(textUnmarshaler) || pt.Implements(textUnmarshaler):
 		return nil
 	}
-	c := &canonType{typ: t}
 	switch t.Kind() {
 	case reflect.String:
 		return &canonType{kind: canonString, typ: t}
@@ -113,32 +114,39 @@ func compileCanon(t reflect.Type, open map[reflect.Type]bool) *canonType {
 		return &canonType{kind: canonBool, typ: t}
 	case reflect.Float32, reflect.Float64:
 		return &canonType{kind: canonFloat, typ: t, bits: t.Bits()}
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return nil // base64
-		}
-		c.kind = canonSlice
-	case reflect.Pointer:
-		c.kind = canonPointer
-	case reflect.Struct:
+	case reflect.Slice, reflect.Pointer, reflect.Struct:
 		open[t] = true
 		defer delete(open, t)
+		return compileComposite(t, open)
+	}
+	return nil
+}
+
+// compileComposite is compileCanon for a struct, a slice or a pointer.
+func compileComposite(t reflect.Type, open map[reflect.Type]bool) *canonType {
+	switch t.Kind() {
+	case reflect.Struct:
 		fields, ok := canonFields(t, 0, open)
 		if !ok {
 			return nil
 		}
 		return &canonType{kind: canonStruct, typ: t, fields: fields}
-	default:
-		return nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // encoding/json reads []byte as base64
+		}
+		if elem := compileCanon(t.Elem(), open); elem != nil {
+			return &canonType{kind: canonSlice, typ: t, elem: elem}
+		}
+	case reflect.Pointer:
+		if elem := compileCanon(t.Elem(), open); elem != nil {
+			return &canonType{kind: canonPointer, typ: t, elem: elem}
+		}
 	}
-	open[t] = true
-	defer delete(open, t)
-	if c.elem = compileCanon(t.Elem(), open); c.elem == nil {
-		return nil
-	}
-	return c
+	return nil
 }
 
+// isTextType reports whether t is one of textTypes.
 func isTextType(t reflect.Type) bool {
 	for _, tt := range textTypes {
 		if t == tt {
