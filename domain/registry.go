@@ -39,8 +39,10 @@ type registration struct {
 // Payloads are encoded with encoding/json: those bytes are what the ledger
 // stores and hashes (docs/ledger-format.md, "Payload bytes"), and their
 // form is pinned by domain/testdata/payloads.golden. Decoding is the bulk
-// of a rebuild and reads bytes that are already fixed, so it uses a faster
-// decoder (see payloadDecoder); no decoder changes what is hashed.
+// of a rebuild and reads bytes that are already fixed, so it uses faster
+// decoders: a reader of exactly encoding/json's form (registry_fast.go)
+// and, for anything else, sonic (see payloadDecoder). No decoder changes
+// what is hashed.
 type Registry struct {
 	types map[string]*registration
 	dec   sonic.API

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/bytedance/sonic"
 	"github.com/bytedance/sonic/decoder"
@@ -16,25 +17,36 @@ type decodeFunc func(payload []byte) (EventData, error)
 // typedSlot is what a typed decoder reuses from one payload to the next:
 // the value decoded into and sonic's decoder state.
 type typedSlot[T EventData] struct {
-	val T
-	dec decoder.Decoder
+	val   T
+	dec   decoder.Decoder
+	canon canonScratch
 }
 
-// newTypedDecoder returns the decoder of payload type T. It does what
-// payloadDecoder's Unmarshal does (same options: none; the same check for
-// trailing bytes) but decodes into a slot it keeps for reuse instead of a
-// fresh reflect.New and a fresh sonic decoder, so a payload costs sonic's
-// copy of the input and the boxing of the value into EventData, not two
-// allocations more. The slot's value is zeroed before each decode, so no
-// field of one payload survives into the next, and it is never handed
-// out: the caller gets a copy, whose strings point into sonic's own copy
-// of the input, never into payload.
+// newTypedDecoder returns the decoder of payload type T. It reads a payload
+// in encoding/json's own form with the canonical reader (registry_fast.go)
+// when T's fields allow it, and any other payload, or every payload of a
+// type the canonical reader does not handle, the way payloadDecoder's
+// Unmarshal does (same options: none; the same check for trailing bytes).
+// Both decode into a slot kept for reuse instead of a fresh reflect.New
+// and a fresh sonic decoder, so a payload costs one copy of its strings
+// (the canonical reader's; sonic copies the whole input) and the boxing of
+// the value into EventData. No decoded string points into payload. The slot's value is zeroed before each decode, so
+// no field of one payload survives into the next, and it is never handed
+// out: the caller gets a copy.
 func newTypedDecoder[T EventData]() decodeFunc {
 	pool := sync.Pool{New: func() any { return new(typedSlot[T]) }}
+	canon := newCanonType(reflect.TypeFor[T]())
 	return func(payload []byte) (EventData, error) {
 		s := pool.Get().(*typedSlot[T])
 		var zero T
 		s.val = zero
+		if canon != nil && readCanonical(canon, payload, unsafe.Pointer(&s.val), &s.canon) {
+			v := s.val
+			s.val = zero
+			pool.Put(s)
+			return v, nil
+		}
+		s.val = zero // a partial canonical read
 		s.dec.Reset(string(payload))
 		s.dec.SetOptions(payloadDecoderOptions)
 		err := s.dec.Decode(&s.val)
