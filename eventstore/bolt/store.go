@@ -179,11 +179,22 @@ type Store struct {
 	// indexEvery is the lag that makes a commit write the index.
 	indexEvery int
 
-	// Committer-owned state (only the committer goroutine touches these).
+	// commitMu is held by whoever commits a group: the committer goroutine
+	// or an Append committing inline (see round); it guards what follows.
+	commitMu sync.Mutex
+	// loadErr is why the event-ID index could not be loaded; it answers
+	// every append.
+	loadErr error
+	// syncTimer fires syncAfter after the first group the journal holds
+	// since the last checkpoint; syncArmed says it is running.
+	syncTimer *time.Timer
+	syncArmed bool
+
+	// Committer-owned state (only the holder of commitMu touches these).
 	w writerState
 	// inFlight is how many appends the last commit saw at once: its group
 	// and those that arrived while it committed.
-	inFlight int
+	inFlight atomic.Int64
 	commits  atomic.Uint64 // commits that appended something, for tests
 
 	// beforeGroup, when set (by tests), runs in the committer before it
@@ -300,6 +311,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if s.readOnly {
 		close(s.stopped) // no committer
 	} else {
+		s.syncTimer = time.NewTimer(time.Hour)
+		s.syncTimer.Stop()
+		s.commitMu.Lock() // run unlocks it once the event-ID index is loaded
 		go s.run()
 	}
 	return s, nil

@@ -83,9 +83,18 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	s.mu.Lock()
 	s.pending = append(s.pending, req)
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if s.inFlight.Load() <= 1 && s.commitMu.TryLock() {
+		// A lone writer, and no group is being committed: commit this one
+		// here, saving the hand-over to the committer goroutine and back.
+		// With more writers in flight the committer goroutine gathers
+		// their appends into full groups (see gather).
+		s.round(nil)
+		s.commitMu.Unlock()
+	} else {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
 	}
 	select {
 	case r := <-req.res:
@@ -95,27 +104,28 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 }
 
-// run is the committer: it loads the event-ID index, then commits whatever
-// appends are pending, one bbolt transaction per round, until Close.
+// run is the committer goroutine: it loads the event-ID index, then
+// commits whatever appends are pending until Close, and checkpoints a
+// format 3 ledger when a group has waited in the journal for syncAfter.
+// Open holds commitMu until the index is loaded; an Append that finds
+// commitMu free commits its group itself (see round), and one that does not
+// wakes this goroutine, which takes commitMu for each round in turn.
 func (s *Store) run() {
 	defer close(s.stopped)
-	loadErr := s.loadWriter()
-	if loadErr != nil {
-		loadErr = fmt.Errorf("bolt: load event index of %s: %w", s.path, loadErr)
+	if err := s.loadWriter(); err != nil {
+		s.loadErr = fmt.Errorf("bolt: load event index of %s: %w", s.path, err)
 	}
+	s.commitMu.Unlock()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	// synced fires syncAfter after the first group the journal holds since
-	// the last checkpoint (nil while there is none).
-	var synced <-chan time.Time
-	syncTimer := time.NewTimer(time.Hour)
-	syncTimer.Stop()
 	for {
 		select {
 		case <-s.wake:
-		case <-synced:
-			synced = nil
+		case <-s.syncTimer.C:
+			s.commitMu.Lock()
+			s.syncArmed = false
 			s.checkpointDue()
+			s.commitMu.Unlock()
 			continue
 		case <-s.stop:
 			// Only appends whose callers gave up (their ctx ended) are left.
@@ -124,26 +134,38 @@ func (s *Store) run() {
 			}
 			return
 		}
-		if s.beforeGroup != nil {
-			s.beforeGroup()
-		}
+		s.commitMu.Lock()
+		s.round(timer)
+		s.commitMu.Unlock()
+	}
+}
+
+// round commits the appends pending, as one group, and answers each; the
+// caller holds commitMu. timer serves gather (nil: an Append committing
+// inline, whose own group is pending, does not hold the group open).
+func (s *Store) round(timer *time.Timer) {
+	if s.beforeGroup != nil {
+		s.beforeGroup()
+	}
+	if timer != nil {
 		s.gather(timer)
-		reqs := s.takePending()
-		if len(reqs) == 0 {
-			continue
+	}
+	reqs := s.takePending()
+	if len(reqs) == 0 {
+		return
+	}
+	if err := cmp.Or(s.loadErr, s.w.broken); err != nil {
+		for _, r := range reqs {
+			r.res <- appendResult{err: err}
 		}
-		if err := cmp.Or(loadErr, s.w.broken); err != nil {
-			for _, r := range reqs {
-				r.res <- appendResult{err: err}
-			}
-			continue
-		}
-		s.commitGroup(reqs)
-		s.inFlight = len(reqs) + s.pendingCount()
-		if synced == nil && s.journal != nil && s.journal.size > journalHeaderSize {
-			syncTimer.Reset(s.syncAfter)
-			synced = syncTimer.C
-		}
+		return
+	}
+	s.commitGroup(reqs)
+	s.inFlight.Store(int64(len(reqs) + s.pendingCount()))
+	if !s.syncArmed && s.journal != nil && s.journal.size > journalHeaderSize {
+		// Checkpoint syncAfter after the first group since the last one.
+		s.syncTimer.Reset(s.syncAfter)
+		s.syncArmed = true
 	}
 }
 
@@ -154,12 +176,13 @@ func (s *Store) run() {
 // halves that each pay a full commit. A lone writer never waits, and when
 // writers go away the estimate follows at the next commit.
 func (s *Store) gather(timer *time.Timer) {
-	if s.groupWait <= 0 || s.inFlight <= 1 {
+	inFlight := int(s.inFlight.Load())
+	if s.groupWait <= 0 || inFlight <= 1 {
 		return
 	}
 	var deadline time.Time
 	for {
-		if n := s.pendingCount(); n == 0 || n >= s.inFlight {
+		if n := s.pendingCount(); n == 0 || n >= inFlight {
 			return
 		}
 		now := time.Now()
