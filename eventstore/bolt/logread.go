@@ -95,6 +95,10 @@ type logReader struct {
 	seg     []byte
 	hasSeg  bool
 	cur     *bbolt.Cursor
+	// mapped, when set, notes the segments read from bbolt's map (see
+	// mappedRange); mapBase is where that map starts.
+	mapped  *mappedRange
+	mapBase uintptr
 	scratch []byte // records that span segments
 	payload []byte // decompressed payloads
 }
@@ -306,6 +310,9 @@ func (r *logReader) segment(i uint64) ([]byte, error) {
 		}
 		if k == nil || binary.BigEndian.Uint64(k) != i || uint64(len(seg)) != r.v.segSize {
 			return nil, fmt.Errorf("%w: log segment %d missing", errCorrupt, i)
+		}
+		if r.mapped != nil {
+			r.mapped.note(seg, r.mapBase)
 		}
 	} else {
 		var err error

@@ -25,6 +25,10 @@ import (
 //
 // An error from emit stops the scan and is returned as it is; ctx's error,
 // ErrClosed if the store closes and read errors are wrapped.
+//
+// Every 4 MiB of log read from the file, the scan drops those pages from
+// the process's mapping of it (see mappedRange): a full replay then holds
+// only a few megabytes of the file resident, not the whole file.
 func (s *Store) ScanBatches(ctx context.Context, after uint64,
 	next func() (events []domain.Event, payloads []byte),
 	emit func(events []domain.Event, payloads []byte) error) error {
@@ -34,6 +38,7 @@ func (s *Store) ScanBatches(ctx context.Context, after uint64,
 	defer s.exit()
 	until := s.head.Load()
 	var r *logReader // carried from one transaction to the next
+	var mapped mappedRange
 	for after < until {
 		if err := s.alive(ctx); err != nil {
 			return fmt.Errorf("bolt: scan log after %d: %w", after, err)
@@ -48,11 +53,14 @@ func (s *Store) ScanBatches(ctx context.Context, after uint64,
 			if r, err = s.resume(tx, ov, r, after+1); err != nil {
 				return err
 			}
+			r.mapped, r.mapBase = &mapped, tx.DB().Info().Data
 			for i := range events {
 				if payloads, err = r.nextInto(&events[i], payloads); err != nil {
 					return err
 				}
 			}
+			// The batch's payloads are copies: nothing points into the map.
+			mapped.release(tx)
 			return nil
 		})
 		if err != nil {
