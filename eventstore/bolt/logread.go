@@ -91,10 +91,10 @@ type logReader struct {
 	off uint64 // byte offset of the next record
 	st  deltaState
 
-	segIdx  uint64
-	seg     []byte
-	hasSeg  bool
-	cur     *bbolt.Cursor
+	segIdx uint64
+	seg    []byte
+	hasSeg bool
+	cur    *bbolt.Cursor
 	// mapped, when set, notes the segments read from bbolt's map (see
 	// mappedRange); mapBase is where that map starts.
 	mapped  *mappedRange
