@@ -88,8 +88,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		// here, saving the hand-over to the committer goroutine and back.
 		// With more writers in flight the committer goroutine gathers
 		// their appends into full groups (see gather).
-		s.round(nil)
-		s.commitMu.Unlock()
+		s.commitInline()
 	} else {
 		select {
 		case s.wake <- struct{}{}:
@@ -138,6 +137,13 @@ func (s *Store) run() {
 		s.round(timer)
 		s.commitMu.Unlock()
 	}
+}
+
+// commitInline runs a round as an Append's caller, releasing commitMu even
+// if the round panics (a caller may recover, and the store must go on).
+func (s *Store) commitInline() {
+	defer s.commitMu.Unlock()
+	s.round(nil)
 }
 
 // round commits the appends pending, as one group, and answers each; the
