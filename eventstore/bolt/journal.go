@@ -45,9 +45,9 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // journal is the append-only file that makes a format 3 ledger's group
 // commits durable with one fdatasync each: the committer writes one frame
-// per group and syncs it before the group is acknowledged; bbolt commits
-// the same group without syncing. The journal is emptied after bbolt's file
-// has been synced (a checkpoint), so it only ever holds the groups since.
+// per group and syncs it before the group is acknowledged, and the file
+// gets the group only at the next checkpoint. The journal is emptied after
+// that checkpoint's synced commit, so it only ever holds the groups since.
 type journal struct {
 	f      *os.File
 	path   string

@@ -278,8 +278,9 @@ func TestFormat2KeepsOpening(t *testing.T) {
 }
 
 // TestJournalAfterMachineStop: when the journal was written in another
-// boot of the machine, bbolt's unsynced pages may have reached the disk in
-// part, so recovery first checks the whole file: an intact one is
+// boot of the machine, recovery first checks the whole file (against a
+// disk that lost writes, and journals of format 3's first design, whose
+// bbolt pages were not synced per group): an intact one is
 // recovered as usual, one that does not hold together is refused as
 // damaged and both files are left as they were.
 func TestJournalAfterMachineStop(t *testing.T) {

@@ -37,14 +37,15 @@ func (s *Store) recoverJournal() error {
 	}
 	bootID, frames, err := s.loadJournal()
 	if err != nil || len(frames) == 0 {
-		// Without frames no commit went unsynced since the file was last
-		// synced.
+		// Without frames the file holds every acknowledged group.
 		return err
 	}
 	if bootID == "" || bootID != s.bootID {
-		// The machine stopped while a writer had the ledger open: bbolt's
-		// unsynced pages since the last checkpoint may have reached the
-		// disk only in part. Check the whole file before trusting it.
+		// The machine stopped while a writer had the ledger open. The
+		// file changes only by synced commits, so it should be whole;
+		// check it before trusting it, against a disk that lost writes
+		// it had acknowledged (and a journal written by the first design
+		// of format 3, whose bbolt pages were not synced per group).
 		if err := s.verifyFile(); err != nil {
 			return &DamagedError{Path: s.path, Problem: fmt.Sprintf(
 				"the machine stopped while the ledger was open for writing (journal boot ID %q, now %q) and the file does not hold together: %v",

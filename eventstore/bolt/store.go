@@ -93,8 +93,8 @@ type Options struct {
 	// GroupWait is how long the committer may hold a group open for more
 	// appends while fewer are pending than the last commit saw in flight
 	// (callers just answered usually come straight back with their next
-	// append, and one commit for all of them costs the same two fsyncs as
-	// one for a few): zero means DefaultGroupWait, negative never waits. A
+	// append, and one commit for all of them costs the same sync as one
+	// for a few): zero means DefaultGroupWait, negative never waits. A
 	// lone writer never waits.
 	GroupWait time.Duration
 	// NoJournal creates a new ledger in format 2, where bbolt syncs every

@@ -35,7 +35,7 @@ type streamTip struct {
 // verifyFile reads every record of the ledger file and checks that it
 // holds together: each event's hash, each stream's versions and chain, and
 // the stream index as of the position it is complete up to. It is what
-// recovery runs after the machine stopped with bbolt's pages unsynced.
+// recovery runs when the journal comes from an earlier boot.
 func (s *Store) verifyFile() error {
 	return s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 		if err := s.readSegSize(tx); err != nil {

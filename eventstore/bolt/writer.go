@@ -360,8 +360,8 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 		if s.journal == nil {
 			return nil
 		}
-		// The group is durable once its journal frame is synced; bbolt
-		// then commits it without syncing.
+		// The group is durable once its journal frame is synced; the
+		// file gets it at the next checkpoint.
 		w.frame.count = uint64(w.events)
 		journaled = true
 		if err := s.journal.write(w.frame.encode(nil)); err != nil {
