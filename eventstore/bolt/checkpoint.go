@@ -137,13 +137,7 @@ func writeOverlay(tx *bbolt.Tx, ov *overlay, names []journalName) error {
 			return fmt.Errorf("write name: %w", err)
 		}
 	}
-	if err := meta.Put(keyTail, ov.tail); err != nil {
-		return fmt.Errorf("write tail segment: %w", err)
-	}
-	if err := meta.Put(keyState, encodeState(ov.head, ov.logLen)); err != nil {
-		return fmt.Errorf("write log state: %w", err)
-	}
-	return nil
+	return putLogState(meta, ov.head, ov.logLen, ov.tail)
 }
 
 // syncDir syncs a directory, making the entries made in it durable.

@@ -146,11 +146,8 @@ func (s *Store) applyFrames(tx *bbolt.Tx, jpath string, frames []journalFrame) (
 	if !applied {
 		return false, nil
 	}
-	if err := meta.Put(keyTail, w.v.tail); err != nil {
-		return false, fmt.Errorf("write tail segment: %w", err)
-	}
-	if err := meta.Put(keyState, encodeState(w.v.head, w.v.logLen)); err != nil {
-		return false, fmt.Errorf("write log state: %w", err)
+	if err := putLogState(meta, w.v.head, w.v.logLen, w.v.tail); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -552,6 +552,18 @@ func create(tx *bbolt.Tx, opts Options) error {
 	return nil
 }
 
+// putLogState writes the log's state into the meta bucket: its head, its
+// length and its partial last segment.
+func putLogState(meta *bbolt.Bucket, head, logLen uint64, tail []byte) error {
+	if err := meta.Put(keyTail, tail); err != nil {
+		return fmt.Errorf("write tail segment: %w", err)
+	}
+	if err := meta.Put(keyState, encodeState(head, logLen)); err != nil {
+		return fmt.Errorf("write log state: %w", err)
+	}
+	return nil
+}
+
 // encodeState is the meta state value: head and log length.
 func encodeState(head, logLen uint64) []byte {
 	b := binary.AppendUvarint(nil, head)

@@ -874,11 +874,5 @@ func (w *writer) finish() error {
 			return err
 		}
 	}
-	if err := w.meta.Put(keyTail, w.v.tail); err != nil {
-		return fmt.Errorf("write tail segment: %w", err)
-	}
-	if err := w.meta.Put(keyState, encodeState(w.v.head, w.v.logLen)); err != nil {
-		return fmt.Errorf("write log state: %w", err)
-	}
-	return nil
+	return putLogState(w.meta, w.v.head, w.v.logLen, w.v.tail)
 }
