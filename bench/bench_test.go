@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hallgren/eventsourcing"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -21,15 +24,17 @@ func TestBothStoresRunTheWorkloads(t *testing.T) {
 	if err := run(&out, tiny, 1, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format3", "run 1 sqlite-peer", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
+	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format3", "run 1 hallgren", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
 }
 
-// TestStoresRefuseStaleVersion: both stores check the expected version of
-// a stream, so neither wins by skipping optimistic concurrency.
+// TestStoresRefuseStaleVersion: every store checks the expected version of
+// a stream, so none wins by skipping optimistic concurrency, and replays
+// exactly the reports it took, in the order it took them, and none of a
+// refused append.
 func TestStoresRefuseStaleVersion(t *testing.T) {
 	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	for _, o := range stores {
@@ -39,19 +44,87 @@ func TestStoresRefuseStaleVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			one := []domain.ProgressReported{report(0, 0, 50, at)}
-			if err := s.Append(streamName(0), 0, one, at); err != nil {
-				t.Fatal(err)
+			var saved []domain.ProgressReported
+			appendAt := func(stream int, version uint64, n int) error {
+				reports := make([]domain.ProgressReported, n)
+				for j := range reports {
+					reports[j] = report(stream, int(version)+j, 50, at)
+				}
+				err := s.Append(streamName(stream), version, reports, at)
+				if err == nil {
+					saved = append(saved, reports...)
+				}
+				return err
 			}
-			err = s.Append(streamName(0), 0, one, at)
-			if !errors.Is(err, errConcurrency) && !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
-				t.Fatalf("second append at version 0: %v, want a concurrency error", err)
+			for _, a := range []struct {
+				stream  int
+				version uint64
+				n       int
+			}{{0, 0, 3}, {1, 0, 1}, {0, 3, 1}, {1, 1, 2}} {
+				if err := appendAt(a.stream, a.version, a.n); err != nil {
+					t.Fatalf("append %d to stream %d at %d: %v", a.n, a.stream, a.version, err)
+				}
 			}
-			n, err := s.Replay(func(domain.ProgressReported) {})
-			if err != nil || n != 1 {
-				t.Fatalf("replay: %d events, %v; want 1", n, err)
+			err = appendAt(1, 0, 1)
+			if !errors.Is(err, eventsourcing.ErrConcurrency) && !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+				t.Fatalf("append to stream 1 at version 0 after 3 events: %v, want a concurrency error", err)
+			}
+			var got []domain.ProgressReported
+			n, err := s.Replay(func(r domain.ProgressReported) { got = append(got, r) })
+			if err != nil || n != len(saved) {
+				t.Fatalf("replay: %d events, %v; want %d", n, err, len(saved))
+			}
+			if !reflect.DeepEqual(got, saved) {
+				t.Fatalf("replay gave\n%+v\nwant\n%+v", got, saved)
 			}
 		})
+	}
+}
+
+// TestPeerIsDurable: the peer's database runs in WAL mode with every commit
+// synced (synchronous=FULL is 2), the settings its figures are taken with.
+func TestPeerIsDurable(t *testing.T) {
+	p, err := OpenPeer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var mode string
+	var sync int
+	if err := p.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.db.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 {
+		t.Fatalf("journal_mode %q, synchronous %d; want wal and 2 (FULL)", mode, sync)
+	}
+}
+
+// TestPeerContinuesOnlyWhatItHolds: an append that continues a stream at a
+// version its held aggregate is not at is refused before anything is saved.
+func TestPeerContinuesOnlyWhatItHolds(t *testing.T) {
+	p, err := OpenPeer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	one := []domain.ProgressReported{report(0, 0, 50, at)}
+	if err := p.Append(streamName(0), 0, one, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []uint64{2, 5} {
+		if err := p.Append(streamName(0), v, one, at); !errors.Is(err, errNotHeld) {
+			t.Errorf("append at %d to a stream at 1: %v, want errNotHeld", v, err)
+		}
+	}
+	if err := p.Append(streamName(1), 1, one, at); !errors.Is(err, errNotHeld) {
+		t.Errorf("append at 1 to a stream never written: %v, want errNotHeld", err)
+	}
+	if n, err := p.Replay(func(domain.ProgressReported) {}); err != nil || n != 1 {
+		t.Fatalf("replay: %d events, %v; want 1", n, err)
 	}
 }
 
