@@ -87,14 +87,18 @@ bench: build bench-peer
 	TASKLEDGER_BENCH_STORE=$$dir/ledger $(GO) test -run '^$$' -bench 'ScorecardCompute' -benchtime 200x -count 3 -timeout 60m ./graphql/; \
 	status=$$?; rm -rf $$dir; exit $$status
 
-# bench-peer: the embedded store beside a SQLite stand-in for
-# hallgren/eventsourcing (bench/README.md), three workloads, medians of
+# bench-peer: the embedded store beside hallgren/eventsourcing's SQLite
+# event store (bench/README.md), three workloads, medians of
 # BENCH_PEER_RUNS runs and the ratios, in one table. -mod=mod lets the
-# harness follow the main module when its requirements change.
+# harness follow the main module when its requirements change. The peer's
+# SQLite driver (github.com/mattn/go-sqlite3) is C built through cgo, so
+# this needs a C compiler.
 BENCH_PEER_RUNS ?= 3
 bench-peer:
+	@cc=$$(CGO_ENABLED=1 $(GO) env CC); command -v "$${cc%% *}" >/dev/null || { \
+	  echo "bench-peer: the peer's SQLite driver (github.com/mattn/go-sqlite3) needs cgo and a C compiler, and '$$cc' is not on PATH (install gcc, or set CC)" >&2; exit 1; }
 	@echo "load before: $$(cat /proc/loadavg 2>/dev/null)"
-	cd bench && $(GO) run -mod=mod . -runs $(BENCH_PEER_RUNS)
+	cd bench && CGO_ENABLED=1 $(GO) run -mod=mod . -runs $(BENCH_PEER_RUNS)
 	@echo "load after: $$(cat /proc/loadavg 2>/dev/null)"
 
 # soak: long crash, fuzz and load runs, outside make test.
