@@ -147,14 +147,11 @@ func (s *Store) commitInline() {
 }
 
 // round commits the appends pending, as one group, and answers each; the
-// caller holds commitMu. timer serves gather (nil: an Append committing
+// caller holds commitMu. timer serves gatherMore (nil: an Append committing
 // inline, whose own group is pending, does not hold the group open).
 func (s *Store) round(timer *time.Timer) {
 	if s.beforeGroup != nil {
 		s.beforeGroup()
-	}
-	if timer != nil {
-		s.gather(timer)
 	}
 	reqs := s.takePending()
 	if len(reqs) == 0 {
@@ -166,8 +163,14 @@ func (s *Store) round(timer *time.Timer) {
 		}
 		return
 	}
-	s.commitGroup(reqs)
-	s.inFlight.Store(int64(len(reqs) + s.pendingCount()))
+	var more func(have int) []*appendReq
+	if timer != nil {
+		inFlight := int(s.inFlight.Load())
+		var deadline time.Time
+		more = func(have int) []*appendReq { return s.gatherMore(timer, have, inFlight, &deadline) }
+	}
+	n := s.commitGroup(reqs, more)
+	s.inFlight.Store(int64(n + s.pendingCount()))
 	if !s.syncArmed && s.journal != nil && s.journal.size > journalHeaderSize {
 		// Checkpoint syncAfter after the first group since the last one.
 		s.syncTimer.Reset(s.syncAfter)
@@ -175,39 +178,38 @@ func (s *Store) round(timer *time.Timer) {
 	}
 }
 
-// gather holds the next group open, for at most groupWait, while fewer
-// appends are pending than the last commit saw in flight: with many
-// concurrent writers, those answered by the last commit come straight back
-// with their next append, and without the wait the groups split into two
-// halves that each pay a full commit. A lone writer never waits, and when
-// writers go away the estimate follows at the next commit.
-func (s *Store) gather(timer *time.Timer) {
-	inFlight := int(s.inFlight.Load())
-	if s.groupWait <= 0 || inFlight <= 1 {
-		return
-	}
-	var deadline time.Time
+// gatherMore holds a group open while the committer writes it: it returns
+// the appends that arrived since the group was last extended, and when none
+// has, waits for one while the group holds fewer appends (have) than the
+// last commit saw in flight, for at most groupWait from the first wait.
+// With many concurrent writers, those answered by the last commit come
+// straight back with their next append, and without the wait the groups
+// split into two halves that each pay a full commit; the committer writes
+// the ones that came back first while it waits for the others. A lone
+// writer never waits, and when writers go away the estimate follows at the
+// next commit. An empty result closes the group.
+func (s *Store) gatherMore(timer *time.Timer, have, inFlight int, deadline *time.Time) []*appendReq {
 	for {
-		if n := s.pendingCount(); n == 0 || n >= inFlight {
-			return
+		if reqs := s.takePending(); len(reqs) > 0 || have >= inFlight || s.groupWait <= 0 {
+			return reqs
 		}
 		now := time.Now()
 		if deadline.IsZero() {
-			deadline = now.Add(s.groupWait)
+			*deadline = now.Add(s.groupWait)
 		}
 		left := deadline.Sub(now)
 		if left <= 0 {
-			return
+			return nil
 		}
 		timer.Reset(left)
 		select {
 		case <-s.wake:
 			timer.Stop()
 		case <-timer.C:
-			return
+			return nil
 		case <-s.stop:
 			timer.Stop()
-			return
+			return nil
 		}
 	}
 }
@@ -328,8 +330,10 @@ func (s *Store) loadDelta() error {
 	})
 }
 
-// commitGroup appends reqs in one transaction and answers each.
-func (s *Store) commitGroup(reqs []*appendReq) {
+// commitGroup appends reqs, and the appends more adds while it writes them
+// (more may be nil), in one transaction, and answers each; it returns how
+// many it answered.
+func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq) int {
 	results := make([]appendResult, len(reqs))
 	var w *writer
 	journaled := false
@@ -339,17 +343,25 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 	}
 	build := func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
-		for i, r := range reqs {
-			if err := r.ctx.Err(); err != nil {
-				results[i].err = fmt.Errorf("append to %s: %w", r.stream, err)
-				continue
+		for next := 0; next < len(reqs); {
+			for ; next < len(reqs); next++ {
+				r := reqs[next]
+				if err := r.ctx.Err(); err != nil {
+					results[next].err = fmt.Errorf("append to %s: %w", r.stream, err)
+					continue
+				}
+				res, err := w.apply(r)
+				var fatal *fatalError
+				if errors.As(err, &fatal) {
+					return fmt.Errorf("append to %s: %w", r.stream, fatal.err)
+				}
+				results[next] = appendResult{res: res, err: err}
 			}
-			res, err := w.apply(r)
-			var fatal *fatalError
-			if errors.As(err, &fatal) {
-				return fmt.Errorf("append to %s: %w", r.stream, fatal.err)
+			if more != nil {
+				added := more(len(reqs))
+				reqs = append(reqs, added...)
+				results = append(results, make([]appendResult, len(added))...)
 			}
-			results[i] = appendResult{res: res, err: err}
 		}
 		if w.appended == 0 {
 			return errNothingToCommit
@@ -406,6 +418,7 @@ func (s *Store) commitGroup(reqs []*appendReq) {
 	for i, r := range reqs {
 		r.res <- results[i]
 	}
+	return len(reqs)
 }
 
 // publish makes a committed group visible: the overlay, names, IDs,
