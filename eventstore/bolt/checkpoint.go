@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -10,9 +11,10 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// journalLimit is the journal's size that makes the committer checkpoint:
-// sync the ledger file, then empty the journal. It bounds the journal on
-// disk and the work of recovery after a crash.
+// journalLimit is the journal's size that makes the committer checkpoint
+// and empty the journal before it commits again, if no checkpoint has
+// emptied it since it began. It bounds the journal on disk and the work of
+// recovery after a crash.
 const journalLimit = 64 << 20
 
 // journalSyncAfter is how long after the first group since the last
@@ -21,15 +23,148 @@ const journalLimit = 64 << 20
 // stop, a second after its last append.
 const journalSyncAfter = time.Second
 
-// checkpointDue checkpoints when the journal holds groups (the committer
-// runs it when journalSyncAfter has passed); a failure stops appends, as a
-// failed checkpoint after a commit does.
+// checkpointJob is one checkpoint: what the file gets (the overlay as it
+// was when the checkpoint began, the names interned by its groups and,
+// when the stream index is due, the recent versions up to its head) and
+// the channel closed when it is over.
+type checkpointJob struct {
+	ov    *overlay
+	names []journalName
+	// recent is the recent versions to write to the stream index (nil:
+	// not due), and recentEvents how many events they hold.
+	recent       map[uint32]*recentStream
+	recentEvents int
+	// journalSize is the journal's size when the checkpoint began: the
+	// frames of its groups end there.
+	journalSize int64
+	done        chan struct{}
+}
+
+// checkpointDue starts a checkpoint in the background when the journal
+// holds groups the file lacks and none is running (the committer runs it
+// when journalSyncAfter has passed, holding commitMu).
 func (s *Store) checkpointDue() {
-	if s.journal == nil || s.w.broken != nil || s.journal.size <= journalHeaderSize {
+	job := s.beginCheckpoint()
+	if job == nil {
 		return
 	}
-	if err := s.checkpoint(); err != nil {
+	go func() {
+		err := s.writeCheckpoint(job)
+		s.commitMu.Lock()
+		defer s.commitMu.Unlock()
+		s.endCheckpoint(job, err)
+	}()
+}
+
+// checkpoint runs a checkpoint now, after the one running, if any: when it
+// returns, the file holds every group committed before the call. The
+// caller does not hold commitMu.
+func (s *Store) checkpoint() error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	return s.checkpointLocked()
+}
+
+// checkpointLocked is checkpoint for a caller holding commitMu, which it
+// lets go while it waits for a checkpoint running in the background.
+func (s *Store) checkpointLocked() error {
+	for s.ckpt != nil {
+		done := s.ckpt.done
+		s.commitMu.Unlock()
+		<-done
+		s.commitMu.Lock()
+	}
+	if s.w.broken != nil {
+		return s.w.broken
+	}
+	job := s.beginCheckpoint()
+	if job == nil {
+		return nil
+	}
+	err := s.writeCheckpoint(job)
+	s.endCheckpoint(job, err)
+	return err
+}
+
+// beginCheckpoint takes what a checkpoint writes, as the groups committed
+// so far leave it, or returns nil when there is nothing to write or a
+// checkpoint is running already. The caller holds commitMu; appends go on
+// while the checkpoint writes, and the names they intern wait for the next.
+func (s *Store) beginCheckpoint() *checkpointJob {
+	if s.journal == nil || s.w.broken != nil || s.ckpt != nil {
+		return nil
+	}
+	ov := s.ov.Load()
+	if ov.empty(s.w.fileHead) {
+		return nil
+	}
+	job := &checkpointJob{ov: ov, names: s.w.fileNames, journalSize: s.journal.size, done: make(chan struct{})}
+	s.w.fileNames = nil
+	if s.w.recentEvents >= s.indexEvery {
+		s.idxMu.RLock()
+		job.recent, job.recentEvents = maps.Clone(s.recent), s.w.recentEvents
+		s.idxMu.RUnlock()
+	}
+	s.ckpt = job
+	return job
+}
+
+// writeCheckpoint writes the job's overlay to the ledger file, and the
+// stream index when it is due, in one synced bbolt commit. It does not
+// need commitMu: the committer of a format 3 ledger only reads the file.
+func (s *Store) writeCheckpoint(job *checkpointJob) error {
+	if s.beforeCheckpointWrite != nil {
+		s.beforeCheckpointWrite()
+	}
+	err := s.updateTx(func(tx *bbolt.Tx) error {
+		if err := writeOverlay(tx, job.ov, job.names); err != nil {
+			return err
+		}
+		if job.recent == nil {
+			return nil
+		}
+		return flushRecent(tx.Bucket(bucketStreams), tx.Bucket(bucketMeta), job.recent, job.ov.head)
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: checkpoint %s: write the groups since the last one to the file: %w", s.path, err)
+	}
+	return nil
+}
+
+// endCheckpoint publishes what a checkpoint wrote, or breaks the store when
+// it failed. The file now holds the job's groups: the overlay keeps only
+// those committed since it began, and so does the recent stream index when
+// the checkpoint wrote the index. The journal keeps only the frames of the
+// groups committed since it began (none: it is emptied), and when there are
+// some, the next checkpoint is due a second from now. The caller holds
+// commitMu.
+func (s *Store) endCheckpoint(job *checkpointJob, err error) {
+	defer close(job.done)
+	s.ckpt = nil
+	if err != nil {
 		s.w.broken = fmt.Errorf("%w; reopen the ledger", err)
+		return
+	}
+	cur := s.ov.Load()
+	s.ov.Store(cur.after(job.ov, s.segSize))
+	s.w.fileHead = job.ov.head
+	if job.recent != nil {
+		s.idxMu.Lock()
+		s.recent = recentAfter(s.recent, job.recent)
+		s.indexed, s.w.recentEvents = job.ov.head, s.w.recentEvents-job.recentEvents
+		s.idxMu.Unlock()
+	}
+	if cur.head == job.ov.head {
+		err = s.journal.reset()
+	} else {
+		err = s.journal.keepFrom(job.journalSize)
+		if !s.syncArmed {
+			s.syncTimer.Reset(s.syncAfter)
+			s.syncArmed = true
+		}
+	}
+	if err != nil {
+		s.w.broken = fmt.Errorf("bolt: checkpoint %s: %w; reopen the ledger", s.path, err)
 	}
 }
 
@@ -60,41 +195,6 @@ func (s *Store) openJournal() error {
 	s.journal = j
 	s.ov.Store(newOverlay(s.w.head, s.w.logLen, s.segSize, s.w.tail))
 	s.w.fileHead = s.w.head
-	return nil
-}
-
-// checkpoint writes the overlay to the ledger file in one synced bbolt
-// commit, after which the file holds every group the journal does, then
-// empties the journal and the overlay. The committer runs it.
-func (s *Store) checkpoint() error {
-	ov := s.ov.Load()
-	if ov.empty(s.w.fileHead) {
-		return nil
-	}
-	var idx *writer
-	err := s.updateTx(func(tx *bbolt.Tx) error {
-		if err := writeOverlay(tx, ov, s.w.fileNames); err != nil {
-			return err
-		}
-		if s.w.recentEvents < s.indexEvery {
-			return nil
-		}
-		idx = &writer{s: s, streams: tx.Bucket(bucketStreams), meta: tx.Bucket(bucketMeta), v: logView{head: ov.head}}
-		return idx.flushIndex()
-	})
-	if err != nil {
-		return fmt.Errorf("bolt: checkpoint %s: write the groups since the last one to the file: %w", s.path, err)
-	}
-	s.ov.Store(newOverlay(ov.head, ov.logLen, s.segSize, ov.tail))
-	s.w.fileHead, s.w.fileNames = ov.head, nil
-	if idx != nil && idx.flushed {
-		s.idxMu.Lock()
-		s.recent, s.indexed, s.w.recentEvents = map[uint32]*recentStream{}, ov.head, 0
-		s.idxMu.Unlock()
-	}
-	if err := s.journal.reset(); err != nil {
-		return fmt.Errorf("bolt: checkpoint %s: %w", s.path, err)
-	}
 	return nil
 }
 

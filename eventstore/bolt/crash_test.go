@@ -53,8 +53,10 @@ const crashJournal = "-journal.db"
 
 func crashOptions(path string) Options {
 	// Journals of 32 KiB make the committer checkpoint every few dozen
-	// groups, so that kills land before, during and after checkpoints.
-	return Options{indexEvery: crashIndexEvery, NoJournal: !strings.HasSuffix(path, crashJournal), journalLimit: 32 << 10}
+	// groups, and the timer starts one in the background every 5 ms, so
+	// that kills land before, during and after both kinds of checkpoint
+	// (and the journal's replacement at the end of one in the background).
+	return Options{indexEvery: crashIndexEvery, NoJournal: !strings.HasSuffix(path, crashJournal), journalLimit: 32 << 10, journalSyncAfter: 5 * time.Millisecond}
 }
 
 // TestCrash kills a process that is appending at a random moment with

@@ -61,15 +61,22 @@
 // (a checkpoint publishes a new base only after its commit, so the file a
 // reader sees holds at least everything below the base it took).
 //
-// A second after the first group since the last checkpoint, when the
-// journal reaches 64 MiB, and at Close, the committer checkpoints: one
-// bbolt transaction writes the overlay's segments, checkpoints, names, tail
-// and state (and the stream index when it is due, see indexEvery), bbolt
-// commits it with its usual two syncs, the overlay starts again from the
-// file, and the journal is emptied. Close removes the journal, so a closed
-// ledger is its file alone, and a ledger at rest has its file up to date a
-// second after its last append. The overlay holds at most that second's
-// (or 64 MiB of journal's) log bytes.
+// A second after the first group since the last checkpoint, the committer
+// starts a checkpoint in the background and goes on committing: one bbolt
+// transaction writes the overlay as it was when the checkpoint began (its
+// segments, checkpoints, names, tail and state, and the stream index when
+// it is due, see indexEvery), and bbolt commits it with its usual two
+// syncs. Then, under the commit lock, the overlay keeps only the groups
+// committed since the checkpoint began, and the journal only their frames:
+// it is emptied when there are none, else replaced by a journal holding
+// just those frames, written and synced beside it and renamed over it (a
+// crash leaves one or the other, and recovery skips the frames the file
+// holds). When the journal reaches 64 MiB with no checkpoint running, and
+// at Close, the committer checkpoints before it commits again. Close
+// removes the journal, so a closed ledger is its file alone, and a ledger
+// at rest has its file up to date about a second after its last append.
+// The overlay holds about that second's (at most 64 MiB of journal's) log
+// bytes.
 //
 // The journal begins with a 64-byte header: "taskledger-journal/1\n", then
 // the boot ID of the machine that wrote it, padded with zero bytes. A frame

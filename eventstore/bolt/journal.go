@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,6 +18,11 @@ import (
 // JournalSuffix is appended to a format 3 ledger file's path to name its
 // journal: ledger.db keeps its journal in ledger.db-journal.
 const JournalSuffix = "-journal"
+
+// journalNextSuffix names, after the journal's own path, the journal a
+// checkpoint writes to replace it (see keepFrom); one left by a crash is
+// removed when the ledger opens.
+const journalNextSuffix = ".next"
 
 // journalFrameHeader is a frame's header: the body's length and the CRC-32C
 // of the body, both u32 big-endian.
@@ -61,6 +67,9 @@ type journal struct {
 // openJournal opens (creating if needed) the journal at path for appending
 // after its first size bytes, the frames recovery has read.
 func openJournal(path string) (*journal, error) {
+	if err := os.Remove(path + journalNextSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("remove unfinished journal: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
@@ -127,6 +136,54 @@ func (j *journal) reset() error {
 	if err := fdatasync(j.f); err != nil {
 		return fmt.Errorf("sync journal %s: %w", j.path, err)
 	}
+	return nil
+}
+
+// keepFrom replaces the journal with one that holds only its frames from
+// byte from on: those a checkpoint did not write to the file, which holds
+// every frame before. The new journal is written and synced beside the old
+// one, then renamed over it, so a crash leaves one or the other whole.
+func (j *journal) keepFrom(from int64) error {
+	buf := make([]byte, journalHeaderSize+j.size-from)
+	copy(buf[copy(buf, journalMagic):], j.bootID)
+	if _, err := j.f.ReadAt(buf[journalHeaderSize:], from); err != nil {
+		return fmt.Errorf("read journal %s: %w", j.path, err)
+	}
+	next := j.path + journalNextSuffix
+	f, err := os.OpenFile(next, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("start journal %s: %w", next, err)
+	}
+	if err := j.install(f, buf); err != nil {
+		_ = f.Close()
+		_ = os.Remove(next)
+		return err
+	}
+	return nil
+}
+
+// install writes buf into f, a new journal beside the old one, syncs it and
+// renames it over the old one, which it then closes.
+func (j *journal) install(f *os.File, buf []byte) error {
+	if _, err := f.WriteAt(buf, 0); err != nil {
+		return fmt.Errorf("write journal %s: %w", f.Name(), err)
+	}
+	if !j.noSync {
+		if err := fdatasync(f); err != nil {
+			return fmt.Errorf("sync journal %s: %w", f.Name(), err)
+		}
+	}
+	if err := os.Rename(f.Name(), j.path); err != nil {
+		return fmt.Errorf("replace journal %s: %w", j.path, err)
+	}
+	if !j.noSync {
+		if err := syncDir(filepath.Dir(j.path)); err != nil {
+			return fmt.Errorf("replace journal %s: sync its directory: %w", j.path, err)
+		}
+	}
+	_ = j.f.Close()
+	j.f = f
+	j.size, j.alloc = int64(len(buf)), int64(len(buf))
 	return nil
 }
 

@@ -574,3 +574,120 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	write(t, to, b)
 }
+
+// TestAppendsGoOnWhileACheckpointWrites: a checkpoint writes the file in
+// the background; appends are acknowledged and readable meanwhile, and
+// once it is over the file holds what it took, the journal keeps the
+// groups committed since (the stream index too, which it wrote), and a
+// machine stop then loses nothing.
+func TestAppendsGoOnWhileACheckpointWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{segmentSize: 300, indexEvery: 7, journalSyncAfter: 5 * time.Millisecond})
+	// The first checkpoint waits for release; the next one, which begins
+	// after the first has ended, says so and waits until the test is over.
+	started, release := make(chan struct{}), make(chan struct{})
+	firstOver, over := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(over) })
+	calls := 0
+	s.beforeCheckpointWrite = func() {
+		calls++
+		switch calls {
+		case 1:
+			close(started)
+			<-release
+		case 2:
+			close(firstOver)
+			<-over
+		}
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	var all []domain.Event
+	add := func(i int) error {
+		res, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%5), eventstore.Any(), []domain.Event{event(rng, i, 100+rng.IntN(300))})
+		all = append(all, res.Events...)
+		return err
+	}
+	for i := range 20 {
+		if err := add(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no checkpoint began")
+	}
+	appended := make(chan error, 1)
+	go func() {
+		for i := 20; i < 60; i++ {
+			if err := add(i); err != nil {
+				appended <- err
+				return
+			}
+		}
+		appended <- nil
+	}()
+	select {
+	case err := <-appended:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("appends waited for the checkpoint to write the file")
+	}
+	checkHolds(t, s, all)
+	close(release)
+	select {
+	case <-firstOver:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no second checkpoint began")
+	}
+	checkHolds(t, s, all)
+
+	// The file holds the checkpoint's groups, the journal all 60: a copy of
+	// both, as a machine stop leaves them, opens with every event.
+	stopped := filepath.Join(t.TempDir(), FileName)
+	copyFile(t, path, stopped)
+	copyFile(t, path+JournalSuffix, stopped+JournalSuffix)
+	s.commitMu.Lock()
+	fileHead := s.w.fileHead
+	s.commitMu.Unlock()
+	// The file holds part of the log; the journal the rest, no more.
+	_, raw, err := readJournal(stopped + JournalSuffix)
+	if err != nil || len(raw) == 0 || fileHead == 0 {
+		t.Fatalf("journal: %d frames (%v), file head %d; want both part of the log", len(raw), err, fileHead)
+	}
+	first, err := decodeJournalFrame(raw[0])
+	if err != nil || first.from != fileHead || fileHead+uint64(len(raw)) != uint64(len(all)) {
+		t.Fatalf("journal: %d frames from position %d (%v); the file ends at %d, the log at %d", len(raw), first.from, err, fileHead, len(all))
+	}
+	after := openTest(t, stopped, Options{bootID: "the-next-boot"})
+	checkHolds(t, after, all)
+}
+
+// TestOpenRemovesAnUnfinishedJournal: a replacement journal that a crash
+// left before it was renamed over the journal is not read, and is removed
+// when the ledger opens for writing.
+func TestOpenRemovesAnUnfinishedJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{})
+	ctx := context.Background()
+	res, err := s.Append(ctx, "stream-0", eventstore.Any(), []domain.Event{event(rand.New(rand.NewPCG(1, 2)), 0, 200)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := path + JournalSuffix + journalNextSuffix
+	if err := os.WriteFile(next, []byte("taskledger-journal/1\ncut short by a crash"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := openTest(t, path, Options{})
+	checkHolds(t, again, res.Events)
+	if _, err := os.Stat(next); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the unfinished journal is still there (%v)", err)
+	}
+}

@@ -39,6 +39,17 @@ func newOverlay(head, logLen, segSize uint64, tail []byte) *overlay {
 	}
 }
 
+// after returns o without what the file now holds: the groups of done,
+// an overlay o extends on the same base, which a checkpoint has written
+// while the committer went on.
+func (o *overlay) after(done *overlay, segSize uint64) *overlay {
+	n := newOverlay(done.head, done.logLen, segSize, done.tail)
+	n.segs = o.segs[n.baseSeg-o.baseSeg:]
+	n.ckpts = o.ckpts[n.baseCkpt-o.baseCkpt:]
+	n.head, n.logLen, n.tail = o.head, o.logLen, o.tail
+	return n
+}
+
 // next returns a copy of o for the committer to extend with one group.
 func (o *overlay) next() *overlay {
 	c := *o

@@ -189,6 +189,8 @@ type Store struct {
 	// since the last checkpoint; syncArmed says it is running.
 	syncTimer *time.Timer
 	syncArmed bool
+	// ckpt is the checkpoint running in the background, if any.
+	ckpt *checkpointJob
 
 	// Committer-owned state (only the holder of commitMu touches these).
 	w writerState
@@ -200,6 +202,9 @@ type Store struct {
 	// beforeGroup, when set (by tests), runs in the committer before it
 	// takes the pending appends.
 	beforeGroup func()
+	// beforeCheckpointWrite, when set (by tests), runs before a
+	// checkpoint writes the file.
+	beforeCheckpointWrite func()
 	// afterJournal, when set (by tests), runs in the committer after a
 	// group's journal frame is synced and before bbolt commits it.
 	afterJournal func()

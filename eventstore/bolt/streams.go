@@ -49,6 +49,23 @@ func (r *recentStream) then(g *recentStream) recentStream {
 	return recentStream{base: r.base, positions: append(r.positions, g.positions...), last: g.last}
 }
 
+// recentAfter returns what cur, the recent versions now, holds beyond
+// flushed, the recent versions as they were when the streams bucket was
+// written (cur extends flushed: positions only ever go on).
+func recentAfter(cur, flushed map[uint32]*recentStream) map[uint32]*recentStream {
+	out := make(map[uint32]*recentStream, len(cur))
+	for sid, r := range cur {
+		f := flushed[sid]
+		switch {
+		case f == nil:
+			out[sid] = r
+		case len(r.positions) > len(f.positions):
+			out[sid] = &recentStream{base: f.last, positions: r.positions[len(f.positions):], last: r.last}
+		}
+	}
+	return out
+}
+
 func stateKey(sid uint32) []byte {
 	var k [4]byte
 	binary.BigEndian.PutUint32(k[:], sid)

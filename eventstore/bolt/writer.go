@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -403,9 +404,12 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 	switch {
 	case err == nil:
 		s.publish(w)
-		if s.journal != nil && s.journal.size >= s.journalLimit {
-			if cerr := s.checkpoint(); cerr != nil {
-				s.w.broken = fmt.Errorf("%w; reopen the ledger", cerr)
+		if s.journal != nil && s.journal.size >= s.journalLimit && s.ckpt == nil {
+			// The journal grew this far since the last checkpoint began:
+			// checkpoint now, before the next group (a failure breaks
+			// the store). One running will cut the journal when it ends.
+			if job := s.beginCheckpoint(); job != nil {
+				s.endCheckpoint(job, s.writeCheckpoint(job))
 			}
 		}
 	case errors.Is(err, errNothingToCommit):
@@ -848,31 +852,39 @@ func (w *writer) streamState(sid uint32) (streamState, error) {
 // flushIndex writes every stream's recent and staged versions to the
 // streams bucket and records that the bucket is complete up to the head.
 func (w *writer) flushIndex() error {
-	sids := make([]uint32, 0, len(w.s.recent)+len(w.staged))
-	for sid := range w.s.recent {
-		sids = append(sids, sid)
-	}
-	for sid := range w.staged {
-		if w.s.recent[sid] == nil {
-			sids = append(sids, sid)
-		}
-	}
-	slices.Sort(sids)
-	for _, sid := range sids {
+	recent := w.s.recent
+	if len(w.staged) > 0 {
 		// then leaves s.recent as it is (it appends past its length only),
 		// so a failed commit loses nothing.
-		all := w.s.recent[sid].then(w.staged[sid])
-		if err := appendChunks(w.streams, sid, all.base, all.positions); err != nil {
-			return fmt.Errorf("write stream index: %w", err)
-		}
-		if err := w.streams.Put(stateKey(sid), all.last.encode()); err != nil {
-			return fmt.Errorf("write stream index: %w", err)
+		recent = maps.Clone(recent)
+		for sid, g := range w.staged {
+			r := recent[sid].then(g)
+			recent[sid] = &r
 		}
 	}
-	if err := w.meta.Put(keyIndexed, binary.AppendUvarint(nil, w.v.head)); err != nil {
-		return fmt.Errorf("write stream index: %w", err)
+	if err := flushRecent(w.streams, w.meta, recent, w.v.head); err != nil {
+		return err
 	}
 	w.flushed = true
+	return nil
+}
+
+// flushRecent writes each stream's recent versions to the streams bucket
+// and records in meta that the bucket is complete up to position head.
+func flushRecent(streams, meta *bbolt.Bucket, recent map[uint32]*recentStream, head uint64) error {
+	sids := slices.Sorted(maps.Keys(recent))
+	for _, sid := range sids {
+		all := recent[sid]
+		if err := appendChunks(streams, sid, all.base, all.positions); err != nil {
+			return fmt.Errorf("write stream index: %w", err)
+		}
+		if err := streams.Put(stateKey(sid), all.last.encode()); err != nil {
+			return fmt.Errorf("write stream index: %w", err)
+		}
+	}
+	if err := meta.Put(keyIndexed, binary.AppendUvarint(nil, head)); err != nil {
+		return fmt.Errorf("write stream index: %w", err)
+	}
 	return nil
 }
 
