@@ -11,10 +11,10 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// journalLimit is the journal's size that makes the committer checkpoint
-// and empty the journal before it commits again, if no checkpoint has
-// emptied it since it began. It bounds the journal on disk and the work of
-// recovery after a crash.
+// journalLimit is the journal's size that makes the committer checkpoint,
+// and so empty the journal, before it commits again (when no checkpoint is
+// running; one that is cuts the journal when it ends). It bounds the
+// journal on disk and the work of recovery after a crash.
 const journalLimit = 64 << 20
 
 // journalSyncAfter is how long after the first group since the last

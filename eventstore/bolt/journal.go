@@ -52,8 +52,10 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // journal is the append-only file that makes a format 3 ledger's group
 // commits durable with one fdatasync each: the committer writes one frame
 // per group and syncs it before the group is acknowledged, and the file
-// gets the group only at the next checkpoint. The journal is emptied after
-// that checkpoint's synced commit, so it only ever holds the groups since.
+// gets the group only at the next checkpoint. After that checkpoint's
+// synced commit the journal keeps only the groups committed since it began
+// (keepFrom, or reset when there are none), so it holds little more than
+// the groups the file lacks.
 type journal struct {
 	f      *os.File
 	path   string
