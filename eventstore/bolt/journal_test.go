@@ -497,9 +497,20 @@ func TestJournalLeavesFileUntilCheckpoint(t *testing.T) {
 // and the committer checkpoints every few groups always find a whole,
 // ordered prefix of the log, and every stream in order.
 func TestJournalReadsAcrossCheckpoints(t *testing.T) {
+	for name, opts := range map[string]Options{
+		// The committer checkpoints before it goes on, every 3 KiB of journal.
+		"at the journal's limit": {segmentSize: 300, indexEvery: 11, journalLimit: 3 << 10},
+		// Checkpoints run in the background, one after the other.
+		"in the background": {segmentSize: 300, indexEvery: 11, journalSyncAfter: time.Millisecond},
+	} {
+		t.Run(name, func(t *testing.T) { readsAcrossCheckpoints(t, opts) })
+	}
+}
+
+func readsAcrossCheckpoints(t *testing.T, opts Options) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	s := openTest(t, path, Options{segmentSize: 300, indexEvery: 11, journalLimit: 3 << 10})
+	s := openTest(t, path, opts)
 	const writers, perWriter = 4, 60
 	done := make(chan error, writers)
 	for w := range writers {
@@ -564,6 +575,21 @@ func TestJournalReadsAcrossCheckpoints(t *testing.T) {
 	if s.commits.Load() < 10 {
 		t.Fatalf("only %d commits: the test did not cross checkpoints", s.commits.Load())
 	}
+	all, err := s.ReadAll(ctx, 0, 0)
+	if err != nil || len(all) != writers*perWriter {
+		t.Fatalf("read all: %d events, %v", len(all), err)
+	}
+	checkHolds(t, s, all)
+	s.idxMu.RLock()
+	indexed := s.indexed
+	s.idxMu.RUnlock()
+	if indexed == 0 {
+		t.Fatal("no checkpoint wrote the stream index")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkHolds(t, openTest(t, path, opts), all)
 }
 
 func copyFile(t *testing.T, from, to string) {
