@@ -65,8 +65,9 @@ func run(w io.Writer, cfg Config, runs int, tmp string) error {
 				return err
 			}
 			results[i] = append(results[i], res)
-			fmt.Fprintf(w, "run %d %-11s A %9.0f ev/s  B %9.0f ev/s  replay %10.0f ev/s  %5.0f B/event\n",
-				r+1, o.name, res.AEventsPerS, res.BEventsPerS, res.ReplayEventsPerS, res.BytesPerEvent)
+			fmt.Fprintf(w, "run %d %-11s A %9.0f ev/s  B %9.0f ev/s  replay %10.0f ev/s  %5.0f B/event  CPU ns/event: A %6.0f  B %6.0f  replay %5.0f\n",
+				r+1, o.name, res.AEventsPerS, res.BEventsPerS, res.ReplayEventsPerS, res.BytesPerEvent,
+				res.ACPUNsPerEvent, res.BCPUNsPerEvent, res.ReplayCPUNsPerEvent)
 		}
 	}
 	printSummary(w, runs, results)
@@ -95,17 +96,21 @@ func runOnce(o opener, cfg Config, tmp string) (Result, error) {
 // bytes, smaller).
 func printSummary(w io.Writer, runs int, results [][]Result) {
 	figures := []struct {
-		name string
-		get  func(Result) float64
+		name  string
+		get   func(Result) float64
+		fewer bool // less is better: the ratio is the peer's over ours
 	}{
-		{"A: 1 writer, 10 per append, events/s", func(r Result) float64 { return r.AEventsPerS }},
-		{"B: 32 writers, 1 per append, events/s", func(r Result) float64 { return r.BEventsPerS }},
-		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }},
-		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }},
+		{"A: 1 writer, 10 per append, events/s", func(r Result) float64 { return r.AEventsPerS }, false},
+		{"B: 32 writers, 1 per append, events/s", func(r Result) float64 { return r.BEventsPerS }, false},
+		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }, false},
+		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }, true},
+		{"A: CPU ns per event", func(r Result) float64 { return r.ACPUNsPerEvent }, true},
+		{"B: CPU ns per event", func(r Result) float64 { return r.BCPUNsPerEvent }, true},
+		{"replay: CPU ns per event", func(r Result) float64 { return r.ReplayCPUNsPerEvent }, true},
 	}
 	fmt.Fprintf(w, "\n| median of %d | taskledger, format 2 | taskledger, format 3 (journal, the default) | hallgren (SQLite) | ratio, format 2 | ratio, format 3 |\n|---|---|---|---|---|---|\n", runs)
 	last := len(results) - 1
-	for k, f := range figures {
+	for _, f := range figures {
 		peer := median(results[last], f.get)
 		fmt.Fprintf(w, "| %s", f.name)
 		for i := range last {
@@ -115,8 +120,8 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		for i := range last {
 			ours := median(results[i], f.get)
 			ratio := ours / peer
-			if k == len(figures)-1 {
-				ratio = peer / ours // fewer bytes is better
+			if f.fewer {
+				ratio = peer / ours
 			}
 			fmt.Fprintf(w, " | x%.2f", ratio)
 		}

@@ -3,17 +3,24 @@ package main
 import (
 	"fmt"
 	"sync"
+	"syscall"
 	"time"
 
 	"taskledger/domain"
 )
 
-// Result is one store's figures from one run of the three workloads.
+// Result is one store's figures from one run of the three workloads. The
+// CPU figures are the process's CPU time (user and system, every thread,
+// the collector's and the store's background work included) per event:
+// they move less with the machine's load than the rates do.
 type Result struct {
-	AEventsPerS      float64
-	BEventsPerS      float64
-	ReplayEventsPerS float64
-	BytesPerEvent    float64
+	AEventsPerS         float64
+	BEventsPerS         float64
+	ReplayEventsPerS    float64
+	BytesPerEvent       float64
+	ACPUNsPerEvent      float64
+	BCPUNsPerEvent      float64
+	ReplayCPUNsPerEvent float64
 }
 
 // clock hands out strictly increasing report times, as a ledger's clock
@@ -36,19 +43,21 @@ func Run(s EventStore, cfg Config) (Result, error) {
 	var res Result
 	versions := make([]uint64, cfg.Streams)
 	clk := &clock{next: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	elapsed, err := timed(func() error { return workloadA(s, cfg, versions, clk) })
+	elapsed, cpu, err := timed(func() error { return workloadA(s, cfg, versions, clk) })
 	if err != nil {
 		return res, fmt.Errorf("%s, workload A: %w", s.Name(), err)
 	}
 	res.AEventsPerS = float64(cfg.EventsA) / elapsed.Seconds()
-	if elapsed, err = timed(func() error { return workloadB(s, cfg, versions, clk) }); err != nil {
+	res.ACPUNsPerEvent = float64(cpu) / float64(cfg.EventsA)
+	if elapsed, cpu, err = timed(func() error { return workloadB(s, cfg, versions, clk) }); err != nil {
 		return res, fmt.Errorf("%s, workload B: %w", s.Name(), err)
 	}
 	res.BEventsPerS = float64(cfg.EventsB) / elapsed.Seconds()
+	res.BCPUNsPerEvent = float64(cpu) / float64(cfg.EventsB)
 	total := cfg.EventsA + cfg.EventsB
 	perUnit := map[domain.UnitID]int{}
 	var n int
-	elapsed, err = timed(func() (err error) {
+	elapsed, cpu, err = timed(func() (err error) {
 		n, err = s.Replay(func(p domain.ProgressReported) { perUnit[p.Unit]++ })
 		return err
 	})
@@ -59,6 +68,7 @@ func Run(s EventStore, cfg Config) (Result, error) {
 		return res, fmt.Errorf("%s, replay: %d events over %d units, want %d over %d", s.Name(), n, len(perUnit), total, min(40, cfg.Streams))
 	}
 	res.ReplayEventsPerS = float64(n) / elapsed.Seconds()
+	res.ReplayCPUNsPerEvent = float64(cpu) / float64(n)
 	size, err := s.Bytes()
 	if err != nil {
 		return res, fmt.Errorf("%s, size: %w", s.Name(), err)
@@ -67,10 +77,21 @@ func Run(s EventStore, cfg Config) (Result, error) {
 	return res, nil
 }
 
-func timed(f func() error) (time.Duration, error) {
-	start := time.Now()
+// timed runs f and returns the time it took and the CPU time the process
+// used meanwhile.
+func timed(f func() error) (time.Duration, time.Duration, error) {
+	start, cpu0 := time.Now(), cpuTime()
 	err := f()
-	return time.Since(start), err
+	return time.Since(start), cpuTime() - cpu0, err
+}
+
+// cpuTime is the CPU time the process has used so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // workloadA: one writer appends BatchA reports at a time to the streams in
