@@ -58,16 +58,11 @@ func (s *Store) checkpointDue() {
 
 // checkpoint runs a checkpoint now, after the one running, if any: when it
 // returns, the file holds every group committed before the call. The
-// caller does not hold commitMu.
+// caller does not hold commitMu; checkpoint lets go of it while it waits
+// for a checkpoint running in the background.
 func (s *Store) checkpoint() error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	return s.checkpointLocked()
-}
-
-// checkpointLocked is checkpoint for a caller holding commitMu, which it
-// lets go while it waits for a checkpoint running in the background.
-func (s *Store) checkpointLocked() error {
 	for s.ckpt != nil {
 		done := s.ckpt.done
 		s.commitMu.Unlock()
