@@ -91,11 +91,11 @@ type Options struct {
 	// upgraded — and Append returns ErrReadOnly. It implies MustExist.
 	ReadOnly bool
 	// GroupWait is how long the committer may hold a group open for more
-	// appends while fewer are pending than the last commit saw in flight
-	// (callers just answered usually come straight back with their next
-	// append, and one commit for all of them costs the same sync as one
-	// for a few): zero means DefaultGroupWait, negative never waits. A
-	// lone writer never waits.
+	// appends, writing those already in it meanwhile, while it holds fewer
+	// than the last commit saw in flight (callers just answered usually
+	// come straight back with their next append, and one commit for all of
+	// them costs the same sync as one for a few): zero means
+	// DefaultGroupWait, negative never waits. A lone writer never waits.
 	GroupWait time.Duration
 	// NoJournal creates a new ledger in format 2, where bbolt syncs every
 	// commit itself (two fsyncs per group commit) and no journal is kept
