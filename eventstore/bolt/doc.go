@@ -19,10 +19,12 @@
 //
 // With many writers the callers answered by one commit come straight back
 // with their next append; taking only what is pending at once would split
-// them into two half-size groups that each pay a sync. So while
-// fewer appends are pending than the last commit saw in flight, the
-// committer holds the group open for at most Options.GroupWait (500 µs by
-// default) for the rest. A lone writer never waits, and does not even hand
+// them into two half-size groups that each pay a sync. So while the group
+// holds fewer appends than the last commit saw in flight, the committer
+// holds it open for at most Options.GroupWait (500 µs by default) for the
+// rest, and writes each append into the group as it arrives, so that the
+// group is ready to sync when the last one comes. A lone writer never
+// waits, and does not even hand
 // its append over: when the last commit saw at most one append in flight
 // and no group is being committed, Append commits its group itself (the
 // committer goroutine and such callers take turns under one lock), which
