@@ -88,7 +88,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		// A lone writer, and no group is being committed: commit this one
 		// here, saving the hand-over to the committer goroutine and back.
 		// With more writers in flight the committer goroutine gathers
-		// their appends into full groups (see gather).
+		// their appends into full groups (see gatherMore).
 		s.commitInline()
 	} else {
 		select {
