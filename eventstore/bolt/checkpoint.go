@@ -72,6 +72,12 @@ func (s *Store) checkpoint() error {
 	if s.w.broken != nil {
 		return s.w.broken
 	}
+	return s.checkpointNow()
+}
+
+// checkpointNow runs a checkpoint in the caller, which holds commitMu while
+// none runs in the background, and returns its error.
+func (s *Store) checkpointNow() error {
 	job := s.beginCheckpoint()
 	if job == nil {
 		return nil
@@ -79,6 +85,16 @@ func (s *Store) checkpoint() error {
 	err := s.writeCheckpoint(job)
 	s.endCheckpoint(job, err)
 	return err
+}
+
+// armCheckpoint starts the timer that makes the next checkpoint due
+// syncAfter from now, unless it runs already or the journal holds no group.
+// The caller holds commitMu.
+func (s *Store) armCheckpoint() {
+	if !s.syncArmed && s.journal != nil && s.journal.size > journalHeaderSize {
+		s.syncTimer.Reset(s.syncAfter)
+		s.syncArmed = true
+	}
 }
 
 // beginCheckpoint takes what a checkpoint writes, as the groups committed
@@ -153,14 +169,12 @@ func (s *Store) endCheckpoint(job *checkpointJob, err error) {
 		err = s.journal.reset()
 	} else {
 		err = s.journal.keepFrom(job.journalSize)
-		if !s.syncArmed {
-			s.syncTimer.Reset(s.syncAfter)
-			s.syncArmed = true
-		}
 	}
 	if err != nil {
 		s.w.broken = fmt.Errorf("bolt: checkpoint %s: %w; reopen the ledger", s.path, err)
+		return
 	}
+	s.armCheckpoint() // for the groups committed since the job began
 }
 
 // openJournal starts a format 3 ledger's journal for writing: recovery has

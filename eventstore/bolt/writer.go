@@ -172,11 +172,7 @@ func (s *Store) round(timer *time.Timer) {
 	}
 	n := s.commitGroup(reqs, more)
 	s.inFlight.Store(int64(n + s.pendingCount()))
-	if !s.syncArmed && s.journal != nil && s.journal.size > journalHeaderSize {
-		// Checkpoint syncAfter after the first group since the last one.
-		s.syncTimer.Reset(s.syncAfter)
-		s.syncArmed = true
-	}
+	s.armCheckpoint()
 }
 
 // gatherMore holds a group open while the committer writes it: it returns
@@ -344,21 +340,13 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 	}
 	build := func(tx *bbolt.Tx) error {
 		w = s.newWriter(tx)
-		for next := 0; next < len(reqs); {
-			for ; next < len(reqs); next++ {
-				r := reqs[next]
-				if err := r.ctx.Err(); err != nil {
-					results[next].err = fmt.Errorf("append to %s: %w", r.stream, err)
-					continue
-				}
-				res, err := w.apply(r)
-				var fatal *fatalError
-				if errors.As(err, &fatal) {
-					return fmt.Errorf("append to %s: %w", r.stream, fatal.err)
-				}
-				results[next] = appendResult{res: res, err: err}
+		for i := 0; i < len(reqs); i++ {
+			if err := w.applyInto(reqs[i], &results[i]); err != nil {
+				return err
 			}
-			if more != nil {
+			if i == len(reqs)-1 && more != nil {
+				// The group's last append is written: take those that
+				// arrived meanwhile, or wait for them (see gatherMore).
 				added := more(len(reqs))
 				reqs = append(reqs, added...)
 				results = append(results, make([]appendResult, len(added))...)
@@ -408,9 +396,7 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 			// The journal grew this far since the last checkpoint began:
 			// checkpoint now, before the next group (a failure breaks
 			// the store). One running will cut the journal when it ends.
-			if job := s.beginCheckpoint(); job != nil {
-				s.endCheckpoint(job, s.writeCheckpoint(job))
-			}
+			_ = s.checkpointNow()
 		}
 	case errors.Is(err, errNothingToCommit):
 	default:
@@ -541,6 +527,22 @@ func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 		w.newNameIDs[i] = map[string]uint32{}
 	}
 	return w
+}
+
+// applyInto applies r unless its caller has given up, and records the
+// outcome in res; it returns only an error that aborts the whole commit.
+func (w *writer) applyInto(r *appendReq, res *appendResult) error {
+	if err := r.ctx.Err(); err != nil {
+		res.err = fmt.Errorf("append to %s: %w", r.stream, err)
+		return nil
+	}
+	out, err := w.apply(r)
+	var fatal *fatalError
+	if errors.As(err, &fatal) {
+		return fmt.Errorf("append to %s: %w", r.stream, fatal.err)
+	}
+	*res = appendResult{res: out, err: err}
+	return nil
 }
 
 // apply judges and, if it passes, writes one append. Errors that concern
