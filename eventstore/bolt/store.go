@@ -270,6 +270,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.AllocSize = growStep
 	s := &Store{
 		db:       db,
 		path:     path,
@@ -326,6 +327,13 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openBolt opens the bbolt database at path, turning a panic or a memory
 // fault inside bbolt into a *DamagedError.
+// growStep is how much the file grows at a time once it is past bbolt's
+// first doublings. bbolt's default, 16 MiB, left a young ledger up to 16 MiB
+// of zeros larger than its data (a 120,000-event ledger of 21 MB measured 21
+// or 34 MB depending on where the last step fell); a step costs bbolt one
+// truncate and one sync, which at 1 MiB is once per several thousand events.
+const growStep = 1 << 20
+
 func openBolt(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {

@@ -637,6 +637,43 @@ func TestBytesPerEvent(t *testing.T) {
 	}
 }
 
+// TestFileGrowsInSmallSteps: a ledger's file is never more than one growth
+// step larger than the pages its data uses, so its size on disk tells what
+// it holds. bbolt's own default grew this 5 MB ledger to an 8 MiB file.
+func TestFileGrowsInSmallSteps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := openTest(t, path, Options{NoSync: true})
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range 2000 {
+		e := event(rng, i, 2500)
+		for j := range e.Payload {
+			e.Payload[j] = byte(rng.Uint32()) // incompressible
+		}
+		if _, err := s.Append(context.Background(), fmt.Sprintf("s-%d", i%50), eventstore.Any(), []domain.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path, Options{})
+	var used int64
+	if err := s.db.View(func(tx *bbolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used < 5<<20 {
+		t.Fatalf("the ledger holds %d bytes of pages, want more than 5 MiB for this check", used)
+	}
+	// bbolt grows to the next page plus the step.
+	if slack, most := fi.Size()-used, int64(growStep+s.db.Info().PageSize); slack > most {
+		t.Errorf("file is %d bytes for %d bytes of pages: %d bytes past the data, want at most %d", fi.Size(), used, slack, most)
+	}
+}
+
 // TestScanAllFnMayAppend appends from inside ScanAll's callback, enough that
 // the file outgrows bbolt's memory map. A callback run inside the read
 // transaction would deadlock here: the writer waits for the reader to remap.
