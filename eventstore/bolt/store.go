@@ -325,8 +325,6 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// openBolt opens the bbolt database at path, turning a panic or a memory
-// fault inside bbolt into a *DamagedError.
 // growStep is how much the file grows at a time once it is past bbolt's
 // first doublings. bbolt's default, 16 MiB, left a young ledger up to 16 MiB
 // of zeros larger than its data (a 120,000-event ledger of 21 MB measured 21
@@ -334,6 +332,8 @@ func Open(path string, opts Options) (*Store, error) {
 // truncate and one sync, which at 1 MiB is once per several thousand events.
 const growStep = 1 << 20
 
+// openBolt opens the bbolt database at path, turning a panic or a memory
+// fault inside bbolt into a *DamagedError.
 func openBolt(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
