@@ -371,3 +371,38 @@ func TestBrowserLanguageChoice(t *testing.T) {
 		t.Errorf("English navigation: %q", s)
 	}
 }
+
+// The public ranking on a phone keeps every unit's name on one line: the
+// score bar, which the score and the grade repeat, gives way to it. On a
+// desk the bar is drawn.
+func TestBrowserRankingNamesOnAPhone(t *testing.T) {
+	bctx := browser(t)
+	e := demoServer(t)
+	tb := newTab(t, bctx, e.http.URL, shots(t))
+	for _, width := range []int64{1280, 390} {
+		tb.viewport(width, 900)
+		tb.open("public?year=2025", "public")
+		tb.shot(fmt.Sprintf("ranking-names-%d", width))
+		bars := tb.visible(`table.ranking td.score-bar`)
+		rows := tb.visible(`table.ranking tr.card-row`)
+		if rows == 0 {
+			t.Fatalf("%d px: the public ranking shows no unit", width)
+		}
+		switch {
+		case width > 700 && bars != rows:
+			t.Errorf("%d px: %d score bars for %d units", width, bars, rows)
+		case width <= 700 && bars != 0:
+			t.Errorf("%d px: %d score bars shown on a phone", width, bars)
+		}
+		// A name on two lines is at least twice its line's height.
+		wrapped := tb.eval("wrapped names", `[...document.querySelectorAll('table.ranking td.unit-name')]
+			.filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+			.map((td) => td.textContent).join(', ')`)
+		if wrapped != "" {
+			t.Errorf("%d px: unit names on more than one line: %s", width, wrapped)
+		}
+		if w := tb.overflow(); w > 0 {
+			t.Errorf("%d px: the ranking page is %d px wider than the window", width, w)
+		}
+	}
+}

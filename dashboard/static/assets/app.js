@@ -434,13 +434,13 @@
   function rankingTable(cards, opts) {
     const body = cards.map((c) => h('tr', { class: 'card-row', 'data-unit': c.unit },
       h('td', { class: 'num', text: c.rank }),
-      h('td', {}, opts.linkUnit ? h('a', { href: link('unit', { unit: c.unit, year: opts.year, kind: opts.kind }), class: 'unit-link' }, c.name) : c.name),
-      h('td', {}, scoreBar(c.total, c.grade)),
+      h('td', { class: 'unit-name' }, opts.linkUnit ? h('a', { href: link('unit', { unit: c.unit, year: opts.year, kind: opts.kind }), class: 'unit-link' }, c.name) : c.name),
+      h('td', { class: 'score-bar' }, scoreBar(c.total, c.grade)),
       h('td', { class: 'num total', text: c.totalText }),
       h('td', {}, h('span', { class: 'grade ' + gradeClass(c.total, c.grade), text: gradeText(c) }), c.gradeCapped ? h('div', { class: 'cap-note small', text: ui.fill(t('xCapShort'), { grade: gradeText(c) }) }) : null),
       h('td', { class: 'num', text: c.slips })));
     return h('table', { class: 'ranking' },
-      h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }), h('th', { text: '' }),
+      h('thead', {}, h('tr', {}, h('th', { class: 'num', text: t('rank') }), h('th', { text: t('unit') }), h('th', { class: 'score-bar', text: '' }),
         h('th', { class: 'num', text: t('score') }), h('th', { text: t('grade') }), h('th', { class: 'num', text: t('slips') }))),
       h('tbody', {}, body));
   }
