@@ -406,3 +406,28 @@ func TestBrowserRankingNamesOnAPhone(t *testing.T) {
 		}
 	}
 }
+
+// The air-quality table has eight columns: on a phone each area reads as
+// a card of labelled figures, none broken across lines, instead of columns
+// one character wide.
+func TestBrowserAirTableOnAPhone(t *testing.T) {
+	bctx := browser(t)
+	e := demoServer(t)
+	tb := newTab(t, bctx, e.http.URL, shots(t))
+	tb.login(e.tokens["county"])
+	tb.viewport(390, 900)
+	tb.open("air?year=2025", "air")
+	tb.shot("air-390")
+	if n := tb.visible(`#air-table td[data-label="有效天数"]`); n == 0 {
+		t.Errorf("390 px: no area's card labels its valid days")
+	}
+	broken := tb.eval("broken figures", `[...document.querySelectorAll('#air-table .num')]
+		.filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+		.map((td) => td.textContent).join(', ')`)
+	if broken != "" {
+		t.Errorf("390 px: figures broken across lines: %s", broken)
+	}
+	if w := tb.overflow(); w > 0 {
+		t.Errorf("390 px: the air-quality page is %d px wider than the window", w)
+	}
+}

@@ -619,6 +619,17 @@
     return h('td', {}, lines);
   }
 
+  // cardify labels each cell with its column's heading, so that on a
+  // phone each row reads as a card (ui.css).
+  function cardify(table) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      [...tr.cells].forEach((td, i) => { if (heads[i]) td.setAttribute('data-label', heads[i]); });
+    }
+    table.classList.add('cards');
+    return table;
+  }
+
   pages.air = async function (main, params) {
     const year = Number(params.get('year')) || defaultYear();
     const yearIn = h('input', { type: 'number', id: 'year', value: year, min: 2000, max: 2100 });
@@ -638,9 +649,10 @@
         airCell(pm), h('td', { class: 'num', text: pm.validDays }), airCell(good, goodExtra), airCell(heavy),
         emissionCell(r.emissions[0], r.city), emissionCell(r.emissions[1], r.city), h('td', { text: through }));
     });
-    main.append(h('table', { class: 'ranking', id: 'air-table' },
+    // Eight columns do not fit a phone: there each area reads as a card.
+    main.append(cardify(h('table', { class: 'ranking', id: 'air-table' },
       h('thead', {}, h('tr', {}, [t('unit'), t('pm25'), t('validDays'), t('goodRatio'), t('heavyDays'), t('noxCut'), t('vocsCut'), t('throughMonth')].map((x) => h('th', { text: x })))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, rows))));
   };
 
   pages.tasks = async function (main) {
@@ -1930,6 +1942,6 @@
   };
 
   // Later scripts (assets/lists.js, charts.js, …) extend the pages here.
-  window.taskledger = { h, t, gql, state, pages, link, route, render, fmtTime, errorBox, ApiError, lightDot, progressBar, defaultYear,
+  window.taskledger = { h, t, gql, state, pages, link, route, render, fmtTime, errorBox, ApiError, lightDot, progressBar, defaultYear, cardify,
     wrapNav(fn) { const before = navItems; navItems = function () { return fn(before()); }; } };
 })();

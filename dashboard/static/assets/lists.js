@@ -8,21 +8,11 @@
 (function () {
   const tl = window.taskledger;
   if (!tl) return;
-  const { h, t, pages, link, state } = tl;
+  const { h, t, pages, link, state, cardify } = tl;
   const fill = window.taskledgerUI.fill;
   const KEYS = ['q', 'plan', 'unit', 'role', 'status', 'light', 'from', 'to', 'sort', 'dir', 'page', 'size'];
   const SIZES = [20, 50, 100];
   const LIGHT_ORDER = { RED: 0, YELLOW: 1, GREY: 2, GREEN: 3 };
-
-  // cardify labels each cell with its column's heading, so that on a
-  // phone each row reads as a card (ui.css).
-  function cardify(table) {
-    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
-    for (const tr of table.querySelectorAll('tbody tr')) {
-      [...tr.cells].forEach((td, i) => { if (heads[i]) td.setAttribute('data-label', heads[i]); });
-    }
-    table.classList.add('cards');
-  }
 
   // view is the list's state as the address holds it.
   function viewOf(params) {
