@@ -407,27 +407,35 @@ func TestBrowserRankingNamesOnAPhone(t *testing.T) {
 	}
 }
 
-// The air-quality table has eight columns: on a phone each area reads as
-// a card of labelled figures, none broken across lines, instead of columns
-// one character wide.
-func TestBrowserAirTableOnAPhone(t *testing.T) {
+// Tables too wide for a phone read there as cards of labelled cells: the
+// air-quality figures (eight columns), a unit's score lines and the audit
+// trail. No figure, time or hash is broken across lines (they were, in
+// columns a character or two wide), and the page does not scroll sideways.
+func TestBrowserWideTablesOnAPhone(t *testing.T) {
 	bctx := browser(t)
 	e := demoServer(t)
-	tb := newTab(t, bctx, e.http.URL, shots(t))
-	tb.login(e.tokens["county"])
-	tb.viewport(390, 900)
-	tb.open("air?year=2025", "air")
-	tb.shot("air-390")
-	if n := tb.visible(`#air-table td[data-label="有效天数"]`); n == 0 {
-		t.Errorf("390 px: no area's card labels its valid days")
-	}
-	broken := tb.eval("broken figures", `[...document.querySelectorAll('#air-table .num')]
-		.filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
-		.map((td) => td.textContent).join(', ')`)
-	if broken != "" {
-		t.Errorf("390 px: figures broken across lines: %s", broken)
-	}
-	if w := tb.overflow(); w > 0 {
-		t.Errorf("390 px: the air-quality page is %d px wider than the window", w)
+	dir := shots(t)
+	for _, p := range []struct{ role, route, page, table, label string }{
+		{"county", "air?year=2025", "air", "#air-table", "有效天数"},
+		{"committee", "unit?year=2025&kind=BUREAU&unit=bureau.public-security", "unit", "table.lines", "依据事件"},
+		{"inspector", "audit?task=10", "audit", "table.audit", "操作者"},
+	} {
+		tb := newTab(t, bctx, e.http.URL, dir)
+		tb.login(e.tokens[p.role])
+		tb.viewport(390, 900)
+		tb.open(p.route, p.page)
+		tb.shot("cards-390-" + p.page)
+		if n := tb.visible(fmt.Sprintf(`%s td[data-label=%q]`, p.table, p.label)); n == 0 {
+			t.Errorf("390 px #/%s: no card labels its %s", p.route, p.label)
+		}
+		broken := tb.eval("broken cells", fmt.Sprintf(`[...document.querySelectorAll('%s .num, %s .nowrap')]
+			.filter((el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getClientRects().length > 1; })
+			.map((el) => el.textContent).join(', ')`, p.table, p.table))
+		if broken != "" {
+			t.Errorf("390 px #/%s: broken across lines: %s", p.route, broken)
+		}
+		if w := tb.overflow(); w > 0 {
+			t.Errorf("390 px #/%s: the page is %d px wider than the window", p.route, w)
+		}
 	}
 }

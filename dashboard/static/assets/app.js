@@ -593,9 +593,9 @@
           h('a', { class: 'event-link', href: link('audit', task ? { task, hl: e.id } : { hl: e.id }), 'data-event': e.id }, t('xEvent.' + e.type)),
           ` ${fmtTime(e.effectiveAt)}`))));
     });
-    main.append(h('table', { class: 'lines' },
+    main.append(cardify(h('table', { class: 'lines' },
       h('thead', {}, h('tr', {}, [t('points'), t('why'), t('obligation'), t('events')].map((x) => h('th', { text: x })))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, rows))));
   };
 
   // airCell shows an HJ 663 figure, or why it has none.
@@ -927,9 +927,10 @@
     const status = h('div', { class: 'panel', id: 'chain-status' });
     const tbody = h('tbody');
     const more = h('button', { class: 'secondary no-print', type: 'button', id: 'audit-more', hidden: true }, t('more'));
-    main.append(status, h('table', { class: 'audit' },
+    const table = h('table', { class: 'audit' },
       h('thead', {}, h('tr', {}, [t('position'), t('what'), t('stream'), t('actor'), t('recordedAt'), t('effectiveAt'), t('flags'), t('hash')].map((x) => h('th', { text: x })))),
-      tbody), more);
+      tbody);
+    main.append(status, table, more);
     let intact = true, count = 0;
     const load = async () => {
       more.disabled = true;
@@ -949,6 +950,7 @@
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
+      cardify(table); // the rows just read too
       vars.after = a.pageInfo.hasNextPage ? a.pageInfo.endCursor : null;
       more.hidden = !vars.after;
       more.disabled = false;
