@@ -556,9 +556,10 @@ func stringEnd(b []byte) int {
 }
 
 // hasControl reports whether b holds a byte below 0x20 (a control
-// character, which a JSON string may not hold unescaped). A word's bytes
-// below 0x20 are those whose subtraction of 0x20 borrows into a top bit
-// the byte did not have.
+// character, which a JSON string may not hold unescaped). A word holds
+// one exactly when subtracting 0x20 from each of its bytes sets a top bit
+// that was clear (the borrow from such a byte may flag the bytes above it
+// too, which does not change the answer).
 func hasControl(b []byte) bool {
 	for len(b) >= 32 {
 		w, x := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
