@@ -139,7 +139,11 @@
     mp.section.append(h('p', { class: 'muted small', text: t('xMapNote') }),
       dataTable('chart-map', [t('unit'), t('xScore'), t('rank')], last.counties.map((c) => [c.name, c.total, c.rank])));
 
-    draw(echarts, p.el, Object.assign(base(months), {
+    // The two axes' names sit above the plot: below the legend, which on a
+    // phone spans the chart's width.
+    const progress = base(months);
+    progress.grid.top = 64;
+    draw(echarts, p.el, Object.assign(progress, {
       yAxis: [{ type: 'value', name: t('xAvgProgress'), min: 0, max: 100, axisLabel: { color: AXIS } }, { type: 'value', name: t('xRedLights'), axisLabel: { color: AXIS } }],
       series: [{ name: t('xAvgProgress'), type: 'line', data: data.map((d) => d.progress), itemStyle: { color: '#1f4e79' } },
         { name: t('xRedLights'), type: 'bar', yAxisIndex: 1, data: data.map((d) => d.red), itemStyle: { color: '#c62828' } }]
@@ -152,7 +156,9 @@
     draw(echarts, rk.el, Object.assign(base(months), {
       legend: { type: 'scroll', top: 0, textStyle: { color: TEXT } },
       grid: { left: 40, right: 24, top: 56, bottom: 36, containLabel: true },
-      yAxis: { type: 'value', name: t('xRankAxis'), inverse: true, min: 1, max: Math.max(1, units.length), minInterval: 1, axisLabel: { color: AXIS } },
+      // The axis runs downwards: its name goes at its start, the top, clear
+      // of the months.
+      yAxis: { type: 'value', name: t('xRankAxis'), nameLocation: 'start', inverse: true, min: 1, max: Math.max(1, units.length), minInterval: 1, axisLabel: { color: AXIS } },
       series: units.map((u) => ({ name: u.name, type: 'line', data: data.map((d) => (d.counties.find((c) => c.unit === u.unit) || {}).rank ?? null) }))
     }), charts);
     const scores = last.counties.map((c) => c.total);
