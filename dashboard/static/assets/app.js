@@ -620,11 +620,15 @@
   }
 
   // cardify labels each cell with its column's heading, so that on a
-  // phone each row reads as a card (ui.css).
+  // phone each row reads as a card (ui.css). Rows labelled by an earlier
+  // call (a table that grows a page at a time) are left as they are.
+  const carded = new WeakSet();
   function cardify(table) {
     const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
     for (const tr of table.querySelectorAll('tbody tr')) {
+      if (carded.has(tr)) continue;
       [...tr.cells].forEach((td, i) => { if (heads[i]) td.setAttribute('data-label', heads[i]); });
+      carded.add(tr);
     }
     table.classList.add('cards');
     return table;
@@ -950,7 +954,7 @@
           h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
-      cardify(table); // the rows just read too
+      cardify(table); // label the rows just read
       vars.after = a.pageInfo.hasNextPage ? a.pageInfo.endCursor : null;
       more.hidden = !vars.after;
       more.disabled = false;
