@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"taskledger/eventstore/bolt"
 	"taskledger/examples"
 )
@@ -308,6 +310,58 @@ func checkAPIJSON(t *testing.T, out string) {
 		}
 	}
 	walk(v)
+}
+
+// A ledger a newer taskledger wrote, in a format this build does not read,
+// is refused by every command as newer, in Chinese and English with its
+// code, not as damaged; the file and its journal are left byte-identical.
+func TestNewerLedgerIsRefusedAsNewer(t *testing.T) {
+	dir := importedLedger(t)
+	file := filepath.Join(dir, bolt.FileName)
+	db, err := bbolt.Open(file, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("taskledger-bolt/4"))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := file + bolt.JournalSuffix
+	if err := os.WriteFile(journal, bytes.Repeat([]byte("frame "), 100), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, journalBefore := readAll(t, file), readAll(t, journal)
+	for _, args := range [][]string{{"verify"}, {"status"}, {"obligations", "--unit", "宁城县"}, {"import", writeFile(t, "p.txt", string(examples.ChifengPlan()))}} {
+		t.Run(args[0], func(t *testing.T) {
+			code, _, stderr := runCLI(t, clock, append(args, "--store", dir)...)
+			for _, want := range []string{"更新版本的 taskledger", "taskledger-bolt/4", "[NEWER_FORMAT] (store.newer_format)", "written by a newer taskledger"} {
+				if code != 1 || !strings.Contains(stderr, want) {
+					t.Fatalf("exit %d; want 1 and %q:\n%s", code, want, stderr)
+				}
+			}
+			if strings.Contains(stderr, "损坏") || strings.Contains(stderr, "damaged") {
+				t.Fatalf("a newer ledger is called damaged:\n%s", stderr)
+			}
+			if !bytes.Equal(readAll(t, file), before) || !bytes.Equal(readAll(t, journal), journalBefore) {
+				t.Fatal("the refused ledger or its journal changed")
+			}
+		})
+	}
+}
+
+// readAll reads a file the test made.
+func readAll(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // A damaged ledger file is refused by every command, named, and left

@@ -108,6 +108,10 @@ func (a *cli) openStore(spec string, mode storeMode) (eventstore.Store, error) {
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, lockedError(spec, a.storeTimeout, err)
 	}
+	var newer *bolt.NewerFormatError
+	if errors.As(err, &newer) {
+		return nil, noticef(msg.StoreNewerFormat, msg.Args{"Store": spec, "Format": newer.Format}, err)
+	}
 	if errors.Is(err, eventstore.ErrDamaged) {
 		return nil, noticef(msg.StoreDamaged, msg.Args{"Store": spec}, err)
 	}

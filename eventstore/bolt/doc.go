@@ -127,7 +127,9 @@
 // ledger's own meta (format, buckets, head) is checked. A file that fails is
 // refused with a *DamagedError naming it and the problem (errors.Is
 // eventstore.ErrDamaged; ErrNotLedger for a foreign file) and left byte for
-// byte as it was. Panics and memory faults inside bbolt during open and in
+// byte as it was. A file in a later format of this store, which a newer
+// taskledger wrote, is refused the same way with a *NewerFormatError
+// (ErrNewerFormat) instead: it is not damaged. Panics and memory faults inside bbolt during open and in
 // every transaction are recovered into the same error.
 //
 // Options.ReadOnly opens with bbolt's read-only mode for verify-like

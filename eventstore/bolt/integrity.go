@@ -21,6 +21,27 @@ import (
 // without the ledger's meta bucket.
 var ErrNotLedger = errors.New("not a taskledger ledger file")
 
+// ErrNewerFormat matches (errors.Is) a *NewerFormatError.
+var ErrNewerFormat = errors.New("ledger file in a newer format")
+
+// NewerFormatError reports a ledger file that a later taskledger wrote in a
+// format this build does not read. It is not damage: Open refuses the file
+// and leaves it, and its journal, as they were, and a build that knows the
+// format opens it.
+type NewerFormatError struct {
+	// Path is the file concerned.
+	Path string
+	// Format is the format the file names, e.g. "taskledger-bolt/4".
+	Format string
+}
+
+func (e *NewerFormatError) Error() string {
+	return fmt.Sprintf("bolt: ledger file %s is in format %q, newer than this taskledger reads (up to %q): open it with a newer taskledger", e.Path, e.Format, formatV3)
+}
+
+// Is makes errors.Is(err, ErrNewerFormat) true.
+func (e *NewerFormatError) Is(target error) bool { return target == ErrNewerFormat }
+
 // ErrReadOnly is returned by Append on a store opened with Options.ReadOnly.
 var ErrReadOnly = errors.New("ledger opened read-only")
 

@@ -363,3 +363,73 @@ func FuzzOpenDamaged(f *testing.F) {
 		tryDamaged(t, t.TempDir(), b)
 	})
 }
+
+// TestOpenRefusesANewerFormat: a ledger file that names a later format of
+// this store, as a newer taskledger would write it, is refused by every
+// kind of open as newer, not as damaged or foreign, naming the file and
+// its format; the file and the journal beside it are left byte-identical.
+func TestOpenRefusesANewerFormat(t *testing.T) {
+	valid := smallLedgerWith(t, Options{})
+	for _, format := range []string{"taskledger-bolt/4", "taskledger-bolt/12"} {
+		for name, o := range map[string]Options{"Default": {}, "MustExist": {MustExist: true}, "ReadOnly": {ReadOnly: true}} {
+			t.Run(format+"/"+name, func(t *testing.T) {
+				dir := t.TempDir()
+				path := filepath.Join(dir, FileName)
+				write(t, path, valid)
+				db, err := bbolt.Open(path, 0o600, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, []byte(format)) }); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Close(); err != nil {
+					t.Fatal(err)
+				}
+				// A journal of the newer build's, with frames this build
+				// would otherwise try to apply.
+				write(t, path+JournalSuffix, bytes.Repeat([]byte("frame "), 200))
+				file, journal, names := sum(t, path), sum(t, path+JournalSuffix), dirNames(t, dir)
+
+				s, err := Open(path, o)
+				if err == nil {
+					_ = s.Close()
+					t.Fatal("opened")
+				}
+				var nf *NewerFormatError
+				if !errors.As(err, &nf) || !errors.Is(err, ErrNewerFormat) || nf.Format != format {
+					t.Fatalf("error %v (%T), want a *NewerFormatError for %q", err, err, format)
+				}
+				if errors.Is(err, eventstore.ErrDamaged) || errors.Is(err, ErrNotLedger) {
+					t.Fatalf("a newer ledger is reported as damaged or foreign: %v", err)
+				}
+				if m := err.Error(); !strings.Contains(m, path) || !strings.Contains(m, format) || !strings.Contains(m, "newer") {
+					t.Fatalf("error %q does not name the file, its format and say it is newer", m)
+				}
+				if sum(t, path) != file || sum(t, path+JournalSuffix) != journal {
+					t.Fatal("the refused ledger or its journal was changed")
+				}
+				if got := dirNames(t, dir); fmt.Sprint(got) != fmt.Sprint(names) {
+					t.Fatalf("the directory holds %v after the refused open, %v before", got, names)
+				}
+			})
+		}
+	}
+}
+
+// TestNewerFormatNamesOnlyLaterVersions: only "taskledger-bolt/N" with N
+// past the newest this build writes is a newer format; anything else is a
+// format of this build or a foreign file.
+func TestNewerFormatNamesOnlyLaterVersions(t *testing.T) {
+	for format, want := range map[string]bool{
+		"taskledger-bolt/4": true, "taskledger-bolt/10": true, "taskledger-bolt/04": true,
+		formatV1: false, formatV2: false, formatV3: false, "taskledger-bolt/0": false,
+		"taskledger-bolt/-4": false, "taskledger-bolt/+4": false, "taskledger-bolt/": false,
+		"taskledger-bolt/4a": false, "taskledger-bolt/99999999999999999999": false,
+		"taskledger-postgres/4": false, "something-else/5": false, "": false,
+	} {
+		if got := newerFormat(format); got != want {
+			t.Errorf("newerFormat(%q) = %v, want %v", format, got, want)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -234,7 +236,9 @@ func OpenDir(dir string, opts Options) (*Store, error) {
 // foreign file, or one whose pages do not hold together, is refused with a
 // *DamagedError naming the file and what is wrong (it matches
 // eventstore.ErrDamaged, and ErrNotLedger when the file is foreign) and is
-// left byte for byte as it was. Another process holding the file makes
+// left byte for byte as it was; a file in a later format of this store,
+// written by a newer taskledger, is refused and left as it was with a
+// *NewerFormatError. Another process holding the file makes
 // Open fail after opts.Timeout. Open returns once the file is checked and
 // readable; the committer then reads every record's ID to rebuild the
 // event-ID index, and the first appends wait for that.
@@ -309,7 +313,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		_ = db.Close()
 		var de *DamagedError
-		if errors.As(err, &de) {
+		var nf *NewerFormatError
+		if errors.As(err, &de) || errors.As(err, &nf) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
@@ -323,6 +328,26 @@ func Open(path string, opts Options) (*Store, error) {
 		go s.run()
 	}
 	return s, nil
+}
+
+// newerFormat reports whether format names a later version of this
+// store's file format than the newest this build writes: a file a later
+// taskledger made, not a foreign one.
+func newerFormat(format string) bool {
+	v, ok := formatVersion(format)
+	newest, _ := formatVersion(formatV3)
+	return ok && v > newest
+}
+
+// formatVersion returns the version a format of this store names
+// ("taskledger-bolt/N").
+func formatVersion(format string) (int, bool) {
+	n, ok := strings.CutPrefix(format, "taskledger-bolt/")
+	if !ok || n == "" || strings.TrimLeft(n, "0123456789") != "" {
+		return 0, false
+	}
+	v, err := strconv.Atoi(n)
+	return v, err == nil
 }
 
 // growStep is how much the file grows at a time once it is past bbolt's
@@ -404,6 +429,9 @@ func (s *Store) init() error {
 		}
 		format := string(meta.Get(keyFormat))
 		if format != formatV1 && format != formatV2 && format != formatV3 {
+			if newerFormat(format) {
+				return &NewerFormatError{Path: s.path, Format: format}
+			}
 			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q or %q", format, formatV3, formatV2)}
 		}
 		s.journaled, s.format = format == formatV3, format

@@ -72,6 +72,7 @@ var table = []Entry{
 	// The CLI's stores.
 	{StoreNoLedger, NotFound, `{{.Store}} 中没有账本：可先用 taskledger import 或 taskledger demo 创建`, `store {{.Store}} holds no ledger: make one with taskledger import or taskledger demo`},
 	{StoreDamaged, Damaged, `账本文件已损坏，已拒绝打开，文件未作任何改动（{{.Store}}）`, `the ledger file is damaged: refused and left untouched ({{.Store}})`},
+	{StoreNewerFormat, NewerFormat, `账本文件由更新版本的 taskledger 写入（文件格式 {{.Format}}），本版本无法读取；已拒绝打开，账本文件和日志文件均未作任何改动（{{.Store}}）。请使用更新版本的 taskledger 打开`, `the ledger file was written by a newer taskledger (format {{.Format}}), which this build cannot read: refused, and the file and its journal left untouched ({{.Store}}); open it with a newer taskledger`},
 	{StoreLocked, Unavailable, "账本文件 {{.File}} 正被另一个进程占用，很可能是正在运行的 taskledger serve。\n请改用 --server URL 向运行中的服务器查询（status、obligations、scorecard 支持），或先停止服务器再重试。", "The ledger file {{.File}} is held by another process, most likely a running taskledger serve.\nAsk the running server instead with --server URL (status, obligations and scorecard take it), or stop the server and try again."},
 	{StorePostgresNoLedger, NotFound, `{{.Store}}：该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建`, `store {{.Store}}: the PostgreSQL schema holds no ledger: make one with taskledger import or taskledger migrate --to`},
 	{StorePostgresDamaged, Damaged, `数据库中的账本无法识别，已拒绝打开，未作任何改动（{{.Store}}）`, `the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched ({{.Store}})`},

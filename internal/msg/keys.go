@@ -75,6 +75,7 @@ const (
 const (
 	StoreNoLedger         Key = "store.no_ledger"
 	StoreDamaged          Key = "store.damaged"
+	StoreNewerFormat      Key = "store.newer_format"
 	StoreLocked           Key = "store.locked"
 	StorePostgresNoLedger Key = "store.postgres_no_ledger"
 	StorePostgresDamaged  Key = "store.postgres_damaged"

@@ -182,6 +182,7 @@ func Parse(s string) (Lang, bool) {
 // store it cannot open.
 const (
 	Damaged        Class = "DAMAGED"
+	NewerFormat    Class = "NEWER_FORMAT"
 	Unavailable    Class = "UNAVAILABLE"
 	OwnWork        Class = "OWN_WORK"
 	NotLead        Class = "NOT_LEAD"

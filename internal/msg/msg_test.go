@@ -47,7 +47,7 @@ func TestTableIsSound(t *testing.T) {
 	seen := map[Key]bool{}
 	classes := map[Class]bool{InvalidArgument: true, NotFound: true, Conflict: true, Forbidden: true,
 		Unauthenticated: true, IdempotencyConflict: true, LockedOut: true, Internal: true,
-		OwnWork: true, NotLead: true, SignOffPending: true, Damaged: true, Unavailable: true}
+		OwnWork: true, NotLead: true, SignOffPending: true, Damaged: true, NewerFormat: true, Unavailable: true}
 	for _, e := range allEntries() {
 		if seen[e.Key] {
 			t.Errorf("%s: listed twice", e.Key)
@@ -229,7 +229,7 @@ func looksLikeKey(name string) bool {
 	case "Key", "Class", "Lang", "Args", "Entry", "Catalogue", "Default", "Text", "Langs", "Parse", "WithLang", "LangOf",
 		"FromAcceptLanguage", "FromLocale", "ZH", "EN",
 		"InvalidArgument", "NotFound", "Conflict", "Forbidden", "Unauthenticated",
-		"IdempotencyConflict", "LockedOut", "Internal", "OwnWork", "NotLead", "SignOffPending", "Damaged", "Unavailable":
+		"IdempotencyConflict", "LockedOut", "Internal", "OwnWork", "NotLead", "SignOffPending", "Damaged", "NewerFormat", "Unavailable":
 		return false
 	}
 	return true
