@@ -112,12 +112,25 @@ func startLeaseReplica(t *testing.T, store, hook string) *leaseReplica {
 
 // slowHook is a webhook receiver that takes a while to accept each
 // message, so that a replica can be killed in the middle of delivering.
+// Until its gate opens it holds each message for up to gateHold, so that
+// the reminders are still to deliver when every replica is up (starting
+// three replicas took longer than delivering them all, on a loaded
+// machine); the hold stays well inside notify.SendTimeout, so the sender
+// never gives up on a message the receiver then takes.
 type slowHook struct {
 	hookCounter
 	delay atomic.Int64 // nanoseconds
+	gate  chan struct{}
 }
 
+// gateHold is how long a message waits for the gate at most.
+const gateHold = 15 * time.Second
+
 func (h *slowHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-h.gate:
+	case <-time.After(gateHold):
+	}
 	time.Sleep(time.Duration(h.delay.Load()))
 	h.hookCounter.ServeHTTP(w, r)
 }
@@ -176,7 +189,7 @@ func TestRemindersOnceAcrossReplicas(t *testing.T) {
 	schema := pg[strings.Index(pg, "search_path=")+len("search_path="):]
 	mustRun(t, "import", writeFile(t, "plan.txt", leasePlan), "--store", pg)
 
-	hook := &slowHook{hookCounter: hookCounter{t: t, got: map[string]int{}}}
+	hook := &slowHook{hookCounter: hookCounter{t: t, got: map[string]int{}}, gate: make(chan struct{})}
 	hook.delay.Store(int64(40 * time.Millisecond))
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
@@ -185,6 +198,7 @@ func TestRemindersOnceAcrossReplicas(t *testing.T) {
 		r := startLeaseReplica(t, pg, srv.URL)
 		replicas[r.cmd.Process.Pid] = r
 	}
+	close(hook.gate)
 
 	kills := 0
 	for kills < 2 {
