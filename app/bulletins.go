@@ -131,7 +131,7 @@ func (s *Service) RenderBulletin(ctx context.Context, issued domain.BulletinIssu
 	if err != nil {
 		return bulletin.Bulletin{}, nil, err
 	}
-	v, err := projections.BuildAt(ctx, s.store, s.reg, projections.Config{}, projections.Cut{Position: issued.AsOfPosition, Time: issued.AsOf})
+	v, err := projections.BuildAsOf(ctx, s.store, s.reg, projections.Config{}, projections.Cut{Position: issued.AsOfPosition, Time: issued.AsOf})
 	if err != nil {
 		return bulletin.Bulletin{}, nil, err
 	}

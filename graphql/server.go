@@ -287,7 +287,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.past = &historical{
 		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
-			return projections.BuildAt(ctx, s.store, s.reg, s.views.Config, cut)
+			return projections.BuildAsOf(ctx, s.store, s.reg, s.views.Config, cut)
 		},
 		cache: oncecache.NewSized[historicalKey, *projections.Views](s.limits.HistoricalCacheEntries, s.limits.HistoricalCacheBytes, viewsSize),
 		gate:  newGate(s.limits.MaxHistoricalPerPrincipal, s.limits.MaxHistoricalRunning),

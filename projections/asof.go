@@ -61,7 +61,21 @@ func (c Cut) Resolve(ctx context.Context, s eventstore.Store) (pos uint64, ok bo
 // BuildAt builds fresh read models from the prefix of the log a cut keeps.
 // This is, by construction, what replaying the log up to that point gives.
 func BuildAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, cut Cut) (*Views, error) {
-	v := NewViews(cfg)
+	return buildAt(ctx, s, reg, NewViews(cfg), cut)
+}
+
+// BuildAsOf builds, as BuildAt does, the read models an as-of question
+// reads: every one but the audit index (Views.Audit is nil). Scorecards,
+// obligations and bulletins of the past come from these, while audit
+// trails are read from the live index or, as of a cut, from the log
+// itself (audit.BuildTrail). Leaving the index out spares each as-of
+// question about 5% of its CPU time (bench-read, a million events).
+func BuildAsOf(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, cut Cut) (*Views, error) {
+	return buildAt(ctx, s, reg, newViewsWithoutAudit(cfg), cut)
+}
+
+// buildAt replays into v the prefix of the log cut keeps.
+func buildAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, v *Views, cut Cut) (*Views, error) {
 	until, ok, err := cut.Resolve(ctx, s)
 	if err != nil || !ok {
 		return v, err

@@ -10,6 +10,7 @@ import (
 	"taskledger/eventstore/memory"
 	"taskledger/internal/ledgertest"
 	"taskledger/projections"
+	"taskledger/projections/scoring"
 )
 
 func TestPositionAtIsTheEndOfThePrefixRecordedByAnInstant(t *testing.T) {
@@ -50,6 +51,56 @@ func TestPositionAtIsTheEndOfThePrefixRecordedByAnInstant(t *testing.T) {
 	v, err = projections.BuildAt(ctx, s, domain.DefaultRegistry(), projections.Config{}, projections.Cut{Time: ledgertest.Shanghai(2024, time.June, 1, 0)})
 	if err != nil || v.Position() != 0 {
 		t.Fatalf("built as of a time before the log: position %d, err %v; want 0", v.Position(), err)
+	}
+}
+
+// BuildAsOf gives the read models BuildAt gives but for the audit index,
+// which it leaves out, and the year's scorecards as of each cut are the
+// same from both.
+func TestBuildAsOfIsBuildAtWithoutTheAuditIndex(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	defer s.Close()
+	b := ledgertest.New(t, s, ledgertest.Shanghai(2024, time.December, 1, 9))
+	b.SmallPlan()
+	reg := domain.DefaultRegistry()
+	views, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: b.Handler()}, views, demo.Options{Seed: 1, Year: 2025, Plan: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{ledgertest.Shanghai(2025, time.June, 30, 23), ledgertest.Shanghai(2026, time.January, 20, 0)} {
+		cut := projections.Cut{Time: at}
+		full, err := projections.BuildAt(ctx, s, reg, projections.Config{}, cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asOf, err := projections.BuildAsOf(ctx, s, reg, projections.Config{}, cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if asOf.Audit != nil || len(asOf.Models()) != len(full.Models())-1 {
+			t.Fatalf("as of %s: BuildAsOf built the audit index too", at)
+		}
+		for _, kind := range []scoring.Kind{scoring.KindBureau, scoring.KindCounty} {
+			a, err := asOf.Scorecards("p", 2025, kind, "", 0, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := full.Scorecards("p", 2025, kind, "", 0, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Digest() != f.Digest() || len(a.Cards) == 0 {
+				t.Fatalf("as of %s: %s scorecards differ without the audit index (%d cards)", at, kind, len(a.Cards))
+			}
+		}
+		full.Audit = nil
+		if dump(t, asOf, at) != dump(t, full, at) {
+			t.Fatalf("as of %s: the read models but the audit index differ", at)
+		}
 	}
 }
 

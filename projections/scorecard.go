@@ -175,7 +175,7 @@ func (v *Views) Scorecards(plan domain.PlanID, year int, kind scoring.Kind, sche
 // scheme always give byte-identical results, which is what makes a
 // published scorecard checkable later.
 func ScorecardsAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, cfg Config, plan domain.PlanID, year int, kind scoring.Kind, schemeID string, schemeVersion int, position uint64, asOf time.Time) (scoring.Result, error) {
-	v, err := BuildAt(ctx, s, reg, cfg, Cut{Position: position, Time: asOf})
+	v, err := BuildAsOf(ctx, s, reg, cfg, Cut{Position: position, Time: asOf})
 	if err != nil {
 		return scoring.Result{}, err
 	}

@@ -79,26 +79,39 @@ type Views struct {
 	Config      Config
 	Catalog     *Catalog
 	Obligations *Obligations
-	Audit       *Audit
-	Indicators  *Indicators
+	// Audit is the index of the log by plan, task and unit that audit
+	// trails page through. Read models built by BuildAsOf have none:
+	// nothing asked of the past reads it.
+	Audit      *Audit
+	Indicators *Indicators
 
 	schemes schemeCache
 }
 
 // NewViews returns empty read models.
 func NewViews(cfg Config) *Views {
+	v := newViewsWithoutAudit(cfg)
+	v.Audit = newAudit(v.Config.BackdateGrace)
+	return v
+}
+
+// newViewsWithoutAudit returns empty read models but the audit index (see
+// Views.Audit).
+func newViewsWithoutAudit(cfg Config) *Views {
 	cfg = cfg.withDefaults()
 	return &Views{
 		Config:      cfg,
 		Catalog:     newCatalog(),
 		Obligations: newObligations(cfg.ReportDeadlineDays),
-		Audit:       newAudit(cfg.BackdateGrace),
 		Indicators:  newIndicators(),
 	}
 }
 
 // Models lists the read models in a fixed order.
 func (v *Views) Models() []Model {
+	if v.Audit == nil {
+		return []Model{v.Catalog, v.Obligations, v.Indicators}
+	}
 	return []Model{v.Catalog, v.Obligations, v.Audit, v.Indicators}
 }
 

@@ -145,7 +145,7 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 	var asOf []spent
 	for range o.runs {
 		took, err := measure(func() error {
-			v, err := projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
+			v, err := projections.BuildAsOf(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
 			if err != nil {
 				return err
 			}

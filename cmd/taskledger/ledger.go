@@ -85,7 +85,7 @@ func (l *ledger) Close() error { return errors.Join(l.store.Close(), l.blobs.Clo
 // replaying the log up to it.
 func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Logger) (*projections.Views, error) {
 	if cut.Position > 0 || !cut.Time.IsZero() {
-		return projections.BuildAt(ctx, l.store, l.registry, projections.Config{}, cut)
+		return projections.BuildAsOf(ctx, l.store, l.registry, projections.Config{}, cut)
 	}
 	r, err := l.runner(ctx, logger)
 	if err != nil {
