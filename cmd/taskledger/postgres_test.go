@@ -149,6 +149,37 @@ func TestPostgresForeignSchemaRefused(t *testing.T) {
 	}
 }
 
+// A PostgreSQL ledger of a later schema version, as a newer taskledger
+// would leave it, is refused as newer, not as damaged, by commands that
+// read and by those that may create, and left as it was.
+func TestPostgresNewerLedgerRefusedAsNewer(t *testing.T) {
+	chdirRepo(t)
+	t.Setenv(stateEnv, t.TempDir())
+	base := pgtest.Server(t)
+	schema := pgtest.NewSchemaName(t)
+	t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+	pg := pgtest.WithSchema(base, schema)
+	if code, _, stderr := runCLI(t, clock, "import", "--store", pg, "examples/chifeng-air-quality-plan.txt"); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	pgtest.Exec(t, base, "UPDATE "+schema+".taskledger_meta SET value = '2' WHERE key = 'version'")
+	before := pgtest.Describe(t, base, schema)
+	for _, args := range [][]string{{"verify", "--store", pg}, {"status", "--store", pg}, {"import", "--store", pg, "examples/chifeng-air-quality-plan.txt"}} {
+		code, _, stderr := runCLI(t, clock, args...)
+		for _, want := range []string{"更新版本的 taskledger", "[NEWER_FORMAT] (store.postgres_newer_version)", "schema version 2"} {
+			if code != 1 || !strings.Contains(stderr, want) {
+				t.Fatalf("%s on a newer ledger: exit %d, want 1 and %q:\n%s", args[0], code, want, stderr)
+			}
+		}
+		if strings.Contains(stderr, "damaged") || strings.Contains(stderr, "无法识别") {
+			t.Fatalf("%s: a newer ledger is called damaged or unrecognised:\n%s", args[0], stderr)
+		}
+	}
+	if after := pgtest.Describe(t, base, schema); after != before {
+		t.Fatalf("refused commands changed the schema:\n%s\n%s", before, after)
+	}
+}
+
 // A failed serve --demo (or import) into a PostgreSQL schema leaves
 // nothing behind: a schema it made is dropped, the tables it made in an
 // existing empty schema are dropped, and its local state folder is

@@ -148,9 +148,12 @@ func openPostgres(spec string, mode storeMode) (eventstore.Store, error) {
 // postgresError explains, Chinese first, why a PostgreSQL ledger cannot be
 // opened.
 func postgresError(spec string, err error) error {
+	var newer *postgres.NewerVersionError
 	switch {
 	case errors.Is(err, postgres.ErrNoLedger):
 		return noticef(msg.StorePostgresNoLedger, msg.Args{"Store": redactURL(spec)}, fmt.Errorf("%w: %w", errNoLedger, err))
+	case errors.As(err, &newer):
+		return noticef(msg.StorePostgresNewer, msg.Args{"Store": redactURL(spec), "Version": newer.Version, "Known": newer.Known}, err)
 	case errors.Is(err, eventstore.ErrDamaged):
 		return noticef(msg.StorePostgresDamaged, msg.Args{"Store": redactURL(spec)}, err)
 	}

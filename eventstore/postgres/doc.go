@@ -90,8 +90,11 @@
 // may switch to for "event_id = ANY($1)" scans the whole table.
 //
 // Open refuses, naming the problem and changing nothing, a schema whose meta
-// says another format or a newer version, and a schema that holds other
-// tables but no taskledger meta (errors.Is eventstore.ErrDamaged). A schema
+// says another format, and a schema that holds other tables but no
+// taskledger meta (errors.Is eventstore.ErrDamaged); a ledger whose meta
+// names a newer schema version, which a later taskledger wrote, it refuses
+// the same way with a *NewerVersionError (ErrNewerVersion): it is not
+// damaged. A schema
 // with no tables (or none at all) holds no ledger: Open makes one only with
 // Options.Create, and otherwise returns ErrNoLedger. Options.ReadOnly opens
 // every connection with default_transaction_read_only, so nothing can be

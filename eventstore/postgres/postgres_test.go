@@ -205,10 +205,6 @@ func TestOpenRefusesWhatIsNotALedger(t *testing.T) {
 			return []string{"CREATE SCHEMA " + s, "CREATE TABLE " + s + ".taskledger_meta (key text PRIMARY KEY, value text NOT NULL)",
 				"INSERT INTO " + s + ".taskledger_meta VALUES ('format', 'something-else'), ('version', '1')"}
 		}},
-		{"newer version", func(s string) []string {
-			return []string{"CREATE SCHEMA " + s, "CREATE TABLE " + s + ".taskledger_meta (key text PRIMARY KEY, value text NOT NULL)",
-				"INSERT INTO " + s + ".taskledger_meta VALUES ('format', 'taskledger-postgres'), ('version', '2')"}
-		}},
 		{"missing events table", func(s string) []string {
 			return []string{"CREATE SCHEMA " + s, "CREATE TABLE " + s + ".taskledger_meta (key text PRIMARY KEY, value text NOT NULL)",
 				"INSERT INTO " + s + ".taskledger_meta VALUES ('format', 'taskledger-postgres'), ('version', '1')"}
@@ -234,6 +230,41 @@ func TestOpenRefusesWhatIsNotALedger(t *testing.T) {
 				t.Fatalf("a refused open changed the schema:\nbefore %s\nafter  %s", before, after)
 			}
 		})
+	}
+}
+
+// A ledger of a later schema version, as a newer taskledger would leave
+// it, is refused by every kind of open as newer, not as damaged, and left
+// as it was.
+func TestOpenRefusesANewerVersion(t *testing.T) {
+	base := pgtest.Server(t)
+	schema := pgtest.NewSchemaName(t)
+	t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+	w := open(t, pgtest.WithSchema(base, schema), postgres.Options{Create: true})
+	if _, err := w.Append(context.Background(), "x", eventstore.Any(), events(2, "r")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pgtest.Exec(t, base, "UPDATE "+schema+".taskledger_meta SET value = '2' WHERE key = 'version'")
+	before := schemaState(t, base, schema)
+	for _, opts := range []postgres.Options{{Create: true}, {}, {ReadOnly: true}} {
+		s, err := postgres.Open(context.Background(), pgtest.WithSchema(base, schema), opts)
+		if err == nil {
+			_ = s.Close()
+			t.Fatalf("opened (%+v) a ledger of schema version 2", opts)
+		}
+		var newer *postgres.NewerVersionError
+		if !errors.As(err, &newer) || !errors.Is(err, postgres.ErrNewerVersion) || newer.Version != 2 || newer.Known != postgres.Version {
+			t.Fatalf("open (%+v): %v (%T); want a *NewerVersionError for version 2", opts, err, err)
+		}
+		if errors.Is(err, eventstore.ErrDamaged) {
+			t.Fatalf("open (%+v): a newer ledger is reported as damaged: %v", opts, err)
+		}
+	}
+	if after := schemaState(t, base, schema); after != before {
+		t.Fatalf("a refused open changed the schema:\nbefore %s\nafter  %s", before, after)
 	}
 }
 

@@ -18,7 +18,8 @@ type Presence struct {
 
 // Inspect reports what the schema connString (and opts.Schema) names holds,
 // changing nothing. A schema that is not a ledger this package can open
-// gives a *DamagedError.
+// gives a *DamagedError, a ledger of a newer schema version a
+// *NewerVersionError.
 func Inspect(ctx context.Context, connString string, opts Options) (Presence, error) {
 	conn, n, err := connectTo(ctx, connString, opts)
 	if err != nil {

@@ -28,8 +28,9 @@ var ErrNoLedger = errors.New("no taskledger ledger in this PostgreSQL schema")
 var ErrReadOnly = errors.New("ledger opened read-only")
 
 // DamagedError reports a schema that is not a ledger this package can open:
-// foreign tables, another format, or a newer version. It matches
-// eventstore.ErrDamaged with errors.Is. Open leaves such a schema as it was.
+// foreign tables, another format, or tables that do not hold together. It
+// matches eventstore.ErrDamaged with errors.Is. Open leaves such a schema
+// as it was.
 type DamagedError struct {
 	Schema  string
 	Problem string
@@ -41,6 +42,27 @@ func (e *DamagedError) Error() string {
 
 // Is makes errors.Is(err, eventstore.ErrDamaged) true.
 func (e *DamagedError) Is(target error) bool { return target == eventstore.ErrDamaged }
+
+// ErrNewerVersion matches (errors.Is) a *NewerVersionError.
+var ErrNewerVersion = errors.New("ledger of a newer schema version")
+
+// NewerVersionError reports a ledger that a later taskledger wrote in a
+// schema version this build does not read. It is not damage: Open refuses
+// it and leaves the schema as it was, and a build that knows the version
+// opens it.
+type NewerVersionError struct {
+	Schema string
+	// Version is the version the ledger's meta names; Known the newest
+	// this build reads.
+	Version, Known int
+}
+
+func (e *NewerVersionError) Error() string {
+	return fmt.Sprintf("postgres: schema %q: schema version %d is newer than this taskledger reads (%d): open it with a newer taskledger", e.Schema, e.Version, e.Known)
+}
+
+// Is makes errors.Is(err, ErrNewerVersion) true.
+func (e *NewerVersionError) Is(target error) bool { return target == ErrNewerVersion }
 
 // names holds the quoted, schema-qualified names one ledger uses.
 type names struct {
@@ -161,7 +183,7 @@ func checkMeta(ctx context.Context, q querier, n names) error {
 	case err != nil:
 		return &DamagedError{Schema: n.schema, Problem: fmt.Sprintf("schema version %q is not a number", meta["version"])}
 	case ver > Version:
-		return &DamagedError{Schema: n.schema, Problem: fmt.Sprintf("schema version %d is newer than this taskledger knows (%d): upgrade taskledger", ver, Version)}
+		return &NewerVersionError{Schema: n.schema, Version: ver, Known: Version}
 	case ver < 1:
 		return &DamagedError{Schema: n.schema, Problem: fmt.Sprintf("schema version %d is not valid", ver)}
 	}

@@ -76,6 +76,7 @@ var table = []Entry{
 	{StoreLocked, Unavailable, "账本文件 {{.File}} 正被另一个进程占用，很可能是正在运行的 taskledger serve。\n请改用 --server URL 向运行中的服务器查询（status、obligations、scorecard 支持），或先停止服务器再重试。", "The ledger file {{.File}} is held by another process, most likely a running taskledger serve.\nAsk the running server instead with --server URL (status, obligations and scorecard take it), or stop the server and try again."},
 	{StorePostgresNoLedger, NotFound, `{{.Store}}：该数据库 schema 中没有账本，可先用 taskledger import 或 taskledger migrate --to 创建`, `store {{.Store}}: the PostgreSQL schema holds no ledger: make one with taskledger import or taskledger migrate --to`},
 	{StorePostgresDamaged, Damaged, `数据库中的账本无法识别，已拒绝打开，未作任何改动（{{.Store}}）`, `the PostgreSQL schema is not a ledger this taskledger can open: refused and left untouched ({{.Store}})`},
+	{StorePostgresNewer, NewerFormat, `数据库中的账本由更新版本的 taskledger 写入（表结构版本 {{.Version}}，本版本只能读取到版本 {{.Known}}），已拒绝打开，未作任何改动（{{.Store}}）。请使用更新版本的 taskledger 打开`, `the PostgreSQL ledger was written by a newer taskledger (schema version {{.Version}}; this build reads up to version {{.Known}}): refused and left untouched ({{.Store}}); open it with a newer taskledger`},
 	{StorePostgresOpen, Unavailable, `无法打开 PostgreSQL 账本 {{.Store}}`, `cannot open the PostgreSQL ledger {{.Store}}`},
 
 	// The dashboard's uploads, single sign-on and bulletins.

@@ -79,6 +79,7 @@ const (
 	StoreLocked           Key = "store.locked"
 	StorePostgresNoLedger Key = "store.postgres_no_ledger"
 	StorePostgresDamaged  Key = "store.postgres_damaged"
+	StorePostgresNewer    Key = "store.postgres_newer_version"
 	StorePostgresOpen     Key = "store.postgres_unreachable"
 )
 
