@@ -312,6 +312,26 @@ func checkAPIJSON(t *testing.T, out string) {
 	walk(v)
 }
 
+// A unit's obligations table speaks Chinese: statuses and lights in the
+// dashboard's words, the unit by name, no internal id or code.
+func TestObligationsTableInChinese(t *testing.T) {
+	store := importedLedger(t)
+	code, out, stderr := runCLI(t, clock, "obligations", "--unit", "宁城县", "--store", store)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"宁城县：责任 28 项", "推进中", "灯"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, raw := range []string{"county.ningcheng", " open ", "green", "grey", "yellow"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("the table shows %q:\n%s", raw, out)
+		}
+	}
+}
+
 // A ledger a newer taskledger wrote, in a format this build does not read,
 // is refused by every command as newer, in Chinese and English with its
 // code, not as damaged; the file and its journal are left byte-identical.

@@ -184,7 +184,7 @@ func runObligations(cmd *cobra.Command, a *cli, o obligationsOptions) error {
 // printObligations writes a unit's obligations as a table; label names a
 // task (（十）), or "" when it has none.
 func printObligations(a *cli, list obligationList, label func(plan string, task int) string) error {
-	fmt.Fprintf(a.stdout, "%s (%s): %d obligations, as of %s\n\n", list.UnitName, list.Unit, len(list.Obligations), list.AsOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
+	fmt.Fprintf(a.stdout, "%s：责任 %d 项，截至 %s（%d obligations）\n\n", list.UnitName, len(list.Obligations), list.AsOf.In(domain.Shanghai()).Format("2006-01-02 15:04"), len(list.Obligations))
 	tab := termtable.New("任务", "角色", "状态", "灯", "下一期限", "进度", "延误", "标题").AlignRight(5).AlignRight(6)
 	for _, ob := range list.Obligations {
 		title := ""
@@ -199,9 +199,50 @@ func printObligations(a *cli, list obligationList, label func(plan string, task 
 		if lbl == "" {
 			lbl = fmt.Sprintf("（%d）", ob.Task)
 		}
-		tab.Row(lbl, domain.Role(ob.Role).Label(), strings.ToLower(ob.Status), strings.ToLower(ob.Light), next, fmt.Sprintf("%d%%", ob.Progress), itoa(ob.Slips), title)
+		tab.Row(lbl, domain.Role(ob.Role).Label(), statusZH(ob.Status), lightZH(ob.Light), next, fmt.Sprintf("%d%%", ob.Progress), itoa(ob.Slips), title)
 	}
 	return tab.Write(a.stdout)
+}
+
+// statusZH words an obligation's status as the dashboard does; an unknown
+// one is shown as it is.
+func statusZH(status string) string {
+	switch strings.ToUpper(status) {
+	case "OPEN":
+		return "推进中"
+	case "EXTENDED":
+		return "已延期"
+	case "COMPLETION_CLAIMED":
+		return "已申报完成"
+	case "VERIFIED":
+		return "已核验"
+	case "REJECTED":
+		return "被驳回"
+	case "WITHDRAWN":
+		return "已撤销"
+	case "REASSIGNED":
+		return "已调整"
+	case "OVERDUE":
+		return "逾期"
+	case "SENT_BACK":
+		return "退回修改"
+	}
+	return strings.ToLower(status)
+}
+
+// lightZH words an obligation's signal light as the dashboard does.
+func lightZH(light string) string {
+	switch strings.ToUpper(light) {
+	case "GREEN":
+		return "绿灯"
+	case "YELLOW":
+		return "黄灯"
+	case "RED":
+		return "红灯"
+	case "GREY":
+		return "灰灯"
+	}
+	return strings.ToLower(light)
 }
 
 // truncate shortens s to n runes, marking the cut.
