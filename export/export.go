@@ -174,6 +174,10 @@ func statusZH(s string) string {
 	return s
 }
 
+// LightZH names a traffic light (GREEN, red…; either case) in Chinese, as
+// the exports show it.
+func LightZH(s string) string { return lightZH(strings.ToUpper(s)) }
+
 // lightZH names a traffic light in Chinese.
 func lightZH(s string) string {
 	switch s {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"taskledger/domain"
+	"taskledger/export"
 	"taskledger/internal/termtable"
 	"taskledger/projections"
 )
@@ -199,50 +200,9 @@ func printObligations(a *cli, list obligationList, label func(plan string, task 
 		if lbl == "" {
 			lbl = fmt.Sprintf("（%d）", ob.Task)
 		}
-		tab.Row(lbl, domain.Role(ob.Role).Label(), statusZH(ob.Status), lightZH(ob.Light), next, fmt.Sprintf("%d%%", ob.Progress), itoa(ob.Slips), title)
+		tab.Row(lbl, domain.Role(ob.Role).Label(), export.StatusZH(ob.Status), export.LightZH(ob.Light), next, fmt.Sprintf("%d%%", ob.Progress), itoa(ob.Slips), title)
 	}
 	return tab.Write(a.stdout)
-}
-
-// statusZH words an obligation's status as the dashboard does; an unknown
-// one is shown as it is.
-func statusZH(status string) string {
-	switch strings.ToUpper(status) {
-	case "OPEN":
-		return "推进中"
-	case "EXTENDED":
-		return "已延期"
-	case "COMPLETION_CLAIMED":
-		return "已申报完成"
-	case "VERIFIED":
-		return "已核验"
-	case "REJECTED":
-		return "被驳回"
-	case "WITHDRAWN":
-		return "已撤销"
-	case "REASSIGNED":
-		return "已调整"
-	case "OVERDUE":
-		return "逾期"
-	case "SENT_BACK":
-		return "退回修改"
-	}
-	return strings.ToLower(status)
-}
-
-// lightZH words an obligation's signal light as the dashboard does.
-func lightZH(light string) string {
-	switch strings.ToUpper(light) {
-	case "GREEN":
-		return "绿灯"
-	case "YELLOW":
-		return "黄灯"
-	case "RED":
-		return "红灯"
-	case "GREY":
-		return "灰灯"
-	}
-	return strings.ToLower(light)
 }
 
 // truncate shortens s to n runes, marking the cut.
