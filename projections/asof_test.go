@@ -54,13 +54,13 @@ func TestPositionAtIsTheEndOfThePrefixRecordedByAnInstant(t *testing.T) {
 	}
 }
 
-// BuildAsOf gives the read models BuildAt gives but for the audit index,
-// which it leaves out, and the year's scorecards as of each cut are the
-// same from both.
-func TestBuildAsOfIsBuildAtWithoutTheAuditIndex(t *testing.T) {
+// simulatedYear returns a store holding a small plan and a simulated
+// 2025, and the registry to read it with.
+func simulatedYear(t *testing.T) (*memory.Store, *domain.Registry) {
+	t.Helper()
 	ctx := context.Background()
 	s := memory.New()
-	defer s.Close()
+	t.Cleanup(func() { _ = s.Close() })
 	b := ledgertest.New(t, s, ledgertest.Shanghai(2024, time.December, 1, 9))
 	b.SmallPlan()
 	reg := domain.DefaultRegistry()
@@ -71,6 +71,15 @@ func TestBuildAsOfIsBuildAtWithoutTheAuditIndex(t *testing.T) {
 	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: b.Handler()}, views, demo.Options{Seed: 1, Year: 2025, Plan: "p"}); err != nil {
 		t.Fatal(err)
 	}
+	return s, reg
+}
+
+// BuildAsOf gives the read models BuildAt gives but for the audit index,
+// which it leaves out, and the year's scorecards as of each cut are the
+// same from both.
+func TestBuildAsOfIsBuildAtWithoutTheAuditIndex(t *testing.T) {
+	ctx := context.Background()
+	s, reg := simulatedYear(t)
 	for _, at := range []time.Time{ledgertest.Shanghai(2025, time.June, 30, 23), ledgertest.Shanghai(2026, time.January, 20, 0)} {
 		cut := projections.Cut{Time: at}
 		full, err := projections.BuildAt(ctx, s, reg, projections.Config{}, cut)
@@ -110,18 +119,7 @@ func TestBuildAsOfIsBuildAtWithoutTheAuditIndex(t *testing.T) {
 // log recorded by then.
 func TestAsOfASimulatedYearIsTheReplayOfItsPrefix(t *testing.T) {
 	ctx := context.Background()
-	s := memory.New()
-	defer s.Close()
-	b := ledgertest.New(t, s, ledgertest.Shanghai(2024, time.December, 1, 9))
-	b.SmallPlan()
-	reg := domain.DefaultRegistry()
-	views, err := projections.BuildAt(ctx, s, reg, projections.Config{}, projections.Cut{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Generate(ctx, ledgertest.DirectLedger{H: b.Handler()}, views, demo.Options{Seed: 1, Year: 2025, Plan: "p"}); err != nil {
-		t.Fatal(err)
-	}
+	s, reg := simulatedYear(t)
 	for _, at := range []time.Time{
 		ledgertest.Shanghai(2025, time.February, 14, 12),
 		ledgertest.Shanghai(2025, time.June, 30, 23),

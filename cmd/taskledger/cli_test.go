@@ -355,7 +355,7 @@ func TestNewerLedgerIsRefusedAsNewer(t *testing.T) {
 	if err := os.WriteFile(journal, bytes.Repeat([]byte("frame "), 100), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before, journalBefore := readAll(t, file), readAll(t, journal)
+	before, journalBefore := readFile(t, file), readFile(t, journal)
 	for _, args := range [][]string{{"verify"}, {"status"}, {"obligations", "--unit", "宁城县"}, {"import", writeFile(t, "p.txt", string(examples.ChifengPlan()))}} {
 		t.Run(args[0], func(t *testing.T) {
 			code, _, stderr := runCLI(t, clock, append(args, "--store", dir)...)
@@ -367,21 +367,11 @@ func TestNewerLedgerIsRefusedAsNewer(t *testing.T) {
 			if strings.Contains(stderr, "损坏") || strings.Contains(stderr, "damaged") {
 				t.Fatalf("a newer ledger is called damaged:\n%s", stderr)
 			}
-			if !bytes.Equal(readAll(t, file), before) || !bytes.Equal(readAll(t, journal), journalBefore) {
+			if !bytes.Equal(readFile(t, file), before) || !bytes.Equal(readFile(t, journal), journalBefore) {
 				t.Fatal("the refused ledger or its journal changed")
 			}
 		})
 	}
-}
-
-// readAll reads a file the test made.
-func readAll(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // A damaged ledger file is refused by every command, named, and left

@@ -127,14 +127,23 @@ func TestMigrateThroughPostgres(t *testing.T) {
 	}
 }
 
+// refusalSchema readies a test of commands refusing a schema: the
+// repository as the working directory, a state folder of the test's own,
+// and a new schema name on the test server, dropped at the end.
+func refusalSchema(t *testing.T) (base, schema string) {
+	t.Helper()
+	chdirRepo(t)
+	t.Setenv(stateEnv, t.TempDir())
+	base = pgtest.Server(t)
+	schema = pgtest.NewSchemaName(t)
+	t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+	return base, schema
+}
+
 // A schema that is not a ledger is refused, by commands that read and by
 // those that may create, and left as it was.
 func TestPostgresForeignSchemaRefused(t *testing.T) {
-	chdirRepo(t)
-	t.Setenv(stateEnv, t.TempDir())
-	base := pgtest.Server(t)
-	schema := pgtest.NewSchemaName(t)
-	t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+	base, schema := refusalSchema(t)
 	pgtest.Exec(t, base, "CREATE SCHEMA "+schema, "CREATE TABLE "+schema+".invoices (id int)")
 	before := pgtest.Describe(t, base, schema)
 	pg := pgtest.WithSchema(base, schema)
@@ -153,11 +162,7 @@ func TestPostgresForeignSchemaRefused(t *testing.T) {
 // would leave it, is refused as newer, not as damaged, by commands that
 // read and by those that may create, and left as it was.
 func TestPostgresNewerLedgerRefusedAsNewer(t *testing.T) {
-	chdirRepo(t)
-	t.Setenv(stateEnv, t.TempDir())
-	base := pgtest.Server(t)
-	schema := pgtest.NewSchemaName(t)
-	t.Cleanup(func() { pgtest.Drop(t, base, schema) })
+	base, schema := refusalSchema(t)
 	pg := pgtest.WithSchema(base, schema)
 	if code, _, stderr := runCLI(t, clock, "import", "--store", pg, "examples/chifeng-air-quality-plan.txt"); code != 0 {
 		t.Fatalf("import: exit %d\n%s", code, stderr)
