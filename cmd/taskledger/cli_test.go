@@ -332,6 +332,27 @@ func TestObligationsTableInChinese(t *testing.T) {
 	}
 }
 
+// The scorecard tables speak Chinese: the ranking's heading names the
+// units ranked and the scheme in words, and a unit's card explains each
+// line without the rule's internal code.
+func TestScorecardTablesInChinese(t *testing.T) {
+	store := importedLedger(t)
+	code, out, stderr := runCLI(t, clock, "scorecard", "--year", "2025", "--kind", "county", "--store", store)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.HasPrefix(out, "2025年度旗县区考核排名 · 标准评分办法（第") || strings.Contains(out, "default") {
+		t.Errorf("the ranking's heading:\n%s", out)
+	}
+	code, out, stderr = runCLI(t, clock, "scorecard", "--year", "2025", "--kind", "county", "--unit", "宁城县", "--store", store)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(out, "宁城县  第") || !strings.Contains(out, "说明") || strings.Contains(out, "county.delivery") || strings.Contains(out, "规则") {
+		t.Errorf("the unit's card:\n%s", out)
+	}
+}
+
 // A ledger a newer taskledger wrote, in a format this build does not read,
 // is refused by every command as newer, in Chinese and English with its
 // code, not as damaged; the file and its journal are left byte-identical.

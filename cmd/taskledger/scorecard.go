@@ -145,16 +145,17 @@ func printScorecards(a *cli, v *projections.Views, plan domain.PlanID, res scori
 // unit's card line by line.
 func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.Unit) error {
 	kind := strings.ToLower(sc.Kind)
-	fmt.Fprintf(a.stdout, "%d %s scorecards, scheme %s v%d, as of %s\n\n", sc.Year, kind, sc.Scheme, sc.SchemeVersion, asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"))
+	fmt.Fprintf(a.stdout, "%d年度%s考核排名 · %s · 截至 %s（%d %s scorecards）\n\n", sc.Year, kindZH(kind), schemeZH(sc.Scheme, sc.SchemeVersion),
+		asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"), sc.Year, kind)
 	if u != nil {
 		for _, c := range sc.Cards {
 			if c.Unit != u.ID {
 				continue
 			}
 			fmt.Fprintf(a.stdout, "%s  第%d名  %s分  %s\n\n", c.Name, c.Rank, c.TotalText, c.Grade)
-			tab := termtable.New("规则", "分值", "说明", "事件").AlignRight(1)
+			tab := termtable.New("分值", "说明", "事件").AlignRight(0).AlignRight(2)
 			for _, ln := range c.Lines {
-				tab.Row(ln.Rule, ln.PointsText, truncate(ln.ZH, 48), itoa(len(ln.EventIDs)))
+				tab.Row(ln.PointsText, truncate(ln.ZH, 64), itoa(len(ln.EventIDs)))
 			}
 			return tab.Write(a.stdout)
 		}
@@ -165,6 +166,26 @@ func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.U
 		tab.Row(itoa(c.Rank), c.Name, c.TotalText, c.Grade, itoa(c.Slips))
 	}
 	return tab.Write(a.stdout)
+}
+
+// kindZH names the units a scorecard ranks, as the dashboard does.
+func kindZH(kind string) string {
+	switch kind {
+	case "county":
+		return "旗县区"
+	case "bureau":
+		return "市直部门"
+	}
+	return kind
+}
+
+// schemeZH names a scoring scheme without its internal name where it has
+// a word for it, as the dashboard does.
+func schemeZH(id string, version int) string {
+	if id == "default" {
+		return fmt.Sprintf("标准评分办法（第%d版）", version)
+	}
+	return fmt.Sprintf("“%s”第%d版", id, version)
 }
 
 // parseSchemeRef reads "id" or "id:version".
