@@ -76,13 +76,13 @@ func TestCheckEvidenceFindsMissingAndAlteredFiles(t *testing.T) {
 func TestSummariesNameTheEvidenceHashes(t *testing.T) {
 	_, _, refs := evidenceLedger(t)
 	k := domain.ObligationKey{Plan: "chifeng-air", Task: 10, Unit: "county.ningcheng", Role: domain.RoleImplementing}
-	s := Summarize(domain.CompletionClaimed{ObligationKey: k, Attachments: refs}, func(u domain.UnitID) string { return "宁城县" })
+	s := Summarize(domain.CompletionClaimed{ObligationKey: k, Attachments: refs}, Names{Unit: func(domain.UnitID) string { return "宁城县" }})
 	for _, r := range refs {
 		if !strings.Contains(s, r.Name+"（sha256:"+r.SHA256.String()+"）") {
 			t.Fatalf("summary %q does not name %s with its hash", s, r.Name)
 		}
 	}
-	if plain := Summarize(domain.CompletionClaimed{ObligationKey: k}, func(domain.UnitID) string { return "宁城县" }); strings.Contains(plain, "佐证材料") {
+	if plain := Summarize(domain.CompletionClaimed{ObligationKey: k}, Names{Unit: func(domain.UnitID) string { return "宁城县" }}); strings.Contains(plain, "佐证材料") {
 		t.Fatalf("a claim without evidence mentions evidence: %q", plain)
 	}
 }

@@ -52,7 +52,7 @@ func TestDailyIndicatorsAreNotSuperseded(t *testing.T) {
 	if slices.Contains(f.Flags(1), FlagSuperseded) || !slices.Contains(f.Flags(2), FlagSuperseded) || slices.Contains(f.Flags(3), FlagSuperseded) {
 		t.Fatalf("flags %v %v %v", f.Flags(1), f.Flags(2), f.Flags(3))
 	}
-	got := Summarize(domain.IndicatorMeasured{Unit: "county.a", Metric: domain.MetricGoodDayRatio, Period: jan, Value: 80, ValidDays: 30, GoodDays: 24}, func(domain.UnitID) string { return "甲县" })
+	got := Summarize(domain.IndicatorMeasured{Unit: "county.a", Metric: domain.MetricGoodDayRatio, Period: jan, Value: 80, ValidDays: 30, GoodDays: 24}, Names{Unit: func(domain.UnitID) string { return "甲县" }})
 	if got != "甲县 2025-01 优良天数比例为24/30天" {
 		t.Fatalf("summary %q", got)
 	}

@@ -38,7 +38,7 @@ func TestReviewAndAppealFlags(t *testing.T) {
 	if !reversed(1) || reversed(2) || !reversed(3) {
 		t.Fatalf("reversed: finding 1 %v, finding 2 %v, rectification report %v", reversed(1), reversed(2), reversed(3))
 	}
-	name := func(domain.UnitID) string { return "甲县" }
+	name := Names{Unit: func(domain.UnitID) string { return "甲县" }}
 	if s := Summarize(domain.AppealRuled{ObligationKey: k, Appeal: 1, Outcome: domain.AppealOverturned, Reasons: "经复核"}, name); !strings.Contains(s, "撤销扣分") {
 		t.Errorf("ruling summary %q", s)
 	}

@@ -38,11 +38,39 @@ func metric(m domain.Metric) string {
 	return string(m)
 }
 
-func milestone(m domain.MilestoneID) string {
+// Names gives Summarize the words for what events name by id.
+type Names struct {
+	// Unit returns a unit's display name.
+	Unit func(domain.UnitID) string
+	// Milestone returns what a milestone of an obligation is, in the
+	// plan's words, or "" when it is not known; nil knows none.
+	Milestone func(domain.ObligationKey, domain.MilestoneID) string
+}
+
+// maxMilestoneWords is how much of a milestone's wording a one-line
+// summary keeps.
+const maxMilestoneWords = 30
+
+// milestone names milestone m of obligation k: by its wording where it is
+// known, else by its id.
+func (n Names) milestone(k domain.ObligationKey, m domain.MilestoneID) string {
 	if m == "" {
 		return "全部任务"
 	}
+	if n.Milestone != nil {
+		if w := n.Milestone(k, m); w != "" {
+			return milestoneWords(w)
+		}
+	}
 	return "节点" + string(m)
+}
+
+// milestoneWords names a milestone by its wording, shortened for one line.
+func milestoneWords(what string) string {
+	if r := []rune(what); len(r) > maxMilestoneWords {
+		what = string(r[:maxMilestoneWords]) + "…"
+	}
+	return "节点「" + what + "」"
 }
 
 func note(prefix, s string) string {
@@ -56,9 +84,11 @@ func note(prefix, s string) string {
 	return prefix + s
 }
 
-// Summarize says in one line of Chinese what an event changed. name gives
-// a unit's display name.
-func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
+// Summarize says in one line of Chinese what an event changed, naming
+// units and milestones with n.
+func Summarize(data domain.EventData, n Names) string {
+	name := n.Unit
+	milestone := n.milestone
 	obl := func(k domain.ObligationKey) string {
 		return fmt.Sprintf("%s（%s）第%d项", name(k.Unit), role(k.Role), k.Task)
 	}
@@ -102,25 +132,29 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.ResponsibilityWithdrawn:
 		return fmt.Sprintf("撤销%s责任%s", obl(d.Key()), note("：", d.Reason))
 	case domain.MilestoneScheduled:
-		return fmt.Sprintf("%s %s 期限%s", obl(d.Key()), milestone(d.Milestone), d.Due)
+		ms := milestone(d.Key(), d.Milestone)
+		if d.What != "" {
+			ms = milestoneWords(d.What)
+		}
+		return fmt.Sprintf("%s %s 期限%s", obl(d.Key()), ms, d.Due)
 	case domain.MilestoneRescheduled:
-		return fmt.Sprintf("%s %s 期限由%s改为%s", obl(d.Key()), milestone(d.Milestone), d.PreviousDue, d.Due)
+		return fmt.Sprintf("%s %s 期限由%s改为%s", obl(d.Key()), milestone(d.Key(), d.Milestone), d.PreviousDue, d.Due)
 	case domain.ProgressReported:
 		return fmt.Sprintf("%s报告%s进度%d%%（原%d%%）", obl(d.Key()), d.Period, int(d.Percent), int(d.Previous)) + evidenceNote(d.Attachments)
 	case domain.ExtensionRequested:
-		return fmt.Sprintf("%s申请%s延期：%s → %s", obl(d.Key()), milestone(d.Milestone), d.CurrentDue, d.RequestedDue)
+		return fmt.Sprintf("%s申请%s延期：%s → %s", obl(d.Key()), milestone(d.Key(), d.Milestone), d.CurrentDue, d.RequestedDue)
 	case domain.ExtensionGranted:
-		return fmt.Sprintf("批准%s %s延期至%s（原%s）", obl(d.Key()), milestone(d.Milestone), d.Due, d.PreviousDue)
+		return fmt.Sprintf("批准%s %s延期至%s（原%s）", obl(d.Key()), milestone(d.Key(), d.Milestone), d.Due, d.PreviousDue)
 	case domain.ExtensionRefused:
-		return fmt.Sprintf("不予批准%s %s延期至%s%s", obl(d.Key()), milestone(d.Milestone), d.RequestedDue, note("：", d.Reason))
+		return fmt.Sprintf("不予批准%s %s延期至%s%s", obl(d.Key()), milestone(d.Key(), d.Milestone), d.RequestedDue, note("：", d.Reason))
 	case domain.DeadlineSlipped:
-		return fmt.Sprintf("%s %s 逾期（期限%s）", obl(d.Key()), milestone(d.Milestone), d.Due)
+		return fmt.Sprintf("%s %s 逾期（期限%s）", obl(d.Key()), milestone(d.Key(), d.Milestone), d.Due)
 	case domain.CompletionClaimed:
-		return fmt.Sprintf("%s申报%s完成", obl(d.Key()), milestone(d.Milestone)) + evidenceNote(d.Attachments)
+		return fmt.Sprintf("%s申报%s完成", obl(d.Key()), milestone(d.Key(), d.Milestone)) + evidenceNote(d.Attachments)
 	case domain.CompletionVerified:
-		return fmt.Sprintf("核实%s %s已完成", obl(d.Key()), milestone(d.Milestone))
+		return fmt.Sprintf("核实%s %s已完成", obl(d.Key()), milestone(d.Key(), d.Milestone))
 	case domain.CompletionRejected:
-		return fmt.Sprintf("驳回%s %s完成申报%s", obl(d.Key()), milestone(d.Milestone), note("：", d.Reason))
+		return fmt.Sprintf("驳回%s %s完成申报%s", obl(d.Key()), milestone(d.Key(), d.Milestone), note("：", d.Reason))
 	case domain.FindingRecorded:
 		return fmt.Sprintf("对%s记录第%d项问题（%s，%s）：%s", obl(d.Key()), d.Finding, d.Kind, d.Severity, note("", d.Summary))
 	case domain.RectificationDue:
@@ -128,11 +162,11 @@ func Summarize(data domain.EventData, name func(domain.UnitID) string) string {
 	case domain.RectificationCompleted:
 		return fmt.Sprintf("%s第%d项问题整改完成", obl(d.Key()), d.Finding) + evidenceNote(d.Attachments)
 	case domain.ReminderRecorded:
-		return ReminderText(d, name)
+		return ReminderText(d, n)
 	case domain.ReminderDelivered:
 		return fmt.Sprintf("催办已通过%s送达%s", channelZH(d.Channel), obl(d.Key()))
 	case domain.WorkSentBack:
-		return fmt.Sprintf("%s退回%s%s修改%s", sentBackBy(d.By, name), obl(d.Key()), sentBackWhat(d), note("：", d.Reasons))
+		return fmt.Sprintf("%s退回%s%s修改%s", sentBackBy(d.By, name), obl(d.Key()), sentBackWhat(d, n), note("：", d.Reasons))
 	case domain.CommentPosted:
 		return fmt.Sprintf("%s第%d条意见%s", obl(d.Key()), d.Comment, note("：", d.Text))
 	case domain.PartSignedOff:
@@ -165,9 +199,10 @@ func ReminderLabel(k domain.ReminderKind) string {
 }
 
 // ReminderText says in one line of Chinese what a reminder asks and of
-// whom. name gives a unit's display name.
-func ReminderText(d domain.ReminderRecorded, name func(domain.UnitID) string) string {
-	holder := fmt.Sprintf("%s（%s）第%d项%s", name(d.Unit), role(d.Role), d.Task, milestone(d.Milestone))
+// whom, naming units and milestones with n.
+func ReminderText(d domain.ReminderRecorded, n Names) string {
+	name := n.Unit
+	holder := fmt.Sprintf("%s（%s）第%d项%s", name(d.Unit), role(d.Role), d.Task, n.milestone(d.Key(), d.Milestone))
 	switch d.Kind {
 	case domain.ReminderDueSoon:
 		return fmt.Sprintf("催办：%s将于%s到期，请按时办结", holder, d.Due)
@@ -206,11 +241,11 @@ func sentBackBy(by domain.UnitID, name func(domain.UnitID) string) string {
 }
 
 // sentBackWhat names what was sent back: the numbered report or the claim.
-func sentBackWhat(d domain.WorkSentBack) string {
+func sentBackWhat(d domain.WorkSentBack, n Names) string {
 	if d.Target == domain.SendBackReport {
 		return fmt.Sprintf("第%d次进展报告", d.Report)
 	}
-	return milestone(d.Milestone) + "完成申报"
+	return n.milestone(d.Key(), d.Milestone) + "完成申报"
 }
 
 // appealTargetZH names what an appeal is against, in Chinese.

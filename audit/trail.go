@@ -281,13 +281,22 @@ type Trail struct {
 	filter  Filter
 	flagger *Flagger
 	names   map[domain.UnitID]string
-	entries []Entry
-	chain   ChainCheck
+	// milestones holds what each milestone scheduled so far is, in the
+	// plan's words, so that summaries name milestones, not their ids.
+	milestones map[milestoneRef]string
+	entries    []Entry
+	chain      ChainCheck
+}
+
+// milestoneRef is one milestone of one obligation.
+type milestoneRef struct {
+	key domain.ObligationKey
+	id  domain.MilestoneID
 }
 
 // NewTrail returns an empty trail for a filter; grace ≤ 0 means DefaultGrace.
 func NewTrail(f Filter, grace time.Duration) *Trail {
-	return &Trail{filter: f, flagger: NewFlagger(grace), names: map[domain.UnitID]string{}}
+	return &Trail{filter: f, flagger: NewFlagger(grace), names: map[domain.UnitID]string{}, milestones: map[milestoneRef]string{}}
 }
 
 // Apply takes the next event in log order.
@@ -297,6 +306,10 @@ func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
 		t.names[d.Unit] = d.Name
 	case domain.UnitRenamed:
 		t.names[d.Unit] = d.NewName
+	case domain.MilestoneScheduled:
+		if d.What != "" {
+			t.milestones[milestoneRef{d.Key(), d.Milestone}] = d.What
+		}
 	}
 	if !t.filter.Match(data) {
 		return nil
@@ -305,7 +318,7 @@ func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
 	t.entries = append(t.entries, Entry{
 		Position: e.Position, ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
 		Actor: e.Actor, RecordedAt: e.RecordedAt, EffectiveAt: e.Effective(),
-		Summary: Summarize(data, t.unitName), Hash: e.Hash, HashMismatch: !t.chain.Add(e),
+		Summary: Summarize(data, Names{Unit: t.unitName, Milestone: t.milestoneWords}), Hash: e.Hash, HashMismatch: !t.chain.Add(e),
 	})
 	return nil
 }
@@ -313,6 +326,10 @@ func (t *Trail) Apply(e *domain.Event, data domain.EventData) error {
 // Intact reports whether the trail's events check out as a chain
 // (ChainCheck): each matches its hash and links to the version before it.
 func (t *Trail) Intact() bool { return t.chain.Intact() }
+
+func (t *Trail) milestoneWords(k domain.ObligationKey, m domain.MilestoneID) string {
+	return t.milestones[milestoneRef{k, m}]
+}
 
 func (t *Trail) unitName(u domain.UnitID) string {
 	if n, ok := t.names[u]; ok {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,6 +307,18 @@ func TestBrowser(t *testing.T) {
 		// Each event says what it records, in Chinese.
 		if s := tb.text("table.audit tr.event td.what"); !strings.Contains(s, "登记任务第10项") || strings.Contains(s, "TaskRegistered") {
 			t.Errorf("the trail's first event reads %q", s)
+		}
+		// Milestones go by the plan's words, including the one the import
+		// gives a task without a deadline of its own.
+		whats := get(tb, "summaries", chromedp.Evaluate[string](`[...document.querySelectorAll('table.audit td.what')].map((td) => td.textContent).join('\n')`))
+		if !strings.Contains(whats, "节点「") || strings.Contains(whats, "plan-horizon") || strings.Contains(whats, "节点ms-") {
+			t.Errorf("the trail names milestones by id:\n%.600s", whats)
+		}
+		// Its flags are words, as in the exports: the simulated year's
+		// events say 模拟, not the API's code.
+		flags := get(tb, "flags", chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.audit .flag')].map((f) => f.dataset.flag + '=' + f.textContent))]`))
+		if !slices.Contains(flags, "simulated=模拟") || slices.ContainsFunc(flags, func(f string) bool { a, b, _ := strings.Cut(f, "="); return a == b }) {
+			t.Errorf("the trail's flags read %q", flags)
 		}
 		tb.shot("10-inspector-audit")
 		// The download buttons fetch the export of the trail shown, with the

@@ -29,19 +29,23 @@ func (s *Server) event(e domain.Event) *eventResolver {
 }
 
 // Summary says in one line of Chinese what the event records, as
-// taskledger audit prints it, naming units by their current names; an
-// event this server cannot decode is named by its type.
+// taskledger audit prints it, naming units by their current names and
+// milestones in the plan's words; an event this server cannot decode is
+// named by its type.
 func (r *eventResolver) Summary() string {
 	e := r.e
 	data, err := r.s.reg.Decode(&e)
 	if err != nil {
 		return r.e.Type
 	}
-	return audit.Summarize(data, func(u domain.UnitID) string {
-		if unit, ok := r.s.views.Catalog.Unit(u); ok {
-			return unit.Name
-		}
-		return string(u)
+	return audit.Summarize(data, audit.Names{
+		Unit: func(u domain.UnitID) string {
+			if unit, ok := r.s.views.Catalog.Unit(u); ok {
+				return unit.Name
+			}
+			return string(u)
+		},
+		Milestone: r.s.views.Obligations.MilestoneWords,
 	})
 }
 

@@ -33,6 +33,9 @@ type Names interface {
 	PlanTitle(domain.PlanID) string
 	// TaskTitle returns a task's title and its printed label, e.g. "（十）".
 	TaskTitle(domain.PlanID, domain.TaskNo) (title, label string)
+	// MilestoneWords returns what a milestone of an obligation is, in the
+	// plan's words, or "" when it is not known.
+	MilestoneWords(domain.ObligationKey, domain.MilestoneID) string
 }
 
 // Party is a unit or office a message names.
@@ -89,7 +92,7 @@ func NewMessage(e *domain.Event, d domain.ReminderRecorded, names Names) Message
 		to = Party{ID: officeID, Name: "督查办公室"}
 	}
 	kind := audit.ReminderLabel(d.Kind)
-	text := audit.ReminderText(d, name)
+	text := audit.ReminderText(d, audit.Names{Unit: name, Milestone: names.MilestoneWords})
 	if title != "" {
 		text += fmt.Sprintf("。任务%s%s", label, title)
 	}

@@ -5,12 +5,15 @@ import (
 	"taskledger/projections"
 )
 
-// CatalogNames names units, plans and tasks from the catalog read model as
-// it stands when a message is built; what it does not know yet comes back
-// as its id.
+// CatalogNames names units, plans and tasks from the catalog read model,
+// and milestones from the obligations read model, as they stand when a
+// message is built; what they do not know yet comes back as its id.
 type CatalogNames struct {
 	// Catalog returns the current catalog.
 	Catalog func() *projections.Catalog
+	// Obligations returns the current obligations; nil names milestones
+	// by their ids.
+	Obligations func() *projections.Obligations
 }
 
 // UnitName implements Names.
@@ -35,4 +38,12 @@ func (c CatalogNames) TaskTitle(plan domain.PlanID, no domain.TaskNo) (string, s
 		return t.Title, t.Label
 	}
 	return "", ""
+}
+
+// MilestoneWords implements Names.
+func (c CatalogNames) MilestoneWords(k domain.ObligationKey, m domain.MilestoneID) string {
+	if c.Obligations == nil {
+		return ""
+	}
+	return c.Obligations().MilestoneWords(k, m)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,7 +98,10 @@ func (l *ledger) record(ctx context.Context, k domain.ObligationKey, id uuid.UUI
 }
 
 func (l *ledger) names() notify.Names {
-	return notify.CatalogNames{Catalog: func() *projections.Catalog { return l.views.Views().Catalog }}
+	return notify.CatalogNames{
+		Catalog:     func() *projections.Catalog { return l.views.Views().Catalog },
+		Obligations: func() *projections.Obligations { return l.views.Views().Obligations },
+	}
 }
 
 // dispatcher returns a dispatcher of the ledger's reminders to pub.
@@ -247,6 +251,10 @@ func TestWebhookDeliversEachReminderOnce(t *testing.T) {
 	m := rec.bodies[l.reminders[0].String()]
 	if m.Kind != "due_soon" || m.Label != "催办" || m.Unit.Name == m.Unit.ID || m.Plan.Name == "" || m.Text == "" {
 		t.Fatalf("message body %+v", m)
+	}
+	// The text a person reads names the milestone in the plan's words.
+	if !strings.Contains(m.Text, "节点「") || strings.Contains(m.Text, m.Milestone) {
+		t.Fatalf("the message names milestone %s by its id: %q", m.Milestone, m.Text)
 	}
 }
 

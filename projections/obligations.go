@@ -165,6 +165,23 @@ func (o *Obligations) Get(stream string) (domain.Obligation, bool) {
 	return h.ob, true
 }
 
+// MilestoneWords returns what milestone m of obligation k is, in the
+// plan's words, or "" when the read model does not know it.
+func (o *Obligations) MilestoneWords(k domain.ObligationKey, m domain.MilestoneID) string {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	h, ok := o.byStream[k.Stream()]
+	if !ok {
+		return ""
+	}
+	for _, ms := range h.ob.Milestones {
+		if ms.ID == m {
+			return ms.What
+		}
+	}
+	return ""
+}
+
 // All returns copies of every obligation, ordered by stream name.
 func (o *Obligations) All() []domain.Obligation {
 	o.mu.RLock()

@@ -51,7 +51,10 @@ func (s *serving) openNotify(settings notify.Settings) error {
 		_, err := svc.RecordDelivery(ctx, auth.SystemPrincipal(), app.DeliveryInput{Obligation: k, Reminder: id, Channel: channel})
 		return err
 	}
-	names := notify.CatalogNames{Catalog: func() *projections.Catalog { return runner.Views().Catalog }}
+	names := notify.CatalogNames{
+		Catalog:     func() *projections.Catalog { return runner.Views().Catalog },
+		Obligations: func() *projections.Obligations { return runner.Views().Obligations },
+	}
 	out, err := notify.Open(settings, s.l.store, s.l.registry, record, names, s.a.now, s.logger)
 	if err != nil {
 		return err

@@ -121,6 +121,13 @@
     return v == null ? key : v;
   }
 
+  // flagText words an audit flag; a flag the catalogue does not know is
+  // shown as the API names it.
+  function flagText(f) {
+    const v = t('xFlag.' + f);
+    return v === 'xFlag.' + f ? f : v;
+  }
+
   // h builds an element: h('a', {href: '#', class: 'x', onclick: fn}, child…).
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
@@ -950,8 +957,8 @@
           h('td', { class: 'num', text: e.position }),
           h('td', { class: 'what' }, h('div', { text: ui.summaryText(e.summary) }), h('div', { class: 'muted small', text: t('xEvent.' + e.type) })),
           h('td', { text: ui.streamText(e.stream, t) }),
-          h('td', { text: ui.actorText(e.actor, t) }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
-          h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, text: f }))),
+          h('td', { class: 'nowrap', text: ui.actorText(e.actor, t) }), h('td', { class: 'nowrap', text: fmtTime(e.recordedAt) }), h('td', { class: 'nowrap', text: fmtTime(e.effectiveAt) }),
+          h('td', {}, e.flags.map((f) => h('span', { class: 'flag ' + f, 'data-flag': f, text: flagText(f) }))),
           h('td', { class: 'mono nowrap', title: `prev ${e.prevHash}`, text: e.hash.slice(0, 12) })));
       }
       cardify(table); // label the rows just read

@@ -19,6 +19,8 @@
       ScorecardPublished: '发布排名', TaskAmended: '修改任务', TaskExploded: '拆分任务', TaskRegistered: '登记任务', UnitMerged: '单位合并',
       UnitRegistered: '登记单位', UnitRenamed: '单位更名', UnitSplit: '单位拆分', WorkSentBack: '退回修改'
     },
+    // xFlag words the audit flags as the audit-trail exports do (export/audit.go).
+    xFlag: { backdated: '补录', late: '逾期', reversed: '被否决', superseded: '被取代', simulated: '模拟', hash_mismatch: '哈希不符' },
     xTaskN: '第{n}项任务', xPartN: '第{n}部分', xStreamOther: '计划与单位', xSystem: '系统',
     // lists (台账筛选)
     xFilters: '筛选', xSearch: '搜索（任务、单位、说明）', xAllPlans: '全部计划', xAllRoles: '全部分工', xAllStatus: '全部状态',
@@ -52,6 +54,7 @@
       ScorecardPublished: 'Ranking published', TaskAmended: 'Task amended', TaskExploded: 'Task split', TaskRegistered: 'Task registered', UnitMerged: 'Units merged',
       UnitRegistered: 'Unit registered', UnitRenamed: 'Unit renamed', UnitSplit: 'Unit split', WorkSentBack: 'Sent back'
     },
+    xFlag: { backdated: 'backdated', late: 'late', reversed: 'reversed', superseded: 'superseded', simulated: 'simulated', hash_mismatch: 'hash mismatch' },
     xTaskN: 'Task {n}', xPartN: 'part {n}', xStreamOther: 'Plan and units', xSystem: 'System',
     xFilters: 'Filters', xSearch: 'Search (task, unit, note)', xAllPlans: 'All plans', xAllRoles: 'All duties', xAllStatus: 'All statuses',
     xAllLights: 'All lights', xDueFrom: 'Next due from', xDueTo: 'Next due to', xSort: 'Sort', xClear: 'Clear filters',
@@ -96,7 +99,8 @@
     // unitName names a unit id, or says 单位 when it is not known yet.
     unitName(id, t) { return this.units.get(id) || t('unit'); },
     // summaryText is an event's one-line summary without milestone or unit
-    // ids (the server's summary still names milestones by id).
+    // ids (the server names a milestone by id only when it does not know
+    // its wording).
     summaryText(text) {
       return String(text || '').replace(/\s*ms-[0-9a-z]+\s*/g, '').replace(/\b(?:bureau|county|city)\.[a-z][a-z0-9-]*/g, (id) => this.units.get(id) || '');
     },
