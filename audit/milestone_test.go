@@ -56,3 +56,24 @@ func TestSummaryNamesAnUnknownMilestoneByItsID(t *testing.T) {
 		t.Fatalf("summary %q", s)
 	}
 }
+
+// Summaries of scheme adoptions, published rankings and findings name the
+// scheme, the units ranked, and the finding's kind and severity in words,
+// as the dashboard does, not by their codes.
+func TestSummariesNameSchemesRankingsAndFindingsInWords(t *testing.T) {
+	k := domain.ObligationKey{Plan: "p", Task: 3, Unit: "county.a", Role: domain.RoleImplementing}
+	n := Names{Unit: func(domain.UnitID) string { return "甲县" }}
+	for _, c := range []struct {
+		data domain.EventData
+		want string
+	}{
+		{domain.SchemeAdopted{Plan: "p", Scheme: "default", Version: 3, Year: 2025}, "采用2025年度考核办法：标准评分办法（第3版）"},
+		{domain.ScorecardPublished{Plan: "p", Year: 2025, Kind: "county", AsOfPosition: 900}, "公布2025年度旗县区考核结果（截至日志位置900）"},
+		{domain.ScorecardPublished{Plan: "p", Year: 2025, Kind: "bureau", AsOfPosition: 900}, "公布2025年度市直部门考核结果"},
+		{domain.FindingRecorded{ObligationKey: k, Finding: 1, Kind: domain.FindingFalseReport, Severity: domain.SeverityMajor, Summary: "台账与现场不符"}, "第1项问题（弄虚作假，较重）：台账与现场不符"},
+	} {
+		if s := Summarize(c.data, n); !strings.Contains(s, c.want) {
+			t.Errorf("%s: %q, want %q in it", c.data.EventType(), s, c.want)
+		}
+	}
+}

@@ -96,9 +96,9 @@ func Summarize(data domain.EventData, n Names) string {
 	case domain.PlanRegistered:
 		return fmt.Sprintf("登记方案《%s》", d.Title)
 	case domain.SchemeAdopted:
-		return fmt.Sprintf("采用%d年度考核办法 %s 第%d版", d.Year, d.Scheme, d.Version)
+		return fmt.Sprintf("采用%d年度考核办法：%s", d.Year, SchemeZH(d.Scheme, d.Version))
 	case domain.ScorecardPublished:
-		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, d.Kind, d.AsOfPosition)
+		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, ScorecardKindZH(d.Kind), d.AsOfPosition)
 	case domain.TaskRegistered:
 		return fmt.Sprintf("登记任务第%d项：%s", d.Task, d.Title)
 	case domain.TaskAmended:
@@ -156,7 +156,7 @@ func Summarize(data domain.EventData, n Names) string {
 	case domain.CompletionRejected:
 		return fmt.Sprintf("驳回%s %s完成申报%s", obl(d.Key()), milestone(d.Key(), d.Milestone), note("：", d.Reason))
 	case domain.FindingRecorded:
-		return fmt.Sprintf("对%s记录第%d项问题（%s，%s）：%s", obl(d.Key()), d.Finding, d.Kind, d.Severity, note("", d.Summary))
+		return fmt.Sprintf("对%s记录第%d项问题（%s，%s）：%s", obl(d.Key()), d.Finding, findingKindZH(d.Kind), severityZH(d.Severity), note("", d.Summary))
 	case domain.RectificationDue:
 		return fmt.Sprintf("%s第%d项问题限期%s整改", obl(d.Key()), d.Finding, d.Due)
 	case domain.RectificationCompleted:
@@ -183,6 +183,51 @@ func Summarize(data domain.EventData, n Names) string {
 		return fmt.Sprintf("考核委员会裁定%s第%d号申诉：%s%s", obl(d.Key()), d.Appeal, appealOutcomeZH(d.Outcome), note("，", d.Reasons))
 	}
 	return data.EventType()
+}
+
+// ScorecardKindZH names the units a kind of scorecard ranks, as the
+// dashboard does: 市直部门 (bureau), 旗县区 (county); another kind as it is.
+func ScorecardKindZH(kind string) string {
+	switch kind {
+	case "bureau":
+		return "市直部门"
+	case "county":
+		return "旗县区"
+	}
+	return kind
+}
+
+// SchemeZH names a scoring scheme and its version as the dashboard does,
+// without the internal name of the standard one.
+func SchemeZH(id string, version int) string {
+	if id == "default" {
+		return fmt.Sprintf("标准评分办法（第%d版）", version)
+	}
+	return fmt.Sprintf("“%s”第%d版", id, version)
+}
+
+// findingKindZH names a kind of inspection finding as the dashboard does.
+func findingKindZH(k domain.FindingKind) string {
+	switch k {
+	case domain.FindingFalseReport:
+		return "弄虚作假"
+	case domain.FindingOther:
+		return "其他问题"
+	}
+	return string(k)
+}
+
+// severityZH names a finding's severity as the dashboard does.
+func severityZH(s domain.Severity) string {
+	switch s {
+	case domain.SeverityMinor:
+		return "一般"
+	case domain.SeverityMajor:
+		return "较重"
+	case domain.SeveritySevere:
+		return "严重"
+	}
+	return string(s)
 }
 
 // ReminderLabel names a reminder kind in Chinese: 催办, 逾期催办 or 升级督办.

@@ -8,12 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"taskledger/projections"
-
 	"taskledger/app"
+	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/internal/apiclient"
 	"taskledger/internal/termtable"
+	"taskledger/projections"
 	"taskledger/projections/scoring"
 )
 
@@ -145,7 +145,7 @@ func printScorecards(a *cli, v *projections.Views, plan domain.PlanID, res scori
 // unit's card line by line.
 func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.Unit) error {
 	kind := strings.ToLower(sc.Kind)
-	fmt.Fprintf(a.stdout, "%d年度%s考核排名 · %s · 截至 %s（%d %s scorecards）\n\n", sc.Year, kindZH(kind), schemeZH(sc.Scheme, sc.SchemeVersion),
+	fmt.Fprintf(a.stdout, "%d年度%s考核排名 · %s · 截至 %s（%d %s scorecards）\n\n", sc.Year, audit.ScorecardKindZH(kind), audit.SchemeZH(sc.Scheme, sc.SchemeVersion),
 		asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"), sc.Year, kind)
 	if u != nil {
 		for _, c := range sc.Cards {
@@ -166,26 +166,6 @@ func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.U
 		tab.Row(itoa(c.Rank), c.Name, c.TotalText, c.Grade, itoa(c.Slips))
 	}
 	return tab.Write(a.stdout)
-}
-
-// kindZH names the units a scorecard ranks, as the dashboard does.
-func kindZH(kind string) string {
-	switch kind {
-	case "county":
-		return "旗县区"
-	case "bureau":
-		return "市直部门"
-	}
-	return kind
-}
-
-// schemeZH names a scoring scheme without its internal name where it has
-// a word for it, as the dashboard does.
-func schemeZH(id string, version int) string {
-	if id == "default" {
-		return fmt.Sprintf("标准评分办法（第%d版）", version)
-	}
-	return fmt.Sprintf("“%s”第%d版", id, version)
 }
 
 // parseSchemeRef reads "id" or "id:version".
