@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"taskledger/domain"
+	"taskledger/projections/scoring"
 )
 
 var roleZH = map[domain.Role]string{
@@ -98,7 +99,7 @@ func Summarize(data domain.EventData, n Names) string {
 	case domain.SchemeAdopted:
 		return fmt.Sprintf("采用%d年度考核办法：%s", d.Year, SchemeZH(d.Scheme, d.Version))
 	case domain.ScorecardPublished:
-		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, ScorecardKindZH(d.Kind), d.AsOfPosition)
+		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, scoring.Kind(d.Kind).Label(), d.AsOfPosition)
 	case domain.TaskRegistered:
 		return fmt.Sprintf("登记任务第%d项：%s", d.Task, d.Title)
 	case domain.TaskAmended:
@@ -183,18 +184,6 @@ func Summarize(data domain.EventData, n Names) string {
 		return fmt.Sprintf("考核委员会裁定%s第%d号申诉：%s%s", obl(d.Key()), d.Appeal, appealOutcomeZH(d.Outcome), note("，", d.Reasons))
 	}
 	return data.EventType()
-}
-
-// ScorecardKindZH names the units a kind of scorecard ranks, as the
-// dashboard does: 市直部门 (bureau), 旗县区 (county); another kind as it is.
-func ScorecardKindZH(kind string) string {
-	switch kind {
-	case "bureau":
-		return "市直部门"
-	case "county":
-		return "旗县区"
-	}
-	return kind
 }
 
 // SchemeZH names a scoring scheme and its version as the dashboard does,

@@ -266,11 +266,3 @@ func RoleZH(r domain.Role) string {
 	}
 	return string(r)
 }
-
-// KindZH names a scorecard kind in Chinese.
-func KindZH(k scoring.Kind) string {
-	if k == scoring.KindCounty {
-		return "旗县区"
-	}
-	return "市直部门"
-}

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"taskledger/domain"
+	"taskledger/projections/scoring"
 )
 
 // page is the print page: A4, Chinese first, English second.
 var page = template.Must(template.New("bulletin").Funcs(template.FuncMap{
-	"role": RoleZH, "kind": KindZH, "task": taskText, "what": whatText, "soon": func() int { return SoonDays },
+	"role": RoleZH, "kind": scoring.Kind.Label, "task": taskText, "what": whatText, "soon": func() int { return SoonDays },
 	"inc":  func(i int) int { return i + 1 },
 	"pair": func(items []Item, head string) itemsTable { return itemsTable{Items: items, Head: head} },
 }).Parse(`<!doctype html>

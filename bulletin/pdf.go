@@ -234,7 +234,7 @@ func (w *pdfWriter) rankings(rs []Ranking) {
 	w.section("五、考核排名（Rankings）")
 	for _, r := range rs {
 		w.size(11)
-		w.cell(bodyW, 7, KindZH(r.Kind), "", 1, "L", false)
+		w.cell(bodyW, 7, r.Kind.Label(), "", 1, "L", false)
 		if len(r.Rows) == 0 {
 			w.none()
 			continue

@@ -24,6 +24,18 @@ const (
 	KindCounty Kind = "county"
 )
 
+// Label names the units k ranks, in Chinese, as the dashboard, the
+// bulletins and the audit trail do: 市直部门, 旗县区; another kind as it is.
+func (k Kind) Label() string {
+	switch k {
+	case KindBureau:
+		return "市直部门"
+	case KindCounty:
+		return "旗县区"
+	}
+	return string(k)
+}
+
 // Validate reports whether k is a defined kind.
 func (k Kind) Validate() error {
 	switch k {
