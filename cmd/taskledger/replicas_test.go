@@ -359,15 +359,18 @@ func TestReplicaKilledMidWrite(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(400 * time.Millisecond)
+	// Kill it once it has acknowledged some reports, with the writers still
+	// writing: a fixed wait killed it before its first answer on a slow
+	// machine.
+	acked := func() int { mu.Lock(); defer mu.Unlock(); return len(acks) }
+	if !waitUntil(60*time.Second, func() bool { return acked() >= 5 }) {
+		t.Fatalf("the victim acknowledged %d reports in 60 s", acked())
+	}
 	close(killed)
 	if err := child.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if len(acks) == 0 {
-		t.Fatal("the victim acknowledged nothing before it was killed")
-	}
 	checkLog(t, pg, acks, -1)
 	for _, key := range unacked {
 		a, _, err := report(survivor, token, key, "副本写入 "+key, 20)
