@@ -97,7 +97,7 @@ func Summarize(data domain.EventData, n Names) string {
 	case domain.PlanRegistered:
 		return fmt.Sprintf("登记方案《%s》", d.Title)
 	case domain.SchemeAdopted:
-		return fmt.Sprintf("采用%d年度考核办法：%s", d.Year, SchemeZH(d.Scheme, d.Version))
+		return fmt.Sprintf("采用%d年度考核办法：%s", d.Year, scoring.SchemeLabel(d.Scheme, d.Version))
 	case domain.ScorecardPublished:
 		return fmt.Sprintf("公布%d年度%s考核结果（截至日志位置%d）", d.Year, scoring.Kind(d.Kind).Label(), d.AsOfPosition)
 	case domain.TaskRegistered:
@@ -133,9 +133,9 @@ func Summarize(data domain.EventData, n Names) string {
 	case domain.ResponsibilityWithdrawn:
 		return fmt.Sprintf("撤销%s责任%s", obl(d.Key()), note("：", d.Reason))
 	case domain.MilestoneScheduled:
-		ms := milestone(d.Key(), d.Milestone)
-		if d.What != "" {
-			ms = milestoneWords(d.What)
+		ms := milestoneWords(d.What)
+		if d.What == "" {
+			ms = milestone(d.Key(), d.Milestone)
 		}
 		return fmt.Sprintf("%s %s 期限%s", obl(d.Key()), ms, d.Due)
 	case domain.MilestoneRescheduled:
@@ -184,15 +184,6 @@ func Summarize(data domain.EventData, n Names) string {
 		return fmt.Sprintf("考核委员会裁定%s第%d号申诉：%s%s", obl(d.Key()), d.Appeal, appealOutcomeZH(d.Outcome), note("，", d.Reasons))
 	}
 	return data.EventType()
-}
-
-// SchemeZH names a scoring scheme and its version as the dashboard does,
-// without the internal name of the standard one.
-func SchemeZH(id string, version int) string {
-	if id == "default" {
-		return fmt.Sprintf("标准评分办法（第%d版）", version)
-	}
-	return fmt.Sprintf("“%s”第%d版", id, version)
 }
 
 // findingKindZH names a kind of inspection finding as the dashboard does.

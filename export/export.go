@@ -119,17 +119,6 @@ func FromResult(plan string, r scoring.Result) Scorecard {
 	return s
 }
 
-// kindZH names a scorecard kind in Chinese.
-func kindZH(kind string) string {
-	switch kind {
-	case "bureau", "BUREAU":
-		return "市直部门"
-	case "county", "COUNTY":
-		return "旗县区"
-	}
-	return kind
-}
-
 // roleZH names a duty in Chinese.
 func roleZH(role string) string {
 	switch role {
@@ -199,7 +188,7 @@ func (s Scorecard) Title() string { return s.title() }
 
 // title is the document title of a scorecard export.
 func (s Scorecard) title() string {
-	t := strconv.Itoa(s.Year) + "年度" + kindZH(s.Kind) + "绩效考核"
+	t := strconv.Itoa(s.Year) + "年度" + scoring.Kind(s.Kind).Label() + "绩效考核"
 	if s.Published {
 		return t + "排名（已公开）"
 	}

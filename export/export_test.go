@@ -107,14 +107,18 @@ func TestScorecardXLSXCells(t *testing.T) {
 		t.Errorf("lines E3 = %q", v)
 	}
 	rows, _ := f.GetRows(SheetAbout)
-	var notice bool
+	var notice, scheme bool
 	for _, r := range rows {
 		if len(r) == 2 && r[0] == "数据说明" && strings.Contains(r[1], "模拟") {
 			notice = true
 		}
+		// The scheme in words, not by its internal name.
+		if len(r) == 2 && r[0] == "评分办法" && strings.HasPrefix(r[1], "标准评分办法（第") {
+			scheme = true
+		}
 	}
-	if !notice {
-		t.Errorf("说明 sheet lacks the simulated-data notice: %v", rows)
+	if !notice || !scheme {
+		t.Errorf("说明 sheet lacks the simulated-data notice or names the scheme by id: %v", rows)
 	}
 }
 

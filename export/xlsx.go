@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"taskledger/projections/scoring"
 )
 
 // Sheet names of the XLSX files.
@@ -278,8 +280,8 @@ func ScorecardXLSX(w io.Writer, s Scorecard) error {
 	if err := b.print(SheetLines, s.title()+" 扣分明细", s.Notice); err != nil {
 		return err
 	}
-	pairs := [][2]string{{"标题", s.title()}, {"方案", s.Plan}, {"年度", strconv.Itoa(s.Year)}, {"类别", kindZH(s.Kind)},
-		{"评分办法", s.Scheme + " v" + strconv.Itoa(s.SchemeVersion)}, {"计算时点", asOfText(s.AsOf)}, {"摘要（SHA-256）", s.Digest}}
+	pairs := [][2]string{{"标题", s.title()}, {"方案", s.Plan}, {"年度", strconv.Itoa(s.Year)}, {"类别", scoring.Kind(s.Kind).Label()},
+		{"评分办法", scoring.SchemeLabel(s.Scheme, s.SchemeVersion)}, {"计算时点", asOfText(s.AsOf)}, {"摘要（SHA-256）", s.Digest}}
 	if s.Notice != "" {
 		pairs = append(pairs, [2]string{"数据说明", s.Notice})
 	}

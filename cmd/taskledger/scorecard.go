@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"taskledger/app"
-	"taskledger/audit"
 	"taskledger/domain"
 	"taskledger/internal/apiclient"
 	"taskledger/internal/termtable"
@@ -145,7 +144,7 @@ func printScorecards(a *cli, v *projections.Views, plan domain.PlanID, res scori
 // unit's card line by line.
 func printScorecardTable(a *cli, sc scorecardOut, asOf time.Time, u *apiclient.Unit) error {
 	kind := strings.ToLower(sc.Kind)
-	fmt.Fprintf(a.stdout, "%d年度%s考核排名 · %s · 截至 %s（%d %s scorecards）\n\n", sc.Year, scoring.Kind(kind).Label(), audit.SchemeZH(sc.Scheme, sc.SchemeVersion),
+	fmt.Fprintf(a.stdout, "%d年度%s考核排名 · %s · 截至 %s（%d %s scorecards）\n\n", sc.Year, scoring.Kind(kind).Label(), scoring.SchemeLabel(sc.Scheme, sc.SchemeVersion),
 		asOf.In(domain.Shanghai()).Format("2006-01-02 15:04"), sc.Year, kind)
 	if u != nil {
 		for _, c := range sc.Cards {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,15 +26,25 @@ const (
 )
 
 // Label names the units k ranks, in Chinese, as the dashboard, the
-// bulletins and the audit trail do: 市直部门, 旗县区; another kind as it is.
+// bulletins, the exports and the audit trail do: 市直部门, 旗县区 (the API's
+// upper-case names too); another kind as it is.
 func (k Kind) Label() string {
-	switch k {
+	switch Kind(strings.ToLower(string(k))) {
 	case KindBureau:
 		return "市直部门"
 	case KindCounty:
 		return "旗县区"
 	}
 	return string(k)
+}
+
+// SchemeLabel names a scoring scheme and its version as the dashboard
+// does, without the internal name of the standard one: 标准评分办法（第3版）.
+func SchemeLabel(id string, version int) string {
+	if id == "default" {
+		return fmt.Sprintf("标准评分办法（第%d版）", version)
+	}
+	return fmt.Sprintf("“%s”第%d版", id, version)
 }
 
 // Validate reports whether k is a defined kind.
