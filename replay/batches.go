@@ -35,7 +35,7 @@ func (p *pool) put(b *batch) {
 		return
 	}
 	clear(b.datas)
-	*b = batch{events: b.events, payloads: b.payloads[:0], datas: b.datas[:0]}
+	*b = batch{events: b.events, payloads: b.payloads[:0], coded: b.coded[:0], dicts: b.dicts[:0], datas: b.datas[:0]}
 	select {
 	case p.free <- b:
 	default:
@@ -58,6 +58,30 @@ func readBatches(ctx context.Context, s BatchScanner, opts Options, pool *pool, 
 		},
 		func(events []domain.Event, payloads []byte) error {
 			cur.events, cur.payloads = events, payloads
+			last = events[len(events)-1].Position
+			if !emit(cur) {
+				return ctx.Err()
+			}
+			return nil
+		})
+}
+
+// readCoded is readBatches for a CodedScanner: the batches carry their
+// payloads coded, for the decoding goroutines to inflate.
+func readCoded(ctx context.Context, s CodedScanner, opts Options, pool *pool, emit func(*batch) bool) error {
+	last := opts.After
+	var cur *batch
+	return s.ScanCoded(ctx, opts.After,
+		func() ([]domain.Event, []byte, []string) {
+			n := min(uint64(pool.size), opts.Until-last)
+			if n == 0 {
+				return nil, nil, nil
+			}
+			cur = pool.get()
+			return cur.events[:n], cur.coded[:0], cur.dicts[:0]
+		},
+		func(events []domain.Event, coded []byte, dicts []string) error {
+			cur.events, cur.coded, cur.dicts = events, coded, dicts
 			last = events[len(events)-1].Position
 			if !emit(cur) {
 				return ctx.Err()

@@ -39,6 +39,20 @@ type BatchScanner interface {
 		emit func(events []domain.Event, payloads []byte) error) error
 }
 
+// A CodedScanner is a BatchScanner that can also leave each payload as the
+// store keeps it (compressed against a dictionary), and inflate it later.
+// Run then inflates payloads on its decoding goroutines, in parallel, not
+// on the one goroutine that reads the log. dicts[i] is the dictionary of
+// events[i].Payload, or "" when the payload is stored as it is; next lends
+// the buffers as for ScanBatches, dicts being the third.
+type CodedScanner interface {
+	ScanCoded(ctx context.Context, after uint64,
+		next func() (events []domain.Event, coded []byte, dicts []string),
+		emit func(events []domain.Event, coded []byte, dicts []string) error) error
+	// Inflate appends to dst the payload coded against dict.
+	Inflate(dst, coded []byte, dict string) ([]byte, error)
+}
+
 // Decoder turns a stored event's payload into its typed data.
 // *domain.Registry is the Decoder every caller uses; tests wrap it to count
 // decodes. The data returned must not alias e.Payload, whose memory replay
@@ -75,7 +89,9 @@ type Stats struct {
 
 type batch struct {
 	events   []domain.Event
-	payloads []byte // the memory events' payloads lie in, when recycled
+	payloads []byte   // the memory events' payloads lie in, when recycled
+	coded    []byte   // from a CodedScanner: the payloads as stored
+	dicts    []string // from a CodedScanner: each payload's dictionary
 	datas    []domain.EventData
 	err      error // decoding failed at events[bad]
 	bad      int
@@ -94,7 +110,8 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
-		if _, ok := s.(BatchScanner); ok {
+		_, batches := s.(BatchScanner)
+		if _, coded := s.(CodedScanner); coded || batches {
 			opts.BatchSize = 256
 		}
 	}
@@ -112,6 +129,10 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	var inflate inflateFunc
+	if cs, ok := s.(CodedScanner); ok {
+		inflate = cs.Inflate
+	}
 	work := make(chan *batch, opts.Workers*2)
 	ordered := make(chan *batch, opts.Workers*4)
 	var wg sync.WaitGroup
@@ -120,17 +141,7 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 		go func() {
 			defer wg.Done()
 			for b := range work {
-				b.datas = resize(b.datas, len(b.events))
-				b.bad = len(b.events)
-				for i := range b.events {
-					d, err := reg.Decode(&b.events[i])
-					if err != nil {
-						b.err = fmt.Errorf("position %d: %w", b.events[i].Position, err)
-						b.bad = i
-						break
-					}
-					b.datas[i] = d
-				}
+				decode(b, reg, inflate)
 				close(b.done)
 			}
 		}()
@@ -194,8 +205,56 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	return stats, ctx.Err()
 }
 
+// inflateFunc is CodedScanner.Inflate.
+type inflateFunc func(dst, coded []byte, dict string) ([]byte, error)
+
+// decode decodes b's events in order into b.datas, first inflating the
+// payloads a CodedScanner left coded into b.payloads. It stops at the first
+// event that fails, and records it in b.bad and b.err.
+func decode(b *batch, reg Decoder, inflate inflateFunc) {
+	b.datas = resize(b.datas, len(b.events))
+	b.bad = len(b.events)
+	for i := range b.events {
+		e := &b.events[i]
+		if i < len(b.dicts) && b.dicts[i] != "" {
+			if err := inflateInto(b, e, b.dicts[i], inflate); err != nil {
+				b.err = fmt.Errorf("position %d: %w", e.Position, err)
+				b.bad = i
+				return
+			}
+		}
+		d, err := reg.Decode(e)
+		if err != nil {
+			b.err = fmt.Errorf("position %d: %w", e.Position, err)
+			b.bad = i
+			return
+		}
+		b.datas[i] = d
+	}
+}
+
+// inflateInto inflates e's coded payload onto the end of b.payloads and
+// points e.Payload at it (nil when empty). An earlier event's payload may
+// stay in memory the buffer has outgrown; it is not changed.
+func inflateInto(b *batch, e *domain.Event, dict string, inflate inflateFunc) error {
+	start := len(b.payloads)
+	out, err := inflate(b.payloads, e.Payload, dict)
+	if err != nil {
+		return err
+	}
+	b.payloads = out
+	e.Payload = nil
+	if len(out) > start {
+		e.Payload = out[start:len(out):len(out)]
+	}
+	return nil
+}
+
 // read feeds batches of copied events to emit until opts.Until.
 func read(ctx context.Context, s eventstore.Store, opts Options, pool *pool, emit func(*batch) bool) error {
+	if cs, ok := s.(CodedScanner); ok {
+		return readCoded(ctx, cs, opts, pool, emit)
+	}
 	if bs, ok := s.(BatchScanner); ok {
 		return readBatches(ctx, bs, opts, pool, emit)
 	}

@@ -2,11 +2,13 @@ package replay_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"taskledger/domain"
@@ -45,12 +47,18 @@ func (s scanning) ScanAll(ctx context.Context, after uint64, fn func(*domain.Eve
 	return nil
 }
 
+// noteOf is the note of the i-th event fill appends: long and alike enough
+// that the embedded store keeps it compressed.
+func noteOf(i int) string {
+	return fmt.Sprintf("%d：已完成燃煤锅炉排查，淘汰改造工作按计划推进，剩余项目年底前完成", i)
+}
+
 func fill(t *testing.T, s eventstore.Store, n int) {
 	t.Helper()
 	for i := 0; i < n; i += 10 {
 		evs := make([]domain.Event, 10)
 		for j := range evs {
-			evs[j] = storetest.NewEvent("ProgressReported", fmt.Sprint(i+j))
+			evs[j] = storetest.NewEvent("ProgressReported", noteOf(i+j))
 		}
 		if _, err := s.Append(context.Background(), fmt.Sprintf("s-%d", i%7), eventstore.Any(), evs); err != nil {
 			t.Fatal(err)
@@ -58,16 +66,56 @@ func fill(t *testing.T, s eventstore.Store, n int) {
 	}
 }
 
-// stores returns one store for each read path: pages (ReadAll), a
-// callback (ScanAll), and batches lent and recycled (the embedded store's
-// ScanBatches).
-func stores(t *testing.T) map[string]eventstore.Store {
-	embedded, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{NoSync: true})
+// batchesOnly hides the embedded store's ScanCoded, so that replay reads
+// it through ScanBatches, its payloads inflated by the reader.
+type batchesOnly struct {
+	eventstore.Store
+	bolt *bolt.Store
+}
+
+func (b batchesOnly) ScanBatches(ctx context.Context, after uint64,
+	next func() ([]domain.Event, []byte), emit func([]domain.Event, []byte) error) error {
+	return b.bolt.ScanBatches(ctx, after, next, emit)
+}
+
+func onlyBatches(s *bolt.Store) batchesOnly { return batchesOnly{s, s} }
+
+// counting is the embedded store counting the payloads replay inflates,
+// and failing to inflate the one at position bad (when not 0).
+type counting struct {
+	*bolt.Store
+	inflated atomic.Int64
+	bad      uint64
+}
+
+func (c *counting) ScanCoded(ctx context.Context, after uint64,
+	next func() ([]domain.Event, []byte, []string), emit func([]domain.Event, []byte, []string) error) error {
+	return c.Store.ScanCoded(ctx, after, next, emit)
+}
+
+func (c *counting) Inflate(dst, coded []byte, dict string) ([]byte, error) {
+	if n := c.inflated.Add(1); uint64(n) == c.bad {
+		return c.Store.Inflate(dst, []byte{0xff}, dict) // an op cut short
+	}
+	return c.Store.Inflate(dst, coded, dict)
+}
+
+func embedded(t *testing.T) *bolt.Store {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = embedded.Close() })
-	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()}, "ScanBatches": embedded}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// stores returns one store for each read path: pages (ReadAll), a
+// callback (ScanAll), batches lent and recycled (the embedded store's
+// ScanBatches), and batches whose payloads the decoding goroutines inflate
+// (its ScanCoded).
+func stores(t *testing.T) map[string]eventstore.Store {
+	return map[string]eventstore.Store{"ReadAll": memory.New(), "ScanAll": scanning{memory.New()},
+		"ScanBatches": onlyBatches(embedded(t)), "ScanCoded": &counting{Store: embedded(t)}}
 }
 
 func TestAppliesEveryEventInOrder(t *testing.T) {
@@ -80,6 +128,10 @@ func TestAppliesEveryEventInOrder(t *testing.T) {
 					if want := uint64(len(notes) + 1); e.Position != want {
 						return fmt.Errorf("position %d applied where %d was due", e.Position, want)
 					}
+					var raw noted
+					if err := json.Unmarshal(e.Payload, &raw); err != nil || raw != d.(noted) {
+						return fmt.Errorf("position %d: payload %q beside decoded %+v: %v", e.Position, e.Payload, d, err)
+					}
 					notes = append(notes, d.(noted).Note)
 					return nil
 				})
@@ -90,9 +142,12 @@ func TestAppliesEveryEventInOrder(t *testing.T) {
 				t.Fatalf("stats %+v", stats)
 			}
 			for i, n := range notes {
-				if n != fmt.Sprint(i) {
+				if n != noteOf(i) {
 					t.Fatalf("event %d carries note %q", i, n)
 				}
+			}
+			if c, ok := s.(*counting); ok && c.inflated.Load() < 900 {
+				t.Fatalf("the decoding goroutines inflated %d payloads of 1000: the store kept few compressed", c.inflated.Load())
 			}
 		})
 	}
@@ -149,30 +204,48 @@ func TestStopsAtFirstBadEvent(t *testing.T) {
 	}
 }
 
+// TestStopsAtAPayloadThatDoesNotInflate: a coded payload that does not
+// decode stops the replay at its event, as a damaged ledger, with every
+// event before it applied.
+func TestStopsAtAPayloadThatDoesNotInflate(t *testing.T) {
+	s := &counting{Store: embedded(t), bad: 70}
+	fill(t, s, 100)
+	applied := 0
+	_, err := replay.Run(context.Background(), s, registry(), replay.Options{Workers: 1, BatchSize: 16},
+		func(*domain.Event, domain.EventData) error { applied++; return nil })
+	if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "position 70") {
+		t.Fatalf("err %v, want a damaged payload at position 70", err)
+	}
+	if applied != 69 {
+		t.Fatalf("applied %d events before the damaged one, want 69", applied)
+	}
+}
+
 // nopDecoder decodes nothing and allocates nothing, so that what a replay
 // allocates is the replay's own.
 type nopDecoder struct{}
 
 func (nopDecoder) Decode(*domain.Event) (domain.EventData, error) { return noted{}, nil }
 
-// TestBatchesAreRecycled replays the embedded store twice over and checks
-// that reading allocates per batch in flight, not per event: the batches,
-// their events and their payload buffers go back to the reader once
-// applied. (Small batches, so that the few a replay starts with weigh
-// little against the 156 it reads.)
-// Copying each event and its ~150-byte payload into fresh batches, as
-// replay once did, costs several hundred bytes per event. The ledger is
-// read-only while it is measured: a writer's background work (the
-// checkpoint a second after the last append, the event-ID index loaded
-// after an open) allocates too, and on a loaded machine it fell inside the
-// measured replay.
+// TestBatchesAreRecycled replays the embedded store through both batch
+// paths and checks that reading allocates per batch, not per event: the
+// batches, their events and their payload buffers go back to the reader
+// once applied. A replay of 60,000 events then allocates the batches in
+// flight once and a read transaction per batch of 256, a few dozen bytes
+// per event in all. Copying each event and its ~150-byte payload into
+// fresh batches, as replay once did, costs several hundred bytes per
+// event. The ledger is read-only while it is measured: a writer's
+// background work (the checkpoint a second after the last append, the
+// event-ID index loaded after an open) allocates too, and on a loaded
+// machine it fell inside the measured replay.
 func TestBatchesAreRecycled(t *testing.T) {
+	const n = 60000
 	path := filepath.Join(t.TempDir(), "l.db")
 	w, err := bolt.Open(path, bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill(t, w, 20000)
+	fill(t, w, n)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -181,20 +254,22 @@ func TestBatchesAreRecycled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	replayAll := func() {
-		stats, err := replay.Run(context.Background(), s, nopDecoder{}, replay.Options{BatchSize: 128}, func(*domain.Event, domain.EventData) error { return nil })
-		if err != nil || stats.Events != 20000 {
-			t.Fatalf("replayed %d events: %v", stats.Events, err)
+	for name, store := range map[string]eventstore.Store{"ScanCoded": s, "ScanBatches": onlyBatches(s)} {
+		replayAll := func() {
+			stats, err := replay.Run(context.Background(), store, nopDecoder{}, replay.Options{BatchSize: 256}, func(*domain.Event, domain.EventData) error { return nil })
+			if err != nil || stats.Events != n {
+				t.Fatalf("%s: replayed %d events: %v", name, stats.Events, err)
+			}
 		}
-	}
-	replayAll() // warm up: sonic, bbolt's memory map
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	replayAll()
-	runtime.ReadMemStats(&after)
-	perEvent := float64(after.TotalAlloc-before.TotalAlloc) / 20000
-	t.Logf("replay allocated %.1f bytes per event", perEvent)
-	if perEvent > 64 {
-		t.Fatalf("replay allocated %.0f bytes per event, want at most 64", perEvent)
+		replayAll() // warm up: sonic, bbolt's memory map
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		replayAll()
+		runtime.ReadMemStats(&after)
+		perEvent := float64(after.TotalAlloc-before.TotalAlloc) / n
+		t.Logf("%s: replay allocated %.1f bytes per event", name, perEvent)
+		if perEvent > 64 {
+			t.Errorf("%s: replay allocated %.0f bytes per event, want at most 64", name, perEvent)
+		}
 	}
 }

@@ -168,6 +168,35 @@ func (r *logReader) nextInto(e *domain.Event, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
+// nextCoded decodes the record at r.pos into e as nextInto does, but
+// appends its payload to buf as stored: when it is compressed, it returns
+// the dictionary it is coded against (see ScanCoded), else "". A payload
+// compressed against an empty dictionary is decompressed here, so that ""
+// always means the bytes are the payload.
+func (r *logReader) nextCoded(e *domain.Event, buf []byte) ([]byte, string, error) {
+	info, err := r.decode(e)
+	if err != nil {
+		return buf, "", err
+	}
+	var dict string
+	if info.compressed {
+		if dict, err = r.res.name(kindDict, info.typ); err != nil {
+			return buf, "", fmt.Errorf("read position %d: %w", e.Position, err)
+		}
+	}
+	start := len(buf)
+	if info.compressed && dict == "" {
+		buf, err = r.inflate(buf, e, info.typ)
+	} else {
+		buf = append(buf, e.Payload...)
+	}
+	e.Payload = nil
+	if len(buf) > start {
+		e.Payload = buf[start:len(buf):len(buf)]
+	}
+	return buf, dict, err
+}
+
 // decode decodes the record at r.pos into e (e.Payload aliasing the file or
 // a buffer, possibly still compressed: see the returned info) and steps past
 // it; with e nil it only steps.

@@ -45,25 +45,97 @@ func testScanBatches(t *testing.T, opts Options) {
 			events := make([]domain.Event, size)
 			payloads := make([]byte, 0, 16) // too small: ScanBatches grows it
 			next := after + 1
+			check := func(got []domain.Event) error {
+				if len(got) == 0 || len(got) > size || &got[0] != &events[0] {
+					return fmt.Errorf("emitted %d events, not a prefix of the %d lent", len(got), size)
+				}
+				for i := range got {
+					if err := sameEvent(&got[i], &want[next-1]); err != nil {
+						return err
+					}
+					next++
+				}
+				return nil
+			}
 			err := s.ScanBatches(ctx, after,
 				func() ([]domain.Event, []byte) { return events, payloads[:0] },
 				func(got []domain.Event, grown []byte) error {
-					if len(got) == 0 || len(got) > size || &got[0] != &events[0] {
-						return fmt.Errorf("emitted %d events, not a prefix of the %d lent", len(got), size)
-					}
 					payloads = grown
-					for i := range got {
-						if err := sameEvent(&got[i], &want[next-1]); err != nil {
-							return err
-						}
-						next++
-					}
-					return nil
+					return check(got)
 				})
 			if err != nil || next != uint64(len(want))+1 {
 				t.Fatalf("batches of %d after %d: stopped before %d: %v", size, after, next, err)
 			}
+			next = after + 1
+			err = s.ScanCoded(ctx, after,
+				func() ([]domain.Event, []byte, []string) { return events, payloads[:0], nil },
+				func(got []domain.Event, coded []byte, dicts []string) error {
+					payloads = coded
+					if err := inflateAll(s, got, dicts); err != nil {
+						return err
+					}
+					return check(got)
+				})
+			if err != nil || next != uint64(len(want))+1 {
+				t.Fatalf("coded batches of %d after %d: stopped before %d: %v", size, after, next, err)
+			}
 		}
+	}
+}
+
+// inflateAll inflates the payloads ScanCoded left coded, and checks that it
+// left some: the test's payloads compress.
+func inflateAll(s *Store, events []domain.Event, dicts []string) error {
+	if len(dicts) != len(events) {
+		return fmt.Errorf("%d dictionaries for %d events", len(dicts), len(events))
+	}
+	for i := range events {
+		if dicts[i] == "" {
+			continue
+		}
+		out, err := s.Inflate(nil, events[i].Payload, dicts[i])
+		if err != nil {
+			return fmt.Errorf("position %d: %w", events[i].Position, err)
+		}
+		if bytes.Equal(out, events[i].Payload) {
+			return fmt.Errorf("position %d: inflating changed nothing", events[i].Position)
+		}
+		events[i].Payload = out
+	}
+	return nil
+}
+
+// TestScanCodedLeavesPayloadsCoded: most of the test's payloads compress,
+// and ScanCoded leaves them so; a coded payload that does not inflate is
+// refused as damage.
+func TestScanCodedLeavesPayloadsCoded(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), "l.db"), Options{NoSync: true})
+	rng := rand.New(rand.NewPCG(23, 24))
+	for i := range 50 {
+		if _, err := s.Append(ctx, "s", eventstore.Any(), []domain.Event{event(rng, i, 300)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var coded []byte
+	var dicts []string
+	err := s.ScanCoded(ctx, 0,
+		func() ([]domain.Event, []byte, []string) { return make([]domain.Event, 100), nil, nil },
+		func(_ []domain.Event, c []byte, d []string) error { coded, dicts = c, d; return errors.New("stop") })
+	if err == nil || len(dicts) != 50 {
+		t.Fatalf("scan gave %d dictionaries: %v", len(dicts), err)
+	}
+	compressed := 0
+	for _, d := range dicts {
+		if d != "" {
+			compressed++
+		}
+	}
+	if compressed < 45 || len(coded) > 50*200 {
+		t.Fatalf("%d of 50 payloads left compressed, %d bytes in all", compressed, len(coded))
+	}
+	if _, err := s.Inflate(nil, []byte{0xff}, dicts[1]); !errors.Is(err, eventstore.ErrDamaged) {
+		t.Fatalf("a cut-short payload inflated: %v", err)
 	}
 }
 
