@@ -7,7 +7,8 @@
 // single goroutine applies the decoded batches in the order they were read.
 // With a store that reads into lent batches (BatchScanner), applied batches
 // go back to the reader, so a replay allocates per batch in flight, not per
-// event.
+// event. With a store that can leave payloads compressed (CodedScanner),
+// the workers also decompress them, so the one reader only copies.
 package replay
 
 import (

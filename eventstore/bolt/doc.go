@@ -1,8 +1,10 @@
 // Package bolt is taskledger's embedded event store: the whole ledger in one
 // bbolt (go.etcd.io/bbolt) file. It implements eventstore.Store, numbers the
-// global log densely (1, 2, 3…) and adds two fast paths for replay:
-// ScanAll, a callback per event, and ScanBatches, which reads into batches
-// the caller lends and reuses (replay.Run's path).
+// global log densely (1, 2, 3…) and adds fast paths for replay: ScanAll, a
+// callback per event; ScanBatches, which reads into batches the caller
+// lends and reuses; and ScanCoded, which does the same but leaves each
+// payload compressed, for the caller's goroutines to Inflate in parallel
+// (replay.Run's path).
 //
 // # Writes
 //
