@@ -451,7 +451,23 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(150 * time.Millisecond)
+	// Shut down once the writers are under way: 150 ms in, and a few of
+	// their mutations acknowledged (150 ms alone saw none on a loaded
+	// machine), while the rest go on arriving.
+	ackedCount := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked)
+	}
+	began := time.Now()
+	for deadline := began.Add(30 * time.Second); time.Since(began) < 150*time.Millisecond || ackedCount() < 8; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			close(stop)
+			_ = srv.Close()
+			wg.Wait()
+			t.Fatalf("only %d mutations acknowledged within 30s, before any shutdown", ackedCount())
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {

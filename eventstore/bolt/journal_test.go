@@ -393,6 +393,17 @@ func TestJournalByteFlips(t *testing.T) {
 func TestJournalSyncsAtRest(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
 	s := openTest(t, path, Options{journalSyncAfter: 20 * time.Millisecond})
+	// Each checkpoint waits for the test to have looked at the journal
+	// after its append: on a loaded machine more than 20 ms could pass
+	// between the append and that look, and the journal be empty already.
+	gate, over := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(over) }) // runs before openTest's Close
+	s.beforeCheckpointWrite = func() {
+		select {
+		case <-gate:
+		case <-over:
+		}
+	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(11, 12))
 	var all []domain.Event
@@ -405,7 +416,13 @@ func TestJournalSyncsAtRest(t *testing.T) {
 		if size := fileSize(t, path+JournalSuffix); size <= journalHeaderSize {
 			t.Fatalf("round %d: the journal holds %d bytes right after an append", round, size)
 		}
-		deadline := time.Now().Add(5 * time.Second)
+		// The committer, at rest, begins a checkpoint by itself.
+		select {
+		case gate <- struct{}{}:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: no checkpoint began at rest", round)
+		}
+		deadline := time.Now().Add(30 * time.Second)
 		for fileSize(t, path+JournalSuffix) != journalHeaderSize {
 			if time.Now().After(deadline) {
 				t.Fatalf("round %d: the journal was not emptied at rest", round)
