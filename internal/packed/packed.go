@@ -1,0 +1,373 @@
+// Package packed is a stored form of JSON object payloads that keeps their
+// values and leaves their keys out: the payload's shape (its keys, in
+// order, and the kind of each value) is stored once, and each payload
+// holds only its values.
+//
+// A value is one of three kinds:
+//   - a string with no escape in it and valid UTF-8 (KindString): its bytes;
+//   - an integer in canonical form that fits in 64 bits (KindInt): a
+//     zigzag varint;
+//   - anything else (KindRaw): the value's JSON text as it stands.
+//
+// String and raw bytes are coded by a caller's compressor (the embedded
+// store's per-type dictionary) when that makes them shorter. Unpack turns
+// a shape and its values back into the payload's exact bytes; a payload
+// is only stored packed when it does (the store checks at write), so the
+// packed form keeps the bytes that are hashed. A decoder that knows the
+// Go type of the payload can read the values directly (Values), without
+// the JSON around them.
+//
+// Values are encoded, field by field in the shape's order:
+//
+//	KindString, KindRaw: uvarint n (the bytes' length), uvarint c<<1|z
+//	                     (z = 1: c coded bytes follow; z = 0: the n bytes
+//	                     themselves, c = n)
+//	KindInt:             zigzag varint
+package packed
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Kind is how one value of a shape is stored.
+type Kind byte
+
+// The kinds of value. They are the first byte of each field of a shape's
+// text, so they never change.
+const (
+	KindString Kind = 's'
+	KindInt    Kind = 'i'
+	KindRaw    Kind = 'r'
+)
+
+// Field is one key of a shape and the kind of its value.
+type Field struct {
+	Key  string
+	Kind Kind
+}
+
+// Shape is the parsed form of a shape's text: the fields of a payload, in
+// order. Programs is for decoders to keep what they compile per shape.
+type Shape struct {
+	Text   string
+	Fields []Field
+	// Programs holds what decoders have prepared for this shape, by a key
+	// of their choosing (see domain's typed decoders).
+	Programs sync.Map
+}
+
+// ErrCorrupt marks a shape or values that do not decode.
+var ErrCorrupt = errors.New("packed payload does not decode")
+
+// maxFields bounds the fields of a shape (a payload with more is stored
+// as JSON).
+const maxFields = 64
+
+// ParseShape parses a shape's text: for each field its kind byte, its key
+// and a zero byte.
+func ParseShape(text string) (*Shape, error) {
+	sh := &Shape{Text: text}
+	for rest := text; rest != ""; {
+		k := Kind(rest[0])
+		if k != KindString && k != KindInt && k != KindRaw {
+			return nil, fmt.Errorf("%w: shape field kind %q", ErrCorrupt, rest[0])
+		}
+		key, after, ok := strings.Cut(rest[1:], "\x00")
+		if !ok || !validKey(key) {
+			return nil, fmt.Errorf("%w: shape key %q", ErrCorrupt, key)
+		}
+		sh.Fields = append(sh.Fields, Field{Key: key, Kind: k})
+		rest = after
+	}
+	if len(sh.Fields) > maxFields {
+		return nil, fmt.Errorf("%w: shape of %d fields", ErrCorrupt, len(sh.Fields))
+	}
+	return sh, nil
+}
+
+// validKey reports whether a key is written in JSON as it is: no quote,
+// backslash or control character, valid UTF-8.
+func validKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(k)
+}
+
+// Pack splits payload, a JSON object without white space between its
+// tokens, into its shape's text and its values appended to dst, each
+// string and raw value coded by compress when that is shorter. ok is false
+// when the payload is not such an object; it is then stored as it is.
+// compress appends src coded to dst.
+func Pack(dst, payload []byte, compress func(dst, src []byte) []byte) (shape string, out []byte, ok bool) {
+	p := parser{b: payload}
+	var text []byte
+	if !p.take('{') {
+		return "", dst, false
+	}
+	out = dst
+	for n := 0; !p.take('}'); n++ {
+		if n >= maxFields || (n > 0 && !p.take(',')) {
+			return "", dst, false
+		}
+		key, ok := p.key()
+		if !ok {
+			return "", dst, false
+		}
+		kind, val, ok := p.value()
+		if !ok {
+			return "", dst, false
+		}
+		text = append(append(append(text, byte(kind)), key...), 0)
+		if kind == KindInt {
+			v, _ := strconv.ParseInt(string(val), 10, 64)
+			out = binary.AppendVarint(out, v)
+			continue
+		}
+		out = appendBytes(out, val, compress)
+	}
+	if p.i != len(payload) {
+		return "", dst, false
+	}
+	return string(text), out, true
+}
+
+// appendBytes appends a string's or raw value's bytes to out, coded when
+// that is shorter.
+func appendBytes(out, val []byte, compress func(dst, src []byte) []byte) []byte {
+	out = binary.AppendUvarint(out, uint64(len(val)))
+	// Code into the space after the longest header, then move it.
+	at := len(out)
+	out = compress(out, val)
+	coded := out[at:]
+	if len(coded) >= len(val) {
+		out = binary.AppendUvarint(out[:at], uint64(len(val))<<1)
+		return append(out, val...)
+	}
+	hdr := binary.AppendUvarint(nil, uint64(len(coded))<<1|1)
+	out = append(out, hdr...)
+	copy(out[at+len(hdr):], out[at:at+len(coded)])
+	copy(out[at:], hdr)
+	return out
+}
+
+// parser reads a packable payload.
+type parser struct {
+	b []byte
+	i int
+}
+
+func (p *parser) take(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// key reads `"key":`.
+func (p *parser) key() (string, bool) {
+	if !p.take('"') {
+		return "", false
+	}
+	start := p.i
+	for p.i < len(p.b) && p.b[p.i] != '"' {
+		p.i++
+	}
+	key := string(p.b[start:p.i])
+	if !p.take('"') || !p.take(':') || !validKey(key) {
+		return "", false
+	}
+	return key, true
+}
+
+// value reads one value and says how it is stored: a string's bytes
+// without its quotes, an integer's digits, or a raw value's text.
+func (p *parser) value() (Kind, []byte, bool) {
+	start := p.i
+	if p.i >= len(p.b) {
+		return 0, nil, false
+	}
+	switch c := p.b[p.i]; {
+	case c == '"':
+		end, escaped, ok := stringEnd(p.b, p.i+1)
+		if !ok {
+			return 0, nil, false
+		}
+		p.i = end + 1
+		if !escaped && utf8.Valid(p.b[start+1:end]) {
+			return KindString, p.b[start+1 : end], true
+		}
+		return KindRaw, p.b[start:p.i], true
+	case c == '-' || c >= '0' && c <= '9':
+		for p.i < len(p.b) && strings.IndexByte("+-.0123456789eE", p.b[p.i]) >= 0 {
+			p.i++
+		}
+		if num := p.b[start:p.i]; canonicalInt(num) {
+			return KindInt, num, true
+		}
+		return KindRaw, p.b[start:p.i], true
+	}
+	end, ok := skip(p.b, p.i)
+	if !ok {
+		return 0, nil, false
+	}
+	p.i = end
+	return KindRaw, p.b[start:end], true
+}
+
+// canonicalInt reports whether num is an integer as strconv.AppendInt
+// writes it, in int64's range.
+func canonicalInt(num []byte) bool {
+	v, err := strconv.ParseInt(string(num), 10, 64)
+	return err == nil && string(strconv.AppendInt(nil, v, 10)) == string(num)
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// contents start at i, and whether the string holds an escape.
+func stringEnd(b []byte, i int) (end int, escaped, ok bool) {
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			return i, escaped, true
+		case '\\':
+			escaped = true
+			i++
+		}
+	}
+	return 0, false, false
+}
+
+// skip returns the end of the object, array or literal at i (a raw value
+// other than a string or number), tracking nesting and strings.
+func skip(b []byte, i int) (int, bool) {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '"':
+			end, _, ok := stringEnd(b, i+1)
+			if !ok {
+				return 0, false
+			}
+			i = end
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, true
+			}
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		case ',':
+			if depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// Unpack appends to dst the payload whose shape is sh and whose values are
+// vals. decompress appends coded bytes, decoded, to dst.
+func Unpack(dst []byte, sh *Shape, vals []byte, decompress func(dst, src []byte) ([]byte, error)) ([]byte, error) {
+	v := Values{b: vals}
+	dst = append(dst, '{')
+	for n, f := range sh.Fields {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(append(append(dst, '"'), f.Key...), '"', ':')
+		var err error
+		switch f.Kind {
+		case KindInt:
+			var x int64
+			if x, err = v.Int(); err == nil {
+				dst = strconv.AppendInt(dst, x, 10)
+			}
+		case KindString:
+			dst = append(dst, '"')
+			if dst, err = v.Bytes(dst, decompress); err == nil {
+				dst = append(dst, '"')
+			}
+		default:
+			dst, err = v.Bytes(dst, decompress)
+		}
+		if err != nil {
+			return dst, fmt.Errorf("field %q: %w", f.Key, err)
+		}
+	}
+	if !v.Done() {
+		return dst, fmt.Errorf("%w: %d bytes after the last value", ErrCorrupt, len(v.b)-v.i)
+	}
+	return append(dst, '}'), nil
+}
+
+// Values reads packed values in order.
+type Values struct {
+	b []byte
+	i int
+}
+
+// NewValues returns a reader of vals.
+func NewValues(vals []byte) Values { return Values{b: vals} }
+
+// Done reports whether every value has been read.
+func (v *Values) Done() bool { return v.i == len(v.b) }
+
+// Int reads an integer value.
+func (v *Values) Int() (int64, error) {
+	x, n := binary.Varint(v.b[v.i:])
+	if n <= 0 {
+		return 0, fmt.Errorf("%w: integer", ErrCorrupt)
+	}
+	v.i += n
+	return x, nil
+}
+
+// Len returns the length of the next string or raw value without reading
+// it.
+func (v *Values) Len() (int, error) {
+	n, k := binary.Uvarint(v.b[v.i:])
+	if k <= 0 || n > uint64(len(v.b)) {
+		return 0, fmt.Errorf("%w: value length", ErrCorrupt)
+	}
+	return int(n), nil
+}
+
+// Bytes appends the next string or raw value to dst.
+func (v *Values) Bytes(dst []byte, decompress func(dst, src []byte) ([]byte, error)) ([]byte, error) {
+	n, k := binary.Uvarint(v.b[v.i:])
+	if k <= 0 {
+		return dst, fmt.Errorf("%w: value length", ErrCorrupt)
+	}
+	c, k2 := binary.Uvarint(v.b[v.i+k:])
+	if k2 <= 0 || c>>1 > uint64(len(v.b)-v.i-k-k2) {
+		return dst, fmt.Errorf("%w: value runs past the end", ErrCorrupt)
+	}
+	at := v.i + k + k2
+	body := v.b[at : at+int(c>>1)]
+	start := len(dst)
+	if c&1 == 0 {
+		dst = append(dst, body...)
+	} else {
+		var err error
+		if dst, err = decompress(dst, body); err != nil {
+			return dst, err
+		}
+	}
+	if uint64(len(dst)-start) != n {
+		return dst, fmt.Errorf("%w: value of %d bytes, want %d", ErrCorrupt, len(dst)-start, n)
+	}
+	v.i = at + int(c>>1)
+	return dst, nil
+}

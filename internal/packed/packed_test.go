@@ -1,0 +1,170 @@
+package packed
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// halve is a stand-in compressor: it codes a run of a repeated byte as
+// the byte and its count, so that some values come out shorter (coded)
+// and others not (kept as they are).
+func halve(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		j := i
+		for j < len(src) && src[j] == src[i] && j-i < 255 {
+			j++
+		}
+		dst = append(dst, src[i], byte(j-i))
+		i = j
+	}
+	return dst
+}
+
+func unhalve(dst, src []byte) ([]byte, error) {
+	if len(src)%2 != 0 {
+		return dst, errors.New("odd")
+	}
+	for i := 0; i < len(src); i += 2 {
+		for range src[i+1] {
+			dst = append(dst, src[i])
+		}
+	}
+	return dst, nil
+}
+
+// goldenPayloads are the payloads of every event type as the domain pins
+// them (domain/testdata/payloads.golden).
+func goldenPayloads(t testing.TB) [][]byte {
+	f, err := os.Open("../../domain/testdata/payloads.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		_, payload, ok := strings.Cut(sc.Text(), " ")
+		if ok {
+			out = append(out, []byte(payload))
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("%d golden payloads", len(out))
+	}
+	return out
+}
+
+// TestPackRoundTrip packs every golden payload and others, and unpacks
+// each back to its exact bytes.
+func TestPackRoundTrip(t *testing.T) {
+	cases := goldenPayloads(t)
+	for _, s := range []string{
+		`{}`, `{"a":""}`, `{"a":"xxxxxxxxxxxxxxxx","b":-12,"c":0}`,
+		`{"n":9223372036854775807,"m":-9223372036854775808}`,
+		`{"big":9223372036854775808,"f":1.5,"e":1e3,"z":-0,"lead":007}`,
+		`{"esc":"a\"b\\c\u00e9","bad":"` + "\xff\xfe" + `","t":true,"f":false,"n":null}`,
+		`{"o":{"x":[1,{"y":"}"}],"z":"]"},"a":[],"s":"]}"}`,
+		`{"中文键":"值"}`,
+	} {
+		cases = append(cases, []byte(s))
+	}
+	kinds := map[Kind]int{}
+	for _, p := range cases {
+		text, vals, ok := Pack(nil, p, halve)
+		if !ok {
+			t.Fatalf("%s: not packed", p)
+		}
+		sh, err := ParseShape(text)
+		if err != nil {
+			t.Fatalf("%s: shape %q: %v", p, text, err)
+		}
+		for _, f := range sh.Fields {
+			kinds[f.Kind]++
+		}
+		got, err := Unpack(nil, sh, vals, unhalve)
+		if err != nil || !bytes.Equal(got, p) {
+			t.Fatalf("round trip of %s gave %s, %v", p, got, err)
+		}
+	}
+	if kinds[KindString] == 0 || kinds[KindInt] == 0 || kinds[KindRaw] == 0 {
+		t.Fatalf("kinds seen: %v", kinds)
+	}
+}
+
+// TestPackKinds: what is stored as which kind.
+func TestPackKinds(t *testing.T) {
+	text, _, ok := Pack(nil, []byte(`{"s":"x","i":-3,"f":1.5,"z":-0,"e":"a\nb","b":"`+"\xff"+`","t":true,"a":[1]}`), halve)
+	want := "ss\x00ii\x00rf\x00rz\x00re\x00rb\x00rt\x00ra\x00"
+	if !ok || text != want {
+		t.Fatalf("shape %q, want %q", text, want)
+	}
+}
+
+// TestPackRefuses payloads that are not objects without white space.
+func TestPackRefuses(t *testing.T) {
+	for _, s := range []string{``, `[]`, `"x"`, `{`, `{"a":1`, `{"a":1} `, ` {"a":1}`, `{"a" :1}`, `{"a":1,}`,
+		`{"a\"":1}`, `{"a":1}{}`, `{"` + "\x00" + `":1}`, `{"a":"x}`, `{"a":{"b":1}`, `null`} {
+		if text, vals, ok := Pack([]byte("kept"), []byte(s), halve); ok || string(vals) != "kept" {
+			t.Errorf("%q packed as %q, %q", s, text, vals)
+		}
+	}
+}
+
+// TestCorruptValuesFail: values cut short, or longer than their shape,
+// fail with ErrCorrupt; a shape of unknown kind or a key that JSON would
+// escape is refused.
+func TestCorruptValuesFail(t *testing.T) {
+	p := []byte(`{"a":"yyyyyyyyyy","b":7,"c":[1,2]}`)
+	text, vals, _ := Pack(nil, p, halve)
+	sh, _ := ParseShape(text)
+	for n := range len(vals) {
+		if _, err := Unpack(nil, sh, vals[:n], unhalve); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("values cut to %d bytes: %v", n, err)
+		}
+	}
+	if _, err := Unpack(nil, sh, append(vals, 0), unhalve); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a byte too many: %v", err)
+	}
+	for _, bad := range []string{"xa\x00", "sa", "s\"\x00", "s\\\x00"} {
+		if _, err := ParseShape(bad); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("shape %q: %v", bad, err)
+		}
+	}
+}
+
+func FuzzPack(f *testing.F) {
+	for _, p := range goldenPayloads(f)[:8] {
+		f.Add(p)
+	}
+	f.Add([]byte(`{"o":{"x":[1,{"y":"}"}]},"s":"]}"}`))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		text, vals, ok := Pack(nil, p, halve)
+		if !ok {
+			return
+		}
+		sh, err := ParseShape(text)
+		if err != nil {
+			t.Fatalf("shape %q of %q: %v", text, p, err)
+		}
+		got, err := Unpack(nil, sh, vals, unhalve)
+		if err != nil || !bytes.Equal(got, p) {
+			t.Fatalf("round trip of %q gave %q, %v", p, got, err)
+		}
+	})
+}
+
+func FuzzUnpack(f *testing.F) {
+	f.Add("si\x00sk\x00", []byte{1, 2, 'x', 'y', 2})
+	f.Fuzz(func(t *testing.T, text string, vals []byte) {
+		sh, err := ParseShape(text)
+		if err != nil {
+			return
+		}
+		_, _ = Unpack(nil, sh, vals, unhalve) // must not panic
+	})
+}
