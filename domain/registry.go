@@ -28,6 +28,7 @@ var ErrUnknownEventType = errors.New("unknown event type")
 type registration struct {
 	typ       reflect.Type
 	decode    decodeFunc
+	packed    packedFunc // nil: packed payloads are unpacked to JSON first
 	version   uint16
 	upcasters map[uint16]Upcaster
 }
@@ -79,11 +80,12 @@ func (r *Registry) Register(sample EventData, version uint16) {
 	if version == 0 {
 		version = 1
 	}
-	dec := typedDecoderFor(sample)
+	typed := typedDecoderFor(sample)
+	dec := typed.decode
 	if dec == nil {
 		dec = newReflectDecoder(r.dec, t)
 	}
-	r.types[name] = &registration{typ: t, decode: dec, version: version, upcasters: map[uint16]Upcaster{}}
+	r.types[name] = &registration{typ: t, decode: dec, packed: typed.packed, version: version, upcasters: map[uint16]Upcaster{}}
 }
 
 // RegisterUpcaster adds a function that turns a payload of schema version

@@ -264,6 +264,7 @@ func readCanonical(t *canonType, payload []byte, p unsafe.Pointer, sc *canonScra
 type canonScratch struct {
 	owned []*string
 	short shortStrings
+	tmp   []byte // a packed value's bytes (registry_packed.go)
 }
 
 // shortStrings remembers short strings read recently (IDs, roles, months:
@@ -717,19 +718,30 @@ func (r *canonicalReader) yearMonth(p *YearMonth) bool {
 		*p = YearMonth{}
 		return true
 	}
-	if !ok || end-start != 7 {
+	if !ok {
 		return false
 	}
-	s := r.b[start:end]
+	ym, ok := yearMonthOf(r.b[start:end])
+	if ok {
+		*p = ym
+	}
+	return ok
+}
+
+// yearMonthOf parses "YYYY-MM" as ParseYearMonth does.
+func yearMonthOf(s []byte) (YearMonth, bool) {
+	if len(s) != 7 {
+		return YearMonth{}, false
+	}
 	y, m := 0, 0
 	for k, c := range s {
 		switch {
 		case k == 4:
 			if c != '-' {
-				return false
+				return YearMonth{}, false
 			}
 		case c < '0' || c > '9':
-			return false
+			return YearMonth{}, false
 		case k < 4:
 			y = y*10 + int(c-'0')
 		default:
@@ -737,9 +749,5 @@ func (r *canonicalReader) yearMonth(p *YearMonth) bool {
 		}
 	}
 	ym, err := NewYearMonth(y, time.Month(m))
-	if err != nil {
-		return false
-	}
-	*p = ym
-	return true
+	return ym, err == nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/bytedance/sonic"
 	"github.com/bytedance/sonic/decoder"
+
+	"taskledger/internal/packed"
 )
 
 // decodeFunc decodes one payload of a registered type into its typed value.
@@ -33,9 +35,21 @@ type typedSlot[T EventData] struct {
 // the value into EventData. No decoded string points into payload. The slot's value is zeroed before each decode, so
 // no field of one payload survives into the next, and it is never handed
 // out: the caller gets a copy.
-func newTypedDecoder[T EventData]() decodeFunc {
-	pool := sync.Pool{New: func() any { return new(typedSlot[T]) }}
+func newTypedDecoder[T EventData]() typedDecoders {
+	pool := &sync.Pool{New: func() any { return new(typedSlot[T]) }}
 	canon := newCanonType(reflect.TypeFor[T]())
+	return typedDecoders{decode: newTypedJSON[T](pool, canon), packed: newTypedPacked[T](pool, canon)}
+}
+
+// typedDecoders are the decoders of one payload type: from JSON, and from
+// the packed form (registry_packed.go).
+type typedDecoders struct {
+	decode decodeFunc
+	packed packedFunc
+}
+
+// newTypedJSON is newTypedDecoder's decoder of JSON payloads.
+func newTypedJSON[T EventData](pool *sync.Pool, canon *canonType) decodeFunc {
 	return func(payload []byte) (EventData, error) {
 		s := pool.Get().(*typedSlot[T])
 		var zero T
@@ -64,6 +78,26 @@ func newTypedDecoder[T EventData]() decodeFunc {
 	}
 }
 
+// newTypedPacked is newTypedDecoder's decoder of packed values, through
+// the program compiled for each shape it meets.
+func newTypedPacked[T EventData](pool *sync.Pool, canon *canonType) packedFunc {
+	key := reflect.TypeFor[T]()
+	return func(sh *packed.Shape, vals []byte, decompress Decompress) (EventData, bool) {
+		prog := programFor(sh, key, canon)
+		if prog == noProgram {
+			return nil, false
+		}
+		s := pool.Get().(*typedSlot[T])
+		var zero T
+		s.val = zero
+		ok := prog.run(unsafe.Pointer(&s.val), vals, decompress, &s.canon)
+		v := s.val
+		s.val = zero
+		pool.Put(s)
+		return v, ok
+	}
+}
+
 // payloadDecoderOptions are the sonic decoder options of payloadDecoder
 // (sonic.Config{}): none.
 const payloadDecoderOptions decoder.Options = 0
@@ -84,10 +118,10 @@ func newReflectDecoder(api sonic.API, t reflect.Type) decodeFunc {
 	}
 }
 
-// typedDecoderFor returns the typed decoder of a taskledger payload type,
-// or nil for a type it does not list (which then decodes through
+// typedDecoderFor returns the typed decoders of a taskledger payload type,
+// or none for a type it does not list (which then decodes through
 // reflect). TestEveryEventTypeHasATypedDecoder keeps it complete.
-func typedDecoderFor(sample EventData) decodeFunc {
+func typedDecoderFor(sample EventData) typedDecoders {
 	switch sample.(type) {
 	case PlanRegistered:
 		return newTypedDecoder[PlanRegistered]()
@@ -164,5 +198,5 @@ func typedDecoderFor(sample EventData) decodeFunc {
 	case UnitSplit:
 		return newTypedDecoder[UnitSplit]()
 	}
-	return nil
+	return typedDecoders{}
 }

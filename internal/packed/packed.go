@@ -4,7 +4,8 @@
 // holds only its values.
 //
 // A value is one of three kinds:
-//   - a string with no escape in it and valid UTF-8 (KindString): its bytes;
+//   - a string with no escape or control character in it, in valid UTF-8
+//     (KindString): its bytes;
 //   - an integer in canonical form that fits in 64 bits (KindInt): a
 //     zigzag varint;
 //   - anything else (KindRaw): the value's JSON text as it stands.
@@ -203,7 +204,7 @@ func (p *parser) value() (Kind, []byte, bool) {
 			return 0, nil, false
 		}
 		p.i = end + 1
-		if !escaped && utf8.Valid(p.b[start+1:end]) {
+		if body := p.b[start+1 : end]; !escaped && !hasControl(body) && utf8.Valid(body) {
 			return KindString, p.b[start+1 : end], true
 		}
 		return KindRaw, p.b[start:p.i], true
@@ -222,6 +223,17 @@ func (p *parser) value() (Kind, []byte, bool) {
 	}
 	p.i = end
 	return KindRaw, p.b[start:end], true
+}
+
+// hasControl reports whether b holds a control character, which JSON
+// allows in a string only escaped.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalInt reports whether num is an integer as strconv.AppendInt

@@ -98,8 +98,8 @@ func TestPackRoundTrip(t *testing.T) {
 
 // TestPackKinds: what is stored as which kind.
 func TestPackKinds(t *testing.T) {
-	text, _, ok := Pack(nil, []byte(`{"s":"x","i":-3,"f":1.5,"z":-0,"e":"a\nb","b":"`+"\xff"+`","t":true,"a":[1]}`), halve)
-	want := "ss\x00ii\x00rf\x00rz\x00re\x00rb\x00rt\x00ra\x00"
+	text, _, ok := Pack(nil, []byte(`{"s":"x","i":-3,"f":1.5,"z":-0,"e":"a\nb","b":"`+"\xff"+`","t":true,"a":[1],"c":"`+"\x01"+`"}`), halve)
+	want := "ss\x00ii\x00rf\x00rz\x00re\x00rb\x00rt\x00ra\x00rc\x00"
 	if !ok || text != want {
 		t.Fatalf("shape %q, want %q", text, want)
 	}
