@@ -251,7 +251,12 @@ func readFrames(data []byte, off int) ([][]byte, error) {
 			return nil, fmt.Errorf("journal frame at byte %d claims %d bytes", off, n)
 		}
 		if end > uint64(len(rest)) {
-			break // a frame cut short by a crash
+			// A frame cut short by a crash is the last one. A length that
+			// runs past the end with a whole frame after it is damage.
+			if at, ok := wholeFrameAfter(data, off+journalFrameHeader); ok {
+				return nil, fmt.Errorf("journal frame at byte %d claims %d bytes, past the journal's end, but a whole frame follows at byte %d", off, n, at)
+			}
+			break
 		}
 		body := rest[journalFrameHeader:end]
 		if crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(rest[4:]) {
@@ -264,6 +269,27 @@ func readFrames(data []byte, off int) ([][]byte, error) {
 		off += int(end)
 	}
 	return frames, nil
+}
+
+// wholeFrameAfter looks in data from byte from on for a frame whose length
+// fits and whose checksum holds, and returns where it starts. Checksums of
+// candidate frames are taken over at most 16 times the bytes searched, so
+// that a long journal whose last frame is torn is not searched forever;
+// past that it reports none.
+func wholeFrameAfter(data []byte, from int) (int, bool) {
+	budget := 16 * max(0, len(data)-from)
+	for p := from; p+journalFrameHeader <= len(data) && budget > 0; p++ {
+		n := int(binary.BigEndian.Uint32(data[p:]))
+		end := p + journalFrameHeader + n
+		if n == 0 || n > maxJournalFrame || end > len(data) {
+			continue
+		}
+		budget -= n
+		if crc32.Checksum(data[p+journalFrameHeader:end], crcTable) == binary.BigEndian.Uint32(data[p+4:]) {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 // journalFrame is one group commit as the journal keeps it: the names it

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -201,6 +202,16 @@ func TestJournalDamaged(t *testing.T) {
 			first := journalHeaderSize + journalFrameHeader + len(f[0])
 			second := first + journalFrameHeader + len(f[1])
 			return append(slices.Clone(c.journal[:first]), c.journal[second:]...)
+		}(),
+		"a length past the end, whole frames after it": func() []byte {
+			_, f, err := readJournal(c.path + JournalSuffix)
+			if err != nil || len(f) < 3 {
+				t.Fatalf("journal frames: %d, %v", len(f), err)
+			}
+			j := slices.Clone(c.journal)
+			second := journalHeaderSize + journalFrameHeader + len(f[0])
+			binary.BigEndian.PutUint32(j[second:], uint32(len(j))) // runs past the end
+			return j
 		}(),
 		"an impossible length": slices.Concat(c.journal[:journalHeaderSize], []byte{0xff, 0xff, 0xff, 0xff}, c.journal[journalHeaderSize:]),
 		"a foreign header":     append([]byte("not a journal\n"), c.journal...),
