@@ -55,9 +55,7 @@ func decodeBothWays(t *testing.T, r *Registry, typ string, payload []byte) (from
 	e.Payload = nil
 	fromPacked, errPacked = r.DecodePacked(&e, sh, vals, unruns)
 	if reg := r.types[typ]; reg.packed != nil {
-		if p, ok := sh.Programs.Load(reflect.TypeOf(fromJSON)); ok {
-			fast = p.(*packedProgram) != noProgram
-		}
+		_, fast = reg.packed(sh, vals, unruns)
 	}
 	return fromJSON, fromPacked, errJSON, errPacked, fast
 }
@@ -93,6 +91,7 @@ func TestPackedDecodeAgreesWithJSON(t *testing.T) {
 	}{
 		{`{"plan":"p","task":3,"unit":"county.a","role":"IMPLEMENTING","percent":40,"previous":30,"period":"2025-03","note":"` + long + `"}`, true},
 		{`{"plan":"","task":0,"unit":"","role":"","percent":0,"previous":0,"period":"","note":""}`, true},
+		{`{"plan":"p","note":"` + strings.Repeat("a", 300) + `"}`, true}, // coded far shorter than it is
 		{`{"note":"x","plan":"p"}`, true},
 		{`{"plan":"p","Task":3}`, false},                          // a key JSON matches by case only
 		{`{"plan":"p","extra":1}`, false},                         // a key the type does not have

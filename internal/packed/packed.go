@@ -103,10 +103,11 @@ func validKey(k string) bool {
 	return utf8.ValidString(k)
 }
 
-// Pack splits payload, a JSON object without white space between its
-// tokens, into its shape's text and its values appended to dst, each
-// string and raw value coded by compress when that is shorter. ok is false
-// when the payload is not such an object; it is then stored as it is.
+// Pack splits payload, a JSON object with no white space around its keys,
+// into its shape's text and its values appended to dst, each string and
+// raw value coded by compress when that is shorter (a raw value keeps its
+// text as it is, white space included). ok is false when the payload is
+// not such an object; it is then stored as it is.
 // compress appends src coded to dst.
 func Pack(dst, payload []byte, compress func(dst, src []byte) []byte) (shape string, out []byte, ok bool) {
 	p := parser{b: payload}
@@ -346,11 +347,17 @@ func (v *Values) Int() (int64, error) {
 	return x, nil
 }
 
+// maxExpansion bounds how many times longer than all the values a coded
+// value may decode to, so that a damaged length cannot ask a decoder for
+// memory without end. (A dictionary copy of up to 4,100 bytes takes a few
+// bytes of ops.)
+const maxExpansion = 4200
+
 // Len returns the length of the next string or raw value without reading
 // it.
 func (v *Values) Len() (int, error) {
 	n, k := binary.Uvarint(v.b[v.i:])
-	if k <= 0 || n > uint64(len(v.b)) {
+	if k <= 0 || n > uint64(len(v.b))*maxExpansion {
 		return 0, fmt.Errorf("%w: value length", ErrCorrupt)
 	}
 	return int(n), nil

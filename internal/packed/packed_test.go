@@ -168,3 +168,24 @@ func FuzzUnpack(f *testing.F) {
 		_, _ = Unpack(nil, sh, vals, unhalve) // must not panic
 	})
 }
+
+// TestValuesLenOfCodedValues: the length of a coded value is the length it
+// decodes to, which may well exceed all the coded bytes.
+func TestValuesLenOfCodedValues(t *testing.T) {
+	long := strings.Repeat("a", 1000)
+	_, vals, _ := Pack(nil, []byte(`{"s":"`+long+`"}`), halve)
+	if len(vals) >= 100 {
+		t.Fatalf("a run of 1000 bytes packed to %d", len(vals))
+	}
+	v := NewValues(vals)
+	if n, err := v.Len(); err != nil || n != 1000 {
+		t.Fatalf("Len = %d, %v", n, err)
+	}
+	if out, err := v.Bytes(nil, unhalve); err != nil || string(out) != long || !v.Done() {
+		t.Fatalf("Bytes: %d bytes, %v", len(out), err)
+	}
+	bad := NewValues([]byte{0xff, 0xff, 0xff, 0x7f, 2, 'x'})
+	if _, err := bad.Len(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a length past any expansion: %v", err)
+	}
+}
