@@ -60,7 +60,7 @@ func (l *Ledger) Append(stream string, expected uint64, reports []domain.Progres
 
 // Replay implements EventStore.
 func (l *Ledger) Replay(fold func(domain.ProgressReported)) (int, error) {
-	stats, err := replay.Run(context.Background(), l.s, l.reg, replay.Options{}, func(e *domain.Event, d domain.EventData) error {
+	stats, err := replay.Run(context.Background(), l.s, l.reg, replay.Options{PayloadsUnread: true}, func(e *domain.Event, d domain.EventData) error {
 		p, ok := d.(domain.ProgressReported)
 		if !ok {
 			return fmt.Errorf("unexpected %s", e.Type)

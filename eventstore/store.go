@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"taskledger/domain"
+	"taskledger/internal/packed"
 )
 
 // ExpectedVersion states what an append expects of its stream.
@@ -224,4 +225,16 @@ func ValidateAppend(stream string, events []domain.Event) error {
 		seen[e.ID] = struct{}{}
 	}
 	return nil
+}
+
+// PayloadCoding says how a payload that a store hands out as it stores it
+// decodes (see the embedded store's ScanCoded). The zero value is a
+// payload stored as it is.
+type PayloadCoding struct {
+	// Decompress appends coded bytes, decoded, to dst. With Shape nil, the
+	// payload is its JSON coded as a whole; nil means not coded.
+	Decompress func(dst, src []byte) ([]byte, error)
+	// Shape, when set, says the payload is packed: these are its values
+	// (taskledger/internal/packed), strings coded with Decompress.
+	Shape *packed.Shape
 }

@@ -80,7 +80,7 @@ func buildAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, v *V
 	if err != nil || !ok {
 		return v, err
 	}
-	if _, err := replay.Run(ctx, s, reg, replay.Options{Until: until}, v.Apply); err != nil {
+	if _, err := replay.Run(ctx, s, reg, replay.Options{Until: until, PayloadsUnread: true}, v.Apply); err != nil {
 		return nil, fmt.Errorf("read models as of %s: %w", cut, err)
 	}
 	return v, nil

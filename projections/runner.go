@@ -145,7 +145,7 @@ func (r *Runner) Restore(ctx context.Context) {
 // cannot apply an event stops there, and CatchUp returns its failure.
 func (r *Runner) CatchUp(ctx context.Context) (int, error) {
 	models := r.views.Models()
-	stats, err := replay.Run(ctx, r.store, r.dec, replay.Options{After: r.pos.Load()}, func(e *domain.Event, data domain.EventData) error {
+	stats, err := replay.Run(ctx, r.store, r.dec, replay.Options{After: r.pos.Load(), PayloadsUnread: true}, func(e *domain.Event, data domain.EventData) error {
 		for _, m := range models {
 			if e.Position <= m.Position() || r.stopped(m) {
 				continue

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"taskledger/domain"
+	"taskledger/eventstore"
 )
 
 // pool recycles batches, their events and their payload memory, from the
@@ -35,7 +36,7 @@ func (p *pool) put(b *batch) {
 		return
 	}
 	clear(b.datas)
-	*b = batch{events: b.events, payloads: b.payloads[:0], coded: b.coded[:0], dicts: b.dicts[:0], datas: b.datas[:0]}
+	*b = batch{events: b.events, payloads: b.payloads[:0], coded: b.coded[:0], codings: b.codings[:0], datas: b.datas[:0]}
 	select {
 	case p.free <- b:
 	default:
@@ -72,16 +73,16 @@ func readCoded(ctx context.Context, s CodedScanner, opts Options, pool *pool, em
 	last := opts.After
 	var cur *batch
 	return s.ScanCoded(ctx, opts.After,
-		func() ([]domain.Event, []byte, []string) {
+		func() ([]domain.Event, []byte, []eventstore.PayloadCoding) {
 			n := min(uint64(pool.size), opts.Until-last)
 			if n == 0 {
 				return nil, nil, nil
 			}
 			cur = pool.get()
-			return cur.events[:n], cur.coded[:0], cur.dicts[:0]
+			return cur.events[:n], cur.coded[:0], cur.codings[:0]
 		},
-		func(events []domain.Event, coded []byte, dicts []string) error {
-			cur.events, cur.coded, cur.dicts = events, coded, dicts
+		func(events []domain.Event, coded []byte, codings []eventstore.PayloadCoding) error {
+			cur.events, cur.coded, cur.codings = events, coded, codings
 			last = events[len(events)-1].Position
 			if !emit(cur) {
 				return ctx.Err()

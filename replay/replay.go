@@ -7,8 +7,9 @@
 // single goroutine applies the decoded batches in the order they were read.
 // With a store that reads into lent batches (BatchScanner), applied batches
 // go back to the reader, so a replay allocates per batch in flight, not per
-// event. With a store that can leave payloads compressed (CodedScanner),
-// the workers also decompress them, so the one reader only copies.
+// event. With a store that can leave payloads as stored (CodedScanner),
+// the workers also decompress or unpack them, so the one reader only
+// copies.
 package replay
 
 import (
@@ -20,6 +21,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/packed"
 )
 
 // Scanner is implemented by stores that can stream their log to a callback
@@ -41,17 +43,21 @@ type BatchScanner interface {
 }
 
 // A CodedScanner is a BatchScanner that can also leave each payload as the
-// store keeps it (compressed against a dictionary), and inflate it later.
-// Run then inflates payloads on its decoding goroutines, in parallel, not
-// on the one goroutine that reads the log. dicts[i] is the dictionary of
-// events[i].Payload, or "" when the payload is stored as it is; next lends
-// the buffers as for ScanBatches, dicts being the third.
+// store keeps it (compressed against a dictionary, or packed), saying how
+// in codings[i]. Run then decodes payloads on its decoding goroutines, in
+// parallel, not on the one goroutine that reads the log; next lends the
+// buffers as for ScanBatches, codings being the third.
 type CodedScanner interface {
 	ScanCoded(ctx context.Context, after uint64,
-		next func() (events []domain.Event, coded []byte, dicts []string),
-		emit func(events []domain.Event, coded []byte, dicts []string) error) error
-	// Inflate appends to dst the payload coded against dict.
-	Inflate(dst, coded []byte, dict string) ([]byte, error)
+		next func() (events []domain.Event, coded []byte, codings []eventstore.PayloadCoding),
+		emit func(events []domain.Event, coded []byte, codings []eventstore.PayloadCoding) error) error
+}
+
+// A PackedDecoder also decodes packed payloads (see eventstore.PayloadCoding)
+// without rebuilding their JSON. *domain.Registry is one. With any other
+// Decoder, Run rebuilds the JSON first.
+type PackedDecoder interface {
+	DecodePacked(e *domain.Event, sh *packed.Shape, vals []byte, decompress func(dst, src []byte) ([]byte, error)) (domain.EventData, error)
 }
 
 // Decoder turns a stored event's payload into its typed data.
@@ -65,6 +71,8 @@ type Decoder interface {
 // ApplyFunc folds one decoded event. It runs on one goroutine, in log order.
 // e, and e.Payload, are valid only during the call (replay reuses their
 // memory): keep a copy of what is needed. data, and e's strings, may be kept.
+// With Options.PayloadsUnread, e.Payload is nil for a packed payload that
+// the Decoder decoded directly (PackedDecoder).
 type ApplyFunc func(e *domain.Event, data domain.EventData) error
 
 // Options tune a replay.
@@ -80,6 +88,12 @@ type Options struct {
 	// BatchScanner (a batch then stays in a core's cache from the read to
 	// the fold) and 1024 otherwise (fewer, larger reads).
 	BatchSize int
+	// PayloadsUnread says the ApplyFunc reads neither e.Payload nor what
+	// is computed from it (e.Verify, e.ComputeHash): only the decoded data.
+	// A store's packed payloads are then decoded without rebuilding their
+	// JSON (PackedDecoder), and e.Payload is nil for them. Read models set
+	// it; an audit trail, which checks each event's hash, does not.
+	PayloadsUnread bool
 }
 
 // Stats reports what a replay did.
@@ -90,9 +104,9 @@ type Stats struct {
 
 type batch struct {
 	events   []domain.Event
-	payloads []byte   // the memory events' payloads lie in, when recycled
-	coded    []byte   // from a CodedScanner: the payloads as stored
-	dicts    []string // from a CodedScanner: each payload's dictionary
+	payloads []byte                     // the memory events' payloads lie in, when recycled
+	coded    []byte                     // from a CodedScanner: the payloads as stored
+	codings  []eventstore.PayloadCoding // from a CodedScanner: how each is coded
 	datas    []domain.EventData
 	err      error // decoding failed at events[bad]
 	bad      int
@@ -130,10 +144,6 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var inflate inflateFunc
-	if cs, ok := s.(CodedScanner); ok {
-		inflate = cs.Inflate
-	}
 	work := make(chan *batch, opts.Workers*2)
 	ordered := make(chan *batch, opts.Workers*4)
 	var wg sync.WaitGroup
@@ -142,7 +152,7 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 		go func() {
 			defer wg.Done()
 			for b := range work {
-				decode(b, reg, inflate)
+				decode(b, reg, opts.PayloadsUnread)
 				close(b.done)
 			}
 		}()
@@ -206,25 +216,34 @@ func Run(ctx context.Context, s eventstore.Store, reg Decoder, opts Options, app
 	return stats, ctx.Err()
 }
 
-// inflateFunc is CodedScanner.Inflate.
-type inflateFunc func(dst, coded []byte, dict string) ([]byte, error)
-
-// decode decodes b's events in order into b.datas, first inflating the
-// payloads a CodedScanner left coded into b.payloads. It stops at the first
-// event that fails, and records it in b.bad and b.err.
-func decode(b *batch, reg Decoder, inflate inflateFunc) {
+// decode decodes b's events in order into b.datas: a payload a
+// CodedScanner left packed is decoded from its values when reg can and
+// unread says nobody reads the payload's bytes; any other coded payload is
+// first decoded into b.payloads. It stops at the first event that fails,
+// and records it in b.bad and b.err.
+func decode(b *batch, reg Decoder, unread bool) {
 	b.datas = resize(b.datas, len(b.events))
 	b.bad = len(b.events)
+	var pd PackedDecoder
+	if unread {
+		pd, _ = reg.(PackedDecoder)
+	}
 	for i := range b.events {
 		e := &b.events[i]
-		if i < len(b.dicts) && b.dicts[i] != "" {
-			if err := inflateInto(b, e, b.dicts[i], inflate); err != nil {
-				b.err = fmt.Errorf("position %d: %w", e.Position, err)
-				b.bad = i
-				return
+		var d domain.EventData
+		var err error
+		switch c := coding(b, i); {
+		case c.Shape != nil && pd != nil:
+			d, err = pd.DecodePacked(e, c.Shape, e.Payload, c.Decompress)
+			e.Payload = nil
+			err = damaged(err)
+		case c.Decompress != nil:
+			if err = payloadInto(b, e, c); err == nil {
+				d, err = reg.Decode(e)
 			}
+		default:
+			d, err = reg.Decode(e)
 		}
-		d, err := reg.Decode(e)
 		if err != nil {
 			b.err = fmt.Errorf("position %d: %w", e.Position, err)
 			b.bad = i
@@ -234,14 +253,29 @@ func decode(b *batch, reg Decoder, inflate inflateFunc) {
 	}
 }
 
-// inflateInto inflates e's coded payload onto the end of b.payloads and
+// coding returns how b's i-th payload is coded (the zero coding when b
+// did not come from a CodedScanner).
+func coding(b *batch, i int) eventstore.PayloadCoding {
+	if i < len(b.codings) {
+		return b.codings[i]
+	}
+	return eventstore.PayloadCoding{}
+}
+
+// payloadInto decodes e's coded payload onto the end of b.payloads and
 // points e.Payload at it (nil when empty). An earlier event's payload may
 // stay in memory the buffer has outgrown; it is not changed.
-func inflateInto(b *batch, e *domain.Event, dict string, inflate inflateFunc) error {
+func payloadInto(b *batch, e *domain.Event, c eventstore.PayloadCoding) error {
 	start := len(b.payloads)
-	out, err := inflate(b.payloads, e.Payload, dict)
+	var out []byte
+	var err error
+	if c.Shape != nil {
+		out, err = packed.Unpack(b.payloads, c.Shape, e.Payload, c.Decompress)
+	} else {
+		out, err = c.Decompress(b.payloads, e.Payload)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("decode payload: %w", damaged(err))
 	}
 	b.payloads = out
 	e.Payload = nil
@@ -249,6 +283,15 @@ func inflateInto(b *batch, e *domain.Event, dict string, inflate inflateFunc) er
 		e.Payload = out[start:len(out):len(out)]
 	}
 	return nil
+}
+
+// damaged marks a packed payload that does not decode as a damaged
+// store's: the store handed out values it could not have written.
+func damaged(err error) error {
+	if errors.Is(err, packed.ErrCorrupt) && !errors.Is(err, eventstore.ErrDamaged) {
+		return fmt.Errorf("%w: %w", eventstore.ErrDamaged, err)
+	}
+	return err
 }
 
 // read feeds batches of copied events to emit until opts.Until.

@@ -80,24 +80,29 @@ func (b batchesOnly) ScanBatches(ctx context.Context, after uint64,
 
 func onlyBatches(s *bolt.Store) batchesOnly { return batchesOnly{s, s} }
 
-// counting is the embedded store counting the payloads replay inflates,
-// and failing to inflate the one at position bad (when not 0).
+// counting is the embedded store counting the payloads it hands out
+// coded (compressed or packed), and handing out the one at position bad
+// (when not 0) cut to a byte that does not decode.
 type counting struct {
 	*bolt.Store
-	inflated atomic.Int64
-	bad      uint64
+	coded atomic.Int64
+	bad   uint64
 }
 
 func (c *counting) ScanCoded(ctx context.Context, after uint64,
-	next func() ([]domain.Event, []byte, []string), emit func([]domain.Event, []byte, []string) error) error {
-	return c.Store.ScanCoded(ctx, after, next, emit)
-}
-
-func (c *counting) Inflate(dst, coded []byte, dict string) ([]byte, error) {
-	if n := c.inflated.Add(1); uint64(n) == c.bad {
-		return c.Store.Inflate(dst, []byte{0xff}, dict) // an op cut short
-	}
-	return c.Store.Inflate(dst, coded, dict)
+	next func() ([]domain.Event, []byte, []eventstore.PayloadCoding),
+	emit func([]domain.Event, []byte, []eventstore.PayloadCoding) error) error {
+	return c.Store.ScanCoded(ctx, after, next, func(events []domain.Event, coded []byte, codings []eventstore.PayloadCoding) error {
+		for i := range events {
+			if codings[i].Decompress != nil || codings[i].Shape != nil {
+				c.coded.Add(1)
+			}
+			if events[i].Position == c.bad {
+				events[i].Payload = []byte{0xff}
+			}
+		}
+		return emit(events, coded, codings)
+	})
 }
 
 func embedded(t *testing.T) *bolt.Store {
@@ -146,8 +151,8 @@ func TestAppliesEveryEventInOrder(t *testing.T) {
 					t.Fatalf("event %d carries note %q", i, n)
 				}
 			}
-			if c, ok := s.(*counting); ok && c.inflated.Load() < 900 {
-				t.Fatalf("the decoding goroutines inflated %d payloads of 1000: the store kept few compressed", c.inflated.Load())
+			if c, ok := s.(*counting); ok && c.coded.Load() < 900 {
+				t.Fatalf("the store handed out %d of 1000 payloads coded: it kept few packed or compressed", c.coded.Load())
 			}
 		})
 	}
@@ -204,20 +209,52 @@ func TestStopsAtFirstBadEvent(t *testing.T) {
 	}
 }
 
-// TestStopsAtAPayloadThatDoesNotInflate: a coded payload that does not
+// TestStopsAtAPayloadThatDoesNotDecode: a coded payload that does not
 // decode stops the replay at its event, as a damaged ledger, with every
-// event before it applied.
-func TestStopsAtAPayloadThatDoesNotInflate(t *testing.T) {
-	s := &counting{Store: embedded(t), bad: 70}
-	fill(t, s, 100)
-	applied := 0
-	_, err := replay.Run(context.Background(), s, registry(), replay.Options{Workers: 1, BatchSize: 16},
-		func(*domain.Event, domain.EventData) error { applied++; return nil })
-	if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "position 70") {
-		t.Fatalf("err %v, want a damaged payload at position 70", err)
+// event before it applied, whether replay rebuilds payloads or not.
+func TestStopsAtAPayloadThatDoesNotDecode(t *testing.T) {
+	for _, unread := range []bool{false, true} {
+		s := &counting{Store: embedded(t), bad: 70}
+		fill(t, s, 100)
+		applied := 0
+		_, err := replay.Run(context.Background(), s, registry(), replay.Options{Workers: 1, BatchSize: 16, PayloadsUnread: unread},
+			func(*domain.Event, domain.EventData) error { applied++; return nil })
+		if !errors.Is(err, eventstore.ErrDamaged) || !strings.Contains(err.Error(), "position 70") {
+			t.Fatalf("payloads unread %v: err %v, want a damaged payload at position 70", unread, err)
+		}
+		if applied != 69 {
+			t.Fatalf("payloads unread %v: applied %d events before the damaged one, want 69", unread, applied)
+		}
 	}
-	if applied != 69 {
-		t.Fatalf("applied %d events before the damaged one, want 69", applied)
+}
+
+// TestPackedPayloadsDecodedWithoutJSON: with PayloadsUnread, the embedded
+// store's packed payloads reach the fold decoded, without their JSON
+// (e.Payload nil); without it, with their JSON. The data is the same.
+func TestPackedPayloadsDecodedWithoutJSON(t *testing.T) {
+	s := embedded(t)
+	fill(t, s, 200)
+	for _, unread := range []bool{false, true} {
+		withJSON := 0
+		_, err := replay.Run(context.Background(), s, domain.DefaultRegistry(), replay.Options{PayloadsUnread: unread},
+			func(e *domain.Event, d domain.EventData) error {
+				if p := d.(domain.ProgressReported); p.Note != noteOf(int(e.Position-1)) {
+					return fmt.Errorf("position %d: note %q", e.Position, p.Note)
+				}
+				if e.Payload != nil {
+					withJSON++
+					if err := e.Verify(); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{false: 200, true: 0}[unread]; withJSON != want {
+			t.Fatalf("payloads unread %v: %d of 200 events came with their JSON, want %d", unread, withJSON, want)
+		}
 	}
 }
 

@@ -131,7 +131,7 @@ func runBench(ctx context.Context, a *cli, o benchOptions) error {
 	perType := map[string]int{}
 	perUnit := map[domain.UnitID]int{}
 	start := time.Now()
-	stats, err := replay.Run(ctx, s, reg, replay.Options{}, func(e *domain.Event, d domain.EventData) error {
+	stats, err := replay.Run(ctx, s, reg, replay.Options{PayloadsUnread: true}, func(e *domain.Event, d domain.EventData) error {
 		perType[e.Type]++
 		if p, ok := d.(domain.ProgressReported); ok {
 			perUnit[p.Unit]++

@@ -364,7 +364,7 @@ func TestNewerLedgerIsRefusedAsNewer(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("taskledger-bolt/4"))
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("taskledger-bolt/5"))
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -380,7 +380,7 @@ func TestNewerLedgerIsRefusedAsNewer(t *testing.T) {
 	for _, args := range [][]string{{"verify"}, {"status"}, {"obligations", "--unit", "宁城县"}, {"import", writeFile(t, "p.txt", string(examples.ChifengPlan()))}} {
 		t.Run(args[0], func(t *testing.T) {
 			code, _, stderr := runCLI(t, clock, append(args, "--store", dir)...)
-			for _, want := range []string{"更新版本的 taskledger", "taskledger-bolt/4", "[NEWER_FORMAT] (store.newer_format)", "written by a newer taskledger"} {
+			for _, want := range []string{"更新版本的 taskledger", "taskledger-bolt/5", "[NEWER_FORMAT] (store.newer_format)", "written by a newer taskledger"} {
 				if code != 1 || !strings.Contains(stderr, want) {
 					t.Fatalf("exit %d; want 1 and %q:\n%s", code, want, stderr)
 				}

@@ -31,13 +31,13 @@ func newMigrateCommand(a *cli) *cobra.Command {
 }
 
 // journalFlags adds --no-journal, which makes a new embedded ledger in
-// format 2, and keeps the --journal of earlier releases working: format 3
-// (a journal) is what a new ledger gets anyway.
+// format 2, and keeps the --journal of earlier releases working: format 4
+// (a journal, payloads packed) is what a new ledger gets anyway.
 func journalFlags(cmd *cobra.Command, a *cli) {
 	cmd.Flags().BoolVar(&a.noJournal, "no-journal", false, "make a new embedded ledger without a journal: bbolt syncs each group commit itself, two fsyncs instead of one (format 2; see docs/ledger-format.md)")
 	var journal bool
-	cmd.Flags().BoolVar(&journal, "journal", false, "a new embedded ledger has a journal (format 3) without this flag")
-	_ = cmd.Flags().MarkDeprecated("journal", "新建账本默认即带日志（格式 3），无需此参数 (a new ledger has a journal, format 3, by default)")
+	cmd.Flags().BoolVar(&journal, "journal", false, "a new embedded ledger has a journal (format 4) without this flag")
+	_ = cmd.Flags().MarkDeprecated("journal", "新建账本默认即带日志（格式 4），无需此参数 (a new ledger has a journal, format 4, by default)")
 }
 
 func runMigrate(ctx context.Context, a *cli, from, to string) error {

@@ -35,7 +35,7 @@ func TestMigrateIntoJournalLedger(t *testing.T) {
 	}
 	root := strings.TrimSpace(out[strings.LastIndex(out, "Merkle root ")+len("Merkle root "):])
 	root = strings.Fields(root)[0]
-	for dir, want := range map[string]string{from: "taskledger-bolt/2", to: "taskledger-bolt/3"} {
+	for dir, want := range map[string]string{from: "taskledger-bolt/2", to: "taskledger-bolt/4"} {
 		s, err := bolt.OpenDir(dir, bolt.Options{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func TestMigrateJournalFlags(t *testing.T) {
 	if code, _, stderr := runCLI(t, at, "import", "--store", from, "examples/chifeng-air-quality-plan.txt"); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
-	for flag, want := range map[string]string{"--no-journal": "taskledger-bolt/2", "--journal": "taskledger-bolt/3"} {
+	for flag, want := range map[string]string{"--no-journal": "taskledger-bolt/2", "--journal": "taskledger-bolt/4"} {
 		to := filepath.Join(dir, flag)
 		if code, out, stderr := runCLI(t, at, "migrate", flag, "--from", from, "--to", to); code != 0 {
 			t.Fatalf("migrate %s: exit %d\n%s\n%s", flag, code, out, stderr)

@@ -82,10 +82,10 @@ type serial struct{ n int }
 func (s *serial) Next() bool { s.n--; return s.n >= 0 }
 
 // benchStore returns a store holding n ~300-byte events in 500 streams.
-func benchStore(b *testing.B, n int) *Store { return benchStoreWith(b, n, Options{}) }
+func benchStore(b testing.TB, n int) *Store { return benchStoreWith(b, n, Options{}) }
 
 // benchStoreWith is benchStore with opts (Journal: format 3), never syncing.
-func benchStoreWith(b *testing.B, n int, opts Options) *Store {
+func benchStoreWith(b testing.TB, n int, opts Options) *Store {
 	b.Helper()
 	opts.NoSync = true
 	s := openTest(b, filepath.Join(b.TempDir(), "l.db"), opts)

@@ -3,15 +3,15 @@
 // global log densely (1, 2, 3…) and adds fast paths for replay: ScanAll, a
 // callback per event; ScanBatches, which reads into batches the caller
 // lends and reuses; and ScanCoded, which does the same but leaves each
-// payload compressed, for the caller's goroutines to Inflate in parallel
-// (replay.Run's path).
+// payload as stored (compressed, or packed in format 4), for the caller's
+// goroutines to decode in parallel (replay.Run's path).
 //
 // # Writes
 //
 // Append hands its request to one committer goroutine. Each round the
 // committer takes every pending request, judges them in arrival order, each
 // against the log as left by the requests before it in the same round, and
-// makes the whole group durable at once: in format 3, the default, one
+// makes the whole group durable at once: in formats 3 and 4, one
 // synced journal frame (see "The journal" below); in format 2 one bbolt
 // read-write transaction and its commit (two fsyncs). Each request gets its
 // own answer; one refused for a wrong expected version or a mismatched
@@ -49,10 +49,11 @@
 // every record (tens of milliseconds per million events; about 20–40 bytes
 // of memory per event). Appends wait for that scan; reads do not.
 //
-// # The journal (format 3, the default)
+// # The journal (formats 3 and 4)
 //
-// A new ledger is format 3 unless Options.NoJournal asks for format 2: the
-// file's layout is format 2's, and beside it (path + "-journal") an
+// A new ledger is format 4 unless Options.NoJournal asks for format 2.
+// Format 4 is format 3 with packed payloads (below); a format 3 ledger
+// stays format 3. In both, the file's layout is format 2's, and beside it (path + "-journal") an
 // append-only journal makes each group commit durable with one fdatasync
 // instead of bbolt's two (data pages, then the meta page). The committer
 // judges the group against the log as before, in a bbolt transaction that
@@ -137,13 +138,14 @@
 // Options.ReadOnly opens with bbolt's read-only mode for verify-like
 // callers: shared lock, no committer, no format upgrade, nothing written.
 //
-// # File layout (format "taskledger-bolt/2", and 3 with a journal)
+// # File layout (format "taskledger-bolt/2"; 3 and 4 with a journal)
 //
 // Integers are unsigned LEB128 varints ("uvarint") unless said otherwise;
 // u32 and u64 keys are big-endian so that they sort numerically. The file
 // has five top-level buckets:
 //
-//	meta     "format"  → "taskledger-bolt/2" (or /3: a journal is kept)
+//	meta     "format"  → "taskledger-bolt/2" (or /3: a journal is kept;
+//	                     /4: a journal, and payloads packed)
 //	         "segsize" → uvarint S, the segment size (bbolt page size − 32)
 //	         "state"   → uvarint head position · uvarint log length in bytes
 //	         "tail"    → the log's last, partial segment: (log length mod S) bytes
@@ -153,7 +155,8 @@
 //	pidx     u64 c     → uvarint byte offset of the record at position 32·c+1
 //	names    kind · u32 id → an interned string, by kind:
 //	                     's' stream name, 't' event type, 'a' actor,
-//	                     'd' payload dictionary of the event type with the same id;
+//	                     'd' payload dictionary of the event type with the same id,
+//	                     'p' shape of packed payloads (format 4);
 //	                     IDs count 1, 2, 3… per kind; ID 0 stands for ""
 //	streams  u32 sid   → uvarint last version · uvarint last position ·
 //	                     32-byte hash of the last event
@@ -187,6 +190,7 @@
 //	    bit 5     payload is compressed with the type's dictionary
 //	    bit 6     recorded-at is the zero time (omitted)
 //	    bit 7     effective-at is the zero time (omitted)
+//	    bit 8     payload is packed (format 4): shape ID ('p'), then values
 //	16 bytes      event ID
 //	uvarint       stream ID ('s')
 //	uvarint       version
@@ -199,7 +203,8 @@
 //	[16 bytes]    correlation ID, if literal
 //	[32 bytes]    prev hash, unless zero
 //	32 bytes      hash
-//	rest          payload: the hashed bytes, or their compressed form
+//	rest          payload: the hashed bytes, their compressed form, or
+//	              their packed form
 //
 // A time is Unix nanoseconds relative to a base: a uvarint v whose low 3
 // bits k < 4 give the unit (ns, µs, ms, s = 1000^k ns) and whose upper bits
@@ -218,6 +223,16 @@
 // and the op copies (v−1)/2+5 bytes from the dictionary at that offset. The
 // store keeps the compressed form only if it is shorter and decompresses back
 // to the payload.
+//
+// A packed payload (format 4, taskledger/internal/packed) is a uvarint
+// shape ID, then the payload's values in the shape's order. The shape lists
+// the payload's keys, each a kind byte ('s' string, 'i' integer, 'r' any
+// other JSON value), the key and a zero byte. A string or raw value is a
+// uvarint length n, then a uvarint c·2+z and c bytes: coded against the
+// type's dictionary as above when z is 1, the n bytes themselves when z is
+// 0. An integer is a zigzag varint. The store keeps the packed form only if
+// it unpacks back to the payload; otherwise it stores the payload as
+// format 3 would. At most 4,096 shapes are interned.
 //
 // Every field of the canonical encoding (docs/ledger-format.md) is stored
 // or exactly recoverable, so (*domain.Event).Verify recomputes an event's

@@ -36,7 +36,7 @@ type NewerFormatError struct {
 }
 
 func (e *NewerFormatError) Error() string {
-	return fmt.Sprintf("bolt: ledger file %s is in format %q, newer than this taskledger reads (up to %q): open it with a newer taskledger", e.Path, e.Format, formatV3)
+	return fmt.Sprintf("bolt: ledger file %s is in format %q, newer than this taskledger reads (up to %q): open it with a newer taskledger", e.Path, e.Format, formatV4)
 }
 
 // Is makes errors.Is(err, ErrNewerFormat) true.

@@ -370,7 +370,7 @@ func FuzzOpenDamaged(f *testing.F) {
 // its format; the file and the journal beside it are left byte-identical.
 func TestOpenRefusesANewerFormat(t *testing.T) {
 	valid := smallLedgerWith(t, Options{})
-	for _, format := range []string{"taskledger-bolt/4", "taskledger-bolt/12"} {
+	for _, format := range []string{"taskledger-bolt/5", "taskledger-bolt/12"} {
 		for name, o := range map[string]Options{"Default": {}, "MustExist": {MustExist: true}, "ReadOnly": {ReadOnly: true}} {
 			t.Run(format+"/"+name, func(t *testing.T) {
 				dir := t.TempDir()
@@ -422,10 +422,10 @@ func TestOpenRefusesANewerFormat(t *testing.T) {
 // format of this build or a foreign file.
 func TestNewerFormatNamesOnlyLaterVersions(t *testing.T) {
 	for format, want := range map[string]bool{
-		"taskledger-bolt/4": true, "taskledger-bolt/10": true, "taskledger-bolt/04": true,
-		formatV1: false, formatV2: false, formatV3: false, "taskledger-bolt/0": false,
+		"taskledger-bolt/5": true, "taskledger-bolt/10": true, "taskledger-bolt/05": true,
+		formatV1: false, formatV2: false, formatV3: false, formatV4: false, "taskledger-bolt/0": false,
 		"taskledger-bolt/-4": false, "taskledger-bolt/+4": false, "taskledger-bolt/": false,
-		"taskledger-bolt/4a": false, "taskledger-bolt/99999999999999999999": false,
+		"taskledger-bolt/5a": false, "taskledger-bolt/99999999999999999999": false,
 		"taskledger-postgres/4": false, "something-else/5": false, "": false,
 	} {
 		if got := newerFormat(format); got != want {

@@ -255,7 +255,7 @@ func TestJournalDamaged(t *testing.T) {
 
 // TestFormat2KeepsOpening: a ledger made in format 2 (bbolt syncing its own
 // commits) opens, takes appends and stays format 2 with no journal, also
-// when opened with Options.Journal; a new ledger with it is format 3.
+// when opened with Options.Journal; a new ledger with it is format 4.
 func TestFormat2KeepsOpening(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -276,7 +276,7 @@ func TestFormat2KeepsOpening(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for path, want := range map[string]string{old: formatV2, fresh: formatV3} {
+	for path, want := range map[string]string{old: formatV2, fresh: formatV4} {
 		err := bboltView(t, path, func(meta *bbolt.Bucket) {
 			if got := string(meta.Get(keyFormat)); got != want {
 				t.Errorf("%s: format %q, want %q", path, got, want)

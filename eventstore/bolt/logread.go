@@ -7,6 +7,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"taskledger/domain"
+	"taskledger/eventstore"
 )
 
 // Layout constants. Changing any of them changes the file format.
@@ -137,12 +138,21 @@ func (r *logReader) seek(p uint64) error {
 // valid until the next call or the end of the transaction.
 func (r *logReader) next(e *domain.Event) error {
 	info, err := r.decode(e)
-	if err != nil || e == nil || !info.compressed {
+	if err != nil || e == nil || !info.compressed && !info.packed {
 		return err
 	}
-	r.payload, err = r.inflate(r.payload[:0], e, info.typ)
+	r.payload, err = r.payloadBytes(r.payload[:0], e, info)
 	e.Payload = r.payload
 	return err
+}
+
+// payloadBytes appends e's payload, stored compressed or packed, decoded
+// to dst.
+func (r *logReader) payloadBytes(dst []byte, e *domain.Event, info bodyInfo) ([]byte, error) {
+	if info.packed {
+		return r.unpack(dst, e, info.typ)
+	}
+	return r.inflate(dst, e, info.typ)
 }
 
 // nextInto decodes the record at r.pos into e as next does, but appends its
@@ -154,8 +164,8 @@ func (r *logReader) nextInto(e *domain.Event, buf []byte) ([]byte, error) {
 		return buf, err
 	}
 	start := len(buf)
-	if info.compressed {
-		if buf, err = r.inflate(buf, e, info.typ); err != nil {
+	if info.compressed || info.packed {
+		if buf, err = r.payloadBytes(buf, e, info); err != nil {
 			return buf, err
 		}
 	} else {
@@ -169,32 +179,46 @@ func (r *logReader) nextInto(e *domain.Event, buf []byte) ([]byte, error) {
 }
 
 // nextCoded decodes the record at r.pos into e as nextInto does, but
-// appends its payload to buf as stored: when it is compressed, it returns
-// the dictionary it is coded against (see ScanCoded), else "". A payload
-// compressed against an empty dictionary is decompressed here, so that ""
-// always means the bytes are the payload.
-func (r *logReader) nextCoded(e *domain.Event, buf []byte) ([]byte, string, error) {
+// appends its payload to buf as stored and returns how it is coded (see
+// ScanCoded): compressed, packed, or neither (the zero coding). A payload
+// compressed against an empty dictionary is decompressed here.
+func (r *logReader) nextCoded(e *domain.Event, buf []byte) ([]byte, eventstore.PayloadCoding, error) {
+	var coding eventstore.PayloadCoding
 	info, err := r.decode(e)
 	if err != nil {
-		return buf, "", err
-	}
-	var dict string
-	if info.compressed {
-		if dict, err = r.res.name(kindDict, info.typ); err != nil {
-			return buf, "", fmt.Errorf("read position %d: %w", e.Position, err)
-		}
+		return buf, coding, err
 	}
 	start := len(buf)
-	if info.compressed && dict == "" {
-		buf, err = r.inflate(buf, e, info.typ)
-	} else {
+	switch {
+	case info.packed:
+		sh, vals, pc, err := r.packedParts(e.Payload, info.typ)
+		if err != nil {
+			return buf, coding, fmt.Errorf("read position %d: %w", e.Position, err)
+		}
+		coding = eventstore.PayloadCoding{Decompress: pc.decompress, Shape: sh}
+		buf = append(buf, vals...)
+	case info.compressed:
+		pc, err := r.res.payloadCodecs().codec(r.res, info.typ)
+		if err != nil {
+			return buf, coding, fmt.Errorf("read position %d: %w", e.Position, err)
+		}
+		if pc.dict == "" {
+			buf, err = r.inflate(buf, e, info.typ)
+			if err != nil {
+				return buf, coding, err
+			}
+			break
+		}
+		coding.Decompress = pc.decompress
+		buf = append(buf, e.Payload...)
+	default:
 		buf = append(buf, e.Payload...)
 	}
 	e.Payload = nil
 	if len(buf) > start {
 		e.Payload = buf[start:len(buf):len(buf)]
 	}
-	return buf, dict, err
+	return buf, coding, nil
 }
 
 // decode decodes the record at r.pos into e (e.Payload aliasing the file or

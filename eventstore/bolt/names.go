@@ -12,15 +12,21 @@ import (
 // Kinds of interned strings; each kind numbers its strings 1, 2, 3… and
 // reserves 0 for the empty string. A type's payload dictionary has the
 // type's ID: dictionaries are added with their types.
+//
+// Format 4 adds shapes of packed payloads (payload.go), numbered like the
+// others; a shape's ID is what a packed record names.
 const (
 	kindStream = 's'
 	kindType   = 't'
 	kindActor  = 'a'
 	kindDict   = 'd'
+	kindShape  = 'p'
 )
 
-var kinds = [...]byte{kindStream, kindType, kindActor, kindDict}
+var kinds = [...]byte{kindStream, kindType, kindActor, kindDict, kindShape}
 
+// kindIndex returns the index of a kind in kinds; an unknown kind gives the
+// dictionaries' index, which callers check against the kind itself.
 func kindIndex(kind byte) int {
 	switch kind {
 	case kindStream:
@@ -29,6 +35,8 @@ func kindIndex(kind byte) int {
 		return 1
 	case kindActor:
 		return 2
+	case kindShape:
+		return 4
 	default:
 		return 3
 	}
@@ -50,6 +58,9 @@ type nameTable struct {
 
 	mu     sync.RWMutex
 	byName [len(kinds)]map[string]uint32
+
+	// codecs are the decoders of payloads built from the names.
+	codecs codecs
 }
 
 func newNameTable() *nameTable {
@@ -139,13 +150,14 @@ func (t *nameTable) add(kind byte, added []string) {
 // snapshot is a reader's view of the table, falling back to the names
 // bucket of its own transaction for strings committed after the snapshot.
 type snapshot struct {
-	lists [len(kinds)][]string
-	names *bbolt.Bucket
-	later map[string]string // strings found in the bucket, by key
+	lists  [len(kinds)][]string
+	names  *bbolt.Bucket
+	later  map[string]string // strings found in the bucket, by key
+	codecs *codecs
 }
 
 func (t *nameTable) snapshot(names *bbolt.Bucket) *snapshot {
-	s := &snapshot{names: names}
+	s := &snapshot{names: names, codecs: &t.codecs}
 	for i := range kinds {
 		s.lists[i] = *t.byID[i].Load()
 	}
@@ -160,6 +172,8 @@ func (s *snapshot) remember(kind byte, id uint32, name string) {
 	}
 	s.later[string(nameKey(kind, id))] = name
 }
+
+func (s *snapshot) payloadCodecs() *codecs { return s.codecs }
 
 func (s *snapshot) name(kind byte, id uint32) (string, error) {
 	ki := kindIndex(kind)

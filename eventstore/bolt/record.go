@@ -22,7 +22,17 @@ const (
 	flagCompressed      = 1 << 5 // payload coded against the type's dictionary
 	flagRecordedZero    = 1 << 6 // RecordedAt is the zero time and omitted
 	flagEffectiveZero   = 1 << 7 // EffectiveAt is the zero time and omitted
-	flagsKnown          = 1<<8 - 1
+	flagPacked          = 1 << 8 // payload packed: uvarint shape ID, then values (format 4)
+	flagsKnown          = 1<<9 - 1
+)
+
+// payloadForm is how a record stores its payload.
+type payloadForm uint8
+
+const (
+	formPlain      payloadForm = iota // the payload's bytes
+	formCompressed                    // coded against the type's dictionary (codec.go)
+	formPacked                        // shape ID and values (payload.go)
 )
 
 // UUID modes for causation and correlation IDs.
@@ -59,11 +69,14 @@ type ids struct {
 }
 
 // appendBody encodes e (already sealed) as a record body and advances st.
-// payload is e.Payload as stored: compressed if compressed is set.
-func appendBody(dst []byte, e *domain.Event, n ids, st *deltaState, payload []byte, compressed bool) []byte {
+// payload is e.Payload as stored, in the given form.
+func appendBody(dst []byte, e *domain.Event, n ids, st *deltaState, payload []byte, form payloadForm) []byte {
 	var flags uint64
-	if compressed {
+	switch form {
+	case formCompressed:
 		flags |= flagCompressed
+	case formPacked:
+		flags |= flagPacked
 	}
 	causMode := uuidLiteral
 	switch {
@@ -151,12 +164,15 @@ func appendRawTime(dst []byte, t int64) []byte {
 // resolver turns interned IDs back into strings.
 type resolver interface {
 	name(kind byte, id uint32) (string, error)
+	// payloadCodecs returns the store's cache of payload codecs and shapes.
+	payloadCodecs() *codecs
 }
 
 // bodyInfo is what decodeBody reports beyond the event.
 type bodyInfo struct {
 	typ        uint32 // type ID
 	compressed bool   // e.Payload is still coded against typ's dictionary
+	packed     bool   // e.Payload is still packed (shape ID, then values)
 }
 
 // decodeBody decodes a record body into e (all fields but Position) and
@@ -245,7 +261,10 @@ func decodeBody(b []byte, st *deltaState, res resolver, e *domain.Event) (info b
 	if len(b)-i < hashes {
 		return info, fmt.Errorf("%w: record too short", errCorrupt)
 	}
-	info = bodyInfo{typ: uint32(tid), compressed: flags&flagCompressed != 0}
+	info = bodyInfo{typ: uint32(tid), compressed: flags&flagCompressed != 0, packed: flags&flagPacked != 0}
+	if info.compressed && info.packed {
+		return info, fmt.Errorf("%w: record payload both compressed and packed", errCorrupt)
+	}
 	if res == nil {
 		return info, nil
 	}

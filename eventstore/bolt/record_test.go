@@ -15,11 +15,13 @@ type anyName struct{}
 
 func (anyName) name(kind byte, id uint32) (string, error) { return string(kind), nil }
 
+func (anyName) payloadCodecs() *codecs { return &codecs{} }
+
 func FuzzDecodeBody(f *testing.F) {
 	e := domain.Event{ID: uuid.New(), Type: "T", RecordedAt: base, EffectiveAt: base, CorrelationID: uuid.New(), Payload: []byte(`{"a":1}`)}
 	e.Seal("s", 1, domain.Hash{})
 	var st deltaState
-	f.Add(appendBody(nil, &e, ids{1, 1, 1}, &st, e.Payload, false))
+	f.Add(appendBody(nil, &e, ids{1, 1, 1}, &st, e.Payload, formPlain))
 	f.Add([]byte{0x7f})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st deltaState
@@ -60,7 +62,7 @@ func FuzzRecordRoundTrip(f *testing.F) {
 		}
 		e.Seal("stream", version, prev)
 		enc, dec := st, st
-		body := appendBody(nil, &e, ids{1, 2, 3}, &enc, payload, false)
+		body := appendBody(nil, &e, ids{1, 2, 3}, &enc, payload, formPlain)
 		var got domain.Event
 		if _, err := decodeBody(body, &dec, anyName{}, &got); err != nil {
 			t.Fatal(err)

@@ -32,7 +32,7 @@ func (s *Store) recoverJournal() error {
 		}
 		return nil
 	})
-	if err != nil || format != formatV3 {
+	if err != nil || format != formatV3 && format != formatV4 {
 		return err
 	}
 	bootID, frames, err := s.loadJournal()

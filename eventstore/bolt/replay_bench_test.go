@@ -27,7 +27,7 @@ func BenchmarkReplayDecode(b *testing.B) {
 	start, cpu0 := time.Now(), cpuTime(b)
 	for b.Loop() {
 		perUnit := map[domain.UnitID]int{}
-		stats, err := replay.Run(ctx, s, reg, replay.Options{}, func(_ *domain.Event, d domain.EventData) error {
+		stats, err := replay.Run(ctx, s, reg, replay.Options{PayloadsUnread: true}, func(_ *domain.Event, d domain.EventData) error {
 			if p, ok := d.(domain.ProgressReported); ok {
 				perUnit[p.Unit]++
 			}

@@ -7,6 +7,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"taskledger/domain"
+	"taskledger/eventstore"
 )
 
 // ScanBatches reads every event whose position is greater than after, in log
@@ -33,43 +34,39 @@ func (s *Store) ScanBatches(ctx context.Context, after uint64,
 	next func() (events []domain.Event, payloads []byte),
 	emit func(events []domain.Event, payloads []byte) error) error {
 	return s.scanBatches(ctx, after, false,
-		func() ([]domain.Event, []byte, []string) {
+		func() ([]domain.Event, []byte, []eventstore.PayloadCoding) {
 			events, payloads := next()
 			return events, payloads, nil
 		},
-		func(events []domain.Event, payloads []byte, _ []string) error { return emit(events, payloads) })
+		func(events []domain.Event, payloads []byte, _ []eventstore.PayloadCoding) error {
+			return emit(events, payloads)
+		})
 }
 
-// ScanCoded is ScanBatches leaving each payload as the ledger stores it.
-// A payload stored compressed is copied compressed, and dicts[i] (a slice
-// of the third buffer next lends, grown like payloads) holds the
-// dictionary it is coded against; Inflate turns it back into its bytes.
-// A payload stored as it is has an empty dicts[i].
+// ScanCoded is ScanBatches leaving each payload as the ledger stores it,
+// and saying how it is coded in codings[i] (a slice of the third buffer
+// next lends, grown like payloads):
+//   - a payload stored compressed is copied compressed, with the
+//     Decompress of its type's dictionary;
+//   - a packed payload (format 4) is its values, with its Shape and the
+//     Decompress its strings are coded with (domain.Registry.DecodePacked
+//     reads them, packed.Unpack rebuilds the JSON);
+//   - a payload stored as it is has the zero coding.
 //
 // The scan is one goroutine; decompressing is about half of what it does
-// per event in ScanBatches. Left coded, the payloads can be inflated by
-// the goroutines that decode them, in parallel (replay.Run does this).
+// per event in ScanBatches. Left coded, the payloads can be decoded by the
+// goroutines that decode them, in parallel (replay.Run does this).
 func (s *Store) ScanCoded(ctx context.Context, after uint64,
-	next func() (events []domain.Event, coded []byte, dicts []string),
-	emit func(events []domain.Event, coded []byte, dicts []string) error) error {
+	next func() (events []domain.Event, coded []byte, codings []eventstore.PayloadCoding),
+	emit func(events []domain.Event, coded []byte, codings []eventstore.PayloadCoding) error) error {
 	return s.scanBatches(ctx, after, true, next, emit)
-}
-
-// Inflate appends to dst the payload coded against dict, as ScanCoded
-// leaves it. A coded payload that does not decode is an ErrDamaged error.
-func (s *Store) Inflate(dst, coded []byte, dict string) ([]byte, error) {
-	out, err := decompress(dst, coded, dict)
-	if err != nil {
-		return dst, fmt.Errorf("bolt: inflate payload: %w", err)
-	}
-	return out, nil
 }
 
 // scanBatches is ScanBatches (payloads decompressed, dicts nil) and, with
 // coded set, ScanCoded.
 func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
-	next func() (events []domain.Event, payloads []byte, dicts []string),
-	emit func(events []domain.Event, payloads []byte, dicts []string) error) error {
+	next func() (events []domain.Event, payloads []byte, codings []eventstore.PayloadCoding),
+	emit func(events []domain.Event, payloads []byte, codings []eventstore.PayloadCoding) error) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -81,12 +78,12 @@ func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
 		if err := s.alive(ctx); err != nil {
 			return fmt.Errorf("bolt: scan log after %d: %w", after, err)
 		}
-		events, payloads, dicts := next()
+		events, payloads, codings := next()
 		if len(events) == 0 {
 			return nil
 		}
 		events = events[:min(uint64(len(events)), uint64(scanTxEvents), until-after)]
-		dicts = dicts[:0]
+		codings = codings[:0]
 		err := s.viewTx(func(tx *bbolt.Tx, ov *overlay) error {
 			var err error
 			if r, err = s.resume(tx, ov, r, after+1); err != nil {
@@ -97,9 +94,9 @@ func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
 				if !coded {
 					payloads, err = r.nextInto(&events[i], payloads)
 				} else {
-					var dict string
-					payloads, dict, err = r.nextCoded(&events[i], payloads)
-					dicts = append(dicts, dict)
+					var c eventstore.PayloadCoding
+					payloads, c, err = r.nextCoded(&events[i], payloads)
+					codings = append(codings, c)
 				}
 				if err != nil {
 					return err
@@ -112,7 +109,7 @@ func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
 		if err != nil {
 			return fmt.Errorf("bolt: scan log after %d: %w", after, s.closedErr(err))
 		}
-		if err := emit(events, payloads, dicts); err != nil {
+		if err := emit(events, payloads, codings); err != nil {
 			return err
 		}
 		after += uint64(len(events))

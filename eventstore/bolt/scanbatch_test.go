@@ -12,6 +12,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/internal/packed"
 )
 
 // TestScanBatches reads the log in batches of several sizes, from several
@@ -20,7 +21,7 @@ import (
 // payload, in order, none missing. The batch sizes are not multiples of the
 // checkpoint distance, so the reader resumes mid-group in a new transaction.
 func TestScanBatches(t *testing.T) {
-	for name, opts := range map[string]Options{"format 2": {NoSync: true}, "format 3": {NoSync: true}} {
+	for name, opts := range map[string]Options{"format 2": {NoSync: true, NoJournal: true}, "format 3": {NoSync: true, unpacked: true}, "format 4": {NoSync: true}} {
 		t.Run(name, func(t *testing.T) { testScanBatches(t, opts) })
 	}
 }
@@ -68,10 +69,10 @@ func testScanBatches(t *testing.T, opts Options) {
 			}
 			next = after + 1
 			err = s.ScanCoded(ctx, after,
-				func() ([]domain.Event, []byte, []string) { return events, payloads[:0], nil },
-				func(got []domain.Event, coded []byte, dicts []string) error {
+				func() ([]domain.Event, []byte, []eventstore.PayloadCoding) { return events, payloads[:0], nil },
+				func(got []domain.Event, coded []byte, codings []eventstore.PayloadCoding) error {
 					payloads = coded
-					if err := inflateAll(s, got, dicts); err != nil {
+					if err := decodeAll(got, codings); err != nil {
 						return err
 					}
 					return check(got)
@@ -83,73 +84,79 @@ func testScanBatches(t *testing.T, opts Options) {
 	}
 }
 
-// inflateAll inflates the payloads ScanCoded left coded, and checks that it
-// left some: the test's payloads compress.
-func inflateAll(s *Store, events []domain.Event, dicts []string) error {
-	if len(dicts) != len(events) {
-		return fmt.Errorf("%d dictionaries for %d events", len(dicts), len(events))
+// decodeAll decodes the payloads ScanCoded left coded.
+func decodeAll(events []domain.Event, codings []eventstore.PayloadCoding) error {
+	if len(codings) != len(events) {
+		return fmt.Errorf("%d codings for %d events", len(codings), len(events))
 	}
-	for i := range events {
-		if dicts[i] == "" {
+	for i, c := range codings {
+		var out []byte
+		var err error
+		switch {
+		case c.Shape != nil:
+			out, err = packed.Unpack(nil, c.Shape, events[i].Payload, c.Decompress)
+		case c.Decompress != nil:
+			out, err = c.Decompress(nil, events[i].Payload)
+		default:
 			continue
 		}
-		out, err := s.Inflate(nil, events[i].Payload, dicts[i])
 		if err != nil {
 			return fmt.Errorf("position %d: %w", events[i].Position, err)
 		}
 		if bytes.Equal(out, events[i].Payload) {
-			return fmt.Errorf("position %d: inflating changed nothing", events[i].Position)
+			return fmt.Errorf("position %d: decoding changed nothing", events[i].Position)
 		}
 		events[i].Payload = out
 	}
 	return nil
 }
 
-// TestScanCodedLeavesPayloadsCoded: most of the test's payloads compress,
-// and ScanCoded leaves them so; a coded payload that does not inflate is
+// TestScanCodedLeavesPayloadsCoded: ScanCoded leaves most of the test's
+// payloads packed in a format 4 ledger and compressed in a format 3 one,
+// smaller than their JSON; a coded payload that does not decode is
 // refused as damage.
 func TestScanCodedLeavesPayloadsCoded(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t, filepath.Join(t.TempDir(), "l.db"), Options{NoSync: true})
-	rng := rand.New(rand.NewPCG(23, 24))
-	for i := range 50 {
-		if _, err := s.Append(ctx, "s", eventstore.Any(), []domain.Event{event(rng, i, 300)}); err != nil {
-			t.Fatal(err)
-		}
+	for name, opts := range map[string]Options{"format 3": {NoSync: true, unpacked: true}, "format 4": {NoSync: true}} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openTest(t, filepath.Join(t.TempDir(), "l.db"), opts)
+			rng := rand.New(rand.NewPCG(23, 24))
+			for i := range 50 {
+				if _, err := s.Append(ctx, "s", eventstore.Any(), []domain.Event{event(rng, i, 300)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var coded []byte
+			var codings []eventstore.PayloadCoding
+			err := s.ScanCoded(ctx, 0,
+				func() ([]domain.Event, []byte, []eventstore.PayloadCoding) {
+					return make([]domain.Event, 100), nil, nil
+				},
+				func(_ []domain.Event, c []byte, d []eventstore.PayloadCoding) error {
+					coded, codings = c, d
+					return errors.New("stop")
+				})
+			if err == nil || len(codings) != 50 {
+				t.Fatalf("scan gave %d codings: %v", len(codings), err)
+			}
+			compressed, packedN := 0, 0
+			for _, c := range codings {
+				switch {
+				case c.Shape != nil:
+					packedN++
+				case c.Decompress != nil:
+					compressed++
+				}
+			}
+			want := map[string][2]int{"format 3": {45, 0}, "format 4": {0, 50}}[name]
+			if compressed < want[0] || packedN < want[1] || len(coded) > 50*200 {
+				t.Fatalf("%d of 50 payloads left compressed, %d packed, %d bytes in all", compressed, packedN, len(coded))
+			}
+			if _, err := codings[1].Decompress(nil, []byte{0xff}); !errors.Is(err, eventstore.ErrDamaged) {
+				t.Fatalf("a cut-short payload decompressed: %v", err)
+			}
+		})
 	}
-	var coded []byte
-	var dicts []string
-	err := s.ScanCoded(ctx, 0,
-		func() ([]domain.Event, []byte, []string) { return make([]domain.Event, 100), nil, nil },
-		func(_ []domain.Event, c []byte, d []string) error { coded, dicts = c, d; return errors.New("stop") })
-	if err == nil || len(dicts) != 50 {
-		t.Fatalf("scan gave %d dictionaries: %v", len(dicts), err)
-	}
-	compressed := 0
-	for _, d := range dicts {
-		if d != "" {
-			compressed++
-		}
-	}
-	if compressed < 45 || len(coded) > 50*200 {
-		t.Fatalf("%d of 50 payloads left compressed, %d bytes in all", compressed, len(coded))
-	}
-	if _, err := s.Inflate(nil, []byte{0xff}, dicts[1]); !errors.Is(err, eventstore.ErrDamaged) {
-		t.Fatalf("a cut-short payload inflated: %v", err)
-	}
-}
-
-// sameEvent reports how got differs from want, if it does.
-func sameEvent(got, want *domain.Event) error {
-	p, q := *got, *want
-	if !bytes.Equal(p.Payload, q.Payload) || (p.Payload == nil) != (q.Payload == nil) {
-		return fmt.Errorf("position %d: payload %q, want %q", q.Position, p.Payload, q.Payload)
-	}
-	p.Payload, q.Payload = nil, nil
-	if !reflect.DeepEqual(p, q) {
-		return fmt.Errorf("position %d: got %+v, want %+v", q.Position, p, q)
-	}
-	return got.Verify()
 }
 
 // TestScanBatchesStops checks the ways a batch scan ends early: next lends
@@ -193,4 +200,17 @@ func TestScanBatchesStops(t *testing.T) {
 	if err := s.ScanBatches(ctx, 0, lend, func([]domain.Event, []byte) error { return nil }); !errors.Is(err, eventstore.ErrClosed) {
 		t.Fatalf("scan after close: %v", err)
 	}
+}
+
+// sameEvent reports how got differs from want, if it does.
+func sameEvent(got, want *domain.Event) error {
+	p, q := *got, *want
+	if !bytes.Equal(p.Payload, q.Payload) || (p.Payload == nil) != (q.Payload == nil) {
+		return fmt.Errorf("position %d: payload %q, want %q", q.Position, p.Payload, q.Payload)
+	}
+	p.Payload, q.Payload = nil, nil
+	if !reflect.DeepEqual(p, q) {
+		return fmt.Errorf("position %d: got %+v, want %+v", q.Position, p, q)
+	}
+	return got.Verify()
 }

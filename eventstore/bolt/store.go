@@ -37,12 +37,17 @@ const DefaultTimeout = 5 * time.Second
 //
 // Format 3 is format 2 with a journal beside the file (see the package
 // documentation): each group commit is made durable by one synced journal
-// frame, and bbolt writes the file only at checkpoints. New ledgers are format 3 unless
-// Options.NoJournal; every format keeps opening as it is.
+// frame, and bbolt writes the file only at checkpoints.
+//
+// Format 4 is format 3 with packed payloads (payload.go): records may
+// hold a payload as a shape and its values, and the names bucket holds the
+// shapes. New ledgers are format 4 unless Options.NoJournal (format 2);
+// every format keeps opening as it is and is written as it is.
 const (
 	formatV1 = "taskledger-bolt/1"
 	formatV2 = "taskledger-bolt/2"
 	formatV3 = "taskledger-bolt/3"
+	formatV4 = "taskledger-bolt/4"
 )
 
 // Bucket names and meta keys.
@@ -109,6 +114,9 @@ type Options struct {
 
 	// segmentSize overrides the segment size of a new file (tests only).
 	segmentSize uint64
+	// unpacked makes a new journaled file format 3, without packed
+	// payloads (tests only: format 3 ledgers made before format 4).
+	unpacked bool
 	// indexEvery overrides indexEvery (tests only).
 	indexEvery int
 	// bootID overrides the machine's boot ID (tests only).
@@ -141,7 +149,8 @@ type Store struct {
 	// last checkpoint (nil without a journal); the committer publishes a
 	// new one after each group and each checkpoint.
 	ov        atomic.Pointer[overlay]
-	journaled bool   // the file is format 3
+	journaled bool   // the file is format 3 or 4
+	packs     bool   // the file is format 4: payloads are stored packed
 	format    string // the file's format as opened
 	// bootID identifies the machine's current boot (see journalMagic).
 	bootID string
@@ -335,7 +344,7 @@ func Open(path string, opts Options) (*Store, error) {
 // taskledger made, not a foreign one.
 func newerFormat(format string) bool {
 	v, ok := formatVersion(format)
-	newest, _ := formatVersion(formatV3)
+	newest, _ := formatVersion(formatV4)
 	return ok && v > newest
 }
 
@@ -428,13 +437,13 @@ func (s *Store) init() error {
 			return &DamagedError{Path: s.path, Foreign: true, Problem: "a bbolt database without the ledger's meta bucket"}
 		}
 		format := string(meta.Get(keyFormat))
-		if format != formatV1 && format != formatV2 && format != formatV3 {
+		if format != formatV1 && format != formatV2 && format != formatV3 && format != formatV4 {
 			if newerFormat(format) {
 				return &NewerFormatError{Path: s.path, Format: format}
 			}
-			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want %q or %q", format, formatV3, formatV2)}
+			return &DamagedError{Path: s.path, Foreign: true, Problem: fmt.Sprintf("format %q, want one of %q to %q", format, formatV1, formatV4)}
 		}
-		s.journaled, s.format = format == formatV3, format
+		s.journaled, s.packs, s.format = format == formatV3 || format == formatV4, format == formatV4, format
 		upgrade = format == formatV1
 		for _, name := range [][]byte{bucketLog, bucketPidx, bucketNames, bucketStreams} {
 			if tx.Bucket(name) == nil {
@@ -575,7 +584,10 @@ func create(tx *bbolt.Tx, opts Options) error {
 		seg = opts.segmentSize
 	}
 	meta := tx.Bucket(bucketMeta)
-	format := formatV3
+	format := formatV4
+	if opts.unpacked {
+		format = formatV3
+	}
 	if opts.NoJournal {
 		format = formatV2
 	}

@@ -472,6 +472,8 @@ type writer struct {
 	body       []byte
 	packed     []byte   // compressed payload
 	check      []byte   // its decompression
+	values     []byte   // a payload's packed values
+	packedBody []byte   // shape ID and values
 	positions  []uint64 // of the append being written
 	appended   int
 	// staged holds the streams this group appends to, as recentStreams
@@ -770,23 +772,11 @@ func (w *writer) writeRecord(e *domain.Event, n ids) error {
 			return fmt.Errorf("write checkpoint: %w", err)
 		}
 	}
-	payload, compressed := e.Payload, false
-	if len(e.Payload) > minMatch {
-		t, err := w.dict(n.typ)
-		if err != nil {
-			return err
-		}
-		w.packed = t.compress(w.packed[:0], e.Payload)
-		if len(w.packed) < len(e.Payload) {
-			// Store the compressed form only if it decodes to the payload.
-			var err error
-			w.check, err = decompress(w.check[:0], w.packed, t.dict)
-			if err == nil && string(w.check) == string(e.Payload) {
-				payload, compressed = w.packed, true
-			}
-		}
+	payload, form, err := w.storedPayload(e, n.typ)
+	if err != nil {
+		return err
 	}
-	w.body = appendBody(w.body[:0], e, n, &w.st, payload, compressed)
+	w.body = appendBody(w.body[:0], e, n, &w.st, payload, form)
 	var hdr [binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(hdr[:], uint64(len(w.body)))
 	if err := w.appendBytes(hdr[:k]); err != nil {
@@ -800,6 +790,38 @@ func (w *writer) writeRecord(e *domain.Event, n ids) error {
 	}
 	w.v.head = p
 	return nil
+}
+
+// storedPayload returns e's payload as the record stores it: packed in a
+// format 4 ledger when it packs, else compressed when that is shorter,
+// else as it is. Each coded form is kept only if it decodes to the
+// payload.
+func (w *writer) storedPayload(e *domain.Event, typ uint32) ([]byte, payloadForm, error) {
+	if len(e.Payload) <= minMatch && !w.s.packs {
+		return e.Payload, formPlain, nil
+	}
+	t, err := w.dict(typ)
+	if err != nil {
+		return nil, formPlain, err
+	}
+	if w.s.packs {
+		out, ok, err := w.pack(e, typ, t)
+		if err != nil || ok {
+			return out, formPacked, err
+		}
+	}
+	if len(e.Payload) <= minMatch {
+		return e.Payload, formPlain, nil
+	}
+	w.packed = t.compress(w.packed[:0], e.Payload)
+	if len(w.packed) < len(e.Payload) {
+		var err error
+		w.check, err = decompress(w.check[:0], w.packed, t.dict)
+		if err == nil && string(w.check) == string(e.Payload) {
+			return w.packed, formCompressed, nil
+		}
+	}
+	return e.Payload, formPlain, nil
 }
 
 // putName stores an interned string, and notes it in the journal frame;
