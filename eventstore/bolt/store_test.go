@@ -611,6 +611,11 @@ func TestBytesPerEvent(t *testing.T) {
 			if err := s.ScanAll(ctx, 0, func(e *domain.Event) error { payload += len(e.Payload); return nil }); err != nil {
 				t.Fatal(err)
 			}
+			// Close checkpoints the journal into the pages; measure them then.
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openTest(t, path, Options{NoSync: true})
 			var used int64
 			var breakdown strings.Builder
 			if err := s.db.View(func(tx *bbolt.Tx) error {
@@ -624,9 +629,6 @@ func TestBytesPerEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			free := int64(s.db.Stats().FreePageN) * int64(s.db.Info().PageSize)
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
 			fi, err := os.Stat(path)
 			if err != nil {
 				t.Fatal(err)
