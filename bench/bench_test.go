@@ -24,9 +24,26 @@ func TestBothStoresRunTheWorkloads(t *testing.T) {
 	if err := run(&out, tiny, 1, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format3", "run 1 hallgren", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
+	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format4", "run 1 hallgren", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestLedgerFormats: the runs are named for the formats the embedded
+// store writes, so a change of default shows in the labels.
+func TestLedgerFormats(t *testing.T) {
+	for journal, want := range map[bool]string{false: "taskledger-bolt/2", true: "taskledger-bolt/4"} {
+		l, err := OpenLedger(t.TempDir(), journal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.s.Format(); got != want {
+			t.Errorf("OpenLedger(journal %v) writes %q, want %q", journal, got, want)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

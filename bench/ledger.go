@@ -25,10 +25,10 @@ type Ledger struct {
 	reg *domain.Registry
 }
 
-// OpenLedger creates a new embedded ledger in dir: format 3 with journal,
-// the default (one fdatasync of a journal per group commit, the file
-// written at checkpoints; docs/ledger-format.md), or format 2 (bbolt syncs
-// each commit).
+// OpenLedger creates a new embedded ledger in dir: format 4, the default
+// (one fdatasync of a journal per group commit, the file written at
+// checkpoints, payloads packed; docs/ledger-format.md), or format 2 (bbolt
+// syncs each commit).
 func OpenLedger(dir string, journal bool) (*Ledger, error) {
 	s, err := bolt.OpenDir(filepath.Join(dir, "ledger"), bolt.Options{NoJournal: !journal})
 	if err != nil {

@@ -38,11 +38,11 @@ type opener struct {
 }
 
 // stores are taskledger's embedded store in format 2 (no journal) and in
-// format 3 (the journal, the default for new ledgers), then the peer, which
-// is always last.
+// format 4 (the journal and packed payloads, the default for new ledgers),
+// then the peer, which is always last.
 var stores = []opener{
 	{"tl-format2", func(dir string) (EventStore, error) { return OpenLedger(dir, false) }},
-	{"tl-format3", func(dir string) (EventStore, error) { return OpenLedger(dir, true) }},
+	{"tl-format4", func(dir string) (EventStore, error) { return OpenLedger(dir, true) }},
 	{"hallgren", func(dir string) (EventStore, error) { return OpenPeer(dir) }},
 }
 
@@ -108,7 +108,7 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		{"B: CPU ns per event", func(r Result) float64 { return r.BCPUNsPerEvent }, true},
 		{"replay: CPU ns per event", func(r Result) float64 { return r.ReplayCPUNsPerEvent }, true},
 	}
-	fmt.Fprintf(w, "\n| median of %d | taskledger, format 2 | taskledger, format 3 (journal, the default) | hallgren (SQLite) | ratio, format 2 | ratio, format 3 |\n|---|---|---|---|---|---|\n", runs)
+	fmt.Fprintf(w, "\n| median of %d | taskledger, format 2 | taskledger, format 4 (journal, packed payloads; the default) | hallgren (SQLite) | ratio, format 2 | ratio, format 4 |\n|---|---|---|---|---|---|\n", runs)
 	last := len(results) - 1
 	for _, f := range figures {
 		peer := median(results[last], f.get)

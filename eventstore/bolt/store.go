@@ -696,8 +696,9 @@ func (s *Store) Close() error {
 }
 
 // Format returns the name of the file's layout as it was opened:
-// "taskledger-bolt/3" for a ledger with a journal, "taskledger-bolt/2"
-// without (a format 1 file opened for writing is upgraded to 2).
+// "taskledger-bolt/4" for a new ledger with a journal (payloads packed),
+// "taskledger-bolt/3" for an older one, "taskledger-bolt/2" without a
+// journal (a format 1 file opened for writing is upgraded to 2).
 func (s *Store) Format() string {
 	if s.format == formatV1 && !s.readOnly {
 		return formatV2
