@@ -20,9 +20,9 @@
 //
 // Values are encoded, field by field in the shape's order:
 //
-//	KindString, KindRaw: uvarint n (the bytes' length), uvarint c<<1|z
-//	                     (z = 1: c coded bytes follow; z = 0: the n bytes
-//	                     themselves, c = n)
+//	KindString, KindRaw: uvarint c<<1|z; z = 0: the c bytes themselves
+//	                     follow; z = 1: uvarint n (the bytes' length
+//	                     decoded), then c coded bytes
 //	KindInt:             zigzag varint
 package packed
 
@@ -145,20 +145,20 @@ func Pack(dst, payload []byte, compress func(dst, src []byte) []byte) (shape str
 // appendBytes appends a string's or raw value's bytes to out, coded when
 // that is shorter.
 func appendBytes(out, val []byte, compress func(dst, src []byte) []byte) []byte {
-	out = binary.AppendUvarint(out, uint64(len(val)))
 	// Code into the space after the longest header, then move it.
+	var hdr [2 * binary.MaxVarintLen64]byte
 	at := len(out)
-	out = compress(out, val)
-	coded := out[at:]
+	out = compress(append(out, hdr[:]...), val)
+	coded := out[at+len(hdr):]
 	if len(coded) >= len(val) {
 		out = binary.AppendUvarint(out[:at], uint64(len(val))<<1)
 		return append(out, val...)
 	}
-	hdr := binary.AppendUvarint(nil, uint64(len(coded))<<1|1)
-	out = append(out, hdr...)
-	copy(out[at+len(hdr):], out[at:at+len(coded)])
-	copy(out[at:], hdr)
-	return out
+	h := binary.AppendUvarint(hdr[:0], uint64(len(coded))<<1|1)
+	h = binary.AppendUvarint(h, uint64(len(val)))
+	copy(out[at:], h)
+	n := copy(out[at+len(h):], coded)
+	return out[:at+len(h)+n]
 }
 
 // parser reads a packable payload.
@@ -356,37 +356,57 @@ const maxExpansion = 4200
 // Len returns the length of the next string or raw value without reading
 // it.
 func (v *Values) Len() (int, error) {
-	n, k := binary.Uvarint(v.b[v.i:])
-	if k <= 0 || n > uint64(len(v.b))*maxExpansion {
+	h, n, _, err := v.header()
+	if err != nil {
+		return 0, err
+	}
+	if h&1 == 0 {
+		return int(h >> 1), nil
+	}
+	if n > uint64(len(v.b))*maxExpansion {
 		return 0, fmt.Errorf("%w: value length", ErrCorrupt)
 	}
 	return int(n), nil
 }
 
+// header reads the next string or raw value's header: c<<1|z, the decoded
+// length n when coded (z = 1), and where its bytes begin.
+func (v *Values) header() (h, n uint64, at int, err error) {
+	h, k := binary.Uvarint(v.b[v.i:])
+	if k <= 0 {
+		return 0, 0, 0, fmt.Errorf("%w: value header", ErrCorrupt)
+	}
+	at = v.i + k
+	if h&1 == 1 {
+		if n, k = binary.Uvarint(v.b[at:]); k <= 0 {
+			return 0, 0, 0, fmt.Errorf("%w: value length", ErrCorrupt)
+		}
+		at += k
+	}
+	if h>>1 > uint64(len(v.b)-at) {
+		return 0, 0, 0, fmt.Errorf("%w: value runs past the end", ErrCorrupt)
+	}
+	return h, n, at, nil
+}
+
 // Bytes appends the next string or raw value to dst.
 func (v *Values) Bytes(dst []byte, decompress func(dst, src []byte) ([]byte, error)) ([]byte, error) {
-	n, k := binary.Uvarint(v.b[v.i:])
-	if k <= 0 {
-		return dst, fmt.Errorf("%w: value length", ErrCorrupt)
+	h, n, at, err := v.header()
+	if err != nil {
+		return dst, err
 	}
-	c, k2 := binary.Uvarint(v.b[v.i+k:])
-	if k2 <= 0 || c>>1 > uint64(len(v.b)-v.i-k-k2) {
-		return dst, fmt.Errorf("%w: value runs past the end", ErrCorrupt)
+	body := v.b[at : at+int(h>>1)]
+	if h&1 == 0 {
+		v.i = at + len(body)
+		return append(dst, body...), nil
 	}
-	at := v.i + k + k2
-	body := v.b[at : at+int(c>>1)]
 	start := len(dst)
-	if c&1 == 0 {
-		dst = append(dst, body...)
-	} else {
-		var err error
-		if dst, err = decompress(dst, body); err != nil {
-			return dst, err
-		}
+	if dst, err = decompress(dst, body); err != nil {
+		return dst, err
 	}
 	if uint64(len(dst)-start) != n {
 		return dst, fmt.Errorf("%w: value of %d bytes, want %d", ErrCorrupt, len(dst)-start, n)
 	}
-	v.i = at + int(c>>1)
+	v.i = at + len(body)
 	return dst, nil
 }
