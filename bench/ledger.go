@@ -71,8 +71,16 @@ func (l *Ledger) Replay(fold func(domain.ProgressReported)) (int, error) {
 	return stats.Events, err
 }
 
-// Bytes implements EventStore: every file of the ledger's directory.
+// Bytes implements EventStore: every file of the ledger's directory after
+// a checkpoint that empties the journal (as the peer's size is taken after
+// a checkpoint that empties its WAL): the ledger at rest. The journal
+// holds, for about a second, groups the file is about to get; measured
+// before, they count once in the journal and again in any part of the
+// file a running checkpoint has grown.
 func (l *Ledger) Bytes() (int64, error) {
+	if err := l.s.Checkpoint(); err != nil {
+		return 0, fmt.Errorf("taskledger: checkpoint: %w", err)
+	}
 	var total int64
 	err := filepath.WalkDir(l.dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -56,6 +56,21 @@ func (s *Store) checkpointDue() {
 	}()
 }
 
+// Checkpoint writes every group committed before the call into the ledger
+// file and empties the journal, which the store otherwise does on its own
+// a second after an append or when the journal reaches 64 MiB. After it
+// the file alone holds the ledger: its size is the ledger's size on disk.
+// A ledger without a journal (format 2) or opened read-only has nothing to
+// write, and Checkpoint returns nil. Appends may go on meanwhile; those
+// committed after the call may wait for the next checkpoint.
+func (s *Store) Checkpoint() error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.exit()
+	return s.checkpoint()
+}
+
 // checkpoint runs a checkpoint now, after the one running, if any: when it
 // returns, the file holds every group committed before the call. The
 // caller does not hold commitMu; checkpoint lets go of it while it waits

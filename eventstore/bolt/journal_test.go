@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -743,5 +745,66 @@ func TestOpenRemovesAnUnfinishedJournal(t *testing.T) {
 	checkHolds(t, again, res.Events)
 	if _, err := os.Stat(next); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the unfinished journal is still there (%v)", err)
+	}
+}
+
+// TestCheckpointEmptiesTheJournal: Checkpoint, called while writers append,
+// leaves every group acknowledged before it in the ledger file, so the
+// file alone (no journal beside it) holds them; on a ledger without a
+// journal it has nothing to do, and on a closed store it says so.
+func TestCheckpointEmptiesTheJournal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{journalSyncAfter: time.Hour})
+	var (
+		mu    sync.Mutex
+		acked []domain.Event
+		wg    sync.WaitGroup
+	)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 31))
+			for i := range 50 {
+				res, err := s.Append(ctx, fmt.Sprintf("stream-%d-%d", w, i%5), eventstore.Any(), []domain.Event{event(rng, i, 200)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				acked = append(acked, res.Events...)
+				mu.Unlock()
+			}
+		}()
+	}
+	for range 5 {
+		if err := s.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	mu.Lock()
+	before := append([]domain.Event(nil), acked...)
+	mu.Unlock()
+	if err := s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + JournalSuffix); err != nil || fi.Size() > journalHeaderSize {
+		t.Fatalf("journal after Checkpoint: %v, %v; want its header alone", fi, err)
+	}
+	fileOnly := filepath.Join(t.TempDir(), FileName)
+	copyFile(t, path, fileOnly)
+	slices.SortFunc(before, func(a, b domain.Event) int { return cmp.Compare(a.Position, b.Position) })
+	checkHolds(t, openTest(t, fileOnly, Options{bootID: "the-next-boot"}), before)
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Checkpoint(); !errors.Is(err, eventstore.ErrClosed) {
+		t.Fatalf("Checkpoint on a closed store: %v, want ErrClosed", err)
+	}
+	if err := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoJournal: true}).Checkpoint(); err != nil {
+		t.Fatalf("Checkpoint without a journal: %v", err)
 	}
 }
