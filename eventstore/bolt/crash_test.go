@@ -48,7 +48,7 @@ func TestCrashChild(t *testing.T) {
 }
 
 // crashJournal ends the names of crash-test ledgers made with a journal
-// (format 3).
+// (format 4, payloads packed).
 const crashJournal = "-journal.db"
 
 func crashOptions(path string) Options {
@@ -65,8 +65,9 @@ func crashOptions(path string) Options {
 // reads back as the log holds it (storetest.Crash). It runs 5 rounds on
 // the same file unless TASKLEDGER_CRASH_ROUNDS says otherwise.
 //
-// It runs on a format 2 ledger (bbolt syncing itself) and on a format 3
-// ledger (the journal synced once per group commit, bbolt not syncing).
+// It runs on a format 2 ledger (bbolt syncing itself) and on a format 4
+// ledger (the journal synced once per group commit, bbolt not syncing,
+// payloads packed, and their shapes interned in the journal's frames).
 func TestCrash(t *testing.T) {
 	if os.Getenv(crashChildEnv) != "" {
 		t.Skip("in the child")

@@ -53,18 +53,19 @@
 //
 // A new ledger is format 4 unless Options.NoJournal asks for format 2.
 // Format 4 is format 3 with packed payloads (below); a format 3 ledger
-// stays format 3. In both, the file's layout is format 2's, and beside it (path + "-journal") an
-// append-only journal makes each group commit durable with one fdatasync
-// instead of bbolt's two (data pages, then the meta page). The committer
-// judges the group against the log as before, in a bbolt transaction that
-// only reads, writes one journal frame holding the names the group interned
-// and the log bytes it appended, syncs the journal, and answers the
-// appends. It does not write the file. The group's full segments, record
-// offsets and state go into an overlay held in memory, published after each
-// group; readers take the published overlay before they begin their bbolt
-// transaction and read below its base from the file and the rest from it
-// (a checkpoint publishes a new base only after its commit, so the file a
-// reader sees holds at least everything below the base it took).
+// stays format 3. In both, the file's layout is format 2's, and beside it
+// (path + "-journal") an append-only journal makes each group commit
+// durable with one fdatasync instead of bbolt's two (data pages, then the
+// meta page). The committer judges the group against the log as before, in
+// a bbolt transaction that only reads, writes one journal frame holding the
+// names the group interned and the log bytes it appended, syncs the
+// journal, and answers the appends. It does not write the file. The group's
+// full segments, record offsets and state go into an overlay held in
+// memory, published after each group; readers take the published overlay
+// before they begin their bbolt transaction and read below its base from
+// the file and the rest from it (a checkpoint publishes a new base only
+// after its commit, so the file a reader sees holds at least everything
+// below the base it took).
 //
 // A second after the first group since the last checkpoint, the committer
 // starts a checkpoint in the background and goes on committing: one bbolt

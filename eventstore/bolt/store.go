@@ -106,9 +106,10 @@ type Options struct {
 	GroupWait time.Duration
 	// NoJournal creates a new ledger in format 2, where bbolt syncs every
 	// commit itself (two fsyncs per group commit) and no journal is kept
-	// beside the file. Without it a new ledger is format 3: each group
-	// commit is made durable by one fdatasync of the journal, and the file
-	// is written only at checkpoints (see the package documentation). It
+	// beside the file. Without it a new ledger is format 4: each group
+	// commit is made durable by one fdatasync of the journal, the file is
+	// written only at checkpoints, and payloads are packed (see the
+	// package documentation). It
 	// does not change an existing ledger, which opens in the format it has.
 	NoJournal bool
 
