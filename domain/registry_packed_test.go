@@ -10,33 +10,13 @@ import (
 	"github.com/google/uuid"
 
 	"taskledger/internal/packed"
+	"taskledger/internal/packed/packedtest"
 )
 
-// runs is a stand-in for the store's compressor: a run of one byte as the
-// byte and its count, so that some values are coded and others kept.
-func runs(dst, src []byte) []byte {
-	for i := 0; i < len(src); {
-		j := i
-		for j < len(src) && src[j] == src[i] && j-i < 255 {
-			j++
-		}
-		dst = append(dst, src[i], byte(j-i))
-		i = j
-	}
-	return dst
-}
-
-func unruns(dst, src []byte) ([]byte, error) {
-	if len(src)%2 != 0 {
-		return dst, errors.New("odd")
-	}
-	for i := 0; i < len(src); i += 2 {
-		for range src[i+1] {
-			dst = append(dst, src[i])
-		}
-	}
-	return dst, nil
-}
+var (
+	runs   = packedtest.Runs
+	unruns = packedtest.Unruns
+)
 
 // decodeBothWays decodes payload of type typ from JSON (Decode) and from
 // its packed form (DecodePacked), and says whether a program read it.

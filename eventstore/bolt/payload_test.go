@@ -82,15 +82,7 @@ func TestFormat4PacksPayloads(t *testing.T) {
 		t.Fatalf("a new ledger is %q, want %q", f, formatV4)
 	}
 	check := func(s *Store) {
-		got, err := s.ReadAll(context.Background(), 0, 0)
-		if err != nil || len(got) != len(want) {
-			t.Fatalf("read %d events: %v", len(got), err)
-		}
-		for i := range got {
-			if err := sameEvent(&got[i], &want[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
+		readsBack(t, s, want)
 		packedN := 0
 		for i, c := range scanCodings(t, s) {
 			if c.Shape != nil {
@@ -140,15 +132,7 @@ func TestFormat3StaysUnpacked(t *testing.T) {
 	if compressed < 30 || s.names.count(kindShape) != 1 {
 		t.Fatalf("%d payloads compressed, %d shapes", compressed, s.names.count(kindShape)-1)
 	}
-	got, err := s.ReadAll(context.Background(), 0, 0)
-	if err != nil || len(got) != len(want) {
-		t.Fatalf("read %d events: %v", len(got), err)
-	}
-	for i := range got {
-		if err := sameEvent(&got[i], &want[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	readsBack(t, s, want)
 }
 
 // TestDamagedShapeIsRefused: a shape in the names bucket that does not
@@ -221,5 +205,19 @@ func TestShapesAreBounded(t *testing.T) {
 	got, err := s.ReadAll(context.Background(), n-1, 0)
 	if err != nil || len(got) != 1 || !bytes.Equal(got[0].Payload, fmt.Appendf(nil, `{"key-%d":"value"}`, n-1)) {
 		t.Fatalf("the last payload: %v, %v", got, err)
+	}
+}
+
+// readsBack fails t unless s holds exactly want, event by event.
+func readsBack(t *testing.T, s *Store, want []domain.Event) {
+	t.Helper()
+	got, err := s.ReadAll(context.Background(), 0, 0)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("read %d events: %v", len(got), err)
+	}
+	for i := range got {
+		if err := sameEvent(&got[i], &want[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -7,34 +7,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"taskledger/internal/packed/packedtest"
 )
 
-// halve is a stand-in compressor: it codes a run of a repeated byte as
-// the byte and its count, so that some values come out shorter (coded)
-// and others not (kept as they are).
-func halve(dst, src []byte) []byte {
-	for i := 0; i < len(src); {
-		j := i
-		for j < len(src) && src[j] == src[i] && j-i < 255 {
-			j++
-		}
-		dst = append(dst, src[i], byte(j-i))
-		i = j
-	}
-	return dst
-}
-
-func unhalve(dst, src []byte) ([]byte, error) {
-	if len(src)%2 != 0 {
-		return dst, errors.New("odd")
-	}
-	for i := 0; i < len(src); i += 2 {
-		for range src[i+1] {
-			dst = append(dst, src[i])
-		}
-	}
-	return dst, nil
-}
+var (
+	halve   = packedtest.Runs
+	unhalve = packedtest.Unruns
+)
 
 // goldenPayloads are the payloads of every event type as the domain pins
 // them (domain/testdata/payloads.golden).
