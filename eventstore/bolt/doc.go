@@ -82,7 +82,7 @@
 // removes the journal, so a closed ledger is its file alone, and a ledger
 // at rest has its file up to date about a second after its last append.
 // The overlay holds about that second's (at most 64 MiB of journal's) log
-// bytes.
+// bytes. Store.Checkpoint runs a checkpoint on demand and waits for it.
 //
 // The journal begins with a 64-byte header: "taskledger-journal/1\n", then
 // the boot ID of the machine that wrote it, padded with zero bytes. A frame
