@@ -470,8 +470,8 @@ type writer struct {
 	newIDs     map[uuid.UUID]uint64
 	newDicts   map[uint32]*dictTable
 	body       []byte
-	packed     []byte   // compressed payload
-	check      []byte   // its decompression
+	compressed []byte   // a payload compressed whole
+	check      []byte   // a coded payload decoded, to compare
 	values     []byte   // a payload's packed values
 	packedBody []byte   // shape ID and values
 	positions  []uint64 // of the append being written
@@ -813,12 +813,12 @@ func (w *writer) storedPayload(e *domain.Event, typ uint32) ([]byte, payloadForm
 	if len(e.Payload) <= minMatch {
 		return e.Payload, formPlain, nil
 	}
-	w.packed = t.compress(w.packed[:0], e.Payload)
-	if len(w.packed) < len(e.Payload) {
+	w.compressed = t.compress(w.compressed[:0], e.Payload)
+	if len(w.compressed) < len(e.Payload) {
 		var err error
-		w.check, err = decompress(w.check[:0], w.packed, t.dict)
+		w.check, err = decompress(w.check[:0], w.compressed, t.dict)
 		if err == nil && string(w.check) == string(e.Payload) {
-			return w.packed, formCompressed, nil
+			return w.compressed, formCompressed, nil
 		}
 	}
 	return e.Payload, formPlain, nil
