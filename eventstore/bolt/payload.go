@@ -77,6 +77,67 @@ func (c *codecs) shape(res resolver, id uint32) (*packed.Shape, error) {
 	return sh, nil
 }
 
+// readerMemo is one reader's memo of the codecs and shapes it has looked
+// up, by ID. A reader resolves names in one transaction, where an ID names
+// one string for the reader's whole life, so the memo needs neither the
+// check against the name the store's shared cache makes nor its
+// synchronisation: replay looks up a codec and a shape for every event.
+type readerMemo struct {
+	byType []*payloadCodec
+	shapes []*packed.Shape
+}
+
+// maxMemo bounds the IDs a reader memoizes; larger ones (a ledger whose
+// failed commits took many IDs) go to the store's cache each time.
+const maxMemo = maxShapes + 1024
+
+// codec returns the codec of type typ.
+func (r *logReader) codec(typ uint32) (*payloadCodec, error) {
+	if pc := memoized(r.memo.byType, typ); pc != nil {
+		return pc, nil
+	}
+	pc, err := r.res.payloadCodecs().codec(r.res, typ)
+	if err != nil {
+		return nil, err
+	}
+	r.memo.byType = memoize(r.memo.byType, typ, pc)
+	return pc, nil
+}
+
+// shape returns the parsed shape id.
+func (r *logReader) shape(id uint32) (*packed.Shape, error) {
+	if sh := memoized(r.memo.shapes, id); sh != nil {
+		return sh, nil
+	}
+	sh, err := r.res.payloadCodecs().shape(r.res, id)
+	if err != nil {
+		return nil, err
+	}
+	r.memo.shapes = memoize(r.memo.shapes, id, sh)
+	return sh, nil
+}
+
+// memoized returns the entry of list at id, or nil.
+func memoized[T any](list []*T, id uint32) *T {
+	if id < uint32(len(list)) {
+		return list[id]
+	}
+	return nil
+}
+
+// memoize sets the entry of list at id, growing list, unless id is past
+// maxMemo.
+func memoize[T any](list []*T, id uint32, v *T) []*T {
+	if id >= maxMemo {
+		return list
+	}
+	if id >= uint32(len(list)) {
+		list = append(list, make([]*T, int(id)+1-len(list))...)
+	}
+	list[id] = v
+	return list
+}
+
 // splitPacked returns the shape ID and the values of a packed payload.
 func splitPacked(p []byte) (uint32, []byte, error) {
 	id, n := binary.Uvarint(p)
@@ -104,11 +165,11 @@ func (r *logReader) packedParts(p []byte, typ uint32) (*packed.Shape, []byte, *p
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sh, err := r.res.payloadCodecs().shape(r.res, id)
+	sh, err := r.shape(id)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pc, err := r.res.payloadCodecs().codec(r.res, typ)
+	pc, err := r.codec(typ)
 	if err != nil {
 		return nil, nil, nil, err
 	}
