@@ -33,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -60,7 +61,39 @@ type Shape struct {
 	Fields []Field
 	// Programs holds what decoders have prepared for this shape, by a key
 	// of their choosing (see domain's typed decoders).
-	Programs sync.Map
+	Programs Programs
+}
+
+// Programs holds what decoders have prepared for one shape, by key. A
+// shape mostly serves one event type, and decoders look it up for every
+// payload, so the first entry stored is kept apart and read without a
+// map lookup; any other goes to a map.
+type Programs struct {
+	first atomic.Pointer[program]
+	more  sync.Map
+}
+
+// program is one entry of Programs.
+type program struct{ key, value any }
+
+// Load returns the value stored for key.
+func (p *Programs) Load(key any) (any, bool) {
+	if f := p.first.Load(); f != nil && f.key == key {
+		return f.value, true
+	}
+	return p.more.Load(key)
+}
+
+// LoadOrStore returns the value stored for key, storing value when there
+// is none; loaded says which.
+func (p *Programs) LoadOrStore(key, value any) (actual any, loaded bool) {
+	if p.first.CompareAndSwap(nil, &program{key, value}) {
+		return value, false
+	}
+	if f := p.first.Load(); f.key == key {
+		return f.value, true
+	}
+	return p.more.LoadOrStore(key, value)
 }
 
 // ErrCorrupt marks a shape or values that do not decode.

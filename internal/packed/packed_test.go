@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"taskledger/internal/packed/packedtest"
@@ -167,5 +169,40 @@ func TestValuesLenOfCodedValues(t *testing.T) {
 	bad := NewValues([]byte{0xff, 0xff, 0xff, 0x7f, 2, 'x'})
 	if _, err := bad.Len(); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("a length past any expansion: %v", err)
+	}
+}
+
+// TestProgramsKeepEachKeysValue: decoders sharing a shape each get back
+// the program they or another goroutine stored for their key, the first
+// key's and every later one's alike, whichever goroutine stores first.
+func TestProgramsKeepEachKeysValue(t *testing.T) {
+	var p Programs
+	keys := []string{"ProgressReported", "TaskRegistered", "UnitRenamed"}
+	var wg sync.WaitGroup
+	got := make([][]any, 8)
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, k := range keys {
+				v, _ := p.LoadOrStore(k, fmt.Sprintf("%s/%d", k, g))
+				got[g] = append(got[g], v)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, k := range keys {
+		want, ok := p.Load(k)
+		if !ok || !strings.HasPrefix(want.(string), k+"/") {
+			t.Fatalf("Load(%q) = %v, %v; want a value stored for it", k, want, ok)
+		}
+		for g := range got {
+			if got[g][i] != want {
+				t.Errorf("goroutine %d got %v for %q, Load gives %v: two programs for one key", g, got[g][i], k, want)
+			}
+		}
+	}
+	if v, ok := p.Load("AppealFiled"); ok {
+		t.Errorf("Load of a key never stored = %v", v)
 	}
 }
