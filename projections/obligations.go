@@ -88,19 +88,13 @@ func (o *Obligations) Name() string { return "obligations" }
 // Apply implements Model.
 func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	oe, ok := data.(domain.ObligationEvent)
-	pr, isPlan := data.(domain.PlanRegistered)
-	if !ok && !isPlan {
-		return o.pass(e)
+	if !ok {
+		return o.applyOther(e, data)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := o.check(e); err != nil {
 		return err
-	}
-	if !ok {
-		o.tracking[pr.Plan] = trackingStart(pr, e)
-		o.pos.Store(e.Position)
-		return nil
 	}
 	// The event's own stream is the obligation's: no need to rebuild the
 	// name from the key on this hot path.
@@ -126,6 +120,25 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	if r, ok := data.(domain.ProgressReported); ok {
 		h.setCurrent(e, r)
 	}
+	o.pos.Store(e.Position)
+	return nil
+}
+
+// applyOther applies an event that is not an obligation's: a plan's
+// registration sets its tracking start, any other only moves the
+// position. Asserting the large PlanRegistered here, not for every event,
+// spares the obligations' hot path from clearing a copy of one.
+func (o *Obligations) applyOther(e *domain.Event, data domain.EventData) error {
+	pr, ok := data.(domain.PlanRegistered)
+	if !ok {
+		return o.pass(e)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := o.check(e); err != nil {
+		return err
+	}
+	o.tracking[pr.Plan] = trackingStart(pr, e)
 	o.pos.Store(e.Position)
 	return nil
 }
