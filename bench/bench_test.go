@@ -24,7 +24,7 @@ func TestBothStoresRunTheWorkloads(t *testing.T) {
 	if err := run(&out, tiny, 1, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format4", "run 1 hallgren", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
+	for _, want := range []string{"run 1 tl-format2", "run 1 tl-format4", "run 1 hallgren", "| settle after B (checkpoint of journal or WAL), ms |", "| replay with full decoding, events/s |", "| bytes on disk per event |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

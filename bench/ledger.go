@@ -71,6 +71,16 @@ func (l *Ledger) Replay(fold func(domain.ProgressReported)) (int, error) {
 	return stats.Events, err
 }
 
+// Settle implements EventStore: a checkpoint writes every group the
+// journal holds into the ledger file and empties the journal (format 2
+// has no journal: nothing to do).
+func (l *Ledger) Settle() error {
+	if err := l.s.Checkpoint(); err != nil {
+		return fmt.Errorf("taskledger: checkpoint: %w", err)
+	}
+	return nil
+}
+
 // Bytes implements EventStore: every file of the ledger's directory after
 // a checkpoint that empties the journal (as the peer's size is taken after
 // a checkpoint that empties its WAL): the ledger at rest. The journal
@@ -78,8 +88,8 @@ func (l *Ledger) Replay(fold func(domain.ProgressReported)) (int, error) {
 // before, they count once in the journal and again in any part of the
 // file a running checkpoint has grown.
 func (l *Ledger) Bytes() (int64, error) {
-	if err := l.s.Checkpoint(); err != nil {
-		return 0, fmt.Errorf("taskledger: checkpoint: %w", err)
+	if err := l.Settle(); err != nil {
+		return 0, err
 	}
 	var total int64
 	err := filepath.WalkDir(l.dir, func(_ string, d fs.DirEntry, err error) error {

@@ -65,8 +65,8 @@ func run(w io.Writer, cfg Config, runs int, tmp string) error {
 				return err
 			}
 			results[i] = append(results[i], res)
-			fmt.Fprintf(w, "run %d %-11s A %9.0f ev/s  B %9.0f ev/s  replay %10.0f ev/s  %5.0f B/event  CPU ns/event: A %6.0f  B %6.0f  replay %5.0f\n",
-				r+1, o.name, res.AEventsPerS, res.BEventsPerS, res.ReplayEventsPerS, res.BytesPerEvent,
+			fmt.Fprintf(w, "run %d %-11s A %9.0f ev/s  B %9.0f ev/s  settle %6.1f ms  replay %10.0f ev/s  %5.0f B/event  CPU ns/event: A %6.0f  B %6.0f  replay %5.0f\n",
+				r+1, o.name, res.AEventsPerS, res.BEventsPerS, res.SettleMs, res.ReplayEventsPerS, res.BytesPerEvent,
 				res.ACPUNsPerEvent, res.BCPUNsPerEvent, res.ReplayCPUNsPerEvent)
 		}
 	}
@@ -99,14 +99,18 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		name  string
 		get   func(Result) float64
 		fewer bool // less is better: the ratio is the peer's over ours
+		// alone: no ratio (the settling is a different task for each
+		// store, and nothing at all for format 2)
+		alone bool
 	}{
-		{"A: 1 writer, 10 per append, events/s", func(r Result) float64 { return r.AEventsPerS }, false},
-		{"B: 32 writers, 1 per append, events/s", func(r Result) float64 { return r.BEventsPerS }, false},
-		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }, false},
-		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }, true},
-		{"A: CPU ns per event", func(r Result) float64 { return r.ACPUNsPerEvent }, true},
-		{"B: CPU ns per event", func(r Result) float64 { return r.BCPUNsPerEvent }, true},
-		{"replay: CPU ns per event", func(r Result) float64 { return r.ReplayCPUNsPerEvent }, true},
+		{"A: 1 writer, 10 per append, events/s", func(r Result) float64 { return r.AEventsPerS }, false, false},
+		{"B: 32 writers, 1 per append, events/s", func(r Result) float64 { return r.BEventsPerS }, false, false},
+		{"settle after B (checkpoint of journal or WAL), ms", func(r Result) float64 { return r.SettleMs }, true, true},
+		{"replay with full decoding, events/s", func(r Result) float64 { return r.ReplayEventsPerS }, false, false},
+		{"bytes on disk per event", func(r Result) float64 { return r.BytesPerEvent }, true, false},
+		{"A: CPU ns per event", func(r Result) float64 { return r.ACPUNsPerEvent }, true, false},
+		{"B: CPU ns per event", func(r Result) float64 { return r.BCPUNsPerEvent }, true, false},
+		{"replay: CPU ns per event", func(r Result) float64 { return r.ReplayCPUNsPerEvent }, true, false},
 	}
 	fmt.Fprintf(w, "\n| median of %d | taskledger, format 2 | taskledger, format 4 (journal, packed payloads; the default) | hallgren (SQLite) | ratio, format 2 | ratio, format 4 |\n|---|---|---|---|---|---|\n", runs)
 	last := len(results) - 1
@@ -118,6 +122,10 @@ func printSummary(w io.Writer, runs int, results [][]Result) {
 		}
 		fmt.Fprintf(w, " | %.0f", peer)
 		for i := range last {
+			if f.alone {
+				fmt.Fprint(w, " | —")
+				continue
+			}
 			ours := median(results[i], f.get)
 			ratio := ours / peer
 			if f.fewer {

@@ -162,11 +162,20 @@ func (p *Peer) Replay(fold func(domain.ProgressReported)) (int, error) {
 	return n, nil
 }
 
+// Settle implements EventStore: a checkpoint writes the WAL into the
+// database and empties it.
+func (p *Peer) Settle() error {
+	if _, err := p.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("hallgren: checkpoint: %w", err)
+	}
+	return nil
+}
+
 // Bytes implements EventStore: the database and its WAL after a checkpoint
 // that empties the WAL.
 func (p *Peer) Bytes() (int64, error) {
-	if _, err := p.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return 0, fmt.Errorf("hallgren: checkpoint: %w", err)
+	if err := p.Settle(); err != nil {
+		return 0, err
 	}
 	var total int64
 	for _, suffix := range []string{"", "-wal", "-shm"} {

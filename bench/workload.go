@@ -69,14 +69,20 @@ func report(i, seq, n int, at time.Time) domain.ProgressReported {
 }
 
 // EventStore is what the workloads need of a store: an append of events to
-// one stream at an expected version (optimistic concurrency), a replay of
-// everything with every payload decoded, and its size on disk.
+// one stream at an expected version (optimistic concurrency), a settling
+// of what its writes deferred, a replay of everything with every payload
+// decoded, and its size on disk.
 type EventStore interface {
 	Name() string
 	Append(stream string, expected uint64, reports []domain.ProgressReported, at time.Time) error
 	// Replay decodes every stored event and calls fold with each report
 	// in log order; it returns the number of events.
 	Replay(fold func(domain.ProgressReported)) (int, error)
+	// Settle writes into the store's main file what its writes left in a
+	// log beside it (taskledger's journal, SQLite's WAL) and returns when
+	// that is done, so that the replay after it shares the machine with
+	// no background work of the writes.
+	Settle() error
 	Bytes() (int64, error)
 	Close() error
 }
