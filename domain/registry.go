@@ -29,6 +29,7 @@ type registration struct {
 	typ       reflect.Type
 	decode    decodeFunc
 	packed    packedFunc // nil: packed payloads are unpacked to JSON first
+	encode    encodeFunc // nil: every payload is written by encoding/json
 	version   uint16
 	upcasters map[uint16]Upcaster
 }
@@ -37,9 +38,12 @@ type registration struct {
 // schema versions on decode. Build one with NewRegistry; it is read-only after
 // construction and safe for concurrent use.
 //
-// Payloads are encoded with encoding/json: those bytes are what the ledger
-// stores and hashes (docs/ledger-format.md, "Payload bytes"), and their
-// form is pinned by domain/testdata/payloads.golden. Decoding is the bulk
+// Payloads are encoded as encoding/json's Marshal writes them: those bytes
+// are what the ledger stores and hashes (docs/ledger-format.md, "Payload
+// bytes"), and their form is pinned by domain/testdata/payloads.golden.
+// The domain's own types are written by a compiled writer that writes the
+// same bytes (registry_encode.go); anything it does not handle, by
+// encoding/json itself. Decoding is the bulk
 // of a rebuild and reads bytes that are already fixed, so it uses faster
 // decoders: a reader of exactly encoding/json's form (registry_fast.go)
 // and, for anything else, sonic (see payloadDecoder). No decoder changes
@@ -85,7 +89,7 @@ func (r *Registry) Register(sample EventData, version uint16) {
 	if dec == nil {
 		dec = newReflectDecoder(r.dec, t)
 	}
-	r.types[name] = &registration{typ: t, decode: dec, packed: typed.packed, version: version, upcasters: map[uint16]Upcaster{}}
+	r.types[name] = &registration{typ: t, decode: dec, packed: typed.packed, encode: typed.encode, version: version, upcasters: map[uint16]Upcaster{}}
 }
 
 // RegisterUpcaster adds a function that turns a payload of schema version
@@ -127,6 +131,11 @@ func (r *Registry) Encode(data EventData) (string, uint16, []byte, error) {
 	reg, ok := r.types[name]
 	if !ok {
 		return "", 0, nil, fmt.Errorf("encode %q: %w", name, ErrUnknownEventType)
+	}
+	if reg.encode != nil {
+		if b, ok := reg.encode(data); ok {
+			return name, reg.version, b, nil
+		}
 	}
 	b, err := json.Marshal(data)
 	if err != nil {

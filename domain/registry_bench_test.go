@@ -48,3 +48,33 @@ func BenchmarkDecodePayload(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEncodePayload compares the registry's payload writer with
+// encoding/json's Marshal, which writes the same bytes; one op is one
+// progress report encoded.
+func BenchmarkEncodePayload(b *testing.B) {
+	reg := DefaultRegistry()
+	events := benchPayloads(b)
+	payloads := make([]EventData, len(events))
+	for i, e := range events {
+		d, err := reg.Decode(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		payloads[i] = d
+	}
+	b.Run("registry", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, _, _, err := reg.Encode(payloads[i&255]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := json.Marshal(payloads[i&255]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -38,14 +38,15 @@ type typedSlot[T EventData] struct {
 func newTypedDecoder[T EventData]() typedDecoders {
 	pool := &sync.Pool{New: func() any { return new(typedSlot[T]) }}
 	canon := newCanonType(reflect.TypeFor[T]())
-	return typedDecoders{decode: newTypedJSON[T](pool, canon), packed: newTypedPacked[T](pool, canon)}
+	return typedDecoders{decode: newTypedJSON[T](pool, canon), packed: newTypedPacked[T](pool, canon), encode: newTypedEncoder[T]()}
 }
 
 // typedDecoders are the decoders of one payload type: from JSON, and from
-// the packed form (registry_packed.go).
+// the packed form (registry_packed.go); and its writer (registry_encode.go).
 type typedDecoders struct {
 	decode decodeFunc
 	packed packedFunc
+	encode encodeFunc
 }
 
 // newTypedJSON is newTypedDecoder's decoder of JSON payloads.
