@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -138,68 +137,26 @@ func compileEncComposite(t reflect.Type, open map[reflect.Type]bool) *encPlan {
 	return nil
 }
 
-// encFields lists the keys of struct t (at offset at in the value written)
-// in the order encoding/json writes them, embedded structs' fields in
-// place. It gives up on what encoding/json would resolve by its
-// precedence rules (a key used twice, an embedded pointer, a tagged
-// embedded struct) and on any tag option but omitempty.
+// encFields lists the keys of struct t (at offset at in the value
+// written) in the order encoding/json writes them (see jsonKeys), giving
+// up on any tag option but omitempty.
 func encFields(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]encField, bool) {
-	var out []encField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if (opts != "" && opts != "omitempty") || !validKey(name) {
+	keys, ok := jsonKeys(t, at, open)
+	if !ok {
+		return nil, false
+	}
+	out := make([]encField, 0, len(keys))
+	for _, k := range keys {
+		if k.opts != "" && k.opts != "omitempty" {
 			return nil, false
 		}
-		off := at + f.Offset
-		if f.Anonymous {
-			inner, ok := embeddedFields(f, name, off, open)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, inner...)
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		plan := compileEnc(f.Type, open)
+		plan := compileEnc(k.typ, open)
 		if plan == nil {
 			return nil, false
 		}
-		out = append(out, encField{key: `"` + name + `":`, off: off, plan: plan, omitEmpty: opts == "omitempty"})
+		out = append(out, encField{key: `"` + k.name + `":`, off: k.off, plan: plan, omitEmpty: k.opts == "omitempty"})
 	}
-	return out, uniqueKeys(out)
-}
-
-// embeddedFields returns the fields of embedded struct field f, which
-// encoding/json writes in place of f when it has no name of its own.
-func embeddedFields(f reflect.StructField, name string, off uintptr, open map[reflect.Type]bool) ([]encField, bool) {
-	if name != "" || f.Type.Kind() != reflect.Struct || marshals(f.Type) || open[f.Type] {
-		return nil, false
-	}
-	open[f.Type] = true
-	defer delete(open, f.Type)
-	return encFields(f.Type, off, open)
-}
-
-// uniqueKeys reports whether no key is written twice.
-func uniqueKeys(fields []encField) bool {
-	seen := make(map[string]bool, len(fields))
-	for _, f := range fields {
-		if seen[f.key] {
-			return false
-		}
-		seen[f.key] = true
-	}
-	return true
+	return out, true
 }
 
 // encodeFunc writes one payload of a registered type as encoding/json

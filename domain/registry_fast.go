@@ -158,11 +158,46 @@ func isTextType(t reflect.Type) bool {
 
 // canonFields lists the JSON keys of struct t (at offset at in the value
 // read), embedded structs' fields in place, in declaration order: the
-// order encoding/json writes them. It gives up (false) on anything whose keys
-// encoding/json would resolve by its precedence rules: a key used twice,
-// an embedded pointer or non-struct, a tag option it does not read.
+// order encoding/json writes them. It gives up (false) on anything whose
+// keys encoding/json would resolve by its precedence rules (see jsonKeys)
+// and on a tag option it does not read.
 func canonFields(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]canonField, bool) {
-	var out []canonField
+	keys, ok := jsonKeys(t, at, open)
+	if !ok {
+		return nil, false
+	}
+	out := make([]canonField, 0, len(keys))
+	for _, k := range keys {
+		if k.opts != "" && k.opts != "omitempty" && k.opts != "omitzero" {
+			return nil, false
+		}
+		ft := compileCanon(k.typ, open)
+		if ft == nil {
+			return nil, false
+		}
+		out = append(out, canonField{name: k.name, key: `"` + k.name + `":`, off: k.off, typ: ft})
+	}
+	return out, true
+}
+
+// jsonKey is one key of a struct as encoding/json names it: the field's
+// type, its offset in the outermost struct and its tag's options.
+type jsonKey struct {
+	name, opts string
+	typ        reflect.Type
+	off        uintptr
+}
+
+// jsonKeys lists the keys of struct t (at offset at in the outermost
+// struct) in the order encoding/json writes them, the fields of an
+// embedded struct without a name of its own in its place. It gives up
+// (false) where encoding/json would resolve keys by its precedence rules
+// or read a field in a way of its own: a key used twice, a tag name
+// outside validKey, an embedded pointer, non-struct or struct with
+// marshaling methods, an unexported embedded struct given a name, a
+// recursive embedding.
+func jsonKeys(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]jsonKey, bool) {
+	var out []jsonKey
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -170,49 +205,56 @@ func canonFields(t reflect.Type, at uintptr, open map[reflect.Type]bool) ([]cano
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		if opts != "" && opts != "omitempty" && opts != "omitzero" {
-			return nil, false
-		}
 		if !validKey(name) {
 			return nil, false
 		}
 		off := at + f.Offset
-		if f.Anonymous && name == "" {
-			if f.Type.Kind() != reflect.Struct || isTextType(f.Type) || f.Type == reflect.TypeFor[YearMonth]() {
-				return nil, false
-			}
-			if open[f.Type] {
-				return nil, false
-			}
-			open[f.Type] = true
-			inner, ok := canonFields(f.Type, off, open)
-			delete(open, f.Type)
+		switch {
+		case f.Anonymous && name == "":
+			inner, ok := embeddedKeys(f.Type, off, open)
 			if !ok {
 				return nil, false
 			}
 			out = append(out, inner...)
 			continue
-		}
-		if !f.IsExported() {
+		case f.Anonymous && !f.IsExported():
+			return nil, false
+		case !f.IsExported():
 			continue
-		}
-		if name == "" {
+		case name == "":
 			name = f.Name
 		}
-		ft := compileCanon(f.Type, open)
-		if ft == nil {
-			return nil, false
-		}
-		out = append(out, canonField{name: name, key: `"` + name + `":`, off: off, typ: ft})
+		out = append(out, jsonKey{name: name, opts: opts, typ: f.Type, off: off})
 	}
-	seen := map[string]bool{}
-	for _, f := range out {
-		if seen[f.name] {
+	seen := make(map[string]bool, len(out))
+	for _, k := range out {
+		if seen[k.name] {
 			return nil, false
 		}
-		seen[f.name] = true
+		seen[k.name] = true
 	}
 	return out, true
+}
+
+// embeddedKeys is jsonKeys for the struct t embedded at offset off.
+func embeddedKeys(t reflect.Type, off uintptr, open map[reflect.Type]bool) ([]jsonKey, bool) {
+	if t.Kind() != reflect.Struct || open[t] || hasJSONMethods(t) {
+		return nil, false
+	}
+	open[t] = true
+	defer delete(open, t)
+	return jsonKeys(t, off, open)
+}
+
+// hasJSONMethods reports whether t or a pointer to it has a method
+// encoding/json calls to write or read it.
+func hasJSONMethods(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	if t.Kind() == reflect.Pointer {
+		pt = t
+	}
+	return pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler) ||
+		pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler)
 }
 
 // validKey reports whether a tag's name is one the canonical reader takes
