@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"encoding"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -59,11 +58,6 @@ type encField struct {
 	omitEmpty bool
 }
 
-var (
-	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-)
-
 // newEncPlan returns the writing plan of t, or nil when t holds something
 // the writer leaves to encoding/json.
 func newEncPlan(t reflect.Type) *encPlan {
@@ -83,7 +77,7 @@ func compileEnc(t reflect.Type, open map[reflect.Type]bool) *encPlan {
 	case reflect.TypeFor[uuid.UUID]():
 		return &encPlan{kind: encUUID}
 	}
-	if open[t] || marshals(t) {
+	if open[t] || hasJSONMethods(t) {
 		return nil
 	}
 	switch t.Kind() {
@@ -101,16 +95,6 @@ func compileEnc(t reflect.Type, open map[reflect.Type]bool) *encPlan {
 		return compileEncComposite(t, open)
 	}
 	return nil
-}
-
-// marshals reports whether t or a pointer to it has a method encoding/json
-// would call to write it.
-func marshals(t reflect.Type) bool {
-	pt := reflect.PointerTo(t)
-	if t.Kind() == reflect.Pointer {
-		pt = t
-	}
-	return pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)
 }
 
 // compileEncComposite is compileEnc for a struct, a slice or a pointer.

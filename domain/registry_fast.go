@@ -72,9 +72,13 @@ type canonField struct {
 // sonic, as is every type holding one.
 var textTypes = [...]reflect.Type{reflect.TypeFor[Date](), reflect.TypeFor[Hash](), reflect.TypeFor[uuid.UUID]()}
 
+// The interfaces through which encoding/json lets a type read or write
+// itself.
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()
+	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
 // newCanonType returns the reading plan of t, or nil when some part of t
