@@ -93,49 +93,30 @@ const maxMemo = maxShapes + 1024
 
 // codec returns the codec of type typ.
 func (r *logReader) codec(typ uint32) (*payloadCodec, error) {
-	if pc := memoized(r.memo.byType, typ); pc != nil {
-		return pc, nil
-	}
-	pc, err := r.res.payloadCodecs().codec(r.res, typ)
-	if err != nil {
-		return nil, err
-	}
-	r.memo.byType = memoize(r.memo.byType, typ, pc)
-	return pc, nil
+	return memoized(&r.memo.byType, typ, r.res, (*codecs).codec)
 }
 
 // shape returns the parsed shape id.
 func (r *logReader) shape(id uint32) (*packed.Shape, error) {
-	if sh := memoized(r.memo.shapes, id); sh != nil {
-		return sh, nil
-	}
-	sh, err := r.res.payloadCodecs().shape(r.res, id)
-	if err != nil {
-		return nil, err
-	}
-	r.memo.shapes = memoize(r.memo.shapes, id, sh)
-	return sh, nil
+	return memoized(&r.memo.shapes, id, r.res, (*codecs).shape)
 }
 
-// memoized returns the entry of list at id, or nil.
-func memoized[T any](list []*T, id uint32) *T {
-	if id < uint32(len(list)) {
-		return list[id]
+// memoized returns the entry of *list at id, looking it up in the store's
+// cache through res when the list does not have it, and keeping it there
+// unless id is past maxMemo.
+func memoized[T any](list *[]*T, id uint32, res resolver, lookup func(*codecs, resolver, uint32) (*T, error)) (*T, error) {
+	if id < uint32(len(*list)) && (*list)[id] != nil {
+		return (*list)[id], nil
 	}
-	return nil
-}
-
-// memoize sets the entry of list at id, growing list, unless id is past
-// maxMemo.
-func memoize[T any](list []*T, id uint32, v *T) []*T {
-	if id >= maxMemo {
-		return list
+	v, err := lookup(res.payloadCodecs(), res, id)
+	if err != nil || id >= maxMemo {
+		return v, err
 	}
-	if id >= uint32(len(list)) {
-		list = append(list, make([]*T, int(id)+1-len(list))...)
+	if id >= uint32(len(*list)) {
+		*list = append(*list, make([]*T, int(id)+1-len(*list))...)
 	}
-	list[id] = v
-	return list
+	(*list)[id] = v
+	return v, nil
 }
 
 // splitPacked returns the shape ID and the values of a packed payload.
