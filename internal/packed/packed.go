@@ -157,14 +157,13 @@ func Pack(dst, payload []byte, compress func(dst, src []byte) []byte) (shape str
 		if !ok {
 			return "", dst, false
 		}
-		kind, val, ok := p.value()
+		kind, val, n, ok := p.value()
 		if !ok {
 			return "", dst, false
 		}
 		text = append(append(append(text, byte(kind)), key...), 0)
 		if kind == KindInt {
-			v, _ := strconv.ParseInt(string(val), 10, 64)
-			out = binary.AppendVarint(out, v)
+			out = binary.AppendVarint(out, n)
 			continue
 		}
 		out = appendBytes(out, val, compress)
@@ -208,85 +207,119 @@ func (p *parser) take(c byte) bool {
 	return false
 }
 
-// key reads `"key":`.
-func (p *parser) key() (string, bool) {
+// key reads `"key":` and returns the key's bytes, which alias the payload.
+func (p *parser) key() ([]byte, bool) {
 	if !p.take('"') {
-		return "", false
+		return nil, false
 	}
 	start := p.i
-	for p.i < len(p.b) && p.b[p.i] != '"' {
-		p.i++
+	end, plain, ok := scanString(p.b, start)
+	if !ok || !plain {
+		return nil, false // a key Unpack would not write back as it is
 	}
-	key := string(p.b[start:p.i])
-	if !p.take('"') || !p.take(':') || !validKey(key) {
-		return "", false
+	p.i = end + 1
+	if !p.take(':') {
+		return nil, false
 	}
-	return key, true
+	return p.b[start:end], true
 }
 
 // value reads one value and says how it is stored: a string's bytes
-// without its quotes, an integer's digits, or a raw value's text.
-func (p *parser) value() (Kind, []byte, bool) {
+// without its quotes, an integer (its digits, and n its value), or a raw
+// value's text.
+func (p *parser) value() (kind Kind, val []byte, n int64, ok bool) {
 	start := p.i
 	if p.i >= len(p.b) {
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	switch c := p.b[p.i]; {
 	case c == '"':
-		end, escaped, ok := stringEnd(p.b, p.i+1)
+		end, plain, ok := scanString(p.b, p.i+1)
 		if !ok {
-			return 0, nil, false
+			return 0, nil, 0, false
 		}
 		p.i = end + 1
-		if body := p.b[start+1 : end]; !escaped && !hasControl(body) && utf8.Valid(body) {
-			return KindString, p.b[start+1 : end], true
+		if plain {
+			return KindString, p.b[start+1 : end], 0, true
 		}
-		return KindRaw, p.b[start:p.i], true
+		return KindRaw, p.b[start:p.i], 0, true
 	case c == '-' || c >= '0' && c <= '9':
-		for p.i < len(p.b) && strings.IndexByte("+-.0123456789eE", p.b[p.i]) >= 0 {
+		for p.i < len(p.b) && byteClass[p.b[p.i]] == classNumber {
 			p.i++
 		}
-		if num := p.b[start:p.i]; canonicalInt(num) {
-			return KindInt, num, true
+		num := p.b[start:p.i]
+		if n, ok := canonicalInt(num); ok {
+			return KindInt, num, n, true
 		}
-		return KindRaw, p.b[start:p.i], true
+		return KindRaw, num, 0, true
 	}
 	end, ok := skip(p.b, p.i)
 	if !ok {
-		return 0, nil, false
+		return 0, nil, 0, false
 	}
 	p.i = end
-	return KindRaw, p.b[start:end], true
+	return KindRaw, p.b[start:end], 0, true
 }
 
-// hasControl reports whether b holds a control character, which JSON
-// allows in a string only escaped.
-func hasControl(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 {
-			return true
+// canonicalInt returns the value of num when num is an integer as
+// strconv.AppendInt writes it, in int64's range.
+func canonicalInt(num []byte) (int64, bool) {
+	v, err := strconv.ParseInt(string(num), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var buf [20]byte
+	return v, string(strconv.AppendInt(buf[:0], v, 10)) == string(num)
+}
+
+// What one byte is to the parser: inside a string, an ordinary byte, the
+// closing quote, an escape, a control character (JSON allows one only
+// escaped) or the start of a multi-byte character; in a number, a byte
+// a number may hold.
+const (
+	classPlain = iota
+	classQuote
+	classEscape
+	classControl
+	classNonASCII
+	classNumber
+)
+
+// byteClass classes every byte value.
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = classQuote
+		case c == '\\':
+			t[c] = classEscape
+		case c < 0x20:
+			t[c] = classControl
+		case c >= utf8.RuneSelf:
+			t[c] = classNonASCII
+		case strings.IndexByte("+-.0123456789eE", byte(c)) >= 0:
+			t[c] = classNumber
 		}
 	}
-	return false
-}
+	return t
+}()
 
-// canonicalInt reports whether num is an integer as strconv.AppendInt
-// writes it, in int64's range.
-func canonicalInt(num []byte) bool {
-	v, err := strconv.ParseInt(string(num), 10, 64)
-	return err == nil && string(strconv.AppendInt(nil, v, 10)) == string(num)
-}
-
-// stringEnd returns the index of the quote that closes the string whose
-// contents start at i, and whether the string holds an escape.
-func stringEnd(b []byte, i int) (end int, escaped, ok bool) {
+// scanString returns the index of the quote that closes the string whose
+// contents start at i, and whether the contents are stored as they are
+// (KindString): no escape, no control character, valid UTF-8.
+func scanString(b []byte, i int) (end int, plain, ok bool) {
+	start, plain, ascii := i, true, true
 	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			return i, escaped, true
-		case '\\':
-			escaped = true
+		switch byteClass[b[i]] {
+		case classQuote:
+			return i, plain && (ascii || utf8.Valid(b[start:i])), true
+		case classEscape:
+			plain = false
 			i++
+		case classControl:
+			plain = false
+		case classNonASCII:
+			ascii = false
 		}
 	}
 	return 0, false, false
@@ -299,7 +332,7 @@ func skip(b []byte, i int) (int, bool) {
 	for ; i < len(b); i++ {
 		switch c := b[i]; c {
 		case '"':
-			end, _, ok := stringEnd(b, i+1)
+			end, _, ok := scanString(b, i+1)
 			if !ok {
 				return 0, false
 			}

@@ -206,3 +206,15 @@ func TestProgramsKeepEachKeysValue(t *testing.T) {
 		t.Errorf("Load of a key never stored = %v", v)
 	}
 }
+
+// BenchmarkPack packs the golden payloads and a progress report with a
+// long note, strings left uncoded: one op is one payload. The store packs
+// every payload of a format 4 ledger in its one committing goroutine.
+func BenchmarkPack(b *testing.B) {
+	ps := append(goldenPayloads(b), []byte(`{"plan":"chifeng-air","task":12,"unit":"county.unit-07","role":"IMPLEMENTING","percent":40,"previous":30,"period":"2025-03","note":"第12次进展报告：已完成燃煤锅炉排查36台，淘汰改造5台，剩余项目按计划推进，扬尘污染治理专项行动开展检查，发现问题12处已督促整改到位。"}`))
+	keep := func(dst, src []byte) []byte { return append(dst, src...) }
+	var out []byte
+	for i := 0; b.Loop(); i++ {
+		_, out, _ = Pack(out[:0], ps[i%len(ps)], keep)
+	}
+}
