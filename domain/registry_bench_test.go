@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"taskledger/internal/packed"
 	"testing"
 )
 
@@ -77,4 +78,31 @@ func BenchmarkEncodePayload(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodePacked decodes the packed form of BenchmarkDecodePayload's
+// progress reports (strings coded by the test codec) straight into typed
+// values, as replay does on a format 4 ledger; one op is one payload.
+func BenchmarkDecodePacked(b *testing.B) {
+	reg := DefaultRegistry()
+	events := benchPayloads(b)
+	type packedEvent struct {
+		sh   *packed.Shape
+		vals []byte
+	}
+	ps := make([]packedEvent, len(events))
+	for i, e := range events {
+		text, vals, ok := packed.Pack(nil, e.Payload, runs)
+		sh, err := packed.ParseShape(text)
+		if !ok || err != nil {
+			b.Fatalf("payload %d does not pack: %v", i, err)
+		}
+		ps[i] = packedEvent{sh, vals}
+	}
+	for i := 0; b.Loop(); i++ {
+		p := ps[i&255]
+		if _, err := reg.DecodePacked(events[i&255], p.sh, p.vals, unruns); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
