@@ -22,6 +22,24 @@ type typedSlot[T EventData] struct {
 	val   T
 	dec   decoder.Decoder
 	canon canonScratch
+	// slab is memory for the values the fast decoders write, taken from
+	// the front one value at a time: one allocation for many values. A
+	// value taken is handed out or dropped, never written again.
+	slab []T
+}
+
+// slabBytes is about how much memory a slot allocates at a time for the
+// values it decodes.
+const slabBytes = 4096
+
+// fresh returns memory of its own for one value, zeroed.
+func (s *typedSlot[T]) fresh() *T {
+	if len(s.slab) == 0 {
+		s.slab = make([]T, max(1, min(64, slabBytes/max(1, int(unsafe.Sizeof(*new(T)))))))
+	}
+	p := &s.slab[0]
+	s.slab = s.slab[1:]
+	return p
 }
 
 // newTypedDecoder returns the decoder of payload type T. It reads a payload
@@ -29,12 +47,13 @@ type typedSlot[T EventData] struct {
 // when T's fields allow it, and any other payload, or every payload of a
 // type the canonical reader does not handle, the way payloadDecoder's
 // Unmarshal does (same options: none; the same check for trailing bytes).
-// Both decode into a slot kept for reuse instead of a fresh reflect.New
-// and a fresh sonic decoder, so a payload costs one copy of its strings
-// (the canonical reader's; sonic copies the whole input) and the boxing of
-// the value into EventData. No decoded string points into payload. The slot's value is zeroed before each decode, so
-// no field of one payload survives into the next, and it is never handed
-// out: the caller gets a copy.
+// A slot kept for reuse holds the sonic decoder and the scratch space, so
+// a payload costs one copy of its strings (the canonical reader's; sonic
+// copies the whole input). No decoded string points into payload. The
+// canonical reader and the packed programs write each value into zeroed
+// memory of its own, taken from the slot's slab and handed out as it is
+// (newBoxer); sonic decodes into the slot's value, zeroed before each
+// decode, and the caller gets a copy of it.
 func newTypedDecoder[T EventData]() typedDecoders {
 	pool := &sync.Pool{New: func() any { return new(typedSlot[T]) }}
 	canon := newCanonType(reflect.TypeFor[T]())
@@ -51,17 +70,18 @@ type typedDecoders struct {
 
 // newTypedJSON is newTypedDecoder's decoder of JSON payloads.
 func newTypedJSON[T EventData](pool *sync.Pool, canon *canonType) decodeFunc {
+	box := newBoxer[T]()
 	return func(payload []byte) (EventData, error) {
 		s := pool.Get().(*typedSlot[T])
+		if canon != nil {
+			p := s.fresh()
+			if readCanonical(canon, payload, unsafe.Pointer(p), &s.canon) {
+				pool.Put(s)
+				return box(p), nil
+			}
+		}
 		var zero T
 		s.val = zero
-		if canon != nil && readCanonical(canon, payload, unsafe.Pointer(&s.val), &s.canon) {
-			v := s.val
-			s.val = zero
-			pool.Put(s)
-			return v, nil
-		}
-		s.val = zero // a partial canonical read
 		s.dec.Reset(string(payload))
 		s.dec.SetOptions(payloadDecoderOptions)
 		err := s.dec.Decode(&s.val)
@@ -83,21 +103,50 @@ func newTypedJSON[T EventData](pool *sync.Pool, canon *canonType) decodeFunc {
 // the program compiled for each shape it meets.
 func newTypedPacked[T EventData](pool *sync.Pool, canon *canonType) packedFunc {
 	key := reflect.TypeFor[T]()
+	box := newBoxer[T]()
 	return func(sh *packed.Shape, vals []byte, decompress Decompress) (EventData, bool) {
 		prog := programFor(sh, key, canon)
 		if prog == noProgram {
 			return nil, false
 		}
 		s := pool.Get().(*typedSlot[T])
-		var zero T
-		s.val = zero
-		ok := prog.run(unsafe.Pointer(&s.val), vals, decompress, &s.canon)
-		v := s.val
-		s.val = zero
+		p := s.fresh()
+		ok := prog.run(unsafe.Pointer(p), vals, decompress, &s.canon)
 		pool.Put(s)
-		return v, ok
+		if !ok {
+			return nil, false
+		}
+		return box(p), true
 	}
 }
+
+// newBoxer returns the function that puts a decoded value into EventData
+// without copying it. Go keeps a value that is not pointer-shaped in an
+// interface as a pointer to a copy of it on the heap; the decoders write
+// each value into memory of its own, so the interface can take that
+// pointer as its copy, saving the allocation and the copy the conversion
+// would make (a quarter of decoding a progress report's packed
+// form: BenchmarkDecodePacked), and the decoders take that memory from
+// slabs of many values (typedSlot.fresh). box takes p over: nothing
+// writes *p afterwards. A type of at most a pointer's size may be pointer-shaped,
+// kept in the interface itself, and is converted as usual.
+func newBoxer[T EventData]() func(p *T) EventData {
+	if unsafe.Sizeof(*new(T)) <= unsafe.Sizeof(uintptr(0)) {
+		return func(p *T) EventData { return *p }
+	}
+	var sample EventData = *new(T)
+	tab := (*ifaceWords)(unsafe.Pointer(&sample)).tab
+	return func(p *T) EventData {
+		var out EventData
+		w := (*ifaceWords)(unsafe.Pointer(&out))
+		w.tab, w.data = tab, unsafe.Pointer(p)
+		return out
+	}
+}
+
+// ifaceWords is the layout of a non-empty interface value: its type's
+// method table and its data word.
+type ifaceWords struct{ tab, data unsafe.Pointer }
 
 // payloadDecoderOptions are the sonic decoder options of payloadDecoder
 // (sonic.Config{}): none.

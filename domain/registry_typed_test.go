@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"taskledger/internal/packed"
 )
 
 // TestEveryEventTypeHasATypedDecoder: each taskledger payload type decodes
@@ -130,5 +132,56 @@ func TestRegisteredTypeWithoutTypedDecoderStillDecodes(t *testing.T) {
 	}
 	if _, err := reg.Decode(&Event{Type: "OtherPayload", SchemaVersion: v, Payload: p[:len(p)-1]}); err == nil {
 		t.Error("a truncated payload decoded without error")
+	}
+}
+
+// TestDecodedValuesStayTheirOwn: values decoded one after another share
+// the decoder's memory slabs; each one handed out must keep its own
+// contents, through both the packed and the JSON decoders, however many
+// follow it.
+func TestDecodedValuesStayTheirOwn(t *testing.T) {
+	reg := DefaultRegistry()
+	events := make([]*Event, 300)
+	for i := range events {
+		_, v, p, err := reg.Encode(ProgressReported{
+			ObligationKey: ObligationKey{Plan: "p", Task: TaskNo(i + 1), Unit: "county.a", Role: RoleImplementing},
+			Percent:       Percent(i % 101),
+			Note:          fmt.Sprintf("第%d次报告", i),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events[i] = &Event{Type: "ProgressReported", SchemaVersion: v, Payload: p}
+	}
+	decoders := map[string]func(e *Event) (EventData, error){
+		"json": reg.Decode,
+		"packed": func(e *Event) (EventData, error) {
+			text, vals, ok := packed.Pack(nil, e.Payload, runs)
+			sh, err := packed.ParseShape(text)
+			if !ok || err != nil {
+				t.Fatalf("%s does not pack: %v", e.Payload, err)
+			}
+			return reg.DecodePacked(e, sh, vals, unruns)
+		},
+	}
+	for name, decode := range decoders {
+		got := make([]EventData, len(events))
+		for i, e := range events {
+			d, err := decode(e)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			got[i] = d
+		}
+		for i, d := range got {
+			p, ok := d.(ProgressReported)
+			if !ok || int(p.Task) != i+1 || p.Note != fmt.Sprintf("第%d次报告", i) || int(p.Percent) != i%101 {
+				t.Fatalf("%s: value %d now reads %+v", name, i, d)
+			}
+			var want EventData = p
+			if !reflect.DeepEqual(d, want) || reflect.TypeOf(d) != reflect.TypeOf(want) {
+				t.Fatalf("%s: value %d is not equal to its own copy", name, i)
+			}
+		}
 	}
 }
