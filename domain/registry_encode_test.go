@@ -189,3 +189,31 @@ func randomDate(rng *rand.Rand) Date {
 }
 
 func pick(rng *rand.Rand, xs ...int64) int64 { return xs[rng.IntN(len(xs))] }
+
+// FuzzEncoderAgreesWithStandardLibrary: progress reports whose strings and
+// figures the fuzzer makes, anything at all, encode to the bytes
+// encoding/json writes (go test -fuzz FuzzEncoderAgreesWithStandardLibrary ./domain/).
+func FuzzEncoderAgreesWithStandardLibrary(f *testing.F) {
+	f.Add("chifeng-air", "county.ningcheng", "已完成<b>&\u2028", int64(40), "evidence.pdf")
+	f.Add("", "", "\xff\x00\"\\", int64(-1), "")
+	reg := DefaultRegistry()
+	f.Fuzz(func(t *testing.T, plan, unit, note string, percent int64, attachment string) {
+		p := ProgressReported{
+			ObligationKey: ObligationKey{Plan: PlanID(plan), Task: TaskNo(percent), Unit: UnitID(unit), Role: Role(note)},
+			Percent:       Percent(percent),
+			Previous:      Percent(-percent),
+			Note:          note,
+		}
+		if attachment != "" {
+			p.Attachments = []EvidenceRef{{Name: attachment, Size: percent}}
+		}
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		_, _, got, err := reg.Encode(p)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Encode wrote\n%s (%v)\nencoding/json writes\n%s", got, err, want)
+		}
+	})
+}
