@@ -73,14 +73,17 @@ func newTypedJSON[T EventData](pool *sync.Pool, canon *canonType) decodeFunc {
 	box := newBoxer[T]()
 	return func(payload []byte) (EventData, error) {
 		s := pool.Get().(*typedSlot[T])
+		var zero T
 		if canon != nil {
 			p := s.fresh()
 			if readCanonical(canon, payload, unsafe.Pointer(p), &s.canon) {
 				pool.Put(s)
 				return box(p), nil
 			}
+			// A partial read may hold strings that point into payload,
+			// which the slab must not keep.
+			*p = zero
 		}
-		var zero T
 		s.val = zero
 		s.dec.Reset(string(payload))
 		s.dec.SetOptions(payloadDecoderOptions)
@@ -114,6 +117,8 @@ func newTypedPacked[T EventData](pool *sync.Pool, canon *canonType) packedFunc {
 		ok := prog.run(unsafe.Pointer(p), vals, decompress, &s.canon)
 		pool.Put(s)
 		if !ok {
+			var zero T
+			*p = zero // what a failed program set is dropped with it
 			return nil, false
 		}
 		return box(p), true
