@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -295,7 +296,7 @@ func appendText(dst []byte, kind encKind, p unsafe.Pointer) ([]byte, bool) {
 			if d.y < 0 || d.y > 9999 || d.m < 0 || d.m > 99 || d.d < 0 || d.d > 99 {
 				return dst, false
 			}
-			dst = appendDigits(appendDigits(appendDigits(dst, d.y, 4), int(d.m), 2), d.d, 2)
+			dst = appendDigits(append(appendDigits(append(appendDigits(dst, d.y, 4), '-'), int(d.m), 2), '-'), d.d, 2)
 		}
 	case encYearMonth:
 		ym := *(*YearMonth)(p)
@@ -303,43 +304,29 @@ func appendText(dst []byte, kind encKind, p unsafe.Pointer) ([]byte, bool) {
 			if ym.y < 0 || ym.y > 9999 || ym.m < 0 || ym.m > 99 {
 				return dst, false
 			}
-			dst = appendDigits(appendDigits(dst, ym.y, 4), int(ym.m), 2)
+			dst = appendDigits(append(appendDigits(dst, ym.y, 4), '-'), int(ym.m), 2)
 		}
 	case encHash:
 		h := (*Hash)(p)
-		dst = appendHex(dst, h[:])
+		dst = hex.AppendEncode(dst, h[:])
 	case encUUID:
 		id := (*uuid.UUID)(p)
-		dst = appendHex(dst, id[0:4])
-		dst = appendHex(append(dst, '-'), id[4:6])
-		dst = appendHex(append(dst, '-'), id[6:8])
-		dst = appendHex(append(dst, '-'), id[8:10])
-		dst = appendHex(append(dst, '-'), id[10:16])
+		dst = hex.AppendEncode(dst, id[0:4])
+		for _, part := range [...][2]int{{4, 6}, {6, 8}, {8, 10}, {10, 16}} {
+			dst = hex.AppendEncode(append(dst, '-'), id[part[0]:part[1]])
+		}
 	}
 	return append(dst, '"'), true
 }
 
-// appendDigits appends n (0 ≤ n < 10^width) zero-padded to width digits,
-// after a '-' unless it is the first part (width 4: the year).
+// appendDigits appends n (0 ≤ n < 10^width) zero-padded to width digits.
 func appendDigits(dst []byte, n, width int) []byte {
-	if width != 4 {
-		dst = append(dst, '-')
-	}
 	var buf [4]byte
 	for i := width - 1; i >= 0; i-- {
 		buf[i] = byte('0' + n%10)
 		n /= 10
 	}
 	return append(dst, buf[:width]...)
-}
-
-// appendHex appends b in lower-case hexadecimal.
-func appendHex(dst, b []byte) []byte {
-	const digits = "0123456789abcdef"
-	for _, c := range b {
-		dst = append(dst, digits[c>>4], digits[c&0xf])
-	}
-	return dst
 }
 
 // appendJSONString appends s quoted, when encoding/json writes it with no
