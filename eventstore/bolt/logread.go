@@ -102,7 +102,6 @@ type logReader struct {
 	mapBase uintptr
 	scratch []byte // records that span segments
 	payload []byte // decompressed payloads
-	memo    readerMemo
 }
 
 func newLogReader(v *logView, res resolver) *logReader {
@@ -199,7 +198,7 @@ func (r *logReader) nextCoded(e *domain.Event, buf []byte) ([]byte, eventstore.P
 		coding = eventstore.PayloadCoding{Decompress: pc.decompress, Shape: sh}
 		buf = append(buf, vals...)
 	case info.compressed:
-		pc, err := r.codec(info.typ)
+		pc, err := r.res.payloadCodecs().codec(r.res, info.typ)
 		if err != nil {
 			return buf, coding, fmt.Errorf("read position %d: %w", e.Position, err)
 		}
@@ -266,11 +265,9 @@ func (r *logReader) inflate(dst []byte, e *domain.Event, typ uint32) ([]byte, er
 // rebind moves the reader, between two calls, to a later transaction's view
 // of the same log, keeping its place: records never move once written, so
 // the next record is where it was. res resolves names in the new
-// transaction, and the memo of codecs and shapes starts over with it.
+// transaction.
 func (r *logReader) rebind(v *logView, res resolver) {
 	r.v, r.res = v, res
-	clear(r.memo.byType)
-	clear(r.memo.shapes)
 	r.hasSeg, r.seg, r.cur = false, nil, nil
 	if v.sequential {
 		r.cur = v.log.Cursor()

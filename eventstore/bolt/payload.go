@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"taskledger/domain"
 	"taskledger/eventstore"
@@ -39,10 +40,11 @@ type payloadCodec struct {
 // codecs caches, for one store, the payload codecs by type ID and the
 // parsed shapes by shape ID. An entry is checked against the name it was
 // made from: an ID a failed commit took may be taken again for another
-// name.
+// name. Replay looks up a codec and a shape for every event, so lookups
+// take no lock.
 type codecs struct {
-	byType sync.Map // uint32 → *payloadCodec
-	shapes sync.Map // uint32 → *packed.Shape
+	byType byID[payloadCodec]
+	shapes byID[packed.Shape]
 }
 
 // codec returns the codec of type typ.
@@ -51,12 +53,12 @@ func (c *codecs) codec(res resolver, typ uint32) (*payloadCodec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := c.byType.Load(typ); ok && v.(*payloadCodec).dict == dict {
-		return v.(*payloadCodec), nil
+	if pc := c.byType.get(typ); pc != nil && pc.dict == dict {
+		return pc, nil
 	}
 	pc := &payloadCodec{dict: dict}
 	pc.decompress = func(dst, src []byte) ([]byte, error) { return decompress(dst, src, pc.dict) }
-	c.byType.Store(typ, pc)
+	c.byType.put(typ, pc)
 	return pc, nil
 }
 
@@ -66,57 +68,53 @@ func (c *codecs) shape(res resolver, id uint32) (*packed.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := c.shapes.Load(id); ok && v.(*packed.Shape).Text == text {
-		return v.(*packed.Shape), nil
+	if sh := c.shapes.get(id); sh != nil && sh.Text == text {
+		return sh, nil
 	}
 	sh, err := packed.ParseShape(text)
 	if err != nil {
 		return nil, fmt.Errorf("%w: shape %d: %v", errCorrupt, id, err)
 	}
-	c.shapes.Store(id, sh)
+	c.shapes.put(id, sh)
 	return sh, nil
 }
 
-// readerMemo is one reader's memo of the codecs and shapes it has looked
-// up, by ID. A reader resolves names in one transaction, where an ID names
-// one string for the reader's whole life, so the memo needs neither the
-// check against the name the store's shared cache makes nor its
-// synchronisation: replay looks up a codec and a shape for every event.
-type readerMemo struct {
-	byType []*payloadCodec
-	shapes []*packed.Shape
+// byID holds entries by ID in a slice that readers load without a lock
+// and a writer replaces whole, copied with the new entry. Entries are
+// added once per ID (again only when a name was taken again), so the
+// copies are few; IDs past maxCachedID are not kept.
+type byID[T any] struct {
+	mu   sync.Mutex
+	list atomic.Pointer[[]*T]
 }
 
-// maxMemo bounds the IDs a reader memoizes; larger ones (a ledger whose
-// failed commits took many IDs) go to the store's cache each time.
-const maxMemo = maxShapes + 1024
+// maxCachedID bounds the IDs a cache keeps: a ledger whose failed commits
+// took many IDs looks those past it up each time.
+const maxCachedID = maxShapes + 1024
 
-// codec returns the codec of type typ.
-func (r *logReader) codec(typ uint32) (*payloadCodec, error) {
-	return memoized(&r.memo.byType, typ, r.res, (*codecs).codec)
+// get returns the entry of id, or nil.
+func (c *byID[T]) get(id uint32) *T {
+	if l := c.list.Load(); l != nil && id < uint32(len(*l)) {
+		return (*l)[id]
+	}
+	return nil
 }
 
-// shape returns the parsed shape id.
-func (r *logReader) shape(id uint32) (*packed.Shape, error) {
-	return memoized(&r.memo.shapes, id, r.res, (*codecs).shape)
-}
-
-// memoized returns the entry of *list at id, looking it up in the store's
-// cache through res when the list does not have it, and keeping it there
-// unless id is past maxMemo.
-func memoized[T any](list *[]*T, id uint32, res resolver, lookup func(*codecs, resolver, uint32) (*T, error)) (*T, error) {
-	if id < uint32(len(*list)) && (*list)[id] != nil {
-		return (*list)[id], nil
+// put sets the entry of id.
+func (c *byID[T]) put(id uint32, v *T) {
+	if id >= maxCachedID {
+		return
 	}
-	v, err := lookup(res.payloadCodecs(), res, id)
-	if err != nil || id >= maxMemo {
-		return v, err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old []*T
+	if l := c.list.Load(); l != nil {
+		old = *l
 	}
-	if id >= uint32(len(*list)) {
-		*list = append(*list, make([]*T, int(id)+1-len(*list))...)
-	}
-	(*list)[id] = v
-	return v, nil
+	list := make([]*T, max(len(old), int(id)+1))
+	copy(list, old)
+	list[id] = v
+	c.list.Store(&list)
 }
 
 // splitPacked returns the shape ID and the values of a packed payload.
@@ -146,11 +144,11 @@ func (r *logReader) packedParts(p []byte, typ uint32) (*packed.Shape, []byte, *p
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sh, err := r.shape(id)
+	sh, err := r.res.payloadCodecs().shape(r.res, id)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pc, err := r.codec(typ)
+	pc, err := r.res.payloadCodecs().codec(r.res, typ)
 	if err != nil {
 		return nil, nil, nil, err
 	}
