@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -95,7 +96,12 @@ type logReader struct {
 	segIdx uint64
 	seg    []byte
 	hasSeg bool
-	cur    *bbolt.Cursor
+	cur    segCursor
+	// fromFile says cur is file, a fileCursor: segments are copies in its
+	// buffers, not slices of bbolt's map. file is kept from one
+	// transaction to the next for its buffers.
+	fromFile bool
+	file     *fileCursor
 	// mapped, when set, notes the segments read from bbolt's map (see
 	// mappedRange); mapBase is where that map starts.
 	mapped  *mappedRange
@@ -268,10 +274,30 @@ func (r *logReader) inflate(dst []byte, e *domain.Event, typ uint32) ([]byte, er
 // transaction.
 func (r *logReader) rebind(v *logView, res resolver) {
 	r.v, r.res = v, res
-	r.hasSeg, r.seg, r.cur = false, nil, nil
+	r.hasSeg, r.seg, r.cur, r.fromFile = false, nil, nil, false
 	if v.sequential {
 		r.cur = v.log.Cursor()
 	}
+}
+
+// readFromFile makes the reader take the file's log segments from f with
+// a fileCursor instead of through bbolt's map, for the rest of the
+// transaction. Only a reader whose records are copied before its next
+// segment may: a segment is then valid only until the next.
+func (r *logReader) readFromFile(f io.ReaderAt, pageSize int) {
+	if f == nil || r.cur == nil {
+		return
+	}
+	root := bucketRoot(r.v.log)
+	if root == 0 {
+		return // a bucket this small lives inside its parent's page
+	}
+	if r.file == nil {
+		r.file = &fileCursor{}
+	}
+	r.file.reset(f, pageSize, root)
+	r.cur, r.fromFile = r.file, true
+	r.hasSeg, r.seg = false, nil
 }
 
 // nextID returns the event ID of the record at r.pos and steps over it
@@ -361,10 +387,13 @@ func (r *logReader) segment(i uint64) ([]byte, error) {
 		} else {
 			k, seg = r.cur.Seek(u64Key(i))
 		}
+		if fc, ok := r.cur.(*fileCursor); ok && fc.err != nil {
+			return nil, fmt.Errorf("log segment %d: %w", i, fc.err)
+		}
 		if k == nil || binary.BigEndian.Uint64(k) != i || uint64(len(seg)) != r.v.segSize {
 			return nil, fmt.Errorf("%w: log segment %d missing", errCorrupt, i)
 		}
-		if r.mapped != nil {
+		if r.mapped != nil && !r.fromFile {
 			r.mapped.note(seg, r.mapBase)
 		}
 	} else {

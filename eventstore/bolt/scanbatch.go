@@ -27,9 +27,11 @@ import (
 // An error from emit stops the scan and is returned as it is; ctx's error,
 // ErrClosed if the store closes and read errors are wrapped.
 //
-// Every 4 MiB of log read from the file, the scan drops those pages from
-// the process's mapping of it (see mappedRange): a full replay then holds
-// only a few megabytes of the file resident, not the whole file.
+// The scan reads the log's pages from the file with pread (see
+// fileCursor), not through bbolt's memory map, so a full replay holds none
+// of the file resident. Where the file could not be opened for that, it
+// reads through the map and, every 4 MiB, drops the pages it has read
+// from the process's mapping (see mappedRange).
 func (s *Store) ScanBatches(ctx context.Context, after uint64,
 	next func() (events []domain.Event, payloads []byte),
 	emit func(events []domain.Event, payloads []byte) error) error {
@@ -90,6 +92,7 @@ func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
 				return err
 			}
 			r.mapped, r.mapBase = &mapped, tx.DB().Info().Data
+			r.readFromFile(s.pages, tx.DB().Info().PageSize)
 			for i := range events {
 				if !coded {
 					payloads, err = r.nextInto(&events[i], payloads)

@@ -138,7 +138,11 @@ const DefaultGroupWait = 500 * time.Microsecond
 // eventstore.Store and is safe for concurrent use. Appends are grouped into
 // commits by one committer goroutine; see the package documentation.
 type Store struct {
-	db       *bbolt.DB
+	db *bbolt.DB
+	// pages is the ledger file opened a second time, for reading: full
+	// scans read the log's pages from it (see fileCursor). Nil if it could
+	// not be opened; scans then read through bbolt's map.
+	pages    pageFile
 	path     string
 	readOnly bool
 	noSync   bool
@@ -287,6 +291,7 @@ func Open(path string, opts Options) (*Store, error) {
 	db.AllocSize = growStep
 	s := &Store{
 		db:       db,
+		pages:    openPages(path),
 		path:     path,
 		readOnly: opts.ReadOnly,
 		noSync:   opts.NoSync,
@@ -322,6 +327,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		_ = db.Close()
+		s.closePages()
 		var de *DamagedError
 		var nf *NewerFormatError
 		if errors.As(err, &de) || errors.As(err, &nf) {
@@ -692,6 +698,7 @@ func (s *Store) Close() error {
 		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("bolt: close %s: %w", s.path, err)
 		}
+		s.closePages()
 	})
 	return s.closeErr
 }
