@@ -111,39 +111,49 @@ const hashDomain = "taskledger/event/v1\n"
 //
 // where len-prefixed means a u32 BE byte length followed by the bytes.
 func (e *Event) ComputeHash() Hash {
-	h := sha256.New()
-	var buf [8]byte
-	writeBytes := func(b []byte) {
-		binary.BigEndian.PutUint32(buf[:4], uint32(len(b)))
-		h.Write(buf[:4])
-		h.Write(b)
+	// Most events fit a buffer on the stack and are hashed in one call; a
+	// longer one takes one allocation.
+	var stack [hashStackBytes]byte
+	b := stack[:0]
+	if n := e.hashInputLen(); n > len(stack) {
+		b = make([]byte, 0, n)
 	}
-	writeString := func(s string) {
-		binary.BigEndian.PutUint32(buf[:4], uint32(len(s)))
-		h.Write(buf[:4])
-		h.Write([]byte(s))
-	}
-	writeU64 := func(v uint64) {
-		binary.BigEndian.PutUint64(buf[:], v)
-		h.Write(buf[:])
-	}
-	h.Write([]byte(hashDomain))
-	h.Write(e.ID[:])
-	writeString(e.Stream)
-	writeU64(e.Version)
-	writeString(e.Type)
-	binary.BigEndian.PutUint16(buf[:2], e.SchemaVersion)
-	h.Write(buf[:2])
-	writeU64(uint64(e.RecordedAt.UnixNano()))
-	writeU64(uint64(e.EffectiveAt.UnixNano()))
-	writeString(e.Actor)
-	h.Write(e.CausationID[:])
-	h.Write(e.CorrelationID[:])
-	h.Write(e.PrevHash[:])
-	writeBytes(e.Payload)
-	var out Hash
-	h.Sum(out[:0])
-	return out
+	return sha256.Sum256(e.appendHashInput(b))
+}
+
+// hashStackBytes is how long a canonical encoding ComputeHash keeps on the
+// stack.
+const hashStackBytes = 1024
+
+// hashInputLen is the length of the event's canonical encoding.
+func (e *Event) hashInputLen() int {
+	const fixed = len(hashDomain) + 16 + 4 + 8 + 4 + 2 + 8 + 8 + 4 + 16 + 16 + 32 + 4
+	return fixed + len(e.Stream) + len(e.Type) + len(e.Actor) + len(e.Payload)
+}
+
+// appendHashInput appends the event's canonical encoding (see ComputeHash)
+// to b.
+func (e *Event) appendHashInput(b []byte) []byte {
+	b = append(b, hashDomain...)
+	b = append(b, e.ID[:]...)
+	b = appendLenString(b, e.Stream)
+	b = binary.BigEndian.AppendUint64(b, e.Version)
+	b = appendLenString(b, e.Type)
+	b = binary.BigEndian.AppendUint16(b, e.SchemaVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixNano()))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.EffectiveAt.UnixNano()))
+	b = appendLenString(b, e.Actor)
+	b = append(b, e.CausationID[:]...)
+	b = append(b, e.CorrelationID[:]...)
+	b = append(b, e.PrevHash[:]...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Payload)))
+	return append(b, e.Payload...)
+}
+
+// appendLenString appends s with its u32 big-endian byte length first.
+func appendLenString(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
 }
 
 // Seal sets the event's stream, version and predecessor hash and computes its

@@ -1,6 +1,10 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +85,82 @@ func TestParseHash(t *testing.T) {
 			t.Errorf("ParseHash(%q) accepted", bad)
 		}
 	}
+}
+
+// streamedHash is the canonical encoding of docs/ledger-format.md fed to
+// SHA-256 field by field, as ComputeHash once did: the reference its
+// one-buffer encoding must agree with.
+func streamedHash(e *Event) Hash {
+	h := sha256.New()
+	lenPrefixed := func(b []byte) {
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(b))))
+		h.Write(b)
+	}
+	h.Write([]byte("taskledger/event/v1\n"))
+	h.Write(e.ID[:])
+	lenPrefixed([]byte(e.Stream))
+	h.Write(binary.BigEndian.AppendUint64(nil, e.Version))
+	lenPrefixed([]byte(e.Type))
+	h.Write(binary.BigEndian.AppendUint16(nil, e.SchemaVersion))
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(e.RecordedAt.UnixNano())))
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(e.EffectiveAt.UnixNano())))
+	lenPrefixed([]byte(e.Actor))
+	h.Write(e.CausationID[:])
+	h.Write(e.CorrelationID[:])
+	h.Write(e.PrevHash[:])
+	lenPrefixed(e.Payload)
+	var out Hash
+	h.Sum(out[:0])
+	return out
+}
+
+// Events short enough for ComputeHash's stack buffer and longer ones (a
+// long payload, a long stream or actor name) hash as the format says.
+func TestComputeHashAgreesWithStreamedEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		return string(b)
+	}
+	for _, size := range []int{0, 1, 200, 900, 930, 1000, 1024, 5000} {
+		for range 20 {
+			e := Event{
+				ID: uuid.New(), Stream: text(rng.IntN(80)), Version: rng.Uint64(), Type: text(rng.IntN(30)),
+				SchemaVersion: uint16(rng.Uint32()), RecordedAt: time.Unix(0, rng.Int64()), EffectiveAt: time.Unix(0, -rng.Int64()),
+				Actor: text(rng.IntN(40)), CausationID: uuid.New(), CorrelationID: uuid.New(), Payload: []byte(text(size)),
+			}
+			if size == 5000 {
+				e.Stream, e.Actor, e.Payload = text(1500), text(700), nil
+			}
+			for i := range e.PrevHash {
+				e.PrevHash[i] = byte(rng.Uint32())
+			}
+			if got, want := e.ComputeHash(), streamedHash(&e); got != want {
+				t.Fatalf("payload of %d bytes: hash %s, the format gives %s", size, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkComputeHash hashes a progress report of the size the store
+// benchmarks append (a 250-byte note).
+func BenchmarkComputeHash(b *testing.B) {
+	e := Event{
+		ID: uuid.New(), Stream: "obligation-bench-17-county.bench-16-implementing", Version: 42, Type: "ProgressReported",
+		SchemaVersion: 1, RecordedAt: time.Now(), EffectiveAt: time.Now(), Actor: "county.bench-16", CorrelationID: uuid.New(),
+		Payload: []byte(`{"plan":"bench","task":17,"unit":"county.bench-16","role":"implementing","percent":42,"previous":0,"period":"2025-01","note":"` + strings.Repeat("进展", 40) + `"}`),
+	}
+	b.Run("one buffer", func(b *testing.B) {
+		for b.Loop() {
+			e.Hash = e.ComputeHash()
+		}
+	})
+	b.Run("streamed", func(b *testing.B) {
+		for b.Loop() {
+			e.Hash = streamedHash(&e)
+		}
+	})
 }
