@@ -61,3 +61,18 @@ func (m *mappedRange) release(tx *bbolt.Tx) {
 	n := (hi - uintptr(start) + page - 1) &^ (page - 1)
 	_ = unix.Madvise(unsafe.Slice((*byte)(start), n), unix.MADV_DONTNEED)
 }
+
+// releaseMap drops every page of bbolt's map from the process's mapping:
+// the kernel keeps them in its page cache and a later read maps them
+// again. bbolt reads the whole tree once to rebuild its freelist, which
+// the ledger does not store (Options.NoFreelistSync); Open has it do so
+// while opening (PreLoadFreelist) and then lets those pages go, so that an
+// open ledger does not keep its whole file resident. It must run inside a
+// read transaction, which keeps bbolt from moving its map.
+func releaseMap(tx *bbolt.Tx) {
+	base, size := tx.DB().Info().Data, tx.Size()
+	if base == 0 || size <= 0 {
+		return
+	}
+	_, _, _ = unix.Syscall(unix.SYS_MADVISE, base, uintptr(size), unix.MADV_DONTNEED)
+}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"taskledger/domain"
@@ -56,5 +59,68 @@ func TestScanThatReleasesPagesReadsEverything(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// residentKB is how much of the file at path the process holds mapped and
+// resident (Linux's /proc/self/smaps); ok is false where that cannot be
+// read.
+func residentKB(t *testing.T, path string) (kb int, ok bool) {
+	t.Helper()
+	smaps, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		return 0, false
+	}
+	inFile := false
+	for _, line := range strings.Split(string(smaps), "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-"):
+			inFile = fields[len(fields)-1] == path
+		case inFile && len(fields) == 3 && fields[0] == "Rss:":
+			n, err := strconv.Atoi(fields[1])
+			if err != nil {
+				t.Fatalf("smaps: %q", line)
+			}
+			kb += n
+		}
+	}
+	return kb, true
+}
+
+// A ledger opened for writing and read in full holds little of its file
+// resident: bbolt's walk of every page while it opens is let go, and full
+// scans read the log from the file, not through the map.
+func TestOpenLedgerKeepsLittleOfItsFileResident(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{NoSync: true})
+	rng := rand.New(rand.NewPCG(17, 18))
+	for n := 0; n < 12000; n += 50 {
+		batch := make([]domain.Event, 50)
+		for i := range batch {
+			batch[i] = randomNoteEvent(rng, n+i, 400)
+		}
+		if _, err := s.Append(ctx, fmt.Sprintf("stream-%d", n%89), eventstore.Any(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path, Options{NoSync: true})
+	if err := s.ScanAll(ctx, 0, func(*domain.Event) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	kb, ok := residentKB(t, path)
+	if !ok {
+		t.Skip("no /proc/self/smaps here: residency is measured on Linux")
+	}
+	if fileKB := int(fi.Size() / 1024); kb > fileKB/4 {
+		t.Fatalf("after opening and scanning, %d KiB of the %d KiB file are resident in the process", kb, fileKB)
 	}
 }

@@ -284,6 +284,9 @@ func Open(path string, opts Options) (*Store, error) {
 		NoSync:          opts.NoSync,
 		InitialMmapSize: opts.InitialMmapSize,
 		ReadOnly:        opts.ReadOnly,
+		// The freelist is rebuilt by reading every page; done here,
+		// Open then lets those pages go (see releaseMap).
+		PreLoadFreelist: !opts.ReadOnly,
 	})
 	if err != nil {
 		return nil, err
@@ -324,6 +327,9 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err == nil {
 		err = s.openJournal()
+	}
+	if err == nil {
+		err = s.viewTx(func(tx *bbolt.Tx, _ *overlay) error { releaseMap(tx); return nil })
 	}
 	if err != nil {
 		_ = db.Close()

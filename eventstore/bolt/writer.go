@@ -278,6 +278,9 @@ func (s *Store) scanIDs(fn func(id uuid.UUID, p uint64) error) error {
 			if err := r.seek(after + 1); err != nil {
 				return err
 			}
+			// Every page once, each ID copied: from the file, so that
+			// none of it stays mapped (see fileCursor).
+			r.readFromFile(s.pages, tx.DB().Info().PageSize)
 			for p := after + 1; p <= end; p++ {
 				id, err := r.nextID()
 				if err != nil {
