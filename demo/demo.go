@@ -418,7 +418,7 @@ func detach(ob domain.Obligation) *domain.Obligation {
 		ob.Findings[i].RectificationSlips = slices.Clip(ob.Findings[i].RectificationSlips)
 	}
 	ob.Appeals = slices.Clone(ob.Appeals)
-	ob.PeriodReports = slices.Clip(ob.PeriodReports)
+	ob.PeriodReports = ob.PeriodReports.Clip()
 	ob.Slips = slices.Clip(ob.Slips)
 	return &ob
 }

@@ -345,7 +345,7 @@ type Obligation struct {
 	Reports        int
 	// PeriodReports lists every progress report with the period it
 	// covers, in recording order.
-	PeriodReports []PeriodReport
+	PeriodReports ReportList
 	// PendingExtension is the request awaiting a decision, if any.
 	PendingExtension *ExtensionRequest
 	// Completion is the state of the whole-obligation claim; it becomes
@@ -506,8 +506,7 @@ func (o *Obligation) AwaitingVerification(ms Milestone) bool {
 // that period's reports; 0 when there is none.
 func (o *Obligation) progressThrough(period YearMonth) Percent {
 	var best *PeriodReport
-	for i := range o.PeriodReports {
-		r := &o.PeriodReports[i]
+	for _, r := range o.PeriodReports.All() {
 		if r.Period.FirstDay().After(period.FirstDay()) {
 			continue
 		}
@@ -1384,7 +1383,7 @@ func (o *Obligation) foldProgress(d ProgressReported, s stamp) {
 	if o.ProgressPeriod.IsZero() || !period.FirstDay().Before(o.ProgressPeriod.FirstDay()) {
 		o.Progress, o.ProgressAt, o.ProgressPeriod = d.Percent, s.at, period
 	}
-	o.PeriodReports = append(o.PeriodReports, PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: InstantOf(s.at), RecordedAt: InstantOf(s.recorded)})
+	o.PeriodReports.Append(PeriodReport{Period: period, Percent: d.Percent, EventID: s.id, ReportedAt: InstantOf(s.at), RecordedAt: InstantOf(s.recorded)})
 	o.resubmitted(SendBackReport, s)
 }
 

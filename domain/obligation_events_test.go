@@ -72,8 +72,8 @@ func TestObligationRecordsEventIDs(t *testing.T) {
 	}
 	wantReport := PeriodReport{Period: YearMonth{2025, time.February}, Percent: 10, EventID: ids["report"],
 		ReportedAt: InstantOf(cst(2025, 3, 2, 9, 0)), RecordedAt: InstantOf(cst(2025, 3, 2, 9, 0))}
-	if len(o.PeriodReports) != 1 || o.PeriodReports[0] != wantReport {
-		t.Fatalf("reports %+v", o.PeriodReports)
+	if o.PeriodReports.Len() != 1 || *o.PeriodReports.At(0) != wantReport {
+		t.Fatalf("reports %+v", o.PeriodReports.Slice())
 	}
 	f1, _ := o.Finding(1)
 	if f1.EventID != ids["finding"] || f1.RectifyByEventID != ids["finding"] || f1.RectifiedEventID != ids["rectified"] {

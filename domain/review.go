@@ -280,7 +280,7 @@ func (o *Obligation) SendBackWork(c SendBackWork, m Meta) ([]EventData, error) {
 		}
 		return one(ev)
 	}
-	n := len(o.PeriodReports)
+	n := o.PeriodReports.Len()
 	switch {
 	case n == 0 || c.Report > n:
 		return nil, errorf(ErrUnknownReport, "obligation %s has %d reports, no report %d", o.Key.Path(), n, max(c.Report, 1))
@@ -346,13 +346,13 @@ func (o *Obligation) foldReview(e *Event, s stamp, data EventData) (handled bool
 func (o *Obligation) foldSentBack(d WorkSentBack, actor string, s stamp) error {
 	switch d.Target {
 	case SendBackReport:
-		if d.Report < 1 || d.Report > len(o.PeriodReports) {
+		if d.Report < 1 || d.Report > o.PeriodReports.Len() {
 			return fmt.Errorf("obligation %s: WorkSentBack names unknown report %d: %w", o.Key.Path(), d.Report, ErrUnexpectedEvent)
 		}
-		// The read side shares the slice with views: copy, never write in place.
-		o.PeriodReports = slices.Clone(o.PeriodReports)
-		r := &o.PeriodReports[d.Report-1]
-		r.ReturnedEventID, r.ReturnedAt = s.id, InstantOf(s.recorded)
+		// The read side shares the reports with views: Update changes a copy.
+		o.PeriodReports.Update(d.Report-1, func(r *PeriodReport) {
+			r.ReturnedEventID, r.ReturnedAt = s.id, InstantOf(s.recorded)
+		})
 	case SendBackClaim:
 		if err := o.foldRejected(CompletionRejected{ObligationKey: d.ObligationKey, Milestone: d.Milestone}); err != nil {
 			return err

@@ -66,8 +66,8 @@ func TestClaimSentBackIsNoLongerPending(t *testing.T) {
 
 func TestReportSentBackUntilNextReport(t *testing.T) {
 	o := given(t, kCounty.Stream(), assigned, report1, sentBackReport0(1)).(*Obligation)
-	if o.Status != StatusSentBack || o.PeriodReports[0].ReturnedAt.IsZero() {
-		t.Fatalf("status %s, report %+v", o.Status, o.PeriodReports[0])
+	if o.Status != StatusSentBack || o.PeriodReports.At(0).ReturnedAt.IsZero() {
+		t.Fatalf("status %s, report %+v", o.Status, o.PeriodReports.Slice())
 	}
 	// A claim does not answer a returned report.
 	applyAt(t, o, base, []EventData{claimAll})

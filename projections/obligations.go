@@ -109,7 +109,7 @@ func (o *Obligations) Apply(e *domain.Event, data domain.EventData) error {
 	if err := h.ob.Apply(e, data); err != nil {
 		return err
 	}
-	h.reports.Update(h.ob.PeriodReports)
+	h.reports.Update(&h.ob.PeriodReports)
 	if !known {
 		o.byStream[stream] = h
 		key := oe.Key()
@@ -261,7 +261,7 @@ type ObligationView struct {
 	// periodReports and deadlineDays give History: the obligation's reports
 	// (shared with the read model, never changed in place) and the
 	// reporting deadline.
-	periodReports []domain.PeriodReport
+	periodReports domain.ReportList
 	deadlineDays  int
 	// PendingExtension is the request awaiting a decision, if any.
 	PendingExtension *domain.ExtensionRequest
@@ -330,7 +330,7 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		v.PendingExtension = &pe
 	}
 	v.LastReport = currentReport(last, deadlineDays)
-	v.periodReports, v.deadlineDays = slices.Clip(ob.PeriodReports), deadlineDays
+	v.periodReports, v.deadlineDays = ob.PeriodReports.Clip(), deadlineDays
 	v.Evidence = slices.Clip(ob.Evidence)
 	v.Review = ob.Review
 	v.Review.SendBacks, v.Review.Comments = slices.Clip(ob.Review.SendBacks), slices.Clip(ob.Review.Comments)
@@ -395,9 +395,9 @@ func currentReport(last *Report, deadlineDays int) *Report {
 // late when recorded after its period's deadline. It is computed when
 // asked: a duty can hold thousands of reports, and most views show none.
 func (v ObligationView) History() []HistoryReport {
-	hist := make([]HistoryReport, len(v.periodReports))
-	for i, r := range v.periodReports {
-		hist[i] = HistoryReport{PeriodReport: r, Late: r.LateAfter(v.deadlineDays)}
+	hist := make([]HistoryReport, v.periodReports.Len())
+	for i, r := range v.periodReports.All() {
+		hist[i] = HistoryReport{PeriodReport: *r, Late: r.LateAfter(v.deadlineDays)}
 	}
 	return hist
 }
@@ -405,9 +405,9 @@ func (v ObligationView) History() []HistoryReport {
 // ReturnedAt is when the report recorded as event id was sent back for
 // revision; zero when it was not (or is not one of the obligation's).
 func (v ObligationView) ReturnedAt(id uuid.UUID) time.Time {
-	for i := len(v.periodReports) - 1; i >= 0; i-- {
-		if v.periodReports[i].EventID == id {
-			return v.periodReports[i].ReturnedAt.Time()
+	for i := v.periodReports.Len() - 1; i >= 0; i-- {
+		if r := v.periodReports.At(i); r.EventID == id {
+			return r.ReturnedAt.Time()
 		}
 	}
 	return time.Time{}
@@ -522,7 +522,7 @@ func (o *Obligations) decode(dec *gob.Decoder) error {
 		}
 		h := &held{ob: *ob}
 		h.last, h.hasLast = s.Last[stream]
-		h.reports.Update(h.ob.PeriodReports)
+		h.reports.Update(&h.ob.PeriodReports)
 		fresh.byStream[stream] = h
 	}
 	o.mu.Lock()

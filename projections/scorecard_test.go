@@ -140,10 +140,10 @@ func TestScoringInputIndexesReports(t *testing.T) {
 		reports := 0
 		for _, o := range in.Obligations {
 			ix := in.Reports[o.Key]
-			if ix == nil || ix.Len() != len(o.PeriodReports) {
-				t.Fatalf("%s: %s: index %v of %d reports", name, o.Key.Path(), ix, len(o.PeriodReports))
+			if ix == nil || ix.Len() != o.PeriodReports.Len() {
+				t.Fatalf("%s: %s: index %v of %d reports", name, o.Key.Path(), ix, o.PeriodReports.Len())
 			}
-			reports += len(o.PeriodReports)
+			reports += o.PeriodReports.Len()
 		}
 		if reports == 0 {
 			t.Fatalf("%s: the scenario holds no reports", name)

@@ -460,8 +460,8 @@ func (ev evaluator) appendReturned(events []uuid.UUID, o *domain.Obligation, p p
 // lies in period p: through the input's index of o's reports when it has
 // one that covers them all, else by reading every report.
 func (ev evaluator) reportsIn(o *domain.Obligation, p period) periodReports {
-	w := periodReports{all: o.PeriodReports, first: p.first, last: p.last, k: -1}
-	if ix := ev.in.Reports[o.Key]; ix != nil && ix.Len() == len(o.PeriodReports) {
+	w := periodReports{all: &o.PeriodReports, first: p.first, last: p.last, k: -1}
+	if ix := ev.in.Reports[o.Key]; ix != nil && ix.Len() == o.PeriodReports.Len() {
 		w.at, w.indexed = ix.within(p.first, p.last), true
 	}
 	return w
@@ -469,7 +469,7 @@ func (ev evaluator) reportsIn(o *domain.Obligation, p period) periodReports {
 
 // periodReports walks the reports of one period (see reportsIn).
 type periodReports struct {
-	all         []domain.PeriodReport
+	all         *domain.ReportList
 	first, last domain.Date
 	// at lists the reports of the period when indexed; else all are read
 	// and those of other months skipped.
@@ -485,8 +485,8 @@ func (w *periodReports) next() bool {
 	if w.indexed {
 		return w.k < len(w.at)
 	}
-	for ; w.k < len(w.all); w.k++ {
-		if d := w.all[w.k].Period.FirstDay(); !d.Before(w.first) && !d.After(w.last) {
+	for ; w.k < w.all.Len(); w.k++ {
+		if d := w.all.At(w.k).Period.FirstDay(); !d.Before(w.first) && !d.After(w.last) {
 			return true
 		}
 	}
@@ -496,9 +496,9 @@ func (w *periodReports) next() bool {
 // report returns the report the walk is at.
 func (w *periodReports) report() *domain.PeriodReport {
 	if w.indexed {
-		return &w.all[w.at[w.k]]
+		return w.all.At(int(w.at[w.k]))
 	}
-	return &w.all[w.k]
+	return w.all.At(w.k)
 }
 
 // missedLine is the missed-report line for the periods missed and those

@@ -165,7 +165,7 @@ func compute(t *testing.T, in Input, s Scheme, kind Kind) Result {
 			continue
 		}
 		ix := &ReportIndex{}
-		ix.Update(o.PeriodReports)
+		ix.Update(&o.PeriodReports)
 		in.Reports[o.Key] = ix
 	}
 	indexed, err := Compute(in, s, kind)

@@ -25,12 +25,12 @@ type ReportIndex struct {
 // be the obligation's PeriodReports: the domain only appends to them (a
 // send-back changes a copy of one report in place, never its period or
 // place). Should they ever be fewer than indexed, the index starts over.
-func (ix *ReportIndex) Update(reports []domain.PeriodReport) {
-	if len(reports) < ix.n {
+func (ix *ReportIndex) Update(reports *domain.ReportList) {
+	if reports.Len() < ix.n {
 		*ix = ReportIndex{}
 	}
-	for i := ix.n; i < len(reports); i++ {
-		m := reports[i].Period
+	for i := ix.n; i < reports.Len(); i++ {
+		m := reports.At(i).Period
 		// Reports mostly come month after month: try the newest first.
 		j := len(ix.months) - 1
 		if j < 0 || ix.months[j] != m {
@@ -43,7 +43,7 @@ func (ix *ReportIndex) Update(reports []domain.PeriodReport) {
 		}
 		ix.at[j] = append(ix.at[j], int32(i))
 	}
-	ix.n = len(reports)
+	ix.n = reports.Len()
 }
 
 // Len returns how many reports are indexed.

@@ -19,14 +19,15 @@ func month(y int, m time.Month) domain.YearMonth {
 // The index lists each month's reports in recording order, across
 // updates, and a frozen copy does not see later ones.
 func TestReportIndex(t *testing.T) {
-	reports := []domain.PeriodReport{
-		{Period: month(2025, 3)}, {Period: month(2025, 1)}, {Period: month(2025, 3)},
-	}
+	reports := domain.ReportListOf(
+		domain.PeriodReport{Period: month(2025, 3)}, domain.PeriodReport{Period: month(2025, 1)}, domain.PeriodReport{Period: month(2025, 3)},
+	)
 	var ix ReportIndex
-	ix.Update(reports)
+	ix.Update(&reports)
 	frozen := ix.Frozen()
-	reports = append(reports, domain.PeriodReport{Period: month(2025, 2)}, domain.PeriodReport{Period: month(2025, 1)})
-	ix.Update(reports)
+	reports.Append(domain.PeriodReport{Period: month(2025, 2)})
+	reports.Append(domain.PeriodReport{Period: month(2025, 1)})
+	ix.Update(&reports)
 
 	q1 := func(ix *ReportIndex) []int32 { return ix.within(date(2025, 1, 1), date(2025, 3, 31)) }
 	if got, want := q1(&ix), []int32{0, 1, 2, 3, 4}; !slices.Equal(got, want) {
@@ -46,7 +47,8 @@ func TestReportIndex(t *testing.T) {
 	}
 
 	// Fewer reports than indexed: it starts over.
-	ix.Update(reports[:1])
+	first := domain.ReportListOf(*reports.At(0))
+	ix.Update(&first)
 	if got := q1(&ix); !slices.Equal(got, []int32{0}) || ix.Len() != 1 {
 		t.Errorf("after starting over: %v (%d indexed), want [0] (1)", got, ix.Len())
 	}
