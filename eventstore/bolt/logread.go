@@ -284,7 +284,7 @@ func (r *logReader) rebind(v *logView, res resolver) {
 // a fileCursor instead of through bbolt's map, for the rest of the
 // transaction. Only a reader whose records are copied before its next
 // segment may: a segment is then valid only until the next.
-func (r *logReader) readFromFile(f io.ReaderAt, pageSize int) {
+func (r *logReader) readFromFile(tx *bbolt.Tx, f io.ReaderAt) {
 	if f == nil || r.cur == nil {
 		return
 	}
@@ -295,7 +295,7 @@ func (r *logReader) readFromFile(f io.ReaderAt, pageSize int) {
 	if r.file == nil {
 		r.file = &fileCursor{}
 	}
-	r.file.reset(f, pageSize, root)
+	r.file.reset(f, tx.DB().Info().PageSize, root, tx.ID())
 	r.cur, r.fromFile = r.file, true
 	r.hasSeg, r.seg = false, nil
 }

@@ -44,28 +44,61 @@ type fileCursor struct {
 	// the index of the element the cursor is on.
 	stack []cursorPage
 	err   error
+	// ahead holds file pages [aheadFrom, aheadFrom+len(ahead)/pageSize),
+	// read at once when a branch lists leaves lying one after the other
+	// in the file (a log written in order mostly does): one pread for up
+	// to maxAhead leaves instead of one each. Leaves are used where they
+	// lie in it. It holds pages of the current transaction only.
+	ahead     []byte
+	aheadFrom uint64
+	// leafLevel is the depth of the tree's leaves, once one was read; -1
+	// before.
+	leafLevel int
+	// leafPages is how many pages the last leaf took.
+	leafPages int
+	// aheadReads counts reads ahead (for tests).
+	aheadReads int
+	// txid is the transaction the pages read belong to: the pages of a
+	// later transaction with the same ID (no commit in between) are the
+	// same, and the cursor keeps what it read.
+	txid int
 }
 
-// cursorPage is one page of a cursor's path and its own buffer.
+// maxAhead is how many leaves one read ahead takes at most.
+const maxAhead = 16
+
+// cursorPage is one page of a cursor's path.
 type cursorPage struct {
-	buf   []byte // the page and its overflow pages
+	buf   []byte // the page and its overflow pages: own, or part of ahead
+	own   []byte // this level's buffer, kept from page to page
 	count int
 	leaf  bool
 	index int
 }
 
-// newFileCursor returns a cursor over the bucket whose root page is root.
-func newFileCursor(f io.ReaderAt, pageSize int, root uint64) *fileCursor {
+// newFileCursor returns a cursor over the bucket whose root page is root,
+// in a read transaction with ID txid.
+func newFileCursor(f io.ReaderAt, pageSize int, root uint64, txid int) *fileCursor {
 	c := &fileCursor{}
-	c.reset(f, pageSize, root)
+	c.reset(f, pageSize, root, txid)
 	return c
 }
 
-// reset makes c a new cursor over the bucket whose root page is root,
-// keeping its buffers.
-func (c *fileCursor) reset(f io.ReaderAt, pageSize int, root uint64) {
-	c.f, c.pageSize, c.root, c.err = f, pageSize, root, nil
+// reset makes c a new cursor over the bucket whose root page is root, in
+// the read transaction with ID txid, keeping its buffers. When nothing was
+// committed since the pages it holds were read (the same transaction ID,
+// the same root), it keeps those pages too: the scan that reads the log
+// one batch per transaction then reads each page once.
+func (c *fileCursor) reset(f io.ReaderAt, pageSize int, root uint64, txid int) {
+	same := c.err == nil && c.f == f && c.pageSize == pageSize && c.root == root && c.txid == txid
+	c.f, c.pageSize, c.root, c.txid, c.err = f, pageSize, root, txid, nil
 	c.stack = c.stack[:0]
+	if !same {
+		for i, p := range c.stack[:cap(c.stack)] {
+			c.stack[:cap(c.stack)][i] = cursorPage{own: p.own}
+		}
+		c.ahead, c.leafLevel, c.leafPages = c.ahead[:0], -1, 1
+	}
 }
 
 // Seek moves to the first key at or after seek.
@@ -144,45 +177,109 @@ func (c *fileCursor) fail(err error) ([]byte, []byte) {
 	return nil, nil
 }
 
-// load reads page id into the buffer of stack level (reusing it) and
-// checks that it is a branch or leaf page whose elements lie inside it. It
-// reads as many pages at once as the last page at this level took (a leaf
-// of the log is a page and its overflow page), so that most pages take one
-// read.
+// load reads page id for stack level and checks that it is a branch or
+// leaf page whose elements lie inside it. A leaf comes from the pages read
+// ahead when it lies there (reading ahead first when its branch lists
+// more leaves after it, one after the other in the file); any other page
+// is read into the level's own buffer, reusing it.
 func (c *fileCursor) load(level int, id uint64) (cursorPage, error) {
 	var p cursorPage
 	if all := c.stack[:cap(c.stack)]; level < len(all) {
-		p.buf = all[level].buf
+		if held := all[level]; len(held.buf) > 0 && binary.LittleEndian.Uint64(held.buf) == id {
+			held.index = 0 // the page this level last held, read in this transaction's tree
+			return held, nil
+		}
+		p.own = all[level].own
 	}
-	hint := max(1, len(p.buf)/c.pageSize)
+	if level > 0 && level == c.leafLevel && !c.inAhead(id, 1) {
+		c.readAhead(id, &c.stack[level-1])
+	}
+	if c.inAhead(id, 1) {
+		off := int(id-c.aheadFrom) * c.pageSize
+		if pages := c.header(&p, c.ahead[off:]); p.leaf && c.inAhead(id, pages) {
+			p.buf = c.ahead[off : off+pages*c.pageSize]
+			return c.checked(p, id)
+		}
+	}
+	hint := 1
+	if level == c.leafLevel {
+		hint = c.leafPages
+	}
 	var err error
-	if p.buf, err = c.read(p.buf, id, hint); err != nil && hint > 1 {
-		p.buf, err = c.read(p.buf, id, 1)
+	if p.own, err = c.read(p.own, id, hint); err != nil && hint > 1 {
+		p.own, err = c.read(p.own, id, 1)
 	}
 	if err != nil {
 		return p, err
 	}
-	hdr := p.buf[:pageHeaderSize]
-	gotID := binary.LittleEndian.Uint64(hdr[0:])
-	flags := binary.LittleEndian.Uint16(hdr[8:])
-	p.count = int(binary.LittleEndian.Uint16(hdr[10:]))
-	pages := 1 + int(binary.LittleEndian.Uint32(hdr[12:]))
-	if gotID != id || (flags != branchPageFlag && flags != leafPageFlag) {
-		return p, fmt.Errorf("%w: page %d identifies as page %d with flags %#x", errCorrupt, id, gotID, flags)
-	}
-	p.leaf = flags == leafPageFlag
-	switch {
-	case pages > hint:
-		if p.buf, err = c.read(p.buf, id, pages); err != nil {
+	pages := c.header(&p, p.own)
+	if pages > hint {
+		if p.own, err = c.read(p.own, id, pages); err != nil {
 			return p, err
 		}
-	case pages < hint:
-		p.buf = p.buf[:pages*c.pageSize]
+	}
+	p.buf = p.own[:pages*c.pageSize]
+	return c.checked(p, id)
+}
+
+// header reads the page header at the start of b into p and returns how
+// many pages the page takes (1 for a page that is not a branch or leaf,
+// which checked refuses).
+func (c *fileCursor) header(p *cursorPage, b []byte) int {
+	flags := binary.LittleEndian.Uint16(b[8:])
+	p.count = int(binary.LittleEndian.Uint16(b[10:]))
+	p.leaf = flags == leafPageFlag
+	if flags != branchPageFlag && flags != leafPageFlag {
+		return 1
+	}
+	return 1 + int(binary.LittleEndian.Uint32(b[12:]))
+}
+
+// checked returns p, page id, once its header and elements hold together,
+// noting the depth and size of a leaf.
+func (c *fileCursor) checked(p cursorPage, id uint64) (cursorPage, error) {
+	gotID := binary.LittleEndian.Uint64(p.buf[0:])
+	flags := binary.LittleEndian.Uint16(p.buf[8:])
+	if gotID != id || (flags != branchPageFlag && flags != leafPageFlag) {
+		return p, fmt.Errorf("%w: page %d identifies as page %d with flags %#x", errCorrupt, id, gotID, flags)
 	}
 	if err := p.check(); err != nil {
 		return p, fmt.Errorf("page %d: %w", id, err)
 	}
+	if p.leaf {
+		c.leafLevel, c.leafPages = len(c.stack), len(p.buf)/c.pageSize
+	}
 	return p, nil
+}
+
+// inAhead reports whether pages [id, id+pages) were read ahead.
+func (c *fileCursor) inAhead(id uint64, pages int) bool {
+	return id >= c.aheadFrom && (id-c.aheadFrom+uint64(pages))*uint64(c.pageSize) <= uint64(len(c.ahead))
+}
+
+// readAhead reads, in one pread, leaf id and the leaves parent lists after
+// it while they follow one another in the file, each of the size of the
+// last leaf read. It reads nothing when fewer than two would come of it, or
+// when the read fails (the page's own read then reports why).
+func (c *fileCursor) readAhead(id uint64, parent *cursorPage) {
+	c.ahead = c.ahead[:0]
+	if parent.leaf || parent.child(parent.index) != id {
+		return
+	}
+	step := uint64(c.leafPages)
+	n := 1
+	for n < maxAhead && parent.index+n < parent.count && parent.child(parent.index+n) == id+uint64(n)*step {
+		n++
+	}
+	if n < 2 {
+		return
+	}
+	buf, err := c.read(c.ahead, id, n*c.leafPages)
+	if err != nil {
+		return
+	}
+	c.ahead, c.aheadFrom = buf, id
+	c.aheadReads++
 }
 
 // read reads pages pages from id on into buf, grown as needed.

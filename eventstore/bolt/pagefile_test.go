@@ -28,6 +28,13 @@ type cursorFixture struct {
 }
 
 func newCursorFixture(t *testing.T) cursorFixture {
+	return newCursorFixtureOf(t, false)
+}
+
+// newCursorFixtureOf makes the fixture; inOrder fills it as the log is
+// filled instead, key after key in order, each transaction appending a
+// few, so that its leaves mostly lie one after the other in the file.
+func newCursorFixtureOf(t *testing.T, inOrder bool) cursorFixture {
 	t.Helper()
 	fx := cursorFixture{path: filepath.Join(t.TempDir(), "pages.db"), pageSize: 1024, keys: map[uint64][]byte{}}
 	db, err := bbolt.Open(fx.path, 0o600, &bbolt.Options{PageSize: fx.pageSize, NoSync: true})
@@ -42,8 +49,11 @@ func newCursorFixture(t *testing.T) cursorFixture {
 			if err != nil {
 				return err
 			}
-			for range 100 {
+			for i := range 100 {
 				k := uint64(rng.IntN(20000)) * 2 // even keys: odd ones are gaps to seek into
+				if inOrder {
+					k = uint64(round*100+i) * 2
+				}
 				v := make([]byte, rng.IntN(3*fx.pageSize))
 				if rng.IntN(50) == 0 {
 					v = v[:0]
@@ -57,7 +67,7 @@ func newCursorFixture(t *testing.T) cursorFixture {
 				fx.keys[k] = v
 			}
 			for k := range fx.keys {
-				if round%3 == 0 && rng.IntN(10) == 0 {
+				if !inOrder && round%3 == 0 && rng.IntN(10) == 0 {
 					if err := b.Delete(u64Key(k)); err != nil {
 						return err
 					}
@@ -89,7 +99,7 @@ func (fx cursorFixture) view(t *testing.T, fn func(fc *fileCursor, bc *bbolt.Cur
 	defer f.Close()
 	err = db.View(func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("log"))
-		fn(newFileCursor(f, tx.DB().Info().PageSize, bucketRoot(b)), b.Cursor())
+		fn(newFileCursor(f, tx.DB().Info().PageSize, bucketRoot(b), tx.ID()), b.Cursor())
 		return nil
 	})
 	if err != nil {
@@ -101,7 +111,12 @@ func (fx cursorFixture) view(t *testing.T, fn func(fc *fileCursor, bc *bbolt.Cur
 // map: every key and value in order from the first, and from any key
 // sought, present or not, before the first or after the last.
 func TestFileCursorReadsWhatBboltShows(t *testing.T) {
-	fx := newCursorFixture(t)
+	for _, inOrder := range []bool{false, true} {
+		testFileCursorReadsWhatBboltShows(t, newCursorFixtureOf(t, inOrder), inOrder)
+	}
+}
+
+func testFileCursorReadsWhatBboltShows(t *testing.T, fx cursorFixture, inOrder bool) {
 	fx.view(t, func(fc *fileCursor, bc *bbolt.Cursor) {
 		n := 0
 		k, v := fc.Seek(u64Key(0))
@@ -121,6 +136,9 @@ func TestFileCursorReadsWhatBboltShows(t *testing.T) {
 		if depth := len(fc.stack); depth < 3 {
 			t.Fatalf("the fixture's tree is %d levels deep; the test needs branches under the root", depth)
 		}
+		if inOrder && fc.aheadReads == 0 {
+			t.Fatal("leaves written in order were never read ahead")
+		}
 		rng := rand.New(rand.NewPCG(7, 8))
 		for range 500 {
 			seek := u64Key(uint64(rng.IntN(40010)))
@@ -135,6 +153,55 @@ func TestFileCursorReadsWhatBboltShows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A bucket whose root is a leaf is read too, over and over from one
+// cursor (the depth it learns is the root's).
+func TestFileCursorReadsARootLeaf(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leaf.db")
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{PageSize: 1024, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("log"))
+		for k := uint64(0); k < 3 && err == nil; k++ {
+			err = b.Put(u64Key(k), bytes.Repeat([]byte{byte(k)}, 500))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("log"))
+		if bucketRoot(b) == 0 {
+			t.Fatal("the bucket is inline; the test needs a root page")
+		}
+		fc := newFileCursor(f, 1024, bucketRoot(b), tx.ID())
+		for round := range 3 {
+			n := 0
+			for k, v := fc.Seek(u64Key(0)); k != nil; k, v = fc.Next() {
+				if binary.BigEndian.Uint64(k) != uint64(n) || !bytes.Equal(v, bytes.Repeat([]byte{byte(n)}, 500)) {
+					t.Fatalf("round %d: element %d is key %x", round, n, k)
+				}
+				n++
+			}
+			if n != 3 || fc.err != nil {
+				t.Fatalf("round %d: %d elements, err %v", round, n, fc.err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A page that does not hold together stops the cursor with an error that
@@ -198,20 +265,21 @@ func TestFileCursorRefusesPagePastTheEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc := newFileCursor(f, fx.pageSize, uint64(fi.Size())/uint64(fx.pageSize)+3)
+	fc := newFileCursor(f, fx.pageSize, uint64(fi.Size())/uint64(fx.pageSize)+3, 1)
 	if k, _ := fc.Seek(u64Key(0)); k != nil || !errors.Is(fc.err, eventstore.ErrDamaged) {
 		t.Fatalf("cursor rooted past the end: key %x, err %v", k, fc.err)
 	}
 }
 
-// countingPages counts the reads of a store's page file.
+// countingPages counts the reads of a store's page file and their bytes.
 type countingPages struct {
 	pageFile
-	reads int
+	reads, bytes int
 }
 
 func (c *countingPages) ReadAt(p []byte, off int64) (int, error) {
 	c.reads++
+	c.bytes += len(p)
 	return c.pageFile.ReadAt(p, off)
 }
 
@@ -255,10 +323,108 @@ func TestFullScanReadsTheLogFromTheFile(t *testing.T) {
 		}
 	}
 	scan()
-	if segments := int(s.head.Load()) * 300 / int(s.segSize); pages.reads < segments/4 {
-		t.Fatalf("a scan of about %d segments read the file %d times", segments, pages.reads)
+	logLen := s.ov.Load().logLen
+	if uint64(pages.bytes) < logLen || pages.reads*4 > int(logLen/s.segSize) {
+		t.Fatalf("a scan of a %d-byte log read %d bytes of the file in %d reads", logLen, pages.bytes, pages.reads)
 	}
 	s.pages = nil
 	scan()
 	s.pages = pages.pageFile
+}
+
+// A cursor reset for a later transaction reads the pages again; reset
+// for the same one (nothing committed since) it keeps what it read.
+func TestFileCursorRereadsPagesOfALaterTransaction(t *testing.T) {
+	fx := newCursorFixtureOf(t, true)
+	f, err := os.OpenFile(fx.path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var root uint64
+	fx.view(t, func(fc *fileCursor, _ *bbolt.Cursor) { root = fc.root })
+	fc := newFileCursor(f, fx.pageSize, root, 7)
+	first := func() []byte {
+		k, v := fc.Seek(u64Key(0))
+		for len(v) == 0 && k != nil { // the first key with a value
+			k, v = fc.Next()
+		}
+		if k == nil {
+			t.Fatalf("no value: %v", fc.err)
+		}
+		return v
+	}
+	v := first()
+	at := bytes.Index(mustRead(t, f), v) // where the value lies in the file
+	if at < 0 {
+		t.Fatal("value not found in the file")
+	}
+	was := v[0]
+	if _, err := f.WriteAt([]byte{was + 1}, int64(at)); err != nil { // as if a later commit rewrote the page
+		t.Fatal(err)
+	}
+	fc.reset(f, fx.pageSize, root, 7)
+	if got := first()[0]; got != was {
+		t.Fatalf("reset for the same transaction: first byte %d, want the %d read before", got, was)
+	}
+	fc.reset(f, fx.pageSize, root, 8)
+	if got := first()[0]; got != was+1 {
+		t.Fatalf("reset for a later transaction: first byte %d, want %d from the file", got, was+1)
+	}
+}
+
+func mustRead(t *testing.T, f *os.File) []byte {
+	t.Helper()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A scan that reads one batch per transaction while checkpoints rewrite
+// the file between its batches reads each batch from the tree of its own
+// transaction: pages kept from an earlier one would be stale.
+func TestScanReadsEachTransactionsTree(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoSync: true, segmentSize: 300})
+	rng := rand.New(rand.NewPCG(19, 20))
+	appendSome := func(n int) []domain.Event {
+		var out []domain.Event
+		for len(out) < n {
+			batch := make([]domain.Event, 20)
+			for i := range batch {
+				batch[i] = randomNoteEvent(rng, int(s.head.Load())+len(out)+i, 200)
+			}
+			res, err := s.Append(ctx, fmt.Sprintf("stream-%d", rng.IntN(13)), eventstore.Any(), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, res.Events...)
+		}
+		return out
+	}
+	want := appendSome(1500)
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	events := make([]domain.Event, 40)
+	var payloads []byte
+	n, batches := 0, 0
+	err := s.ScanBatches(ctx, 0, func() ([]domain.Event, []byte) { return events, payloads[:0] },
+		func(got []domain.Event, p []byte) error {
+			payloads = p
+			for i := range got {
+				if err := sameEvent(&got[i], &want[n]); err != nil {
+					return fmt.Errorf("batch %d: %w", batches, err)
+				}
+				n++
+			}
+			batches++
+			appendSome(20)
+			return s.checkpoint()
+		})
+	if err != nil || n != len(want) {
+		t.Fatalf("scan: %d of %d events: %v", n, len(want), err)
+	}
 }

@@ -92,7 +92,7 @@ func (s *Store) scanBatches(ctx context.Context, after uint64, coded bool,
 				return err
 			}
 			r.mapped, r.mapBase = &mapped, tx.DB().Info().Data
-			r.readFromFile(s.pages, tx.DB().Info().PageSize)
+			r.readFromFile(tx, s.pages)
 			for i := range events {
 				if !coded {
 					payloads, err = r.nextInto(&events[i], payloads)

@@ -280,7 +280,7 @@ func (s *Store) scanIDs(fn func(id uuid.UUID, p uint64) error) error {
 			}
 			// Every page once, each ID copied: from the file, so that
 			// none of it stays mapped (see fileCursor).
-			r.readFromFile(s.pages, tx.DB().Info().PageSize)
+			r.readFromFile(tx, s.pages)
 			for p := after + 1; p <= end; p++ {
 				id, err := r.nextID()
 				if err != nil {
