@@ -29,8 +29,12 @@ type ReportList struct {
 }
 
 // reportChunkLen is the length of the first slice and of every chunk:
-// 102 reports of 80 bytes fill an 8 KiB size class of Go's allocator.
-const reportChunkLen = 102
+// 128 reports of 80 bytes fill one of Go's size classes (10 KiB), and a
+// power of two makes finding report i two shifts.
+const (
+	reportChunkShift = 7
+	reportChunkLen   = 1 << reportChunkShift
+)
 
 // ReportListOf returns a list of the given reports.
 func ReportListOf(reports ...PeriodReport) ReportList {
@@ -47,14 +51,19 @@ func (l *ReportList) Len() int { return l.n }
 // At returns report i (0 ≤ i < Len). The report is shared with copies of
 // the list: read it, do not change it.
 func (l *ReportList) At(i int) *PeriodReport {
-	if i < 0 || i >= l.n {
-		panic(fmt.Sprintf("domain: report %d of a list of %d", i, l.n))
+	if uint(i) >= uint(l.n) {
+		outOfRange(i, l.n)
 	}
 	if i < reportChunkLen {
 		return &l.head[i]
 	}
 	i -= reportChunkLen
-	return &l.rest[i/reportChunkLen][i%reportChunkLen]
+	return &l.rest[i>>reportChunkShift][i&(reportChunkLen-1)]
+}
+
+// outOfRange panics as a slice index out of range would.
+func outOfRange(i, n int) {
+	panic(fmt.Sprintf("domain: report %d of a list of %d", i, n))
 }
 
 // All yields each report's index and the report, in recording order.
@@ -118,8 +127,8 @@ func (l ReportList) Clip() ReportList {
 // Update changes report i through change, on a copy of the storage that
 // holds it, so that copies of the list keep the report as it was.
 func (l *ReportList) Update(i int, change func(*PeriodReport)) {
-	if i < 0 || i >= l.n {
-		panic(fmt.Sprintf("domain: report %d of a list of %d", i, l.n))
+	if uint(i) >= uint(l.n) {
+		outOfRange(i, l.n)
 	}
 	if i < reportChunkLen {
 		l.head = slices.Clone(l.head[:min(l.n, reportChunkLen)])
