@@ -22,10 +22,11 @@ type segCursor interface {
 
 // fileCursor reads a bucket's branch and leaf pages with pread instead of
 // touching bbolt's memory map. A full replay reads every page of the log
-// once. On the virtual machines measured (docs/benchmarks.md, "Reading the
-// log from the file"), the first touch of each newly mapped 4 KiB page cost
-// about 1.4 µs, even when the kernel had mapped it ahead, against 0.17 µs
-// for pread to copy it into a buffer the cursor reuses. Only what a read
+// once. On the virtual machines measured (docs/benchmarks.md, "The twelfth
+// machine: reading the log from the file"), the first touch of each newly
+// mapped 4 KiB page cost about 1.4 µs, even when the kernel had mapped it
+// ahead, against 0.17 µs for pread to copy it into a buffer the cursor
+// reuses. Only what a read
 // transaction can see is read: bbolt never rewrites a page while a
 // transaction that can reach it is open, so the file holds the pages the
 // transaction's map would show.
