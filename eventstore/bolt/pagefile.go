@@ -110,12 +110,10 @@ func (c *fileCursor) Seek(seek []byte) ([]byte, []byte) {
 	c.stack = c.stack[:0]
 	id := c.root
 	for {
-		p, err := c.load(len(c.stack), id)
+		top, err := c.push(id)
 		if err != nil {
 			return c.fail(err)
 		}
-		c.stack = append(c.stack, p)
-		top := &c.stack[len(c.stack)-1]
 		if top.leaf {
 			top.index = sort.Search(top.count, func(i int) bool { return bytes.Compare(top.key(i), seek) >= 0 })
 			if top.index >= top.count {
@@ -154,12 +152,10 @@ func (c *fileCursor) Next() ([]byte, []byte) {
 	c.stack = c.stack[:level+1]
 	id := c.stack[level].child(c.stack[level].index)
 	for {
-		p, err := c.load(len(c.stack), id)
+		top, err := c.push(id)
 		if err != nil {
 			return c.fail(err)
 		}
-		c.stack = append(c.stack, p)
-		top := &c.stack[len(c.stack)-1]
 		if top.leaf {
 			if top.count == 0 {
 				return c.Next()
@@ -171,6 +167,17 @@ func (c *fileCursor) Next() ([]byte, []byte) {
 		}
 		id = top.child(0)
 	}
+}
+
+// push reads page id onto the stack, below the pages there, and returns
+// it.
+func (c *fileCursor) push(id uint64) (*cursorPage, error) {
+	p, err := c.load(len(c.stack), id)
+	if err != nil {
+		return nil, err
+	}
+	c.stack = append(c.stack, p)
+	return &c.stack[len(c.stack)-1], nil
 }
 
 func (c *fileCursor) fail(err error) ([]byte, []byte) {
