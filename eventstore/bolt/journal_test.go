@@ -808,3 +808,38 @@ func TestCheckpointEmptiesTheJournal(t *testing.T) {
 		t.Fatalf("Checkpoint without a journal: %v", err)
 	}
 }
+
+// A stream read while a group is committed and a checkpoint writes it,
+// with the stream index, to the file just before the read's transaction
+// begins reads every event: the file is never ahead of the overlay the
+// read goes by (once, this failed with "read position 16: log head is
+// 15").
+func TestReadStreamWhileACheckpointLandsBeforeIt(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoSync: true, indexEvery: 1})
+	rng := rand.New(rand.NewPCG(23, 24))
+	for i := range 15 {
+		if _, err := s.Append(ctx, "contended", eventstore.Exact(uint64(i)), []domain.Event{event(rng, i, 100)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	hookErr := make(chan error, 1)
+	hook := func() {
+		_, err := s.Append(ctx, "contended", eventstore.Exact(15), []domain.Event{event(rng, 15, 100)})
+		if err == nil {
+			err = s.checkpoint()
+		}
+		hookErr <- err
+	}
+	s.beforeView.Store(&hook)
+	got, err := s.ReadStream(ctx, "contended", eventstore.Forwards, 0, 0)
+	if err := <-hookErr; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || len(got) != 16 {
+		t.Fatalf("read %d events of 16: %v", len(got), err)
+	}
+}

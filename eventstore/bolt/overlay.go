@@ -50,6 +50,15 @@ func (o *overlay) after(done *overlay, segSize uint64) *overlay {
 	return n
 }
 
+// sameBase reports whether o and p stand on the same file: the same first
+// segment and checkpoint of their own (both nil: no overlay).
+func (o *overlay) sameBase(p *overlay) bool {
+	if o == nil || p == nil {
+		return o == p
+	}
+	return o.baseSeg == p.baseSeg && o.baseCkpt == p.baseCkpt
+}
+
 // next returns a copy of o for the committer to extend with one group.
 func (o *overlay) next() *overlay {
 	c := *o

@@ -224,6 +224,9 @@ type Store struct {
 	// afterJournal, when set (by tests), runs in the committer after a
 	// group's journal frame is synced and before bbolt commits it.
 	afterJournal func()
+	// beforeView, when set (by tests), runs in viewTx between taking the
+	// overlay and beginning the transaction.
+	beforeView atomic.Pointer[func()]
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -517,17 +520,37 @@ func (s *Store) init() error {
 	})
 }
 
-// viewTx runs fn in a read transaction, with the overlay published before
-// the transaction began (nil but for a format 3 ledger open for writing):
-// the file as the transaction sees it holds at least everything below the
-// overlay's base, because a checkpoint publishes a new base only after its
-// commit. A panic or a memory fault while bbolt reads a damaged page becomes
-// a *DamagedError instead of ending the process.
+// viewTx runs fn in a read transaction, with the overlay (nil but for a
+// format 3 ledger open for writing) as it stood once the transaction had
+// begun, whose base was already published before it began. Then the file
+// as the transaction sees it holds everything below the overlay's base (a
+// checkpoint publishes a new base only after its commit), and nothing
+// beyond the overlay's head: a checkpoint that committed before the
+// transaction began wrote groups published before. An overlay taken
+// before the transaction instead could be behind a checkpoint committed in
+// between, whose stream index then named positions past the overlay's
+// head. When a checkpoint moves the base while the transaction begins, fn
+// runs in a new one. A panic or a memory fault while bbolt reads a damaged
+// page becomes a *DamagedError instead of ending the process.
 func (s *Store) viewTx(fn func(tx *bbolt.Tx, ov *overlay) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.recoverDamage(&err)
-	ov := s.ov.Load()
-	return s.db.View(func(tx *bbolt.Tx) error { return fn(tx, ov) })
+	for {
+		before, moved := s.ov.Load(), false
+		if hook := s.beforeView.Swap(nil); hook != nil {
+			(*hook)()
+		}
+		err = s.db.View(func(tx *bbolt.Tx) error {
+			ov := s.ov.Load()
+			if moved = !ov.sameBase(before); moved {
+				return nil
+			}
+			return fn(tx, ov)
+		})
+		if !moved {
+			return err
+		}
+	}
 }
 
 // updateTx runs fn in a read-write transaction, as viewTx does; bbolt rolls
