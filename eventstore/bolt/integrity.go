@@ -71,6 +71,28 @@ func (e *DamagedError) Is(target error) bool {
 	return target == eventstore.ErrDamaged || (e.Foreign && target == ErrNotLedger)
 }
 
+// element decodes element i of branch or leaf page p (header first, its
+// element table inside p): its key and, for a leaf, its value and flags;
+// ok is false when the key or value runs past the page.
+func element(p []byte, i int, branch bool) (key, value []byte, flags uint32, ok bool) {
+	le := binary.LittleEndian
+	at := pageHeaderSize + i*elemSize
+	e := p[at : at+elemSize]
+	var pos, ksize, vsize uint64
+	if branch {
+		pos, ksize = uint64(le.Uint32(e[0:])), uint64(le.Uint32(e[4:]))
+	} else {
+		flags = le.Uint32(e[0:])
+		pos, ksize, vsize = uint64(le.Uint32(e[4:])), uint64(le.Uint32(e[8:])), uint64(le.Uint32(e[12:]))
+	}
+	start := uint64(at) + pos
+	if start+ksize+vsize > uint64(len(p)) {
+		return nil, nil, 0, false
+	}
+	k, v := start+ksize, start+ksize+vsize
+	return p[start:k:k], p[k:v:v], flags, true
+}
+
 // bbolt's on-disk constants (go.etcd.io/bbolt/internal/common): this file
 // reads the format itself, with every offset checked, so that a damaged
 // file is refused before bbolt, which trusts its pages, maps it.
@@ -399,25 +421,17 @@ func (w *pageWalk) node(p []byte, count uint16, id uint64, lo, hi []byte) ([]byt
 	if uint64(count)*elemSize > uint64(len(p)-pageHeaderSize) {
 		return nil, fmt.Errorf("page %d: %d elements do not fit in the page", id, count)
 	}
-	// key returns element i's key.
-	key := func(i uint64) ([]byte, uint64, uint64, error) {
-		at := pageHeaderSize + i*elemSize
-		e := p[at : at+elemSize]
-		var pos, ksize, vsize uint64
-		if isBranch {
-			pos, ksize = uint64(le.Uint32(e[0:])), uint64(le.Uint32(e[4:]))
-		} else {
-			pos, ksize, vsize = uint64(le.Uint32(e[4:])), uint64(le.Uint32(e[8:])), uint64(le.Uint32(e[12:]))
+	// key returns element i's key and value.
+	key := func(i uint64) ([]byte, []byte, error) {
+		k, v, _, ok := element(p, int(i), isBranch)
+		if !ok {
+			return nil, nil, fmt.Errorf("page %d: element %d runs past the page", id, i)
 		}
-		start := at + pos
-		if start+ksize+vsize > uint64(len(p)) {
-			return nil, 0, 0, fmt.Errorf("page %d: element %d runs past the page", id, i)
-		}
-		return p[start : start+ksize], start + ksize, vsize, nil
+		return k, v, nil
 	}
 	running, largest := lo, []byte(nil)
 	for i := range uint64(count) {
-		k, vat, vsize, err := key(i)
+		k, v, err := key(i)
 		if err != nil {
 			return nil, err
 		}
@@ -432,7 +446,7 @@ func (w *pageWalk) node(p []byte, count uint16, id uint64, lo, hi []byte) ([]byt
 		if isBranch {
 			next := hi
 			if i+1 < uint64(count) {
-				if next, _, _, err = key(i + 1); err != nil {
+				if next, _, err = key(i + 1); err != nil {
 					return nil, err
 				}
 			}
@@ -448,7 +462,6 @@ func (w *pageWalk) node(p []byte, count uint16, id uint64, lo, hi []byte) ([]byt
 			continue
 		}
 		// A nested bucket: its header, then its own tree or inline page.
-		v := p[vat : vat+vsize]
 		if len(v) < bucketHdrSize {
 			return nil, fmt.Errorf("page %d: bucket %q has a %d-byte header", id, k, len(v))
 		}

@@ -97,11 +97,9 @@ type logReader struct {
 	seg    []byte
 	hasSeg bool
 	cur    segCursor
-	// fromFile says cur is file, a fileCursor: segments are copies in its
-	// buffers, not slices of bbolt's map. file is kept from one
-	// transaction to the next for its buffers.
-	fromFile bool
-	file     *fileCursor
+	// file, once the reader reads from the file (readFromFile), is its
+	// fileCursor, kept from one transaction to the next for its buffers.
+	file *fileCursor
 	// mapped, when set, notes the segments read from bbolt's map (see
 	// mappedRange); mapBase is where that map starts.
 	mapped  *mappedRange
@@ -274,7 +272,7 @@ func (r *logReader) inflate(dst []byte, e *domain.Event, typ uint32) ([]byte, er
 // transaction.
 func (r *logReader) rebind(v *logView, res resolver) {
 	r.v, r.res = v, res
-	r.hasSeg, r.seg, r.cur, r.fromFile = false, nil, nil, false
+	r.hasSeg, r.seg, r.cur = false, nil, nil
 	if v.sequential {
 		r.cur = v.log.Cursor()
 	}
@@ -296,7 +294,7 @@ func (r *logReader) readFromFile(tx *bbolt.Tx, f io.ReaderAt) {
 		r.file = &fileCursor{}
 	}
 	r.file.reset(f, tx.DB().Info().PageSize, root, tx.ID())
-	r.cur, r.fromFile = r.file, true
+	r.cur = r.file
 	r.hasSeg, r.seg = false, nil
 }
 
@@ -387,13 +385,14 @@ func (r *logReader) segment(i uint64) ([]byte, error) {
 		} else {
 			k, seg = r.cur.Seek(u64Key(i))
 		}
-		if fc, ok := r.cur.(*fileCursor); ok && fc.err != nil {
+		fc, fromFile := r.cur.(*fileCursor) // segments are copies, not slices of the map
+		if fromFile && fc.err != nil {
 			return nil, fmt.Errorf("log segment %d: %w", i, fc.err)
 		}
 		if k == nil || binary.BigEndian.Uint64(k) != i || uint64(len(seg)) != r.v.segSize {
 			return nil, fmt.Errorf("%w: log segment %d missing", errCorrupt, i)
 		}
-		if r.mapped != nil && !r.fromFile {
+		if r.mapped != nil && !fromFile {
 			r.mapped.note(seg, r.mapBase)
 		}
 	} else {

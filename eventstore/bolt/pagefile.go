@@ -49,16 +49,17 @@ type fileCursor struct {
 	// read at once when a branch lists leaves lying one after the other
 	// in the file (a log written in order mostly does): one pread for up
 	// to maxAhead leaves instead of one each. Leaves are used where they
-	// lie in it. It holds pages of the current transaction only.
+	// lie in it. It holds pages of the current transaction only. aheadGen
+	// counts its fillings: a page taken from it is good while it is the
+	// same.
 	ahead     []byte
 	aheadFrom uint64
+	aheadGen  int
 	// leafLevel is the depth of the tree's leaves, once one was read; -1
 	// before.
 	leafLevel int
 	// leafPages is how many pages the last leaf took.
 	leafPages int
-	// aheadReads counts reads ahead (for tests).
-	aheadReads int
 	// txid is the transaction the pages read belong to: the pages of a
 	// later transaction with the same ID (no commit in between) are the
 	// same, and the cursor keeps what it read.
@@ -70,8 +71,10 @@ const maxAhead = 16
 
 // cursorPage is one page of a cursor's path.
 type cursorPage struct {
+	id    uint64
 	buf   []byte // the page and its overflow pages: own, or part of ahead
 	own   []byte // this level's buffer, kept from page to page
+	gen   int    // the filling of ahead buf lies in; 0 when buf is own
 	count int
 	leaf  bool
 	index int
@@ -193,7 +196,7 @@ func (c *fileCursor) fail(err error) ([]byte, []byte) {
 func (c *fileCursor) load(level int, id uint64) (cursorPage, error) {
 	var p cursorPage
 	if all := c.stack[:cap(c.stack)]; level < len(all) {
-		if held := all[level]; len(held.buf) > 0 && binary.LittleEndian.Uint64(held.buf) == id {
+		if held := all[level]; held.buf != nil && held.id == id && (held.gen == 0 || held.gen == c.aheadGen) {
 			held.index = 0 // the page this level last held, read in this transaction's tree
 			return held, nil
 		}
@@ -202,10 +205,11 @@ func (c *fileCursor) load(level int, id uint64) (cursorPage, error) {
 	if level > 0 && level == c.leafLevel && !c.inAhead(id, 1) {
 		c.readAhead(id, &c.stack[level-1])
 	}
+	p.id = id
 	if c.inAhead(id, 1) {
 		off := int(id-c.aheadFrom) * c.pageSize
 		if pages := c.header(&p, c.ahead[off:]); p.leaf && c.inAhead(id, pages) {
-			p.buf = c.ahead[off : off+pages*c.pageSize]
+			p.buf, p.gen = c.ahead[off:off+pages*c.pageSize], c.aheadGen
 			return c.checked(p, id)
 		}
 	}
@@ -271,6 +275,7 @@ func (c *fileCursor) inAhead(id uint64, pages int) bool {
 // when the read fails (the page's own read then reports why).
 func (c *fileCursor) readAhead(id uint64, parent *cursorPage) {
 	c.ahead = c.ahead[:0]
+	c.aheadGen++ // pages taken from the last filling go, whatever this one brings
 	if parent.leaf || parent.child(parent.index) != id {
 		return
 	}
@@ -287,7 +292,6 @@ func (c *fileCursor) readAhead(id uint64, parent *cursorPage) {
 		return
 	}
 	c.ahead, c.aheadFrom = buf, id
-	c.aheadReads++
 }
 
 // read reads pages pages from id on into buf, grown as needed.
@@ -306,24 +310,14 @@ func (c *fileCursor) read(buf []byte, id uint64, pages int) ([]byte, error) {
 	return buf, nil
 }
 
-// check verifies that every element, key and value lies inside the page.
+// check verifies that the element table, and every key and value, lies
+// inside the page.
 func (p *cursorPage) check() error {
-	end := pageHeaderSize + p.count*elemSize
-	if end > len(p.buf) {
+	if pageHeaderSize+p.count*elemSize > len(p.buf) {
 		return fmt.Errorf("%w: %d elements overrun the page", errCorrupt, p.count)
 	}
 	for i := range p.count {
-		at := pageHeaderSize + i*elemSize
-		e := p.buf[at : at+elemSize]
-		var pos, size uint64
-		if p.leaf {
-			pos = uint64(binary.LittleEndian.Uint32(e[4:]))
-			size = uint64(binary.LittleEndian.Uint32(e[8:])) + uint64(binary.LittleEndian.Uint32(e[12:]))
-		} else {
-			pos = uint64(binary.LittleEndian.Uint32(e[0:]))
-			size = uint64(binary.LittleEndian.Uint32(e[4:]))
-		}
-		if uint64(at)+pos+size > uint64(len(p.buf)) {
+		if _, _, _, ok := element(p.buf, i, !p.leaf); !ok {
 			return fmt.Errorf("%w: element %d overruns the page", errCorrupt, i)
 		}
 	}
@@ -332,14 +326,8 @@ func (p *cursorPage) check() error {
 
 // key returns element i's key.
 func (p *cursorPage) key(i int) []byte {
-	at := pageHeaderSize + i*elemSize
-	e := p.buf[at:]
-	if p.leaf {
-		pos := at + int(binary.LittleEndian.Uint32(e[4:]))
-		return p.buf[pos : pos+int(binary.LittleEndian.Uint32(e[8:]))]
-	}
-	pos := at + int(binary.LittleEndian.Uint32(e[0:]))
-	return p.buf[pos : pos+int(binary.LittleEndian.Uint32(e[4:]))]
+	k, _, _, _ := element(p.buf, i, !p.leaf)
+	return k
 }
 
 // child returns the page id branch element i points to.
@@ -350,17 +338,11 @@ func (p *cursorPage) child(i int) uint64 {
 // keyValue returns the current leaf element's key and value; a nested
 // bucket has no value here (as bbolt's cursor gives it).
 func (p *cursorPage) keyValue() ([]byte, []byte) {
-	at := pageHeaderSize + p.index*elemSize
-	e := p.buf[at:]
-	flags := binary.LittleEndian.Uint32(e[0:])
-	pos := at + int(binary.LittleEndian.Uint32(e[4:]))
-	ksize := int(binary.LittleEndian.Uint32(e[8:]))
-	vsize := int(binary.LittleEndian.Uint32(e[12:]))
-	k := p.buf[pos : pos+ksize : pos+ksize]
+	k, v, flags, _ := element(p.buf, p.index, false)
 	if flags&bucketLeafFlag != 0 {
 		return k, nil
 	}
-	return k, p.buf[pos+ksize : pos+ksize+vsize : pos+ksize+vsize]
+	return k, v
 }
 
 // bucketRoot returns the root page of b, or 0 when b is stored inline in
