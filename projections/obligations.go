@@ -330,7 +330,9 @@ func View(stream string, ob *domain.Obligation, last *Report, now time.Time, yel
 		v.PendingExtension = &pe
 	}
 	v.LastReport = currentReport(last, deadlineDays)
-	v.periodReports, v.deadlineDays = ob.PeriodReports.Clip(), deadlineDays
+	// A copy of the list: the view only reads it, and the read model's
+	// later reports lie beyond what the copy holds.
+	v.periodReports, v.deadlineDays = ob.PeriodReports, deadlineDays
 	v.Evidence = slices.Clip(ob.Evidence)
 	v.Review = ob.Review
 	v.Review.SendBacks, v.Review.Comments = slices.Clip(ob.Review.SendBacks), slices.Clip(ob.Review.Comments)

@@ -57,9 +57,8 @@ func (m *mappedRange) release(tx *bbolt.Tx) {
 		return
 	}
 	page := uintptr(os.Getpagesize())
-	start := unsafe.Add(lo, -int(uintptr(lo)&(page-1)))
-	n := (hi - uintptr(start) + page - 1) &^ (page - 1)
-	_ = unix.Madvise(unsafe.Slice((*byte)(start), n), unix.MADV_DONTNEED)
+	start := uintptr(lo) &^ (page - 1)
+	dontNeed(start, (hi-start+page-1)&^(page-1))
 }
 
 // releaseMap drops every page of bbolt's map from the process's mapping:
@@ -70,9 +69,14 @@ func (m *mappedRange) release(tx *bbolt.Tx) {
 // open ledger does not keep its whole file resident. It must run inside a
 // read transaction, which keeps bbolt from moving its map.
 func releaseMap(tx *bbolt.Tx) {
-	base, size := tx.DB().Info().Data, tx.Size()
-	if base == 0 || size <= 0 {
-		return
+	if base, size := tx.DB().Info().Data, tx.Size(); base != 0 && size > 0 {
+		dontNeed(base, uintptr(size))
 	}
-	_, _, _ = unix.Syscall(unix.SYS_MADVISE, base, uintptr(size), unix.MADV_DONTNEED)
+}
+
+// dontNeed drops the n bytes of the map from addr on (page aligned) from
+// the process's mapping with madvise(MADV_DONTNEED). It cannot fail in a
+// way the store could act on: at worst the pages stay resident.
+func dontNeed(addr, n uintptr) {
+	_, _, _ = unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_DONTNEED)
 }
