@@ -296,19 +296,7 @@ func (c *countingPages) ReadAt(p []byte, off int64) (int, error) {
 func TestFullScanReadsTheLogFromTheFile(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoSync: true})
-	rng := rand.New(rand.NewPCG(15, 16))
-	var want []domain.Event
-	for len(want) < 2000 {
-		batch := make([]domain.Event, 40)
-		for i := range batch {
-			batch[i] = randomNoteEvent(rng, len(want)+i, 300)
-		}
-		res, err := s.Append(ctx, fmt.Sprintf("stream-%d", len(want)%31), eventstore.Any(), batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, res.Events...)
-	}
+	want := appendNotes(t, s, rand.New(rand.NewPCG(15, 16)), 2000, 40, 300, 31)
 	if err := s.checkpoint(); err != nil {
 		t.Fatal(err)
 	}
@@ -395,21 +383,7 @@ func TestScanReadsEachTransactionsTree(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoSync: true, segmentSize: 300})
 	rng := rand.New(rand.NewPCG(19, 20))
-	appendSome := func(n int) []domain.Event {
-		var out []domain.Event
-		for len(out) < n {
-			batch := make([]domain.Event, 20)
-			for i := range batch {
-				batch[i] = randomNoteEvent(rng, int(s.head.Load())+len(out)+i, 200)
-			}
-			res, err := s.Append(ctx, fmt.Sprintf("stream-%d", rng.IntN(13)), eventstore.Any(), batch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, res.Events...)
-		}
-		return out
-	}
+	appendSome := func(n int) []domain.Event { return appendNotes(t, s, rng, n, 20, 200, 13) }
 	want := appendSome(1500)
 	if err := s.checkpoint(); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"taskledger/domain"
-	"taskledger/eventstore"
 )
 
 // A scan that lets go of the pages it has read (more than releaseEvery of
@@ -20,19 +19,7 @@ import (
 func TestScanThatReleasesPagesReadsEverything(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, filepath.Join(t.TempDir(), FileName), Options{NoSync: true})
-	rng := rand.New(rand.NewPCG(13, 14))
-	var want []domain.Event
-	for len(want)*300 < 3*releaseEvery {
-		batch := make([]domain.Event, 50)
-		for i := range batch {
-			batch[i] = randomNoteEvent(rng, len(want)+i, 300)
-		}
-		res, err := s.Append(ctx, fmt.Sprintf("stream-%d", len(want)%97), eventstore.Any(), batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, res.Events...)
-	}
+	want := appendNotes(t, s, rand.New(rand.NewPCG(13, 14)), 3*releaseEvery/300, 50, 300, 97)
 	if err := s.checkpoint(); err != nil { // the log into the file, where the map serves it
 		t.Fatal(err)
 	}
@@ -95,16 +82,7 @@ func TestOpenLedgerKeepsLittleOfItsFileResident(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
 	s := openTest(t, path, Options{NoSync: true})
-	rng := rand.New(rand.NewPCG(17, 18))
-	for n := 0; n < 12000; n += 50 {
-		batch := make([]domain.Event, 50)
-		for i := range batch {
-			batch[i] = randomNoteEvent(rng, n+i, 400)
-		}
-		if _, err := s.Append(ctx, fmt.Sprintf("stream-%d", n%89), eventstore.Any(), batch); err != nil {
-			t.Fatal(err)
-		}
-	}
+	appendNotes(t, s, rand.New(rand.NewPCG(17, 18)), 12000, 50, 400, 89)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

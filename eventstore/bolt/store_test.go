@@ -78,6 +78,27 @@ func randomNoteEvent(rng *rand.Rand, i, size int) domain.Event {
 	})
 }
 
+// appendNotes appends at least n events with notes of about noteBytes to
+// s, batch to an append, the appends going to streams streams in turn, and
+// returns them as stored.
+func appendNotes(t *testing.T, s *Store, rng *rand.Rand, n, batch, noteBytes, streams int) []domain.Event {
+	t.Helper()
+	var out []domain.Event
+	for len(out) < n {
+		events := make([]domain.Event, batch)
+		head := int(s.head.Load())
+		for i := range events {
+			events[i] = randomNoteEvent(rng, head+i, noteBytes)
+		}
+		res, err := s.Append(context.Background(), fmt.Sprintf("stream-%d", head%streams), eventstore.Any(), events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, res.Events...)
+	}
+	return out
+}
+
 func eventWithNote(rng *rand.Rand, i, size int, more func([]byte) []byte) domain.Event {
 	at := base.Add(time.Duration(i) * time.Hour)
 	unit := fmt.Sprintf("county.unit-%02d", i%40)
