@@ -64,6 +64,9 @@ type journal struct {
 	alloc  int64  // bytes in the file: size, then zeros
 	// noSync skips fdatasync (Options.NoSync: tests and benchmarks only).
 	noSync bool
+	// direct writes the frames past the page cache, nil where the file
+	// system refuses (see journal_direct.go).
+	direct *directWriter
 }
 
 // openJournal opens (creating if needed) the journal at path for appending
@@ -76,7 +79,7 @@ func openJournal(path string) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	return &journal{f: f, path: path}, nil
+	return &journal{f: f, path: path, direct: openDirect(path)}, nil
 }
 
 // write appends one frame holding body and syncs it.
@@ -85,13 +88,17 @@ func (j *journal) write(body []byte) error {
 	binary.BigEndian.PutUint32(buf[0:], uint32(len(body)))
 	binary.BigEndian.PutUint32(buf[4:], crc32.Checksum(body, crcTable))
 	buf = append(buf, body...)
-	if end := j.size + int64(len(buf)); end > j.alloc {
-		// Extend with zeros first; the frame's sync makes both durable.
-		grow := (end - j.alloc + journalChunk - 1) / journalChunk * journalChunk
-		if _, err := j.f.WriteAt(make([]byte, grow), j.alloc); err != nil {
-			return fmt.Errorf("extend journal %s: %w", j.path, err)
+	if err := j.extend(j.size + int64(len(buf))); err != nil {
+		return err
+	}
+	if j.direct != nil && !j.noSync {
+		if err := j.direct.write(j.f, buf, j.size); err == nil {
+			j.size += int64(len(buf))
+			return nil
+		} else if !errors.Is(err, errDirectRefused) {
+			return fmt.Errorf("write journal %s: %w", j.path, err)
 		}
-		j.alloc += grow
+		j.closeDirect() // the file system refused: write as before
 	}
 	if _, err := j.f.WriteAt(buf, j.size); err != nil {
 		return fmt.Errorf("write journal %s: %w", j.path, err)
@@ -106,6 +113,28 @@ func (j *journal) write(body []byte) error {
 	return nil
 }
 
+// extend makes the file at least end bytes long, adding zeros a chunk at
+// a time, so that frames overwrite bytes the file already has and their
+// sync need not also write the file's new size. Writing past the page
+// cache, the zeros are synced at once: a direct write must find them on
+// the disk, not in the cache.
+func (j *journal) extend(end int64) error {
+	if end <= j.alloc {
+		return nil
+	}
+	next := (end + journalChunk - 1) / journalChunk * journalChunk
+	if _, err := j.f.WriteAt(make([]byte, next-j.alloc), j.alloc); err != nil {
+		return fmt.Errorf("extend journal %s: %w", j.path, err)
+	}
+	j.alloc = next
+	if j.direct != nil && !j.noSync {
+		if err := fdatasync(j.f); err != nil {
+			return fmt.Errorf("sync journal %s: %w", j.path, err)
+		}
+	}
+	return nil
+}
+
 // undo cuts the journal back to size bytes, dropping frames written after
 // it whose group bbolt did not commit.
 func (j *journal) undo(size int64) error {
@@ -113,6 +142,7 @@ func (j *journal) undo(size int64) error {
 		return fmt.Errorf("cut journal %s back: %w", j.path, err)
 	}
 	j.alloc = size
+	j.direct.forget()
 	if err := fdatasync(j.f); err != nil {
 		return fmt.Errorf("sync journal %s: %w", j.path, err)
 	}
@@ -126,6 +156,7 @@ func (j *journal) reset() error {
 	if err := j.f.Truncate(0); err != nil {
 		return fmt.Errorf("empty journal %s: %w", j.path, err)
 	}
+	j.direct.forget()
 	hdr := make([]byte, journalHeaderSize)
 	copy(hdr[copy(hdr, journalMagic):], j.bootID)
 	if _, err := j.f.WriteAt(hdr, 0); err != nil {
@@ -186,10 +217,17 @@ func (j *journal) install(f *os.File, buf []byte) error {
 	_ = j.f.Close()
 	j.f = f
 	j.size, j.alloc = int64(len(buf)), int64(len(buf))
+	if j.direct != nil {
+		j.closeDirect()
+		j.direct = openDirect(j.path)
+	}
 	return nil
 }
 
-func (j *journal) close() error { return j.f.Close() }
+func (j *journal) close() error {
+	j.closeDirect()
+	return j.f.Close()
+}
 
 // fdatasync flushes f's data (and the size, when it changed) to the disk.
 func fdatasync(f *os.File) error {
