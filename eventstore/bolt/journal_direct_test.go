@@ -80,14 +80,18 @@ func TestDirectJournalWritesWhatTheCachedOneWrites(t *testing.T) {
 			}
 		}
 	}
+	// endOf is where the journal's first k frames end.
+	endOf := func(k int) int64 {
+		if k == 0 {
+			return journalHeaderSize
+		}
+		return ends[k-1]
+	}
 	for round := range 250 {
 		switch op := rng.IntN(40); {
 		case op == 0 && len(want) > 0:
 			keep := rng.IntN(len(want))
-			at := int64(journalHeaderSize)
-			if keep > 0 {
-				at = ends[keep-1]
-			}
+			at := endOf(keep)
 			both("cut back", func(j *journal) error { return j.undo(at) })
 			want, ends = want[:keep], ends[:keep]
 		case op == 1:
@@ -95,10 +99,7 @@ func TestDirectJournalWritesWhatTheCachedOneWrites(t *testing.T) {
 			want, ends = nil, nil
 		case op == 2 && len(want) > 0:
 			from := rng.IntN(len(want))
-			at := int64(journalHeaderSize)
-			if from > 0 {
-				at = ends[from-1]
-			}
+			at := endOf(from)
 			both("keep the last frames", func(j *journal) error { return j.keepFrom(at) })
 			want = want[from:]
 			ends = ends[:0]
