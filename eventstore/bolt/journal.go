@@ -92,10 +92,11 @@ func (j *journal) write(body []byte) error {
 		return err
 	}
 	if j.direct != nil && !j.noSync {
-		if err := j.direct.write(j.f, buf, j.size); err == nil {
+		switch err := j.direct.write(j.f, buf, j.size); {
+		case err == nil:
 			j.size += int64(len(buf))
 			return nil
-		} else if !errors.Is(err, errDirectRefused) {
+		case !errors.Is(err, errDirectRefused):
 			return fmt.Errorf("write journal %s: %w", j.path, err)
 		}
 		j.closeDirect() // the file system refused: write as before

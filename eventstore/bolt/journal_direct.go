@@ -23,7 +23,7 @@ var errDirectRefused = errors.New("the file system refuses direct writes")
 // directWriter writes a journal's frames with O_DIRECT and O_DSYNC: each
 // write returns once its blocks are on the disk, as a write through the
 // page cache and an fdatasync do, but without the page cache's writeback
-// (on one virtual disk, 20–60 µs less wait and 15–35 µs less CPU a
+// (on one virtual disk, up to 60 µs less wait and 15–35 µs less CPU a
 // frame: docs/benchmarks.md).
 //
 // A direct write covers whole blocks, so a frame is written from the
