@@ -37,8 +37,9 @@ var errDirectRefused = errors.New("the file system refuses direct writes")
 // disk. The writeback of a page does the same when the page cache writes
 // it.
 type directWriter struct {
-	f   *os.File
-	buf []byte // scratch, aligned to directBlock
+	f     *os.File
+	block int64  // what writes are aligned to: directBlock
+	buf   []byte // scratch, aligned to directBlock
 	// tail is a copy of the journal's bytes from tailAt (a block
 	// boundary) to the end of the last frame written: what the next
 	// frame's first block starts with. tailAt is -1 when unknown (the
@@ -54,7 +55,7 @@ func openDirect(path string) *directWriter {
 	if err != nil {
 		return nil
 	}
-	return &directWriter{f: f, tailAt: -1}
+	return &directWriter{f: f, block: directBlock, tailAt: -1}
 }
 
 // forget drops the copy of the last block: the journal was cut or
@@ -69,9 +70,9 @@ func (d *directWriter) forget() {
 // the disk. f is the journal's own handle, for reading back the bytes
 // before at in at's block when they are not at hand.
 func (d *directWriter) write(f *os.File, frame []byte, at int64) error {
-	start := at &^ (directBlock - 1)
+	start := at &^ (d.block - 1)
 	end := at + int64(len(frame))
-	stop := (end + directBlock - 1) &^ (directBlock - 1)
+	stop := (end + d.block - 1) &^ (d.block - 1)
 	buf := d.buffer(int(stop - start))
 	if err := d.before(f, buf[:at-start], start); err != nil {
 		return err
@@ -85,7 +86,7 @@ func (d *directWriter) write(f *os.File, frame []byte, at int64) error {
 		}
 		return err
 	}
-	last := end &^ (directBlock - 1)
+	last := end &^ (d.block - 1)
 	d.tail = append(d.tail[:0], buf[last-start:end-start]...)
 	d.tailAt = last
 	return nil

@@ -127,3 +127,24 @@ func TestDirectJournalWritesWhatTheCachedOneWrites(t *testing.T) {
 		t.Fatal("the journal stopped writing past the page cache")
 	}
 }
+
+// TestJournalWritesThroughTheCacheWhenDirectWritesAreRefused: a direct
+// write the file system refuses (here one not aligned to its blocks) is
+// written through the page cache instead, and so is every frame after it.
+func TestJournalWritesThroughTheCacheWhenDirectWritesAreRefused(t *testing.T) {
+	j, _ := journalTwins(t, t.TempDir())
+	j.direct.block = 1 // frames written where they begin, unaligned
+	frames := [][]byte{[]byte("first group"), []byte("second group")}
+	for _, f := range frames {
+		if err := j.write(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j.direct != nil {
+		t.Skipf("the file system of %s takes unaligned direct writes: nothing was refused", j.path)
+	}
+	_, got, err := readJournal(j.path)
+	if err != nil || len(got) != 2 || !bytes.Equal(got[0], frames[0]) || !bytes.Equal(got[1], frames[1]) {
+		t.Fatalf("read back %q, %v; want the two frames written", got, err)
+	}
+}
