@@ -84,27 +84,27 @@ func openJournal(path string) (*journal, error) {
 
 // write appends one frame holding body and syncs it.
 func (j *journal) write(body []byte) error {
-	buf := make([]byte, journalFrameHeader, journalFrameHeader+len(body))
-	binary.BigEndian.PutUint32(buf[0:], uint32(len(body)))
-	binary.BigEndian.PutUint32(buf[4:], crc32.Checksum(body, crcTable))
-	buf = append(buf, body...)
-	if err := j.extend(j.size + int64(len(buf))); err != nil {
+	var hdr [journalFrameHeader]byte
+	binary.BigEndian.PutUint32(hdr[0:], uint32(len(body)))
+	binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(body, crcTable))
+	n := int64(len(hdr) + len(body))
+	if err := j.extend(j.size + n); err != nil {
 		return err
 	}
 	if j.direct != nil && !j.noSync {
-		switch err := j.direct.write(j.f, buf, j.size); {
+		switch err := j.direct.write(j.f, hdr[:], body, j.size); {
 		case err == nil:
-			j.size += int64(len(buf))
+			j.size += n
 			return nil
 		case !errors.Is(err, errDirectRefused):
 			return fmt.Errorf("write journal %s: %w", j.path, err)
 		}
 		j.closeDirect() // the file system refused: write as before
 	}
-	if _, err := j.f.WriteAt(buf, j.size); err != nil {
+	if _, err := j.f.WriteAt(append(hdr[:], body...), j.size); err != nil {
 		return fmt.Errorf("write journal %s: %w", j.path, err)
 	}
-	j.size += int64(len(buf))
+	j.size += n
 	if j.noSync {
 		return nil
 	}

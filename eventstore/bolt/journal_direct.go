@@ -66,18 +66,21 @@ func (d *directWriter) forget() {
 	}
 }
 
-// write writes frame at byte at of the journal and returns once it is on
-// the disk. f is the journal's own handle, for reading back the bytes
-// before at in at's block when they are not at hand.
-func (d *directWriter) write(f *os.File, frame []byte, at int64) error {
+// write writes a frame, its header hdr and its body, at byte at of the
+// journal, and returns once it is on the disk. The frame is put together
+// in the aligned buffer the write needs. f is the journal's own handle,
+// for reading back the bytes before at in at's block when they are not
+// at hand.
+func (d *directWriter) write(f *os.File, hdr, body []byte, at int64) error {
 	start := at &^ (d.block - 1)
-	end := at + int64(len(frame))
+	end := at + int64(len(hdr)+len(body))
 	stop := (end + d.block - 1) &^ (d.block - 1)
 	buf := d.buffer(int(stop - start))
 	if err := d.before(f, buf[:at-start], start); err != nil {
 		return err
 	}
-	n := copy(buf[at-start:], frame)
+	n := copy(buf[at-start:], hdr)
+	n += copy(buf[at-start+int64(n):], body)
 	clear(buf[at-start+int64(n):])
 	if _, err := d.f.WriteAt(buf, start); err != nil {
 		d.tailAt = -1
