@@ -2,10 +2,15 @@ package domain
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -144,5 +149,67 @@ func TestReportListAtOutsidePanics(t *testing.T) {
 			}()
 			l.At(i)
 		}()
+	}
+}
+
+// full returns report n with every field set, sent back when n is odd.
+func full(n int) PeriodReport {
+	r := numbered(n)
+	r.Period = YearMonth{y: 2020 + n%7, m: time.Month(1 + n%12)}
+	r.ReportedAt = Instant(int64(n) * 1_000_003)
+	r.RecordedAt = Instant(-int64(n) * 7)
+	if n%2 == 1 {
+		r.ReturnedEventID = uuid.UUID{15: byte(n)}
+		r.ReturnedAt = epochInstant
+	}
+	return r
+}
+
+// Every field of every report crosses a snapshot as it was, sent back or
+// not, with the extreme months and instants.
+func TestReportListEncodingKeepsEveryField(t *testing.T) {
+	l := ReportListOf(PeriodReport{}, PeriodReport{Period: YearMonth{y: 9999, m: 12}, Percent: 100, ReportedAt: math.MaxInt64, RecordedAt: math.MinInt64})
+	for n := range 2*reportChunkLen + 3 {
+		l.Append(full(n))
+	}
+	b, err := l.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got ReportList
+	if err := got.GobDecode(b); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Slice(), l.Slice()) {
+		t.Fatalf("restored %d reports differ from the %d written", got.Len(), l.Len())
+	}
+}
+
+// Bytes that are not a whole list of this form are refused, and the list
+// keeps what it held: cut short anywhere, followed by more, of another
+// form, or with flags or a month this form does not know.
+func TestReportListEncodingRefusesDamage(t *testing.T) {
+	l := ReportListOf(full(1), full(2), full(3))
+	good, _ := l.GobEncode()
+	other := func(i int, v byte) []byte { b := slices.Clone(good); b[i] = v; return b }
+	cases := map[string][]byte{
+		"empty":        {},
+		"another form": other(0, reportsForm+1),
+		"huge count":   append([]byte{reportsForm}, binary.AppendUvarint(nil, 1<<40)...),
+		"trailing":     append(slices.Clone(good), 0),
+		"flags":        other(2, 0x80),
+		"month 13":     append(append([]byte{reportsForm, 1, 0}, binary.AppendUvarint(nil, 2025<<4|13)...), make([]byte, 40)...),
+	}
+	for n := 1; n < len(good); n++ {
+		cases[fmt.Sprintf("cut at %d", n)] = good[:n]
+	}
+	for name, b := range cases {
+		held := ReportListOf(full(9))
+		if err := held.GobDecode(b); !errors.Is(err, errReportsForm) {
+			t.Errorf("%s: error %v, want a refusal of the form", name, err)
+		}
+		if held.Len() != 1 || *held.At(0) != full(9) {
+			t.Errorf("%s: the list changed on a refusal", name)
+		}
 	}
 }

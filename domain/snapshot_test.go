@@ -40,3 +40,33 @@ func mustYM(t *testing.T, s string) YearMonth {
 	}
 	return ym
 }
+
+// Obligations written one after another to one gob stream come back whole,
+// each with its own version and reports.
+func TestObligationsShareOneGobStream(t *testing.T) {
+	var want []*Obligation
+	for i := range 3 {
+		o := &Obligation{Key: ObligationKey{Plan: "p", Task: TaskNo(i + 1), Unit: "county.ningcheng", Role: RoleImplementing},
+			Status: StatusOpen, Progress: Percent(10 * i), StartsOn: MustDate(2026, 1, 1), Reports: i,
+			PeriodReports: ReportListOf(make([]PeriodReport, i)...)}
+		o.version = uint64(4 + i)
+		want = append(want, o)
+	}
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	for _, o := range want {
+		if err := EncodeObligation(enc, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dec := gob.NewDecoder(&buf)
+	for i, o := range want {
+		var got Obligation
+		if err := DecodeObligation(dec, &got); err != nil {
+			t.Fatalf("obligation %d: %v", i, err)
+		}
+		if got.Version() != o.Version() || !reflect.DeepEqual(&got, o) {
+			t.Fatalf("obligation %d: restored %+v, want %+v", i, got, *o)
+		}
+	}
+}

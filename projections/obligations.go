@@ -3,6 +3,7 @@ package projections
 import (
 	"encoding/gob"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -485,54 +486,88 @@ func (o *Obligations) Views(f Filter, now time.Time, yellowDays int) []Obligatio
 	return out
 }
 
-// obligationsState is the model's snapshot: the obligations and their
-// current reports by stream (the reports' index is rebuilt from them).
+// obligationsState opens the model's snapshot: the position, each
+// stream's current report and the indexes. Streams pairs follow it in the
+// same gob stream, each a stream's name and its obligation as
+// domain.EncodeObligation writes it (the reports' index is rebuilt from
+// them). Written one by one, the obligations share one description of
+// their type, and no message holds them all: a snapshot of a million
+// events' obligations restores in a fraction of the time one message of
+// obligations encoding themselves took.
 type obligationsState struct {
 	Pos      uint64
-	ByStream map[string]*domain.Obligation
+	Streams  int
 	Last     map[string]Report
 	ByUnit   map[domain.UnitID][]string
 	ByTask   map[TaskKey][]string
 	Tracking map[domain.PlanID]domain.Date
 }
 
-func (o *Obligations) state() any { return obligationsState{} }
+// obligationsShape is what the snapshot holds, for its shape (stateShape):
+// the head, then pairs of a stream and its obligation.
+type obligationsShape struct {
+	Head       obligationsState
+	Stream     string
+	Obligation *domain.Obligation
+}
+
+func (o *Obligations) state() any { return obligationsShape{} }
 
 func (o *Obligations) encode(enc *gob.Encoder) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	byStream := make(map[string]*domain.Obligation, len(o.byStream))
 	last := map[string]Report{}
 	for s, h := range o.byStream {
-		byStream[s] = &h.ob
 		if h.hasLast {
 			last[s] = h.last
 		}
 	}
-	return enc.Encode(obligationsState{o.pos.Load(), byStream, last, o.byUnit, o.byTask, o.tracking})
+	head := obligationsState{o.pos.Load(), len(o.byStream), last, o.byUnit, o.byTask, o.tracking}
+	if err := enc.Encode(head); err != nil {
+		return err
+	}
+	for _, s := range slices.Sorted(maps.Keys(o.byStream)) {
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+		if err := domain.EncodeObligation(enc, &o.byStream[s].ob); err != nil {
+			return fmt.Errorf("obligation %s: %w", s, err)
+		}
+	}
+	return nil
 }
 
 func (o *Obligations) decode(dec *gob.Decoder) error {
-	var s obligationsState
-	if err := dec.Decode(&s); err != nil {
+	var head obligationsState
+	if err := dec.Decode(&head); err != nil {
 		return fmt.Errorf("obligations snapshot: %w", err)
 	}
+	if head.Streams < 0 {
+		return fmt.Errorf("obligations snapshot: %d streams", head.Streams)
+	}
 	fresh := newObligations(o.deadlineDays)
-	for stream, ob := range s.ByStream {
-		if ob == nil {
-			return fmt.Errorf("obligations snapshot: stream %s holds no obligation", stream)
+	for i := range head.Streams {
+		var stream string
+		if err := dec.Decode(&stream); err != nil {
+			return fmt.Errorf("obligations snapshot: stream %d of %d: %w", i+1, head.Streams, err)
 		}
-		h := &held{ob: *ob}
-		h.last, h.hasLast = s.Last[stream]
+		h := &held{}
+		if err := domain.DecodeObligation(dec, &h.ob); err != nil {
+			return fmt.Errorf("obligations snapshot: obligation %s: %w", stream, err)
+		}
+		if _, dup := fresh.byStream[stream]; dup {
+			return fmt.Errorf("obligations snapshot: stream %s twice", stream)
+		}
+		h.last, h.hasLast = head.Last[stream]
 		h.reports.Update(&h.ob.PeriodReports)
 		fresh.byStream[stream] = h
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.pos.Store(s.Pos)
+	o.pos.Store(head.Pos)
 	o.byStream = fresh.byStream
-	o.byUnit = orEmpty(s.ByUnit, fresh.byUnit)
-	o.byTask = orEmpty(s.ByTask, fresh.byTask)
-	o.tracking = orEmpty(s.Tracking, fresh.tracking)
+	o.byUnit = orEmpty(head.ByUnit, fresh.byUnit)
+	o.byTask = orEmpty(head.ByTask, fresh.byTask)
+	o.tracking = orEmpty(head.Tracking, fresh.tracking)
 	return nil
 }

@@ -29,7 +29,7 @@ import (
 // A snapshot file is: this line; a big-endian u32 n and n bytes of JSON
 // header (snapshotHeader); the model's gob-encoded state; and 32 bytes of
 // SHA-256 over everything before them.
-const snapshotMagic = "taskledger-snapshot/4\n"
+const snapshotMagic = "taskledger-snapshot/5\n"
 
 // snapshotHeader says what a snapshot stands on: the model and the log
 // position and event hash of the last event it applied, so a snapshot left

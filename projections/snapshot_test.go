@@ -50,7 +50,7 @@ func TestSnapshotIntegrity(t *testing.T) {
 		s := sha256.Sum256(body)
 		return append(bytes.Clone(body), s[:]...)
 	}
-	hdrEnd := len("taskledger-snapshot/4\n") + 4 + int(binary.BigEndian.Uint32(good[len("taskledger-snapshot/4\n"):]))
+	hdrEnd := len("taskledger-snapshot/5\n") + 4 + int(binary.BigEndian.Uint32(good[len("taskledger-snapshot/5\n"):]))
 	cases := []struct {
 		name      string
 		file      []byte
@@ -62,7 +62,7 @@ func TestSnapshotIntegrity(t *testing.T) {
 		{"ChecksumByteFlipped", flip(good, len(good)-1), nil, true, "checksum mismatch"},
 		{"HeaderByteFlipped", flip(good, hdrEnd-3), nil, true, "checksum mismatch"},
 		{"CutShort", good[:len(good)-100], nil, true, "checksum mismatch"},
-		{"CutToTheMagic", good[:len("taskledger-snapshot/4\n")+2], nil, true, "too short"},
+		{"CutToTheMagic", good[:len("taskledger-snapshot/5\n")+2], nil, true, "too short"},
 		{"ForgedEventHash", reseal(forgeDigit(good, `"event_hash":"`)), nil, true, "the log holds"},
 		{"ForgedPosition", reseal(forgeDigit(good, `"position":`)), nil, true, "position"},
 		{"AnotherLog", good, func() *memory.Store { return other }, true, "the log holds"},
