@@ -177,6 +177,10 @@ type Config struct {
 	Registry *domain.Registry
 	// Runner feeds the read models queries use; it must be started.
 	Runner *projections.Runner
+	// Past, when set, holds the read models as they stood at past log
+	// positions: questions about the past start from the nearest set
+	// before their cut instead of the log's beginning. Nil: from the log.
+	Past *projections.Past
 	// Tokens authenticates bearer tokens.
 	Tokens *auth.Tokens
 	// Clock is the server's time source.
@@ -287,6 +291,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.past = &historical{
 		build: func(ctx context.Context, cut projections.Cut) (*projections.Views, error) {
+			if cfg.Past != nil {
+				return cfg.Past.BuildAsOf(ctx, s.store, s.reg, cut)
+			}
 			return projections.BuildAsOf(ctx, s.store, s.reg, s.views.Config, cut)
 		},
 		cache: oncecache.NewSized[historicalKey, *projections.Views](s.limits.HistoricalCacheEntries, s.limits.HistoricalCacheBytes, viewsSize),

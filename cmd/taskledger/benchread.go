@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -33,6 +35,16 @@ type benchReadResult struct {
 	RebuildCPUS          float64 `json:"rebuild_cpu_s_p50"`
 	ScorecardWarmCPUMs   float64 `json:"scorecard_warm_cpu_ms_p50"`
 	AsOfScorecardCPUSP50 float64 `json:"asof_scorecard_cpu_s_p50"`
+	// The as-of scorecards again, from the past read models a server
+	// keeps (projections.Past, every DefaultPastEvery events): the time to
+	// save them all in one pass over the log (once, as a server's first
+	// start does), how many sets and bytes that made, and the medians of
+	// the same question answered from the nearest set before its cut.
+	PastFillS                 float64 `json:"past_fill_s"`
+	PastSets                  int     `json:"past_sets"`
+	PastMB                    float64 `json:"past_mb"`
+	AsOfFromPastScorecardSP50 float64 `json:"asof_from_past_scorecard_s_p50"`
+	AsOfFromPastScorecardCPUS float64 `json:"asof_from_past_scorecard_cpu_s_p50"`
 }
 
 // spent is what one measured step took: wall time and the process's CPU
@@ -158,6 +170,9 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 	}
 	wall, cpu = medians(asOf)
 	res.AsOfScorecardSP50, res.AsOfScorecardCPUSP50 = wall.Seconds(), cpu.Seconds()
+	if err := benchPast(ctx, a, l, o, mid, &res); err != nil {
+		return err
+	}
 	res.PeakRSSMB = peakRSSMB()
 	line, err := json.Marshal(res)
 	if err != nil {
@@ -165,6 +180,62 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 	}
 	fmt.Fprintln(a.stdout, string(line))
 	return nil
+}
+
+// benchPast measures the as-of scorecards from past read models: it saves
+// them in a folder of its own, removed afterwards, then asks the same
+// question as of mid as often as the other measurements.
+func benchPast(ctx context.Context, a *cli, l *ledger, o benchReadOptions, mid time.Time, res *benchReadResult) error {
+	dir, err := os.MkdirTemp("", "taskledger-bench-past-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	past := projections.NewPast(dir, projections.DefaultPastEvery, projections.Config{}, a.log)
+	took, err := measure(func() error {
+		res.PastSets, err = past.Fill(ctx, l.store, l.registry)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	res.PastFillS = took.wall.Seconds()
+	if res.PastMB, err = folderMB(dir); err != nil {
+		return err
+	}
+	var steps []spent
+	for range o.runs {
+		took, err := measure(func() error {
+			v, err := past.BuildAsOf(ctx, l.store, l.registry, projections.Cut{Time: mid})
+			if err != nil {
+				return err
+			}
+			return scorecards(v, o.plan, o.year, mid)
+		})
+		if err != nil {
+			return err
+		}
+		steps = append(steps, took)
+	}
+	wall, cpu := medians(steps)
+	res.AsOfFromPastScorecardSP50, res.AsOfFromPastScorecardCPUS = wall.Seconds(), cpu.Seconds()
+	return nil
+}
+
+// folderMB is the size of the files under dir, in MB.
+func folderMB(dir string) (float64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	return float64(n) / (1 << 20), err
 }
 
 // scorecards computes a year's bureau and county scorecards, judged at asOf.

@@ -82,9 +82,13 @@ func (l *ledger) Close() error { return errors.Join(l.store.Close(), l.blobs.Clo
 
 // views returns read models at a cut. For the whole log they come from the
 // snapshots plus the events after them; for an earlier cut they are built by
-// replaying the log up to it.
+// replaying the log up to it, from the nearest past set a server kept
+// (projections.Past) when there is one.
 func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Logger) (*projections.Views, error) {
 	if cut.Position > 0 || !cut.Time.IsZero() {
+		if l.snapshots != "" {
+			return l.past(logger).BuildAsOf(ctx, l.store, l.registry, cut)
+		}
 		return projections.BuildAsOf(ctx, l.store, l.registry, projections.Config{}, cut)
 	}
 	r, err := l.runner(ctx, logger)
@@ -92,6 +96,13 @@ func (l *ledger) views(ctx context.Context, cut projections.Cut, logger *slog.Lo
 		return nil, err
 	}
 	return r.Views(), nil
+}
+
+// past returns the past read models kept beside the snapshots, spaced as
+// a server keeps them by default. Reading them needs no particular
+// spacing: any set at or before a cut serves.
+func (l *ledger) past(logger *slog.Logger) *projections.Past {
+	return projections.NewPast(filepath.Join(l.snapshots, projections.PastDir), projections.DefaultPastEvery, projections.Config{}, logger)
 }
 
 // runner returns a projector whose read models hold the whole log: restored

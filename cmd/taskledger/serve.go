@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"text/tabwriter"
@@ -54,6 +55,9 @@ type serveOptions struct {
 	leaseEvery      time.Duration
 	evidenceMaxSize int64
 	oidc            oidcOptions
+	// pastEvery is how many events apart the read models are kept as they
+	// stood (projections.Past); 0 keeps none.
+	pastEvery int
 }
 
 func newServeCommand(a *cli) *cobra.Command {
@@ -91,6 +95,7 @@ others stand by and take over when it stops or dies.`,
 	notifyFlags(a, fs, &o.notify)
 	fs.DurationVar(&o.leaseEvery, "lease-interval", leader.DefaultEvery, "with several replicas over one PostgreSQL ledger: how often a replica tries to take over the deadline watcher and reminder delivery, and the one running them checks it still may")
 	fs.Int64Var(&o.evidenceMaxSize, "evidence-max-size", evidence.DefaultMaxSize, "the largest evidence file (佐证材料) accepted, in bytes")
+	fs.IntVar(&o.pastEvery, "past-every", projections.DefaultPastEvery, "keep the read models as they stood every this many events, so that a question about the past replays only the events after the nearest (0: keep none; they are kept beside the snapshots)")
 	oidcFlags(fs, &o.oidc)
 	return cmd
 }
@@ -115,6 +120,9 @@ func runServe(ctx context.Context, a *cli, o serveOptions) error {
 	}
 	if o.evidenceMaxSize <= 0 {
 		return fmt.Errorf("%w: --evidence-max-size %d is not positive", errUsage, o.evidenceMaxSize)
+	}
+	if o.pastEvery < 0 {
+		return fmt.Errorf("%w: --past-every %d is negative", errUsage, o.pastEvery)
 	}
 	if o.memoryLimit > 0 && a.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(o.memoryLimit))
@@ -146,7 +154,12 @@ type serving struct {
 	fresh  []demoToken
 	mode   string
 	runner *projections.Runner
-	srv    *graphql.Server
+	// past keeps the read models as they stood at past positions (nil:
+	// none); keepingPast is closed when its loop has returned.
+	past        *projections.Past
+	stopPast    func()
+	keepingPast chan struct{}
+	srv         *graphql.Server
 	// watch is the deadline watcher, outbox the reminder delivery (nil:
 	// no channel on); they run while this replica holds the lease.
 	watch  leader.Work
@@ -221,8 +234,11 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		return nil, fmt.Errorf("start read models: %w", err)
 	}
 	s.runner = runner
+	if l.snapshots != "" && o.pastEvery > 0 {
+		s.past = projections.NewPast(filepath.Join(l.snapshots, projections.PastDir), o.pastEvery, runner.Views().Config, s.logger)
+	}
 	s.srv, err = graphql.New(graphql.Config{
-		Store: l.store, Registry: l.registry, Runner: runner, Tokens: s.tokens,
+		Store: l.store, Registry: l.registry, Runner: runner, Past: s.past, Tokens: s.tokens,
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
 		CheckpointDir: serveCheckpoints(l), ResponseCacheTTL: o.cacheTTL,
 		Evidence: l.blobs, EvidenceMaxSize: o.evidenceMaxSize,
@@ -258,6 +274,7 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 		}
 	}
 	s.startBackground(o.leaseEvery)
+	s.startKeepingPast()
 	return s, nil
 }
 
@@ -415,6 +432,7 @@ func (s *serving) close(ctx context.Context) error {
 		s.srv.Close()
 	}
 	s.stopBackgroundWork(ctx)
+	s.stopKeepingPast(ctx)
 	if s.outbox != nil {
 		if err := s.outbox.Close(); err != nil {
 			s.logger.Warn("closing notification channels", "err", err)

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A server keeps the read models as they stood every --past-every events,
+// in one pass over the log after it starts; its answers as of past dates,
+// and those of the read commands on the store once it has stopped (which
+// start from the sets it left), are what replaying the log gave before
+// any set existed.
+func TestServerKeepsPastReadModels(t *testing.T) {
+	l := newServedLedger(t)
+	a := testCLI(nil)
+	a.stdout, a.stderr = io.Discard, io.Discard
+	const every = 150
+	s, err := startServe(context.Background(), a, serveOptions{store: l.store, addr: "127.0.0.1:0", cacheTTL: -1, pastEvery: every}, planText{}, mustExist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.l.store.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int(head / every)
+	if want < 3 {
+		t.Fatalf("the demo ledger holds %d events: too few for sets %d apart", head, every)
+	}
+	sets := filepath.Join(l.store, "projections", "past", "*", "*")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		found, err := filepath.Glob(sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server kept %d past sets of %d events, %d apart; want %d", len(found), head, every, want)
+		}
+	}
+	ts := httptest.NewServer(s.srv.Handler())
+	for name, args := range readCommands {
+		token := l.tokens["coordinator"]
+		if strings.HasPrefix(name, "scorecard") {
+			token = l.tokens["committee"]
+		}
+		code, out, stderr := runCLIWith(testCLI(nil), append(args, "--server", ts.URL, "--token", token)...)
+		if code != 0 {
+			t.Fatalf("%s through the server: exit %d: %s", name, code, stderr)
+		}
+		if got, want := positionRE.ReplaceAllString(out, ""), positionRE.ReplaceAllString(l.direct[name], ""); got != want {
+			t.Fatalf("%s through the server, from past sets:\n%s\nreplayed from the log:\n%s", name, out, l.direct[name])
+		}
+	}
+	ts.Close()
+	if err := s.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range readCommands {
+		if got := mustRun(t, append(args, "--store", l.store)...); got != l.direct[name] {
+			t.Fatalf("%s on the store, from past sets:\n%s\nreplayed from the log:\n%s", name, got, l.direct[name])
+		}
+	}
+}
