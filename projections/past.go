@@ -122,10 +122,11 @@ func (p *Past) restore(ctx context.Context, s eventstore.Store, until uint64) (*
 func (p *Past) load(ctx context.Context, s eventstore.Store, pos uint64) (*Views, error) {
 	v := newViewsWithoutAudit(p.cfg)
 	dir := p.setDir(pos)
-	for _, m := range v.Models() {
-		if err := LoadSnapshot(ctx, dir, s, m); err != nil {
-			return nil, err
-		}
+	models := v.Models()
+	if err := errors.Join(loadSnapshots(ctx, dir, s, models)...); err != nil {
+		return nil, err
+	}
+	for _, m := range models {
 		if m.Position() != pos {
 			return nil, fmt.Errorf("%s: snapshot in %s is at position %d: %w", m.Name(), dir, m.Position(), ErrSnapshotDiscarded)
 		}

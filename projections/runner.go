@@ -111,8 +111,10 @@ func (r *Runner) Restore(ctx context.Context) {
 	if r.cfg.SnapshotDir == "" {
 		return
 	}
-	for _, m := range r.views.Models() {
-		if err := LoadSnapshot(ctx, r.cfg.SnapshotDir, r.store, m); err != nil {
+	models := r.views.Models()
+	for i, err := range loadSnapshots(ctx, r.cfg.SnapshotDir, r.store, models) {
+		m := models[i]
+		if err != nil {
 			level := slog.LevelInfo
 			if errors.Is(err, ErrSnapshotDiscarded) {
 				level = slog.LevelWarn // damaged, edited or of another log
@@ -137,6 +139,21 @@ func (r *Runner) Restore(ctx context.Context) {
 	r.mu.Lock()
 	r.durable, r.saved = resume, resume
 	r.mu.Unlock()
+}
+
+// loadSnapshots loads each model's snapshot from dir, every model on a
+// goroutine of its own, and returns each one's LoadSnapshot error in the
+// models' order. (The obligations and the audit index of a million events
+// take 0.1–0.25 s each to restore; together they take the longer of the
+// two.)
+func loadSnapshots(ctx context.Context, dir string, s eventstore.Store, models []Model) []error {
+	errs := make([]error, len(models))
+	var wg sync.WaitGroup
+	for i, m := range models {
+		wg.Go(func() { errs[i] = LoadSnapshot(ctx, dir, s, m) })
+	}
+	wg.Wait()
+	return errs
 }
 
 // CatchUp applies, in bulk, every stored event after the projector's
