@@ -1,10 +1,12 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"taskledger/domain"
@@ -96,4 +98,60 @@ func TestIDIndexAfterReopenWithSharedFold(t *testing.T) {
 	if res, err := s.Append(ctx, "stream", eventstore.Any(), []domain.Event{c}); err != nil || res.Duplicate || res.Position != 3 {
 		t.Fatalf("a third ID with the same fold: %+v %v", res, err)
 	}
+}
+
+// sortByFold sorts as a comparison sort would, whatever the folds: spread
+// evenly, bunched into a few buckets, repeated, or already in either order.
+func TestSortByFoldSortsAnyFolds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	kinds := map[string]func(i int) uint64{
+		"even":       func(int) uint64 { return rng.Uint64() },
+		"bunched":    func(int) uint64 { return 1<<40 + rng.Uint64()%5000 },
+		"repeated":   func(i int) uint64 { return uint64(i%7) << 60 },
+		"ascending":  func(i int) uint64 { return uint64(i) << 30 },
+		"descending": func(i int) uint64 { return ^uint64(i) },
+		"top only":   func(int) uint64 { return rng.Uint64() &^ (1<<44 - 1) },
+	}
+	for name, next := range kinds {
+		for _, n := range []int{0, 1, 2, 4095, 4096, 4097, 100_003} {
+			entries := make([]idEntry, n)
+			for i := range entries {
+				entries[i] = idEntry{fold: next(i), pos: uint64(i + 1)}
+			}
+			want := slices.Clone(entries)
+			slices.SortStableFunc(want, compareFolds)
+			got := sortByFold(entries)
+			if !slices.IsSortedFunc(got, compareFolds) || len(got) != n {
+				t.Fatalf("%s, %d entries: not sorted", name, n)
+			}
+			// Equal folds may come in any order; the multiset must hold.
+			slices.SortFunc(got, func(a, b idEntry) int { return cmp.Or(compareFolds(a, b), cmp.Compare(a.pos, b.pos)) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s, %d entries: other entries than were given", name, n)
+			}
+		}
+	}
+}
+
+// BenchmarkSortIDs sorts a million evenly spread folds, as opening a
+// ledger of a million events does, by buckets and by one comparison sort.
+func BenchmarkSortIDs(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	entries := make([]idEntry, 1_000_000)
+	for i := range entries {
+		entries[i] = idEntry{fold: rng.Uint64(), pos: uint64(i + 1)}
+	}
+	work := make([]idEntry, len(entries))
+	b.Run("buckets", func(b *testing.B) {
+		for b.Loop() {
+			copy(work, entries)
+			sortByFold(work)
+		}
+	})
+	b.Run("comparison", func(b *testing.B) {
+		for b.Loop() {
+			copy(work, entries)
+			slices.SortFunc(work, compareFolds)
+		}
+	})
 }
