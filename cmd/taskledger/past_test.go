@@ -8,10 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskledger/domain"
+	"taskledger/internal/ledgertest"
 )
 
 // A server keeps the read models as they stood every --past-every events,
-// in one pass over the log after it starts; its answers as of past dates,
+// in one pass over the log after it starts and then as events arrive; its
+// answers as of past dates,
 // and those of the read commands on the store once it has stopped (which
 // start from the sets it left), are what replaying the log gave before
 // any set existed.
@@ -33,18 +37,14 @@ func TestServerKeepsPastReadModels(t *testing.T) {
 		t.Fatalf("the demo ledger holds %d events: too few for sets %d apart", head, every)
 	}
 	sets := filepath.Join(l.store, "projections", "past", "*", "*")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		found, err := filepath.Glob(sets)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(found) == want {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server kept %d past sets of %d events, %d apart; want %d", len(found), head, every, want)
-		}
+	waitForSets(t, sets, want)
+	// Reports recorded while it serves carry the log past the next
+	// multiple, and the server keeps that set too.
+	reportPast(t, s, every)
+	if head, err = s.l.store.Head(context.Background()); err != nil {
+		t.Fatal(err)
 	}
+	waitForSets(t, sets, int(head/every))
 	ts := httptest.NewServer(s.srv.Handler())
 	for name, args := range readCommands {
 		token := l.tokens["coordinator"]
@@ -67,5 +67,42 @@ func TestServerKeepsPastReadModels(t *testing.T) {
 		if got := mustRun(t, append(args, "--store", l.store)...); got != l.direct[name] {
 			t.Fatalf("%s on the store, from past sets:\n%s\nreplayed from the log:\n%s", name, got, l.direct[name])
 		}
+	}
+}
+
+// waitForSets waits until the folders matching sets number want.
+func waitForSets(t *testing.T, sets string, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		found, err := filepath.Glob(sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server kept %d past sets, want %d", len(found), want)
+		}
+	}
+}
+
+// reportPast records, through the serving ledger's command handling, as
+// many progress reports on one open duty as the sets are apart.
+func reportPast(t *testing.T, s *serving, every int) {
+	t.Helper()
+	var duty domain.Obligation
+	for _, o := range s.runner.Views().Obligations.All() {
+		if o.Status == domain.StatusOpen && o.Key.Role == domain.RoleImplementing {
+			duty = o
+			break
+		}
+	}
+	if duty.Key.Unit == "" {
+		t.Fatal("no open duty to report on")
+	}
+	b := ledgertest.New(t, s.l.store, clock)
+	for range every {
+		b.Do(domain.ReportProgress{ObligationKey: duty.Key, ActingUnit: duty.Key.Unit, Percent: duty.Progress}, "county")
 	}
 }
