@@ -170,6 +170,9 @@ func (p *Past) Fill(ctx context.Context, s eventstore.Store, reg *domain.Registr
 	if err != nil {
 		return 0, fmt.Errorf("past read models: %w", err)
 	}
+	if sets := p.positions(); len(sets) > 0 && head/p.every <= sets[len(sets)-1]/p.every {
+		return 0, nil // the newest set is the last the log has room for
+	}
 	v, from := p.restore(ctx, s, head)
 	if head/p.every <= from/p.every {
 		return 0, nil
