@@ -198,6 +198,32 @@ func (p *Past) Fill(ctx context.Context, s eventstore.Store, reg *domain.Registr
 	return saved, nil
 }
 
+// due reports whether a set belongs at pos and is not there yet.
+func (p *Past) due(pos uint64) bool {
+	if pos%p.every != 0 {
+		return false
+	}
+	_, err := os.Stat(p.setDir(pos))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// keep saves, as the set at pos, the models of live that an as-of question
+// reads, when they stand at pos and fold by this Past's rules. live's
+// models are saved as they are: call it where no event is being applied
+// to them.
+func (p *Past) keep(ctx context.Context, s eventstore.Store, live *Views, pos uint64) error {
+	if live.Config != p.cfg {
+		return nil
+	}
+	v := &Views{Config: live.Config, Catalog: live.Catalog, Obligations: live.Obligations, Indicators: live.Indicators}
+	for _, m := range v.Models() {
+		if m.Position() != pos {
+			return nil // restored ahead, or stopped short: Fill makes this set
+		}
+	}
+	return p.save(ctx, s, v, pos)
+}
+
 // save writes v, which stands at pos, as the set at pos: into a folder of
 // its own first, renamed into place once every model is written. A set
 // already there (another process's) is kept.
@@ -217,7 +243,7 @@ func (p *Past) save(ctx context.Context, s eventstore.Store, v *Views, pos uint6
 	}
 	if err := os.Rename(tmp, p.setDir(pos)); err != nil {
 		if _, statErr := os.Stat(p.setDir(pos)); statErr == nil {
-			p.logger.Warn("past read models already there, kept", "position", pos, "dir", p.setDir(pos))
+			p.logger.Debug("past read models already there, kept", "position", pos, "dir", p.setDir(pos))
 			return nil
 		}
 		return fmt.Errorf("past read models at %d: %w", pos, err)

@@ -3,6 +3,7 @@ package projections_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -123,5 +124,63 @@ func TestPastPassesOverADamagedSet(t *testing.T) {
 	after, err := os.ReadFile(damaged)
 	if err != nil || !bytes.Equal(after, b) {
 		t.Fatalf("the damaged set was changed (%v)", err)
+	}
+}
+
+// A runner given a Past saves a set at each multiple its models pass,
+// catching up and then live, from its own models; those sets answer as the
+// log does, and Fill finds nothing left to make.
+func TestRunnerKeepsPastSetsAsItGoes(t *testing.T) {
+	ctx := context.Background()
+	s, reg := simulatedYear(t)
+	head, err := s.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := head/5 + 1
+	dir := t.TempDir()
+	past := projections.NewPast(dir, int(every), projections.Config{}, nil)
+	r := projections.NewRunner(s, reg, projections.NewViews(projections.Config{}),
+		projections.RunnerConfig{Past: past, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(ctx)
+	countSets(t, dir, int(head/every))
+
+	// Live: reports on one duty still running carry the log past the next
+	// multiple.
+	var duty domain.Obligation
+	for _, o := range r.Views().Obligations.All() {
+		if o.Completion != domain.ClaimVerified {
+			duty = o
+			break
+		}
+	}
+	b := ledgertest.New(t, s, ledgertest.Shanghai(2026, time.February, 2, 9))
+	for range every {
+		b.Do(domain.ReportProgress{ObligationKey: duty.Key, ActingUnit: duty.Key.Unit, Percent: duty.Progress}, "county")
+	}
+	if head, err = s.Head(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WaitFor(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	countSets(t, dir, int(head/every))
+	if n, err := past.Fill(ctx, s, reg); err != nil || n != 0 {
+		t.Fatalf("Fill after the runner saved %d sets (%v), want none", n, err)
+	}
+	for _, cut := range pastCuts(head, every) {
+		sameAsOf(t, s, reg, past, cut)
+	}
+}
+
+// countSets fails unless dir holds want sets.
+func countSets(t *testing.T, dir string, want int) {
+	t.Helper()
+	sets, err := filepath.Glob(filepath.Join(dir, "*", "[0-9]*"))
+	if err != nil || len(sets) != want {
+		t.Fatalf("%d sets (%v), want %d", len(sets), err, want)
 	}
 }

@@ -32,6 +32,12 @@ type RunnerConfig struct {
 	// snapshots of every model (and the checkpoint that follows them). Zero
 	// means 50,000.
 	SnapshotEvery int
+	// Past, when set, gets a set of past read models (Past) each time the
+	// models pass a multiple of its spacing, catching up or live: saved
+	// from the models themselves, on the goroutine that applies events,
+	// before the position moves on. Sets below where the models were
+	// restored are Past.Fill's to make.
+	Past *Past
 	// MaxRetries bounds how often the projector retries an event a model
 	// failed to apply before that model stops. Zero means 3.
 	MaxRetries int
@@ -156,6 +162,18 @@ func loadSnapshots(ctx context.Context, dir string, s eventstore.Store, models [
 	return errs
 }
 
+// keepPast saves the past set at pos when one is due there and every model
+// it holds stands at pos. A set it cannot save is left to Past.Fill; the
+// projector goes on.
+func (r *Runner) keepPast(ctx context.Context, pos uint64) {
+	if r.cfg.Past == nil || !r.cfg.Past.due(pos) {
+		return
+	}
+	if err := r.cfg.Past.keep(ctx, r.store, r.views, pos); err != nil && ctx.Err() == nil {
+		r.cfg.Logger.Warn("past read models not saved; questions about the past replay more of the log", "position", pos, "err", err)
+	}
+}
+
 // CatchUp applies, in bulk, every stored event after the projector's
 // position, decoding each once on every core and handing it to every model
 // in log order. It returns the number of events replayed. A model that
@@ -172,6 +190,7 @@ func (r *Runner) CatchUp(ctx context.Context) (int, error) {
 				return fmt.Errorf("%s: %w", m.Name(), err)
 			}
 		}
+		r.keepPast(ctx, e.Position)
 		r.advance(e.Position)
 		return nil
 	})
@@ -338,6 +357,7 @@ func (r *Runner) handle(msg *message.Message) error {
 			r.fail(m, err)
 		}
 	}
+	r.keepPast(ctx, e.Position)
 	r.advance(e.Position)
 	r.sinceSnapshot++
 	if r.cfg.SnapshotDir != "" && r.sinceSnapshot >= r.cfg.SnapshotEvery {

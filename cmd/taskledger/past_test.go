@@ -13,14 +13,18 @@ import (
 	"taskledger/internal/ledgertest"
 )
 
-// A server keeps the read models as they stood every --past-every events,
-// in one pass over the log after it starts and then as events arrive; its
+// A server keeps the read models as they stood every --past-every events:
+// those below where its read models were restored in one pass over the
+// log after it starts, the next ones as its projector passes them; its
 // answers as of past dates,
 // and those of the read commands on the store once it has stopped (which
 // start from the sets it left), are what replaying the log gave before
 // any set existed.
 func TestServerKeepsPastReadModels(t *testing.T) {
 	l := newServedLedger(t)
+	// Snapshots at the head: the server restores its read models there,
+	// so every set below comes from the background pass.
+	mustRun(t, "rebuild", "--store", l.store)
 	a := testCLI(nil)
 	a.stdout, a.stderr = io.Discard, io.Discard
 	const every = 150

@@ -155,7 +155,7 @@ type serving struct {
 	mode   string
 	runner *projections.Runner
 	// past keeps the read models as they stood at past positions (nil:
-	// none); keepingPast is closed when its loop has returned.
+	// none); keepingPast is closed when its background pass has returned.
 	past        *projections.Past
 	stopPast    func()
 	keepingPast chan struct{}
@@ -228,15 +228,16 @@ func startServe(ctx context.Context, a *cli, o serveOptions, text planText, mode
 			return nil, err
 		}
 	}
-	runner := projections.NewRunner(l.store, l.registry, projections.NewViews(projections.Config{}),
-		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: s.logger})
+	views := projections.NewViews(projections.Config{})
+	if l.snapshots != "" && o.pastEvery > 0 {
+		s.past = projections.NewPast(filepath.Join(l.snapshots, projections.PastDir), o.pastEvery, views.Config, s.logger)
+	}
+	runner := projections.NewRunner(l.store, l.registry, views,
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Past: s.past, Logger: s.logger})
 	if err := runner.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start read models: %w", err)
 	}
 	s.runner = runner
-	if l.snapshots != "" && o.pastEvery > 0 {
-		s.past = projections.NewPast(filepath.Join(l.snapshots, projections.PastDir), o.pastEvery, runner.Views().Config, s.logger)
-	}
 	s.srv, err = graphql.New(graphql.Config{
 		Store: l.store, Registry: l.registry, Runner: runner, Past: s.past, Tokens: s.tokens,
 		Clock: a.now, Logger: s.logger, Mode: s.mode, DefaultPlan: plan,
