@@ -13,6 +13,7 @@ import (
 
 	"taskledger/domain"
 	"taskledger/eventstore"
+	"taskledger/eventstore/memory"
 	"taskledger/internal/ledgertest"
 	"taskledger/projections"
 	"taskledger/projections/scoring"
@@ -27,6 +28,17 @@ func pastCuts(head, every uint64) []projections.Cut {
 		{Time: ledgertest.Shanghai(2025, time.June, 30, 23)},
 		{Time: ledgertest.Shanghai(2026, time.January, 20, 0)},
 	}
+}
+
+// pastLedger is simulatedYear with the position of its last event.
+func pastLedger(t *testing.T) (*memory.Store, *domain.Registry, uint64) {
+	t.Helper()
+	s, reg := simulatedYear(t)
+	head, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, reg, head
 }
 
 // sameAsOf fails unless the past sets answer as the log does at cut: the
@@ -66,11 +78,7 @@ func sameAsOf(t *testing.T, s eventstore.Store, reg *domain.Registry, past *proj
 // of the log's prefix. A second Fill with nothing new saves nothing.
 func TestPastSetsAnswerAsTheLogDoes(t *testing.T) {
 	ctx := context.Background()
-	s, reg := simulatedYear(t)
-	head, err := s.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, reg, head := pastLedger(t)
 	every := head/7 + 3
 	past := projections.NewPast(t.TempDir(), int(every), projections.Config{}, nil)
 	n, err := past.Fill(ctx, s, reg)
@@ -92,11 +100,7 @@ func TestPastSetsAnswerAsTheLogDoes(t *testing.T) {
 // is: the answer comes from the older set and the log, unchanged.
 func TestPastPassesOverADamagedSet(t *testing.T) {
 	ctx := context.Background()
-	s, reg := simulatedYear(t)
-	head, err := s.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, reg, head := pastLedger(t)
 	every := head / 4
 	dir := t.TempDir()
 	var logs bytes.Buffer
@@ -132,11 +136,7 @@ func TestPastPassesOverADamagedSet(t *testing.T) {
 // log does, and Fill finds nothing left to make.
 func TestRunnerKeepsPastSetsAsItGoes(t *testing.T) {
 	ctx := context.Background()
-	s, reg := simulatedYear(t)
-	head, err := s.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, reg, head := pastLedger(t)
 	every := head/5 + 1
 	dir := t.TempDir()
 	past := projections.NewPast(dir, int(every), projections.Config{}, nil)
@@ -161,7 +161,8 @@ func TestRunnerKeepsPastSetsAsItGoes(t *testing.T) {
 	for range every {
 		b.Do(domain.ReportProgress{ObligationKey: duty.Key, ActingUnit: duty.Key.Unit, Percent: duty.Progress}, "county")
 	}
-	if head, err = s.Head(ctx); err != nil {
+	head, err := s.Head(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := r.WaitFor(ctx, head); err != nil {

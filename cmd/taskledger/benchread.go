@@ -154,21 +154,12 @@ func runBenchRead(ctx context.Context, a *cli, o benchReadOptions) error {
 
 	// The scorecards as the ledger stood mid-year: build, then compute.
 	mid := time.Date(o.year, time.July, 15, 12, 0, 0, 0, domain.Shanghai())
-	var asOf []spent
-	for range o.runs {
-		took, err := measure(func() error {
-			v, err := projections.BuildAsOf(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
-			if err != nil {
-				return err
-			}
-			return scorecards(v, o.plan, o.year, mid)
-		})
-		if err != nil {
-			return err
-		}
-		asOf = append(asOf, took)
+	wall, cpu, err = asOfScorecards(o, mid, func() (*projections.Views, error) {
+		return projections.BuildAsOf(ctx, l.store, l.registry, projections.Config{}, projections.Cut{Time: mid})
+	})
+	if err != nil {
+		return err
 	}
-	wall, cpu = medians(asOf)
 	res.AsOfScorecardSP50, res.AsOfScorecardCPUSP50 = wall.Seconds(), cpu.Seconds()
 	if err := benchPast(ctx, a, l, o, mid, &res); err != nil {
 		return err
@@ -203,23 +194,33 @@ func benchPast(ctx context.Context, a *cli, l *ledger, o benchReadOptions, mid t
 	if res.PastMB, err = folderMB(dir); err != nil {
 		return err
 	}
+	wall, cpu, err := asOfScorecards(o, mid, func() (*projections.Views, error) {
+		return past.BuildAsOf(ctx, l.store, l.registry, projections.Cut{Time: mid})
+	})
+	res.AsOfFromPastScorecardSP50, res.AsOfFromPastScorecardCPUS = wall.Seconds(), cpu.Seconds()
+	return err
+}
+
+// asOfScorecards measures, o.runs times, building read models as of mid
+// with build and computing the year's scorecards from them, and returns
+// the medians.
+func asOfScorecards(o benchReadOptions, mid time.Time, build func() (*projections.Views, error)) (wall, cpu time.Duration, err error) {
 	var steps []spent
 	for range o.runs {
 		took, err := measure(func() error {
-			v, err := past.BuildAsOf(ctx, l.store, l.registry, projections.Cut{Time: mid})
+			v, err := build()
 			if err != nil {
 				return err
 			}
 			return scorecards(v, o.plan, o.year, mid)
 		})
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		steps = append(steps, took)
 	}
-	wall, cpu := medians(steps)
-	res.AsOfFromPastScorecardSP50, res.AsOfFromPastScorecardCPUS = wall.Seconds(), cpu.Seconds()
-	return nil
+	wall, cpu = medians(steps)
+	return wall, cpu, nil
 }
 
 // folderMB is the size of the files under dir, in MB.

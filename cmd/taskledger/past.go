@@ -34,13 +34,5 @@ func (s *serving) startKeepingPast() {
 // stopKeepingPast stops the background pass and waits for it, at most
 // until ctx ends.
 func (s *serving) stopKeepingPast(ctx context.Context) {
-	if s.stopPast == nil {
-		return
-	}
-	s.stopPast()
-	select {
-	case <-s.keepingPast:
-	case <-ctx.Done():
-		s.logger.Warn("历史读模型未能及时停止 / keeping past read models did not stop in time", "err", ctx.Err())
-	}
+	s.stopAndWait(ctx, s.stopPast, s.keepingPast, "历史读模型未能及时停止 / keeping past read models did not stop in time")
 }

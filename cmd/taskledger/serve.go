@@ -361,14 +361,20 @@ func replicaName(addr string) string {
 // stopBackgroundWork stops the lease loop and waits for the background
 // work to end, at most until ctx ends.
 func (s *serving) stopBackgroundWork(ctx context.Context) {
-	if s.stopBackground == nil {
+	s.stopAndWait(ctx, s.stopBackground, s.backgroundDone, "后台任务未能及时停止 / the background work did not stop in time")
+}
+
+// stopAndWait calls stop, when there is one, and waits until done is
+// closed or ctx ends; then it logs late.
+func (s *serving) stopAndWait(ctx context.Context, stop func(), done <-chan struct{}, late string) {
+	if stop == nil {
 		return
 	}
-	s.stopBackground()
+	stop()
 	select {
-	case <-s.backgroundDone:
+	case <-done:
 	case <-ctx.Done():
-		s.logger.Warn("后台任务未能及时停止 / the background work did not stop in time", "err", ctx.Err())
+		s.logger.Warn(late, "err", ctx.Err())
 	}
 }
 
