@@ -63,10 +63,15 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s.Close()
+	// The child's sessions carry a name of their own: after a kill the
+	// server may still be committing the child's last append, so the check
+	// waits for them to end before it reads the log.
+	child := "tlcrash_" + uuid.NewString()[:8]
 	storetest.Crash{
-		ChildEnv: crashChildEnv, ChildTest: "TestCrashChild", Ledger: conn,
+		ChildEnv: crashChildEnv, ChildTest: "TestCrashChild", Ledger: pgtest.WithParam(conn, "application_name", child),
 		Rounds: 3, KillAfter: 300 * time.Millisecond, NewEvent: crashEvent,
 		Open: func(t *testing.T) eventstore.Store {
+			pgtest.WaitForSessionsToEnd(t, conn, child)
 			s, err := postgres.Open(context.Background(), conn, postgres.Options{})
 			if err != nil {
 				t.Fatalf("reopen after kill: %v", err)

@@ -82,14 +82,35 @@ func NewSchemaName(t testing.TB) string {
 }
 
 // WithSchema returns base with its search_path set to schema.
-func WithSchema(base, schema string) string {
+func WithSchema(base, schema string) string { return WithParam(base, "search_path", schema) }
+
+// WithParam returns base, a URL or a key=value connection string, with the
+// connection parameter key set to value.
+func WithParam(base, key, value string) string {
 	if u, err := url.Parse(base); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
-		q.Set("search_path", schema)
+		q.Set(key, value)
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return base + " search_path=" + schema
+	return base + " " + key + "=" + value
+}
+
+// WaitForSessionsToEnd waits, up to 30 seconds, until the server holds no
+// session whose application_name is name: a killed client's session may
+// still be running its last statement, a commit included, after the
+// process is gone.
+func WaitForSessionsToEnd(t testing.TB, base, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		n := Query[int64](t, base, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", name)
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions named %s still open after 30 s", n, name)
+		}
+	}
 }
 
 // with runs fn over one connection to the test server, within 30
