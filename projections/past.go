@@ -134,6 +134,9 @@ func (p *Past) load(ctx context.Context, s eventstore.Store, pos uint64) (*Views
 	return v, nil
 }
 
+// Positions lists the positions of the sets on disk, in order.
+func (p *Past) Positions() []uint64 { return p.positions() }
+
 // positions lists the positions of the sets on disk, in order. Folders
 // whose names are not positions (a set being written) are not sets.
 func (p *Past) positions() []uint64 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"path/filepath"
@@ -108,5 +109,24 @@ func reportPast(t *testing.T, s *serving, every int) {
 	b := ledgertest.New(t, s.l.store, clock)
 	for range every {
 		b.Do(domain.ReportProgress{ObligationKey: duty.Key, ActingUnit: duty.Key.Unit, Percent: duty.Progress}, "county")
+	}
+}
+
+// rebuild saves the past sets on its way through the log, and the read
+// commands on the store then answer from them as the log did.
+func TestRebuildSavesPastReadModels(t *testing.T) {
+	l := newServedLedger(t)
+	out := mustRun(t, "rebuild", "--store", l.store, "--past-every", "150")
+	sets, err := filepath.Glob(filepath.Join(l.store, "projections", "past", "*", "*"))
+	if err != nil || len(sets) < 3 || !strings.Contains(out, fmt.Sprintf("saving %d past read-model sets (every 150 events) included", len(sets))) {
+		t.Fatalf("%d sets (%v) after:\n%s", len(sets), err, out)
+	}
+	for name, args := range readCommands {
+		if got := mustRun(t, append(args, "--store", l.store)...); got != l.direct[name] {
+			t.Fatalf("%s on the store, from past sets:\n%s\nreplayed from the log:\n%s", name, got, l.direct[name])
+		}
+	}
+	if code, _, stderr := runCLI(t, clock, "rebuild", "--store", l.store, "--past-every", "-1"); code != 2 || !strings.Contains(stderr, "--past-every") {
+		t.Fatalf("rebuild --past-every -1: exit %d, %s", code, stderr)
 	}
 }

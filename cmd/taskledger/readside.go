@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,18 +19,31 @@ import (
 )
 
 func newRebuildCommand(a *cli) *cobra.Command {
-	var store string
+	var (
+		store     string
+		pastEvery int
+	)
 	cmd := &cobra.Command{
 		Use:   "rebuild",
 		Short: "recompute every read model from the start of the log",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runRebuild(cmd.Context(), a, store) },
+		Long: `Removes the read models' snapshots and past sets, recomputes every read
+model from the start of the log and snapshots them, saving on the way the
+past read models a server keeps for questions about the past (every
+--past-every events, as taskledger serve keeps them).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pastEvery < 0 {
+				return fmt.Errorf("%w: --past-every %d is negative", errUsage, pastEvery)
+			}
+			return runRebuild(cmd.Context(), a, store, pastEvery)
+		},
 	}
 	storeFlag(a, cmd.Flags(), &store)
+	cmd.Flags().IntVar(&pastEvery, "past-every", projections.DefaultPastEvery, "save the read models as they stood every this many events on the way (0: none)")
 	return cmd
 }
 
-func runRebuild(ctx context.Context, a *cli, store string) error {
+func runRebuild(ctx context.Context, a *cli, store string, pastEvery int) error {
 	l, err := a.openLedger(store, mustExist)
 	if err != nil {
 		return err
@@ -41,8 +55,13 @@ func runRebuild(ctx context.Context, a *cli, store string) error {
 		}
 	}
 	m := a.readMeter(ctx, l.store, "重建读模型", "rebuild")
-	r := projections.NewRunner(withProgress(l.store, m, true, false), l.registry, projections.NewViews(projections.Config{}),
-		projections.RunnerConfig{SnapshotDir: l.snapshots, Logger: a.logger()})
+	views := projections.NewViews(projections.Config{})
+	var past *projections.Past
+	if l.snapshots != "" && pastEvery > 0 {
+		past = projections.NewPast(filepath.Join(l.snapshots, projections.PastDir), pastEvery, views.Config, a.logger())
+	}
+	r := projections.NewRunner(withProgress(l.store, m, true, false), l.registry, views,
+		projections.RunnerConfig{SnapshotDir: l.snapshots, Past: past, Logger: a.logger()})
 	began := time.Now()
 	n, err := r.CatchUp(ctx)
 	if err != nil {
@@ -55,8 +74,14 @@ func runRebuild(ctx context.Context, a *cli, store string) error {
 		return err
 	}
 	rate := float64(n) / took.Seconds()
-	fmt.Fprintf(a.stdout, "rebuilt %d read models from %d events in %s (%.0f events/s); snapshots in %s\n",
-		len(r.Views().Models()), n, took.Round(time.Millisecond), rate, l.snapshots)
+	sets := ""
+	if past != nil {
+		if kept := len(past.Positions()); kept > 0 {
+			sets = fmt.Sprintf(", saving %d past read-model sets (every %d events) included", kept, pastEvery)
+		}
+	}
+	fmt.Fprintf(a.stdout, "rebuilt %d read models from %d events in %s (%.0f events/s%s); snapshots in %s\n",
+		len(r.Views().Models()), n, took.Round(time.Millisecond), rate, sets, l.snapshots)
 	return nil
 }
 
