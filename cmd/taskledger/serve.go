@@ -365,7 +365,7 @@ func (s *serving) stopBackgroundWork(ctx context.Context) {
 }
 
 // stopAndWait calls stop, when there is one, and waits until done is
-// closed or ctx ends; then it logs late.
+// closed; when ctx ends first, it logs late and returns.
 func (s *serving) stopAndWait(ctx context.Context, stop func(), done <-chan struct{}, late string) {
 	if stop == nil {
 		return
