@@ -173,6 +173,7 @@ func (p *Past) Fill(ctx context.Context, s eventstore.Store, reg *domain.Registr
 	if err != nil {
 		return 0, fmt.Errorf("past read models: %w", err)
 	}
+	p.removeAbandoned()
 	if sets := p.positions(); len(sets) > 0 && head/p.every <= sets[len(sets)-1]/p.every {
 		return 0, nil // the newest set is the last the log has room for
 	}
@@ -227,6 +228,43 @@ func (p *Past) keep(ctx context.Context, s eventstore.Store, live *Views, pos ui
 	return p.save(ctx, s, v, pos)
 }
 
+// writingPrefix opens the name of a folder a set is written into before
+// it is renamed into place; the writing process's ID follows it.
+const writingPrefix = "writing-"
+
+// removeAbandoned removes the folders of sets whose writing process is
+// gone (killed while it wrote): they are not sets, and nothing else would
+// ever remove them. A folder of a process still running is left alone.
+func (p *Past) removeAbandoned() {
+	entries, err := os.ReadDir(p.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, ok := writerOf(e.Name())
+		if !ok || pid == os.Getpid() || !processGone(pid) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(p.dir, e.Name())); err != nil {
+			p.logger.Warn("could not remove an abandoned past set", "dir", filepath.Join(p.dir, e.Name()), "err", err)
+		}
+	}
+}
+
+// writerOf returns the process ID in the name of a folder save writes into.
+func writerOf(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, writingPrefix)
+	if !ok {
+		return 0, false
+	}
+	digits, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(digits)
+	return pid, err == nil && pid > 0
+}
+
 // save writes v, which stands at pos, as the set at pos: into a folder of
 // its own first, renamed into place once every model is written. A set
 // already there (another process's) is kept.
@@ -234,7 +272,7 @@ func (p *Past) save(ctx context.Context, s eventstore.Store, v *Views, pos uint6
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return fmt.Errorf("past read models at %d: %w", pos, err)
 	}
-	tmp, err := os.MkdirTemp(p.dir, "writing-")
+	tmp, err := os.MkdirTemp(p.dir, fmt.Sprintf("%s%d-", writingPrefix, os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("past read models at %d: %w", pos, err)
 	}

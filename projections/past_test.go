@@ -3,6 +3,9 @@ package projections_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"io"
 	"log/slog"
 	"os"
@@ -184,4 +187,44 @@ func countSets(t *testing.T, dir string, want int) {
 	if err != nil || len(sets) != want {
 		t.Fatalf("%d sets (%v), want %d", len(sets), err, want)
 	}
+}
+
+// A set left half written by a process that is gone is removed by the
+// next Fill; one of a process still running (this one, or init) is left
+// alone.
+func TestPastRemovesSetsAbandonedByAGoneWriter(t *testing.T) {
+	ctx := context.Background()
+	s, reg, head := pastLedger(t)
+	dir := t.TempDir()
+	past := projections.NewPast(dir, int(head/3), projections.Config{}, nil)
+	if _, err := past.Fill(ctx, s, reg); err != nil {
+		t.Fatal(err)
+	}
+	builds, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(builds) != 1 {
+		t.Fatalf("build folders %v (%v), want one", builds, err)
+	}
+	gone := filepath.Join(builds[0], "writing-1073741824-abc") // above any pid_max
+	mine := filepath.Join(builds[0], fmt.Sprintf("writing-%d-def", os.Getpid()))
+	initial := filepath.Join(builds[0], "writing-1-ghi")
+	for _, d := range []string{gone, mine, initial} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "obligations.snap"), []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := past.Fill(ctx, s, reg); err != nil || n != 0 {
+		t.Fatalf("Fill saved %d (%v), want none", n, err)
+	}
+	if _, err := os.Stat(gone); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the set abandoned by a gone process is still there (%v)", err)
+	}
+	for _, d := range []string{mine, initial} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s, of a running process, was removed: %v", d, err)
+		}
+	}
+	countSets(t, dir, int(head/(head/3)))
 }
