@@ -152,7 +152,7 @@ func (l *ReportList) Update(i int, change func(*PeriodReport)) {
 // months as text, made restoring the obligations of a million events
 // slower than folding those events again.
 func (l ReportList) GobEncode() ([]byte, error) {
-	return l.appendReports(make([]byte, 0, 1+binary.MaxVarintLen64+l.n*reportRecordMax)), nil
+	return l.appendReports(make([]byte, 0, 1+binary.MaxVarintLen64+l.n*reportRecordTypical)), nil
 }
 
 // GobDecode reads what GobEncode wrote. Bytes of another form, cut short
@@ -179,7 +179,9 @@ const reportsForm = 1
 const (
 	reportReturned  = 1 << 0
 	reportRecordMin = 1 + 1 + 1 + 16 + 8 + 8
-	reportRecordMax = 1 + binary.MaxVarintLen64*2 + 16 + 8 + 8 + 16 + 8
+	// reportRecordTypical is a report not sent back, of a month of these
+	// centuries (3 bytes) and a percent up to 100 (at most 2).
+	reportRecordTypical = reportRecordMin + 2 + 1
 )
 
 // appendReports appends the list's encoding to b.

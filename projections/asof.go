@@ -76,11 +76,24 @@ func BuildAsOf(ctx context.Context, s eventstore.Store, reg *domain.Registry, cf
 
 // buildAt replays into v the prefix of the log cut keeps.
 func buildAt(ctx context.Context, s eventstore.Store, reg *domain.Registry, v *Views, cut Cut) (*Views, error) {
+	return buildFrom(ctx, s, reg, cut, func(uint64) (*Views, uint64) { return v, 0 })
+}
+
+// buildFrom resolves cut, takes from start the models to fold into and
+// the position they already stand at (at most the cut's), and replays the
+// events between into them. A cut that keeps nothing gives start's models
+// for position 0 as they are; the whole log (until 0) is replayed whole.
+func buildFrom(ctx context.Context, s eventstore.Store, reg *domain.Registry, cut Cut, start func(until uint64) (*Views, uint64)) (*Views, error) {
 	until, ok, err := cut.Resolve(ctx, s)
 	if err != nil || !ok {
+		v, _ := start(0)
 		return v, err
 	}
-	if _, err := replay.Run(ctx, s, reg, replay.Options{Until: until, PayloadsUnread: true}, v.Apply); err != nil {
+	v, from := start(until)
+	if until > 0 && from == until {
+		return v, nil
+	}
+	if _, err := replay.Run(ctx, s, reg, replay.Options{After: from, Until: until, PayloadsUnread: true}, v.Apply); err != nil {
 		return nil, fmt.Errorf("read models as of %s: %w", cut, err)
 	}
 	return v, nil

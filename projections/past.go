@@ -87,24 +87,13 @@ func (p *Past) Every() int { return int(p.every) }
 // package's BuildAsOf does, from the newest usable set at or before the
 // cut and the events after it.
 func (p *Past) BuildAsOf(ctx context.Context, s eventstore.Store, reg *domain.Registry, cut Cut) (*Views, error) {
-	until, ok, err := cut.Resolve(ctx, s)
-	if err != nil || !ok {
-		return newViewsWithoutAudit(p.cfg), err
-	}
-	v, from := p.restore(ctx, s, until)
-	if from == until {
-		return v, nil
-	}
-	if _, err := replay.Run(ctx, s, reg, replay.Options{After: from, Until: until, PayloadsUnread: true}, v.Apply); err != nil {
-		return nil, fmt.Errorf("read models as of %s: %w", cut, err)
-	}
-	return v, nil
+	return buildFrom(ctx, s, reg, cut, func(until uint64) (*Views, uint64) { return p.restore(ctx, s, until) })
 }
 
 // restore returns the models of the newest usable set at or before until,
 // and its position; fresh models and 0 when there is none.
 func (p *Past) restore(ctx context.Context, s eventstore.Store, until uint64) (*Views, uint64) {
-	sets := p.positions()
+	sets := p.Positions()
 	for i := len(sets) - 1; i >= 0; i-- {
 		if sets[i] > until {
 			continue
@@ -134,12 +123,9 @@ func (p *Past) load(ctx context.Context, s eventstore.Store, pos uint64) (*Views
 	return v, nil
 }
 
-// Positions lists the positions of the sets on disk, in order.
-func (p *Past) Positions() []uint64 { return p.positions() }
-
-// positions lists the positions of the sets on disk, in order. Folders
+// Positions lists the positions of the sets on disk, in order. Folders
 // whose names are not positions (a set being written) are not sets.
-func (p *Past) positions() []uint64 {
+func (p *Past) Positions() []uint64 {
 	entries, err := os.ReadDir(p.dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -174,13 +160,14 @@ func (p *Past) Fill(ctx context.Context, s eventstore.Store, reg *domain.Registr
 		return 0, fmt.Errorf("past read models: %w", err)
 	}
 	p.removeAbandoned()
-	if sets := p.positions(); len(sets) > 0 && head/p.every <= sets[len(sets)-1]/p.every {
-		return 0, nil // the newest set is the last the log has room for
+	var newest uint64
+	if sets := p.Positions(); len(sets) > 0 {
+		newest = sets[len(sets)-1]
+	}
+	if head/p.every <= newest/p.every {
+		return 0, nil // the log has no room for a set after the newest
 	}
 	v, from := p.restore(ctx, s, head)
-	if head/p.every <= from/p.every {
-		return 0, nil
-	}
 	saved := 0
 	apply := func(e *domain.Event, data domain.EventData) error {
 		if err := v.Apply(e, data); err != nil {
