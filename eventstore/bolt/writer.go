@@ -49,6 +49,24 @@ type writerState struct {
 	// the last checkpoint); fileNames are the names interned since.
 	fileHead  uint64
 	fileNames []journalName
+	// frameLog and frameBody are the buffers the last group's journal
+	// frame was collected and encoded in, emptied for the next group's:
+	// grown afresh for each group they were a fifth of what an append
+	// allocated.
+	frameLog, frameBody []byte
+}
+
+// maxReusedFrame bounds the frame buffers kept for the next group, so that
+// one large import's group does not keep its memory for good.
+const maxReusedFrame = 1 << 20
+
+// reusable returns b emptied for reuse, or nil when it is larger than
+// maxReusedFrame.
+func reusable(b []byte) []byte {
+	if cap(b) > maxReusedFrame {
+		return nil
+	}
+	return b[:0]
 }
 
 // errNothingToCommit rolls back a group in which no append stored anything.
@@ -368,7 +386,9 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 		// file gets it at the next checkpoint.
 		w.frame.count = uint64(w.events)
 		journaled = true
-		if err := s.journal.write(w.frame.encode(nil)); err != nil {
+		body := w.frame.encode(s.w.frameBody[:0])
+		s.w.frameBody = reusable(body)
+		if err := s.journal.write(body); err != nil {
 			return err
 		}
 		if s.afterJournal != nil {
@@ -391,6 +411,9 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 		if uerr := s.journal.undo(journalSize); uerr != nil {
 			s.w.broken = fmt.Errorf("bolt: %s: the journal holds a group the file lacks (%w) and could not be cut back: %w; reopen the ledger", s.path, err, uerr)
 		}
+	}
+	if w != nil && w.frame != nil {
+		s.w.frameLog = reusable(w.frame.log)
 	}
 	switch {
 	case err == nil:
@@ -524,7 +547,7 @@ func (s *Store) newWriter(tx *bbolt.Tx) *writer {
 	w.names.FillPercent = 1.0
 	w.res = s.names.snapshot(w.names)
 	if s.journal != nil {
-		w.frame = &journalFrame{from: s.w.head, logLen: s.w.logLen}
+		w.frame = &journalFrame{from: s.w.head, logLen: s.w.logLen, log: s.w.frameLog}
 		w.work = s.ov.Load().next()
 		w.v.ov = w.work
 	}
