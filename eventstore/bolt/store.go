@@ -86,8 +86,7 @@ type Options struct {
 	NoSync bool
 	// InitialMmapSize is the initial size in bytes of bbolt's memory map.
 	// A map larger than the file lets long reads run without blocking the
-	// writer when the file grows; zero means 256 MiB for a ledger opened
-	// for writing, and lets bbolt choose for one opened read-only.
+	// writer when the file grows; zero lets bbolt choose.
 	InitialMmapSize int
 	// MustExist refuses to open a path where no file exists (the error
 	// wraps fs.ErrNotExist) instead of creating a new ledger there: for
@@ -286,7 +285,7 @@ func Open(path string, opts Options) (*Store, error) {
 		NoFreelistSync:  true,
 		FreelistType:    bbolt.FreelistMapType,
 		NoSync:          opts.NoSync,
-		InitialMmapSize: mmapSize(opts),
+		InitialMmapSize: opts.InitialMmapSize,
 		ReadOnly:        opts.ReadOnly,
 		// The freelist is rebuilt by reading every page; done here,
 		// Open then lets those pages go (see releaseMap).
@@ -382,22 +381,6 @@ func formatVersion(format string) (int, bool) {
 // or 34 MB depending on where the last step fell); a step costs bbolt one
 // truncate and one sync, which at 1 MiB is once per several thousand events.
 const growStep = 1 << 20
-
-// defaultMmapSize is the least memory map a ledger opened for writing
-// starts with: bbolt maps the file anew each time it outgrows the map,
-// waiting for every reader and copying out every page the writing
-// transaction holds, and a checkpoint that grew the file several times
-// took 157 ms instead of 34–46. The map is address space, not memory:
-// pages are resident only while read.
-const defaultMmapSize = 256 << 20
-
-// mmapSize is the memory map bbolt starts with under opts.
-func mmapSize(opts Options) int {
-	if opts.InitialMmapSize != 0 || opts.ReadOnly {
-		return opts.InitialMmapSize
-	}
-	return defaultMmapSize
-}
 
 // openBolt opens the bbolt database at path, turning a panic or a memory
 // fault inside bbolt into a *DamagedError.
