@@ -106,7 +106,10 @@
 // as u32 big-endian, and the body: uvarint position the group follows ·
 // uvarint log length before it · uvarint events in it · uvarint count of
 // names, each a kind byte, uvarint ID, uvarint length and the bytes · then
-// the log bytes (records as in the log, below). Opening a format 3 ledger
+// the log bytes (records as in the log, below). After the last frame the
+// journal holds zeros: the writer zeroes the file a few MiB ahead of its
+// frames, in the background, so that a frame overwrites bytes the file
+// has and its sync need not also record a longer file. Opening a format 3 ledger
 // for writing reads the journal, skips the groups the file holds already,
 // and applies the rest in one transaction (names, checkpoints, segments,
 // tail, state), then syncs the file and empties the journal; the stream
