@@ -178,9 +178,9 @@ func (j *journal) syncsZeros() bool { return j.direct != nil && !j.noSync }
 
 // growAhead starts zeroing the next ahead bytes (journalChunk) past alloc
 // in the background when fewer than half of them remain ahead of the
-// frames, so that
-// a frame seldom waits for zeros: adding a whole chunk and syncing it at
-// once stalled the group that needed it for 17–45 ms on a virtual disk.
+// frames, so that a frame seldom waits for zeros: adding a whole chunk
+// and syncing it at once stalled the group that needed it for 17–45 ms on
+// a virtual disk.
 func (j *journal) growAhead() {
 	if g := j.grow; g != nil {
 		j.alloc = max(j.alloc, g.ready.Load())
