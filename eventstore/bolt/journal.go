@@ -147,8 +147,7 @@ func (j *journal) reserve(end int64) error {
 		select {
 		case <-g.piece:
 		case <-g.done:
-			j.alloc = max(j.alloc, g.ready.Load())
-			j.grow = nil
+			j.dropGrowth()
 		}
 	}
 	return nil
@@ -183,11 +182,11 @@ func (j *journal) syncsZeros() bool { return j.direct != nil && !j.noSync }
 // a virtual disk.
 func (j *journal) growAhead() {
 	if g := j.grow; g != nil {
-		j.alloc = max(j.alloc, g.ready.Load())
 		select {
 		case <-g.done:
-			j.grow = nil
+			j.dropGrowth()
 		default:
+			j.alloc = max(j.alloc, g.ready.Load())
 			return
 		}
 	}
@@ -209,7 +208,12 @@ func (j *journal) stopGrowing() {
 	}
 	g.stop.Store(true)
 	<-g.done
-	j.alloc = max(j.alloc, g.ready.Load())
+	j.dropGrowth()
+}
+
+// dropGrowth takes the zeros the ended growth made ready and forgets it.
+func (j *journal) dropGrowth() {
+	j.alloc = max(j.alloc, j.grow.ready.Load())
 	j.grow = nil
 }
 

@@ -51,8 +51,8 @@ type writerState struct {
 	fileNames []journalName
 	// frameLog and frameBody are the buffers the last group's journal
 	// frame was collected and encoded in, emptied for the next group's:
-	// grown afresh for each group they were a fifth of what an append
-	// allocated.
+	// grown afresh for each group they were about a quarter of what an
+	// append allocated.
 	frameLog, frameBody []byte
 }
 
