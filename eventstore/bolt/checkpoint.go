@@ -51,8 +51,10 @@ func (s *Store) checkpointDue() {
 	go func() {
 		err := s.writeCheckpoint(job)
 		s.commitMu.Lock()
-		defer s.commitMu.Unlock()
 		s.endCheckpoint(job, err)
+		retired := s.journal.takeRetired()
+		s.commitMu.Unlock()
+		closeFiles(retired)
 	}()
 }
 
@@ -77,7 +79,11 @@ func (s *Store) Checkpoint() error {
 // for a checkpoint running in the background.
 func (s *Store) checkpoint() error {
 	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
+	defer func() {
+		retired := s.journal.takeRetired()
+		s.commitMu.Unlock()
+		closeFiles(retired)
+	}()
 	for s.ckpt != nil {
 		done := s.ckpt.done
 		s.commitMu.Unlock()
@@ -180,12 +186,7 @@ func (s *Store) endCheckpoint(job *checkpointJob, err error) {
 		s.indexed, s.w.recentEvents = job.ov.head, s.w.recentEvents-job.recentEvents
 		s.idxMu.Unlock()
 	}
-	if cur.head == job.ov.head {
-		err = s.journal.reset()
-	} else {
-		err = s.journal.keepFrom(job.journalSize)
-	}
-	if err != nil {
+	if err := s.journal.keepFrom(job.journalSize); err != nil {
 		s.w.broken = fmt.Errorf("bolt: checkpoint %s: %w; reopen the ledger", s.path, err)
 		return
 	}

@@ -62,8 +62,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // per group and syncs it before the group is acknowledged, and the file
 // gets the group only at the next checkpoint. After that checkpoint's
 // synced commit the journal keeps only the groups committed since it began
-// (keepFrom, or reset when there are none), so it holds little more than
-// the groups the file lacks.
+// (keepFrom; reset empties it when the ledger opens), so it holds little
+// more than the groups the file lacks.
 type journal struct {
 	f      *os.File
 	path   string
@@ -79,6 +79,11 @@ type journal struct {
 	// and ahead how far past the frames it zeroes (see growAhead).
 	grow  *growth
 	ahead int64
+	// retired holds the handles of the files a replacement renamed the
+	// journal over, for takeRetired's caller to close once it has let go
+	// of the commit lock: the last close of a replaced file frees its
+	// blocks, 3–5 ms for a few mebibytes of frames and zeros.
+	retired []*os.File
 }
 
 // openJournal opens (creating if needed) the journal at path for appending
@@ -309,7 +314,7 @@ func (j *journal) keepFrom(from int64) error {
 }
 
 // install writes buf into f, a new journal beside the old one, syncs it and
-// renames it over the old one, which it then closes.
+// renames it over the old one, whose handles it retires (takeRetired).
 func (j *journal) install(f *os.File, buf []byte) error {
 	j.stopGrowing()
 	if _, err := f.WriteAt(buf, 0); err != nil {
@@ -328,19 +333,39 @@ func (j *journal) install(f *os.File, buf []byte) error {
 			return fmt.Errorf("replace journal %s: sync its directory: %w", j.path, err)
 		}
 	}
-	_ = j.f.Close()
+	j.retired = append(j.retired, j.f)
 	j.f = f
 	j.size, j.alloc = int64(len(buf)), int64(len(buf))
 	if j.direct != nil {
-		j.closeDirect()
+		j.retired = append(j.retired, j.direct.f)
 		j.direct = openDirect(j.path)
 	}
 	return nil
 }
 
+// takeRetired returns the handles of replaced journal files, which the
+// caller closes (closeFiles) after letting go of the commit lock, and
+// forgets them. A nil journal (format 2) has none.
+func (j *journal) takeRetired() []*os.File {
+	if j == nil {
+		return nil
+	}
+	r := j.retired
+	j.retired = nil
+	return r
+}
+
+// closeFiles closes files whose closing may wait on the disk.
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
+}
+
 func (j *journal) close() error {
 	j.stopGrowing()
 	j.closeDirect()
+	closeFiles(j.takeRetired())
 	return j.f.Close()
 }
 

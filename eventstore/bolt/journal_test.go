@@ -809,6 +809,62 @@ func TestCheckpointEmptiesTheJournal(t *testing.T) {
 	}
 }
 
+// TestReplacedJournalsAreClosed: a checkpoint replaces the journal with a
+// new file and closes the replaced one's handles once it has let go of
+// the commit lock, so the process holds no deleted journal (and no disk
+// space behind it) after checkpoints in the background and called.
+func TestReplacedJournalsAreClosed(t *testing.T) {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd here to list the open files:", err)
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openTest(t, path, Options{journalSyncAfter: 5 * time.Millisecond})
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 40 {
+		if _, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%3), eventstore.Any(), []domain.Event{event(rng, i, 200)}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond) // checkpoints begin and end among the appends
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(deletedJournals(t, path)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if held := deletedJournals(t, path); len(held) > 0 {
+		t.Fatalf("after background checkpoints the process still holds replaced journals: %v", held)
+	}
+	for i := range 3 {
+		if _, err := s.Append(ctx, "stream-0", eventstore.Any(), []domain.Event{event(rng, i, 200)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+		if held := deletedJournals(t, path); len(held) > 0 {
+			t.Fatalf("after Checkpoint returned the process still holds replaced journals: %v", held)
+		}
+	}
+}
+
+// deletedJournals lists the process's open files that are the ledger at
+// path's journal, replaced since they were opened.
+func deletedJournals(t *testing.T, path string) []string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []string
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err == nil && strings.HasPrefix(target, path+JournalSuffix) && strings.HasSuffix(target, "(deleted)") {
+			held = append(held, target)
+		}
+	}
+	return held
+}
+
 // A stream read while a group is committed and a checkpoint writes it,
 // with the stream index, to the file just before the read's transaction
 // begins reads every event: the file is never ahead of the overlay the

@@ -423,6 +423,7 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 			// checkpoint now, before the next group (a failure breaks
 			// the store). One running will cut the journal when it ends.
 			_ = s.checkpointNow()
+			closeFiles(s.journal.takeRetired()) // this checkpoint held the lock throughout
 		}
 	case errors.Is(err, errNothingToCommit):
 	default:
