@@ -90,10 +90,10 @@
 // it is due, see indexEvery), and bbolt commits it with its usual two
 // syncs. Then, under the commit lock, the overlay keeps only the groups
 // committed since the checkpoint began, and the journal only their frames:
-// it is emptied when there are none, else replaced by a journal holding
-// just those frames, written and synced beside it and renamed over it (a
-// crash leaves one or the other, and recovery skips the frames the file
-// holds). When the journal reaches 64 MiB with no checkpoint running, and
+// it is replaced by a journal holding just those frames (its header alone
+// when there are none), written and synced beside it and renamed over it
+// (a crash leaves one or the other, and recovery skips the frames the file
+// holds); the replaced file is closed after the lock is let go. When the journal reaches 64 MiB with no checkpoint running, and
 // at Close, the committer checkpoints before it commits again. Close
 // removes the journal, so a closed ledger is its file alone, and a ledger
 // at rest has its file up to date about a second after its last append.
