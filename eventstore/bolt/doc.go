@@ -93,10 +93,11 @@
 // it is replaced by a journal holding just those frames (its header alone
 // when there are none), written and synced beside it and renamed over it
 // (a crash leaves one or the other, and recovery skips the frames the file
-// holds); the replaced file is closed after the lock is let go. When the journal reaches 64 MiB with no checkpoint running, and
-// at Close, the committer checkpoints before it commits again. Close
-// removes the journal, so a closed ledger is its file alone, and a ledger
-// at rest has its file up to date about a second after its last append.
+// holds); the replaced file is closed after the lock is let go. When the
+// journal reaches 64 MiB with no checkpoint running, and at Close, the
+// committer checkpoints before it commits again. Close removes the
+// journal, so a closed ledger is its file alone, and a ledger at rest has
+// its file up to date about a second after its last append.
 // The overlay holds about that second's (at most 64 MiB of journal's) log
 // bytes. Store.Checkpoint runs a checkpoint on demand and waits for it.
 //
