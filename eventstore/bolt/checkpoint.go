@@ -51,10 +51,8 @@ func (s *Store) checkpointDue() {
 	go func() {
 		err := s.writeCheckpoint(job)
 		s.commitMu.Lock()
+		defer s.unlockCommit()
 		s.endCheckpoint(job, err)
-		retired := s.journal.takeRetired()
-		s.commitMu.Unlock()
-		closeFiles(retired)
 	}()
 }
 
@@ -79,14 +77,10 @@ func (s *Store) Checkpoint() error {
 // for a checkpoint running in the background.
 func (s *Store) checkpoint() error {
 	s.commitMu.Lock()
-	defer func() {
-		retired := s.journal.takeRetired()
-		s.commitMu.Unlock()
-		closeFiles(retired)
-	}()
+	defer s.unlockCommit()
 	for s.ckpt != nil {
 		done := s.ckpt.done
-		s.commitMu.Unlock()
+		s.unlockCommit()
 		<-done
 		s.commitMu.Lock()
 	}
@@ -94,6 +88,15 @@ func (s *Store) checkpoint() error {
 		return s.w.broken
 	}
 	return s.checkpointNow()
+}
+
+// unlockCommit lets go of commitMu, then closes the journal files a
+// checkpoint replaced while it was held (see journal.retired): every
+// holder of commitMu lets go of it this way.
+func (s *Store) unlockCommit() {
+	retired := s.journal.takeRetired()
+	s.commitMu.Unlock()
+	closeFiles(retired)
 }
 
 // checkpointNow runs a checkpoint in the caller, which holds commitMu while

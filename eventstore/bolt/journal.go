@@ -80,9 +80,9 @@ type journal struct {
 	grow  *growth
 	ahead int64
 	// retired holds the handles of the files a replacement renamed the
-	// journal over, for takeRetired's caller to close once it has let go
-	// of the commit lock: the last close of a replaced file frees its
-	// blocks, 3–5 ms for a few mebibytes of frames and zeros.
+	// journal over, which the store closes once it has let go of the
+	// commit lock (Store.unlockCommit): the last close of a replaced file
+	// frees its blocks, 3–5 ms for a few mebibytes of frames and zeros.
 	retired []*os.File
 }
 
@@ -343,9 +343,9 @@ func (j *journal) install(f *os.File, buf []byte) error {
 	return nil
 }
 
-// takeRetired returns the handles of replaced journal files, which the
-// caller closes (closeFiles) after letting go of the commit lock, and
-// forgets them. A nil journal (format 2) has none.
+// takeRetired returns the handles of replaced journal files, for the
+// caller to close (closeFiles), and forgets them. A nil journal (format 2)
+// has none.
 func (j *journal) takeRetired() []*os.File {
 	if j == nil {
 		return nil

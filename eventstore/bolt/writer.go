@@ -133,7 +133,7 @@ func (s *Store) run() {
 	if err := s.loadWriter(); err != nil {
 		s.loadErr = fmt.Errorf("bolt: load event index of %s: %w", s.path, err)
 	}
-	s.commitMu.Unlock()
+	s.unlockCommit()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -143,7 +143,7 @@ func (s *Store) run() {
 			s.commitMu.Lock()
 			s.syncArmed = false
 			s.checkpointDue()
-			s.commitMu.Unlock()
+			s.unlockCommit()
 			continue
 		case <-s.stop:
 			// Only appends whose callers gave up (their ctx ended) are left.
@@ -154,14 +154,14 @@ func (s *Store) run() {
 		}
 		s.commitMu.Lock()
 		s.round(timer)
-		s.commitMu.Unlock()
+		s.unlockCommit()
 	}
 }
 
 // commitInline runs a round as an Append's caller, releasing commitMu even
 // if the round panics (a caller may recover, and the store must go on).
 func (s *Store) commitInline() {
-	defer s.commitMu.Unlock()
+	defer s.unlockCommit()
 	s.round(nil)
 }
 
@@ -423,7 +423,6 @@ func (s *Store) commitGroup(reqs []*appendReq, more func(have int) []*appendReq)
 			// checkpoint now, before the next group (a failure breaks
 			// the store). One running will cut the journal when it ends.
 			_ = s.checkpointNow()
-			closeFiles(s.journal.takeRetired()) // this checkpoint held the lock throughout
 		}
 	case errors.Is(err, errNothingToCommit):
 	default:
